@@ -1,0 +1,32 @@
+"""relu_geom: exact polyhedral geometry of ReLU neural networks.
+
+>>> import relu_geom as rg
+>>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+>>> rg.compile_network(net).f_vector
+(1, 4, 4)
+"""
+
+from relu_geom import arith
+from relu_geom.errors import (
+    BackendUnavailableError,
+    DimensionMismatchError,
+    FileFormatError,
+    InvalidInputError,
+    LimitExceededError,
+    ReluGeomError,
+    UnsupportedInputError,
+)
+from relu_geom.network import ReLUNetwork
+
+__all__ = [
+    "BackendUnavailableError",
+    "DimensionMismatchError",
+    "FileFormatError",
+    "InvalidInputError",
+    "LimitExceededError",
+    "ReLUNetwork",
+    "ReluGeomError",
+    "UnsupportedInputError",
+    "arith",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,159 @@
+"""The one place that chooses the rational type and converts user numbers to it.
+
+relu_geom's public values are :class:`fractions.Fraction`.  Hot paths work on
+Python integers (homogeneous coordinates, integer-scaled weights); this module
+is the only one that turns outside numbers into exact rationals.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
+
+from relu_geom.errors import DimensionMismatchError, InvalidInputError
+
+__all__ = ["QQ", "as_point", "clear_denominators", "format_rational", "primitive", "to_rational"]
+
+QQ = Fraction
+"""The exact rational type used in every public value."""
+
+
+def to_rational(value: object, *, what: str = "value") -> Fraction:
+    """Convert one number to an exact :class:`~fractions.Fraction`.
+
+    Parameters
+    ----------
+    value
+        An int, Fraction (or any :class:`numbers.Rational`), a string such as
+        ``"3/4"``, ``"-2"``, ``"0.125"`` or ``"1e-3"`` (decimal strings are read
+        as exact decimals), a finite float or numpy number (read as the exact
+        binary value it denotes: every float is a dyadic rational), or a
+        finite :class:`decimal.Decimal`.
+    what
+        How to name the value in an error message, e.g. ``"weights[0][1][2]"``.
+
+    Returns
+    -------
+    Fraction
+
+    Raises
+    ------
+    InvalidInputError
+        For NaN, infinities, booleans, non-numeric strings and other types.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.to_rational("3/4"), rg.arith.to_rational(0.1) == rg.arith.QQ(1, 10)
+    (Fraction(3, 4), False)
+    >>> rg.arith.to_rational(0.125)
+    Fraction(1, 8)
+    """
+    if isinstance(value, bool):
+        raise InvalidInputError(f"{what}: expected a number, got the boolean {value!r}")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise InvalidInputError(
+                f"{what}: expected a rational number such as '3/4', '-2' or '0.125', "
+                f"got the string {value!r}"
+            ) from None
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
+        return Fraction(value)
+    if hasattr(value, "dtype") and getattr(value, "shape", None) == ():
+        # numpy scalar (or 0-d array)
+        item = value.item()  # type: ignore[attr-defined]
+        if isinstance(item, (int, float, bool)):
+            return to_rational(item, what=what)
+    if isinstance(value, numbers.Real):
+        as_float = float(value)
+        if not math.isfinite(as_float):
+            raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
+        return Fraction(as_float)
+    raise InvalidInputError(
+        f"{what}: expected a number (int, Fraction, float or string like '3/4'), "
+        f"got {type(value).__name__} {value!r}"
+    )
+
+
+def as_point(x: object, dim: int, *, what: str = "x") -> tuple[Fraction, ...]:
+    """Convert a point to a tuple of ``dim`` exact rationals.
+
+    A scalar is accepted for ``dim == 1``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.as_point([1, "1/2"], 2)
+    (Fraction(1, 1), Fraction(1, 2))
+    """
+    if dim == 1 and (isinstance(x, (numbers.Number, str, Decimal)) or getattr(x, "shape", None) == ()):
+        return (to_rational(x, what=what),)
+    if hasattr(x, "tolist") and not isinstance(x, (str, bytes)):
+        x = x.tolist()  # type: ignore[attr-defined]
+    if not isinstance(x, Iterable) or isinstance(x, (str, bytes)):
+        raise InvalidInputError(f"{what}: expected a sequence of {dim} numbers, got {x!r}")
+    items = list(x)
+    if len(items) != dim:
+        raise DimensionMismatchError(
+            f"{what}: expected a point with {dim} coordinates, got {len(items)}"
+        )
+    return tuple(to_rational(v, what=f"{what}[{i}]") for i, v in enumerate(items))
+
+
+def primitive(row: Iterable[int]) -> tuple[int, ...]:
+    """Divide an integer vector by the gcd of its entries (zero stays zero).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.rational.primitive([4, -6, 0])
+    (2, -3, 0)
+    """
+    row = tuple(row)
+    g = math.gcd(*row)
+    if g > 1:
+        return tuple(v // g for v in row)
+    return row
+
+
+def clear_denominators(row: Iterable[Fraction]) -> tuple[int, ...]:
+    """The primitive integer vector that is a positive multiple of a rational vector.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction as F
+    >>> rg.arith.rational.clear_denominators([F(1, 2), F(-1, 3), 0])
+    (3, -2, 0)
+    """
+    row = [Fraction(v) for v in row]
+    den = math.lcm(*(v.denominator for v in row)) if row else 1
+    return primitive(int(v * den) for v in row)
+
+
+def format_rational(value: Fraction) -> int | str:
+    """JSON form of a rational: a plain int when integral, else the string ``"p/q"``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.rational.format_rational(rg.arith.QQ(3, 4)), rg.arith.rational.format_rational(rg.arith.QQ(2))
+    ('3/4', 2)
+    """
+    if value.denominator == 1:
+        return int(value.numerator)
+    return f"{value.numerator}/{value.denominator}"

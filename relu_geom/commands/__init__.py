@@ -1,0 +1,1 @@
+"""One module per ``relu-geom`` command (see :mod:`relu_geom.cli`)."""

@@ -1,0 +1,468 @@
+"""ReLUNetwork: a fully connected ReLU network with exact rational parameters.
+
+Conventions (as in ``DESIGN.md``): the network has input dimension ``d = n_0``,
+hidden widths ``n_1, ..., n_L`` and output dimension ``m = n_{L+1}``.  Hidden
+layers are numbered ``1..L`` as in the papers; ``weights[l - 1]`` is ``W_l`` of
+shape ``(n_l, n_{l-1})`` and ``biases[l - 1]`` is ``b_l``.  ReLU acts on every
+hidden layer; the output layer is affine.  Hidden neurons are indexed globally
+``0..H-1`` layer by layer (``neurons`` lists their ``(layer, index)`` labels,
+with ``index`` counted from 0 inside the layer).
+"""
+
+from __future__ import annotations
+
+import math
+import random as _random
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+from relu_geom.arith.rational import as_point, to_rational
+from relu_geom.errors import DimensionMismatchError, InvalidInputError
+
+__all__ = ["ReLUNetwork"]
+
+Matrix = tuple[tuple[Fraction, ...], ...]
+Vector = tuple[Fraction, ...]
+
+
+def _as_list(obj: object, what: str) -> list[Any]:
+    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
+        obj = obj.tolist()  # type: ignore[attr-defined]
+    if isinstance(obj, (str, bytes)) or not isinstance(obj, Iterable):
+        raise InvalidInputError(f"{what}: expected a list, got {type(obj).__name__} {obj!r}")
+    return list(obj)
+
+
+def _read_matrix(obj: object, what: str) -> Matrix:
+    rows = _as_list(obj, what)
+    if not rows:
+        raise InvalidInputError(f"{what}: a weight matrix needs at least one row (a layer of width 0)")
+    out = []
+    width = None
+    for i, row in enumerate(rows):
+        entries = _as_list(row, f"{what}[{i}]")
+        if width is None:
+            width = len(entries)
+        elif len(entries) != width:
+            raise DimensionMismatchError(
+                f"{what}: ragged matrix, row 0 has {width} entries but row {i} has {len(entries)}"
+            )
+        out.append(tuple(to_rational(v, what=f"{what}[{i}][{j}]") for j, v in enumerate(entries)))
+    if width == 0:
+        raise InvalidInputError(f"{what}: a weight matrix needs at least one column (input width 0)")
+    return tuple(out)
+
+
+class ReLUNetwork:
+    """A fully connected ReLU network with exact rational weights.
+
+    Parameters
+    ----------
+    weights
+        ``[W_1, ..., W_{L+1}]``, each a matrix (nested sequence or array) of
+        shape ``(n_l, n_{l-1})``.
+    biases
+        ``[b_1, ..., b_{L+1}]``, each a vector of length ``n_l``.
+
+    Entries may be int, Fraction, strings (``"3/4"``, ``"-2"``, ``"0.125"``),
+    numpy numbers or floats; a float is read as the exact binary value it
+    denotes.  Nothing is rounded.  The network is immutable; ``==`` compares
+    parameters exactly.
+
+    Raises
+    ------
+    InvalidInputError, DimensionMismatchError
+        Naming the layer, the shape expected and the shape received.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1, -1], [1, 1]], [[1, 1]]], [[0, "-1/2"], [0]])
+    >>> net.architecture
+    (2, 2, 1)
+    >>> net([1, 0])
+    (Fraction(3, 2),)
+    >>> net.sign_vector([1, 0])
+    (1, 1)
+    """
+
+    __slots__ = ("_weights", "_biases", "__dict__")
+
+    def __init__(self, weights: Sequence[Any], biases: Sequence[Any]):
+        wlist = _as_list(weights, "weights")
+        blist = _as_list(biases, "biases")
+        if not wlist:
+            raise InvalidInputError("weights: a network needs at least one layer, got an empty list")
+        if len(wlist) != len(blist):
+            raise DimensionMismatchError(
+                f"weights and biases: got {len(wlist)} weight matrices but {len(blist)} bias vectors"
+            )
+        ws: list[Matrix] = []
+        bs: list[Vector] = []
+        for k, (w, b) in enumerate(zip(wlist, blist)):
+            layer = k + 1
+            mat = _read_matrix(w, f"weights[{k}] (W_{layer})")
+            vec_raw = _as_list(b, f"biases[{k}] (b_{layer})")
+            if ws and len(mat[0]) != len(ws[-1]):
+                raise DimensionMismatchError(
+                    f"weights[{k}] (W_{layer}): expected shape ({len(mat)}, {len(ws[-1])}) "
+                    f"to follow a layer of width {len(ws[-1])}, got shape ({len(mat)}, {len(mat[0])})"
+                )
+            if len(vec_raw) != len(mat):
+                raise DimensionMismatchError(
+                    f"biases[{k}] (b_{layer}): expected length {len(mat)} to match W_{layer} of shape "
+                    f"({len(mat)}, {len(mat[0])}), got length {len(vec_raw)}"
+                )
+            vec = tuple(to_rational(v, what=f"biases[{k}][{i}]") for i, v in enumerate(vec_raw))
+            ws.append(mat)
+            bs.append(vec)
+        self._weights: tuple[Matrix, ...] = tuple(ws)
+        self._biases: tuple[Vector, ...] = tuple(bs)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def weights(self) -> tuple[Matrix, ...]:
+        """``(W_1, ..., W_{L+1})`` as tuples of rows of Fractions."""
+        return self._weights
+
+    @property
+    def biases(self) -> tuple[Vector, ...]:
+        """``(b_1, ..., b_{L+1})`` as tuples of Fractions."""
+        return self._biases
+
+    @cached_property
+    def architecture(self) -> tuple[int, ...]:
+        """``(n_0, n_1, ..., n_{L+1})``."""
+        return (len(self._weights[0][0]),) + tuple(len(w) for w in self._weights)
+
+    @property
+    def input_dim(self) -> int:
+        """``d = n_0``."""
+        return self.architecture[0]
+
+    @property
+    def output_dim(self) -> int:
+        """``m = n_{L+1}``."""
+        return self.architecture[-1]
+
+    @property
+    def hidden_widths(self) -> tuple[int, ...]:
+        """``(n_1, ..., n_L)``."""
+        return self.architecture[1:-1]
+
+    @property
+    def depth(self) -> int:
+        """The number ``L`` of hidden layers."""
+        return len(self._weights) - 1
+
+    @property
+    def n_hidden(self) -> int:
+        """``H = n_1 + ... + n_L``."""
+        return sum(self.hidden_widths)
+
+    @property
+    def n_parameters(self) -> int:
+        """``D = sum_l n_l (n_{l-1} + 1)``."""
+        a = self.architecture
+        return sum(a[i + 1] * (a[i] + 1) for i in range(len(a) - 1))
+
+    @cached_property
+    def neurons(self) -> tuple[tuple[int, int], ...]:
+        """``(layer, index)`` labels of the hidden neurons in global order."""
+        return tuple((layer, i) for layer, n in enumerate(self.hidden_widths, start=1) for i in range(n))
+
+    @cached_property
+    def layer_offsets(self) -> tuple[int, ...]:
+        """Global index of the first neuron of each hidden layer (and ``H`` at the end)."""
+        offs = [0]
+        for n in self.hidden_widths:
+            offs.append(offs[-1] + n)
+        return tuple(offs)
+
+    def neuron_index(self, layer: int, index: int) -> int:
+        """Global index of hidden neuron ``index`` of hidden layer ``layer`` (1-based layer)."""
+        self._check_hidden(layer, index)
+        return self.layer_offsets[layer - 1] + index
+
+    def _check_hidden(self, layer: int, index: int | None = None) -> None:
+        if not isinstance(layer, int) or not 1 <= layer <= self.depth:
+            raise InvalidInputError(f"layer: expected a hidden layer in 1..{self.depth}, got {layer!r}")
+        if index is not None:
+            width = self.hidden_widths[layer - 1]
+            if not isinstance(index, int) or not 0 <= index < width:
+                raise InvalidInputError(
+                    f"index: expected a neuron of hidden layer {layer} in 0..{width - 1}, got {index!r}"
+                )
+
+    def __repr__(self) -> str:
+        return f"ReLUNetwork(architecture={list(self.architecture)})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ReLUNetwork):
+            return NotImplemented
+        return self._weights == other._weights and self._biases == other._biases
+
+    def __hash__(self) -> int:
+        return hash((self._weights, self._biases))
+
+    # -------------------------------------------------------------- evaluation
+    def preactivations(self, x: object) -> tuple[Vector, ...]:
+        """The exact pre-activations ``z_1(x), ..., z_L(x)`` of the hidden layers.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 1], [0]])
+        >>> net.preactivations(2)
+        ((Fraction(2, 1), Fraction(-1, 1)),)
+        """
+        a = as_point(x, self.input_dim)
+        out = []
+        for w, b in zip(self._weights[:-1], self._biases[:-1]):
+            z = tuple(sum((wi * ai for wi, ai in zip(row, a)), bi) for row, bi in zip(w, b))
+            out.append(z)
+            a = tuple(v if v > 0 else Fraction(0) for v in z)
+        return tuple(out)
+
+    def __call__(self, x: object) -> Vector:
+        """Exact output ``f(x)`` as a tuple of Fractions."""
+        a = as_point(x, self.input_dim)
+        for w, b in zip(self._weights[:-1], self._biases[:-1]):
+            a = tuple(
+                max(sum((wi * ai for wi, ai in zip(row, a)), bi), Fraction(0)) for row, bi in zip(w, b)
+            )
+        w, b = self._weights[-1], self._biases[-1]
+        return tuple(sum((wi * ai for wi, ai in zip(row, a)), bi) for row, bi in zip(w, b))
+
+    evaluate = __call__
+
+    def sign_vector(self, x: object) -> tuple[int, ...]:
+        """Signs (-1, 0, +1) of all ``H`` hidden pre-activations at the exact point ``x``."""
+        return tuple((v > 0) - (v < 0) for z in self.preactivations(x) for v in z)
+
+    # ------------------------------------------------------- integer scaling
+    @cached_property
+    def integer_layers(self) -> tuple[tuple[tuple[tuple[int, ...], ...], tuple[int, ...]], ...]:
+        """An all-integer network whose pre-activations are positive multiples of ours.
+
+        Layer ``l`` becomes ``(D_l W_l, (D_1 ... D_l) b_l)`` with ``D_l`` the least
+        common denominator of ``W_l`` and ``b_l``; then ``z'_l = (D_1...D_l) z_l``,
+        so every sign is unchanged.  The compiler works on these integers.
+        """
+        out = []
+        scale = 1
+        for w, b in zip(self._weights, self._biases):
+            den = math.lcm(*(v.denominator for row in w for v in row), *(v.denominator for v in b))
+            scale *= den
+            wi = tuple(tuple(int(v * den) for v in row) for row in w)
+            bi = tuple(int(v * scale) for v in b)
+            out.append((wi, bi))
+        return tuple(out)
+
+    @cached_property
+    def integer_scales(self) -> tuple[int, ...]:
+        """``(D_1, D_1 D_2, ...)``: layer ``l`` of :attr:`integer_layers` is scaled by entry ``l-1``."""
+        out = []
+        scale = 1
+        for w, b in zip(self._weights, self._biases):
+            scale *= math.lcm(*(v.denominator for row in w for v in row), *(v.denominator for v in b))
+            out.append(scale)
+        return tuple(out)
+
+    # -------------------------------------------------------------- parameters
+    def parameters(self) -> tuple[Fraction, ...]:
+        """The parameter vector ``theta``: ``W_1`` row by row, ``b_1``, ``W_2``, ``b_2``, ...
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> net = rg.ReLUNetwork([[[1, 2]], [[3]]], [[4], [5]])
+        >>> [int(v) for v in net.parameters()]
+        [1, 2, 4, 3, 5]
+        """
+        out: list[Fraction] = []
+        for w, b in zip(self._weights, self._biases):
+            for row in w:
+                out.extend(row)
+            out.extend(b)
+        return tuple(out)
+
+    @classmethod
+    def from_parameters(cls, architecture: Sequence[int], theta: Sequence[object]) -> ReLUNetwork:
+        """Inverse of :meth:`parameters` for the given architecture."""
+        arch = [int(n) for n in architecture]
+        if len(arch) < 2 or any(n < 1 for n in arch):
+            raise InvalidInputError(f"architecture: expected at least two positive widths, got {list(architecture)}")
+        values = list(theta)
+        need = sum(arch[i + 1] * (arch[i] + 1) for i in range(len(arch) - 1))
+        if len(values) != need:
+            raise DimensionMismatchError(
+                f"theta: architecture {arch} has {need} parameters, got {len(values)}"
+            )
+        ws, bs, pos = [], [], 0
+        for i in range(len(arch) - 1):
+            rows, cols = arch[i + 1], arch[i]
+            ws.append([values[pos + r * cols : pos + (r + 1) * cols] for r in range(rows)])
+            pos += rows * cols
+            bs.append(values[pos : pos + rows])
+            pos += rows
+        return cls(ws, bs)
+
+    @classmethod
+    def random(
+        cls,
+        architecture: Sequence[int],
+        *,
+        seed: int | None = None,
+        max_numerator: int = 9,
+        max_denominator: int = 4,
+    ) -> ReLUNetwork:
+        """A reproducible random network with small-denominator rational entries.
+
+        Each entry is ``p / q`` with ``p`` uniform in ``[-max_numerator, max_numerator]``
+        and ``q`` uniform in ``[1, max_denominator]``.  Zero entries can occur.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> rg.ReLUNetwork.random([2, 3, 1], seed=0) == rg.ReLUNetwork.random([2, 3, 1], seed=0)
+        True
+        """
+        arch = [int(n) for n in architecture]
+        if len(arch) < 2 or any(n < 1 for n in arch):
+            raise InvalidInputError(f"architecture: expected at least two positive widths, got {list(architecture)}")
+        rng = _random.Random(seed)
+
+        def entry() -> Fraction:
+            return Fraction(rng.randint(-max_numerator, max_numerator), rng.randint(1, max_denominator))
+
+        ws = [[[entry() for _ in range(arch[i])] for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+        bs = [[entry() for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+        return cls(ws, bs)
+
+    @classmethod
+    def random_normal(cls, architecture: Sequence[int], *, seed: int | None = None) -> ReLUNetwork:
+        """A reproducible network with standard-normal float weights, read exactly.
+
+        Every float is a dyadic rational, so the network is exact; this is the
+        benchmark distribution.
+        """
+        arch = [int(n) for n in architecture]
+        if len(arch) < 2 or any(n < 1 for n in arch):
+            raise InvalidInputError(f"architecture: expected at least two positive widths, got {list(architecture)}")
+        rng = _random.Random(seed)
+        ws = [[[rng.gauss(0.0, 1.0) for _ in range(arch[i])] for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+        bs = [[rng.gauss(0.0, 1.0) for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+        return cls(ws, bs)
+
+    # ------------------------------------------------------ symmetry actions
+    def rescale_neuron(self, layer: int, index: int, factor: object) -> ReLUNetwork:
+        """Multiply the incoming weights and bias of a hidden neuron by ``factor > 0``
+        and divide its outgoing weights by it.  The function is unchanged.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> net = rg.ReLUNetwork.random([2, 3, 1], seed=1)
+        >>> other = net.rescale_neuron(1, 0, "5/2")
+        >>> other([1, -2]) == net([1, -2]) and other != net
+        True
+        """
+        self._check_hidden(layer, index)
+        c = to_rational(factor, what="factor")
+        if c <= 0:
+            raise InvalidInputError(f"factor: expected a positive rational, got {c}")
+        ws = [list(map(list, w)) for w in self._weights]
+        bs = [list(b) for b in self._biases]
+        ws[layer - 1][index] = [v * c for v in ws[layer - 1][index]]
+        bs[layer - 1][index] *= c
+        for row in ws[layer]:
+            row[index] /= c
+        return ReLUNetwork(ws, bs)
+
+    def permute_layer(self, layer: int, permutation: Sequence[int]) -> ReLUNetwork:
+        """Reorder the neurons of a hidden layer: new neuron ``i`` is old neuron ``permutation[i]``.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> net = rg.ReLUNetwork.random([2, 3, 1], seed=1)
+        >>> net.permute_layer(1, [2, 0, 1])([3, 1]) == net([3, 1])
+        True
+        """
+        self._check_hidden(layer)
+        perm = list(permutation)
+        width = self.hidden_widths[layer - 1]
+        if sorted(perm) != list(range(width)):
+            raise InvalidInputError(
+                f"permutation: expected a permutation of 0..{width - 1} for hidden layer {layer}, got {perm}"
+            )
+        ws = [list(map(list, w)) for w in self._weights]
+        bs = [list(b) for b in self._biases]
+        ws[layer - 1] = [ws[layer - 1][p] for p in perm]
+        bs[layer - 1] = [bs[layer - 1][p] for p in perm]
+        ws[layer] = [[row[p] for p in perm] for row in ws[layer]]
+        return ReLUNetwork(ws, bs)
+
+    # ------------------------------------------------------------ files, io
+    def to_dict(self) -> dict[str, Any]:
+        """The versioned exact JSON object (``"format": "relu-geom/network@1"``)."""
+        from relu_geom.arith.rational import format_rational
+
+        return {
+            "format": "relu-geom/network@1",
+            "architecture": list(self.architecture),
+            "weights": [[[format_rational(v) for v in row] for row in w] for w in self._weights],
+            "biases": [[format_rational(v) for v in b] for b in self._biases],
+        }
+
+    # Named constructors for files and frameworks; the readers live in relu_geom.io.
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any]) -> ReLUNetwork:
+        """From the versioned JSON object or a plain ``{"weights": ..., "biases": ...}``."""
+        from relu_geom import io
+
+        return io.network_from_dict(obj)
+
+    @classmethod
+    def from_json(cls, source: str | Any) -> ReLUNetwork:
+        """From a JSON file path (str or Path) or a JSON text starting with ``{``."""
+        from relu_geom import io
+
+        return io.network_from_json(source)
+
+    def to_json(self, path: str | Any | None = None) -> str:
+        """The versioned exact JSON text; also written atomically to ``path`` if given."""
+        from relu_geom import io
+
+        return io.network_to_json(self, path)
+
+    @classmethod
+    def load(cls, path: str | Any) -> ReLUNetwork:
+        """Read any supported network file (.json, .npz, .pt/.pth, .onnx), by extension or content."""
+        from relu_geom import io
+
+        return io.load_network(path)
+
+    @classmethod
+    def from_npz(cls, path: str | Any) -> ReLUNetwork:
+        """From a numpy ``.npz`` with keys ``W0, b0, W1, b1, ...``."""
+        from relu_geom import io
+
+        return io.network_from_npz(path)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> ReLUNetwork:
+        """From a ``torch.nn.Sequential`` of ``Linear`` and ``ReLU`` layers (weights read exactly)."""
+        from relu_geom import io
+
+        return io.network_from_torch(module)
+
+    @classmethod
+    def from_onnx(cls, model: Any) -> ReLUNetwork:
+        """From an ONNX model (path or ``ModelProto``) made of Gemm or MatMul+Add and Relu nodes."""
+        from relu_geom import io
+
+        return io.network_from_onnx(model)
