@@ -17,8 +17,18 @@ from relu_geom.errors import (
     UnsupportedInputError,
 )
 from relu_geom.network import ReLUNetwork
+from relu_geom.geometry import Polyhedron
+from relu_geom.geometry.complex import Cell, PolyhedralComplex
+from relu_geom.compiler import compile_network
+from relu_geom import geometry, compiler
 
 __all__ = [
+    "Cell",
+    "PolyhedralComplex",
+    "Polyhedron",
+    "compile_network",
+    "compiler",
+    "geometry",
     "BackendUnavailableError",
     "DimensionMismatchError",
     "FileFormatError",

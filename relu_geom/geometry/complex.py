@@ -1,0 +1,458 @@
+"""PolyhedralComplex and Cell: the canonical polyhedral complex of a network, exactly.
+
+Cells are numbered in a documented order: by dimension from ``d`` down to 0
+(so ``cells[:n_regions]`` are the regions), then by sign vector
+(lexicographically, ``-1 < 0 < +1``), then by the face of the domain.
+Derived data (H-representations, vertices as Fractions, affine maps) is
+computed on first access and cached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from fractions import Fraction
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from relu_geom.arith.rational import format_rational
+from relu_geom.errors import InvalidInputError
+from relu_geom.geometry.lattice import iter_bits
+from relu_geom.geometry.polyhedron import Polyhedron, _canonical_hrep, _canonical_vrep
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from relu_geom.network import ReLUNetwork
+
+__all__ = ["Cell", "PolyhedralComplex", "RegionData"]
+
+Key = tuple[int, int, int]
+
+
+class RegionData(NamedTuple):
+    """What the compiler keeps of a region (homogenized integer data, internal)."""
+
+    rays: tuple[tuple[int, ...], ...]
+    zm: tuple[int, ...]
+    lin: tuple[tuple[int, ...], ...]
+    pos: int
+    neg: int
+    forms: tuple[tuple[tuple[int, ...], ...], ...]
+    out_rows: tuple[tuple[int, ...], ...]
+
+
+class Cell:
+    """One relatively open cell of a :class:`PolyhedralComplex`.
+
+    Attributes
+    ----------
+    index : int
+        Position in ``complex.cells``.
+    dim : int
+        Dimension of the cell.
+    sign_vector : tuple of int
+        Signs (-1, 0, +1) of all hidden pre-activations on the cell.
+    domain_face : tuple of int
+        Indices of the domain's inequalities that are tight on the cell (empty
+        over ``R^d`` and for cells inside the domain).
+    """
+
+    __slots__ = ("index", "dim", "sign_vector", "domain_face", "_cx", "_region", "_raymask", "_zmask", "_key",
+                 "_faces", "_cofaces", "__dict__")
+
+    def __init__(self, cx: PolyhedralComplex, index: int, dim: int, key: Key, sign_vector: tuple[int, ...],
+                 domain_face: tuple[int, ...], region: int, raymask: int, zmask: int):
+        self._cx = cx
+        self.index = index
+        self.dim = dim
+        self._key = key
+        self.sign_vector = sign_vector
+        self.domain_face = domain_face
+        self._region = region
+        self._raymask = raymask
+        self._zmask = zmask
+        self._faces: tuple[int, ...] = ()
+        self._cofaces: tuple[int, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Cell(index={self.index}, dim={self.dim}, sign_vector={self.sign_vector})"
+
+    # --------------------------------------------------------------- incidence
+    @property
+    def face_indices(self) -> tuple[int, ...]:
+        """Indices of the cells of dimension ``dim - 1`` in this cell's closure."""
+        return self._faces
+
+    @property
+    def coface_indices(self) -> tuple[int, ...]:
+        """Indices of the cells of dimension ``dim + 1`` whose closure contains this cell."""
+        return self._cofaces
+
+    @property
+    def faces(self) -> tuple[Cell, ...]:
+        """The cells of dimension ``dim - 1`` in this cell's closure."""
+        return tuple(self._cx.cells[i] for i in self._faces)
+
+    @property
+    def cofaces(self) -> tuple[Cell, ...]:
+        """The cells of dimension ``dim + 1`` whose closure contains this cell."""
+        return tuple(self._cx.cells[i] for i in self._cofaces)
+
+    def closure_indices(self) -> frozenset[int]:
+        """Indices of all cells in the closure of this cell (itself included)."""
+        seen = {self.index}
+        stack = [self.index]
+        cells = self._cx.cells
+        while stack:
+            for j in cells[stack.pop()]._faces:
+                if j not in seen:
+                    seen.add(j)
+                    stack.append(j)
+        return frozenset(seen)
+
+    @property
+    def is_region(self) -> bool:
+        """True for cells of full dimension."""
+        return self.dim == self._cx.dim
+
+    # ---------------------------------------------------------------- geometry
+    def _generators(self) -> Iterator[tuple[int, ...]]:
+        rays = self._cx._regions[self._region].rays
+        return (rays[i] for i in iter_bits(self._raymask))
+
+    @cached_property
+    def polyhedron(self) -> Polyhedron:
+        """The closure of the cell as an exact :class:`~relu_geom.Polyhedron`."""
+        d = self._cx.dim
+        verts, rays = [], []
+        for g in self._generators():
+            if g[-1]:
+                t = g[-1]
+                verts.append(tuple(Fraction(x, t) for x in g[:d]))
+            else:
+                rays.append(g[:d])
+        lin = [v[:d] for v in self._cx._regions[self._region].lin]
+        vrep = _canonical_vrep(d, verts, rays, lin)
+        return Polyhedron._from_data(d, vrep=vrep, hrep_thunk=self._hrep)
+
+    def _hrep(self) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+        cx = self._cx
+        reg = cx._regions[self._region]
+        eqs = [row for c in iter_bits(self._zmask) if (row := cx._equality_row(reg, c)) is not None]
+        ineqs = []
+        zf = self._zmask
+        for j in self._faces:
+            g = cx.cells[j]
+            zg = cx._tight_mask(g._key)
+            c = (zg & ~zf & -(zg & ~zf)).bit_length() - 1
+            ineqs.append(cx._inequality_row(reg, c))
+        return _canonical_hrep(cx.dim, eqs, ineqs)
+
+    @property
+    def vertices(self) -> tuple[tuple[Fraction, ...], ...]:
+        """Vertices of the closure (see :attr:`Polyhedron.vertices`)."""
+        return self.polyhedron.vertices
+
+    @property
+    def rays(self) -> tuple[tuple[int, ...], ...]:
+        """Extreme rays of the closure."""
+        return self.polyhedron.rays
+
+    @property
+    def lineality(self) -> tuple[tuple[int, ...], ...]:
+        """Lineality space basis of the closure."""
+        return self.polyhedron.lineality
+
+    @property
+    def is_bounded(self) -> bool:
+        """True when the cell is bounded."""
+        return all(g[-1] for g in self._generators()) and not self._cx._regions[self._region].lin
+
+    @cached_property
+    def interior_point(self) -> tuple[Fraction, ...]:
+        """An exact point of the cell (its relative interior): the sum of its homogeneous
+        generators, dehomogenized."""
+        d = self._cx.dim
+        acc = [0] * (d + 1)
+        for g in self._generators():
+            acc = [a + b for a, b in zip(acc, g)]
+        return tuple(Fraction(x, acc[d]) for x in acc[:d])
+
+    @cached_property
+    def affine_map(self) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...]]:
+        """``(A, c)`` with ``f(x) = A x + c`` on the cell's closure.
+
+        Unique for regions; for lower-dimensional cells it is the map of one
+        region containing the cell (any such map agrees with ``f`` on the cell).
+        """
+        cx = self._cx
+        d = cx.dim
+        s = cx._out_scale
+        rows = cx._regions[self._region].out_rows
+        A = tuple(tuple(Fraction(v, s) for v in r[:d]) for r in rows)
+        c = tuple(Fraction(r[d], s) for r in rows)
+        return A, c
+
+    def contains(self, x: object) -> bool:
+        """Whether the exact point ``x`` lies in this (relatively open) cell."""
+        return self._cx.locate(x) is self
+
+
+class PolyhedralComplex:
+    """The canonical polyhedral complex of a ReLU network over a domain.
+
+    Build it with :func:`relu_geom.compile_network`.  Read-only.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, -1], [0]])
+    >>> cx = rg.compile_network(net)
+    >>> cx.f_vector
+    (2, 3)
+    >>> [c.sign_vector for c in cx.regions]
+    [(-1, -1), (1, -1), (1, 1)]
+    >>> cx.locate("1/2").affine_map  # f(x) = x between the two breakpoints
+    (((Fraction(1, 1),),), (Fraction(0, 1),))
+    """
+
+    def __init__(self) -> None:  # pragma: no cover - built by the compiler
+        raise TypeError("use relu_geom.compile_network(net, domain=...)")
+
+    @classmethod
+    def _from_compiler(
+        cls,
+        net: ReLUNetwork,
+        domain: Polyhedron | None,
+        dom_rows: list[tuple[int, ...]],
+        regions: list[RegionData],
+        cells: dict[Key, list[int]],
+        edges: set[tuple[Key, Key]],
+        out_scale: int,
+    ) -> PolyhedralComplex:
+        obj = object.__new__(cls)
+        obj.network = net
+        obj.domain = domain
+        obj._dom_rows = dom_rows
+        obj._regions = regions
+        obj._out_scale = out_scale
+        H = net.n_hidden
+        obj._H = H
+        d = net.input_dim
+        obj.dim = d
+
+        def sign(key: Key) -> tuple[int, ...]:
+            pos, neg, _ = key
+            return tuple((pos >> g & 1) - (neg >> g & 1) for g in range(H))
+
+        records = []
+        for key, (dim, rid, raymask, zmask) in cells.items():
+            records.append((-dim, sign(key), key[2], key, rid, raymask, zmask))
+        records.sort(key=lambda r: r[:3])
+        index: dict[Key, int] = {}
+        out = []
+        for i, (ndim, sv, dom, key, rid, raymask, zmask) in enumerate(records):
+            index[key] = i
+            dface = tuple(b - H for b in iter_bits(dom))
+            out.append(Cell(obj, i, -ndim, key, sv, dface, rid, raymask, zmask))
+        faces: list[list[int]] = [[] for _ in out]
+        cofaces: list[list[int]] = [[] for _ in out]
+        for lo, hi in edges:
+            i, j = index[lo], index[hi]
+            faces[j].append(i)
+            cofaces[i].append(j)
+        for c, f, cf in zip(out, faces, cofaces):
+            c._faces = tuple(sorted(f))
+            c._cofaces = tuple(sorted(cf))
+        obj.cells = tuple(out)
+        obj._index = index
+        return obj
+
+    # ------------------------------------------------------------- internals
+    def _neuron_position(self, g: int) -> tuple[int, int]:
+        offs = self.network.layer_offsets
+        layer = next(k for k in range(len(offs) - 1) if offs[k] <= g < offs[k + 1])
+        return layer, g - offs[layer]
+
+    def _tight_mask(self, key: Key) -> int:
+        pos, neg, dom = key
+        return ((1 << self._H) - 1) & ~(pos | neg) | dom
+
+    def _equality_row(self, reg: RegionData, c: int) -> tuple[int, ...] | None:
+        d = self.dim
+        if c >= self._H:
+            i = c - self._H
+            if i >= len(self._dom_rows):
+                return None
+            return self._dom_rows[i]
+        layer, j = self._neuron_position(c)
+        row = reg.forms[layer][j]
+        if not any(row[:d]):
+            return None
+        return tuple(row[:d]) + (-row[d],)
+
+    def _inequality_row(self, reg: RegionData, c: int) -> tuple[int, ...]:
+        d = self.dim
+        if c >= self._H:
+            return self._dom_rows[c - self._H]
+        layer, j = self._neuron_position(c)
+        row = reg.forms[layer][j]
+        s = 1 if reg.pos >> c & 1 else -1
+        return tuple(-s * v for v in row[:d]) + (s * row[d],)
+
+    # ---------------------------------------------------------------- access
+    @cached_property
+    def f_vector(self) -> tuple[int, ...]:
+        """``(f_0, ..., f_d)``: the number of cells of each dimension."""
+        counts = [0] * (self.dim + 1)
+        for c in self.cells:
+            counts[c.dim] += 1
+        return tuple(counts)
+
+    @property
+    def euler_characteristic(self) -> int:
+        """``sum_k (-1)^k f_k`` over the relatively open cells: ``(-1)^d`` over ``R^d``, 1 over a polytope."""
+        return sum((-1) ** k * n for k, n in enumerate(self.f_vector))
+
+    @property
+    def n_cells(self) -> int:
+        """The number of cells."""
+        return len(self.cells)
+
+    @property
+    def regions(self) -> tuple[Cell, ...]:
+        """The ``d``-dimensional cells (they come first in :attr:`cells`)."""
+        return self.cells[: self.f_vector[self.dim]]
+
+    @property
+    def n_regions(self) -> int:
+        """The number of regions."""
+        return self.f_vector[self.dim]
+
+    def cells_of_dim(self, k: int) -> tuple[Cell, ...]:
+        """The cells of dimension ``k``."""
+        if not isinstance(k, int) or not 0 <= k <= self.dim:
+            raise InvalidInputError(f"k: expected a dimension in 0..{self.dim}, got {k!r}")
+        start = sum(self.f_vector[k + 1 :])
+        return self.cells[start : start + self.f_vector[k]]
+
+    @property
+    def vertices(self) -> tuple[Cell, ...]:
+        """The 0-dimensional cells."""
+        return self.cells_of_dim(0)
+
+    @property
+    def facets(self) -> tuple[Cell, ...]:
+        """The cells of dimension ``d - 1``."""
+        return self.cells_of_dim(self.dim - 1) if self.dim >= 1 else ()
+
+    @property
+    def bounded_regions(self) -> tuple[Cell, ...]:
+        """The bounded regions."""
+        return tuple(c for c in self.regions if c.is_bounded)
+
+    @property
+    def n_bounded_regions(self) -> int:
+        """The number of bounded regions."""
+        return len(self.bounded_regions)
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def __iter__(self) -> Iterator[Cell]:
+        return iter(self.cells)
+
+    def __repr__(self) -> str:
+        return f"PolyhedralComplex(architecture={list(self.network.architecture)}, f_vector={self.f_vector})"
+
+    def locate(self, x: object) -> Cell | None:
+        """The cell containing the exact point ``x`` (any dimension), or None outside the domain.
+
+        It compares the sign vector of ``x`` (and the domain face) with the
+        cells', so it costs one exact evaluation of the network.
+        """
+        from relu_geom.compiler import locate_key
+
+        key = locate_key(self.network, self._dom_rows, x)
+        if key is None:
+            return None
+        i = self._index.get(key)
+        return None if i is None else self.cells[i]
+
+    def dual_graph(self) -> nx.Graph:
+        """The regions as nodes (cell indices) with an edge for every shared facet.
+
+        Edge attribute ``facet`` is the index of the shared facet cell.
+        """
+        import networkx as nx
+
+        g = nx.Graph()
+        for c in self.regions:
+            g.add_node(c.index, sign_vector=c.sign_vector)
+        for f in self.facets:
+            if len(f._cofaces) == 2:
+                g.add_edge(*f._cofaces, facet=f.index)
+        return g
+
+    # ------------------------------------------------------------------ export
+    def summary(self) -> dict[str, Any]:
+        """The headline numbers as a JSON-ready dict."""
+        return {
+            "architecture": list(self.network.architecture),
+            "domain": None if self.domain is None else self.domain.to_dict(),
+            "f_vector": list(self.f_vector),
+            "n_cells": self.n_cells,
+            "n_regions": self.n_regions,
+            "n_bounded_regions": self.n_bounded_regions,
+            "euler_characteristic": self.euler_characteristic,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole exact complex (``"format": "relu-geom/complex@1"``), JSON-ready."""
+        cells = []
+        for c in self.cells:
+            entry: dict[str, Any] = {
+                "index": c.index,
+                "dim": c.dim,
+                "sign_vector": list(c.sign_vector),
+                "domain_face": list(c.domain_face),
+                "interior_point": [format_rational(v) for v in c.interior_point],
+                "faces": list(c.face_indices),
+                "cofaces": list(c.coface_indices),
+                **{k: v for k, v in c.polyhedron.to_dict().items() if k != "dim"},
+            }
+            if c.is_region:
+                A, b = c.affine_map
+                entry["affine_map"] = {"A": [[format_rational(v) for v in r] for r in A], "c": [format_rational(v) for v in b]}
+            cells.append(entry)
+        return {
+            "format": "relu-geom/complex@1",
+            "network": self.network.to_dict(),
+            **self.summary(),
+            "cells": cells,
+        }
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        """JSON text of :meth:`to_dict`; written atomically to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=1)
+        if path is not None:
+            write_text_atomic(path, text)
+        return text
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,438 @@
+"""Polyhedron: an exact convex polyhedron with both representations in canonical form.
+
+Conventions
+-----------
+* An **inequality** is an integer row ``(a_1, ..., a_d, b)`` meaning ``a . x <= b``.
+* An **equality** is an integer row ``(a_1, ..., a_d, b)`` meaning ``a . x == b``.
+* **Vertices** are tuples of Fractions; **rays** and **lineality** vectors are
+  primitive integer tuples.
+
+Canonical form: equalities are the reduced row echelon basis of the affine hull,
+each row made primitive with a positive pivot; inequalities are irredundant,
+reduced modulo the equalities (zero in every pivot column), primitive and
+sorted; lineality is a canonical basis; vertices and rays are reduced modulo the
+lineality space and sorted.  Two polyhedra are ``==`` exactly when they are the
+same point set.  Conversions between the representations use pycddlib's exact
+GMP arithmetic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+from relu_geom.arith.rational import as_point, to_rational
+from relu_geom.errors import DimensionMismatchError, InvalidInputError
+from relu_geom.geometry.lattice import iter_bits, maximal_sets
+from relu_geom.geometry.linear import canonical_subspace, primitive_row, reduce_row, rref
+
+__all__ = ["Polyhedron"]
+
+IntRow = tuple[int, ...]
+Point = tuple[Fraction, ...]
+
+
+def _canonical_hrep(
+    ambient_dim: int, equalities: Sequence[Sequence[Any]], inequalities: Sequence[Sequence[Any]]
+) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
+    eqs = canonical_subspace([r for r in equalities if any(r)])
+    basis, piv = rref([[Fraction(v) for v in r] for r in eqs]) if eqs else ([], [])
+    ineqs = set()
+    for r in inequalities:
+        red = reduce_row(r, basis, piv)
+        if any(red[:ambient_dim]):
+            ineqs.add(primitive_row(red))
+    return eqs, tuple(sorted(ineqs))
+
+
+def _canonical_vrep(
+    ambient_dim: int, vertices: Sequence[Point], rays: Sequence[Sequence[Any]], lineality: Sequence[Sequence[Any]]
+) -> tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]:
+    lin = canonical_subspace([r for r in lineality if any(r)])
+    basis, piv = rref(lin) if lin else ([], [])
+    verts = sorted({tuple(reduce_row(v, basis, piv)) for v in vertices})
+    rs = set()
+    for r in rays:
+        red = reduce_row(r, basis, piv)
+        if any(red):
+            rs.add(primitive_row(red))
+    return tuple(verts), tuple(sorted(rs)), lin
+
+
+class Polyhedron:
+    """An exact convex polyhedron in ``R^d``, immutable, with H- and V-representation.
+
+    Build one with :meth:`from_hrep`, :meth:`from_vrep` or :meth:`box`.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> square = rg.Polyhedron.box([(0, 1), (0, 1)])
+    >>> square.inequalities
+    ((-1, 0, 0), (0, -1, 0), (0, 1, 1), (1, 0, 1))
+    >>> square.volume()
+    Fraction(1, 1)
+    >>> tri = rg.Polyhedron.from_vrep([(0, 0), (1, 0), (0, 1)])
+    >>> tri.dim, tri.n_vertices, tri.contains([1/4, 1/4])
+    (2, 3, True)
+    """
+
+    __slots__ = ("_d", "_h", "_v", "_h_thunk", "__dict__")
+
+    def __init__(self) -> None:  # pragma: no cover - use the named constructors
+        raise TypeError("use Polyhedron.from_hrep, Polyhedron.from_vrep or Polyhedron.box")
+
+    @classmethod
+    def _from_data(
+        cls,
+        ambient_dim: int,
+        *,
+        hrep: tuple[tuple[IntRow, ...], tuple[IntRow, ...]] | None = None,
+        vrep: tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]] | None = None,
+        hrep_thunk: Callable[[], tuple[tuple[IntRow, ...], tuple[IntRow, ...]]] | None = None,
+    ) -> Polyhedron:
+        """Unchecked constructor from data already in canonical form (or a thunk computing it)."""
+        obj = object.__new__(cls)
+        obj._d = ambient_dim
+        obj._h = hrep
+        obj._v = vrep
+        obj._h_thunk = hrep_thunk
+        return obj
+
+    # ------------------------------------------------------------ constructors
+    @classmethod
+    def from_hrep(
+        cls,
+        inequalities: Sequence[Sequence[Any]] = (),
+        equalities: Sequence[Sequence[Any]] = (),
+        *,
+        ambient_dim: int | None = None,
+    ) -> Polyhedron:
+        """From rows ``(a_1, ..., a_d, b)``: inequalities ``a . x <= b``, equalities ``a . x == b``.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> p = rg.Polyhedron.from_hrep([(-1, 0, 0), (0, -1, 0), (1, 1, 2)])
+        >>> p.vertices
+        ((Fraction(0, 1), Fraction(0, 1)), (Fraction(0, 1), Fraction(2, 1)), (Fraction(2, 1), Fraction(0, 1)))
+        """
+        rows_i = [[to_rational(v, what=f"inequalities[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(inequalities)]
+        rows_e = [[to_rational(v, what=f"equalities[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(equalities)]
+        lengths = {len(r) for r in rows_i + rows_e}
+        if ambient_dim is None:
+            if not lengths:
+                raise InvalidInputError("from_hrep: give ambient_dim when there are no constraints")
+            ambient_dim = max(lengths) - 1
+        if lengths - {ambient_dim + 1}:
+            raise DimensionMismatchError(
+                f"from_hrep: every row must have ambient_dim + 1 = {ambient_dim + 1} entries (a_1..a_d, b), "
+                f"got rows of lengths {sorted(lengths)}"
+            )
+        if ambient_dim < 1:
+            raise InvalidInputError(f"from_hrep: ambient dimension must be at least 1, got {ambient_dim}")
+        import cdd
+        import cdd.gmp
+
+        d = ambient_dim
+        if not rows_i and not rows_e:
+            return cls._from_data(
+                d, hrep=((), ()), vrep=(((Fraction(0),) * d,), (), tuple(tuple(int(i == j) for j in range(d)) for i in range(d)))
+            )
+        array = [[r[d]] + [-v for v in r[:d]] for r in rows_e + rows_i]
+        mat = cdd.gmp.matrix_from_array(array, lin_set=set(range(len(rows_e))), rep_type=cdd.RepType.INEQUALITY)
+        cdd.gmp.matrix_canonicalize(mat)
+        poly = cdd.gmp.polyhedron_from_matrix(mat)
+        gens = cdd.gmp.copy_generators(poly)
+        verts, rays, lins = [], [], []
+        for i, row in enumerate(gens.array):
+            vec = [Fraction(v) for v in row[1:]]
+            if i in gens.lin_set:
+                lins.append(vec)
+            elif row[0] != 0:
+                verts.append(tuple(v / Fraction(row[0]) for v in vec))
+            else:
+                rays.append(vec)
+        eq_rows, in_rows = [], []
+        for i, row in enumerate(mat.array):
+            r = [-Fraction(v) for v in row[1:]] + [Fraction(row[0])]
+            (eq_rows if i in mat.lin_set else in_rows).append(r)
+        if not verts and all(r[d] == 0 for r in rows_e) and all(r[d] >= 0 for r in rows_i):
+            verts.append((Fraction(0),) * d)  # cddlib leaves out the apex of a cone
+        if not verts:  # empty polyhedron
+            return cls._from_data(d, hrep=((tuple([0] * d + [-1]),), ()), vrep=((), (), ()))
+        return cls._from_data(d, hrep=_canonical_hrep(d, eq_rows, in_rows), vrep=_canonical_vrep(d, verts, rays, lins))
+
+    @classmethod
+    def from_vrep(
+        cls,
+        vertices: Sequence[Sequence[Any]],
+        rays: Sequence[Sequence[Any]] = (),
+        lineality: Sequence[Sequence[Any]] = (),
+    ) -> Polyhedron:
+        """The convex hull of ``vertices`` plus the cone of ``rays`` plus the span of ``lineality``.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> rg.Polyhedron.from_vrep([(0, 0)], rays=[(1, 0), (0, 1)]).inequalities
+        ((-1, 0, 0), (0, -1, 0))
+        """
+        pts = [list(v) for v in vertices]
+        if not pts:
+            raise InvalidInputError("from_vrep: a polyhedron needs at least one vertex (point)")
+        d = len(pts[0])
+        verts = [as_point(v, d, what=f"vertices[{i}]") for i, v in enumerate(pts)]
+        rs = [as_point(r, d, what=f"rays[{i}]") for i, r in enumerate(rays)]
+        ls = [as_point(r, d, what=f"lineality[{i}]") for i, r in enumerate(lineality)]
+        import cdd
+        import cdd.gmp
+
+        array = [[1, *v] for v in verts] + [[0, *r] for r in rs] + [[0, *r] for r in ls]
+        lin = set(range(len(verts) + len(rs), len(array)))
+        mat = cdd.gmp.matrix_from_array(array, lin_set=lin, rep_type=cdd.RepType.GENERATOR)
+        poly = cdd.gmp.polyhedron_from_matrix(mat)
+        ineq = cdd.gmp.copy_inequalities(poly)
+        cdd.gmp.matrix_canonicalize(ineq)
+        eq_rows, in_rows = [], []
+        for i, row in enumerate(ineq.array):
+            r = [-Fraction(v) for v in row[1:]] + [Fraction(row[0])]
+            if not any(r[:d]):
+                continue  # the trivial row 1 >= 0
+            (eq_rows if i in ineq.lin_set else in_rows).append(r)
+        gens = cdd.gmp.copy_generators(poly)
+        cdd.gmp.matrix_canonicalize(gens)
+        verts2, rays2, lins2 = [], [], []
+        for i, row in enumerate(gens.array):
+            vec = [Fraction(v) for v in row[1:]]
+            if i in gens.lin_set:
+                lins2.append(vec)
+            elif row[0] != 0:
+                verts2.append(tuple(v / Fraction(row[0]) for v in vec))
+            else:
+                rays2.append(vec)
+        if not verts2:
+            verts2.append((Fraction(0),) * d)  # cddlib leaves out the apex of a cone
+        return cls._from_data(d, hrep=_canonical_hrep(d, eq_rows, in_rows), vrep=_canonical_vrep(d, verts2, rays2, lins2))
+
+    @classmethod
+    def box(cls, bounds: Sequence[Sequence[Any]]) -> Polyhedron:
+        """The box ``[lo_1, hi_1] x ... x [lo_d, hi_d]`` from per-coordinate pairs ``(lo, hi)``.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> rg.Polyhedron.box([(-1, 1)] * 3).n_vertices
+        8
+        """
+        pairs = []
+        for i, b in enumerate(bounds):
+            b = list(b)
+            if len(b) != 2:
+                raise InvalidInputError(f"bounds[{i}]: expected a pair (lo, hi), got {b!r}")
+            lo, hi = (to_rational(v, what=f"bounds[{i}]") for v in b)
+            if not lo < hi:
+                raise InvalidInputError(f"bounds[{i}]: expected lo < hi, got lo={lo}, hi={hi}")
+            pairs.append((lo, hi))
+        if not pairs:
+            raise InvalidInputError("box: expected at least one coordinate pair (lo, hi)")
+        d = len(pairs)
+        rows = []
+        for i, (lo, hi) in enumerate(pairs):
+            e = [0] * d
+            e[i] = 1
+            rows.append(primitive_row(e + [hi]))
+            e[i] = -1
+            rows.append(primitive_row(e + [-lo]))
+        verts = tuple(sorted(itertools.product(*pairs)))
+        return cls._from_data(d, hrep=((), tuple(sorted(rows))), vrep=(verts, (), ()))
+
+    # ---------------------------------------------------------------- access
+    @property
+    def ambient_dim(self) -> int:
+        """The dimension ``d`` of the ambient space."""
+        return self._d
+
+    def _hrep(self) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
+        if self._h is None:
+            assert self._h_thunk is not None
+            self._h = self._h_thunk()
+            self._h_thunk = None
+        return self._h
+
+    @property
+    def equalities(self) -> tuple[IntRow, ...]:
+        """Canonical equalities ``(a, b)``: ``a . x == b`` (a basis of the affine hull's equations)."""
+        return self._hrep()[0]
+
+    @property
+    def inequalities(self) -> tuple[IntRow, ...]:
+        """Irredundant canonical inequalities ``(a, b)``: ``a . x <= b``, one per facet."""
+        return self._hrep()[1]
+
+    @property
+    def vertices(self) -> tuple[Point, ...]:
+        """The vertices (for a polyhedron with lineality: one point of each minimal face)."""
+        assert self._v is not None
+        return self._v[0]
+
+    @property
+    def rays(self) -> tuple[IntRow, ...]:
+        """Extreme rays (primitive integer directions, reduced modulo the lineality space)."""
+        assert self._v is not None
+        return self._v[1]
+
+    @property
+    def lineality(self) -> tuple[IntRow, ...]:
+        """A canonical basis of the lineality space."""
+        assert self._v is not None
+        return self._v[2]
+
+    @property
+    def n_vertices(self) -> int:
+        """The number of vertices."""
+        return len(self.vertices)
+
+    @property
+    def is_empty(self) -> bool:
+        """True for the empty polyhedron."""
+        return not self.vertices
+
+    @property
+    def is_bounded(self) -> bool:
+        """True when there are no rays and no lineality (a polytope)."""
+        return not self.rays and not self.lineality
+
+    @cached_property
+    def dim(self) -> int:
+        """Dimension of the affine hull (-1 when empty)."""
+        if self.is_empty:
+            return -1
+        v0 = self.vertices[0]
+        vecs = [[a - b for a, b in zip(v, v0)] for v in self.vertices[1:]]
+        vecs += [list(r) for r in self.rays] + [list(r) for r in self.lineality]
+        vecs = [v for v in vecs if any(v)]
+        return len(rref(vecs)[0]) if vecs else 0
+
+    @cached_property
+    def interior_point(self) -> Point:
+        """An exact point of the relative interior: the vertex centroid plus the sum of the rays."""
+        if self.is_empty:
+            raise InvalidInputError("interior_point: the polyhedron is empty")
+        n = len(self.vertices)
+        pt = [sum(c) / n for c in zip(*self.vertices)]
+        for r in self.rays:
+            pt = [a + b for a, b in zip(pt, r)]
+        return tuple(Fraction(v) for v in pt)
+
+    def contains(self, x: object) -> bool:
+        """Whether the exact point ``x`` lies in the (closed) polyhedron."""
+        p = as_point(x, self._d)
+        eqs, ineqs = self._hrep()
+        if self.is_empty:
+            return False
+        return all(sum(a * v for a, v in zip(r, p)) == r[-1] for r in eqs) and all(
+            sum(a * v for a, v in zip(r, p)) <= r[-1] for r in ineqs
+        )
+
+    def relative_interior_contains(self, x: object) -> bool:
+        """Whether ``x`` lies in the relative interior (all inequalities strict)."""
+        p = as_point(x, self._d)
+        eqs, ineqs = self._hrep()
+        if self.is_empty:
+            return False
+        return all(sum(a * v for a, v in zip(r, p)) == r[-1] for r in eqs) and all(
+            sum(a * v for a, v in zip(r, p)) < r[-1] for r in ineqs
+        )
+
+    def volume(self) -> Fraction:
+        """Exact ``d``-dimensional volume of a bounded polyhedron (0 when lower-dimensional).
+
+        Computed from a pulling triangulation: cone the first vertex over a
+        triangulation of every facet that misses it; each simplex contributes
+        ``|det| / d!``.  Exponential in the dimension, fine for small ``d``.
+        """
+        if not self.is_bounded:
+            raise InvalidInputError("volume: the polyhedron is unbounded")
+        if self.dim < self._d:
+            return Fraction(0)
+        verts = self.vertices
+        ineqs = self.inequalities
+        facets = []
+        for r in ineqs:
+            mask = 0
+            for i, v in enumerate(verts):
+                if sum(a * c for a, c in zip(r, v)) == r[-1]:
+                    mask |= 1 << i
+            facets.append(mask)
+        total = Fraction(0)
+        for simplex in _triangulate((1 << len(verts)) - 1, self._d, facets):
+            pts = [verts[i] for i in iter_bits(simplex)]
+            base = pts[0]
+            total += abs(_det([[a - b for a, b in zip(p, base)] for p in pts[1:]]))
+        return total / math.factorial(self._d)
+
+    # --------------------------------------------------------------- dunders
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Polyhedron):
+            return NotImplemented
+        return self._d == other._d and self._hrep() == other._hrep() and self._v == other._v
+
+    def __hash__(self) -> int:
+        return hash((self._d, self._hrep()))
+
+    def __repr__(self) -> str:
+        return (
+            f"Polyhedron(dim={self.dim}, ambient_dim={self._d}, n_vertices={len(self.vertices)}, "
+            f"n_rays={len(self.rays)}, lineality_dim={len(self.lineality)})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Exact JSON-ready form: rationals as ``"p/q"`` strings or ints."""
+        from relu_geom.arith.rational import format_rational
+
+        return {
+            "dim": self.dim,
+            "equalities": [list(r) for r in self.equalities],
+            "inequalities": [list(r) for r in self.inequalities],
+            "vertices": [[format_rational(v) for v in p] for p in self.vertices],
+            "rays": [list(r) for r in self.rays],
+            "lineality": [list(r) for r in self.lineality],
+        }
+
+
+def _det(m: list[list[Fraction]]) -> Fraction:
+    m = [row[:] for row in m]
+    n = len(m)
+    det = Fraction(1)
+    for c in range(n):
+        p = next((i for i in range(c, n) if m[i][c] != 0), None)
+        if p is None:
+            return Fraction(0)
+        if p != c:
+            m[c], m[p] = m[p], m[c]
+            det = -det
+        det *= m[c][c]
+        for i in range(c + 1, n):
+            f = m[i][c] / m[c][c]
+            if f:
+                m[i] = [a - f * b for a, b in zip(m[i], m[c])]
+    return det
+
+
+def _triangulate(face: int, dim: int, facets: Sequence[int]) -> list[int]:
+    """Pulling triangulation of a face (vertex bitset) of a polytope of dimension ``dim``."""
+    if dim == 0 or face.bit_count() == dim + 1:
+        return [face]
+    apex = face & -face
+    out = []
+    for sub in maximal_sets(face & f for f in facets if face & f != face):
+        if sub & apex:
+            continue
+        for s in _triangulate(sub, dim - 1, facets):
+            out.append(s | apex)
+    return out
