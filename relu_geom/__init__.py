@@ -20,7 +20,7 @@ from relu_geom.network import ReLUNetwork
 from relu_geom.geometry import Polyhedron
 from relu_geom.geometry.complex import Cell, PolyhedralComplex
 from relu_geom.compiler import compile_network
-from relu_geom import geometry, compiler
+from relu_geom import geometry, compiler, zoo
 
 __all__ = [
     "Cell",
@@ -29,6 +29,7 @@ __all__ = [
     "compile_network",
     "compiler",
     "geometry",
+    "zoo",
     "BackendUnavailableError",
     "DimensionMismatchError",
     "FileFormatError",

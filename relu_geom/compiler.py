@@ -230,7 +230,7 @@ def compile_network(
     >>> cx.f_vector, cx.euler_characteristic
     ((1, 4, 4), 1)
     >>> rg.compile_network(net, domain=(-1, 1)).f_vector
-    ((9, 12, 4), 1)
+    (9, 12, 4)
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
