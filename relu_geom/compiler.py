@@ -29,6 +29,7 @@ operations plus ``O(r d)`` integer products; the face lattice of a region with
 from __future__ import annotations
 
 import math
+from operator import mul
 from collections.abc import Sequence
 from typing import Any
 
@@ -105,14 +106,14 @@ def _split(piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim
     """
     lin = piece.lin
     if lin:
-        hl = [sum(a * b for a, b in zip(h, v)) for v in lin]
+        hl = [sum(map(mul, h, v)) for v in lin]
         k = next((i for i, v in enumerate(hl) if v), None)
         if k is not None:
             ell, hk = lin[k], hl[k]
             s, a = (1, hk) if hk > 0 else (-1, -hk)
             new_rays = []
             for r in piece.rays:
-                hr = sum(x * y for x, y in zip(h, r))
+                hr = sum(map(mul, h, r))
                 new_rays.append(_primitive([a * x - s * hr * y for x, y in zip(r, ell)]) if hr else r)
             new_lin = [
                 _primitive([a * x - s * hv * y for x, y in zip(v, ell)]) if hv else v
@@ -128,7 +129,7 @@ def _split(piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim
                 _Piece(list(new_rays) + [down], zm + [zl], list(new_lin), piece.pos, piece.neg | bit),
             ]
     rays = piece.rays
-    vals = [sum(x * y for x, y in zip(h, r)) for r in rays]
+    vals = [sum(map(mul, h, r)) for r in rays]
     P = [i for i, v in enumerate(vals) if v > 0]
     N = [i for i, v in enumerate(vals) if v < 0]
     zm = piece.zm
@@ -304,13 +305,12 @@ def _layer_forms(
         return tuple(tuple(row) + (b,) for row, b in zip(w_int, b_int))
     prev = forms[-1]
     active = [i for i in range(len(prev)) if pos >> (prev_offset + i) & 1]
+    cols = list(zip(*(prev[i] for i in active)))  # coordinate k of every active form
     out = []
     for row, b in zip(w_int, b_int):
-        acc = [0] * d + [b]
-        for i in active:
-            c = row[i]
-            if c:
-                acc = [x + c * y for x, y in zip(acc, prev[i])]
+        coeffs = [row[i] for i in active]
+        acc = [sum(map(mul, coeffs, col)) for col in cols] if active else [0] * (d + 1)
+        acc[d] += b
         out.append(tuple(acc))
     return tuple(out)
 
@@ -356,10 +356,13 @@ def _assemble(
         vmask = 0
         sets: dict[int, int] = {}
         for i, (r, z) in enumerate(zip(reg.rays, zm)):
+            bit = 1 << i
             if r[-1]:
-                vmask |= 1 << i
-            for c in iter_bits(z):
-                sets[c] = sets.get(c, 0) | (1 << i)
+                vmask |= bit
+            while z:
+                low = z & -z
+                sets[low] = sets.get(low, 0) | bit
+                z ^= low
         facets = maximal_sets(s for s in sets.values() if s != full)
         pos, neg = reg.pos, reg.neg
         ztop = _and_all(zm) if zm else 0
@@ -369,12 +372,18 @@ def _assemble(
         seen = {full: top_key}
         frontier = [full]
         dim = d
+        n_lin = len(reg.lin)
         while frontier and dim > 0:
             dim -= 1
             nxt = []
             for F in frontier:
                 fkey = seen[F]
-                for G in maximal_sets(F & f for f in facets if F & f != F):
+                if F.bit_count() == dim + 2 - n_lin:
+                    # a simplicial cone: its facets drop one generator each
+                    subs = [F & ~(1 << i) for i in iter_bits(F)]
+                else:
+                    subs = maximal_sets(F & f for f in facets if F & f != F)
+                for G in subs:
                     if not G & vmask:
                         continue  # a face at infinity
                     gkey = seen.get(G)
@@ -407,8 +416,10 @@ def _and_all(values: Sequence[int]) -> int:
 
 def _and_bits(values: Sequence[int], mask: int) -> int:
     acc = -1
-    for i in iter_bits(mask):
-        acc &= values[i]
+    while mask:
+        low = mask & -mask
+        acc &= values[low.bit_length() - 1]
+        mask ^= low
     return acc
 
 

@@ -53,24 +53,15 @@ class Cell:
         Position in ``complex.cells``.
     dim : int
         Dimension of the cell.
-    sign_vector : tuple of int
-        Signs (-1, 0, +1) of all hidden pre-activations on the cell.
-    domain_face : tuple of int
-        Indices of the domain's inequalities that are tight on the cell (empty
-        over ``R^d`` and for cells inside the domain).
     """
 
-    __slots__ = ("index", "dim", "sign_vector", "domain_face", "_cx", "_region", "_raymask", "_zmask", "_key",
-                 "_faces", "_cofaces", "__dict__")
+    __slots__ = ("index", "dim", "_cx", "_region", "_raymask", "_zmask", "_key", "_faces", "_cofaces", "__dict__")
 
-    def __init__(self, cx: PolyhedralComplex, index: int, dim: int, key: Key, sign_vector: tuple[int, ...],
-                 domain_face: tuple[int, ...], region: int, raymask: int, zmask: int):
+    def __init__(self, cx: PolyhedralComplex, index: int, dim: int, key: Key, region: int, raymask: int, zmask: int):
         self._cx = cx
         self.index = index
         self.dim = dim
         self._key = key
-        self.sign_vector = sign_vector
-        self.domain_face = domain_face
         self._region = region
         self._raymask = raymask
         self._zmask = zmask
@@ -79,6 +70,18 @@ class Cell:
 
     def __repr__(self) -> str:
         return f"Cell(index={self.index}, dim={self.dim}, sign_vector={self.sign_vector})"
+
+    @cached_property
+    def sign_vector(self) -> tuple[int, ...]:
+        """Signs (-1, 0, +1) of all hidden pre-activations on the cell, in global neuron order."""
+        pos, neg, _ = self._key
+        return tuple((pos >> g & 1) - (neg >> g & 1) for g in range(self._cx._H))
+
+    @cached_property
+    def domain_face(self) -> tuple[int, ...]:
+        """Indices of the domain's inequalities (``domain.inequalities``) tight on the cell."""
+        H = self._cx._H
+        return tuple(b - H for b in iter_bits(self._key[2]))
 
     # --------------------------------------------------------------- incidence
     @property
@@ -244,20 +247,20 @@ class PolyhedralComplex:
         d = net.input_dim
         obj.dim = d
 
-        def sign(key: Key) -> tuple[int, ...]:
-            pos, neg, _ = key
-            return tuple((pos >> g & 1) - (neg >> g & 1) for g in range(H))
+        fmt = f"0{H}b"
 
-        records = []
-        for key, (dim, rid, raymask, zmask) in cells.items():
-            records.append((-dim, sign(key), key[2], key, rid, raymask, zmask))
+        def order(key: Key) -> int:
+            # the sign vector read as base-3 digits 1 + s_g, neuron 0 most significant:
+            # integer order = lexicographic order of sign vectors
+            return int(format(key[0], fmt)[::-1], 3) - int(format(key[1], fmt)[::-1], 3) if H else 0
+
+        records = [(-dim, order(key), key[2], key, rid, raymask, zmask) for key, (dim, rid, raymask, zmask) in cells.items()]
         records.sort(key=lambda r: r[:3])
         index: dict[Key, int] = {}
         out = []
-        for i, (ndim, sv, dom, key, rid, raymask, zmask) in enumerate(records):
+        for i, (ndim, _, _, key, rid, raymask, zmask) in enumerate(records):
             index[key] = i
-            dface = tuple(b - H for b in iter_bits(dom))
-            out.append(Cell(obj, i, -ndim, key, sv, dface, rid, raymask, zmask))
+            out.append(Cell(obj, i, -ndim, key, rid, raymask, zmask))
         faces: list[list[int]] = [[] for _ in out]
         cofaces: list[list[int]] = [[] for _ in out]
         for lo, hi in edges:

@@ -1,0 +1,49 @@
+"""``relu-geom compile NET [--box LO HI] [--json] [-o OUT] [--max-cells N]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from relu_geom.commands._common import add_box_option, add_network_argument, emit_json, parse_box, read_network
+from relu_geom.compiler import compile_network
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compile", help="compile a network into its exact polyhedral complex",
+                       description="Compile NET into its canonical polyhedral complex and print a summary.")
+    add_network_argument(p)
+    add_box_option(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the whole exact complex as JSON to OUT")
+    p.add_argument("--max-cells", type=int, default=None, metavar="N", help="stop with an error beyond N cells")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    net = read_network(args.net)
+    domain = parse_box(args)
+    start = time.process_time()
+    show = not args.no_progress and sys.stderr.isatty()
+    cx = compile_network(net, domain=domain, max_cells=args.max_cells, progress=show)
+    seconds = time.process_time() - start
+    if args.output:
+        cx.to_json(args.output)
+    summary = cx.summary()
+    summary["seconds"] = round(seconds, 3)
+    if args.json:
+        emit_json(summary)
+        return 0
+    where = "R^%d" % cx.dim if domain is None else f"[{domain[0]}, {domain[1]}]^{cx.dim}"
+    print(f"architecture          {list(net.architecture)}")
+    print(f"domain                {where}")
+    print(f"f-vector              {list(cx.f_vector)}  (vertices ... regions)")
+    print(f"regions               {cx.n_regions}")
+    print(f"bounded regions       {cx.n_bounded_regions}")
+    print(f"Euler characteristic  {cx.euler_characteristic}")
+    print(f"seconds (CPU)         {seconds:.3f}")
+    if args.output:
+        print(f"complex written to    {args.output}")
+    return 0
