@@ -22,7 +22,10 @@ def main(seed: int = 0) -> None:
             cx = rg.compile_network(net, domain=domain)
             seconds = time.process_time() - start
             rate = cx.n_cells / seconds if seconds else float("inf")
-            print(f"{str(arch):<16}{label:<10}{str(list(cx.f_vector)):<34}{rate:>10.0f}{seconds:>9.2f}", flush=True)
+            print(
+                f"{str(arch):<16}{label:<10}{str(list(cx.f_vector)):<34}{rate:>10.0f}{seconds:>9.2f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

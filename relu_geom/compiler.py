@@ -29,8 +29,8 @@ operations plus ``O(r d)`` integer products; the face lattice of a region with
 from __future__ import annotations
 
 import math
-from operator import mul
 from collections.abc import Sequence
+from operator import mul
 from typing import Any
 
 from relu_geom.arith.rational import as_point, clear_denominators
@@ -70,7 +70,9 @@ def parse_domain(domain: Any, dim: int) -> Polyhedron | None:
         return domain
     items = list(domain) if not isinstance(domain, (str, bytes)) else None
     if items is None:
-        raise InvalidInputError(f"domain: expected None, (lo, hi), a list of (lo, hi) pairs or a Polyhedron, got {domain!r}")
+        raise InvalidInputError(
+            f"domain: expected None, (lo, hi), a list of (lo, hi) pairs or a Polyhedron, got {domain!r}"
+        )
     if len(items) == 2 and all(not hasattr(v, "__len__") or isinstance(v, str) for v in items):
         return Polyhedron.box([items] * dim)
     if len(items) != dim:
@@ -85,7 +87,9 @@ class _Piece:
 
     __slots__ = ("rays", "zm", "lin", "pos", "neg")
 
-    def __init__(self, rays: list[tuple[int, ...]], zm: list[int], lin: list[tuple[int, ...]], pos: int, neg: int):
+    def __init__(
+        self, rays: list[tuple[int, ...]], zm: list[int], lin: list[tuple[int, ...]], pos: int, neg: int
+    ):
         self.rays = rays
         self.zm = zm
         self.lin = lin
@@ -160,14 +164,26 @@ def _split(piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim
                 new_zm.append(common | bit)
     zrays = [rays[i] for i in Z]
     zzm = [zm[i] | bit for i in Z]
-    plus = _Piece([rays[i] for i in P] + zrays + new_rays, [zm[i] for i in P] + zzm + new_zm, lin, piece.pos | bit, piece.neg)
+    plus = _Piece(
+        [rays[i] for i in P] + zrays + new_rays,
+        [zm[i] for i in P] + zzm + new_zm,
+        lin,
+        piece.pos | bit,
+        piece.neg,
+    )
     minus = _Piece(
-        [rays[i] for i in N] + zrays + new_rays, [zm[i] for i in N] + zzm + new_zm, list(lin), piece.pos, piece.neg | bit
+        [rays[i] for i in N] + zrays + new_rays,
+        [zm[i] for i in N] + zzm + new_zm,
+        list(lin),
+        piece.pos,
+        piece.neg | bit,
     )
     return [plus, minus]
 
 
-def _start_cone(domain: Polyhedron | None, d: int, n_hidden: int) -> tuple[_Piece, list[tuple[int, ...]], int]:
+def _start_cone(
+    domain: Polyhedron | None, d: int, n_hidden: int
+) -> tuple[_Piece, list[tuple[int, ...]], int]:
     """The homogenized cone of the domain, its constraint rows and the ``t >= 0`` bit."""
     if domain is None:
         tbit = 1 << n_hidden
@@ -288,7 +304,11 @@ def compile_network(
     regions: list[RegionData] = []
     for piece, forms in current:
         out_rows = _layer_forms(w_out, b_out, forms, piece.pos, offset - (len(forms[-1]) if forms else 0), d)
-        regions.append(RegionData(tuple(piece.rays), tuple(piece.zm), tuple(piece.lin), piece.pos, piece.neg, forms, out_rows))
+        regions.append(
+            RegionData(
+                tuple(piece.rays), tuple(piece.zm), tuple(piece.lin), piece.pos, piece.neg, forms, out_rows
+            )
+        )
     return _assemble(net, dom, dom_rows, regions, tbit, out_scale, max_cells, progress)
 
 
@@ -423,7 +443,9 @@ def _and_bits(values: Sequence[int], mask: int) -> int:
     return acc
 
 
-def locate_key(net: ReLUNetwork, dom_rows: Sequence[tuple[int, ...]], x: object) -> tuple[int, int, int] | None:
+def locate_key(
+    net: ReLUNetwork, dom_rows: Sequence[tuple[int, ...]], x: object
+) -> tuple[int, int, int] | None:
     """The cell key (positive bits, negative bits, tight domain bits) of an exact point, or
     None when the point is outside the domain."""
     p = as_point(x, net.input_dim)

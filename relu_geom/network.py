@@ -103,7 +103,7 @@ class ReLUNetwork:
         bs: list[Vector] = []
         for k, (w, b) in enumerate(zip(wlist, blist)):
             layer = k + 1
-            mat = _read_matrix(w, f"weights[{k}] (W_{layer})")
+            mat = _read_matrix(w, f"weights[{k}]")
             vec_raw = _as_list(b, f"biases[{k}] (b_{layer})")
             if ws and len(mat[0]) != len(ws[-1]):
                 raise DimensionMismatchError(
@@ -230,9 +230,7 @@ class ReLUNetwork:
         """Exact output ``f(x)`` as a tuple of Fractions."""
         a = as_point(x, self.input_dim)
         for w, b in zip(self._weights[:-1], self._biases[:-1]):
-            a = tuple(
-                max(sum((wi * ai for wi, ai in zip(row, a)), bi), Fraction(0)) for row, bi in zip(w, b)
-            )
+            a = tuple(max(sum((wi * ai for wi, ai in zip(row, a)), bi), Fraction(0)) for row, bi in zip(w, b))
         w, b = self._weights[-1], self._biases[-1]
         return tuple(sum((wi * ai for wi, ai in zip(row, a)), bi) for row, bi in zip(w, b))
 
@@ -294,7 +292,9 @@ class ReLUNetwork:
         """Inverse of :meth:`parameters` for the given architecture."""
         arch = [int(n) for n in architecture]
         if len(arch) < 2 or any(n < 1 for n in arch):
-            raise InvalidInputError(f"architecture: expected at least two positive widths, got {list(architecture)}")
+            raise InvalidInputError(
+                f"architecture: expected at least two positive widths, got {list(architecture)}"
+            )
         values = list(theta)
         need = sum(arch[i + 1] * (arch[i] + 1) for i in range(len(arch) - 1))
         if len(values) != need:
@@ -332,7 +332,9 @@ class ReLUNetwork:
         """
         arch = [int(n) for n in architecture]
         if len(arch) < 2 or any(n < 1 for n in arch):
-            raise InvalidInputError(f"architecture: expected at least two positive widths, got {list(architecture)}")
+            raise InvalidInputError(
+                f"architecture: expected at least two positive widths, got {list(architecture)}"
+            )
         rng = _random.Random(seed)
 
         def entry() -> Fraction:
@@ -351,9 +353,14 @@ class ReLUNetwork:
         """
         arch = [int(n) for n in architecture]
         if len(arch) < 2 or any(n < 1 for n in arch):
-            raise InvalidInputError(f"architecture: expected at least two positive widths, got {list(architecture)}")
+            raise InvalidInputError(
+                f"architecture: expected at least two positive widths, got {list(architecture)}"
+            )
         rng = _random.Random(seed)
-        ws = [[[rng.gauss(0.0, 1.0) for _ in range(arch[i])] for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+        ws = [
+            [[rng.gauss(0.0, 1.0) for _ in range(arch[i])] for _ in range(arch[i + 1])]
+            for i in range(len(arch) - 1)
+        ]
         bs = [[rng.gauss(0.0, 1.0) for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
         return cls(ws, bs)
 

@@ -63,7 +63,9 @@ def check_complex(cx: PolyhedralComplex, *, volumes: bool = False) -> None:
         for f in c.faces:
             assert f.dim == c.dim - 1, f"{c}: face {f} has the wrong dimension"
             assert poly.contains(f.interior_point), f"{c}: face {f} not in the closure"
-            assert not poly.relative_interior_contains(f.interior_point), f"{c}: face {f} in the relative interior"
+            assert not poly.relative_interior_contains(f.interior_point), (
+                f"{c}: face {f} in the relative interior"
+            )
             assert c.index in f.coface_indices, f"{c}: face {f} does not list it as coface"
         for g in c.cofaces:
             assert c.index in g.face_indices, f"{c}: coface {g} does not list it as face"
@@ -78,4 +80,6 @@ def check_complex(cx: PolyhedralComplex, *, volumes: bool = False) -> None:
                 assert fx == net(x), f"{c}: affine map disagrees with evaluation at {x}"
     if volumes and cx.domain is not None and cx.domain.is_bounded:
         total = sum((r.polyhedron.volume() for r in cx.regions), Fraction(0))
-        assert total == cx.domain.volume(), f"region volumes add to {total}, domain volume {cx.domain.volume()}"
+        assert total == cx.domain.volume(), (
+            f"region volumes add to {total}, domain volume {cx.domain.volume()}"
+        )

@@ -7,7 +7,7 @@ Examples
 --------
 >>> import relu_geom as rg
 >>> sorted(rg.zoo.SPECIMENS)[:3]
-['abs_1d', 'central_lines', 'dead_neuron']
+['abs_1d', 'bent_2d', 'central_lines']
 >>> rg.zoo.abs_1d()(-3)
 (Fraction(3, 1),)
 """

@@ -104,7 +104,12 @@ def test_degenerate_cases_by_hand():
     # is cut into 4 edges, and it runs through 4 regions, splitting each: (4, 13, 10).
     cs = rg.compile_network(star)
     assert cs.f_vector == (4, 13, 10)
-    assert {v.vertices[0] for v in cs.vertices} == {(0, 0), (0, 5), (-5, 0), (Fraction(-5, 2), Fraction(5, 2))}
+    assert {v.vertices[0] for v in cs.vertices} == {
+        (0, 0),
+        (0, 5),
+        (-5, 0),
+        (Fraction(-5, 2), Fraction(5, 2)),
+    }
     check_complex(cs)
 
 
@@ -180,7 +185,9 @@ def test_invariance_under_permutation_and_rescaling():
     other = net.permute_layer(1, [3, 1, 0, 2]).rescale_neuron(2, 1, "7/3").rescale_neuron(1, 0, 5)
     a, b = rg.compile_network(net), rg.compile_network(other)
     assert a.f_vector == b.f_vector
-    assert sorted(sorted(r.affine_map[0][0]) for r in a.regions) == sorted(sorted(r.affine_map[0][0]) for r in b.regions)
+    assert sorted(sorted(r.affine_map[0][0]) for r in a.regions) == sorted(
+        sorted(r.affine_map[0][0]) for r in b.regions
+    )
 
 
 def test_huge_and_tiny_coordinates():

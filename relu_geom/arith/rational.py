@@ -66,8 +66,7 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
             return Fraction(text)
         except (ValueError, ZeroDivisionError):
             raise InvalidInputError(
-                f"{what}: expected a rational number such as '3/4', '-2' or '0.125', "
-                f"got the string {value!r}"
+                f"{what}: expected a rational number such as '3/4', '-2' or '0.125', got the string {value!r}"
             ) from None
     if isinstance(value, Decimal):
         if not value.is_finite():
@@ -108,9 +107,7 @@ def as_point(x: object, dim: int, *, what: str = "x") -> tuple[Fraction, ...]:
         raise InvalidInputError(f"{what}: expected a sequence of {dim} numbers, got {x!r}")
     items = list(x)
     if len(items) != dim:
-        raise DimensionMismatchError(
-            f"{what}: expected a point with {dim} coordinates, got {len(items)}"
-        )
+        raise DimensionMismatchError(f"{what}: expected a point with {dim} coordinates, got {len(items)}")
     return tuple(to_rational(v, what=f"{what}[{i}]") for i, v in enumerate(items))
 
 

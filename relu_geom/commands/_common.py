@@ -12,7 +12,14 @@ from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.complex import write_text_atomic
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["add_box_option", "add_network_argument", "emit_json", "parse_box", "read_network", "write_text_atomic"]
+__all__ = [
+    "add_box_option",
+    "add_network_argument",
+    "emit_json",
+    "parse_box",
+    "read_network",
+    "write_text_atomic",
+]
 
 
 def read_network(spec: str) -> ReLUNetwork:
@@ -33,7 +40,9 @@ def add_network_argument(parser: argparse.ArgumentParser, name: str = "net") -> 
 
 def add_box_option(parser: argparse.ArgumentParser) -> None:
     """The ``--box LO HI`` option."""
-    parser.add_argument("--box", nargs=2, metavar=("LO", "HI"), help="restrict to the box [LO, HI]^d (rationals like -1/2)")
+    parser.add_argument(
+        "--box", nargs=2, metavar=("LO", "HI"), help="restrict to the box [LO, HI]^d (rationals like -1/2)"
+    )
 
 
 def parse_box(args: argparse.Namespace) -> tuple[str, str] | None:

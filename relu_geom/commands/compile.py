@@ -6,18 +6,29 @@ import argparse
 import sys
 import time
 
-from relu_geom.commands._common import add_box_option, add_network_argument, emit_json, parse_box, read_network
+from relu_geom.commands._common import (
+    add_box_option,
+    add_network_argument,
+    emit_json,
+    parse_box,
+    read_network,
+)
 from relu_geom.compiler import compile_network
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compile", help="compile a network into its exact polyhedral complex",
-                       description="Compile NET into its canonical polyhedral complex and print a summary.")
+    p = sub.add_parser(
+        "compile",
+        help="compile a network into its exact polyhedral complex",
+        description="Compile NET into its canonical polyhedral complex and print a summary.",
+    )
     add_network_argument(p)
     add_box_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("-o", "--output", metavar="OUT", help="write the whole exact complex as JSON to OUT")
-    p.add_argument("--max-cells", type=int, default=None, metavar="N", help="stop with an error beyond N cells")
+    p.add_argument(
+        "--max-cells", type=int, default=None, metavar="N", help="stop with an error beyond N cells"
+    )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(run=run)
 
@@ -36,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summary)
         return 0
-    where = "R^%d" % cx.dim if domain is None else f"[{domain[0]}, {domain[1]}]^{cx.dim}"
+    where = f"R^{cx.dim}" if domain is None else f"[{domain[0]}, {domain[1]}]^{cx.dim}"
     print(f"architecture          {list(net.architecture)}")
     print(f"domain                {where}")
     print(f"f-vector              {list(cx.f_vector)}  (vertices ... regions)")

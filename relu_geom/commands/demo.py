@@ -10,11 +10,19 @@ from relu_geom.compiler import compile_network
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="compile the bundled example network and draw its complex",
-                       description="Compile the bundled [2, 4, 3, 1] example over R^2 and over [-2, 2]^2, "
-                                   "print both summaries and draw the complex.")
-    p.add_argument("-o", "--output", default="relu-geom-demo.png", metavar="FIG",
-                   help="where to write the picture (default: relu-geom-demo.png)")
+    p = sub.add_parser(
+        "demo",
+        help="compile the bundled example network and draw its complex",
+        description="Compile the bundled [2, 4, 3, 1] example over R^2 and over [-2, 2]^2, "
+        "print both summaries and draw the complex.",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default="relu-geom-demo.png",
+        metavar="FIG",
+        help="where to write the picture (default: relu-geom-demo.png)",
+    )
     p.add_argument("--no-plot", action="store_true", help="print the summaries only")
     p.set_defaults(run=run)
 
@@ -35,11 +43,13 @@ def run(args: argparse.Namespace) -> int:
         start = time.process_time()
         cx = compile_network(net, domain=domain)
         seconds = time.process_time() - start
-        print(f"over {label:<17}f-vector {list(cx.f_vector)}, {cx.n_regions} regions "
-              f"({cx.n_bounded_regions} bounded), Euler characteristic {cx.euler_characteristic}, "
-              f"{seconds:.3f} s")
+        print(
+            f"over {label:<17}f-vector {list(cx.f_vector)}, {cx.n_regions} regions "
+            f"({cx.n_bounded_regions} bounded), Euler characteristic {cx.euler_characteristic}, "
+            f"{seconds:.3f} s"
+        )
     if not args.no_plot:
-        from relu_geom.plotting import save_figure, plot_complex
+        from relu_geom.plotting import plot_complex, save_figure
 
         full = compile_network(net)
         save_figure(lambda ax: plot_complex(full, ax=ax), args.output)

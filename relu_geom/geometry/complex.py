@@ -55,9 +55,22 @@ class Cell:
         Dimension of the cell.
     """
 
-    __slots__ = ("index", "dim", "_cx", "_region", "_raymask", "_zmask", "_key", "_faces", "_cofaces", "__dict__")
+    __slots__ = (
+        "index",
+        "dim",
+        "_cx",
+        "_region",
+        "_raymask",
+        "_zmask",
+        "_key",
+        "_faces",
+        "_cofaces",
+        "__dict__",
+    )
 
-    def __init__(self, cx: PolyhedralComplex, index: int, dim: int, key: Key, region: int, raymask: int, zmask: int):
+    def __init__(
+        self, cx: PolyhedralComplex, index: int, dim: int, key: Key, region: int, raymask: int, zmask: int
+    ):
         self._cx = cx
         self.index = index
         self.dim = dim
@@ -254,7 +267,10 @@ class PolyhedralComplex:
             # integer order = lexicographic order of sign vectors
             return int(format(key[0], fmt)[::-1], 3) - int(format(key[1], fmt)[::-1], 3) if H else 0
 
-        records = [(-dim, order(key), key[2], key, rid, raymask, zmask) for key, (dim, rid, raymask, zmask) in cells.items()]
+        records = [
+            (-dim, order(key), key[2], key, rid, raymask, zmask)
+            for key, (dim, rid, raymask, zmask) in cells.items()
+        ]
         records.sort(key=lambda r: r[:3])
         index: dict[Key, int] = {}
         out = []
@@ -429,7 +445,10 @@ class PolyhedralComplex:
             }
             if c.is_region:
                 A, b = c.affine_map
-                entry["affine_map"] = {"A": [[format_rational(v) for v in r] for r in A], "c": [format_rational(v) for v in b]}
+                entry["affine_map"] = {
+                    "A": [[format_rational(v) for v in r] for r in A],
+                    "c": [format_rational(v) for v in b],
+                }
             cells.append(entry)
         return {
             "format": "relu-geom/complex@1",

@@ -46,7 +46,9 @@ def rref(rows: Sequence[Sequence[Fraction | int]]) -> tuple[list[list[Fraction]]
     return mat[:r], pivots
 
 
-def reduce_row(row: Sequence[Fraction | int], basis: Sequence[Sequence[Fraction]], pivots: Sequence[int]) -> list[Fraction]:
+def reduce_row(
+    row: Sequence[Fraction | int], basis: Sequence[Sequence[Fraction]], pivots: Sequence[int]
+) -> list[Fraction]:
     """Reduce ``row`` modulo the span of an RREF ``basis`` (zero in every pivot column)."""
     out = [Fraction(v) for v in row]
     for b, p in zip(basis, pivots):

@@ -50,7 +50,10 @@ def _canonical_hrep(
 
 
 def _canonical_vrep(
-    ambient_dim: int, vertices: Sequence[Point], rays: Sequence[Sequence[Any]], lineality: Sequence[Sequence[Any]]
+    ambient_dim: int,
+    vertices: Sequence[Point],
+    rays: Sequence[Sequence[Any]],
+    lineality: Sequence[Sequence[Any]],
 ) -> tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]:
     lin = canonical_subspace([r for r in lineality if any(r)])
     basis, piv = rref(lin) if lin else ([], [])
@@ -121,8 +124,14 @@ class Polyhedron:
         >>> p.vertices
         ((Fraction(0, 1), Fraction(0, 1)), (Fraction(0, 1), Fraction(2, 1)), (Fraction(2, 1), Fraction(0, 1)))
         """
-        rows_i = [[to_rational(v, what=f"inequalities[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(inequalities)]
-        rows_e = [[to_rational(v, what=f"equalities[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(equalities)]
+        rows_i = [
+            [to_rational(v, what=f"inequalities[{i}][{j}]") for j, v in enumerate(r)]
+            for i, r in enumerate(inequalities)
+        ]
+        rows_e = [
+            [to_rational(v, what=f"equalities[{i}][{j}]") for j, v in enumerate(r)]
+            for i, r in enumerate(equalities)
+        ]
         lengths = {len(r) for r in rows_i + rows_e}
         if ambient_dim is None:
             if not lengths:
@@ -141,10 +150,18 @@ class Polyhedron:
         d = ambient_dim
         if not rows_i and not rows_e:
             return cls._from_data(
-                d, hrep=((), ()), vrep=(((Fraction(0),) * d,), (), tuple(tuple(int(i == j) for j in range(d)) for i in range(d)))
+                d,
+                hrep=((), ()),
+                vrep=(
+                    ((Fraction(0),) * d,),
+                    (),
+                    tuple(tuple(int(i == j) for j in range(d)) for i in range(d)),
+                ),
             )
         array = [[r[d]] + [-v for v in r[:d]] for r in rows_e + rows_i]
-        mat = cdd.gmp.matrix_from_array(array, lin_set=set(range(len(rows_e))), rep_type=cdd.RepType.INEQUALITY)
+        mat = cdd.gmp.matrix_from_array(
+            array, lin_set=set(range(len(rows_e))), rep_type=cdd.RepType.INEQUALITY
+        )
         cdd.gmp.matrix_canonicalize(mat)
         poly = cdd.gmp.polyhedron_from_matrix(mat)
         gens = cdd.gmp.copy_generators(poly)
@@ -165,7 +182,9 @@ class Polyhedron:
             verts.append((Fraction(0),) * d)  # cddlib leaves out the apex of a cone
         if not verts:  # empty polyhedron
             return cls._from_data(d, hrep=((tuple([0] * d + [-1]),), ()), vrep=((), (), ()))
-        return cls._from_data(d, hrep=_canonical_hrep(d, eq_rows, in_rows), vrep=_canonical_vrep(d, verts, rays, lins))
+        return cls._from_data(
+            d, hrep=_canonical_hrep(d, eq_rows, in_rows), vrep=_canonical_vrep(d, verts, rays, lins)
+        )
 
     @classmethod
     def from_vrep(
@@ -217,7 +236,9 @@ class Polyhedron:
                 rays2.append(vec)
         if not verts2:
             verts2.append((Fraction(0),) * d)  # cddlib leaves out the apex of a cone
-        return cls._from_data(d, hrep=_canonical_hrep(d, eq_rows, in_rows), vrep=_canonical_vrep(d, verts2, rays2, lins2))
+        return cls._from_data(
+            d, hrep=_canonical_hrep(d, eq_rows, in_rows), vrep=_canonical_vrep(d, verts2, rays2, lins2)
+        )
 
     @classmethod
     def box(cls, bounds: Sequence[Sequence[Any]]) -> Polyhedron:
