@@ -41,3 +41,12 @@ __all__ = [
     "arith",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # relu_geom.plotting is loaded on first use (it imports matplotlib only when drawing)
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module("relu_geom.plotting")
+    raise AttributeError(f"module 'relu_geom' has no attribute {name!r}")
