@@ -20,7 +20,8 @@ from relu_geom.network import ReLUNetwork
 from relu_geom.geometry import Polyhedron
 from relu_geom.geometry.complex import Cell, PolyhedralComplex
 from relu_geom.compiler import compile_network
-from relu_geom import geometry, compiler, zoo
+from relu_geom import geometry, compiler, zoo, io
+from relu_geom.io import load_network, save_network
 
 __all__ = [
     "Cell",
@@ -30,6 +31,9 @@ __all__ = [
     "compiler",
     "geometry",
     "zoo",
+    "io",
+    "load_network",
+    "save_network",
     "BackendUnavailableError",
     "DimensionMismatchError",
     "FileFormatError",

@@ -73,7 +73,13 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
             raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
         return Fraction(value)
     if hasattr(value, "dtype") and getattr(value, "shape", None) == ():
-        # numpy scalar (or 0-d array)
+        # numpy scalar (or 0-d array); long doubles keep every bit through as_integer_ratio
+        kind = getattr(value.dtype, "kind", "")  # type: ignore[attr-defined]
+        if kind == "f":
+            if not bool(value == value) or value in (float("inf"), float("-inf")):
+                raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
+            num, den = value.as_integer_ratio()  # type: ignore[attr-defined]
+            return Fraction(int(num), int(den))
         item = value.item()  # type: ignore[attr-defined]
         if isinstance(item, (int, float, bool)):
             return to_rational(item, what=what)
