@@ -27,7 +27,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -77,12 +77,17 @@ def _new_axes(ax: Any, *, figsize: tuple[float, float], projection: str | None =
     return fig.add_subplot(projection=projection)
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
-    """Write ``fig`` to ``path`` atomically, in the format its extension names.
+def save_figure(
+    fig: Figure | ComplexPlot | Callable[[Axes], Any], path: str | os.PathLike[str], *, dpi: int = 150
+) -> None:
+    """Write a figure to ``path`` atomically, in the format its extension names.
 
-    The picture goes to a temporary file in the target's folder, which then
-    replaces the target with :func:`os.replace`; on any error the temporary
-    file is removed, so no partial file is ever left behind.
+    ``fig`` is a matplotlib figure, a :class:`ComplexPlot`, or a function of
+    one argument that draws on the axes it is given (it then gets the axes of
+    a new stand-alone figure).  The picture goes to a temporary file in the
+    target's folder, which then replaces the target with :func:`os.replace`;
+    on any error (also while drawing) nothing is written and the temporary file
+    is removed, so no partial file is ever left behind.
 
     Raises
     ------
@@ -92,24 +97,43 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
     Examples
     --------
     >>> import relu_geom as rg, os, tempfile
-    >>> pic = rg.plotting.plot_complex(rg.compile_network(rg.zoo.abs_1d()))
+    >>> cx = rg.compile_network(rg.zoo.abs_1d())
     >>> path = os.path.join(tempfile.mkdtemp(), "abs.png")
-    >>> rg.plotting.save_figure(pic.figure, path)
+    >>> rg.plotting.save_figure(rg.plotting.plot_complex(cx), path)
     >>> os.path.getsize(path) > 0
     True
+    >>> rg.plotting.save_figure(lambda ax: rg.plotting.plot_complex(cx, ax=ax), path)
     """
     fmt = figure_format(path)
+    if isinstance(fig, ComplexPlot):
+        fig = fig.figure
+    elif callable(fig) and not hasattr(fig, "savefig"):
+        draw = fig
+        ax = _new_axes(None, figsize=(7.5, 5.0))
+        draw(ax)
+        fig = ax.figure
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=f".{fmt}", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
+        os.chmod(tmp, _new_file_mode(target))
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _new_file_mode(target: str) -> int:
+    """The permissions of an existing target, or those a new file would get (0o666 less the umask)."""
+    try:
+        return os.stat(target).st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def figure_format(path: str | os.PathLike[str]) -> str:
@@ -610,7 +634,7 @@ def _draw_1d(
     y0, y1 = float(lo_v), float(hi_v)
     if y1 - y0 < 1e-12 * max(1.0, abs(y0)):
         y0, y1 = y0 - 1.0, y1 + 1.0
-    xpad = 0.09 * (x1 - x0)
+    xpad = (0.09 if any(p.exits[0] or p.exits[-1] for _, p, _ in graph) else 0.03) * (x1 - x0)
     ypad = 0.15 * (y1 - y0)
     ylo, yhi = y0 - ypad, y1 + 1.6 * ypad
     for r, p, vals in graph:
