@@ -22,8 +22,18 @@ from relu_geom.geometry.complex import Cell, PolyhedralComplex
 from relu_geom.compiler import compile_network
 from relu_geom import geometry, compiler, zoo, io
 from relu_geom.io import load_network, save_network
+from relu_geom.equivalence import (
+    EquivalenceResult,
+    difference_network,
+    functionally_equivalent,
+    reduce_network,
+)
 
 __all__ = [
+    "EquivalenceResult",
+    "difference_network",
+    "functionally_equivalent",
+    "reduce_network",
     "Cell",
     "PolyhedralComplex",
     "Polyhedron",
