@@ -6,11 +6,11 @@ import random
 from fractions import Fraction
 
 import pytest
-from conftest import networks
 from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from conftest import networks
 from relu_geom.equivalence import check_witness
 
 F = Fraction
