@@ -20,8 +20,29 @@ from relu_geom.network import ReLUNetwork
 from relu_geom.geometry import Polyhedron
 from relu_geom.geometry.complex import Cell, PolyhedralComplex
 from relu_geom.compiler import compile_network
+from relu_geom.breakpoints import (
+    BreakpointComplex,
+    BreakpointFacet,
+    LinearRegion,
+    as_breakpoint_complex,
+    bent_facets,
+    breakpoint_complex,
+)
+from relu_geom.tropical import BalancingFailure, balancing_sum, check_balancing, facet_weights
+from relu_geom.bent_hyperplanes import (
+    CandidateBentHyperplane,
+    CandidateDecomposition,
+    DepthBound,
+    NeuronBentHyperplane,
+    bent_hyperplane_graph,
+    candidate_bent_hyperplanes,
+    depth_lower_bound,
+    neuron_bent_hyperplanes,
+    neuron_graph,
+)
 from relu_geom import geometry, compiler, zoo, io
 from relu_geom.io import load_network, save_network
+from relu_geom.combinatorics import general_position_bounded_regions, general_position_f_vector
 from relu_geom.equivalence import (
     EquivalenceResult,
     difference_network,
@@ -30,6 +51,25 @@ from relu_geom.equivalence import (
 )
 
 __all__ = [
+    "BalancingFailure",
+    "BreakpointComplex",
+    "BreakpointFacet",
+    "CandidateBentHyperplane",
+    "CandidateDecomposition",
+    "DepthBound",
+    "LinearRegion",
+    "NeuronBentHyperplane",
+    "as_breakpoint_complex",
+    "balancing_sum",
+    "bent_facets",
+    "bent_hyperplane_graph",
+    "breakpoint_complex",
+    "candidate_bent_hyperplanes",
+    "check_balancing",
+    "depth_lower_bound",
+    "facet_weights",
+    "neuron_bent_hyperplanes",
+    "neuron_graph",
     "EquivalenceResult",
     "difference_network",
     "functionally_equivalent",
@@ -43,6 +83,8 @@ __all__ = [
     "zoo",
     "io",
     "load_network",
+    "general_position_f_vector",
+    "general_position_bounded_regions",
     "save_network",
     "BackendUnavailableError",
     "DimensionMismatchError",
