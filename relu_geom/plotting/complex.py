@@ -160,32 +160,23 @@ def _palette(name: str) -> list[Color]:
 
 
 _REGION_COLORS = (
-    "#aec7e8",
-    "#ffbb78",
-    "#98df8a",
-    "#ff9896",
-    "#c5b0d5",
-    "#dbdb8d",
-    "#9edae5",
-    "#f7b6d2",
-    "#ffffb3",
-    "#c49c94",
-    "#8dd3c7",
-    "#bebada",
-    "#b3de69",
-    "#fdb462",
-    "#fccde5",
-    "#80b1d3",
-    "#e5d8bd",
-    "#ccebc5",
-    "#decbe4",
-    "#fed9a6",
-    "#fbb4ae",
-    "#b3cde3",
-    "#ffed6f",
-    "#bc80bd",
+    "#aec7e8",  # light blue
+    "#ffbb78",  # light orange
+    "#98df8a",  # light green
+    "#ff9896",  # light red
+    "#c5b0d5",  # light purple
+    "#dbdb8d",  # light olive
+    "#9edae5",  # light cyan
+    "#f7b6d2",  # light pink
+    "#c49c94",  # light brown
+    "#ffffb3",  # light yellow
+    "#e5d8bd",  # beige
 )
-"""Light fill colours, pairwise clearly different (no greys: grey means "not coloured")."""
+"""Light fill colours, pairwise clearly different (no grey: grey means "not coloured").
+
+With more colour classes than colours, the classes are coloured so that
+neighbours always differ (see ``_region_colors``).
+"""
 
 
 def _region_palette() -> list[Color]:
@@ -394,7 +385,10 @@ def plot_complex(
         save it with :meth:`ComplexPlot.savefig`).
     color_by
         ``"pattern"`` (each region its own colour), ``"affine"`` (one colour per
-        affine map ``(A, c)``) or None (all regions light grey).
+        affine map ``(A, c)``; facets where ``f`` does not bend, between two
+        regions of one piece, are then drawn faint and thin) or None (all
+        regions light grey).  With more classes than the 11 fill colours,
+        colours repeat, but never on the two sides of a facet.
     show_vertices, show_bent_hyperplanes
         Draw the vertices; colour facets by neuron (otherwise all dark grey).
     window
@@ -468,7 +462,7 @@ def plot_complex(
         legend = net.n_hidden <= 40
     pic = ComplexPlot(ax=ax, complex=cx, window=win, neuron_colors=ncol)
     if cx.dim == 2:
-        _draw_2d(pic, rcol, show_vertices, show_bent_hyperplanes, label_regions)
+        _draw_2d(pic, rcol, show_vertices, show_bent_hyperplanes, label_regions, color_by == "affine")
     else:
         _draw_1d(pic, rcol, show_vertices, show_bent_hyperplanes, label_regions, output)
     names = list(axis_labels) if axis_labels is not None else [f"$x_{i + 1}$" for i in range(cx.dim)]
@@ -529,7 +523,12 @@ def _exit_arrow(
 
 
 def _draw_2d(
-    pic: ComplexPlot, rcol: dict[int, Color], show_vertices: bool, show_bent: bool, label_regions: bool
+    pic: ComplexPlot,
+    rcol: dict[int, Color],
+    show_vertices: bool,
+    show_bent: bool,
+    label_regions: bool,
+    faint_flat: bool,
 ) -> None:
     from matplotlib.patches import Polygon as MplPolygon
     from matplotlib.patches import Rectangle
@@ -556,19 +555,8 @@ def _draw_2d(
         )
         ax.add_patch(patch)
         pic.region_artists[r.index] = patch
-        if label_regions and _area(p.points) * 40 >= win_area:
-            n = len(p.points)
-            cxy = (float(sum(q[0] for q in p.points) / n), float(sum(q[1] for q in p.points) / n))
-            ax.text(
-                *cxy,
-                _sign_label(r.sign_vector),
-                ha="center",
-                va="center",
-                fontsize=7,
-                zorder=6,
-                family="monospace",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
-            )
+    if label_regions:
+        _label_regions(pic, pieces, win_area)
     for f in cx.facets:
         p = pieces.get(f.index)
         if p is None:
@@ -581,6 +569,10 @@ def _draw_2d(
             lw = _layer_width(min(labels[g][0] for g in zeros))
         else:
             cols, lw = [(0.2, 0.2, 0.2, 1.0)], 1.0
+        cof = f.cofaces
+        if faint_flat and len(cof) == 2 and cof[0].affine_map == cof[1].affine_map:
+            # f does not bend here: the two regions belong to one affine piece
+            cols, lw = [(c[0], c[1], c[2], 0.45) for c in cols], lw * 0.5
         arts = _draw_multicolor(ax, xs, ys, cols, lw, zorder=3)
         for i, is_exit in enumerate(p.exits):
             if is_exit:
@@ -608,6 +600,50 @@ def _draw_2d(
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
     ax.set_aspect("equal")
+
+
+def _label_regions(pic: ComplexPlot, pieces: dict[int, ClippedCell], win_area: Fraction) -> None:
+    """Write sign vectors at the centroids of the larger regions, skipping labels that would overlap."""
+    (x0, x1), (y0, y1) = pic.window.to_float()
+    H = pic.complex.network.n_hidden
+    width, height = 0.013 * H + 0.02, 0.045  # of a label, as fractions of the window (approximate)
+    placed: list[tuple[float, float]] = []
+    by_area = sorted(
+        ((_area(pieces[r.index].points), r) for r in pic.complex.regions if r.index in pieces),
+        key=lambda t: (-t[0], t[1].index),
+    )
+    for area, r in by_area:
+        if area * 40 < win_area:
+            break
+        cx_, cy_ = _centroid(pieces[r.index].points)
+        u, v = (float(cx_) - x0) / (x1 - x0), (float(cy_) - y0) / (y1 - y0)
+        if any(abs(u - a) < width and abs(v - b) < height for a, b in placed):
+            continue
+        placed.append((u, v))
+        pic.ax.text(
+            float(cx_),
+            float(cy_),
+            _sign_label(r.sign_vector),
+            ha="center",
+            va="center",
+            fontsize=7,
+            zorder=6,
+            family="monospace",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+        )
+
+
+def _centroid(points: Sequence[Sequence[Fraction]]) -> tuple[Fraction, Fraction]:
+    """Exact centroid of a polygon with corners in counter-clockwise order."""
+    n = len(points)
+    a = cx_ = cy_ = Fraction(0)
+    for i in range(n):
+        (xa, ya), (xb, yb) = points[i], points[(i + 1) % n]
+        cross = xa * yb - xb * ya
+        a += cross
+        cx_ += (xa + xb) * cross
+        cy_ += (ya + yb) * cross
+    return cx_ / (3 * a), cy_ / (3 * a)
 
 
 def _draw_1d(
