@@ -169,6 +169,15 @@ def test_a_facet_on_two_bent_hyperplanes_gets_both_colours():
         assert pic.neuron_colors[(1, 0)] in cols and pic.neuron_colors[(1, 1)] in cols
 
 
+def test_regions_where_a_neuron_vanishes_are_hatched():
+    # the second-layer neuron relu(relu(x1)) is zero on the whole half-plane x1 <= 0
+    net = rg.ReLUNetwork([[[1, 0]], [[1]], [[1]]], [[0], [0], [0]])
+    pic = rg.plotting.plot_complex(net)
+    hatches = {r.sign_vector: pic.region_artists[r.index].get_hatch() for r in pic.complex.regions}
+    assert hatches == {(-1, 0): "///", (1, 1): None}
+    assert "a neuron vanishes on the region" in [t.get_text() for t in pic.ax.get_legend().get_texts()]
+
+
 def test_color_by_affine_groups_regions_with_one_affine_map():
     cx = rg.compile_network(rg.zoo.demo(), domain=(-1, 1))
     pic = rg.plotting.plot_complex(cx, color_by="affine")

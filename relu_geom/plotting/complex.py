@@ -552,6 +552,7 @@ def _draw_2d(
             facecolor=rcol[r.index],
             edgecolor="none",
             zorder=1,
+            **_vanishing_hatch(pic, r),
         )
         ax.add_patch(patch)
         pic.region_artists[r.index] = patch
@@ -600,6 +601,15 @@ def _draw_2d(
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
     ax.set_aspect("equal")
+
+
+def _vanishing_hatch(pic: ComplexPlot, region: Cell) -> dict[str, Any]:
+    """Hatching in a neuron's colour for a region on which that neuron vanishes identically."""
+    zeros = _neurons_on(region)
+    if not zeros:
+        return {}
+    col = pic.neuron_colors[pic.complex.network.neurons[zeros[0]]]
+    return {"hatch": "///", "hatchcolor": (col[0], col[1], col[2], 0.55), "linewidth": 0.0}
 
 
 def _label_regions(pic: ComplexPlot, pieces: dict[int, ClippedCell], win_area: Fraction) -> None:
@@ -675,7 +685,9 @@ def _draw_1d(
     ylo, yhi = y0 - ypad, y1 + 1.6 * ypad
     for r, p, vals in graph:
         a, b = (float(q[0]) for q in p.points)
-        pic.region_artists[r.index] = ax.axvspan(a, b, facecolor=rcol[r.index], edgecolor="none", zorder=0)
+        pic.region_artists[r.index] = ax.axvspan(
+            a, b, facecolor=rcol[r.index], edgecolor="none", zorder=0, **_vanishing_hatch(pic, r)
+        )
         ax.plot(
             [a, b], [float(vals[0]), float(vals[1])], color="black", lw=2.0, zorder=4, solid_capstyle="round"
         )
@@ -777,6 +789,18 @@ def _add_legend(pic: ComplexPlot, show_bent: bool) -> None:
                 marker=">",
                 markersize=4,
                 label="goes on beyond the window",
+            )
+        )
+    if any(_neurons_on(r) for r in cx.regions if r.index in pic.region_artists):
+        from matplotlib.patches import Patch
+
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="0.3",
+                hatch="///",
+                lw=0.0,
+                label="a neuron vanishes on the region",
             )
         )
     if handles:
