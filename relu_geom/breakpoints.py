@@ -9,8 +9,9 @@ depend only on the function ``f`` it computes.
 * The **breakpoint complex** is the ``(d-1)``-dimensional complex on the union
   of the closures of the bent facets.  Its facets are obtained by merging bent
   facets across a ridge of the canonical complex when exactly two bent facets
-  contain that ridge and they lie in one hyperplane (then they continue each
-  other straight through the ridge and, by balancing, have one weight).
+  contain that ridge, they lie in one hyperplane and have one weight (then they
+  continue each other straight through the ridge); in ``d >= 3`` not across a
+  ridge that continues a junction straight (see :func:`breakpoint_complex`).
 * The **maximal linear regions** are the unions of regions glued across
   non-bent facets (they can be non-convex); each carries its affine map.
 
@@ -41,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.complex import PolyhedralComplex
+from relu_geom.geometry.linear import canonical_subspace
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
@@ -170,10 +172,13 @@ def breakpoint_complex(net_or_complex: Any, *, domain: Any = None) -> Breakpoint
     only on the function: the canonical ridges a piece is merged across are
     exactly the ridges no other bent facet touches, wherever the network's own
     hyperplanes happen to cut it.  In ``d <= 2`` the pieces are segments, rays,
-    lines or points and form a polyhedral complex.  In ``d >= 3`` a piece could
-    in principle be non-convex (a bent hyperplane visible on only one side of
-    a junction); :func:`relu_geom.testing.check_breakpoint_complex` checks
-    convexity exactly over bounded domains.
+    lines or points and form a polyhedral complex.  In ``d >= 3`` a junction
+    (a ridge where other bent facets meet a hyperplane) can end inside the
+    hyperplane and leave a reflex corner; so no merge is made across a ridge
+    that continues a junction of its hyperplane straight.  The pieces are then
+    convex (the test suite checks it exactly on random networks) and still
+    depend only on the function, but they need not be maximal, and two pieces
+    in different hyperplanes can meet in part of a face of one of them.
 
     Complexity: linear in the number of cells, with integer work per facet
     and per ridge; no polyhedron is converted until asked for.
@@ -444,6 +449,7 @@ class BreakpointComplex:
         # Ridges: bent stars, and merging of straight continuations with one weight.
         uf = _UnionFind(sorted(bent))
         stars: dict[int, tuple[int, ...]] = {}
+        merges: list[int] = []
         if d >= 2:
             for t in cx.cells_of_dim(d - 2):
                 if t.domain_face:
@@ -455,7 +461,12 @@ class BreakpointComplex:
                 if len(star) == 2:
                     a_, b_ = star
                     if key[a_] == key[b_] and num[a_] == num[b_]:  # the weight is side-independent
-                        uf.union(a_, b_)
+                        merges.append(t.index)
+        if d >= 3 and merges:
+            merges = self._uncut(merges, stars)
+        for t in merges:
+            a_, b_ = stars[t]
+            uf.union(a_, b_)
         self._stars = stars
         groups = uf.groups()
         # order: by hyperplane, then first cell
@@ -472,6 +483,44 @@ class BreakpointComplex:
                 facet_of[i] = k
         self.facets: tuple[BreakpointFacet, ...] = tuple(facets)
         self.facet_of_cell: dict[int, int] = facet_of
+
+    def _flat(self, hyperplane: IntRow, ridge: int) -> tuple[IntRow, ...] | None:
+        """The affine hull of a ridge lying in ``hyperplane``, canonically (None if not found)."""
+        key = self._key
+        for f in self.complex.cells[ridge]._cofaces:
+            k = key.get(f)
+            if k is not None and k != hyperplane:
+                return canonical_subspace([hyperplane, k])
+        return None
+
+    def _uncut(self, merges: list[int], stars: dict[int, tuple[int, ...]]) -> list[int]:
+        """Drop the merges across ridges that continue a junction of their hyperplane straight.
+
+        A junction is a ridge of a bent facet where other bent facets meet it.
+        Cutting every piece along the straight continuation (inside its
+        hyperplane) of every junction of that hyperplane keeps the pieces
+        convex in ``d >= 3``: otherwise a junction ending inside a hyperplane
+        leaves a reflex corner.  The cut depends only on the function.
+        """
+        key = self._key
+        merge_set = set(merges)
+        wanted = {key[stars[t][0]] for t in merges}
+        junctions: dict[IntRow, set[tuple[IntRow, ...]]] = {h: set() for h in wanted}
+        for t, star in stars.items():
+            if t in merge_set:
+                continue
+            for f in star:
+                h = key[f]
+                if h in junctions:
+                    flat = self._flat(h, t)
+                    if flat is not None:
+                        junctions[h].add(flat)
+        kept = []
+        for t in merges:
+            h = key[stars[t][0]]
+            if not junctions[h] or self._flat(h, t) not in junctions[h]:
+                kept.append(t)
+        return kept
 
     # ---------------------------------------------------------------- access
     @property
