@@ -265,3 +265,45 @@ def check_facets_convex(bc):
 
         cells = [bc.complex.cells[i].polyhedron for i in f.cells]
         assert projected_volume(p) == sum(projected_volume(c) for c in cells), f
+
+
+# ----------------------------------------------------------------------------------- CLI
+
+
+def test_cli_breakpoints_text_and_json(tmp_path, capsys):
+    import json
+
+    from relu_geom.cli import main
+
+    path = tmp_path / "bent.json"
+    rg.zoo.bent_2d().to_json(path)
+    assert main(["breakpoints", str(path)]) == 0
+    text = capsys.readouterr().out
+    # by hand (see test_bent_two_dimensional_example_by_hand): 5 bent facets, none merged,
+    # 3 candidates, 2 edges, depth 2
+    assert "bent facets                 5" in text
+    assert "candidate bent hyperplanes  3" in text and "depth lower bound           2" in text
+    assert "balancing holds             yes" in text
+    assert main(["breakpoints", str(path), "--box", "-1", "7/2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # over [-1, 7/2]^2 the rays x = 1 (y < 0) and y = 1 (x < 0) are cut to segments; nothing changes
+    assert data["n_bent_facets"] == 5 and data["n_breakpoint_facets"] == 5
+    assert data["n_candidates"] == 3 and data["n_graph_edges"] == 2 and data["depth_lower_bound"] == 2
+    assert data["balancing_holds"] is True and data["domain"] == ["-1", "7/2"]
+
+
+def test_cli_breakpoints_affine_and_errors(tmp_path, capsys):
+    import json
+
+    from relu_geom.cli import main
+
+    path = tmp_path / "affine.json"
+    rg.ReLUNetwork([[[1], [-1]], [[1, -1]]], [[0, 0], [0]]).to_json(path)
+    assert main(["breakpoints", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n_bent_facets"] == 0 and data["n_non_bent_facets"] == 1
+    assert data["n_candidates"] == 0 and data["depth_lower_bound"] == 0
+    assert main(["breakpoints", str(tmp_path / "missing.json")]) == 2
+    assert "relu-geom breakpoints: error" in capsys.readouterr().err
+    assert main(["breakpoints", str(path), "--box", "1", "0"]) == 2
+    assert "--box" in capsys.readouterr().err
