@@ -18,6 +18,7 @@ __all__ = ["main"]
 
 COMMAND_MODULES = (
     "compile",
+    "breakpoints",
     "plot",
     "demo",
 )
