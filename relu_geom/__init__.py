@@ -42,6 +42,7 @@ from relu_geom.bent_hyperplanes import (
 )
 from relu_geom import geometry, compiler, zoo, io
 from relu_geom.io import load_network, save_network
+from relu_geom.fibers import canonical_form, minimal_width, shallow_fiber
 from relu_geom.combinatorics import general_position_bounded_regions, general_position_f_vector
 from relu_geom.equivalence import (
     EquivalenceResult,
@@ -51,6 +52,9 @@ from relu_geom.equivalence import (
 )
 
 __all__ = [
+    "shallow_fiber",
+    "minimal_width",
+    "canonical_form",
     "BalancingFailure",
     "BreakpointComplex",
     "BreakpointFacet",

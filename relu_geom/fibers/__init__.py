@@ -1,0 +1,33 @@
+"""Fibers of the realization map: which parameters compute the same function.
+
+* :mod:`relu_geom.fibers.shallow` -- one hidden layer: the decomposition of the
+  realized function into hinges and an affine part, the canonical minimal
+  network, the minimal width and the fiber as a union of semi-algebraic pieces.
+* :mod:`relu_geom.fibers.three_layer` -- two hidden layers with a bottleneck:
+  symmetries from layer composition and a fast equivalence test.
+* :mod:`relu_geom.fibers.hidden` -- explicit hidden symmetries of a network.
+
+The mathematics, conventions and proofs are in ``docs/fibers.md``.
+"""
+
+from relu_geom.fibers.shallow import (
+    FiberPiece,
+    Hinge,
+    ShallowDecomposition,
+    ShallowFiber,
+    canonical_form,
+    minimal_width,
+    shallow_decomposition,
+    shallow_fiber,
+)
+
+__all__ = [
+    "FiberPiece",
+    "Hinge",
+    "ShallowDecomposition",
+    "ShallowFiber",
+    "canonical_form",
+    "minimal_width",
+    "shallow_decomposition",
+    "shallow_fiber",
+]

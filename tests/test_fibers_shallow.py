@@ -1,0 +1,311 @@
+"""Shallow networks: decomposition, canonical form, minimal width, fibers and Theorem 6 of paper 001."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import relu_geom as rg
+from conftest import networks
+from relu_geom.fibers import (
+    canonical_form,
+    minimal_width,
+    shallow_decomposition,
+    shallow_fiber,
+)
+from relu_geom.fibers.shallow import _pointed_direction
+
+F = Fraction
+shallow = networks(max_dim=2, max_width=4, max_depth=1)
+
+
+def _eq(a, b, domain=None):
+    return rg.functionally_equivalent(a, b, domain=domain).equivalent
+
+
+# ----------------------------------------------------------------- decomposition
+def test_decomposition_of_abs_and_duplicates():
+    dec = shallow_decomposition(rg.zoo.abs_1d())
+    assert [(h.normal, h.offset, h.coefficient) for h in dec.hinges] == [((1,), 0, (2,))]
+    assert dec.linear == ((-1,),) and dec.bias == (0,)
+    dup = shallow_decomposition(rg.zoo.duplicate_neurons())
+    assert [h.row for h in dup.hinges] == [(1, -1, 1), (1, 1, 0)]
+    assert dup.hinges[1].coefficient == (3,)  # relu(x+y) + relu(2x+2y) = 3 relu(x+y)
+
+
+def test_decomposition_evaluates_like_the_network():
+    net = rg.ReLUNetwork.random([2, 5, 2], seed=9)
+    dec = shallow_decomposition(net)
+    for x in ([0, 0], [1, -3], ["1/2", 7], [-5, -5]):
+        assert dec(x) == net(x)
+
+
+def test_dead_and_invisible_neurons_vanish():
+    net = rg.zoo.dead_neuron()  # relu(-1) dead, relu(2) constant, relu(x - y) live
+    dec = shallow_decomposition(net)
+    assert len(dec.hinges) == 1 and dec.bias == (2,)
+    zero_out = rg.ReLUNetwork([[[1, 2], [3, 4]], [[0, 1]]], [[5, 6], [0]])
+    assert len(shallow_decomposition(zero_out).hinges) == 1
+
+
+# ----------------------------------------------------------------- canonical form
+def test_canonical_form_is_minimal_and_normalized():
+    net = rg.ReLUNetwork(
+        [[[2], [-3], [1]], [[1, 1, 0]]], [[0, 0, 5], [1]]
+    )  # |x|-like: relu(2x) + relu(-3x) + 1
+    cf = canonical_form(net)
+    assert cf.architecture == (1, 2, 1)
+    assert [list(r) for r in cf.weights[0]] == [[1], [-1]]
+    assert _eq(net, cf)
+
+
+def test_affine_part_costs_neurons():
+    # f(x, y) = x: no hinge, rank-1 linear part -> one cancelling pair
+    ident = rg.ReLUNetwork([[[1, 0], [-1, 0]], [[1, -1]]], [[0, 0], [0]])
+    assert minimal_width(ident) == 2
+    # f = 0 has width 0; the canonical network keeps one zero neuron
+    zero = rg.ReLUNetwork([[[1, 0], [1, 0]], [[1, -1]]], [[0, 0], [0]])
+    assert minimal_width(zero) == 0
+    cz = canonical_form(zero)
+    assert cz.architecture == (2, 1, 1) and _eq(cz, zero)
+    # f(x) = (x1, x2) in R^2 -> R^2: rank 2 -> two pairs
+    eye = rg.ReLUNetwork(
+        [[[1, 0], [-1, 0], [0, 1], [0, -1]], [[1, -1, 0, 0], [0, 0, 1, -1]]], [[0, 0, 0, 0], [0, 0]]
+    )
+    assert minimal_width(eye) == 4
+    # one hinge relu(x) plus linear part 3x: absorbed by doubling the hinge (2 neurons, not 3)
+    hinge_plus = rg.ReLUNetwork([[[1], [1], [-1]], [[1, 3, -3]]], [[0, 0, 0], [0]])  # relu(x) + 3x
+    assert minimal_width(hinge_plus) == 2
+    assert canonical_form(hinge_plus).architecture == (1, 2, 1)
+    # relu(x) - x = relu(-x): one flipped neuron
+    flip = rg.ReLUNetwork([[[1], [1], [-1]], [[1, -1, 1]]], [[0, 0, 0], [0]])
+    assert minimal_width(flip) == 1
+
+
+def test_minimal_width_dereich_kassing_cases_in_the_plane():
+    # scalar output: k, k + 1 or k + 2 neurons (one visible hyperplane each plus the affine part)
+    base = [[1, 0], [0, 1]]
+    hinges = rg.ReLUNetwork([base, [[1, 1]]], [[0, 0], [0]])
+    assert minimal_width(hinges) == 2
+    plus_e1 = rg.ReLUNetwork([base + [[1, 0]], [[1, 1, 5]]], [[0, 0, 0], [0]])  # + 5 relu(x1)
+    assert minimal_width(plus_e1) == 2  # same hyperplane: merged
+    lin_along = rg.ReLUNetwork([base + [[1, 0], [-1, 0]], [[1, 1, 2, -2]]], [[0, 0, 0, 0], [0]])  # + 2 x1
+    assert minimal_width(lin_along) == 3  # double the hinge x1 = 0
+    lin_other = rg.ReLUNetwork(
+        [base + [[1, 1], [-1, -1]], [[1, 1, 2, -2]]], [[0, 0, 0, 0], [0]]
+    )  # + 2(x1+x2)
+    assert minimal_width(lin_other) == 4  # needs a cancelling pair
+    lin_flip = rg.ReLUNetwork([base + [[1, 0], [-1, 0]], [[1, 1, -1, 1]]], [[0, 0, 0, 0], [0]])  # - x1
+    assert minimal_width(lin_flip) == 2  # relu(x1) - x1 = relu(-x1)
+
+
+def test_minimality_against_exhaustive_small_search():
+    # every [1, n, 1] network with weights in {-1, 0, 1} and n <= 2: min width <= n, and
+    # the canonical form never has more neurons than any equivalent network found
+    vals = [-1, 0, 1]
+    nets = []
+    for w in vals:
+        for b in vals:
+            for v in vals:
+                nets.append(((w, b, v),))
+    seen = {}
+    for n in (1, 2):
+        for combo in __import__("itertools").product(nets, repeat=n):
+            neurons = [c[0] for c in combo]
+            net = rg.ReLUNetwork(
+                [[[w] for w, _, _ in neurons], [[v for _, _, v in neurons]]],
+                [[b for _, b, _ in neurons], [0]],
+            )
+            key = shallow_decomposition(net)
+            seen[key] = min(seen.get(key, n), n)
+    for dec, n in seen.items():
+        assert minimal_width(dec) <= n
+
+
+@given(shallow)
+def test_canonical_form_properties(net):
+    cf = canonical_form(net)
+    assert canonical_form(cf) == cf  # idempotent
+    assert _eq(net, cf)
+    assert cf.hidden_widths[0] == max(1, minimal_width(net))
+    assert minimal_width(net) <= net.hidden_widths[0]
+
+
+@given(shallow, st.integers(0, 10**6))
+def test_canonical_form_equal_for_equivalent_networks(net, seed):
+    rng = random.Random(seed)
+    perm = list(range(net.hidden_widths[0]))
+    rng.shuffle(perm)
+    other = net.permute_layer(1, perm)
+    for i in range(len(perm)):
+        other = other.rescale_neuron(1, i, F(rng.randint(1, 9), rng.randint(1, 9)))
+    # add a duplicated neuron with split weights summing to zero and a dead neuron: same function
+    d, m = net.input_dim, net.output_dim
+    a = [F(rng.randint(-3, 3)) for _ in range(d)]
+    u = [F(rng.randint(-3, 3)) for _ in range(m)]
+    W1 = [list(r) for r in other.weights[0]] + [a, [2 * x for x in a], [F(0)] * d]
+    b1 = list(other.biases[0]) + [F(1), F(2), F(-2)]
+    W2 = [list(r) + [u[k], -u[k] / 2, F(rng.randint(-3, 3))] for k, r in enumerate(other.weights[1])]
+    wide = rg.ReLUNetwork([W1, W2], [b1, list(other.biases[1])])
+    assert canonical_form(other) == canonical_form(net)
+    assert canonical_form(wide) == canonical_form(net)
+
+
+@given(shallow, shallow)
+def test_canonical_form_different_for_inequivalent(net1, net2):
+    if (net1.input_dim, net1.output_dim) != (net2.input_dim, net2.output_dim):
+        return
+    same = _eq(net1, net2)
+    assert (canonical_form(net1) == canonical_form(net2)) == same
+
+
+# ----------------------------------------------------------------- fibers on R^d
+def test_fiber_of_abs():
+    fib = shallow_fiber(rg.zoo.abs_1d())
+    assert len(fib.pieces) == 1
+    (p,) = fib.pieces
+    assert p.doubled == (0,) and p.roles == ("visible", "visible")
+    assert p.dimension == 2 and p.dimension_mod_scaling == 0  # only the two rescalings
+    assert p.contains(rg.zoo.abs_1d())
+    s = p.sample(3)
+    assert fib.contains(s) and p.contains(s) and _eq(s, rg.zoo.abs_1d())
+
+
+@pytest.mark.parametrize(
+    ("arch", "width", "seed"), [([1, 2, 1], 3, 0), ([2, 3, 1], 4, 2), ([2, 2, 2], 3, 5), ([2, 2, 1], 4, 8)]
+)
+def test_every_sample_is_in_the_fiber_and_dimensions_match_the_jacobian(arch, width, seed):
+    net = rg.ReLUNetwork.random(arch, seed=seed)
+    fib = shallow_fiber(net, width)
+    assert fib.pieces
+    for p in fib.pieces:
+        s = p.sample(seed + 1)
+        assert s.architecture == fib.architecture
+        assert fib.contains(s) and p.contains(s)
+        assert _eq(s, net)
+        assert p.satisfies_equations(s)
+        # the equations cut out the piece with a tangent space of the claimed dimension
+        assert len(p.symbols) - p.jacobian_rank(s) == p.dimension
+
+
+def test_fiber_membership_rejects_other_functions():
+    net = rg.ReLUNetwork.random([2, 3, 1], seed=2)
+    fib = shallow_fiber(net)
+    theta = list(net.parameters())
+    theta[0] += 1
+    assert not fib.contains(rg.ReLUNetwork.from_parameters(net.architecture, theta))
+    assert fib.contains(net)
+    assert any(p.contains(net) for p in fib.pieces)
+
+
+def test_fiber_too_narrow_is_empty():
+    net = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0, 1], [0]])
+    assert shallow_fiber(net, 2).pieces == ()
+
+
+# ----------------------------------------------------------------- Theorem 6 (paper 001)
+def _generic_theta(d, m, k, e, seed):
+    """k hinges meeting the open orthant and e linear neurons (w > 0, b > 0): generic for small seeds."""
+    rng = random.Random(seed)
+    W, b = [], []
+    for _ in range(k):
+        row = [F(rng.randint(1, 9), rng.randint(1, 5)) * rng.choice((-1, 1)) for _ in range(d)]
+        row[0], row[1] = abs(row[0]), -abs(row[1])
+        W.append(row)
+        b.append(F(rng.randint(-9, 9), rng.randint(1, 5)))
+    for _ in range(e):
+        W.append([F(rng.randint(1, 97), rng.randint(1, 13)) for _ in range(d)])
+        b.append(F(rng.randint(1, 9), 2))
+    V = [[F(rng.randint(-97, 97) or 1, rng.randint(1, 13)) for _ in range(k + e)] for _ in range(m)]
+    return rg.ReLUNetwork([W, V], [b, [F(1)] * m])
+
+
+def _theorem6_pieces(net, k, e):
+    fib = shallow_fiber(net, domain="orthant")
+    assert fib.decomposition.n_hinges == k
+    return fib, {p.flips: p for p in fib.pieces if p.n_linear == e}
+
+
+def _check_samples(fib, pieces, net, e):
+    for p in pieces.values():
+        s = p.sample(1)
+        assert fib.contains(s) and p.contains(s)
+        assert _eq(
+            s,
+            net,
+            domain=rg.Polyhedron.from_hrep(
+                [[-int(i == j) for j in range(net.input_dim)] + [0] for i in range(net.input_dim)]
+            ),
+        )
+        assert len(p.symbols) - p.jacobian_rank(s) - net.hidden_widths[0] == p.dimension_mod_scaling
+
+
+def test_theorem6_case1_fewer_linear_neurons_than_min_d_m():
+    # n - k = 1 < min(d, m) = 3: only the orientation of theta, dimension (n - k)^2 = 1
+    k, e = 2, 1
+    net = _generic_theta(3, 3, k, e, seed=4)
+    fib, pieces = _theorem6_pieces(net, k, e)
+    assert list(pieces) == [()]  # theta's own orientation: all hinges oriented with (a_j, t_j)
+    assert pieces[()].dimension_mod_scaling == (e) ** 2
+    _check_samples(fib, pieces, net, e)
+
+
+def test_theorem6_case2_n_minus_k_equals_d_at_most_m():
+    # n - k = d = 2 <= m = 3: every orientation, dimension d^2 = 4
+    k, e = 2, 2
+    net = _generic_theta(2, 3, k, e, seed=3)
+    fib, pieces = _theorem6_pieces(net, k, e)
+    assert sorted(pieces) == [(), (0,), (0, 1), (1,)]
+    assert all(p.dimension_mod_scaling == 4 for p in pieces.values())
+    _check_samples(fib, pieces, net, e)
+
+
+def test_theorem6_case3_pointed_cone():
+    # n - k = m = 2 < d = 3: dimension m^2 = 4 iff the cone of the compensation's columns is pointed
+    hinge = [[1, -1, 1]]
+    lin_w = [[0, 1, 0], [0, 0, 1]]
+    net = rg.ReLUNetwork([hinge + lin_w, [[1, 0, -1], [0, 1, -1]]], [[0, 1, 1], [0, 0]])
+    fib, pieces = _theorem6_pieces(net, 1, 2)
+    # flipping the hinge needs R = [[1, -1, 0], [0, 1, -1]]: columns (1,0), (-1,1), (0,-1) sum to 0
+    assert list(pieces) == [()]
+    assert pieces[()].dimension_mod_scaling == 4
+    assert _pointed_direction([(1, 0), (-1, 1), (0, -1)]) is None
+    _check_samples(fib, pieces, net, 2)
+    # a generic case where both orientations give pointed cones
+    net2 = _generic_theta(3, 2, 1, 2, seed=11)
+    fib2, pieces2 = _theorem6_pieces(net2, 1, 2)
+    assert pieces2
+    for p in pieces2.values():
+        assert p.dimension_mod_scaling == 4
+    _check_samples(fib2, pieces2, net2, 2)
+
+
+def test_theorem6_case4_one_more_than_m():
+    # n - k = m + 1 = 2 <= d = 3: every orientation, dimension m^2 + m + d = 5
+    k, e = 2, 2
+    net = _generic_theta(3, 1, k, e, seed=5)
+    fib, pieces = _theorem6_pieces(net, k, e)
+    assert sorted(pieces) == [(), (0,), (0, 1), (1,)]
+    assert all(p.dimension_mod_scaling == 1 + 1 + 3 for p in pieces.values())
+    _check_samples(fib, pieces, net, e)
+
+
+def test_errors():
+    with pytest.raises(rg.InvalidInputError, match="one hidden layer"):
+        canonical_form(rg.ReLUNetwork.random([2, 2, 2, 1], seed=0))
+    with pytest.raises(rg.InvalidInputError, match="domain"):
+        shallow_fiber(rg.zoo.abs_1d(), domain="box")
+    with pytest.raises(rg.InvalidInputError, match="width"):
+        shallow_fiber(rg.zoo.abs_1d(), 0)
+
+
+def test_to_dict_is_json_ready():
+    import json
+
+    fib = shallow_fiber(rg.zoo.abs_1d(), 3)
+    text = json.dumps(fib.to_dict())
+    assert '"minimal_width": 2' in text
