@@ -307,3 +307,31 @@ def test_cli_breakpoints_affine_and_errors(tmp_path, capsys):
     assert "relu-geom breakpoints: error" in capsys.readouterr().err
     assert main(["breakpoints", str(path), "--box", "1", "0"]) == 2
     assert "--box" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ pictures
+
+
+def test_breakpoint_picture_shows_the_hand_computed_weights(tmp_path):
+    pytest.importorskip("matplotlib")
+    pic = rg.plotting.plot_breakpoint_complex(rg.zoo.bent_2d())
+    # the weights of test_bent_two_dimensional_example_by_hand: four 1s and a 2
+    assert sorted(t.get_text() for t in pic.weight_labels.values()) == ["1", "1", "1", "1", "2"]
+    assert len(set(pic.candidate_colors.values())) == 3
+    pic.savefig(tmp_path / "bp.png")
+    assert (tmp_path / "bp.png").stat().st_size > 0
+    with pytest.raises(rg.UnsupportedInputError, match="dimension 2"):
+        rg.plotting.plot_breakpoint_complex(rg.zoo.hat_1d())
+    with pytest.raises(rg.InvalidInputError, match="output"):
+        rg.plotting.plot_breakpoint_complex(rg.zoo.bent_2d(), output=1)
+
+
+def test_cli_plot_breakpoints(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    from relu_geom.cli import main
+
+    out = tmp_path / "bp.png"
+    assert main(["plot", "zoo:bent_2d", "--breakpoints", "-o", str(out)]) == 0
+    assert out.stat().st_size > 0 and "5 breakpoint facets, 3 candidates" in capsys.readouterr().out
+    assert main(["plot", "zoo:hat_1d", "--breakpoints", "-o", str(tmp_path / "x.png")]) == 2
+    assert "--breakpoints" in capsys.readouterr().err

@@ -50,6 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--output-index", type=int, default=0, metavar="K", help="output coordinate to draw (0-based)"
     )
     p.add_argument("--dpi", type=int, default=150, help="resolution of raster pictures (default 150)")
+    p.add_argument(
+        "--breakpoints",
+        action="store_true",
+        help="draw the breakpoint complex (input dimension 2) with facet weights and candidate bent "
+        "hyperplanes coloured, and the bent-hyperplane graph beside it",
+    )
     p.set_defaults(run=run)
 
 
@@ -83,6 +89,18 @@ def run(args: argparse.Namespace) -> int:
     net = read_network(args.net)
     domain = parse_box(args)
     d = net.input_dim
+    if args.breakpoints:
+        if d != 2 or args.slice or args.surface:
+            raise UnsupportedInputError(
+                f"--breakpoints: draws input dimension 2 without --slice or --surface, got input dimension {d}"
+            )
+        bpic = plotting.plot_breakpoints(net, domain=domain, output=args.output_index)
+        bpic.savefig(args.output, dpi=args.dpi)
+        bc = bpic.breakpoint_complex
+        print(
+            f"wrote {args.output}: {bc.n_facets} breakpoint facets, {len(bc.candidates.candidates)} candidates"
+        )
+        return 0
     if args.slice:
         if d < 3:
             raise InvalidInputError(f"--slice: only for input dimension 3 or more, got {d}")
