@@ -335,3 +335,19 @@ def test_cli_plot_breakpoints(tmp_path, capsys):
     assert out.stat().st_size > 0 and "5 breakpoint facets, 3 candidates" in capsys.readouterr().out
     assert main(["plot", "zoo:hat_1d", "--breakpoints", "-o", str(tmp_path / "x.png")]) == 2
     assert "--breakpoints" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_function_side_is_not_slower_than_the_compile():
+    import time
+
+    net = rg.ReLUNetwork.random_normal([3, 16, 16, 1], seed=0)
+    start = time.process_time()
+    cx = rg.compile_network(net)
+    compile_seconds = time.process_time() - start
+    start = time.process_time()
+    bc = rg.breakpoint_complex(cx)
+    rg.facet_weights(bc)
+    assert rg.check_balancing(bc) == ()
+    rg.depth_lower_bound(rg.bent_hyperplane_graph(bc))
+    assert time.process_time() - start <= compile_seconds
