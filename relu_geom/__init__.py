@@ -42,6 +42,8 @@ from relu_geom.bent_hyperplanes import (
 )
 from relu_geom import geometry, compiler, zoo, io
 from relu_geom.io import load_network, save_network
+from relu_geom.visibility import first_layer_visibility
+from relu_geom.fibers import bottleneck_equivalent, hidden_symmetries, three_layer_fiber
 from relu_geom.fibers import canonical_form, minimal_width, shallow_fiber
 from relu_geom.combinatorics import general_position_bounded_regions, general_position_f_vector
 from relu_geom.equivalence import (
@@ -52,6 +54,10 @@ from relu_geom.equivalence import (
 )
 
 __all__ = [
+    "first_layer_visibility",
+    "hidden_symmetries",
+    "three_layer_fiber",
+    "bottleneck_equivalent",
     "shallow_fiber",
     "minimal_width",
     "canonical_form",

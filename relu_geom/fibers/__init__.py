@@ -10,6 +10,7 @@
 The mathematics, conventions and proofs are in ``docs/fibers.md``.
 """
 
+from relu_geom.fibers.hidden import HiddenSymmetry, hidden_symmetries, standard_form
 from relu_geom.fibers.shallow import (
     FiberPiece,
     Hinge,
@@ -20,8 +21,25 @@ from relu_geom.fibers.shallow import (
     shallow_decomposition,
     shallow_fiber,
 )
+from relu_geom.fibers.three_layer import (
+    BiasShiftFamily,
+    ThreeLayerFiber,
+    bottleneck_degeneracies,
+    bottleneck_equivalent,
+    hidden_bias_shifts,
+    three_layer_fiber,
+)
 
 __all__ = [
+    "HiddenSymmetry",
+    "hidden_symmetries",
+    "standard_form",
+    "BiasShiftFamily",
+    "ThreeLayerFiber",
+    "bottleneck_degeneracies",
+    "bottleneck_equivalent",
+    "hidden_bias_shifts",
+    "three_layer_fiber",
     "FiberPiece",
     "Hinge",
     "ShallowDecomposition",
