@@ -9,9 +9,12 @@ from fractions import Fraction as F
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.geometry.linear import primitive_row
+from tests.conftest import networks
 
 
 def hyperplane_row(weights, bias):
@@ -229,3 +232,31 @@ def test_depth_bound_witness_is_a_path():
     assert bound.bound == len(bound.path) == 3
     assert all(g.has_edge(u, v) for u, v in itertools.pairwise(bound.path))
     assert rg.depth_lower_bound(rg.compile_network(net)) == bound
+
+
+def candidate_signature(net_or_complex, domain=None):
+    """Candidates as sets of facet signatures, and the edges between them: depends only on f."""
+    bc = rg.breakpoint_complex(net_or_complex, domain=domain)
+    dec = bc.candidates
+    sig = [frozenset(bc.facets[i].signature for i in c.facets) for c in dec.candidates]
+    return set(sig), {(sig[u], sig[v]) for u, v in dec.edges}, len(dec.ambiguous_ridges)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_candidates_depend_only_on_the_function(seed):
+    from tests.test_breakpoints import equivalent_variants
+
+    net = rg.zoo.demo() if seed == 0 else rg.ReLUNetwork.random([2, 3, 3, 1], seed=seed)
+    ref = candidate_signature(net, (-2, 2))
+    for name, other in equivalent_variants(net, seed):
+        assert candidate_signature(other, (-2, 2)) == ref, name
+
+
+@settings(max_examples=15)
+@given(networks(max_dim=2, max_width=3, max_depth=2), st.integers(0, 10**6))
+def test_candidates_of_random_degenerate_networks_depend_only_on_the_function(net, seed):
+    from tests.test_breakpoints import equivalent_variants
+
+    ref = candidate_signature(net)
+    for name, other in equivalent_variants(net, seed):
+        assert candidate_signature(other) == ref, name

@@ -32,7 +32,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def breakpoint_summary(net: Any, domain: Any = None) -> dict[str, Any]:
-    """The numbers the command prints, as a JSON-ready dict."""
+    """The numbers the command prints, as a JSON-ready dict.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.commands.breakpoints import breakpoint_summary
+    >>> s = breakpoint_summary(rg.zoo.bent_2d())
+    >>> s["n_bent_facets"], s["n_candidates"], s["depth_lower_bound"], s["balancing_holds"]
+    (5, 3, 2, True)
+    """
     from relu_geom.bent_hyperplanes import bent_hyperplane_graph, depth_lower_bound
     from relu_geom.breakpoints import breakpoint_complex
     from relu_geom.compiler import compile_network
