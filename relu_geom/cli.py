@@ -21,6 +21,10 @@ COMMAND_MODULES = (
     "breakpoints",
     "plot",
     "demo",
+    "equiv",
+    "canonical",
+    "fiber",
+    "visibility",
 )
 
 

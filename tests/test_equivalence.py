@@ -204,3 +204,24 @@ def test_bias_shift_of_output_differs(net, k):
     bs[-1] = [v + (1 if i == k % len(bs[-1]) else 0) for i, v in enumerate(bs[-1])]
     other = rg.ReLUNetwork(ws, bs)
     _assert_witness(net, other, rg.functionally_equivalent(net, other, domain=(-2, 2)), (-2, 2))
+
+
+def test_cli_equiv(tmp_path, capsys):
+    import json
+
+    from relu_geom.cli import main
+
+    a = rg.ReLUNetwork.random([2, 3, 1], seed=0)
+    p1, p2, p3 = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
+    a.to_json(p1)
+    a.permute_layer(1, [2, 1, 0]).to_json(p2)
+    rg.ReLUNetwork.random([2, 3, 1], seed=1).to_json(p3)
+    assert main(["equiv", str(p1), str(p2)]) == 0
+    assert capsys.readouterr().out.startswith("equivalent")
+    assert main(["equiv", str(p1), str(p3), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["equivalent"] is False
+    x = [Fraction(v) for v in out["witness"]]
+    assert a(x) != rg.ReLUNetwork.random([2, 3, 1], seed=1)(x)
+    assert main(["equiv", str(p1), "zoo:abs_1d"]) == 2
+    assert "input dimension" in capsys.readouterr().err

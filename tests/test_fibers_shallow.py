@@ -309,3 +309,27 @@ def test_to_dict_is_json_ready():
     fib = shallow_fiber(rg.zoo.abs_1d(), 3)
     text = json.dumps(fib.to_dict())
     assert '"minimal_width": 2' in text
+
+
+def test_cli_canonical_and_fiber(tmp_path, capsys):
+    import json
+
+    from relu_geom.cli import main
+
+    out = tmp_path / "cf.json"
+    assert main(["canonical", "zoo:duplicate_neurons", "-o", str(out)]) == 0
+    cf = rg.load_network(out)
+    assert cf == canonical_form(rg.zoo.duplicate_neurons())
+    assert "minimal width 2" in capsys.readouterr().out
+    assert main(["canonical", "zoo:abs_1d"]) == 0
+    assert rg.ReLUNetwork.from_json(capsys.readouterr().out) == canonical_form(rg.zoo.abs_1d())
+    assert main(["fiber", "zoo:abs_1d", "--width", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["pieces"]) == 5
+    for piece in data["pieces"]:
+        assert _eq(rg.ReLUNetwork.from_dict(piece["sample"]), rg.zoo.abs_1d())
+    assert main(["fiber", "zoo:abs_1d"]) == 0
+    assert "pieces" in capsys.readouterr().out
+    assert main(["fiber", "zoo:bent_2d"]) == 0
+    assert main(["canonical", "zoo:demo"]) == 2
+    assert "one hidden layer" in capsys.readouterr().err

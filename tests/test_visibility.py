@@ -48,3 +48,15 @@ def test_over_a_box_and_errors():
     assert [v.status for v in vis] == ["outside", "visible"]
     with pytest.raises(rg.InvalidInputError, match="complex"):
         rg.first_layer_visibility(net, complex=rg.compile_network(rg.zoo.central_lines()))
+
+
+def test_cli_visibility(capsys):
+    import json
+
+    from relu_geom.cli import main
+
+    assert main(["visibility", "zoo:bent_2d", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [n["status"] for n in data["neurons"]] == ["partial", "partial"]
+    assert main(["visibility", "zoo:abs_1d", "--box", "-1", "1"]) == 0
+    assert "neuron 0: visible" in capsys.readouterr().out

@@ -1,0 +1,55 @@
+"""``relu-geom fiber NET [--width N] [--orthant] [--json]``: the fiber of a shallow or two-hidden-layer network."""
+
+from __future__ import annotations
+
+import argparse
+
+from relu_geom.commands._common import emit_json, read_network
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "fiber",
+        help="the parameters realizing the same function (pieces, dimensions, samples)",
+        description=(
+            "For one hidden layer: the fiber as pieces with dimensions and sample points. "
+            "For two hidden layers: the symmetries generating the fiber."
+        ),
+    )
+    p.add_argument("net", metavar="NET", help="network file or zoo:NAME")
+    p.add_argument("--width", type=int, default=None, help="hidden width of the fiber (one hidden layer)")
+    p.add_argument("--orthant", action="store_true", help="restrict inputs to the nonnegative orthant")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from relu_geom.errors import UnsupportedInputError
+    from relu_geom.fibers import shallow_fiber, three_layer_fiber
+
+    net = read_network(args.net)
+    if net.depth == 1:
+        fib = shallow_fiber(net, args.width, domain="orthant" if args.orthant else None)
+        if args.json:
+            emit_json(fib.to_dict())
+            return 0
+        print(f"architecture   {list(fib.architecture)}  domain {fib.domain or 'R^d'}")
+        print(f"hinges         {fib.decomposition.n_hinges}")
+        print(f"pieces         {len(fib.pieces)}  (largest dimension {fib.dimension})")
+        for p in fib.pieces:
+            print(f"  {p.describe()}")
+        return 0
+    if net.depth == 2:
+        tf = three_layer_fiber(net)
+        if args.json:
+            emit_json(tf.to_dict())
+            return 0
+        print(f"architecture   {list(net.architecture)}  generic {tf.is_generic}")
+        for line in tf.describe():
+            print(f"  {line}")
+        for line in tf.degeneracies:
+            print(f"  degenerate: {line}")
+        return 0
+    raise UnsupportedInputError(
+        f"NET: fibers are described for one or two hidden layers, got architecture {list(net.architecture)}"
+    )
