@@ -1,0 +1,82 @@
+"""Functional equivalence: general test on [3,16,16,1], bottleneck test on [4,8,3,1], hard cases.
+
+Run: ``python benchmarks/bench_equivalence.py [seed]``.  For each seeded standard-normal
+network it times (CPU seconds) the equivalence test against (a) a permuted and rescaled
+copy and (b) a copy with one parameter perturbed by 1e-6; targets: 10 s each for the
+general test on [3,16,16,1], 1 s for the bottleneck test on [4,8,3,1].  The last rows
+time the exhaustive region check (equal functions not related by symmetry, and the
+perturbed pair with probing switched off).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from fractions import Fraction
+
+import relu_geom as rg
+from relu_geom.fibers import bottleneck_equivalent
+
+
+def _timed(fn):
+    start = time.process_time()
+    out = fn()
+    return out, time.process_time() - start
+
+
+def _copy(net, seed):
+    rng = random.Random(seed)
+    out = net
+    for layer, width in enumerate(net.hidden_widths, start=1):
+        perm = list(range(width))
+        rng.shuffle(perm)
+        out = out.permute_layer(layer, perm)
+        for i in range(width):
+            out = out.rescale_neuron(layer, i, Fraction(rng.randint(1, 9), rng.randint(1, 9)))
+    return out
+
+
+def _perturbed(net, seed):
+    theta = list(net.parameters())
+    k = random.Random(seed).randrange(len(theta))
+    theta[k] += Fraction(1, 10**6)
+    return rg.ReLUNetwork.from_parameters(net.architecture, theta)
+
+
+def _with_moved_pair(net):
+    """The same function plus relu(z) - relu(-z) - relu(z + 1) + relu(-z - 1) + 1 = 0 in the last layer."""
+    ws = [[list(r) for r in w] for w in net.weights]
+    bs = [list(b) for b in net.biases]
+    prev = len(ws[-2][0])
+    z = [Fraction(1)] * prev
+    ws[-2] += [z, [-v for v in z], z, [-v for v in z]]
+    bs[-2] += [Fraction(0), Fraction(0), Fraction(1), Fraction(-1)]
+    ws[-1] = [r + [Fraction(1), Fraction(-1), Fraction(-1), Fraction(1)] for r in ws[-1]]
+    bs[-1] = [b + 1 for b in bs[-1]]
+    return rg.ReLUNetwork(ws, bs)
+
+
+def main(seed: int = 0) -> None:
+    print(f"{'test':<26}{'architecture':<16}{'pair':<26}{'CPU s':>8}  verdict / method")
+    rows = []
+    net = rg.ReLUNetwork.random_normal([3, 16, 16, 1], seed=seed)
+    for name, other in (("permuted+rescaled", _copy(net, seed)), ("perturbed 1e-6", _perturbed(net, seed))):
+        res, t = _timed(lambda other=other: rg.functionally_equivalent(net, other))
+        rows.append(("functionally_equivalent", net.architecture, name, t, res))
+    bn = rg.ReLUNetwork.random_normal([4, 8, 3, 1], seed=seed)
+    for name, other in (("permuted+rescaled", _copy(bn, seed)), ("perturbed 1e-6", _perturbed(bn, seed))):
+        res, t = _timed(lambda other=other: bottleneck_equivalent(bn, other))
+        rows.append(("bottleneck_equivalent", bn.architecture, name, t, res))
+    small = rg.ReLUNetwork.random_normal([3, 8, 8, 1], seed=seed)
+    res, t = _timed(lambda: rg.functionally_equivalent(small, _with_moved_pair(small)))
+    rows.append(("functionally_equivalent", small.architecture, "moved cancelling pair", t, res))
+    res, t = _timed(lambda: rg.functionally_equivalent(net, _perturbed(net, seed), n_probes=1))
+    rows.append(("functionally_equivalent", net.architecture, "perturbed, 1 probe", t, res))
+    for test, arch, name, t, res in rows:
+        verdict = "equal" if res.equivalent else "differ"
+        print(f"{test:<26}{str(list(arch)):<16}{name:<26}{t:>8.3f}  {verdict} / {res.method}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
