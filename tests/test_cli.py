@@ -85,3 +85,9 @@ def test_demo_network_file_is_the_zoo_demo():
     from relu_geom.commands.demo import demo_network_path
 
     assert rg.load_network(demo_network_path()) == rg.zoo.demo()
+
+
+def test_negative_rational_box_bounds(capsys):
+    assert main(["compile", "zoo:abs_1d", "--box", "-1/2", "3", "--json"]) == 0
+    # |x| on [-1/2, 3]: the breakpoint 0 and the two ends
+    assert json.loads(capsys.readouterr().out)["f_vector"] == [3, 2]
