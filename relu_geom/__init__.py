@@ -42,9 +42,6 @@ from relu_geom.bent_hyperplanes import (
 )
 from relu_geom import geometry, compiler, zoo, io
 from relu_geom.io import load_network, save_network
-from relu_geom.visibility import first_layer_visibility
-from relu_geom.fibers import bottleneck_equivalent, hidden_symmetries, three_layer_fiber
-from relu_geom.fibers import canonical_form, minimal_width, shallow_fiber
 from relu_geom.combinatorics import general_position_bounded_regions, general_position_f_vector
 from relu_geom.equivalence import (
     EquivalenceResult,
@@ -52,15 +49,11 @@ from relu_geom.equivalence import (
     functionally_equivalent,
     reduce_network,
 )
+from relu_geom.fibers import canonical_form, minimal_width, shallow_fiber
+from relu_geom.fibers import bottleneck_equivalent, hidden_symmetries, three_layer_fiber
+from relu_geom.visibility import first_layer_visibility
 
 __all__ = [
-    "first_layer_visibility",
-    "hidden_symmetries",
-    "three_layer_fiber",
-    "bottleneck_equivalent",
-    "shallow_fiber",
-    "minimal_width",
-    "canonical_form",
     "BalancingFailure",
     "BreakpointComplex",
     "BreakpointFacet",
@@ -84,6 +77,13 @@ __all__ = [
     "difference_network",
     "functionally_equivalent",
     "reduce_network",
+    "canonical_form",
+    "minimal_width",
+    "shallow_fiber",
+    "bottleneck_equivalent",
+    "three_layer_fiber",
+    "hidden_symmetries",
+    "first_layer_visibility",
     "Cell",
     "PolyhedralComplex",
     "Polyhedron",
