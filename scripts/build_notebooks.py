@@ -161,6 +161,115 @@ print("area of the tiny triangle:", tiny.volume(), "~", float(tiny.volume()))
 """),
 ]
 
+FUNCTION_SIDE = [
+    md("""
+# 3. The function side: breakpoints, tropical weights, bent hyperplanes
+
+The canonical complex depends on the parameters. The objects in this notebook depend only
+on the **function** `f`: the **breakpoint locus** (where `f` really bends), the tropical
+**weight** of each bend, and the **candidate bent hyperplanes** with the order in which
+they bend along each other.
+
+Our running example is `f(x, y) = relu(relu(x) + relu(y) - 1)`: two first-layer neurons
+(the axes) and one second-layer neuron whose zero set bends where the axes switch.
+"""),
+    code("""
+import relu_geom as rg
+
+net = rg.zoo.bent_2d()
+cx = rg.compile_network(net)
+bc = rg.breakpoint_complex(cx)
+print("canonical complex:", cx.f_vector)
+print(bc.summary())
+for facet in bc.facets:
+    print("hyperplane", facet.hyperplane, " weight", [str(w) for w in facet.weight],
+          " vertices", [tuple(str(v) for v in p) for p in facet.vertices], " rays", facet.rays)
+"""),
+    md("""
+A facet of the complex is **bent** when the affine maps on its two sides differ. Here the
+axes bend only where the second-layer neuron is active (`x > 1` or `y > 1`); the four
+other half-axes carry no bend. The left panel shows the breakpoint complex with its
+weights and candidates, the right panel the bent-hyperplane graph.
+"""),
+    code("""
+rg.plotting.plot_breakpoints(cx)
+"""),
+    md("""
+**The breakpoint complex depends only on the function.** Permuting and rescaling neurons
+changes nothing; a pair of neurons on one hyperplane whose output weights cancel adds
+cells to the canonical complex but no breakpoint.
+"""),
+    code("""
+same = net.permute_layer(1, [1, 0]).rescale_neuron(1, 0, "7/2").rescale_neuron(2, 0, 5)
+cancel = rg.ReLUNetwork(
+    [[[1, 0], [0, 1], [1, -1], [1, -1]], [[1, 1, 1, -1]], [[1]]],
+    [[0, 0, 0, 0], [-1], [0]],
+)
+for name, other in [("permuted and rescaled", same), ("with a cancelling pair", cancel)]:
+    ocx = rg.compile_network(other)
+    print(f"{name:<24} complex {ocx.f_vector}  same breakpoints: "
+          f"{rg.breakpoint_complex(ocx).signature() == bc.signature()}")
+"""),
+    md("""
+## Tropical weights and balancing
+
+For a facet `sigma` between regions `P` and `Q`, the tropical weight is
+`c_f(sigma) = (A_P - A_Q) e_{P/sigma}` with `e_{P/sigma}` the primitive integer normal of
+`sigma` pointing into `P`. It does not depend on which side is called `P`, vanishes on
+non-bent facets and is positive on convex bends. Going once around a ridge (here: a
+vertex), the jumps of the gradient sum to zero: the **balancing condition**, which every
+continuous piecewise-linear function satisfies. `check_balancing` verifies it at every
+ridge, exactly; it returns the ridges that fail.
+"""),
+    code("""
+weights = rg.facet_weights(cx)
+for cell_index, w in weights.items():
+    cell = cx.cells[cell_index]
+    print("facet through", [str(v) for v in cell.interior_point], " weight", [str(v) for v in w])
+print("failing ridges:", rg.check_balancing(cx))
+corner = cx.locate([1, 0])          # the vertex where the bent line turns
+print("balancing sum at (1, 0):", rg.balancing_sum(cx, corner.index))
+"""),
+    md("""
+## Maximal linear regions
+
+Gluing regions across non-bent facets gives the maximal pieces on which `f` is affine; they
+need not be convex. Here the big region where `f = 0` is an L-shaped union of four cells.
+"""),
+    code("""
+for lr in bc.linear_regions:
+    A, c = lr.affine_map
+    print(len(lr.cells), "cells  f(x) =", [str(v) for v in A[0]], ". x +", str(c[0]))
+"""),
+    md("""
+## Candidate bent hyperplanes and the depth bound
+
+Local rules at every ridge group the bent facets into **candidate bent hyperplanes**:
+facets that continue straight through a ridge belong to one candidate, and the candidate
+that changes direction there bends along the straight one. The **bent-hyperplane graph**
+has an edge `u -> v` when `v` bends along `u`; a longest path bounds from below the number
+of hidden layers of any network computing `f`.
+"""),
+    code("""
+graph = rg.bent_hyperplane_graph(cx)
+for node, data in graph.nodes(data=True):
+    print("candidate", node, "hyperplanes", data["hyperplanes"], " bends:", not data["is_flat"])
+print("edges:", list(graph.edges))
+bound = rg.depth_lower_bound(graph)
+print("every network computing f has at least", bound.bound, "hidden layers; witness path", bound.path)
+"""),
+    md("""
+A one-hidden-layer network in general position has no bends along anything: its candidates
+are its hyperplanes (those with nonzero output weight) and the graph has no edges.
+"""),
+    code("""
+shallow = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1]], [[1, -2, 0]]], [[0, 1, -1], [0]])
+g1 = rg.bent_hyperplane_graph(rg.compile_network(shallow))
+print(g1.number_of_nodes(), "candidates (the third neuron has output weight 0),", g1.number_of_edges(), "edges,",
+      "depth bound", rg.depth_lower_bound(g1).bound)
+"""),
+]
+
 
 def build(name: str, cells: list[tuple[str, str]]) -> None:
     nb = nbformat.v4.new_notebook()
@@ -182,6 +291,7 @@ def build(name: str, cells: list[tuple[str, str]]) -> None:
 ALL = {
     "01_arrangements": ARRANGEMENTS,
     "02_deep_networks": DEEP,
+    "03_function_side": FUNCTION_SIDE,
 }
 
 
