@@ -63,7 +63,7 @@ def candidate_colors(n: int) -> list[Color]:
     return [cmap(i / n) for i in range(n)]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class BreakpointPlot:
     """What was drawn: the axes, the breakpoint complex, the exact window, the artists.
 
@@ -95,6 +95,12 @@ class BreakpointPlot:
     def figure(self) -> Figure:
         """The matplotlib figure."""
         return self.ax.figure
+
+    def __repr__(self) -> str:
+        return (
+            f"BreakpointPlot(n_facets_drawn={len(self.facet_artists)}, n_weight_labels={len(self.weight_labels)}, "
+            f"window={tuple((str(lo), str(hi)) for lo, hi in self.window.bounds)})"
+        )
 
     def savefig(self, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
         """Write the figure to ``path`` atomically."""
