@@ -270,6 +270,99 @@ print(g1.number_of_nodes(), "candidates (the third neuron has output weight 0),"
 """),
 ]
 
+SYMMETRIES = [
+    md("""
+# 4. Symmetries and fibers
+
+Different parameters can compute the same function. The **fiber** of `theta` is the set of
+all parameters `eta` with `f_eta = f_theta`. Two symmetries act on every network:
+**positive rescaling** of a hidden neuron (multiply its incoming weights and bias by
+`c > 0`, divide its outgoing weights by `c`) and **permutation** of the neurons of a layer.
+Everything else in a fiber is a **hidden symmetry**.
+"""),
+    code("""
+import relu_geom as rg
+
+net = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1], [1, -1]], [[1, -1, 2, 1]]], [[0, 1, -1, 0], [0]])
+moved = net.permute_layer(1, [3, 2, 1, 0]).rescale_neuron(1, 2, 5).rescale_neuron(1, 0, "1/3")
+result = rg.functionally_equivalent(net, moved)
+print(result.equivalent, "by", result.method, "-", result.evidence.description)
+"""),
+    md("""
+**Functional equivalence** is decided exactly for any two networks. When they differ the
+answer carries a **witness**: an exact point where the outputs differ.
+"""),
+    code("""
+perturbed = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1], [1, -1]], [[1, -1, 2, "1001/1000"]]], [[0, 1, -1, 0], [0]])
+result = rg.functionally_equivalent(net, perturbed)
+x = result.witness
+print(result.equivalent, "witness", [str(v) for v in x], ":", str(net(x)[0]), "!=", str(perturbed(x)[0]))
+"""),
+    md("""
+## The canonical form of a shallow network
+
+For one hidden layer the function determines a **canonical minimal form** (paper 002):
+neurons on one hyperplane are merged, cancelling pairs become the affine part, dead and
+invisible neurons disappear, orientations and order are normalized. Below, the same
+function is written with eight neurons: a neuron split in two halves, a cancelling pair
+`relu(x - y) - relu(x - y)` added to the neuron on `x = y`, and a dead neuron. The canonical forms agree.
+"""),
+    code("""
+redundant = rg.ReLUNetwork(
+    [[[1, 0], [2, 0], [0, 1], [1, 1], [1, -1], [1, -1], [1, -1], [0, 0]], [["1/2", "1/4", -1, 2, 1, 1, -1, 3]]],
+    [[0, 0, 1, -1, 0, 0, 0, -1], [0]],
+)
+print("equivalent:", rg.functionally_equivalent(net, redundant).equivalent)
+print("canonical forms equal:", rg.canonical_form(redundant) == rg.canonical_form(net))
+print("minimal width:", rg.minimal_width(redundant), " canonical form idempotent:",
+      rg.canonical_form(rg.canonical_form(net)) == rg.canonical_form(net))
+"""),
+    md("""
+## A hidden symmetry: an orientation flip
+
+Since `relu(z) - relu(-z) = z`, flipping a neuron (`z -> -z`) changes the function by an
+affine term. In `relu(x) + relu(y) - relu(x + y)` the weighted normals of the three
+neurons sum to zero, `(1, 0) + (0, 1) - (1, 1) = 0`, so flipping all three at once keeps
+the function, although no permutation or rescaling relates the two parameter vectors.
+"""),
+    code("""
+flip = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1]], [[1, 1, -1]]], [[0, 0, 0], [0]])
+for sym in rg.hidden_symmetries(flip):
+    print(sym.kind, "-", sym.description)
+    print("  new first layer:", [[str(v) for v in row] for row in sym.network.weights[0]])
+    print("  checked equivalent:", sym.check.equivalent)
+"""),
+    md("""
+## The fiber of a shallow network
+
+`shallow_fiber` describes the whole fiber among networks of a given width as a union of
+semi-algebraic pieces, indexed by orientation choices and the roles of the neurons, each
+with its equations, inequalities, dimension, an exact membership test and exact sample
+points. Every sample computes the same function.
+"""),
+    code("""
+fiber = rg.shallow_fiber(flip)
+for piece in fiber.pieces:
+    sample = piece.sample()
+    print("flipped", piece.flips, "roles", piece.roles, "dimension", piece.dimension,
+          "| sample in piece:", piece.contains(sample),
+          "| same function:", rg.functionally_equivalent(flip, sample).equivalent)
+"""),
+    md("""
+## Two hidden layers
+
+For bottleneck networks `[d, n1, n2, m]` a polynomial-time test decides equivalence from
+the layer structure, falling back to the general test when its genericity hypotheses fail;
+both always agree.
+"""),
+    code("""
+deep = rg.ReLUNetwork.random([3, 4, 2, 1], seed=5)
+copy = deep.permute_layer(1, [1, 3, 0, 2]).permute_layer(2, [1, 0]).rescale_neuron(2, 0, "2/3")
+fast = rg.bottleneck_equivalent(deep, copy)
+print(fast.equivalent, "by", fast.method, "; general test agrees:", rg.functionally_equivalent(deep, copy).equivalent)
+"""),
+]
+
 
 def build(name: str, cells: list[tuple[str, str]]) -> None:
     nb = nbformat.v4.new_notebook()
@@ -292,6 +385,7 @@ ALL = {
     "01_arrangements": ARRANGEMENTS,
     "02_deep_networks": DEEP,
     "03_function_side": FUNCTION_SIDE,
+    "04_symmetries_and_fibers": SYMMETRIES,
 }
 
 
