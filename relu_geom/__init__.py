@@ -6,29 +6,7 @@
 (1, 4, 4)
 """
 
-from relu_geom import arith
-from relu_geom.errors import (
-    BackendUnavailableError,
-    DimensionMismatchError,
-    FileFormatError,
-    InvalidInputError,
-    LimitExceededError,
-    ReluGeomError,
-    UnsupportedInputError,
-)
-from relu_geom.network import ReLUNetwork
-from relu_geom.geometry import Polyhedron
-from relu_geom.geometry.complex import Cell, PolyhedralComplex
-from relu_geom.compiler import compile_network
-from relu_geom.breakpoints import (
-    BreakpointComplex,
-    BreakpointFacet,
-    LinearRegion,
-    as_breakpoint_complex,
-    bent_facets,
-    breakpoint_complex,
-)
-from relu_geom.tropical import BalancingFailure, balancing_sum, check_balancing, facet_weights
+from relu_geom import arith, compiler, geometry, io, zoo
 from relu_geom.bent_hyperplanes import (
     CandidateBentHyperplane,
     CandidateDecomposition,
@@ -40,17 +18,44 @@ from relu_geom.bent_hyperplanes import (
     neuron_bent_hyperplanes,
     neuron_graph,
 )
-from relu_geom import geometry, compiler, zoo, io
-from relu_geom.io import load_network, save_network
+from relu_geom.breakpoints import (
+    BreakpointComplex,
+    BreakpointFacet,
+    LinearRegion,
+    as_breakpoint_complex,
+    bent_facets,
+    breakpoint_complex,
+)
 from relu_geom.combinatorics import general_position_bounded_regions, general_position_f_vector
+from relu_geom.compiler import compile_network
 from relu_geom.equivalence import (
     EquivalenceResult,
     difference_network,
     functionally_equivalent,
     reduce_network,
 )
-from relu_geom.fibers import canonical_form, minimal_width, shallow_fiber
-from relu_geom.fibers import bottleneck_equivalent, hidden_symmetries, three_layer_fiber
+from relu_geom.errors import (
+    BackendUnavailableError,
+    DimensionMismatchError,
+    FileFormatError,
+    InvalidInputError,
+    LimitExceededError,
+    ReluGeomError,
+    UnsupportedInputError,
+)
+from relu_geom.fibers import (
+    bottleneck_equivalent,
+    canonical_form,
+    hidden_symmetries,
+    minimal_width,
+    shallow_fiber,
+    three_layer_fiber,
+)
+from relu_geom.geometry import Polyhedron
+from relu_geom.geometry.complex import Cell, PolyhedralComplex
+from relu_geom.io import load_network, save_network
+from relu_geom.network import ReLUNetwork
+from relu_geom.tropical import BalancingFailure, balancing_sum, check_balancing, facet_weights
 from relu_geom.visibility import first_layer_visibility
 
 __all__ = [
