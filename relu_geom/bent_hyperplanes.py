@@ -130,7 +130,7 @@ def neuron_bent_hyperplanes(net_or_complex: Any, *, domain: Any = None) -> tuple
     facets: list[list[int]] = [[] for _ in range(H)]
     regions: list[list[int]] = [[] for _ in range(H)]
     for c in cx.cells:
-        pos, neg, _ = c._key
+        pos, neg, _ = c.sign_key
         zero = full & ~(pos | neg)
         for g in iter_bits(zero):
             cells[g].append(c.index)
@@ -194,12 +194,12 @@ def neuron_graph(net_or_complex: Any, *, domain: Any = None, visible_only: bool 
         for t in cx.cells_of_dim(cx.dim - 2):
             if t.domain_face:
                 continue
-            pos, neg, _ = t._key
+            pos, neg, _ = t.sign_key
             zero = full & ~(pos | neg)
             if zero & (zero - 1) == 0:
                 continue  # fewer than two neurons vanish here
             zs = list(iter_bits(zero))
-            fkeys = [(cells[f]._key, key[f], f in bent) for f in t._cofaces if f in key]
+            fkeys = [(cells[f].sign_key, key[f], f in bent) for f in t.coface_indices if f in key]
             if visible_only:
                 seen = 0  # neurons with a bent facet at this ridge
                 for (p, n, _), _k, b in fkeys:
@@ -271,17 +271,8 @@ class CandidateDecomposition(NamedTuple):
 
 def _hpoints(bc: BreakpointComplex, facets: Sequence[int]) -> dict[int, tuple[int, ...]]:
     """Homogeneous integer interior points ``(X, t)``, ``t > 0``, of cells (sum of their generators)."""
-    cx = bc.complex
-    regs = cx._regions
-    out = {}
-    for i in facets:
-        c = cx.cells[i]
-        rays = regs[c._region].rays
-        acc = [0] * (cx.dim + 1)
-        for k in iter_bits(c._raymask):
-            acc = [a + b for a, b in zip(acc, rays[k])]
-        out[i] = tuple(acc)
-    return out
+    cells = bc.complex.cells
+    return {i: cells[i].homogeneous_interior_point for i in facets}
 
 
 def _side(row: tuple[int, ...], hp: tuple[int, ...]) -> int:
@@ -354,7 +345,7 @@ def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
         flat_region = {
             r.index
             for r in cx.regions
-            if not any(v for row in cx._regions[r._region].out_rows for v in row[:d])
+            if not any(v for row in cx.region_data[r.region_index].out_rows for v in row[:d])
         }
         pq = bc._facet_pq
         for ridge, tri, k in undecided:

@@ -398,10 +398,10 @@ class BreakpointComplex:
         cx = self.complex
         d = cx.dim
         cells = cx.cells
-        regs = cx._regions
-        H = cx._H
-        pos_of = [cx._neuron_position(g) for g in range(H)]
-        scale = cx._out_scale
+        regs = cx.region_data
+        H = cx.network.n_hidden
+        pos_of = [cx.neuron_position(g) for g in range(H)]
+        scale = cx.output_scale
         self._scale = scale
         facet_pq: dict[int, tuple[int, int]] = {}
         normal_p: dict[int, IntRow] = {}
@@ -409,12 +409,12 @@ class BreakpointComplex:
         num: dict[int, IntRow] = {}
         bent: set[int] = set()
         for f in cx.facets:
-            co = f._cofaces
+            co = f.coface_indices
             if len(co) != 2:
                 continue
             P, Q = cells[co[0]], cells[co[1]]
-            rp, rq = regs[P._region], regs[Q._region]
-            kp, kq = P._key, Q._key
+            rp, rq = regs[P.region_index], regs[Q.region_index]
+            kp, kq = P.sign_key, Q.sign_key
             diff = (kp[0] ^ kq[0]) | (kp[1] ^ kq[1])
             g = (diff & -diff).bit_length() - 1
             layer, j = pos_of[g]
@@ -454,7 +454,7 @@ class BreakpointComplex:
             for t in cx.cells_of_dim(d - 2):
                 if t.domain_face:
                     continue
-                star = tuple(i for i in t._cofaces if i in bent)
+                star = tuple(i for i in t.coface_indices if i in bent)
                 if not star:
                     continue
                 stars[t.index] = star
@@ -487,7 +487,7 @@ class BreakpointComplex:
     def _flat(self, hyperplane: IntRow, ridge: int) -> tuple[IntRow, ...] | None:
         """The affine hull of a ridge lying in ``hyperplane``, canonically (None if not found)."""
         key = self._key
-        for f in self.complex.cells[ridge]._cofaces:
+        for f in self.complex.cells[ridge].coface_indices:
             k = key.get(f)
             if k is not None and k != hyperplane:
                 return canonical_subspace([hyperplane, k])

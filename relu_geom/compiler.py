@@ -29,18 +29,18 @@ operations plus ``O(r d)`` integer products; the face lattice of a region with
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from operator import mul
 from typing import Any
 
-from relu_geom.arith.rational import as_point, clear_denominators
+from relu_geom.arith.rational import clear_denominators
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.geometry.complex import PolyhedralComplex, RegionData
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["compile_network", "parse_domain"]
+__all__ = ["compile_network", "iter_region_data", "parse_domain"]
 
 
 def parse_domain(domain: Any, dim: int) -> Polyhedron | None:
@@ -256,60 +256,77 @@ def compile_network(
     d = net.input_dim
     dom = parse_domain(domain, d)
     H = net.n_hidden
-    start, dom_rows, tbit = _start_cone(dom, d, H)
-    layers = net.integer_layers
-    widths = net.hidden_widths
-    cone_dim = d + 1
+    dom_rows = list(dom.inequalities) if dom is not None else []
+    tbit = 1 << (H + len(dom_rows))
     bar = _progress_bar(progress, "regions")
-    dom_mask = tbit - (1 << H)
-
-    # Stage 1: regions, layer by layer.  Each entry: (piece, forms) where forms[l] holds the
-    # homogenized integer linear forms of layer l+1 on that region.
-    current: list[tuple[_Piece, tuple[tuple[tuple[int, ...], ...], ...]]] = [(start, ())]
-    offset = 0
-    for layer_idx, width in enumerate(widths):
-        w_int, b_int = layers[layer_idx]
-        nxt: list[tuple[_Piece, tuple[tuple[tuple[int, ...], ...], ...]]] = []
-        for piece, forms in current:
-            rows = _layer_forms(w_int, b_int, forms, piece.pos, offset - (len(forms[-1]) if forms else 0), d)
-            pieces = [piece]
-            for j, h in enumerate(rows):
-                g = offset + j
-                bit = 1 << g
-                done = tbit | dom_mask | (bit - 1)
-                if not any(h):
-                    for pc in pieces:
-                        pc.zm = [z | bit for z in pc.zm]
-                    continue
-                out: list[_Piece] = []
-                for pc in pieces:
-                    out.extend(_split(pc, h, bit, done, cone_dim))
-                pieces = out
-            new_forms = forms + (rows,)
-            nxt.extend((pc, new_forms) for pc in pieces)
-            bar.update(1)
-        current = nxt
-        offset += width
-        if max_cells is not None and len(current) > max_cells:
+    regions: list[RegionData] = []
+    for reg in iter_region_data(net, dom):
+        regions.append(reg)
+        bar.update(1)
+        if max_cells is not None and len(regions) > max_cells:
             bar.close()
             raise LimitExceededError(
                 f"compile_network: the complex has more than max_cells={max_cells} cells "
-                f"({len(current)} regions after hidden layer {layer_idx + 1}); raise max_cells or use a smaller domain"
+                f"(more than {max_cells} regions already); raise max_cells or use a smaller domain"
             )
     bar.close()
-
-    # Output maps and the data the complex keeps per region.
-    w_out, b_out = layers[-1]
     out_scale = net.integer_scales[-1]
-    regions: list[RegionData] = []
-    for piece, forms in current:
-        out_rows = _layer_forms(w_out, b_out, forms, piece.pos, offset - (len(forms[-1]) if forms else 0), d)
-        regions.append(
-            RegionData(
+    return _assemble(net, dom, dom_rows, regions, tbit, out_scale, max_cells, progress)
+
+
+def iter_region_data(net: ReLUNetwork, domain: Polyhedron | None = None) -> Iterator[RegionData]:
+    """The regions of ``net`` over ``domain``, depth first, as exact integer data.
+
+    This is stage 1 of :func:`compile_network` on its own, lazily, so a caller
+    that looks for one region with some property can stop early.  Each
+    :class:`~relu_geom.geometry.complex.RegionData` holds the region's
+    homogenized cone (primitive integer generators ``(X, t)``, ``t >= 0``, and a
+    lineality basis), its sign bits, the integer forms of every hidden layer on
+    it and the rows ``(A | c)`` of its output map scaled by
+    ``net.integer_scales[-1]``.  ``domain`` is None or a full-dimensional
+    :class:`Polyhedron` (see :func:`parse_domain`).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> regs = list(rg.compiler.iter_region_data(rg.zoo.abs_1d()))
+    >>> sorted(r.out_rows for r in regs)  # f = -x on x < 0 and x on x > 0
+    [((-1, 0),), ((1, 0),)]
+    """
+    d = net.input_dim
+    H = net.n_hidden
+    start, _, tbit = _start_cone(domain, d, H)
+    dom_mask = tbit - (1 << H)
+    layers = net.integer_layers
+    widths = net.hidden_widths
+    offs = net.layer_offsets
+    w_out, b_out = layers[-1]
+    stack: list[tuple[_Piece, tuple[tuple[tuple[int, ...], ...], ...], int]] = [(start, (), 0)]
+    while stack:
+        piece, forms, level = stack.pop()
+        prev = offs[level - 1] if forms else 0
+        if level == len(widths):
+            out_rows = _layer_forms(w_out, b_out, forms, piece.pos, prev, d)
+            yield RegionData(
                 tuple(piece.rays), tuple(piece.zm), tuple(piece.lin), piece.pos, piece.neg, forms, out_rows
             )
-        )
-    return _assemble(net, dom, dom_rows, regions, tbit, out_scale, max_cells, progress)
+            continue
+        w_int, b_int = layers[level]
+        rows = _layer_forms(w_int, b_int, forms, piece.pos, prev, d)
+        pieces = [piece]
+        for j, h in enumerate(rows):
+            bit = 1 << (offs[level] + j)
+            if not any(h):
+                for pc in pieces:
+                    pc.zm = [z | bit for z in pc.zm]
+                continue
+            done = tbit | dom_mask | (bit - 1)
+            out: list[_Piece] = []
+            for pc in pieces:
+                out.extend(_split(pc, h, bit, done, d + 1))
+            pieces = out
+        new_forms = forms + (rows,)
+        stack.extend((pc, new_forms, level + 1) for pc in reversed(pieces))
 
 
 def _layer_forms(
@@ -441,27 +458,3 @@ def _and_bits(values: Sequence[int], mask: int) -> int:
         acc &= values[low.bit_length() - 1]
         mask ^= low
     return acc
-
-
-def locate_key(
-    net: ReLUNetwork, dom_rows: Sequence[tuple[int, ...]], x: object
-) -> tuple[int, int, int] | None:
-    """The cell key (positive bits, negative bits, tight domain bits) of an exact point, or
-    None when the point is outside the domain."""
-    p = as_point(x, net.input_dim)
-    H = net.n_hidden
-    pos = neg = 0
-    for g, s in enumerate(net.sign_vector(p)):
-        if s > 0:
-            pos |= 1 << g
-        elif s < 0:
-            neg |= 1 << g
-    dom = 0
-    d = net.input_dim
-    for i, r in enumerate(dom_rows):
-        val = sum(a * v for a, v in zip(r[:d], p))
-        if val > r[d]:
-            return None
-        if val == r[d]:
-            dom |= 1 << (H + i)
-    return (pos, neg, dom)

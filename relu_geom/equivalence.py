@@ -43,6 +43,7 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom.arith.rational import as_point
+from relu_geom.compiler import iter_region_data
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.geometry.linear import primitive_row
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -322,7 +323,7 @@ def _domain_points(domain: Polyhedron | None, d: int, count: int, seed: int) -> 
 
 def _region_maps(
     net: ReLUNetwork, domain: Polyhedron | None
-) -> Iterator[tuple[list[tuple[int, ...]], list[tuple[int, ...]], tuple[tuple[int, ...], ...]]]:
+) -> Iterator[tuple[Sequence[tuple[int, ...]], Sequence[tuple[int, ...]], tuple[tuple[int, ...], ...]]]:
     """Depth-first regions of ``net`` over ``domain``: (generators, lineality, output forms).
 
     The generators are homogeneous integer vectors ``(X, t)`` of the region's
@@ -331,40 +332,8 @@ def _region_maps(
     splitting (stage 1 of :func:`relu_geom.compile_network`) without the face
     lattice, so a caller can stop early.
     """
-    from relu_geom import compiler as _c
-
-    d = net.input_dim
-    H = net.n_hidden
-    start, _rows, tbit = _c._start_cone(domain, d, H)
-    layers = net.integer_layers
-    widths = net.hidden_widths
-    offs = net.layer_offsets
-    dom_mask = tbit - (1 << H)
-    w_out, b_out = layers[-1]
-    stack: list[tuple[Any, tuple[tuple[tuple[int, ...], ...], ...], int]] = [(start, (), 0)]
-    while stack:
-        piece, forms, level = stack.pop()
-        prev = offs[level - 1] if forms else 0
-        if level == len(widths):
-            rows = _c._layer_forms(w_out, b_out, forms, piece.pos, prev, d)
-            yield piece.rays, piece.lin, rows
-            continue
-        w_int, b_int = layers[level]
-        rows = _c._layer_forms(w_int, b_int, forms, piece.pos, prev, d)
-        pieces = [piece]
-        for j, h in enumerate(rows):
-            bit = 1 << (offs[level] + j)
-            done = tbit | dom_mask | (bit - 1)
-            if not any(h):
-                for pc in pieces:
-                    pc.zm = [z | bit for z in pc.zm]
-                continue
-            out = []
-            for pc in pieces:
-                out.extend(_c._split(pc, h, bit, done, d + 1))
-            pieces = out
-        new_forms = forms + (rows,)
-        stack.extend((pc, new_forms, level + 1) for pc in reversed(pieces))
+    for reg in iter_region_data(net, domain):
+        yield reg.rays, reg.lin, reg.out_rows
 
 
 def _nonzero_point(

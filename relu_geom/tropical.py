@@ -120,7 +120,7 @@ class BalancingFailure(NamedTuple):
 def _cycle(bc: Any, ridge: int) -> tuple[list[int], list[int]] | None:
     """Regions and facets around an interior ridge in cyclic order, or None if not a cycle."""
     cx = bc.complex
-    facets = cx.cells[ridge]._cofaces
+    facets = cx.cells[ridge].coface_indices
     pq = bc._facet_pq
     around: dict[int, list[int]] = {}
     for f in facets:
@@ -158,7 +158,7 @@ def _balance(bc: Any, ridge: int) -> tuple[tuple[tuple[Fraction, ...], ...], Bal
         return zero, BalancingFailure(
             ridge,
             (),
-            tuple(bc.complex.cells[ridge]._cofaces),
+            tuple(bc.complex.cells[ridge].coface_indices),
             (),
             (),
             zero,

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from relu_geom.arith.rational import format_rational
+from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
 from relu_geom.geometry.polyhedron import Polyhedron, _canonical_hrep, _canonical_vrep
@@ -97,6 +97,22 @@ class Cell:
         return tuple(b - H for b in iter_bits(self._key[2]))
 
     # --------------------------------------------------------------- incidence
+    @property
+    def sign_key(self) -> Key:
+        """The cell's identity as bitsets ``(positive, negative, tight domain constraints)``.
+
+        Bit ``g`` of ``positive`` / ``negative`` is set when hidden neuron ``g`` is
+        positive / negative on the cell; domain constraint ``i`` is bit ``H + i``.
+        Two cells are equal exactly when their keys are: a fast exact handle for
+        analyses.
+        """
+        return self._key
+
+    @property
+    def region_index(self) -> int:
+        """Index in :attr:`PolyhedralComplex.region_data` of a region whose closure contains the cell."""
+        return self._region
+
     @property
     def face_indices(self) -> tuple[int, ...]:
         """Indices of the cells of dimension ``dim - 1`` in this cell's closure."""
@@ -188,14 +204,20 @@ class Cell:
         return all(g[-1] for g in self._generators()) and not self._cx._regions[self._region].lin
 
     @cached_property
+    def homogeneous_interior_point(self) -> tuple[int, ...]:
+        """The sum ``(X, t)`` of the cell's homogeneous integer generators (``t > 0``):
+        :attr:`interior_point` is ``X / t``."""
+        acc = [0] * (self._cx.dim + 1)
+        for g in self._generators():
+            acc = [a + b for a, b in zip(acc, g)]
+        return tuple(acc)
+
+    @cached_property
     def interior_point(self) -> tuple[Fraction, ...]:
         """An exact point of the cell (its relative interior): the sum of its homogeneous
         generators, dehomogenized."""
-        d = self._cx.dim
-        acc = [0] * (d + 1)
-        for g in self._generators():
-            acc = [a + b for a, b in zip(acc, g)]
-        return tuple(Fraction(x, acc[d]) for x in acc[:d])
+        *xs, t = self.homogeneous_interior_point
+        return tuple(Fraction(x, t) for x in xs)
 
     @cached_property
     def affine_map(self) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...]]:
@@ -289,6 +311,23 @@ class PolyhedralComplex:
         obj.cells = tuple(out)
         obj._index = index
         return obj
+
+    # ------------------------------------------------------ low-level access
+    @property
+    def region_data(self) -> tuple[RegionData, ...]:
+        """The compiler's exact integer data per region (homogenized generators with their
+        constraint bitsets, sign bits, integer layer forms, scaled output rows); see
+        :func:`relu_geom.compiler.iter_region_data`.  Indexed by :attr:`Cell.region_index`."""
+        return self._regions
+
+    @property
+    def output_scale(self) -> int:
+        """The positive integer by which :attr:`RegionData.out_rows` scale the output maps."""
+        return self._out_scale
+
+    def neuron_position(self, g: int) -> tuple[int, int]:
+        """``(layer - 1, index)`` of global hidden neuron ``g``: where its forms sit in ``RegionData.forms``."""
+        return self._neuron_position(g)
 
     # ------------------------------------------------------------- internals
     def _neuron_position(self, g: int) -> tuple[int, int]:
@@ -393,9 +432,7 @@ class PolyhedralComplex:
         It compares the sign vector of ``x`` (and the domain face) with the
         cells', so it costs one exact evaluation of the network.
         """
-        from relu_geom.compiler import locate_key
-
-        key = locate_key(self.network, self._dom_rows, x)
+        key = _locate_key(self.network, self._dom_rows, x)
         if key is None:
             return None
         i = self._index.get(key)
@@ -478,3 +515,25 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _locate_key(net: ReLUNetwork, dom_rows: Sequence[tuple[int, ...]], x: object) -> Key | None:
+    """The cell key of an exact point (signs by exact evaluation, tight domain rows), or
+    None when the point is outside the domain."""
+    p = as_point(x, net.input_dim)
+    H = net.n_hidden
+    pos = neg = 0
+    for g, s in enumerate(net.sign_vector(p)):
+        if s > 0:
+            pos |= 1 << g
+        elif s < 0:
+            neg |= 1 << g
+    dom = 0
+    d = net.input_dim
+    for i, r in enumerate(dom_rows):
+        val = sum(a * v for a, v in zip(r[:d], p))
+        if val > r[d]:
+            return None
+        if val == r[d]:
+            dom |= 1 << (H + i)
+    return (pos, neg, dom)
