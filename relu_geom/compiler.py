@@ -28,12 +28,11 @@ operations plus ``O(r d)`` integer products; the face lattice of a region with
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from operator import mul
 from typing import Any
 
-from relu_geom.arith.rational import clear_denominators
+from relu_geom.arith.rational import clear_denominators, primitive
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.geometry.complex import PolyhedralComplex, RegionData
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
@@ -97,11 +96,6 @@ class _Piece:
         self.neg = neg
 
 
-def _primitive(v: list[int]) -> tuple[int, ...]:
-    g = math.gcd(*v)
-    return tuple(x // g for x in v) if g > 1 else tuple(v)
-
-
 def _split(piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim: int) -> list[_Piece]:
     """Split a cone by the linear form ``h`` (constraint ``bit``); returns the pieces.
 
@@ -118,9 +112,9 @@ def _split(piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim
             new_rays = []
             for r in piece.rays:
                 hr = sum(map(mul, h, r))
-                new_rays.append(_primitive([a * x - s * hr * y for x, y in zip(r, ell)]) if hr else r)
+                new_rays.append(primitive([a * x - s * hr * y for x, y in zip(r, ell)]) if hr else r)
             new_lin = [
-                _primitive([a * x - s * hv * y for x, y in zip(v, ell)]) if hv else v
+                primitive([a * x - s * hv * y for x, y in zip(v, ell)]) if hv else v
                 for i, (v, hv) in enumerate(zip(lin, hl))
                 if i != k
             ]
@@ -160,7 +154,7 @@ def _split(piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim
                     break
             else:
                 vn = vals[n]
-                new_rays.append(_primitive([vp * x - vn * y for x, y in zip(rays[n], rp)]))
+                new_rays.append(primitive([vp * x - vn * y for x, y in zip(rays[n], rp)]))
                 new_zm.append(common | bit)
     zrays = [rays[i] for i in Z]
     zzm = [zm[i] | bit for i in Z]

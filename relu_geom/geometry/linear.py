@@ -7,9 +7,10 @@ conversion to a C backend at this size; large ranks go through
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from fractions import Fraction
+
+from relu_geom.arith.rational import clear_denominators
 
 __all__ = ["primitive_row", "reduce_row", "rref"]
 
@@ -58,21 +59,9 @@ def reduce_row(
     return out
 
 
-def primitive_row(row: Sequence[Fraction | int]) -> tuple[int, ...]:
-    """The primitive integer row that is a positive multiple of ``row`` (zero stays zero).
-
-    Examples
-    --------
-    >>> import relu_geom as rg
-    >>> from fractions import Fraction as F
-    >>> rg.geometry.linear.primitive_row([F(1, 2), F(-3, 4), 0])
-    (2, -3, 0)
-    """
-    vals = [Fraction(v) for v in row]
-    den = math.lcm(*(v.denominator for v in vals)) if vals else 1
-    ints = [int(v * den) for v in vals]
-    g = math.gcd(*ints)
-    return tuple(v // g for v in ints) if g > 1 else tuple(ints)
+primitive_row = clear_denominators
+"""The primitive integer row that is a positive multiple of a rational row (see
+:func:`relu_geom.arith.rational.clear_denominators`)."""
 
 
 def canonical_subspace(rows: Sequence[Sequence[Fraction | int]]) -> tuple[tuple[int, ...], ...]:
