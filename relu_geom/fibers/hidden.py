@@ -211,7 +211,7 @@ def _candidates(net: ReLUNetwork, max_flip: int) -> list[tuple[str, str, ReLUNet
         for fam in hidden_bias_shifts(net):
             t = fam.lower - 1 if fam.lower >= 0 else fam.lower / 2
             t = t if t >= fam.lower and t != 0 else fam.lower + 1
-            out.append(("bias-shift", fam.describe() + f" with t = {t}", fam.apply(net, t)))
+            out.append(("bias-shift", fam.describe() + f" with t = {t}", fam.shift(t)))
     return out
 
 
