@@ -157,18 +157,23 @@ class Cell:
 
     @cached_property
     def polyhedron(self) -> Polyhedron:
-        """The closure of the cell as an exact :class:`~relu_geom.Polyhedron`."""
+        """The closure of the cell as an exact :class:`~relu_geom.Polyhedron` (both
+        representations computed on first access)."""
+        return Polyhedron._from_data(self._cx.dim, vrep_thunk=self._vrep, hrep_thunk=self._hrep)
+
+    def _vrep(
+        self,
+    ) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
         d = self._cx.dim
         verts, rays = [], []
         for g in self._generators():
-            if g[-1]:
-                t = g[-1]
+            t = g[-1]
+            if t:
                 verts.append(tuple(Fraction(x, t) for x in g[:d]))
             else:
                 rays.append(g[:d])
         lin = [v[:d] for v in self._cx._regions[self._region].lin]
-        vrep = _canonical_vrep(d, verts, rays, lin)
-        return Polyhedron._from_data(d, vrep=vrep, hrep_thunk=self._hrep)
+        return _canonical_vrep(d, verts, rays, lin)
 
     def _hrep(self) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
         cx = self._cx
@@ -331,9 +336,11 @@ class PolyhedralComplex:
 
     # ------------------------------------------------------------- internals
     def _neuron_position(self, g: int) -> tuple[int, int]:
-        offs = self.network.layer_offsets
-        layer = next(k for k in range(len(offs) - 1) if offs[k] <= g < offs[k + 1])
-        return layer, g - offs[layer]
+        return self._positions[g]
+
+    @cached_property
+    def _positions(self) -> tuple[tuple[int, int], ...]:
+        return tuple((layer - 1, i) for layer, i in self.network.neurons)
 
     def _tight_mask(self, key: Key) -> int:
         pos, neg, dom = key

@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from relu_geom.arith.rational import clear_denominators
+from relu_geom.arith.rational import clear_denominators, primitive
 
-__all__ = ["primitive_row", "reduce_row", "rref"]
+__all__ = [
+    "canonical_subspace",
+    "integer_echelon",
+    "primitive_row",
+    "reduce_integer_row",
+    "reduce_row",
+    "rref",
+]
 
 
 def rref(rows: Sequence[Sequence[Fraction | int]]) -> tuple[list[list[Fraction]], list[int]]:
@@ -64,9 +71,53 @@ primitive_row = clear_denominators
 :func:`relu_geom.arith.rational.clear_denominators`)."""
 
 
+def integer_echelon(rows: Sequence[Sequence[int]]) -> tuple[list[tuple[int, ...]], list[int]]:
+    """Reduced echelon basis of the row span, over the integers.
+
+    Every returned row is the primitive integer multiple, with positive pivot,
+    of the corresponding row of the reduced row echelon form over Q; so the
+    result is canonical.  Fraction-free: only integer combinations with a
+    positive factor on the row being reduced, then division by the gcd.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.geometry.linear.integer_echelon([[2, 4, 2], [1, 2, 3]])
+    ([(1, 2, 0), (0, 0, 1)], [0, 2])
+    """
+    basis: list[tuple[int, ...]] = []
+    pivots: list[int] = []
+    for row in rows:
+        r = reduce_integer_row(row, basis, pivots)
+        nz = next((i for i, v in enumerate(r) if v), None)
+        if nz is None:
+            continue
+        if r[nz] < 0:
+            r = tuple(-v for v in r)
+        for k, b in enumerate(basis):
+            c = b[nz]
+            if c:
+                basis[k] = primitive([r[nz] * x - c * y for x, y in zip(b, r)])
+        basis.append(r)
+        pivots.append(nz)
+    order = sorted(range(len(basis)), key=pivots.__getitem__)
+    return [basis[i] for i in order], [pivots[i] for i in order]
+
+
+def reduce_integer_row(
+    row: Sequence[int], basis: Sequence[Sequence[int]], pivots: Sequence[int]
+) -> tuple[int, ...]:
+    """The primitive positive multiple of ``row`` reduced modulo an :func:`integer_echelon` basis
+    (zero in every pivot column)."""
+    r = list(row)
+    for b, p in zip(basis, pivots):
+        c = r[p]
+        if c:
+            r = [b[p] * x - c * y for x, y in zip(r, b)]
+    return primitive(r)
+
+
 def canonical_subspace(rows: Sequence[Sequence[Fraction | int]]) -> tuple[tuple[int, ...], ...]:
     """A canonical integer basis of the row span: RREF rows made primitive (pivot positive)."""
-    if not rows:
-        return ()
-    basis, _ = rref(rows)
-    return tuple(primitive_row(r) for r in basis)
+    ints = [r if all(isinstance(v, int) for v in r) else clear_denominators(r) for r in rows]
+    return tuple(integer_echelon(ints)[0])

@@ -25,10 +25,10 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from relu_geom.arith.rational import as_point, to_rational
+from relu_geom.arith.rational import as_point, clear_denominators, to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
-from relu_geom.geometry.linear import canonical_subspace, primitive_row, reduce_row, rref
+from relu_geom.geometry.linear import integer_echelon, primitive_row, reduce_integer_row, reduce_row, rref
 
 __all__ = ["Polyhedron"]
 
@@ -36,17 +36,20 @@ IntRow = tuple[int, ...]
 Point = tuple[Fraction, ...]
 
 
+def _int_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[int, ...]]:
+    return [tuple(r) if all(isinstance(v, int) for v in r) else clear_denominators(r) for r in rows]
+
+
 def _canonical_hrep(
     ambient_dim: int, equalities: Sequence[Sequence[Any]], inequalities: Sequence[Sequence[Any]]
 ) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
-    eqs = canonical_subspace([r for r in equalities if any(r)])
-    basis, piv = rref([[Fraction(v) for v in r] for r in eqs]) if eqs else ([], [])
+    basis, piv = integer_echelon([r for r in _int_rows(equalities) if any(r)])
     ineqs = set()
-    for r in inequalities:
-        red = reduce_row(r, basis, piv)
+    for r in _int_rows(inequalities):
+        red = reduce_integer_row(r, basis, piv)
         if any(red[:ambient_dim]):
-            ineqs.add(primitive_row(red))
-    return eqs, tuple(sorted(ineqs))
+            ineqs.add(red)
+    return tuple(basis), tuple(sorted(ineqs))
 
 
 def _canonical_vrep(
@@ -55,15 +58,16 @@ def _canonical_vrep(
     rays: Sequence[Sequence[Any]],
     lineality: Sequence[Sequence[Any]],
 ) -> tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]:
-    lin = canonical_subspace([r for r in lineality if any(r)])
-    basis, piv = rref(lin) if lin else ([], [])
-    verts = sorted({tuple(reduce_row(v, basis, piv)) for v in vertices})
-    rs = set()
-    for r in rays:
-        red = reduce_row(r, basis, piv)
-        if any(red):
-            rs.add(primitive_row(red))
-    return tuple(verts), tuple(sorted(rs)), lin
+    lin, piv = integer_echelon([r for r in _int_rows(lineality) if any(r)])
+    if lin:
+        basis = [[Fraction(v) for v in r] for r in lin]
+        basis = [[v / r[p] for v in r] for r, p in zip(basis, piv)]
+        verts = sorted({tuple(reduce_row(v, basis, piv)) for v in vertices})
+    else:  # sort, then drop repeats (comparing Fractions is cheaper than hashing them)
+        verts = sorted(map(tuple, vertices))
+        verts = [v for i, v in enumerate(verts) if i == 0 or v != verts[i - 1]]
+    rs = {red for red in (reduce_integer_row(r, lin, piv) for r in _int_rows(rays)) if any(red)}
+    return tuple(verts), tuple(sorted(rs)), tuple(lin)
 
 
 class Polyhedron:
@@ -84,7 +88,7 @@ class Polyhedron:
     (2, 3, True)
     """
 
-    __slots__ = ("_d", "_h", "_v", "_h_thunk", "__dict__")
+    __slots__ = ("_d", "_h", "_v", "_h_thunk", "_v_thunk", "__dict__")
 
     def __init__(self) -> None:  # pragma: no cover - use the named constructors
         raise TypeError("use Polyhedron.from_hrep, Polyhedron.from_vrep or Polyhedron.box")
@@ -97,13 +101,16 @@ class Polyhedron:
         hrep: tuple[tuple[IntRow, ...], tuple[IntRow, ...]] | None = None,
         vrep: tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]] | None = None,
         hrep_thunk: Callable[[], tuple[tuple[IntRow, ...], tuple[IntRow, ...]]] | None = None,
+        vrep_thunk: Callable[[], tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]]
+        | None = None,
     ) -> Polyhedron:
-        """Unchecked constructor from data already in canonical form (or a thunk computing it)."""
+        """Unchecked constructor from data already in canonical form (or thunks computing it)."""
         obj = object.__new__(cls)
         obj._d = ambient_dim
         obj._h = hrep
         obj._v = vrep
         obj._h_thunk = hrep_thunk
+        obj._v_thunk = vrep_thunk
         return obj
 
     # ------------------------------------------------------------ constructors
@@ -285,6 +292,13 @@ class Polyhedron:
             self._h_thunk = None
         return self._h
 
+    def _vrep(self) -> tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]:
+        if self._v is None:
+            assert self._v_thunk is not None
+            self._v = self._v_thunk()
+            self._v_thunk = None
+        return self._v
+
     @property
     def equalities(self) -> tuple[IntRow, ...]:
         """Canonical equalities ``(a, b)``: ``a . x == b`` (a basis of the affine hull's equations)."""
@@ -298,20 +312,17 @@ class Polyhedron:
     @property
     def vertices(self) -> tuple[Point, ...]:
         """The vertices (for a polyhedron with lineality: one point of each minimal face)."""
-        assert self._v is not None
-        return self._v[0]
+        return self._vrep()[0]
 
     @property
     def rays(self) -> tuple[IntRow, ...]:
         """Extreme rays (primitive integer directions, reduced modulo the lineality space)."""
-        assert self._v is not None
-        return self._v[1]
+        return self._vrep()[1]
 
     @property
     def lineality(self) -> tuple[IntRow, ...]:
         """A canonical basis of the lineality space."""
-        assert self._v is not None
-        return self._v[2]
+        return self._vrep()[2]
 
     @property
     def n_vertices(self) -> int:
@@ -401,7 +412,7 @@ class Polyhedron:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Polyhedron):
             return NotImplemented
-        return self._d == other._d and self._hrep() == other._hrep() and self._v == other._v
+        return self._d == other._d and self._hrep() == other._hrep() and self._vrep() == other._vrep()
 
     def __hash__(self) -> int:
         return hash((self._d, self._hrep()))
