@@ -34,6 +34,34 @@ from relu_geom.equivalence import (
     functionally_equivalent,
     reduce_network,
 )
+from relu_geom.identifiability import (
+    BatchFunctionalDimension,
+    FunctionalDimension,
+    LocalIdentifiability,
+    batch_functional_dimension,
+    functional_dimension,
+    functional_dimension_of_regions,
+    jacobian,
+    local_identifiability,
+    max_functional_dimension,
+    parameter_labels,
+)
+from relu_geom.symmetry import (
+    NormalForm,
+    Symmetry,
+    degenerate_neurons,
+    normal_form,
+    normal_form_with_symmetry,
+    same_up_to_symmetry,
+)
+from relu_geom.genericity import (
+    GenericityReport,
+    MaskedRankCheck,
+    SupertransversalityCheck,
+    genericity_report,
+    masked_product_ranks,
+    supertransversality,
+)
 from relu_geom.errors import (
     BackendUnavailableError,
     DimensionMismatchError,
@@ -59,6 +87,28 @@ from relu_geom.tropical import BalancingFailure, balancing_sum, check_balancing,
 from relu_geom.visibility import first_layer_visibility
 
 __all__ = [
+    "BatchFunctionalDimension",
+    "FunctionalDimension",
+    "LocalIdentifiability",
+    "batch_functional_dimension",
+    "degenerate_neurons",
+    "functional_dimension",
+    "functional_dimension_of_regions",
+    "jacobian",
+    "local_identifiability",
+    "max_functional_dimension",
+    "parameter_labels",
+    "NormalForm",
+    "Symmetry",
+    "normal_form",
+    "normal_form_with_symmetry",
+    "same_up_to_symmetry",
+    "GenericityReport",
+    "MaskedRankCheck",
+    "SupertransversalityCheck",
+    "genericity_report",
+    "masked_product_ranks",
+    "supertransversality",
     "BalancingFailure",
     "BreakpointComplex",
     "BreakpointFacet",

@@ -26,6 +26,9 @@ COMMAND_MODULES = (
     "canonical",
     "fiber",
     "visibility",
+    "fdim",
+    "generic",
+    "identify",
 )
 
 
