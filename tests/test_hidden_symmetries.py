@@ -2,8 +2,44 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+from fractions import Fraction
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 import relu_geom as rg
 from relu_geom.fibers import hidden_symmetries, standard_form
+from relu_geom.fibers.hidden import floating_neurons, zero_sum_flip_sets
+
+F = Fraction
+_entry = st.sampled_from([F(-1), F(0), F(1), F(2)])
+
+
+@st.composite
+def _twin_nets(draw):
+    """[1 or 2, 2-3, 2-3, 1] networks with few distinct entries, so twins are frequent."""
+    arch = [draw(st.integers(1, 2)), draw(st.integers(2, 3)), draw(st.integers(2, 3)), 1]
+    ws = [[[draw(_entry) for _ in range(arch[i])] for _ in range(arch[i + 1])] for i in range(3)]
+    bs = [[draw(_entry) for _ in range(arch[i + 1])] for i in range(3)]
+    return rg.ReLUNetwork(ws, bs)
+
+
+twin_nets = _twin_nets()
+
+
+def _permuted_rescaled(net, seed):
+    rng = random.Random(seed)
+    out = net
+    for layer, width in enumerate(net.hidden_widths, start=1):
+        perm = list(range(width))
+        rng.shuffle(perm)
+        out = out.permute_layer(layer, perm)
+        for i in range(width):
+            out = out.rescale_neuron(layer, i, F(rng.randint(1, 9), rng.randint(1, 9)))
+    return out
 
 
 def _check(net, kinds):
@@ -35,15 +71,78 @@ def test_duplicate_split_and_dead_neuron():
     _check(rg.zoo.dead_neuron(), ["free-row"])
 
 
-def test_bias_shift_in_two_hidden_layers():
+def test_bias_shift_and_flip_shear_in_two_hidden_layers():
     net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[2, -1]], [[1]]], [[0, 0], [-1], [0]])
-    _check(net, ["bias-shift"])
+    out = _check(net, ["bias-shift", "flip-shear"])
+    flip = next(h for h in out if h.kind == "flip-shear")
+    assert [list(r) for r in flip.network.weights[0]] == [[1, F(-1, 2)], [0, -1]]
 
 
-def test_generic_networks_have_none():
+def test_generic_networks_have_only_dead_rows():
     for seed in range(3):
         assert hidden_symmetries(rg.ReLUNetwork.random_normal([2, 3, 1], seed=seed)) == ()
-        assert hidden_symmetries(rg.ReLUNetwork.random_normal([2, 3, 2, 1], seed=seed)) == ()
+        net = rg.ReLUNetwork.random_normal([2, 3, 2, 1], seed=seed)
+        dead = [i for i, (w, b) in enumerate(zip(net.weights[1], net.biases[1])) if max(w) <= 0 and b <= 0]
+        _check(net, ["free-row"] if dead else [])
+
+
+def test_zero_sum_flips_of_any_size():
+    # e1 + e2 + e3 + (1, 1, -2) + (-2, -2, 1) = 0 with no smaller zero sum; 2 (1, 2, 3) + (-2, -4, -6) = 0
+    W1 = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, -2], [-2, -2, 1], [1, 2, 3], [-2, -4, -6], [3, 1, 1]]
+    V = [[1, 1, 1, 1, 1, 2, 1, 1]]
+    net = rg.ReLUNetwork([W1, V], [[1, 2, 3, 4, 5, 6, 7, 8], [0]])
+    assert zero_sum_flip_sets(net) == ((0, 1, 2, 3, 4), (5, 6))
+    brute = [
+        S
+        for k in range(1, 9)
+        for S in itertools.combinations(range(8), k)
+        if not any(sum(V[0][i] * W1[i][q] for i in S) for q in range(3))
+    ]
+    assert [S for S in brute if not any(set(T) < set(S) for T in brute)] == [(5, 6), (0, 1, 2, 3, 4)]
+    out = _check(net, ["flip"])
+    assert len(out) == 2
+    # a flip set in the last layer of a deeper network
+    deep = rg.ReLUNetwork(
+        [[[1, 0], [0, 1]], [[1, 2], [2, 4], [1, -1]], [[2, -1, 3]]], [[0, 1], [1, 2, 0], [5]]
+    )
+    assert zero_sum_flip_sets(deep) == ((0, 1),)
+    assert "flip" in {h.kind for h in _check(deep, ["flip"])}
+
+
+def test_zero_sum_flip_limit():
+    W1 = [[1]] * 6
+    net = rg.ReLUNetwork([W1, [[1, 2, 3, 4, 5, 6]]], [[0, 1, 2, 3, 4, 5], [0]])
+    with pytest.raises(rg.LimitExceededError, match="max_kernel=3"):
+        zero_sum_flip_sets(net, max_kernel=3)
+    assert zero_sum_flip_sets(rg.ReLUNetwork.random_normal([3, 4, 1], seed=1)) == ()
+
+
+def _brute_related(a, b):
+    """Related by permutations and rescalings: try every permutation of every layer."""
+    if a.architecture != b.architecture:
+        return False
+    import itertools
+
+    from relu_geom.fibers.hidden import _scale_normalized
+
+    wa, ba = _scale_normalized(a)
+    target = _scale_normalized(b)
+    for perms in itertools.product(*[itertools.permutations(range(n)) for n in a.hidden_widths]):
+        net = rg.ReLUNetwork(wa, ba)
+        for layer, p in enumerate(perms, start=1):
+            net = net.permute_layer(layer, list(p))
+        if _scale_normalized(net) == target:
+            return True
+    return False
+
+
+@settings(max_examples=40)
+@given(twin_nets, twin_nets, st.integers(0, 100))
+def test_standard_form_is_exact_with_twins(a, b, seed):
+    assume(not floating_neurons(a) and not floating_neurons(b))
+    c = _permuted_rescaled(a, seed)
+    assert standard_form(a) == standard_form(c)
+    assert (standard_form(a) == standard_form(b)) == _brute_related(a, b)
 
 
 def test_standard_form_identifies_permutation_and_rescaling():

@@ -10,7 +10,7 @@
 The mathematics, conventions and proofs are in ``docs/fibers.md``.
 """
 
-from relu_geom.fibers.hidden import HiddenSymmetry, hidden_symmetries, standard_form
+from relu_geom.fibers.hidden import HiddenSymmetry, hidden_symmetries, standard_form, zero_sum_flip_sets
 from relu_geom.fibers.shallow import (
     FiberPiece,
     Hinge,
@@ -39,6 +39,7 @@ __all__ = [
     "HiddenSymmetry",
     "hidden_symmetries",
     "standard_form",
+    "zero_sum_flip_sets",
     "BiasShiftFamily",
     "FlipShearFamily",
     "FreeRowFamily",

@@ -9,16 +9,19 @@ sorted), so they are not a permutation and rescaling of it.
 
 Mechanisms
 
-* ``flip``: one hidden layer: flipping the neurons of a set ``F`` changes ``f`` by
-  ``-sum_F v_i (w_i . x + b_i)``; when ``sum_F v_i w_i^T = 0`` only the output bias moves.
+* ``flip``: flipping neurons of the last hidden layer in a set ``F`` changes ``f`` by
+  ``-sum_F v_i (w_i . a + b_i)``; when ``sum_F v_i w_i^T = 0`` only the output bias moves.
+  All minimal such sets, of any size, come from the kernel of the matrix of weighted
+  normals (:func:`zero_sum_flip_sets`).
 * ``pair-shift``: a cancelling pair (one hyperplane, opposite orientations,
   weights cancelling) realizes an affine map; its hyperplane can move.
 * ``split``: two neurons on one hyperplane with the same orientation share
   their output weight in any proportion.
 * ``free-row``: a neuron with zero outgoing weights can have any incoming row;
   a dead constant neuron (zero incoming weights, bias <= 0) any outgoing weights.
-* ``bias-shift``: the hidden bias shifts ``T_j`` of two-hidden-layer networks
-  (:func:`relu_geom.fibers.three_layer.hidden_bias_shifts`).
+* ``bias-shift``, ``flip-shear``: the hidden bias shifts ``T_j`` and the flip-shears
+  ``M_k`` of two-hidden-layer networks (:mod:`relu_geom.fibers.three_layer`); a dead
+  second-layer row is redrawn in its cone (``free-row``).
 """
 
 from __future__ import annotations
@@ -30,22 +33,149 @@ from typing import Any
 
 from relu_geom.equivalence import EquivalenceResult, functionally_equivalent
 from relu_geom.errors import InvalidInputError
+from relu_geom.geometry.linear import rref
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["HiddenSymmetry", "hidden_symmetries", "standard_form"]
+__all__ = ["HiddenSymmetry", "hidden_symmetries", "standard_form", "zero_sum_flip_sets"]
 
 _ZERO = Fraction(0)
 
 
-def standard_form(net: ReLUNetwork) -> tuple[Any, ...]:
-    """A normal form under positive rescaling and permutation of hidden neurons.
+_MAX_LEAVES = 20000
 
-    Layer by layer, each neuron's incoming row ``(w, b)`` is divided by the
-    absolute value of its first nonzero entry (its outgoing weights multiplied),
-    then the neurons are sorted by ``(incoming row, outgoing column)``.  Two
-    networks related by permutation and rescaling have equal standard forms;
-    the converse holds when no layer has two neurons with equal normalized
-    incoming rows.
+
+def _scale_normalized(
+    net: ReLUNetwork, floating: list[tuple[int, int]] | None = None
+) -> tuple[list[list[list[Fraction]]], list[list[Fraction]]]:
+    """Every hidden neuron rescaled by a rule that does not depend on the order or scale of others.
+
+    Bottom-up, a neuron is *anchored* when its bias or an incoming weight from the
+    input or from an anchored neuron is nonzero; it is divided by the largest
+    absolute value among those entries (already final when read).  Top-down, a
+    neuron not yet anchored with a nonzero outgoing weight to the output or to an
+    anchored neuron is rescaled so that the largest of those is 1.  Both passes
+    repeat until nothing changes.  Neurons left over (*floating*: zero bias and
+    no nonzero weight to the input, the output or any anchored neuron) keep their
+    scale; only for networks with such neurons carrying nonzero weights is the
+    form not canonical.
+    """
+    ws = [[list(r) for r in w] for w in net.weights]
+    bs = [list(b) for b in net.biases]
+    L = net.depth
+    anchored = [[False] * n for n in net.hidden_widths]
+    floating = [] if floating is None else floating
+
+    def scale(layer: int, i: int, c: Fraction) -> None:
+        ws[layer][i] = [v * c for v in ws[layer][i]]
+        bs[layer][i] *= c
+        for r in ws[layer + 1]:
+            r[i] /= c
+        anchored[layer][i] = True
+
+    changed = True
+    while changed:
+        changed = False
+        for layer in range(L):
+            for i in range(len(bs[layer])):
+                if anchored[layer][i]:
+                    continue
+                ent = [abs(bs[layer][i])] + [
+                    abs(v) for q, v in enumerate(ws[layer][i]) if layer == 0 or anchored[layer - 1][q]
+                ]
+                if any(ent):
+                    scale(layer, i, 1 / max(ent))
+                    changed = True
+        for layer in reversed(range(L)):
+            for i in range(len(bs[layer])):
+                if anchored[layer][i]:
+                    continue
+                ent = [
+                    abs(r[i]) for k, r in enumerate(ws[layer + 1]) if layer + 1 == L or anchored[layer + 1][k]
+                ]
+                if any(ent):
+                    scale(layer, i, max(ent))
+                    changed = True
+    floating[:] = [(layer + 1, i) for layer in range(L) for i, a in enumerate(anchored[layer]) if not a]
+    return ws, bs
+
+
+def floating_neurons(net: ReLUNetwork) -> tuple[tuple[int, int], ...]:
+    """``(layer, index)`` of the hidden neurons left unanchored by the scale normalization.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.fibers.hidden import floating_neurons
+    >>> floating_neurons(rg.ReLUNetwork.random([2, 3, 1], seed=0))
+    ()
+    """
+    out: list[tuple[int, int]] = []
+    _scale_normalized(net, out)
+    return tuple(out)
+
+
+def _refine(
+    ws: list[list[list[Fraction]]], bs: list[list[Fraction]], colors: list[list[int]]
+) -> list[list[int]]:
+    """Colour refinement of the hidden neurons: a neuron's colour absorbs the multisets of
+    (weight, colour) of its incoming and outgoing edges until the partition is stable."""
+    L = len(bs) - 1
+    while True:
+        sigs: list[list[tuple[Any, ...]]] = []
+        for layer in range(L):
+            prev = colors[layer - 1] if layer else list(range(len(ws[0][0])))
+            nxt = colors[layer + 1] if layer + 1 < L else [-1 - r for r in range(len(bs[L]))]
+            layer_sigs = []
+            for i in range(len(bs[layer])):
+                inc = tuple(sorted((prev[q], v) for q, v in enumerate(ws[layer][i]) if v))
+                out = tuple(sorted((nxt[r], row[i]) for r, row in enumerate(ws[layer + 1]) if row[i]))
+                layer_sigs.append((colors[layer][i], bs[layer][i], inc, out))
+            sigs.append(layer_sigs)
+        new = []
+        for layer_sigs in sigs:
+            ranks = {s: k for k, s in enumerate(sorted(set(layer_sigs)))}
+            new.append([ranks[s] for s in layer_sigs])
+        if all(len(set(a)) == len(set(b)) for a, b in zip(new, colors)):
+            return new
+        colors = new
+
+
+def _ordered(
+    ws: list[list[list[Fraction]]], bs: list[list[Fraction]], colors: list[list[int]]
+) -> tuple[Any, ...]:
+    """The network with every layer sorted by (discrete) colours, as nested tuples."""
+    ws = [[list(r) for r in w] for w in ws]
+    bs = [list(b) for b in bs]
+    for layer, col in enumerate(colors):
+        order = sorted(range(len(col)), key=lambda i: col[i])
+        ws[layer] = [ws[layer][i] for i in order]
+        bs[layer] = [bs[layer][i] for i in order]
+        ws[layer + 1] = [[r[i] for i in order] for r in ws[layer + 1]]
+    return tuple((tuple(map(tuple, w)), tuple(b)) for w, b in zip(ws, bs))
+
+
+def standard_form(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES) -> tuple[Any, ...]:
+    """A normal form under positive rescaling and permutation of hidden neurons (exact).
+
+    Two networks are related by permutations and positive rescalings of their
+    hidden neurons if and only if their standard forms are equal (for networks
+    without *floating* neurons, see :func:`_scale_normalized`).
+
+    Notes
+    -----
+    Scales first (:func:`_scale_normalized`: anchored bottom-up by the largest
+    absolute incoming entry, then top-down by the largest outgoing one,
+    independent of the order and scales of the other neurons).  Then the neurons of
+    all layers are ordered by canonical labelling of the layered weighted
+    graph: colour refinement (a neuron's colour is refined by its bias and the
+    multisets of (weight, colour) of its edges) and, while some colour class
+    has two or more neurons, individualization of each member of the first such
+    class followed by refinement, keeping the lexicographically smallest
+    result.  Equal-colour neurons after refinement need not be interchangeable,
+    which is why every choice is tried; the search is exhaustive, so the form is
+    canonical.  Networks without twin neurons finish after refinement, in
+    ``O(P log P)`` per round; ``max_leaves`` bounds the search
+    (:class:`~relu_geom.LimitExceededError` beyond it).
 
     Examples
     --------
@@ -54,24 +184,119 @@ def standard_form(net: ReLUNetwork) -> tuple[Any, ...]:
     >>> net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=1)
     >>> standard_form(net) == standard_form(net.permute_layer(2, [1, 0]).rescale_neuron(1, 2, 7))
     True
+
+    Twins (equal incoming rows) are told apart by their outgoing weights:
+
+    >>> a = rg.ReLUNetwork([[[1], [1]], [[1, 2], [3, 4]], [[1, 1]]], [[0, 0], [0, 0], [0]])
+    >>> b = rg.ReLUNetwork([[[1], [1]], [[1, 4], [3, 2]], [[1, 1]]], [[0, 0], [0, 0], [0]])
+    >>> standard_form(a) == standard_form(a.permute_layer(1, [1, 0])), standard_form(a) == standard_form(b)
+    (True, False)
     """
-    ws = [[list(r) for r in w] for w in net.weights]
-    bs = [list(b) for b in net.biases]
-    for layer in range(net.depth):
-        w, b, nxt = ws[layer], bs[layer], ws[layer + 1]
-        for i in range(len(w)):
-            full = w[i] + [b[i]]
-            lead = next((abs(v) for v in full if v), None)
-            if lead is not None and lead != 1:
-                w[i] = [v / lead for v in w[i]]
-                b[i] = b[i] / lead
-                for r in nxt:
-                    r[i] *= lead
-        order = sorted(range(len(w)), key=lambda i: (w[i] + [b[i]], [r[i] for r in nxt]))
-        ws[layer] = [w[i] for i in order]
-        bs[layer] = [b[i] for i in order]
-        ws[layer + 1] = [[r[i] for i in order] for r in nxt]
-    return tuple((tuple(map(tuple, w)), tuple(b)) for w, b in zip(ws, bs))
+    from relu_geom.errors import LimitExceededError
+
+    ws, bs = _scale_normalized(net)
+    colors = _refine(ws, bs, [[0] * n for n in net.hidden_widths])
+    leaves = [0]
+    best: list[tuple[Any, ...] | None] = [None]
+
+    def search(cols: list[list[int]]) -> None:
+        for layer, col in enumerate(cols):
+            counts: dict[int, int] = {}
+            for c in col:
+                counts[c] = counts.get(c, 0) + 1
+            tied = sorted(c for c, k in counts.items() if k > 1)
+            if tied:
+                target = tied[0]
+                for i in [i for i, c in enumerate(col) if c == target]:
+                    new = [list(x) for x in cols]
+                    new[layer] = [
+                        2 * c + (1 if c > target or (c == target and j != i) else 0)
+                        for j, c in enumerate(col)
+                    ]
+                    search(_refine(ws, bs, new))
+                return
+        leaves[0] += 1
+        if leaves[0] > max_leaves:
+            raise LimitExceededError(
+                f"standard_form: more than max_leaves={max_leaves} orderings of twin neurons"
+            )
+        form = _ordered(ws, bs, cols)
+        if best[0] is None or form < best[0]:
+            best[0] = form
+
+    search(colors)
+    assert best[0] is not None
+    return best[0]
+
+
+def zero_sum_flip_sets(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[tuple[int, ...], ...]:
+    """The inclusion-minimal sets ``F`` of last-hidden-layer neurons with ``sum_{i in F} v_i w_i^T = 0``.
+
+    Flipping ``(w_i, b_i) -> -(w_i, b_i)`` for ``i in F`` changes the output by
+    ``-sum_F v_i (w_i . a + b_i)`` (``relu(-z) = relu(z) - z``, ``a`` the previous
+    layer's activations), a constant exactly when the weighted normals
+    ``X_i = v_i w_i^T`` sum to zero; the constant moves into the output bias.
+
+    Notes
+    -----
+    Neurons with ``X_i = 0`` are left out (their rows are free or they only
+    change a constant).  The indicator vector of ``F`` lies in the kernel of the
+    ``(m d) x n`` matrix ``X = [vec X_1, ..., vec X_n]``.  With the reduced row
+    echelon form of ``X``, a kernel vector is determined by its values on the
+    ``k`` free columns, so the 0/1 kernel vectors are found by trying the
+    ``2^k - 1`` nonzero 0/1 assignments of the free columns and keeping those
+    whose pivot entries are 0 or 1 (exact; ``O(2^k n k)``).  Every zero-sum set
+    is a disjoint union of minimal ones (if ``G`` inside ``F`` sums to zero, so
+    does ``F - G``), so the minimal ones are returned, sorted.  A kernel of
+    dimension above ``max_kernel`` raises :class:`~relu_geom.LimitExceededError`.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.fibers.hidden import zero_sum_flip_sets
+    >>> W1 = [[1, 0], [0, 1], [1, 1], [2, -1], [1, 0], [-1, 0]]
+    >>> net = rg.ReLUNetwork([W1, [[2, 2, -2, 5, 1, 1]]], [[1, -1, 2, 3, 0, 1], [0]])
+    >>> zero_sum_flip_sets(net)
+    ((0, 1, 2), (4, 5))
+    """
+    from relu_geom.errors import LimitExceededError
+
+    if not isinstance(net, ReLUNetwork):
+        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    L = net.depth
+    W, V = net.weights[L - 1], net.weights[L]
+    cols = []
+    for i, w in enumerate(W):
+        x = [V[r][i] * q for r in range(len(V)) for q in w]
+        if any(x):
+            cols.append((i, x))
+    if not cols:
+        return ()
+    n = len(cols)
+    rows = [[c[1][e] for c in cols] for e in range(len(cols[0][1]))]
+    red, piv = rref([r for r in rows if any(r)]) if any(any(r) for r in rows) else ([], [])
+    free = [c for c in range(n) if c not in piv]
+    if len(free) > max_kernel:
+        raise LimitExceededError(
+            f"zero_sum_flip_sets: kernel of dimension {len(free)} > max_kernel={max_kernel} "
+            f"(2^{len(free)} assignments)"
+        )
+    found: list[frozenset[int]] = []
+    for mask in range(1, 1 << len(free)):
+        on = [f for b, f in enumerate(free) if mask >> b & 1]
+        vals = {f: Fraction(1) for f in on}
+        ok = True
+        for r_, p in zip(red, piv):
+            v = -sum((r_[f] for f in on), _ZERO)
+            if v not in (0, 1):
+                ok = False
+                break
+            if v:
+                vals[p] = v
+        if ok:
+            found.append(frozenset(cols[c][0] for c in vals))
+    minimal = [F for F in found if not any(G < F for G in found)]
+    return tuple(sorted(tuple(sorted(F)) for F in set(minimal)))
 
 
 @dataclass(frozen=True)
@@ -114,7 +339,7 @@ def _orient(row: list[Fraction]) -> tuple[tuple[Fraction, ...], Fraction, int]:
     return tuple(v / lead for v in row), lam, 1 if lead > 0 else -1
 
 
-def _candidates(net: ReLUNetwork, max_flip: int) -> list[tuple[str, str, ReLUNetwork]]:
+def _candidates(net: ReLUNetwork, max_kernel: int) -> list[tuple[str, str, ReLUNetwork]]:
     out: list[tuple[str, str, ReLUNetwork]] = []
     ws, bs = _layers(net)
     L = net.depth
@@ -181,49 +406,46 @@ def _candidates(net: ReLUNetwork, max_flip: int) -> list[tuple[str, str, ReLUNet
                         ReLUNetwork(w2, b2),
                     )
                 )
-    if L == 1:
-        n = len(W1)
-        d = net.input_dim
-        for size in range(1, min(max_flip, n) + 1):
-            for F in itertools.combinations(range(n), size):
-                if not all(any(W1[i]) and any(V[i]) for i in F):
-                    continue
-                tot = [
-                    [sum((V[i][r] * W1[i][q] for i in F), _ZERO) for q in range(d)] for r in range(len(ws[1]))
-                ]
-                if any(any(row) for row in tot):
-                    continue
-                w2, b2 = _layers(net)
-                for i in F:
-                    w2[0][i] = [-v for v in w2[0][i]]
-                    b2[0][i] = -b2[0][i]
-                b2[1] = [c + sum((V[i][r] * b1[i] for i in F), _ZERO) for r, c in enumerate(b2[1])]
-                out.append(
-                    (
-                        "flip",
-                        f"neurons {list(F)} flipped (their weighted normals sum to zero)",
-                        ReLUNetwork(w2, b2),
-                    )
-                )
+    # flips in the last hidden layer: minimal zero-sum sets of weighted normals
+    for F in zero_sum_flip_sets(net, max_kernel=max_kernel):
+        w2, b2 = _layers(net)
+        Wl, bl, Vout = w2[L - 1], b2[L - 1], w2[L]
+        for i in F:
+            Wl[i] = [-v for v in Wl[i]]
+            bl[i] = -bl[i]
+        b2[L] = [c + sum((Vout[r][i] * bs[L - 1][i] for i in F), _ZERO) for r, c in enumerate(b2[L])]
+        out.append(
+            (
+                "flip",
+                f"layer {L} neurons {list(F)} flipped (their weighted normals sum to zero)",
+                ReLUNetwork(w2, b2),
+            )
+        )
     if L == 2:
-        from relu_geom.fibers.three_layer import hidden_bias_shifts
+        from relu_geom.fibers.three_layer import _free_rows, flip_shears, hidden_bias_shifts
 
         for fam in hidden_bias_shifts(net):
             t = fam.lower - 1 if fam.lower >= 0 else fam.lower / 2
             t = t if t >= fam.lower and t != 0 else fam.lower + 1
             out.append(("bias-shift", fam.describe() + f" with t = {t}", fam.shift(t)))
+        for flip in flip_shears(net):
+            out.append(("flip-shear", flip.describe(), flip.apply()))
+        for row in _free_rows(net):
+            if row.kind == "dead-row":
+                out.append(("free-row", row.describe() + " (redrawn)", row.sample(7)))
     return out
 
 
-def hidden_symmetries(net: ReLUNetwork, *, max_flip: int = 4) -> tuple[HiddenSymmetry, ...]:
+def hidden_symmetries(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[HiddenSymmetry, ...]:
     """Exact parameter points in the fiber of ``net`` that are not permutations and rescalings of it.
 
     Parameters
     ----------
     net
         Any network.
-    max_flip
-        Largest flip set tried for one-hidden-layer networks.
+    max_kernel
+        Largest dimension of the kernel searched for zero-sum flip sets
+        (:func:`zero_sum_flip_sets`).
 
     Returns
     -------
@@ -247,7 +469,7 @@ def hidden_symmetries(net: ReLUNetwork, *, max_flip: int = 4) -> tuple[HiddenSym
     base = standard_form(net)
     out = []
     seen = {base}
-    for kind, desc, cand in _candidates(net, max_flip):
+    for kind, desc, cand in _candidates(net, max_kernel):
         sf = standard_form(cand)
         if sf in seen:
             continue
