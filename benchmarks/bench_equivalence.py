@@ -4,8 +4,10 @@ Run: ``python benchmarks/bench_equivalence.py [seed]``.  For each seeded standar
 network it times (CPU seconds) the equivalence test against (a) a permuted and rescaled
 copy and (b) a copy with one parameter perturbed by 1e-6; targets: 10 s each for the
 general test on [3,16,16,1], 1 s for the bottleneck test on [4,8,3,1].  The last rows
-time the exhaustive region check (equal functions not related by symmetry, and the
-perturbed pair with probing switched off).
+time a pair related by the composition symmetries of paper 001 (hidden bias shift,
+flip-shears, a redrawn dead row and the second-layer orthant fiber) with both tests, and
+the exhaustive region check (equal functions not related by symmetry, and the perturbed
+pair with probing switched off).
 """
 
 from __future__ import annotations
@@ -57,6 +59,17 @@ def _with_moved_pair(net):
     return rg.ReLUNetwork(ws, bs)
 
 
+def _hidden(seed):
+    """A [4, 4, 3, 1] network whose second layer hides first-layer neuron 0 (rows live for 0 or dead)."""
+    rng = random.Random(seed)
+    W1 = [[Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(4)] for _ in range(4)]
+    b1 = [Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(4)]
+    base = [-Fraction(rng.randint(1, 9), rng.randint(1, 5)) for _ in range(4)]
+    W2 = [[Fraction(1), *base[1:]], [Fraction(3), *(3 * v for v in base[1:])], [-Fraction(1)] * 4]
+    b2 = [Fraction(-1), Fraction(-5), Fraction(-2)]
+    return rg.ReLUNetwork([W1, W2, [[Fraction(2), Fraction(-1), Fraction(5)]]], [b1, b2, [Fraction(1)]])
+
+
 def main(seed: int = 0) -> None:
     print(f"{'test':<26}{'architecture':<16}{'pair':<26}{'CPU s':>8}  verdict / method")
     rows = []
@@ -68,6 +81,14 @@ def main(seed: int = 0) -> None:
     for name, other in (("permuted+rescaled", _copy(bn, seed)), ("perturbed 1e-6", _perturbed(bn, seed))):
         res, t = _timed(lambda other=other: bottleneck_equivalent(bn, other))
         rows.append(("bottleneck_equivalent", bn.architecture, name, t, res))
+    hid = _hidden(seed)
+    moved = rg.three_layer_fiber(hid).sample(seed)  # bias shift, flip-shears, dead row, orthant fiber
+    for test, fn in (
+        ("bottleneck_equivalent", bottleneck_equivalent),
+        ("functionally_equivalent", rg.functionally_equivalent),
+    ):
+        res, t = _timed(lambda fn=fn: fn(hid, moved))
+        rows.append((test, hid.architecture, "T_j + G_j + dead row", t, res))
     small = rg.ReLUNetwork.random_normal([3, 8, 8, 1], seed=seed)
     res, t = _timed(lambda: rg.functionally_equivalent(small, _with_moved_pair(small)))
     rows.append(("functionally_equivalent", small.architecture, "moved cancelling pair", t, res))
