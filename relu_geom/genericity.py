@@ -33,14 +33,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import flint
 
-from relu_geom.arith import linalg as _la
 from relu_geom.errors import InvalidInputError
-from relu_geom.geometry.linear import rref as _small_rref
 from relu_geom.network import ReLUNetwork
 
 if TYPE_CHECKING:
@@ -126,22 +123,31 @@ class GenericityReport:
         return tuple(out)
 
 
-def _int_matrix(rows: list[list[Fraction]]) -> list[list[int]]:
-    return _la.integer_rows(rows)
+_P = (1 << 61) - 1  # a prime: modular keys for column spaces, confirmed exactly on every hit
 
 
-def _rank_small(rows: list[list[Any]]) -> int:
-    if not rows or not rows[0]:
-        return 0
-    return int(flint.fmpz_mat(_int_matrix(rows)).rank())
+def _independent_columns(M: flint.fmpz_mat, r: int) -> flint.fmpz_mat:
+    """``r`` columns of ``M`` spanning its column space (``r = rank M``), exactly."""
+    if M.ncols() == r:
+        return M
+    R, rp = flint.nmod_mat(M, _P).rref()
+    if rp == r:  # pivots modulo p: independent over Q too, and r of them span
+        piv, c = [], 0
+        for i in range(r):
+            while int(R[i, c]) == 0:
+                c += 1
+            piv.append(c)
+            c += 1
+    else:  # pragma: no cover - p divides a minor
+        Rq, _ = flint.fmpq_mat(M).rref()
+        piv = [next(j for j in range(M.ncols()) if Rq[i, j] != 0) for i in range(r)]
+    return flint.fmpz_mat(M.nrows(), r, [int(M[i, j]) for i in range(M.nrows()) for j in piv])
 
 
-def _colspace_key(M: list[list[Fraction]]) -> tuple[tuple[Fraction, ...], ...]:
-    """Exact reduced basis of the column space of M (rows of the RREF of M^T)."""
-    if not M or not M[0]:
-        return ()
-    R, _ = _small_rref([list(c) for c in zip(*M)])
-    return tuple(tuple(r) for r in R)
+def _space_key(B: flint.fmpz_mat) -> tuple[int, ...]:
+    """The RREF of the column space modulo p (equal spaces have equal keys)."""
+    R, r = flint.nmod_mat(B.transpose(), _P).rref()
+    return tuple(int(v) for v in R.entries()[: r * R.ncols()])
 
 
 def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> MaskedRankCheck:
@@ -153,6 +159,12 @@ def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> Mask
         The network.
     max_checks
         Bound on the number of rank computations (see the module notes).
+
+    Notes
+    -----
+    Ranks do not change when a weight matrix is multiplied by a nonzero
+    scalar, so the integer layers of the network are used; every rank is an
+    exact FLINT ``fmpz_mat`` rank of a matrix with at most ``d`` columns.
 
     Examples
     --------
@@ -166,36 +178,41 @@ def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> Mask
     d = net.input_dim
     arch = net.architecture
     n_seq = sum(2 ** sum(arch[1:layer]) for layer in range(1, len(arch)))
-    W1 = [list(r) for r in net.weights[0]]
+    Ws = [flint.fmpz_mat([list(r) for r in w]) for w, _ in net.integer_layers]
     checked = 1
-    r1 = _rank_small(W1)
+    r1 = int(Ws[0].rank())
     if r1 != min(d, arch[1]):
         return MaskedRankCheck(
             False, 1, n_seq, {"layer": 1, "index_sets": (), "rank": r1, "expected": min(d, arch[1])}
         )
-    # states: column space key -> (basis columns as a matrix n x k, first index-set sequence reaching it)
-    basis1 = [list(r) for r in zip(*_colspace_key(W1))] if r1 else []
-    states: dict[Any, tuple[list[list[Fraction]], tuple[tuple[int, ...], ...]]] = {
-        _colspace_key(W1): (basis1, ())
+    first = _independent_columns(Ws[0], r1)
+    # states: modular key -> list of (integer basis n x k, first index-set sequence reaching it);
+    # a key hit is confirmed exactly (equal rank of the two bases side by side)
+    states: dict[tuple[int, ...], list[tuple[flint.fmpz_mat, tuple[tuple[int, ...], ...]]]] = {
+        _space_key(first): [(first, ())]
     }
     for layer in range(2, len(arch)):
-        W = net.weights[layer - 1]
+        W = Ws[layer - 1]
         n_prev, n = arch[layer - 1], arch[layer]
-        new_states: dict[Any, tuple[list[list[Fraction]], tuple[tuple[int, ...], ...]]] = {}
-        for _key, (Bv, seq) in states.items():
-            k = len(Bv[0]) if Bv else 0
+        last = layer == len(arch) - 1
+        new_states: dict[tuple[int, ...], list[tuple[flint.fmpz_mat, tuple[tuple[int, ...], ...]]]] = {}
+        for Bv, seq in (entry for bucket in states.values() for entry in bucket):
+            k = Bv.ncols()
             if k == 0:
                 continue  # the zero space stays zero: every later product is 0 with target 0
+            rows = [[int(Bv[i, c]) for c in range(k)] for i in range(n_prev)]
+            zero = [0] * k
             for size in range(1, n_prev + 1):
                 for S in itertools.combinations(range(n_prev), size):
                     checked += 1
                     if checked > max_checks:
                         return MaskedRankCheck(None, checked - 1, n_seq)
-                    prod = [
-                        [sum((W[i][j] * Bv[j][c] for j in S), Fraction(0)) for c in range(k)]
-                        for i in range(n)
-                    ]
-                    r = _rank_small(prod)
+                    sset = set(S)
+                    masked = flint.fmpz_mat(
+                        n_prev, k, [v for i in range(n_prev) for v in (rows[i] if i in sset else zero)]
+                    )
+                    prod = W * masked
+                    r = int(prod.rank())
                     expected = min(k, n, size)
                     if r != expected:
                         return MaskedRankCheck(
@@ -204,10 +221,24 @@ def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> Mask
                             n_seq,
                             {"layer": layer, "index_sets": seq + (S,), "rank": r, "expected": expected},
                         )
-                    if layer < len(arch) - 1:
-                        key = _colspace_key(prod)
-                        if key not in new_states:
-                            new_states[key] = ([list(c) for c in zip(*key)], seq + (S,))
+                    if last or r == 0:
+                        continue
+                    basis = _independent_columns(prod, r)
+                    bucket = new_states.setdefault(_space_key(basis), [])
+                    if not any(
+                        old.ncols() == r
+                        and int(
+                            flint.fmpz_mat(
+                                [
+                                    [int(old[i, c]) for c in range(r)] + [int(basis[i, c]) for c in range(r)]
+                                    for i in range(n)
+                                ]
+                            ).rank()
+                        )
+                        == r
+                        for old, _ in bucket
+                    ):
+                        bucket.append((basis, seq + (S,)))
         states = new_states
     return MaskedRankCheck(True, checked, n_seq)
 
