@@ -363,6 +363,92 @@ print(fast.equivalent, "by", fast.method, "; general test agrees:", rg.functiona
 """),
 ]
 
+IDENTIFIABILITY = [
+    md("""
+# 5. Functional dimension and identifiability
+
+How many of a network's parameters does its function really determine? The **functional
+dimension** at `theta` is the rank of the Jacobian of `eta -> (f_eta(x))_{x in X}`,
+maximised over finite samples `X`. Positive rescaling of each hidden neuron never changes
+`f`, so it is at most `D - H` (parameters minus hidden neurons); for widths at least 2,
+paper 000 proves `D - H` is attained. On each region the Jacobian rows are affine in `x`,
+so `relu_geom` computes the functional dimension exactly from the compiled complex, with a
+finite sample that attains it.
+"""),
+    code("""
+import relu_geom as rg
+
+net = rg.ReLUNetwork.random([2, 3, 3, 1], seed=0)
+fd = rg.functional_dimension(net)
+print("D =", net.n_parameters, " H =", net.n_hidden, " D - H =", rg.max_functional_dimension(net.architecture))
+print("functional dimension:", fd.rank, " reaches D - H:", fd.reaches_upper_bound)
+print("attained by", len(fd.sample), "exact sample points; rechecked:",
+      rg.batch_functional_dimension(net, fd.sample).rank)
+"""),
+    md("""
+## Networks that fall short, and why
+
+A **dead neuron** (never active) contributes nothing: its two incoming weights, its bias and
+its output weight all have zero derivative. It also stops counting against the bound (its
+rescaling no longer removes a dimension), so the deficit is `4 - 1 = 3`: from `D - H = 10`
+down to 7 for the architecture [2, 3, 1] below. The report names the neuron.
+"""),
+    code("""
+dead = rg.ReLUNetwork([[[1, 0], [0, 1], [0, 0]], [[1, 1, 1]]], [[0, 0, -1], [0]])
+report = rg.functional_dimension(dead)
+print("rank", report.rank, "of", report.upper_bound, "| dead neurons:", report.dead_neurons,
+      "| parameters with zero derivative:", report.zero_parameters)
+"""),
+    md("""
+A subtler shortfall: in the next network a second-layer neuron is **active everywhere**, so
+`relu` acts on it as the identity. Raising its bias by `t` and lowering the output bias by
+`t` times its output weight then leaves `f` unchanged: one more direction of parameter space
+is invisible to the function, and the functional dimension drops by one.
+"""),
+    code("""
+short = rg.ReLUNetwork.random([2, 3, 3, 1], seed=8)
+report = rg.functional_dimension(short)
+print("rank", report.rank, "of", report.upper_bound, "| linear neurons:", report.linear_neurons)
+"""),
+    md("""
+## Local identifiability from a finite sample (paper 003)
+
+Given a finite sample `X`, is `theta` determined near itself, up to rescaling, by the
+values `f_theta(X)`? Paper 003 gives two exact rank conditions: a necessary one, `C_N`, and
+a sufficient one, `C_S`, built from the Jacobian of a restricted parameterization (one
+outgoing weight fixed per neuron, rank `R_Gamma`) and the activation operator
+(`R_A`). The sample that attains the functional dimension identifies the network; four of
+its points, or the points on one side of a first-layer hyperplane, do not.
+"""),
+    code("""
+full = rg.local_identifiability(net, fd.sample)
+print(len(fd.sample), "points:", full.verdict, "| R_Gamma =", full.r_gamma, " R_A =", full.r_a)
+few = rg.local_identifiability(net, fd.sample[:4])
+print(" 4 points:", few.verdict, "| R_Gamma =", few.r_gamma)
+one_side = [x for x in fd.sample if net.sign_vector(x)[0] > 0]
+print(len(one_side), "points on one side of the first hyperplane:", rg.local_identifiability(net, one_side).verdict)
+"""),
+    md("""
+## Genericity and visibility
+
+The papers' results hold for **generic** parameters: supertransversality (every
+codimension-`k` cell lies in exactly `k` bent hyperplanes) and maximal rank of all masked
+products `W_l D_{S_{l-1}} ... D_{S_1} W_1`. `genericity_report` checks both exactly and
+returns a witness when one fails. **Visibility** asks which first-layer hyperplanes leave a
+trace in `f`; for two hidden layers, Theorem 2 of paper 001 certifies visibility by a point
+on the hyperplane where some second-layer neuron is positive.
+"""),
+    code("""
+report = rg.genericity_report(net)
+print("supertransversal:", report.supertransversality.holds)
+print("masked products of maximal rank:", report.masked_products.holds, "| witness:", report.masked_products.witness)
+for v in rg.first_layer_visibility(net):
+    point, neuron = v.certificate
+    print("first-layer neuron", v.neuron, v.status, "| certificate: x =", [str(c) for c in point],
+          "with second-layer neuron", neuron, "positive")
+"""),
+]
+
 
 def build(name: str, cells: list[tuple[str, str]]) -> None:
     nb = nbformat.v4.new_notebook()
@@ -386,6 +472,7 @@ ALL = {
     "02_deep_networks": DEEP,
     "03_function_side": FUNCTION_SIDE,
     "04_symmetries_and_fibers": SYMMETRIES,
+    "05_identifiability": IDENTIFIABILITY,
 }
 
 
