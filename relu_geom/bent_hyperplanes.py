@@ -379,9 +379,9 @@ def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
             else:
                 ambiguous.append(ridge)
     # candidates, ordered by their first breakpoint facet
-    facet_of = bc.facet_of_cell
+    facets_of = bc.facets_of_cell
     groups = uf.groups()
-    groups.sort(key=lambda grp: min(facet_of[i] for i in grp))
+    groups.sort(key=lambda grp: min(facets_of[i][0] for i in grp))
     root_index = {uf.find(grp[0]): k for k, grp in enumerate(groups)}
     bends_at: dict[int, list[int]] = {}
     edges: dict[tuple[int, int], list[int]] = {}
@@ -394,7 +394,7 @@ def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
                 edges.setdefault((u, v), []).append(ridge)
     cands = []
     for k, grp in enumerate(groups):
-        fs = tuple(sorted({facet_of[i] for i in grp}))
+        fs = tuple(sorted({k for i in grp for k in facets_of[i]}))
         cands.append(
             CandidateBentHyperplane(
                 k,

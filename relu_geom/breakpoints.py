@@ -10,8 +10,9 @@ depend only on the function ``f`` it computes.
   of the closures of the bent facets.  Its facets are obtained by merging bent
   facets across a ridge of the canonical complex when exactly two bent facets
   contain that ridge, they lie in one hyperplane and have one weight (then they
-  continue each other straight through the ridge); in ``d >= 3`` not across a
-  ridge that continues a junction straight (see :func:`breakpoint_complex`).
+  continue each other straight through the ridge); in ``d >= 3`` these pieces
+  are then cut canonically, along hyperplanes of ``f``, until they are convex
+  and meet face to face (see :func:`breakpoint_complex`).
 * The **maximal linear regions** are the unions of regions glued across
   non-bent facets (they can be non-convex); each carries its affine map.
 
@@ -40,9 +41,9 @@ from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from relu_geom.errors import InvalidInputError
+from relu_geom.errors import InvalidInputError, ReluGeomError
 from relu_geom.geometry.complex import PolyhedralComplex
-from relu_geom.geometry.linear import canonical_subspace
+from relu_geom.geometry.linear import rref
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
@@ -168,20 +169,22 @@ def breakpoint_complex(net_or_complex: Any, *, domain: Any = None) -> Breakpoint
     -----
     Two bent facets of the canonical complex are merged across a ridge (an
     interior cell of dimension ``d - 2``) when they are the only bent facets
-    containing it and they lie in one hyperplane.  The merged pieces depend
-    only on the function: the canonical ridges a piece is merged across are
-    exactly the ridges no other bent facet touches, wherever the network's own
-    hyperplanes happen to cut it.  In ``d <= 2`` the pieces are segments, rays,
-    lines or points and form a polyhedral complex.  In ``d >= 3`` a junction
-    (a ridge where other bent facets meet a hyperplane) can end inside the
-    hyperplane and leave a reflex corner; so no merge is made across a ridge
-    that continues a junction of its hyperplane straight.  The pieces are then
-    convex (the test suite checks it exactly on random networks) and still
-    depend only on the function, but they need not be maximal, and two pieces
-    in different hyperplanes can meet in part of a face of one of them.
+    containing it and they lie in one hyperplane with one weight.  These
+    literal pieces depend only on the function.  In ``d <= 2`` they are
+    segments, rays, lines or points and form a polyhedral complex: they are the
+    facets.  In ``d >= 3`` a literal piece can be non-convex, or meet another
+    piece in a set that is not a face of both; such pieces are cut, first along
+    the affine hulls of their boundary ridges that meet their interior, then in
+    rounds along the hyperplanes of ``f`` through the failing meets, until every
+    two facets meet in a common face.  The result is a polyhedral complex,
+    depends only on ``f``, and equals the literal pieces whenever those are
+    convex and meet face to face (``docs/breakpoints.md`` has the rule and the
+    proofs).  Its faces of lower dimension are :meth:`BreakpointComplex.faces_of_dim`.
 
     Complexity: linear in the number of cells, with integer work per facet
-    and per ridge; no polyhedron is converted until asked for.
+    and per ridge; exact polyhedra are only computed for merged pieces in
+    ``d >= 3`` and their neighbours (none for generic networks), otherwise when
+    asked for.
 
     Examples
     --------
@@ -239,10 +242,12 @@ class BreakpointFacet:
         The tropical weight ``(A_P - A_Q) normal_P``, one entry per output
         (``normal_P`` the normal pointing into ``P``); independent of the side.
     cells : tuple of int
-        The bent facets of the canonical complex merged into it (cell indices).
+        The bent facets of the canonical complex whose relative interior meets
+        its relative interior (cell indices, ascending): the cells merged into
+        it, some of them only in part when the refinement of ``d >= 3`` cut them.
     """
 
-    __slots__ = ("index", "hyperplane", "normal", "weight", "cells", "_cx", "__dict__")
+    __slots__ = ("index", "hyperplane", "normal", "weight", "cells", "_cx", "_poly", "_owner", "__dict__")
 
     def __init__(
         self,
@@ -252,6 +257,7 @@ class BreakpointFacet:
         normal: IntRow,
         weight: Weight,
         cells: tuple[int, ...],
+        poly: Polyhedron | None = None,
     ):
         self._cx = cx
         self.index = index
@@ -259,6 +265,8 @@ class BreakpointFacet:
         self.normal = normal
         self.weight = weight
         self.cells = cells
+        self._poly = poly
+        self._owner: BreakpointComplex | None = None
 
     def __repr__(self) -> str:
         w = ", ".join(str(v) for v in self.weight)
@@ -268,9 +276,11 @@ class BreakpointFacet:
     def polyhedron(self) -> Polyhedron:
         """The closed facet as an exact :class:`~relu_geom.Polyhedron` (H- and V-representation).
 
-        Built from the generators of the merged cells; its one equality is
-        :attr:`hyperplane`.
+        Built from the generators of the merged cells (or kept from the
+        refinement in ``d >= 3``); its one equality is :attr:`hyperplane`.
         """
+        if self._poly is not None:
+            return self._poly
         cells = self._cx.cells
         if len(self.cells) == 1:
             return cells[self.cells[0]].polyhedron
@@ -283,6 +293,14 @@ class BreakpointFacet:
             rays.extend(p.rays)
             lin.extend(p.lineality)
         return Polyhedron.from_vrep(verts, rays, lin)
+
+    @property
+    def face_indices(self) -> tuple[int, ...]:
+        """Its faces of dimension ``d - 2``: indices into ``bc.faces_of_dim(d - 2)`` (built on first use)."""
+        if "_face_indices" not in self.__dict__:
+            assert self._owner is not None
+            self._owner._faces  # noqa: B018 - fills _face_indices of every facet
+        return self.__dict__["_face_indices"]
 
     @property
     def vertices(self) -> tuple[tuple[Fraction, ...], ...]:
@@ -301,7 +319,10 @@ class BreakpointFacet:
 
     @property
     def interior_point(self) -> tuple[Fraction, ...]:
-        """An exact point in the relative interior (the interior point of its first cell)."""
+        """An exact point in the relative interior (that of its only cell, or of its polyhedron)."""
+        p = self._poly
+        if p is not None and not p.relative_interior_contains(self._cx.cells[self.cells[0]].interior_point):
+            return p.interior_point  # a piece cut out of its first cell
         return self._cx.cells[self.cells[0]].interior_point
 
     @property
@@ -354,6 +375,62 @@ class LinearRegion:
     def is_bounded(self) -> bool:
         """True when every region it is made of is bounded."""
         return all(self._cx.cells[i].is_bounded for i in self.cells)
+
+
+class BreakpointFace:
+    """A cell of dimension ``d - 2`` down to 0 of a breakpoint complex: a face of its facets.
+
+    Attributes
+    ----------
+    index : int
+        Position in :meth:`BreakpointComplex.faces_of_dim` of its dimension.
+    dim : int
+        Its dimension.
+    polyhedron : Polyhedron
+        The closed face, exactly (V-representation at once, H-representation on first use).
+    facets : tuple of int
+        The breakpoint facets (indices in :attr:`BreakpointComplex.facets`) containing it.
+    face_indices, coface_indices : tuple of int
+        Its faces of dimension ``dim - 1`` and the cells of dimension ``dim + 1``
+        containing it, as indices into ``bc.cells_of_dim(dim - 1)`` and
+        ``bc.cells_of_dim(dim + 1)`` (for ``dim == d - 2`` the cofaces are facets).
+    """
+
+    __slots__ = ("index", "dim", "polyhedron", "facets", "face_indices", "coface_indices")
+
+    def __init__(
+        self,
+        index: int,
+        dim: int,
+        polyhedron: Polyhedron,
+        facets: tuple[int, ...],
+        face_indices: tuple[int, ...],
+        coface_indices: tuple[int, ...],
+    ):
+        self.index = index
+        self.dim = dim
+        self.polyhedron = polyhedron
+        self.facets = facets
+        self.face_indices = face_indices
+        self.coface_indices = coface_indices
+
+    def __repr__(self) -> str:
+        return f"BreakpointFace(dim={self.dim}, index={self.index}, n_facets={len(self.facets)})"
+
+    @property
+    def vertices(self) -> tuple[tuple[Fraction, ...], ...]:
+        """Vertices of the face."""
+        return self.polyhedron.vertices
+
+    @property
+    def rays(self) -> tuple[IntRow, ...]:
+        """Extreme rays of the face."""
+        return self.polyhedron.rays
+
+    @property
+    def lineality(self) -> tuple[IntRow, ...]:
+        """Lineality space basis of the face."""
+        return self.polyhedron.lineality
 
 
 class BreakpointComplex:
@@ -462,65 +539,38 @@ class BreakpointComplex:
                     a_, b_ = star
                     if key[a_] == key[b_] and num[a_] == num[b_]:  # the weight is side-independent
                         merges.append(t.index)
-        if d >= 3 and merges:
-            merges = self._uncut(merges, stars)
         for t in merges:
             a_, b_ = stars[t]
             uf.union(a_, b_)
         self._stars = stars
+        self._merge_ridges = frozenset(merges)
         groups = uf.groups()
-        # order: by hyperplane, then first cell
-        groups.sort(key=lambda grp: (key[grp[0]], grp[0]))
+        if d >= 3 and any(len(g) > 1 for g in groups):
+            pieces = _refine(self, groups)
+        else:
+            pieces = [(grp, None) for grp in groups]
+
+        # order: by hyperplane, then first cell, then (cut pieces of one cell) the vertices
+        def order(piece: tuple[list[int], Polyhedron | None]) -> tuple[Any, ...]:
+            grp, poly = piece
+            extra = () if poly is None else (poly.vertices, poly.rays, poly.lineality)
+            return (key[grp[0]], grp[0], extra)
+
+        pieces.sort(key=order)
         facets = []
-        facet_of: dict[int, int] = {}
-        for k, grp in enumerate(groups):
+        facets_of: dict[int, list[int]] = {}
+        for k, (grp, poly) in enumerate(pieces):
             i0 = grp[0]
             nrm = normal_p[i0]
             sign = 1 if next(v for v in nrm if v) > 0 else -1
             w = tuple(Fraction(v, scale) for v in num[i0])
-            facets.append(BreakpointFacet(cx, k, key[i0], tuple(sign * v for v in nrm), w, tuple(grp)))
+            facets.append(BreakpointFacet(cx, k, key[i0], tuple(sign * v for v in nrm), w, tuple(grp), poly))
+            facets[-1]._owner = self
             for i in grp:
-                facet_of[i] = k
+                facets_of.setdefault(i, []).append(k)
         self.facets: tuple[BreakpointFacet, ...] = tuple(facets)
-        self.facet_of_cell: dict[int, int] = facet_of
-
-    def _flat(self, hyperplane: IntRow, ridge: int) -> tuple[IntRow, ...] | None:
-        """The affine hull of a ridge lying in ``hyperplane``, canonically (None if not found)."""
-        key = self._key
-        for f in self.complex.cells[ridge].coface_indices:
-            k = key.get(f)
-            if k is not None and k != hyperplane:
-                return canonical_subspace([hyperplane, k])
-        return None
-
-    def _uncut(self, merges: list[int], stars: dict[int, tuple[int, ...]]) -> list[int]:
-        """Drop the merges across ridges that continue a junction of their hyperplane straight.
-
-        A junction is a ridge of a bent facet where other bent facets meet it.
-        Cutting every piece along the straight continuation (inside its
-        hyperplane) of every junction of that hyperplane keeps the pieces
-        convex in ``d >= 3``: otherwise a junction ending inside a hyperplane
-        leaves a reflex corner.  The cut depends only on the function.
-        """
-        key = self._key
-        merge_set = set(merges)
-        wanted = {key[stars[t][0]] for t in merges}
-        junctions: dict[IntRow, set[tuple[IntRow, ...]]] = {h: set() for h in wanted}
-        for t, star in stars.items():
-            if t in merge_set:
-                continue
-            for f in star:
-                h = key[f]
-                if h in junctions:
-                    flat = self._flat(h, t)
-                    if flat is not None:
-                        junctions[h].add(flat)
-        kept = []
-        for t in merges:
-            h = key[stars[t][0]]
-            if not junctions[h] or self._flat(h, t) not in junctions[h]:
-                kept.append(t)
-        return kept
+        self.facets_of_cell: dict[int, tuple[int, ...]] = {i: tuple(v) for i, v in facets_of.items()}
+        self.facet_of_cell: dict[int, int] = {i: v[0] for i, v in facets_of.items()}
 
     # ---------------------------------------------------------------- access
     @property
@@ -591,6 +641,92 @@ class BreakpointComplex:
         return frozenset(f.signature for f in self.facets)
 
     @cached_property
+    def _faces(self) -> tuple[tuple[BreakpointFace, ...], ...]:
+        """Faces of every dimension below ``d - 1``, from the face lattices of the facets."""
+        d = self.ambient_dim
+        found: dict[tuple[Any, ...], tuple[int, set[int]]] = {}  # vrep -> (dim, facets)
+        covers: set[tuple[tuple[Any, ...], tuple[Any, ...]]] = set()
+        facet_faces: list[list[tuple[Any, ...]]] = []
+        for f in self.facets:
+            lattice = _face_lattice(f.polyhedron)
+            top = []
+            for vrep, dim, below in lattice:
+                entry = found.setdefault(vrep, (dim, set()))
+                entry[1].add(f.index)
+                covers.update((lo, vrep) for lo in below)
+                if dim == d - 2:
+                    top.append(vrep)
+            facet_faces.append(top)
+        by_dim: list[list[tuple[Any, ...]]] = [[] for _ in range(max(d - 1, 0))]
+        for vrep, (dim, _) in found.items():
+            by_dim[dim].append(vrep)
+        pos: dict[tuple[Any, ...], int] = {}
+        for lst in by_dim:
+            lst.sort()
+            pos.update((v, i) for i, v in enumerate(lst))
+        down: dict[tuple[Any, ...], list[int]] = {}
+        upw: dict[tuple[Any, ...], list[int]] = {}
+        for lo, hi in covers:
+            down.setdefault(hi, []).append(pos[lo])
+            upw.setdefault(lo, []).append(pos[hi])
+        for f, top in zip(self.facets, facet_faces):
+            f.__dict__["_face_indices"] = tuple(sorted(pos[v] for v in top))
+            for v in top:
+                upw.setdefault(v, []).append(f.index)
+        out = []
+        for dim, lst in enumerate(by_dim):
+            row = []
+            for i, vrep in enumerate(lst):
+                verts, rays, lin = vrep
+                poly = Polyhedron._from_data(
+                    d,
+                    vrep=vrep,
+                    hrep_thunk=lambda verts=verts, rays=rays, lin=lin: Polyhedron.from_vrep(
+                        verts, rays, lin
+                    )._hrep(),
+                )
+                row.append(
+                    BreakpointFace(
+                        i,
+                        dim,
+                        poly,
+                        tuple(sorted(found[vrep][1])),
+                        tuple(sorted(set(down.get(vrep, ())))),
+                        tuple(sorted(set(upw.get(vrep, ())))),
+                    )
+                )
+            out.append(tuple(row))
+        return tuple(out)
+
+    def faces_of_dim(self, k: int) -> tuple[BreakpointFace, ...]:
+        """The faces of dimension ``k`` (``0 <= k <= d - 2``) of the breakpoint complex.
+
+        Built on first use from the facets' polyhedra (so it converts every
+        facet); ordered by vertices, then rays, then lineality.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> bc = rg.breakpoint_complex(rg.zoo.bent_2d())
+        >>> [f.vertices for f in bc.faces_of_dim(0)]
+        [((Fraction(0, 1), Fraction(1, 1)),), ((Fraction(1, 1), Fraction(0, 1)),)]
+        """
+        if not isinstance(k, int) or not 0 <= k <= self.ambient_dim - 2:
+            raise InvalidInputError(f"k: expected a face dimension in 0..{self.ambient_dim - 2}, got {k!r}")
+        return self._faces[k]
+
+    def cells_of_dim(self, k: int) -> tuple[Any, ...]:
+        """The cells of dimension ``k``: :attr:`facets` for ``k == d - 1``, else :meth:`faces_of_dim`."""
+        if k == self.ambient_dim - 1:
+            return self.facets
+        return self.faces_of_dim(k)
+
+    @property
+    def f_vector(self) -> tuple[int, ...]:
+        """``(f_0, ..., f_{d-1})``: the number of cells of each dimension of the breakpoint complex."""
+        return (*(len(self.faces_of_dim(k)) for k in range(self.ambient_dim - 1)), self.n_facets)
+
+    @cached_property
     def linear_regions(self) -> tuple[LinearRegion, ...]:
         """The maximal linear regions of ``f`` (regions glued across non-bent facets)."""
         cx = self.complex
@@ -623,3 +759,334 @@ class BreakpointComplex:
             "n_breakpoint_facets": self.n_facets,
             "n_linear_regions": len(self.linear_regions),
         }
+
+
+# ------------------------------------------------------------------ refinement in d >= 3
+def _dot(a: Any, x: Any) -> Any:
+    return sum(u * v for u, v in zip(a, x))
+
+
+def _sides(row: IntRow, polys: Any) -> tuple[bool, bool]:
+    """Whether the polyhedra have points with ``a . x > b`` and with ``a . x < b`` (row ``(a, b)``)."""
+    a, b = row[:-1], row[-1]
+    pos = neg = False
+    for p in polys:
+        for v in p.vertices:
+            s = _dot(a, v) - b
+            pos, neg = pos or s > 0, neg or s < 0
+        for r in p.rays:
+            s = _dot(a, r)
+            pos, neg = pos or s > 0, neg or s < 0
+        if any(_dot(a, r) for r in p.lineality):
+            return True, True
+        if pos and neg:
+            break
+    return pos, neg
+
+
+def _opposite(row: IntRow) -> IntRow:
+    return tuple(-v for v in row)
+
+
+def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
+    """The closed cells into which the hyperplanes ``rows`` (``a . x == b``) cut ``poly``."""
+    parts = [poly]
+    for g in rows:
+        nxt = []
+        for p in parts:
+            pos, neg = _sides(g, (p,))
+            if pos and neg:
+                for r in (g, _opposite(g)):
+                    nxt.append(Polyhedron.from_hrep((*p.inequalities, r), p.equalities))
+            else:
+                nxt.append(p)
+        parts = nxt
+    return parts
+
+
+def _meet(p: Polyhedron, q: Polyhedron) -> Polyhedron:
+    """``p`` intersected with ``q``, exactly, from their H-representations."""
+    return Polyhedron.from_hrep(
+        (*p.inequalities, *q.inequalities), (*p.equalities, *q.equalities), ambient_dim=p.ambient_dim
+    )
+
+
+def _face_generators(poly: Polyhedron, tight: Any) -> tuple[Any, Any]:
+    verts = tuple(v for v in poly.vertices if all(_dot(r, v) == r[-1] for r in tight))
+    rays = tuple(y for y in poly.rays if all(_dot(r, y) == 0 for r in tight))
+    return verts, rays
+
+
+def _is_face(part: Polyhedron, poly: Polyhedron) -> bool:
+    """Whether the non-empty ``part`` of ``poly`` is a face of it.
+
+    The smallest face of ``poly`` containing ``part`` is cut out by the
+    inequalities tight on all of ``part``; its canonical generators are those of
+    ``poly`` on them.  ``part`` is a face exactly when the two agree.
+    """
+    if part.lineality != poly.lineality:
+        return False
+    tight = [
+        r
+        for r in poly.inequalities
+        if all(_dot(r, v) == r[-1] for v in part.vertices) and all(_dot(r, y) == 0 for y in part.rays)
+    ]
+    return _face_generators(poly, tight) == (part.vertices, part.rays)
+
+
+def _independent(h: IntRow, r: Any) -> bool:
+    """Whether two rows of the same length are linearly independent (some 2 x 2 minor is not 0)."""
+    n = len(h)
+    return any(h[i] * r[j] != h[j] * r[i] for i in range(n) for j in range(i + 1, n))
+
+
+def _in_span(basis: tuple[list[Fraction], list[Fraction]], pivots: tuple[int, int], g: IntRow) -> bool:
+    out = [Fraction(v) for v in g]
+    for b, p in zip(basis, pivots):
+        f = out[p]
+        if f:
+            out = [x - f * y for x, y in zip(out, b)]
+    return not any(out)
+
+
+class _Refiner:
+    """The canonical refinement of the merged pieces into a polyhedral complex (see :func:`_refine`)."""
+
+    def __init__(self, bc: BreakpointComplex, groups: list[list[int]]):
+        self.bc = bc
+        self.cx = bc.complex
+        self.cells = self.cx.cells
+        self.d = self.cx.dim
+        self.key = bc._key
+        self.hyperplanes = sorted({self.key[i] for i in bc._bent})
+        self.pieces: list[tuple[list[int], Polyhedron | None] | None] = []
+        self.where: dict[int, set[int]] = {}  # canonical bent facet -> live pieces meeting it
+        self._up: dict[int, frozenset[int]] = {}
+        self._closure: dict[int, frozenset[int]] = {}
+        self._through: dict[tuple[IntRow, IntRow], list[IntRow]] = {}
+        self.groups = groups
+
+    # --------------------------------------------------------------- helpers
+    def poly(self, k: int) -> Polyhedron:
+        piece = self.pieces[k]
+        assert piece is not None
+        grp, p = piece
+        return self.cells[grp[0]].polyhedron if p is None else p
+
+    def add(self, grp: list[int], poly: Polyhedron | None) -> int:
+        k = len(self.pieces)
+        self.pieces.append((grp, poly))
+        for i in grp:
+            self.where.setdefault(i, set()).add(k)
+        return k
+
+    def remove(self, k: int) -> None:
+        piece = self.pieces[k]
+        assert piece is not None
+        for i in piece[0]:
+            self.where[i].discard(k)
+        self.pieces[k] = None
+
+    def up(self, c: int) -> frozenset[int]:
+        """The bent facets of the canonical complex whose closure contains cell ``c``."""
+        got = self._up.get(c)
+        if got is None:
+            cell = self.cells[c]
+            if cell.dim == self.d - 1:
+                got = frozenset((c,)) if c in self.bc._bent else frozenset()
+            else:
+                got = frozenset().union(*(self.up(j) for j in cell.coface_indices))
+            self._up[c] = got
+        return got
+
+    def neighbours(self, k: int) -> set[int]:
+        piece = self.pieces[k]
+        assert piece is not None
+        out: set[int] = set()
+        for i in piece[0]:
+            cl = self._closure.get(i)
+            if cl is None:
+                cl = self._closure[i] = self.cells[i].closure_indices()
+            for c in cl:
+                for f in self.up(c):
+                    out |= self.where[f]
+        out.discard(k)
+        return out
+
+    def overlapping(self, cand: Any, poly: Polyhedron) -> list[int]:
+        """The cells among ``cand`` whose relative interior meets that of ``poly``."""
+        out = []
+        for i in cand:
+            c = self.cells[i]
+            if poly.relative_interior_contains(c.interior_point):
+                out.append(i)
+                continue
+            cp = c.polyhedron
+            if any(not _sides(_opposite(r), (cp,))[0] for r in poly.inequalities):
+                continue  # the cell lies in the closed far side of a facet of poly
+            if _meet(cp, poly).dim == self.d - 1:
+                out.append(i)
+        return out
+
+    def through(self, h: IntRow, r: IntRow) -> list[IntRow]:
+        """The hyperplanes of bent facets containing the flat ``h == 0, r == 0`` (other than ``h``)."""
+        got = self._through.get((h, r))
+        if got is None:
+            basis, piv = rref([h, r])
+            got = [g for g in self.hyperplanes if g != h and _in_span(basis, piv, g)]  # type: ignore[arg-type]
+            self._through[(h, r)] = got
+        return got
+
+    # ----------------------------------------------------------------- steps
+    def convexify(self, grp: list[int]) -> list[tuple[list[int], Polyhedron]]:
+        """Cut a merged piece along the flats of its boundary ridges that meet its interior."""
+        cells = self.cells
+        h = self.key[grp[0]]
+        polys = [cells[i].polyhedron for i in grp]
+        merged = self.bc._merge_ridges
+        flats: dict[tuple[IntRow, ...], IntRow] = {}
+        for i in grp:
+            for t in cells[i].face_indices:
+                if t in merged:
+                    continue
+                eqs = cells[t].polyhedron.equalities
+                if eqs not in flats:
+                    flats[eqs] = next(r for r in eqs if _independent(h, r))
+        reflex, support = [], []
+        for row in flats.values():
+            pos, neg = _sides(row, polys)
+            if pos and neg:
+                reflex.append(row)
+            else:
+                support.append(_opposite(row) if pos else row)
+        if not reflex:
+            verts, rays, lin = [], [], []
+            for p in polys:
+                verts.extend(p.vertices)
+                rays.extend(p.rays)
+                lin.extend(p.lineality)
+            return [(list(grp), Polyhedron.from_vrep(verts, rays, lin))]
+        hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
+        out = []
+        for part in _cut(hull, sorted(reflex)):
+            x = part.interior_point
+            if any(p.contains(x) for p in polys):
+                out.append((self.overlapping(grp, part), part))
+        return out
+
+    def repair_cuts(self, k: int, other: int, meet: Polyhedron) -> set[IntRow]:
+        """Hyperplanes cutting piece ``k`` so that its meet with ``other`` becomes a face of it."""
+        p, q = self.poly(k), self.poly(other)
+        hp = p.equalities[0]
+        hq = q.equalities[0]
+        rows: set[IntRow] = set()
+        if hq != hp and all(_sides(hq, (p,))):
+            rows.add(hq)
+        for r in q.inequalities:
+            if not any(_dot(r, v) == r[-1] for v in meet.vertices):
+                continue  # this facet of the other piece misses piece k
+            for g in self.through(hq, r):
+                if g != hp and all(_sides(g, (p,))):
+                    rows.add(g)
+        return rows
+
+    def run(self) -> list[tuple[list[int], Polyhedron | None]]:
+        pending = []
+        for grp in self.groups:
+            if len(grp) == 1:
+                self.add(grp, None)
+            else:
+                for cs, part in self.convexify(grp):
+                    pending.append(self.add(cs, part))
+        while pending:
+            cuts: dict[int, set[IntRow]] = {}
+            seen: set[tuple[int, int]] = set()
+            for k in pending:
+                for j in self.neighbours(k):
+                    pair = (min(j, k), max(j, k))
+                    if pair in seen:
+                        continue
+                    seen.add(pair)
+                    meet = _meet(self.poly(k), self.poly(j))
+                    if meet.is_empty:
+                        continue
+                    for a, b in ((k, j), (j, k)):
+                        if not _is_face(meet, self.poly(a)):
+                            found = self.repair_cuts(a, b, meet)
+                            if (
+                                not found
+                            ):  # pragma: no cover - excluded by the argument in docs/breakpoints.md
+                                raise ReluGeomError(
+                                    "breakpoint_complex: internal error, a meet of two pieces that is "
+                                    "not a face and no hyperplane of f cutting it"
+                                )
+                            cuts.setdefault(a, set()).update(found)
+            pending = []
+            for k in sorted(cuts):
+                grp = self.pieces[k][0]  # type: ignore[index]
+                parts = _cut(self.poly(k), sorted(cuts[k]))
+                self.remove(k)
+                for part in parts:
+                    pending.append(self.add(self.overlapping(grp, part), part))
+        return [p for p in self.pieces if p is not None]
+
+
+def _refine(bc: BreakpointComplex, groups: list[list[int]]) -> list[tuple[list[int], Polyhedron | None]]:
+    """Refine the merged pieces (``d >= 3``) into the canonical polyhedral complex on B(f).
+
+    Returns ``(cells, polyhedron)`` per piece; ``polyhedron`` is None for a piece
+    that is one whole bent facet of the canonical complex.  The construction and
+    the proofs are in ``docs/breakpoints.md`` ("The breakpoint complex in d >= 3").
+    """
+    return _Refiner(bc, groups).run()
+
+
+def _face_lattice(poly: Polyhedron) -> list[tuple[tuple[Any, ...], int, list[tuple[Any, ...]]]]:
+    """The proper non-empty faces of ``poly``: ``(canonical V-representation, dim, faces it covers)``.
+
+    A face is cut out by the inequalities tight on it; its canonical generators
+    are those of ``poly`` on it (same lineality), so equal faces of different
+    polyhedra get equal keys.  Every face is an intersection of facets and has
+    a vertex (a minimal face).
+    """
+    verts, rays, lin = poly.vertices, poly.rays, poly.lineality
+    inc = []
+    for r in poly.inequalities:
+        vm = sum(1 << i for i, v in enumerate(verts) if _dot(r, v) == r[-1])
+        ym = sum(1 << i for i, y in enumerate(rays) if _dot(r, y) == 0)
+        inc.append((vm, ym))
+    faces = {x for x in inc if x[0]}
+    frontier = set(faces)
+    while frontier:
+        new = set()
+        for vm, ym in frontier:
+            for fv, fy in inc:
+                x = (vm & fv, ym & fy)
+                if x[0] and x not in faces:
+                    new.add(x)
+        faces |= new
+        frontier = new
+
+    def dim(x: tuple[int, int]) -> int:
+        vs = [verts[i] for i in range(len(verts)) if x[0] >> i & 1]
+        vecs = [[a - b for a, b in zip(v, vs[0])] for v in vs[1:]]
+        vecs += [list(rays[i]) for i in range(len(rays)) if x[1] >> i & 1] + [list(v) for v in lin]
+        vecs = [v for v in vecs if any(v)]
+        return len(rref(vecs)[0]) if vecs else 0
+
+    dims = {x: dim(x) for x in faces}
+
+    def vrep(x: tuple[int, int]) -> tuple[Any, ...]:
+        return (
+            tuple(verts[i] for i in range(len(verts)) if x[0] >> i & 1),
+            tuple(rays[i] for i in range(len(rays)) if x[1] >> i & 1),
+            lin,
+        )
+
+    out = []
+    for x, k in dims.items():
+        below = [
+            vrep(y) for y, j in dims.items() if j == k - 1 and y[0] & x[0] == y[0] and y[1] & x[1] == y[1]
+        ]
+        out.append((vrep(x), k, below))
+    return out

@@ -247,24 +247,178 @@ def test_three_dimensional_invariance_and_convex_facets():
     ref = rg.breakpoint_complex(net, domain=(-2, 2))
     for name, other in equivalent_variants(net, 4):
         assert rg.breakpoint_complex(other, domain=(-2, 2)).signature() == ref.signature(), name
-    check_facets_convex(ref)
+    check_breakpoint_complex(ref)
 
 
-def check_facets_convex(bc):
-    """Over a bounded domain: every facet lies in its hyperplane, has dimension d - 1, and is the
-    union of its cells (its (d-1)-volume, measured in a coordinate projection, is their sum)."""
+# ------------------------------------------------- the complex property, checked independently
+
+
+def _dot(a, x):
+    return sum(u * v for u, v in zip(a, x))
+
+
+def _is_face(part, poly):
+    """Whether the non-empty ``part`` of ``poly`` is a face of it: cut ``poly`` by the inequalities
+    tight on all of ``part`` (with cdd, from the H-representation) and compare point sets."""
+    tight = [
+        r
+        for r in poly.inequalities
+        if all(_dot(r, v) == r[-1] for v in part.vertices)
+        and all(_dot(r, y) == 0 for y in part.rays)
+        and all(_dot(r, y) == 0 for y in part.lineality)
+    ]
+    face = rg.Polyhedron.from_hrep(
+        poly.inequalities, [*poly.equalities, *tight], ambient_dim=poly.ambient_dim
+    )
+    return face == part
+
+
+def _meet(p, q):
+    return rg.Polyhedron.from_hrep(
+        [*p.inequalities, *q.inequalities], [*p.equalities, *q.equalities], ambient_dim=p.ambient_dim
+    )
+
+
+def _projected_volume(poly, drop):
+    pts = [tuple(v for k, v in enumerate(x) if k != drop) for x in poly.vertices]
+    return rg.Polyhedron.from_vrep(pts).volume()
+
+
+def check_breakpoint_complex(bc):
+    """Over a bounded domain, exactly and independently of the implementation:
+
+    * every facet has dimension d - 1 in its hyperplane;
+    * every two facets meet in a common face of both, and that face is listed in
+      ``faces_of_dim``; the listed faces are faces of the facets that claim them;
+    * convexity and coverage: each facet's (d-1)-volume (in a coordinate projection) is the sum
+      of the volumes of its overlaps with the bent facets it lists, and per hyperplane the
+      facets add up to the bent facets (so they do not overlap and cover B(f))."""
     d = bc.ambient_dim
-    for f in bc.facets:
-        p = f.polyhedron
+    cx = bc.complex
+    polys = [f.polyhedron for f in bc.facets]
+    for f, p in zip(bc.facets, polys):
         assert p.dim == d - 1 and p.equalities == (f.hyperplane,)
+    listed = {}
+    if d >= 2:
+        for k in range(d - 1):
+            for face in bc.faces_of_dim(k):
+                assert face.polyhedron.dim == k
+                listed[face.polyhedron] = face
+                for j in face.facets:
+                    assert _is_face(face.polyhedron, polys[j])
+    for a in range(len(polys)):
+        for b in range(a + 1, len(polys)):
+            meet = _meet(polys[a], polys[b])
+            if meet.is_empty:
+                continue
+            assert _is_face(meet, polys[a]) and _is_face(meet, polys[b]), (a, b)
+            assert meet in listed and {a, b} <= set(listed[meet].facets), (a, b)
+    per_hyperplane = {}
+    for f, p in zip(bc.facets, polys):
         drop = next(i for i, v in enumerate(f.normal) if v)
+        parts = [_meet(cx.cells[i].polyhedron, p) for i in f.cells]
+        assert all(q.dim == d - 1 for q in parts)
+        vol = _projected_volume(p, drop) if d > 1 else 0
+        assert d == 1 or vol == sum(_projected_volume(q, drop) for q in parts), f
+        per_hyperplane[f.hyperplane] = per_hyperplane.get(f.hyperplane, 0) + vol
+    if d > 1:
+        for h, vol in per_hyperplane.items():
+            cells = [cx.cells[i] for i in bc.bent_facets if bc._key[i] == h]
+            drop = next(i for i, v in enumerate(h[:-1]) if v)
+            assert vol == sum(_projected_volume(c.polyhedron, drop) for c in cells), h
 
-        def projected_volume(poly, drop=drop):
-            pts = [tuple(v for k, v in enumerate(x) if k != drop) for x in poly.vertices]
-            return rg.Polyhedron.from_vrep(pts).volume()
 
-        cells = [bc.complex.cells[i].polyhedron for i in f.cells]
-        assert projected_volume(p) == sum(projected_volume(c) for c in cells), f
+def _relu_z_plus_pyramid():
+    """f = relu(z) + relu(z - |x| - |y|): a pyramid whose apex touches the bent plane z = 0."""
+    w1 = [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1]]
+    w2 = [[-1, -1, -1, -1, 1], [0, 0, 0, 0, 1]]
+    return rg.ReLUNetwork([w1, w2, [[1, 1]]], [[0] * 5, [0, 0], [0]])
+
+
+def _l_shaped_plane():
+    """f = relu(relu(z) - relu(min(x, y))), min(x, y) = x - relu(x - y): z = 0 bends off x, y > 0."""
+    w1 = [[1, -1, 0], [1, 0, 0], [-1, 0, 0], [0, 0, 1]]
+    return rg.ReLUNetwork([w1, [[-1, 1, -1, 0], [0, 0, 0, 1]], [[-1, 1]], [[1]]], [[0] * 4, [0, 0], [0], [0]])
+
+
+def test_pyramid_apex_cuts_the_plane_into_eight_sectors():
+    # By hand: the literal piece in z = 0 is the whole plane; the pyramid faces z = +-x +-y and
+    # the bends x = 0 (z >= |y|), y = 0 (z >= |x|) meet it only at the origin.  The rule cuts the
+    # plane along the traces of their hyperplanes, x = 0, y = 0, x = y, x = -y: eight sectors,
+    # each a cone at the origin.  Weights: z = 0 jumps by (0, 0, 1) across e = (0, 0, 1): 1;
+    # on z = x + y the slope jumps from (0, 0, 1) to (-1, -1, 2), e = (1, 1, -1): c = 3; on
+    # x = 0 inside, the slope of -|x| jumps by 2 across e = (1, 0, 0) downwards: c = -2.
+    bc = rg.breakpoint_complex(_relu_z_plus_pyramid())
+    plane = [f for f in bc.facets if f.hyperplane == (0, 0, 1, 0)]
+    assert len(plane) == 8 and all(f.weight == (1,) for f in plane)
+    dirs = [(1, 0, 0), (1, 1, 0), (0, 1, 0), (-1, 1, 0), (-1, 0, 0), (-1, -1, 0), (0, -1, 0), (1, -1, 0)]
+    sectors = {frozenset((dirs[k], dirs[(k + 1) % 8])) for k in range(8)}
+    assert {frozenset(f.rays) for f in plane} == sectors
+    assert all(f.vertices == ((0, 0, 0),) for f in plane)
+    faces = {f.hyperplane: f.weight for f in bc.facets}
+    assert faces[(1, 1, -1, 0)] == (3,) and faces[(1, 0, 0, 0)] == (-2,)
+    # one vertex, 13 edges (8 in the plane, 4 pyramid edges, the z axis), 16 facets
+    assert bc.f_vector == (1, 13, 16)
+    check_breakpoint_complex(rg.breakpoint_complex(_relu_z_plus_pyramid(), domain=(-1, 1)))
+
+
+def test_l_shaped_piece_is_cut_along_its_reflex_flats():
+    # By hand: near z = 0, f = relu(z) unless x, y > 0 (there min(x, y) > 0 keeps f = 0), so
+    # z = 0 bends with weight 1 on three quadrants, one literal L-shaped piece.  Its reflex
+    # boundary rays lie on x = 0 and y = 0; cutting along both leaves the three quadrants.
+    bc = rg.breakpoint_complex(_l_shaped_plane())
+    plane = [f for f in bc.facets if f.hyperplane == (0, 0, 1, 0)]
+    assert {frozenset(f.rays) for f in plane} == {
+        frozenset({(-1, 0, 0), (0, -1, 0)}),
+        frozenset({(-1, 0, 0), (0, 1, 0)}),
+        frozenset({(1, 0, 0), (0, -1, 0)}),
+    }
+    assert all(f.weight == (1,) and f.vertices == ((0, 0, 0),) for f in plane)
+    check_breakpoint_complex(rg.breakpoint_complex(_l_shaped_plane(), domain=(-1, 1)))
+
+
+def test_literal_pieces_kept_when_they_already_form_a_complex():
+    # relu(x) + 0 * relu(y) + 0 * relu(z): the plane x = 0 is cut by y = 0 and z = 0 in the
+    # canonical complex, but nothing else bends there: one facet, the whole plane.
+    net = rg.ReLUNetwork([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0]]], [[0, 0, 0], [0]])
+    bc = rg.breakpoint_complex(net)
+    (f,) = bc.facets
+    assert bc.n_bent_facets == 4 and f.polyhedron == rg.Polyhedron.from_hrep(
+        [], [(1, 0, 0, 0)], ambient_dim=3
+    )
+    assert bc.f_vector == (0, 0, 1)
+    # relu(x) + relu(y) + relu(z) over a box: three squares crossing, each cut into four by the
+    # others (the star of each axis segment has four bent facets): 12 facets, as the canonical ones
+    net = rg.ReLUNetwork([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]])
+    bc = rg.breakpoint_complex(net, domain=(-1, 1))
+    assert bc.n_facets == bc.n_bent_facets == 12
+    check_breakpoint_complex(bc)
+
+
+@pytest.mark.parametrize("make", [_relu_z_plus_pyramid, _l_shaped_plane])
+def test_refined_pieces_depend_only_on_the_function(make):
+    net = make()
+    ref = rg.breakpoint_complex(net, domain=(-2, 2)).signature()
+    for name, other in equivalent_variants(net, 7):
+        assert rg.breakpoint_complex(other, domain=(-2, 2)).signature() == ref, name
+
+
+def test_two_dimensional_complexes_are_the_literal_pieces():
+    # d = 2: no refinement; the checker holds on the hand example and a random net
+    for net in (rg.zoo.bent_2d(), rg.ReLUNetwork.random([2, 3, 3, 1], seed=1)):
+        bc = rg.breakpoint_complex(net, domain=(-3, 3))
+        assert all(f._poly is None for f in bc.facets)
+        check_breakpoint_complex(bc)
+
+
+@settings(max_examples=20)
+@given(networks(max_dim=3, max_width=3, max_depth=3), st.integers(0, 10**6))
+def test_random_degenerate_networks_give_polyhedral_complexes(net, seed):
+    bc = rg.breakpoint_complex(net, domain=(-2, 2))
+    check_breakpoint_complex(bc)
+    ref = bc.signature()
+    for name, other in equivalent_variants(net, seed)[:3]:
+        assert rg.breakpoint_complex(other, domain=(-2, 2)).signature() == ref, name
 
 
 # ----------------------------------------------------------------------------------- CLI
