@@ -325,7 +325,7 @@ def test_cli_canonical_and_fiber(tmp_path, capsys):
     assert rg.ReLUNetwork.from_json(capsys.readouterr().out) == canonical_form(rg.zoo.abs_1d())
     assert main(["fiber", "zoo:abs_1d", "--width", "3", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert len(data["pieces"]) == 5
+    assert len(data["pieces"]) == 7  # 5 with single neurons per hinge, 2 with a split hinge
     for piece in data["pieces"]:
         assert _eq(rg.ReLUNetwork.from_dict(piece["sample"]), rg.zoo.abs_1d())
     assert main(["fiber", "zoo:abs_1d"]) == 0

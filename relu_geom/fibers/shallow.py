@@ -488,41 +488,181 @@ def _network_from_plan(dec: ShallowDecomposition, plan: _Plan) -> ReLUNetwork:
 
 # ------------------------------------------------------------------ fibers
 ROLES = ("visible", "cancelling", "linear", "inactive", "inert")
+MAX_PIECES = 5000
+Counts = tuple[int, int]
 
 
-def _uv_dimension(m: int, d: int, r: int, rho: int, t: int = 0, tk: int = 0) -> int | None:
-    """``dim {(U_T, U, V) : U_T A_T + U V = R}`` (None when empty).
+def _core_dimension(m: int, d: int, r: int, rho: int, t: int, tk: int, s: int) -> int:
+    """``dim {(U_T, U, V) : U_T A_T + U V = R, rank(V mod K) = s}`` (see :func:`_core_dimensions`)."""
+    return r * tk + (s - rho) * (d - tk - s) + s * r + m * (t + r - tk - s)
+
+
+def _core_dimensions(m: int, d: int, r: int, rho: int, t: int, tk: int, nonzero_rows: bool) -> dict[int, int]:
+    """``s -> dim`` for the components of ``{(U_T, U, V) : U_T A_T + U V = R}`` (empty when ``r < rho``).
 
     ``U_T`` is ``m x t`` (free coefficients of ``t`` doubled hinges whose normals
     ``A_T`` span a space ``K`` of dimension ``tk``), ``U`` is ``m x r`` and ``V`` is
     ``r x d``; ``rho`` is the rank of ``R`` modulo ``K``.  Choosing ``V`` first,
-    ``(U_T, U)`` solve a linear system with ``m (t + r - rank [A_T; V])`` free
-    dimensions, solvable iff the row space of ``R`` lies in ``K + rowspace V``;
-    the ``V`` with ``rank(V mod K) = s`` and that property form a set of dimension
-    ``r tk + (s - rho)(d - tk - s) + s r``.  Maximise over ``s``.
+    ``(U_T, U)`` solve a linear system with ``m (t + r - tk - s)`` free dimensions,
+    solvable iff the row space of ``R`` lies in ``K + rowspace V``; the ``V`` with
+    ``rank(V mod K) = s`` and that property form a set of dimension
+    ``r tk + (s - rho)(d - tk - s) + s r``.  With ``nonzero_rows`` (a cancelling
+    group's normal is never zero) and ``tk = 0`` the component ``s = 0`` (``V = 0``) is
+    excluded.
     """
-    if r < rho:
+    lo = max(rho, 1) if nonzero_rows and tk == 0 else rho
+    return {s: _core_dimension(m, d, r, rho, t, tk, s) for s in range(lo, min(r, d - tk) + 1)}
+
+
+@dataclass(frozen=True)
+class _Core:
+    """Data of one orientation pattern ``(S, T)``: the linear part the extra terms must produce."""
+
+    R: list[list[Fraction]]  # R_S = M + sum_{j in S} c_j a_j^T
+    T: tuple[int, ...]
+    tk: int
+    rho: int
+    lineality: tuple[int, int] | None  # orthant only: (dim l, dim l cap (R^m x 0)) of the stacked cone
+
+
+def _stacked_columns(core: _Core, dec: ShallowDecomposition) -> list[list[Fraction]]:
+    """``g_q = (R e_q, A_T e_q)`` in ``Q^(m + t)``, ``q = 1..d``."""
+    d = dec.input_dim
+    return [
+        [row[q] for row in core.R] + [Fraction(dec.hinges[j].normal[q]) for j in core.T] for q in range(d)
+    ]
+
+
+def _lineality_generators(cols: Sequence[Sequence[Fraction]]) -> list[int]:
+    """Indices ``q`` of the nonzero generators with ``-g_q`` in ``cone(g)``: they span the lineality space.
+
+    One exact LP per generator: ``lambda >= 0``, ``sum lambda_i g_i = 0``, ``lambda_q >= 1``.
+    """
+    from relu_geom.geometry.polyhedron import Polyhedron
+
+    n = len(cols)
+    dim = len(cols[0]) if cols else 0
+    out = []
+    for q in range(n):
+        if not any(cols[q]):
+            continue
+        ineq = [[-int(i == j) for j in range(n)] + [0] for i in range(n)]
+        ineq.append([-int(j == q) for j in range(n)] + [-1])
+        eqs = [[cols[j][c] for j in range(n)] + [0] for c in range(dim)]
+        if not Polyhedron.from_hrep(ineq, eqs, ambient_dim=n).is_empty:
+            out.append(q)
+    return out
+
+
+def _lineality(core: _Core, dec: ShallowDecomposition) -> tuple[int, int]:
+    """``(dim l, dim l cap (R^m x 0))`` for the lineality space ``l`` of the stacked cone."""
+    cols = _stacked_columns(core, dec)
+    m = dec.output_dim
+    gens = [cols[q] for q in _lineality_generators(cols)]
+    full = _rank(gens)
+    return full, full - _rank([g[m:] for g in gens])
+
+
+def _make_core(dec: ShallowDecomposition, S: tuple[int, ...], T: tuple[int, ...], orthant: bool) -> _Core:
+    normals = [[Fraction(a) for a in dec.hinges[j].normal] for j in T]
+    R = _residual(dec, S)
+    tk = _rank(normals) if T else 0
+    rho = _rank_mod(R, rref(normals)[0] if T else [])
+    core = _Core(R, T, tk, rho, None)
+    if orthant:
+        object.__setattr__(core, "lineality", _lineality(core, dec))
+    return core
+
+
+def _piece_dimension(
+    dec: ShallowDecomposition,
+    core: _Core,
+    hinge_counts: Sequence[Counts],
+    groups: Sequence[Counts],
+    n_linear: int,
+    n_inactive: int,
+    n_inert: int,
+) -> tuple[int, int] | None:
+    """``(dimension mod scaling, s)`` of a piece, or None when it is empty (``docs/fibers.md``, 2.3)."""
+    d, m = dec.input_dim, dec.output_dim
+    orthant = dec.domain == "orthant"
+    t = len(core.T)
+    mixed = sum(1 for p, q in groups if q)
+    L = n_linear if orthant else 0
+    r = mixed + L
+    if r < core.rho:
         return None
-    return max(
-        r * tk + (s - rho) * (d - tk - s) + s * r + m * (t + r - tk - s)
-        for s in range(rho, min(r, d - tk) + 1)
-    )
+    extra = sum(m * (p + q - 1) for p, q in hinge_counts) - m * t
+    extra += sum(m * (p + q - 2) if q else d + m * (p - 1) for p, q in groups)
+    extra += (d + m) * n_inactive if orthant else m * (n_linear + n_inactive)
+    extra += d * n_inert
+    if orthant and L and r == core.rho:
+        assert core.lineality is not None
+        full, kernel_part = core.lineality
+        if kernel_part > mixed:
+            return None
+        s = core.rho
+        return _core_dimension(m, d, r, core.rho, t, core.tk, s) - full * L + extra, s
+    dims = _core_dimensions(m, d, r, core.rho, t, core.tk, mixed > 0)
+    if (
+        orthant
+        and L
+        and core.rho in dims
+        and core.rho < d - core.tk
+        and not _has_positive_in_span(_row_space_with_K(dec, core), d)
+    ):
+        del dims[core.rho]  # linear rows need a positive vector in rowspace(R_S) + K
+    if not dims:
+        return None
+    s = max(dims, key=lambda k: (dims[k], k))
+    return dims[s] + extra, s
+
+
+def _row_space_with_K(dec: ShallowDecomposition, core: _Core) -> list[list[Fraction]]:
+    rows = [list(r) for r in core.R if any(r)] + [[Fraction(a) for a in dec.hinges[j].normal] for j in core.T]
+    return [list(r) for r in rref(rows)[0]] if rows else []
+
+
+def _group_types(budget: int) -> list[Counts]:
+    """Cancelling group types ``(p, q)``, ``p >= q >= 0``, ``2 <= p + q <= budget``."""
+    return [(p, size - p) for size in range(2, budget + 1) for p in range(size, (size - 1) // 2, -1)]
+
+
+def _multisets(types: Sequence[Counts], budget: int, start: int = 0) -> list[tuple[Counts, ...]]:
+    """Sorted multisets of group types of total size at most ``budget``."""
+    out: list[tuple[Counts, ...]] = [()]
+    for i in range(start, len(types)):
+        size = sum(types[i])
+        if size <= budget:
+            out += [(types[i], *rest) for rest in _multisets(types, budget - size, i)]
+    return out
 
 
 @dataclass(frozen=True)
 class FiberPiece:
-    """One semi-algebraic piece of a shallow fiber.
+    """One semi-algebraic piece (stratum) of a shallow fiber.
 
     The piece holds the networks whose neurons, after a permutation, play the
-    roles :attr:`roles` in this order.  Hinge by hinge (in hinge order): one
-    ``visible`` neuron oriented with ``(a_j, t_j)``, or against it when ``j in
-    flips``, or -- when ``j in doubled`` -- two ``visible`` neurons, ``+(a_j, t_j)``
-    then ``-(a_j, t_j)``, whose hinge coefficients add up to ``c_j``.  Then
-    ``n_pairs`` pairs of ``cancelling`` neurons (one hyperplane, opposite
-    orientations, hinge coefficients summing to zero); ``n_linear`` ``linear``
-    neurons (always active on the domain); ``n_inactive`` ``inactive`` neurons
-    (never active on the domain) and ``n_inert`` ``inert`` neurons (zero output
-    weights).
+    roles :attr:`roles` in this order:
+
+    * hinge by hinge (in hinge order), ``p_j`` ``visible`` neurons oriented with
+      ``(a_j, t_j)`` and then ``q_j`` oriented against it
+      (``hinge_counts[j] = (p_j, q_j)``, ``p_j + q_j >= 1``), whose hinge
+      coefficients ``lambda_i v_i`` add up to ``c_j``.  Hinge ``j`` is *flipped*
+      when ``p_j = 0`` and *doubled* (absorbs a free linear term ``u_j a_j^T``)
+      when ``p_j, q_j >= 1``; ``p_j + q_j >= 2`` are *split* neurons;
+    * for each ``(p, q)`` in ``groups`` (``p >= q``, ``p + q >= 2``), ``p + q``
+      ``cancelling`` neurons on one hyperplane meeting the domain's interior
+      (any hyperplane, hinges included), ``p`` with one orientation then ``q``
+      with the other, whose hinge coefficients add up to zero: a *mixed* group
+      (``q >= 1``) adds a free rank-one affine term, a *same-orientation* group
+      (``q = 0``) adds nothing;
+    * ``n_linear`` ``linear`` neurons (always active on the domain),
+      ``n_inactive`` ``inactive`` neurons (never active) and ``n_inert``
+      ``inert`` neurons (zero output weights).
+
+    Pieces are closed under letting output weights vanish, so they overlap on
+    lower-dimensional strata.
 
     Attributes
     ----------
@@ -537,25 +677,49 @@ class FiberPiece:
     """
 
     fiber: ShallowFiber = field(repr=False, compare=False)
-    flips: tuple[int, ...]
-    doubled: tuple[int, ...]
-    n_pairs: int
+    hinge_counts: tuple[Counts, ...]
+    groups: tuple[Counts, ...]
     n_linear: int
     n_inactive: int
     n_inert: int
     dimension_mod_scaling: int
     residual_rank: int
+    core_rank: int = field(default=0, repr=False)  # s: rank of the extra normals modulo K in the sample
 
     @property
     def dimension(self) -> int:
         return self.dimension_mod_scaling + self.fiber.width
 
     @property
+    def flips(self) -> tuple[int, ...]:
+        """Hinges carried only by neurons oriented against ``(a_j, t_j)``."""
+        return tuple(j for j, (p, q) in enumerate(self.hinge_counts) if not p)
+
+    @property
+    def doubled(self) -> tuple[int, ...]:
+        """Hinges carried by neurons of both orientations."""
+        return tuple(j for j, (p, q) in enumerate(self.hinge_counts) if p and q)
+
+    @property
+    def split(self) -> tuple[int, ...]:
+        """Hinges carried by two or more neurons."""
+        return tuple(j for j, (p, q) in enumerate(self.hinge_counts) if p + q >= 2)
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of cancelling groups of type ``(1, 1)``."""
+        return sum(1 for g in self.groups if g == (1, 1))
+
+    @property
+    def n_mixed_groups(self) -> int:
+        """Number of cancelling groups with both orientations (each adds a rank-one affine term)."""
+        return sum(1 for p, q in self.groups if q)
+
+    @property
     def roles(self) -> tuple[str, ...]:
-        k = self.fiber.decomposition.n_hinges
         return (
-            ("visible",) * (k + len(self.doubled))
-            + ("cancelling",) * (2 * self.n_pairs)
+            ("visible",) * sum(p + q for p, q in self.hinge_counts)
+            + ("cancelling",) * sum(p + q for p, q in self.groups)
             + ("linear",) * self.n_linear
             + ("inactive",) * self.n_inactive
             + ("inert",) * self.n_inert
@@ -564,22 +728,19 @@ class FiberPiece:
     @property
     def orientations(self) -> tuple[int, ...]:
         """Orientations (+1 with ``(a_j, t_j)``, -1 against) of the visible neurons, in role order."""
-        out: list[int] = []
-        for j in range(self.fiber.decomposition.n_hinges):
-            out += [1, -1] if j in self.doubled else [-1 if j in self.flips else 1]
-        return tuple(out)
+        return tuple(o for _, _, o in self._visible_slots())
 
     def describe(self) -> str:
-        """One line: flips, doubled hinges, role counts and dimensions."""
+        """One line: hinge counts, groups, role counts and dimensions."""
         parts = [f"flips {list(self.flips)}"]
         if self.doubled:
             parts.append(f"doubled {list(self.doubled)}")
-        for name, n in (
-            ("cancelling pairs", self.n_pairs),
-            ("linear", self.n_linear),
-            ("inactive", self.n_inactive),
-            ("inert", self.n_inert),
-        ):
+        multi = [f"{j}:{p}+{q}-" for j, (p, q) in enumerate(self.hinge_counts) if max(p, q) >= 2]
+        if multi:
+            parts.append("split " + " ".join(multi))
+        if self.groups:
+            parts.append("groups " + " ".join(f"{p}+{q}" for p, q in self.groups))
+        for name, n in (("linear", self.n_linear), ("inactive", self.n_inactive), ("inert", self.n_inert)):
             if n:
                 parts.append(f"{n} {name}")
         return ", ".join(parts) + f"; dimension {self.dimension} ({self.dimension_mod_scaling} mod scaling)"
@@ -610,10 +771,19 @@ class FiberPiece:
     def _visible_slots(self) -> list[tuple[int, int, int]]:
         """(neuron position, hinge, orientation) of the visible neurons."""
         out, i = [], 0
-        for j in range(self.fiber.decomposition.n_hinges):
-            for o in [1, -1] if j in self.doubled else [-1 if j in self.flips else 1]:
+        for j, (p, q) in enumerate(self.hinge_counts):
+            for o in [1] * p + [-1] * q:
                 out.append((i, j, o))
                 i += 1
+        return out
+
+    def _group_slots(self) -> list[tuple[int, list[int], list[int]]]:
+        """(first position, positions of the p neurons, positions of the q neurons) per group."""
+        i = len(self._visible_slots())
+        out = []
+        for p, q in self.groups:
+            out.append((i, list(range(i, i + p)), list(range(i + p, i + p + q))))
+            i += p + q
         return out
 
     @cached_property
@@ -649,15 +819,21 @@ class FiberPiece:
             g = dec.hinges[j].row
             p = next(q for q, v in enumerate(g) if v)
             eqs += [acc[r] - sympy.Rational(dec.hinges[j].coefficient[r]) * g[p] for r in range(m)]
-        i = len(self._visible_slots())
-        for _ in range(self.n_pairs):
-            x, y = W[i] + [b[i]], W[i + 1] + [b[i + 1]]
-            eqs += [x[p] * y[q] - x[q] * y[p] for p in range(d + 1) for q in range(p + 1, d + 1)]
-            xx = sum(t * t for t in x)
-            xy = sum(s * t for s, t in zip(x, y))
-            eqs += [V[r][i] * xx - V[r][i + 1] * xy for r in range(m)]
-            contribute(i)
-            i += 2
+        for first, plus, minus in self._group_slots():
+            x1 = W[first] + [b[first]]
+            total = [sympy.Integer(0)] * m
+            for i in plus + minus:
+                y = W[i] + [b[i]]
+                if i != first:
+                    eqs += [x1[p] * y[q] - x1[q] * y[p] for p in range(d + 1) for q in range(p + 1, d + 1)]
+                dot = sum(s * t for s, t in zip(x1, y))
+                sign = 1 if i in plus else -1
+                for r in range(m):
+                    total[r] += sign * dot * V[r][i]
+            eqs += total
+            for i in minus:
+                contribute(i)
+        i = len(self.roles) - self.n_linear - self.n_inactive - self.n_inert
         for _ in range(self.n_linear):
             if self.fiber.domain is None:
                 eqs += list(W[i])
@@ -678,6 +854,8 @@ class FiberPiece:
     @cached_property
     def inequalities(self) -> tuple[Any, ...]:
         """sympy relations that hold on the piece (together with :attr:`equations`)."""
+        import sympy
+
         dec = self.fiber.decomposition
         W, b, V, c = self._sym()
         out: list[Any] = []
@@ -685,11 +863,17 @@ class FiberPiece:
             g = dec.hinges[j].row
             p = next(q for q, v in enumerate(g) if v)
             out.append((o * g[p] * (W[i] + [b[i]])[p]) > 0)
-        i = len(self._visible_slots())
-        for _ in range(self.n_pairs):
-            x, y = W[i] + [b[i]], W[i + 1] + [b[i + 1]]
-            out.append(sum(s * t for s, t in zip(x, y)) < 0)
-            i += 2
+        for first, plus, minus in self._group_slots():
+            x1 = W[first] + [b[first]]
+            if self.fiber.domain is None:
+                out.append(sympy.Or(*[sympy.Ne(w, 0) for w in W[first]]))
+            else:  # the hyperplane meets the open orthant
+                out.append(sympy.And(sympy.Or(*[v > 0 for v in x1]), sympy.Or(*[v < 0 for v in x1])))
+            for i in plus + minus:
+                if i != first:
+                    dot = sum(s * t for s, t in zip(x1, W[i] + [b[i]]))
+                    out.append(dot > 0 if i in plus else dot < 0)
+        i = len(self.roles) - self.n_linear - self.n_inactive - self.n_inert
         for _ in range(self.n_linear):
             if self.fiber.domain == "orthant":
                 out += [w >= 0 for w in W[i]]
@@ -706,8 +890,8 @@ class FiberPiece:
     def contains(self, net: ReLUNetwork) -> bool:
         """Exact membership: same function on the domain and a role assignment of the neurons.
 
-        Complexity: the decomposition (``O(n (d + m))``) plus a small backtracking
-        search over the non-visible neurons.
+        Complexity: the decomposition (``O(n (d + m))``) plus a backtracking
+        search over subsets of the neurons on each hyperplane.
         """
         f = self.fiber
         _check_shallow(net)
@@ -736,13 +920,18 @@ class FiberPiece:
         """Exact rank of the Jacobian of :attr:`equations` at ``net`` (in role order)."""
         import sympy
 
+        from relu_geom.arith.linalg import rank
+
         subs = dict(zip(self.symbols, [_sympy_rational(v) for v in net.parameters()]))
-        J = sympy.Matrix([[sympy.diff(e, s).subs(subs) for s in self.symbols] for e in self.equations])
-        return int(J.rank()) if self.equations else 0
+        rows = [[sympy.diff(e, s).subs(subs) for s in self.symbols] for e in self.equations]
+        return rank([[Fraction(int(v.p), int(v.q)) for v in row] for row in rows]) if rows else 0
 
     # ------------------------------------------------------------ sampling
     def sample(self, seed: int = 0) -> ReLUNetwork:
-        """An exact point of the piece (reproducible from ``seed``), neurons in role order."""
+        """An exact point of the piece (reproducible from ``seed``), neurons in role order.
+
+        The point lies on the largest component of the piece (generic choices).
+        """
         return _sample_piece(self, seed)
 
 
@@ -756,45 +945,41 @@ def _assign_roles(net: ReLUNetwork, piece: FiberPiece) -> list[int] | None:
     """A permutation putting ``net``'s neurons into the piece's role order, or None."""
     f = piece.fiber
     dec, domain = f.decomposition, f.domain
+    m = dec.output_dim
     W1, b1 = net.weights[0], net.biases[0]
     V = list(zip(*net.weights[1]))
     n = len(W1)
-    hinge_index = {h.row: j for j, h in enumerate(dec.hinges)}
-    on_hinge: dict[int, list[tuple[int, int, Fraction]]] = {}
-    free: list[int] = []
+    lines: dict[tuple[int, ...], list[tuple[int, int, Fraction]]] = {}
     for i in range(n):
         if _neuron_kind(W1[i], b1[i], domain) == "hinge":
             key, lam, o = _orient(list(W1[i]) + [b1[i]])
-            j = hinge_index.get(key)
-            if j is not None:
-                on_hinge.setdefault(j, []).append((i, o, lam))
-                continue
-        free.append(i)
-    head: list[int] = []
-    for j, h in enumerate(dec.hinges):
-        cands = on_hinge.get(j, [])
-        if j in piece.doubled:
-            ok = [
-                (a, b)
-                for a in cands
-                for b in cands
-                if a[1] == 1
-                and b[1] == -1
-                and all(a[2] * x + b[2] * y == c for x, y, c in zip(V[a[0]], V[b[0]], h.coefficient))
-            ]
-            if not ok:
-                return None
-            a, b = ok[0]
-            head += [a[0], b[0]]
-            free += [c[0] for c in cands if c[0] not in (a[0], b[0])]
-        else:
-            want = -1 if j in piece.flips else 1
-            ok1 = [a for a in cands if a[1] == want and tuple(a[2] * x for x in V[a[0]]) == h.coefficient]
-            if not ok1:
-                return None
-            head.append(ok1[0][0])
-            free += [c[0] for c in cands if c[0] != ok1[0][0]]
-    d = dec.input_dim
+            lines.setdefault(key, []).append((i, o, lam))
+    zero = tuple([_ZERO] * m)
+
+    def weighted(members: Sequence[tuple[int, int, Fraction]]) -> tuple[Fraction, ...]:
+        out = [_ZERO] * m
+        for i, _, lam in members:
+            for r in range(m):
+                out[r] += lam * V[i][r]
+        return tuple(out)
+
+    def choices(
+        key: tuple[int, ...], p: int, q: int, target: tuple[Fraction, ...], used: set[int]
+    ) -> list[list[int]]:
+        avail = [x for x in lines.get(key, []) if x[0] not in used]
+        plus = [x for x in avail if x[1] == 1]
+        minus = [x for x in avail if x[1] == -1]
+        out = []
+        for P in itertools.combinations(plus, p):
+            for Q in itertools.combinations(minus, q):
+                if weighted(P + Q) == target:
+                    out.append([x[0] for x in P] + [x[0] for x in Q])
+        return out
+
+    hinge_jobs = [
+        (dec.hinges[j].row, p, q, dec.hinges[j].coefficient) for j, (p, q) in enumerate(piece.hinge_counts)
+    ]
+    slots = ["linear"] * piece.n_linear + ["inactive"] * piece.n_inactive + ["inert"] * piece.n_inert
 
     def can(i: int, role: str) -> bool:
         kind = _neuron_kind(W1[i], b1[i], domain)
@@ -802,62 +987,65 @@ def _assign_roles(net: ReLUNetwork, piece: FiberPiece) -> list[int] | None:
             return kind == "active"
         if role == "inactive":
             return kind == "inactive"
-        return not any(V[i])  # inert
+        return not any(V[i])
 
-    def pair_ok(i: int, j: int) -> bool:
-        x, y = list(W1[i]) + [b1[i]], list(W1[j]) + [b1[j]]
-        if not any(x[:d]) or not any(y[:d]):
-            return False
-        kx, lx, ox = _orient(x)
-        ky, ly, oy = _orient(y)
-        return kx == ky and ox == 1 and oy == -1 and all(lx * p + ly * q == 0 for p, q in zip(V[i], V[j]))
-
-    slots = ["linear"] * piece.n_linear + ["inactive"] * piece.n_inactive + ["inert"] * piece.n_inert
-
-    def singles(rest: list[int]) -> list[int] | None:
+    def singles(used: set[int]) -> list[int] | None:
+        rest = [i for i in range(n) if i not in used]
         if len(rest) != len(slots):
             return None
         order: list[int] = []
-        used: set[int] = set()
+        taken: set[int] = set()
 
         def go(s: int) -> bool:
             if s == len(slots):
                 return True
             for i in rest:
-                if i not in used and can(i, slots[s]):
-                    used.add(i)
+                if i not in taken and can(i, slots[s]):
+                    taken.add(i)
                     order.append(i)
                     if go(s + 1):
                         return True
-                    used.discard(i)
+                    taken.discard(i)
                     order.pop()
             return False
 
         return order if go(0) else None
 
-    def place(rest: list[int], pairs_left: int) -> list[int] | None:
-        if not pairs_left:
-            return singles(rest)
-        for a, b in itertools.permutations(rest, 2):
-            if pair_ok(a, b):
-                sub = place([x for x in rest if x not in (a, b)], pairs_left - 1)
-                if sub is not None:
-                    return [a, b] + sub
+    def place_groups(g: int, used: set[int]) -> list[int] | None:
+        if g == len(piece.groups):
+            return singles(used)
+        p, q = piece.groups[g]
+        for key in lines:
+            for pp, qq in {(p, q), (q, p)}:
+                for ch in choices(key, pp, qq, zero, used):
+                    if (pp, qq) != (p, q):  # the p-block first: the larger orientation class
+                        ch = ch[pp:] + ch[:pp]
+                    sub = place_groups(g + 1, used | set(ch))
+                    if sub is not None:
+                        return ch + sub
         return None
 
-    tail = place(sorted(free), piece.n_pairs)
-    return None if tail is None else head + tail
+    def place_hinges(j: int, used: set[int]) -> list[int] | None:
+        if j == len(hinge_jobs):
+            return place_groups(0, used)
+        key, p, q, c = hinge_jobs[j]
+        for ch in choices(key, p, q, c, used):
+            sub = place_hinges(j + 1, used | set(ch))
+            if sub is not None:
+                return ch + sub
+        return None
+
+    return place_hinges(0, set())
 
 
 @dataclass(frozen=True)
 class ShallowFiber:
     """The fiber of a shallow function among networks of one width, as a union of pieces.
 
-    ``pieces`` lists the nonempty pieces (see :class:`FiberPiece`).  Networks
-    whose neurons play other roles (two neurons with the same orientation on
-    one hyperplane, cancelling groups of three or more neurons) are in the
-    fiber too but in none of the listed pieces (they lie in lower-dimensional
-    strata); :meth:`contains` decides membership in the whole fiber exactly.
+    ``pieces`` lists every nonempty stratum (see :class:`FiberPiece`): every
+    network of this width computing the function lies in at least one piece
+    (``docs/fibers.md``, section 2.3); :meth:`contains` decides membership in
+    the whole fiber exactly.
     """
 
     decomposition: ShallowDecomposition
@@ -885,14 +1073,37 @@ class ShallowFiber:
             shallow_decomposition(net, domain=self.domain) == self.decomposition
         )
 
+    def pieces_containing(self, net: ReLUNetwork) -> tuple[FiberPiece, ...]:
+        """The pieces that contain ``net`` (at least one when :meth:`contains` holds)."""
+        if not self.contains(net):
+            return ()
+        return tuple(p for p in self.pieces if _assign_roles(net, p) is not None)
+
     def piece(
-        self, flips: Sequence[int] = (), doubled: Sequence[int] = (), **counts: int
+        self,
+        flips: Sequence[int] = (),
+        doubled: Sequence[int] = (),
+        *,
+        hinge_counts: Sequence[Counts] | None = None,
+        groups: Sequence[Counts] | None = None,
+        **counts: int,
     ) -> FiberPiece | None:
-        """The piece with these flips, doubled hinges and role counts (``n_pairs=``, ...), or None."""
+        """The first piece with these flips, doubled hinges, hinge counts, groups and role counts, or None.
+
+        Without ``hinge_counts`` and ``groups``, the piece has one neuron per
+        non-doubled hinge, two per doubled hinge and only ``(1, 1)`` groups.
+        """
+        if hinge_counts is None:
+            hinge_counts = [
+                (1, 1) if j in doubled else (0, 1) if j in flips else (1, 0)
+                for j in range(self.decomposition.n_hinges)
+            ]
+        if groups is None:
+            groups = [(1, 1)] * counts.pop("n_pairs", 0)
         for p in self.pieces:
             if (
-                p.flips == tuple(sorted(flips))
-                and p.doubled == tuple(sorted(doubled))
+                p.hinge_counts == tuple(map(tuple, hinge_counts))
+                and p.groups == tuple(sorted(map(tuple, groups), key=_group_key))
                 and all(getattr(p, k) == v for k, v in counts.items())
             ):
                 return p
@@ -916,6 +1127,8 @@ class ShallowFiber:
             entry: dict[str, Any] = {
                 "flips": list(p.flips),
                 "doubled": list(p.doubled),
+                "hinge_counts": [list(c) for c in p.hinge_counts],
+                "groups": [list(g) for g in p.groups],
                 "n_pairs": p.n_pairs,
                 "n_linear": p.n_linear,
                 "n_inactive": p.n_inactive,
@@ -933,13 +1146,8 @@ class ShallowFiber:
         return out
 
 
-def _compositions(total: int, domain: str | None) -> list[tuple[int, int, int, int]]:
-    out = []
-    for P in range(total // 2 + 1 if domain is None else 1):
-        for L in range(total - 2 * P + 1):
-            for N in range(total - 2 * P - L + 1):
-                out.append((P, L, N, total - 2 * P - L - N))
-    return out
+def _group_key(g: Sequence[int]) -> tuple[int, int]:
+    return (g[0] + g[1], -g[1])
 
 
 def _pointed_direction(cols: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ...] | None:
@@ -956,7 +1164,13 @@ def _pointed_direction(cols: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ..
     return poly.interior_point
 
 
-def shallow_fiber(net: ReLUNetwork, width: int | None = None, *, domain: str | None = None) -> ShallowFiber:
+def shallow_fiber(
+    net: ReLUNetwork,
+    width: int | None = None,
+    *,
+    domain: str | None = None,
+    max_pieces: int = MAX_PIECES,
+) -> ShallowFiber:
     """The fiber of ``net``'s function among one-hidden-layer networks of ``width`` neurons.
 
     Parameters
@@ -970,40 +1184,52 @@ def shallow_fiber(net: ReLUNetwork, width: int | None = None, *, domain: str | N
         orthant, where a neuron whose hyperplane misses the interior is
         *linear* -- always active -- or inactive; the setting in which Theorem 6
         of paper 001 counts linear neurons; see ``docs/fibers.md``).
+    max_pieces
+        Bound on the number of candidate strata examined; beyond it a
+        :class:`~relu_geom.errors.LimitExceededError` is raised.
 
     Returns
     -------
     ShallowFiber
-        Pieces indexed by the flipped hinges ``S``, the doubled hinges ``T``
-        (on ``R^d``) and the numbers of neurons in each role; each piece has
-        sympy equations and inequalities, its dimension, an exact membership
-        test and exact sample points.
+        Every stratum as a :class:`FiberPiece`, indexed by the numbers
+        ``(p_j, q_j)`` of neurons oriented with and against each hinge, the
+        cancelling groups ``(p, q)`` and the numbers of linear, inactive and
+        inert neurons; each piece has sympy equations and inequalities, its
+        dimension, an exact membership test and exact sample points.  Pieces
+        come by decreasing dimension.
 
     Notes
     -----
-    With ``k`` hinges, the linear part ``R_S = M + sum_{j in S} c_j a_j^T`` must be
-    produced by the doubled hinges (``u_j a_j^T``, ``u_j`` free) and ``r`` extra
-    rank-one terms (cancelling pairs on ``R^d``, linear neurons with ``w >= 0`` on
-    the orthant).  With ``rho`` the rank of ``R_S`` modulo the doubled normals,
-    the piece is nonempty iff ``r >= rho`` (on the orthant with ``r = rho > 0``:
-    iff the cone spanned by the columns of ``R_S`` is pointed) and its dimension
-    modulo scaling is ``max_s [r tk + (s - rho)(d - tk - s) + s r + m (t + r - tk - s)]``
-    plus ``m`` per linear or inactive neuron on ``R^d``, ``d + m`` per inactive
-    neuron on the orthant and ``d`` per inert neuron (``t = |T|``, ``tk`` the rank
-    of the doubled normals).  Derivation in ``docs/fibers.md``.  There are up
-    to ``3^k`` orientation choices (limit ``k <= 10``).
+    Flipped hinges ``S`` (``p_j = 0``) leave the linear part ``R_S = M + sum_{j in S}
+    c_j a_j^T``; it must be produced by the doubled hinges ``T`` (``p_j, q_j >= 1``:
+    ``u_j a_j^T``, ``u_j`` free) and ``r`` extra rank-one terms (mixed cancelling
+    groups, and linear neurons with ``w >= 0`` on the orthant).  With ``rho`` the rank
+    of ``R_S`` modulo the doubled normals the piece is empty when ``r < rho``; on the
+    orthant with ``r = rho`` and linear neurons it is nonempty iff the lineality
+    space of the cone spanned by the columns ``(R_S e_q, A_T e_q)`` meets ``R^m x 0``
+    in dimension at most the number of mixed groups.  The dimension modulo
+    scaling is the core dimension ``max_s [r tk + (s - rho)(d - tk - s) + s r +
+    m (t + r - tk - s)]`` plus ``m (p_j + q_j - 1)`` per hinge (minus ``m`` when doubled),
+    ``m (p + q - 2)`` per mixed group, ``d + m (p - 1)`` per same-orientation group,
+    ``m`` per linear or inactive neuron on ``R^d``, ``d + m`` per inactive neuron on
+    the orthant and ``d`` per inert neuron.  Derivations in ``docs/fibers.md``.
+    The number of candidate strata grows quickly with ``width - k``.
 
     Examples
     --------
     >>> import relu_geom as rg
     >>> from relu_geom.fibers import shallow_fiber
     >>> fib = shallow_fiber(rg.zoo.abs_1d())  # |x| = relu(x) + relu(-x) with two neurons
-    >>> [(p.doubled, p.roles, p.dimension) for p in fib.pieces]
-    [((0,), ('visible', 'visible'), 2)]
+    >>> [(p.hinge_counts, p.roles, p.dimension) for p in fib.pieces]
+    [(((1, 1),), ('visible', 'visible'), 2)]
     >>> all(fib.contains(s) for s in fib.samples())
     True
-    >>> len(shallow_fiber(rg.zoo.abs_1d(), 3).pieces)
-    5
+    >>> for p in shallow_fiber(rg.zoo.abs_1d(), 3).pieces[::2]:
+    ...     print(p.describe())
+    flips [], groups 1+1; dimension 4 (1 mod scaling)
+    flips [], doubled [0], 1 linear; dimension 4 (1 mod scaling)
+    flips [], doubled [0], 1 inert; dimension 4 (1 mod scaling)
+    flips [], doubled [0], split 0:2+1-; dimension 4 (1 mod scaling)
     """
     _check_shallow(net)
     domain = _check_domain(domain)
@@ -1011,44 +1237,58 @@ def shallow_fiber(net: ReLUNetwork, width: int | None = None, *, domain: str | N
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise InvalidInputError(f"width: expected a positive integer, got {width!r}")
     dec = shallow_decomposition(net, domain=domain)
-    k, d, m = dec.n_hinges, dec.input_dim, dec.output_dim
+    k = dec.n_hinges
     if k > 10:
         raise LimitExceededError(f"shallow_fiber: {k} hinges give up to 3^{k} orientation choices (limit 10)")
-    pieces: list[FiberPiece] = []
     fiber = ShallowFiber(dec, n, (), net)
-    normals = [[Fraction(a) for a in h.normal] for h in dec.hinges]
-    for states in itertools.product(("+", "-", "2") if domain is None else ("+", "-"), repeat=k):
-        S = tuple(j for j, s in enumerate(states) if s == "-")
-        T = tuple(j for j, s in enumerate(states) if s == "2")
-        extra = n - k - len(T)
-        if extra < 0:
-            continue
-        R = _residual(dec, S)
-        tk = _rank([normals[j] for j in T]) if T else 0
-        rho = _rank_mod(R, rref([normals[j] for j in T])[0] if T else [])
-        pointed: bool | None = None
-        for P, L, N, Z in _compositions(extra, domain):
-            r = P if domain is None else L
-            dim = _uv_dimension(m, d, r, rho, len(T), tk)
-            if dim is None:
-                continue
-            if domain == "orthant" and r == rho and rho > 0:
-                if pointed is None:
-                    pointed = _pointed_direction(_coords(R)) is not None
-                if not pointed:
-                    continue
-            dim += (m * (L + N) if domain is None else (d + m) * N) + d * Z
-            pieces.append(FiberPiece(fiber, S, T, P, L, N, Z, dim, rho))
+    cores: dict[tuple[tuple[int, ...], tuple[int, ...]], _Core] = {}
+    pieces: list[FiberPiece] = []
+    examined = 0
+    options = [(p, size - p) for size in range(1, n + 1) for p in range(size, -1, -1)]
+
+    def hinge_combos(j: int, budget: int) -> Any:
+        if j == k:
+            yield ()
+            return
+        for p, q in options:
+            if p + q <= budget - (k - j - 1):
+                for rest in hinge_combos(j + 1, budget - p - q):
+                    yield ((p, q), *rest)
+
+    for hc in hinge_combos(0, n):
+        rest = n - sum(p + q for p, q in hc)
+        S = tuple(j for j, (p, q) in enumerate(hc) if not p)
+        T = tuple(j for j, (p, q) in enumerate(hc) if p and q)
+        for groups in _multisets(_group_types(rest), rest):
+            left = rest - sum(p + q for p, q in groups)
+            for L in range(left + 1):
+                for N in range(left - L + 1):
+                    examined += 1
+                    if examined > max_pieces:
+                        raise LimitExceededError(
+                            f"shallow_fiber: more than max_pieces={max_pieces} candidate strata "
+                            f"({k} hinges, width {n}); pass a larger max_pieces or a smaller width"
+                        )
+                    if (S, T) not in cores:
+                        cores[(S, T)] = _make_core(dec, S, T, domain == "orthant")
+                    core = cores[(S, T)]
+                    res = _piece_dimension(dec, core, hc, groups, L, N, left - L - N)
+                    if res is not None:
+                        pieces.append(
+                            FiberPiece(fiber, hc, groups, L, N, left - L - N, res[0], core.rho, res[1])
+                        )
     pieces.sort(
         key=lambda p: (
             -p.dimension,
+            sum(p + q - 1 for p, q in p.hinge_counts),
             len(p.doubled),
             p.doubled,
             len(p.flips),
             p.flips,
-            p.n_pairs,
-            p.n_linear,
-            p.n_inactive,
+            p.hinge_counts,
+            [_group_key(g) for g in p.groups],
+            -p.n_linear,
+            -p.n_inactive,
         )
     )
     object.__setattr__(fiber, "pieces", tuple(pieces))
@@ -1069,9 +1309,245 @@ def _coords(R: list[list[Fraction]]) -> list[list[Fraction]]:
 
 
 # ------------------------------------------------------------------ sampling
+Term = tuple[list[Fraction], list[Fraction]]
+
+
+def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
+    return sum((x * y for x, y in zip(a, b)), _ZERO)
+
+
+def _comb(coeffs: Sequence[Fraction], vectors: Sequence[Sequence[Fraction]], n: int) -> list[Fraction]:
+    out = [_ZERO] * n
+    for c, v in zip(coeffs, vectors):
+        for i in range(n):
+            out[i] += c * v[i]
+    return out
+
+
+def _random_solution(A: list[list[Fraction]], b: list[Fraction], rng: _random.Random) -> list[Fraction]:
+    """A random exact solution of ``A x = b`` (a particular one plus a random kernel vector)."""
+    from relu_geom.arith.linalg import nullspace, solve
+
+    n = len(A[0])
+    x = solve(A, b)
+    if x is None:  # pragma: no cover - excluded by the piece's feasibility
+        raise AssertionError("inconsistent core system")
+    ker = nullspace(A, ncols=n)
+    return _comb(
+        [Fraction(1)] + [Fraction(rng.randint(-3, 3)) for _ in ker], [list(x)] + [list(v) for v in ker], n
+    )
+
+
+def _free_core_terms(
+    dec: ShallowDecomposition, core: _Core, mixed: int, L: int, s: int, rng: _random.Random
+) -> tuple[dict[int, list[Fraction]], list[Term], list[Term]]:
+    """Doubled-hinge coefficients, group terms and linear terms on the component ``s`` (no tight cone)."""
+    d, m = dec.input_dim, dec.output_dim
+    T = list(core.T)
+    A_T = [[Fraction(a) for a in dec.hinges[j].normal] for j in T]
+    Kb = rref(A_T)[0] if T else []
+    R_perp = _matmul(core.R, _projector_complement(Kb, d)) if T else [list(r) for r in core.R]
+    B = [list(r) for r in rref([r for r in R_perp if any(r)])[0]] if any(any(r) for r in R_perp) else []
+    F: list[list[Fraction]] = []
+    Q = _projector_complement(Kb, d) if T else None
+    while len(B) + len(F) < s:
+        cand = [Fraction(rng.randint(1, 6)) for _ in range(d)]
+        if F or not L:
+            cand = [Fraction(rng.randint(-6, 6)) for _ in range(d)]
+        span = B + F + [list(r) for r in Kb]
+        if _rank(span + [cand]) > _rank(span):
+            F.append(cand)
+    del Q
+    space = B + F
+    r = mixed + L
+    R_rows = [list(x) for x in core.R if any(x)]
+    for _attempt in range(100):
+        V: list[list[Fraction]] = []
+        for i in range(r):
+            row = _comb(
+                [Fraction(rng.randint(-4, 4)) for _ in space] + [Fraction(rng.randint(-2, 2)) for _ in Kb],
+                space + [list(v) for v in Kb],
+                d,
+            )
+            if i >= mixed:  # a linear neuron on the orthant: w >= 0
+                if F:
+                    lift = max([_ZERO] + [-row[q] / F[0][q] for q in range(d)])
+                    row = [v + (lift + Fraction(rng.randint(1, 3))) * f for v, f in zip(row, F[0])]
+                elif len(space) + len(Kb) == d:
+                    row = [Fraction(rng.randint(1, 6)) for _ in range(d)]
+                else:  # the space holds a positive vector (checked by _piece_dimension)
+                    row = _positive_in_span(space + [list(v) for v in Kb], d)
+            elif not any(row):
+                row = list((space + [list(v) for v in Kb])[0])
+            V.append(row)
+        st = A_T + V
+        if _rank(st) == core.tk + s and _rank(st + R_rows) == _rank(st):
+            break
+    else:  # pragma: no cover - random choices are generic with overwhelming probability
+        raise AssertionError("no generic core point found")
+    stacked = A_T + V  # (t + r) x d
+    if not stacked:
+        return {}, [], []
+    X_rows = [_random_solution([list(c) for c in zip(*stacked)], list(core.R[o]), rng) for o in range(m)]
+    t = len(T)
+    U_T = {j: [X_rows[o][c] for o in range(m)] for c, j in enumerate(T)}
+    terms = [([X_rows[o][t + i] for o in range(m)], V[i]) for i in range(r)]
+    return U_T, terms[:mixed], terms[mixed:]
+
+
+def _positive_in_span(rows: list[list[Fraction]], d: int) -> list[Fraction]:
+    """A vector ``>= 1`` entrywise in the row span (exact LP)."""
+    from relu_geom.geometry.polyhedron import Polyhedron
+
+    k = len(rows)
+    poly = Polyhedron.from_hrep([[-rows[i][q] for i in range(k)] + [-1] for q in range(d)], ambient_dim=k)
+    return _comb(list(poly.interior_point), rows, d)
+
+
+def _has_positive_in_span(rows: list[list[Fraction]], d: int) -> bool:
+    from relu_geom.geometry.polyhedron import Polyhedron
+
+    if not rows:
+        return d == 0
+    k = len(rows)
+    return not Polyhedron.from_hrep(
+        [[-rows[i][q] for i in range(k)] + [-1] for q in range(d)], ambient_dim=k
+    ).is_empty
+
+
+def _tight_core_terms(
+    dec: ShallowDecomposition, core: _Core, mixed: int, L: int, rng: _random.Random
+) -> tuple[dict[int, list[Fraction]], list[Term], list[Term]]:
+    """Orthant, ``r = rho`` with linear neurons: the construction of ``docs/fibers.md`` (2.3, tight cone)."""
+    from relu_geom.arith.linalg import nullspace, solve
+
+    d, m = dec.input_dim, dec.output_dim
+    T = list(core.T)
+    t = len(T)
+    G = _stacked_columns(core, dec)
+    lin_idx = _lineality_generators(G)
+    ell = [G[q] for q in lin_idx]
+    perp = (
+        [list(v) for v in nullspace(ell, ncols=m + t)]
+        if ell
+        else [[Fraction(int(i == j)) for j in range(m + t)] for i in range(m + t)]
+    )
+    others = [G[q] for q in range(d) if q not in lin_idx and any(G[q])]
+    if others:
+        z = _pointed_direction([[_dot(b, g) for b in perp] for g in others])
+        assert z is not None
+        y = _comb(list(z), perp, m + t)
+    else:
+        y = [_ZERO] * (m + t)
+    S_basis = [list(r) for r in rref([g for g in G if any(g)])[0]] if any(any(g) for g in G) else []
+    H = (
+        [
+            _comb(list(c), S_basis, m + t)
+            for c in nullspace([[_dot(y, sb) for sb in S_basis]], ncols=len(S_basis))
+        ]
+        if S_basis
+        else []
+    )
+    Z = [list(r) for r in rref(ell)[0]] if ell else []
+
+    def rk_t(vs: list[list[Fraction]]) -> int:
+        return _rank([v[m:] for v in vs]) if vs else 0
+
+    def rnd(vs: list[list[Fraction]]) -> list[Fraction]:
+        return _comb([Fraction(rng.randint(-3, 3)) for _ in vs], vs, m + t)
+
+    for h in H:  # complete the projection to P = pi_t(S)
+        if rk_t(Z) == core.tk:
+            break
+        if rk_t(Z + [h]) > rk_t(Z):
+            Z.append(h)
+    HN = (
+        [_comb(list(c), H, m + t) for c in nullspace([[v[m + i] for v in H] for i in range(t)], ncols=len(H))]
+        if t and H
+        else list(H)
+    )
+    tries = 0
+    while _rank(Z) - rk_t(Z) < mixed:
+        cand = rnd(HN) if tries < 50 else HN[tries % len(HN)]
+        tries += 1
+        if _rank(Z + [cand]) > _rank(Z):
+            Z.append(cand)
+    # complete Z by (0, e_i) so that it projects onto R^t
+    for i in range(t):
+        e = [_ZERO] * (m + t)
+        e[m + i] = Fraction(1)
+        if rk_t(Z + [e]) > rk_t(Z):
+            Z.append(e)
+    U_T: dict[int, list[Fraction]] = {}
+    for c, j in enumerate(T):
+        target = [Fraction(int(i == c)) for i in range(t)]
+        coef = solve([[z[m + i] for z in Z] for i in range(t)], target)
+        assert coef is not None
+        U_T[j] = _comb(list(coef), [z[:m] for z in Z], m)
+    LHS = [list(r) for r in core.R]
+    for j in T:
+        a = dec.hinges[j].normal
+        for o in range(m):
+            for q in range(d):
+                LHS[o][q] -= U_T[j][o] * a[q]
+    Zt = [[z[m + i] for z in Z] for i in range(t)]
+    Qb = (
+        [_comb(list(c), [z[:m] for z in Z], m) for c in nullspace(Zt, ncols=len(Z))]
+        if t
+        else [z[:m] for z in Z]
+    )
+    Qb = [list(r) for r in rref([q for q in Qb if any(q)])[0]] if any(any(q) for q in Qb) else []
+    assert len(Qb) == mixed
+    Qb = [
+        _comb([Fraction(rng.randint(1, 3)) if i2 <= i else _ZERO for i2 in range(mixed)], Qb, m)
+        for i in range(mixed)
+    ]
+    cols = [[LHS[o][q] for o in range(m)] for q in range(d)]
+    Bm: list[list[Fraction]] = []
+    for c in cols:
+        if len(Bm) < L and _rank(Qb + Bm + [c]) > _rank(Qb + Bm):
+            Bm.append(c)
+    assert len(Bm) == L
+    basis = Qb + Bm
+    coords = []
+    for c in cols:
+        x = solve([[v[o] for v in basis] for o in range(m)], c)
+        assert x is not None
+        coords.append(list(x))
+    alpha = [x[:mixed] for x in coords]
+    beta0 = [x[mixed:] for x in coords]
+    yp = [_dot(y[:m], b) for b in Bm]
+    eps = Fraction(1)
+    while True:
+        Gm = [[yp[j] + (eps if i == j else 0) for j in range(L)] for i in range(L)]
+        ok = all(_dot(Gm[i], bq) > 0 for bq in beta0 if any(bq) for i in range(L))
+        try:
+            Ginv = _inverse(Gm)
+        except ZeroDivisionError:
+            ok = False
+        if ok:
+            break
+        eps /= 2
+    W = [[_dot(Gm[i], beta0[q]) for q in range(d)] for i in range(L)]
+    Vm = _matmul([list(c) for c in zip(*Bm)], Ginv)  # m x L
+    group_terms = [(list(Qb[i]), [alpha[q][i] for q in range(d)]) for i in range(mixed)]
+    lin_terms = [([Vm[o][i] for o in range(m)], W[i]) for i in range(L)]
+    return U_T, group_terms, lin_terms
+
+
+def _split(total: Sequence[Fraction], parts: int, rng: _random.Random) -> list[list[Fraction]]:
+    """``parts`` random vectors adding up to ``total``."""
+    out = [[Fraction(rng.randint(-5, 5), rng.randint(1, 3)) for _ in total] for _ in range(parts - 1)]
+    last = list(total)
+    for v in out:
+        last = [a - b for a, b in zip(last, v)]
+    return out + [last]
+
+
 def _sample_piece(piece: FiberPiece, seed: int) -> ReLUNetwork:
     fib = piece.fiber
     dec, domain = fib.decomposition, fib.domain
+    orthant = domain == "orthant"
     d, m = dec.input_dim, dec.output_dim
     rng = _random.Random(seed)
 
@@ -1083,148 +1559,75 @@ def _sample_piece(piece: FiberPiece, seed: int) -> ReLUNetwork:
 
     rows: list[list[Fraction]] = []
     outs: list[list[Fraction]] = []
-    bias = list(dec.bias)
 
-    def add(row: list[Fraction], out: list[Fraction], affine: bool) -> None:
-        rows.append(row)
-        outs.append(out)
-        if affine:  # the neuron's affine contribution v (w . x + b): its bias part moves to the output bias
-            for r in range(m):
-                bias[r] -= out[r] * row[d]
+    def neuron(ell: Sequence[Fraction], o: int, u: Sequence[Fraction]) -> None:
+        lam = pos()
+        rows.append([o * lam * v for v in ell])
+        outs.append([x / lam for x in u])
 
-    R = _residual(dec, piece.flips)
-    U: dict[int, list[Fraction]] = {}
-    T = list(piece.doubled)
-    if T:
-        A = [[Fraction(a) for a in dec.hinges[j].normal] for j in T]
-        basis = rref(A)[0]
-        Ut = _matmul(
-            _matmul(R, [list(c) for c in zip(*basis)]),
-            _inverse(_matmul(basis, [list(c) for c in zip(*basis)])),
-        )
-        # R P_K = Ut basis; write each basis row in terms of the doubled normals (least-norm choice)
-        coeff = _solve_rows(A, basis)  # basis = coeff^T-combinations of A rows: basis_i = sum_j X[i][j] A_j
-        for col, j in enumerate(T):
-            U[j] = [sum((Ut[r][i] * coeff[i][col] for i in range(len(basis))), _ZERO) for r in range(m)]
-        R = _matmul(R, _projector_complement(basis, d))
-    for j, h in enumerate(dec.hinges):
-        row = [Fraction(v) for v in h.row]
-        if j in U:
-            l1, l2 = pos(), pos()
-            u = U[j]
-            add([l1 * v for v in row], [(c + x) / l1 for c, x in zip(h.coefficient, u)], False)
-            add([-l2 * v for v in row], [-x / l2 for x in u], True)
-        else:
-            lam = pos()
-            o = -1 if j in piece.flips else 1
-            add([o * lam * v for v in row], [c / lam for c in h.coefficient], o < 0)
-    terms = _factor(R, piece.n_pairs if domain is None else piece.n_linear, domain == "orthant", rng)
-    if domain is None:
-        for u, a in terms:
-            tau, mu = num(), pos()
-            add(list(a) + [tau], list(u), True)
-            add([-mu * v for v in list(a) + [tau]], [-x / mu for x in u], False)
-        for _ in range(piece.n_linear):
-            add([_ZERO] * d + [pos()], [num() for _ in range(m)], True)
-        for _ in range(piece.n_inactive):
-            add([_ZERO] * d + [-pos()], [num() for _ in range(m)], False)
+    core = _make_core(dec, piece.flips, piece.doubled, orthant)
+    mixed = piece.n_mixed_groups
+    L = piece.n_linear if orthant else 0
+    if orthant and L and mixed + L == core.rho:
+        U_T, gterms, lterms = _tight_core_terms(dec, core, mixed, L, rng)
     else:
-        for u, a in terms:
-            add(list(a) + [pos()], list(u), True)
-        for _ in range(piece.n_inactive):
-            add([-pos() for _ in range(d)] + [-pos()], [num() for _ in range(m)], False)
+        U_T, gterms, lterms = _free_core_terms(dec, core, mixed, L, piece.core_rank, rng)
+    for j, (p, q) in enumerate(piece.hinge_counts):
+        h = dec.hinges[j]
+        ell = [Fraction(v) for v in h.row]
+        y = U_T.get(j, [_ZERO] * m)
+        plus = [c + x for c, x in zip(h.coefficient, y)] if p else []
+        minus = [-x for x in y] if p else list(h.coefficient)
+        for u in _split(plus, p, rng) if p else []:
+            neuron(ell, 1, u)
+        for u in _split(minus, q, rng) if q else []:
+            neuron(ell, -1, u)
+
+    def line(a: list[Fraction]) -> list[Fraction]:
+        if not orthant:
+            return a + [num()]
+        if any(v > 0 for v in a) and any(v < 0 for v in a):
+            return a + [num()]
+        return a + [-pos() if any(v > 0 for v in a) else pos()]
+
+    gi = 0
+    for p, q in piece.groups:
+        if q:
+            y, a = gterms[gi]
+            gi += 1
+            ell = line(list(a))
+            for u in _split(y, p, rng):
+                neuron(ell, 1, u)
+            for u in _split([-x for x in y], q, rng):
+                neuron(ell, -1, u)
+        else:
+            a = [Fraction(rng.randint(-5, 5)) for _ in range(d)]
+            if not any(a):
+                a[0] = Fraction(1)
+            ell = line(a)
+            for u in _split([_ZERO] * m, p, rng):
+                neuron(ell, 1, u)
+    for i in range(piece.n_linear):
+        if orthant:
+            v, w = lterms[i]
+            lam = pos()
+            rows.append(list(w) + [lam])
+            outs.append(list(v))
+        else:
+            rows.append([_ZERO] * d + [pos()])
+            outs.append([num() for _ in range(m)])
+    for _ in range(piece.n_inactive):
+        if orthant:
+            rows.append([-pos() for _ in range(d)] + [-pos()])
+        else:
+            rows.append([_ZERO] * d + [-pos()])
+        outs.append([num() for _ in range(m)])
     for _ in range(piece.n_inert):
-        add([num() for _ in range(d)] + [num()], [_ZERO] * m, False)
+        rows.append([num() for _ in range(d)] + [num()])
+        outs.append([_ZERO] * m)
+    at0 = dec([0] * d)
+    bias = [at0[o] - sum((u[o] * max(r[d], _ZERO) for r, u in zip(rows, outs)), _ZERO) for o in range(m)]
     W1 = [r[:d] for r in rows]
     b1 = [r[d] for r in rows]
     W2 = [list(x) for x in zip(*outs)]
     return ReLUNetwork([W1, W2], [b1, bias])
-
-
-def _solve_rows(A: list[list[Fraction]], basis: list[list[Fraction]]) -> list[list[Fraction]]:
-    """``X`` with ``basis_i = sum_j X[i][j] A_j`` (the rows of ``basis`` lie in the row span of ``A``)."""
-    t = len(A)
-    out = []
-    for bvec in basis:
-        # solve A^T x = bvec
-        aug = [[A[j][q] for j in range(t)] + [bvec[q]] for q in range(len(bvec))]
-        red, piv = rref(aug)
-        x = [_ZERO] * t
-        for r_, p in zip(red, piv):
-            if p < t:
-                x[p] = r_[t]
-        out.append(x)
-    return out
-
-
-def _factor(
-    R: list[list[Fraction]], r: int, nonneg: bool, rng: _random.Random
-) -> list[tuple[list[Fraction], list[Fraction]]]:
-    """``r`` terms ``(u, a)`` with ``sum u a^T = R`` (with ``a >= 0`` when ``nonneg``)."""
-    m = len(R)
-    d = len(R[0]) if R else 0
-    nz = any(any(x) for x in R)
-    red, piv = rref([list(c) for c in zip(*R)]) if nz else ([], [])
-    rho = len(piv)
-    basis = [list(b) for b in red]  # rho vectors in R^m spanning the column space
-    coords = [[c[p] for p in piv] for c in zip(*R)] if rho else [[] for _ in range(d)]  # d x rho
-    terms: list[tuple[list[Fraction], list[Fraction]]] = []
-    if rho:
-        V0 = [[coords[q][i] for q in range(d)] for i in range(rho)]  # rho x d
-        U0 = [[basis[i][r_] for i in range(rho)] for r_ in range(m)]  # m x rho
-        if not nonneg:
-            G = [
-                [Fraction(int(i == j)) if i >= j else Fraction(rng.randint(-3, 3)) for j in range(rho)]
-                for i in range(rho)
-            ]
-            V = _matmul(G, V0)
-            U = _matmul(U0, _inverse(G))
-            terms = [([U[r_][i] for r_ in range(m)], V[i]) for i in range(rho)]
-        elif r == rho:
-            y = _pointed_direction([list(c) for c in zip(*V0)])
-            assert y is not None
-            eps = Fraction(1)
-            while True:
-                G = [[y[j] + (eps if i == j else 0) for j in range(rho)] for i in range(rho)]
-                V = _matmul(G, V0)
-                ok = all(
-                    v > 0 for i in range(rho) for q, v in enumerate(V[i]) if any(V0[t][q] for t in range(rho))
-                )
-                try:
-                    Ginv = _inverse(G)
-                except ZeroDivisionError:
-                    ok = False
-                if ok:
-                    break
-                eps /= 2
-            U = _matmul(U0, Ginv)
-            terms = [([U[r_][i] for r_ in range(m)], V[i]) for i in range(rho)]
-        else:
-            shift = [max([Fraction(0)] + [-V0[i][q] for i in range(rho)]) + 1 for q in range(d)]
-            terms = [
-                ([U0[r_][i] for r_ in range(m)], [V0[i][q] + shift[q] for q in range(d)]) for i in range(rho)
-            ]
-            terms.append(([-sum(U0[r_], _ZERO) for r_ in range(m)], shift))
-    left = r - len(terms)
-    if left < 0:  # pragma: no cover - excluded by the piece's feasibility
-        raise AssertionError("not enough terms")
-
-    def rand_dir() -> list[Fraction]:
-        if nonneg:
-            return [Fraction(rng.randint(1, 5)) for _ in range(d)]
-        return [Fraction(rng.randint(-5, 5) or 1) for _ in range(d)]
-
-    if left % 2:
-        if terms:
-            u, a = terms.pop()
-            half = [x / 2 for x in a]
-            terms += [(u, half), (list(u), list(half))]
-        else:
-            terms.append(([_ZERO] * m, rand_dir()))
-        left -= 1
-    while left:
-        u = [Fraction(rng.randint(-5, 5)) for _ in range(m)]
-        a = rand_dir()
-        terms += [(u, a), ([-x for x in u], list(a))]
-        left -= 2
-    return terms
