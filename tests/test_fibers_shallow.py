@@ -333,3 +333,181 @@ def test_cli_canonical_and_fiber(tmp_path, capsys):
     assert main(["fiber", "zoo:bent_2d"]) == 0
     assert main(["canonical", "zoo:demo"]) == 2
     assert "one hidden layer" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------- every stratum is a piece
+BASE_W, BASE_B, BASE_V = [[1, -1], [2, 1]], [1, -1], [3, -2]  # canonical rows g0 = (1,-1,1), g1 = (2,1,-1)
+ORTHANT = rg.Polyhedron.from_hrep([[-1, 0, 0], [0, -1, 0]])
+
+
+def _net(neurons, d=2):
+    """A network from neurons ``(row (w..., b), output v)``; the output bias makes f(0) equal the base's."""
+    rows = [[F(x) for x in r] for r, _ in neurons]
+    outs = [F(v) for _, v in neurons]
+    base0 = sum(F(v) * max(F(b), 0) for v, b in zip(BASE_V, BASE_B))
+    c = base0 - sum(v * max(r[d], 0) for r, v in zip(rows, outs))
+    return rg.ReLUNetwork([[r[:d] for r in rows], [outs]], [[r[d] for r in rows], [c]])
+
+
+def _scaled(row, lam):
+    return [F(lam) * x for x in row]
+
+
+G0, G1 = [1, -1, 1], [2, 1, -1]
+BASE = _net([(G0, 3), (G1, -2)])
+
+
+def _only_piece(fib, net, **spec):
+    expected = fib.piece(**spec)
+    assert expected is not None, spec
+    found = fib.pieces_containing(net)
+    assert found == (expected,), [p.describe() for p in found]
+    ordered = expected.ordered(net)
+    assert ordered is not None and expected.satisfies_equations(ordered)
+    assert _eq(net, BASE) and fib.contains(net)
+
+
+@pytest.mark.parametrize(
+    ("neurons", "spec"),
+    [
+        # permuted and rescaled
+        ([(_scaled(G1, 5), F(-2, 5)), (_scaled(G0, F(1, 3)), 9)], {"hinge_counts": [(1, 0), (1, 0)]}),
+        # a split neuron: two neurons on hinge 0 with hinge coefficients 2 + 1 = 3
+        ([(_scaled(G0, 2), 1), (_scaled(G0, F(1, 2)), 2), (G1, -2)], {"hinge_counts": [(2, 0), (1, 0)]}),
+        # hinge 0 flipped; its linear part -3 a0^T cancelled by a (2, 1) group on the parallel line a0.x + 2 = 0
+        (
+            [(_scaled(G0, -1), 3), (G1, -2), ([1, -1, 2], 1), ([2, -2, 4], 1), ([-1, 1, -2], -3)],
+            {"hinge_counts": [(0, 1), (1, 0)], "groups": [(2, 1)]},
+        ),
+        # hinge 1 doubled (u = 4) and a (1, 1) pair on a parallel line giving -4 a1^T
+        (
+            [(G0, 3), (G1, 2), (_scaled(G1, -1), -4), ([2, 1, 3], -4), ([-2, -1, -3], 4)],
+            {"hinge_counts": [(1, 0), (1, 1)], "groups": [(1, 1)]},
+        ),
+        # a same-orientation group of three on a free line (coefficients 1 + 2 - 3 = 0) and a dead neuron
+        (
+            [(G0, 3), (G1, -2), ([1, 3, 2], 1), ([2, 6, 4], 1), ([3, 9, 6], -1), ([0, 0, -1], 7)],
+            {"hinge_counts": [(1, 0), (1, 0)], "groups": [(3, 0)], "n_inactive": 1},
+        ),
+        # hinge 0 flipped and a (2, 2) group on a parallel line with coefficients 1 + 2 + 4 - 7 = 0
+        # (no smaller subset cancels) producing +3 a0^T
+        (
+            [
+                (_scaled(G0, -1), 3),
+                (G1, -2),
+                ([1, -1, 2], 1),
+                ([2, -2, 4], 1),
+                ([-1, 1, -2], 4),
+                ([-3, 3, -6], F(-7, 3)),
+            ],
+            {"hinge_counts": [(0, 1), (1, 0)], "groups": [(2, 2)]},
+        ),
+        # a constant neuron and an inert one
+        ([(G0, 3), (G1, -2), ([0, 0, 2], 5), ([4, -7, 1], 0)], {"n_linear": 1, "n_inert": 1}),
+    ],
+)
+def test_constructed_networks_lie_in_exactly_their_piece(neurons, spec):
+    net = _net(neurons)
+    fib = shallow_fiber(BASE, net.hidden_widths[0])
+    spec = dict(spec)
+    spec.setdefault("hinge_counts", [(1, 0), (1, 0)])
+    spec.setdefault("groups", [])
+    _only_piece(fib, net, **spec)
+
+
+def test_a_group_that_splits_into_pairs_lies_in_both_pieces():
+    # four neurons on one line: +x (1), +x (1), -x (1), -x (1): two cancelling pairs or one (2, 2) group
+    net = _net([(G0, 3), (G1, -2), ([1, 2, 0], 1), ([1, 2, 0], -1), ([-1, -2, 0], 1), ([-1, -2, 0], -1)])
+    fib = shallow_fiber(BASE, 6)
+    found = {(p.hinge_counts, p.groups) for p in fib.pieces_containing(net)}
+    one = ((1, 0), (1, 0))
+    assert (one, ((1, 1), (1, 1))) in found and (one, ((2, 2),)) in found
+    assert (one, ((2, 0), (2, 0))) in found  # also two same-orientation groups (+, +) and (-, -)
+
+
+def test_every_fiber_network_lies_in_some_piece_random():
+    rng = random.Random(3)
+    fib = shallow_fiber(BASE, 4)
+    for _ in range(12):
+        sample = rng.choice(fib.pieces).sample(rng.randint(0, 99))
+        perm = list(range(4))
+        rng.shuffle(perm)
+        moved = sample.permute_layer(1, perm).rescale_neuron(1, 0, F(rng.randint(1, 5), 3))
+        assert fib.contains(moved) and fib.pieces_containing(moved)
+
+
+@pytest.mark.parametrize(
+    ("width", "domain"), [(4, None), (3, "orthant"), pytest.param(4, "orthant", marks=pytest.mark.slow)]
+)
+def test_all_pieces_sample_equivalent_and_dimension_matches_jacobian(width, domain):
+    fib = shallow_fiber(BASE, width, domain=domain)
+    assert fib.pieces
+    dom = ORTHANT if domain else None
+    for p in fib.pieces:
+        s = p.sample(2)
+        assert p.contains(s) and p.satisfies_equations(s)
+        assert _eq(s, BASE, dom)
+        assert len(p.symbols) - p.jacobian_rank(s) == p.dimension, p.describe()
+
+
+# ----------------------------------------------------------------- orthant: the lineality condition
+def _linear_map_network(R):
+    """``f(x) = R x`` on the orthant, one linear neuron per input coordinate."""
+    m, d = len(R), len(R[0])
+    W = [[int(i == q) for i in range(d)] for q in range(d)]
+    return rg.ReLUNetwork([W, [list(r) for r in R]], [[0] * d, [0] * m])
+
+
+def test_tight_orthant_piece_with_a_half_plane_cone():
+    # columns (1,0), (-1,0), (0,1) span a half-plane: lineality e1, not pointed.  The naive rule
+    # ("r = rho linear-type terms need a pointed cone") rejects the piece with one cancelling pair and one
+    # linear neuron, but the pair can produce the e1 direction: nonempty, dimension 4 - dim(l) * L = 3.
+    R = [[1, -1, 0], [0, 0, 1]]
+    net = _linear_map_network(R)
+    fib = shallow_fiber(net, 3, domain="orthant")
+    assert _pointed_direction([(1, 0), (-1, 0), (0, 1)]) is None
+    p = fib.piece(groups=[(1, 1)], n_linear=1)
+    assert p is not None and p.dimension_mod_scaling == 3
+    s = p.sample(0)
+    assert (
+        p.contains(s)
+        and p.satisfies_equations(s)
+        and _eq(s, net, rg.Polyhedron.from_hrep([[-int(i == j) for j in range(3)] + [0] for i in range(3)]))
+    )
+    # forced by the cone, not by the equations: the pair's output lies on e1 and the linear row on e3
+    assert s.weights[1][1][0] == 0 and s.weights[0][2][:2] == (0, 0)
+    # the equations alone cut out one more dimension (the pair's output direction)
+    assert len(p.symbols) - p.jacobian_rank(s) == p.dimension + 1
+    # three linear neurons and nothing else: r = rho + 1, always nonempty
+    assert fib.piece(n_linear=3) is not None
+    assert fib.piece(n_linear=2, n_inert=1) is None  # r = rho = 2 and the cone is not pointed
+
+
+def test_tight_orthant_piece_with_a_full_cone_is_empty():
+    # columns (1,0), (0,1), (-1,-1) positively span the plane: lineality of dimension 2 > one mixed group,
+    # so the pair + linear neuron piece is empty (a rule "a mixed group makes it nonempty" would be wrong)
+    net = _linear_map_network([[1, 0, -1], [0, 1, -1]])
+    fib = shallow_fiber(net, 3, domain="orthant")
+    assert fib.piece(groups=[(1, 1)], n_linear=1) is None
+    assert fib.piece(n_linear=3) is not None
+    with pytest.raises(rg.LimitExceededError, match="max_pieces"):
+        shallow_fiber(net, 5, domain="orthant", max_pieces=10)
+
+
+def test_orthant_constructed_networks():
+    o_base = rg.ReLUNetwork([[[1, -1], [2, -1]], [[3, -2]]], [[1, -1], [1]])
+    fib = shallow_fiber(o_base, 4, domain="orthant")
+    # hinge 0 flipped: 3 relu(-z0) = 3 relu(z0) - 3 z0; the missing 3 (x1 - x2) comes from two linear
+    # neurons 3 relu(x1 + 1) - 3 relu(x2 + 1), the constant 3 from the output bias
+    flipped = rg.ReLUNetwork([[[-1, 1], [2, -1], [1, 0], [0, 1]], [[3, -2, 3, -3]]], [[-1, -1, 1, 1], [4]])
+    assert _eq(flipped, o_base, ORTHANT)
+    found = fib.pieces_containing(flipped)
+    assert [(p.hinge_counts, p.n_linear) for p in found] == [(((0, 1), (1, 0)), 2)]
+    # a cancelling pair on x1 + x2 = 1 (affine part 2 (x1 + x2 - 1)) cancelled by a linear neuron
+    pair = rg.ReLUNetwork(
+        [[[1, -1], [2, -1], [1, 1], [-1, -1], [1, 1]], [[3, -2, 2, -2, -2]]], [[1, -1, -1, 1, 0], [3]]
+    )
+    assert _eq(pair, o_base, ORTHANT)
+    fib5 = shallow_fiber(o_base, 5, domain="orthant")
+    found = fib5.pieces_containing(pair)
+    assert [(p.hinge_counts, p.groups, p.n_linear) for p in found] == [(((1, 0), (1, 0)), ((1, 1),), 1)]
