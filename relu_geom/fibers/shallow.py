@@ -1349,7 +1349,6 @@ def _free_core_terms(
     R_perp = _matmul(core.R, _projector_complement(Kb, d)) if T else [list(r) for r in core.R]
     B = [list(r) for r in rref([r for r in R_perp if any(r)])[0]] if any(any(r) for r in R_perp) else []
     F: list[list[Fraction]] = []
-    Q = _projector_complement(Kb, d) if T else None
     while len(B) + len(F) < s:
         cand = [Fraction(rng.randint(1, 6)) for _ in range(d)]
         if F or not L:
@@ -1357,7 +1356,6 @@ def _free_core_terms(
         span = B + F + [list(r) for r in Kb]
         if _rank(span + [cand]) > _rank(span):
             F.append(cand)
-    del Q
     space = B + F
     r = mixed + L
     R_rows = [list(x) for x in core.R if any(x)]
