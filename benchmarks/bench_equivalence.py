@@ -19,24 +19,13 @@ from fractions import Fraction
 
 import relu_geom as rg
 from relu_geom.fibers import bottleneck_equivalent
+from relu_geom.testing import permuted_rescaled_copy
 
 
 def _timed(fn):
     start = time.process_time()
     out = fn()
     return out, time.process_time() - start
-
-
-def _copy(net, seed):
-    rng = random.Random(seed)
-    out = net
-    for layer, width in enumerate(net.hidden_widths, start=1):
-        perm = list(range(width))
-        rng.shuffle(perm)
-        out = out.permute_layer(layer, perm)
-        for i in range(width):
-            out = out.rescale_neuron(layer, i, Fraction(rng.randint(1, 9), rng.randint(1, 9)))
-    return out
 
 
 def _perturbed(net, seed):
@@ -74,11 +63,17 @@ def main(seed: int = 0) -> None:
     print(f"{'test':<26}{'architecture':<16}{'pair':<26}{'CPU s':>8}  verdict / method")
     rows = []
     net = rg.ReLUNetwork.random_normal([3, 16, 16, 1], seed=seed)
-    for name, other in (("permuted+rescaled", _copy(net, seed)), ("perturbed 1e-6", _perturbed(net, seed))):
+    for name, other in (
+        ("permuted+rescaled", permuted_rescaled_copy(net, seed)),
+        ("perturbed 1e-6", _perturbed(net, seed)),
+    ):
         res, t = _timed(lambda other=other: rg.functionally_equivalent(net, other))
         rows.append(("functionally_equivalent", net.architecture, name, t, res))
     bn = rg.ReLUNetwork.random_normal([4, 8, 3, 1], seed=seed)
-    for name, other in (("permuted+rescaled", _copy(bn, seed)), ("perturbed 1e-6", _perturbed(bn, seed))):
+    for name, other in (
+        ("permuted+rescaled", permuted_rescaled_copy(bn, seed)),
+        ("perturbed 1e-6", _perturbed(bn, seed)),
+    ):
         res, t = _timed(lambda other=other: bottleneck_equivalent(bn, other))
         rows.append(("bottleneck_equivalent", bn.architecture, name, t, res))
     hid = _hidden(seed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from fractions import Fraction
 
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 import relu_geom as rg
 from conftest import networks
 from relu_geom.equivalence import check_witness
+from relu_geom.testing import permuted_rescaled_copy
 
 F = Fraction
 
@@ -26,18 +26,6 @@ def _assert_witness(net1, net2, res, domain=None):
         assert rg.compiler.parse_domain(domain, net1.input_dim).contains(res.witness)
 
 
-def _permuted_rescaled(net, seed):
-    rng = random.Random(seed)
-    out = net
-    for layer, width in enumerate(net.hidden_widths, start=1):
-        perm = list(range(width))
-        rng.shuffle(perm)
-        out = out.permute_layer(layer, perm)
-        for i in range(width):
-            out = out.rescale_neuron(layer, i, F(rng.randint(1, 9), rng.randint(1, 9)))
-    return out
-
-
 def _all_region_maps_zero(net1, net2, domain=None):
     """Independent ground truth: the compiled complex of the difference network."""
     cx = rg.compile_network(rg.difference_network(net1, net2), domain=domain)
@@ -46,7 +34,7 @@ def _all_region_maps_zero(net1, net2, domain=None):
 
 def test_permutation_and_rescaling_are_equivalent():
     net = rg.ReLUNetwork.random([3, 5, 4, 2], seed=11)
-    other = _permuted_rescaled(net, 3)
+    other = permuted_rescaled_copy(net, 3)
     res = rg.functionally_equivalent(net, other)
     assert res.equivalent and res.witness is None and res.method == "reduction"
     assert res.evidence.constant == (0, 0)
@@ -183,7 +171,7 @@ def test_result_is_frozen_and_serializable():
 
 @given(networks(), st.integers(0, 10**6))
 def test_permuted_copies_of_random_degenerate_networks(net, seed):
-    res = rg.functionally_equivalent(net, _permuted_rescaled(net, seed))
+    res = rg.functionally_equivalent(net, permuted_rescaled_copy(net, seed))
     assert res.equivalent
 
 

@@ -19,21 +19,10 @@ from relu_geom.fibers import (
     three_layer_fiber,
 )
 from relu_geom.fibers.three_layer import bottleneck_key, flip_shears
+from relu_geom.testing import permuted_rescaled_copy
 
 F = Fraction
 two_layer = networks(max_dim=2, max_width=3, max_depth=2)
-
-
-def _permuted_rescaled(net, seed):
-    rng = random.Random(seed)
-    out = net
-    for layer, width in enumerate(net.hidden_widths, start=1):
-        perm = list(range(width))
-        rng.shuffle(perm)
-        out = out.permute_layer(layer, perm)
-        for i in range(width):
-            out = out.rescale_neuron(layer, i, F(rng.randint(1, 9), rng.randint(1, 9)))
-    return out
 
 
 def _agree(a, b, domain=None):
@@ -229,7 +218,7 @@ def test_hidden_networks_samples_are_decided_by_the_key(net, seed):
 def test_generic_pairs_agree_with_general_test(seed):
     net = rg.ReLUNetwork.random_normal([4, 8, 3, 1], seed=seed)
     assert bottleneck_degeneracies(net) == ()
-    copy = _permuted_rescaled(net, seed)
+    copy = permuted_rescaled_copy(net, seed)
     assert _agree(net, copy).method == "bottleneck-symmetry"
     res = _agree(net, _perturbed(net, seed * 7))
     assert res.method in ("bottleneck-witness", "fallback:regions", "fallback:probe")
@@ -238,7 +227,7 @@ def test_generic_pairs_agree_with_general_test(seed):
 def test_bottleneck_test_is_fast_on_4_8_3_1():
     for seed in range(3):
         net = rg.ReLUNetwork.random_normal([4, 8, 3, 1], seed=seed)
-        for other in (_permuted_rescaled(net, seed), _perturbed(net, 5)):
+        for other in (permuted_rescaled_copy(net, seed), _perturbed(net, 5)):
             start = time.process_time()
             bottleneck_equivalent(net, other)
             assert time.process_time() - start < 1.0
@@ -246,7 +235,7 @@ def test_bottleneck_test_is_fast_on_4_8_3_1():
 
 def test_key_is_an_invariant():
     net = rg.ReLUNetwork.random_normal([3, 3, 2, 2], seed=4)
-    assert bottleneck_key(net) == bottleneck_key(_permuted_rescaled(net, 2))
+    assert bottleneck_key(net) == bottleneck_key(permuted_rescaled_copy(net, 2))
     assert bottleneck_key(net) != bottleneck_key(_perturbed(net, 3))
 
 
@@ -256,7 +245,7 @@ def test_random_degenerate_pairs_agree(a, b):
     if a.depth != 2 or b.depth != 2 or (a.input_dim, a.output_dim) != (b.input_dim, b.output_dim):
         return
     _agree(a, b)
-    _agree(a, _permuted_rescaled(a, 3))
+    _agree(a, permuted_rescaled_copy(a, 3))
     if a.depth == 2:
         _agree(a, three_layer_fiber(a).sample(1))
 
