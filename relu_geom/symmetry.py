@@ -8,35 +8,65 @@ read as "new neuron ``i`` is old neuron ``perm[i]`` rescaled by ``scale[i]``".
 
 Normal form
 -----------
+:func:`normal_form` is canonical for every network: two networks get the same
+normal form if and only if one is obtained from the other by positive rescalings
+and within-layer permutations of hidden neurons (so it is idempotent).  Every
+step below reads only data that the symmetries preserve, or tries every choice.
+
 1. **Scales** (independent of the order of neurons).  Bottom-up, a hidden
    neuron is *anchored* when its bias or an incoming weight from the input or
    from an anchored neuron is nonzero; it is rescaled so that the largest
-   absolute value among those entries is 1.  Then top-down, a neuron not yet
+   absolute value among those entries is 1.  Top-down, a neuron not yet
    anchored with a nonzero outgoing weight to the output or to an anchored
-   neuron is rescaled so that the largest of those is 1 (and becomes anchored).
-   What an anchored neuron's normalization reads is already final when it is
-   read, so the result does not depend on the order of neurons, and normalizing
-   twice changes nothing.
-2. **Order**, bottom-up: neurons of a layer are sorted by their (normalized)
-   incoming row and bias, whose columns are already in canonical order.  Neurons
-   with equal keys (twins) are ordered by trying every order of each tie group
-   and keeping the lexicographically smallest parameter vector of the finished
-   form (``max_tie_orders`` bounds the work).
+   neuron is rescaled so that the largest of those is 1.  Both passes repeat
+   until nothing changes.  What a normalization reads is final when it is read,
+   and no neuron reads another of its own layer, so the order of neurons never
+   matters.
+2. **Floating neurons** are those left unanchored: zero bias and nonzero weights
+   only to other floating neurons.  One whose entries are all zero needs no
+   scale.  The others form connected components (joined by nonzero weights); in
+   each, one *root* keeps its scale and step 1 run from it fixes the rest.  The
+   result does not depend on the root's scale (rescaling a whole component
+   changes none of its weights), only on which neuron is the root.  The
+   candidates are the members of the component's smallest colour class (step
+   3, where weights between floating neurons count by sign only): a single
+   candidate is taken, otherwise every candidate is tried as in step 4.
+3. **Order.**  Colour refinement: the colour of a neuron is refined by the rank,
+   within its layer, of (colour, incoming row, bias, floating flag, outgoing
+   column), the row and column read class by class of the neighbouring layers,
+   until stable; each layer is sorted by colour.  When the previous layer is
+   already discrete the row is read in its canonical order, so a network
+   without ties is sorted bottom-up by (normalized incoming row, bias); twins
+   (equal row and bias) are then told apart by their outgoing weights.
+4. **Ties** left by refinement.  A class of pairwise identical neurons (equal
+   row, bias and outgoing column) is ordered arbitrarily: every order gives the
+   same network.  Otherwise each member of the first class with two or more
+   members (lowest layer, smallest colour) is individualized in turn, skipping
+   members identical to one already tried, followed by refinement (canonical
+   labelling by individualization and refinement).  The normal form is the
+   leaf of this search with the lexicographically smallest parameter vector.
+   Two leaves with equal vectors give an automorphism of the network: at a node
+   whose network and colouring it keeps, it maps a child to a child with the same
+   leaves, so one child per orbit is explored, and a child found to be the image
+   of an explored one is abandoned.
 
-Neurons left unanchored have zero bias, zero weights from the input and anchored
-neurons, and zero weights to the output and anchored neurons; their remaining
-weights connect them only to each other.  Such *floating* neurons are reported;
-the form is canonical for every network without them (and for networks whose
-floating neurons have all-zero weights).  Neurons of the degenerate set S of
-paper 003 (zero incoming weights and bias, or zero outgoing weights) are
-reported by :func:`degenerate_neurons`; they are handled like any other neuron.
+Complexity: step 1 is ``O(P)`` per pass (``P`` parameters), a refinement round
+``O(P log P)`` and at most as many rounds as neurons.  Networks whose ties are
+all resolved by refinement or consist of identical neurons (duplicates, dead zero
+neurons) have a single leaf; ``n`` parallel copies of one path take ``n``.  In
+general the number of leaves can grow exponentially: layer-1 twins joined to
+layer 2 by a 0/1 matrix encode bipartite graph isomorphism.  ``max_leaves``
+bounds it (:class:`~relu_geom.LimitExceededError` beyond).
+
+Neurons of the degenerate set S of paper 003 (zero incoming weights and bias, or
+zero outgoing weights) are reported by :func:`degenerate_neurons`; they are
+handled like any other neuron.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
@@ -52,6 +82,9 @@ __all__ = [
 ]
 
 Neuron = tuple[int, int]
+_Layers = list[list[list[Fraction]]]
+
+_MAX_LEAVES = 20000
 
 
 @dataclass(frozen=True)
@@ -147,7 +180,9 @@ class NormalForm:
     zero_incoming, zero_outgoing : tuple of (layer, index)
         Neurons of the degenerate set S (labels in the *normal form's* order).
     floating : tuple of (layer, index)
-        Neurons no normalization reaches (see the module notes).
+        Neurons whose scale is not fixed by the input, biases or output (zero
+        bias, nonzero weights only to each other); their scales are fixed from a
+        root of each connected component (see the module notes).
     """
 
     network: ReLUNetwork
@@ -182,69 +217,498 @@ def degenerate_neurons(net: ReLUNetwork) -> dict[str, tuple[Neuron, ...]]:
     return {"zero_incoming": tuple(zin), "zero_outgoing": tuple(zout)}
 
 
-def _normalize_scales(
-    net: ReLUNetwork,
-) -> tuple[list[list[list[Fraction]]], list[list[Fraction]], list[list[Fraction]], list[Neuron]]:
-    ws = [[list(r) for r in w] for w in net.weights]
-    bs = [list(b) for b in net.biases]
-    L = net.depth
-    widths = net.hidden_widths
-    scale = [[Fraction(1)] * n for n in widths]
-    anchored = [[False] * n for n in widths]
+def _sign(v: Fraction) -> int:
+    return (v > 0) - (v < 0)
 
-    def rescale(layer: int, i: int, c: Fraction) -> None:
-        ws[layer - 1][i] = [v * c for v in ws[layer - 1][i]]
-        bs[layer - 1][i] *= c
-        for row in ws[layer]:
-            row[i] /= c
-        scale[layer - 1][i] *= c
 
-    for layer in range(1, L + 1):
-        for i in range(widths[layer - 1]):
-            row = ws[layer - 1][i]
-            vals = [abs(v) for j, v in enumerate(row) if layer == 1 or anchored[layer - 2][j]]
-            vals.append(abs(bs[layer - 1][i]))
-            mx = max(vals)
-            if mx:
-                rescale(layer, i, 1 / mx)
-                anchored[layer - 1][i] = True
-    for layer in range(L, 0, -1):
-        for i in range(widths[layer - 1]):
-            if anchored[layer - 1][i]:
+@dataclass
+class _State:
+    """A node of the search: the rescaled network (original labels), the accumulated
+    scales, which neurons have their scale fixed, and a colouring of each hidden layer.
+    ``codes`` caches the network as integers for refinement."""
+
+    ws: _Layers
+    bs: list[list[Fraction]]
+    scale: list[list[Fraction]]
+    anchored: list[list[bool]]
+    colours: list[list[int]]
+    codes: tuple[list[list[list[int]]], list[list[int]]] | None = None
+
+    def copy(self, *, share: bool = False) -> _State:
+        """A copy; with ``share`` only the colours are copied (the rest is not modified
+        once every scale is fixed)."""
+        colours = [list(c) for c in self.colours]
+        if share:
+            return _State(self.ws, self.bs, self.scale, self.anchored, colours, self.codes)
+        return _State(
+            [[list(r) for r in w] for w in self.ws],
+            [list(b) for b in self.bs],
+            [list(c) for c in self.scale],
+            [list(a) for a in self.anchored],
+            colours,
+        )
+
+
+def _rescale(st: _State, layer: int, i: int, c: Fraction) -> None:
+    st.ws[layer][i] = [v * c for v in st.ws[layer][i]]
+    st.bs[layer][i] *= c
+    for r in st.ws[layer + 1]:
+        r[i] /= c
+    st.scale[layer][i] *= c
+    st.anchored[layer][i] = True
+
+
+def _propagate(st: _State) -> bool:
+    """Anchor every neuron reachable from anchored ones; the rule reads no neuron order.
+
+    Layers are 0-based here.  Bottom-up, a neuron gets anchored when its bias or an
+    incoming weight from the input or an anchored neuron is nonzero: it is divided by
+    the largest absolute value of those entries.  Top-down, a neuron with a nonzero
+    outgoing weight to the output or an anchored neuron is multiplied by the largest
+    absolute value of those.  Both passes repeat until nothing changes.  An entry read
+    belongs to an anchored neuron, so it is final; and within one layer's pass no
+    neuron reads another of the same layer, so the order of neurons never matters.
+    """
+    L = len(st.bs) - 1
+    changed, any_change = True, False
+    while changed:
+        changed = False
+        for layer in range(L):
+            prev = st.anchored[layer - 1] if layer else None
+            for i in range(len(st.bs[layer])):
+                if st.anchored[layer][i]:
+                    continue
+                row = st.ws[layer][i]
+                mx = abs(st.bs[layer][i])
+                for q, v in enumerate(row):
+                    if v and (prev is None or prev[q]) and abs(v) > mx:
+                        mx = abs(v)
+                if mx:
+                    _rescale(st, layer, i, 1 / mx)
+                    changed = True
+        any_change |= changed
+        for layer in reversed(range(L)):
+            nxt = st.anchored[layer + 1] if layer + 1 < L else None
+            for i in range(len(st.bs[layer])):
+                if st.anchored[layer][i]:
+                    continue
+                mx = Fraction(0)
+                for k, r in enumerate(st.ws[layer + 1]):
+                    if r[i] and (nxt is None or nxt[k]) and abs(r[i]) > mx:
+                        mx = abs(r[i])
+                if mx:
+                    _rescale(st, layer, i, mx)
+                    changed = True
+        any_change |= changed
+    return any_change
+
+
+def _cells(colours: list[int]) -> list[list[int]]:
+    """The colour classes of one layer, in increasing colour, members in increasing index."""
+    by: dict[int, list[int]] = {}
+    for i, c in enumerate(colours):
+        by.setdefault(c, []).append(i)
+    return [by[c] for c in sorted(by)]
+
+
+def _ranks(keys: Sequence[object]) -> list[int]:
+    order = {k: r for r, k in enumerate(sorted(set(keys)))}  # type: ignore[type-var]
+    return [order[k] for k in keys]
+
+
+def _encode(st: _State) -> tuple[list[list[list[int]]], list[list[int]]]:
+    """The weights and biases as order-preserving integer codes; a weight touching a
+    neuron whose scale is not fixed yet is coded by its sign."""
+    values = {Fraction(-1), Fraction(0), Fraction(1)}
+    for W, b in zip(st.ws, st.bs):
+        for row in W:
+            values.update(row)
+        values.update(b)
+    code = {v: k for k, v in enumerate(sorted(values))}
+    sign = {s: code[Fraction(s)] for s in (-1, 0, 1)}
+    L = len(st.bs) - 1
+    d, m = len(st.ws[0][0]), len(st.bs[L])
+    cw = []
+    for layer, W in enumerate(st.ws):
+        a_in = st.anchored[layer - 1] if layer else [True] * d
+        a_out = st.anchored[layer] if layer < L else [True] * m
+        cw.append(
+            [
+                [code[v] if a_out[i] and a_in[j] else sign[_sign(v)] for j, v in enumerate(row)]
+                for i, row in enumerate(W)
+            ]
+        )
+    return cw, [[code[v] for v in b] for b in st.bs]
+
+
+def _flat(cells: list[list[int]]) -> tuple[list[int], list[tuple[int, int]]]:
+    """The members of ``cells`` in order, and the slices of the cells with two or more."""
+    order: list[int] = []
+    multi = []
+    for c in cells:
+        if len(c) > 1:
+            multi.append((len(order), len(order) + len(c)))
+        order.extend(c)
+    return order, multi
+
+
+def _refine(st: _State) -> None:
+    """Colour refinement until stable.
+
+    A neuron's new colour is the rank, within its layer, of (old colour, incoming
+    row, bias, floating flag, outgoing column), the row and column read cell by cell
+    of the neighbouring layers (values sorted inside a cell).  Weights touching a
+    neuron whose scale is not fixed yet count by their sign only, so every colour is
+    invariant under the symmetries that fix the anchored scales.  With discrete
+    neighbouring layers the row is the row in canonical order, so a network without
+    ties is sorted bottom-up by (incoming row, bias).
+    """
+    if st.codes is None:
+        st.codes = _encode(st)
+    cw, cb = st.codes
+    L = len(st.bs) - 1
+    d, m = len(st.ws[0][0]), len(st.bs[L])
+    while True:
+        changed = False
+        for layer in range(L):
+            prev = [[j] for j in range(d)] if layer == 0 else _cells(st.colours[layer - 1])
+            nxt = [[k] for k in range(m)] if layer + 1 == L else _cells(st.colours[layer + 1])
+            W, Wn, b, anch, col = cw[layer], cw[layer + 1], cb[layer], st.anchored[layer], st.colours[layer]
+            order_in, multi_in = _flat(prev)
+            order_out, multi_out = _flat(nxt)
+            sigs = []
+            for i in range(len(W)):
+                row = W[i]
+                inc = [row[j] for j in order_in]
+                out = [Wn[k][i] for k in order_out]
+                for lo, hi in multi_in:
+                    inc[lo:hi] = sorted(inc[lo:hi])
+                for lo, hi in multi_out:
+                    out[lo:hi] = sorted(out[lo:hi])
+                sigs.append((col[i], tuple(inc), b[i], not anch[i], tuple(out)))
+            new = _ranks(sigs)
+            if max(new) > max(col):
+                changed = True
+            st.colours[layer] = new
+        if not changed:
+            return
+
+
+def _identity_key(st: _State, layer: int, i: int) -> tuple[object, ...]:
+    """Equal keys (in one colour class) mean swapping the two neurons changes nothing."""
+    if st.anchored[layer][i] and st.codes is not None:
+        # exact codes: an anchored neuron's weights to floating neurons are zero
+        cw, cb = st.codes
+        return (tuple(cw[layer][i]), cb[layer][i], tuple(r[i] for r in cw[layer + 1]))
+    return (tuple(st.ws[layer][i]), st.bs[layer][i], tuple(r[i] for r in st.ws[layer + 1]))
+
+
+def _representatives(st: _State, layer: int, members: Sequence[int]) -> list[int]:
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for i in members:
+        key = _identity_key(st, layer, i)
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+    return out
+
+
+def _split_identical(st: _State) -> bool:
+    """Order every colour class of pairwise identical neurons by index (any order gives the
+    same network, so no choice is made).  Returns whether anything was split."""
+    split = False
+    for layer, col in enumerate(st.colours):
+        flat = set()
+        for cell in _cells(col):
+            if len(cell) > 1 and len(_representatives(st, layer, cell)) == 1:
+                flat.update(cell)
+        if flat:
+            st.colours[layer] = _ranks([(c, i if i in flat else -1) for i, c in enumerate(col)])
+            split = True
+    return split
+
+
+def _floating_components(st: _State) -> list[list[Neuron]]:
+    """Connected components of the neurons not anchored yet (0-based layers), joined by
+    nonzero weights; only floating neurons can be joined to floating neurons."""
+    L = len(st.bs) - 1
+    todo = {(layer, i) for layer in range(L) for i, a in enumerate(st.anchored[layer]) if not a}
+    comps = []
+    while todo:
+        start = min(todo)
+        todo.discard(start)
+        comp, stack = [start], [start]
+        while stack:
+            layer, i = stack.pop()
+            nbrs: list[Neuron] = []
+            if layer > 0:
+                nbrs += [(layer - 1, j) for j, v in enumerate(st.ws[layer][i]) if v]
+            if layer + 1 < L:
+                nbrs += [(layer + 1, k) for k, r in enumerate(st.ws[layer + 1]) if r[i]]
+            for nb in nbrs:
+                if nb in todo:
+                    todo.discard(nb)
+                    comp.append(nb)
+                    stack.append(nb)
+        comps.append(comp)
+    return comps
+
+
+def _roots(st: _State) -> tuple[list[Neuron], list[Neuron]]:
+    """Root candidates for fixing the scales of floating components.
+
+    In each component, the candidates are the members of its smallest colour class
+    (ties: lowest layer, then smallest colour).  Returns the roots forced (components
+    with a single candidate) and, if there are none, the candidates of the components
+    whose smallest class has the least key (one of them is chosen by the search).
+    """
+    forced: list[Neuron] = []
+    best: tuple[int, int, int] | None = None
+    choice: list[Neuron] = []
+    for comp in _floating_components(st):
+        classes: dict[tuple[int, int], list[Neuron]] = {}
+        for layer, i in comp:
+            classes.setdefault((layer, st.colours[layer][i]), []).append((layer, i))
+        key, members = min(((len(v), *k), v) for k, v in classes.items())
+        if key[0] == 1:
+            forced.append(members[0])
+        elif best is None or key < best:
+            best, choice = key, list(members)
+        elif key == best:
+            choice += members
+    return forced, ([] if forced else sorted(choice))
+
+
+def _rep_neurons(st: _State, neurons: list[Neuron]) -> list[Neuron]:
+    """One neuron of each class of identical neurons (``neurons`` lie in one colour class)."""
+    layer = neurons[0][0]
+    return [(layer, i) for i in _representatives(st, layer, [i for _, i in neurons])]
+
+
+def _perms(st: _State) -> list[list[int]]:
+    """New neuron ``i`` of each layer is old neuron ``perm[i]`` (layers sorted by colour)."""
+    return [sorted(range(len(col)), key=col.__getitem__) for col in st.colours]
+
+
+def _theta(st: _State, perms: list[list[int]]) -> tuple[Fraction, ...]:
+    """The parameter vector of the state's network with every layer reordered by ``perms``."""
+    full: list[Sequence[int]] = [range(len(st.ws[0][0])), *perms, range(len(st.bs[-1]))]
+    theta: list[Fraction] = []
+    for k, (W, b) in enumerate(zip(st.ws, st.bs)):
+        po, pi = full[k + 1], full[k]
+        for i in po:
+            row = W[i]
+            theta.extend(row[j] for j in pi)
+        theta.extend(b[i] for i in po)
+    return tuple(theta)
+
+
+def _is_automorphism(st: _State, gamma: list[list[int]]) -> bool:
+    """Whether relabelling neuron ``i`` of hidden layer ``l`` as ``gamma[l][i]`` keeps the
+    state's network and colours (no rescaling; every scale of the state is fixed)."""
+    assert st.codes is not None
+    cw, cb = st.codes
+    L = len(gamma)
+    for layer in range(L + 1):
+        W, b = cw[layer], cb[layer]
+        go = gamma[layer] if layer < L else range(len(b))
+        gi = gamma[layer - 1] if layer else range(len(W[0]))
+        if layer < L:
+            col = st.colours[layer]
+            if any(col[go[i]] != col[i] or b[go[i]] != b[i] for i in range(len(b))):
+                return False
+        for i, row in enumerate(W):
+            image = W[go[i]]
+            if any(image[gi[j]] != v for j, v in enumerate(row)):
+                return False
+    return True
+
+
+@dataclass
+class _Frame:
+    """A node of the search being branched on: its state, the layer of the target cell,
+    the children explored so far and the one being explored."""
+
+    state: _State
+    layer: int
+    done: list[int] = field(default_factory=list)
+    current: int = -1
+
+
+class _Abort(Exception):  # noqa: N818 (control flow, never leaves the search)
+    """Unwinds the search to ``frame``: the child being explored there needs no more work."""
+
+    def __init__(self, frame: _Frame) -> None:
+        super().__init__()
+        self.frame = frame
+
+
+class _Search:
+    """Individualization and refinement over the hidden neurons (see the module notes).
+
+    Leaves with equal parameter vectors give automorphisms of the (rescaled)
+    network; at a node where one keeps the network and the colouring, it maps a
+    child to a child with the same leaves, so only one child per orbit is explored.
+    """
+
+    def __init__(self, max_leaves: int) -> None:
+        self.max_leaves = max_leaves
+        self.n_leaves = 0
+        self.best: tuple[tuple[Fraction, ...], list[list[int]], _State] | None = None
+        self.automorphisms: list[list[list[int]]] = []
+        self.stack: list[_Frame] = []
+
+    def run(self, st: _State) -> None:
+        while True:
+            if _propagate(st):
+                st.codes = None
+            _refine(st)
+            forced, choice = _roots(st)
+            if forced:
+                for layer, i in forced:
+                    st.anchored[layer][i] = True
+                st.codes = None
                 continue
-            vals = [abs(r[i]) for k, r in enumerate(ws[layer]) if layer == L or anchored[layer][k]]
-            mx = max(vals) if vals else 0
-            if mx:
-                rescale(layer, i, mx)
-                anchored[layer - 1][i] = True
-    floating = [
-        (layer, i)
-        for layer in range(1, L + 1)
-        for i in range(widths[layer - 1])
-        if not anchored[layer - 1][i]
-    ]
-    return ws, bs, scale, floating
+            if choice:
+                for layer, i in _rep_neurons(st, choice):
+                    child = st.copy()
+                    child.anchored[layer][i] = True
+                    child.codes = None
+                    self.run(child)
+                return
+            if not _split_identical(st):
+                break
+        for layer, col in enumerate(st.colours):
+            cells = [c for c in _cells(col) if len(c) > 1]
+            if cells:
+                self._branch(st, layer, cells[0])
+                return
+        self._leaf(st)
+
+    def _branch(self, st: _State, layer: int, cell: list[int]) -> None:
+        valid: dict[int, bool] = {}
+        frame = _Frame(st, layer)
+        self.stack.append(frame)
+        for i in _representatives(st, layer, cell):
+            if frame.done and i in self._orbit(st, layer, frame.done, valid):
+                continue
+            frame.current = i
+            child = st.copy(share=True)
+            child.colours[layer] = _ranks([(c, j != i) for j, c in enumerate(st.colours[layer])])
+            try:
+                self.run(child)
+            except _Abort as abort:
+                if abort.frame is not frame:
+                    raise
+            frame.done.append(i)
+        self.stack.pop()
+
+    def _orbit(self, st: _State, layer: int, start: list[int], valid: dict[int, bool]) -> set[int]:
+        gens = []
+        for k, gamma in enumerate(self.automorphisms):
+            if k not in valid:
+                valid[k] = _is_automorphism(st, gamma)
+            if valid[k]:
+                gens.append(gamma[layer])
+        seen, todo = set(start), list(start)
+        while todo:
+            i = todo.pop()
+            for g in gens:
+                if g[i] not in seen:
+                    seen.add(g[i])
+                    todo.append(g[i])
+        return seen
+
+    def _leaf(self, st: _State) -> None:
+        self.n_leaves += 1
+        if self.n_leaves > self.max_leaves:
+            raise LimitExceededError(
+                f"max_leaves: telling apart tied (twin or symmetric) neurons needs more than "
+                f"{self.max_leaves} leaves of the search"
+            )
+        perms = _perms(st)
+        theta = _theta(st, perms)
+        if self.best is None or theta < self.best[0]:
+            self.best = (theta, perms, st)
+        elif theta == self.best[0]:
+            gamma = []
+            for p, q in zip(self.best[1], perms):
+                g = [0] * len(p)
+                for a, b in zip(p, q):
+                    g[a] = b
+                gamma.append(g)
+            self.automorphisms.append(gamma)
+            for frame in self.stack:
+                # gamma keeps this node and maps an explored child to the current one:
+                # the current child's subtree is the image of an explored one
+                g = gamma[frame.layer]
+                if any(g[u] == frame.current for u in frame.done) and _is_automorphism(frame.state, gamma):
+                    raise _Abort(frame)
 
 
-def normal_form_with_symmetry(net: ReLUNetwork, *, max_tie_orders: int = 40320) -> NormalForm:
+def _initial_state(net: ReLUNetwork) -> tuple[_State, list[Neuron]]:
+    """The state after step 1 of the module notes, and the floating neurons (0-based layers)."""
+    widths = net.hidden_widths
+    st = _State(
+        [[list(r) for r in w] for w in net.weights],
+        [list(b) for b in net.biases],
+        [[Fraction(1)] * n for n in widths],
+        [[False] * n for n in widths],
+        [[0] * n for n in widths],
+    )
+    _propagate(st)
+    floating = [(layer, i) for layer, a in enumerate(st.anchored) for i, x in enumerate(a) if not x]
+    for layer, i in floating:  # a neuron without nonzero entries: its scale changes nothing
+        if not any(st.ws[layer][i]) and not st.bs[layer][i] and not any(r[i] for r in st.ws[layer + 1]):
+            st.anchored[layer][i] = True
+    return st, floating
+
+
+def _scale_normalized(net: ReLUNetwork) -> tuple[ReLUNetwork, tuple[Neuron, ...]]:
+    """``net`` after step 1 of the module notes (neurons in their original order), and its
+    floating neurons ``(layer, index)`` whose scale step 1 leaves as it was."""
+    st, floating = _initial_state(net)
+    return ReLUNetwork(st.ws, st.bs), tuple((layer + 1, i) for layer, i in floating)
+
+
+def _canonical_search(net: ReLUNetwork, max_leaves: int) -> tuple[ReLUNetwork, Symmetry, list[Neuron]]:
+    st, floating = _initial_state(net)
+    search = _Search(max_leaves)
+    search.run(st)
+    assert search.best is not None
+    theta, perms, leaf = search.best
+    sym = Symmetry(
+        tuple(tuple(p) for p in perms),
+        tuple(tuple(c[i] for i in p) for c, p in zip(leaf.scale, perms)),
+    )
+    pos = {(layer, old): (layer + 1, new) for layer, p in enumerate(perms) for new, old in enumerate(p)}
+    return ReLUNetwork.from_parameters(net.architecture, theta), sym, sorted(pos[f] for f in floating)
+
+
+def normal_form_with_symmetry(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES) -> NormalForm:
     """The canonical representative of the orbit of ``net``, with the symmetry reaching it.
 
     Parameters
     ----------
     net
         The network.
-    max_tie_orders
-        Bound on the number of orders of tied (twin) neurons tried in total.
+    max_leaves
+        Bound on the number of leaves of the search that orders tied neurons
+        (see the module notes; 1 unless refinement leaves ties that are not
+        identical neurons).
 
     Raises
     ------
+    InvalidInputError
+        When ``net`` is not a :class:`~relu_geom.ReLUNetwork`.
     LimitExceededError
-        When the tie groups admit more than ``max_tie_orders`` orders.
+        When the search needs more than ``max_leaves`` leaves.
 
     Notes
     -----
-    See the module notes.  Cost: ``O(D)`` for the scales and
-    ``O(sum n_l log n_l * n_{l-1})`` for the order, times the number of tie orders.
+    See the module notes for the convention and its complexity.  The symmetry
+    maps ``net`` to the normal form exactly: ``symmetry.apply(net) == network``.
 
     Examples
     --------
@@ -254,71 +718,44 @@ def normal_form_with_symmetry(net: ReLUNetwork, *, max_tie_orders: int = 40320) 
     >>> nf = rg.normal_form_with_symmetry(moved)
     >>> nf.network == rg.normal_form(net) and nf.symmetry.apply(moved) == nf.network
     True
+
+    Floating neurons (here the second neuron of each hidden layer, joined only to
+    each other by the weight 3) are scaled from a root, so that weight becomes 1:
+
+    >>> net = rg.ReLUNetwork([[[1], [0]], [[1, 0], [0, 3]], [[1, 0]]], [[0, 0], [0, 0], [0]])
+    >>> nf = rg.normal_form_with_symmetry(net)
+    >>> nf.floating, nf.network.weights[1]
+    (((1, 0), (2, 1)), ((Fraction(0, 1), Fraction(1, 1)), (Fraction(1, 1), Fraction(0, 1))))
     """
-    ws, bs, scale, floating = _normalize_scales(net)
-    L = net.depth
-    widths = net.hidden_widths
-    # the scaled network in the original order, as a symmetry from net
-    sym_scale = Symmetry(tuple(tuple(range(n)) for n in widths), tuple(tuple(c) for c in scale))
-    budget = [max_tie_orders]
-
-    def order(
-        ws: list[list[list[Fraction]]], bs: list[list[Fraction]], layer: int
-    ) -> tuple[tuple[Fraction, ...], list[list[int]]]:
-        if layer > L:
-            theta: list[Fraction] = []
-            for w, b in zip(ws, bs):
-                for r in w:
-                    theta.extend(r)
-                theta.extend(b)
-            return tuple(theta), []
-        W, b = ws[layer - 1], bs[layer - 1]
-        idx = sorted(range(len(W)), key=lambda i: (tuple(W[i]), b[i]))
-        groups = [list(g) for _, g in itertools.groupby(idx, key=lambda i: (tuple(W[i]), b[i]))]
-        n_orders = 1
-        for g in groups:
-            for k in range(2, len(g) + 1):
-                n_orders *= k
-        if n_orders > 1:
-            budget[0] -= n_orders
-            if budget[0] < 0:
-                raise LimitExceededError(
-                    f"max_tie_orders: tie groups of twin neurons need more than {max_tie_orders} orders to be tried"
-                )
-        best: tuple[tuple[Fraction, ...], list[list[int]]] | None = None
-        for choice in itertools.product(*(itertools.permutations(g) for g in groups)):
-            perm = [i for g in choice for i in g]
-            nws = [list(w) for w in ws]
-            nbs = [list(v) for v in bs]
-            nws[layer - 1] = [W[i] for i in perm]
-            nbs[layer - 1] = [b[i] for i in perm]
-            nws[layer] = [[row[i] for i in perm] for row in ws[layer]]
-            theta, rest = order(nws, nbs, layer + 1)
-            if best is None or theta < best[0]:
-                best = (theta, [perm] + rest)
-        assert best is not None
-        return best
-
-    theta, perms = order(ws, bs, 1)
-    nf = ReLUNetwork.from_parameters(net.architecture, theta)
-    sym_perm = Symmetry(tuple(tuple(p) for p in perms), tuple(tuple(Fraction(1) for _ in p) for p in perms))
-    sym = sym_scale.then(sym_perm)
-    deg = degenerate_neurons(nf)
-    pos = {}
-    for layer, p in enumerate(perms, start=1):
-        for new, old in enumerate(p):
-            pos[(layer, old)] = (layer, new)
-    return NormalForm(
-        nf, sym, deg["zero_incoming"], deg["zero_outgoing"], tuple(sorted(pos[f] for f in floating))
-    )
+    if not isinstance(net, ReLUNetwork):
+        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    network, sym, floating = _canonical_search(net, max_leaves)
+    deg = degenerate_neurons(network)
+    return NormalForm(network, sym, deg["zero_incoming"], deg["zero_outgoing"], tuple(floating))
 
 
-def normal_form(net: ReLUNetwork) -> ReLUNetwork:
+def normal_form(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES) -> ReLUNetwork:
     """The canonical representative of ``net`` under rescaling and permutation of hidden neurons.
 
-    Two networks have the same normal form iff one is obtained from the other by
-    positive rescalings and within-layer permutations (for networks without
-    floating neurons, see the module notes).
+    Two networks have the same normal form if and only if one is obtained from
+    the other by positive rescalings and within-layer permutations of hidden
+    neurons, for every network (twins, dead, zero and floating neurons
+    included); ``normal_form(normal_form(net)) == normal_form(net)``.
+
+    Parameters
+    ----------
+    net
+        The network.
+    max_leaves
+        See :func:`normal_form_with_symmetry`.
+
+    Notes
+    -----
+    Convention and complexity in the module notes: scales fixed by the largest
+    absolute entry read from already normalized neighbours, layers sorted by
+    colour refinement (bottom-up by incoming row and bias when there are no
+    ties), remaining ties broken by an exhaustive search that keeps the
+    lexicographically smallest parameter vector.
 
     Examples
     --------
@@ -330,11 +767,23 @@ def normal_form(net: ReLUNetwork) -> ReLUNetwork:
     >>> rg.normal_form(nf) == nf and nf([1, 1]) == net([1, 1])
     True
     """
-    return normal_form_with_symmetry(net).network
+    return normal_form_with_symmetry(net, max_leaves=max_leaves).network
 
 
-def same_up_to_symmetry(net1: ReLUNetwork, net2: ReLUNetwork) -> Symmetry | None:
+def same_up_to_symmetry(
+    net1: ReLUNetwork, net2: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES
+) -> Symmetry | None:
     """A symmetry ``s`` with ``s.apply(net1) == net2``, or None if there is none.
+
+    The certificate is the symmetry itself: apply it to check.  None is exact
+    too, since the normal forms of the two networks differ.
+
+    Parameters
+    ----------
+    net1, net2
+        The networks.
+    max_leaves
+        See :func:`normal_form_with_symmetry`.
 
     Examples
     --------
@@ -347,9 +796,13 @@ def same_up_to_symmetry(net1: ReLUNetwork, net2: ReLUNetwork) -> Symmetry | None
     >>> rg.same_up_to_symmetry(net, rg.ReLUNetwork.random([2, 3, 1], seed=5)) is None
     True
     """
+    for name, net in (("net1", net1), ("net2", net2)):
+        if not isinstance(net, ReLUNetwork):
+            raise InvalidInputError(f"{name}: expected a ReLUNetwork, got {type(net).__name__}")
     if net1.architecture != net2.architecture:
         return None
-    a, b = normal_form_with_symmetry(net1), normal_form_with_symmetry(net2)
+    a = normal_form_with_symmetry(net1, max_leaves=max_leaves)
+    b = normal_form_with_symmetry(net2, max_leaves=max_leaves)
     if a.network != b.network:
         return None
     return a.symmetry.then(b.symmetry.inverse())

@@ -3,9 +3,9 @@
 :func:`hidden_symmetries` builds exact candidates by the mechanisms below and
 keeps those that (1) compute the same function, checked by
 :func:`relu_geom.functionally_equivalent`, and (2) differ from the network in
-their *standard form* (:func:`standard_form`: every hidden neuron rescaled so
-that the first nonzero entry of its incoming row is +-1, neurons of each layer
-sorted), so they are not a permutation and rescaling of it.
+their normal form (:func:`relu_geom.normal_form`, canonical under permutation
+and positive rescaling of hidden neurons), so they are not a permutation and
+rescaling of it.
 
 Mechanisms
 
@@ -35,147 +35,21 @@ from relu_geom.equivalence import EquivalenceResult, functionally_equivalent
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.linear import rref
 from relu_geom.network import ReLUNetwork
+from relu_geom.symmetry import _MAX_LEAVES, normal_form
 
 __all__ = ["HiddenSymmetry", "hidden_symmetries", "standard_form", "zero_sum_flip_sets"]
 
 _ZERO = Fraction(0)
 
 
-_MAX_LEAVES = 20000
-
-
-def _scale_normalized(
-    net: ReLUNetwork, floating: list[tuple[int, int]] | None = None
-) -> tuple[list[list[list[Fraction]]], list[list[Fraction]]]:
-    """Every hidden neuron rescaled by a rule that does not depend on the order or scale of others.
-
-    Bottom-up, a neuron is *anchored* when its bias or an incoming weight from the
-    input or from an anchored neuron is nonzero; it is divided by the largest
-    absolute value among those entries (already final when read).  Top-down, a
-    neuron not yet anchored with a nonzero outgoing weight to the output or to an
-    anchored neuron is rescaled so that the largest of those is 1.  Both passes
-    repeat until nothing changes.  Neurons left over (*floating*: zero bias and
-    no nonzero weight to the input, the output or any anchored neuron) keep their
-    scale; only for networks with such neurons carrying nonzero weights is the
-    form not canonical.
-    """
-    ws = [[list(r) for r in w] for w in net.weights]
-    bs = [list(b) for b in net.biases]
-    L = net.depth
-    anchored = [[False] * n for n in net.hidden_widths]
-    floating = [] if floating is None else floating
-
-    def scale(layer: int, i: int, c: Fraction) -> None:
-        ws[layer][i] = [v * c for v in ws[layer][i]]
-        bs[layer][i] *= c
-        for r in ws[layer + 1]:
-            r[i] /= c
-        anchored[layer][i] = True
-
-    changed = True
-    while changed:
-        changed = False
-        for layer in range(L):
-            for i in range(len(bs[layer])):
-                if anchored[layer][i]:
-                    continue
-                ent = [abs(bs[layer][i])] + [
-                    abs(v) for q, v in enumerate(ws[layer][i]) if layer == 0 or anchored[layer - 1][q]
-                ]
-                if any(ent):
-                    scale(layer, i, 1 / max(ent))
-                    changed = True
-        for layer in reversed(range(L)):
-            for i in range(len(bs[layer])):
-                if anchored[layer][i]:
-                    continue
-                ent = [
-                    abs(r[i]) for k, r in enumerate(ws[layer + 1]) if layer + 1 == L or anchored[layer + 1][k]
-                ]
-                if any(ent):
-                    scale(layer, i, max(ent))
-                    changed = True
-    floating[:] = [(layer + 1, i) for layer in range(L) for i, a in enumerate(anchored[layer]) if not a]
-    return ws, bs
-
-
-def floating_neurons(net: ReLUNetwork) -> tuple[tuple[int, int], ...]:
-    """``(layer, index)`` of the hidden neurons left unanchored by the scale normalization.
-
-    Examples
-    --------
-    >>> import relu_geom as rg
-    >>> from relu_geom.fibers.hidden import floating_neurons
-    >>> floating_neurons(rg.ReLUNetwork.random([2, 3, 1], seed=0))
-    ()
-    """
-    out: list[tuple[int, int]] = []
-    _scale_normalized(net, out)
-    return tuple(out)
-
-
-def _refine(
-    ws: list[list[list[Fraction]]], bs: list[list[Fraction]], colors: list[list[int]]
-) -> list[list[int]]:
-    """Colour refinement of the hidden neurons: a neuron's colour absorbs the multisets of
-    (weight, colour) of its incoming and outgoing edges until the partition is stable."""
-    L = len(bs) - 1
-    while True:
-        sigs: list[list[tuple[Any, ...]]] = []
-        for layer in range(L):
-            prev = colors[layer - 1] if layer else list(range(len(ws[0][0])))
-            nxt = colors[layer + 1] if layer + 1 < L else [-1 - r for r in range(len(bs[L]))]
-            layer_sigs = []
-            for i in range(len(bs[layer])):
-                inc = tuple(sorted((prev[q], v) for q, v in enumerate(ws[layer][i]) if v))
-                out = tuple(sorted((nxt[r], row[i]) for r, row in enumerate(ws[layer + 1]) if row[i]))
-                layer_sigs.append((colors[layer][i], bs[layer][i], inc, out))
-            sigs.append(layer_sigs)
-        new = []
-        for layer_sigs in sigs:
-            ranks = {s: k for k, s in enumerate(sorted(set(layer_sigs)))}
-            new.append([ranks[s] for s in layer_sigs])
-        if all(len(set(a)) == len(set(b)) for a, b in zip(new, colors)):
-            return new
-        colors = new
-
-
-def _ordered(
-    ws: list[list[list[Fraction]]], bs: list[list[Fraction]], colors: list[list[int]]
-) -> tuple[Any, ...]:
-    """The network with every layer sorted by (discrete) colours, as nested tuples."""
-    ws = [[list(r) for r in w] for w in ws]
-    bs = [list(b) for b in bs]
-    for layer, col in enumerate(colors):
-        order = sorted(range(len(col)), key=lambda i: col[i])
-        ws[layer] = [ws[layer][i] for i in order]
-        bs[layer] = [bs[layer][i] for i in order]
-        ws[layer + 1] = [[r[i] for i in order] for r in ws[layer + 1]]
-    return tuple((tuple(map(tuple, w)), tuple(b)) for w, b in zip(ws, bs))
-
-
 def standard_form(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES) -> tuple[Any, ...]:
-    """A normal form under positive rescaling and permutation of hidden neurons (exact).
+    """The normal form of :func:`relu_geom.normal_form` as nested tuples ``((W_1, b_1), ...)``.
 
-    Two networks are related by permutations and positive rescalings of their
-    hidden neurons if and only if their standard forms are equal (for networks
-    without *floating* neurons, see :func:`_scale_normalized`).
-
-    Notes
-    -----
-    Scales first (:func:`_scale_normalized`: anchored bottom-up by the largest
-    absolute incoming entry, then top-down by the largest outgoing one,
-    independent of the order and scales of the other neurons).  Then the neurons of
-    all layers are ordered by canonical labelling of the layered weighted
-    graph: colour refinement (a neuron's colour is refined by its bias and the
-    multisets of (weight, colour) of its edges) and, while some colour class
-    has two or more neurons, individualization of each member of the first such
-    class followed by refinement, keeping the lexicographically smallest
-    result.  Equal-colour neurons after refinement need not be interchangeable,
-    which is why every choice is tried; the search is exhaustive, so the form is
-    canonical.  Networks without twin neurons finish after refinement, in
-    ``O(P log P)`` per round; ``max_leaves`` bounds the search
-    (:class:`~relu_geom.LimitExceededError` beyond it).
+    A thin wrapper kept for existing callers: two networks are related by
+    permutations and positive rescalings of their hidden neurons if and only if
+    their standard forms are equal.  The convention (scales, order, tie-breaking
+    among twins and floating neurons) and its complexity are those of
+    :mod:`relu_geom.symmetry`.
 
     Examples
     --------
@@ -192,41 +66,8 @@ def standard_form(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES) -> tuple[A
     >>> standard_form(a) == standard_form(a.permute_layer(1, [1, 0])), standard_form(a) == standard_form(b)
     (True, False)
     """
-    from relu_geom.errors import LimitExceededError
-
-    ws, bs = _scale_normalized(net)
-    colors = _refine(ws, bs, [[0] * n for n in net.hidden_widths])
-    leaves = [0]
-    best: list[tuple[Any, ...] | None] = [None]
-
-    def search(cols: list[list[int]]) -> None:
-        for layer, col in enumerate(cols):
-            counts: dict[int, int] = {}
-            for c in col:
-                counts[c] = counts.get(c, 0) + 1
-            tied = sorted(c for c, k in counts.items() if k > 1)
-            if tied:
-                target = tied[0]
-                for i in [i for i, c in enumerate(col) if c == target]:
-                    new = [list(x) for x in cols]
-                    new[layer] = [
-                        2 * c + (1 if c > target or (c == target and j != i) else 0)
-                        for j, c in enumerate(col)
-                    ]
-                    search(_refine(ws, bs, new))
-                return
-        leaves[0] += 1
-        if leaves[0] > max_leaves:
-            raise LimitExceededError(
-                f"standard_form: more than max_leaves={max_leaves} orderings of twin neurons"
-            )
-        form = _ordered(ws, bs, cols)
-        if best[0] is None or form < best[0]:
-            best[0] = form
-
-    search(colors)
-    assert best[0] is not None
-    return best[0]
+    nf = normal_form(net, max_leaves=max_leaves)
+    return tuple(zip(nf.weights, nf.biases))
 
 
 def zero_sum_flip_sets(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[tuple[int, ...], ...]:
@@ -466,11 +307,11 @@ def hidden_symmetries(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[Hidden
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
-    base = standard_form(net)
+    base = normal_form(net)
     out = []
     seen = {base}
     for kind, desc, cand in _candidates(net, max_kernel):
-        sf = standard_form(cand)
+        sf = normal_form(cand)
         if sf in seen:
             continue
         res = functionally_equivalent(net, cand)
