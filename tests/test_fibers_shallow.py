@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from conftest import networks
+from tests.conftest import networks
 from relu_geom.fibers import (
     canonical_form,
     minimal_width,

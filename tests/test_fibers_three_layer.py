@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from conftest import networks
+from tests.conftest import networks
 from relu_geom.fibers import (
     bottleneck_degeneracies,
     bottleneck_equivalent,
