@@ -34,34 +34,6 @@ from relu_geom.equivalence import (
     functionally_equivalent,
     reduce_network,
 )
-from relu_geom.identifiability import (
-    BatchFunctionalDimension,
-    FunctionalDimension,
-    LocalIdentifiability,
-    batch_functional_dimension,
-    functional_dimension,
-    functional_dimension_of_regions,
-    jacobian,
-    local_identifiability,
-    max_functional_dimension,
-    parameter_labels,
-)
-from relu_geom.symmetry import (
-    NormalForm,
-    Symmetry,
-    degenerate_neurons,
-    normal_form,
-    normal_form_with_symmetry,
-    same_up_to_symmetry,
-)
-from relu_geom.genericity import (
-    GenericityReport,
-    MaskedRankCheck,
-    SupertransversalityCheck,
-    genericity_report,
-    masked_product_ranks,
-    supertransversality,
-)
 from relu_geom.errors import (
     BackendUnavailableError,
     DimensionMismatchError,
@@ -79,10 +51,38 @@ from relu_geom.fibers import (
     shallow_fiber,
     three_layer_fiber,
 )
+from relu_geom.genericity import (
+    GenericityReport,
+    MaskedRankCheck,
+    SupertransversalityCheck,
+    genericity_report,
+    masked_product_ranks,
+    supertransversality,
+)
 from relu_geom.geometry import Polyhedron
 from relu_geom.geometry.complex import Cell, PolyhedralComplex
+from relu_geom.identifiability import (
+    BatchFunctionalDimension,
+    FunctionalDimension,
+    LocalIdentifiability,
+    batch_functional_dimension,
+    functional_dimension,
+    functional_dimension_of_regions,
+    jacobian,
+    local_identifiability,
+    max_functional_dimension,
+    parameter_labels,
+)
 from relu_geom.io import load_network, save_network
 from relu_geom.network import ReLUNetwork
+from relu_geom.symmetry import (
+    NormalForm,
+    Symmetry,
+    degenerate_neurons,
+    normal_form,
+    normal_form_with_symmetry,
+    same_up_to_symmetry,
+)
 from relu_geom.tropical import BalancingFailure, balancing_sum, check_balancing, facet_weights
 from relu_geom.visibility import first_layer_visibility
 
