@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from tests.conftest import networks
 from relu_geom.fibers import (
     canonical_form,
     minimal_width,
@@ -18,6 +17,7 @@ from relu_geom.fibers import (
     shallow_fiber,
 )
 from relu_geom.fibers.shallow import _pointed_direction
+from tests.conftest import networks
 
 F = Fraction
 shallow = networks(max_dim=2, max_width=4, max_depth=1)
@@ -511,3 +511,48 @@ def test_orthant_constructed_networks():
     fib5 = shallow_fiber(o_base, 5, domain="orthant")
     found = fib5.pieces_containing(pair)
     assert [(p.hinge_counts, p.groups, p.n_linear) for p in found] == [(((1, 0), (1, 0)), ((1, 1),), 1)]
+
+
+# ----------------------------------------------------------------- sampler regressions (orthant)
+def _check_every_piece_samples(net, width, seeds):
+    fib = shallow_fiber(net, width, domain="orthant")
+    orthant = rg.Polyhedron.from_hrep(
+        [[-int(i == j) for j in range(net.input_dim)] + [0] for i in range(net.input_dim)]
+    )
+    assert fib.pieces
+    for p in fib.pieces:
+        for seed in seeds:
+            s = p.sample(seed)
+            assert p.contains(s) and fib.contains(s), (p.describe(), seed)
+            assert _eq(s, net, orthant), (p.describe(), seed)
+    return fib
+
+
+def test_constant_input_second_layer_samples_every_piece():
+    # the last two layers of a [3, 3, 2, 1] network whose first layer is zero, seen on the orthant:
+    # h(y) = relu(y1 + y2 + y3 + 1), no hinge, linear part (1, 1, 1).  The piece "2 linear" samples
+    # the component s = 2: the lifted linear rows used to leave the span of (1, 1, 1) and a positive
+    # completion vector (one random shift per coordinate), so some seeds found no core point.
+    h = rg.ReLUNetwork([[[1, 0, 0], [1, 1, 1]], [[0, 1]]], [[0, 1], [0]])
+    fib = _check_every_piece_samples(h, 2, range(40))
+    p = fib.piece(n_linear=2)
+    assert p is not None and p.core_rank == 2 and p.dimension_mod_scaling == 5
+
+
+def test_tight_orthant_piece_with_a_doubled_hinge_samples():
+    # flips [1, 2], doubled [0], one linear neuron: R_S = (-1/3, 2/3, 0) and the doubled normal
+    # (1, 1, 1) give the pointed cone of (-1/3, 1), (2/3, 1), (0, 1); the direction y = (0, 1)
+    # is positive on it but vanishes on R^m x 0, so its kernel missed the doubled hinge's coordinate.
+    net = rg.ReLUNetwork(
+        [[[F(-3, 2), F(-2, 3), F(1, 3)], [1, 1, 1], [1, 3, -3], [F(1, 3), F(-2, 3), 0]], [[3, -3, 0, -1]]],
+        [[1, -1, F(3, 2), F(1, 2)], [F(1, 3)]],
+    )
+    fib = shallow_fiber(net, 5, domain="orthant")
+    p = fib.piece(flips=[1, 2], doubled=[0], n_linear=1)
+    assert p is not None
+    orthant = rg.Polyhedron.from_hrep([[-int(i == j) for j in range(3)] + [0] for i in range(3)])
+    for seed in range(5):
+        s = p.sample(seed)
+        assert p.contains(s) and _eq(s, net, orthant)
+    small = rg.ReLUNetwork([[[0, 1], [-2, 2], [2, 2]], [[0, 1, F(2, 3)]]], [[1, 2, F(-1, 3)], [0]])
+    _check_every_piece_samples(small, 4, range(3))

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from tests.conftest import networks
 from relu_geom.fibers import (
     bottleneck_degeneracies,
     bottleneck_equivalent,
@@ -20,6 +19,7 @@ from relu_geom.fibers import (
 )
 from relu_geom.fibers.three_layer import bottleneck_key, flip_shears
 from relu_geom.testing import permuted_rescaled_copy
+from tests.conftest import networks
 
 F = Fraction
 two_layer = networks(max_dim=2, max_width=3, max_depth=2)
@@ -211,6 +211,22 @@ def test_hidden_networks_samples_are_decided_by_the_key(net, seed):
     pert = _perturbed(net, rng.randrange(net.n_parameters), F(1, 7))
     _agree(net, pert)
     _agree(s, pert)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_constant_first_layer_samples(seed):
+    # a zero first layer feeds constants to the second layer; its orthant fiber has the piece
+    # "2 linear" (h = relu(y1 + y2 + y3 + 1) with two linear neurons) whose sampler used to fail
+    net = rg.ReLUNetwork.from_dict(
+        {
+            "weights": [[[0, 0, 0], [0, 0, 0], [0, 0, 0]], [[1, 0, 0], [1, 1, 1]], [[0, 1]]],
+            "biases": [[0, 0, 0], [0, 1], [0]],
+        }
+    )
+    fib = three_layer_fiber(net)
+    s = fib.sample(seed)
+    assert fib.contains(s)
+    assert rg.functionally_equivalent(net, s).equivalent
 
 
 # ----------------------------------------------------------------- equivalence test

@@ -29,7 +29,7 @@ from functools import cached_property
 from typing import Any
 
 from relu_geom.arith.rational import as_point
-from relu_geom.errors import InvalidInputError, LimitExceededError
+from relu_geom.errors import InvalidInputError, LimitExceededError, ReluGeomError
 from relu_geom.geometry.linear import primitive_row, rref
 from relu_geom.network import ReLUNetwork
 
@@ -1331,7 +1331,7 @@ def _random_solution(A: list[list[Fraction]], b: list[Fraction], rng: _random.Ra
     n = len(A[0])
     x = solve(A, b)
     if x is None:  # pragma: no cover - excluded by the piece's feasibility
-        raise AssertionError("inconsistent core system")
+        raise ReluGeomError("shallow fiber sampler: inconsistent core system")
     ker = nullspace(A, ncols=n)
     return _comb(
         [Fraction(1)] + [Fraction(rng.randint(-3, 3)) for _ in ker], [list(x)] + [list(v) for v in ker], n
@@ -1341,48 +1341,107 @@ def _random_solution(A: list[list[Fraction]], b: list[Fraction], rng: _random.Ra
 def _free_core_terms(
     dec: ShallowDecomposition, core: _Core, mixed: int, L: int, s: int, rng: _random.Random
 ) -> tuple[dict[int, list[Fraction]], list[Term], list[Term]]:
-    """Doubled-hinge coefficients, group terms and linear terms on the component ``s`` (no tight cone)."""
+    """Doubled-hinge coefficients, group terms and linear terms on the component ``s`` (no tight cone).
+
+    The extra normals ``V`` (``mixed`` group rows, nonzero, then ``L`` linear rows,
+    ``>= 0`` on the orthant) are drawn in ``W = span(B, F) + K``: ``B`` spans the rows of
+    ``R_S`` modulo ``K``, ``F`` completes it to ``s`` dimensions modulo ``K`` (its first
+    vector positive when there are linear rows).  Random attempts are checked
+    (``rank(V mod K) = s``); a deterministic choice ends the search when they all fail.
+    Every loop is bounded.
+    """
     d, m = dec.input_dim, dec.output_dim
     T = list(core.T)
     A_T = [[Fraction(a) for a in dec.hinges[j].normal] for j in T]
-    Kb = rref(A_T)[0] if T else []
+    Kb = [list(r) for r in rref(A_T)[0]] if T else []
     R_perp = _matmul(core.R, _projector_complement(Kb, d)) if T else [list(r) for r in core.R]
     B = [list(r) for r in rref([r for r in R_perp if any(r)])[0]] if any(any(r) for r in R_perp) else []
+    if not len(B) <= s <= min(mixed + L, d - len(Kb)):
+        raise ReluGeomError(
+            f"shallow fiber sampler: component s={s} is not attainable (rank {len(B)} to produce, "
+            f"{mixed + L} extra rows, {d - len(Kb)} dimensions beside the doubled normals)"
+        )
     F: list[list[Fraction]] = []
-    while len(B) + len(F) < s:
-        cand = [Fraction(rng.randint(1, 6)) for _ in range(d)]
-        if F or not L:
-            cand = [Fraction(rng.randint(-6, 6)) for _ in range(d)]
-        span = B + F + [list(r) for r in Kb]
+    # ``1 + e_q`` (q = 1..d) are positive and span R^d: a deterministic completion after random tries
+    fallback = [[Fraction(1 + int(i == q)) for i in range(d)] for q in range(d)]
+    candidates = itertools.chain(
+        (
+            [Fraction(rng.randint(1, 6)) for _ in range(d)]
+            if L and not F
+            else [Fraction(rng.randint(-6, 6)) for _ in range(d)]
+            for _ in range(20)
+        ),
+        fallback,
+    )
+    for cand in candidates:
+        if len(B) + len(F) >= s:
+            break
+        if L and not F and not all(v > 0 for v in cand):
+            continue
+        span = B + F + Kb
         if _rank(span + [cand]) > _rank(span):
             F.append(cand)
     space = B + F
+    W = space + Kb
     r = mixed + L
     R_rows = [list(x) for x in core.R if any(x)]
-    for _attempt in range(100):
-        V: list[list[Fraction]] = []
+    # a positive vector of W for the linear rows (W = R^d, or F[0], or checked by _piece_dimension)
+    if F:
+        P = F[0]
+    elif len(W) == d:
+        P = [Fraction(1)] * d
+    elif L and W:
+        P = _positive_in_span(W, d)
+    else:  # no linear rows, or W = 0 (linear rows are then zero)
+        P = [_ZERO] * d
+
+    def nonnegative(row: list[Fraction], c: Fraction) -> list[Fraction]:
+        """``row + (lift + c) P`` with the smallest ``lift >= 0`` that makes it ``>= 0`` (``c > 0``)."""
+        lift = max([_ZERO] + [-row[q] / P[q] for q in range(d) if P[q]])
+        return [v + (lift + c) * x for v, x in zip(row, P)]
+
+    def rank_mod_K(rows: list[list[Fraction]]) -> int:
+        return _rank(A_T + rows) - core.tk
+
+    V: list[list[Fraction]] | None = None
+    for _attempt in range(50):
+        cand_V: list[list[Fraction]] = []
         for i in range(r):
             row = _comb(
                 [Fraction(rng.randint(-4, 4)) for _ in space] + [Fraction(rng.randint(-2, 2)) for _ in Kb],
-                space + [list(v) for v in Kb],
+                W,
                 d,
             )
             if i >= mixed:  # a linear neuron on the orthant: w >= 0
-                if F:
-                    lift = max([_ZERO] + [-row[q] / F[0][q] for q in range(d)])
-                    row = [v + (lift + Fraction(rng.randint(1, 3))) * f for v, f in zip(row, F[0])]
-                elif len(space) + len(Kb) == d:
+                if len(W) == d and not F:
                     row = [Fraction(rng.randint(1, 6)) for _ in range(d)]
-                else:  # the space holds a positive vector (checked by _piece_dimension)
-                    row = _positive_in_span(space + [list(v) for v in Kb], d)
+                else:
+                    row = nonnegative(row, Fraction(rng.randint(1, 3)))
             elif not any(row):
-                row = list((space + [list(v) for v in Kb])[0])
-            V.append(row)
-        st = A_T + V
-        if _rank(st) == core.tk + s and _rank(st + R_rows) == _rank(st):
+                row = list(W[0])
+            cand_V.append(row)
+        if rank_mod_K(cand_V) == s and _rank(A_T + cand_V + R_rows) == _rank(A_T + cand_V):
+            V = cand_V
             break
-    else:  # pragma: no cover - random choices are generic with overwhelming probability
-        raise AssertionError("no generic core point found")
+    if V is None:  # deterministic: linear rows first (from P and b + lift P), groups complete
+        lin_pool = [list(P)] + [nonnegative(list(b), Fraction(1)) for b in space]
+        lin_rows: list[list[Fraction]] = []
+        for c in lin_pool:
+            if len(lin_rows) < L and rank_mod_K(lin_rows + [c]) > rank_mod_K(lin_rows):
+                lin_rows.append(c)
+        while len(lin_rows) < L:
+            lin_rows.append(list(P))
+        mix_rows: list[list[Fraction]] = []
+        for b in space:
+            if len(mix_rows) < mixed and rank_mod_K(mix_rows + lin_rows + [b]) > rank_mod_K(
+                mix_rows + lin_rows
+            ):
+                mix_rows.append(list(b))
+        while len(mix_rows) < mixed:
+            mix_rows.append(list(W[0]))
+        V = mix_rows + lin_rows
+        if rank_mod_K(V) != s or _rank(A_T + V + R_rows) != _rank(A_T + V):
+            raise ReluGeomError(f"shallow fiber sampler: no extra normals of rank {s} found")
     stacked = A_T + V  # (t + r) x d
     if not stacked:
         return {}, [], []
@@ -1433,8 +1492,27 @@ def _tight_core_terms(
     others = [G[q] for q in range(d) if q not in lin_idx and any(G[q])]
     if others:
         z = _pointed_direction([[_dot(b, g) for b in perp] for g in others])
-        assert z is not None
+        if z is None:  # pragma: no cover - the cone modulo its lineality space is pointed
+            raise ReluGeomError("shallow fiber sampler: no pointed direction for the tight cone")
         y = _comb(list(z), perp, m + t)
+        # ker y must still map onto pi_t(S): y may not vanish on N = S cap (R^m x 0) (dim rho >= 1,
+        # not inside l by the lineality condition); otherwise tilt y inside l^perp, keeping y . g > 0
+        N = [
+            v
+            for v in (
+                _comb(list(c), G, m + t)
+                for c in nullspace([[g[m + i] for g in G] for i in range(t)], ncols=d)
+            )
+            if any(v)
+        ]
+        if t and N and not any(_dot(y, n) for n in N):
+            w = next((b for b in perp if any(_dot(b, n) for n in N)), None)
+            if w is None:  # pragma: no cover - N inside l contradicts dim(l cap N) <= mixed < rho
+                raise ReluGeomError("shallow fiber sampler: the tight cone has no admissible direction")
+            low = min(_dot(y, g) for g in others)
+            big = max([_ZERO] + [abs(_dot(w, g)) for g in others])
+            delta = low / (2 * big) if big else Fraction(1)
+            y = [a + delta * b for a, b in zip(y, w)]
     else:
         y = [_ZERO] * (m + t)
     S_basis = [list(r) for r in rref([g for g in G if any(g)])[0]] if any(any(g) for g in G) else []
@@ -1464,12 +1542,13 @@ def _tight_core_terms(
         if t and H
         else list(H)
     )
-    tries = 0
-    while _rank(Z) - rk_t(Z) < mixed:
-        cand = rnd(HN) if tries < 50 else HN[tries % len(HN)]
-        tries += 1
+    for cand in itertools.chain((rnd(HN) for _ in range(50 if HN else 0)), HN):  # random, then HN itself
+        if _rank(Z) - rk_t(Z) >= mixed:
+            break
         if _rank(Z + [cand]) > _rank(Z):
             Z.append(cand)
+    if _rank(Z) - rk_t(Z) < mixed:  # pragma: no cover - excluded by the lineality condition
+        raise ReluGeomError("shallow fiber sampler: the tight cone has too few free directions")
     # complete Z by (0, e_i) so that it projects onto R^t
     for i in range(t):
         e = [_ZERO] * (m + t)
@@ -1480,7 +1559,8 @@ def _tight_core_terms(
     for c, j in enumerate(T):
         target = [Fraction(int(i == c)) for i in range(t)]
         coef = solve([[z[m + i] for z in Z] for i in range(t)], target)
-        assert coef is not None
+        if coef is None:  # pragma: no cover - Z projects onto R^t
+            raise ReluGeomError("shallow fiber sampler: doubled-hinge coefficients not found")
         U_T[j] = _comb(list(coef), [z[:m] for z in Z], m)
     LHS = [list(r) for r in core.R]
     for j in T:
@@ -1495,7 +1575,8 @@ def _tight_core_terms(
         else [z[:m] for z in Z]
     )
     Qb = [list(r) for r in rref([q for q in Qb if any(q)])[0]] if any(any(q) for q in Qb) else []
-    assert len(Qb) == mixed
+    if len(Qb) != mixed:  # pragma: no cover
+        raise ReluGeomError(f"shallow fiber sampler: {len(Qb)} group directions instead of {mixed}")
     Qb = [
         _comb([Fraction(rng.randint(1, 3)) if i2 <= i else _ZERO for i2 in range(mixed)], Qb, m)
         for i in range(mixed)
@@ -1505,20 +1586,25 @@ def _tight_core_terms(
     for c in cols:
         if len(Bm) < L and _rank(Qb + Bm + [c]) > _rank(Qb + Bm):
             Bm.append(c)
-    assert len(Bm) == L
+    if len(Bm) != L:  # pragma: no cover
+        raise ReluGeomError(f"shallow fiber sampler: {len(Bm)} linear directions instead of {L}")
     basis = Qb + Bm
     coords = []
     for c in cols:
         x = solve([[v[o] for v in basis] for o in range(m)], c)
-        assert x is not None
+        if x is None:  # pragma: no cover
+            raise ReluGeomError("shallow fiber sampler: a column of R is outside the chosen basis")
         coords.append(list(x))
     alpha = [x[:mixed] for x in coords]
     beta0 = [x[mixed:] for x in coords]
     yp = [_dot(y[:m], b) for b in Bm]
-    eps = Fraction(1)
-    while True:
+    # G = 1 yp^T + eps I: row i dotted with beta is yp . beta + eps beta_i, positive for
+    # eps < yp . beta / (-beta_i); det G = eps^(L-1) (eps + sum yp), so at most one more halving
+    nz = [bq for bq in beta0 if any(bq)]
+    eps = min([Fraction(1)] + [_dot(yp, bq) / (-bq[i]) / 2 for bq in nz for i in range(L) if bq[i] < 0])
+    for _halving in range(4):
         Gm = [[yp[j] + (eps if i == j else 0) for j in range(L)] for i in range(L)]
-        ok = all(_dot(Gm[i], bq) > 0 for bq in beta0 if any(bq) for i in range(L))
+        ok = eps > 0 and all(_dot(Gm[i], bq) > 0 for bq in nz for i in range(L))
         try:
             Ginv = _inverse(Gm)
         except ZeroDivisionError:
@@ -1526,6 +1612,8 @@ def _tight_core_terms(
         if ok:
             break
         eps /= 2
+    else:  # pragma: no cover - y is positive on every column of the pointed part
+        raise ReluGeomError("shallow fiber sampler: no positive linear rows for the tight cone")
     W = [[_dot(Gm[i], beta0[q]) for q in range(d)] for i in range(L)]
     Vm = _matmul([list(c) for c in zip(*Bm)], Ginv)  # m x L
     group_terms = [(list(Qb[i]), [alpha[q][i] for q in range(d)]) for i in range(mixed)]
