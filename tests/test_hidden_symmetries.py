@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import random
 from fractions import Fraction
 
 import pytest
@@ -14,6 +13,7 @@ import relu_geom as rg
 from relu_geom.fibers import hidden_symmetries, standard_form
 from relu_geom.fibers.hidden import zero_sum_flip_sets
 from relu_geom.symmetry import _scale_normalized
+from relu_geom.testing import permuted_rescaled_copy
 
 F = Fraction
 _entry = st.sampled_from([F(-1), F(0), F(1), F(2)])
@@ -29,18 +29,6 @@ def _twin_nets(draw):
 
 
 twin_nets = _twin_nets()
-
-
-def _permuted_rescaled(net, seed):
-    rng = random.Random(seed)
-    out = net
-    for layer, width in enumerate(net.hidden_widths, start=1):
-        perm = list(range(width))
-        rng.shuffle(perm)
-        out = out.permute_layer(layer, perm)
-        for i in range(width):
-            out = out.rescale_neuron(layer, i, F(rng.randint(1, 9), rng.randint(1, 9)))
-    return out
 
 
 def _check(net, kinds):
@@ -140,7 +128,7 @@ def _has_floating(net):
 @settings(max_examples=40)
 @given(twin_nets, twin_nets, st.integers(0, 100))
 def test_standard_form_is_exact_with_twins(a, b, seed):
-    c = _permuted_rescaled(a, seed)
+    c = permuted_rescaled_copy(a, seed)
     assert standard_form(a) == standard_form(c)  # floating neurons included
     assume(not _has_floating(a) and not _has_floating(b))
     assert (standard_form(a) == standard_form(b)) == _brute_related(a, b)
