@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"relu_geom.commands.{name}")
         module.register(sub)
-    # let negative rationals such as -1/2 or -1e-3 be values, not options
+    # let negative rationals such as -1/2, -0.25 or -2e5 be values, not options
     negative = re.compile(r"^-(\d+(/\d+)?|\d*\.\d+|\d+(\.\d*)?[eE][-+]?\d+)$")
     for p in (parser, *sub.choices.values()):
         p._negative_number_matcher = negative

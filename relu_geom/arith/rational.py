@@ -28,7 +28,7 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
     ----------
     value
         An int, Fraction (or any :class:`numbers.Rational`), a string such as
-        ``"3/4"``, ``"-2"``, ``"0.125"`` or ``"1e-3"`` (decimal strings are read
+        ``"3/4"``, ``"-2"``, ``"0.125"`` or ``"2.5e2"`` (decimal strings are read
         as exact decimals), a finite float or numpy number (read as the exact
         binary value it denotes: every float is a dyadic rational), or a
         finite :class:`decimal.Decimal`.

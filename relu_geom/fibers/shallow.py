@@ -1598,20 +1598,20 @@ def _tight_core_terms(
     alpha = [x[:mixed] for x in coords]
     beta0 = [x[mixed:] for x in coords]
     yp = [_dot(y[:m], b) for b in Bm]
-    # G = 1 yp^T + eps I: row i dotted with beta is yp . beta + eps beta_i, positive for
-    # eps < yp . beta / (-beta_i); det G = eps^(L-1) (eps + sum yp), so at most one more halving
+    # G = 1 yp^T + step I: row i dotted with beta is yp . beta + step beta_i, positive for
+    # step < yp . beta / (-beta_i); det G = step^(L-1) (step + sum yp), so at most one more halving
     nz = [bq for bq in beta0 if any(bq)]
-    eps = min([Fraction(1)] + [_dot(yp, bq) / (-bq[i]) / 2 for bq in nz for i in range(L) if bq[i] < 0])
+    step = min([Fraction(1)] + [_dot(yp, bq) / (-bq[i]) / 2 for bq in nz for i in range(L) if bq[i] < 0])
     for _halving in range(4):
-        Gm = [[yp[j] + (eps if i == j else 0) for j in range(L)] for i in range(L)]
-        ok = eps > 0 and all(_dot(Gm[i], bq) > 0 for bq in nz for i in range(L))
+        Gm = [[yp[j] + (step if i == j else 0) for j in range(L)] for i in range(L)]
+        ok = step > 0 and all(_dot(Gm[i], bq) > 0 for bq in nz for i in range(L))
         try:
             Ginv = _inverse(Gm)
         except ZeroDivisionError:
             ok = False
         if ok:
             break
-        eps /= 2
+        step /= 2
     else:  # pragma: no cover - y is positive on every column of the pointed part
         raise ReluGeomError("shallow fiber sampler: no positive linear rows for the tight cone")
     W = [[_dot(Gm[i], beta0[q]) for q in range(d)] for i in range(L)]
