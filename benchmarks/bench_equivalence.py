@@ -18,7 +18,7 @@ import time
 from fractions import Fraction
 
 import relu_geom as rg
-from relu_geom.fibers import bottleneck_equivalent
+from relu_geom.analyses.fibers import bottleneck_equivalent
 from relu_geom.testing import permuted_rescaled_copy
 
 

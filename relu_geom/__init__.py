@@ -6,8 +6,8 @@
 (1, 4, 4)
 """
 
-from relu_geom import arith, compiler, geometry, io, zoo
-from relu_geom.bent_hyperplanes import (
+from relu_geom import _compat, analyses, arith, compiler, geometry, io, network, zoo
+from relu_geom.analyses.breakpoints.bent_hyperplanes import (
     CandidateBentHyperplane,
     CandidateDecomposition,
     DepthBound,
@@ -18,7 +18,7 @@ from relu_geom.bent_hyperplanes import (
     neuron_bent_hyperplanes,
     neuron_graph,
 )
-from relu_geom.breakpoints import (
+from relu_geom.analyses.breakpoints.complex import (
     BreakpointComplex,
     BreakpointFacet,
     LinearRegion,
@@ -26,24 +26,20 @@ from relu_geom.breakpoints import (
     bent_facets,
     breakpoint_complex,
 )
-from relu_geom.combinatorics import general_position_bounded_regions, general_position_f_vector
-from relu_geom.compiler import compile_network
-from relu_geom.equivalence import (
+from relu_geom.analyses.breakpoints.tropical import (
+    BalancingFailure,
+    balancing_sum,
+    check_balancing,
+    facet_weights,
+)
+from relu_geom.analyses.breakpoints.visibility import first_layer_visibility
+from relu_geom.analyses.equivalence import (
     EquivalenceResult,
     difference_network,
     functionally_equivalent,
     reduce_network,
 )
-from relu_geom.errors import (
-    BackendUnavailableError,
-    DimensionMismatchError,
-    FileFormatError,
-    InvalidInputError,
-    LimitExceededError,
-    ReluGeomError,
-    UnsupportedInputError,
-)
-from relu_geom.fibers import (
+from relu_geom.analyses.fibers import (
     bottleneck_equivalent,
     canonical_form,
     hidden_symmetries,
@@ -51,7 +47,7 @@ from relu_geom.fibers import (
     shallow_fiber,
     three_layer_fiber,
 )
-from relu_geom.genericity import (
+from relu_geom.analyses.genericity import (
     GenericityReport,
     MaskedRankCheck,
     SupertransversalityCheck,
@@ -59,9 +55,7 @@ from relu_geom.genericity import (
     masked_product_ranks,
     supertransversality,
 )
-from relu_geom.geometry import Polyhedron
-from relu_geom.geometry.complex import Cell, PolyhedralComplex
-from relu_geom.identifiability import (
+from relu_geom.analyses.identifiability import (
     BatchFunctionalDimension,
     FunctionalDimension,
     LocalIdentifiability,
@@ -73,9 +67,22 @@ from relu_geom.identifiability import (
     max_functional_dimension,
     parameter_labels,
 )
+from relu_geom.arith.counting import general_position_bounded_regions, general_position_f_vector
+from relu_geom.compiler import as_complex, compile_network
+from relu_geom.compiler.complex import Cell, PolyhedralComplex
+from relu_geom.errors import (
+    BackendUnavailableError,
+    DimensionMismatchError,
+    FileFormatError,
+    InvalidInputError,
+    LimitExceededError,
+    ReluGeomError,
+    UnsupportedInputError,
+)
+from relu_geom.geometry import Polyhedron
 from relu_geom.io import load_network, save_network
 from relu_geom.network import ReLUNetwork
-from relu_geom.symmetry import (
+from relu_geom.network.symmetry import (
     NormalForm,
     Symmetry,
     degenerate_neurons,
@@ -83,8 +90,6 @@ from relu_geom.symmetry import (
     normal_form_with_symmetry,
     same_up_to_symmetry,
 )
-from relu_geom.tropical import BalancingFailure, balancing_sum, check_balancing, facet_weights
-from relu_geom.visibility import first_layer_visibility
 
 __all__ = [
     "BatchFunctionalDimension",
@@ -142,6 +147,7 @@ __all__ = [
     "Cell",
     "PolyhedralComplex",
     "Polyhedron",
+    "as_complex",
     "compile_network",
     "compiler",
     "geometry",
@@ -159,9 +165,13 @@ __all__ = [
     "ReLUNetwork",
     "ReluGeomError",
     "UnsupportedInputError",
+    "analyses",
     "arith",
+    "network",
 ]
 __version__ = "0.1.0"
+
+_compat.install()
 
 
 def __getattr__(name: str) -> object:

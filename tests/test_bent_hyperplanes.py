@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.geometry.linear import primitive_row
+from relu_geom.arith.dense import primitive_row
 from tests.conftest import networks
 
 

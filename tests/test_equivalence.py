@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.equivalence import check_witness
+from relu_geom.analyses.equivalence import check_witness
 from relu_geom.testing import permuted_rescaled_copy
 from tests.conftest import networks
 

@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.fibers import (
+from relu_geom.analyses.fibers import (
     canonical_form,
     minimal_width,
     shallow_decomposition,
     shallow_fiber,
 )
-from relu_geom.fibers.shallow import _pointed_direction
+from relu_geom.analyses.fibers.shallow import _pointed_direction
 from tests.conftest import networks
 
 F = Fraction

@@ -10,9 +10,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.fibers import hidden_symmetries, standard_form
-from relu_geom.fibers.hidden import zero_sum_flip_sets
-from relu_geom.symmetry import _scale_normalized
+from relu_geom.analyses.fibers import hidden_symmetries, standard_form
+from relu_geom.analyses.fibers.hidden import zero_sum_flip_sets
+from relu_geom.network.symmetry import _scale_normalized
 from relu_geom.testing import permuted_rescaled_copy
 
 F = Fraction

@@ -42,10 +42,10 @@ def breakpoint_summary(net: Any, domain: Any = None) -> dict[str, Any]:
     >>> s["n_bent_facets"], s["n_candidates"], s["depth_lower_bound"], s["balancing_holds"]
     (5, 3, 2, True)
     """
-    from relu_geom.bent_hyperplanes import bent_hyperplane_graph, depth_lower_bound
-    from relu_geom.breakpoints import breakpoint_complex
+    from relu_geom.analyses.breakpoints.bent_hyperplanes import bent_hyperplane_graph, depth_lower_bound
+    from relu_geom.analyses.breakpoints.complex import breakpoint_complex
+    from relu_geom.analyses.breakpoints.tropical import check_balancing
     from relu_geom.compiler import compile_network
-    from relu_geom.tropical import check_balancing
 
     start = time.process_time()
     cx = compile_network(net, domain=domain)

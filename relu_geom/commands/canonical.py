@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from relu_geom.fibers import canonical_form, minimal_width
+    from relu_geom.analyses.fibers import canonical_form, minimal_width
 
     net = read_network(args.net)
     cf = canonical_form(net)

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from relu_geom.equivalence import functionally_equivalent
+    from relu_geom.analyses.equivalence import functionally_equivalent
 
     net1, net2 = read_network(args.net1), read_network(args.net2)
     res = functionally_equivalent(net1, net2, parse_box(args))

@@ -19,14 +19,14 @@ import os
 from fractions import Fraction
 from typing import Any
 
-from relu_geom.arith.rational import format_rational, to_rational
-from relu_geom.commands._common import add_network_argument, emit_json, read_network
-from relu_geom.errors import FileFormatError
-from relu_geom.identifiability import (
+from relu_geom.analyses.identifiability import (
     batch_functional_dimension,
     functional_dimension,
     parameter_labels,
 )
+from relu_geom.arith.rational import format_rational, to_rational
+from relu_geom.commands._common import add_network_argument, emit_json, read_network
+from relu_geom.errors import FileFormatError
 
 
 def read_sample(path: str) -> list[tuple[Fraction, ...]]:

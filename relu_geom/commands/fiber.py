@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from relu_geom.analyses.fibers import shallow_fiber, three_layer_fiber
     from relu_geom.errors import UnsupportedInputError
-    from relu_geom.fibers import shallow_fiber, three_layer_fiber
 
     net = read_network(args.net)
     if net.depth == 1:

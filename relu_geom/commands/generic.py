@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from relu_geom.analyses.genericity import genericity_report
 from relu_geom.arith.rational import format_rational
 from relu_geom.commands._common import add_network_argument, emit_json, read_network
-from relu_geom.genericity import genericity_report
 
 
 def _jsonable(obj: Any) -> Any:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from relu_geom.analyses.identifiability import local_identifiability
 from relu_geom.commands._common import add_network_argument, emit_json, read_network
 from relu_geom.commands.fdim import read_sample
-from relu_geom.identifiability import local_identifiability
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from relu_geom.visibility import first_layer_visibility
+    from relu_geom.analyses.breakpoints.visibility import first_layer_visibility
 
     net = read_network(args.net)
     vis = first_layer_visibility(net, domain=parse_box(args))

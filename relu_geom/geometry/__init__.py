@@ -1,6 +1,9 @@
-"""Exact polyhedra and polyhedral complexes."""
+"""Exact polyhedra (:mod:`.polyhedron`) and face-lattice bit logic (:mod:`.lattice`).
 
-from relu_geom.geometry import lattice, linear
+Imports only :mod:`relu_geom.arith` and :mod:`relu_geom.errors`.
+"""
+
+from relu_geom.geometry import lattice
 from relu_geom.geometry.polyhedron import Polyhedron
 
-__all__ = ["Polyhedron", "lattice", "linear"]
+__all__ = ["Polyhedron", "lattice"]

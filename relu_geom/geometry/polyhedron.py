@@ -25,10 +25,10 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from relu_geom.arith.dense import integer_echelon, primitive_row, reduce_integer_row, reduce_row, rref
 from relu_geom.arith.rational import as_point, clear_denominators, to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
-from relu_geom.geometry.linear import integer_echelon, primitive_row, reduce_integer_row, reduce_row, rref
 
 __all__ = ["Polyhedron"]
 

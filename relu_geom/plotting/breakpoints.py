@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from relu_geom.breakpoints import BreakpointComplex, as_breakpoint_complex
+from relu_geom.analyses.breakpoints.complex import BreakpointComplex, as_breakpoint_complex
 from relu_geom.errors import InvalidInputError, UnsupportedInputError
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.plotting.complex import _new_axes, save_figure
@@ -273,7 +273,7 @@ def _graph_of(obj: Any, domain: Any) -> nx.DiGraph:
         if domain is not None:
             raise InvalidInputError("domain: only used when a network is given, not with a graph")
         return obj
-    from relu_geom.bent_hyperplanes import bent_hyperplane_graph
+    from relu_geom.analyses.breakpoints.bent_hyperplanes import bent_hyperplane_graph
 
     return bent_hyperplane_graph(obj, domain=domain)
 

@@ -33,8 +33,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from relu_geom.compiler import compile_network
+from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
-from relu_geom.geometry.complex import Cell, PolyhedralComplex
 from relu_geom.network import ReLUNetwork
 from relu_geom.plotting.window import ClippedCell, Window, as_window, clip_cell, default_window
 

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from relu_geom.arith.dense import rref
 from relu_geom.arith.rational import as_point, to_rational
 from relu_geom.compiler import compile_network, parse_domain
+from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, UnsupportedInputError
-from relu_geom.geometry.complex import PolyhedralComplex
-from relu_geom.geometry.linear import rref
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 

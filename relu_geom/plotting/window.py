@@ -33,8 +33,8 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom.arith.rational import as_point, to_rational
+from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
-from relu_geom.geometry.complex import Cell, PolyhedralComplex
 from relu_geom.geometry.polyhedron import Polyhedron
 
 __all__ = ["ClippedCell", "Window", "as_window", "clip_cell", "clip_complex", "default_window"]

@@ -60,10 +60,10 @@ from relu_geom.arith import linalg as _la
 from relu_geom.arith.rational import as_point
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.network import ReLUNetwork
-from relu_geom.symmetry import degenerate_neurons
+from relu_geom.network.symmetry import degenerate_neurons
 
 if TYPE_CHECKING:
-    from relu_geom.geometry.complex import PolyhedralComplex
+    from relu_geom.compiler.complex import PolyhedralComplex
 
 __all__ = [
     "BatchFunctionalDimension",

@@ -1,27 +1,16 @@
 """Fibers of the realization map: which parameters compute the same function.
 
-* :mod:`relu_geom.fibers.shallow` -- one hidden layer: the decomposition of the
+* :mod:`relu_geom.analyses.fibers.shallow` -- one hidden layer: the decomposition of the
   realized function into hinges and an affine part, the canonical minimal
   network, the minimal width and the fiber as a union of semi-algebraic pieces.
-* :mod:`relu_geom.fibers.three_layer` -- two hidden layers with a bottleneck:
+* :mod:`relu_geom.analyses.fibers.bottleneck` -- two hidden layers with a bottleneck:
   symmetries from layer composition and a fast equivalence test.
-* :mod:`relu_geom.fibers.hidden` -- explicit hidden symmetries of a network.
+* :mod:`relu_geom.analyses.fibers.hidden` -- explicit hidden symmetries of a network.
 
 The mathematics, conventions and proofs are in ``docs/fibers.md``.
 """
 
-from relu_geom.fibers.hidden import HiddenSymmetry, hidden_symmetries, standard_form, zero_sum_flip_sets
-from relu_geom.fibers.shallow import (
-    FiberPiece,
-    Hinge,
-    ShallowDecomposition,
-    ShallowFiber,
-    canonical_form,
-    minimal_width,
-    shallow_decomposition,
-    shallow_fiber,
-)
-from relu_geom.fibers.three_layer import (
+from relu_geom.analyses.fibers.bottleneck import (
     BiasShiftFamily,
     FlipShearFamily,
     FreeRowFamily,
@@ -33,6 +22,22 @@ from relu_geom.fibers.three_layer import (
     flip_shears,
     hidden_bias_shifts,
     three_layer_fiber,
+)
+from relu_geom.analyses.fibers.hidden import (
+    HiddenSymmetry,
+    hidden_symmetries,
+    standard_form,
+    zero_sum_flip_sets,
+)
+from relu_geom.analyses.fibers.shallow import (
+    FiberPiece,
+    Hinge,
+    ShallowDecomposition,
+    ShallowFiber,
+    canonical_form,
+    minimal_width,
+    shallow_decomposition,
+    shallow_fiber,
 )
 
 __all__ = [

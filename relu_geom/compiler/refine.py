@@ -33,8 +33,8 @@ from operator import mul
 from typing import Any
 
 from relu_geom.arith.rational import clear_denominators, primitive
+from relu_geom.compiler.complex import PolyhedralComplex, RegionData
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
-from relu_geom.geometry.complex import PolyhedralComplex, RegionData
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
@@ -273,7 +273,7 @@ def iter_region_data(net: ReLUNetwork, domain: Polyhedron | None = None) -> Iter
 
     This is stage 1 of :func:`compile_network` on its own, lazily, so a caller
     that looks for one region with some property can stop early.  Each
-    :class:`~relu_geom.geometry.complex.RegionData` holds the region's
+    :class:`~relu_geom.compiler.complex.RegionData` holds the region's
     homogenized cone (primitive integer generators ``(X, t)``, ``t >= 0``, and a
     lineality basis), its sign bits, the integer forms of every hidden layer on
     it and the rows ``(A | c)`` of its output map scaled by

@@ -42,10 +42,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from relu_geom.arith.dense import primitive_row
 from relu_geom.arith.rational import as_point
 from relu_geom.compiler import iter_region_data
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
-from relu_geom.geometry.linear import primitive_row
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 

@@ -41,7 +41,7 @@ from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 
 if TYPE_CHECKING:
-    from relu_geom.geometry.complex import PolyhedralComplex
+    from relu_geom.compiler.complex import PolyhedralComplex
 
 __all__ = [
     "GenericityReport",

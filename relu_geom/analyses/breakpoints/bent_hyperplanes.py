@@ -57,7 +57,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from relu_geom.breakpoints import BreakpointComplex, _UnionFind, as_breakpoint_complex
+from relu_geom.analyses.breakpoints.complex import BreakpointComplex, _UnionFind, as_breakpoint_complex
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
 

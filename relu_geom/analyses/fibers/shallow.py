@@ -28,9 +28,9 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from relu_geom.arith.dense import primitive_row, rref
 from relu_geom.arith.rational import as_point
 from relu_geom.errors import InvalidInputError, LimitExceededError, ReluGeomError
-from relu_geom.geometry.linear import primitive_row, rref
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
@@ -122,7 +122,7 @@ class ShallowDecomposition:
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers import shallow_decomposition
+    >>> from relu_geom.analyses.fibers import shallow_decomposition
     >>> dec = shallow_decomposition(rg.zoo.abs_1d())  # |x| = relu(x) + relu(-x) = 2 relu(x) - x
     >>> [(h.normal, h.offset, h.coefficient) for h in dec.hinges]
     [((1,), 0, (Fraction(2, 1),))]
@@ -224,7 +224,7 @@ def shallow_decomposition(net: ReLUNetwork, *, domain: str | None = None) -> Sha
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers import shallow_decomposition
+    >>> from relu_geom.analyses.fibers import shallow_decomposition
     >>> net = rg.zoo.duplicate_neurons()  # relu(x+y) + relu(2x+2y) + relu(x-y+1)
     >>> [(h.row, h.coefficient) for h in shallow_decomposition(net).hinges]
     [((1, -1, 1), (Fraction(1, 1),)), ((1, 1, 0), (Fraction(3, 1),))]
@@ -390,7 +390,7 @@ def minimal_width(f: ReLUNetwork | ShallowDecomposition) -> int:
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers import minimal_width
+    >>> from relu_geom.analyses.fibers import minimal_width
     >>> minimal_width(rg.zoo.abs_1d()), minimal_width(rg.zoo.duplicate_neurons())
     (2, 2)
     >>> ident = rg.ReLUNetwork([[[1], [-1]], [[1, -1]]], [[0, 0], [0]])  # x = relu(x) - relu(-x)
@@ -424,7 +424,7 @@ def canonical_form(net: ReLUNetwork) -> ReLUNetwork:
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers import canonical_form
+    >>> from relu_geom.analyses.fibers import canonical_form
     >>> net = rg.ReLUNetwork([[[2], [-3], [1]], [[1, 1, 0]]], [[0, 0, 5], [1]])  # relu(2x) + relu(-3x) + 1
     >>> cf = canonical_form(net)
     >>> cf.weights, cf.biases
@@ -1218,7 +1218,7 @@ def shallow_fiber(
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers import shallow_fiber
+    >>> from relu_geom.analyses.fibers import shallow_fiber
     >>> fib = shallow_fiber(rg.zoo.abs_1d())  # |x| = relu(x) + relu(-x) with two neurons
     >>> [(p.hinge_counts, p.roles, p.dimension) for p in fib.pieces]
     [(((1, 1),), ('visible', 'visible'), 2)]

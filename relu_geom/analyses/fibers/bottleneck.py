@@ -9,7 +9,7 @@ section 3):
 * **standard**: permutations ``S_{n1} x S_{n2}`` and positive rescaling;
 * **second-layer fiber** (the second layer *preserves* first-layer structure):
   any ``h'`` equal to ``h`` on the orthant, i.e. the shallow fiber of ``h`` on
-  ``domain="orthant"`` (:func:`relu_geom.fibers.shallow_fiber`): second-layer
+  ``domain="orthant"`` (:func:`relu_geom.analyses.fibers.shallow_fiber`): second-layer
   neurons that are dead (``w <= 0, b <= 0``: free row in that cone, free output),
   linear (``w >= 0, b >= 0``: their linear parts can be redistributed), flipped
   hinge neurons compensated by linear ones, inert neurons (zero output);
@@ -43,7 +43,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from relu_geom.equivalence import (
+from relu_geom.analyses.equivalence import (
     EquivalenceEvidence,
     EquivalenceResult,
     _check_pair,
@@ -53,8 +53,8 @@ from relu_geom.equivalence import (
     functionally_equivalent,
     reduce_network,
 )
+from relu_geom.arith.dense import primitive_row, rref
 from relu_geom.errors import InvalidInputError, LimitExceededError
-from relu_geom.geometry.linear import primitive_row, rref
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
@@ -101,7 +101,7 @@ def bottleneck_degeneracies(net: ReLUNetwork, *, max_subsets: int = 4096) -> tup
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers.three_layer import bottleneck_degeneracies
+    >>> from relu_geom.analyses.fibers.bottleneck import bottleneck_degeneracies
     >>> bottleneck_degeneracies(rg.ReLUNetwork.random_normal([3, 4, 2, 1], seed=1))
     ()
     >>> dup = rg.ReLUNetwork([[[1, 0], [2, 0], [0, 1]], [[1, 1, 1], [1, -1, 2]], [[1, 1]]], [[0, 0, 0], [0, 0], [0]])
@@ -436,7 +436,7 @@ def hidden_bias_shifts(net: ReLUNetwork) -> tuple[BiasShiftFamily, ...]:
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers.three_layer import hidden_bias_shifts
+    >>> from relu_geom.analyses.fibers.bottleneck import hidden_bias_shifts
     >>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[2, -1], [-1, 1]], [[1, 1]]], [[0, 0], [-1, 3], [0]])
     >>> [f.describe() for f in hidden_bias_shifts(net)]
     []
@@ -478,7 +478,7 @@ def flip_shears(net: ReLUNetwork) -> tuple[FlipShearFamily, ...]:
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers.three_layer import flip_shears
+    >>> from relu_geom.analyses.fibers.bottleneck import flip_shears
     >>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[2, -1]], [[1]]], [[0, 0], [-1], [0]])
     >>> fam = flip_shears(net)[0]
     >>> fam.describe()
@@ -547,12 +547,12 @@ def bottleneck_key(net: ReLUNetwork) -> tuple[Any, ...] | None:
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers.three_layer import bottleneck_key, flip_shears
+    >>> from relu_geom.analyses.fibers.bottleneck import bottleneck_key, flip_shears
     >>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[2, -1]], [[1]]], [[0, 0], [-1], [0]])
     >>> bottleneck_key(net) == bottleneck_key(flip_shears(net)[0].apply())
     True
     """
-    from relu_geom.fibers.shallow import shallow_decomposition
+    from relu_geom.analyses.fibers.shallow import shallow_decomposition
 
     _check_two_hidden(net)
     W1 = [list(r) for r in net.weights[0]]
@@ -695,7 +695,7 @@ def bottleneck_equivalent(net1: ReLUNetwork, net2: ReLUNetwork, domain: Any = No
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers import bottleneck_equivalent, three_layer_fiber
+    >>> from relu_geom.analyses.fibers import bottleneck_equivalent, three_layer_fiber
     >>> a = rg.ReLUNetwork.random_normal([4, 8, 3, 1], seed=2)
     >>> b = a.permute_layer(1, [7, 6, 5, 4, 3, 2, 1, 0]).rescale_neuron(2, 1, 5)
     >>> bottleneck_equivalent(a, b).method
@@ -796,7 +796,7 @@ class ThreeLayerFiber:
     @cached_property
     def second_layer_fiber(self) -> Any:
         """The shallow fiber of ``h`` on the orthant (None when it exceeds the shallow limits)."""
-        from relu_geom.fibers.shallow import shallow_fiber
+        from relu_geom.analyses.fibers.shallow import shallow_fiber
 
         try:
             return shallow_fiber(self.second_layer_network, domain="orthant")

@@ -20,7 +20,7 @@ Mechanisms
 * ``free-row``: a neuron with zero outgoing weights can have any incoming row;
   a dead constant neuron (zero incoming weights, bias <= 0) any outgoing weights.
 * ``bias-shift``, ``flip-shear``: the hidden bias shifts ``T_j`` and the flip-shears
-  ``M_k`` of two-hidden-layer networks (:mod:`relu_geom.fibers.three_layer`); a dead
+  ``M_k`` of two-hidden-layer networks (:mod:`relu_geom.analyses.fibers.bottleneck`); a dead
   second-layer row is redrawn in its cone (``free-row``).
 """
 
@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from relu_geom.equivalence import EquivalenceResult, functionally_equivalent
+from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
+from relu_geom.arith.dense import rref
 from relu_geom.errors import InvalidInputError
-from relu_geom.geometry.linear import rref
 from relu_geom.network import ReLUNetwork
-from relu_geom.symmetry import _MAX_LEAVES, normal_form
+from relu_geom.network.symmetry import _MAX_LEAVES, normal_form
 
 __all__ = ["HiddenSymmetry", "hidden_symmetries", "standard_form", "zero_sum_flip_sets"]
 
@@ -49,12 +49,12 @@ def standard_form(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES) -> tuple[A
     permutations and positive rescalings of their hidden neurons if and only if
     their standard forms are equal.  The convention (scales, order, tie-breaking
     among twins and floating neurons) and its complexity are those of
-    :mod:`relu_geom.symmetry`.
+    :mod:`relu_geom.network.symmetry`.
 
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers import standard_form
+    >>> from relu_geom.analyses.fibers import standard_form
     >>> net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=1)
     >>> standard_form(net) == standard_form(net.permute_layer(2, [1, 0]).rescale_neuron(1, 2, 7))
     True
@@ -94,7 +94,7 @@ def zero_sum_flip_sets(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[tuple
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers.hidden import zero_sum_flip_sets
+    >>> from relu_geom.analyses.fibers.hidden import zero_sum_flip_sets
     >>> W1 = [[1, 0], [0, 1], [1, 1], [2, -1], [1, 0], [-1, 0]]
     >>> net = rg.ReLUNetwork([W1, [[2, 2, -2, 5, 1, 1]]], [[1, -1, 2, 3, 0, 1], [0]])
     >>> zero_sum_flip_sets(net)
@@ -263,7 +263,7 @@ def _candidates(net: ReLUNetwork, max_kernel: int) -> list[tuple[str, str, ReLUN
             )
         )
     if L == 2:
-        from relu_geom.fibers.three_layer import _free_rows, flip_shears, hidden_bias_shifts
+        from relu_geom.analyses.fibers.bottleneck import _free_rows, flip_shears, hidden_bias_shifts
 
         for fam in hidden_bias_shifts(net):
             t = fam.lower - 1 if fam.lower >= 0 else fam.lower / 2
@@ -297,7 +297,7 @@ def hidden_symmetries(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[Hidden
     Examples
     --------
     >>> import relu_geom as rg
-    >>> from relu_geom.fibers import hidden_symmetries
+    >>> from relu_geom.analyses.fibers import hidden_symmetries
     >>> W1 = [[1, 0], [0, 1], [1, 1], [2, -1]]
     >>> net = rg.ReLUNetwork([W1, [[2, 2, -2, 5]]], [[1, -1, 2, 3], [0]])
     >>> [h.kind for h in hidden_symmetries(net)]

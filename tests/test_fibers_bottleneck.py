@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.fibers import (
+from relu_geom.analyses.fibers import (
     bottleneck_degeneracies,
     bottleneck_equivalent,
     hidden_bias_shifts,
     three_layer_fiber,
 )
-from relu_geom.fibers.three_layer import bottleneck_key, flip_shears
+from relu_geom.analyses.fibers.bottleneck import bottleneck_key, flip_shears
 from relu_geom.testing import permuted_rescaled_copy
 from tests.conftest import networks
 

@@ -27,7 +27,7 @@ Conventions
   ``a . x == b``, primitive (gcd 1 over the whole row) with the first nonzero
   ``a_i`` positive: the same canonical form as :attr:`Polyhedron.equalities`.
 * The **normal** of a facet is the primitive integer vector ``e`` (gcd of its
-  entries 1) orthogonal to it; the tropical weight (see :mod:`relu_geom.tropical`)
+  entries 1) orthogonal to it; the tropical weight (see :mod:`relu_geom.analyses.breakpoints.tropical`)
   is ``c(sigma) = (A_P - A_Q) e_{P/sigma}`` with ``e_{P/sigma}`` that normal
   pointing into ``P``.  It does not depend on which side is called ``P``.
 """
@@ -41,14 +41,14 @@ from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from relu_geom.arith.dense import rref
+from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
-from relu_geom.geometry.complex import PolyhedralComplex
-from relu_geom.geometry.linear import rref
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
 if TYPE_CHECKING:
-    from relu_geom.bent_hyperplanes import CandidateDecomposition
+    from relu_geom.analyses.breakpoints.bent_hyperplanes import CandidateDecomposition
 
 __all__ = [
     "BreakpointComplex",
@@ -746,7 +746,7 @@ class BreakpointComplex:
     @cached_property
     def candidates(self) -> CandidateDecomposition:
         """The candidate bent hyperplanes (see :func:`relu_geom.candidate_bent_hyperplanes`)."""
-        from relu_geom.bent_hyperplanes import _decompose
+        from relu_geom.analyses.breakpoints.bent_hyperplanes import _decompose
 
         return _decompose(self)
 

@@ -20,8 +20,8 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom.compiler import compile_network
+from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError
-from relu_geom.geometry.complex import PolyhedralComplex
 from relu_geom.network import ReLUNetwork
 
 __all__ = ["HyperplaneVisibility", "first_layer_visibility"]

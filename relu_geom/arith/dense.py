@@ -28,7 +28,7 @@ def rref(rows: Sequence[Sequence[Fraction | int]]) -> tuple[list[list[Fraction]]
     Examples
     --------
     >>> import relu_geom as rg
-    >>> rows, piv = rg.geometry.linear.rref([[2, 4, 2], [1, 2, 3]])
+    >>> rows, piv = rg.arith.dense.rref([[2, 4, 2], [1, 2, 3]])
     >>> [[int(v) for v in r] for r in rows], piv
     ([[1, 2, 0], [0, 0, 1]], [0, 2])
     """
@@ -82,7 +82,7 @@ def integer_echelon(rows: Sequence[Sequence[int]]) -> tuple[list[tuple[int, ...]
     Examples
     --------
     >>> import relu_geom as rg
-    >>> rg.geometry.linear.integer_echelon([[2, 4, 2], [1, 2, 3]])
+    >>> rg.arith.dense.integer_echelon([[2, 4, 2], [1, 2, 3]])
     ([(1, 2, 0), (0, 0, 1)], [0, 2])
     """
     basis: list[tuple[int, ...]] = []

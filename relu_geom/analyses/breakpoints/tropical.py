@@ -38,7 +38,7 @@ import math
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from relu_geom.breakpoints import as_breakpoint_complex
+from relu_geom.analyses.breakpoints.complex import as_breakpoint_complex
 from relu_geom.errors import InvalidInputError
 
 __all__ = ["BalancingFailure", "balancing_sum", "check_balancing", "facet_weights"]

@@ -1,0 +1,27 @@
+"""The compiler: a network in, its canonical polyhedral complex out.
+
+- :mod:`.refine`: the region stage (layer-by-layer double description) and the assembly of
+  lower-dimensional cells (``compile_network``, ``iter_region_data``);
+- :mod:`.complex`: the compiled :class:`PolyhedralComplex` and its :class:`Cell` objects;
+- :mod:`.entry`: ``as_complex``, the one entry point of every analysis (network or complex);
+- :mod:`.audit`: ``check_complex``, the independent invariant checker.
+
+Imports :mod:`relu_geom.network`, :mod:`relu_geom.geometry` and below.
+"""
+
+from relu_geom.compiler.audit import check_complex
+from relu_geom.compiler.complex import Cell, PolyhedralComplex, RegionData
+from relu_geom.compiler.entry import as_complex, as_network
+from relu_geom.compiler.refine import compile_network, iter_region_data, parse_domain
+
+__all__ = [
+    "Cell",
+    "PolyhedralComplex",
+    "RegionData",
+    "as_complex",
+    "as_network",
+    "check_complex",
+    "compile_network",
+    "iter_region_data",
+    "parse_domain",
+]
