@@ -85,6 +85,7 @@ from relu_geom.symmetry import (
 )
 from relu_geom.tropical import BalancingFailure, balancing_sum, check_balancing, facet_weights
 from relu_geom.visibility import first_layer_visibility
+from relu_geom.verify import VerificationReport, verify_certificate
 
 __all__ = [
     "BatchFunctionalDimension",
@@ -160,6 +161,8 @@ __all__ = [
     "ReluGeomError",
     "UnsupportedInputError",
     "arith",
+    "VerificationReport",
+    "verify_certificate",
 ]
 __version__ = "0.1.0"
 

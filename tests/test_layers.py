@@ -19,6 +19,7 @@ LAYERS = {
     "geometry": 2,
     "combinatorics": 2,
     "compiler": 3,
+    "verify": 3,
     "testing": 4,
     "breakpoints": 4,
     "tropical": 4,
