@@ -224,7 +224,9 @@ def load_certificate(cert: object) -> tuple[Any, str]:
         cert = cert.decode("utf-8", errors="replace")
     if isinstance(cert, str) and cert.lstrip().startswith("{"):
         if len(cert) > MAX_BYTES:
-            raise LimitExceededError(f"certificate text: {len(cert)} characters, more than the limit {MAX_BYTES}")
+            raise LimitExceededError(
+                f"certificate text: {len(cert)} characters, more than the limit {MAX_BYTES}"
+            )
         return _loads(cert, "certificate text"), "certificate text"
     if not isinstance(cert, (str, os.PathLike)):
         raise FileFormatError(
@@ -266,18 +268,20 @@ def parse_rational(value: object, path: str) -> Fraction:
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, JsonFloat):
-        raise Invalid(path, f"JSON float {value} refused: write rationals as strings such as \"3/4\"")
+        raise Invalid(path, f'JSON float {value} refused: write rationals as strings such as "3/4"')
     if isinstance(value, JsonBigInt):
         value = str(value)
     elif isinstance(value, float):
-        raise Invalid(path, f"float {value!r} refused: write rationals as strings such as \"3/4\"")
+        raise Invalid(path, f'float {value!r} refused: write rationals as strings such as "3/4"')
     if not isinstance(value, str):
-        raise Invalid(path, f"expected a rational (integer or string \"p/q\"), got {_kind(value)}")
+        raise Invalid(path, f'expected a rational (integer or string "p/q"), got {_kind(value)}')
     if len(value) > 2 * MAX_DIGITS + 20:
-        raise Invalid(path, f"rational of {len(value)} characters, more than the limit of {MAX_DIGITS} digits")
+        raise Invalid(
+            path, f"rational of {len(value)} characters, more than the limit of {MAX_DIGITS} digits"
+        )
     m = _RATIONAL.fullmatch(value)
     if m is None:
-        raise Invalid(path, f"expected a rational such as \"3/4\", \"-2\" or \"0.45\", got {_short(value)!r}")
+        raise Invalid(path, f'expected a rational such as "3/4", "-2" or "0.45", got {_short(value)!r}')
     sign, whole, den, frac, exp1, exp2 = m.groups()
     for part in (whole, den, frac):
         if part is not None and len(part) > MAX_DIGITS:

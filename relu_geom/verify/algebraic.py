@@ -132,7 +132,9 @@ def charpoly(m: Sequence[Sequence[Fraction]]) -> Poly:
     mk = [[Fraction(0)] * n for _ in range(n)]  # M_0 = 0
     for k in range(1, n + 1):
         # M_k = M M_{k-1} + c_{n-k+1} I ; c_{n-k} = -tr(M M_k) / k
-        prod = [[sum((m[i][t] * mk[t][j] for t in range(n)), Fraction(0)) for j in range(n)] for i in range(n)]
+        prod = [
+            [sum((m[i][t] * mk[t][j] for t in range(n)), Fraction(0)) for j in range(n)] for i in range(n)
+        ]
         for i in range(n):
             prod[i][i] += coeffs[n - k + 1]
         mk = prod

@@ -40,6 +40,7 @@ def _common(values: Sequence[Fraction]) -> tuple[list[int], int]:
 
 @dataclass(frozen=True, slots=True)
 class _Layer:
+    rows: tuple[tuple[int, ...], ...]  # W numerators
     rows_pn: tuple[tuple[int, ...], ...]  # (W^+ | W^-) numerators, per output neuron
     rows_np: tuple[tuple[int, ...], ...]  # (W^- | W^+)
     bias: tuple[int, ...]
@@ -49,7 +50,7 @@ class _Layer:
 class IntegerNetwork:
     """A network's layers as integer numerators over one denominator per layer."""
 
-    __slots__ = ("net", "layers", "first", "first_bias", "first_den")
+    __slots__ = ("net", "layers")
 
     def __init__(self, net: ReLUNetwork):
         self.net = net
@@ -61,7 +62,7 @@ class IntegerNetwork:
             bias = tuple(nums[len(w) * width :])
             pn = tuple(tuple(max(a, 0) for a in r) + tuple(min(a, 0) for a in r) for r in rows)
             np_ = tuple(tuple(min(a, 0) for a in r) + tuple(max(a, 0) for a in r) for r in rows)
-            layers.append(_Layer(pn, np_, bias, den))
+            layers.append(_Layer(tuple(rows), pn, np_, bias, den))
         self.layers = tuple(layers)
 
 
@@ -114,7 +115,7 @@ def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], in
     layers = inet.layers
     first = layers[0]
     # layer 1: Lz = Uz = W_1 x + b_1 (zero on s)
-    forms = [(b, *r[:d], *([0] * (n - d))) for r, b in zip(first.rows_pn, first.bias)]
+    forms = [(b, *r, *([0] * (n - d))) for r, b in zip(first.rows, first.bias)]
     lz, uz, zden = forms, forms, first.den
     phases: list[tuple[int, ...]] = []
     pre = []
@@ -201,6 +202,9 @@ def jacobian(inet: IntegerNetwork, prop: Propagation) -> list[list[Fraction]]:
     out = []
     for row in net.weights[-1]:
         out.append(
-            [sum((wj * Fraction(f[col + 1], prop.den) for wj, f in zip(row, prop.lower)), Fraction(0)) for col in range(d)]
+            [
+                sum((wj * Fraction(f[col + 1], prop.den) for wj, f in zip(row, prop.lower)), Fraction(0))
+                for col in range(d)
+            ]
         )
     return out

@@ -18,7 +18,14 @@ from typing import Any
 from relu_geom.errors import ReluGeomError
 from relu_geom.network import ReLUNetwork
 from relu_geom.verify import algebraic
-from relu_geom.verify._json import Invalid, JsonBigInt, _kind, canonical_rational, load_certificate, parse_rational
+from relu_geom.verify._json import (
+    Invalid,
+    JsonBigInt,
+    _kind,
+    canonical_rational,
+    load_certificate,
+    parse_rational,
+)
 from relu_geom.verify.bounds import IntegerNetwork, affine_max, jacobian, output_form, propagate
 
 __all__ = ["Failure", "VerificationReport", "verify_certificate"]
@@ -157,7 +164,9 @@ class _Form:
     c: Fraction
 
     def value(self, v: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
-        return sum((a * b for a, b in zip(self.p, v)), self.c) + sum((a * b for a, b in zip(self.q, y)), Fraction(0))
+        return sum((a * b for a, b in zip(self.p, v)), self.c) + sum(
+            (a * b for a, b in zip(self.q, y)), Fraction(0)
+        )
 
     def minus(self, other: _Form, mult: Fraction) -> _Form:
         return _Form(
@@ -203,7 +212,13 @@ class _Checker:
         self.checked: list[str] = []
 
     # ---- membership and evaluation
-    def in_set(self, x: Sequence[Fraction], box: Sequence[tuple[Fraction, Fraction]], rows: Sequence[_Form], path: str) -> None:
+    def in_set(
+        self,
+        x: Sequence[Fraction],
+        box: Sequence[tuple[Fraction, Fraction]],
+        rows: Sequence[_Form],
+        path: str,
+    ) -> None:
         for i, (xi, (lo, hi)) in enumerate(zip(x, box)):
             if not lo <= xi <= hi:
                 raise Invalid(f"{path}[{i}]", f"{xi} lies outside [{lo}, {hi}]")
@@ -238,7 +253,9 @@ class _Checker:
                     t = parse_rational(split["at"], _render((spath, ".at")))
                     lo, hi = box[i]
                     if not lo <= t <= hi:
-                        raise Invalid(_render((spath, ".at")), f"split point {t} outside [{lo}, {hi}] of variable {i}")
+                        raise Invalid(
+                            _render((spath, ".at")), f"split point {t} outside [{lo}, {hi}] of variable {i}"
+                        )
                     low = box[:i] + ((lo, t),) + box[i + 1 :]
                     high = box[:i] + ((t, hi),) + box[i + 1 :]
                     kids = [(children[0], low, fixed), (children[1], high, fixed)]
@@ -246,8 +263,13 @@ class _Checker:
                     _obj(split, _render(spath), ("neuron",))
                     neuron = self.neuron(split["neuron"], _render((spath, ".neuron")))
                     if neuron in fixed:
-                        raise Invalid(_render((spath, ".neuron")), f"neuron {list(neuron)} split twice on one path")
-                    kids = [(children[0], box, {**fixed, neuron: -1}), (children[1], box, {**fixed, neuron: 1})]
+                        raise Invalid(
+                            _render((spath, ".neuron")), f"neuron {list(neuron)} split twice on one path"
+                        )
+                    kids = [
+                        (children[0], box, {**fixed, neuron: -1}),
+                        (children[1], box, {**fixed, neuron: 1}),
+                    ]
                 else:
                     raise Invalid(_render(spath), "expected {'input': i, 'at': t} or {'neuron': [l, j]}")
                 for c in (1, 0):
@@ -272,7 +294,9 @@ class _Checker:
             self.leaves["empty"] += 1
             return
         if lipschitz is not None and kind != "pattern":
-            raise Invalid(f"{path}.leaf", f"a Lipschitz proof has only pattern leaves, got {kind!r} on a non-empty leaf")
+            raise Invalid(
+                f"{path}.leaf", f"a Lipschitz proof has only pattern leaves, got {kind!r} on a non-empty leaf"
+            )
         if lipschitz is None and kind == "pattern":
             raise Invalid(f"{path}.leaf", "pattern leaves occur only in Lipschitz proofs")
         if kind == "bound":
@@ -363,18 +387,28 @@ def _network(cert: dict) -> tuple[ReLUNetwork, dict[str, Any]]:
                 rows = _list(layer, f"network.{key}[{li}]")
                 canon[key].append(
                     [
-                        [parse_rational(v, f"network.{key}[{li}][{i}][{j}]") for j, v in enumerate(_list(r, f"network.{key}[{li}][{i}]"))]
+                        [
+                            parse_rational(v, f"network.{key}[{li}][{i}][{j}]")
+                            for j, v in enumerate(_list(r, f"network.{key}[{li}][{i}]"))
+                        ]
                         for i, r in enumerate(rows)
                     ]
                 )
             else:
-                canon[key].append([parse_rational(v, f"network.{key}[{li}][{i}]") for i, v in enumerate(_list(layer, f"network.{key}[{li}]"))])
+                canon[key].append(
+                    [
+                        parse_rational(v, f"network.{key}[{li}][{i}]")
+                        for i, v in enumerate(_list(layer, f"network.{key}[{li}]"))
+                    ]
+                )
     try:
         net = ReLUNetwork(canon["weights"], canon["biases"])
     except ReluGeomError as exc:
         raise Invalid("network", f"does not decode: {exc}") from None
     if "architecture" in obj and obj["architecture"] != list(net.architecture):
-        raise Invalid("network.architecture", f"says {obj['architecture']!r}, the weights give {list(net.architecture)}")
+        raise Invalid(
+            "network.architecture", f"says {obj['architecture']!r}, the weights give {list(net.architecture)}"
+        )
     canon["weights"] = [[[canonical_rational(v) for v in row] for row in w] for w in canon["weights"]]
     canon["biases"] = [[canonical_rational(v) for v in b] for b in canon["biases"]]
     return net, canon
@@ -395,8 +429,14 @@ def _check_property(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
         p = f"question.disjuncts[{i}]"
         obj = _obj(dj, p, ("box",), ("input_rows", "atoms"))
         box = _box(obj["box"], f"{p}.box", d)
-        rows = [_form(r, f"{p}.input_rows[{k}]", d, 0, m, with_y=False) for k, r in enumerate(_list(obj.get("input_rows", []), f"{p}.input_rows"))]
-        atoms = [_form(a, f"{p}.atoms[{k}]", d, 0, m, with_y=True) for k, a in enumerate(_list(obj.get("atoms", []), f"{p}.atoms"))]
+        rows = [
+            _form(r, f"{p}.input_rows[{k}]", d, 0, m, with_y=False)
+            for k, r in enumerate(_list(obj.get("input_rows", []), f"{p}.input_rows"))
+        ]
+        atoms = [
+            _form(a, f"{p}.atoms[{k}]", d, 0, m, with_y=True)
+            for k, a in enumerate(_list(obj.get("atoms", []), f"{p}.atoms"))
+        ]
         disjuncts.append((tuple(box), tuple(rows), tuple(atoms)))
     if verdict == "sat":
         ev = _obj(evidence, "evidence", ("disjunct", "x"))
@@ -423,7 +463,10 @@ def _check_output_range(ch: _Checker, q: dict, verdict: str, evidence: Any) -> N
     net = ch.net
     d, m = net.input_dim, net.output_dim
     box = tuple(_box(q["box"], "question.box", d))
-    rows = tuple(_form(r, f"question.input_rows[{k}]", d, 0, m, with_y=False) for k, r in enumerate(_list(q.get("input_rows", []), "question.input_rows")))
+    rows = tuple(
+        _form(r, f"question.input_rows[{k}]", d, 0, m, with_y=False)
+        for k, r in enumerate(_list(q.get("input_rows", []), "question.input_rows"))
+    )
     objectives = []
     for i, o in enumerate(_list(q["objectives"], "question.objectives")):
         obj = _obj(o, f"question.objectives[{i}]", ("y",), ("c",))
@@ -445,7 +488,11 @@ def _check_output_range(ch: _Checker, q: dict, verdict: str, evidence: Any) -> N
             if g != target:
                 raise Invalid(f"{p}.{key}", f"the objective there is {g}, not {target}")
         ch.prove(r["max_proof"], f"{p}.max_proof", _Goal(box, rows, (), _Form(zero_x, yq, c0 - hi), "<="))
-        ch.prove(r["min_proof"], f"{p}.min_proof", _Goal(box, rows, (), _Form(zero_x, tuple(-a for a in yq), lo - c0), "<="))
+        ch.prove(
+            r["min_proof"],
+            f"{p}.min_proof",
+            _Goal(box, rows, (), _Form(zero_x, tuple(-a for a in yq), lo - c0), "<="),
+        )
         ch.checked.append(f"objective {i}: range [{lo}, {hi}] attained and proved")
 
 
@@ -465,11 +512,18 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
     net = ch.net
     d, m = net.input_dim, net.output_dim
     box = tuple(_box(q["box"], "question.box", d))
-    rows = tuple(_form(r, f"question.input_rows[{k}]", d, 0, m, with_y=False) for k, r in enumerate(_list(q.get("input_rows", []), "question.input_rows")))
+    rows = tuple(
+        _form(r, f"question.input_rows[{k}]", d, 0, m, with_y=False)
+        for k, r in enumerate(_list(q.get("input_rows", []), "question.input_rows"))
+    )
     norm = _text(q["norm"], "question.norm", ("linf", "l1", "l2"))
     ev = _obj(evidence, "evidence", ("value", "witness", "proof"))
     if norm == "l2":
-        sq = _obj(_obj(ev["value"], "evidence.value", ("squared",))["squared"], "evidence.value.squared", ("poly", "interval"))
+        sq = _obj(
+            _obj(ev["value"], "evidence.value", ("squared",))["squared"],
+            "evidence.value.squared",
+            ("poly", "interval"),
+        )
         if isinstance(sq["poly"], list) and len(sq["poly"]) > MAX_DEGREE + 1:
             raise Invalid("evidence.value.squared.poly", f"degree above the limit {MAX_DEGREE}")
         poly = _vector(sq["poly"], "evidence.value.squared.poly", None)
@@ -479,7 +533,9 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
         if a > b:
             raise Invalid("evidence.value.squared.interval", f"empty interval [{a}, {b}]")
         if algebraic.count_roots(poly, a, b) != 1:
-            raise Invalid("evidence.value.squared", "the polynomial does not have exactly one real root in the interval")
+            raise Invalid(
+                "evidence.value.squared", "the polynomial does not have exactly one real root in the interval"
+            )
         value_text = f"sqrt of the root of a degree-{len(poly) - 1} polynomial in [{a}, {b}]"
 
         def at_most(mat, path, equal=False):
@@ -498,7 +554,9 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
         def at_most(mat, path, equal=False):
             got = _norm(mat, norm)
             if got > value or (equal and got != value):
-                raise Invalid(path, f"||A||_{norm[1:]} = {got}, {'not equal to' if equal else 'above'} L = {value}")
+                raise Invalid(
+                    path, f"||A||_{norm[1:]} = {got}, {'not equal to' if equal else 'above'} L = {value}"
+                )
 
     w = _obj(ev["witness"], "evidence.witness", ("x", "box"))
     x = _vector(w["x"], "evidence.witness.x", d)
@@ -530,12 +588,16 @@ def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> Non
     j0 = _int(ev["class"], "evidence.class", 0, m)
     if j0 == label:
         raise Invalid("evidence.class", f"the class {j0} is the label itself")
-    dist = max(abs(a - b) for a, b in zip(x, x0)) if norm == "linf" else sum(abs(a - b) for a, b in zip(x, x0))
+    dist = (
+        max(abs(a - b) for a, b in zip(x, x0)) if norm == "linf" else sum(abs(a - b) for a, b in zip(x, x0))
+    )
     if dist != r:
         raise Invalid("evidence.x", f"||x - x0|| = {dist}, not the radius {r}")
     y = net(x)
     if y[j0] < y[label]:
-        raise Invalid("evidence.x", f"f_{j0}(x) = {y[j0]} < f_{label}(x) = {y[label]}: the class does not change")
+        raise Invalid(
+            "evidence.x", f"f_{j0}(x) = {y[j0]} < f_{label}(x) = {y[label]}: the class does not change"
+        )
     ch.checked.append(f"x at distance {r} has f_{j0} >= f_{label}")
     proofs = _obj(ev["proofs"], "evidence.proofs", tuple(str(j) for j in range(m) if j != label))
     e = 1 if norm == "linf" else d
@@ -563,7 +625,12 @@ def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> Non
 
 _CLAIM_CHECKS = {
     "property": (("disjuncts",), ("precision_bits", "source"), ("sat", "unsat", "unknown"), _check_property),
-    "output_range": (("box", "objectives"), ("precision_bits", "input_rows"), ("range",), _check_output_range),
+    "output_range": (
+        ("box", "objectives"),
+        ("precision_bits", "input_rows"),
+        ("range",),
+        _check_output_range,
+    ),
     "lipschitz": (("box", "norm"), ("precision_bits", "input_rows"), ("value",), _check_lipschitz),
     "robustness": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness),
 }
@@ -596,7 +663,11 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any]) -> _Ch
     required, optional, verdicts, check = _CLAIM_CHECKS[claim]
     question = _obj(top["question"], "question", required, optional)
     verdict = _text(top["verdict"], "verdict", verdicts)
-    k = _int(question["precision_bits"], "question.precision_bits", 0, MAX_PRECISION_BITS + 1) if "precision_bits" in question else 32
+    k = (
+        _int(question["precision_bits"], "question.precision_bits", 0, MAX_PRECISION_BITS + 1)
+        if "precision_bits" in question
+        else 32
+    )
     ch = _Checker(net, k)
     ch.checked.append(f"format {FORMAT}, claim {claim}, network {list(net.architecture)} with its SHA-256")
     if network is not None:
