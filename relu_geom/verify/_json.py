@@ -24,6 +24,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DIGITS",
     "Invalid",
+    "JsonPath",
     "JsonFloat",
     "JsonBigInt",
     "digits_to_int",
@@ -41,13 +42,32 @@ MAX_DIGITS = 100_000
 _SAFE_DIGITS = 4000  # below Python's default int-string limit of 4300
 
 
-class Invalid(Exception):
-    """A certificate fails a check: ``path`` names the JSON element, ``reason`` says why."""
+JsonPath = str | tuple
+"""A JSON path: a string, or a linked pair ``(parent, suffix)``."""
 
-    def __init__(self, path: str, reason: str):
+
+class Invalid(Exception):
+    """A certificate fails a check: ``path`` names the JSON element, ``reason`` says why.
+
+    ``path`` may be given as a linked pair ``(parent, suffix)`` (proof trees build their
+    paths this way, so that a path is spelled out only when a check fails).
+    """
+
+    def __init__(self, path: JsonPath, reason: str):
+        path = render_path(path)
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+def render_path(path: JsonPath) -> str:
+    """Spell out a linked path ``(((root, s1), s2), s3)`` as ``root + s1 + s2 + s3``."""
+    parts = []
+    while isinstance(path, tuple):
+        path, suffix = path
+        parts.append(suffix)
+    parts.append(path)
+    return "".join(reversed(parts))
 
 
 class JsonFloat(str):
@@ -257,7 +277,7 @@ def load_certificate(cert: object) -> tuple[Any, str]:
 _RATIONAL = re.compile(r"(-?)(\d+)(?:/(\d+)|\.(\d+)(?:[eE]([-+]?\d{1,7}))?|[eE]([-+]?\d{1,7}))?")
 
 
-def parse_rational(value: object, path: str) -> Fraction:
+def parse_rational(value: object, path: JsonPath) -> Fraction:
     """A rational from a JSON integer or a string ``"p/q"``, ``"-p/q"``, ``"p"`` or a decimal.
 
     Raises :class:`Invalid` (with ``path``) for floats, booleans, other types, malformed

@@ -45,6 +45,8 @@ class _Layer:
     rows_np: tuple[tuple[int, ...], ...]  # (W^- | W^+)
     bias: tuple[int, ...]
     den: int  # W = rows / den, b = bias / den
+    weight_bits: int  # bit length of the largest |W| numerator
+    bias_bits: int
 
 
 class IntegerNetwork:
@@ -62,7 +64,9 @@ class IntegerNetwork:
             bias = tuple(nums[len(w) * width :])
             pn = tuple(tuple(max(a, 0) for a in r) + tuple(min(a, 0) for a in r) for r in rows)
             np_ = tuple(tuple(min(a, 0) for a in r) + tuple(max(a, 0) for a in r) for r in rows)
-            layers.append(_Layer(tuple(rows), pn, np_, bias, den))
+            weight_bits = max(abs(a) for r in rows for a in r).bit_length()
+            bias_bits = max(abs(a) for a in bias).bit_length()
+            layers.append(_Layer(tuple(rows), pn, np_, bias, den, weight_bits, bias_bits))
         self.layers = tuple(layers)
 
 
@@ -103,6 +107,48 @@ def _extreme(form: Sequence[int], first: list[int], second: list[int], db: int) 
         elif a < 0:
             total += a * s
     return total
+
+
+def _pack(form: Sequence[int], shift: int) -> int:
+    value = 0
+    for a in reversed(form):
+        value = (value << shift) + a
+    return value
+
+
+def _unpack(value: int, shift: int, count: int) -> tuple[int, ...]:
+    """Inverse of :func:`_pack` for entries of absolute value below ``2^(shift-1)``."""
+    out = []
+    mask = (1 << shift) - 1
+    half = 1 << (shift - 1)
+    for _ in range(count):
+        digit = value & mask
+        if digit >= half:
+            digit -= 1 << shift
+        out.append(digit)
+        value = (value - digit) >> shift
+    return tuple(out)
+
+
+def _next_layer(
+    layer: _Layer, la: list[tuple[int, ...]], ua: list[tuple[int, ...]], aden: int, width: int
+) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """``Lz = W^+ La + W^- Ua + b`` and ``Uz = W^+ Ua + W^- La + b`` (numerators over ``D aden``).
+
+    Each form is packed into one integer (its entries as digits in base ``2^shift``,
+    ``shift`` large enough that no digit of a result overflows), so a dot product over
+    the layer is one ``sum(map(mul, ...))`` of integers.
+    """
+    top = max((abs(a) for f in (*la, *ua) for a in f), default=0).bit_length()
+    shift = max(layer.weight_bits + top + (2 * len(la)).bit_length(), layer.bias_bits + aden.bit_length()) + 3
+    packed = [_pack(f, shift) for f in la] + [_pack(f, shift) for f in ua]
+    lz = [
+        _unpack(sum(map(mul, r, packed)) + b * aden, shift, width) for r, b in zip(layer.rows_pn, layer.bias)
+    ]
+    uz = [
+        _unpack(sum(map(mul, r, packed)) + b * aden, shift, width) for r, b in zip(layer.rows_np, layer.bias)
+    ]
+    return lz, uz
 
 
 def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], int], k: int) -> Propagation:
@@ -161,15 +207,7 @@ def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], in
         nxt = layers[idx + 1]
         if idx + 1 == len(layers) - 1:
             break
-        cols = [tuple(f[c] for f in la) + tuple(f[c] for f in ua) for c in range(n + 1)]
-        lz = [
-            tuple(sum(map(mul, r, col)) + (b * aden if c == 0 else 0) for c, col in enumerate(cols))
-            for r, b in zip(nxt.rows_pn, nxt.bias)
-        ]
-        uz = [
-            tuple(sum(map(mul, r, col)) + (b * aden if c == 0 else 0) for c, col in enumerate(cols))
-            for r, b in zip(nxt.rows_np, nxt.bias)
-        ]
+        lz, uz = _next_layer(nxt, la, ua, aden, n + 1)
         zden = nxt.den * aden
     return Propagation(False, tuple(phases), tuple(la), tuple(ua), aden, tuple(pre))
 

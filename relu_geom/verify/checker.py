@@ -21,6 +21,7 @@ from relu_geom.verify import algebraic
 from relu_geom.verify._json import (
     Invalid,
     JsonBigInt,
+    JsonPath,
     _kind,
     canonical_rational,
     load_certificate,
@@ -98,7 +99,9 @@ class VerificationReport:
 
 
 # ----------------------------------------------------------------- decoding helpers
-def _obj(value: object, path: str, required: Sequence[str], optional: Sequence[str] = ()) -> dict[str, Any]:
+def _obj(
+    value: object, path: JsonPath, required: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Invalid(path, f"expected an object, got {_kind(value)}")
     for key in required:
@@ -110,7 +113,7 @@ def _obj(value: object, path: str, required: Sequence[str], optional: Sequence[s
     return value
 
 
-def _list(value: object, path: str, length: int | None = None) -> list[Any]:
+def _list(value: object, path: JsonPath, length: int | None = None) -> list[Any]:
     if not isinstance(value, list):
         raise Invalid(path, f"expected a list, got {_kind(value)}")
     if length is not None and len(value) != length:
@@ -118,7 +121,7 @@ def _list(value: object, path: str, length: int | None = None) -> list[Any]:
     return value
 
 
-def _int(value: object, path: str, lo: int, hi: int) -> int:
+def _int(value: object, path: JsonPath, lo: int, hi: int) -> int:
     """An integer in ``[lo, hi)``."""
     if isinstance(value, bool) or not isinstance(value, (int, JsonBigInt)):
         raise Invalid(path, f"expected an integer, got {_kind(value)}")
@@ -127,29 +130,29 @@ def _int(value: object, path: str, lo: int, hi: int) -> int:
     return value
 
 
-def _vector(value: object, path: str, length: int | None) -> list[Fraction]:
+def _vector(value: object, path: JsonPath, length: int | None) -> list[Fraction]:
     items = _list(value, path, length)
-    return [parse_rational(v, f"{path}[{i}]") for i, v in enumerate(items)]
+    return [parse_rational(v, (path, f"[{i}]")) for i, v in enumerate(items)]
 
 
-def _box(value: object, path: str, length: int) -> list[tuple[Fraction, Fraction]]:
+def _box(value: object, path: JsonPath, length: int) -> list[tuple[Fraction, Fraction]]:
     out = []
     for i, pair in enumerate(_list(value, path, length)):
-        lo, hi = _vector(pair, f"{path}[{i}]", 2)
+        lo, hi = _vector(pair, (path, f"[{i}]"), 2)
         if lo > hi:
-            raise Invalid(f"{path}[{i}]", f"empty interval: lo {lo} > hi {hi}")
+            raise Invalid((path, f"[{i}]"), f"empty interval: lo {lo} > hi {hi}")
         out.append((lo, hi))
     return out
 
 
-def _nonneg(value: object, path: str) -> Fraction:
+def _nonneg(value: object, path: JsonPath) -> Fraction:
     r = parse_rational(value, path)
     if r < 0:
         raise Invalid(path, f"multiplier must be non-negative, got {r}")
     return r
 
 
-def _text(value: object, path: str, choices: Sequence[str]) -> str:
+def _text(value: object, path: JsonPath, choices: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise Invalid(path, f"expected one of {', '.join(map(repr, choices))}, got {_kind(value)}")
     return value
@@ -176,15 +179,15 @@ class _Form:
         )
 
 
-def _form(value: object, path: str, d: int, e: int, m: int, *, with_y: bool) -> _Form:
+def _form(value: object, path: JsonPath, d: int, e: int, m: int, *, with_y: bool) -> _Form:
     obj = _obj(value, path, (), ("x", "s", "y", "c"))
     zero = Fraction(0)
-    x = _vector(obj["x"], f"{path}.x", d) if "x" in obj else [zero] * d
-    s = _vector(obj["s"], f"{path}.s", e) if "s" in obj else [zero] * e
-    y = _vector(obj["y"], f"{path}.y", m) if "y" in obj else [zero] * m
+    x = _vector(obj["x"], (path, ".x"), d) if "x" in obj else [zero] * d
+    s = _vector(obj["s"], (path, ".s"), e) if "s" in obj else [zero] * e
+    y = _vector(obj["y"], (path, ".y"), m) if "y" in obj else [zero] * m
     if not with_y and any(y):
-        raise Invalid(f"{path}.y", "an input row may not involve the output y")
-    c = parse_rational(obj["c"], f"{path}.c") if "c" in obj else zero
+        raise Invalid((path, ".y"), "an input row may not involve the output y")
+    c = parse_rational(obj["c"], (path, ".c")) if "c" in obj else zero
     return _Form(tuple(x + s), tuple(y), c)
 
 
@@ -217,18 +220,18 @@ class _Checker:
         x: Sequence[Fraction],
         box: Sequence[tuple[Fraction, Fraction]],
         rows: Sequence[_Form],
-        path: str,
+        path: JsonPath,
     ) -> None:
         for i, (xi, (lo, hi)) in enumerate(zip(x, box)):
             if not lo <= xi <= hi:
-                raise Invalid(f"{path}[{i}]", f"{xi} lies outside [{lo}, {hi}]")
+                raise Invalid((path, f"[{i}]"), f"{xi} lies outside [{lo}, {hi}]")
         for r, row in enumerate(rows):
             val = row.value(x, ())
             if val > 0:
                 raise Invalid(path, f"input row {r} is {val} > 0 at this point")
 
     # ---- proof trees
-    def prove(self, tree: object, path: str, goal: _Goal, *, lipschitz: Any = None) -> int:
+    def prove(self, tree: object, path: JsonPath, goal: _Goal, *, lipschitz: Any = None) -> int:
         """Check that ``tree`` proves ``goal`` (or, with ``lipschitz``, bounds every pattern)."""
         net = self.net
         n = len(goal.box)
@@ -241,68 +244,65 @@ class _Checker:
             node, npath, box, fixed = stack.pop()
             self.n_nodes += 1
             if not isinstance(node, dict):
-                raise Invalid(_render(npath), f"expected a proof node (object), got {_kind(node)}")
+                raise Invalid(npath, f"expected a proof node (object), got {_kind(node)}")
             if "split" in node:
-                _obj(node, _render(npath), ("split", "children"))
+                _obj(node, npath, ("split", "children"))
                 split = node["split"]
                 spath = (npath, ".split")
-                children = _list(node["children"], _render((npath, ".children")), 2)
+                children = _list(node["children"], (npath, ".children"), 2)
                 if isinstance(split, dict) and "input" in split:
-                    _obj(split, _render(spath), ("input", "at"))
-                    i = _int(split["input"], _render((spath, ".input")), 0, n)
-                    t = parse_rational(split["at"], _render((spath, ".at")))
+                    _obj(split, spath, ("input", "at"))
+                    i = _int(split["input"], (spath, ".input"), 0, n)
+                    t = parse_rational(split["at"], (spath, ".at"))
                     lo, hi = box[i]
                     if not lo <= t <= hi:
-                        raise Invalid(
-                            _render((spath, ".at")), f"split point {t} outside [{lo}, {hi}] of variable {i}"
-                        )
+                        raise Invalid((spath, ".at"), f"split point {t} outside [{lo}, {hi}] of variable {i}")
                     low = box[:i] + ((lo, t),) + box[i + 1 :]
                     high = box[:i] + ((t, hi),) + box[i + 1 :]
                     kids = [(children[0], low, fixed), (children[1], high, fixed)]
                 elif isinstance(split, dict) and "neuron" in split:
-                    _obj(split, _render(spath), ("neuron",))
-                    neuron = self.neuron(split["neuron"], _render((spath, ".neuron")))
+                    _obj(split, spath, ("neuron",))
+                    neuron = self.neuron(split["neuron"], (spath, ".neuron"))
                     if neuron in fixed:
-                        raise Invalid(
-                            _render((spath, ".neuron")), f"neuron {list(neuron)} split twice on one path"
-                        )
+                        raise Invalid((spath, ".neuron"), f"neuron {list(neuron)} split twice on one path")
                     kids = [
                         (children[0], box, {**fixed, neuron: -1}),
                         (children[1], box, {**fixed, neuron: 1}),
                     ]
                 else:
-                    raise Invalid(_render(spath), "expected {'input': i, 'at': t} or {'neuron': [l, j]}")
+                    raise Invalid(spath, "expected {'input': i, 'at': t} or {'neuron': [l, j]}")
                 for c in (1, 0):
                     child, cbox, cfixed = kids[c]
                     stack.append((child, (npath, f".children[{c}]"), cbox, cfixed))
                 continue
             if "leaf" not in node:
-                raise Invalid(_render(npath), "expected a split or a leaf")
-            self.leaf(node, _render(npath), goal, box, fixed, lipschitz, widths)
+                raise Invalid(npath, "expected a split or a leaf")
+            self.leaf(node, npath, goal, box, fixed, lipschitz, widths)
         return self.n_nodes - start
 
-    def neuron(self, value: object, path: str) -> tuple[int, int]:
+    def neuron(self, value: object, path: JsonPath) -> tuple[int, int]:
         widths = self.net.hidden_widths
         pair = _list(value, path, 2)
-        layer = _int(pair[0], f"{path}[0]", 1, len(widths) + 1)
-        return layer, _int(pair[1], f"{path}[1]", 0, widths[layer - 1])
+        layer = _int(pair[0], (path, "[0]"), 1, len(widths) + 1)
+        return layer, _int(pair[1], (path, "[1]"), 0, widths[layer - 1])
 
-    def leaf(self, node: dict, path: str, goal: _Goal, box, fixed, lipschitz, widths) -> None:
-        kind = _text(node["leaf"], f"{path}.leaf", ("bound", "lp", "pattern"))
+    def leaf(self, node: dict, path: JsonPath, goal: _Goal, box, fixed, lipschitz, widths) -> None:
+        kind = _text(node["leaf"], (path, ".leaf"), ("bound", "lp", "pattern"))
         prop = propagate(self.inet, box, fixed, self.k)
         if prop.empty:
             self.leaves["empty"] += 1
             return
         if lipschitz is not None and kind != "pattern":
             raise Invalid(
-                f"{path}.leaf", f"a Lipschitz proof has only pattern leaves, got {kind!r} on a non-empty leaf"
+                (path, ".leaf"),
+                f"a Lipschitz proof has only pattern leaves, got {kind!r} on a non-empty leaf",
             )
         if lipschitz is None and kind == "pattern":
-            raise Invalid(f"{path}.leaf", "pattern leaves occur only in Lipschitz proofs")
+            raise Invalid((path, ".leaf"), "pattern leaves occur only in Lipschitz proofs")
         if kind == "bound":
             _obj(node, path, ("leaf", "mu"))
             form = goal.phi
-            for k, mu in self.sparse(node["mu"], f"{path}.mu", len(goal.atoms)):
+            for k, mu in self.sparse(node["mu"], (path, ".mu"), len(goal.atoms)):
                 form = form.minus(goal.atoms[k], mu)
             coeffs, const = output_form(self.inet, prop, form.p, form.q, form.c)
             bound = affine_max(coeffs, const, box)
@@ -311,22 +311,22 @@ class _Checker:
         elif kind == "lp":
             _obj(node, path, ("leaf", "lambda"))
             self.unfixed(prop, path, "lp")
-            lam = _obj(node["lambda"], f"{path}.lambda", (), ("phase", "atom", "input"))
+            lam = _obj(node["lambda"], (path, ".lambda"), (), ("phase", "atom", "input"))
             form = goal.phi
-            for k, mu in self.sparse(lam.get("atom", []), f"{path}.lambda.atom", len(goal.atoms)):
+            for k, mu in self.sparse(lam.get("atom", []), (path, ".lambda.atom"), len(goal.atoms)):
                 form = form.minus(goal.atoms[k], mu)
-            for r, mu in self.sparse(lam.get("input", []), f"{path}.lambda.input", len(goal.rows)):
+            for r, mu in self.sparse(lam.get("input", []), (path, ".lambda.input"), len(goal.rows)):
                 form = form.minus(goal.rows[r], mu)
             coeffs, const = output_form(self.inet, prop, form.p, form.q, form.c)
             seen = set()
-            for i, entry in enumerate(_list(lam.get("phase", []), f"{path}.lambda.phase")):
-                epath = f"{path}.lambda.phase[{i}]"
+            for i, entry in enumerate(_list(lam.get("phase", []), (path, ".lambda.phase"))):
+                epath = (path, f".lambda.phase[{i}]")
                 pair = _list(entry, epath, 2)
-                layer, j = self.neuron(pair[0], f"{epath}[0]")
+                layer, j = self.neuron(pair[0], (epath, "[0]"))
                 if (layer, j) in seen:
                     raise Invalid(epath, f"neuron {[layer, j]} given twice")
                 seen.add((layer, j))
-                mu = _nonneg(pair[1], f"{epath}[1]")
+                mu = _nonneg(pair[1], (epath, "[1]"))
                 forms, den = prop.pre[layer - 1]
                 z = forms[j]
                 sigma = prop.phases[layer - 1][j]
@@ -344,33 +344,24 @@ class _Checker:
         self.leaves[kind] += 1
 
     @staticmethod
-    def unfixed(prop, path: str, kind: str) -> None:
+    def unfixed(prop, path: JsonPath, kind: str) -> None:
         for layer, row in enumerate(prop.phases, start=1):
             for j, p in enumerate(row):
                 if p == 0:
                     raise Invalid(path, f"{kind} leaf: neuron {[layer, j]} has no phase (unstable)")
 
     @staticmethod
-    def sparse(value: object, path: str, n: int) -> list[tuple[int, Fraction]]:
+    def sparse(value: object, path: JsonPath, n: int) -> list[tuple[int, Fraction]]:
         out = []
         seen = set()
         for i, entry in enumerate(_list(value, path)):
-            pair = _list(entry, f"{path}[{i}]", 2)
-            k = _int(pair[0], f"{path}[{i}][0]", 0, n)
+            pair = _list(entry, (path, f"[{i}]"), 2)
+            k = _int(pair[0], (path, f"[{i}][0]"), 0, n)
             if k in seen:
-                raise Invalid(f"{path}[{i}]", f"index {k} given twice")
+                raise Invalid((path, f"[{i}]"), f"index {k} given twice")
             seen.add(k)
-            out.append((k, _nonneg(pair[1], f"{path}[{i}][1]")))
+            out.append((k, _nonneg(pair[1], (path, f"[{i}][1]"))))
         return out
-
-
-def _render(path: Any) -> str:
-    parts = []
-    while isinstance(path, tuple):
-        path, suffix = path
-        parts.append(suffix)
-    parts.append(path)
-    return "".join(reversed(parts))
 
 
 # ----------------------------------------------------------------- the network
