@@ -654,3 +654,58 @@ def test_speed_on_an_acas_sized_network():
     per_leaf = (time.perf_counter() - start) / 32
     assert report.valid and report.n_nodes == 63
     assert per_leaf < 1.0
+
+
+def test_lipschitz_a_steeper_piece_is_found():
+    # W2[0][2] = 6: on x0 <= 0, A = [[-6, 2], [0, -4]] (row sum 8 > 7); on x0 >= 0 A is unchanged
+    steep = net_dict([[[1, 0], [0, 1], [-1, 0]], [[1, 2, 6], [3, -4, 0]]], [[0, 0, 0], [0, 0]])
+    proof = isplit(0, 0, {"leaf": "pattern"}, {"leaf": "pattern"})
+    for norm, value in (
+        ("linf", "7"),
+        ("l2", {"squared": {"poly": ["100", "-30", "1"], "interval": ["26", "27"]}}),
+    ):
+        cert = lip(norm, value, proof=proof)
+        cert["network"] = steep
+        cert["network_sha256"] = sha(steep)
+        cert["question"]["box"] = [["-1", "1"], ["1/2", "1"]]
+        path, reason = failure(cert)
+        assert path == "evidence.proof.children[0]", norm
+        assert "above" in reason or "exceeds" in reason
+    # l2 of the steep piece: t^2 - 56 t + 576, largest root 28 + sqrt 208 in [42, 43]
+    cert = lip("l2", {"squared": {"poly": ["576", "-56", "1"], "interval": ["42", "43"]}}, proof=proof)
+    cert["network"] = steep
+    cert["network_sha256"] = sha(steep)
+    cert["question"]["box"] = [["-1", "1"], ["1/2", "1"]]
+    cert["evidence"]["witness"] = {"x": ["-1/2", "3/4"], "box": [["-1", "-1/4"], ["1/2", "1"]]}
+    assert_valid(cert)
+
+
+def test_sat_witness_must_satisfy_the_input_rows():
+    question = {
+        "disjuncts": [
+            {
+                "box": [["0", "1"], ["0", "1"]],
+                "input_rows": [{"x": ["1", "1"], "c": "-1"}],
+                "atoms": [{"y": ["-1"]}],
+            }
+        ]
+    }
+    assert_valid(envelope(SUM, "property", question, "sat", {"disjunct": 0, "x": ["1/2", "1/2"]}))
+    cert = envelope(SUM, "property", question, "sat", {"disjunct": 0, "x": ["1/2", q(F(1, 2) + TINY)]})
+    path, reason = failure(cert)
+    assert path == "evidence.x" and "input row 0" in reason
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(json_values)
+def test_the_iterative_parser_agrees_with_json(value):
+    from relu_geom.verify._json import _iterative_loads
+
+    for text in (json.dumps(value), json.dumps(value, indent=1)):
+        assert _iterative_loads(text) == json.loads(text)
