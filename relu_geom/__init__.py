@@ -74,6 +74,7 @@ from relu_geom.identifiability import (
     parameter_labels,
 )
 from relu_geom.io import load_network, save_network
+from relu_geom.io.vnnlib import VnnlibProperty, read_vnnlib
 from relu_geom.network import ReLUNetwork
 from relu_geom.symmetry import (
     NormalForm,
@@ -84,8 +85,8 @@ from relu_geom.symmetry import (
     same_up_to_symmetry,
 )
 from relu_geom.tropical import BalancingFailure, balancing_sum, check_balancing, facet_weights
-from relu_geom.visibility import first_layer_visibility
 from relu_geom.verify import VerificationReport, verify_certificate
+from relu_geom.visibility import first_layer_visibility
 
 __all__ = [
     "BatchFunctionalDimension",
@@ -163,6 +164,8 @@ __all__ = [
     "arith",
     "VerificationReport",
     "verify_certificate",
+    "VnnlibProperty",
+    "read_vnnlib",
 ]
 __version__ = "0.1.0"
 
