@@ -709,3 +709,23 @@ def test_the_iterative_parser_agrees_with_json(value):
 
     for text in (json.dumps(value), json.dumps(value, indent=1)):
         assert _iterative_loads(text) == json.loads(text)
+
+
+def test_huge_numbers_in_valid_certificates_and_messages():
+    # f(x) = x on [0, N] with N of 5000 digits: Python's int-to-string limit is 4300 digits
+    n = "1" + "0" * 4999 + "7"  # 10^5000 + 7, written by hand
+    ident = net_dict([[[1]]], [[0]])
+    question = {"box": [["0", n]], "objectives": [{"y": ["1"]}]}
+    rng = {
+        "min": "0",
+        "argmin": ["0"],
+        "min_proof": leaf(),
+        "max": str(n),
+        "argmax": [str(n)],
+        "max_proof": leaf(),
+    }
+    report = assert_valid(json.dumps(envelope(ident, "output_range", question, "range", {"ranges": [rng]})))
+    assert "(5001 characters)" in report.checked[-1]
+    rng["argmax"] = [n[:-1] + "6"]
+    path, reason = failure(json.dumps(envelope(ident, "output_range", question, "range", {"ranges": [rng]})))
+    assert path == "evidence.ranges[0].argmax" and "0006 (5001 characters), not 1000" in reason

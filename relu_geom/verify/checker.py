@@ -140,7 +140,7 @@ def _box(value: object, path: JsonPath, length: int) -> list[tuple[Fraction, Fra
     for i, pair in enumerate(_list(value, path, length)):
         lo, hi = _vector(pair, (path, f"[{i}]"), 2)
         if lo > hi:
-            raise Invalid((path, f"[{i}]"), f"empty interval: lo {lo} > hi {hi}")
+            raise Invalid((path, f"[{i}]"), f"empty interval: lo {_show(lo)} > hi {_show(hi)}")
         out.append((lo, hi))
     return out
 
@@ -148,7 +148,7 @@ def _box(value: object, path: JsonPath, length: int) -> list[tuple[Fraction, Fra
 def _nonneg(value: object, path: JsonPath) -> Fraction:
     r = parse_rational(value, path)
     if r < 0:
-        raise Invalid(path, f"multiplier must be non-negative, got {r}")
+        raise Invalid(path, f"multiplier must be non-negative, got {_show(r)}")
     return r
 
 
@@ -200,6 +200,12 @@ class _Goal:
     rel: str  # "<" or "<="
 
 
+def _show(value: Fraction) -> str:
+    """A rational for a message (exact, abridged in the middle when very long)."""
+    text = canonical_rational(value)
+    return text if len(text) <= 80 else f"{text[:30]}...{text[-30:]} ({len(text)} characters)"
+
+
 def _holds(value: Fraction, rel: str) -> bool:
     return value < 0 if rel == "<" else value <= 0
 
@@ -224,18 +230,16 @@ class _Checker:
     ) -> None:
         for i, (xi, (lo, hi)) in enumerate(zip(x, box)):
             if not lo <= xi <= hi:
-                raise Invalid((path, f"[{i}]"), f"{xi} lies outside [{lo}, {hi}]")
+                raise Invalid((path, f"[{i}]"), f"{_show(xi)} lies outside [{_show(lo)}, {_show(hi)}]")
         for r, row in enumerate(rows):
             val = row.value(x, ())
             if val > 0:
-                raise Invalid(path, f"input row {r} is {val} > 0 at this point")
+                raise Invalid(path, f"input row {r} is {_show(val)} > 0 at this point")
 
     # ---- proof trees
     def prove(self, tree: object, path: JsonPath, goal: _Goal, *, lipschitz: Any = None) -> int:
         """Check that ``tree`` proves ``goal`` (or, with ``lipschitz``, bounds every pattern)."""
-        net = self.net
         n = len(goal.box)
-        widths = net.hidden_widths
         start = self.n_nodes
         stack: list[tuple[object, Any, tuple[tuple[Fraction, Fraction], ...], dict[tuple[int, int], int]]] = [
             (tree, path, goal.box, {})
@@ -256,7 +260,10 @@ class _Checker:
                     t = parse_rational(split["at"], (spath, ".at"))
                     lo, hi = box[i]
                     if not lo <= t <= hi:
-                        raise Invalid((spath, ".at"), f"split point {t} outside [{lo}, {hi}] of variable {i}")
+                        raise Invalid(
+                            (spath, ".at"),
+                            f"split point {_show(t)} outside [{_show(lo)}, {_show(hi)}] of variable {i}",
+                        )
                     low = box[:i] + ((lo, t),) + box[i + 1 :]
                     high = box[:i] + ((t, hi),) + box[i + 1 :]
                     kids = [(children[0], low, fixed), (children[1], high, fixed)]
@@ -277,7 +284,7 @@ class _Checker:
                 continue
             if "leaf" not in node:
                 raise Invalid(npath, "expected a split or a leaf")
-            self.leaf(node, npath, goal, box, fixed, lipschitz, widths)
+            self.leaf(node, npath, goal, box, fixed, lipschitz)
         return self.n_nodes - start
 
     def neuron(self, value: object, path: JsonPath) -> tuple[int, int]:
@@ -286,7 +293,7 @@ class _Checker:
         layer = _int(pair[0], (path, "[0]"), 1, len(widths) + 1)
         return layer, _int(pair[1], (path, "[1]"), 0, widths[layer - 1])
 
-    def leaf(self, node: dict, path: JsonPath, goal: _Goal, box, fixed, lipschitz, widths) -> None:
+    def leaf(self, node: dict, path: JsonPath, goal: _Goal, box, fixed, lipschitz) -> None:
         kind = _text(node["leaf"], (path, ".leaf"), ("bound", "lp", "pattern"))
         prop = propagate(self.inet, box, fixed, self.k)
         if prop.empty:
@@ -307,7 +314,7 @@ class _Checker:
             coeffs, const = output_form(self.inet, prop, form.p, form.q, form.c)
             bound = affine_max(coeffs, const, box)
             if not _holds(bound, goal.rel):
-                raise Invalid(path, f"the bound rule gives {bound}, not {goal.rel} 0")
+                raise Invalid(path, f"the bound rule gives {_show(bound)}, not {goal.rel} 0")
         elif kind == "lp":
             _obj(node, path, ("leaf", "lambda"))
             self.unfixed(prop, path, "lp")
@@ -336,7 +343,7 @@ class _Checker:
                 const += f * z[0]
             bound = affine_max(coeffs, const, box)
             if not _holds(bound, goal.rel):
-                raise Invalid(path, f"max of psi over the leaf box is {bound}, not {goal.rel} 0")
+                raise Invalid(path, f"max of psi over the leaf box is {_show(bound)}, not {goal.rel} 0")
         else:
             _obj(node, path, ("leaf",))
             self.unfixed(prop, path, "pattern")
@@ -439,7 +446,7 @@ def _check_property(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
         for a, atom in enumerate(atoms):
             val = atom.value(x, y)
             if val > 0:
-                raise Invalid("evidence.x", f"atom {a} of disjunct {k} is {val} > 0 at f(x)")
+                raise Invalid("evidence.x", f"atom {a} of disjunct {k} is {_show(val)} > 0 at f(x)")
         ch.checked.append(f"witness x in disjunct {k}: exact f(x) satisfies its {len(atoms)} atoms")
     elif verdict == "unsat":
         ev = _obj(evidence, "evidence", ("proofs",))
@@ -477,14 +484,14 @@ def _check_output_range(ch: _Checker, q: dict, verdict: str, evidence: Any) -> N
             ch.in_set(x, box, rows, f"{p}.{key}")
             g = sum((a * b for a, b in zip(yq, net(x))), c0)
             if g != target:
-                raise Invalid(f"{p}.{key}", f"the objective there is {g}, not {target}")
+                raise Invalid(f"{p}.{key}", f"the objective there is {_show(g)}, not {_show(target)}")
         ch.prove(r["max_proof"], f"{p}.max_proof", _Goal(box, rows, (), _Form(zero_x, yq, c0 - hi), "<="))
         ch.prove(
             r["min_proof"],
             f"{p}.min_proof",
             _Goal(box, rows, (), _Form(zero_x, tuple(-a for a in yq), lo - c0), "<="),
         )
-        ch.checked.append(f"objective {i}: range [{lo}, {hi}] attained and proved")
+        ch.checked.append(f"objective {i}: range [{_show(lo)}, {_show(hi)}] attained and proved")
 
 
 def _norm(a: list[list[Fraction]], norm: str) -> Fraction:
@@ -522,12 +529,12 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
         if not any(poly):
             raise Invalid("evidence.value.squared.poly", "the zero polynomial")
         if a > b:
-            raise Invalid("evidence.value.squared.interval", f"empty interval [{a}, {b}]")
+            raise Invalid("evidence.value.squared.interval", f"empty interval [{_show(a)}, {_show(b)}]")
         if algebraic.count_roots(poly, a, b) != 1:
             raise Invalid(
                 "evidence.value.squared", "the polynomial does not have exactly one real root in the interval"
             )
-        value_text = f"sqrt of the root of a degree-{len(poly) - 1} polynomial in [{a}, {b}]"
+        value_text = f"sqrt of the root of a degree-{len(poly) - 1} polynomial in [{_show(a)}, {_show(b)}]"
 
         def at_most(mat, path, equal=False):
             chi = algebraic.charpoly(_gram(mat))
@@ -540,13 +547,14 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
                 raise Invalid(path, "||A||_2 exceeds L (A^T A has an eigenvalue above L^2)")
     else:
         value = parse_rational(ev["value"], "evidence.value")
-        value_text = str(value)
+        value_text = _show(value)
 
         def at_most(mat, path, equal=False):
             got = _norm(mat, norm)
             if got > value or (equal and got != value):
                 raise Invalid(
-                    path, f"||A||_{norm[1:]} = {got}, {'not equal to' if equal else 'above'} L = {value}"
+                    path,
+                    f"||A||_{norm[1:]} = {_show(got)}, {'not equal to' if equal else 'above'} L = {_show(value)}",
                 )
 
     w = _obj(ev["witness"], "evidence.witness", ("x", "box"))
@@ -555,7 +563,10 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
     wbox = tuple(_box(w["box"], "evidence.witness.box", d))
     for i, (xi, (lo, hi)) in enumerate(zip(x, wbox)):
         if not lo < xi < hi:
-            raise Invalid(f"evidence.witness.box[{i}]", f"x_{i} = {xi} is not strictly inside ({lo}, {hi})")
+            raise Invalid(
+                f"evidence.witness.box[{i}]",
+                f"x_{i} = {_show(xi)} is not strictly inside ({_show(lo)}, {_show(hi)})",
+            )
     prop = propagate(ch.inet, wbox, {}, ch.k)
     ch.unfixed(prop, "evidence.witness.box", "witness")
     at_most(jacobian(ch.inet, prop), "evidence.witness", equal=True)
@@ -574,7 +585,7 @@ def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> Non
     ev = _obj(evidence, "evidence", ("radius", "x", "class", "proofs"))
     r = parse_rational(ev["radius"], "evidence.radius")
     if r < 0:
-        raise Invalid("evidence.radius", f"negative radius {r}")
+        raise Invalid("evidence.radius", f"negative radius {_show(r)}")
     x = _vector(ev["x"], "evidence.x", d)
     j0 = _int(ev["class"], "evidence.class", 0, m)
     if j0 == label:
@@ -583,13 +594,14 @@ def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> Non
         max(abs(a - b) for a, b in zip(x, x0)) if norm == "linf" else sum(abs(a - b) for a, b in zip(x, x0))
     )
     if dist != r:
-        raise Invalid("evidence.x", f"||x - x0|| = {dist}, not the radius {r}")
+        raise Invalid("evidence.x", f"||x - x0|| = {_show(dist)}, not the radius {_show(r)}")
     y = net(x)
     if y[j0] < y[label]:
         raise Invalid(
-            "evidence.x", f"f_{j0}(x) = {y[j0]} < f_{label}(x) = {y[label]}: the class does not change"
+            "evidence.x",
+            f"f_{j0}(x) = {_show(y[j0])} < f_{label}(x) = {_show(y[label])}: the class does not change",
         )
-    ch.checked.append(f"x at distance {r} has f_{j0} >= f_{label}")
+    ch.checked.append(f"x at distance {_show(r)} has f_{j0} >= f_{label}")
     proofs = _obj(ev["proofs"], "evidence.proofs", tuple(str(j) for j in range(m) if j != label))
     e = 1 if norm == "linf" else d
     zero = Fraction(0)
@@ -611,7 +623,9 @@ def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> Non
         yq[j] -= 1
         atom = _Form((zero,) * (d + e), tuple(yq), zero)
         nodes = ch.prove(proofs[str(j)], f"evidence.proofs.{j}", _Goal(box, tuple(rows), (atom,), phi, "<="))
-        ch.checked.append(f"class {j}: no change of class within distance < {r}: proof of {nodes} nodes")
+        ch.checked.append(
+            f"class {j}: no change of class within distance < {_show(r)}: proof of {nodes} nodes"
+        )
 
 
 _CLAIM_CHECKS = {
@@ -627,7 +641,8 @@ _CLAIM_CHECKS = {
 }
 
 
-def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any]) -> _Checker | None:
+def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any]) -> None:
+    """Run every check; ``state`` receives the claim, the verdict and the checker as they are known."""
     top = _obj(
         cert,
         "certificate",
@@ -665,7 +680,6 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any]) -> _Ch
         ch.checked.append("the embedded network equals the given one")
     state["checker"] = ch
     check(ch, question, verdict, top["evidence"])
-    return ch
 
 
 def verify_certificate(cert: object, network: ReLUNetwork | None = None) -> VerificationReport:
