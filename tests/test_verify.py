@@ -738,3 +738,14 @@ def test_huge_numbers_in_valid_certificates_and_messages():
     rng["argmax"] = [n[:-1] + "6"]
     path, reason = failure(json.dumps(envelope(ident, "output_range", question, "range", {"ranges": [rng]})))
     assert path == "evidence.ranges[0].argmax" and "0006 (5001 characters), not 1000" in reason
+
+
+def test_time_limit_gives_no_verdict(tmp_path, capsys):
+    cert = abs_range(split_at_zero(), split_at_zero())
+    with pytest.raises(rg.LimitExceededError, match="time limit reached after 1 proof nodes"):
+        rg.verify_certificate(cert, max_seconds=0)
+    assert rg.verify_certificate(cert, max_seconds=60).valid
+    path = tmp_path / "cert.json"
+    path.write_text(json.dumps(cert))
+    assert main(["verify", str(path), "--max-seconds", "0"]) == 2
+    assert "time limit" in capsys.readouterr().err

@@ -1,8 +1,8 @@
-"""``relu-geom verify CERT.json [NET] [--json]``: check a certificate independently.
+"""``relu-geom verify CERT.json [NET] [--json] [--max-seconds S]``: check a certificate independently.
 
 Prints ``valid`` and what was checked, or ``invalid: <path>: <reason>``.  Exit status
 0 for a valid certificate, 1 for an invalid one or the verdict ``unknown``, 2 for errors
-(missing file, not JSON, unreadable network).
+(missing file, not JSON, unreadable network, time limit reached).
 """
 
 from __future__ import annotations
@@ -27,12 +27,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "net", metavar="NET", nargs="?", help="optional network file (or zoo:NAME) it must be about"
     )
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument(
+        "--max-seconds",
+        type=float,
+        metavar="S",
+        help="give up (exit 2, no verdict) after S seconds of proof checking",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     network = read_network(args.net) if args.net else None
-    report = verify_certificate(args.cert, network)
+    report = verify_certificate(args.cert, network, max_seconds=args.max_seconds)
     if args.json:
         emit_json(report.to_dict())
     elif report.valid:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from relu_geom.errors import ReluGeomError
+from relu_geom.errors import LimitExceededError, ReluGeomError
 from relu_geom.network import ReLUNetwork
 from relu_geom.verify import algebraic
 from relu_geom.verify._json import (
@@ -212,8 +213,9 @@ def _holds(value: Fraction, rel: str) -> bool:
 
 # ----------------------------------------------------------------- the checker
 class _Checker:
-    def __init__(self, net: ReLUNetwork, k: int):
+    def __init__(self, net: ReLUNetwork, k: int, deadline: float | None):
         self.net = net
+        self.deadline = deadline
         self.inet = IntegerNetwork(net)
         self.k = k
         self.n_nodes = 0
@@ -247,6 +249,10 @@ class _Checker:
         while stack:
             node, npath, box, fixed = stack.pop()
             self.n_nodes += 1
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise LimitExceededError(
+                    f"certificate check: time limit reached after {self.n_nodes} proof nodes (neither valid nor invalid)"
+                )
             if not isinstance(node, dict):
                 raise Invalid(npath, f"expected a proof node (object), got {_kind(node)}")
             if "split" in node:
@@ -641,7 +647,7 @@ _CLAIM_CHECKS = {
 }
 
 
-def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any]) -> None:
+def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadline: float | None) -> None:
     """Run every check; ``state`` receives the claim, the verdict and the checker as they are known."""
     top = _obj(
         cert,
@@ -674,7 +680,7 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any]) -> Non
         if "precision_bits" in question
         else 32
     )
-    ch = _Checker(net, k)
+    ch = _Checker(net, k, deadline)
     ch.checked.append(f"format {FORMAT}, claim {claim}, network {list(net.architecture)} with its SHA-256")
     if network is not None:
         ch.checked.append("the embedded network equals the given one")
@@ -682,7 +688,9 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any]) -> Non
     check(ch, question, verdict, top["evidence"])
 
 
-def verify_certificate(cert: object, network: ReLUNetwork | None = None) -> VerificationReport:
+def verify_certificate(
+    cert: object, network: ReLUNetwork | None = None, *, max_seconds: float | None = None
+) -> VerificationReport:
     """Check a ``relu-geom/certificate@1`` certificate from scratch, exactly.
 
     Parameters
@@ -692,6 +700,8 @@ def verify_certificate(cert: object, network: ReLUNetwork | None = None) -> Veri
     network
         Optional: the network the certificate must be about (it must equal the
         embedded network exactly).
+    max_seconds
+        Optional time limit for walking the proof trees.
 
     Returns
     -------
@@ -704,7 +714,7 @@ def verify_certificate(cert: object, network: ReLUNetwork | None = None) -> Veri
     FileFormatError
         A missing or unreadable file, or text that is not JSON.
     LimitExceededError
-        A certificate larger than 1 GiB.
+        A certificate larger than 1 GiB, or ``max_seconds`` reached (no verdict).
 
     Notes
     -----
@@ -733,9 +743,12 @@ def verify_certificate(cert: object, network: ReLUNetwork | None = None) -> Veri
     state: dict[str, Any] = {"claim": None, "verdict": None, "checker": None}
     failure = None
     try:
-        _check(data, network, state)
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        _check(data, network, state, deadline)
     except Invalid as exc:
         failure = Failure(exc.path, exc.reason)
+    except LimitExceededError:
+        raise
     except (ReluGeomError, ArithmeticError, ValueError, TypeError, RecursionError) as exc:
         # never accept what could not be checked; a defect of the checker shows in the reason
         failure = Failure("certificate", f"could not be checked ({type(exc).__name__}: {exc})")
