@@ -749,3 +749,30 @@ def test_time_limit_gives_no_verdict(tmp_path, capsys):
     path.write_text(json.dumps(cert))
     assert main(["verify", str(path), "--max-seconds", "0"]) == 2
     assert "time limit" in capsys.readouterr().err
+
+
+def test_the_checker_imports_only_network_arith_errors_and_the_standard_library():
+    import ast
+    import pathlib
+    import sys
+
+    allowed = ("relu_geom.network", "relu_geom.errors", "relu_geom.arith", "relu_geom.verify")
+    folder = pathlib.Path(rg.__file__).parent / "verify"
+    files = sorted(folder.glob("*.py"))
+    assert len(files) >= 4
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):  # lazy imports too
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                if name.startswith("relu_geom"):
+                    assert name.startswith(allowed), f"{path.name} imports {name}"
+                else:
+                    assert name.split(".")[0] in sys.stdlib_module_names or name == "__future__", (
+                        path.name,
+                        name,
+                    )
