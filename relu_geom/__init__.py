@@ -81,6 +81,7 @@ from relu_geom.errors import (
 )
 from relu_geom.geometry import Polyhedron
 from relu_geom.io import load_network, save_network
+from relu_geom.io.vnnlib import VnnlibProperty, read_vnnlib
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import (
     NormalForm,
@@ -90,6 +91,7 @@ from relu_geom.network.symmetry import (
     normal_form_with_symmetry,
     same_up_to_symmetry,
 )
+from relu_geom.verify import VerificationReport, verify_certificate
 
 __all__ = [
     "BatchFunctionalDimension",
@@ -167,7 +169,14 @@ __all__ = [
     "UnsupportedInputError",
     "analyses",
     "arith",
+<<<<<<< HEAD
     "network",
+=======
+    "VerificationReport",
+    "verify_certificate",
+    "VnnlibProperty",
+    "read_vnnlib",
+>>>>>>> verify
 ]
 __version__ = "0.1.0"
 

@@ -1,0 +1,54 @@
+"""``relu-geom verify CERT.json [NET] [--json] [--max-seconds S]``: check a certificate independently.
+
+Prints ``valid`` and what was checked, or ``invalid: <path>: <reason>``.  Exit status
+0 for a valid certificate, 1 for an invalid one or the verdict ``unknown``, 2 for errors
+(missing file, not JSON, unreadable network, time limit reached).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from relu_geom.commands._common import emit_json, read_network
+from relu_geom.verify import verify_certificate
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="check a relu-geom/certificate@1 certificate with exact arithmetic",
+        description=(
+            "Re-check CERT from scratch (exact rational arithmetic, its own bound rule). "
+            "With NET, the embedded network must equal NET exactly. Exit 0 valid, 1 invalid or unknown."
+        ),
+    )
+    p.add_argument("cert", metavar="CERT", help="the certificate (JSON file)")
+    p.add_argument(
+        "net", metavar="NET", nargs="?", help="optional network file (or zoo:NAME) it must be about"
+    )
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument(
+        "--max-seconds",
+        type=float,
+        metavar="S",
+        help="give up (exit 2, no verdict) after S seconds of proof checking",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    network = read_network(args.net) if args.net else None
+    report = verify_certificate(args.cert, network, max_seconds=args.max_seconds)
+    if args.json:
+        emit_json(report.to_dict())
+    elif report.valid:
+        print(f"valid: {report.claim} certificate, verdict {report.verdict}")
+        for line in report.checked:
+            print(f"  {line}")
+        leaves = ", ".join(f"{n} {kind}" for kind, n in report.leaves if n)
+        print(f"  {report.n_nodes} proof nodes" + (f" ({leaves} leaves)" if leaves else ""))
+    elif report.first_failure is None:
+        print("unknown: nothing to verify")
+    else:
+        print(f"invalid: {report.first_failure}")
+    return 0 if report.valid else 1

@@ -1,0 +1,248 @@
+"""The bound rule of ``docs/certificates.md`` (interval-symbolic propagation), exact.
+
+Affine forms in the variables ``v = (x, s)`` are lists of Python integers
+``[c, p_0, ..., p_{n-1}]`` sharing one denominator per layer, so a whole layer is
+propagated with integer dot products only; the roundings ``down`` / ``up`` to
+multiples of ``2^-k`` are integer floor / ceiling divisions.  Written from the rule
+in the document alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from operator import mul
+
+from relu_geom.network import ReLUNetwork
+
+__all__ = ["IntegerNetwork", "Propagation", "affine_max", "propagate"]
+
+Box = Sequence[tuple[Fraction, Fraction]]
+
+
+def affine_max(coeffs: Sequence[Fraction], const: Fraction, box: Box) -> Fraction:
+    """``max_{v in box} coeffs . v + const``: each coefficient at the bound of its sign."""
+    total = const
+    for a, (lo, hi) in zip(coeffs, box):
+        if a > 0:
+            total += a * hi
+        elif a < 0:
+            total += a * lo
+    return total
+
+
+def _common(values: Sequence[Fraction]) -> tuple[list[int], int]:
+    den = math.lcm(*(v.denominator for v in values)) if values else 1
+    return [v.numerator * (den // v.denominator) for v in values], den
+
+
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    rows: tuple[tuple[int, ...], ...]  # W numerators
+    rows_pn: tuple[tuple[int, ...], ...]  # (W^+ | W^-) numerators, per output neuron
+    rows_np: tuple[tuple[int, ...], ...]  # (W^- | W^+)
+    bias: tuple[int, ...]
+    den: int  # W = rows / den, b = bias / den
+    weight_bits: int  # bit length of the largest |W| numerator
+    bias_bits: int
+
+
+class IntegerNetwork:
+    """A network's layers as integer numerators over one denominator per layer."""
+
+    __slots__ = ("net", "layers")
+
+    def __init__(self, net: ReLUNetwork):
+        self.net = net
+        layers = []
+        for w, b in zip(net.weights, net.biases):
+            nums, den = _common([v for row in w for v in row] + list(b))
+            width = len(w[0])
+            rows = [tuple(nums[i * width : (i + 1) * width]) for i in range(len(w))]
+            bias = tuple(nums[len(w) * width :])
+            pn = tuple(tuple(max(a, 0) for a in r) + tuple(min(a, 0) for a in r) for r in rows)
+            np_ = tuple(tuple(min(a, 0) for a in r) + tuple(max(a, 0) for a in r) for r in rows)
+            weight_bits = max(abs(a) for r in rows for a in r).bit_length()
+            bias_bits = max(abs(a) for a in bias).bit_length()
+            layers.append(_Layer(tuple(rows), pn, np_, bias, den, weight_bits, bias_bits))
+        self.layers = tuple(layers)
+
+
+@dataclass(frozen=True, slots=True)
+class Propagation:
+    """The outcome of the bound rule on one leaf (``empty`` if it found a contradiction).
+
+    ``phases[l-1][j]`` is the phase of neuron ``[l, j]``; ``lower`` / ``upper`` are the
+    post-activation forms ``La`` / ``Ua`` of the last hidden layer (the identity on ``x``
+    without hidden layers) over the denominator ``den``; ``pre[l-1]`` is ``(Lz_l, Z_l)``.
+    """
+
+    empty: bool
+    phases: tuple[tuple[int, ...], ...]
+    lower: tuple[tuple[int, ...], ...]
+    upper: tuple[tuple[int, ...], ...]
+    den: int
+    pre: tuple[tuple[tuple[tuple[int, ...], ...], int], ...]
+
+    @property
+    def all_fixed(self) -> bool:
+        """Every hidden neuron has a phase (+1 or -1): ``f`` is affine on the leaf."""
+        return all(all(p != 0 for p in layer) for layer in self.phases)
+
+
+def _box_ints(box: Box) -> tuple[list[int], list[int], int]:
+    los, den = _common([lo for lo, _ in box] + [hi for _, hi in box])
+    n = len(box)
+    return los[:n], los[n:], den
+
+
+def _extreme(form: Sequence[int], first: list[int], second: list[int], db: int) -> int:
+    """Numerator (over den * db) of the min (first = lo, second = hi) or max (swapped)."""
+    total = form[0] * db
+    for a, f, s in zip(form[1:], first, second):
+        if a > 0:
+            total += a * f
+        elif a < 0:
+            total += a * s
+    return total
+
+
+def _pack(form: Sequence[int], shift: int) -> int:
+    value = 0
+    for a in reversed(form):
+        value = (value << shift) + a
+    return value
+
+
+def _unpack(value: int, shift: int, count: int) -> tuple[int, ...]:
+    """Inverse of :func:`_pack` for entries of absolute value below ``2^(shift-1)``."""
+    out = []
+    mask = (1 << shift) - 1
+    half = 1 << (shift - 1)
+    for _ in range(count):
+        digit = value & mask
+        if digit >= half:
+            digit -= 1 << shift
+        out.append(digit)
+        value = (value - digit) >> shift
+    return tuple(out)
+
+
+def _next_layer(
+    layer: _Layer, la: list[tuple[int, ...]], ua: list[tuple[int, ...]], aden: int, width: int
+) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """``Lz = W^+ La + W^- Ua + b`` and ``Uz = W^+ Ua + W^- La + b`` (numerators over ``D aden``).
+
+    Each form is packed into one integer (its entries as digits in base ``2^shift``,
+    ``shift`` large enough that no digit of a result overflows), so a dot product over
+    the layer is one ``sum(map(mul, ...))`` of integers.
+    """
+    top = max((abs(a) for f in (*la, *ua) for a in f), default=0).bit_length()
+    shift = max(layer.weight_bits + top + (2 * len(la)).bit_length(), layer.bias_bits + aden.bit_length()) + 3
+    packed = [_pack(f, shift) for f in la] + [_pack(f, shift) for f in ua]
+    lz = [
+        _unpack(sum(map(mul, r, packed)) + b * aden, shift, width) for r, b in zip(layer.rows_pn, layer.bias)
+    ]
+    uz = [
+        _unpack(sum(map(mul, r, packed)) + b * aden, shift, width) for r, b in zip(layer.rows_np, layer.bias)
+    ]
+    return lz, uz
+
+
+def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], int], k: int) -> Propagation:
+    """Run the bound rule on the box ``box`` (over ``v = (x, s)``) with fixed phases."""
+    net = inet.net
+    n = len(box)
+    d = net.input_dim
+    lo_n, hi_n, db = _box_ints(box)
+    scale = 1 << k
+    layers = inet.layers
+    first = layers[0]
+    # layer 1: Lz = Uz = W_1 x + b_1 (zero on s)
+    forms = [(b, *r, *([0] * (n - d))) for r, b in zip(first.rows, first.bias)]
+    lz, uz, zden = forms, forms, first.den
+    phases: list[tuple[int, ...]] = []
+    pre = []
+    la: list[tuple[int, ...]] = [tuple(1 if c == i + 1 else 0 for c in range(n + 1)) for i in range(d)]
+    ua, aden = la, 1
+    for idx in range(len(layers) - 1):
+        layer = idx + 1
+        pre.append((tuple(lz), zden))
+        full = zden * db
+        bounds = []
+        phase_row = []
+        for j in range(len(lz)):
+            lo_j = (_extreme(lz[j], lo_n, hi_n, db) * scale) // full
+            up_j = -((-_extreme(uz[j], hi_n, lo_n, db) * scale) // full)
+            f = fixed.get((layer, j))
+            if f is not None:
+                if (f > 0 and up_j < 0) or (f < 0 and lo_j > 0):
+                    return Propagation(True, (), (), (), 1, ())
+                p = f
+            else:
+                p = 1 if lo_j >= 0 else (-1 if up_j <= 0 else 0)
+            phase_row.append(p)
+            bounds.append((lo_j, up_j))
+        phases.append(tuple(phase_row))
+        s = scale * scale if 0 in phase_row else 1
+        zero = (0,) * (n + 1)
+        la, ua = [], []
+        for j, p in enumerate(phase_row):
+            if p > 0:
+                la.append(tuple(a * s for a in lz[j]))
+                ua.append(tuple(a * s for a in uz[j]))
+            elif p < 0:
+                la.append(zero)
+                ua.append(zero)
+            else:
+                lo_j, up_j = bounds[j]
+                t = -((-up_j * scale) // (up_j - lo_j))  # numerator of up(u / (u - l)) over 2^k
+                u_form = [t * a * scale for a in uz[j]]
+                u_form[0] -= t * lo_j * zden
+                ua.append(tuple(u_form))
+                la.append(tuple(a * s for a in lz[j]) if up_j + lo_j >= 0 else zero)
+        aden = zden * s
+        nxt = layers[idx + 1]
+        if idx + 1 == len(layers) - 1:
+            break
+        lz, uz = _next_layer(nxt, la, ua, aden, n + 1)
+        zden = nxt.den * aden
+    return Propagation(False, tuple(phases), tuple(la), tuple(ua), aden, tuple(pre))
+
+
+def output_form(
+    inet: IntegerNetwork, prop: Propagation, p: Sequence[Fraction], q: Sequence[Fraction], c: Fraction
+) -> tuple[list[Fraction], Fraction]:
+    """Step 3: the affine form ``p.v + w^+ Ua + w^- La + q.b + c`` with ``w = q W_{L+1}``."""
+    net = inet.net
+    w_out, b_out = net.weights[-1], net.biases[-1]
+    w = [sum((qi * row[j] for qi, row in zip(q, w_out)), Fraction(0)) for j in range(len(w_out[0]))]
+    w_num, w_den = _common(w)
+    n = len(p)
+    total = [0] * (n + 1)
+    for wj, lj, uj in zip(w_num, prop.lower, prop.upper):
+        src = uj if wj > 0 else lj
+        if wj:
+            for col in range(n + 1):
+                total[col] += wj * src[col]
+    den = w_den * prop.den
+    coeffs = [pi + Fraction(total[i + 1], den) for i, pi in enumerate(p)]
+    const = c + sum((qi * bi for qi, bi in zip(q, b_out)), Fraction(0)) + Fraction(total[0], den)
+    return coeffs, const
+
+
+def jacobian(inet: IntegerNetwork, prop: Propagation) -> list[list[Fraction]]:
+    """The exact matrix ``A`` of ``f = A x + c`` on a leaf where every neuron has a phase."""
+    net = inet.net
+    d = net.input_dim
+    out = []
+    for row in net.weights[-1]:
+        out.append(
+            [
+                sum((wj * Fraction(f[col + 1], prop.den) for wj, f in zip(row, prop.lower)), Fraction(0))
+                for col in range(d)
+            ]
+        )
+    return out
