@@ -169,14 +169,11 @@ __all__ = [
     "UnsupportedInputError",
     "analyses",
     "arith",
-<<<<<<< HEAD
     "network",
-=======
     "VerificationReport",
     "verify_certificate",
     "VnnlibProperty",
     "read_vnnlib",
->>>>>>> verify
 ]
 __version__ = "0.1.0"
 
