@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "generic",
     "identify",
     "verify",
+    "view",
 )
 
 

@@ -399,3 +399,42 @@ def test_cli_plot_bad_output_and_network(tmp_path, capsys):
     assert main(["plot", "zoo:hat_1d", "-o", str(tmp_path / "fig.png"), "--surface"]) == 2
     assert "--surface" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []
+
+
+def _label_boxes(pic):
+    renderer = pic.figure.canvas.get_renderer()
+    return {i: t.get_window_extent(renderer) for i, t in pic.label_artists.items()}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 4])
+def test_region_labels_never_overlap_and_stay_inside(seed):
+    pic = rg.plotting.plot_complex(rg.ReLUNetwork.random([2, 5, 3, 1], seed=seed), label_regions=True)
+    boxes = list(_label_boxes(pic).values())
+    frame = pic.ax.get_window_extent(pic.figure.canvas.get_renderer())
+    for i, a in enumerate(boxes):
+        assert frame.contains(a.x0, a.y0) and frame.contains(a.x1, a.y1)
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    assert all(t.get_fontsize() >= 9 for t in pic.label_artists.values())
+
+
+def test_few_regions_are_all_labelled_with_their_sign_vectors():
+    cx = rg.compile_network(rg.zoo.central_lines(3))
+    pic = rg.plotting.plot_complex(cx)
+    assert set(pic.label_artists) == {r.index for r in cx.regions}
+    for i, t in pic.label_artists.items():
+        signs = "".join({1: "+", -1: "\u2212", 0: "0"}[s] for s in cx.cells[i].sign_vector)
+        assert t.get_text() == signs
+
+
+def test_fills_avoid_the_hues_of_their_own_boundary_lines():
+    from relu_geom.plotting.complex import _hue_family
+
+    cx = rg.compile_network(rg.zoo.central_lines(3))
+    pic = rg.plotting.plot_complex(cx)
+    for r in cx.regions:
+        fill = _hue_family(pic.region_artists[r.index].get_facecolor())
+        for f in r.faces:
+            for g, s in enumerate(f.sign_vector):
+                if s == 0:
+                    assert _hue_family(pic.neuron_colors[cx.network.neurons[g]]) != fill

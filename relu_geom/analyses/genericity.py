@@ -151,7 +151,7 @@ def _space_key(B: flint.fmpz_mat) -> tuple[int, ...]:
 
 
 def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> MaskedRankCheck:
-    """Check that every masked product ``W_l D_{S_{l-1}} ... D_{S_1} W_1`` has maximal rank.
+    """Check that every masked product ``W_l D_{S_{l-1}} W_{l-1} ⋯ D_{S_1} W_1`` has maximal rank.
 
     Parameters
     ----------

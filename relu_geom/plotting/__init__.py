@@ -8,6 +8,8 @@ from its submodule on first access:
   :func:`plot_function_surface` (the graph of f over a 2-D domain);
 - :mod:`relu_geom.plotting.slices`: :func:`plot_slice` and :func:`slice_network`
   (a plane through a complex of any input dimension, compiled exactly);
+- :mod:`relu_geom.plotting.interactive`: Plotly views (d = 1, 2, 3, surfaces, breakpoints,
+  graphs) and self-contained HTML pages;
 - :mod:`relu_geom.plotting.breakpoints` (when present): breakpoint complexes and
   bent-hyperplane graphs.
 
@@ -42,9 +44,14 @@ _EXPORTS = {
     "slice_network": "slices",
     "slice_domain": "slices",
     "coordinate_plane": "slices",
+    "view_complex": "interactive",
+    "view_function_surface": "interactive",
+    "view_breakpoints": "interactive",
+    "view_bent_hyperplane_graph": "interactive",
+    "write_html": "interactive",
 }
 
-_SUBMODULES = ("window", "complex", "slices", "breakpoints")
+_SUBMODULES = ("window", "complex", "slices", "breakpoints", "interactive")
 
 __all__ = sorted(_EXPORTS)
 

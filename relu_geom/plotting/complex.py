@@ -212,8 +212,23 @@ def neuron_colors(net: ReLUNetwork) -> dict[tuple[int, int], Color]:
     return dict(zip(labels, cols))
 
 
-def _region_colors(cx: PolyhedralComplex, color_by: str | None) -> dict[int, Color]:
-    """Region index -> fill colour; neighbouring regions of different classes always differ."""
+def _hue_family(color: Color) -> int | None:
+    """One of 12 hue families (30 degrees each); None for greys and near-whites."""
+    import colorsys
+
+    h, sat, v = colorsys.rgb_to_hsv(*color[:3])
+    return None if sat < 0.12 else int(h * 12 + 0.5) % 12
+
+
+def _region_colors(
+    cx: PolyhedralComplex, color_by: str | None, lines: dict[tuple[int, int], Color] | None = None
+) -> dict[int, Color]:
+    """Region index -> fill colour.
+
+    Neighbouring regions of different classes always get different fills, and a region's
+    fill avoids the hue families of the bent-hyperplane lines on its boundary (``lines``:
+    neuron -> line colour) whenever the palette leaves a choice.
+    """
     regions = cx.regions
     if color_by is None or color_by == "none":
         return {r.index: (0.93, 0.93, 0.93, 1.0) for r in regions}
@@ -225,24 +240,28 @@ def _region_colors(cx: PolyhedralComplex, color_by: str | None) -> dict[int, Col
     else:
         raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
     palette = _region_palette()
+    families = [_hue_family(c) for c in palette]
     n = max(cls.values(), default=-1) + 1
-    if n <= len(palette):
-        return {i: palette[k] for i, k in cls.items()}
-    # too many classes for distinct colours: colour the adjacency graph of the classes so that
-    # neighbours differ, each class taking the least used colour its neighbours leave free
     nbrs: list[set[int]] = [set() for _ in range(n)]
+    clash: list[set[int]] = [set() for _ in range(n)]
+    neurons = cx.network.neurons
     for f in cx.facets:
         cof = f.coface_indices
         if len(cof) == 2 and cls[cof[0]] != cls[cof[1]]:
             a, b = cls[cof[0]], cls[cof[1]]
             nbrs[a].add(b)
             nbrs[b].add(a)
+        if lines:
+            fam = {_hue_family(lines[neurons[g]]) for g, sv in enumerate(f.sign_vector) if sv == 0}
+            for r in cof:
+                clash[cls[r]] |= fam - {None}
     colouring: dict[int, int] = {}
     used = [0] * len(palette)
     for k in range(n):
         taken = {colouring[j] for j in nbrs[k] if j in colouring}
         free = [c for c in range(len(palette)) if c not in taken] or list(range(len(palette)))
-        colouring[k] = min(free, key=lambda c: (used[c], c))
+        calm = [c for c in free if families[c] not in clash[k]] or free
+        colouring[k] = min(calm, key=lambda c: (used[c], c))
         used[colouring[k]] += 1
     return {i: palette[colouring[k]] for i, k in cls.items()}
 
@@ -287,6 +306,8 @@ class ComplexPlot:
         Facet index -> the lines drawn for it (one per neuron it lies on).
     neuron_colors
         ``(layer, index)`` -> colour of that neuron's bent hyperplane.
+    label_artists
+        Region index -> the text of its sign-vector label (regions whose label fitted).
     """
 
     ax: Axes
@@ -296,6 +317,7 @@ class ComplexPlot:
     region_artists: dict[int, Any] = field(default_factory=dict)
     facet_artists: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     neuron_colors: dict[tuple[int, int], Color] = field(default_factory=dict)
+    label_artists: dict[int, Any] = field(default_factory=dict)
 
     @property
     def figure(self) -> Figure:
@@ -399,9 +421,10 @@ def plot_complex(
     output
         The output coordinate whose graph is drawn in dimension 1.
     label_regions
-        Write each region's sign vector (``+``, ``\u2212``, ``0`` per neuron) in it,
-        for regions that fill at least 1/40 of the window; default: when there
-        are at most 24 regions and 8 hidden neurons.
+        Write each region's sign vector (``+``, ``\u2212``, ``0`` per neuron) in it
+        where it fits without overlapping another label (every region is tried when
+        there are at most 24; otherwise regions filling at least 1/40 of the window);
+        default: when there are at most 40 regions and 12 hidden neurons.
     legend
         Show the neuron legend; default: when there are at most 40 hidden neurons.
     title
@@ -455,9 +478,9 @@ def plot_complex(
     ax = _new_axes(ax, figsize=(7.5, 5.0) if cx.dim == 2 else (7.5, 4.2))
     net = cx.network
     ncol = neuron_colors(net)
-    rcol = _region_colors(cx, color_by)
+    rcol = _region_colors(cx, color_by, ncol if show_bent_hyperplanes else None)
     if label_regions is None:
-        label_regions = cx.n_regions <= 24 and net.n_hidden <= 8
+        label_regions = cx.n_regions <= 40 and net.n_hidden <= 12
     if legend is None:
         legend = net.n_hidden <= 40
     pic = ComplexPlot(ax=ax, complex=cx, window=win, neuron_colors=ncol)
@@ -556,8 +579,6 @@ def _draw_2d(
         )
         ax.add_patch(patch)
         pic.region_artists[r.index] = patch
-    if label_regions:
-        _label_regions(pic, pieces, win_area)
     for f in cx.facets:
         p = pieces.get(f.index)
         if p is None:
@@ -601,6 +622,8 @@ def _draw_2d(
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
     ax.set_aspect("equal")
+    if label_regions:
+        _label_regions(pic, pieces, win_area)
 
 
 def _vanishing_hatch(pic: ComplexPlot, region: Cell) -> dict[str, Any]:
@@ -613,34 +636,50 @@ def _vanishing_hatch(pic: ComplexPlot, region: Cell) -> dict[str, Any]:
 
 
 def _label_regions(pic: ComplexPlot, pieces: dict[int, ClippedCell], win_area: Fraction) -> None:
-    """Write sign vectors at the centroids of the larger regions, skipping labels that would overlap."""
-    (x0, x1), (y0, y1) = pic.window.to_float()
-    H = pic.complex.network.n_hidden
-    width, height = 0.013 * H + 0.02, 0.045  # of a label, as fractions of the window (approximate)
-    placed: list[tuple[float, float]] = []
+    """Write sign vectors in the regions, largest first, where they fit without overlapping.
+
+    Each label is tried at the region's centroid and then at points between the centroid
+    and the corners; it is kept only if its box (measured from the rendered text) lies
+    inside the axes and meets no label already placed. With few regions every region is
+    tried; otherwise only regions that fill at least 1/40 of the window.
+    """
+    ax = pic.ax
+    if not hasattr(ax.figure.canvas, "get_renderer"):  # a stand-alone figure: measure text with Agg
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(ax.figure)
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.draw_without_rendering()
+    frame = ax.get_window_extent(renderer)
+    few = len(pieces) <= 24
     by_area = sorted(
         ((_area(pieces[r.index].points), r) for r in pic.complex.regions if r.index in pieces),
         key=lambda t: (-t[0], t[1].index),
     )
+    placed: list[Any] = []
     for area, r in by_area:
-        if area * 40 < win_area:
+        if not few and area * 40 < win_area:
             break
-        cx_, cy_ = _centroid(pieces[r.index].points)
-        u, v = (float(cx_) - x0) / (x1 - x0), (float(cy_) - y0) / (y1 - y0)
-        if any(abs(u - a) < width and abs(v - b) < height for a, b in placed):
-            continue
-        placed.append((u, v))
-        pic.ax.text(
-            float(cx_),
-            float(cy_),
-            _sign_label(r.sign_vector),
-            ha="center",
-            va="center",
-            fontsize=7,
-            zorder=6,
-            family="monospace",
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
-        )
+        corners = pieces[r.index].points
+        centre = _centroid(corners)
+        spots = [centre] + [
+            tuple(c0 + (c1 - c0) * t for c0, c1 in zip(centre, q))
+            for t in (Fraction(1, 3), Fraction(1, 2))
+            for q in corners
+        ]
+        for spot in spots:
+            text = ax.text(
+                float(spot[0]), float(spot[1]), _sign_label(r.sign_vector), ha="center", va="center",
+                fontsize=9, zorder=6, family="monospace",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+            )  # fmt: skip
+            box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(b) for b in placed):
+                placed.append(box)
+                pic.label_artists[r.index] = text
+                break
+            text.remove()
 
 
 def _centroid(points: Sequence[Sequence[Fraction]]) -> tuple[Fraction, Fraction]:

@@ -223,7 +223,7 @@ def default_window(cx: PolyhedralComplex, *, margin: Any = DEFAULT_MARGIN) -> Wi
     return Window(tuple((lw - g - pad, h + g + pad) for lw, h, g in zip(lo, hi, grow)))
 
 
-def _cyclic_order(points: Sequence[Point]) -> tuple[Point, ...]:
+def cyclic_order(points: Sequence[Point]) -> tuple[Point, ...]:
     """Corners of a convex polygon in counter-clockwise order, decided exactly."""
     n = len(points)
     cx_ = sum(p[0] for p in points) / n
@@ -283,7 +283,7 @@ def clip_cell(cell: Cell, window: Window) -> ClippedCell | None:
             return None
         pts = list(q.vertices)
     if cell.dim == 2:
-        ordered = _cyclic_order(pts)
+        ordered = cyclic_order(pts)
     else:
         ordered = tuple(sorted(pts))
     exits = tuple(p not in own for p in ordered)

@@ -206,7 +206,7 @@ def _balance(bc: Any, ridge: int) -> tuple[tuple[tuple[Fraction, ...], ...], Bal
 
 
 def balancing_sum(net_or_complex: Any, ridge: int, *, domain: Any = None) -> tuple[tuple[Fraction, ...], ...]:
-    """``sum_i c_f(sigma_i) e_i^T / (e_i . e_i)`` around one interior ridge (zero when balanced).
+    """``sum_i c_f(sigma_i) e_i^T / |e_i|^2`` around one interior ridge (zero when balanced).
 
     Parameters
     ----------
