@@ -177,7 +177,6 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-_compat.install()
 
 
 def __getattr__(name: str) -> object:

@@ -54,6 +54,9 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def install() -> None:
-    """Make the old paths importable (done once by ``import relu_geom``)."""
+    """Make the old paths importable (idempotent; done when this module is imported)."""
     if not any(isinstance(f, _MovedModules) for f in sys.meta_path):
         sys.meta_path.append(_MovedModules())
+
+
+install()  # on import: relu_geom imports this module first, so old paths work during its own import
