@@ -26,6 +26,14 @@ from relu_geom.breakpoints import (
     bent_facets,
     breakpoint_complex,
 )
+from relu_geom.certify import (
+    AffineForm,
+    Disjunct,
+    Property,
+    PropertyResult,
+    check_property,
+    unsafe_set,
+)
 from relu_geom.combinatorics import general_position_bounded_regions, general_position_f_vector
 from relu_geom.compiler import compile_network
 from relu_geom.equivalence import (
@@ -160,6 +168,12 @@ __all__ = [
     "ReluGeomError",
     "UnsupportedInputError",
     "arith",
+    "AffineForm",
+    "Disjunct",
+    "Property",
+    "PropertyResult",
+    "check_property",
+    "unsafe_set",
 ]
 __version__ = "0.1.0"
 

@@ -30,6 +30,7 @@ LAYERS = {
     "identifiability": 4,
     "genericity": 4,
     "io": 5,
+    "certify": 5,
     "zoo": 5,
     "plotting": 5,
     "commands": 6,

@@ -1,0 +1,11 @@
+"""Exact certification: the bound rule, branch and bound, properties, ranges, Lipschitz constants, robustness.
+
+Every answer is proved in exact rational arithmetic and comes with a
+``relu-geom/certificate@1`` certificate (``docs/certificates.md``); floating point
+(numpy, HiGHS) only guides the search.
+"""
+
+from relu_geom.certify.properties import PropertyResult, check_property, unsafe_set
+from relu_geom.certify.spec import AffineForm, Disjunct, Property
+
+__all__ = ["AffineForm", "Disjunct", "Property", "PropertyResult", "check_property", "unsafe_set"]
