@@ -236,6 +236,35 @@ class _Search:
             return True
         return False
 
+    def _sample(self, n: int, keep: int = 3) -> list[tuple[Fraction, ...]]:
+        """A few promising points of a reproducible float sample of the box (corners included)."""
+        from relu_geom.certify.bounds import _float_layers
+
+        g = self.g
+        lo = np.array([float(a) for a, _ in g.box])
+        hi = np.array([float(b) for _, b in g.box])
+        rng = np.random.default_rng(0)
+        pts = lo + (hi - lo) * rng.random((n, self.nv))
+        corners = rng.integers(0, 2, (n // 4, self.nv))
+        pts = np.vstack([pts, lo + (hi - lo) * corners])
+        a = pts[:, : self.d].T
+        layers = _float_layers(self.net)
+        for w, b in layers[:-1]:
+            a = np.maximum(w @ a + b[:, None], 0)
+        w, b = layers[-1]
+        y = (w @ a + b[:, None]).T
+        p, q, c = self._farr(g.phi)
+        score = -(pts @ p + y @ q + c) + float(self.thr)  # <= 0 where phi reaches the threshold
+        for f in (*g.rows, *g.atoms):
+            fp, fq, fc = self._farr(f)
+            score = np.maximum(score, pts @ fp + y @ fq + fc)
+        order = np.argsort(score, kind="stable")[:keep]
+        out = []
+        for i in order:
+            v = tuple(min(max(Fraction(float(t)), a), b) for t, (a, b) in zip(pts[i], g.box))
+            out.append(v)
+        return out
+
     def _float_point_promising(self, v: np.ndarray) -> bool:
         fl = self.net
         from relu_geom.certify.bounds import _float_layers
@@ -446,10 +475,11 @@ class _Search:
         )
 
     def _best_input(self, node: _Node, splittable: list[int]) -> int:
+        """The coordinate whose halving lowers the worse float bound most (ties: the widest)."""
         p, q, c = self._farr(self.g.phi)
-        best, best_val = splittable[0], math.inf
         lo = np.array([float(a) for a, _ in node.box])
         hi = np.array([float(b) for _, b in node.box])
+        best, best_key = splittable[0], (math.inf, 0.0)
         for i in splittable:
             mid = (lo[i] + hi[i]) / 2
             worst = -math.inf
@@ -461,8 +491,9 @@ class _Search:
                     l2[i] = mid
                 fb = float_bounds(self.net, l2, h2, node.fixed)
                 worst = max(worst, self._float_best(fb, p, q, c))
-            if worst < best_val:
-                best, best_val = i, worst
+            key = (worst, -(hi[i] - lo[i]))
+            if key < best_key:
+                best, best_key = i, key
         return best
 
     def _float_best(self, fb, p, q, c) -> float:
@@ -479,9 +510,12 @@ class _Search:
         p, q, c = self._farr(g.phi)
         heap: list[tuple[float, int, _Node]] = []
         counter = 0
-        # initial candidate: the centre of the box
+        # initial candidates: the centre of the box and the best of a float sample
         if self._try_point(tuple((lo + hi) / 2 for lo, hi in g.box)):
             return self._outcome("violated")
+        for v in self._sample(64):
+            if self._try_point(v):
+                return self._outcome("violated")
         heapq.heappush(heap, (0.0, counter, root))
         while heap:
             if self.deadline is not None and time.monotonic() > self.deadline:
