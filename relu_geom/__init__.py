@@ -29,9 +29,17 @@ from relu_geom.breakpoints import (
 from relu_geom.certify import (
     AffineForm,
     Disjunct,
+    LipschitzResult,
+    OutputRange,
     Property,
     PropertyResult,
+    Range,
+    RobustnessResult,
+    SquaredRoot,
     check_property,
+    lipschitz_constant,
+    output_range,
+    robustness_radius,
     unsafe_set,
 )
 from relu_geom.combinatorics import general_position_bounded_regions, general_position_f_vector
@@ -174,6 +182,14 @@ __all__ = [
     "PropertyResult",
     "check_property",
     "unsafe_set",
+    "LipschitzResult",
+    "OutputRange",
+    "Range",
+    "RobustnessResult",
+    "SquaredRoot",
+    "lipschitz_constant",
+    "output_range",
+    "robustness_radius",
 ]
 __version__ = "0.1.0"
 

@@ -5,7 +5,25 @@ Every answer is proved in exact rational arithmetic and comes with a
 (numpy, HiGHS) only guides the search.
 """
 
+from relu_geom.certify.lipschitz import LipschitzResult, SquaredRoot, lipschitz_constant
 from relu_geom.certify.properties import PropertyResult, check_property, unsafe_set
+from relu_geom.certify.ranges import OutputRange, Range, output_range
+from relu_geom.certify.robustness import RobustnessResult, robustness_radius
 from relu_geom.certify.spec import AffineForm, Disjunct, Property
 
-__all__ = ["AffineForm", "Disjunct", "Property", "PropertyResult", "check_property", "unsafe_set"]
+__all__ = [
+    "AffineForm",
+    "Disjunct",
+    "LipschitzResult",
+    "OutputRange",
+    "Property",
+    "PropertyResult",
+    "Range",
+    "RobustnessResult",
+    "SquaredRoot",
+    "check_property",
+    "lipschitz_constant",
+    "output_range",
+    "robustness_radius",
+    "unsafe_set",
+]
