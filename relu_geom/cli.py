@@ -29,6 +29,10 @@ COMMAND_MODULES = (
     "fdim",
     "generic",
     "identify",
+    "certify",
+    "range",
+    "lipschitz",
+    "robust",
 )
 
 

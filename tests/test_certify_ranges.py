@@ -19,7 +19,7 @@ def check_range_certificate(net, res):
     cert = json.loads(json.dumps(res.certificate))
     q = cert["question"]
     box = [(F(str(a)), F(str(b))) for a, b in q["box"]]
-    d, m = net.input_dim, net.output_dim
+    d = net.input_dim
     rows = [([F(str(v)) for v in r["x"]], F(str(r["c"]))) for r in q["input_rows"]]
     for obj, ev in zip(q["objectives"], cert["evidence"]["ranges"]):
         qy = [F(str(v)) for v in obj["y"]]
