@@ -203,6 +203,8 @@ class _Search:
             [(k, Fraction(1))] for k in range(len(goal.atoms))
         ]
         self.strict = goal.strict and not maximize
+        if not maximize and not any(goal.phi.p) and not any(goal.phi.q) and not self._passes(goal.phi.c):
+            self.mu_candidates = self.mu_candidates[1:]  # phi is a constant that fails: atoms are needed
 
     # ---- float helpers
     def _farr(self, form: Form) -> tuple[np.ndarray, np.ndarray, float]:
@@ -425,7 +427,9 @@ class _Search:
         return None
 
     # ---- splits
-    def _split(self, node: _Node, eb: ExactBounds | None, fb) -> tuple[dict[str, Any], _Node, _Node]:
+    def _split(
+        self, node: _Node, eb: ExactBounds | None, fb, form_index: int
+    ) -> tuple[dict[str, Any], _Node, _Node]:
         unstable = [] if eb is None else eb.unstable()
         if eb is None:
             unstable = [
@@ -441,7 +445,7 @@ class _Search:
             and (len(unstable) > 3 and node.input_splits < 12 * self.d or not unstable)
         )
         if use_input:
-            i = self._best_input(node, splittable)
+            i = self._best_input(node, fb, form_index, splittable)
             lo, hi = node.box[i]
             t = (lo + hi) / 2
             b1 = list(node.box)
@@ -474,34 +478,17 @@ class _Search:
             _Node(node.box, f2, {}, node.input_splits),
         )
 
-    def _best_input(self, node: _Node, splittable: list[int]) -> int:
-        """The coordinate whose halving lowers the worse float bound most (ties: the widest)."""
+    def _best_input(self, node: _Node, fb, form_index: int, splittable: list[int]) -> int:
+        """The coordinate of largest influence on the guide's best bound: |coefficient| x width."""
         p, q, c = self._farr(self.g.phi)
-        lo = np.array([float(a) for a, _ in node.box])
-        hi = np.array([float(b) for _, b in node.box])
-        best, best_key = splittable[0], (math.inf, 0.0)
-        for i in splittable:
-            mid = (lo[i] + hi[i]) / 2
-            worst = -math.inf
-            for side in (0, 1):
-                l2, h2 = lo.copy(), hi.copy()
-                if side == 0:
-                    h2[i] = mid
-                else:
-                    l2[i] = mid
-                fb = float_bounds(self.net, l2, h2, node.fixed)
-                worst = max(worst, self._float_best(fb, p, q, c))
-            key = (worst, -(hi[i] - lo[i]))
-            if key < best_key:
-                best, best_key = i, key
-        return best
-
-    def _float_best(self, fb, p, q, c) -> float:
-        best = fb.upper_bound(p, q, c)
-        for a in self.g.atoms:
-            pa, qa, ca = self._farr(a)
-            best = min(best, fb.upper_bound(p - pa, q - qa, c - ca))
-        return best
+        mu = self.mu_candidates[form_index] if self.mu_candidates else []
+        if mu:
+            pa, qa, ca = self._farr(self.g.atoms[mu[0][0]])
+            p, q, c = p - pa, q - qa, c - ca
+        coef, _ = fb.upper_form(p, q, c)
+        width = fb.hi - fb.lo
+        score = np.abs(coef) * width
+        return max(splittable, key=lambda i: (float(score[i]), float(width[i]), -i))
 
     # ---- the loop
     def run(self) -> SearchOutcome:
@@ -526,9 +513,15 @@ class _Search:
             lo = np.array([float(a) for a, _ in node.box])
             hi = np.array([float(b) for _, b in node.box])
             fb = float_bounds(self.net, lo, hi, node.fixed)
-            fvals = [fb.upper_bound(p, q, c)] + [
-                fb.upper_bound(p - pa, q - qa, c - ca) for pa, qa, ca in (self._farr(a) for a in g.atoms)
-            ]
+            fvals = []
+            for mu in self.mu_candidates:
+                if mu:
+                    pa, qa, ca = self._farr(g.atoms[mu[0][0]])
+                    fvals.append(fb.upper_bound(p - pa, q - qa, c - ca))
+                else:
+                    fvals.append(fb.upper_bound(p, q, c))
+            if not fvals:  # no atoms and a failing constant phi: only empty leaves or points decide
+                fvals = [math.inf]
             order = sorted(range(len(fvals)), key=lambda i: fvals[i])
             fbest = fvals[order[0]]
             tol = _GUIDE_MARGIN * (1 + abs(fbest))
@@ -544,7 +537,7 @@ class _Search:
                     node.tree.update({"leaf": "bound", "mu": []})
                     self.stats["empty_leaves"] += 1
                     continue
-                leaf = self._bound_leaf(node, eb, order)
+                leaf = self._bound_leaf(node, eb, order if self.mu_candidates else [])
                 if leaf is not None:
                     node.tree.update(leaf)
                     self.stats["bound_leaves"] += 1
@@ -566,7 +559,7 @@ class _Search:
             if self._float_point_promising(centre):
                 if self._try_point(tuple((a + b) / 2 for a, b in node.box)):
                     return self._outcome("violated")
-            split, n1, n2 = self._split(node, eb, fb)
+            split, n1, n2 = self._split(node, eb, fb, order[0] if self.mu_candidates else 0)
             self.stats["branches"] += 1
             node.tree.update({"split": split, "children": [n1.tree, n2.tree]})
             for child in (n1, n2):

@@ -21,7 +21,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 
 import flint
 import numpy as np
@@ -54,8 +53,31 @@ class _Layer:
     den: int
 
 
-@lru_cache(maxsize=8)
+_CACHE: dict[tuple[str, int], tuple[ReLUNetwork, object]] = {}
+
+
+def _cached(kind: str, net: ReLUNetwork, build):
+    """Per-network data keyed by identity (hashing a network hashes every parameter)."""
+    key = (kind, id(net))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is net:
+        return hit[1]
+    if len(_CACHE) >= 16:
+        _CACHE.clear()
+    data = build(net)
+    _CACHE[key] = (net, data)
+    return data
+
+
 def _layers(net: ReLUNetwork) -> tuple[_Layer, ...]:
+    return _cached("exact", net, _build_layers)
+
+
+def _float_layers(net: ReLUNetwork) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    return _cached("float", net, _build_float_layers)
+
+
+def _build_layers(net: ReLUNetwork) -> tuple[_Layer, ...]:
     out = []
     for w, b in zip(net.weights, net.biases):
         den = math.lcm(*(v.denominator for row in w for v in row), *(v.denominator for v in b))
@@ -67,8 +89,7 @@ def _layers(net: ReLUNetwork) -> tuple[_Layer, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=8)
-def _float_layers(net: ReLUNetwork) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+def _build_float_layers(net: ReLUNetwork) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     return tuple(
         (np.array([[float(v) for v in row] for row in w]), np.array([float(v) for v in b]))
         for w, b in zip(net.weights, net.biases)
@@ -282,20 +303,24 @@ class FloatBounds:
     phases: tuple[np.ndarray, ...]
     post: tuple[np.ndarray, np.ndarray] | None
 
-    def upper_bound(self, p: np.ndarray, q: np.ndarray, c: float) -> float:
-        """Approximate upper bound of ``p.v + q.y + c``."""
+    def upper_form(self, p: np.ndarray, q: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+        """The affine form over ``v`` whose box maximum is the guide's bound of ``p.v + q.y + c``."""
         fl = _float_layers(self.net)
         if self.post is None:
             w1, b1 = fl[0]
             coef = p.copy()
             coef[: w1.shape[1]] += q @ w1
-            return float(np.maximum(coef, 0) @ self.hi + np.minimum(coef, 0) @ self.lo + c + q @ b1)
+            return coef, float(c + q @ b1)
         La, Ua = self.post
         wl, bl = fl[-1]
         w = q @ wl
         form = np.maximum(w, 0) @ Ua + np.minimum(w, 0) @ La
-        coef = p + form[:-1]
-        return float(np.maximum(coef, 0) @ self.hi + np.minimum(coef, 0) @ self.lo + form[-1] + c + q @ bl)
+        return p + form[:-1], float(form[-1] + c + q @ bl)
+
+    def upper_bound(self, p: np.ndarray, q: np.ndarray, c: float) -> float:
+        """Approximate upper bound of ``p.v + q.y + c``."""
+        coef, const = self.upper_form(p, q, c)
+        return float(np.maximum(coef, 0) @ self.hi + np.minimum(coef, 0) @ self.lo + const)
 
 
 def float_bounds(
