@@ -203,12 +203,17 @@ class _Search:
             [(k, Fraction(1))] for k in range(len(goal.atoms))
         ]
         self.strict = goal.strict and not maximize
+        self._float_forms: dict[int, tuple[Form, tuple[np.ndarray, np.ndarray, float]]] = {}
         if not maximize and not any(goal.phi.p) and not any(goal.phi.q) and not self._passes(goal.phi.c):
             self.mu_candidates = self.mu_candidates[1:]  # phi is a constant that fails: atoms are needed
 
     # ---- float helpers
     def _farr(self, form: Form) -> tuple[np.ndarray, np.ndarray, float]:
-        return np.array([float(v) for v in form.p]), np.array([float(v) for v in form.q]), float(form.c)
+        hit = self._float_forms.get(id(form))
+        if hit is None or hit[0] is not form:
+            arrs = (np.array([float(v) for v in form.p]), np.array([float(v) for v in form.q]), float(form.c))
+            hit = self._float_forms[id(form)] = (form, arrs)
+        return hit[1]
 
     def _passes(self, value: Fraction) -> bool:
         """Whether an exact upper bound ``value`` of phi closes a leaf."""
@@ -251,9 +256,9 @@ class _Search:
         pts = np.vstack([pts, lo + (hi - lo) * corners])
         a = pts[:, : self.d].T
         layers = _float_layers(self.net)
-        for w, b in layers[:-1]:
+        for w, b, _, _ in layers[:-1]:
             a = np.maximum(w @ a + b[:, None], 0)
-        w, b = layers[-1]
+        w, b = layers[-1][:2]
         y = (w @ a + b[:, None]).T
         p, q, c = self._farr(g.phi)
         score = -(pts @ p + y @ q + c) + float(self.thr)  # <= 0 where phi reaches the threshold
@@ -273,9 +278,9 @@ class _Search:
 
         a = v[: self.d]
         layers = _float_layers(fl)
-        for w, b in layers[:-1]:
+        for w, b, _, _ in layers[:-1]:
             a = np.maximum(w @ a + b, 0)
-        w, b = layers[-1]
+        w, b = layers[-1][:2]
         y = w @ a + b
         tol = _GUIDE_MARGIN * (1 + float(np.abs(y).max(initial=0)))
         for f in (*self.g.rows, *self.g.atoms):
@@ -433,10 +438,10 @@ class _Search:
         unstable = [] if eb is None else eb.unstable()
         if eb is None:
             unstable = [
-                (i + 1, j)
+                (i + 1, int(j))
                 for i, ph in enumerate(fb.phases)
-                for j, s in enumerate(ph)
-                if s == 0 and (i + 1, j) not in node.fixed
+                for j in np.flatnonzero(ph == 0)
+                if (i + 1, int(j)) not in node.fixed
             ]
         splittable = [i for i in range(self.d) if node.box[i][0] < node.box[i][1]]
         use_input = (

@@ -73,7 +73,7 @@ def _layers(net: ReLUNetwork) -> tuple[_Layer, ...]:
     return _cached("exact", net, _build_layers)
 
 
-def _float_layers(net: ReLUNetwork) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+def _float_layers(net: ReLUNetwork) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]:
     return _cached("float", net, _build_float_layers)
 
 
@@ -89,11 +89,14 @@ def _build_layers(net: ReLUNetwork) -> tuple[_Layer, ...]:
     return tuple(out)
 
 
-def _build_float_layers(net: ReLUNetwork) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    return tuple(
-        (np.array([[float(v) for v in row] for row in w]), np.array([float(v) for v in b]))
-        for w, b in zip(net.weights, net.biases)
-    )
+def _build_float_layers(
+    net: ReLUNetwork,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]:
+    out = []
+    for w, b in zip(net.weights, net.biases):
+        W = np.array([[float(v) for v in row] for row in w])
+        out.append((W, np.array([float(v) for v in b]), np.maximum(W, 0), np.minimum(W, 0)))
+    return tuple(out)
 
 
 def _to_mat(rows: list[list[int]], ncols: int) -> flint.fmpz_mat:
@@ -307,12 +310,12 @@ class FloatBounds:
         """The affine form over ``v`` whose box maximum is the guide's bound of ``p.v + q.y + c``."""
         fl = _float_layers(self.net)
         if self.post is None:
-            w1, b1 = fl[0]
+            w1, b1 = fl[0][:2]
             coef = p.copy()
             coef[: w1.shape[1]] += q @ w1
             return coef, float(c + q @ b1)
         La, Ua = self.post
-        wl, bl = fl[-1]
+        wl, bl = fl[-1][:2]
         w = q @ wl
         form = np.maximum(w, 0) @ Ua + np.minimum(w, 0) @ La
         return p + form[:-1], float(form[-1] + c + q @ bl)
@@ -327,40 +330,40 @@ def float_bounds(
     net: ReLUNetwork, lo: np.ndarray, hi: np.ndarray, fixed: Mapping[tuple[int, int], int] | None = None
 ) -> FloatBounds:
     """The float64 guide of :func:`exact_bounds` (same arguments, the box as two arrays)."""
-    fixed = fixed or {}
     fl = _float_layers(net)
     nv = len(lo)
     d = net.input_dim
     lowers, uppers, phases = [], [], []
     if net.depth == 0:
         return FloatBounds(net, lo, hi, (), (), (), None)
-    w1, b1 = fl[0]
+    mid, rad = (lo + hi) / 2, (hi - lo) / 2
+    w1, b1 = fl[0][0], fl[0][1]
     Lz = np.zeros((len(b1), nv + 1))
     Lz[:, :d] = w1
     Lz[:, nv] = b1
     Uz = Lz
-    for lay in range(1, net.depth + 1):
-        lz = np.maximum(Lz[:, :nv], 0) @ lo + np.minimum(Lz[:, :nv], 0) @ hi + Lz[:, nv]
-        uz = np.maximum(Uz[:, :nv], 0) @ hi + np.minimum(Uz[:, :nv], 0) @ lo + Uz[:, nv]
+    by_layer: dict[int, list[tuple[int, int]]] = {}
+    for (layer, j), s in (fixed or {}).items():
+        by_layer.setdefault(layer, []).append((j, s))
+    for layer in range(1, net.depth + 1):
+        A, B = Lz[:, :nv], Uz[:, :nv]
+        lz = A @ mid - np.abs(A) @ rad + Lz[:, nv]
+        uz = B @ mid + np.abs(B) @ rad + Uz[:, nv]
         ph = np.where(lz >= 0, 1, np.where(uz <= 0, -1, 0))
-        for (ll, j), s in fixed.items():
-            if ll == lay:
-                ph[j] = s
+        for j, s in by_layer.get(layer, ()):
+            ph[j] = s
         lowers.append(lz)
         uppers.append(uz)
         phases.append(ph)
         unst = ph == 0
-        t = np.zeros_like(uz)
-        t[unst] = uz[unst] / (uz[unst] - lz[unst])
-        Ua = np.where((ph > 0)[:, None], Uz, 0.0)
-        Ua[unst] = t[unst, None] * Uz[unst]
-        Ua[unst, nv] -= t[unst] * lz[unst]
-        keep = (ph > 0) | (unst & (uz + lz >= 0))
-        La = np.where(keep[:, None], Lz, 0.0)
-        if lay == net.depth:
+        gap = np.where(unst, uz - lz, 1.0)
+        t = np.where(unst, uz / gap, (ph > 0).astype(float))
+        Ua = t[:, None] * Uz
+        Ua[:, nv] -= np.where(unst, t * lz, 0.0)
+        La = Lz * ((ph > 0) | (unst & (uz + lz >= 0)))[:, None]
+        if layer == net.depth:
             return FloatBounds(net, lo, hi, tuple(lowers), tuple(uppers), tuple(phases), (La, Ua))
-        w, b = fl[lay]
-        wp, wm = np.maximum(w, 0), np.minimum(w, 0)
+        _, b, wp, wm = fl[layer]
         Lz = wp @ La + wm @ Ua
         Uz = wp @ Ua + wm @ La
         Lz[:, nv] += b
