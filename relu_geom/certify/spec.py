@@ -48,11 +48,12 @@ class AffineForm:
         return any(self.y)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "x": [format_rational(v) for v in self.x],
-            "y": [format_rational(v) for v in self.y],
-            "c": format_rational(self.c),
-        }
+        """The certificate encoding ``{"x", "y", "c"}`` (``y`` left out when it is zero)."""
+        out: dict[str, Any] = {"x": [format_rational(v) for v in self.x]}
+        if self.has_output:
+            out["y"] = [format_rational(v) for v in self.y]
+        out["c"] = format_rational(self.c)
+        return out
 
     def value(self, x: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
         """The exact value at ``(x, y)``."""
