@@ -268,8 +268,19 @@ class _Search:
         order = np.argsort(score, kind="stable")[:keep]
         out = []
         for i in order:
-            v = tuple(min(max(Fraction(float(t)), a), b) for t, (a, b) in zip(pts[i], g.box))
-            out.append(v)
+            # a short rational near the sample first (a readable witness), then the sample itself
+            for den in (1000, None):
+                v = tuple(
+                    min(
+                        max(
+                            Fraction(float(t)) if den is None else Fraction(float(t)).limit_denominator(den),
+                            a,
+                        ),
+                        b,
+                    )
+                    for t, (a, b) in zip(pts[i], g.box)
+                )
+                out.append(v)
         return out
 
     def _float_point_promising(self, v: np.ndarray) -> bool:
@@ -483,14 +494,18 @@ class _Search:
             _Node(node.box, f2, {}, node.input_splits),
         )
 
-    def _best_input(self, node: _Node, fb, form_index: int, splittable: list[int]) -> int:
-        """The coordinate of largest influence on the guide's best bound: |coefficient| x width."""
+    def _best_form_coef(self, fb, form_index: int) -> np.ndarray:
+        """The guide's upper form (over v) of ``phi - mu e`` for the best multiplier candidate."""
         p, q, c = self._farr(self.g.phi)
         mu = self.mu_candidates[form_index] if self.mu_candidates else []
         if mu:
             pa, qa, ca = self._farr(self.g.atoms[mu[0][0]])
             p, q, c = p - pa, q - qa, c - ca
-        coef, _ = fb.upper_form(p, q, c)
+        return fb.upper_form(p, q, c)[0]
+
+    def _best_input(self, node: _Node, fb, form_index: int, splittable: list[int]) -> int:
+        """The coordinate of largest influence on the guide's best bound: |coefficient| x width."""
+        coef = self._best_form_coef(fb, form_index)
         width = fb.hi - fb.lo
         score = np.abs(coef) * width
         return max(splittable, key=lambda i: (float(score[i]), float(width[i]), -i))
@@ -559,10 +574,15 @@ class _Search:
                         raise AssertionError(
                             "an lp leaf with exact multipliers must close"
                         )  # pragma: no cover
-            # candidate point: centre of this box
+            # candidate points: the centre of this box and the corner maximizing the guide's best form
             centre = np.array([(a + b) / 2 for a, b in zip(lo, hi)])
             if self._float_point_promising(centre):
                 if self._try_point(tuple((a + b) / 2 for a, b in node.box)):
+                    return self._outcome("violated")
+            coef = self._best_form_coef(fb, order[0] if self.mu_candidates else 0)
+            corner = np.where(coef > 0, hi, lo)
+            if self._float_point_promising(corner):
+                if self._try_point(tuple(b if a > 0 else a0 for a, (a0, b) in zip(coef, node.box))):
                     return self._outcome("violated")
             split, n1, n2 = self._split(node, eb, fb, order[0] if self.mu_candidates else 0)
             self.stats["branches"] += 1
