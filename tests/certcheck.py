@@ -58,10 +58,20 @@ def bound_rule(net, box, fixed, k):
         if layer == net.depth:
             return False, phases, La, Ua
         w, b = W[layer], B[layer]
-        Lz = [[sum((max(a, 0) * La[i][c] + min(a, 0) * Ua[i][c] for i, a in enumerate(row)), F(0)) for c in range(nv + 1)]
-              for row in w]
-        Uz = [[sum((max(a, 0) * Ua[i][c] + min(a, 0) * La[i][c] for i, a in enumerate(row)), F(0)) for c in range(nv + 1)]
-              for row in w]
+        Lz = [
+            [
+                sum((max(a, 0) * La[i][c] + min(a, 0) * Ua[i][c] for i, a in enumerate(row)), F(0))
+                for c in range(nv + 1)
+            ]
+            for row in w
+        ]
+        Uz = [
+            [
+                sum((max(a, 0) * Ua[i][c] + min(a, 0) * La[i][c] for i, a in enumerate(row)), F(0))
+                for c in range(nv + 1)
+            ]
+            for row in w
+        ]
         for r1, r2, bi in zip(Lz, Uz, b):
             r1[-1] += bi
             r2[-1] += bi
@@ -92,8 +102,13 @@ def pattern_affine(net, phases):
     cur = [[F(int(i == j)) for j in range(d + 1)] for i in range(d)]  # a_0 = x
     pre = []
     for layer, (w, b) in enumerate(zip(net.weights, net.biases)):
-        z = [[sum((a * cur[i][c] for i, a in enumerate(row)), F(0)) + (bi if c == d else 0) for c in range(d + 1)]
-             for row, bi in zip(w, b)]
+        z = [
+            [
+                sum((a * cur[i][c] for i, a in enumerate(row)), F(0)) + (bi if c == d else 0)
+                for c in range(d + 1)
+            ]
+            for row, bi in zip(w, b)
+        ]
         if layer < net.depth:
             pre.append(z)
             cur = [r if phases[layer][i] > 0 else [F(0)] * (d + 1) for i, r in enumerate(z)]
@@ -130,8 +145,16 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
             key = tuple(sp["neuron"])
             assert key not in fixed, path
             for idx, s in ((0, -1), (1, 1)):
-                check_tree(net, goal, tree["children"][idx], k, f"{path}.children[{idx}]", {**fixed, key: s}, box,
-                           lipschitz)
+                check_tree(
+                    net,
+                    goal,
+                    tree["children"][idx],
+                    k,
+                    f"{path}.children[{idx}]",
+                    {**fixed, key: s},
+                    box,
+                    lipschitz,
+                )
         return
     empty, phases, La, Ua = bound_rule(net, box, fixed, k)
     if empty:
@@ -163,7 +186,7 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
     assert kind == "lp", path
     lam = tree["lambda"]
     psi = _compose(goal["phi"][0], goal["phi"][1], goal["phi"][2], out, d)
-    for (lj, v) in lam.get("phase", []):
+    for lj, v in lam.get("phase", []):
         layer, j = lj
         v = F(v)
         assert v >= 0

@@ -23,8 +23,15 @@ def abs_net(tmp_path):
 
 def _spec(tmp_path, c):
     path = tmp_path / "spec.json"
-    path.write_text(json.dumps({"n_inputs": 1, "n_outputs": 1,
-                                "disjuncts": [{"box": [["-1", "2"]], "atoms": [{"y": [-1], "c": c}]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "n_inputs": 1,
+                "n_outputs": 1,
+                "disjuncts": [{"box": [["-1", "2"]], "atoms": [{"y": [-1], "c": c}]}],
+            }
+        )
+    )
     return str(path)
 
 
@@ -50,10 +57,19 @@ def test_certify_unknown_exit_3(tmp_path, capsys):
     net = tmp_path / "n.json"
     rg.ReLUNetwork.random_normal([3, 20, 20, 1], seed=2).to_json(net)
     spec = tmp_path / "s.json"
-    spec.write_text(json.dumps({"n_inputs": 3, "n_outputs": 1,
-                                "disjuncts": [{"box": [[-1, 1]] * 3, "atoms": [{"y": [-1], "c": 10**6}]}]}))
+    spec.write_text(
+        json.dumps(
+            {
+                "n_inputs": 3,
+                "n_outputs": 1,
+                "disjuncts": [{"box": [[-1, 1]] * 3, "atoms": [{"y": [-1], "c": 10**6}]}],
+            }
+        )
+    )
     out = tmp_path / "out.txt"
-    code = main(["certify", str(net), "--spec-json", str(spec), "--max-branches", "0", "--result-file", str(out)])
+    code = main(
+        ["certify", str(net), "--spec-json", str(spec), "--max-branches", "0", "--result-file", str(out)]
+    )
     assert code == 3 and out.read_text() == "unknown\n"
 
 

@@ -29,8 +29,9 @@ def check_lipschitz_certificate(net, res):
     box = [(F(str(a)), F(str(b))) for a, b in q["box"]]
     d = net.input_dim
     if norm == "l2":
-        poly = sympy.Poly([sympy.Rational(str(c)) for c in reversed(ev["value"]["squared"]["poly"])],
-                          sympy.Symbol("t"))
+        poly = sympy.Poly(
+            [sympy.Rational(str(c)) for c in reversed(ev["value"]["squared"]["poly"])], sympy.Symbol("t")
+        )
         a, b = (sympy.Rational(str(v)) for v in ev["value"]["squared"]["interval"])
         assert len([r for r in sympy.real_roots(poly) if a <= r <= b]) == 1
         L2 = [r for r in sympy.real_roots(poly) if a <= r <= b][0]
@@ -55,7 +56,9 @@ def check_lipschitz_certificate(net, res):
         assert max((M.T * M).eigenvals()) == L2
     else:
         assert _norm(A_W, norm) == L
-    check_tree(net, {"box": box, "rows": [], "atoms": [], "phi": ([], [], F(0))}, ev["proof"], k, lipschitz=accept)
+    check_tree(
+        net, {"box": box, "rows": [], "atoms": [], "phi": ([], [], F(0))}, ev["proof"], k, lipschitz=accept
+    )
 
 
 NET = rg.ReLUNetwork([[[1, 1]], [[1]]], [[0], [0]])  # ReLU(x1 + x2)
@@ -81,8 +84,9 @@ def test_two_outputs_by_hand():
     # f = (2 ReLU(x1) - ReLU(x2), x1 + 3 ReLU(x2)); on [-1, 1]^2 the region x1, x2 > 0 has
     # A = [[2, -1], [1, 3]]: linf 4, l1 4; x1 > 0 > x2: [[2, 0], [1, 0]]; x2 > 0 > x1: [[0, -1], [1, 3]];
     # both negative: [[0, 0], [1, 0]]
-    net = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 0], [-1, 0]], [[2, -1, 0, 0], [0, 3, 1, -1]]],
-                         [[0, 0, 0, 0], [0, 0]])
+    net = rg.ReLUNetwork(
+        [[[1, 0], [0, 1], [1, 0], [-1, 0]], [[2, -1, 0, 0], [0, 3, 1, -1]]], [[0, 0, 0, 0], [0, 0]]
+    )
     for norm, expect in (("linf", 4), ("l1", 4)):
         res = rg.lipschitz_constant(net, norm, (-1, 1))
         assert res.value == expect

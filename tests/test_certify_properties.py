@@ -23,7 +23,11 @@ def _goal_of(cert, k):
         "box": [(F(str(lo)), F(str(hi))) for lo, hi in dis["box"]],
         "rows": [([F(str(v)) for v in r["x"]], F(str(r["c"]))) for r in dis["input_rows"]],
         "atoms": [
-            ([F(str(v)) for v in a.get("x", [0] * d)], [F(str(v)) for v in a.get("y", [0] * m)], F(str(a["c"])))
+            (
+                [F(str(v)) for v in a.get("x", [0] * d)],
+                [F(str(v)) for v in a.get("y", [0] * m)],
+                F(str(a["c"])),
+            )
             for a in dis["atoms"]
         ],
         "phi": ([F(0)] * d, [F(0)] * m, F(0)),
@@ -84,7 +88,9 @@ def test_big_weight_gadget():
     # y = ReLU(1e13 x + 1) - ReLU(1e13 x) - 1 is 0 for x >= 0 and -1 + ReLU(...) <= 0 else; y > 0 never
     big = 10**13
     net = rg.ReLUNetwork([[[big], [big]], [[1, -1]]], [[1, 0], [-1]])
-    spec = rg.Property.from_lists(1, 1, [{"box": [["-1/10", "1/10"]], "atoms": [{"y": [-1], "c": F(1, 10**15)}]}])
+    spec = rg.Property.from_lists(
+        1, 1, [{"box": [["-1/10", "1/10"]], "atoms": [{"y": [-1], "c": F(1, 10**15)}]}]
+    )
     res = rg.check_property(net, spec)
     assert res.verdict == "unsat"
     check_certificate(net, res)
@@ -94,17 +100,29 @@ def test_decimal_box_and_input_rows():
     # y = x1 - x2 on 0.1 <= x1, x2 <= 0.3 with the row x1 + x2 <= 0.3: y >= 0.1 only at x1 = 0.2, x2 = 0.1
     net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
     spec = rg.Property.from_lists(
-        2, 1,
-        [{"box": [["0.1", "0.3"], ["0.1", "0.3"]], "input_rows": [{"x": [1, 1], "c": "-0.3"}],
-          "atoms": [{"y": [-1], "c": "0.1"}]}],
+        2,
+        1,
+        [
+            {
+                "box": [["0.1", "0.3"], ["0.1", "0.3"]],
+                "input_rows": [{"x": [1, 1], "c": "-0.3"}],
+                "atoms": [{"y": [-1], "c": "0.1"}],
+            }
+        ],
     )
     res = rg.check_property(net, spec)
     assert res.verdict == "sat" and res.witness == (F(1, 5), F(1, 10))
     check_certificate(net, res)
     spec2 = rg.Property.from_lists(
-        2, 1,
-        [{"box": [["0.1", "0.3"], ["0.1", "0.3"]], "input_rows": [{"x": [1, 1], "c": "-0.3"}],
-          "atoms": [{"y": [-1], "c": "0.1000001"}]}],
+        2,
+        1,
+        [
+            {
+                "box": [["0.1", "0.3"], ["0.1", "0.3"]],
+                "input_rows": [{"x": [1, 1], "c": "-0.3"}],
+                "atoms": [{"y": [-1], "c": "0.1000001"}],
+            }
+        ],
     )
     res = rg.check_property(net, spec2)
     assert res.verdict == "unsat"
@@ -114,10 +132,14 @@ def test_decimal_box_and_input_rows():
 def test_disjunction_and_conjunction():
     # two outputs y = (x, -x) on [-1, 1]: unsafe "y0 >= 1/2 and y1 >= 1/2" is impossible; or "y0 >= 1"
     net = rg.ReLUNetwork([[[1], [-1]], [[1, -1], [-1, 1]]], [[0, 0], [0, 0]])
-    spec = rg.Property.from_lists(1, 2, [
-        {"box": [[-1, 1]], "atoms": [{"y": [-1, 0], "c": "1/2"}, {"y": [0, -1], "c": "1/2"}]},
-        {"box": [[-1, 1]], "atoms": [{"y": [-1, 0], "c": 1}]},
-    ])
+    spec = rg.Property.from_lists(
+        1,
+        2,
+        [
+            {"box": [[-1, 1]], "atoms": [{"y": [-1, 0], "c": "1/2"}, {"y": [0, -1], "c": "1/2"}]},
+            {"box": [[-1, 1]], "atoms": [{"y": [-1, 0], "c": 1}]},
+        ],
+    )
     res = rg.check_property(net, spec)
     assert res.verdict == "sat" and res.disjunct == 1 and res.witness == (F(1),)
     check_certificate(net, res)
@@ -128,7 +150,9 @@ def test_no_hidden_layer():
     spec = rg.Property.from_lists(2, 1, [{"box": [[0, 1], [0, 1]], "atoms": [{"y": [-1], "c": F(7, 3)}]}])
     res = rg.check_property(net, spec)
     assert res.verdict == "sat" and net(res.witness) == (F(7, 3),)
-    spec = rg.Property.from_lists(2, 1, [{"box": [[0, 1], [0, 1]], "atoms": [{"y": [-1], "c": F(7, 3) + F(1, 10**9)}]}])
+    spec = rg.Property.from_lists(
+        2, 1, [{"box": [[0, 1], [0, 1]], "atoms": [{"y": [-1], "c": F(7, 3) + F(1, 10**9)}]}]
+    )
     res = rg.check_property(net, spec)
     assert res.verdict == "unsat"
     check_certificate(net, res)

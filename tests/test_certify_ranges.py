@@ -31,10 +31,18 @@ def check_range_certificate(net, res):
             assert all(sum(a * b for a, b in zip(p, x)) + c <= 0 for p, c in rows)
             assert sum(a * b for a, b in zip(qy, net(x))) + c0 == val
         zero = [F(0)] * d
-        check_tree(net, {"box": box, "rows": rows, "atoms": [], "phi": (zero, qy, c0 - M)}, ev["max_proof"],
-                   q["precision_bits"])
-        check_tree(net, {"box": box, "rows": rows, "atoms": [], "phi": (zero, [-v for v in qy], mn - c0)},
-                   ev["min_proof"], q["precision_bits"])
+        check_tree(
+            net,
+            {"box": box, "rows": rows, "atoms": [], "phi": (zero, qy, c0 - M)},
+            ev["max_proof"],
+            q["precision_bits"],
+        )
+        check_tree(
+            net,
+            {"box": box, "rows": rows, "atoms": [], "phi": (zero, [-v for v in qy], mn - c0)},
+            ev["min_proof"],
+            q["precision_bits"],
+        )
 
 
 def vertex_extremes(net, box, q):

@@ -137,9 +137,7 @@ def _pattern_maps(net: ReLUNetwork, phases: Sequence[Sequence[int]]):
             len(rows), len(rows[0]), [flint.fmpq(v.numerator, v.denominator) for r in rows for v in r]
         )
 
-    # homogeneous: current post-activation as a (n x (d+1)) matrix
-    cur = flint.fmpq_mat(d + 1, d + 1, [flint.fmpq(int(i == j)) for i in range(d + 1) for j in range(d + 1)])
-    # rows of cur beyond the identity: we keep a_l(x) = cur[:n] applied to (x, 1)
+    # the post-activation a_l(x) as rows over (x, 1); a_0 = x
     cur = flint.fmpq_mat(d, d + 1, [flint.fmpq(int(i == j)) for i in range(d) for j in range(d + 1)])
     layers = []
     for li, (w, b) in enumerate(zip(net.weights, net.biases)):
