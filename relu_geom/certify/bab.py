@@ -197,9 +197,12 @@ class _Search:
         self.progress = progress
         self.input_split_dim = input_split_dim
         self.stats = {"branches": 0, "bound_leaves": 0, "lp_leaves": 0, "empty_leaves": 0, "exact_lps": 0}
+        # multipliers tried on every leaf: none, each single atom, and (2+ atoms) their sum
         self.mu_candidates: list[list[tuple[int, Fraction]]] = [[]] + [
             [(k, Fraction(1))] for k in range(len(goal.atoms))
         ]
+        if len(goal.atoms) > 1:
+            self.mu_candidates.append([(k, Fraction(1)) for k in range(len(goal.atoms))])
         self.strict = goal.strict and not maximize
         self._float_forms: dict[int, tuple[Form, tuple[np.ndarray, np.ndarray, float]]] = {}
         if not maximize and not any(goal.phi.p) and not any(goal.phi.q) and not self._passes(goal.phi.c):
@@ -492,14 +495,18 @@ class _Search:
             _Node(node.box, f2, {}, node.input_splits),
         )
 
+    def _mu_form(self, mu: list[tuple[int, Fraction]]) -> tuple[np.ndarray, np.ndarray, float]:
+        """``phi - sum mu_k e_k`` in floats (guide only)."""
+        p, q, c = self._farr(self.g.phi)
+        for k, m in mu:
+            pa, qa, ca = self._farr(self.g.atoms[k])
+            p, q, c = p - float(m) * pa, q - float(m) * qa, c - float(m) * ca
+        return p, q, c
+
     def _best_form_coef(self, fb, form_index: int) -> np.ndarray:
         """The guide's upper form (over v) of ``phi - mu e`` for the best multiplier candidate."""
-        p, q, c = self._farr(self.g.phi)
         mu = self.mu_candidates[form_index] if self.mu_candidates else []
-        if mu:
-            pa, qa, ca = self._farr(self.g.atoms[mu[0][0]])
-            p, q, c = p - pa, q - qa, c - ca
-        return fb.upper_form(p, q, c)[0]
+        return fb.upper_form(*self._mu_form(mu))[0]
 
     def _best_input(self, node: _Node, fb, form_index: int, splittable: list[int]) -> int:
         """The coordinate of largest influence on the guide's best bound: |coefficient| x width."""
@@ -531,13 +538,7 @@ class _Search:
             lo = np.array([float(a) for a, _ in node.box])
             hi = np.array([float(b) for _, b in node.box])
             fb = float_bounds(self.net, lo, hi, node.fixed)
-            fvals = []
-            for mu in self.mu_candidates:
-                if mu:
-                    pa, qa, ca = self._farr(g.atoms[mu[0][0]])
-                    fvals.append(fb.upper_bound(p - pa, q - qa, c - ca))
-                else:
-                    fvals.append(fb.upper_bound(p, q, c))
+            fvals = [fb.upper_bound(*self._mu_form(mu)) for mu in self.mu_candidates]
             if not fvals:  # no atoms and a failing constant phi: only empty leaves or points decide
                 fvals = [math.inf]
             order = sorted(range(len(fvals)), key=lambda i: fvals[i])
