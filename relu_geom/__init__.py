@@ -6,7 +6,16 @@
 (1, 4, 4)
 """
 
-from relu_geom import _compat, analyses, arith, compiler, geometry, io, network, zoo
+from relu_geom import (
+    _compat,  # noqa: F401  (first: it makes the module paths of 0.1 importable)
+    analyses,
+    arith,
+    compiler,
+    geometry,
+    io,
+    network,
+    zoo,
+)
 from relu_geom.analyses.breakpoints.bent_hyperplanes import (
     CandidateBentHyperplane,
     CandidateDecomposition,
@@ -68,6 +77,19 @@ from relu_geom.analyses.identifiability import (
     parameter_labels,
 )
 from relu_geom.arith.counting import general_position_bounded_regions, general_position_f_vector
+from relu_geom.certify import (
+    LipschitzResult,
+    OutputRange,
+    PropertyResult,
+    Range,
+    RobustnessResult,
+    SquaredRoot,
+    check_property,
+    lipschitz_constant,
+    output_range,
+    robustness_radius,
+    unsafe_set,
+)
 from relu_geom.compiler import as_complex, compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import (
@@ -82,7 +104,7 @@ from relu_geom.errors import (
 from relu_geom.geometry import Polyhedron
 from relu_geom.io import load_network, save_network
 from relu_geom.io.vnnlib import VnnlibProperty, read_vnnlib
-from relu_geom.network import ReLUNetwork
+from relu_geom.network import AffineForm, Disjunct, ReLUNetwork, Specification
 from relu_geom.network.symmetry import (
     NormalForm,
     Symmetry,
@@ -174,9 +196,22 @@ __all__ = [
     "verify_certificate",
     "VnnlibProperty",
     "read_vnnlib",
+    "LipschitzResult",
+    "OutputRange",
+    "PropertyResult",
+    "Range",
+    "RobustnessResult",
+    "SquaredRoot",
+    "check_property",
+    "lipschitz_constant",
+    "output_range",
+    "robustness_radius",
+    "unsafe_set",
+    "AffineForm",
+    "Disjunct",
+    "Specification",
 ]
-__version__ = "0.1.0"
-
+from relu_geom._version import __version__ as __version__  # noqa: E402
 
 
 def __getattr__(name: str) -> object:

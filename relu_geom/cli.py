@@ -31,6 +31,10 @@ COMMAND_MODULES = (
     "identify",
     "verify",
     "view",
+    "certify",
+    "range",
+    "lipschitz",
+    "robust",
 )
 
 

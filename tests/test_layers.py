@@ -19,6 +19,7 @@ LAYERS = {
     "errors": 0,
     "_util": 0,
     "_compat": 0,
+    "_version": 0,
     "arith": 1,
     "network": 2,
     "geometry": 2,

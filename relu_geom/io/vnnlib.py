@@ -23,8 +23,9 @@ from itertools import product
 from pathlib import Path
 
 from relu_geom.errors import FileFormatError, InvalidInputError, LimitExceededError
+from relu_geom.network.spec import AffineForm, Disjunct, Specification
 
-__all__ = ["AffineForm", "Disjunct", "VnnlibProperty", "read_vnnlib"]
+__all__ = ["AffineForm", "Disjunct", "Specification", "VnnlibProperty", "read_vnnlib"]
 
 MAX_BYTES = 64 << 20
 """Largest VNN-LIB file read (64 MiB)."""
@@ -39,31 +40,8 @@ MAX_LITERAL = 1000
 """Longest numeric literal (characters); exponents are bounded by the same number."""
 
 
-@dataclass(frozen=True, slots=True)
-class AffineForm:
-    """``x . X + y . Y + c <= 0``, exact."""
-
-    x: tuple[Fraction, ...]
-    y: tuple[Fraction, ...]
-    c: Fraction
-
-
-@dataclass(frozen=True, slots=True)
-class Disjunct:
-    """One part of the unsafe set: ``X`` in ``box``, every input row and every atom ``<= 0``."""
-
-    box: tuple[tuple[Fraction, Fraction], ...]
-    input_rows: tuple[AffineForm, ...]
-    atoms: tuple[AffineForm, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class VnnlibProperty:
-    """A VNN-LIB property: the unsafe set is the union of ``disjuncts``."""
-
-    n_inputs: int
-    n_outputs: int
-    disjuncts: tuple[Disjunct, ...]
+VnnlibProperty = Specification
+"""What :func:`read_vnnlib` returns (the same class as :class:`~relu_geom.network.spec.Specification`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +132,7 @@ class _Reader:
             dj = self.normalize([atom for part in parts for atom in part], d, k)
             if dj is not None:
                 disjuncts.append(dj)
-        return VnnlibProperty(d, m, tuple(disjuncts))
+        return Specification(d, m, tuple(disjuncts))
 
     def head(self, item: list[object]) -> _Tok:
         if len(item) < 2 or not isinstance(item[1], _Tok):

@@ -1,8 +1,10 @@
-"""Networks: the exact model (:mod:`.model`), transforms between networks and symmetries.
+"""Networks: the exact model (:mod:`.model`), specifications of their behaviour (:mod:`.spec`),
+transforms between networks and symmetries.
 
 Imports only :mod:`relu_geom.arith` and :mod:`relu_geom.errors`.
 """
 
 from relu_geom.network.model import ReLUNetwork
+from relu_geom.network.spec import AffineForm, Disjunct, Specification
 
-__all__ = ["ReLUNetwork"]
+__all__ = ["AffineForm", "Disjunct", "ReLUNetwork", "Specification"]

@@ -1,0 +1,667 @@
+"""Branch and bound over the goals of ``docs/certificates.md``, producing proof trees.
+
+A goal ``(B, R, E, phi, rel)`` says that every ``v = (x, s)`` in the box ``B`` with the
+input rows ``R v <= 0`` and the atoms ``e(x, s, f(x)) <= 0`` satisfies
+``phi(x, s, f(x)) rel 0``.  :func:`branch_and_bound` either proves it (a tree of splits
+whose leaves pass the checker's rules, each leaf confirmed here with the exact rule), finds
+an admissible point that violates it (confirmed by exact evaluation), or stops at a
+limit.  In *maximize* mode it finds the exact maximum ``M`` of ``phi`` over the admissible
+set and proves ``phi - M <= 0``.
+
+Floating point (numpy, HiGHS) only chooses: which split, which multipliers, which point
+to try.  Every leaf is re-proved with :func:`~relu_geom.certify.bounds.exact_bounds` or the
+exact box maximum of an ``lp`` leaf; every point is checked with ``net(x)``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import flint
+import numpy as np
+
+from relu_geom.arith.lp import new_highs, solve_lp
+from relu_geom.arith.rational import format_rational
+from relu_geom.certify.bounds import (
+    DEFAULT_PRECISION_BITS,
+    ExactBounds,
+    exact_bounds,
+    float_bounds,
+    max_over_box,
+)
+from relu_geom.network import ReLUNetwork
+
+__all__ = ["Form", "Goal", "SearchOutcome", "branch_and_bound", "form_to_json"]
+
+_ZERO = Fraction(0)
+_GUIDE_MARGIN = 2.0**-23  # float guide only: try the exact rule when the float bound is within this
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """The affine form ``p.v + q.y + c`` over ``v = (x, s)`` and the output ``y``."""
+
+    p: tuple[Fraction, ...]
+    q: tuple[Fraction, ...]
+    c: Fraction
+
+    def value(self, v: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
+        return sum((a * b for a, b in zip(self.p, v) if a), self.c) + sum(
+            (a * b for a, b in zip(self.q, y) if a), _ZERO
+        )
+
+    def minus(self, other: Form, mu: Fraction) -> Form:
+        return Form(
+            tuple(a - mu * b for a, b in zip(self.p, other.p)),
+            tuple(a - mu * b for a, b in zip(self.q, other.q)),
+            self.c - mu * other.c,
+        )
+
+    def shift(self, delta: Fraction) -> Form:
+        return Form(self.p, self.q, self.c + delta)
+
+
+def form_to_json(form: Form, d: int) -> dict[str, Any]:
+    """The certificate encoding ``{"x", "s", "y", "c"}`` of a form."""
+    out: dict[str, Any] = {"x": [format_rational(v) for v in form.p[:d]]}
+    if len(form.p) > d:
+        out["s"] = [format_rational(v) for v in form.p[d:]]
+    if any(form.q):
+        out["y"] = [format_rational(v) for v in form.q]
+    out["c"] = format_rational(form.c)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """``(B, R, E, phi, rel)``; ``strict`` means ``rel`` is ``"<"``."""
+
+    net: ReLUNetwork
+    box: tuple[tuple[Fraction, Fraction], ...]
+    rows: tuple[Form, ...]
+    atoms: tuple[Form, ...]
+    phi: Form
+    strict: bool
+
+    def admissible(self, v: Sequence[Fraction], y: Sequence[Fraction]) -> bool:
+        return (
+            all(lo <= t <= hi for t, (lo, hi) in zip(v, self.box))
+            and all(r.value(v, y) <= 0 for r in self.rows)
+            and all(a.value(v, y) <= 0 for a in self.atoms)
+        )
+
+
+@dataclass
+class SearchOutcome:
+    """What :func:`branch_and_bound` found.
+
+    ``status`` is ``"proved"`` (``tree`` proves the goal; in maximize mode for
+    ``phi - value``), ``"violated"`` (``point`` is admissible and violates it) or
+    ``"unknown"`` (``reason`` names the limit, ``gap`` is the largest float-guided
+    bound of ``phi`` left open, ``None`` when unknown).  In maximize mode ``value`` is the
+    exact maximum and ``point`` attains it (``None`` if no admissible point exists; then
+    the tree proves ``phi <= value`` with the given floor).
+    """
+
+    status: str
+    tree: dict[str, Any] | None = None
+    point: tuple[Fraction, ...] | None = None
+    value: Fraction | None = None
+    reason: str | None = None
+    gap: float | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Node:
+    box: tuple[tuple[Fraction, Fraction], ...]
+    fixed: dict[tuple[int, int], int]
+    tree: dict[str, Any]
+    input_splits: int = 0
+
+
+# ----------------------------------------------------------------- pattern maps
+def _pattern_maps(net: ReLUNetwork, phases: Sequence[Sequence[int]]):
+    """Exact affine maps under a full activation pattern: per hidden layer the
+    pre-activation rows ``(coef over x, const)``, then the output rows."""
+    d = net.input_dim
+
+    def mat(rows: Sequence[Sequence[Fraction]]) -> flint.fmpq_mat:
+        return flint.fmpq_mat(
+            len(rows), len(rows[0]), [flint.fmpq(v.numerator, v.denominator) for r in rows for v in r]
+        )
+
+    # the post-activation a_l(x) as rows over (x, 1); a_0 = x
+    cur = flint.fmpq_mat(d, d + 1, [flint.fmpq(int(i == j)) for i in range(d) for j in range(d + 1)])
+    layers = []
+    for li, (w, b) in enumerate(zip(net.weights, net.biases)):
+        z = mat(w) * cur
+        rows = []
+        for i in range(z.nrows()):
+            row = [Fraction(int(z[i, j].p), int(z[i, j].q)) for j in range(d + 1)]
+            row[d] += b[i]
+            rows.append(row)
+        layers.append(rows)
+        if li < len(phases):
+            ph = phases[li]
+            cur = mat([r if ph[i] > 0 else [_ZERO] * (d + 1) for i, r in enumerate(rows)])
+    return layers[:-1], layers[-1]
+
+
+def _compose(form: Form, out_rows, d: int) -> tuple[list[Fraction], Fraction]:
+    """``form(x, s, A x + c)`` as (coef over v, const)."""
+    coef = list(form.p)
+    const = form.c
+    for qi, row in zip(form.q, out_rows):
+        if qi:
+            for i in range(d):
+                coef[i] += qi * row[i]
+            const += qi * row[d]
+    return coef, const
+
+
+# --------------------------------------------------------------------- the search
+class _Search:
+    def __init__(
+        self,
+        goal: Goal,
+        *,
+        maximize: bool,
+        floor: Fraction | None,
+        bits: int,
+        max_seconds: float | None,
+        max_branches: int | None,
+        progress: Callable[[dict[str, Any]], None] | None,
+        input_split_dim: int,
+    ):
+        self.g = goal
+        self.net = goal.net
+        self.d = goal.net.input_dim
+        self.nv = len(goal.box)
+        self.maximize = maximize
+        self.bits = bits
+        # threshold: prove phi rel 0, or (maximize) phi <= thr with thr the best value so far
+        if maximize and floor is None:
+            raise ValueError("branch_and_bound: maximize mode needs a floor")
+        self.thr: Fraction = floor if maximize and floor is not None else _ZERO
+        self.best: tuple[Fraction, ...] | None = None
+        self.best_value: Fraction | None = None
+        self.deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        self.max_branches = max_branches
+        self.progress = progress
+        self.input_split_dim = input_split_dim
+        self.stats = {"branches": 0, "bound_leaves": 0, "lp_leaves": 0, "empty_leaves": 0, "exact_lps": 0}
+        # multipliers tried on every leaf: none, each single atom, and (2+ atoms) their sum
+        self.mu_candidates: list[list[tuple[int, Fraction]]] = [[]] + [
+            [(k, Fraction(1))] for k in range(len(goal.atoms))
+        ]
+        if len(goal.atoms) > 1:
+            self.mu_candidates.append([(k, Fraction(1)) for k in range(len(goal.atoms))])
+        self.strict = goal.strict and not maximize
+        self._float_forms: dict[int, tuple[Form, tuple[np.ndarray, np.ndarray, float]]] = {}
+        if not maximize and not any(goal.phi.p) and not any(goal.phi.q) and not self._passes(goal.phi.c):
+            self.mu_candidates = self.mu_candidates[1:]  # phi is a constant that fails: atoms are needed
+
+    # ---- float helpers
+    def _farr(self, form: Form) -> tuple[np.ndarray, np.ndarray, float]:
+        hit = self._float_forms.get(id(form))
+        if hit is None or hit[0] is not form:
+            arrs = (np.array([float(v) for v in form.p]), np.array([float(v) for v in form.q]), float(form.c))
+            hit = self._float_forms[id(form)] = (form, arrs)
+        return hit[1]
+
+    def _passes(self, value: Fraction) -> bool:
+        """Whether an exact upper bound ``value`` of phi closes a leaf."""
+        return value < self.thr if self.strict else value <= self.thr
+
+    def _violates(self, value: Fraction) -> bool:
+        return not self._passes(value)
+
+    # ---- candidate points
+    def _try_point(self, v: tuple[Fraction, ...]) -> bool:
+        """Exact check of a candidate; returns True when the search must stop (violation)."""
+        g = self.g
+        if not all(lo <= t <= hi for t, (lo, hi) in zip(v, g.box)):
+            return False
+        y = self.net(v[: self.d])
+        if not g.admissible(v, y):
+            return False
+        val = g.phi.value(v, y)
+        if self.maximize:
+            if self.best_value is None or val > self.best_value:
+                self.best_value, self.best = val, v
+                if val > self.thr:
+                    self.thr = val
+            return False
+        if self._violates(val):
+            self.best, self.best_value = v, val
+            return True
+        return False
+
+    def _sample(self, n: int, keep: int = 3) -> list[tuple[Fraction, ...]]:
+        """A few promising points of a reproducible float sample of the box (corners included)."""
+        from relu_geom.certify.bounds import _float_layers
+
+        g = self.g
+        lo = np.array([float(a) for a, _ in g.box])
+        hi = np.array([float(b) for _, b in g.box])
+        rng = np.random.default_rng(0)
+        pts = lo + (hi - lo) * rng.random((n, self.nv))
+        corners = rng.integers(0, 2, (n // 4, self.nv))
+        pts = np.vstack([pts, lo + (hi - lo) * corners])
+        a = pts[:, : self.d].T
+        layers = _float_layers(self.net)
+        for w, b, _, _ in layers[:-1]:
+            a = np.maximum(w @ a + b[:, None], 0)
+        w, b = layers[-1][:2]
+        y = (w @ a + b[:, None]).T
+        p, q, c = self._farr(g.phi)
+        score = -(pts @ p + y @ q + c) + float(self.thr)  # <= 0 where phi reaches the threshold
+        for f in (*g.rows, *g.atoms):
+            fp, fq, fc = self._farr(f)
+            score = np.maximum(score, pts @ fp + y @ fq + fc)
+        order = np.argsort(score, kind="stable")[:keep]
+        out = []
+        for i in order:
+            # a short rational near the sample first (a readable witness), then the sample itself
+            for den in (1000, None):
+                v = tuple(
+                    min(
+                        max(
+                            Fraction(float(t)) if den is None else Fraction(float(t)).limit_denominator(den),
+                            a,
+                        ),
+                        b,
+                    )
+                    for t, (a, b) in zip(pts[i], g.box)
+                )
+                out.append(v)
+        return out
+
+    def _float_point_promising(self, v: np.ndarray) -> bool:
+        fl = self.net
+        from relu_geom.certify.bounds import _float_layers
+
+        a = v[: self.d]
+        layers = _float_layers(fl)
+        for w, b, _, _ in layers[:-1]:
+            a = np.maximum(w @ a + b, 0)
+        w, b = layers[-1][:2]
+        y = w @ a + b
+        tol = _GUIDE_MARGIN * (1 + float(np.abs(y).max(initial=0)))
+        for f in (*self.g.rows, *self.g.atoms):
+            p, q, c = self._farr(f)
+            if p @ v + q @ y + c > tol:
+                return False
+        p, q, c = self._farr(self.g.phi)
+        return p @ v + q @ y + c >= float(self.thr) - tol
+
+    # ---- leaves
+    def _bound_leaf(self, node: _Node, eb: ExactBounds, order: list[int]) -> dict[str, Any] | None:
+        for idx in order:
+            mu = self.mu_candidates[idx]
+            form = self.g.phi
+            for k, m in mu:
+                form = form.minus(self.g.atoms[k], m)
+            if self._passes(eb.upper_bound(form.p, form.q, form.c)):
+                return {"leaf": "bound", "mu": [[k, format_rational(m)] for k, m in mu]}
+        return None
+
+    def _lp_leaf(self, node: _Node, eb: ExactBounds) -> dict[str, Any] | None | str:
+        """An ``lp`` leaf; ``"stop"`` when a violation was found, None if not proved."""
+        d, nv = self.d, self.nv
+        hidden, out_rows = _pattern_maps(self.net, eb.phases)
+        rows: list[tuple[str, Any, list[Fraction], Fraction]] = []
+        for (lay, j), s in sorted(node.fixed.items()):
+            r = hidden[lay - 1][j]
+            rows.append(("phase", [lay, j], [-s * v for v in r[:d]] + [_ZERO] * (nv - d), -s * r[d]))
+        for k, a in enumerate(self.g.atoms):
+            coef, const = _compose(a, out_rows, d)
+            rows.append(("atom", k, coef, const))
+        for k, r in enumerate(self.g.rows):
+            rows.append(("input", k, list(r.p), r.c))
+        obj, obj_c = _compose(self.g.phi, out_rows, d)
+        lam = self._float_multipliers(node, rows, obj, obj_c)
+        if lam is not None and lam != "infeasible":
+            leaf = self._check_lp_leaf(node, rows, obj, obj_c, lam)
+            if leaf is not None:
+                return leaf
+        # exact LP on the leaf
+        self.stats["exact_lps"] += 1
+        A = [r[2] for r in rows]
+        b = [-r[3] for r in rows]
+        res = solve_lp(obj, A, b, bounds=list(node.box), maximize=True)
+        if res.status == "infeasible":
+            lam = self._farkas_multipliers(node, rows, obj, obj_c, res.y_ub)
+        else:
+            assert res.status == "optimal" and res.x is not None
+            value = res.value + obj_c
+            if self._violates(value):
+                if self._try_point(tuple(res.x)):
+                    return "stop"
+                if value > self.thr:  # pragma: no cover - the exact point must reproduce the LP value
+                    raise AssertionError("the exact LP point does not reproduce its value")
+            lam = list(res.y_ub)
+        return self._check_lp_leaf(node, rows, obj, obj_c, lam)
+
+    def _farkas_multipliers(self, node, rows, obj, obj_c, y) -> list[Fraction]:
+        """Scale a Farkas combination so that ``phi - K y.g`` is below the threshold on the box."""
+        neg = [_ZERO] * self.nv
+        neg_c = _ZERO
+        for yi, r in zip(y, rows):
+            if yi:
+                for i, v in enumerate(r[2]):
+                    neg[i] -= yi * v
+                neg_c -= yi * r[3]
+        m0 = max_over_box(neg, neg_c, node.box)  # < 0 for a Farkas certificate
+        mphi = max_over_box(obj, obj_c, node.box) - self.thr
+        if m0 >= 0:
+            return [_ZERO] * len(rows)
+        K = Fraction(math.floor(max(mphi, _ZERO) / -m0) + 1)
+        return [K * yi for yi in y]
+
+    def _check_lp_leaf(self, node, rows, obj, obj_c, lam) -> dict[str, Any] | None:
+        coef = list(obj)
+        const = obj_c
+        for li, r in zip(lam, rows):
+            if li:
+                for i, v in enumerate(r[2]):
+                    if v:
+                        coef[i] -= li * v
+                const -= li * r[3]
+        if not self._passes(max_over_box(coef, const, node.box)):
+            return None
+        groups: dict[str, list[Any]] = {"phase": [], "atom": [], "input": []}
+        for li, (kind, key, _, _) in zip(lam, rows):
+            if li:
+                groups[kind].append([key, format_rational(li)])
+        return {"leaf": "lp", "lambda": groups}
+
+    def _float_multipliers(self, node, rows, obj, obj_c):
+        """Dual multipliers from HiGHS (rounded to the floats they are), None on failure."""
+        h = new_highs()
+        if h is None:
+            return None
+        import highspy
+
+        nv = self.nv
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        feas = True
+        for attempt in (0, 1):
+            # attempt 0: max phi s.t. rows; attempt 1 (infeasible): max t s.t. rows + t <= 0, t <= 1
+            ncol = nv + attempt
+            lp = highspy.HighsLp()
+            lp.num_col_ = ncol
+            lp.num_row_ = len(rows)
+            cost = [float(v) for v in obj] if attempt == 0 else [0.0] * nv + [1.0]
+            lp.col_cost_ = cost
+            lp.col_lower_ = [float(lo) for lo, _ in node.box] + ([-inf] if attempt else [])
+            lp.col_upper_ = [float(hi) for _, hi in node.box] + ([1.0] if attempt else [])
+            lp.row_lower_ = [-inf] * len(rows)
+            lp.row_upper_ = [-float(r[3]) for r in rows]
+            starts, index, value = [0], [], []
+            for j in range(ncol):
+                for i, r in enumerate(rows):
+                    a = float(r[2][j]) if j < nv else 1.0
+                    if a:
+                        index.append(i)
+                        value.append(a)
+                starts.append(len(index))
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = starts
+            lp.a_matrix_.index_ = index
+            lp.a_matrix_.value_ = value
+            lp.sense_ = highspy.ObjSense.kMaximize
+            h.clearModel()
+            h.passModel(lp)
+            h.run()
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                sol = h.getSolution()
+                duals = [Fraction(abs(v)) for v in sol.row_dual]
+                if attempt == 0:
+                    x = sol.col_value
+                    val = sum(float(a) * v for a, v in zip(obj, x)) + float(obj_c)
+                    tol = _GUIDE_MARGIN * (1 + abs(val))
+                    if val > float(self.thr) + tol or (self.maximize and val > float(self.thr) - tol):
+                        return None  # leave it to the exact LP (a point to try or a tight leaf)
+                    return duals
+                if not feas:
+                    if sol.col_value[nv] >= 0:
+                        return None
+                    return self._farkas_multipliers(node, rows, obj, obj_c, duals)
+            elif status == highspy.HighsModelStatus.kInfeasible and attempt == 0:
+                feas = False
+                continue
+            return None
+        return None
+
+    # ---- splits
+    def _split(
+        self, node: _Node, eb: ExactBounds | None, fb, form_index: int
+    ) -> tuple[dict[str, Any], _Node, _Node]:
+        unstable = [] if eb is None else eb.unstable()
+        if eb is None:
+            unstable = [
+                (i + 1, int(j))
+                for i, ph in enumerate(fb.phases)
+                for j in np.flatnonzero(ph == 0)
+                if (i + 1, int(j)) not in node.fixed
+            ]
+        splittable = [i for i in range(self.d) if node.box[i][0] < node.box[i][1]]
+        use_input = (
+            splittable
+            and self.d <= self.input_split_dim
+            and (len(unstable) > 3 and node.input_splits < 12 * self.d or not unstable)
+        )
+        if use_input:
+            i = self._best_input(node, fb, form_index, splittable)
+            lo, hi = node.box[i]
+            t = (lo + hi) / 2
+            b1 = list(node.box)
+            b2 = list(node.box)
+            b1[i] = (lo, t)
+            b2[i] = (t, hi)
+            n1 = _Node(tuple(b1), dict(node.fixed), {}, node.input_splits + 1)
+            n2 = _Node(tuple(b2), dict(node.fixed), {}, node.input_splits + 1)
+            return {"input": i, "at": format_rational(t)}, n1, n2
+        # neuron split: earliest layer with an unstable neuron, largest triangle score
+        layer = min(lay for lay, _ in unstable)
+        best, best_score = None, -1.0
+        for lay, j in unstable:
+            if lay != layer:
+                continue
+            lo_, up_ = float(fb.lower[lay - 1][j]), float(fb.upper[lay - 1][j])
+            score = (-lo_ * up_ / (up_ - lo_)) if up_ > lo_ else 0.0
+            if not np.isfinite(score):
+                score = 0.0
+            if score > best_score:
+                best, best_score = (lay, j), score
+        assert best is not None
+        f1 = dict(node.fixed)
+        f1[best] = -1
+        f2 = dict(node.fixed)
+        f2[best] = 1
+        return (
+            {"neuron": [best[0], best[1]]},
+            _Node(node.box, f1, {}, node.input_splits),
+            _Node(node.box, f2, {}, node.input_splits),
+        )
+
+    def _mu_form(self, mu: list[tuple[int, Fraction]]) -> tuple[np.ndarray, np.ndarray, float]:
+        """``phi - sum mu_k e_k`` in floats (guide only)."""
+        p, q, c = self._farr(self.g.phi)
+        for k, m in mu:
+            pa, qa, ca = self._farr(self.g.atoms[k])
+            p, q, c = p - float(m) * pa, q - float(m) * qa, c - float(m) * ca
+        return p, q, c
+
+    def _best_form_coef(self, fb, form_index: int) -> np.ndarray:
+        """The guide's upper form (over v) of ``phi - mu e`` for the best multiplier candidate."""
+        mu = self.mu_candidates[form_index] if self.mu_candidates else []
+        return fb.upper_form(*self._mu_form(mu))[0]
+
+    def _best_input(self, node: _Node, fb, form_index: int, splittable: list[int]) -> int:
+        """The coordinate of largest influence on the guide's best bound: |coefficient| x width."""
+        coef = self._best_form_coef(fb, form_index)
+        width = fb.hi - fb.lo
+        score = np.abs(coef) * width
+        return max(splittable, key=lambda i: (float(score[i]), float(width[i]), -i))
+
+    # ---- the loop
+    def run(self) -> SearchOutcome:
+        g = self.g
+        root = _Node(g.box, {}, {})
+        p, q, c = self._farr(g.phi)
+        heap: list[tuple[float, int, _Node]] = []
+        counter = 0
+        # initial candidates: the centre of the box and the best of a float sample
+        if self._try_point(tuple((lo + hi) / 2 for lo, hi in g.box)):
+            return self._outcome("violated")
+        for v in self._sample(64):
+            if self._try_point(v):
+                return self._outcome("violated")
+        heapq.heappush(heap, (0.0, counter, root))
+        while heap:
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                return self._unknown("time limit reached", heap)
+            if self.max_branches is not None and self.stats["branches"] >= self.max_branches:
+                return self._unknown("branch limit reached", heap)
+            _, _, node = heapq.heappop(heap)
+            lo = np.array([float(a) for a, _ in node.box])
+            hi = np.array([float(b) for _, b in node.box])
+            fb = float_bounds(self.net, lo, hi, node.fixed)
+            fvals = [fb.upper_bound(*self._mu_form(mu)) for mu in self.mu_candidates]
+            if not fvals:  # no atoms and a failing constant phi: only empty leaves or points decide
+                fvals = [math.inf]
+            order = sorted(range(len(fvals)), key=lambda i: fvals[i])
+            fbest = fvals[order[0]]
+            tol = _GUIDE_MARGIN * (1 + abs(fbest))
+            float_empty = any(
+                (s > 0 and fb.upper[lay - 1][j] < 0) or (s < 0 and fb.lower[lay - 1][j] > 0)
+                for (lay, j), s in node.fixed.items()
+            )
+            float_phased = all(bool((ph != 0).all()) for ph in fb.phases)
+            eb = None
+            if fbest <= float(self.thr) + tol or float_empty or float_phased or self.net.depth == 0:
+                eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
+                if eb.empty:
+                    node.tree.update({"leaf": "bound", "mu": []})
+                    self.stats["empty_leaves"] += 1
+                    continue
+                leaf = self._bound_leaf(node, eb, order if self.mu_candidates else [])
+                if leaf is not None:
+                    node.tree.update(leaf)
+                    self.stats["bound_leaves"] += 1
+                    continue
+                if eb.all_phased:
+                    out = self._lp_leaf(node, eb)
+                    if out == "stop":
+                        return self._outcome("violated")
+                    if out is not None:
+                        node.tree.update(out)
+                        self.stats["lp_leaves"] += 1
+                        continue
+                    if self.maximize:
+                        raise AssertionError(
+                            "an lp leaf with exact multipliers must close"
+                        )  # pragma: no cover
+            # candidate points: the centre of this box and the corner maximizing the guide's best form
+            centre = np.array([(a + b) / 2 for a, b in zip(lo, hi)])
+            if self._float_point_promising(centre):
+                if self._try_point(tuple((a + b) / 2 for a, b in node.box)):
+                    return self._outcome("violated")
+            coef = self._best_form_coef(fb, order[0] if self.mu_candidates else 0)
+            corner = np.where(coef > 0, hi, lo)
+            if self._float_point_promising(corner):
+                if self._try_point(tuple(b if a > 0 else a0 for a, (a0, b) in zip(coef, node.box))):
+                    return self._outcome("violated")
+            split, n1, n2 = self._split(node, eb, fb, order[0] if self.mu_candidates else 0)
+            self.stats["branches"] += 1
+            node.tree.update({"split": split, "children": [n1.tree, n2.tree]})
+            for child in (n1, n2):
+                counter += 1
+                heapq.heappush(heap, (-fbest, counter, child))
+            if self.progress is not None:
+                self.progress(
+                    {
+                        "branches": self.stats["branches"],
+                        "open": len(heap),
+                        "gap": max(-k for k, _, _ in heap) - float(self.thr) if heap else 0.0,
+                    }
+                )
+        return self._outcome("proved", root.tree)
+
+    def _outcome(self, status: str, tree: dict[str, Any] | None = None) -> SearchOutcome:
+        value = self.thr if self.maximize else self.best_value
+        return SearchOutcome(status, tree, self.best, value, stats=dict(self.stats))
+
+    def _unknown(self, reason: str, heap) -> SearchOutcome:
+        gap = max(-k for k, _, _ in heap) - float(self.thr) if heap else None
+        out = self._outcome("unknown")
+        out.reason, out.gap = reason, gap
+        return out
+
+
+def branch_and_bound(
+    goal: Goal,
+    *,
+    maximize: bool = False,
+    floor: Fraction | None = None,
+    bits: int = DEFAULT_PRECISION_BITS,
+    max_seconds: float | None = None,
+    max_branches: int | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    input_split_dim: int = 8,
+) -> SearchOutcome:
+    """Prove a goal, find a violation, or (``maximize=True``) find and prove the maximum of phi.
+
+    Parameters
+    ----------
+    goal
+        The goal; its ``phi`` is the objective in maximize mode (``strict`` is then ignored).
+    maximize
+        Find the exact maximum ``M`` of ``phi`` over the admissible set; the tree proves
+        ``phi - M <= 0``.
+    floor
+        Maximize mode (required): a value at most the maximum (the value at a known
+        admissible point), or a bound to prove when there may be no admissible point (then
+        ``point`` is None and the tree proves ``phi - floor <= 0``).
+    bits
+        The precision ``k`` of the bound rule.
+    max_seconds, max_branches
+        Limits; reaching one gives status ``"unknown"`` with the reason.
+    progress
+        Called after every branch with ``{"branches", "open", "gap"}``.
+    input_split_dim
+        Split input coordinates (rather than neurons) when the input dimension is at most this.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction as F
+    >>> from relu_geom.certify.bab import Form, Goal, branch_and_bound
+    >>> net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    >>> phi = Form((F(0),), (F(1),), F(0))  # maximize y = |x| on [-1, 2]
+    >>> goal = Goal(net, ((F(-1), F(2)),), (), (), phi, False)
+    >>> out = branch_and_bound(goal, maximize=True, floor=F(0))
+    >>> out.status, out.value, out.point
+    ('proved', Fraction(2, 1), (Fraction(2, 1),))
+    """
+    return _Search(
+        goal,
+        maximize=maximize,
+        floor=floor,
+        bits=bits,
+        max_seconds=max_seconds,
+        max_branches=max_branches,
+        progress=progress,
+        input_split_dim=input_split_dim,
+    ).run()

@@ -1,0 +1,371 @@
+"""The bound rule of ``docs/certificates.md`` (interval-symbolic propagation), exact and as a float guide.
+
+:func:`exact_bounds` reproduces the rule exactly: the verdicts of certificates depend on it.
+Affine forms over ``v = (x, s)`` are kept as rows of Python integers (coefficients, then
+the constant) over one common denominator per layer, and the layer products run in
+python-flint (``fmpz_mat``).  :func:`float_bounds` is the same propagation in float64
+numpy without the dyadic roundings; it only guides the choice of splits and is never used
+for a verdict.
+
+Notes
+-----
+Neurons are ``(l, j)`` with hidden layer ``l`` from 1.  A box is a sequence of ``(lo, hi)``
+pairs over ``v`` (the ``d`` inputs, then any auxiliary variables).  Fixed phases are a
+mapping ``{(l, j): +1 or -1}``.  One exact call costs ``O(sum n_l n_{l+1} (d + e + 1))``
+integer operations in C plus ``O(H (d + e))`` Python integer operations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import flint
+import numpy as np
+
+from relu_geom.network import ReLUNetwork
+
+__all__ = ["ExactBounds", "FloatBounds", "exact_bounds", "float_bounds", "max_over_box"]
+
+DEFAULT_PRECISION_BITS = 32
+
+Box = Sequence[tuple[Fraction, Fraction]]
+
+
+def max_over_box(coef: Sequence[Fraction], const: Fraction, box: Box) -> Fraction:
+    """The maximum of ``coef . v + const`` over the box: each coefficient at the bound of its sign."""
+    total = const
+    for a, (lo, hi) in zip(coef, box):
+        if a > 0:
+            total += a * hi
+        elif a < 0:
+            total += a * lo
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    pos: flint.fmpz_mat  # den * max(W, 0)
+    neg: flint.fmpz_mat  # den * min(W, 0)
+    bias: tuple[int, ...]  # den * b
+    den: int
+
+
+_CACHE: dict[tuple[str, int], tuple[ReLUNetwork, object]] = {}
+
+
+def _cached(kind: str, net: ReLUNetwork, build):
+    """Per-network data keyed by identity (hashing a network hashes every parameter)."""
+    key = (kind, id(net))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is net:
+        return hit[1]
+    if len(_CACHE) >= 16:
+        _CACHE.clear()
+    data = build(net)
+    _CACHE[key] = (net, data)
+    return data
+
+
+def _layers(net: ReLUNetwork) -> tuple[_Layer, ...]:
+    return _cached("exact", net, _build_layers)
+
+
+def _float_layers(net: ReLUNetwork) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]:
+    return _cached("float", net, _build_float_layers)
+
+
+def _build_layers(net: ReLUNetwork) -> tuple[_Layer, ...]:
+    out = []
+    for w, b in zip(net.weights, net.biases):
+        den = math.lcm(*(v.denominator for row in w for v in row), *(v.denominator for v in b))
+        rows = [[int(v * den) for v in row] for row in w]
+        n, m = len(rows), len(rows[0])
+        pos = flint.fmpz_mat(n, m, [max(v, 0) for row in rows for v in row])
+        neg = flint.fmpz_mat(n, m, [min(v, 0) for row in rows for v in row])
+        out.append(_Layer(pos, neg, tuple(int(v * den) for v in b), den))
+    return tuple(out)
+
+
+def _build_float_layers(
+    net: ReLUNetwork,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]:
+    out = []
+    for w, b in zip(net.weights, net.biases):
+        W = np.array([[float(v) for v in row] for row in w])
+        out.append((W, np.array([float(v) for v in b]), np.maximum(W, 0), np.minimum(W, 0)))
+    return tuple(out)
+
+
+def _to_mat(rows: list[list[int]], ncols: int) -> flint.fmpz_mat:
+    return flint.fmpz_mat(len(rows), ncols, [v for row in rows for v in row])
+
+
+def _from_mat(m: flint.fmpz_mat) -> list[list[int]]:
+    ncols = m.ncols()
+    flat = [int(v) for v in m.entries()]
+    return [flat[i : i + ncols] for i in range(0, len(flat), ncols)]
+
+
+@dataclass(frozen=True, slots=True)
+class ExactBounds:
+    """The outcome of the exact bound rule on one leaf.
+
+    Attributes
+    ----------
+    empty
+        True when the rule finds a contradiction (a neuron fixed active with ``u < 0`` or
+        fixed inactive with ``l > 0``); then the other fields describe the layers before it.
+    phases
+        Per hidden layer, the phase of every neuron (+1, -1 or 0 for unstable).
+    lower, upper
+        Per hidden layer, the integers ``2^k l_j`` and ``2^k u_j``.
+    """
+
+    net: ReLUNetwork
+    box: tuple[tuple[Fraction, Fraction], ...]
+    bits: int
+    empty: bool
+    phases: tuple[tuple[int, ...], ...]
+    lower: tuple[tuple[int, ...], ...]
+    upper: tuple[tuple[int, ...], ...]
+    post: tuple[list[list[int]], list[list[int]], int] | None  # (La, Ua, denominator) of layer L
+
+    @property
+    def all_phased(self) -> bool:
+        """Whether every hidden neuron has a phase (so ``f`` is affine on the leaf)."""
+        return not self.empty and all(s != 0 for layer in self.phases for s in layer)
+
+    def unstable(self) -> list[tuple[int, int]]:
+        """The neurons without a phase, ``(l, j)``."""
+        return [(i + 1, j) for i, layer in enumerate(self.phases) for j, s in enumerate(layer) if s == 0]
+
+    def upper_bound(self, p: Sequence[Fraction], q: Sequence[Fraction], c: Fraction) -> Fraction:
+        """Step 3 of the rule: an upper bound of ``p.v + q.y + c`` on the leaf (exact)."""
+        net = self.net
+        nv = len(self.box)
+        if net.depth == 0:
+            w1, b1 = net.weights[0], net.biases[0]
+            coef = list(p)
+            for qi, row in zip(q, w1):
+                if qi:
+                    for i, a in enumerate(row):
+                        coef[i] += qi * a
+            const = c + sum((qi * bi for qi, bi in zip(q, b1)), Fraction(0))
+            return max_over_box(coef, const, self.box)
+        assert self.post is not None
+        La, Ua, den = self.post
+        wl, bl = net.weights[-1], net.biases[-1]
+        n = len(wl[0])
+        w = [sum((qi * row[j] for qi, row in zip(q, wl) if qi), Fraction(0)) for j in range(n)]
+        acc = [0] * (nv + 1)
+        # the combination has rational weights: accumulate numerators over their lcm
+        wden = math.lcm(*(v.denominator for v in w)) if w else 1
+        for j, wj in enumerate(w):
+            if wj:
+                row = Ua[j] if wj > 0 else La[j]
+                f = int(wj * wden)
+                for i, v in enumerate(row):
+                    if v:
+                        acc[i] += f * v
+        scale = Fraction(1, wden * den)
+        coef = [Fraction(p[i]) + acc[i] * scale for i in range(nv)]
+        const = c + acc[nv] * scale + sum((qi * bi for qi, bi in zip(q, bl)), Fraction(0))
+        return max_over_box(coef, const, self.box)
+
+
+def exact_bounds(
+    net: ReLUNetwork,
+    box: Box,
+    fixed: Mapping[tuple[int, int], int] | None = None,
+    *,
+    bits: int = DEFAULT_PRECISION_BITS,
+) -> ExactBounds:
+    """Run the exact bound rule of ``docs/certificates.md`` on a leaf.
+
+    Parameters
+    ----------
+    net
+        The network.
+    box
+        ``(lo, hi)`` pairs over ``v = (x, s)``: the ``d`` inputs first, then auxiliary variables.
+    fixed
+        Phases fixed by neuron splits, ``{(l, j): +1 / -1}``.
+    bits
+        ``question.precision_bits`` (the ``k`` of the dyadic roundings).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction as F
+    >>> from relu_geom.certify.bounds import exact_bounds
+    >>> net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    >>> b = exact_bounds(net, [(F(-1), F(2))])
+    >>> b.phases, b.upper_bound([F(0)], [F(1)], F(0)) == 2 + F(1, 2**32)  # 2 plus a rounding
+    (((0, 0),), True)
+    >>> exact_bounds(net, [(F(1), F(2))]).upper_bound([F(0)], [F(1)], F(0))
+    Fraction(2, 1)
+    """
+    fixed = fixed or {}
+    box_t = tuple((Fraction(lo), Fraction(hi)) for lo, hi in box)
+    nv = len(box_t)
+    d = net.input_dim
+    dbox = math.lcm(*(v.denominator for pair in box_t for v in pair))
+    lo_n = [int(lo * dbox) for lo, _ in box_t]
+    hi_n = [int(hi * dbox) for _, hi in box_t]
+    layers = _layers(net)
+    one = 1 << bits
+    L = net.depth
+    phases: list[tuple[int, ...]] = []
+    lowers: list[tuple[int, ...]] = []
+    uppers: list[tuple[int, ...]] = []
+    if L == 0:
+        return ExactBounds(net, box_t, bits, False, (), (), (), None)
+    first = layers[0]
+    w1 = _from_mat(first.pos + first.neg)
+    Lz = [row + [0] * (nv - d) + [bi] for row, bi in zip(w1, first.bias)]
+    Uz = Lz
+    D = first.den
+    ncols = nv + 1
+    for lay in range(1, L + 1):
+        scale = D * dbox
+        ph: list[int] = []
+        lo_l: list[int] = []
+        up_l: list[int] = []
+        for j, (lrow, urow) in enumerate(zip(Lz, Uz)):
+            mn = lrow[nv] * dbox
+            mx = urow[nv] * dbox
+            for i in range(nv):
+                a = lrow[i]
+                if a:
+                    mn += a * (lo_n[i] if a > 0 else hi_n[i])
+                a = urow[i]
+                if a:
+                    mx += a * (hi_n[i] if a > 0 else lo_n[i])
+            lj = (mn << bits) // scale
+            uj = -((-mx << bits) // scale)
+            f = fixed.get((lay, j))
+            if f is not None:
+                if (f > 0 and uj < 0) or (f < 0 and lj > 0):
+                    return ExactBounds(
+                        net, box_t, bits, True, tuple(phases), tuple(lowers), tuple(uppers), None
+                    )
+                s = f
+            else:
+                s = 1 if lj >= 0 else (-1 if uj <= 0 else 0)
+            ph.append(s)
+            lo_l.append(lj)
+            up_l.append(uj)
+        phases.append(tuple(ph))
+        lowers.append(tuple(lo_l))
+        uppers.append(tuple(up_l))
+        S = one * one if 0 in ph else 1
+        zero = [0] * ncols
+        La: list[list[int]] = []
+        Ua: list[list[int]] = []
+        for s, lrow, urow, lj, uj in zip(ph, Lz, Uz, lo_l, up_l):
+            if s > 0:
+                La.append([v * S for v in lrow] if S != 1 else lrow)
+                Ua.append([v * S for v in urow] if S != 1 else urow)
+            elif s < 0:
+                La.append(zero)
+                Ua.append(zero)
+            else:
+                t = -((-uj << bits) // (uj - lj))  # 2^k up(u / (u - l))
+                row = [t * (v << bits) for v in urow]
+                row[nv] -= t * lj * D
+                Ua.append(row)
+                La.append([v * S for v in lrow] if uj + lj >= 0 else zero)
+        D2 = D * S
+        if lay == L:
+            return ExactBounds(
+                net, box_t, bits, False, tuple(phases), tuple(lowers), tuple(uppers), (La, Ua, D2)
+            )
+        nxt = layers[lay]
+        mLa, mUa = _to_mat(La, ncols), _to_mat(Ua, ncols)
+        Lz = _from_mat(nxt.pos * mLa + nxt.neg * mUa)
+        Uz = _from_mat(nxt.pos * mUa + nxt.neg * mLa)
+        for lrow, urow, bi in zip(Lz, Uz, nxt.bias):
+            lrow[nv] += bi * D2
+            urow[nv] += bi * D2
+        D = nxt.den * D2
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass(frozen=True, slots=True)
+class FloatBounds:
+    """The float64 guide: the same propagation without roundings (never a verdict)."""
+
+    net: ReLUNetwork
+    lo: np.ndarray
+    hi: np.ndarray
+    lower: tuple[np.ndarray, ...]
+    upper: tuple[np.ndarray, ...]
+    phases: tuple[np.ndarray, ...]
+    post: tuple[np.ndarray, np.ndarray] | None
+
+    def upper_form(self, p: np.ndarray, q: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+        """The affine form over ``v`` whose box maximum is the guide's bound of ``p.v + q.y + c``."""
+        fl = _float_layers(self.net)
+        if self.post is None:
+            w1, b1 = fl[0][:2]
+            coef = p.copy()
+            coef[: w1.shape[1]] += q @ w1
+            return coef, float(c + q @ b1)
+        La, Ua = self.post
+        wl, bl = fl[-1][:2]
+        w = q @ wl
+        form = np.maximum(w, 0) @ Ua + np.minimum(w, 0) @ La
+        return p + form[:-1], float(form[-1] + c + q @ bl)
+
+    def upper_bound(self, p: np.ndarray, q: np.ndarray, c: float) -> float:
+        """Approximate upper bound of ``p.v + q.y + c``."""
+        coef, const = self.upper_form(p, q, c)
+        return float(np.maximum(coef, 0) @ self.hi + np.minimum(coef, 0) @ self.lo + const)
+
+
+def float_bounds(
+    net: ReLUNetwork, lo: np.ndarray, hi: np.ndarray, fixed: Mapping[tuple[int, int], int] | None = None
+) -> FloatBounds:
+    """The float64 guide of :func:`exact_bounds` (same arguments, the box as two arrays)."""
+    fl = _float_layers(net)
+    nv = len(lo)
+    d = net.input_dim
+    lowers, uppers, phases = [], [], []
+    if net.depth == 0:
+        return FloatBounds(net, lo, hi, (), (), (), None)
+    mid, rad = (lo + hi) / 2, (hi - lo) / 2
+    w1, b1 = fl[0][0], fl[0][1]
+    Lz = np.zeros((len(b1), nv + 1))
+    Lz[:, :d] = w1
+    Lz[:, nv] = b1
+    Uz = Lz
+    by_layer: dict[int, list[tuple[int, int]]] = {}
+    for (layer, j), s in (fixed or {}).items():
+        by_layer.setdefault(layer, []).append((j, s))
+    for layer in range(1, net.depth + 1):
+        A, B = Lz[:, :nv], Uz[:, :nv]
+        lz = A @ mid - np.abs(A) @ rad + Lz[:, nv]
+        uz = B @ mid + np.abs(B) @ rad + Uz[:, nv]
+        ph = np.where(lz >= 0, 1, np.where(uz <= 0, -1, 0))
+        for j, s in by_layer.get(layer, ()):
+            ph[j] = s
+        lowers.append(lz)
+        uppers.append(uz)
+        phases.append(ph)
+        unst = ph == 0
+        gap = np.where(unst, uz - lz, 1.0)
+        t = np.where(unst, uz / gap, (ph > 0).astype(float))
+        Ua = t[:, None] * Uz
+        Ua[:, nv] -= np.where(unst, t * lz, 0.0)
+        La = Lz * ((ph > 0) | (unst & (uz + lz >= 0)))[:, None]
+        if layer == net.depth:
+            return FloatBounds(net, lo, hi, tuple(lowers), tuple(uppers), tuple(phases), (La, Ua))
+        _, b, wp, wm = fl[layer]
+        Lz = wp @ La + wm @ Ua
+        Uz = wp @ Ua + wm @ La
+        Lz[:, nv] += b
+        Uz[:, nv] += b
+    raise AssertionError("unreachable")  # pragma: no cover

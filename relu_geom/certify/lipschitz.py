@@ -1,0 +1,358 @@
+"""Exact Lipschitz constants over a box: ``max ||A_P||`` over the regions meeting the box.
+
+The maximum comes from the canonical complex of the network over the box (every region and
+its affine map, exactly); the certificate is a tree of ``pattern`` leaves covering the box,
+each with an operator norm at most the value, and a witness box on which the bound rule
+fixes the pattern of a region attaining it (``docs/certificates.md``, claim ``lipschitz``).
+For ``l2`` the constant is an algebraic number: ``L^2`` is the largest eigenvalue of
+``A^T A``, given by a square-free polynomial and an isolating rational interval.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import flint
+
+from relu_geom.arith.rational import format_rational
+from relu_geom.certify.bab import _pattern_maps
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, exact_bounds
+from relu_geom.certify.certificate import envelope, write_certificate
+from relu_geom.certify.ranges import parse_domain_box
+from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
+from relu_geom.network import ReLUNetwork
+
+__all__ = ["LipschitzResult", "SquaredRoot", "lipschitz_constant", "operator_norm"]
+
+Matrix = tuple[tuple[Fraction, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SquaredRoot:
+    """The positive square root of the unique real root of ``poly`` (coefficients ``c_0, c_1, ...``,
+    square-free) in ``[lo, hi]``: an exact algebraic number."""
+
+    poly: tuple[Fraction, ...]
+    lo: Fraction
+    hi: Fraction
+
+    def refine(self, width: Fraction) -> SquaredRoot:
+        """The same number with an isolating interval for ``L^2`` of width at most ``width``."""
+        p = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in self.poly])
+        lo, hi = self.lo, self.hi
+        while hi - lo > width:
+            mid = (lo + hi) / 2
+            s_mid = _sign(p, mid)
+            if s_mid == 0:
+                return SquaredRoot(self.poly, mid, mid)
+            if _sign(p, lo) * s_mid < 0:
+                hi = mid
+            else:
+                lo = mid
+        return SquaredRoot(self.poly, lo, hi)
+
+    def __float__(self) -> float:
+        r = self.refine(Fraction(1, 2**60))
+        return float((r.lo + r.hi) / 2) ** 0.5
+
+
+def _sign(p: flint.fmpq_poly, t: Fraction) -> int:
+    v = p(flint.fmpq(t.numerator, t.denominator))
+    return (v > 0) - (v < 0)
+
+
+def operator_norm(A: Matrix, norm: str) -> Fraction:
+    """``linf``: the largest absolute row sum; ``l1``: the largest absolute column sum.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction as F
+    >>> from relu_geom.certify.lipschitz import operator_norm
+    >>> operator_norm(((F(1), F(-2)), (F(3), F(0))), "linf"), operator_norm(((F(1), F(-2)), (F(3), F(0))), "l1")
+    (Fraction(3, 1), Fraction(4, 1))
+    """
+    if norm == "linf":
+        return max((sum((abs(a) for a in row), Fraction(0)) for row in A), default=Fraction(0))
+    if norm == "l1":
+        cols = len(A[0]) if A else 0
+        return max((sum((abs(row[j]) for row in A), Fraction(0)) for j in range(cols)), default=Fraction(0))
+    raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {norm!r}")
+
+
+# ------------------------------------------------------------------ l2: algebraic
+def _gram_poly(A: Matrix) -> flint.fmpq_poly:
+    """The square-free part of the characteristic polynomial of ``A^T A``."""
+    d = len(A[0])
+    gram = [sum((row[i] * row[j] for row in A), Fraction(0)) for i in range(d) for j in range(d)]
+    M = flint.fmpq_mat(d, d, [flint.fmpq(v.numerator, v.denominator) for v in gram])
+    p = M.charpoly()
+    g = p.gcd(p.derivative())
+    return p // g if g.degree() > 0 else p
+
+
+def _count_above(p: flint.fmpq_poly, t: Fraction) -> int:
+    """Distinct real roots of the square-free ``p`` greater than ``t`` (Sturm sequence)."""
+    seq = [p, p.derivative()]
+    while seq[-1].degree() > 0:
+        r = -(seq[-2] % seq[-1])
+        if r == 0:
+            break
+        seq.append(r)
+
+    def changes(vals: list[int]) -> int:
+        vals = [v for v in vals if v]
+        return sum(1 for a, b in zip(vals, vals[1:]) if a != b)
+
+    at_t = [_sign(q, t) for q in seq]
+    at_inf = [(1 if q.coeffs()[-1] > 0 else -1) if q.degree() >= 0 and q != 0 else 0 for q in seq]
+    return changes(at_t) - changes(at_inf)
+
+
+def _largest_root(p: flint.fmpq_poly) -> SquaredRoot:
+    """The largest real root of the square-free ``p`` (a Gram matrix: real roots >= 0), isolated."""
+    coeffs = tuple(Fraction(int(c.p), int(c.q)) for c in p.coeffs())
+    hi = 1 + max((abs(c / coeffs[-1]) for c in coeffs[:-1]), default=Fraction(0))  # Cauchy bound
+    lo = Fraction(0)
+    if _count_above(p, lo) == 0:
+        return SquaredRoot(coeffs, lo, lo)  # A = 0
+    # invariant: a root above lo, none above hi, p(hi) != 0
+    while not (_count_above(p, lo) == 1 and _sign(p, lo) != 0):
+        mid = (lo + hi) / 2
+        if _count_above(p, mid) == 0:
+            if _sign(p, mid) == 0:
+                return SquaredRoot(coeffs, mid, mid)
+            hi = mid
+        else:
+            lo = mid
+    return SquaredRoot(coeffs, lo, hi)
+
+
+def _l2_at_most(A: Matrix, L: SquaredRoot) -> bool:
+    """Whether ``||A||_2 <= L``: the Gram polynomial of ``A`` has no root above ``L^2``."""
+    q = _gram_poly(A)
+    if _count_above(q, L.hi) > 0:
+        return False
+    if L.lo == L.hi:
+        return True
+    p = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in L.poly])
+    g = p.gcd(q)
+    r = L
+    while True:
+        if r.lo == r.hi:
+            return _count_above(q, r.lo) == 0
+        n = _count_above(q, r.lo) - _count_above(q, r.hi)  # roots of q in (lo, hi]
+        if n == 0:
+            return True
+        # p has L^2 as its only root in [lo, hi], so g has a root there iff q(L^2) = 0
+        shared = g.degree() > 0 and _count_above(g, r.lo) - _count_above(g, r.hi) == 1
+        if shared and n == 1:
+            return True
+        r = r.refine((r.hi - r.lo) / 4)
+
+
+def _l2_greater(A: Matrix, B: Matrix) -> bool:
+    """Whether ``||A||_2 > ||B||_2``."""
+    return not _l2_at_most(A, _largest_root(_gram_poly(B)))
+
+
+# ---------------------------------------------------------------------- result
+@dataclass(frozen=True)
+class LipschitzResult:
+    """The exact constant (a Fraction, or a :class:`SquaredRoot` for ``l2``), a witness and the certificate."""
+
+    value: Fraction | SquaredRoot
+    norm: str
+    witness: tuple[Fraction, ...]
+    witness_box: tuple[tuple[Fraction, Fraction], ...]
+    certificate: dict[str, Any]
+    stats: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "norm": self.norm,
+            "value": _value_json(self.value),
+            "approx": float(self.value),
+            "witness": [format_rational(v) for v in self.witness],
+            "stats": self.stats,
+        }
+
+    def write_certificate(self, path: str | os.PathLike[str]) -> None:
+        """Write the certificate atomically."""
+        write_certificate(self.certificate, path)
+
+
+def _value_json(value: Fraction | SquaredRoot) -> Any:
+    if isinstance(value, SquaredRoot):
+        return {
+            "squared": {
+                "poly": [format_rational(c) for c in value.poly],
+                "interval": [format_rational(value.lo), format_rational(value.hi)],
+            }
+        }
+    return format_rational(value)
+
+
+def lipschitz_constant(
+    net: ReLUNetwork,
+    norm: str = "linf",
+    domain: object = None,
+    *,
+    precision: object = Fraction(1, 2**32),
+    max_cells: int | None = 100_000,
+    max_branches: int | None = 100_000,
+    max_seconds: float | None = None,
+    precision_bits: int = DEFAULT_PRECISION_BITS,
+) -> LipschitzResult:
+    """The exact Lipschitz constant of ``net`` over a box for the ``linf``, ``l1`` or ``l2`` norm.
+
+    Parameters
+    ----------
+    net
+        The network.
+    norm
+        The same norm on inputs and outputs: ``"linf"``, ``"l1"`` or ``"l2"``.
+    domain
+        A box: ``(lo, hi)`` for ``[lo, hi]^d`` or ``d`` pairs (required: the certificate needs a box).
+    precision
+        ``l2`` only: the width of the isolating interval of ``L^2``.
+    max_cells, max_branches, max_seconds
+        Limits of the compilation and of the proof search.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1, 1]], [[1]]], [[0], [0]])  # ReLU(x1 + x2)
+    >>> rg.lipschitz_constant(net, "linf", (-1, 1)).value, rg.lipschitz_constant(net, "l1", (-1, 1)).value
+    (Fraction(2, 1), Fraction(1, 1))
+    >>> L = rg.lipschitz_constant(net, "l2", (-1, 1)).value
+    >>> L.lo <= 2 <= L.hi  # L = sqrt(2)
+    True
+    """
+    from relu_geom.compiler import compile_network
+
+    if norm not in ("linf", "l1", "l2"):
+        raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {norm!r}")
+    if domain is None:
+        raise UnsupportedInputError("domain: a bounded box is needed (the certificate covers a box)")
+    d = net.input_dim
+    box, rows = parse_domain_box(domain, d)
+    if rows:
+        raise UnsupportedInputError("domain: only boxes are supported for Lipschitz constants")
+    if any(lo >= hi for lo, hi in box):
+        raise InvalidInputError("domain: the box must be full-dimensional")
+    start = time.monotonic()
+    cx = compile_network(net, domain=[list(p) for p in box], max_cells=max_cells)
+    best = None
+    for cell in cx.regions:
+        A = cell.affine_map[0]
+        if best is None:
+            best = (cell, A)
+        elif norm == "l2":
+            if _l2_greater(A, best[1]):
+                best = (cell, A)
+        elif operator_norm(A, norm) > operator_norm(best[1], norm):
+            best = (cell, A)
+    assert best is not None
+    cell, A_best = best
+    if norm == "l2":
+        value: Fraction | SquaredRoot = _largest_root(_gram_poly(A_best)).refine(Fraction(precision))  # type: ignore[arg-type]
+
+        def accept(A: Matrix) -> bool:
+            return _l2_at_most(A, value)  # type: ignore[arg-type]
+    else:
+        value = operator_norm(A_best, norm)
+
+        def accept(A: Matrix) -> bool:
+            return operator_norm(A, norm) <= value
+
+    x = cell.interior_point
+    wbox = _witness_box(net, x, box, A_best, precision_bits)
+    tree, stats = _pattern_tree(net, box, accept, precision_bits, max_branches, max_seconds)
+    seconds = time.monotonic() - start
+    stats["seconds"] = round(seconds, 3)
+    stats["regions"] = cx.n_regions
+    question = {
+        "precision_bits": precision_bits,
+        "box": [[format_rational(a), format_rational(b)] for a, b in box],
+        "input_rows": [],
+        "norm": norm,
+    }
+    evidence = {
+        "value": _value_json(value),
+        "witness": {
+            "x": [format_rational(v) for v in x],
+            "box": [[format_rational(a), format_rational(b)] for a, b in wbox],
+        },
+        "proof": tree,
+    }
+    cert = envelope("lipschitz", net, question, "value", evidence, seconds)
+    return LipschitzResult(value, norm, tuple(x), wbox, cert, stats)
+
+
+def _output_matrix(net: ReLUNetwork, phases) -> Matrix:
+    _, out = _pattern_maps(net, phases)
+    d = net.input_dim
+    return tuple(tuple(row[:d]) for row in out)
+
+
+def _witness_box(net, x, box, A_best, bits):
+    """A box around ``x`` on which the bound rule fixes every phase and the map is ``A_best``."""
+    delta = min(hi - lo for lo, hi in box) / 4
+    for _ in range(200):
+        w = tuple((v - delta, v + delta) for v in x)
+        eb = exact_bounds(net, w, bits=bits)
+        if eb.all_phased and _output_matrix(net, eb.phases) == A_best:
+            return w
+        delta /= 2
+    raise LimitExceededError("lipschitz: no witness box fixes the pattern of the maximizing region")
+
+
+def _pattern_tree(net, box, accept, bits, max_branches, max_seconds):
+    """A tree of ``pattern`` leaves over ``box`` whose maps all pass ``accept``."""
+    d = net.input_dim
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    root: dict[str, Any] = {}
+    stack = [(tuple(box), {}, root, 0)]
+    stats = {"branches": 0, "pattern_leaves": 0, "empty_leaves": 0}
+    while stack:
+        if max_branches is not None and stats["branches"] >= max_branches:
+            raise LimitExceededError(f"lipschitz: more than {max_branches} branches")
+        if deadline is not None and time.monotonic() > deadline:
+            raise LimitExceededError(f"lipschitz: time limit of {max_seconds} s reached")
+        b, fixed, tree, depth = stack.pop()
+        eb = exact_bounds(net, b, fixed, bits=bits)
+        if eb.empty:
+            tree["leaf"] = "pattern"
+            stats["empty_leaves"] += 1
+            continue
+        unstable = eb.unstable()
+        if not unstable and accept(_output_matrix(net, eb.phases)):
+            tree["leaf"] = "pattern"
+            stats["pattern_leaves"] += 1
+            continue
+        stats["branches"] += 1
+        if unstable and depth >= 2 * d:
+            key = unstable[0]
+            tree["split"] = {"neuron": list(key)}
+            kids: list[dict[str, Any]] = [{}, {}]
+            tree["children"] = kids
+            stack.append((b, {**fixed, key: -1}, kids[0], depth))
+            stack.append((b, {**fixed, key: 1}, kids[1], depth))
+            continue
+        i = max(range(d), key=lambda k: (b[k][1] - b[k][0], -k))
+        lo, hi = b[i]
+        t = (lo + hi) / 2
+        b1, b2 = list(b), list(b)
+        b1[i] = (lo, t)
+        b2[i] = (t, hi)
+        kids = [{}, {}]
+        tree["split"] = {"input": i, "at": format_rational(t)}
+        tree["children"] = kids
+        stack.append((tuple(b1), fixed, kids[0], depth + 1))
+        stack.append((tuple(b2), fixed, kids[1], depth + 1))
+    return root, stats

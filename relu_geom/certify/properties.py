@@ -1,0 +1,252 @@
+"""VNN-LIB style properties: exact ``sat`` / ``unsat`` / ``unknown`` with certificates, and
+the exact unsafe set of small networks."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from relu_geom.arith.rational import format_rational
+from relu_geom.certify.bab import Form, Goal, branch_and_bound
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
+from relu_geom.certify.certificate import envelope, write_certificate
+from relu_geom.errors import DimensionMismatchError, InvalidInputError, UnsupportedInputError
+from relu_geom.geometry import Polyhedron
+from relu_geom.network import ReLUNetwork
+from relu_geom.network.spec import Disjunct, Specification
+
+__all__ = ["PropertyResult", "check_property", "disjunct_goal", "unsafe_set"]
+
+
+@dataclass(frozen=True)
+class PropertyResult:
+    """The answer of :func:`check_property`.
+
+    Attributes
+    ----------
+    verdict
+        ``"sat"`` (a violating input exists: ``witness``), ``"unsat"`` (proved: none exists)
+        or ``"unknown"`` (a limit stopped the search: ``reason``, ``gap``).
+    witness
+        The exact violating input (sat), with ``disjunct`` its disjunct index.
+    certificate
+        The ``relu-geom/certificate@1`` object.
+    stats
+        Branches, leaves by kind, seconds.
+    """
+
+    verdict: str
+    witness: tuple[Fraction, ...] | None
+    disjunct: int | None
+    certificate: dict[str, Any]
+    stats: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    gap: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (exact numbers as ``"p/q"`` strings)."""
+        return {
+            "verdict": self.verdict,
+            "witness": None if self.witness is None else [format_rational(v) for v in self.witness],
+            "disjunct": self.disjunct,
+            "reason": self.reason,
+            "gap": self.gap,
+            "stats": self.stats,
+        }
+
+    def write_certificate(self, path: str | os.PathLike[str]) -> None:
+        """Write the certificate atomically."""
+        write_certificate(self.certificate, path)
+
+
+def disjunct_goal(net: ReLUNetwork, dis: Disjunct) -> Goal:
+    """The goal ``(box, input_rows, atoms, 0, "<")`` of one disjunct."""
+    m = net.output_dim
+    zero_y = (Fraction(0),) * m
+    rows = tuple(Form(r.x, zero_y, r.c) for r in dis.input_rows)
+    atoms = tuple(Form(a.x, a.y, a.c) for a in dis.atoms)
+    phi = Form((Fraction(0),) * net.input_dim, zero_y, Fraction(0))
+    return Goal(net, dis.box, rows, atoms, phi, True)
+
+
+def _check_dims(net: ReLUNetwork, spec: Specification) -> None:
+    if not isinstance(spec, Specification):
+        raise InvalidInputError(f"spec: expected a relu_geom.Specification, got {type(spec).__name__}")
+    if spec.n_inputs != net.input_dim or spec.n_outputs != net.output_dim:
+        raise DimensionMismatchError(
+            f"spec: the property has {spec.n_inputs} inputs and {spec.n_outputs} outputs, the network "
+            f"{net.input_dim} and {net.output_dim}"
+        )
+
+
+def check_property(
+    net: ReLUNetwork,
+    spec: Specification,
+    *,
+    max_seconds: float | None = None,
+    max_branches: int | None = None,
+    progress: bool | Callable[[dict[str, Any]], None] = False,
+    precision_bits: int = DEFAULT_PRECISION_BITS,
+    source: dict[str, str] | None = None,
+) -> PropertyResult:
+    """Decide a property exactly: is some input of the unsafe set (the union of the disjuncts) reachable?
+
+    Parameters
+    ----------
+    net
+        The network.
+    spec
+        A :class:`~relu_geom.Specification` (for example from ``relu_geom.io.vnnlib.read_vnnlib``).
+    max_seconds, max_branches
+        Limits for the whole search (branches counted over all disjuncts); reaching one
+        gives ``"unknown"`` with the reason and the open float-guided bound gap.
+    progress
+        True for a tqdm bar on stderr, or a callback receiving ``{"branches", "open", "gap"}``.
+    precision_bits
+        The ``k`` of the bound rule (written to the certificate).
+    source
+        Informational ``{"file": name, "sha256": hex}`` of the property file.
+
+    Returns
+    -------
+    PropertyResult
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    >>> unsafe = rg.Specification.from_lists(1, 1, [{"box": [[-1, 2]], "atoms": [{"y": [-1], "c": 3}]}])
+    >>> check_property(net, unsafe).verdict  # |x| >= 3 never happens on [-1, 2]
+    'unsat'
+    >>> unsafe = rg.Specification.from_lists(1, 1, [{"box": [[-1, 2]], "atoms": [{"y": [-1], "c": "7/4"}]}])
+    >>> res = check_property(net, unsafe)
+    >>> res.verdict, abs(net(res.witness)[0]) >= rg.arith.QQ(7, 4)
+    ('sat', True)
+    """
+    _check_dims(net, spec)
+    start = time.monotonic()
+    bar, callback = _progress(progress)
+    proofs: list[dict[str, Any]] = []
+    stats: dict[str, Any] = {"branches": 0}
+    unknown: tuple[str, float | None] | None = None
+    verdict, witness, which = "unsat", None, None
+    try:
+        for k, dis in enumerate(spec.disjuncts):
+            left_s = None if max_seconds is None else max(0.0, max_seconds - (time.monotonic() - start))
+            left_b = None if max_branches is None else max(0, max_branches - stats["branches"])
+            out = branch_and_bound(
+                disjunct_goal(net, dis),
+                bits=precision_bits,
+                max_seconds=left_s,
+                max_branches=left_b,
+                progress=callback,
+            )
+            for key, v in out.stats.items():
+                stats[key] = stats.get(key, 0) + v
+            if out.status == "violated":
+                assert out.point is not None
+                x = out.point[: net.input_dim]
+                if not dis.contains(x, net(x)):  # pragma: no cover - the search confirmed it exactly
+                    raise AssertionError("witness does not reproduce")
+                verdict, witness, which = "sat", x, k
+                break
+            if out.status == "unknown":
+                unknown = unknown or (out.reason or "limit reached", out.gap)
+                proofs.append({})
+            else:
+                assert out.tree is not None
+                proofs.append(out.tree)
+    finally:
+        if bar is not None:
+            bar.close()
+    if verdict != "sat" and unknown is not None:
+        verdict = "unknown"
+    seconds = time.monotonic() - start
+    stats["seconds"] = round(seconds, 3)
+    question: dict[str, Any] = {"precision_bits": precision_bits, **spec.to_dict()}
+    if source is not None:
+        question["source"] = dict(source)
+    if verdict == "sat":
+        assert witness is not None
+        evidence: dict[str, Any] = {"disjunct": which, "x": [format_rational(v) for v in witness]}
+    elif verdict == "unsat":
+        evidence = {"proofs": proofs}
+    else:
+        evidence = {}
+    extra = {} if unknown is None or verdict != "unknown" else {"reason": unknown[0]}
+    cert = envelope("property", net, question, verdict, evidence, seconds, **extra)
+    return PropertyResult(
+        verdict,
+        witness,
+        which,
+        cert,
+        stats,
+        reason=None if verdict != "unknown" or unknown is None else unknown[0],
+        gap=None if verdict != "unknown" or unknown is None else unknown[1],
+    )
+
+
+def _progress(progress: bool | Callable[[dict[str, Any]], None]):
+    """A tqdm bar (True), a user callback, or nothing."""
+    if callable(progress):
+        return None, progress
+    if not progress:
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(desc="branches", unit="br", leave=False)
+
+    def update(info: dict[str, Any]) -> None:
+        bar.update(1)
+        bar.set_postfix(open=info["open"], gap=f"{info['gap']:.3g}")
+
+    return bar, update
+
+
+def unsafe_set(net: ReLUNetwork, spec: Specification, *, max_cells: int | None = 100_000) -> list[Polyhedron]:
+    """The exact set of violating inputs of a small network, as a union of polyhedra.
+
+    On each region of the canonical complex over a disjunct's box ``f`` is affine, so the
+    violating part of the region's closure is the polyhedron cut out by the input rows and
+    the atoms with ``y = A x + c``.  The pieces may overlap on shared faces.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    >>> spec = rg.Specification.from_lists(1, 1, [{"box": [[-2, 2]], "atoms": [{"y": [-1], "c": 1}]}])
+    >>> sorted(p.vertices for p in rg.unsafe_set(net, spec))
+    [((Fraction(-2, 1),), (Fraction(-1, 1),)), ((Fraction(1, 1),), (Fraction(2, 1),))]
+    """
+    from relu_geom.compiler import compile_network
+
+    _check_dims(net, spec)
+    out: list[Polyhedron] = []
+    d = net.input_dim
+    for k, dis in enumerate(spec.disjuncts):
+        if any(lo == hi for lo, hi in dis.box):
+            raise UnsupportedInputError(f"unsafe_set: disjunct {k} has a flat box (lo == hi)")
+        cx = compile_network(net, domain=[list(p) for p in dis.box], max_cells=max_cells)
+        extra = [list(r.x) + [-r.c] for r in dis.input_rows]
+        for cell in cx.regions:
+            A, c = cell.affine_map
+            rows = list(extra)
+            for a in dis.atoms:
+                coef = list(a.x)
+                const = a.c
+                for qi, arow, ci in zip(a.y, A, c):
+                    if qi:
+                        coef = [u + qi * w for u, w in zip(coef, arow)]
+                        const += qi * ci
+                rows.append(coef + [-const])
+            base = cell.polyhedron
+            ineq = [list(r) for r in base.inequalities] + rows
+            eq = [list(r) for r in base.equalities]
+            piece = Polyhedron.from_hrep(ineq, eq, ambient_dim=d)
+            if not piece.is_empty:
+                out.append(piece)
+    return out

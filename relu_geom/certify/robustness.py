@@ -1,0 +1,209 @@
+"""Exact robustness radii of classifiers for the l-infinity and l1 norms, with proofs.
+
+The radius at ``x0`` for the label ``c`` is ``r* = min { ||x - x0|| : f_j(x) >= f_c(x) for some
+j != c }`` (ties count as a change of class).  For each ``j`` a maximization over an auxiliary
+distance variable finds the exact nearest point, and a proof tree per class shows that no
+point closer than ``r*`` reaches a tie (``docs/certificates.md``, claim ``robustness``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from relu_geom.arith.rational import as_point, format_rational
+from relu_geom.certify.bab import Form, Goal, branch_and_bound
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
+from relu_geom.certify.certificate import envelope, write_certificate
+from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
+from relu_geom.network import ReLUNetwork
+
+__all__ = ["RobustnessResult", "robustness_goal", "robustness_radius"]
+
+
+@dataclass(frozen=True)
+class RobustnessResult:
+    """The exact radius, a nearest point of another class (or a tie), and the certificate."""
+
+    radius: Fraction
+    x: tuple[Fraction, ...]
+    label: int
+    cls: int
+    certificate: dict[str, Any]
+    stats: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "radius": format_rational(self.radius),
+            "x": [format_rational(v) for v in self.x],
+            "label": self.label,
+            "class": self.cls,
+            "stats": self.stats,
+        }
+
+    def write_certificate(self, path: str | os.PathLike[str]) -> None:
+        """Write the certificate atomically."""
+        write_certificate(self.certificate, path)
+
+
+def _norm(v, norm: str) -> Fraction:
+    return (
+        max((abs(a) for a in v), default=Fraction(0))
+        if norm == "linf"
+        else sum((abs(a) for a in v), Fraction(0))
+    )
+
+
+def robustness_goal(
+    net: ReLUNetwork,
+    x0: tuple[Fraction, ...],
+    label: int,
+    j: int,
+    r: Fraction,
+    norm: str,
+    phi_const: Fraction | None,
+) -> Goal:
+    """The goal of ``docs/certificates.md`` for class ``j`` on the radius-``r`` box; ``phi = phi_const - T``
+    (``T = t`` or ``sum t_i``), or ``phi = -T`` when ``phi_const`` is None (for maximization)."""
+    d, m = net.input_dim, net.output_dim
+    e = 1 if norm == "linf" else d
+    nv = d + e
+    zero_y = (Fraction(0),) * m
+    box = tuple((a - r, a + r) for a in x0) + ((Fraction(0), r),) * e
+    rows = []
+    for i in range(d):
+        k = d if norm == "linf" else d + i
+        for sgn in (1, -1):
+            p = [Fraction(0)] * nv
+            p[i] = Fraction(sgn)
+            p[k] = Fraction(-1)
+            rows.append(Form(tuple(p), zero_y, -sgn * x0[i]))
+    q = [Fraction(0)] * m
+    q[label] += 1
+    q[j] -= 1
+    atom = Form((Fraction(0),) * nv, tuple(q), Fraction(0))
+    phi = Form(
+        (Fraction(0),) * d + (Fraction(-1),) * e, zero_y, phi_const if phi_const is not None else Fraction(0)
+    )
+    return Goal(net, box, tuple(rows), (atom,), phi, False)
+
+
+def robustness_radius(
+    net: ReLUNetwork,
+    x: object,
+    norm: str = "linf",
+    label: int | None = None,
+    *,
+    max_radius: object = 2**20,
+    max_seconds: float | None = None,
+    max_branches: int | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    precision_bits: int = DEFAULT_PRECISION_BITS,
+) -> RobustnessResult:
+    """The exact robustness radius of a classifier at ``x`` (ties count as a change).
+
+    Parameters
+    ----------
+    net
+        A network with at least two outputs (class scores).
+    x
+        The exact point ``x0``.
+    norm
+        ``"linf"`` or ``"l1"`` (``"l2"`` is not supported).
+    label
+        The class ``c`` (default: the first arg-max of ``f(x0)``).
+    max_radius
+        Search for a change of class up to this radius (:class:`~relu_geom.LimitExceededError` beyond).
+    max_seconds, max_branches
+        Limits per search.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])  # scores (x, -x) at x0 = 1/2: ties at x = 0
+    >>> res = rg.robustness_radius(net, ["1/2"], "linf")
+    >>> res.radius, res.x, res.cls
+    (Fraction(1, 2), (Fraction(0, 1),), 1)
+    """
+    if norm not in ("linf", "l1"):
+        if norm == "l2":
+            raise UnsupportedInputError("norm: the l2 robustness radius is not implemented (use linf or l1)")
+        raise InvalidInputError(f"norm: expected 'linf' or 'l1', got {norm!r}")
+    d, m = net.input_dim, net.output_dim
+    if m < 2:
+        raise InvalidInputError(f"net: a classifier needs at least two outputs, got {m}")
+    x0 = as_point(x, d)
+    y0 = net(x0)
+    c = max(range(m), key=lambda i: (y0[i], -i)) if label is None else int(label)
+    if not 0 <= c < m:
+        raise InvalidInputError(f"label: expected a class in 0..{m - 1}, got {label}")
+    start = time.monotonic()
+    limits = {
+        "bits": precision_bits,
+        "max_seconds": max_seconds,
+        "max_branches": max_branches,
+        "progress": progress,
+    }
+    others = [j for j in range(m) if j != c]
+    stats: dict[str, Any] = {"branches": 0}
+
+    def add(st: dict[str, int]) -> None:
+        for key, v in st.items():
+            stats[key] = stats.get(key, 0) + v
+
+    ties = [j for j in others if y0[j] >= y0[c]]
+    limit = Fraction(max_radius)  # type: ignore[arg-type]
+    if ties:
+        r, xr, cls = Fraction(0), x0, ties[0]
+    else:
+        R = Fraction(1)
+        found: list[tuple[Fraction, int, tuple[Fraction, ...]]] = []
+        while not found:
+            for j in others:
+                out = branch_and_bound(
+                    robustness_goal(net, x0, c, j, R, norm, None), maximize=True, floor=-R - 1, **limits
+                )
+                add(out.stats)
+                if out.status != "proved":
+                    raise LimitExceededError(f"robustness_radius: {out.reason} (open bound gap {out.gap})")
+                if out.point is not None:
+                    xj = out.point[:d]
+                    rj = _norm([a - b for a, b in zip(xj, x0)], norm)
+                    assert rj == -out.value  # type: ignore[operator]
+                    found.append((rj, j, xj))
+            if not found:
+                if R >= limit:
+                    raise LimitExceededError(
+                        f"robustness_radius: the class does not change within radius {limit}"
+                    )
+                R = min(4 * R, limit)
+        r, cls, xr = min(found, key=lambda t: (t[0], t[1]))
+    proofs = {}
+    for j in others:
+        out = branch_and_bound(robustness_goal(net, x0, c, j, r, norm, r), **limits)
+        add(out.stats)
+        if out.status != "proved":
+            raise LimitExceededError(f"robustness_radius: {out.reason} (open bound gap {out.gap})")
+        proofs[str(j)] = out.tree
+    yr = net(xr)
+    assert yr[cls] >= yr[c] and _norm([a - b for a, b in zip(xr, x0)], norm) == r
+    seconds = time.monotonic() - start
+    stats["seconds"] = round(seconds, 3)
+    question = {
+        "precision_bits": precision_bits,
+        "x0": [format_rational(v) for v in x0],
+        "label": c,
+        "norm": norm,
+    }
+    evidence = {
+        "radius": format_rational(r),
+        "x": [format_rational(v) for v in xr],
+        "class": cls,
+        "proofs": proofs,
+    }
+    cert = envelope("robustness", net, question, "radius", evidence, seconds)
+    return RobustnessResult(r, tuple(xr), c, cls, cert, stats)

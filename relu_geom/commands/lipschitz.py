@@ -1,0 +1,52 @@
+"""``relu-geom lipschitz NET --norm linf|l1|l2 --box LO HI``: exact Lipschitz constant with a certificate."""
+
+from __future__ import annotations
+
+import argparse
+
+from relu_geom.commands._common import (
+    add_box_option,
+    add_network_argument,
+    emit_json,
+    parse_box,
+    read_network,
+)
+from relu_geom.errors import InvalidInputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "lipschitz",
+        help="exact Lipschitz constant over a box (linf, l1 or l2)",
+        description="Exact Lipschitz constant of NET over [LO, HI]^d: the largest operator norm over the regions.",
+    )
+    add_network_argument(p)
+    add_box_option(p)
+    p.add_argument("--norm", choices=("linf", "l1", "l2"), default="linf", help="the norm (default linf)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("-o", "--output", metavar="CERT", help="write the certificate (JSON) here")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from relu_geom.certify.lipschitz import SquaredRoot, lipschitz_constant
+
+    net = read_network(args.net)
+    box = parse_box(args)
+    if box is None:
+        raise InvalidInputError("--box: a Lipschitz constant needs a bounded box")
+    res = lipschitz_constant(net, args.norm, box)
+    if args.output:
+        res.write_certificate(args.output)
+    if args.json:
+        emit_json(res.to_dict())
+        return 0
+    v = res.value
+    if isinstance(v, SquaredRoot):
+        print(
+            f"L ({args.norm}) = sqrt of the root of {[str(c) for c in v.poly]} in [{v.lo}, {v.hi}] ~ {float(v)!r}"
+        )
+    else:
+        print(f"L ({args.norm}) = {v}")
+    print(f"attained at x = {[str(t) for t in res.witness]}")
+    return 0

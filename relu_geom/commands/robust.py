@@ -1,0 +1,40 @@
+"""``relu-geom robust NET --point x1,x2,... [--label C] --norm linf|l1``: exact robustness radius."""
+
+from __future__ import annotations
+
+import argparse
+
+from relu_geom.commands._common import add_network_argument, emit_json, read_network
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "robust",
+        help="exact robustness radius of a classifier at a point (linf or l1; ties count as a change)",
+        description="Exact distance from POINT to the nearest input whose class differs from LABEL (or ties).",
+    )
+    add_network_argument(p)
+    p.add_argument(
+        "--point", required=True, metavar="X", help="comma-separated coordinates, e.g. 1/2,-1,0.25"
+    )
+    p.add_argument("--label", type=int, metavar="C", help="the class at the point (default: its arg-max)")
+    p.add_argument("--norm", choices=("linf", "l1"), default="linf", help="the norm (default linf)")
+    p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds per search")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("-o", "--output", metavar="CERT", help="write the certificate (JSON) here")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from relu_geom.certify.robustness import robustness_radius
+
+    net = read_network(args.net)
+    point = [v.strip() for v in args.point.split(",")]
+    res = robustness_radius(net, point, args.norm, args.label, max_seconds=args.timeout)
+    if args.output:
+        res.write_certificate(args.output)
+    if args.json:
+        emit_json(res.to_dict())
+        return 0
+    print(f"radius ({args.norm}) = {res.radius}: class {res.label} -> {res.cls} at {[str(v) for v in res.x]}")
+    return 0

@@ -1,0 +1,132 @@
+"""Specifications of a network's behaviour (the unsafe sets of VNN-LIB): exact frozen value types.
+
+A :class:`Specification` is a union of :class:`Disjunct` s; a disjunct is a bounded input box,
+input rows (affine forms in ``x`` only) and atoms (affine forms in ``x`` and the output
+``y``), each form ``e`` asserted as ``e <= 0``.  ``sat`` means some input of some disjunct
+satisfies every row and atom (a violation of the safety property).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from relu_geom.arith.rational import format_rational, to_rational
+from relu_geom.errors import DimensionMismatchError, InvalidInputError
+
+__all__ = ["AffineForm", "Disjunct", "Specification"]
+
+
+def _vec(values: Sequence[object] | None, n: int, what: str) -> tuple[Fraction, ...]:
+    if values is None:
+        return (Fraction(0),) * n
+    out = tuple(to_rational(v, what=what) for v in values)
+    if len(out) != n:
+        raise DimensionMismatchError(f"{what}: expected {n} coefficients, got {len(out)}")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class AffineForm:
+    """The affine form ``x.X + y.Y + c`` (asserted ``<= 0`` as an atom or input row)."""
+
+    x: tuple[Fraction, ...]
+    y: tuple[Fraction, ...]
+    c: Fraction
+
+    @classmethod
+    def make(
+        cls, x: Sequence[object] | None, y: Sequence[object] | None, c: object, n_inputs: int, n_outputs: int
+    ) -> AffineForm:
+        """From plain numbers; ``None`` means a zero vector."""
+        return cls(_vec(x, n_inputs, "x"), _vec(y, n_outputs, "y"), to_rational(c, what="c"))
+
+    @property
+    def has_output(self) -> bool:
+        return any(self.y)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The certificate encoding ``{"x", "y", "c"}`` (``y`` left out when it is zero)."""
+        out: dict[str, Any] = {"x": [format_rational(v) for v in self.x]}
+        if self.has_output:
+            out["y"] = [format_rational(v) for v in self.y]
+        out["c"] = format_rational(self.c)
+        return out
+
+    def value(self, x: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
+        """The exact value at ``(x, y)``."""
+        return sum((a * b for a, b in zip(self.x, x)), self.c) + sum(
+            (a * b for a, b in zip(self.y, y)), Fraction(0)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Disjunct:
+    """One part of the unsafe set: ``x`` in ``box``, every input row and every atom ``<= 0``."""
+
+    box: tuple[tuple[Fraction, Fraction], ...]
+    input_rows: tuple[AffineForm, ...]
+    atoms: tuple[AffineForm, ...]
+
+    def contains(self, x: Sequence[Fraction], y: Sequence[Fraction]) -> bool:
+        """Whether the exact point ``x`` with output ``y`` lies in this disjunct."""
+        return (
+            all(lo <= v <= hi for v, (lo, hi) in zip(x, self.box))
+            and all(r.value(x, y) <= 0 for r in self.input_rows)
+            and all(a.value(x, y) <= 0 for a in self.atoms)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "box": [[format_rational(lo), format_rational(hi)] for lo, hi in self.box],
+            "input_rows": [r.to_dict() for r in self.input_rows],
+            "atoms": [a.to_dict() for a in self.atoms],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Specification:
+    """An unsafe set over ``n_inputs`` inputs and ``n_outputs`` outputs: a union of disjuncts.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> spec = rg.Specification.from_lists(1, 1, [{"box": [[0, 1]], "atoms": [{"y": [-1], "c": 2}]}])
+    >>> spec.disjuncts[0].atoms[0]
+    AffineForm(x=(Fraction(0, 1),), y=(Fraction(-1, 1),), c=Fraction(2, 1))
+    """
+
+    n_inputs: int
+    n_outputs: int
+    disjuncts: tuple[Disjunct, ...]
+
+    @classmethod
+    def from_lists(cls, n_inputs: int, n_outputs: int, disjuncts: Sequence[dict[str, Any]]) -> Specification:
+        """From plain data: each disjunct a dict with ``box`` (pairs), optional ``input_rows``
+        and ``atoms`` (dicts with optional ``x``, ``y``, ``c``)."""
+        out = []
+        for k, d in enumerate(disjuncts):
+            box = tuple((to_rational(lo, what="box"), to_rational(hi, what="box")) for lo, hi in d["box"])
+            if len(box) != n_inputs:
+                raise DimensionMismatchError(
+                    f"disjunct {k}: expected a box with {n_inputs} pairs, got {len(box)}"
+                )
+            if any(lo > hi for lo, hi in box):
+                raise InvalidInputError(f"disjunct {k}: box with lo > hi")
+            rows = tuple(
+                AffineForm.make(r.get("x"), r.get("y"), r.get("c", 0), n_inputs, n_outputs)
+                for r in d.get("input_rows", ())
+            )
+            if any(r.has_output for r in rows):
+                raise InvalidInputError(f"disjunct {k}: an input row may not involve the outputs")
+            atoms = tuple(
+                AffineForm.make(a.get("x"), a.get("y"), a.get("c", 0), n_inputs, n_outputs)
+                for a in d.get("atoms", ())
+            )
+            out.append(Disjunct(box, rows, atoms))
+        return cls(int(n_inputs), int(n_outputs), tuple(out))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"disjuncts": [d.to_dict() for d in self.disjuncts]}

@@ -1,0 +1,207 @@
+"""A tiny test-only checker of proof trees, written from docs/certificates.md in plain Fractions
+(independent of relu_geom/certify/: it shares only exact evaluation of the network)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction as F
+
+
+def _rd(q: F, k: int) -> F:
+    return F(math.floor(q * 2**k), 2**k)
+
+
+def _ru(q: F, k: int) -> F:
+    return F(math.ceil(q * 2**k), 2**k)
+
+
+def _min(form, box):
+    return form[-1] + sum(a * (lo if a > 0 else hi) for a, (lo, hi) in zip(form, box))
+
+
+def _max(form, box):
+    return form[-1] + sum(a * (hi if a > 0 else lo) for a, (lo, hi) in zip(form, box))
+
+
+def bound_rule(net, box, fixed, k):
+    """(empty, phases, La, Ua) with forms as lists over v then the constant."""
+    nv, d = len(box), net.input_dim
+    W, B = net.weights, net.biases
+    if net.depth == 0:
+        return False, [], None, None
+    Lz = [list(row) + [F(0)] * (nv - d) + [b] for row, b in zip(W[0], B[0])]
+    Uz = [list(r) for r in Lz]
+    phases = []
+    for layer in range(1, net.depth + 1):
+        La, Ua, ph = [], [], []
+        for j in range(len(Lz)):
+            lj, uj = _rd(_min(Lz[j], box), k), _ru(_max(Uz[j], box), k)
+            f = fixed.get((layer, j))
+            if f is not None and ((f > 0 and uj < 0) or (f < 0 and lj > 0)):
+                return True, phases, None, None
+            s = f if f is not None else (1 if lj >= 0 else (-1 if uj <= 0 else 0))
+            ph.append(s)
+            zero = [F(0)] * (nv + 1)
+            if s > 0:
+                La.append(Lz[j])
+                Ua.append(Uz[j])
+            elif s < 0:
+                La.append(zero)
+                Ua.append(zero)
+            else:
+                t = _ru(uj / (uj - lj), k)
+                u = [t * v for v in Uz[j]]
+                u[-1] -= t * lj
+                Ua.append(u)
+                La.append(Lz[j] if uj + lj >= 0 else zero)
+        phases.append(ph)
+        if layer == net.depth:
+            return False, phases, La, Ua
+        w, b = W[layer], B[layer]
+        Lz = [
+            [
+                sum((max(a, 0) * La[i][c] + min(a, 0) * Ua[i][c] for i, a in enumerate(row)), F(0))
+                for c in range(nv + 1)
+            ]
+            for row in w
+        ]
+        Uz = [
+            [
+                sum((max(a, 0) * Ua[i][c] + min(a, 0) * La[i][c] for i, a in enumerate(row)), F(0))
+                for c in range(nv + 1)
+            ]
+            for row in w
+        ]
+        for r1, r2, bi in zip(Lz, Uz, b):
+            r1[-1] += bi
+            r2[-1] += bi
+
+
+def upper(net, box, La, Ua, p, q, c):
+    nv, d = len(box), net.input_dim
+    if net.depth == 0:
+        form = list(p) + [c]
+        for qi, row, bi in zip(q, net.weights[0], net.biases[0]):
+            for i in range(d):
+                form[i] += qi * row[i]
+            form[-1] += qi * bi
+        return _max(form, box)
+    wl, bl = net.weights[-1], net.biases[-1]
+    w = [sum((qi * row[j] for qi, row in zip(q, wl)), F(0)) for j in range(len(wl[0]))]
+    form = list(p) + [c + sum((qi * bi for qi, bi in zip(q, bl)), F(0))]
+    for j, wj in enumerate(w):
+        src = Ua[j] if wj > 0 else La[j]
+        for i in range(nv + 1):
+            form[i] += wj * src[i]
+    return _max(form, box)
+
+
+def pattern_affine(net, phases):
+    """Per layer the pre-activation rows (over x then constant), then the output rows."""
+    d = net.input_dim
+    cur = [[F(int(i == j)) for j in range(d + 1)] for i in range(d)]  # a_0 = x
+    pre = []
+    for layer, (w, b) in enumerate(zip(net.weights, net.biases)):
+        z = [
+            [
+                sum((a * cur[i][c] for i, a in enumerate(row)), F(0)) + (bi if c == d else 0)
+                for c in range(d + 1)
+            ]
+            for row, bi in zip(w, b)
+        ]
+        if layer < net.depth:
+            pre.append(z)
+            cur = [r if phases[layer][i] > 0 else [F(0)] * (d + 1) for i, r in enumerate(z)]
+        else:
+            return pre, z
+
+
+def _compose(p, q, c, out, d):
+    form = list(p) + [c]
+    for qi, row in zip(q, out):
+        for i in range(d):
+            form[i] += qi * row[i]
+        form[-1] += qi * row[d]
+    return form
+
+
+def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschitz=None):
+    """goal = dict(box, rows=[(p, c)], atoms=[(p, q, c)], phi=(p, q, c), strict). Raises AssertionError."""
+    fixed = dict(fixed or {})
+    box = list(goal["box"]) if box is None else box
+    d, nv = net.input_dim, len(box)
+    if "split" in tree:
+        sp = tree["split"]
+        lo_child, hi_child = tree["children"]
+        if "input" in sp:
+            i, t = sp["input"], F(sp["at"])
+            assert box[i][0] <= t <= box[i][1], path
+            b1, b2 = list(box), list(box)
+            b1[i] = (box[i][0], t)
+            b2[i] = (t, box[i][1])
+            check_tree(net, goal, lo_child, k, path + ".children[0]", fixed, b1, lipschitz)
+            check_tree(net, goal, hi_child, k, path + ".children[1]", fixed, b2, lipschitz)
+        else:
+            key = tuple(sp["neuron"])
+            assert key not in fixed, path
+            for idx, s in ((0, -1), (1, 1)):
+                check_tree(
+                    net,
+                    goal,
+                    tree["children"][idx],
+                    k,
+                    f"{path}.children[{idx}]",
+                    {**fixed, key: s},
+                    box,
+                    lipschitz,
+                )
+        return
+    empty, phases, La, Ua = bound_rule(net, box, fixed, k)
+    if empty:
+        return
+    strict = goal.get("strict", False)
+
+    def ok(v):
+        return v < 0 if strict else v <= 0
+
+    kind = tree["leaf"]
+    if kind == "bound":
+        p, q, c = (list(goal["phi"][0]), list(goal["phi"][1]), goal["phi"][2])
+        for idx, m in tree["mu"]:
+            m = F(m)
+            assert m >= 0, path
+            ap, aq, ac = goal["atoms"][idx]
+            p = [u - m * v for u, v in zip(p, ap)]
+            q = [u - m * v for u, v in zip(q, aq)]
+            c -= m * ac
+        assert ok(upper(net, box, La, Ua, p, q, c)), path + ".leaf"
+        return
+    assert all(s != 0 for ph in phases for s in ph), path + ".leaf (not every neuron has a phase)"
+    pre, out = pattern_affine(net, phases)
+    if kind == "pattern":
+        assert lipschitz is not None
+        A = [row[:d] for row in out]
+        assert lipschitz(A), path + ".leaf (norm)"
+        return
+    assert kind == "lp", path
+    lam = tree["lambda"]
+    psi = _compose(goal["phi"][0], goal["phi"][1], goal["phi"][2], out, d)
+    for lj, v in lam.get("phase", []):
+        layer, j = lj
+        v = F(v)
+        assert v >= 0
+        s = phases[layer - 1][j]
+        g = [-s * a for a in pre[layer - 1][j][:d]] + [F(0)] * (nv - d) + [-s * pre[layer - 1][j][d]]
+        psi = [a - v * b for a, b in zip(psi, g)]
+    for idx, v in lam.get("atom", []):
+        v = F(v)
+        assert v >= 0
+        ap, aq, ac = goal["atoms"][idx]
+        g = _compose(ap, aq, ac, out, d)
+        psi = [a - v * b for a, b in zip(psi, g)]
+    for idx, v in lam.get("input", []):
+        v = F(v)
+        assert v >= 0
+        rp, rc = goal["rows"][idx]
+        psi = [a - v * b for a, b in zip(psi, list(rp) + [rc])]
+    assert ok(_max(psi, box)), path + ".leaf (lp)"

@@ -1,0 +1,134 @@
+"""The certify, range, lipschitz and robust commands through relu_geom.cli.main."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from fractions import Fraction as F
+
+import pytest
+
+import relu_geom as rg
+from relu_geom.cli import main
+from relu_geom.commands.certify import vnncomp_number
+
+
+@pytest.fixture
+def abs_net(tmp_path):
+    path = tmp_path / "abs.json"
+    rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]]).to_json(path)
+    return str(path)
+
+
+def _spec(tmp_path, c):
+    path = tmp_path / "spec.json"
+    path.write_text(
+        json.dumps(
+            {
+                "n_inputs": 1,
+                "n_outputs": 1,
+                "disjuncts": [{"box": [["-1", "2"]], "atoms": [{"y": [-1], "c": c}]}],
+            }
+        )
+    )
+    return str(path)
+
+
+def test_certify_unsat_and_sat(abs_net, tmp_path, capsys):
+    cert = tmp_path / "cert.json"
+    out = tmp_path / "out.txt"
+    argv = ["certify", abs_net, "--spec-json", _spec(tmp_path, 3), "-o", str(cert), "--result-file", str(out)]
+    assert main(argv) == 0
+    assert out.read_text() == "unsat\n"
+    assert json.loads(cert.read_text())["verdict"] == "unsat"
+    assert capsys.readouterr().out.startswith("unsat")
+    argv = ["certify", abs_net, "--spec-json", _spec(tmp_path, "3/2"), "--result-file", str(out), "--json"]
+    assert main(argv) == 1
+    text = out.read_text().splitlines()
+    assert text[0] == "sat"
+    witness = json.loads(capsys.readouterr().out)["witness"]
+    x = F(witness[0])
+    assert abs(x) >= F(3, 2)
+    assert text[1] == f"((X_0 {vnncomp_number(x)[0]})" and text[2] == f" (Y_0 {vnncomp_number(abs(x))[0]}))"
+
+
+def test_certify_unknown_exit_3(tmp_path, capsys):
+    net = tmp_path / "n.json"
+    rg.ReLUNetwork.random_normal([3, 20, 20, 1], seed=2).to_json(net)
+    spec = tmp_path / "s.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "n_inputs": 3,
+                "n_outputs": 1,
+                "disjuncts": [{"box": [[-1, 1]] * 3, "atoms": [{"y": [-1], "c": 10**6}]}],
+            }
+        )
+    )
+    out = tmp_path / "out.txt"
+    code = main(
+        ["certify", str(net), "--spec-json", str(spec), "--max-branches", "0", "--result-file", str(out)]
+    )
+    assert code == 3 and out.read_text() == "unknown\n"
+
+
+def test_certify_uses_the_vnnlib_reader(abs_net, tmp_path, monkeypatch):
+    calls = {}
+
+    def read_vnnlib(path, n_inputs, n_outputs):
+        calls["args"] = (path, n_inputs, n_outputs)
+        return rg.Specification.from_lists(1, 1, [{"box": [[-1, 2]], "atoms": [{"y": [-1], "c": 3}]}])
+
+    module = types.ModuleType("relu_geom.io.vnnlib")
+    module.read_vnnlib = read_vnnlib
+    monkeypatch.setitem(sys.modules, "relu_geom.io.vnnlib", module)
+    spec = tmp_path / "p.vnnlib"
+    spec.write_text("; a property\n")
+    cert = tmp_path / "c.json"
+    assert main(["certify", abs_net, str(spec), "-o", str(cert)]) == 0
+    assert calls["args"] == (str(spec), 1, 1)
+    assert json.loads(cert.read_text())["question"]["source"]["file"] == "p.vnnlib"
+
+
+def test_certify_bad_spec(abs_net, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert main(["certify", abs_net, "--spec-json", str(bad)]) == 2
+    assert "not a property" in capsys.readouterr().err
+
+
+def test_vnncomp_numbers():
+    assert vnncomp_number(F(1, 8)) == ("0.125", True)
+    assert vnncomp_number(F(-3, 20)) == ("-0.15", True)
+    assert vnncomp_number(F(7)) == ("7", True)
+    text, exact = vnncomp_number(F(1, 3))
+    assert not exact and text.startswith("0.333333")
+
+
+def test_range(abs_net, tmp_path, capsys):
+    cert = tmp_path / "r.json"
+    assert main(["range", abs_net, "--box", "-1", "2", "--json", "-o", str(cert)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ranges"][0]["min"] == 0 and out["ranges"][0]["max"] == 2
+    assert json.loads(cert.read_text())["claim"] == "output_range"
+    assert main(["range", abs_net, "--box", "-1", "2", "--objective", "-2", "--offset", "1/2"]) == 0
+    assert "min -7/2" in capsys.readouterr().out
+
+
+def test_lipschitz(tmp_path, capsys):
+    net = tmp_path / "n.json"
+    rg.ReLUNetwork([[[1, 1]], [[1]]], [[0], [0]]).to_json(net)
+    assert main(["lipschitz", str(net), "--norm", "linf", "--box", "-1", "1"]) == 0
+    assert "L (linf) = 2" in capsys.readouterr().out
+    assert main(["lipschitz", str(net), "--norm", "l2", "--box", "-1", "1", "--json"]) == 0
+    assert abs(json.loads(capsys.readouterr().out)["approx"] - 2**0.5) < 1e-12
+
+
+def test_robust(tmp_path, capsys):
+    net = tmp_path / "n.json"
+    rg.ReLUNetwork([[[1], [-1]]], [[0, 0]]).to_json(net)
+    cert = tmp_path / "c.json"
+    assert main(["robust", str(net), "--point", "1/2", "--norm", "linf", "-o", str(cert)]) == 0
+    assert "radius (linf) = 1/2" in capsys.readouterr().out
+    assert json.loads(cert.read_text())["evidence"]["radius"] == "1/2"

@@ -1,0 +1,129 @@
+"""lipschitz_constant: constants by hand (linf, l1, l2), the witness box and the tree of pattern
+leaves re-checked by the test checker."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import relu_geom as rg
+from relu_geom.testing import permuted_rescaled_copy
+from tests.certcheck import bound_rule, check_tree, pattern_affine
+
+
+def _norm(A, norm):
+    if norm == "linf":
+        return max(sum(abs(a) for a in row) for row in A)
+    return max(sum(abs(row[j]) for row in A) for j in range(len(A[0])))
+
+
+def check_lipschitz_certificate(net, res):
+    cert = json.loads(json.dumps(res.certificate))
+    q, ev = cert["question"], cert["evidence"]
+    norm, k = q["norm"], q["precision_bits"]
+    box = [(F(str(a)), F(str(b))) for a, b in q["box"]]
+    d = net.input_dim
+    if norm == "l2":
+        poly = sympy.Poly(
+            [sympy.Rational(str(c)) for c in reversed(ev["value"]["squared"]["poly"])], sympy.Symbol("t")
+        )
+        a, b = (sympy.Rational(str(v)) for v in ev["value"]["squared"]["interval"])
+        assert len([r for r in sympy.real_roots(poly) if a <= r <= b]) == 1
+        L2 = [r for r in sympy.real_roots(poly) if a <= r <= b][0]
+
+        def accept(A):
+            M = sympy.Matrix(A)
+            return all(ev_ <= L2 for ev_ in (M.T * M).eigenvals())
+    else:
+        L = F(str(ev["value"]))
+
+        def accept(A):
+            return _norm(A, norm) <= L
+
+    x = [F(str(v)) for v in ev["witness"]["x"]]
+    W = [(F(str(a)), F(str(b))) for a, b in ev["witness"]["box"]]
+    assert all(lo <= v <= hi for v, (lo, hi) in zip(x, box)) and all(lo < v < hi for v, (lo, hi) in zip(x, W))
+    empty, phases, _, _ = bound_rule(net, W, {}, k)
+    assert not empty and all(s != 0 for ph in phases for s in ph)
+    A_W = [row[:d] for row in pattern_affine(net, phases)[1]]
+    if norm == "l2":
+        M = sympy.Matrix(A_W)
+        assert max((M.T * M).eigenvals()) == L2
+    else:
+        assert _norm(A_W, norm) == L
+    check_tree(
+        net, {"box": box, "rows": [], "atoms": [], "phi": ([], [], F(0))}, ev["proof"], k, lipschitz=accept
+    )
+
+
+NET = rg.ReLUNetwork([[[1, 1]], [[1]]], [[0], [0]])  # ReLU(x1 + x2)
+
+
+def test_by_hand():
+    assert rg.lipschitz_constant(NET, "linf", (-1, 1)).value == 2
+    assert rg.lipschitz_constant(NET, "l1", (-1, 1)).value == 1
+    res = rg.lipschitz_constant(NET, "l2", (-1, 1))
+    assert res.value.lo <= 2 <= res.value.hi and abs(float(res.value) - 2**0.5) < 1e-12
+    for norm in ("linf", "l1", "l2"):
+        check_lipschitz_certificate(NET, rg.lipschitz_constant(NET, norm, (-1, 1)))
+
+
+def test_dead_on_the_box():
+    # ReLU(x1 + x2) on [-2, -1]^2 is zero: constant 0
+    res = rg.lipschitz_constant(NET, "linf", (-2, -1))
+    assert res.value == 0
+    check_lipschitz_certificate(NET, res)
+
+
+def test_two_outputs_by_hand():
+    # f = (2 ReLU(x1) - ReLU(x2), x1 + 3 ReLU(x2)); on [-1, 1]^2 the region x1, x2 > 0 has
+    # A = [[2, -1], [1, 3]]: linf 4, l1 4; x1 > 0 > x2: [[2, 0], [1, 0]]; x2 > 0 > x1: [[0, -1], [1, 3]];
+    # both negative: [[0, 0], [1, 0]]
+    net = rg.ReLUNetwork(
+        [[[1, 0], [0, 1], [1, 0], [-1, 0]], [[2, -1, 0, 0], [0, 3, 1, -1]]], [[0, 0, 0, 0], [0, 0]]
+    )
+    for norm, expect in (("linf", 4), ("l1", 4)):
+        res = rg.lipschitz_constant(net, norm, (-1, 1))
+        assert res.value == expect
+        check_lipschitz_certificate(net, res)
+    res = rg.lipschitz_constant(net, "l2", (-1, 1))
+    # Gram matrices [[5, 1], [1, 10]], [[5, 0], [0, 0]], [[1, 3], [3, 10]], [[1, 0], [0, 0]]: largest
+    # eigenvalues (15 + sqrt(29)) / 2, 5, (11 + sqrt(117)) / 2 (the maximum), 1
+    lam = (11 + 117**0.5) / 2
+    assert res.value.poly == (1, -11, 1)
+    assert res.value.lo <= lam <= res.value.hi + 1e-9
+    check_lipschitz_certificate(net, res)
+
+
+nets = st.builds(
+    lambda arch, seed: rg.ReLUNetwork.random(arch, seed=seed, max_numerator=3, max_denominator=2),
+    st.sampled_from([[1, 2, 1], [2, 2, 1], [2, 3, 2], [2, 2, 2, 1]]),
+    st.integers(0, 10**6),
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(nets, st.sampled_from(["linf", "l1", "l2"]), st.integers(0, 40))
+def test_random(net, norm, seed):
+    try:
+        res = rg.lipschitz_constant(net, norm, (-1, 1), max_branches=5000)
+    except rg.LimitExceededError:
+        return
+    check_lipschitz_certificate(net, res)
+    other = rg.lipschitz_constant(permuted_rescaled_copy(net, seed), norm, (-1, 1), max_branches=5000)
+    if norm == "l2":
+        assert other.value.poly == res.value.poly or abs(float(other.value) - float(res.value)) < 1e-9
+    else:
+        assert other.value == res.value
+
+
+def test_needs_a_box():
+    with pytest.raises(rg.UnsupportedInputError):
+        rg.lipschitz_constant(NET, "linf")
+    with pytest.raises(rg.InvalidInputError):
+        rg.lipschitz_constant(NET, "l3", (-1, 1))

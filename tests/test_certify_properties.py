@@ -1,0 +1,216 @@
+"""check_property and unsafe_set: verdicts from hand computations and the compiled complex,
+witnesses re-evaluated exactly, proof trees re-checked by an independent test checker."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import relu_geom as rg
+from tests.certcheck import check_tree
+
+
+def _goal_of(cert, k):
+    q = cert["question"]
+    dis = q["disjuncts"][k]
+    d = len(dis["box"])
+    m = len(cert["network"]["biases"][-1])
+    return {
+        "box": [(F(str(lo)), F(str(hi))) for lo, hi in dis["box"]],
+        "rows": [([F(str(v)) for v in r["x"]], F(str(r["c"]))) for r in dis["input_rows"]],
+        "atoms": [
+            (
+                [F(str(v)) for v in a.get("x", [0] * d)],
+                [F(str(v)) for v in a.get("y", [0] * m)],
+                F(str(a["c"])),
+            )
+            for a in dis["atoms"]
+        ],
+        "phi": ([F(0)] * d, [F(0)] * m, F(0)),
+        "strict": True,
+    }
+
+
+def check_certificate(net, res):
+    cert = json.loads(json.dumps(res.certificate))  # through JSON, as a checker reads it
+    assert cert["format"] == "relu-geom/certificate@1" and cert["claim"] == "property"
+    assert cert["verdict"] == res.verdict
+    assert rg.ReLUNetwork(cert["network"]["weights"], cert["network"]["biases"]) == net
+    if res.verdict == "sat":
+        k = cert["evidence"]["disjunct"]
+        x = [F(str(v)) for v in cert["evidence"]["x"]]
+        g = _goal_of(cert, k)
+        y = net(x)
+        assert all(lo <= v <= hi for v, (lo, hi) in zip(x, g["box"]))
+        for p, q, c in g["atoms"]:
+            assert sum(a * b for a, b in zip(p, x)) + sum(a * b for a, b in zip(q, y)) + c <= 0
+        for p, c in g["rows"]:
+            assert sum(a * b for a, b in zip(p, x)) + c <= 0
+    elif res.verdict == "unsat":
+        for k, tree in enumerate(cert["evidence"]["proofs"]):
+            check_tree(net, _goal_of(cert, k), tree, cert["question"]["precision_bits"])
+
+
+ABS = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+
+
+def test_abs_unsat_and_sat():
+    spec = rg.Specification.from_lists(1, 1, [{"box": [[-1, 2]], "atoms": [{"y": [-1], "c": "201/100"}]}])
+    res = rg.check_property(ABS, spec)  # |x| <= 2 < 2.01 on [-1, 2]
+    assert res.verdict == "unsat"
+    check_certificate(ABS, res)
+    spec = rg.Specification.from_lists(1, 1, [{"box": [[-1, 2]], "atoms": [{"y": [-1], "c": 2}]}])
+    res = rg.check_property(ABS, spec)  # |x| >= 2 only at x = 2
+    assert res.verdict == "sat" and res.witness == (F(2),)
+    check_certificate(ABS, res)
+
+
+def test_threshold_just_above_the_maximum():
+    # max of x1 + x2 - ReLU(x1 - x2) on [0, 1]^2 is 3/2 at (1/2, 1/2)... check by hand: on x1 <= x2 it is
+    # x1 + x2 <= 2 at (1, 1); so the maximum is 2; a threshold 1e-10 above it is unsat, at it sat
+    net = rg.ReLUNetwork([[[1, -1], [1, 0], [0, 1]], [[-1, 1, 1]]], [[0, 0, 0], [0]])
+    t = 2 + F(1, 10**10)
+    spec = rg.Specification.from_lists(2, 1, [{"box": [[0, 1], [0, 1]], "atoms": [{"y": [-1], "c": t}]}])
+    res = rg.check_property(net, spec)
+    assert res.verdict == "unsat"
+    check_certificate(net, res)
+    spec = rg.Specification.from_lists(2, 1, [{"box": [[0, 1], [0, 1]], "atoms": [{"y": [-1], "c": 2}]}])
+    res = rg.check_property(net, spec)
+    assert res.verdict == "sat" and net(res.witness)[0] >= 2
+    check_certificate(net, res)
+
+
+def test_big_weight_gadget():
+    # y = ReLU(1e13 x + 1) - ReLU(1e13 x) - 1 is 0 for x >= 0 and -1 + ReLU(...) <= 0 else; y > 0 never
+    big = 10**13
+    net = rg.ReLUNetwork([[[big], [big]], [[1, -1]]], [[1, 0], [-1]])
+    spec = rg.Specification.from_lists(
+        1, 1, [{"box": [["-1/10", "1/10"]], "atoms": [{"y": [-1], "c": F(1, 10**15)}]}]
+    )
+    res = rg.check_property(net, spec)
+    assert res.verdict == "unsat"
+    check_certificate(net, res)
+
+
+def test_decimal_box_and_input_rows():
+    # y = x1 - x2 on 0.1 <= x1, x2 <= 0.3 with the row x1 + x2 <= 0.3: y >= 0.1 only at x1 = 0.2, x2 = 0.1
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
+    spec = rg.Specification.from_lists(
+        2,
+        1,
+        [
+            {
+                "box": [["0.1", "0.3"], ["0.1", "0.3"]],
+                "input_rows": [{"x": [1, 1], "c": "-0.3"}],
+                "atoms": [{"y": [-1], "c": "0.1"}],
+            }
+        ],
+    )
+    res = rg.check_property(net, spec)
+    assert res.verdict == "sat" and res.witness == (F(1, 5), F(1, 10))
+    check_certificate(net, res)
+    spec2 = rg.Specification.from_lists(
+        2,
+        1,
+        [
+            {
+                "box": [["0.1", "0.3"], ["0.1", "0.3"]],
+                "input_rows": [{"x": [1, 1], "c": "-0.3"}],
+                "atoms": [{"y": [-1], "c": "0.1000001"}],
+            }
+        ],
+    )
+    res = rg.check_property(net, spec2)
+    assert res.verdict == "unsat"
+    check_certificate(net, res)
+
+
+def test_disjunction_and_conjunction():
+    # two outputs y = (x, -x) on [-1, 1]: unsafe "y0 >= 1/2 and y1 >= 1/2" is impossible; or "y0 >= 1"
+    net = rg.ReLUNetwork([[[1], [-1]], [[1, -1], [-1, 1]]], [[0, 0], [0, 0]])
+    spec = rg.Specification.from_lists(
+        1,
+        2,
+        [
+            {"box": [[-1, 1]], "atoms": [{"y": [-1, 0], "c": "1/2"}, {"y": [0, -1], "c": "1/2"}]},
+            {"box": [[-1, 1]], "atoms": [{"y": [-1, 0], "c": 1}]},
+        ],
+    )
+    res = rg.check_property(net, spec)
+    assert res.verdict == "sat" and res.disjunct == 1 and res.witness == (F(1),)
+    check_certificate(net, res)
+
+
+def test_no_hidden_layer():
+    net = rg.ReLUNetwork([[[1, 1]]], [[F(1, 3)]])
+    spec = rg.Specification.from_lists(2, 1, [{"box": [[0, 1], [0, 1]], "atoms": [{"y": [-1], "c": F(7, 3)}]}])
+    res = rg.check_property(net, spec)
+    assert res.verdict == "sat" and net(res.witness) == (F(7, 3),)
+    spec = rg.Specification.from_lists(
+        2, 1, [{"box": [[0, 1], [0, 1]], "atoms": [{"y": [-1], "c": F(7, 3) + F(1, 10**9)}]}]
+    )
+    res = rg.check_property(net, spec)
+    assert res.verdict == "unsat"
+    check_certificate(net, res)
+
+
+def test_limits_give_unknown():
+    net = rg.ReLUNetwork.random_normal([3, 20, 20, 2], seed=3)
+    spec = rg.Specification.from_lists(3, 2, [{"box": [[-1, 1]] * 3, "atoms": [{"y": [1, -1], "c": 0}]}])
+    res = rg.check_property(net, spec, max_branches=0)
+    if res.verdict != "sat":  # a centre point may already be a witness
+        assert res.verdict == "unknown" and "branch limit" in res.reason
+        assert res.certificate["verdict"] == "unknown" and res.certificate["evidence"] == {}
+
+
+def test_dimension_mismatch():
+    spec = rg.Specification.from_lists(2, 1, [{"box": [[0, 1], [0, 1]], "atoms": []}])
+    with pytest.raises(rg.DimensionMismatchError):
+        rg.check_property(ABS, spec)
+
+
+def test_write_certificate_atomic(tmp_path):
+    spec = rg.Specification.from_lists(1, 1, [{"box": [[-1, 2]], "atoms": [{"y": [-1], "c": 3}]}])
+    res = rg.check_property(ABS, spec)
+    out = tmp_path / "c.json"
+    res.write_certificate(out)
+    assert json.loads(out.read_text())["verdict"] == "unsat"
+
+
+nets = st.builds(
+    lambda arch, seed: rg.ReLUNetwork.random(arch, seed=seed, max_numerator=3, max_denominator=2),
+    st.sampled_from([[1, 2, 1], [2, 2, 1], [2, 3, 1], [2, 2, 2, 1], [1, 3, 2, 1], [2, 1]]),
+    st.integers(0, 10**6),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(nets, st.integers(-4, 4))
+def test_random_against_the_compiled_complex(net, c):
+    d = net.input_dim
+    spec = rg.Specification.from_lists(d, 1, [{"box": [[-1, 1]] * d, "atoms": [{"y": [-1], "c": F(c, 2)}]}])
+    res = rg.check_property(net, spec, max_seconds=60)
+    expect = "sat" if rg.unsafe_set(net, spec) else "unsat"
+    assert res.verdict == expect
+    check_certificate(net, res)
+
+
+@settings(max_examples=15, deadline=None)
+@given(nets, st.integers(-4, 4))
+def test_invariant_under_hidden_symmetries(net, c):
+    from relu_geom.testing import permuted_rescaled_copy
+
+    d = net.input_dim
+    spec = rg.Specification.from_lists(d, 1, [{"box": [[-1, 1]] * d, "atoms": [{"y": [-1], "c": F(c, 2)}]}])
+    other = permuted_rescaled_copy(net, c + 7)
+    assert rg.check_property(net, spec).verdict == rg.check_property(other, spec).verdict
+
+
+def test_unsafe_set_by_hand():
+    spec = rg.Specification.from_lists(1, 1, [{"box": [[-2, 2]], "atoms": [{"y": [-1], "c": 1}]}])
+    pieces = rg.unsafe_set(ABS, spec)
+    assert sorted(p.vertices for p in pieces) == [((F(-2),), (F(-1),)), ((F(1),), (F(2),))]

@@ -1,0 +1,127 @@
+"""robustness_radius: radii by hand, the nearest point re-evaluated exactly, the proof trees
+of every class re-checked by the test checker on the goals built from the document."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import relu_geom as rg
+from relu_geom.testing import permuted_rescaled_copy
+from tests.certcheck import check_tree
+
+
+def check_robustness_certificate(net, res):
+    cert = json.loads(json.dumps(res.certificate))
+    q, ev = cert["question"], cert["evidence"]
+    x0 = [F(str(v)) for v in q["x0"]]
+    c, norm = q["label"], q["norm"]
+    r = F(str(ev["radius"]))
+    x = [F(str(v)) for v in ev["x"]]
+    diff = [abs(a - b) for a, b in zip(x, x0)]
+    assert (max(diff) if norm == "linf" else sum(diff)) == r
+    y = net(x)
+    assert y[ev["class"]] >= y[c] and ev["class"] != c
+    d, m = net.input_dim, net.output_dim
+    e = 1 if norm == "linf" else d
+    box = [(a - r, a + r) for a in x0] + [(F(0), r)] * e
+    rows = []
+    for i in range(d):
+        k = d if norm == "linf" else d + i
+        for s in (1, -1):
+            p = [F(0)] * (d + e)
+            p[i] = F(s)
+            p[k] = F(-1)
+            rows.append((p, -s * x0[i]))
+    for j in range(m):
+        if j == c:
+            continue
+        qa = [F(0)] * m
+        qa[c] += 1
+        qa[j] -= 1
+        goal = {
+            "box": box,
+            "rows": rows,
+            "atoms": [([F(0)] * (d + e), qa, F(0))],
+            "phi": ([F(0)] * d + [F(-1)] * e, [F(0)] * m, r),
+        }
+        check_tree(net, goal, ev["proofs"][str(j)], q["precision_bits"])
+
+
+def test_one_dimensional_by_hand():
+    net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])  # scores (x, -x)
+    for norm in ("linf", "l1"):
+        res = rg.robustness_radius(net, [F(1, 2)], norm)
+        assert (res.radius, res.x, res.label, res.cls) == (F(1, 2), (0,), 0, 1)
+        check_robustness_certificate(net, res)
+
+
+def test_two_dimensional_by_hand():
+    # scores (ReLU(x1), ReLU(x2)) at (1, 0): linf radius 1/2 at (1/2, 1/2); l1 radius 1
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 0], [0, 1]]], [[0, 0], [0, 0]])
+    res = rg.robustness_radius(net, [1, 0], "linf")
+    assert res.radius == F(1, 2) and res.x == (F(1, 2), F(1, 2))
+    check_robustness_certificate(net, res)
+    res = rg.robustness_radius(net, [1, 0], "l1")
+    assert res.radius == 1
+    check_robustness_certificate(net, res)
+
+
+def test_tie_at_the_point_gives_zero():
+    net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])
+    res = rg.robustness_radius(net, [0], "linf")
+    assert res.radius == 0 and res.x == (0,)
+    check_robustness_certificate(net, res)
+
+
+def test_given_label_that_is_not_the_argmax():
+    net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])
+    res = rg.robustness_radius(net, [1], "linf", label=1)
+    assert res.radius == 0
+
+
+def test_three_classes_decimal_point():
+    # scores (x, 1 - x, 0.3) at x = 0.9: class 0; tie with class 2 at x = 0.3 (distance 0.6),
+    # with class 1 at x = 0.5 (distance 0.4)
+    net = rg.ReLUNetwork([[[1], [-1], [0]]], [[0, 1, "0.3"]])
+    res = rg.robustness_radius(net, ["0.9"], "linf")
+    assert res.radius == F(2, 5) and res.cls == 1
+    check_robustness_certificate(net, res)
+
+
+def test_no_change_within_the_limit():
+    net = rg.ReLUNetwork([[[0], [0]]], [[1, 0]])  # constant scores (1, 0)
+    with pytest.raises(rg.LimitExceededError):
+        rg.robustness_radius(net, [0], "linf", max_radius=16)
+
+
+def test_bad_input():
+    net = rg.ReLUNetwork([[[1]]], [[0]])
+    with pytest.raises(rg.InvalidInputError):
+        rg.robustness_radius(net, [0], "linf")
+    with pytest.raises(rg.UnsupportedInputError):
+        rg.robustness_radius(rg.ReLUNetwork([[[1], [-1]]], [[0, 0]]), [0], "l2")
+
+
+nets = st.builds(
+    lambda arch, seed: rg.ReLUNetwork.random(arch, seed=seed, max_numerator=3, max_denominator=2),
+    st.sampled_from([[1, 2, 2], [2, 2, 2], [2, 3, 2], [2, 2, 3]]),
+    st.integers(0, 10**6),
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(nets, st.sampled_from(["linf", "l1"]), st.integers(0, 50))
+def test_random_certificates_check_and_symmetry(net, norm, seed):
+    x0 = [F(1, 3)] * net.input_dim
+    try:
+        res = rg.robustness_radius(net, x0, norm, max_radius=64, max_seconds=60)
+    except rg.LimitExceededError:
+        return
+    check_robustness_certificate(net, res)
+    other = rg.robustness_radius(permuted_rescaled_copy(net, seed), x0, norm, max_radius=64)
+    assert other.radius == res.radius
