@@ -14,6 +14,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "relu_geom"
 
 LAYERS = {
     "errors": 0,
+    "_util": 0,
     "arith": 1,
     "network": 2,
     "geometry": 2,

@@ -8,8 +8,8 @@ import os
 import sys
 from typing import Any
 
+from relu_geom._util import write_text_atomic
 from relu_geom.errors import InvalidInputError
-from relu_geom.geometry.complex import write_text_atomic
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
