@@ -49,8 +49,8 @@ __all__ = ["FORMAT", "MAX_PARAMETERS", "ReLUNetwork", "register_file_functions"]
 FORMAT = "relu-geom/network@1"
 """The format tag of the versioned JSON network format written by this version."""
 
-MAX_PARAMETERS = 50_000_000
-"""The largest number of parameters (weights and biases) of a network built or read: 5e7."""
+MAX_PARAMETERS = 10_000_000
+"""The largest number of parameters (weights and biases) of a network built or read: 10**7."""
 
 _FORMAT_RE = re.compile(r"relu-geom/network@(\d+)")
 _DICT_KEYS = ("format", "architecture", "weights", "biases")

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = read_network(args.net)
+    net = read_network(args.net, args)
     if args.sample:
         res = batch_functional_dimension(net, read_sample(args.sample))
         out: dict[str, Any] = {

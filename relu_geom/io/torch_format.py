@@ -199,33 +199,38 @@ def _fold_batchnorm(chain: AffineChain, mod: Any, what: str, torch: Any) -> None
     chain.scale_shift(scale, [b - m * s for b, m, s in zip(beta, mean, scale, strict=True)])
 
 
+def _kind(mod: Any, what: str, nn: Any) -> str:
+    """The role of a layer: linear, relu, batchnorm or skip (a no-op); anything else is refused."""
+    for cls, kind in ((nn.Linear, "linear"), (nn.ReLU, "relu"), (nn.BatchNorm1d, "batchnorm")):
+        if _is_plain(mod, cls):
+            return kind
+    if _is_plain(mod, nn.Identity) or _is_plain(mod, nn.Dropout):
+        return "skip"
+    if _is_plain(mod, nn.Flatten) and (mod.start_dim, mod.end_dim) == (1, -1):
+        return "skip"
+    known = (nn.Linear, nn.ReLU, nn.BatchNorm1d, nn.Identity, nn.Dropout)
+    reason = "overrides forward" if isinstance(mod, known) else "is not supported"
+    if isinstance(mod, nn.Flatten) and _is_plain(mod, nn.Flatten):
+        reason = "is supported only with start_dim=1, end_dim=-1 (a flat input)"
+    raise UnsupportedInputError(
+        f"{what} {reason}; expected Linear, ReLU, BatchNorm1d, Identity, Dropout and Flatten layers"
+    )
+
+
 def _network_from_module(module: Any, torch: Any) -> ReLUNetwork:
     nn = torch.nn
     layers: list[tuple[str, Any]] = []
     _flatten_modules(module, nn, "", layers)
+    kinds = [_kind(mod, _describe(pos, label, mod), nn) for pos, (label, mod) in enumerate(layers)]
     chain = AffineChain(_input_width(layers, nn))
-    for pos, (label, mod) in enumerate(layers):
+    for pos, ((label, mod), kind) in enumerate(zip(layers, kinds, strict=True)):
         what = _describe(pos, label, mod)
-        if _is_plain(mod, nn.Linear):
+        if kind == "linear":
             _fold_linear(chain, mod, what, torch)
-        elif _is_plain(mod, nn.ReLU):
+        elif kind == "relu":
             chain.relu()
-        elif _is_plain(mod, nn.BatchNorm1d):
+        elif kind == "batchnorm":
             _fold_batchnorm(chain, mod, what, torch)
-        elif _is_plain(mod, nn.Identity) or _is_plain(mod, nn.Dropout):
-            pass
-        elif _is_plain(mod, nn.Flatten) and (mod.start_dim, mod.end_dim) == (1, -1):
-            pass
-        else:
-            known = (nn.Linear, nn.ReLU, nn.BatchNorm1d, nn.Identity, nn.Dropout, nn.Flatten)
-            reason = (
-                "overrides forward"
-                if isinstance(mod, known) and not isinstance(mod, nn.Flatten)
-                else "is not supported"
-            )
-            raise UnsupportedInputError(
-                f"{what} {reason}; expected Linear, ReLU, BatchNorm1d, Identity, Dropout and Flatten layers"
-            )
     return chain.network()
 
 
