@@ -460,7 +460,7 @@ def _network_from_model(model: Any, onnx: Any) -> ReLUNetwork:
         missing = [name for name in node.input if name and name not in values]
         if missing:
             raise FileFormatError(f"{label}: input {short_repr(missing[0])} is not defined in the graph")
-        for name in node.input:
+        for name in dict.fromkeys(node.input):
             if isinstance(values.get(name), _Data):
                 if name in consumed:
                     raise UnsupportedInputError(
