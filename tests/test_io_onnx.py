@@ -509,3 +509,13 @@ def test_every_acasxu_network_loads():
     assert len(ACAS_FILES) == 45
     for path in ACAS_FILES:
         assert rio.load_network(path).architecture == (5, 50, 50, 50, 50, 50, 50, 5)
+
+
+@pytest.mark.slow  # the dynamo exporter takes most of a minute
+def test_a_model_exported_by_torch_reads_as_the_torch_model():
+    pytest.importorskip("onnxscript")  # the dynamo exporter needs it (the onnx extra installs it)
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)).eval()
+    exported = torch.onnx.export(model, (torch.zeros(1, 3),), dynamo=True, verbose=False).model_proto
+    assert rio.network_from_onnx(exported) == rio.network_from_torch(model)
