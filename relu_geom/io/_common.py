@@ -279,7 +279,7 @@ class AffineChain:
 
 
 def require_finite_float(value: Any, what: str) -> Fraction:
-    """The exact value of a finite float attribute (ONNX alpha/beta, BatchNorm eps)."""
+    """The exact value of a finite float attribute (ONNX Gemm alpha and beta)."""
     v = float(value)
     if not math.isfinite(v):
         raise FileFormatError(f"{what}: expected a finite number, got {short_repr(value)}")
