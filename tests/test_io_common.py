@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import relu_geom as rg
 from relu_geom.errors import (
     InvalidInputError,
 )
@@ -50,3 +51,41 @@ class TestRounding:
     def test_overflow_is_an_error(self, value, fmt):
         with pytest.raises(InvalidInputError, match=f"v = {value} is too large for {fmt}"):
             _common.round_to_format(value, fmt, "v")
+
+
+# ---------------------------------------------------------------------------
+# exact affine chains (the folding engine of the PyTorch and ONNX readers)
+# ---------------------------------------------------------------------------
+class TestAffineChain:
+    def test_without_operations_it_is_the_identity(self):
+        assert _common.AffineChain(2).network() == rg.ReLUNetwork([[[1, 0], [0, 1]]], [[0, 0]])
+
+    def test_composition_by_hand(self):
+        chain = _common.AffineChain(2)
+        chain.scale_shift([F(2), F(-1)], [F(1), F(0)])  # (2 x1 + 1, -x2)
+        chain.linear([[F(1), F(1)]], [F(3)])  # 2 x1 - x2 + 4
+        chain.relu()
+        chain.shift([F(-1)])
+        chain.linear([[F(1, 2)], [F(-1)]])  # (r/2 - 1/2, 1 - r)
+        chain.permute([1, 0])
+        net = chain.network()
+        assert net == rg.ReLUNetwork([[[2, -1]], [[-1], ["1/2"]]], [[4], [1, "-1/2"]])
+
+    def test_sizes_are_bounded(self):
+        with pytest.raises(rg.LimitExceededError, match="input width"):
+            _common.AffineChain(rg.io.MAX_PARAMETERS + 1)
+        chain = _common.AffineChain(10**4)
+        with pytest.raises(rg.LimitExceededError, match="an affine map"):
+            chain.linear([[F(0)] * 10**4] * (10**3 + 1))
+
+    @given(
+        st.lists(st.integers(-4, 4), min_size=3, max_size=3),
+        st.lists(st.integers(-4, 4), min_size=2, max_size=2),
+    )
+    def test_matches_direct_evaluation(self, w, x):
+        chain = _common.AffineChain(2)
+        chain.linear([[F(w[0]), F(w[1])]], [F(w[2])])
+        chain.relu()
+        chain.scale_shift([F(3)], [F(-1)])
+        z = max(w[0] * x[0] + w[1] * x[1] + w[2], 0)
+        assert chain.network()(x) == (F(3 * z - 1),)

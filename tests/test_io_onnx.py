@@ -519,3 +519,35 @@ def test_a_model_exported_by_torch_reads_as_the_torch_model():
     model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)).eval()
     exported = torch.onnx.export(model, (torch.zeros(1, 3),), dynamo=True, verbose=False).model_proto
     assert rio.network_from_onnx(exported) == rio.network_from_torch(model)
+
+
+@FAST
+@given(
+    dyadic_networks(),
+    st.lists(st.integers(-8, 8), min_size=3, max_size=3),
+    st.lists(st.sampled_from([1, 2, 4, -8, 3, 5]), min_size=3, max_size=3),
+)
+def test_normalized_vnncomp_style_graph_folds_to_the_closed_form(net, means, stds):
+    """(x - m) / s, then MatMul by W^T + b and Relu per layer: W_1 becomes W_1 diag(1/s), b_1 - W_1 (m/s)."""
+    d = net.input_dim
+    m, s = [F(v, 2) for v in means[:d]], [F(v) for v in stds[:d]]
+    nodes = [helper.make_node("Sub", ["x", "m"], ["c"]), helper.make_node("Div", ["c", "s"], ["h0"])]
+    inits = [init("m", [float(v) for v in m]), init("s", [float(v) for v in s])]
+    for k, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        out = "y" if k == len(net.weights) - 1 else f"z{k}"
+        nodes += [
+            helper.make_node("MatMul", [f"h{k}", f"W{k}"], [f"p{k}"]),
+            helper.make_node("Add", [f"p{k}", f"b{k}"], [out]),
+        ]
+        inits += [
+            init(f"W{k}", [[float(w[i][j]) for i in range(len(w))] for j in range(len(w[0]))]),
+            init(f"b{k}", [float(v) for v in b]),
+        ]
+        if out != "y":
+            nodes.append(helper.make_node("Relu", [out], [f"h{k + 1}"]))
+    model = model_of(nodes, inits, in_shape=(1, d), out_shape=(1, net.output_dim))
+    w1, b1 = net.weights[0], net.biases[0]
+    first_w = [[w1[i][j] / s[j] for j in range(d)] for i in range(len(w1))]
+    first_b = [b1[i] - sum(w1[i][j] * m[j] / s[j] for j in range(d)) for i in range(len(w1))]
+    expected = rg.ReLUNetwork([first_w, *net.weights[1:]], [first_b, *net.biases[1:]])
+    assert rio.network_from_onnx(model) == expected
