@@ -347,3 +347,16 @@ class TestStructure:
         assert rg.ReLUNetwork.to_json(HAND, path) == rio.network_to_json(HAND)
         assert rg.ReLUNetwork.from_json(path) == HAND
         assert rg.ReLUNetwork.from_dict(HAND.to_dict()) == HAND
+
+
+def test_number_count_is_bounded(monkeypatch):
+    from relu_geom.io import json_format
+
+    monkeypatch.setattr(json_format, "MAX_JSON_NUMBERS", 5)
+    with pytest.raises(rg.LimitExceededError, match="more than 5 numbers"):
+        rio.network_from_json('{"weights": [[[1, 2, 3]], [[4]]], "biases": [[0], [0.5]]}')
+    assert rio.network_from_json('{"weights": [[[1, 2]], [[4]]], "biases": [[0], [0.5]]}').architecture == (
+        2,
+        1,
+        1,
+    )

@@ -24,11 +24,21 @@ from typing import Any
 
 from relu_geom._util import short_repr, write_text_atomic
 from relu_geom.arith.rational import MAX_DIGITS
-from relu_geom.errors import FileFormatError
+from relu_geom.errors import FileFormatError, LimitExceededError
 from relu_geom.io._common import PathLike, check_network, existing_file, reading
-from relu_geom.network import ReLUNetwork
+from relu_geom.network import MAX_PARAMETERS, ReLUNetwork
 
-__all__ = ["network_from_dict", "network_from_json", "network_to_dict", "network_to_json", "parse_json"]
+__all__ = [
+    "MAX_JSON_NUMBERS",
+    "network_from_dict",
+    "network_from_json",
+    "network_to_dict",
+    "network_to_json",
+    "parse_json",
+]
+
+MAX_JSON_NUMBERS = MAX_PARAMETERS + 10_000
+"""The most numbers one JSON text may hold (a network's parameters and its architecture)."""
 
 _NONZERO_MANTISSA = re.compile(r"-?0*\.?0*[1-9]")
 
@@ -78,7 +88,8 @@ def _parse_float(literal: str) -> Fraction:
 def parse_json(text: str, src: str) -> Any:
     """Parse JSON text with exact numbers (see the module docstring), naming ``src`` in errors.
 
-    Objects with duplicate keys, NaN and infinities are refused.
+    Objects with duplicate keys, NaN and infinities are refused, and a text may
+    hold at most :data:`MAX_JSON_NUMBERS` numbers (LimitExceededError).
 
     Examples
     --------
@@ -91,12 +102,24 @@ def parse_json(text: str, src: str) -> Any:
     ...
     relu_geom.errors.FileFormatError: text: invalid JSON: the number 1e-400 underflows to the float 0.0; write it as a string such as "p/q" or a decimal string to keep it exact
     """
+    count = 0
+
+    def counted(parse: Any) -> Any:
+        def hook(literal: str) -> Any:
+            nonlocal count
+            count += 1
+            if count > MAX_JSON_NUMBERS:
+                raise LimitExceededError(f"{src}: more than {MAX_JSON_NUMBERS} numbers in one JSON text")
+            return parse(literal)
+
+        return hook
+
     try:
         return json.loads(
             text,
             parse_constant=_reject_constant,
-            parse_float=_parse_float,
-            parse_int=_parse_int,
+            parse_float=counted(_parse_float),
+            parse_int=counted(_parse_int),
             object_pairs_hook=_no_duplicate_keys,
         )
     except json.JSONDecodeError as exc:
