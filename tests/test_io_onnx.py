@@ -551,3 +551,18 @@ def test_normalized_vnncomp_style_graph_folds_to_the_closed_form(net, means, std
     first_b = [b1[i] - sum(w1[i][j] * m[j] / s[j] for j in range(d)) for i in range(len(w1))]
     expected = rg.ReLUNetwork([first_w, *net.weights[1:]], [first_b, *net.biases[1:]])
     assert rio.network_from_onnx(model) == expected
+
+
+def test_shape_operators_fold_as_permutations_of_the_entries():
+    # x of shape (1, 2, 3) (entries x0..x5 row-major); Transpose to (1, 3, 2) reads x0 x3 x1 x4 x2 x5
+    nodes = [
+        helper.make_node("Transpose", ["x"], ["t"], perm=[0, 2, 1]),
+        helper.make_node("Unsqueeze", ["t", "ax"], ["u"]),  # (1, 1, 3, 2)
+        helper.make_node("Squeeze", ["u", "ax"], ["q"]),  # (1, 3, 2)
+        helper.make_node("Flatten", ["q"], ["f"]),  # (1, 6)
+        helper.make_node("MatMul", ["f", "W"], ["y"]),
+    ]
+    weights = [[1], [10], [100], [1000], [10000], [100000]]
+    net = fold(nodes, [init("ax", [1], np.int64), init("W", weights)], in_shape=(1, 2, 3), out_shape=(1, 1))
+    # output = x0 + 10 x3 + 100 x1 + 1000 x4 + 10000 x2 + 100000 x5
+    assert net.weights == ((tuple(F(v) for v in (1, 100, 10000, 10, 1000, 100000)),),)

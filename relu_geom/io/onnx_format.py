@@ -12,7 +12,8 @@ the exact arithmetic of the rationals, not the float arithmetic of a runtime):
 - ``Add``, ``Sub``, ``Mul`` and ``Div`` of the data and a constant (input
   normalization ``(x - mean) / std``; ``Div`` only by a constant, which must not
   vanish);
-- ``Flatten``, ``Reshape`` (constant target shape), ``Identity``, ``Constant``;
+- ``Flatten``, ``Reshape`` (constant target shape), ``Squeeze``, ``Unsqueeze``,
+  ``Transpose``, ``Identity``, ``Constant``;
 - ``Relu``, which closes the pending affine map into a hidden layer.
 
 Anything else (another operator, a branch of the data path, data combined with
@@ -256,6 +257,58 @@ def _op_reshape(label: str, args: list[Value | None], attrs: dict[str, Any], cha
     return _new_shape(value, tuple(dims))
 
 
+def _axes(label: str, args: list[Value | None], attrs: dict[str, Any]) -> list[int] | None:
+    """The ``axes`` of Squeeze/Unsqueeze: an attribute before opset 13, a constant input after."""
+    if len(args) > 1 and args[1] is not None:
+        return [int(a) for a in _const(args[1], label, "axes").reshape(-1).tolist()]
+    return [int(a) for a in attrs["axes"]] if "axes" in attrs else None
+
+
+def _normalized(label: str, axes: list[int], rank: int) -> list[int]:
+    out = sorted(a + rank if a < 0 else a for a in axes)
+    if any(not 0 <= a < rank for a in out) or len(set(out)) != len(out):
+        raise FileFormatError(f"{label}: invalid axes {short_repr(axes)} for rank {rank}")
+    return out
+
+
+def _op_squeeze(label: str, args: list[Value | None], attrs: dict[str, Any], chain: AffineChain) -> Value:
+    if not args or args[0] is None:
+        raise UnsupportedInputError(f"{label}: expected Squeeze(data, axes)")
+    value, axes = args[0], _axes(label, args, attrs)
+    shape = value.shape
+    drop = (
+        [i for i, d in enumerate(shape) if d == 1] if axes is None else _normalized(label, axes, len(shape))
+    )
+    if any(shape[a] != 1 for a in drop):
+        raise DimensionMismatchError(f"{label}: cannot squeeze axes {drop} of shape {shape}")
+    return _new_shape(value, tuple(d for i, d in enumerate(shape) if i not in drop))
+
+
+def _op_unsqueeze(label: str, args: list[Value | None], attrs: dict[str, Any], chain: AffineChain) -> Value:
+    if not args or args[0] is None:
+        raise UnsupportedInputError(f"{label}: expected Unsqueeze(data, axes)")
+    value, axes = args[0], _axes(label, args, attrs)
+    if axes is None:
+        raise FileFormatError(f"{label}: Unsqueeze needs axes")
+    shape = list(value.shape)
+    for a in _normalized(label, axes, len(shape) + len(axes)):
+        shape.insert(a, 1)
+    return _new_shape(value, tuple(shape))
+
+
+def _op_transpose(label: str, args: list[Value | None], attrs: dict[str, Any], chain: AffineChain) -> Value:
+    value = _op_identity(label, args, attrs, chain)
+    rank = len(value.shape)
+    perm = [int(p) for p in attrs.get("perm", range(rank - 1, -1, -1))]
+    if sorted(perm) != list(range(rank)):
+        raise FileFormatError(f"{label}: invalid perm {short_repr(perm)} for rank {rank}")
+    if not isinstance(value, _Data):
+        return value.transpose(perm)
+    order = np.arange(math.prod(value.shape)).reshape(value.shape).transpose(perm)
+    chain.permute([int(i) for i in order.reshape(-1)])
+    return _Data(tuple(order.shape))
+
+
 def _op_add(label: str, args: list[Value | None], attrs: dict[str, Any], chain: AffineChain) -> Value:
     _, data, const = _split(args, label)
     data, t = _broadcast(const, data, label)
@@ -340,7 +393,10 @@ _OPERATORS = {
     "Mul": _op_mul,
     "Relu": _op_relu,
     "Reshape": _op_reshape,
+    "Squeeze": _op_squeeze,
     "Sub": _op_sub,
+    "Transpose": _op_transpose,
+    "Unsqueeze": _op_unsqueeze,
 }
 
 
