@@ -42,8 +42,6 @@ ONLY = {"verify": {"verify", "network", "arith", "errors"}}
 """Packages that may import only the listed top-level parts."""
 
 ALLOWED: set[tuple[str, str]] = {
-    # ReLUNetwork's file constructors call the readers (to be replaced by a registry).
-    ("relu_geom.network.model", "relu_geom.io"),
     # BreakpointComplex.candidates calls the decomposition (to be read from one facet table).
     ("relu_geom.analyses.breakpoints.complex", "relu_geom.analyses.breakpoints.bent_hyperplanes"),
 }

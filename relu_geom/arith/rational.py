@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -19,6 +20,31 @@ __all__ = ["QQ", "as_point", "clear_denominators", "format_rational", "primitive
 
 QQ = Fraction
 """The exact rational type used in every public value."""
+
+MAX_DIGITS = 4300
+"""The most digits a number written as a string may have (Python's own int-to-str bound)."""
+
+MAX_EXPONENT = 10_000
+"""The largest ``|e|`` of a decimal exponent ``...e<e>`` in a number string (``1e10000`` has 33220 bits)."""
+
+_EXPONENT_RE = re.compile(r"[eE]\s*([-+]?[\d_]+)")
+
+
+def _check_number_text(text: str, what: str) -> None:
+    """Refuse, before parsing, a number string whose exact value would be too costly to build."""
+    digits = sum(c.isdigit() for c in text)
+    if digits > MAX_DIGITS:
+        raise InvalidInputError(
+            f"{what}: a number string of {digits} digits, more than the limit of {MAX_DIGITS}"
+        )
+    match = _EXPONENT_RE.search(text)
+    if match:
+        exponent = match.group(1).replace("_", "")
+        if len(exponent.lstrip("+-0")) > 6 or abs(int(exponent)) > MAX_EXPONENT:
+            raise InvalidInputError(
+                f"{what}: the exponent {exponent[:20]} is beyond the limit of +-{MAX_EXPONENT} "
+                "for a number string"
+            )
 
 
 def to_rational(value: object, *, what: str = "value") -> Fraction:
@@ -31,7 +57,10 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
         ``"3/4"``, ``"-2"``, ``"0.125"`` or ``"2.5e2"`` (decimal strings are read
         as exact decimals), a finite float or numpy number (read as the exact
         binary value it denotes: every float is a dyadic rational), or a
-        finite :class:`decimal.Decimal`.
+        finite :class:`decimal.Decimal`.  A string or Decimal has at most
+        :data:`MAX_DIGITS` digits and a decimal exponent of at most
+        :data:`MAX_EXPONENT` in absolute value (so reading it takes bounded
+        time and memory).
     what
         How to name the value in an error message, e.g. ``"weights[0][1][2]"``.
 
@@ -42,7 +71,8 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
     Raises
     ------
     InvalidInputError
-        For NaN, infinities, booleans, non-numeric strings and other types.
+        For NaN, infinities, booleans, non-numeric strings, strings beyond the
+        digit or exponent bound, and other types.
 
     Examples
     --------
@@ -62,15 +92,17 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
         return Fraction(int(value.numerator), int(value.denominator))
     if isinstance(value, str):
         text = value.strip()
+        _check_number_text(text, what)
         try:
             return Fraction(text)
         except (ValueError, ZeroDivisionError):
             raise InvalidInputError(
-                f"{what}: expected a rational number such as '3/4', '-2' or '0.125', got the string {value!r}"
+                f"{what}: expected a rational number such as '3/4', '-2' or '0.125', got the string {value[:80]!r}"
             ) from None
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
+        _check_number_text(str(value), what)
         return Fraction(value)
     if hasattr(value, "dtype") and getattr(value, "shape", None) == ():
         # numpy scalar (or 0-d array); long doubles keep every bit through as_integer_ratio
@@ -90,7 +122,7 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
         return Fraction(as_float)
     raise InvalidInputError(
         f"{what}: expected a number (int, Fraction, float or string like '3/4'), "
-        f"got {type(value).__name__} {value!r}"
+        f"got {type(value).__name__} {value!r:.80}"
     )
 
 

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from relu_geom.compiler.complex import write_text_atomic
+from relu_geom._util import write_text_atomic
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 
@@ -22,20 +22,36 @@ __all__ = [
 ]
 
 
-def read_network(spec: str) -> ReLUNetwork:
-    """A network from a file path (any supported format) or ``zoo:NAME`` for a bundled specimen."""
+def read_network(spec: str, args: argparse.Namespace | None = None) -> ReLUNetwork:
+    """A network from a file path (any supported format) or ``zoo:NAME`` for a bundled specimen.
+
+    ``args`` carries the options of :func:`add_network_argument` (``--trust-pickle``,
+    ``--assume-relu``); without them PyTorch files are read safely and state_dicts refused.
+    """
     if spec.startswith("zoo:"):
         from relu_geom import zoo
 
         return zoo.get(spec[4:])
     from relu_geom import io
 
-    return io.load_network(spec)
+    activation = "relu" if getattr(args, "assume_relu", False) else None
+    return io.load_network(spec, trust=getattr(args, "trust_pickle", False), activation=activation)
 
 
 def add_network_argument(parser: argparse.ArgumentParser, name: str = "net") -> None:
-    """The positional NET argument."""
+    """The positional NET argument, with the options for PyTorch files."""
     parser.add_argument(name, metavar=name.upper(), help="network file (.json, .npz, .onnx, .pt) or zoo:NAME")
+    parser.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="read a PyTorch file with torch.load(weights_only=False): runs code stored in the file, "
+        "use only for files you trust (needed for a pickled nn.Module)",
+    )
+    parser.add_argument(
+        "--assume-relu",
+        action="store_true",
+        help="a PyTorch state_dict: its Linear layers have a ReLU between consecutive ones",
+    )
 
 
 def add_box_option(parser: argparse.ArgumentParser) -> None:

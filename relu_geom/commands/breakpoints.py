@@ -74,7 +74,7 @@ def breakpoint_summary(net: Any, domain: Any = None) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = read_network(args.net)
+    net = read_network(args.net, args)
     domain = parse_box(args)
     s = breakpoint_summary(net, domain)
     if args.json:

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = read_network(args.net)
+    net = read_network(args.net, args)
     domain = parse_box(args)
     start = time.process_time()
     show = not args.no_progress and sys.stderr.isatty()

@@ -14,8 +14,6 @@ value it denotes; write ``"1/10"`` as a string for the decimal).
 from __future__ import annotations
 
 import argparse
-import json
-import os
 from fractions import Fraction
 from typing import Any
 
@@ -24,47 +22,9 @@ from relu_geom.analyses.identifiability import (
     functional_dimension,
     parameter_labels,
 )
-from relu_geom.arith.rational import format_rational, to_rational
+from relu_geom.arith.rational import format_rational
 from relu_geom.commands._common import add_network_argument, emit_json, read_network
-from relu_geom.errors import FileFormatError
-
-
-def read_sample(path: str) -> list[tuple[Fraction, ...]]:
-    """The points of a CSV or JSON sample file, exactly."""
-    if not os.path.isfile(path):
-        raise FileFormatError(f"sample: no such file {path!r}")
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    stripped = text.lstrip()
-    if path.lower().endswith(".json") or stripped.startswith(("[", "{")):
-        try:
-            data: Any = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FileFormatError(f"sample {path!r}: invalid JSON ({exc})") from None
-        if isinstance(data, dict):
-            if "points" not in data:
-                raise FileFormatError(
-                    f"sample {path!r}: expected a list of points or an object with 'points'"
-                )
-            data = data["points"]
-        if not isinstance(data, list) or not all(isinstance(p, list) for p in data):
-            raise FileFormatError(f"sample {path!r}: expected a list of points (lists of numbers)")
-        return [
-            tuple(to_rational(v, what=f"sample {path!r} point {i} entry {j}") for j, v in enumerate(p))
-            for i, p in enumerate(data)
-        ]
-    points = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        fields = [f for f in line.replace(",", " ").split() if f]
-        points.append(
-            tuple(
-                to_rational(f, what=f"sample {path!r} line {lineno} entry {j}") for j, f in enumerate(fields)
-            )
-        )
-    return points
+from relu_geom.io import read_sample
 
 
 def _point_text(p: tuple[Fraction, ...]) -> list[int | str]:
@@ -87,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = read_network(args.net)
+    net = read_network(args.net, args)
     if args.sample:
         res = batch_functional_dimension(net, read_sample(args.sample))
         out: dict[str, Any] = {

@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = read_network(args.net)
+    net = read_network(args.net, args)
     rep = genericity_report(net, max_checks=args.max_checks)
     st, mp = rep.supertransversality, rep.masked_products
     out = {

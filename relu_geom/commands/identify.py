@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    net = read_network(args.net)
+    net = read_network(args.net, args)
     res = local_identifiability(net, read_sample(args.sample))
     out: dict[str, Any] = {
         "architecture": list(net.architecture),

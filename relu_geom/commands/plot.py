@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from relu_geom.plotting.complex import figure_format
 
     figure_format(args.output)  # a bad extension fails before any work
-    net = read_network(args.net)
+    net = read_network(args.net, args)
     domain = parse_box(args)
     d = net.input_dim
     if args.breakpoints:

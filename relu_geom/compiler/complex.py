@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from relu_geom._util import write_text_atomic
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
@@ -507,21 +507,6 @@ class PolyhedralComplex:
         if path is not None:
             write_text_atomic(path, text)
         return text
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _locate_key(net: ReLUNetwork, dom_rows: Sequence[tuple[int, ...]], x: object) -> Key | None:

@@ -7,32 +7,93 @@ shape ``(n_l, n_{l-1})`` and ``biases[l - 1]`` is ``b_l``.  ReLU acts on every
 hidden layer; the output layer is affine.  Hidden neurons are indexed globally
 ``0..H-1`` layer by layer (``neurons`` lists their ``(layer, index)`` labels,
 with ``index`` counted from 0 inside the layer).
+
+Files.  The versioned exact dict (``"format": "relu-geom/network@1"``) is part of
+the model: :meth:`ReLUNetwork.to_dict` and :meth:`ReLUNetwork.from_dict` live here
+and use nothing but this module and :mod:`relu_geom.arith`.  Every other file or
+framework constructor (``from_json``, ``to_json``, ``load``, ``from_npz``,
+``from_torch``, ``from_onnx``) is a thin method that looks its function up in a
+small registry, which :mod:`relu_geom.io` fills when it is imported
+(:func:`register_file_functions`; ``import relu_geom`` always imports it).  So
+this module never imports ``relu_geom.io`` (layers point down), and without the
+registry these methods raise :class:`~relu_geom.errors.BackendUnavailableError`.
+
+Size bound.  A network has at most :data:`MAX_PARAMETERS` parameters; the random
+constructors and every file reader refuse larger ones with
+:class:`~relu_geom.errors.LimitExceededError` before allocating anything.
 """
 
 from __future__ import annotations
 
 import math
+import operator
+import os
 import random as _random
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from relu_geom.arith.rational import as_point, to_rational
-from relu_geom.errors import DimensionMismatchError, InvalidInputError
+from relu_geom.arith.rational import as_point, format_rational, to_rational
+from relu_geom.errors import (
+    BackendUnavailableError,
+    DimensionMismatchError,
+    InvalidInputError,
+    LimitExceededError,
+    UnsupportedInputError,
+)
 
-__all__ = ["ReLUNetwork"]
+__all__ = ["FORMAT", "MAX_PARAMETERS", "ReLUNetwork", "register_file_functions"]
+
+FORMAT = "relu-geom/network@1"
+"""The format tag of the versioned JSON network format written by this version."""
+
+MAX_PARAMETERS = 10_000_000
+"""The largest number of parameters (weights and biases) of a network built or read: 10**7."""
+
+_FORMAT_RE = re.compile(r"relu-geom/network@(\d+)")
+_DICT_KEYS = ("format", "architecture", "weights", "biases")
 
 Matrix = tuple[tuple[Fraction, ...], ...]
 Vector = tuple[Fraction, ...]
 
 
+def _short(obj: object, limit: int = 80) -> str:
+    """``repr(obj)`` cut to ``limit`` characters: error messages never echo big inputs."""
+    text = repr(obj)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _as_list(obj: object, what: str) -> list[Any]:
     if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
         obj = obj.tolist()  # type: ignore[attr-defined]
-    if isinstance(obj, (str, bytes)) or not isinstance(obj, Iterable):
-        raise InvalidInputError(f"{what}: expected a list, got {type(obj).__name__} {obj!r}")
+    if isinstance(obj, (str, bytes, Mapping, Set)) or not isinstance(obj, Iterable):
+        raise InvalidInputError(f"{what}: expected a list, got {type(obj).__name__} {_short(obj)}")
     return list(obj)
+
+
+def _check_architecture(architecture: object) -> list[int]:
+    """Widths as ints: at least two, each a positive integer (not a bool, not a float), bounded in total."""
+    if isinstance(architecture, (str, bytes, Mapping, Set)) or not isinstance(architecture, Iterable):
+        raise InvalidInputError(f"architecture: expected a list of widths, got {_short(architecture)}")
+    raw = list(architecture)
+    try:
+        if isinstance(raw, bool) or any(isinstance(n, bool) for n in raw):
+            raise TypeError
+        arch = [operator.index(n) for n in raw]  # ints and numpy integers; floats and bools refused
+    except TypeError:
+        arch = []
+    if len(arch) < 2 or any(n < 1 for n in arch):
+        raise InvalidInputError(
+            f"architecture: expected at least two positive integer widths, got {_short(raw)}"
+        )
+    total = sum(arch[i + 1] * (arch[i] + 1) for i in range(len(arch) - 1))
+    if total > MAX_PARAMETERS:
+        raise LimitExceededError(
+            f"architecture {_short(arch)}: {total} parameters, more than the limit of {MAX_PARAMETERS}"
+        )
+    return arch
 
 
 def _read_matrix(obj: object, what: str) -> Matrix:
@@ -290,11 +351,7 @@ class ReLUNetwork:
     @classmethod
     def from_parameters(cls, architecture: Sequence[int], theta: Sequence[object]) -> ReLUNetwork:
         """Inverse of :meth:`parameters` for the given architecture."""
-        arch = [int(n) for n in architecture]
-        if len(arch) < 2 or any(n < 1 for n in arch):
-            raise InvalidInputError(
-                f"architecture: expected at least two positive widths, got {list(architecture)}"
-            )
+        arch = _check_architecture(architecture)
         values = list(theta)
         need = sum(arch[i + 1] * (arch[i] + 1) for i in range(len(arch) - 1))
         if len(values) != need:
@@ -330,11 +387,13 @@ class ReLUNetwork:
         >>> rg.ReLUNetwork.random([2, 3, 1], seed=0) == rg.ReLUNetwork.random([2, 3, 1], seed=0)
         True
         """
-        arch = [int(n) for n in architecture]
-        if len(arch) < 2 or any(n < 1 for n in arch):
-            raise InvalidInputError(
-                f"architecture: expected at least two positive widths, got {list(architecture)}"
-            )
+        arch = _check_architecture(architecture)
+        for name, value, low in (
+            ("max_numerator", max_numerator, 0),
+            ("max_denominator", max_denominator, 1),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise InvalidInputError(f"{name}: expected an integer >= {low}, got {_short(value)}")
         rng = _random.Random(seed)
 
         def entry() -> Fraction:
@@ -351,11 +410,7 @@ class ReLUNetwork:
         Every float is a dyadic rational, so the network is exact; this is the
         benchmark distribution.
         """
-        arch = [int(n) for n in architecture]
-        if len(arch) < 2 or any(n < 1 for n in arch):
-            raise InvalidInputError(
-                f"architecture: expected at least two positive widths, got {list(architecture)}"
-            )
+        arch = _check_architecture(architecture)
         rng = _random.Random(seed)
         ws = [
             [[rng.gauss(0.0, 1.0) for _ in range(arch[i])] for _ in range(arch[i + 1])]
@@ -415,61 +470,161 @@ class ReLUNetwork:
 
     # ------------------------------------------------------------ files, io
     def to_dict(self) -> dict[str, Any]:
-        """The versioned exact JSON object (``"format": "relu-geom/network@1"``)."""
-        from relu_geom.arith.rational import format_rational
+        """The versioned exact JSON object (``"format": "relu-geom/network@1"``).
 
+        Integers are stored as JSON integers, other rationals as strings ``"p/q"``.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> rg.ReLUNetwork([[[1, "1/3"]], [[2]]], [[0], ["-1/2"]]).to_dict()
+        {'format': 'relu-geom/network@1', 'architecture': [2, 1, 1], 'weights': [[[1, '1/3']], [[2]]], 'biases': [[0], ['-1/2']]}
+        """
         return {
-            "format": "relu-geom/network@1",
+            "format": FORMAT,
             "architecture": list(self.architecture),
             "weights": [[[format_rational(v) for v in row] for row in w] for w in self._weights],
             "biases": [[format_rational(v) for v in b] for b in self._biases],
         }
 
-    # Named constructors for files and frameworks; the readers live in relu_geom.io.
     @classmethod
-    def from_dict(cls, obj: dict[str, Any]) -> ReLUNetwork:
-        """From the versioned JSON object or a plain ``{"weights": ..., "biases": ...}``."""
-        from relu_geom import io
+    def from_dict(cls, obj: Mapping[str, Any]) -> ReLUNetwork:
+        """A network from its versioned JSON object (already parsed into Python data).
 
-        return io.network_from_dict(obj)
+        Parameters
+        ----------
+        obj
+            Either the versioned form written by :meth:`to_dict`::
+
+                {"format": "relu-geom/network@1", "architecture": [n_0, ..., n_{L+1}],
+                 "weights": [W_1, ..., W_{L+1}], "biases": [b_1, ..., b_{L+1}]}
+
+            or the plain form ``{"weights": [...], "biases": [...]}`` (an
+            ``"architecture"`` is optional in both).  Each ``W_l`` is a list of
+            rows, shape ``(n_l, n_{l-1})`` = (out, in).  Entries are integers,
+            strings ``"p/q"`` (also ``"-2"``, ``"0.125"``: decimal strings are
+            exact decimals) or floats, read as the exact binary value they denote.
+
+        Raises
+        ------
+        UnsupportedInputError
+            For a ``"format"`` other than ``"relu-geom/network@1"`` (for example
+            one written by a newer version).
+        InvalidInputError
+            For a missing or unknown field, a wrong type (a dict or a string
+            where a list is expected, a boolean width), a non-finite number or
+            a bad string, naming the field and the entry.
+        DimensionMismatchError
+            For ragged or mis-shaped layers, or an ``"architecture"`` that does
+            not match the weights.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> net = rg.ReLUNetwork.from_dict({"weights": [[[1, -1]], [["1/2"]]], "biases": [[0], [0.25]]})
+        >>> net.architecture, net([3, 1])
+        ((2, 1, 1), (Fraction(5, 4),))
+        >>> rg.ReLUNetwork.from_dict(net.to_dict()) == net
+        True
+        """
+        if not isinstance(obj, Mapping):
+            raise InvalidInputError(
+                "network: expected a dict (JSON object) with fields 'weights' and 'biases', "
+                f"got {type(obj).__name__}"
+            )
+        if "format" in obj:
+            fmt = obj["format"]
+            if not isinstance(fmt, str):
+                raise InvalidInputError(f"format: expected a string such as {FORMAT!r}, got {_short(fmt)}")
+            if fmt != FORMAT:
+                match = _FORMAT_RE.fullmatch(fmt)
+                newer = (
+                    " (written by a newer version of relu_geom?)" if match and int(match.group(1)) > 1 else ""
+                )
+                raise UnsupportedInputError(
+                    f"format: {_short(fmt)} is not supported{newer}; this version reads {FORMAT!r} "
+                    "and the plain form {'weights': ..., 'biases': ...}"
+                )
+        unknown = [k for k in obj if k not in _DICT_KEYS]
+        if unknown:
+            raise InvalidInputError(
+                f"network: unknown field(s) {', '.join(map(repr, unknown)):.80}; "
+                f"expected only {', '.join(repr(k) for k in _DICT_KEYS)}"
+            )
+        missing = [k for k in ("weights", "biases") if k not in obj]
+        if missing:
+            raise InvalidInputError(f"network: missing field(s) {', '.join(repr(k) for k in missing)}")
+        net = cls(obj["weights"], obj["biases"])
+        if "architecture" in obj:
+            arch = obj["architecture"]
+            if (
+                not isinstance(arch, (list, tuple))
+                or not arch
+                or any(isinstance(n, bool) or not isinstance(n, int) for n in arch)
+            ):
+                raise InvalidInputError(
+                    f"architecture: expected a list of integer widths, got {_short(arch)}"
+                )
+            if tuple(arch) != net.architecture:
+                raise DimensionMismatchError(
+                    f"architecture: declared as {_short(list(arch))} but the weights have architecture "
+                    f"{list(net.architecture)}"
+                )
+        return net
+
+    # File and framework constructors: thin methods over the readers that relu_geom.io
+    # registers at import (see the module docstring).
+    @classmethod
+    def from_json(cls, source: str | os.PathLike[str]) -> ReLUNetwork:
+        """From a JSON file path (str or Path) or a JSON text starting with ``{``.
+
+        See :func:`relu_geom.io.network_from_json`.
+        """
+        return _file_function("network_from_json")(source)
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The versioned exact JSON text; also written atomically to ``path`` if given.
+
+        See :func:`relu_geom.io.network_to_json`.
+        """
+        return _file_function("network_to_json")(self, path)
 
     @classmethod
-    def from_json(cls, source: str | Any) -> ReLUNetwork:
-        """From a JSON file path (str or Path) or a JSON text starting with ``{``."""
-        from relu_geom import io
+    def load(cls, path: str | os.PathLike[str], **options: Any) -> ReLUNetwork:
+        """Read any supported network file (.json, .npz, .pt/.pth, .onnx), by extension or content.
 
-        return io.network_from_json(source)
-
-    def to_json(self, path: str | Any | None = None) -> str:
-        """The versioned exact JSON text; also written atomically to ``path`` if given."""
-        from relu_geom import io
-
-        return io.network_to_json(self, path)
+        Keyword options (``trust``, ``activation``) are those of :func:`relu_geom.io.load_network`.
+        """
+        return _file_function("load_network")(path, **options)
 
     @classmethod
-    def load(cls, path: str | Any) -> ReLUNetwork:
-        """Read any supported network file (.json, .npz, .pt/.pth, .onnx), by extension or content."""
-        from relu_geom import io
-
-        return io.load_network(path)
+    def from_npz(cls, path: str | os.PathLike[str]) -> ReLUNetwork:
+        """From a numpy ``.npz`` with keys ``W0, b0, W1, b1, ...``; see :func:`relu_geom.io.network_from_npz`."""
+        return _file_function("network_from_npz")(path)
 
     @classmethod
-    def from_npz(cls, path: str | Any) -> ReLUNetwork:
-        """From a numpy ``.npz`` with keys ``W0, b0, W1, b1, ...``."""
-        from relu_geom import io
-
-        return io.network_from_npz(path)
-
-    @classmethod
-    def from_torch(cls, module: Any) -> ReLUNetwork:
-        """From a ``torch.nn.Sequential`` of ``Linear`` and ``ReLU`` layers (weights read exactly)."""
-        from relu_geom import io
-
-        return io.network_from_torch(module)
+    def from_torch(cls, model: Any, **options: Any) -> ReLUNetwork:
+        """From a PyTorch module or file (weights read exactly); see :func:`relu_geom.io.network_from_torch`."""
+        return _file_function("network_from_torch")(model, **options)
 
     @classmethod
     def from_onnx(cls, model: Any) -> ReLUNetwork:
-        """From an ONNX model (path or ``ModelProto``) made of Gemm or MatMul+Add and Relu nodes."""
-        from relu_geom import io
+        """From an ONNX model (path or ``ModelProto``), folded exactly; see :func:`relu_geom.io.network_from_onnx`."""
+        return _file_function("network_from_onnx")(model)
 
-        return io.network_from_onnx(model)
+
+_FILE_FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
+def register_file_functions(**functions: Callable[..., Any]) -> None:
+    """Record the file readers and writers behind the named constructors (called by relu_geom.io)."""
+    _FILE_FUNCTIONS.update(functions)
+
+
+def _file_function(name: str) -> Callable[..., Any]:
+    try:
+        return _FILE_FUNCTIONS[name]
+    except KeyError:
+        raise BackendUnavailableError(
+            f"ReLUNetwork file support ({name}) is not loaded; import relu_geom (or relu_geom.io) first"
+        ) from None
