@@ -2,17 +2,15 @@
 
 Run: ``python benchmarks/bench_certify.py [timeout_seconds] [--acas]``.  Prints, for each
 instance, the verdict, the seconds, the branches and the leaves by kind, and the time of
-one exact bound-rule call against its float64 guide.  With ``--acas`` (needs ``onnx`` and
-``/work/shared/benchmarks/acasxu``) it also runs ACAS Xu instances; the ONNX graphs there
-start with a ``Sub`` of the mean image, folded here into the first bias (exactly), and the
-properties are read by a minimal reader of their conjunctive VNN-LIB assertions (this
-benchmark does not depend on relu_geom.io.vnnlib).
+one exact bound-rule call against its float64 guide.  With ``--acas`` it also runs ACAS Xu
+instances of ``../shared/benchmarks/acasxu/instances.csv`` (``--instances N`` of them, in
+the file's order; networks read with ``ReLUNetwork.load``, which folds the input
+normalization exactly, and properties with ``read_vnnlib``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from fractions import Fraction
@@ -22,57 +20,7 @@ import numpy as np
 import relu_geom as rg
 from relu_geom.certify.bounds import exact_bounds, float_bounds
 
-ACAS = "/work/shared/benchmarks/acasxu"
-
-
-def acas_network(path: str) -> rg.ReLUNetwork:
-    import onnx
-    from onnx import numpy_helper
-
-    model = onnx.load(path)
-    init = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
-    mean = next(v for k, v in init.items() if "AvgImg" in k).reshape(-1)
-    ws = [init[k].T for k in init if k.endswith("MatMul_W")]
-    bs = [init[k] for k in init if k.endswith("Add_B")]
-    w = [[[Fraction(float(v)) for v in row] for row in W] for W in ws]
-    b = [[Fraction(float(v)) for v in B] for B in bs]
-    shift = [Fraction(float(v)) for v in mean]
-    b[0] = [bi - sum((a * s for a, s in zip(row, shift)), Fraction(0)) for bi, row in zip(b[0], w[0])]
-    return rg.ReLUNetwork(w, b)
-
-
-def simple_vnnlib(path: str, n_in: int, n_out: int) -> rg.Specification:
-    """Conjunctive VNN-LIB with (<= A B) / (>= A B) over X_i, Y_j and decimals only."""
-    text = open(path, encoding="utf-8").read()
-    lo = [None] * n_in
-    hi = [None] * n_in
-    atoms = []
-
-    def term(t: str):
-        if t.startswith("X_"):
-            return ("x", int(t[2:]))
-        if t.startswith("Y_"):
-            return ("y", int(t[2:]))
-        return ("c", Fraction(t))
-
-    for op, a, b in re.findall(r"\(assert \((<=|>=) (\S+) (\S+)\)\)", text):
-        if op == ">=":
-            a, b = b, a  # a <= b
-        ta, tb = term(a), term(b)
-        if ta[0] == "x" and tb[0] == "c":
-            hi[ta[1]] = tb[1]
-        elif ta[0] == "c" and tb[0] == "x":
-            lo[tb[1]] = ta[1]
-        else:
-            y = [Fraction(0)] * n_out
-            c = Fraction(0)
-            for sign, t in ((1, ta), (-1, tb)):
-                if t[0] == "y":
-                    y[t[1]] += sign
-                else:
-                    c += sign * t[1]
-            atoms.append({"y": y, "c": c})
-    return rg.Specification.from_lists(n_in, n_out, [{"box": list(zip(lo, hi)), "atoms": atoms}])
+ACAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "benchmarks", "acasxu")
 
 
 def run(name: str, net: rg.ReLUNetwork, spec: rg.Specification, timeout: float) -> None:
@@ -128,12 +76,13 @@ def main(argv: list[str]) -> None:
     box = [(Fraction(-1, 100), Fraction(1, 100))] * 5
     bound_rule_timing(acas_sized, box)
     if "--acas" in argv and os.path.isdir(ACAS):
-        for netname, prop in (("1_1", 3), ("1_1", 4), ("1_9", 3), ("2_1", 3), ("1_1", 1)):
-            net = acas_network(f"{ACAS}/ACASXU_run2a_{netname}_batch_2000.onnx")
-            spec = simple_vnnlib(f"{ACAS}/prop_{prop}.vnnlib", 5, 5)
-            if netname == "1_1" and prop == 3:
-                bound_rule_timing(net, spec.disjuncts[0].box)
-            run(f"ACAS {netname} prop_{prop}", net, spec, timeout)
+        n = int(argv[argv.index("--instances") + 1]) if "--instances" in argv else 186
+        with open(os.path.join(ACAS, "instances.csv"), encoding="utf-8") as fh:
+            rows = [line.strip().split(",") for line in fh.read().splitlines()[1:] if line.strip()]
+        for onnx_name, vnnlib_name in rows[:n]:
+            net = rg.ReLUNetwork.load(os.path.join(ACAS, onnx_name))
+            spec = rg.read_vnnlib(os.path.join(ACAS, vnnlib_name), n_inputs=5, n_outputs=5)
+            run(f"ACAS {onnx_name[13:16]} {vnnlib_name[:-7]}", net, spec, timeout)
 
 
 if __name__ == "__main__":
