@@ -40,7 +40,13 @@ from relu_geom.analyses.breakpoints import as_breakpoint_complex
 from relu_geom.arith.linalg import rank
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 
-__all__ = ["ConfigurationEnumeration", "FiberConfiguration", "FunctionData", "fiber_configurations", "function_data"]
+__all__ = [
+    "ConfigurationEnumeration",
+    "FiberConfiguration",
+    "FunctionData",
+    "fiber_configurations",
+    "function_data",
+]
 
 Neuron = tuple[int, int]  # (layer from 1, index from 0)
 
@@ -249,9 +255,13 @@ def _check_architecture(architecture: Sequence[int], data: FunctionData) -> tupl
     try:
         arch = tuple(int(v) for v in architecture)
     except (TypeError, ValueError):
-        raise InvalidInputError(f"architecture: expected a sequence of positive ints, got {architecture!r}") from None
+        raise InvalidInputError(
+            f"architecture: expected a sequence of positive ints, got {architecture!r}"
+        ) from None
     if len(arch) < 2 or any(v < 1 for v in arch):
-        raise InvalidInputError(f"architecture: expected (d, n_1, ..., n_L, m) of positive ints, got {list(arch)}")
+        raise InvalidInputError(
+            f"architecture: expected (d, n_1, ..., n_L, m) of positive ints, got {list(arch)}"
+        )
     if arch[0] != data.input_dim or arch[-1] != data.output_dim:
         raise DimensionMismatchError(
             f"architecture: input/output {arch[0]}/{arch[-1]} do not match f's {data.input_dim}/{data.output_dim}"
@@ -349,16 +359,26 @@ def fiber_configurations(
     def cut(rule: str) -> None:
         pruned[rule] = pruned.get(rule, 0) + 1
 
-    def done(configs: Sequence[FiberConfiguration], n_a: int, n_s: int, status: str, reason: str) -> ConfigurationEnumeration:
+    def done(
+        configs: Sequence[FiberConfiguration], n_a: int, n_s: int, status: str, reason: str
+    ) -> ConfigurationEnumeration:
         return ConfigurationEnumeration(arch, tuple(configs), n_a, n_s, pruned, status, reason)
 
     if data.ambiguous_ridges or not data.unconditional:
-        return done((), 0, 0, "undecided", f"the bent-hyperplane graph is uncertain at ridges {list(data.ambiguous_ridges)}")
+        return done(
+            (),
+            0,
+            0,
+            "undecided",
+            f"the bent-hyperplane graph is uncertain at ridges {list(data.ambiguous_ridges)}",
+        )
     g = nx.DiGraph()
     g.add_nodes_from(range(C))
     g.add_edges_from(data.edges)
     if not nx.is_directed_acyclic_graph(g):
-        return done((), 0, 0, "complete", "the bent-hyperplane graph has a cycle, which no layered network realizes")
+        return done(
+            (), 0, 0, "complete", "the bent-hyperplane graph has a cycle, which no layered network realizes"
+        )
     order = list(nx.topological_sort(g))
     low = dict.fromkeys(g, 1)
     for v in order:
@@ -370,7 +390,9 @@ def fiber_configurations(
             high[v] = min(high[v], high[w] - 1)
     depth = max(low.values(), default=0)
     if depth > L:
-        return done((), 0, 0, "complete", f"the depth bound {depth} exceeds the {L} hidden layers of the architecture")
+        return done(
+            (), 0, 0, "complete", f"the depth bound {depth} exceeds the {L} hidden layers of the architecture"
+        )
     hyper: dict[int, set[Any]] = {}
     for f in data.facets:
         hyper.setdefault(f.candidate, set()).add((f.normal, f.beta))
@@ -491,7 +513,9 @@ def fiber_configurations(
     return done(out, counts[0], counts[1], "complete", reason)
 
 
-def _transmission_fails(cfg: FiberConfiguration, widths: Sequence[int], ranks: Sequence[int], cut: Any) -> bool:
+def _transmission_fails(
+    cfg: FiberConfiguration, widths: Sequence[int], ranks: Sequence[int], cut: Any
+) -> bool:
     """The transmission rules of the module notes; True records a cut."""
     L = len(widths)
     offs = [0]

@@ -167,7 +167,9 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
             if not symbolic:
                 sol = solve(A, rhs)
                 if sol is None:
-                    return ConfigurationSolution("empty", (), 0, f"the alignment equations of neuron ({ell}, {j}) are inconsistent")
+                    return ConfigurationSolution(
+                        "empty", (), 0, f"the alignment equations of neuron ({ell}, {j}) are inconsistent"
+                    )
                 kernel = nullspace(A)
                 if not kernel and any(sol[n_in + 1 + p] <= 0 for p in range(len(mine))):
                     return ConfigurationSolution(
@@ -240,7 +242,9 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
                         bs + [[b + step * kv[n_L] for b in out_b]],
                     )
                 )
-            why = "; ".join(notes + ([f"the output layer has {m * len(kernel)} free parameters"] if kernel else []))
+            why = "; ".join(
+                notes + ([f"the output layer has {m * len(kernel)} free parameters"] if kernel else [])
+            )
             return ConfigurationSolution("family", tuple(nets), free, why)
         return ConfigurationSolution("point", (net,), 0, "")
     # polynomial system: unknown output layer
@@ -255,10 +259,14 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     gens = [s for s in unknowns if any(e.has(s) for e in eqs)]
     why = "; ".join(notes)
     if len(gens) > max_unknowns:
-        return ConfigurationSolution("unresolved", (), free, f"{len(gens)} unknowns exceed max_unknowns={max_unknowns}")
+        return ConfigurationSolution(
+            "unresolved", (), free, f"{len(gens)} unknowns exceed max_unknowns={max_unknowns}"
+        )
     G = sympy.groebner(eqs, *gens, order="lex") if gens else None
     if G is not None and list(G.exprs) == [1]:
-        return ConfigurationSolution("empty", (), free, "the Groebner basis of the remaining equations is [1]")
+        return ConfigurationSolution(
+            "empty", (), free, "the Groebner basis of the remaining equations is [1]"
+        )
     sols = sympy.solve(list(G.exprs) if G is not None else [], gens, dict=True) if gens else [{}]
     nets = []
     for sol in sols[:4]:
@@ -286,7 +294,9 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     dim_note = "positive-dimensional" if G is None or not G.is_zero_dimensional else "finitely many points"
     status = "family" if free or notes or dim_note == "positive-dimensional" else "unresolved"
     if not nets:
-        return ConfigurationSolution("unresolved", (), free, f"no rational point found ({dim_note}); {why}".rstrip("; "))
+        return ConfigurationSolution(
+            "unresolved", (), free, f"no rational point found ({dim_note}); {why}".rstrip("; ")
+        )
     return ConfigurationSolution(status, tuple(nets), free, f"{dim_note}; {why}".rstrip("; "))
 
 
@@ -349,7 +359,8 @@ class DeepFiber:
     empty_reasons : dict
         Reason -> number of configurations proved empty for it.
     status : str
-        ``"complete"`` (every configuration decided) or ``"undecided"``.
+        ``"complete"`` (every configuration decided), ``"undecided"`` or
+        ``"partial"`` (stopped early, see ``stop_outside``).
     reason : str
     """
 
@@ -390,7 +401,11 @@ def _arch(net: ReLUNetwork, architecture: Sequence[int] | None) -> tuple[int, ..
 
 
 def deep_fiber(
-    net: ReLUNetwork, architecture: Sequence[int] | None = None, *, max_configurations: int = 20000
+    net: ReLUNetwork,
+    architecture: Sequence[int] | None = None,
+    *,
+    max_configurations: int = 20000,
+    stop_outside: bool = False,
 ) -> DeepFiber:
     """The fiber of ``net`` in ``architecture`` (default its own) as configuration sets.
 
@@ -402,6 +417,9 @@ def deep_fiber(
         The target architecture ``(d, n_1, ..., n_L, m)``.
     max_configurations
         Passed to :func:`fiber_configurations`.
+    stop_outside
+        Stop at the first piece with a certified point outside the orbit (the
+        fiber is then ``"partial"``).
 
     Returns
     -------
@@ -472,11 +490,28 @@ def deep_fiber(
             dim = var.dimension_at(point) if point is not None else None
             kind = "hidden" if own else "realization"
             pieces.append(DeepFiberPiece(cfg, kind, dim, tuple(outside), sol.reason))
+            if stop_outside and own:
+                return DeepFiber(
+                    net,
+                    arch,
+                    en,
+                    tuple(pieces),
+                    sum(empty.values()),
+                    empty,
+                    "partial",
+                    "stopped at a point outside the orbit",
+                )
             continue
         unresolved += 1
         pieces.append(
-            DeepFiberPiece(cfg, "unresolved", None, tuple(good), f"samples lie in the orbit; {sol.reason}".rstrip("; "))
+            DeepFiberPiece(
+                cfg, "unresolved", None, tuple(good), f"samples lie in the orbit; {sol.reason}".rstrip("; ")
+            )
         )
     status = "complete" if not unresolved else "undecided"
-    reason = en.reason if not en.configurations else ("" if not unresolved else f"{unresolved} configurations unresolved")
+    reason = (
+        en.reason
+        if not en.configurations
+        else ("" if not unresolved else f"{unresolved} configurations unresolved")
+    )
     return DeepFiber(net, arch, en, tuple(pieces), sum(empty.values()), empty, status, reason)

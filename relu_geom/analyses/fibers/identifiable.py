@@ -123,23 +123,34 @@ def is_identifiable(net: ReLUNetwork, *, max_configurations: int = 20000) -> Ide
         if same_up_to_symmetry(net, hs.network) is None:
             check = functionally_equivalent(net, hs.network)
             if check.equivalent:
-                return verdict("not identifiable", hs.network, check, f"hidden-symmetry:{hs.kind}", None, hs.description)
+                return verdict(
+                    "not identifiable", hs.network, check, f"hidden-symmetry:{hs.kind}", None, hs.description
+                )
     try:
-        fib = deep_fiber(net, max_configurations=max_configurations)
+        fib = deep_fiber(net, max_configurations=max_configurations, stop_outside=True)
     except LimitExceededError as exc:
         return verdict("undecided", None, None, "configurations", None, str(exc))
     for piece in fib.pieces:
         if piece.kind == "hidden":
             eta = piece.samples[0]
             check = functionally_equivalent(net, eta)
-            return verdict("not identifiable", eta, check, "configurations", fib, "a configuration set leaves the orbit")
+            return verdict(
+                "not identifiable", eta, check, "configurations", fib, "a configuration set leaves the orbit"
+            )
     if fib.status != "complete":
         return verdict("undecided", None, None, "configurations", fib, fib.reason)
     if not any(p.kind == "orbit" for p in fib.pieces):
         return verdict(
-            "undecided", None, None, "configurations", fib, "the network itself is outside the scope of the configurations"
+            "undecided",
+            None,
+            None,
+            "configurations",
+            fib,
+            "the network itself is outside the scope of the configurations",
         )
-    return verdict("identifiable", None, None, "configurations", fib, f"{fib.n_empty} configurations proved empty")
+    return verdict(
+        "identifiable", None, None, "configurations", fib, f"{fib.n_empty} configurations proved empty"
+    )
 
 
 def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) -> ReLUNetwork:
@@ -167,4 +178,6 @@ def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) ->
         net = ReLUNetwork.random(arch, seed=seed)
         if is_identifiable(net).verdict == "identifiable":
             return net
-    raise LimitExceededError(f"max_tries={max_tries} reached: no random network of {arch} was proved identifiable")
+    raise LimitExceededError(
+        f"max_tries={max_tries} reached: no random network of {arch} was proved identifiable"
+    )

@@ -61,7 +61,9 @@ def affine_chain(
     return M, c
 
 
-def output_derivative(weights: Sequence[Any], signs: Sequence[Sequence[int]], layer: int, j: int) -> list[Any]:
+def output_derivative(
+    weights: Sequence[Any], signs: Sequence[Sequence[int]], layer: int, j: int
+) -> list[Any]:
     """``W_{L+1} D_L ... D_{layer+1} W_{layer+1} e_j``: the output's derivative by neuron ``(layer, j)``."""
     vec: list[Any] = [int(k == j) for k in range(len(weights[layer - 1]))]
     for ell in range(layer, len(weights)):
@@ -143,7 +145,10 @@ class ConfigurationVariety:
             ell, j = cfg.neuron_of_facet(k)
             signs = _split(cfg.facet_pattern(k), widths)
             M, c = affine_chain(ws, bs, signs, ell - 1, data.input_dim)
-            g = [sum((ws[ell - 1][j][r] * M[r][q] for r in range(len(M))), Fraction(0)) for q in range(data.input_dim)]
+            g = [
+                sum((ws[ell - 1][j][r] * M[r][q] for r in range(len(M))), Fraction(0))
+                for q in range(data.input_dim)
+            ]
             q0 = next(q for q, v in enumerate(f.normal) if v)
             lam = g[q0] / f.normal[q0]
             point[self.lambdas[k]] = abs(lam)
@@ -257,8 +262,12 @@ def configuration_variety(config: FiberConfiguration) -> ConfigurationVariety:
             M, c = affine_chain(Wl, Bl, signs, L, d)
             for i in range(m):
                 for qq in range(d):
-                    regions.append(sympy.expand(sum(W[L][i][r] * M[r][qq] for r in range(len(M))) - q(A[i][qq])))
-                regions.append(sympy.expand(sum(W[L][i][r] * c[r] for r in range(len(c))) + B[L][i] - q(c_f[i])))
+                    regions.append(
+                        sympy.expand(sum(W[L][i][r] * M[r][qq] for r in range(len(M))) - q(A[i][qq]))
+                    )
+                regions.append(
+                    sympy.expand(sum(W[L][i][r] * c[r] for r in range(len(c))) + B[L][i] - q(c_f[i]))
+                )
         signs = _split(config.facet_pattern(k), widths)
         x = data.facets[k].point
         for ell in range(1, L + 1):
@@ -266,7 +275,10 @@ def configuration_variety(config: FiberConfiguration) -> ConfigurationVariety:
             for i in range(widths[ell - 1]):
                 if signs[ell - 1][i] == 0:
                     continue
-                z = sum(W[ell - 1][i][r] * (sum(Mz[r][qq] * q(x[qq]) for qq in range(d)) + cz[r]) for r in range(len(cz)))
+                z = sum(
+                    W[ell - 1][i][r] * (sum(Mz[r][qq] * q(x[qq]) for qq in range(d)) + cz[r])
+                    for r in range(len(cz))
+                )
                 z = sympy.expand(z + B[ell - 1][i])
                 ineq.append(z > 0 if signs[ell - 1][i] > 0 else z < 0)
     return ConfigurationVariety(
