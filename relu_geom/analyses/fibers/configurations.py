@@ -7,8 +7,8 @@ breakpoint facet ``sigma`` an activation pattern ``s(sigma)`` (0 at ``phi(sigma)
 elsewhere) and an orientation ``delta(sigma)`` (``phi(sigma)`` is active on the side
 ``n . x > beta`` iff ``delta = +1``).  The exact necessary conditions used to prune
 (for parameters in the scope of ``docs/fibers.md``, section 6: a breakpoint facet
-lies in the zero set of exactly one neuron, at most two neurons vanish at a ridge,
-the pattern is constant on a facet):
+lies in the zero set of exactly one neuron, at most two neurons vanish at a ridge
+unless all of them are first-layer neurons, the pattern is constant on a facet):
 
 * *layer order*: ``phi`` increases strictly along the edges of the graph;
   a candidate with a bend is not a first-layer neuron; the candidates of one
@@ -18,7 +18,9 @@ the pattern is constant on a facet):
   every facet ``sigma'`` of ``b`` at ``tau`` (``b``'s pre-activation is affine on each
   side of ``a`` and continuous), and all facets at ``tau`` have the same signs at the
   other neurons; opposite facets of one neuron in one hyperplane have one
-  orientation; three neurons at a ridge are excluded;
+  orientation; three or more neurons at a ridge are excluded unless all are
+  first-layer neurons (then every pre-activation is affine near ``tau`` and the
+  same rules hold);
 * *transmission*: a neuron of layer ``l >= 2`` vanishing on a facet needs an active
   neuron of layer ``l - 1`` there, a bend needs an active neuron in every later
   layer, and the rank of ``f``'s linear part on the regions beside a facet is at most
@@ -426,8 +428,8 @@ def fiber_configurations(
             uf.union(0, var_s(k, own[k]), 1)  # placeholder: s(sigma)[own] is 0, tie it to the constant
         for star in data.ridges:
             nrn = sorted({own[k] for k in star})
-            if len(nrn) > 2:
-                cut("three neurons vanish at a ridge")
+            if len(nrn) > 2 and any(neurons[b][0] != 1 for b in nrn):
+                cut("three neurons, not all of the first layer, vanish at a ridge")
                 return
             for k1 in star:
                 for k2 in star:

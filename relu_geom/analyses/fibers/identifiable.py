@@ -32,7 +32,8 @@ __all__ = ["IdentifiabilityVerdict", "identifiable_example", "is_identifiable"]
 
 SCOPE = (
     "parameters whose neurons put each breakpoint facet of f in the zero set of exactly one neuron "
-    "(constant pattern on the facet), with at most two neurons vanishing at each ridge, grouped as the "
+    "(constant pattern on the facet), with at most two neurons vanishing at each ridge unless all are "
+    "first-layer neurons, grouped as the "
     "candidate bent hyperplanes of f"
 )
 
