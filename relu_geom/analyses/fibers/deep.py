@@ -110,6 +110,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     d, m = arch[0], arch[-1]
     widths = arch[1:-1]
     L = len(widths)
+    index = {n: k for k, n in enumerate(config.neurons)}
     facets_of: dict[tuple[int, int], list[int]] = {}
     for k in range(len(data.facets)):
         facets_of.setdefault(config.neuron_of_facet(k), []).append(k)
@@ -135,6 +136,14 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         n_in = arch[ell - 1]
         for j in range(widths[ell - 1]):
             mine = facets_of.get((ell, j), [])
+            if not mine and all(sg[index[(ell, j)]] < 0 for sg in config.facet_signs):
+                # inactive on every facet and beside it: no equation sees its row or its outgoing weights
+                notes.append(
+                    f"neuron ({ell}, {j}) is inactive on every facet: its weights are free on an open set"
+                )
+                rows.append([Fraction(0)] * n_in)
+                bias.append(Fraction(-1))
+                continue
             if not mine:
                 notes.append(f"neuron ({ell}, {j}) carries no facet")
                 symbolic = True
