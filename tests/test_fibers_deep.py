@@ -37,13 +37,15 @@ def test_configurations_of_two_lines():
     # a flipped neuron is pruned: on x > 0 > y no neuron would be active, yet f = x there
     assert en.pruned["the rank of f's linear part exceeds the active neurons of a layer"] == 3
     assert en.pruned["two hyperplanes on one first-layer neuron"] == 1
-    # each facet: 0 at its own neuron, the other line's neuron active exactly on its positive side
-    for k, f in enumerate(cfg.data.facets):
-        own = cfg.neurons.index(cfg.neuron_of_facet(k))
-        other = 1 - own
-        assert cfg.facet_signs[k][own] == 0
-        assert cfg.facet_signs[k][other] == (1 if sum(f.point) > 0 else -1)
-        assert cfg.facet_deltas[k] == 1  # active on the side n . x > 0
+    # both neurons in one layer: a facet's own pattern reads no sign, the patterns beside it do
+    assert all(s == (0, 0) for s in cfg.facet_signs) and cfg.facet_deltas == (1, 1, 1, 1)
+    # beside the facets near the origin: the four quadrants, neuron of y = 0 first
+    regions = cfg.data.regions
+    quadrant = {(r, p) for r, p in cfg.side_patterns}
+    assert len(quadrant) == 4
+    for r, p in quadrant:
+        A, _c = regions[r]
+        assert (A[0][1], A[0][0]) == tuple(F(int(v > 0)) for v in p)  # active neuron <=> slope 1
 
 
 def test_architectures_that_cannot_realize_f_give_reasons():
@@ -81,13 +83,16 @@ def test_own_configuration_is_enumerated():
             sv = net.sign_vector(f.interior_point)
             assert sv.count(0) == 1
             own.append(sv)
-        # some configuration has exactly the network's own patterns, up to permutations inside layers
+        # some configuration has the network's own patterns (where defined), up to permutations inside layers
         found = False
         for cfg in en.configurations:
             for p1 in ([0, 1], [1, 0]):
                 for p2 in ([0, 1], [1, 0]):
                     perm = p1 + [2 + i for i in p2]
-                    if all(tuple(o[perm[i]] for i in range(4)) == s for s, o in zip(cfg.facet_signs, own)):
+                    if all(
+                        all(v in (0, o[perm[i]]) for i, v in enumerate(s))
+                        for s, o in zip(cfg.facet_signs, own)
+                    ):
                         found = True
         assert found
 

@@ -80,8 +80,9 @@ class FunctionData:
     facets : tuple of FacetData
     regions : tuple of (A, c)
         ``f = A x + c`` on each maximal linear region.
-    ridges : tuple of tuple of int
-        Each ridge of the breakpoint complex as the facets containing it.
+    ridges : tuple of (point, facets)
+        Each ridge of the breakpoint complex: a relative interior point and the
+        facets containing it.
     n_candidates : int
     edges : tuple of (u, v)
         The bent-hyperplane graph.
@@ -97,7 +98,7 @@ class FunctionData:
     output_dim: int
     facets: tuple[FacetData, ...]
     regions: tuple[tuple[Any, Any], ...]
-    ridges: tuple[tuple[int, ...], ...]
+    ridges: tuple[tuple[tuple[Fraction, ...], tuple[int, ...]], ...]
     n_candidates: int
     edges: tuple[tuple[int, int], ...]
     flat: tuple[bool, ...]
@@ -139,7 +140,8 @@ def function_data(net_or_complex: Any) -> FunctionData:
                 tuple(f.interior_point),
             )
         )
-    ridges = tuple(tuple(t.facets) for t in bc.faces_of_dim(d - 2)) if d >= 2 else ()
+    faces = bc.faces_of_dim(d - 2) if d >= 2 else ()
+    ridges = tuple((tuple(t.polyhedron.interior_point), tuple(t.facets)) for t in faces)
     m = len(regions[0][0]) if regions else cx.network.output_dim
     return FunctionData(
         d,
@@ -167,9 +169,14 @@ class FiberConfiguration:
         ``phi``: the hidden neuron of each candidate bent hyperplane.
     facet_signs : tuple of tuple of int
         ``s(sigma)`` per breakpoint facet: the sign of every hidden neuron of ``A``
-        (layer order), 0 at ``phi(sigma)``.
+        (layer order) on the facet; 0 at ``phi(sigma)`` and at the other neurons of
+        its layer (their signs may change along the facet and enter neither
+        ``g_sigma``, ``t_sigma`` nor ``v_sigma``).
     facet_deltas : tuple of int
         ``delta(sigma)``: +1 when ``phi(sigma)`` is active on the side ``n . x > beta``.
+    side_patterns : tuple of (region, pattern)
+        Complete activation patterns of regions beside facets (near each ridge, or
+        at the facet's point when it has no ridge), with the linear region of ``f``.
     data : FunctionData
     """
 
@@ -177,6 +184,7 @@ class FiberConfiguration:
     neuron_of_candidate: tuple[Neuron, ...]
     facet_signs: tuple[tuple[int, ...], ...]
     facet_deltas: tuple[int, ...]
+    side_patterns: tuple[tuple[int, tuple[int, ...]], ...]
     data: FunctionData = field(repr=False, compare=False)
 
     @property
@@ -189,18 +197,8 @@ class FiberConfiguration:
         return self.neuron_of_candidate[self.data.facets[facet].candidate]
 
     def facet_pattern(self, facet: int) -> tuple[int, ...]:
-        """``s(sigma)``: the activation pattern on the facet (0 at its own neuron)."""
+        """``s(sigma)``: the activation pattern on the facet (see :attr:`facet_signs`)."""
         return self.facet_signs[facet]
-
-    def side_patterns(self, facet: int) -> tuple[tuple[int, tuple[int, ...]], tuple[int, tuple[int, ...]]]:
-        """``(region, pattern)`` for the linear regions beside the facet on its ``+`` and ``-`` sides."""
-        s = self.facet_signs[facet]
-        k = s.index(0)
-        dl = self.facet_deltas[facet]
-        f = self.data.facets[facet]
-        plus = s[:k] + (dl,) + s[k + 1 :]
-        minus = s[:k] + (-dl,) + s[k + 1 :]
-        return (f.plus, plus), (f.minus, minus)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -209,6 +207,7 @@ class FiberConfiguration:
             "phi": [list(n) for n in self.neuron_of_candidate],
             "facet_signs": [list(s) for s in self.facet_signs],
             "facet_deltas": list(self.facet_deltas),
+            "side_patterns": [[r, list(p)] for r, p in self.side_patterns],
         }
 
 
@@ -415,63 +414,165 @@ def fiber_configurations(
     out: list[FiberConfiguration] = []
     counts = [0, 0]  # assignments, sign choices
 
-    def var_s(k: int, b: int) -> int:
+    R = len(data.ridges)
+    layer_of = [n[0] for n in neurons]
+    has_ridge = [False] * F
+    for _x, star in data.ridges:
+        for k in star:
+            has_ridge[k] = True
+
+    def var_s(k: int, b: int) -> int:  # s(sigma_k)[b]
         return 1 + k * H + b
 
-    def var_d(k: int) -> int:
+    def var_d(k: int) -> int:  # delta(sigma_k)
         return 1 + F * H + k
+
+    def var_p(r: int, b: int) -> int:  # sign of b near ridge r
+        return 1 + F * H + F + r * H + b
+
+    def var_q(k: int, b: int) -> int:  # sign of b at the point of a facet without ridge
+        return 1 + F * H + F + R * H + k * H + b
+
+    n_vars = 1 + F * H + F + R * H + F * H
 
     def signs_for(phi: list[Neuron]) -> None:
         own = [pos[phi[f.candidate]] for f in data.facets]
-        uf = _Parity(1 + F * H + F)
+        uf = _Parity(n_vars)
+        ok = True
+
+        def tie(x: int, y: int, c: int, rule: str) -> None:
+            nonlocal ok
+            if ok and not uf.union(x, y, c):
+                cut(rule)
+                ok = False
+
+        # a first-layer neuron: one orientation, its sign anywhere read off its hyperplane
+        first: dict[int, int] = {}
         for k in range(F):
-            uf.union(0, var_s(k, own[k]), 1)  # placeholder: s(sigma)[own] is 0, tie it to the constant
-        for star in data.ridges:
+            if layer_of[own[k]] == 1:
+                if own[k] in first:
+                    tie(var_d(first[own[k]]), var_d(k), 1, "a first-layer neuron with two orientations")
+                else:
+                    first[own[k]] = k
+
+        def first_sign(c: int, x: Sequence[Fraction], var: int, rule: str) -> None:
+            f = data.facets[first[c]]
+            side = _side(f.normal, f.beta, x)
+            if side == 0:
+                cut(rule)
+                nonlocal ok
+                ok = False
+                return
+            tie(var, var_d(first[c]), side, rule)
+
+        for k in range(F):
+            a = own[k]
+            for c in first:
+                if c != a and layer_of[a] != 1:
+                    first_sign(c, data.facets[k].point, var_s(k, c), "a facet meets a first-layer hyperplane")
+                if c != a and layer_of[a] == 1 and not has_ridge[k]:
+                    first_sign(c, data.facets[k].point, var_q(k, c), "a facet meets a first-layer hyperplane")
+        for r, (x_t, star) in enumerate(data.ridges):
             nrn = sorted({own[k] for k in star})
-            if len(nrn) > 2 and any(neurons[b][0] != 1 for b in nrn):
+            if len(nrn) > 2 and any(layer_of[b] != 1 for b in nrn):
                 cut("three neurons, not all of the first layer, vanish at a ridge")
                 return
+            for c in first:
+                if c not in nrn:
+                    first_sign(c, x_t, var_p(r, c), "a ridge lies on a first-layer hyperplane")
             for k1 in star:
+                a = own[k1]
+                for b in range(H):
+                    if b not in nrn and layer_of[b] != layer_of[a]:
+                        tie(var_s(k1, b), var_p(r, b), 1, "patterns at a ridge disagree off its neurons")
                 for k2 in star:
-                    if k1 >= k2:
-                        continue
-                    for b in range(H):
-                        if b not in nrn and not uf.union(var_s(k1, b), var_s(k2, b), 1):
-                            cut("patterns at a ridge disagree off its neurons")
-                            return
                     f1, f2 = data.facets[k1], data.facets[k2]
-                    if own[k1] == own[k2] and f1.normal == f2.normal and f1.beta == f2.beta:
-                        if not uf.union(var_d(k1), var_d(k2), 1):
-                            cut("opposite facets of one neuron with two orientations")
-                            return
-            for k1 in star:
-                for k2 in star:
-                    if own[k1] == own[k2]:
+                    if k2 != k1 and own[k2] == a and f1.normal == f2.normal and f1.beta == f2.beta:
+                        tie(var_d(k1), var_d(k2), 1, "opposite facets of one neuron with two orientations")
+                    b = own[k2]
+                    if b == a or layer_of[b] == layer_of[a]:
                         continue
-                    f2 = data.facets[k2]
-                    side = _side(f2.normal, f2.beta, data.facets[k1].point)
-                    if side == 0 or not uf.union(var_s(k1, own[k2]), var_d(k2), side):
+                    side = _side(f2.normal, f2.beta, f1.point)
+                    if side == 0:
                         cut("a neuron's sign at a ridge contradicts its orientation")
                         return
+                    tie(
+                        var_s(k1, b),
+                        var_d(k2),
+                        side,
+                        "a neuron's sign at a ridge contradicts its orientation",
+                    )
+            if not ok:
+                return
+        if not ok:
+            return
         roots: list[int] = []
         seen: set[int] = set()
-        for v in range(1, 1 + F * H + F):
-            r, _p = uf.find(v)
-            if r != 0 and r not in seen:
-                seen.add(r)
-                roots.append(r)
+        used_vars = [
+            var_s(k, b) for k in range(F) for b in range(H) if b != own[k] and layer_of[b] != layer_of[own[k]]
+        ]
+        used_vars += [var_d(k) for k in range(F)]
+        used_vars += [
+            var_p(r, b)
+            for r, (_x, star) in enumerate(data.ridges)
+            for b in range(H)
+            if b not in {own[k] for k in star}
+        ]
+        used_vars += [
+            var_q(k, b)
+            for k in range(F)
+            if not has_ridge[k]
+            for b in range(H)
+            if b != own[k] and layer_of[b] == layer_of[own[k]]
+        ]
+        for v in used_vars:
+            root, _p = uf.find(v)
+            if root != 0 and root not in seen:
+                seen.add(root)
+                roots.append(root)
         for combo in itertools.product((1, -1), repeat=len(roots)):
             counts[1] += 1
             val = dict(zip(roots, combo))
             val[0] = 1
 
             def value(v: int, val: dict[int, int] = val) -> int:
-                r, p = uf.find(v)
-                return p * val[r]
+                root, p = uf.find(v)
+                return p * val[root]
 
-            fs = tuple(tuple(0 if b == own[k] else value(var_s(k, b)) for b in range(H)) for k in range(F))
+            fs = tuple(
+                tuple(
+                    0 if b == own[k] or layer_of[b] == layer_of[own[k]] else value(var_s(k, b))
+                    for b in range(H)
+                )
+                for k in range(F)
+            )
             ds = tuple(value(var_d(k)) for k in range(F))
-            cfg = FiberConfiguration(arch, tuple(phi), fs, ds, data)
+            sides: dict[tuple[int, tuple[int, ...]], None] = {}
+            for r, (_x, star) in enumerate(data.ridges):
+                nrn = {own[k] for k in star}
+                for k in star:
+                    f = data.facets[k]
+                    pat = [value(var_p(r, b)) if b not in nrn else 0 for b in range(H)]
+                    for k2 in star:
+                        b = own[k2]
+                        if b != own[k]:
+                            f2 = data.facets[k2]
+                            pat[b] = ds[k2] * _side(f2.normal, f2.beta, f.point)
+                    for region, sign in ((f.plus, ds[k]), (f.minus, -ds[k])):
+                        pat[own[k]] = sign
+                        sides[(region, tuple(pat))] = None
+            for k in range(F):
+                if has_ridge[k]:
+                    continue
+                f = data.facets[k]
+                pat = [
+                    value(var_q(k, b)) if layer_of[b] == layer_of[own[k]] and b != own[k] else fs[k][b]
+                    for b in range(H)
+                ]
+                for region, sign in ((f.plus, ds[k]), (f.minus, -ds[k])):
+                    pat[own[k]] = sign
+                    sides[(region, tuple(pat))] = None
+            cfg = FiberConfiguration(arch, tuple(phi), fs, ds, tuple(sides), data)
             if _transmission_fails(cfg, widths, ranks, cut):
                 continue
             if len(out) >= max_configurations:
@@ -536,8 +637,8 @@ def _transmission_fails(
         if any(active(signs, later) == 0 for later in range(ell + 1, L + 1)):
             cut("a bend is not transmitted: a later layer is inactive on the facet")
             return True
-        for region, pattern in cfg.side_patterns(k):
-            if ranks[region] and min(active(pattern, la) for la in range(1, L + 1)) < ranks[region]:
-                cut("the rank of f's linear part exceeds the active neurons of a layer")
-                return True
+    for region, pattern in cfg.side_patterns:
+        if ranks[region] and min(active(pattern, la) for la in range(1, L + 1)) < ranks[region]:
+            cut("the rank of f's linear part exceeds the active neurons of a layer")
+            return True
     return False

@@ -111,6 +111,11 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     widths = arch[1:-1]
     L = len(widths)
     index = {n: k for k, n in enumerate(config.neurons)}
+
+    def dead_everywhere(i: int) -> bool:
+        # 0 in facet_signs marks a sign the facet's equations do not read
+        return all(sg[i] <= 0 for sg in config.facet_signs) and all(p[i] < 0 for _, p in config.side_patterns)
+
     facets_of: dict[tuple[int, int], list[int]] = {}
     for k in range(len(data.facets)):
         facets_of.setdefault(config.neuron_of_facet(k), []).append(k)
@@ -136,7 +141,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         n_in = arch[ell - 1]
         for j in range(widths[ell - 1]):
             mine = facets_of.get((ell, j), [])
-            if not mine and all(sg[index[(ell, j)]] < 0 for sg in config.facet_signs):
+            if not mine and dead_everywhere(index[(ell, j)]):
                 # inactive on every facet and beside it: no equation sees its row or its outgoing weights
                 notes.append(
                     f"neuron ({ell}, {j}) is inactive on every facet: its weights are free on an open set"
@@ -215,19 +220,14 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         u = output_derivative(ws + [[[int(i == r) for r in range(n_L)] for i in range(n_L)]], signs, ell, j)
         A.append([lam[k] * u[r] for r in range(n_L)] + [0])
         rhs_rows.append(list(f.c_hat))
-    seen = set()
-    for k in range(len(data.facets)):
-        for region, pattern in config.side_patterns(k):
-            if (region, pattern) in seen:
-                continue
-            seen.add((region, pattern))
-            Af, cf = data.regions[region]
-            M, c = affine_chain(ws, bs, _split(pattern, widths), L, d)
-            for qq in range(d):
-                A.append([M[r][qq] for r in range(n_L)] + [0])
-                rhs_rows.append([Af[i][qq] for i in range(m)])
-            A.append(list(c) + [1])
-            rhs_rows.append(list(cf))
+    for region, pattern in config.side_patterns:
+        Af, cf = data.regions[region]
+        M, c = affine_chain(ws, bs, _split(pattern, widths), L, d)
+        for qq in range(d):
+            A.append([M[r][qq] for r in range(n_L)] + [0])
+            rhs_rows.append([Af[i][qq] for i in range(m)])
+        A.append(list(c) + [1])
+        rhs_rows.append(list(cf))
     if not symbolic:
         out_w, out_b = [], []
         kernel = nullspace(A)

@@ -251,26 +251,21 @@ def configuration_variety(config: FiberConfiguration) -> ConfigurationVariety:
         sign_eq.append(dl[k] ** 2 - 1)
         ineq.append(lam[k] > 0)
     regions = []
-    seen = set()
+    for region, pattern in config.side_patterns:
+        A, c_f = data.regions[region]
+        signs = _split(pattern, widths)
+        M, c = affine_chain(Wl, Bl, signs, L, d)
+        for i in range(m):
+            for qq in range(d):
+                regions.append(sympy.expand(sum(W[L][i][r] * M[r][qq] for r in range(len(M))) - q(A[i][qq])))
+            regions.append(sympy.expand(sum(W[L][i][r] * c[r] for r in range(len(c))) + B[L][i] - q(c_f[i])))
     for k in range(nF):
-        for region, pattern in config.side_patterns(k):
-            if (region, pattern) in seen:
-                continue
-            seen.add((region, pattern))
-            A, c_f = data.regions[region]
-            signs = _split(pattern, widths)
-            M, c = affine_chain(Wl, Bl, signs, L, d)
-            for i in range(m):
-                for qq in range(d):
-                    regions.append(
-                        sympy.expand(sum(W[L][i][r] * M[r][qq] for r in range(len(M))) - q(A[i][qq]))
-                    )
-                regions.append(
-                    sympy.expand(sum(W[L][i][r] * c[r] for r in range(len(c))) + B[L][i] - q(c_f[i]))
-                )
         signs = _split(config.facet_pattern(k), widths)
         x = data.facets[k].point
-        for ell in range(1, L + 1):
+        own_layer = config.neuron_of_facet(k)[0]
+        # beyond the facet's own layer the pre-activations read the undefined signs of that layer
+        top = L if widths[own_layer - 1] == 1 else own_layer
+        for ell in range(1, top + 1):
             Mz, cz = affine_chain(Wl, Bl, signs, ell - 1, d)
             for i in range(widths[ell - 1]):
                 if signs[ell - 1][i] == 0:
