@@ -41,7 +41,22 @@ from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import same_up_to_symmetry
 
-__all__ = ["ConfigurationSolution", "DeepFiber", "DeepFiberPiece", "deep_fiber", "solve_configuration"]
+__all__ = [
+    "SCOPE",
+    "ConfigurationSolution",
+    "DeepFiber",
+    "DeepFiberPiece",
+    "deep_fiber",
+    "solve_configuration",
+]
+
+
+SCOPE = (
+    "parameters whose neurons put each breakpoint facet of f in the zero set of exactly one neuron "
+    "(the signs of the other layers constant on it), with at most two neurons vanishing at each ridge unless all are "
+    "first-layer neurons, grouped as the "
+    "candidate bent hyperplanes of f"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +413,7 @@ class DeepFiber:
             "architecture": list(self.architecture),
             "status": self.status,
             "reason": self.reason,
+            "scope": SCOPE,
             "enumeration": self.enumeration.to_dict(),
             "n_empty": self.n_empty,
             "empty_reasons": dict(self.empty_reasons),

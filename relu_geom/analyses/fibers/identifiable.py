@@ -22,20 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
-from relu_geom.analyses.fibers.deep import DeepFiber, deep_fiber
+from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber
 from relu_geom.analyses.fibers.hidden import hidden_symmetries
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import same_up_to_symmetry
 
 __all__ = ["IdentifiabilityVerdict", "identifiable_example", "is_identifiable"]
-
-SCOPE = (
-    "parameters whose neurons put each breakpoint facet of f in the zero set of exactly one neuron "
-    "(constant pattern on the facet), with at most two neurons vanishing at each ridge unless all are "
-    "first-layer neurons, grouped as the "
-    "candidate bent hyperplanes of f"
-)
 
 
 @dataclass(frozen=True, slots=True)
