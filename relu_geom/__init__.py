@@ -49,11 +49,21 @@ from relu_geom.analyses.equivalence import (
     reduce_network,
 )
 from relu_geom.analyses.fibers import (
+    ConfigurationVariety,
+    DeepFiber,
+    FiberConfiguration,
+    IdentifiabilityVerdict,
     bottleneck_equivalent,
     canonical_form,
+    configuration_variety,
+    deep_fiber,
+    fiber_configurations,
     hidden_symmetries,
+    identifiable_example,
+    is_identifiable,
     minimal_width,
     shallow_fiber,
+    solve_configuration,
     three_layer_fiber,
 )
 from relu_geom.analyses.genericity import (
@@ -116,6 +126,16 @@ from relu_geom.network.symmetry import (
 from relu_geom.verify import VerificationReport, verify_certificate
 
 __all__ = [
+    "ConfigurationVariety",
+    "DeepFiber",
+    "FiberConfiguration",
+    "IdentifiabilityVerdict",
+    "configuration_variety",
+    "deep_fiber",
+    "fiber_configurations",
+    "identifiable_example",
+    "is_identifiable",
+    "solve_configuration",
     "BatchFunctionalDimension",
     "FunctionalDimension",
     "LocalIdentifiability",

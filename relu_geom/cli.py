@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "range",
     "lipschitz",
     "robust",
+    "identifiable",
 )
 
 

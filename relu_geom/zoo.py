@@ -97,3 +97,16 @@ def get(name: str) -> ReLUNetwork:
     if name not in SPECIMENS:
         raise InvalidInputError(f"zoo: no specimen called {name!r}; known: {', '.join(sorted(SPECIMENS))}")
     return SPECIMENS[name]()
+
+
+def minimal_redundant() -> ReLUNetwork:
+    """``relu(x) + relu(y) - relu(x + y)``: minimal (three hinges need width 3), yet not identifiable.
+
+    Flipping all three neurons (``relu(-z) = relu(z) - z``) changes ``f`` by
+    ``-(x) - (y) + (x + y) = 0``: a hidden redundancy of a minimal functional
+    representation (paper 000); ``rg.is_identifiable`` certifies it.
+    """
+    return ReLUNetwork([[[1, 0], [0, 1], [1, 1]], [[1, 1, -1]]], [[0, 0, 0], [0]])
+
+
+SPECIMENS[minimal_redundant.__name__] = minimal_redundant

@@ -1,4 +1,9 @@
-"""``relu-geom fiber NET [--width N] [--orthant] [--json]``: the fiber of a shallow or two-hidden-layer network."""
+"""``relu-geom fiber NET [--width N] [--orthant] [--deep [--arch A]] [--json]``: the fiber of a network.
+
+Without ``--deep``: one or two hidden layers (shallow fiber, bottleneck families).
+With ``--deep``: any depth, as configuration sets (``rg.deep_fiber``), in the
+architecture ``--arch`` (comma-separated widths, default the network's own).
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,44 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("net", metavar="NET", help="network file or zoo:NAME")
     p.add_argument("--width", type=int, default=None, help="hidden width of the fiber (one hidden layer)")
     p.add_argument("--orthant", action="store_true", help="restrict inputs to the nonnegative orthant")
+    p.add_argument("--deep", action="store_true", help="any depth: the fiber as configuration sets")
+    p.add_argument("--arch", default=None, help="with --deep: target architecture, e.g. 2,2,2,1")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
+
+
+def _run_deep(args: argparse.Namespace, net: object) -> int:
+    from relu_geom.analyses.fibers import deep_fiber
+    from relu_geom.errors import InvalidInputError
+
+    arch = None
+    if args.arch is not None:
+        try:
+            arch = [int(v) for v in args.arch.split(",")]
+        except ValueError:
+            raise InvalidInputError(
+                f"--arch: expected comma-separated widths like 2,2,2,1, got {args.arch!r}"
+            ) from None
+    fib = deep_fiber(net, arch)
+    if args.json:
+        emit_json(fib.to_dict())
+        return 0
+    en = fib.enumeration
+    print(f"architecture   {list(fib.architecture)}  status {fib.status}")
+    if fib.reason:
+        print(f"reason         {fib.reason}")
+    print(
+        f"configurations {len(en.configurations)}  ({en.n_assignments} assignments, {en.n_sign_choices} sign choices)"
+    )
+    for rule, n in sorted(en.pruned.items()):
+        print(f"  pruned {n:6d}  {rule}")
+    print(f"empty          {fib.n_empty}")
+    for why, n in sorted(fib.empty_reasons.items()):
+        print(f"  {n:6d}  {why}")
+    for p in fib.pieces:
+        dim = "" if p.dimension is None else f"  dimension {p.dimension}"
+        print(f"  piece {p.kind}{dim}  phi {list(p.configuration.neuron_of_candidate)}  {p.reason}".rstrip())
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     from relu_geom.errors import UnsupportedInputError
 
     net = read_network(args.net)
+    if args.deep:
+        return _run_deep(args, net)
     if net.depth == 1:
         fib = shallow_fiber(net, args.width, domain="orthant" if args.orthant else None)
         if args.json:

@@ -6,6 +6,10 @@
 * :mod:`relu_geom.analyses.fibers.bottleneck` -- two hidden layers with a bottleneck:
   symmetries from layer composition and a fast equivalence test.
 * :mod:`relu_geom.analyses.fibers.hidden` -- explicit hidden symmetries of a network.
+* :mod:`relu_geom.analyses.fibers.configurations`, :mod:`~relu_geom.analyses.fibers.variety`,
+  :mod:`~relu_geom.analyses.fibers.deep`, :mod:`~relu_geom.analyses.fibers.identifiable` --
+  any depth: discrete fiber configurations, configuration varieties, the fiber as
+  configuration sets, identifiability with a certificate.
 
 The mathematics, conventions and proofs are in ``docs/fibers.md``.
 """
@@ -23,11 +27,28 @@ from relu_geom.analyses.fibers.bottleneck import (
     hidden_bias_shifts,
     three_layer_fiber,
 )
+from relu_geom.analyses.fibers.configurations import (
+    ConfigurationEnumeration,
+    FiberConfiguration,
+    fiber_configurations,
+)
+from relu_geom.analyses.fibers.deep import (
+    ConfigurationSolution,
+    DeepFiber,
+    DeepFiberPiece,
+    deep_fiber,
+    solve_configuration,
+)
 from relu_geom.analyses.fibers.hidden import (
     HiddenSymmetry,
     hidden_symmetries,
     standard_form,
     zero_sum_flip_sets,
+)
+from relu_geom.analyses.fibers.identifiable import (
+    IdentifiabilityVerdict,
+    identifiable_example,
+    is_identifiable,
 )
 from relu_geom.analyses.fibers.shallow import (
     FiberPiece,
@@ -39,6 +60,7 @@ from relu_geom.analyses.fibers.shallow import (
     shallow_decomposition,
     shallow_fiber,
 )
+from relu_geom.analyses.fibers.variety import ConfigurationVariety, configuration_variety
 
 __all__ = [
     "HiddenSymmetry",
@@ -64,4 +86,17 @@ __all__ = [
     "minimal_width",
     "shallow_decomposition",
     "shallow_fiber",
+    "ConfigurationEnumeration",
+    "FiberConfiguration",
+    "fiber_configurations",
+    "ConfigurationVariety",
+    "configuration_variety",
+    "ConfigurationSolution",
+    "DeepFiber",
+    "DeepFiberPiece",
+    "deep_fiber",
+    "solve_configuration",
+    "IdentifiabilityVerdict",
+    "identifiable_example",
+    "is_identifiable",
 ]

@@ -1,0 +1,644 @@
+"""Discrete fiber configurations (paper 000, Definition C.1) of a function for an architecture.
+
+A configuration ``(phi, s)`` for ``f`` and a target architecture ``A`` assigns every
+candidate bent hyperplane of ``f`` a hidden neuron of ``A`` (``phi``), every edge
+``u -> v`` of the bent-hyperplane graph going to a strictly later layer, and every
+breakpoint facet ``sigma`` an activation pattern ``s(sigma)`` (0 at ``phi(sigma)``, +-1
+elsewhere) and an orientation ``delta(sigma)`` (``phi(sigma)`` is active on the side
+``n . x > beta`` iff ``delta = +1``).  The exact necessary conditions used to prune
+(for parameters in the scope of ``docs/fibers.md``, section 6: a breakpoint facet
+lies in the zero set of exactly one neuron, at most two neurons vanish at a ridge
+unless all of them are first-layer neurons, the pattern is constant on a facet):
+
+* *layer order*: ``phi`` increases strictly along the edges of the graph;
+  a candidate with a bend is not a first-layer neuron; the candidates of one
+  first-layer neuron lie in one hyperplane;
+* *ridges*: at a ridge ``tau`` with facets of two neurons ``a != b``, the sign of
+  ``b`` on a facet ``sigma`` of ``a`` is ``delta(sigma') sign(n' . x_sigma - beta')`` for
+  every facet ``sigma'`` of ``b`` at ``tau`` (``b``'s pre-activation is affine on each
+  side of ``a`` and continuous), and all facets at ``tau`` have the same signs at the
+  other neurons; opposite facets of one neuron in one hyperplane have one
+  orientation; three or more neurons at a ridge are excluded unless all are
+  first-layer neurons (then every pre-activation is affine near ``tau`` and the
+  same rules hold);
+* *transmission*: a neuron of layer ``l >= 2`` vanishing on a facet needs an active
+  neuron of layer ``l - 1`` there, a bend needs an active neuron in every later
+  layer, and the rank of ``f``'s linear part on the regions beside a facet is at most
+  the number of active neurons of every layer there.
+
+The ridge rules are equations ``x y = c`` between +-1 unknowns, solved by a union-find
+with parities; each unforced component is enumerated both ways.  Each pruned
+branch is counted under its rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from relu_geom.analyses.breakpoints import as_breakpoint_complex
+from relu_geom.arith.linalg import rank
+from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
+
+__all__ = [
+    "ConfigurationEnumeration",
+    "FiberConfiguration",
+    "FunctionData",
+    "fiber_configurations",
+    "function_data",
+]
+
+Neuron = tuple[int, int]  # (layer from 1, index from 0)
+
+
+@dataclass(frozen=True, slots=True)
+class FacetData:
+    """One breakpoint facet: ``n . x = beta`` with primitive normal ``n``, ``c_hat = weight / |n|^2``.
+
+    ``plus`` and ``minus`` are the linear regions beside it on the sides ``n . x > beta``
+    and ``n . x < beta``; ``point`` is a point of its relative interior.
+    """
+
+    normal: tuple[int, ...]
+    beta: Fraction
+    c_hat: tuple[Fraction, ...]
+    candidate: int
+    plus: int
+    minus: int
+    point: tuple[Fraction, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionData:
+    """What the configurations of ``f`` read from its breakpoint complex (all exact).
+
+    Attributes
+    ----------
+    input_dim, output_dim : int
+    facets : tuple of FacetData
+    regions : tuple of (A, c)
+        ``f = A x + c`` on each maximal linear region.
+    ridges : tuple of (point, facets)
+        Each ridge of the breakpoint complex: a relative interior point and the
+        facets containing it.
+    n_candidates : int
+    edges : tuple of (u, v)
+        The bent-hyperplane graph.
+    flat : tuple of bool
+        Per candidate: all its facets in one hyperplane.
+    ambiguous_ridges : tuple of int
+        Ridges the candidate rules left unresolved (then enumeration is undecided).
+    unconditional : bool
+        False when the candidate decomposition says its rules are not proved here.
+    """
+
+    input_dim: int
+    output_dim: int
+    facets: tuple[FacetData, ...]
+    regions: tuple[tuple[Any, Any], ...]
+    ridges: tuple[tuple[tuple[Fraction, ...], tuple[int, ...]], ...]
+    n_candidates: int
+    edges: tuple[tuple[int, int], ...]
+    flat: tuple[bool, ...]
+    ambiguous_ridges: tuple[int, ...]
+    unconditional: bool = True
+
+
+def _side(normal: Sequence[int], beta: Fraction, x: Sequence[Fraction]) -> int:
+    v = sum(a * xi for a, xi in zip(normal, x)) - beta
+    return (v > 0) - (v < 0)
+
+
+def function_data(net_or_complex: Any) -> FunctionData:
+    """Read the breakpoint facets, ridges, linear regions and candidate graph of ``f`` over ``R^d``."""
+    bc = as_breakpoint_complex(net_or_complex)
+    cx = bc.complex
+    dec = bc.candidates
+    d = bc.ambient_dim
+    reg_of = bc.linear_region_of_cell
+    regions = tuple(r.affine_map for r in bc.linear_regions)
+    facets = []
+    for k, f in enumerate(bc.facets):
+        n = f.normal
+        a = f.hyperplane[:d]
+        kappa = next(Fraction(x, y) for x, y in zip(a, n) if y)
+        beta = Fraction(f.hyperplane[d]) / kappa
+        nn = sum(v * v for v in n)
+        p, q = cx.cells[f.cells[0]].coface_indices
+        if _side(n, beta, cx.cells[p].interior_point) < 0:
+            p, q = q, p
+        facets.append(
+            FacetData(
+                tuple(n),
+                beta,
+                tuple(Fraction(w) / nn for w in f.weight),
+                dec.candidate_of_facet[k],
+                reg_of[p],
+                reg_of[q],
+                tuple(f.interior_point),
+            )
+        )
+    faces = bc.faces_of_dim(d - 2) if d >= 2 else ()
+    ridges = tuple((tuple(t.polyhedron.interior_point), tuple(t.facets)) for t in faces)
+    m = len(regions[0][0]) if regions else cx.network.output_dim
+    return FunctionData(
+        d,
+        m,
+        tuple(facets),
+        regions,
+        ridges,
+        len(dec.candidates),
+        tuple(sorted(dec.edges)),
+        tuple(c.is_flat for c in dec.candidates),
+        tuple(dec.ambiguous_ridges),
+        bool(getattr(dec, "unconditional", True)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FiberConfiguration:
+    """One discrete fiber configuration ``(phi, s)`` with the orientations ``delta``.
+
+    Attributes
+    ----------
+    architecture : tuple of int
+        The target architecture ``(d, n_1, ..., n_L, m)``.
+    neuron_of_candidate : tuple of (layer, index)
+        ``phi``: the hidden neuron of each candidate bent hyperplane.
+    facet_signs : tuple of tuple of int
+        ``s(sigma)`` per breakpoint facet: the sign of every hidden neuron of ``A``
+        (layer order) on the facet; 0 at ``phi(sigma)`` and at the other neurons of
+        its layer (their signs may change along the facet and enter neither
+        ``g_sigma``, ``t_sigma`` nor ``v_sigma``).
+    facet_deltas : tuple of int
+        ``delta(sigma)``: +1 when ``phi(sigma)`` is active on the side ``n . x > beta``.
+    side_patterns : tuple of (region, pattern)
+        Complete activation patterns of regions beside facets (near each ridge, or
+        at the facet's point when it has no ridge), with the linear region of ``f``.
+    data : FunctionData
+    """
+
+    architecture: tuple[int, ...]
+    neuron_of_candidate: tuple[Neuron, ...]
+    facet_signs: tuple[tuple[int, ...], ...]
+    facet_deltas: tuple[int, ...]
+    side_patterns: tuple[tuple[int, tuple[int, ...]], ...]
+    data: FunctionData = field(repr=False, compare=False)
+
+    @property
+    def neurons(self) -> tuple[Neuron, ...]:
+        """The hidden neurons of the architecture, layer by layer."""
+        return tuple((ell, i) for ell, w in enumerate(self.architecture[1:-1], start=1) for i in range(w))
+
+    def neuron_of_facet(self, facet: int) -> Neuron:
+        """``phi(pi(sigma))``."""
+        return self.neuron_of_candidate[self.data.facets[facet].candidate]
+
+    def facet_pattern(self, facet: int) -> tuple[int, ...]:
+        """``s(sigma)``: the activation pattern on the facet (see :attr:`facet_signs`)."""
+        return self.facet_signs[facet]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "architecture": list(self.architecture),
+            "phi": [list(n) for n in self.neuron_of_candidate],
+            "facet_signs": [list(s) for s in self.facet_signs],
+            "facet_deltas": list(self.facet_deltas),
+            "side_patterns": [[r, list(p)] for r, p in self.side_patterns],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigurationEnumeration:
+    """All configurations of ``f`` for an architecture, with the pruning record.
+
+    Attributes
+    ----------
+    configurations : tuple of FiberConfiguration
+        One per class under permutations of neurons inside a layer.
+    n_assignments : int
+        Neuron assignments ``phi`` examined (complete or partial branches).
+    n_sign_choices : int
+        Sign and orientation assignments examined (before the transmission rules).
+    pruned : dict
+        Rule -> number of branches it cut.
+    status : str
+        ``"complete"`` or ``"undecided"`` (the candidate graph is uncertain).
+    reason : str
+        Why the list is empty or undecided ('' otherwise).
+    """
+
+    architecture: tuple[int, ...]
+    configurations: tuple[FiberConfiguration, ...]
+    n_assignments: int
+    n_sign_choices: int
+    pruned: dict[str, int]
+    status: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "architecture": list(self.architecture),
+            "n_configurations": len(self.configurations),
+            "n_assignments": self.n_assignments,
+            "n_sign_choices": self.n_sign_choices,
+            "pruned": dict(self.pruned),
+            "status": self.status,
+            "reason": self.reason,
+        }
+
+
+def _check_architecture(architecture: Sequence[int], data: FunctionData) -> tuple[int, ...]:
+    try:
+        arch = tuple(int(v) for v in architecture)
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            f"architecture: expected a sequence of positive ints, got {architecture!r}"
+        ) from None
+    if len(arch) < 2 or any(v < 1 for v in arch):
+        raise InvalidInputError(
+            f"architecture: expected (d, n_1, ..., n_L, m) of positive ints, got {list(arch)}"
+        )
+    if arch[0] != data.input_dim or arch[-1] != data.output_dim:
+        raise DimensionMismatchError(
+            f"architecture: input/output {arch[0]}/{arch[-1]} do not match f's {data.input_dim}/{data.output_dim}"
+        )
+    return arch
+
+
+class _Parity:
+    """Union-find over +-1 unknowns with constraints ``x * y = c``; node 0 is the constant +1."""
+
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+        self.par = [1] * n  # value(x) = par[x] * value(parent[x])
+
+    def find(self, x: int) -> tuple[int, int]:
+        p = 1
+        path = []
+        while self.parent[x] != x:
+            path.append(x)
+            p *= self.par[x]
+            x = self.parent[x]
+        root, acc = x, p
+        for y in path:  # path compression
+            q = self.par[y]
+            self.parent[y], self.par[y] = root, acc
+            acc *= q
+        return root, p
+
+    def union(self, x: int, y: int, c: int) -> bool:
+        rx, px = self.find(x)
+        ry, py = self.find(y)
+        if rx == ry:
+            return px * py == c
+        if ry == 0:
+            rx, px, ry, py = ry, py, rx, px
+        self.parent[ry] = rx
+        self.par[ry] = px * py * c
+        return True
+
+
+def fiber_configurations(
+    net_or_complex: Any, architecture: Sequence[int], *, max_configurations: int = 20000
+) -> ConfigurationEnumeration:
+    """Every discrete fiber configuration of ``f`` for ``architecture``, up to permutations.
+
+    Parameters
+    ----------
+    net_or_complex
+        A network, its compiled complex or breakpoint complex (over ``R^d``), or a
+        :class:`FunctionData`.
+    architecture
+        ``(d, n_1, ..., n_L, m)``; it may differ from the network's own.
+    max_configurations
+        Stop with :class:`~relu_geom.LimitExceededError` when more configurations
+        than this survive the pruning.
+
+    Returns
+    -------
+    ConfigurationEnumeration
+
+    Notes
+    -----
+    The rules are in the module documentation.  Neurons of one layer are
+    interchangeable, so ``phi`` is enumerated with the neurons of each layer used in
+    order of first appearance.  Cost: the assignments ``phi`` surviving the graph
+    rules, times ``2^k`` sign choices for the ``k`` components of the ridge
+    constraints that no ridge forces (about one per neuron, plus the signs of
+    neurons that carry no facet).
+
+    Examples
+    --------
+    ``relu(x) + relu(y)`` for its own architecture: each line is one first-layer
+    neuron; the flipped orientations are pruned (on ``x > 0 > y`` no neuron would be
+    active, yet ``f = x`` there):
+
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    >>> en = rg.fiber_configurations(net, (2, 2, 1))
+    >>> len(en.configurations), en.status
+    (1, 'complete')
+    >>> rg.fiber_configurations(rg.zoo.bent_2d(), (2, 3, 1)).reason
+    'the depth bound 2 exceeds the 1 hidden layers of the architecture'
+    """
+    import itertools
+
+    import networkx as nx
+
+    data = net_or_complex if isinstance(net_or_complex, FunctionData) else function_data(net_or_complex)
+    arch = _check_architecture(architecture, data)
+    widths = arch[1:-1]
+    L = len(widths)
+    C = data.n_candidates
+    pruned: dict[str, int] = {}
+
+    def cut(rule: str) -> None:
+        pruned[rule] = pruned.get(rule, 0) + 1
+
+    def done(
+        configs: Sequence[FiberConfiguration], n_a: int, n_s: int, status: str, reason: str
+    ) -> ConfigurationEnumeration:
+        return ConfigurationEnumeration(arch, tuple(configs), n_a, n_s, pruned, status, reason)
+
+    if data.ambiguous_ridges or not data.unconditional:
+        return done(
+            (),
+            0,
+            0,
+            "undecided",
+            f"the bent-hyperplane graph is uncertain at ridges {list(data.ambiguous_ridges)}",
+        )
+    g = nx.DiGraph()
+    g.add_nodes_from(range(C))
+    g.add_edges_from(data.edges)
+    if not nx.is_directed_acyclic_graph(g):
+        return done(
+            (), 0, 0, "complete", "the bent-hyperplane graph has a cycle, which no layered network realizes"
+        )
+    order = list(nx.topological_sort(g))
+    low = dict.fromkeys(g, 1)
+    for v in order:
+        for u in g.predecessors(v):
+            low[v] = max(low[v], low[u] + 1)
+    high = dict.fromkeys(g, L)
+    for v in reversed(order):
+        for w in g.successors(v):
+            high[v] = min(high[v], high[w] - 1)
+    depth = max(low.values(), default=0)
+    if depth > L:
+        return done(
+            (), 0, 0, "complete", f"the depth bound {depth} exceeds the {L} hidden layers of the architecture"
+        )
+    hyper: dict[int, set[Any]] = {}
+    for f in data.facets:
+        hyper.setdefault(f.candidate, set()).add((f.normal, f.beta))
+    forced_first = {next(iter(h)) for c, h in hyper.items() if data.flat[c] and high[c] == 1}
+    if len(forced_first) > widths[0]:
+        return done(
+            (),
+            0,
+            0,
+            "complete",
+            f"{len(forced_first)} candidates must be first-layer hyperplanes but the first layer has {widths[0]} neurons",
+        )
+    neurons = [(ell, i) for ell, w in enumerate(widths, start=1) for i in range(w)]
+    pos = {n: k for k, n in enumerate(neurons)}
+    H = len(neurons)
+    F = len(data.facets)
+    ranks = [rank([list(row) for row in A]) if any(any(row) for row in A) else 0 for A, _c in data.regions]
+    out: list[FiberConfiguration] = []
+    counts = [0, 0]  # assignments, sign choices
+
+    R = len(data.ridges)
+    layer_of = [n[0] for n in neurons]
+    has_ridge = [False] * F
+    for _x, star in data.ridges:
+        for k in star:
+            has_ridge[k] = True
+
+    def var_s(k: int, b: int) -> int:  # s(sigma_k)[b]
+        return 1 + k * H + b
+
+    def var_d(k: int) -> int:  # delta(sigma_k)
+        return 1 + F * H + k
+
+    def var_p(r: int, b: int) -> int:  # sign of b near ridge r
+        return 1 + F * H + F + r * H + b
+
+    def var_q(k: int, b: int) -> int:  # sign of b at the point of a facet without ridge
+        return 1 + F * H + F + R * H + k * H + b
+
+    n_vars = 1 + F * H + F + R * H + F * H
+
+    def signs_for(phi: list[Neuron]) -> None:
+        own = [pos[phi[f.candidate]] for f in data.facets]
+        uf = _Parity(n_vars)
+        ok = True
+
+        def tie(x: int, y: int, c: int, rule: str) -> None:
+            nonlocal ok
+            if ok and not uf.union(x, y, c):
+                cut(rule)
+                ok = False
+
+        # a first-layer neuron: one orientation, its sign anywhere read off its hyperplane
+        first: dict[int, int] = {}
+        for k in range(F):
+            if layer_of[own[k]] == 1:
+                if own[k] in first:
+                    tie(var_d(first[own[k]]), var_d(k), 1, "a first-layer neuron with two orientations")
+                else:
+                    first[own[k]] = k
+
+        def first_sign(c: int, x: Sequence[Fraction], var: int, rule: str) -> None:
+            f = data.facets[first[c]]
+            side = _side(f.normal, f.beta, x)
+            if side == 0:
+                cut(rule)
+                nonlocal ok
+                ok = False
+                return
+            tie(var, var_d(first[c]), side, rule)
+
+        for k in range(F):
+            a = own[k]
+            for c in first:
+                if c != a and layer_of[a] != 1:
+                    first_sign(c, data.facets[k].point, var_s(k, c), "a facet meets a first-layer hyperplane")
+                if c != a and layer_of[a] == 1 and not has_ridge[k]:
+                    first_sign(c, data.facets[k].point, var_q(k, c), "a facet meets a first-layer hyperplane")
+        for r, (x_t, star) in enumerate(data.ridges):
+            nrn = sorted({own[k] for k in star})
+            if len(nrn) > 2 and any(layer_of[b] != 1 for b in nrn):
+                cut("three neurons, not all of the first layer, vanish at a ridge")
+                return
+            for c in first:
+                if c not in nrn:
+                    first_sign(c, x_t, var_p(r, c), "a ridge lies on a first-layer hyperplane")
+            for k1 in star:
+                a = own[k1]
+                for b in range(H):
+                    if b not in nrn and layer_of[b] != layer_of[a]:
+                        tie(var_s(k1, b), var_p(r, b), 1, "patterns at a ridge disagree off its neurons")
+                for k2 in star:
+                    f1, f2 = data.facets[k1], data.facets[k2]
+                    if k2 != k1 and own[k2] == a and f1.normal == f2.normal and f1.beta == f2.beta:
+                        tie(var_d(k1), var_d(k2), 1, "opposite facets of one neuron with two orientations")
+                    b = own[k2]
+                    if b == a or layer_of[b] == layer_of[a]:
+                        continue
+                    side = _side(f2.normal, f2.beta, f1.point)
+                    if side == 0:
+                        cut("a neuron's sign at a ridge contradicts its orientation")
+                        return
+                    tie(
+                        var_s(k1, b),
+                        var_d(k2),
+                        side,
+                        "a neuron's sign at a ridge contradicts its orientation",
+                    )
+            if not ok:
+                return
+        if not ok:
+            return
+        roots: list[int] = []
+        seen: set[int] = set()
+        used_vars = [
+            var_s(k, b) for k in range(F) for b in range(H) if b != own[k] and layer_of[b] != layer_of[own[k]]
+        ]
+        used_vars += [var_d(k) for k in range(F)]
+        used_vars += [
+            var_p(r, b)
+            for r, (_x, star) in enumerate(data.ridges)
+            for b in range(H)
+            if b not in {own[k] for k in star}
+        ]
+        used_vars += [
+            var_q(k, b)
+            for k in range(F)
+            if not has_ridge[k]
+            for b in range(H)
+            if b != own[k] and layer_of[b] == layer_of[own[k]]
+        ]
+        for v in used_vars:
+            root, _p = uf.find(v)
+            if root != 0 and root not in seen:
+                seen.add(root)
+                roots.append(root)
+        for combo in itertools.product((1, -1), repeat=len(roots)):
+            counts[1] += 1
+            val = dict(zip(roots, combo))
+            val[0] = 1
+
+            def value(v: int, val: dict[int, int] = val) -> int:
+                root, p = uf.find(v)
+                return p * val[root]
+
+            fs = tuple(
+                tuple(
+                    0 if b == own[k] or layer_of[b] == layer_of[own[k]] else value(var_s(k, b))
+                    for b in range(H)
+                )
+                for k in range(F)
+            )
+            ds = tuple(value(var_d(k)) for k in range(F))
+            sides: dict[tuple[int, tuple[int, ...]], None] = {}
+            for r, (_x, star) in enumerate(data.ridges):
+                nrn = {own[k] for k in star}
+                for k in star:
+                    f = data.facets[k]
+                    pat = [value(var_p(r, b)) if b not in nrn else 0 for b in range(H)]
+                    for k2 in star:
+                        b = own[k2]
+                        if b != own[k]:
+                            f2 = data.facets[k2]
+                            pat[b] = ds[k2] * _side(f2.normal, f2.beta, f.point)
+                    for region, sign in ((f.plus, ds[k]), (f.minus, -ds[k])):
+                        pat[own[k]] = sign
+                        sides[(region, tuple(pat))] = None
+            for k in range(F):
+                if has_ridge[k]:
+                    continue
+                f = data.facets[k]
+                pat = [
+                    value(var_q(k, b)) if layer_of[b] == layer_of[own[k]] and b != own[k] else fs[k][b]
+                    for b in range(H)
+                ]
+                for region, sign in ((f.plus, ds[k]), (f.minus, -ds[k])):
+                    pat[own[k]] = sign
+                    sides[(region, tuple(pat))] = None
+            cfg = FiberConfiguration(arch, tuple(phi), fs, ds, tuple(sides), data)
+            if _transmission_fails(cfg, widths, ranks, cut):
+                continue
+            if len(out) >= max_configurations:
+                raise LimitExceededError(
+                    f"max_configurations={max_configurations} reached: {len(out)} configurations after pruning and more remain"
+                )
+            out.append(cfg)
+
+    phi: list[Neuron] = []
+    first_hyper: dict[int, Any] = {}
+
+    def assign(c: int) -> None:
+        if c == C:
+            signs_for(phi)
+            return
+        for ell in range(1, L + 1):
+            if ell < low[c] or ell > high[c]:
+                cut("layer order of the bent-hyperplane graph")
+                continue
+            if ell == 1 and (not data.flat[c] or len(hyper[c]) != 1):
+                cut("a bent candidate cannot be a first-layer neuron")
+                continue
+            n_used = len({i for (la, i) in phi if la == ell})
+            for i in range(min(n_used + 1, widths[ell - 1])):
+                h = next(iter(hyper[c]))
+                if ell == 1 and i in first_hyper and first_hyper[i] != h:
+                    cut("two hyperplanes on one first-layer neuron")
+                    continue
+                counts[0] += 1
+                phi.append((ell, i))
+                new = ell == 1 and i not in first_hyper
+                if new:
+                    first_hyper[i] = h
+                assign(c + 1)
+                phi.pop()
+                if new:
+                    del first_hyper[i]
+
+    assign(0)
+    reason = "" if out else "every configuration was pruned"
+    return done(out, counts[0], counts[1], "complete", reason)
+
+
+def _transmission_fails(
+    cfg: FiberConfiguration, widths: Sequence[int], ranks: Sequence[int], cut: Any
+) -> bool:
+    """The transmission rules of the module notes; True records a cut."""
+    L = len(widths)
+    offs = [0]
+    for w in widths:
+        offs.append(offs[-1] + w)
+
+    def active(signs: Sequence[int], ell: int) -> int:
+        return sum(1 for k in range(offs[ell - 1], offs[ell]) if signs[k] > 0)
+
+    for k in range(len(cfg.data.facets)):
+        ell = cfg.neuron_of_facet(k)[0]
+        signs = cfg.facet_signs[k]
+        if ell >= 2 and active(signs, ell - 1) == 0:
+            cut("a facet's neuron is fed only by inactive neurons")
+            return True
+        if any(active(signs, later) == 0 for later in range(ell + 1, L + 1)):
+            cut("a bend is not transmitted: a later layer is inactive on the facet")
+            return True
+    for region, pattern in cfg.side_patterns:
+        if ranks[region] and min(active(pattern, la) for la in range(1, L + 1)) < ranks[region]:
+            cut("the rank of f's linear part exceeds the active neurons of a layer")
+            return True
+    return False

@@ -1,0 +1,542 @@
+"""The fiber of a network of any depth as a union of configuration sets (paper 000, appendix C).
+
+For every discrete fiber configuration (:func:`fiber_configurations`) the configuration
+set is solved exactly, layer by layer, after fixing the rescaling gauge
+(``lambda = 1`` on the first facet of every neuron that carries facets, bias ``+-1``
+for a first-layer neuron that carries none):
+
+* the alignment equations of a neuron of layer ``l`` are *linear* in its incoming
+  row, its bias and its ``lambda``'s once the layers before it are known, and the
+  output layer is linear given all hidden layers (weight matching and region
+  equations); so as long as every solution space is a point, the configuration set
+  is a single orbit, found with :func:`relu_geom.arith.linalg.solve`;
+* where a solution space has positive dimension, its exact affine parametrization
+  (particular solution plus kernel, with new unknowns ``t``) is kept and the rest of
+  the system becomes polynomial; it is decided with a Groebner basis (``[1]``: empty)
+  and solved with SymPy for rational points.
+
+A configuration set that is one orbit either computes ``f`` (then it is the orbit of
+``net`` or a certified hidden redundancy) or it does not (then it is empty: every
+transparent realization with this configuration would be that point).  Every
+sample is re-checked with :func:`~relu_geom.functionally_equivalent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from relu_geom.analyses.equivalence import functionally_equivalent
+from relu_geom.analyses.fibers.configurations import (
+    ConfigurationEnumeration,
+    FiberConfiguration,
+    fiber_configurations,
+    function_data,
+)
+from relu_geom.analyses.fibers.variety import affine_chain, configuration_variety, output_derivative
+from relu_geom.arith.linalg import nullspace, solve
+from relu_geom.errors import InvalidInputError, LimitExceededError
+from relu_geom.network import ReLUNetwork
+from relu_geom.network.symmetry import same_up_to_symmetry
+
+__all__ = [
+    "SCOPE",
+    "ConfigurationSolution",
+    "DeepFiber",
+    "DeepFiberPiece",
+    "deep_fiber",
+    "solve_configuration",
+]
+
+
+SCOPE = (
+    "parameters whose neurons put each breakpoint facet of f in the zero set of exactly one neuron "
+    "(the signs of the other layers constant on it), with at most two neurons vanishing at each ridge unless all are "
+    "first-layer neurons, grouped as the "
+    "candidate bent hyperplanes of f"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigurationSolution:
+    """The exact solution of one configuration set (in the rescaling gauge).
+
+    Attributes
+    ----------
+    status : str
+        ``"point"`` (one orbit, ``networks[0]``), ``"empty"`` (proved, see
+        ``reason``), ``"family"`` (positive dimension beyond the rescalings;
+        ``networks`` holds rational points found) or ``"unresolved"``.
+    networks : tuple of ReLUNetwork
+        Solutions (not yet checked against ``f``).
+    free : int
+        Free parameters met beyond the gauge (0 for a point).
+    reason : str
+    """
+
+    status: str
+    networks: tuple[ReLUNetwork, ...]
+    free: int
+    reason: str
+
+
+def _q(v: Any) -> Fraction:
+    """A SymPy rational as a Fraction (None-safe callers only)."""
+    return Fraction(int(v.p), int(v.q))
+
+
+def _split(flat: Sequence[int], widths: Sequence[int]) -> list[list[int]]:
+    out, k = [], 0
+    for w in widths:
+        out.append(list(flat[k : k + w]))
+        k += w
+    return out
+
+
+class _Symbolic(Exception):  # noqa: N818 - control flow inside solve_configuration only
+    pass
+
+
+def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -> ConfigurationSolution:
+    """Solve the configuration set of ``config`` exactly (module notes).
+
+    Parameters
+    ----------
+    config
+        A configuration from :func:`fiber_configurations`.
+    max_unknowns
+        Polynomial systems with more unknowns are not attempted (``"unresolved"``).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    >>> cfg = rg.fiber_configurations(net, (2, 2, 1)).configurations[0]
+    >>> sol = rg.solve_configuration(cfg)
+    >>> sol.status, sol.networks[0] == net.permute_layer(1, [1, 0])
+    ('point', True)
+    """
+    import sympy
+
+    arch = config.architecture
+    data = config.data
+    d, m = arch[0], arch[-1]
+    widths = arch[1:-1]
+    L = len(widths)
+    index = {n: k for k, n in enumerate(config.neurons)}
+
+    def dead_everywhere(i: int) -> bool:
+        # 0 in facet_signs marks a sign the facet's equations do not read
+        return all(sg[i] <= 0 for sg in config.facet_signs) and all(p[i] < 0 for _, p in config.side_patterns)
+
+    facets_of: dict[tuple[int, int], list[int]] = {}
+    for k in range(len(data.facets)):
+        facets_of.setdefault(config.neuron_of_facet(k), []).append(k)
+    if not data.facets:
+        return ConfigurationSolution("unresolved", (), 0, "f is affine: no facet constrains the parameters")
+    ws: list[list[list[Any]]] = []
+    bs: list[list[Any]] = []
+    lam: dict[int, Any] = {}
+    eqs: list[Any] = []  # polynomial equations once symbols appear
+    unknowns: list[Any] = []
+    symbolic = False
+    notes: list[str] = []
+    free = 0
+
+    def fresh(name: str) -> Any:
+        s = sympy.Symbol(name)
+        unknowns.append(s)
+        return s
+
+    for ell in range(1, L + 1):
+        rows: list[list[Any]] = []
+        bias: list[Any] = []
+        n_in = arch[ell - 1]
+        for j in range(widths[ell - 1]):
+            mine = facets_of.get((ell, j), [])
+            if not mine and dead_everywhere(index[(ell, j)]):
+                # inactive on every facet and beside it: no equation sees its row or its outgoing weights
+                notes.append(
+                    f"neuron ({ell}, {j}) is inactive on every facet: its weights are free on an open set"
+                )
+                rows.append([Fraction(0)] * n_in)
+                bias.append(Fraction(-1))
+                continue
+            if not mine:
+                notes.append(f"neuron ({ell}, {j}) carries no facet")
+                symbolic = True
+                rows.append([fresh(f"W{ell}_{j}_{r}") for r in range(n_in)])
+                bias.append(fresh(f"b{ell}_{j}"))
+                continue
+            # unknowns: row (n_in), bias, lambda per facet; gauge lambda_first = 1
+            n_unk = n_in + 1 + len(mine)
+            A: list[list[Any]] = []
+            rhs: list[Any] = []
+            for pos_k, k in enumerate(mine):
+                f = data.facets[k]
+                signs = _split(config.facet_pattern(k), widths)
+                delta = config.facet_deltas[k]
+                M, c = affine_chain(ws, bs, signs, ell - 1, d)
+                li = n_in + 1 + pos_k
+                for qq in range(d):
+                    row = [M[r][qq] for r in range(n_in)] + [0] * (1 + len(mine))
+                    row[li] = -delta * f.normal[qq]
+                    A.append(row)
+                    rhs.append(0)
+                row = list(c) + [1] + [0] * len(mine)
+                row[li] = delta * f.beta
+                A.append(row)
+                rhs.append(0)
+            gauge = [0] * n_unk
+            gauge[n_in + 1] = 1
+            A.append(gauge)
+            rhs.append(1)
+            if not symbolic:
+                sol = solve(A, rhs)
+                if sol is None:
+                    return ConfigurationSolution(
+                        "empty", (), 0, f"the alignment equations of neuron ({ell}, {j}) are inconsistent"
+                    )
+                kernel = nullspace(A)
+                if not kernel and any(sol[n_in + 1 + p] <= 0 for p in range(len(mine))):
+                    return ConfigurationSolution(
+                        "empty", (), 0, f"the alignment of neuron ({ell}, {j}) forces lambda <= 0 on a facet"
+                    )
+                if kernel:
+                    free += len(kernel)
+                    ts = [fresh(f"t{ell}_{j}_{i}") for i in range(len(kernel))]
+                    vec = [sympy.Rational(v.numerator, v.denominator) for v in sol]
+                    for t, kv in zip(ts, kernel):
+                        vec = [a + t * sympy.Rational(b.numerator, b.denominator) for a, b in zip(vec, kv)]
+                    symbolic = True
+                    vals: list[Any] = vec
+                else:
+                    vals = list(sol)
+            else:
+                vals = [fresh(f"W{ell}_{j}_{r}") for r in range(n_in)] + [fresh(f"b{ell}_{j}")]
+                vals += [sympy.Integer(1)] + [fresh(f"lam{k}") for k in mine[1:]]
+                for row, v in zip(A[:-1], rhs[:-1]):
+                    eqs.append(sympy.expand(sum(a * x for a, x in zip(row, vals)) - v))
+            rows.append(vals[:n_in])
+            bias.append(vals[n_in])
+            for p, k in enumerate(mine):
+                lam[k] = vals[n_in + 1 + p]
+        ws.append(rows)
+        bs.append(bias)
+    # output layer: per output i, unknowns W[i][:], b[i]
+    n_L = arch[-2]
+    A = []
+    rhs_rows: list[list[Any]] = []
+    for k, f in enumerate(data.facets):
+        ell, j = config.neuron_of_facet(k)
+        signs = _split(config.facet_pattern(k), widths)
+        u = output_derivative(ws + [[[int(i == r) for r in range(n_L)] for i in range(n_L)]], signs, ell, j)
+        A.append([lam[k] * u[r] for r in range(n_L)] + [0])
+        rhs_rows.append(list(f.c_hat))
+    for region, pattern in config.side_patterns:
+        Af, cf = data.regions[region]
+        M, c = affine_chain(ws, bs, _split(pattern, widths), L, d)
+        for qq in range(d):
+            A.append([M[r][qq] for r in range(n_L)] + [0])
+            rhs_rows.append([Af[i][qq] for i in range(m)])
+        A.append(list(c) + [1])
+        rhs_rows.append(list(cf))
+    if not symbolic:
+        out_w, out_b = [], []
+        kernel = nullspace(A)
+        for i in range(m):
+            sol = solve(A, [row[i] for row in rhs_rows])
+            if sol is None:
+                return ConfigurationSolution(
+                    "empty", (), 0, f"weight matching and the region maps are inconsistent for output {i}"
+                )
+            out_w.append(list(sol[:n_L]))
+            out_b.append(sol[n_L])
+        net = ReLUNetwork(ws + [out_w], bs + [out_b])
+        if kernel or notes:
+            free += m * len(kernel)
+            nets = [net]
+            for s, kv in enumerate(kernel[:3]):
+                step = Fraction(1, 2 + s)
+                nets.append(
+                    ReLUNetwork(
+                        ws + [[[w + step * kv[r] for r, w in enumerate(row)] for row in out_w]],
+                        bs + [[b + step * kv[n_L] for b in out_b]],
+                    )
+                )
+            why = "; ".join(
+                notes + ([f"the output layer has {m * len(kernel)} free parameters"] if kernel else [])
+            )
+            return ConfigurationSolution("family", tuple(nets), free, why)
+        return ConfigurationSolution("point", (net,), 0, "")
+    # polynomial system: unknown output layer
+    Wout = [[fresh(f"W{L + 1}_{i}_{r}") for r in range(n_L)] for i in range(m)]
+    bout = [fresh(f"b{L + 1}_{i}") for i in range(m)]
+    for row, rr in zip(A, rhs_rows):
+        for i in range(m):
+            eqs.append(sympy.expand(sum(a * w for a, w in zip(row, Wout[i] + [bout[i]])) - rr[i]))
+    eqs = [e for e in eqs if e != 0]
+    if any(e.is_number for e in eqs):
+        return ConfigurationSolution("empty", (), free, "an equation reduces to a nonzero constant")
+    gens = [s for s in unknowns if any(e.has(s) for e in eqs)]
+    why = "; ".join(notes)
+    if len(gens) > max_unknowns:
+        return ConfigurationSolution(
+            "unresolved", (), free, f"{len(gens)} unknowns exceed max_unknowns={max_unknowns}"
+        )
+    G = sympy.groebner(eqs, *gens, order="lex") if gens else None
+    if G is not None and list(G.exprs) == [1]:
+        return ConfigurationSolution(
+            "empty", (), free, "the Groebner basis of the remaining equations is [1]"
+        )
+    sols = sympy.solve(list(G.exprs) if G is not None else [], gens, dict=True) if gens else [{}]
+    nets = []
+    for sol in sols[:4]:
+        for pick in (0, 1, -1):
+            sub = {s: sol.get(s, s) for s in unknowns}
+            rest = {s: sympy.Integer(pick) for v in sub.values() for s in sympy.sympify(v).free_symbols}
+            vals = {s: sympy.nsimplify(sympy.sympify(v).subs(rest)) for s, v in sub.items()}
+            if not all(v.is_Rational for v in vals.values()):
+                continue
+
+            def num(x: Any, vals: dict[Any, Any] = vals) -> Fraction:
+                return _q(sympy.sympify(x).subs(vals)) if not isinstance(x, Fraction) else x
+
+            try:
+                nets.append(
+                    ReLUNetwork(
+                        [[[num(x) for x in row] for row in W] for W in ws + [Wout]],
+                        [[num(x) for x in b] for b in bs + [bout]],
+                    )
+                )
+            except (InvalidInputError, AttributeError, TypeError):
+                continue
+            if not rest:
+                break
+    dim_note = "positive-dimensional" if G is None or not G.is_zero_dimensional else "finitely many points"
+    status = "family" if free or notes or dim_note == "positive-dimensional" else "unresolved"
+    if not nets:
+        return ConfigurationSolution(
+            "unresolved", (), free, f"no rational point found ({dim_note}); {why}".rstrip("; ")
+        )
+    return ConfigurationSolution(status, tuple(nets), free, f"{dim_note}; {why}".rstrip("; "))
+
+
+@dataclass(frozen=True, slots=True)
+class DeepFiberPiece:
+    """One configuration set of the fiber.
+
+    Attributes
+    ----------
+    configuration : FiberConfiguration
+    kind : str
+        ``"orbit"`` (exactly the permutation-and-rescaling orbit of the network),
+        ``"hidden"`` (contains a certified point outside that orbit),
+        ``"empty"`` (proved, with the reason) or ``"unresolved"``.
+    dimension : int or None
+        For ``"orbit"`` the number of hidden neurons (the rescalings, proved); for
+        ``"hidden"`` the tangent dimension of the variety at the first sample
+        (an upper bound on the local dimension); None otherwise.
+    samples : tuple of ReLUNetwork
+        Exact points of the piece, each checked to compute ``f``.
+    equations, inequalities : tuple
+        The configuration variety (SymPy), built on request by :attr:`variety`.
+    reason : str
+    """
+
+    configuration: FiberConfiguration
+    kind: str
+    dimension: int | None
+    samples: tuple[ReLUNetwork, ...]
+    reason: str
+
+    @property
+    def variety(self) -> Any:
+        """The :class:`ConfigurationVariety` of this piece (equations and inequalities)."""
+        return configuration_variety(self.configuration)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "configuration": self.configuration.to_dict(),
+            "kind": self.kind,
+            "dimension": self.dimension,
+            "samples": [s.to_dict() for s in self.samples],
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DeepFiber:
+    """The transparent fiber of ``net`` for an architecture, piece by piece.
+
+    Attributes
+    ----------
+    network : ReLUNetwork
+    architecture : tuple of int
+    enumeration : ConfigurationEnumeration
+    pieces : tuple of DeepFiberPiece
+        Non-empty and unresolved pieces (empty ones are counted in ``n_empty``).
+    n_empty : int
+    empty_reasons : dict
+        Reason -> number of configurations proved empty for it.
+    status : str
+        ``"complete"`` (every configuration decided), ``"undecided"`` or
+        ``"partial"`` (stopped early, see ``stop_outside``).
+    reason : str
+    """
+
+    network: ReLUNetwork
+    architecture: tuple[int, ...]
+    enumeration: ConfigurationEnumeration
+    pieces: tuple[DeepFiberPiece, ...]
+    n_empty: int
+    empty_reasons: dict[str, int]
+    status: str
+    reason: str
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no transparent parameter of the architecture computes ``f`` (proved when complete)."""
+        return self.status == "complete" and not self.pieces
+
+    @property
+    def samples(self) -> tuple[ReLUNetwork, ...]:
+        """All samples of all pieces."""
+        return tuple(s for p in self.pieces for s in p.samples)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "architecture": list(self.architecture),
+            "status": self.status,
+            "reason": self.reason,
+            "scope": SCOPE,
+            "enumeration": self.enumeration.to_dict(),
+            "n_empty": self.n_empty,
+            "empty_reasons": dict(self.empty_reasons),
+            "pieces": [p.to_dict() for p in self.pieces],
+        }
+
+
+def _arch(net: ReLUNetwork, architecture: Sequence[int] | None) -> tuple[int, ...]:
+    return tuple(net.architecture) if architecture is None else tuple(int(v) for v in architecture)
+
+
+def deep_fiber(
+    net: ReLUNetwork,
+    architecture: Sequence[int] | None = None,
+    *,
+    max_configurations: int = 20000,
+    stop_outside: bool = False,
+) -> DeepFiber:
+    """The fiber of ``net`` in ``architecture`` (default its own) as configuration sets.
+
+    Parameters
+    ----------
+    net
+        The network whose function ``f`` is realized (over ``R^d``).
+    architecture
+        The target architecture ``(d, n_1, ..., n_L, m)``.
+    max_configurations
+        Passed to :func:`fiber_configurations`.
+    stop_outside
+        Stop at the first piece with a certified point outside the orbit (the
+        fiber is then ``"partial"``).
+
+    Returns
+    -------
+    DeepFiber
+        Pieces of kind ``"orbit"``, ``"hidden"`` and ``"unresolved"``; empty
+        configurations are counted with their proofs.  An architecture that cannot
+        realize ``f`` gives an empty fiber with the reason.
+
+    Notes
+    -----
+    Scope: the *transparent* part of the fiber, the parameters all of whose zero sets
+    lie on the breakpoint locus of ``f`` with exactly one neuron on each breakpoint
+    facet and none vanishing on an open set (``docs/fibers.md``, section 6).  Every
+    sample is checked with :func:`~relu_geom.functionally_equivalent`.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    >>> fib = rg.deep_fiber(net)
+    >>> [p.kind for p in fib.pieces], fib.status
+    (['orbit'], 'complete')
+    >>> rg.deep_fiber(rg.zoo.bent_2d(), (2, 3, 1)).reason
+    'the depth bound 2 exceeds the 1 hidden layers of the architecture'
+    """
+    if not isinstance(net, ReLUNetwork):
+        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    arch = _arch(net, architecture)
+    data = function_data(net)
+    en = fiber_configurations(data, arch, max_configurations=max_configurations)
+    if en.status != "complete":
+        return DeepFiber(net, arch, en, (), 0, {}, "undecided", en.reason)
+    own = arch == tuple(net.architecture)
+    pieces: list[DeepFiberPiece] = []
+    empty: dict[str, int] = {}
+    unresolved = 0
+    for cfg in en.configurations:
+        try:
+            sol = solve_configuration(cfg)
+        except LimitExceededError as exc:
+            sol = ConfigurationSolution("unresolved", (), 0, str(exc))
+        if sol.status == "empty":
+            empty[sol.reason] = empty.get(sol.reason, 0) + 1
+            continue
+        good = []
+        witness = None
+        for eta in sol.networks:
+            res = functionally_equivalent(net, eta)
+            if res.equivalent:
+                good.append(eta)
+            elif witness is None:
+                witness = res.witness
+        if sol.status == "point" and not good:
+            why = f"its only point does not compute f (witness x = {[str(v) for v in witness or ()]})"
+            empty[why.split(" (")[0]] = empty.get(why.split(" (")[0], 0) + 1
+            continue
+        if not good:
+            unresolved += 1
+            pieces.append(DeepFiberPiece(cfg, "unresolved", None, (), sol.reason or "no sample computes f"))
+            continue
+        outside = [eta for eta in good if not own or same_up_to_symmetry(net, eta) is None]
+        if sol.status == "point" and not outside:
+            pieces.append(DeepFiberPiece(cfg, "orbit", net.n_hidden, tuple(good), ""))
+            continue
+        if outside:
+            var = configuration_variety(cfg)
+            point = var.point_of(outside[0])
+            dim = var.dimension_at(point) if point is not None else None
+            kind = "hidden" if own else "realization"
+            pieces.append(DeepFiberPiece(cfg, kind, dim, tuple(outside), sol.reason))
+            if stop_outside and own:
+                return DeepFiber(
+                    net,
+                    arch,
+                    en,
+                    tuple(pieces),
+                    sum(empty.values()),
+                    empty,
+                    "partial",
+                    "stopped at a point outside the orbit",
+                )
+            continue
+        unresolved += 1
+        pieces.append(
+            DeepFiberPiece(
+                cfg, "unresolved", None, tuple(good), f"samples lie in the orbit; {sol.reason}".rstrip("; ")
+            )
+        )
+    status = "complete" if not unresolved else "undecided"
+    reason = (
+        en.reason
+        if not en.configurations
+        else ("" if not unresolved else f"{unresolved} configurations unresolved")
+    )
+    return DeepFiber(net, arch, en, tuple(pieces), sum(empty.values()), empty, status, reason)

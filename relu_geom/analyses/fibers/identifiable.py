@@ -1,0 +1,177 @@
+"""Is a network identifiable (its fiber one orbit of permutations and positive rescalings)?
+
+:func:`is_identifiable` answers with a certificate:
+
+* ``"not identifiable"``: a network ``eta`` of the same architecture with
+  ``functionally_equivalent(net, eta)`` and ``same_up_to_symmetry(net, eta) is None``,
+  both exact; found first among the explicit hidden symmetries
+  (:func:`~relu_geom.hidden_symmetries`), then among the samples of the deep fiber;
+* ``"identifiable"``: every configuration set of :func:`deep_fiber` is proved empty
+  or equal to the orbit of ``net`` (one exact point in the rescaling gauge), and the
+  orbit of ``net`` itself is one of them.  This is proved for the parameters in the
+  scope of the configuration fiber (``docs/fibers.md``, section 6), not for
+  parameters outside it;
+* ``"undecided"``: otherwise, with the reason (an unresolved configuration, an
+  uncertain candidate graph, a bound reached, or ``net`` outside the scope).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
+from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber
+from relu_geom.analyses.fibers.hidden import hidden_symmetries
+from relu_geom.errors import InvalidInputError, LimitExceededError
+from relu_geom.network import ReLUNetwork
+from relu_geom.network.symmetry import same_up_to_symmetry
+
+__all__ = ["IdentifiabilityVerdict", "identifiable_example", "is_identifiable"]
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifiabilityVerdict:
+    """The answer of :func:`is_identifiable`.
+
+    Attributes
+    ----------
+    verdict : str
+        ``"identifiable"``, ``"not identifiable"`` or ``"undecided"``.
+    network : ReLUNetwork
+    certificate : ReLUNetwork or None
+        For ``"not identifiable"``: an equivalent network outside the orbit.
+    check : EquivalenceResult or None
+        The exact equivalence check of the certificate.
+    method : str
+        ``"hidden-symmetry:<kind>"`` or ``"configurations"``.
+    fiber : DeepFiber or None
+    scope : str
+        What ``"identifiable"`` is proved for.
+    reason : str
+    """
+
+    verdict: str
+    network: ReLUNetwork
+    certificate: ReLUNetwork | None
+    check: EquivalenceResult | None
+    method: str
+    fiber: DeepFiber | None
+    scope: str
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.verdict == "identifiable"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "verdict": self.verdict,
+            "method": self.method,
+            "scope": self.scope,
+            "reason": self.reason,
+            "certificate": None if self.certificate is None else self.certificate.to_dict(),
+            "check": None if self.check is None else self.check.to_dict(),
+            "fiber": None if self.fiber is None else self.fiber.to_dict(),
+        }
+
+
+def is_identifiable(net: ReLUNetwork, *, max_configurations: int = 20000) -> IdentifiabilityVerdict:
+    """Decide whether ``net`` is determined by its function up to permutation and positive rescaling.
+
+    Parameters
+    ----------
+    net
+        The network (over ``R^d``).
+    max_configurations
+        Bound of :func:`fiber_configurations`; reaching it gives ``"undecided"``.
+
+    Returns
+    -------
+    IdentifiabilityVerdict
+
+    Notes
+    -----
+    A ``"not identifiable"`` verdict is unconditional (an exact second network).  An
+    ``"identifiable"`` verdict holds for the parameters in :data:`SCOPE` (module notes).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.is_identifiable(rg.ReLUNetwork.random([2, 2, 2, 1], seed=1)).verdict
+    'identifiable'
+    >>> v = rg.is_identifiable(rg.zoo.dead_neuron())
+    >>> v.verdict, rg.functionally_equivalent(v.network, v.certificate).equivalent
+    ('not identifiable', True)
+    >>> rg.same_up_to_symmetry(v.network, v.certificate) is None
+    True
+    """
+    if not isinstance(net, ReLUNetwork):
+        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+
+    def verdict(v: str, cert: Any, check: Any, method: str, fib: Any, reason: str) -> IdentifiabilityVerdict:
+        return IdentifiabilityVerdict(v, net, cert, check, method, fib, SCOPE, reason)
+
+    for hs in hidden_symmetries(net):
+        if same_up_to_symmetry(net, hs.network) is None:
+            check = functionally_equivalent(net, hs.network)
+            if check.equivalent:
+                return verdict(
+                    "not identifiable", hs.network, check, f"hidden-symmetry:{hs.kind}", None, hs.description
+                )
+    try:
+        fib = deep_fiber(net, max_configurations=max_configurations, stop_outside=True)
+    except LimitExceededError as exc:
+        return verdict("undecided", None, None, "configurations", None, str(exc))
+    for piece in fib.pieces:
+        if piece.kind == "hidden":
+            eta = piece.samples[0]
+            check = functionally_equivalent(net, eta)
+            return verdict(
+                "not identifiable", eta, check, "configurations", fib, "a configuration set leaves the orbit"
+            )
+    if fib.status != "complete":
+        return verdict("undecided", None, None, "configurations", fib, fib.reason)
+    if not any(p.kind == "orbit" for p in fib.pieces):
+        return verdict(
+            "undecided",
+            None,
+            None,
+            "configurations",
+            fib,
+            "the network itself is outside the scope of the configurations",
+        )
+    return verdict(
+        "identifiable", None, None, "configurations", fib, f"{fib.n_empty} configurations proved empty"
+    )
+
+
+def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) -> ReLUNetwork:
+    """A network of ``architecture`` proved identifiable by :func:`is_identifiable`.
+
+    Tries the reproducible random networks ``ReLUNetwork.random(architecture, seed=s)``
+    for ``s = 0, 1, ...`` (paper 000: for input and hidden widths ``>= 2`` an open set
+    of parameters is identifiable, so a random network is expected to be) and
+    returns the first with the verdict ``"identifiable"``.
+
+    Raises
+    ------
+    LimitExceededError
+        When ``max_tries`` networks gave no such verdict.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.identifiable_example([2, 2, 1])
+    >>> rg.is_identifiable(net).verdict
+    'identifiable'
+    """
+    arch = [int(v) for v in architecture]
+    for seed in range(max_tries):
+        net = ReLUNetwork.random(arch, seed=seed)
+        if is_identifiable(net).verdict == "identifiable":
+            return net
+    raise LimitExceededError(
+        f"max_tries={max_tries} reached: no random network of {arch} was proved identifiable"
+    )

@@ -1,0 +1,290 @@
+"""Configuration varieties (paper 000, Definitions C.2 and C.3) as exact SymPy systems.
+
+For a configuration ``(phi, s)`` (:mod:`relu_geom.analyses.fibers.configurations`) and
+a facet ``sigma`` with ``n . x = beta`` (primitive normal ``n``) and neuron
+``phi(sigma) = (l, j)``, the pre-activation of ``(l, j)`` under the pattern ``s(sigma)``
+is an affine function ``g_sigma(eta) . x + t_sigma(eta)`` whose coefficients are
+polynomials in the parameters ``eta``; ``v_sigma(eta)`` is the derivative of the output
+with respect to that neuron's activation under the same pattern, the product
+``W_{L+1} D_L W_L ... D_{l+1} W_{l+1} e_j``.  The variety lives in ``(eta, lambda,
+delta)`` and is cut out by
+
+* geometric alignment ``g_sigma = delta_sigma lambda_sigma n``,
+  ``t_sigma = -delta_sigma lambda_sigma beta``;
+* tropical weight matching ``lambda_sigma v_sigma = c_hat_sigma`` with
+  ``c_hat = c_f(sigma) / |n|^2`` (the jump of the gradient across ``sigma`` is
+  ``c_hat n^T``: with ``g = delta lambda n`` the neuron's own contribution to the jump
+  is ``lambda v n^T`` from whichever side, so ``lambda > 0`` exactly when the jump
+  has the right sign);
+* ``delta_sigma^2 = 1``;
+
+and, as a separate group (``region_equations``), the affine map of ``eta`` under the
+pattern of each side of each facet equals ``f``'s on the linear region there
+(alignment and weight matching fix only the jumps, not the affine part).  The
+inequalities (``lambda_sigma > 0``, the signs of ``s(sigma)`` at an interior point of
+each facet) are necessary conditions, kept as SymPy relations.  Here ``delta`` is
+also fixed by the configuration (:attr:`FiberConfiguration.facet_deltas`); the
+variety keeps it as an unknown with ``delta^2 = 1`` as in the paper, and
+:meth:`ConfigurationVariety.point_of` reads it off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from relu_geom.analyses.fibers.configurations import FiberConfiguration
+from relu_geom.errors import LimitExceededError
+
+__all__ = ["ConfigurationVariety", "affine_chain", "configuration_variety", "output_derivative"]
+
+
+def affine_chain(
+    weights: Sequence[Any], biases: Sequence[Any], signs: Sequence[Sequence[int]], layers: int, d: int
+) -> tuple[list[list[Any]], list[Any]]:
+    """``a_layers(x) = M x + c`` under fixed signs (+1 active, else inactive), entries of any ring.
+
+    ``weights[l]`` / ``biases[l]`` are ``W_{l+1}``, ``b_{l+1}`` as nested lists;
+    ``signs[l]`` the signs of hidden layer ``l + 1``.
+    """
+    M: list[list[Any]] = [[int(i == k) for k in range(d)] for i in range(d)]
+    c: list[Any] = [0] * d
+    for ell in range(layers):
+        W, b = weights[ell], biases[ell]
+        zM = [[sum((W[i][r] * M[r][k] for r in range(len(M))), 0) for k in range(d)] for i in range(len(W))]
+        zc = [sum((W[i][r] * c[r] for r in range(len(c))), 0) + b[i] for i in range(len(W))]
+        on = signs[ell]
+        M = [row if on[i] > 0 else [0] * d for i, row in enumerate(zM)]
+        c = [v if on[i] > 0 else 0 for i, v in enumerate(zc)]
+    return M, c
+
+
+def output_derivative(
+    weights: Sequence[Any], signs: Sequence[Sequence[int]], layer: int, j: int
+) -> list[Any]:
+    """``W_{L+1} D_L ... D_{layer+1} W_{layer+1} e_j``: the output's derivative by neuron ``(layer, j)``."""
+    vec: list[Any] = [int(k == j) for k in range(len(weights[layer - 1]))]
+    for ell in range(layer, len(weights)):
+        W = weights[ell]
+        vec = [sum((W[i][r] * vec[r] for r in range(len(vec))), 0) for i in range(len(W))]
+        if ell < len(weights) - 1:
+            vec = [v if signs[ell][i] > 0 else 0 for i, v in enumerate(vec)]
+    return vec
+
+
+def _split(flat: Sequence[int], widths: Sequence[int]) -> list[list[int]]:
+    out, k = [], 0
+    for w in widths:
+        out.append(list(flat[k : k + w]))
+        k += w
+    return out
+
+
+@dataclass(frozen=True)
+class ConfigurationVariety:
+    """The polynomial system of one configuration.
+
+    Attributes
+    ----------
+    config : FiberConfiguration
+    weights, biases : nested lists of sympy Symbols
+        ``eta``: ``W{l}_{i}_{j}`` and ``b{l}_{i}``.
+    lambdas, deltas : tuple of sympy Symbols
+        One per breakpoint facet.
+    alignment, weight_matching, sign_equations, region_equations : tuple of sympy Expr
+        Each expression ``= 0``.
+    inequalities : tuple of sympy Relational
+        Necessary strict inequalities.
+    """
+
+    config: FiberConfiguration
+    weights: tuple[Any, ...]
+    biases: tuple[Any, ...]
+    lambdas: tuple[Any, ...]
+    deltas: tuple[Any, ...]
+    alignment: tuple[Any, ...]
+    weight_matching: tuple[Any, ...]
+    sign_equations: tuple[Any, ...]
+    region_equations: tuple[Any, ...]
+    inequalities: tuple[Any, ...]
+
+    @property
+    def parameters(self) -> tuple[Any, ...]:
+        """The symbols of ``eta`` in the order of :meth:`ReLUNetwork.parameters`."""
+        out = []
+        for W, b in zip(self.weights, self.biases):
+            for row in W:
+                out.extend(row)
+            out.extend(b)
+        return tuple(out)
+
+    @property
+    def gens(self) -> tuple[Any, ...]:
+        """All unknowns: ``eta``, then the ``lambda``, then the ``delta``."""
+        return self.parameters + self.lambdas + self.deltas
+
+    @property
+    def equations(self) -> tuple[Any, ...]:
+        """Definition C.3 plus the region equations."""
+        return self.alignment + self.weight_matching + self.sign_equations + self.region_equations
+
+    def point_of(self, eta: Any) -> dict[Any, Fraction] | None:
+        """The point ``(eta, lambda, delta)`` of a network on the variety, or None if it is not on it.
+
+        ``lambda_sigma`` and ``delta_sigma`` are read off the alignment equations.
+        """
+        cfg = self.config
+        data = cfg.data
+        ws = [[list(r) for r in W] for W in eta.weights]
+        bs = [list(b) for b in eta.biases]
+        widths = cfg.architecture[1:-1]
+        point: dict[Any, Fraction] = dict(zip(self.parameters, eta.parameters()))
+        for k, f in enumerate(data.facets):
+            ell, j = cfg.neuron_of_facet(k)
+            signs = _split(cfg.facet_pattern(k), widths)
+            M, c = affine_chain(ws, bs, signs, ell - 1, data.input_dim)
+            g = [
+                sum((ws[ell - 1][j][r] * M[r][q] for r in range(len(M))), Fraction(0))
+                for q in range(data.input_dim)
+            ]
+            q0 = next(q for q, v in enumerate(f.normal) if v)
+            lam = g[q0] / f.normal[q0]
+            point[self.lambdas[k]] = abs(lam)
+            point[self.deltas[k]] = Fraction(1 if lam >= 0 else -1)
+        for e in self.equations:
+            if e.subs(point) != 0:
+                return None
+        return point
+
+    def jacobian_rank(self, point: dict[Any, Any]) -> int:
+        """The exact rank of the Jacobian of :attr:`equations` at ``point``."""
+        import sympy
+
+        J = sympy.Matrix(self.equations).jacobian(list(self.gens))
+        return J.subs({k: sympy.Rational(v.numerator, v.denominator) for k, v in point.items()}).rank()
+
+    def dimension_at(self, point: dict[Any, Any]) -> int:
+        """``#unknowns - rank(Jacobian)`` at ``point``: the dimension of the tangent space there.
+
+        It bounds the local dimension of the variety from above and equals it at smooth points.
+        """
+        return len(self.gens) - self.jacobian_rank(point)
+
+    def is_empty(self, *, max_gens: int = 40) -> str | None:
+        """A proof that the variety has no complex point, or None if none was found.
+
+        Returns a reason string when the linear equations are inconsistent or the
+        reduced Groebner basis of all equations is ``[1]``.  Raises
+        :class:`~relu_geom.LimitExceededError` when more than ``max_gens`` unknowns
+        remain after the linear equations are solved.
+        """
+        import sympy
+
+        if any(i is sympy.false for i in self.inequalities):
+            return "a necessary inequality is false"
+        eqs = [sympy.expand(e) for e in self.equations]
+        eqs = [e for e in eqs if e != 0]
+        if any(e.is_number for e in eqs):
+            return "an equation reduces to a nonzero constant"
+        gens = [s for s in self.gens if any(e.has(s) for e in eqs)]
+        if not gens:
+            return None
+        if len(gens) > max_gens:
+            raise LimitExceededError(f"max_gens={max_gens} reached: the system has {len(gens)} unknowns")
+        G = sympy.groebner(eqs, *gens, order="grevlex")
+        if list(G.exprs) == [1]:
+            return "the Groebner basis of the equations is [1]"
+        return None
+
+
+def configuration_variety(config: FiberConfiguration) -> ConfigurationVariety:
+    """The configuration variety of Definition C.3 for ``config`` (plus the region equations).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    >>> cfg = rg.fiber_configurations(net, (2, 2, 1)).configurations[0]
+    >>> var = rg.configuration_variety(cfg)
+    >>> len(var.gens), len(var.alignment), len(var.weight_matching)
+    (17, 12, 4)
+    >>> var.point_of(net) is None   # phi sends the line y = 0 to neuron 0
+    True
+    >>> point = var.point_of(net.permute_layer(1, [1, 0]))
+    >>> var.dimension_at(point)   # the two rescalings
+    2
+    """
+    import sympy
+
+    arch = config.architecture
+    data = config.data
+    d, m = arch[0], arch[-1]
+    L = len(arch) - 2
+    widths = arch[1:-1]
+    W = tuple(
+        [[sympy.Symbol(f"W{ell}_{i}_{j}") for j in range(arch[ell - 1])] for i in range(arch[ell])]
+        for ell in range(1, L + 2)
+    )
+    B = tuple([sympy.Symbol(f"b{ell}_{i}") for i in range(arch[ell])] for ell in range(1, L + 2))
+    nF = len(data.facets)
+    lam = tuple(sympy.Symbol(f"lam{k}") for k in range(nF))
+    dl = tuple(sympy.Symbol(f"delta{k}") for k in range(nF))
+    align, match, sign_eq, ineq = [], [], [], []
+    Wl = [list(x) for x in W]
+    Bl = [list(x) for x in B]
+
+    def q(v: Fraction) -> Any:
+        return sympy.Rational(v.numerator, v.denominator)
+
+    for k, f in enumerate(data.facets):
+        ell, j = config.neuron_of_facet(k)
+        signs = _split(config.facet_pattern(k), widths)
+        M, c = affine_chain(Wl, Bl, signs, ell - 1, d)
+        g = [sympy.expand(sum(W[ell - 1][j][r] * M[r][qq] for r in range(len(M)))) for qq in range(d)]
+        t = sympy.expand(sum(W[ell - 1][j][r] * c[r] for r in range(len(c))) + B[ell - 1][j])
+        align.extend(sympy.expand(g[qq] - dl[k] * lam[k] * f.normal[qq]) for qq in range(d))
+        align.append(sympy.expand(t + dl[k] * lam[k] * q(f.beta)))
+        v = output_derivative(Wl, signs, ell, j)
+        match.extend(sympy.expand(lam[k] * v[i] - q(f.c_hat[i])) for i in range(m))
+        sign_eq.append(dl[k] ** 2 - 1)
+        ineq.append(lam[k] > 0)
+    regions = []
+    for region, pattern in config.side_patterns:
+        A, c_f = data.regions[region]
+        signs = _split(pattern, widths)
+        M, c = affine_chain(Wl, Bl, signs, L, d)
+        for i in range(m):
+            for qq in range(d):
+                regions.append(sympy.expand(sum(W[L][i][r] * M[r][qq] for r in range(len(M))) - q(A[i][qq])))
+            regions.append(sympy.expand(sum(W[L][i][r] * c[r] for r in range(len(c))) + B[L][i] - q(c_f[i])))
+    for k in range(nF):
+        signs = _split(config.facet_pattern(k), widths)
+        x = data.facets[k].point
+        own_layer = config.neuron_of_facet(k)[0]
+        # beyond the facet's own layer the pre-activations read the undefined signs of that layer
+        top = L if widths[own_layer - 1] == 1 else own_layer
+        for ell in range(1, top + 1):
+            Mz, cz = affine_chain(Wl, Bl, signs, ell - 1, d)
+            for i in range(widths[ell - 1]):
+                if signs[ell - 1][i] == 0:
+                    continue
+                z = sum(
+                    W[ell - 1][i][r] * (sum(Mz[r][qq] * q(x[qq]) for qq in range(d)) + cz[r])
+                    for r in range(len(cz))
+                )
+                z = sympy.expand(z + B[ell - 1][i])
+                ineq.append(z > 0 if signs[ell - 1][i] > 0 else z < 0)
+    return ConfigurationVariety(
+        config,
+        tuple(tuple(tuple(r) for r in w) for w in W),
+        tuple(tuple(b) for b in B),
+        lam,
+        dl,
+        tuple(e for e in align if e != 0),
+        tuple(e for e in match if e != 0),
+        tuple(sign_eq),
+        tuple(e for e in regions if e != 0),
+        tuple(i for i in ineq if i is not sympy.true),
+    )

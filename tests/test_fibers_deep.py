@@ -1,0 +1,279 @@
+"""Deep fibers: configurations, configuration varieties, configuration sets, identifiability."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import relu_geom as rg
+from relu_geom.cli import main
+from relu_geom.testing import permuted_rescaled_copy
+
+SUM = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])  # relu(x) + relu(y)
+# T_0 of the bottleneck section: row 0 is live for neuron 0, row 1 never sees it
+BIAS_SHIFT = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1], [0, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]])
+# relu(x) + relu(y) + (x + y), the affine part written as a cancelling pair
+CANCELLING = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1], [-1, -1]], [[1, 1, 1, -1]]], [[0, 0, 0, 0], [0]])
+IDENTIFIABLE_3 = [rg.ReLUNetwork.random([2, 2, 2, 1], seed=s) for s in (1, 5)]
+
+
+def _certified_outside(net, eta):
+    assert eta.architecture == net.architecture
+    assert rg.functionally_equivalent(net, eta).equivalent
+    assert rg.same_up_to_symmetry(net, eta) is None
+
+
+# ----------------------------------------------------------------- configurations
+def test_configurations_of_two_lines():
+    en = rg.fiber_configurations(SUM, (2, 2, 1))
+    assert en.status == "complete" and len(en.configurations) == 1
+    (cfg,) = en.configurations
+    # the lines y = 0 and x = 0 go to two different first-layer neurons
+    assert sorted(cfg.neuron_of_candidate) == [(1, 0), (1, 1)]
+    # a flipped neuron is pruned: on x > 0 > y no neuron would be active, yet f = x there
+    assert en.pruned["the rank of f's linear part exceeds the active neurons of a layer"] == 3
+    assert en.pruned["two hyperplanes on one first-layer neuron"] == 1
+    # both neurons in one layer: a facet's own pattern reads no sign, the patterns beside it do
+    assert all(s == (0, 0) for s in cfg.facet_signs) and cfg.facet_deltas == (1, 1, 1, 1)
+    # beside the facets near the origin: the four quadrants, neuron of y = 0 first
+    regions = cfg.data.regions
+    quadrant = {(r, p) for r, p in cfg.side_patterns}
+    assert len(quadrant) == 4
+    for r, p in quadrant:
+        A, _c = regions[r]
+        assert (A[0][1], A[0][0]) == tuple(F(int(v > 0)) for v in p)  # active neuron <=> slope 1
+
+
+def test_architectures_that_cannot_realize_f_give_reasons():
+    en = rg.fiber_configurations(rg.zoo.bent_2d(), (2, 5, 1))
+    assert en.configurations == () and "depth bound 2 exceeds the 1 hidden layers" in en.reason
+    en = rg.fiber_configurations(rg.zoo.central_lines(3), (2, 2, 1))
+    assert en.configurations == () and "3 candidates must be first-layer hyperplanes" in en.reason
+    fib = rg.deep_fiber(rg.zoo.central_lines(3), (2, 2, 1))
+    assert fib.is_empty and "first layer has 2 neurons" in fib.reason
+    with pytest.raises(rg.DimensionMismatchError, match="architecture"):
+        rg.fiber_configurations(SUM, (3, 2, 1))
+    with pytest.raises(rg.InvalidInputError, match="architecture"):
+        rg.fiber_configurations(SUM, (2, 0, 1))
+
+
+def test_limit_names_the_bound():
+    with pytest.raises(rg.LimitExceededError, match=r"max_configurations=0 reached: 0 configurations"):
+        rg.fiber_configurations(SUM, (2, 2, 1), max_configurations=0)
+
+
+def test_uncertain_graph_is_undecided():
+    en = rg.fiber_configurations(rg.zoo.demo(), (2, 4, 3, 1))
+    assert en.status == "undecided" and en.configurations == ()
+    assert rg.deep_fiber(rg.zoo.demo()).status == "undecided"
+    assert rg.is_identifiable(rg.zoo.demo()).verdict == "undecided"
+
+
+def test_own_configuration_is_enumerated():
+    # phi and s read off the network itself by exact evaluation
+    for net in IDENTIFIABLE_3:
+        en = rg.fiber_configurations(net, net.architecture)
+        bc = rg.breakpoint_complex(net)
+        own = []
+        for f in bc.facets:
+            sv = net.sign_vector(f.interior_point)
+            assert sv.count(0) == 1
+            own.append(sv)
+        # some configuration has the network's own patterns (where defined), up to permutations inside layers
+        found = False
+        for cfg in en.configurations:
+            for p1 in ([0, 1], [1, 0]):
+                for p2 in ([0, 1], [1, 0]):
+                    perm = p1 + [2 + i for i in p2]
+                    if all(
+                        all(v in (0, o[perm[i]]) for i, v in enumerate(s))
+                        for s, o in zip(cfg.facet_signs, own)
+                    ):
+                        found = True
+        assert found
+
+
+# ----------------------------------------------------------------- varieties
+def test_variety_of_two_lines():
+    cfg = rg.fiber_configurations(SUM, (2, 2, 1)).configurations[0]
+    var = rg.configuration_variety(cfg)
+    assert len(var.alignment) == 4 * 3 and len(var.weight_matching) == 4 and len(var.sign_equations) == 4
+    assert var.point_of(SUM) is None  # phi sends y = 0 to neuron 0
+    swapped = SUM.permute_layer(1, [1, 0])
+    point = var.point_of(swapped)
+    assert all(e.subs(point) == 0 for e in var.equations)
+    assert var.dimension_at(point) == 2  # exactly the two positive rescalings
+    assert all(bool(i.subs(point)) for i in var.inequalities)
+    scaled = swapped.rescale_neuron(1, 0, 3).rescale_neuron(1, 1, F(1, 2))
+    assert var.point_of(scaled) is not None
+    flipped = rg.ReLUNetwork([[[0, -1], [-1, 0]], [[1, 1]]], [[0, 0], [0]])
+    assert var.point_of(flipped) is None
+    assert var.is_empty() is None
+
+
+def test_emptiness_proofs_agree_with_groebner():
+    net = IDENTIFIABLE_3[0]
+    for cfg in rg.fiber_configurations(net, net.architecture).configurations:
+        sol = rg.solve_configuration(cfg)
+        if sol.status == "empty":
+            assert rg.configuration_variety(cfg).is_empty() is not None
+
+
+# ----------------------------------------------------------------- deep fibers
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_one_hidden_layer_agrees_with_shallow_fiber(seed):
+    net = rg.ReLUNetwork.random([2, 3, 1], seed=seed)
+    sf = rg.shallow_fiber(net)
+    fib = rg.deep_fiber(net)
+    assert fib.status == "complete"
+    assert len(fib.pieces) == len(sf.pieces)  # each flip set of the shallow fiber is one configuration
+    for s in fib.samples:
+        assert sf.contains(s) and rg.functionally_equivalent(net, s).equivalent
+
+
+def test_minimal_redundant_specimen():
+    net = rg.zoo.minimal_redundant()
+    assert rg.minimal_width(net) == 3  # minimal: three hinges
+    sf = rg.shallow_fiber(net)
+    fib = rg.deep_fiber(net)
+    assert sorted(p.kind for p in fib.pieces) == ["hidden", "orbit"] and len(sf.pieces) == 2
+    (hidden,) = [p for p in fib.pieces if p.kind == "hidden"]
+    for eta in hidden.samples:
+        _certified_outside(net, eta)
+        assert sf.contains(eta)
+    assert hidden.dimension == 3  # the flipped orbit: three rescalings
+    v = rg.is_identifiable(net)
+    assert v.verdict == "not identifiable"
+    _certified_outside(net, v.certificate)
+
+
+@pytest.mark.parametrize("net", IDENTIFIABLE_3)
+def test_two_hidden_layers_agree_with_bottleneck_fiber(net):
+    tf = rg.three_layer_fiber(net)
+    fib = rg.deep_fiber(net)
+    assert fib.status == "complete"
+    assert [p.kind for p in fib.pieces] == ["orbit"]
+    for s in fib.samples:
+        assert tf.contains(s)
+    assert rg.hidden_symmetries(net) == ()
+
+
+def test_hidden_piece_lies_in_bottleneck_fiber():
+    net = rg.ReLUNetwork.random([2, 2, 2, 1], seed=0)  # both second-layer neurons without zero set
+    v = rg.is_identifiable(net)
+    assert v.verdict == "not identifiable" and v.method == "configurations"
+    _certified_outside(net, v.certificate)
+    assert rg.three_layer_fiber(net).contains(v.certificate)
+
+
+@pytest.mark.parametrize("seed", [3, 11, 12])
+@pytest.mark.parametrize("net", IDENTIFIABLE_3 + [rg.zoo.bent_2d()])
+def test_permuted_rescaled_copies_land_in_the_orbit(net, seed):
+    copy = permuted_rescaled_copy(net, seed)
+    fib = rg.deep_fiber(copy)
+    (orbit,) = [p for p in fib.pieces if p.kind == "orbit"]
+    for s in orbit.samples:
+        assert rg.same_up_to_symmetry(copy, s) is not None
+        assert rg.same_up_to_symmetry(net, s) is not None
+    assert rg.is_identifiable(copy).verdict == "identifiable"
+
+
+def test_other_architecture_samples_compute_f():
+    fib = rg.deep_fiber(SUM, (2, 3, 1))
+    kinds = {p.kind for p in fib.pieces}
+    assert "realization" in kinds
+    for s in fib.samples:
+        assert s.architecture == (2, 3, 1) and rg.functionally_equivalent(SUM, s).equivalent
+
+
+# ----------------------------------------------------------------- identifiability
+@pytest.mark.parametrize(
+    "net, kind",
+    [
+        (rg.zoo.dead_neuron(), "hidden-symmetry:"),
+        (rg.zoo.minimal_redundant(), "hidden-symmetry:flip"),
+        (rg.zoo.duplicate_neurons(), "hidden-symmetry:"),
+        (CANCELLING, "hidden-symmetry:"),
+        (BIAS_SHIFT, "hidden-symmetry:bias-shift"),
+        (rg.zoo.hat_1d(), "hidden-symmetry:flip"),
+    ],
+)
+def test_planted_hidden_symmetries_are_certified(net, kind):
+    v = rg.is_identifiable(net)
+    assert v.verdict == "not identifiable" and v.method.startswith(kind)
+    _certified_outside(net, v.certificate)
+    assert not v  # bool is the identifiable verdict
+
+
+def test_identifiable_networks():
+    for net in IDENTIFIABLE_3 + [rg.zoo.bent_2d(), rg.zoo.central_lines(3)]:
+        v = rg.is_identifiable(net)
+        assert v.verdict == "identifiable" and v.certificate is None and v
+        assert "breakpoint facet" in v.scope
+
+
+def test_identifiable_shallow_matches_the_shallow_fiber():
+    for seed in range(1, 6):
+        net = rg.ReLUNetwork.random([2, 3, 1], seed=seed)
+        v = rg.is_identifiable(net)
+        assert (v.verdict == "identifiable") == (len(rg.shallow_fiber(net).pieces) == 1)
+
+
+@pytest.mark.parametrize("arch", [[2, 2, 1], [2, 2, 2, 1]])
+def test_identifiable_example(arch):
+    net = rg.identifiable_example(arch)
+    assert list(net.architecture) == arch
+    assert rg.is_identifiable(net).verdict == "identifiable"
+
+
+small = st.integers(-1, 1)
+
+
+@st.composite
+def degenerate_nets(draw):
+    arch = draw(st.sampled_from([[1, 2, 1], [2, 2, 1], [2, 2, 2, 1]]))
+    ws = [[[draw(small) for _ in range(arch[i])] for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+    bs = [[draw(small) for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+    return rg.ReLUNetwork(ws, bs)
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(degenerate_nets())
+def test_degenerate_networks_verdicts_are_certified(net):
+    v = rg.is_identifiable(net)
+    assert v.verdict in ("identifiable", "not identifiable", "undecided")
+    if v.verdict == "not identifiable":
+        _certified_outside(net, v.certificate)
+    if v.verdict == "identifiable":
+        assert all(rg.same_up_to_symmetry(net, h.network) is not None for h in rg.hidden_symmetries(net))
+    if v.fiber is not None:
+        for s in v.fiber.samples:
+            assert rg.functionally_equivalent(net, s).equivalent
+
+
+# ----------------------------------------------------------------- CLI
+def test_cli_identifiable(capsys):
+    assert main(["identifiable", "zoo:bent_2d"]) == 0
+    assert "identifiable" in capsys.readouterr().out
+    assert main(["identifiable", "zoo:minimal_redundant", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "not identifiable"
+    eta = rg.ReLUNetwork.from_dict(out["certificate"])
+    _certified_outside(rg.zoo.minimal_redundant(), eta)
+    assert main(["identifiable", "zoo:demo"]) == 3
+    assert "undecided" in capsys.readouterr().out
+
+
+def test_cli_fiber_deep(capsys):
+    assert main(["fiber", "zoo:bent_2d", "--deep"]) == 0
+    assert "piece orbit" in capsys.readouterr().out
+    assert main(["fiber", "zoo:bent_2d", "--deep", "--arch", "2,3,1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pieces"] == [] and "depth bound" in out["reason"]
+    assert main(["fiber", "zoo:bent_2d", "--deep", "--arch", "2,x"]) == 2
+    assert main(["fiber", "zoo:abs_1d"]) == 0  # the shallow path is unchanged
