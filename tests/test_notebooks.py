@@ -13,20 +13,21 @@ NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def _texts(nb) -> list[list[str]]:
-    """The text a reader sees from each code cell (printed text and plain-text results)."""
+    """The text a reader sees from each code cell: its printed text (however the kernel cut it
+    into stream chunks) and its plain-text results."""
     out = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        texts = []
+        printed, results = [], []
         for o in cell.get("outputs", []):
             if o.output_type == "stream" and o.name == "stdout":
-                texts.append(o.text)
+                printed.append(o.text)
             elif o.output_type in ("execute_result", "display_data") and "text/plain" in o.data:
-                texts.append(o.data["text/plain"])
+                results.append(o.data["text/plain"])
             elif o.output_type == "error":
-                texts.append(f"{o.ename}: {o.evalue}")
-        out.append(texts)
+                results.append(f"{o.ename}: {o.evalue}")
+        out.append(["".join(printed), *results])
     return out
 
 
