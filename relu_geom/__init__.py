@@ -18,6 +18,8 @@ from relu_geom.analyses.breakpoints.bent_hyperplanes import (
     neuron_bent_hyperplanes,
     neuron_graph,
 )
+from relu_geom.analyses.breakpoints.bent_hyperplanes import ShallowWitness, one_hidden_layer_witness
+from relu_geom.analyses.breakpoints.summary import breakpoint_summary
 from relu_geom.analyses.breakpoints.complex import (
     BreakpointComplex,
     BreakpointFacet,
@@ -168,6 +170,9 @@ __all__ = [
     "analyses",
     "arith",
     "network",
+    "ShallowWitness",
+    "one_hidden_layer_witness",
+    "breakpoint_summary",
 ]
 __version__ = "0.1.0"
 

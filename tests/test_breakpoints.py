@@ -168,7 +168,7 @@ def test_affine_functions_have_empty_breakpoint_complex(net):
         bc = rg.breakpoint_complex(net, domain=domain)
         assert bc.is_empty and bc.n_bent_facets == 0 and len(bc.linear_regions) == 1
         assert rg.check_balancing(bc) == ()
-        assert rg.depth_lower_bound(bc) == rg.DepthBound(0, ())
+        assert rg.depth_lower_bound(bc) == rg.DepthBound(0, True, None, 0, (), True, ())
         assert rg.bent_hyperplane_graph(bc).number_of_nodes() == 0
 
 
@@ -433,16 +433,18 @@ def test_cli_breakpoints_text_and_json(tmp_path, capsys):
     rg.zoo.bent_2d().to_json(path)
     assert main(["breakpoints", str(path)]) == 0
     text = capsys.readouterr().out
-    # by hand (see test_bent_two_dimensional_example_by_hand): 5 bent facets, none merged,
-    # 3 candidates, 2 edges, depth 2
+    # by hand (see test_bent_two_dimensional_example_by_hand): 5 bent facets, none merged; the
+    # two three-ray stars are symmetric (no proved rule joins there): 5 candidates, no edge;
+    # a ray stops at (0, 1), so depth 2, exact in d = 2
     assert "bent facets                 5" in text
-    assert "candidate bent hyperplanes  3" in text and "depth lower bound           2" in text
+    assert "candidate bent hyperplanes  5" in text and "depth lower bound           2 (exact)" in text
     assert "balancing holds             yes" in text
     assert main(["breakpoints", str(path), "--box", "-1", "7/2", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     # over [-1, 7/2]^2 the rays x = 1 (y < 0) and y = 1 (x < 0) are cut to segments; nothing changes
     assert data["n_bent_facets"] == 5 and data["n_breakpoint_facets"] == 5
-    assert data["n_candidates"] == 3 and data["n_graph_edges"] == 2 and data["depth_lower_bound"] == 2
+    assert data["n_candidates"] == 5 and data["n_graph_edges"] == 0 and data["depth_lower_bound"] == 2
+    assert data["depth_witness"]["kind"] == "stops" and data["depth_witness"]["point"] in ([0, 1], [1, 0])
     assert data["balancing_holds"] is True and data["domain"] == ["-1", "7/2"]
 
 
@@ -471,7 +473,7 @@ def test_breakpoint_picture_shows_the_hand_computed_weights(tmp_path):
     pic = rg.plotting.plot_breakpoint_complex(rg.zoo.bent_2d())
     # the weights of test_bent_two_dimensional_example_by_hand: four 1s and a 2
     assert sorted(t.get_text() for t in pic.weight_labels.values()) == ["1", "1", "1", "1", "2"]
-    assert len(set(pic.candidate_colors.values())) == 3
+    assert len(set(pic.candidate_colors.values())) == 5  # no proved rule joins two of the five
     pic.savefig(tmp_path / "bp.png")
     assert (tmp_path / "bp.png").stat().st_size > 0
     with pytest.raises(rg.UnsupportedInputError, match="dimension 2"):
@@ -486,7 +488,7 @@ def test_cli_plot_breakpoints(tmp_path, capsys):
 
     out = tmp_path / "bp.png"
     assert main(["plot", "zoo:bent_2d", "--breakpoints", "-o", str(out)]) == 0
-    assert out.stat().st_size > 0 and "5 breakpoint facets, 3 candidates" in capsys.readouterr().out
+    assert out.stat().st_size > 0 and "5 breakpoint facets, 5 candidates" in capsys.readouterr().out
     assert main(["plot", "zoo:hat_1d", "--breakpoints", "-o", str(tmp_path / "x.png")]) == 2
     assert "--breakpoints" in capsys.readouterr().err
 
@@ -503,5 +505,5 @@ def test_function_side_is_not_slower_than_the_compile():
     bc = rg.breakpoint_complex(cx)
     rg.facet_weights(bc)
     assert rg.check_balancing(bc) == ()
-    rg.depth_lower_bound(rg.bent_hyperplane_graph(bc))
+    rg.depth_lower_bound(bc)
     assert time.process_time() - start <= compile_seconds

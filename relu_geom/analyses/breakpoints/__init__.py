@@ -5,11 +5,13 @@ from relu_geom.analyses.breakpoints.bent_hyperplanes import (
     CandidateDecomposition,
     DepthBound,
     NeuronBentHyperplane,
+    ShallowWitness,
     bent_hyperplane_graph,
     candidate_bent_hyperplanes,
     depth_lower_bound,
     neuron_bent_hyperplanes,
     neuron_graph,
+    one_hidden_layer_witness,
 )
 from relu_geom.analyses.breakpoints.complex import (
     BreakpointComplex,
@@ -19,6 +21,7 @@ from relu_geom.analyses.breakpoints.complex import (
     bent_facets,
     breakpoint_complex,
 )
+from relu_geom.analyses.breakpoints.summary import breakpoint_summary
 from relu_geom.analyses.breakpoints.tropical import (
     BalancingFailure,
     balancing_sum,
@@ -40,11 +43,13 @@ __all__ = [
     "HyperplaneVisibility",
     "LinearRegion",
     "NeuronBentHyperplane",
+    "ShallowWitness",
     "as_breakpoint_complex",
     "balancing_sum",
     "bent_facets",
     "bent_hyperplane_graph",
     "breakpoint_complex",
+    "breakpoint_summary",
     "candidate_bent_hyperplanes",
     "check_balancing",
     "depth_lower_bound",
@@ -52,4 +57,5 @@ __all__ = [
     "first_layer_visibility",
     "neuron_bent_hyperplanes",
     "neuron_graph",
+    "one_hidden_layer_witness",
 ]
