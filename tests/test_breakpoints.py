@@ -507,3 +507,29 @@ def test_function_side_is_not_slower_than_the_compile():
     assert rg.check_balancing(bc) == ()
     rg.depth_lower_bound(bc)
     assert time.process_time() - start <= compile_seconds
+
+
+def test_results_are_immutable_and_cached_views_read_only():
+    cx = rg.compile_network(rg.zoo.bent_2d())
+    bc = rg.breakpoint_complex(cx)
+    n = bc.n_facets
+    for obj, name in [(bc, "facets"), (bc, "complex"), (bc.facets[0], "weight"), (bc.linear_regions[0], "cells")]:
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(obj, name, ())
+        with pytest.raises(AttributeError, match="immutable"):
+            delattr(obj, name)
+    with pytest.raises(TypeError):
+        bc.facets_of_cell[0] = (0,)
+    with pytest.raises(TypeError):
+        bc.linear_region_of_cell[0] = 0
+    with pytest.raises(TypeError):
+        bc.candidates.edges[(0, 1)] = ()
+    face = bc.faces_of_dim(0)[0]
+    with pytest.raises(AttributeError, match="immutable"):
+        face.facets = ()
+    bound = rg.depth_lower_bound(bc)
+    with pytest.raises(AttributeError):
+        bound.bound = 5
+    with pytest.raises(AttributeError):
+        bound.witness.kind = "x"
+    assert rg.breakpoint_complex(cx) is bc and bc.n_facets == n == 5

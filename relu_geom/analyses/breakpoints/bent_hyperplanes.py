@@ -51,9 +51,10 @@ every network is the one-hidden-layer criterion
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from relu_geom.analyses.breakpoints.complex import BreakpointComplex, _UnionFind, as_breakpoint_complex
@@ -259,7 +260,7 @@ class CandidateDecomposition(NamedTuple):
     candidates : tuple of CandidateBentHyperplane
     candidate_of_facet : tuple of int
         ``candidate_of_facet[i]`` is the candidate of breakpoint facet ``i``.
-    edges : dict
+    edges : mapping (read-only)
         ``(u, v) -> ridges``: candidate ``v`` bends along ``u`` at these ridges.
     ambiguous_ridges : tuple of int
         Ridges whose star the local rules could not resolve (see the module notes).
@@ -267,7 +268,7 @@ class CandidateDecomposition(NamedTuple):
 
     candidates: tuple[CandidateBentHyperplane, ...]
     candidate_of_facet: tuple[int, ...]
-    edges: dict[tuple[int, int], tuple[int, ...]]
+    edges: Mapping[tuple[int, int], tuple[int, ...]]
     ambiguous_ridges: tuple[int, ...]
 
 
@@ -367,7 +368,7 @@ def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
     return CandidateDecomposition(
         tuple(cands),
         tuple(cof),
-        {e: tuple(sorted(set(r))) for e, r in sorted(edges.items())},
+        MappingProxyType({e: tuple(sorted(set(r))) for e, r in sorted(edges.items())}),
         tuple(sorted(set(ambiguous))),
     )
 
@@ -381,7 +382,7 @@ def candidate_bent_hyperplanes(net_or_complex: Any, *, domain: Any = None) -> Ca
 
     >>> import relu_geom as rg
     >>> dec = rg.candidate_bent_hyperplanes(rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]]))
-    >>> [c.hyperplanes for c in dec.candidates], dec.edges
+    >>> [c.hyperplanes for c in dec.candidates], dict(dec.edges)
     ([((0, 1, 0),), ((1, 0, 0),)], {})
     """
     return as_breakpoint_complex(net_or_complex, domain=domain).candidates

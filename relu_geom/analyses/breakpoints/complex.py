@@ -36,10 +36,11 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from relu_geom.arith.dense import rref
 from relu_geom.compiler.complex import PolyhedralComplex
@@ -63,6 +64,22 @@ IntRow = tuple[int, ...]
 Weight = tuple[Fraction, ...]
 
 _CACHE: weakref.WeakKeyDictionary[PolyhedralComplex, BreakpointComplex] = weakref.WeakKeyDictionary()
+
+
+class _Frozen:
+    """Refuses attribute assignment and deletion after construction (results are cached and shared)."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+
+    def _init(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
 
 class _UnionFind:
@@ -226,7 +243,7 @@ def bent_facets(net_or_complex: Any, *, domain: Any = None) -> dict[int, bool]:
     return out
 
 
-class BreakpointFacet:
+class BreakpointFacet(_Frozen):
     """One facet of a breakpoint complex: a maximal merged piece of bent facets.
 
     Attributes
@@ -258,15 +275,12 @@ class BreakpointFacet:
         weight: Weight,
         cells: tuple[int, ...],
         poly: Polyhedron | None = None,
+        owner: BreakpointComplex | None = None,
     ):
-        self._cx = cx
-        self.index = index
-        self.hyperplane = hyperplane
-        self.normal = normal
-        self.weight = weight
-        self.cells = cells
-        self._poly = poly
-        self._owner: BreakpointComplex | None = None
+        self._init(
+            _cx=cx, index=index, hyperplane=hyperplane, normal=normal, weight=weight, cells=cells, _poly=poly
+        )
+        self._init(_owner=owner)
 
     def __repr__(self) -> str:
         w = ", ".join(str(v) for v in self.weight)
@@ -336,7 +350,7 @@ class BreakpointFacet:
         return (self.hyperplane, self.weight, p.vertices, p.rays, p.lineality)
 
 
-class LinearRegion:
+class LinearRegion(_Frozen):
     """A maximal linear region of ``f``: regions glued across non-bent facets (possibly non-convex).
 
     Attributes
@@ -358,10 +372,7 @@ class LinearRegion:
         cells: tuple[int, ...],
         affine_map: tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...]],
     ):
-        self._cx = cx
-        self.index = index
-        self.cells = cells
-        self.affine_map = affine_map
+        self._init(_cx=cx, index=index, cells=cells, affine_map=affine_map)
 
     def __repr__(self) -> str:
         return f"LinearRegion(index={self.index}, n_cells={len(self.cells)})"
@@ -377,7 +388,7 @@ class LinearRegion:
         return all(self._cx.cells[i].is_bounded for i in self.cells)
 
 
-class BreakpointFace:
+class BreakpointFace(_Frozen):
     """A cell of dimension ``d - 2`` down to 0 of a breakpoint complex: a face of its facets.
 
     Attributes
@@ -407,12 +418,14 @@ class BreakpointFace:
         face_indices: tuple[int, ...],
         coface_indices: tuple[int, ...],
     ):
-        self.index = index
-        self.dim = dim
-        self.polyhedron = polyhedron
-        self.facets = facets
-        self.face_indices = face_indices
-        self.coface_indices = coface_indices
+        self._init(
+            index=index,
+            dim=dim,
+            polyhedron=polyhedron,
+            facets=facets,
+            face_indices=face_indices,
+            coface_indices=coface_indices,
+        )
 
     def __repr__(self) -> str:
         return f"BreakpointFace(dim={self.dim}, index={self.index}, n_facets={len(self.facets)})"
@@ -433,10 +446,12 @@ class BreakpointFace:
         return self.polyhedron.lineality
 
 
-class BreakpointComplex:
+class BreakpointComplex(_Frozen):
     """The breakpoint complex of ``f`` with the bent-facet data of the canonical complex.
 
-    Build it with :func:`breakpoint_complex`.  Read-only.  Its facets are
+    Build it with :func:`breakpoint_complex`.  Immutable (it is cached and
+    shared: assigning an attribute raises ``AttributeError``; mappings are
+    read-only views).  Its facets are
     ordered by hyperplane, then by their first cell of the canonical complex;
     compare two breakpoint complexes as point sets with :meth:`signature`.
 
@@ -457,10 +472,7 @@ class BreakpointComplex:
     @classmethod
     def _from_complex(cls, cx: PolyhedralComplex) -> BreakpointComplex:
         obj = object.__new__(cls)
-        obj.complex = cx
-        obj.network = cx.network
-        obj.ambient_dim = cx.dim
-        obj.dim = cx.dim - 1
+        obj._init(complex=cx, network=cx.network, ambient_dim=cx.dim, dim=cx.dim - 1)
         obj._analyse()
         return obj
 
@@ -479,7 +491,6 @@ class BreakpointComplex:
         H = cx.network.n_hidden
         pos_of = [cx.neuron_position(g) for g in range(H)]
         scale = cx.output_scale
-        self._scale = scale
         facet_pq: dict[int, tuple[int, int]] = {}
         normal_p: dict[int, IntRow] = {}
         key: dict[int, IntRow] = {}
@@ -517,11 +528,14 @@ class BreakpointComplex:
             if op != oq:
                 bent.add(i)
                 num[i] = tuple(sum((x - y) * c for x, y, c in zip(u[:d], w[:d], e)) for u, w in zip(op, oq))
-        self._facet_pq = facet_pq
-        self._normal_p = normal_p
-        self._key = key
-        self._num = num
-        self._bent = bent
+        self._init(
+            _scale=scale,
+            _facet_pq=MappingProxyType(facet_pq),
+            _normal_p=MappingProxyType(normal_p),
+            _key=MappingProxyType(key),
+            _num=MappingProxyType(num),
+            _bent=frozenset(bent),
+        )
 
         # Ridges: bent stars, and merging of straight continuations with one weight.
         uf = _UnionFind(sorted(bent))
@@ -542,8 +556,7 @@ class BreakpointComplex:
         for t in merges:
             a_, b_ = stars[t]
             uf.union(a_, b_)
-        self._stars = stars
-        self._merge_ridges = frozenset(merges)
+        self._init(_stars=MappingProxyType(stars), _merge_ridges=frozenset(merges))
         groups = uf.groups()
         if d >= 3 and any(len(g) > 1 for g in groups):
             pieces = _refine(self, groups)
@@ -564,13 +577,16 @@ class BreakpointComplex:
             nrm = normal_p[i0]
             sign = 1 if next(v for v in nrm if v) > 0 else -1
             w = tuple(Fraction(v, scale) for v in num[i0])
-            facets.append(BreakpointFacet(cx, k, key[i0], tuple(sign * v for v in nrm), w, tuple(grp), poly))
-            facets[-1]._owner = self
+            facets.append(
+                BreakpointFacet(cx, k, key[i0], tuple(sign * v for v in nrm), w, tuple(grp), poly, self)
+            )
             for i in grp:
                 facets_of.setdefault(i, []).append(k)
-        self.facets: tuple[BreakpointFacet, ...] = tuple(facets)
-        self.facets_of_cell: dict[int, tuple[int, ...]] = {i: tuple(v) for i, v in facets_of.items()}
-        self.facet_of_cell: dict[int, int] = {i: v[0] for i, v in facets_of.items()}
+        self._init(
+            facets=tuple(facets),
+            facets_of_cell=MappingProxyType({i: tuple(v) for i, v in facets_of.items()}),
+            facet_of_cell=MappingProxyType({i: v[0] for i, v in facets_of.items()}),
+        )
 
     # ---------------------------------------------------------------- access
     @property
@@ -739,9 +755,9 @@ class BreakpointComplex:
         )
 
     @cached_property
-    def linear_region_of_cell(self) -> dict[int, int]:
-        """Maps every region (cell index) of the canonical complex to its maximal linear region."""
-        return {i: lr.index for lr in self.linear_regions for i in lr.cells}
+    def linear_region_of_cell(self) -> Mapping[int, int]:
+        """Maps every region (cell index) of the canonical complex to its maximal linear region (read-only)."""
+        return MappingProxyType({i: lr.index for lr in self.linear_regions for i in lr.cells})
 
     @cached_property
     def candidates(self) -> CandidateDecomposition:
@@ -782,6 +798,14 @@ def _sides(row: IntRow, polys: Any) -> tuple[bool, bool]:
         if pos and neg:
             break
     return pos, neg
+
+
+class _Gens(NamedTuple):
+    """Generators of a face (what :func:`_sides` reads)."""
+
+    vertices: tuple[Any, ...]
+    rays: tuple[Any, ...]
+    lineality: tuple[Any, ...]
 
 
 def _opposite(row: IntRow) -> IntRow:
@@ -975,18 +999,32 @@ class _Refiner:
         return out
 
     def repair_cuts(self, k: int, other: int, meet: Polyhedron) -> set[IntRow]:
-        """Hyperplanes cutting piece ``k`` so that its meet with ``other`` becomes a face of it."""
+        """Hyperplanes cutting piece ``k`` so that its meet with ``other`` becomes a face of it.
+
+        Only hyperplanes through the failure: those among ``h'`` (the other
+        piece's hyperplane) and the hyperplanes of ``f`` through the flats of
+        the other piece's facets that touch the meet, that strictly separate
+        points of ``G``, the smallest face of piece ``k`` containing the meet.
+        The argument in ``docs/breakpoints.md`` shows there is one.
+        """
         p, q = self.poly(k), self.poly(other)
         hp = p.equalities[0]
         hq = q.equalities[0]
+        tight = [
+            r
+            for r in p.inequalities
+            if all(_dot(r, v) == r[-1] for v in meet.vertices) and all(_dot(r, y) == 0 for y in meet.rays)
+        ]
+        verts, rays = _face_generators(p, tight)
+        face = (_Gens(verts, rays, p.lineality),)
         rows: set[IntRow] = set()
-        if hq != hp and all(_sides(hq, (p,))):
+        if hq != hp and all(_sides(hq, face)):
             rows.add(hq)
         for r in q.inequalities:
             if not any(_dot(r, v) == r[-1] for v in meet.vertices):
                 continue  # this facet of the other piece misses piece k
             for g in self.through(hq, r):
-                if g != hp and all(_sides(g, (p,))):
+                if g != hp and all(_sides(g, face)):
                     rows.add(g)
         return rows
 
