@@ -808,6 +808,28 @@ class _Gens(NamedTuple):
     lineality: tuple[Any, ...]
 
 
+def _beyond(row: IntRow, p: Polyhedron) -> bool:
+    """Whether ``p`` lies strictly in ``a . x > b`` (row ``(a, b)``): then it misses ``a . x <= b``."""
+    a, b = row[:-1], row[-1]
+    return (
+        all(_dot(a, v) > b for v in p.vertices)
+        and all(_dot(a, r) >= 0 for r in p.rays)
+        and not any(_dot(a, r) for r in p.lineality)
+    )
+
+
+def _disjoint(p: Polyhedron, q: Polyhedron) -> bool:
+    """A cheap exact sufficient test for ``p ∩ q = ∅``: a facet or the hyperplane of one has the other strictly beyond."""
+    for x, y in ((p, q), (q, p)):
+        for r in x.inequalities:
+            if _beyond(r, y):
+                return True
+        for e in x.equalities:
+            if _beyond(e, y) or _beyond(_opposite(e), y):
+                return True
+    return False
+
+
 def _opposite(row: IntRow) -> IntRow:
     return tuple(-v for v in row)
 
@@ -1045,6 +1067,8 @@ class _Refiner:
                     if pair in seen:
                         continue
                     seen.add(pair)
+                    if _disjoint(self.poly(k), self.poly(j)):
+                        continue
                     meet = _meet(self.poly(k), self.poly(j))
                     if meet.is_empty:
                         continue
