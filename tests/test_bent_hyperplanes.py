@@ -219,7 +219,7 @@ def test_generic_visible_networks_graph_is_isomorphic_to_the_neuron_graph(arch, 
     g = rg.bent_hyperplane_graph(bc)
     ng = rg.neuron_graph(bc, visible_only=True)
     # sound: every candidate lies on one neuron and every edge is an edge of the neuron graph
-    neuron = {c: neuron_of_candidate(cx, bc.candidates.candidates[c]) for c in g}
+    neuron = {c: neuron_of_candidate(cx, rg.candidate_bent_hyperplanes(bc).candidates[c]) for c in g}
     assert {(neuron[u], neuron[v]) for u, v in g.edges()} <= set(ng.edges())
     if not g.graph["ambiguous_ridges"]:  # complete: then the two graphs are isomorphic
         assert nx.is_isomorphic(g, ng)
@@ -243,7 +243,7 @@ def test_depth_bound_witness_is_a_path():
 def candidate_signature(net_or_complex, domain=None):
     """Candidates as sets of facet signatures, and the edges between them: depends only on f."""
     bc = rg.breakpoint_complex(net_or_complex, domain=domain)
-    dec = bc.candidates
+    dec = rg.candidate_bent_hyperplanes(bc)
     sig = [frozenset(bc.facets[i].signature for i in c.facets) for c in dec.candidates]
     return set(sig), {(sig[u], sig[v]) for u, v in dec.edges}, len(dec.ambiguous_ridges)
 

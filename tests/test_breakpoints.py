@@ -513,7 +513,12 @@ def test_results_are_immutable_and_cached_views_read_only():
     cx = rg.compile_network(rg.zoo.bent_2d())
     bc = rg.breakpoint_complex(cx)
     n = bc.n_facets
-    for obj, name in [(bc, "facets"), (bc, "complex"), (bc.facets[0], "weight"), (bc.linear_regions[0], "cells")]:
+    for obj, name in [
+        (bc, "facets"),
+        (bc, "complex"),
+        (bc.facets[0], "weight"),
+        (bc.linear_regions[0], "cells"),
+    ]:
         with pytest.raises(AttributeError, match="immutable"):
             setattr(obj, name, ())
         with pytest.raises(AttributeError, match="immutable"):
@@ -523,7 +528,7 @@ def test_results_are_immutable_and_cached_views_read_only():
     with pytest.raises(TypeError):
         bc.linear_region_of_cell[0] = 0
     with pytest.raises(TypeError):
-        bc.candidates.edges[(0, 1)] = ()
+        rg.candidate_bent_hyperplanes(bc).edges[(0, 1)] = ()
     face = bc.faces_of_dim(0)[0]
     with pytest.raises(AttributeError, match="immutable"):
         face.facets = ()

@@ -43,8 +43,6 @@ ONLY = {"verify": {"verify", "network", "arith", "errors"}}
 ALLOWED: set[tuple[str, str]] = {
     # ReLUNetwork's file constructors call the readers (to be replaced by a registry).
     ("relu_geom.network.model", "relu_geom.io"),
-    # BreakpointComplex.candidates calls the decomposition (to be read from one facet table).
-    ("relu_geom.analyses.breakpoints.complex", "relu_geom.analyses.breakpoints.bent_hyperplanes"),
 }
 
 

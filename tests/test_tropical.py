@@ -3,6 +3,7 @@ hand-worked values, sign for convex functions, and balancing at every ridge."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from fractions import Fraction as F
 from types import MappingProxyType
@@ -101,13 +102,14 @@ def test_balancing_detects_a_wrong_weight():
     bc = rg.breakpoint_complex(cx)
     assert rg.check_balancing(bc) == ()
     facet = bc.bent_facets[0]
-    good = bc._num
-    tampered = {**good, facet: tuple(2 * v for v in good[facet])}  # tamper with one weight
-    try:
-        object.__setattr__(bc, "_num", MappingProxyType(tampered))  # bypass the immutability on purpose
+    good = bc.facet_table
+    rec = good[facet]
+    bad = dataclasses.replace(rec, weight_numerator=tuple(2 * v for v in rec.weight_numerator))
+    try:  # tamper with one weight, bypassing the immutability on purpose
+        bc.__dict__["facet_table"] = MappingProxyType({**good, facet: bad})
         (failure,) = rg.check_balancing(bc)
     finally:
-        object.__setattr__(bc, "_num", good)
+        bc.__dict__["facet_table"] = good
     assert failure.ridge == cx.vertices[0].index
     assert facet in failure.facets and len(failure.regions) == 6
     assert any(v for row in failure.total for v in row)

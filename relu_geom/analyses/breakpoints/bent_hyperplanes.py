@@ -51,13 +51,14 @@ every network is the one-hidden-layer criterion
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from relu_geom.analyses.breakpoints.complex import BreakpointComplex, _UnionFind, as_breakpoint_complex
+from relu_geom.analyses.breakpoints.complex import BreakpointComplex, UnionFind, as_breakpoint_complex
 from relu_geom.arith.rational import format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
@@ -141,7 +142,7 @@ def neuron_bent_hyperplanes(net_or_complex: Any, *, domain: Any = None) -> tuple
                 facets[g].append(c.index)
             elif c.dim == d:
                 regions[g].append(c.index)
-    bent = bc._bent
+    bent = frozenset(bc.bent_facets)
     out = []
     for g in range(H):
         bf = tuple(i for i in facets[g] if i in bent)
@@ -189,8 +190,8 @@ def neuron_graph(net_or_complex: Any, *, domain: Any = None, visible_only: bool 
         g.add_node(
             h.neuron, label=h.label, layer=h.label[0], is_visible=h.is_visible, bent_facets=h.bent_facets
         )
-    key = bc._key
-    bent = bc._bent
+    key = {i: rec.hyperplane for i, rec in bc.facet_table.items()}
+    bent = frozenset(bc.bent_facets)
     edges: dict[tuple[int, int], list[int]] = {}
     if cx.dim >= 2:
         cells = cx.cells
@@ -272,6 +273,11 @@ class CandidateDecomposition(NamedTuple):
     ambiguous_ridges: tuple[int, ...]
 
 
+_DECOMPOSITIONS: weakref.WeakKeyDictionary[BreakpointComplex, CandidateDecomposition] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _hpoints(bc: BreakpointComplex, facets: Sequence[int]) -> dict[int, tuple[int, ...]]:
     """Homogeneous integer interior points ``(X, t)``, ``t > 0``, of cells (sum of their generators)."""
     cells = bc.complex.cells
@@ -285,15 +291,16 @@ def _side(row: tuple[int, ...], hp: tuple[int, ...]) -> int:
 
 
 def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
-    key = bc._key
-    uf = _UnionFind(bc._bent)
+    key = {i: rec.hyperplane for i, rec in bc.facet_table.items()}
+    uf = UnionFind(bc.bent_facets)
     for f in bc.facets:
         for i in f.cells[1:]:
             uf.union(f.cells[0], i)
     bends: list[tuple[int, tuple[int, ...], int, int]] = []  # (ridge, straight facets, bending pair)
     triples: list[tuple[int, tuple[int, int, int]]] = []
     ambiguous: list[int] = []
-    for ridge, star in bc._stars.items():
+    for ridge, rec in bc.ridge_table.items():
+        star = rec.star
         by_key: dict[tuple[int, ...], list[int]] = {}
         for i in star:
             by_key.setdefault(key[i], []).append(i)
@@ -385,7 +392,11 @@ def candidate_bent_hyperplanes(net_or_complex: Any, *, domain: Any = None) -> Ca
     >>> [c.hyperplanes for c in dec.candidates], dict(dec.edges)
     ([((0, 1, 0),), ((1, 0, 0),)], {})
     """
-    return as_breakpoint_complex(net_or_complex, domain=domain).candidates
+    bc = as_breakpoint_complex(net_or_complex, domain=domain)
+    got = _DECOMPOSITIONS.get(bc)
+    if got is None:
+        got = _DECOMPOSITIONS[bc] = _decompose(bc)
+    return got
 
 
 def bent_hyperplane_graph(net_or_complex: Any, *, domain: Any = None) -> nx.DiGraph:
@@ -512,15 +523,15 @@ def one_hidden_layer_witness(net_or_complex: Any, *, domain: Any = None) -> Shal
     True
     """
     bc = as_breakpoint_complex(net_or_complex, domain=domain)
-    key, num, cells = bc._key, bc._num, bc.complex.cells
+    table, cells = bc.facet_table, bc.complex.cells
     facets_of = bc.facets_of_cell
-    scale = bc._scale
-    for ridge in sorted(bc._stars):
+    scale = bc.output_scale
+    for ridge, rec in sorted(bc.ridge_table.items()):
         by_key: dict[tuple[int, ...], list[int]] = {}
-        for i in bc._stars[ridge]:
-            by_key.setdefault(key[i], []).append(i)
+        for i in rec.star:
+            by_key.setdefault(table[i].hyperplane, []).append(i)
         for row, grp in sorted(by_key.items()):
-            if len(grp) == 2 and num[grp[0]] == num[grp[1]]:
+            if len(grp) == 2 and table[grp[0]].weight_numerator == table[grp[1]].weight_numerator:
                 continue
             # the breakpoint facet of each canonical facet that contains the ridge
             fs = tuple(
@@ -535,7 +546,7 @@ def one_hidden_layer_witness(net_or_complex: Any, *, domain: Any = None) -> Shal
                 cells[ridge].interior_point,
                 row,
                 fs,
-                tuple(tuple(Fraction(v, scale) for v in num[i]) for i in grp),
+                tuple(tuple(Fraction(v, scale) for v in table[i].weight_numerator or ()) for i in grp),
             )
     return None
 

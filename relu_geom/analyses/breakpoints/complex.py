@@ -37,24 +37,25 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from relu_geom.arith.dense import rref
+from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
-if TYPE_CHECKING:
-    from relu_geom.analyses.breakpoints.bent_hyperplanes import CandidateDecomposition
-
 __all__ = [
     "BreakpointComplex",
     "BreakpointFacet",
+    "FacetRecord",
     "LinearRegion",
+    "RidgeRecord",
     "as_breakpoint_complex",
     "bent_facets",
     "breakpoint_complex",
@@ -82,7 +83,7 @@ class _Frozen:
             object.__setattr__(self, name, value)
 
 
-class _UnionFind:
+class UnionFind:
     """Union-find on hashable items with path halving (no ranks needed at this size)."""
 
     __slots__ = ("parent",)
@@ -111,24 +112,6 @@ class _UnionFind:
         return sorted((sorted(v) for v in out.values()), key=lambda g: g[0])
 
 
-def _compile_input(obj: Any, domain: Any) -> PolyhedralComplex:
-    if isinstance(obj, PolyhedralComplex):
-        if domain is not None:
-            raise InvalidInputError(
-                "domain: a compiled complex already has its domain; give domain only with a network, "
-                f"got domain={domain!r} with a PolyhedralComplex"
-            )
-        return obj
-    if isinstance(obj, ReLUNetwork):
-        from relu_geom.compiler import compile_network
-
-        return compile_network(obj, domain=domain)
-    raise InvalidInputError(
-        "net_or_complex: expected a ReLUNetwork, a PolyhedralComplex or a BreakpointComplex, "
-        f"got {type(obj).__name__}"
-    )
-
-
 def as_breakpoint_complex(obj: Any, *, domain: Any = None) -> BreakpointComplex:
     """The :class:`BreakpointComplex` of a network, a compiled complex, or itself.
 
@@ -149,7 +132,12 @@ def as_breakpoint_complex(obj: Any, *, domain: Any = None) -> BreakpointComplex:
                 f"domain: a BreakpointComplex already has its domain, got domain={domain!r} with it"
             )
         return obj
-    cx = _compile_input(obj, domain)
+    if not isinstance(obj, (PolyhedralComplex, ReLUNetwork)):
+        raise InvalidInputError(
+            "net_or_complex: expected a ReLUNetwork, a PolyhedralComplex or a BreakpointComplex, "
+            f"got {type(obj).__name__}"
+        )
+    cx = as_complex(obj, domain=domain)
     try:
         cached = _CACHE.get(cx)
     except TypeError:  # pragma: no cover - a complex that cannot be weakly referenced
@@ -241,6 +229,57 @@ def bent_facets(net_or_complex: Any, *, domain: Any = None) -> dict[int, bool]:
     for i in bc._facet_pq:
         out[i] = i in bc._bent
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class FacetRecord:
+    """One facet of the canonical complex in the interior of the domain, as the function side reads it.
+
+    Attributes
+    ----------
+    cell : int
+        Its cell index in the canonical complex.
+    regions : (int, int)
+        Its two regions ``(P, Q)``, ``P`` the lower cell index.
+    hyperplane : tuple of int
+        Its canonical row ``(a, b)``: ``a . x == b``.
+    normal : tuple of int
+        The primitive integer normal pointing into ``P``.
+    weight_numerator : tuple of int or None
+        ``output_scale * c_f(sigma)`` (integers, one per output) when ``f`` bends
+        across it, None when it does not.
+    """
+
+    cell: int
+    regions: tuple[int, int]
+    hyperplane: IntRow
+    normal: IntRow
+    weight_numerator: IntRow | None
+
+    @property
+    def bent(self) -> bool:
+        """Whether ``f`` bends across it."""
+        return self.weight_numerator is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RidgeRecord:
+    """One ridge of the canonical complex in the interior of the domain with bent facets around it.
+
+    Attributes
+    ----------
+    cell : int
+        Its cell index.
+    star : tuple of int
+        The bent facets containing it (cell indices, in the complex's coface order).
+    merged : bool
+        True when the star is two bent facets in one hyperplane with one weight
+        (they are merged into one breakpoint facet).
+    """
+
+    cell: int
+    star: tuple[int, ...]
+    merged: bool
 
 
 class BreakpointFacet(_Frozen):
@@ -538,7 +577,7 @@ class BreakpointComplex(_Frozen):
         )
 
         # Ridges: bent stars, and merging of straight continuations with one weight.
-        uf = _UnionFind(sorted(bent))
+        uf = UnionFind(sorted(bent))
         stars: dict[int, tuple[int, ...]] = {}
         merges: list[int] = []
         if d >= 2:
@@ -589,6 +628,28 @@ class BreakpointComplex(_Frozen):
         )
 
     # ---------------------------------------------------------------- access
+    @cached_property
+    def facet_table(self) -> Mapping[int, FacetRecord]:
+        """Every interior facet of the canonical complex (cell index -> :class:`FacetRecord`), read-only."""
+        num = self._num
+        return MappingProxyType(
+            {
+                i: FacetRecord(i, pq, self._key[i], self._normal_p[i], num.get(i))
+                for i, pq in sorted(self._facet_pq.items())
+            }
+        )
+
+    @cached_property
+    def ridge_table(self) -> Mapping[int, RidgeRecord]:
+        """Every interior ridge with a bent facet (cell index -> :class:`RidgeRecord`), read-only."""
+        merged = self._merge_ridges
+        return MappingProxyType({t: RidgeRecord(t, star, t in merged) for t, star in self._stars.items()})
+
+    @property
+    def output_scale(self) -> int:
+        """The common denominator of the weights: ``weight = weight_numerator / output_scale``."""
+        return self._scale
+
     @property
     def n_facets(self) -> int:
         """The number of facets of the breakpoint complex."""
@@ -746,7 +807,7 @@ class BreakpointComplex(_Frozen):
     def linear_regions(self) -> tuple[LinearRegion, ...]:
         """The maximal linear regions of ``f`` (regions glued across non-bent facets)."""
         cx = self.complex
-        uf = _UnionFind(c.index for c in cx.regions)
+        uf = UnionFind(c.index for c in cx.regions)
         for i, (p, q) in self._facet_pq.items():
             if i not in self._bent:
                 uf.union(p, q)
@@ -758,13 +819,6 @@ class BreakpointComplex(_Frozen):
     def linear_region_of_cell(self) -> Mapping[int, int]:
         """Maps every region (cell index) of the canonical complex to its maximal linear region (read-only)."""
         return MappingProxyType({i: lr.index for lr in self.linear_regions for i in lr.cells})
-
-    @cached_property
-    def candidates(self) -> CandidateDecomposition:
-        """The candidate bent hyperplanes (see :func:`relu_geom.candidate_bent_hyperplanes`)."""
-        from relu_geom.analyses.breakpoints.bent_hyperplanes import _decompose
-
-        return _decompose(self)
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers as a JSON-ready dict."""
