@@ -538,3 +538,28 @@ def test_results_are_immutable_and_cached_views_read_only():
     with pytest.raises(AttributeError):
         bound.witness.kind = "x"
     assert rg.breakpoint_complex(cx) is bc and bc.n_facets == n == 5
+
+
+def test_to_dict_is_json_with_exact_rationals():
+    import json
+
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[F(1, 3), F(-5, 2)]]], [[F(1, 7), 0], [0]])
+    bc = rg.breakpoint_complex(net, domain=(-1, 1))
+    data = json.loads(json.dumps(bc.to_dict(faces=True)))
+    q = lambda v: F(v)  # noqa: E731 - "p/q" strings and ints read back exactly
+    # weights by hand: relu(x + 1/7) / 3 bends by 1/3 along x = -1/7, -5/2 relu(y) by -5/2 along
+    # y = 0; the two lines cross inside the box, so each is two facets
+    expected = [(F(-5, 2),), (F(-5, 2),), (F(1, 3),), (F(1, 3),)]
+    assert sorted(tuple(map(q, f["weight"])) for f in data["facets"]) == expected
+    assert {tuple(f["hyperplane"]) for f in data["facets"]} == {(7, 0, -1), (0, 1, 0)}
+    for f, g in zip(bc.facets, data["facets"]):
+        assert [tuple(map(q, v)) for v in g["polyhedron"]["vertices"]] == list(f.vertices)
+    for r, g in zip(bc.linear_regions, data["linear_regions"]):
+        assert [tuple(map(q, row)) for row in g["A"]] == list(r.affine_map[0])
+    assert len(data["faces"][0]) == len(bc.faces_of_dim(0))
+    for name in ("facet_table", "ridge_table"):
+        json.dumps([r.to_dict() for r in getattr(bc, name).values()])
+    dec = json.loads(json.dumps(rg.candidate_bent_hyperplanes(bc).to_dict()))
+    assert len(dec["candidates"]) == 2 and dec["edges"] == []
+    assert json.loads(json.dumps(rg.depth_lower_bound(bc).to_dict()))["bound"] == 1
+    json.dumps([h.to_dict() for h in rg.neuron_bent_hyperplanes(bc)])

@@ -111,6 +111,7 @@ def test_balancing_detects_a_wrong_weight():
     finally:
         bc.__dict__["facet_table"] = good
     assert failure.ridge == cx.vertices[0].index
+    assert [[F(v) for v in row] for row in failure.to_dict()["total"]] == [list(row) for row in failure.total]
     assert facet in failure.facets and len(failure.regions) == 6
     assert any(v for row in failure.total for v in row)
     assert rg.check_balancing(bc) == ()

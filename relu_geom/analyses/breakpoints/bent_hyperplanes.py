@@ -111,6 +111,18 @@ class NeuronBentHyperplane(NamedTuple):
     vanishing_regions: tuple[int, ...]
     is_visible: bool
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "neuron": self.neuron,
+            "label": list(self.label),
+            "cells": list(self.cells),
+            "facets": list(self.facets),
+            "bent_facets": list(self.bent_facets),
+            "vanishing_regions": list(self.vanishing_regions),
+            "is_visible": self.is_visible,
+        }
+
 
 def neuron_bent_hyperplanes(net_or_complex: Any, *, domain: Any = None) -> tuple[NeuronBentHyperplane, ...]:
     """The bent hyperplane of every hidden neuron, in global neuron order.
@@ -252,6 +264,17 @@ class CandidateBentHyperplane(NamedTuple):
         """True when all its facets lie in one hyperplane."""
         return len(self.hyperplanes) == 1
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "index": self.index,
+            "facets": list(self.facets),
+            "cells": list(self.cells),
+            "hyperplanes": [list(h) for h in self.hyperplanes],
+            "bends_at": list(self.bends_at),
+            "is_flat": self.is_flat,
+        }
+
 
 class CandidateDecomposition(NamedTuple):
     """The candidate bent hyperplanes of ``f`` with the bends between them.
@@ -271,6 +294,15 @@ class CandidateDecomposition(NamedTuple):
     candidate_of_facet: tuple[int, ...]
     edges: Mapping[tuple[int, int], tuple[int, ...]]
     ambiguous_ridges: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; each edge as ``{"from": u, "to": v, "ridges": [...]}``."""
+        return {
+            "candidates": [c.to_dict() for c in self.candidates],
+            "candidate_of_facet": list(self.candidate_of_facet),
+            "edges": [{"from": u, "to": v, "ridges": list(r)} for (u, v), r in self.edges.items()],
+            "ambiguous_ridges": list(self.ambiguous_ridges),
+        }
 
 
 _DECOMPOSITIONS: weakref.WeakKeyDictionary[BreakpointComplex, CandidateDecomposition] = (

@@ -44,6 +44,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from relu_geom.arith.dense import rref
+from relu_geom.arith.rational import format_rational
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
@@ -261,6 +262,17 @@ class FacetRecord:
         """Whether ``f`` bends across it."""
         return self.weight_numerator is not None
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (all integers)."""
+        n = self.weight_numerator
+        return {
+            "cell": self.cell,
+            "regions": list(self.regions),
+            "hyperplane": list(self.hyperplane),
+            "normal": list(self.normal),
+            "weight_numerator": None if n is None else list(n),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class RidgeRecord:
@@ -280,6 +292,10 @@ class RidgeRecord:
     cell: int
     star: tuple[int, ...]
     merged: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"cell": self.cell, "star": list(self.star), "merged": self.merged}
 
 
 class BreakpointFacet(_Frozen):
@@ -388,6 +404,17 @@ class BreakpointFacet(_Frozen):
         p = self.polyhedron
         return (self.hyperplane, self.weight, p.vertices, p.rays, p.lineality)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, rationals as ``"p/q"`` strings (integers as ints); builds the polyhedron."""
+        return {
+            "index": self.index,
+            "hyperplane": list(self.hyperplane),
+            "normal": list(self.normal),
+            "weight": [format_rational(v) for v in self.weight],
+            "cells": list(self.cells),
+            "polyhedron": self.polyhedron.to_dict(),
+        }
+
 
 class LinearRegion(_Frozen):
     """A maximal linear region of ``f``: regions glued across non-bent facets (possibly non-convex).
@@ -425,6 +452,16 @@ class LinearRegion(_Frozen):
     def is_bounded(self) -> bool:
         """True when every region it is made of is bounded."""
         return all(self._cx.cells[i].is_bounded for i in self.cells)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: its regions and the affine map ``(A, c)`` as ``"p/q"`` strings."""
+        A, c = self.affine_map
+        return {
+            "index": self.index,
+            "cells": list(self.cells),
+            "A": [[format_rational(v) for v in row] for row in A],
+            "c": [format_rational(v) for v in c],
+        }
 
 
 class BreakpointFace(_Frozen):
@@ -483,6 +520,17 @@ class BreakpointFace(_Frozen):
     def lineality(self) -> tuple[IntRow, ...]:
         """Lineality space basis of the face."""
         return self.polyhedron.lineality
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the polyhedron as :meth:`Polyhedron.to_dict`)."""
+        return {
+            "index": self.index,
+            "dim": self.dim,
+            "polyhedron": self.polyhedron.to_dict(),
+            "facets": list(self.facets),
+            "face_indices": list(self.face_indices),
+            "coface_indices": list(self.coface_indices),
+        }
 
 
 class BreakpointComplex(_Frozen):
@@ -819,6 +867,28 @@ class BreakpointComplex(_Frozen):
     def linear_region_of_cell(self) -> Mapping[int, int]:
         """Maps every region (cell index) of the canonical complex to its maximal linear region (read-only)."""
         return MappingProxyType({i: lr.index for lr in self.linear_regions for i in lr.cells})
+
+    def to_dict(self, *, faces: bool = False) -> dict[str, Any]:
+        """JSON-ready form: :meth:`summary`, the facets and the maximal linear regions.
+
+        With ``faces`` also the faces of every dimension below ``d - 1``
+        (built on first use, the costly part).  Rationals as ``"p/q"`` strings.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> d = rg.breakpoint_complex(rg.zoo.hat_1d()).to_dict()
+        >>> [f["weight"] for f in d["facets"]], d["linear_regions"][1]["A"]
+        ([[1], [-2], [1]], [[1]])
+        """
+        out = {
+            **self.summary(),
+            "facets": [f.to_dict() for f in self.facets],
+            "linear_regions": [r.to_dict() for r in self.linear_regions],
+        }
+        if faces:
+            out["faces"] = [[f.to_dict() for f in self.faces_of_dim(k)] for k in range(self.ambient_dim - 1)]
+        return out
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers as a JSON-ready dict."""

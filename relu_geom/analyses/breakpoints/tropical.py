@@ -39,6 +39,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from relu_geom.analyses.breakpoints.complex import as_breakpoint_complex
+from relu_geom.arith.rational import format_rational
 from relu_geom.errors import InvalidInputError
 
 __all__ = ["BalancingFailure", "balancing_sum", "check_balancing", "facet_weights"]
@@ -115,6 +116,22 @@ class BalancingFailure(NamedTuple):
     weights: tuple[tuple[Fraction, ...], ...]
     total: tuple[tuple[Fraction, ...], ...]
     reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, rationals as ``"p/q"`` strings (integers as ints)."""
+        return {
+            "ridge": self.ridge,
+            "regions": list(self.regions),
+            "facets": list(self.facets),
+            "normals": [list(e) for e in self.normals],
+            "weights": [_fmt(w) for w in self.weights],
+            "total": [_fmt(row) for row in self.total],
+            "reason": self.reason,
+        }
+
+
+def _fmt(values: Any) -> list[Any]:
+    return [format_rational(v) for v in values]
 
 
 def _cycle(bc: Any, ridge: int) -> tuple[list[int], list[int]] | None:
