@@ -237,7 +237,9 @@ def test_depth_bound_witness_is_a_path():
     assert bound.bound == 2 and bound.exact and bound.generic_bound == len(bound.path) == 3
     assert not bound.unconditional
     assert all(g.has_edge(u, v) for u, v in itertools.pairwise(bound.path))
-    assert rg.depth_lower_bound(rg.compile_network(net)) == bound
+    assert rg.depth_lower_bound(rg.compile_network(net)) == bound == rg.depth_lower_bound(g)
+    with pytest.raises(rg.InvalidInputError, match="bent_hyperplane_graph"):
+        rg.depth_lower_bound(nx.DiGraph())
 
 
 def candidate_signature(net_or_complex, domain=None):

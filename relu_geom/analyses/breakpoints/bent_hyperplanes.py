@@ -474,6 +474,9 @@ def bent_hyperplane_graph(net_or_complex: Any, *, domain: Any = None) -> nx.DiGr
         g.add_edge(u, v, ridges=ridges)
     for node, level in _levels(g).items():
         g.nodes[node]["level"] = level
+    bc = as_breakpoint_complex(net_or_complex, domain=domain)
+    g.graph["one_hidden_layer_witness"] = one_hidden_layer_witness(bc)
+    g.graph["ambient_dim"] = bc.ambient_dim
     return g
 
 
@@ -644,7 +647,8 @@ def depth_lower_bound(obj: Any, *, domain: Any = None) -> DepthBound:
     Parameters
     ----------
     obj
-        A network, a compiled complex or a :class:`~relu_geom.BreakpointComplex`.
+        A network, a compiled complex, a :class:`~relu_geom.BreakpointComplex`
+        or a graph from :func:`bent_hyperplane_graph`.
 
     Notes
     -----
@@ -669,14 +673,17 @@ def depth_lower_bound(obj: Any, *, domain: Any = None) -> DepthBound:
     """
     import networkx as nx
 
-    bc = as_breakpoint_complex(obj, domain=domain)
-    g = bent_hyperplane_graph(bc)
+    g = obj if isinstance(obj, nx.DiGraph) else bent_hyperplane_graph(obj, domain=domain)
+    if "one_hidden_layer_witness" not in g.graph:
+        raise InvalidInputError(
+            "obj: expected a graph from bent_hyperplane_graph, got a DiGraph without its attributes"
+        )
     ambiguous = tuple(g.graph["ambiguous_ridges"])
     if not g.number_of_nodes():
         return DepthBound(0, True, None, 0, (), True, ambiguous)
-    witness = one_hidden_layer_witness(bc)
+    witness = g.graph["one_hidden_layer_witness"]
     bound = 1 if witness is None else 2
-    exact = bound == 1 or bc.ambient_dim <= 3
+    exact = bound == 1 or g.graph["ambient_dim"] <= 3
     if nx.is_directed_acyclic_graph(g):
         path = tuple(nx.dag_longest_path(g))
     else:

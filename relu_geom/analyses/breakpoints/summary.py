@@ -31,7 +31,7 @@ def breakpoint_summary(net_or_complex: Any, *, domain: Any = None) -> dict[str, 
     bc = breakpoint_complex(cx)
     failures = check_balancing(bc)
     graph = bent_hyperplane_graph(bc)
-    bound = depth_lower_bound(bc)
+    bound = depth_lower_bound(graph)
     seconds = time.process_time() - start
     box = cx.domain
     return {
