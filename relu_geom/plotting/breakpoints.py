@@ -298,8 +298,8 @@ def plot_bent_hyperplane_graph(obj: Any, ax: Axes | None = None, *, domain: Any 
     --------
     >>> import relu_geom as rg
     >>> ax = rg.plotting.plot_bent_hyperplane_graph(rg.zoo.bent_2d())
-    >>> sorted(t.get_text() for t in ax.texts if t.get_text())
-    ['0', '1', '2']
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text())  # five candidates, no proved join
+    ['0', '1', '2', '3', '4']
     """
     g = _graph_of(obj, domain)
     ax = _new_axes(ax, figsize=(5.0, 5.0))
