@@ -2,7 +2,11 @@
 
 Run: ``python benchmarks/bench_breakpoints.py [seed]``.  For each seeded standard-normal
 network over R^d it prints the CPU seconds of every stage and the ratio of the four
-function-side stages together to the compile (the target is at most 1).
+function-side stages together to the compile (the target is at most 1).  Then the
+degenerate rows, where the breakpoint complex in d >= 3 must merge and refine:
+``ReLUNetwork.random([3, 4, 3, 1], seed=154)`` and ``max(x_1, ..., x_4)`` with two hidden
+layers (pass-through neurons: duplicate hyperplanes, many merges), each with the ratio
+breakpoint complex / compile (the target is at most 2).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def main(seed: int = 0) -> None:
         w, t_w = _timed(lambda bc=bc: rg.facet_weights(bc))
         fails, t_bal = _timed(lambda bc=bc: rg.check_balancing(bc))
         g, t_graph = _timed(lambda bc=bc: rg.bent_hyperplane_graph(bc))
-        bound, t_depth = _timed(lambda g=g: rg.depth_lower_bound(g))
+        bound, t_depth = _timed(lambda bc=bc: rg.depth_lower_bound(bc))
         rows = [
             ("compile", t_compile, f"{cx.n_regions} regions, {len(cx.facets)} facets"),
             ("breakpoint complex", t_bc, f"{bc.n_bent_facets} bent, {bc.n_facets} breakpoint facets"),
@@ -50,5 +54,29 @@ def main(seed: int = 0) -> None:
             print(f"{str(arch):<16}{stage:<26}{seconds:>8.2f}   {result}", flush=True)
 
 
+def max4() -> rg.ReLUNetwork:
+    """max(x_1, ..., x_4) = relu(m_1 - m_2) + m_2 with m_1 = relu(x_1 - x_2) + x_2, m_2 likewise."""
+    first = [[1, -1, 0, 0], [0, 1, 0, 0], [0, -1, 0, 0], [0, 0, 1, -1], [0, 0, 0, 1], [0, 0, 0, -1]]
+    second = [[1, 1, -1, -1, -1, 1], [0, 0, 0, 1, 1, -1], [0, 0, 0, -1, -1, 1]]
+    return rg.ReLUNetwork([first, second, [[1, 1, -1]]], [[0] * 6, [0] * 3, [0]])
+
+
+DEGENERATE = (
+    ("random [3,4,3,1] s154", lambda: rg.ReLUNetwork.random([3, 4, 3, 1], seed=154)),
+    ("max(x1..x4), 2 layers", max4),
+)
+
+
+def degenerate() -> None:
+    print(f"\n{'network':<24}{'compile s':>10}{'breakpoint s':>14}{'ratio':>8}   result")
+    for name, make in DEGENERATE:
+        net = make()
+        cx, t_compile = _timed(lambda net=net: rg.compile_network(net))
+        bc, t_bc = _timed(lambda cx=cx: rg.breakpoint_complex(cx))
+        result = f"{cx.n_regions} regions, {bc.n_bent_facets} bent, {bc.n_facets} breakpoint facets"
+        print(f"{name:<24}{t_compile:>10.3f}{t_bc:>14.3f}{t_bc / t_compile:>8.1f}   {result}", flush=True)
+
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    degenerate()

@@ -21,11 +21,13 @@ from relu_geom.analyses.breakpoints.bent_hyperplanes import (
     CandidateDecomposition,
     DepthBound,
     NeuronBentHyperplane,
+    ShallowWitness,
     bent_hyperplane_graph,
     candidate_bent_hyperplanes,
     depth_lower_bound,
     neuron_bent_hyperplanes,
     neuron_graph,
+    one_hidden_layer_witness,
 )
 from relu_geom.analyses.breakpoints.complex import (
     BreakpointComplex,
@@ -35,6 +37,7 @@ from relu_geom.analyses.breakpoints.complex import (
     bent_facets,
     breakpoint_complex,
 )
+from relu_geom.analyses.breakpoints.summary import breakpoint_summary
 from relu_geom.analyses.breakpoints.tropical import (
     BalancingFailure,
     balancing_sum,
@@ -230,6 +233,9 @@ __all__ = [
     "AffineForm",
     "Disjunct",
     "Specification",
+    "ShallowWitness",
+    "one_hidden_layer_witness",
+    "breakpoint_summary",
 ]
 from relu_geom._version import __version__ as __version__  # noqa: E402
 

@@ -78,21 +78,19 @@ def test_neuron_graph_of_the_bent_example():
 # ----------------------------------------------------------------------- function side
 
 
-def test_bent_example_candidates_by_hand():
+def test_bent_example_symmetric_stars_are_ambiguous_and_the_theorem_bound_is_two():
     # f = relu(relu(x) + relu(y) - 1): at (0, 1) the star is the ray x = 0 (y > 1), the ray
-    # y = 1 (x < 0) and the segment x + y = 1; f = 0 on the region between the last two, so
-    # the ray x = 0 is the straight one (paper 001, appendix B) and the other two form the
-    # second-layer candidate, which bends along x = 0 and (symmetrically) along y = 0.
-    g = rg.bent_hyperplane_graph(rg.zoo.bent_2d())
-    assert g.graph["ambiguous_ridges"] == ()
-    flat = {g.nodes[n]["hyperplanes"] for n in g if g.nodes[n]["is_flat"]}
-    assert flat == {((1, 0, 0),), ((0, 1, 0),)}
-    (bent,) = [n for n in g if not g.nodes[n]["is_flat"]]
-    assert g.nodes[bent]["hyperplanes"] == ((0, 1, 1), (1, 0, 1), (1, 1, 1))
-    assert set(g.edges()) == {(u, bent) for u in g if u != bent}
-    assert g.nodes[bent]["level"] == 2
-    bound = rg.depth_lower_bound(g)
-    assert bound.bound == 2 and bound.path[-1] == bent and g.has_edge(*bound.path)
+    # y = 1 (x < 0) and the segment x + y = 1; the hyperplane of each of the three separates
+    # the other two, so no proved local rule says which one is straight: nothing is joined.
+    # The ray x = 0 stops at (0, 1), so f is not computable with one hidden layer.
+    cx = rg.compile_network(rg.zoo.bent_2d())
+    g = rg.bent_hyperplane_graph(cx)
+    assert set(g.graph["ambiguous_ridges"]) == {cx.locate([0, 1]).index, cx.locate([1, 0]).index}
+    assert g.number_of_nodes() == 5 and g.number_of_edges() == 0
+    bound = rg.depth_lower_bound(cx)
+    assert (bound.bound, bound.exact, bound.generic_bound, bound.unconditional) == (2, True, 2, True)
+    w = bound.witness
+    assert w.kind == "stops" and w.point in ((0, 1), (1, 0)) and len(w.facets) == 1
 
 
 def test_reflex_star_decides_without_a_constant_region():
@@ -126,23 +124,27 @@ def _tropical_line_network(shift):
     )
 
 
-def test_constant_region_decides_the_tropical_line():
-    # max(0, x, y): the three rays (-1, 0), (0, -1), (1, 1) make angles < pi, so the star is
-    # locally symmetric; f = 0 on the negative quadrant, so the ray on x = y is straight.
-    dec = rg.candidate_bent_hyperplanes(_tropical_line_network(0))
-    assert sorted(c.hyperplanes for c in dec.candidates) == [((0, 1, 0), (1, 0, 0)), ((1, -1, 0),)]
-    assert len(dec.edges) == 1 and dec.ambiguous_ridges == ()
-
-
-def test_symmetric_star_without_evidence_is_reported_ambiguous():
-    # max(0, x, y) + (x + y) / 3 has the same star but no constant region and no other
-    # breakpoint: each of the three rays could be the straight one.  Nothing is joined.
-    net = _tropical_line_network(F(1, 3))
-    cx = rg.compile_network(net)
-    dec = rg.candidate_bent_hyperplanes(cx)
-    assert dec.ambiguous_ridges == (cx.locate([0, 0]).index,)
-    assert len(dec.candidates) == 3 and dec.edges == {}
-    assert rg.depth_lower_bound(cx) == rg.DepthBound(1, (0,))
+def test_each_ray_of_max_0_x_y_is_straight_in_some_realization():
+    # max(0, x, y) = relu(y) + relu(x - relu(y)) = relu(x) + relu(y - relu(x)) = relu(relu(x - y) + y):
+    # the straight ray is y = 0, x = 0 or x = y.  So no local rule at the origin can be a
+    # theorem, with or without the constant region: the ridge is ambiguous, nothing joined.
+    straight_y = rg.ReLUNetwork(
+        [[[0, 1], [1, 0], [-1, 0]], [[1, 0, 0], [-1, 1, -1]], [[1, 1]]], [[0] * 3, [0, 0], [0]]
+    )
+    straight_x = rg.ReLUNetwork(
+        [[[1, 0], [0, 1], [0, -1]], [[1, 0, 0], [-1, 1, -1]], [[1, 1]]], [[0] * 3, [0, 0], [0]]
+    )
+    for shift in (0, F(1, 3)):
+        nets = [_tropical_line_network(shift)] + ([straight_x, straight_y] if shift == 0 else [])
+        for net in nets:
+            for x in itertools.product(range(-3, 4), repeat=2):
+                assert net(x)[0] == max(0, *x) + shift * sum(x)
+            cx = rg.compile_network(net)
+            dec = rg.candidate_bent_hyperplanes(cx)
+            assert dec.ambiguous_ridges == (cx.locate([0, 0]).index,)
+            assert len(dec.candidates) == 3 and dec.edges == {}
+            bound = rg.depth_lower_bound(cx)
+            assert bound.bound == 2 and bound.witness.point == (0, 0)
 
 
 def generic_one_layer(d, n, m, seed):
@@ -184,7 +186,9 @@ def test_one_hidden_layer_candidates_are_the_hyperplanes_with_nonzero_output_wei
     g = rg.bent_hyperplane_graph(net)
     assert {g.nodes[c]["hyperplanes"] for c in g} == {(h,) for h in expected}
     assert g.number_of_edges() == 0 and g.graph["ambiguous_ridges"] == ()
-    assert rg.depth_lower_bound(g).bound == (1 if expected else 0)
+    bound = rg.depth_lower_bound(net)
+    assert bound.bound == bound.generic_bound == (1 if expected else 0) and bound.exact
+    assert bound.witness is None
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5])
@@ -193,7 +197,6 @@ def test_two_hidden_layers_every_edge_goes_from_layer_one_to_layer_two(seed):
     cx = rg.compile_network(net)
     dec = rg.candidate_bent_hyperplanes(cx)
     layer = [lay for lay, _ in net.neurons]
-    assert dec.edges
     for u, v in dec.edges:
         assert layer[neuron_of_candidate(cx, dec.candidates[u])] == 1
         assert layer[neuron_of_candidate(cx, dec.candidates[v])] == 2
@@ -215,29 +218,34 @@ def test_generic_visible_networks_graph_is_isomorphic_to_the_neuron_graph(arch, 
     assert all(h.is_visible and bent_facets_connected(cx, set(h.bent_facets)) for h in hyps)
     g = rg.bent_hyperplane_graph(bc)
     ng = rg.neuron_graph(bc, visible_only=True)
-    assert nx.is_isomorphic(g, ng)
-    neuron = {c: neuron_of_candidate(cx, bc.candidates.candidates[c]) for c in g}
-    assert sorted(neuron.values()) == sorted(ng.nodes)  # a bijection
-    assert {(neuron[u], neuron[v]) for u, v in g.edges()} == set(ng.edges())
-    # level-1 candidates are exactly the visible first-layer hyperplanes
-    first = {hyperplane_row(w, c) for w, c in zip(net.weights[0], net.biases[0])}
-    assert {g.nodes[c]["hyperplanes"][0] for c in g if g.nodes[c]["level"] == 1} == first
-    assert all(g.nodes[c]["is_flat"] for c in g if g.nodes[c]["level"] == 1)
+    # sound: every candidate lies on one neuron and every edge is an edge of the neuron graph
+    neuron = {c: neuron_of_candidate(cx, rg.candidate_bent_hyperplanes(bc).candidates[c]) for c in g}
+    assert {(neuron[u], neuron[v]) for u, v in g.edges()} <= set(ng.edges())
+    if not g.graph["ambiguous_ridges"]:  # complete: then the two graphs are isomorphic
+        assert nx.is_isomorphic(g, ng)
+        assert sorted(neuron.values()) == sorted(ng.nodes)  # a bijection
+        first = {hyperplane_row(w, c) for w, c in zip(net.weights[0], net.biases[0])}
+        assert {g.nodes[c]["hyperplanes"][0] for c in g if g.nodes[c]["level"] == 1} == first
 
 
 def test_depth_bound_witness_is_a_path():
-    net = rg.ReLUNetwork.random_normal([2, 3, 3, 3, 1], seed=5)
+    net = rg.ReLUNetwork.random_normal([2, 3, 3, 3, 1], seed=1)
     g = rg.bent_hyperplane_graph(net)
-    bound = rg.depth_lower_bound(g)
-    assert bound.bound == len(bound.path) == 3
+    bound = rg.depth_lower_bound(net)
+    # d = 2: every CPWL function of R^2 has two hidden layers, so the theorem stops at 2; the
+    # path of three candidates is a bound for generic realizations only
+    assert bound.bound == 2 and bound.exact and bound.generic_bound == len(bound.path) == 3
+    assert not bound.unconditional
     assert all(g.has_edge(u, v) for u, v in itertools.pairwise(bound.path))
-    assert rg.depth_lower_bound(rg.compile_network(net)) == bound
+    assert rg.depth_lower_bound(rg.compile_network(net)) == bound == rg.depth_lower_bound(g)
+    with pytest.raises(rg.InvalidInputError, match="bent_hyperplane_graph"):
+        rg.depth_lower_bound(nx.DiGraph())
 
 
 def candidate_signature(net_or_complex, domain=None):
     """Candidates as sets of facet signatures, and the edges between them: depends only on f."""
     bc = rg.breakpoint_complex(net_or_complex, domain=domain)
-    dec = bc.candidates
+    dec = rg.candidate_bent_hyperplanes(bc)
     sig = [frozenset(bc.facets[i].signature for i in c.facets) for c in dec.candidates]
     return set(sig), {(sig[u], sig[v]) for u, v in dec.edges}, len(dec.ambiguous_ridges)
 
@@ -260,3 +268,132 @@ def test_candidates_of_random_degenerate_networks_depend_only_on_the_function(ne
     ref = candidate_signature(net)
     for name, other in equivalent_variants(net, seed):
         assert candidate_signature(other) == ref, name
+
+
+# ------------------------------------------------------------------ depth bounds (theorems)
+
+
+def assert_one_hidden_layer_reconstruction(net, domain=None, points=range(-3, 4)):
+    """The 'if' direction, recomputed: f - sum c_H / |e|^2 relu(e . x - beta) is affine."""
+    bc = rg.breakpoint_complex(net, domain=domain)
+    hinges = {f.hyperplane: (f.normal, f.weight) for f in bc.facets}
+    assert len(hinges) == len({f.hyperplane for f in bc.facets})
+
+    def g(x):
+        out = list(net(x))
+        for row, (e, c) in hinges.items():
+            k = next(F(a, u) for a, u in zip(row, e) if u)  # a = k e with k > 0 (both primitive-ish)
+            assert k > 0 and all(a == k * u for a, u in zip(row, e))
+            h = max(0, sum(a * v for a, v in zip(row[:-1], x)) - row[-1]) / k  # relu(e . x - b / k)
+            out = [o - w * h / sum(v * v for v in e) for o, w in zip(out, c)]
+        return out
+
+    d = net.input_dim
+    grid = list(itertools.product(points, repeat=d))
+    g0 = g((0,) * d)
+    slopes = [[a - b for a, b in zip(g(tuple(int(i == j) for i in range(d))), g0)] for j in range(d)]
+    for x in grid:
+        assert g(x) == [b + sum(s[k] * x[j] for j, s in enumerate(slopes)) for k, b in enumerate(g0)]
+
+
+def max_network(n, with_zero):
+    """max(x_1, ..., x_n) (and 0) by a tree of max(a, b) = b + relu(a - b), exact."""
+    terms = [[int(i == j) for i in range(n)] for j in range(n)] + ([[0] * n] if with_zero else [])
+    # one layer: max(u, v) = relu(u - v) + relu(v) - relu(-v); u, v linear forms
+    u, v, w = terms[0], terms[1], terms[2] if len(terms) > 2 else None
+    assert len(terms) == 3 and w is not None
+    first = [[a - b for a, b in zip(u, v)], v, [-c for c in v], w, [-c for c in w]]
+    # m = max(u, v) = relu(u - v) + relu(v) - relu(-v); max(m, w) = relu(m - w) + relu(w) - relu(-w)
+    second = [[1, 1, -1, -1, 1], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]
+    return rg.ReLUNetwork([first, second, [[1, 1, -1]]], [[0] * 5, [0, 0, 0], [0]])
+
+
+@pytest.mark.parametrize(
+    ("n", "with_zero", "fn"),
+    [(3, False, lambda x: max(x)), (2, True, lambda x: max(0, *x))],
+)
+def test_max_functions_need_two_hidden_layers(n, with_zero, fn):
+    net = max_network(n, with_zero)
+    for x in itertools.product(range(-2, 3), repeat=n):
+        assert net(x)[0] == fn(x)
+    bound = rg.depth_lower_bound(net)
+    assert bound.bound == 2 and bound.exact  # d <= 3
+    w = bound.witness
+    # max has no hyperplane crossing the whole space: every breakpoint facet x_i = x_j (or x_i = 0)
+    # stops where a third argument takes over, at the witness ridge
+    assert w.kind == "stops" and len(w.facets) == 1
+    bc = rg.breakpoint_complex(net)
+    assert bc.facets[w.facets[0]].hyperplane == w.hyperplane
+    assert bc.facets[w.facets[0]].polyhedron.contains(w.point)
+    assert rg.one_hidden_layer_witness(net) == w
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_sums_of_relus_stay_at_one_hidden_layer(seed, d):
+    net = rg.ReLUNetwork.random([d, 4, 2], seed=seed)
+    bound = rg.depth_lower_bound(net)
+    assert bound.bound <= 1 and bound.exact and bound.witness is None
+    assert_one_hidden_layer_reconstruction(net)
+    box = rg.depth_lower_bound(net, domain=(-1, 1))
+    assert box.bound <= 1 and box.witness is None
+
+
+def test_two_hidden_layers_computing_a_one_hidden_layer_function():
+    # relu(relu(x) + relu(y)) = relu(x) + relu(y); relu(x + relu(y) + 5) = x + relu(y) + 5 over
+    # [-2, 2]^2 only (on R^2 it bends at x + relu(y) = -5)
+    a = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]], [[1]]], [[0, 0], [0], [0]])
+    b = rg.ReLUNetwork([[[1, 0], [0, 1], [-1, 0]], [[1, 1, -1]], [[1]]], [[0, 0, 0], [5], [0]])
+    assert rg.depth_lower_bound(a).bound == 1 and rg.depth_lower_bound(a).exact
+    assert_one_hidden_layer_reconstruction(a)
+    assert rg.depth_lower_bound(b, domain=(-2, 2)).bound == 1
+    assert rg.depth_lower_bound(b).bound == 2
+
+
+def test_a_weight_that_changes_along_a_hyperplane_is_a_witness():
+    # relu(x) + relu(y + relu(x)) - relu(y): B(f) is the line x = 0 (weight 1 for y < 0, 2 for
+    # y > 0) and the ray y = -x (x > 0): the weight of x = 0 changes at the origin, and the
+    # ray y = -x stops there.
+    net = rg.ReLUNetwork(
+        [[[1, 0], [0, 1], [0, -1]], [[1, 0, 0], [1, 1, -1], [0, 1, 0]], [[1, 1, -1]]],
+        [[0, 0, 0], [0, 0, 0], [0]],
+    )
+    for x in itertools.product(range(-3, 4), repeat=2):
+        assert net(x)[0] == max(x[0], 0) + max(x[1] + max(x[0], 0), 0) - max(x[1], 0)
+    bc = rg.breakpoint_complex(net)
+    on_axis = sorted(f.weight for f in bc.facets if f.hyperplane == (1, 0, 0))
+    assert on_axis == [(F(1),), (F(2),)]
+    w = rg.one_hidden_layer_witness(net)
+    assert w.point == (0, 0) and w.kind in ("stops", "weight_changes")
+
+
+def test_the_three_line_star_gives_no_edge_inside_a_layer():
+    # three lines meet at (1/2, 1/2): the first-layer line x = y, a straight second-layer
+    # line and a bending second-layer hinge.  Two hidden layers; the old rule claimed three.
+    net = rg.ReLUNetwork(
+        [[[1, 0], [0, 1], [1, -1]], [[1, 1, 0], [0, 1, 2], [0, 0, 1], [1, 1, 0]], [[1, 1, 1, 1]]],
+        [[0, 0, 0], [-1, F(-1, 2), 0, 0], [0]],
+    )
+    cx = rg.compile_network(net)
+    bound = rg.depth_lower_bound(cx)
+    assert bound.bound == 2 and bound.generic_bound <= 2
+    assert cx.locate([F(1, 2), F(1, 2)]).index in bound.ambiguous_ridges
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(max_dim=3, max_width=3, max_depth=3))
+def test_depth_bound_never_exceeds_the_depth_of_degenerate_networks(net):
+    bound = rg.depth_lower_bound(net)
+    assert bound.bound <= net.depth
+    assert bound.bound <= bound.generic_bound
+    if bound.witness is None and net.input_dim <= 2:
+        assert_one_hidden_layer_reconstruction(net, points=range(-2, 3))
+
+
+@pytest.mark.parametrize("arch", [[2, 3, 3, 1], [2, 3, 2, 2, 1], [3, 3, 3, 1], [3, 2, 2, 2, 1], [2, 4, 1]])
+def test_depth_bound_never_exceeds_the_depth_of_random_networks(arch):
+    for seed in range(12):
+        net = rg.ReLUNetwork.random(arch, seed=seed)
+        bound = rg.depth_lower_bound(net)
+        assert bound.bound <= net.depth, seed
+        assert bound.bound <= 2 and (bound.exact or net.input_dim > 3)

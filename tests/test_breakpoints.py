@@ -168,7 +168,7 @@ def test_affine_functions_have_empty_breakpoint_complex(net):
         bc = rg.breakpoint_complex(net, domain=domain)
         assert bc.is_empty and bc.n_bent_facets == 0 and len(bc.linear_regions) == 1
         assert rg.check_balancing(bc) == ()
-        assert rg.depth_lower_bound(bc) == rg.DepthBound(0, ())
+        assert rg.depth_lower_bound(bc) == rg.DepthBound(0, True, None, 0, (), True, ())
         assert rg.bent_hyperplane_graph(bc).number_of_nodes() == 0
 
 
@@ -433,16 +433,18 @@ def test_cli_breakpoints_text_and_json(tmp_path, capsys):
     rg.zoo.bent_2d().to_json(path)
     assert main(["breakpoints", str(path)]) == 0
     text = capsys.readouterr().out
-    # by hand (see test_bent_two_dimensional_example_by_hand): 5 bent facets, none merged,
-    # 3 candidates, 2 edges, depth 2
+    # by hand (see test_bent_two_dimensional_example_by_hand): 5 bent facets, none merged; the
+    # two three-ray stars are symmetric (no proved rule joins there): 5 candidates, no edge;
+    # a ray stops at (0, 1), so depth 2, exact in d = 2
     assert "bent facets                 5" in text
-    assert "candidate bent hyperplanes  3" in text and "depth lower bound           2" in text
+    assert "candidate bent hyperplanes  5" in text and "depth lower bound           2 (exact)" in text
     assert "balancing holds             yes" in text
     assert main(["breakpoints", str(path), "--box", "-1", "7/2", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     # over [-1, 7/2]^2 the rays x = 1 (y < 0) and y = 1 (x < 0) are cut to segments; nothing changes
     assert data["n_bent_facets"] == 5 and data["n_breakpoint_facets"] == 5
-    assert data["n_candidates"] == 3 and data["n_graph_edges"] == 2 and data["depth_lower_bound"] == 2
+    assert data["n_candidates"] == 5 and data["n_graph_edges"] == 0 and data["depth_lower_bound"] == 2
+    assert data["depth_witness"]["kind"] == "stops" and data["depth_witness"]["point"] in ([0, 1], [1, 0])
     assert data["balancing_holds"] is True and data["domain"] == ["-1", "7/2"]
 
 
@@ -471,7 +473,7 @@ def test_breakpoint_picture_shows_the_hand_computed_weights(tmp_path):
     pic = rg.plotting.plot_breakpoint_complex(rg.zoo.bent_2d())
     # the weights of test_bent_two_dimensional_example_by_hand: four 1s and a 2
     assert sorted(t.get_text() for t in pic.weight_labels.values()) == ["1", "1", "1", "1", "2"]
-    assert len(set(pic.candidate_colors.values())) == 3
+    assert len(set(pic.candidate_colors.values())) == 5  # no proved rule joins two of the five
     pic.savefig(tmp_path / "bp.png")
     assert (tmp_path / "bp.png").stat().st_size > 0
     with pytest.raises(rg.UnsupportedInputError, match="dimension 2"):
@@ -486,7 +488,7 @@ def test_cli_plot_breakpoints(tmp_path, capsys):
 
     out = tmp_path / "bp.png"
     assert main(["plot", "zoo:bent_2d", "--breakpoints", "-o", str(out)]) == 0
-    assert out.stat().st_size > 0 and "5 breakpoint facets, 3 candidates" in capsys.readouterr().out
+    assert out.stat().st_size > 0 and "5 breakpoint facets, 5 candidates" in capsys.readouterr().out
     assert main(["plot", "zoo:hat_1d", "--breakpoints", "-o", str(tmp_path / "x.png")]) == 2
     assert "--breakpoints" in capsys.readouterr().err
 
@@ -503,5 +505,61 @@ def test_function_side_is_not_slower_than_the_compile():
     bc = rg.breakpoint_complex(cx)
     rg.facet_weights(bc)
     assert rg.check_balancing(bc) == ()
-    rg.depth_lower_bound(rg.bent_hyperplane_graph(bc))
+    rg.depth_lower_bound(bc)
     assert time.process_time() - start <= compile_seconds
+
+
+def test_results_are_immutable_and_cached_views_read_only():
+    cx = rg.compile_network(rg.zoo.bent_2d())
+    bc = rg.breakpoint_complex(cx)
+    n = bc.n_facets
+    for obj, name in [
+        (bc, "facets"),
+        (bc, "complex"),
+        (bc.facets[0], "weight"),
+        (bc.linear_regions[0], "cells"),
+    ]:
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(obj, name, ())
+        with pytest.raises(AttributeError, match="immutable"):
+            delattr(obj, name)
+    with pytest.raises(TypeError):
+        bc.facets_of_cell[0] = (0,)
+    with pytest.raises(TypeError):
+        bc.linear_region_of_cell[0] = 0
+    with pytest.raises(TypeError):
+        rg.candidate_bent_hyperplanes(bc).edges[(0, 1)] = ()
+    face = bc.faces_of_dim(0)[0]
+    with pytest.raises(AttributeError, match="immutable"):
+        face.facets = ()
+    bound = rg.depth_lower_bound(bc)
+    with pytest.raises(AttributeError):
+        bound.bound = 5
+    with pytest.raises(AttributeError):
+        bound.witness.kind = "x"
+    assert rg.breakpoint_complex(cx) is bc and bc.n_facets == n == 5
+
+
+def test_to_dict_is_json_with_exact_rationals():
+    import json
+
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[F(1, 3), F(-5, 2)]]], [[F(1, 7), 0], [0]])
+    bc = rg.breakpoint_complex(net, domain=(-1, 1))
+    data = json.loads(json.dumps(bc.to_dict(faces=True)))
+    q = lambda v: F(v)  # noqa: E731 - "p/q" strings and ints read back exactly
+    # weights by hand: relu(x + 1/7) / 3 bends by 1/3 along x = -1/7, -5/2 relu(y) by -5/2 along
+    # y = 0; the two lines cross inside the box, so each is two facets
+    expected = [(F(-5, 2),), (F(-5, 2),), (F(1, 3),), (F(1, 3),)]
+    assert sorted(tuple(map(q, f["weight"])) for f in data["facets"]) == expected
+    assert {tuple(f["hyperplane"]) for f in data["facets"]} == {(7, 0, -1), (0, 1, 0)}
+    for f, g in zip(bc.facets, data["facets"]):
+        assert [tuple(map(q, v)) for v in g["polyhedron"]["vertices"]] == list(f.vertices)
+    for r, g in zip(bc.linear_regions, data["linear_regions"]):
+        assert [tuple(map(q, row)) for row in g["A"]] == list(r.affine_map[0])
+    assert len(data["faces"][0]) == len(bc.faces_of_dim(0))
+    for name in ("facet_table", "ridge_table"):
+        json.dumps([r.to_dict() for r in getattr(bc, name).values()])
+    dec = json.loads(json.dumps(rg.candidate_bent_hyperplanes(bc).to_dict()))
+    assert len(dec["candidates"]) == 2 and dec["edges"] == []
+    assert json.loads(json.dumps(rg.depth_lower_bound(bc).to_dict()))["bound"] == 1
+    json.dumps([h.to_dict() for h in rg.neuron_bent_hyperplanes(bc)])

@@ -41,10 +41,8 @@ LAYERS = {
 ONLY = {"verify": {"verify", "network", "arith", "errors"}}
 """Packages that may import only the listed top-level parts."""
 
-ALLOWED: set[tuple[str, str]] = {
-    # BreakpointComplex.candidates calls the decomposition (to be read from one facet table).
-    ("relu_geom.analyses.breakpoints.complex", "relu_geom.analyses.breakpoints.bent_hyperplanes"),
-}
+ALLOWED: set[tuple[str, str]] = set()
+"""Exceptions to the rules above, each with its reason (none today)."""
 
 
 def _module_name(path: pathlib.Path) -> str:

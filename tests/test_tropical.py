@@ -3,8 +3,10 @@ hand-worked values, sign for convex functions, and balancing at every ridge."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from fractions import Fraction as F
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given, settings
@@ -100,13 +102,16 @@ def test_balancing_detects_a_wrong_weight():
     bc = rg.breakpoint_complex(cx)
     assert rg.check_balancing(bc) == ()
     facet = bc.bent_facets[0]
-    good = bc._num[facet]
-    try:
-        bc._num[facet] = tuple(2 * v for v in good)  # tamper with one weight
+    good = bc.facet_table
+    rec = good[facet]
+    bad = dataclasses.replace(rec, weight_numerator=tuple(2 * v for v in rec.weight_numerator))
+    try:  # tamper with one weight, bypassing the immutability on purpose
+        bc.__dict__["facet_table"] = MappingProxyType({**good, facet: bad})
         (failure,) = rg.check_balancing(bc)
     finally:
-        bc._num[facet] = good
+        bc.__dict__["facet_table"] = good
     assert failure.ridge == cx.vertices[0].index
+    assert [[F(v) for v in row] for row in failure.to_dict()["total"]] == [list(row) for row in failure.total]
     assert facet in failure.facets and len(failure.regions) == 6
     assert any(v for row in failure.total for v in row)
     assert rg.check_balancing(bc) == ()

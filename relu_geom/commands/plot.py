@@ -83,6 +83,7 @@ def parse_slices(specs: list[str], dim: int) -> dict[int, str]:
 
 def run(args: argparse.Namespace) -> int:
     from relu_geom import plotting
+    from relu_geom.analyses.breakpoints.bent_hyperplanes import candidate_bent_hyperplanes
     from relu_geom.plotting.complex import figure_format
 
     figure_format(args.output)  # a bad extension fails before any work
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         bpic.savefig(args.output, dpi=args.dpi)
         bc = bpic.breakpoint_complex
         print(
-            f"wrote {args.output}: {bc.n_facets} breakpoint facets, {len(bc.candidates.candidates)} candidates"
+            f"wrote {args.output}: {bc.n_facets} breakpoint facets, {len(candidate_bent_hyperplanes(bc).candidates)} candidates"
         )
         return 0
     if args.slice:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from relu_geom.analyses.breakpoints.bent_hyperplanes import candidate_bent_hyperplanes
 from relu_geom.analyses.breakpoints.complex import BreakpointComplex, as_breakpoint_complex
 from relu_geom.errors import InvalidInputError, UnsupportedInputError
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -180,7 +181,7 @@ def plot_breakpoint_complex(
     ax = _new_axes(ax, figsize=(7.0, 6.0))
     from matplotlib.colors import to_rgba
 
-    dec = bc.candidates
+    dec = candidate_bent_hyperplanes(bc)
     colors = candidate_colors(len(dec.candidates))
     pic = BreakpointPlot(ax, bc, win, candidate_colors={c.index: colors[c.index] for c in dec.candidates})
     if fill_regions:
@@ -297,8 +298,8 @@ def plot_bent_hyperplane_graph(obj: Any, ax: Axes | None = None, *, domain: Any 
     --------
     >>> import relu_geom as rg
     >>> ax = rg.plotting.plot_bent_hyperplane_graph(rg.zoo.bent_2d())
-    >>> sorted(t.get_text() for t in ax.texts if t.get_text())
-    ['0', '1', '2']
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text())  # five candidates, no proved join
+    ['0', '1', '2', '3', '4']
     """
     g = _graph_of(obj, domain)
     ax = _new_axes(ax, figsize=(5.0, 5.0))

@@ -17,47 +17,49 @@ Function side
 The **candidate bent hyperplanes** group the bent facets of ``f`` by local rules
 at every ridge ``tau`` (a cell of dimension ``d - 2`` inside the domain), using
 only the bent facets containing ``tau`` (the *bent star*, which depends only
-on ``f``):
+on ``f``).  The rules are the ones proved for **generic** realizations
+(supertransversal, masked products of maximal rank: paper 000), where every
+ridge lies in exactly two bent hyperplanes of neurons, an earlier one
+``u`` straight through ``tau`` and a later one ``v`` that may bend there
+(proofs in ``docs/breakpoints.md``):
 
-1. *Straight*: two bent facets of the star in one hyperplane lie on opposite
-   sides of ``tau``; they continue each other straight and belong to one
-   candidate.
-2. *Bend*: if, after pairing, exactly two facets are left unpaired, they belong
-   to one candidate, which bends at ``tau`` along every paired (straight) one:
-   an edge ``straight -> bending``.  (Two bent facets alone are always
-   straight: two jumps along different normals cannot balance.)
-3. *Three facets, no pair* (one hyperplane visible on one side only, generic in
-   depth >= 2): the straight one is the facet whose hyperplane separates the
-   other two.  If exactly one facet does (one angle of the star exceeds pi),
-   it is straight and the other two are joined.  If all three do, the star is
-   locally symmetric (``max(0, x, y)`` has three realizations) and global
-   evidence decides, in this order: (a) the rule of paper 001 (appendix B):
-   exactly one of the three facets is not adjacent to a region on which ``f``
-   is constant, while some facet is; (b) exactly one of the three facets has a
-   bent facet of ``f`` in its own hyperplane on the far side of ``tau`` (a
-   hyperplane that continues invisibly through ``tau`` and reappears); (c)
-   after all joins, two of the three facets already lie in one candidate, so
-   the third is straight there.  Otherwise the ridge is reported in
-   :attr:`CandidateDecomposition.ambiguous_ridges` and nothing is joined there.
-4. Any other star (three or more unpaired facets next to straight pairs, four
-   or more unpaired facets, which generic networks never produce) joins only
-   its straight pairs and is reported as ambiguous.
+1. *Straight*: two bent facets of the star in one hyperplane (then on opposite
+   sides of ``tau``) belong to one candidate.
+2. *Bend, four facets*: one such pair and two facets in two other hyperplanes:
+   the two belong to one candidate, which bends along the pair: an edge
+   ``pair -> the two``.
+3. *Bend, three facets, no pair*: the straight facet's hyperplane separates
+   the other two.  If exactly one of the three hyperplanes does, that facet is
+   straight and the other two are joined; otherwise, if after all joins two of
+   the three lie in one candidate, the third is straight there.
+4. Every other star (two facets in two hyperplanes, one pair and one facet,
+   more than four facets, a symmetric three-facet star such as the one of
+   ``max(0, x, y)``, whose three realizations make each ray straight) joins
+   only its pairs (none for more than four facets) and is reported in
+   :attr:`CandidateDecomposition.ambiguous_ridges`.
 
 Every rule reads geometry that depends only on the function and the unions do
 not depend on the order of the ridges, so the candidates depend only on ``f``.
 
 The **bent-hyperplane graph** has the candidates as nodes and an edge
 ``u -> v`` when ``v`` bends along ``u``.  A path of ``k`` candidates forces ``k``
-hidden layers in any network realizing ``f`` generically, so the longest path
-(counted in nodes) is a lower bound on the depth (:func:`depth_lower_bound`).
+hidden layers in any *generic* network realizing ``f``; it is no theorem for
+other networks (:attr:`DepthBound.generic_bound`).  The bound that holds for
+every network is the one-hidden-layer criterion
+(:func:`one_hidden_layer_witness`, :attr:`DepthBound.bound`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from relu_geom.analyses.breakpoints.complex import BreakpointComplex, _UnionFind, as_breakpoint_complex
+from relu_geom.analyses.breakpoints.complex import BreakpointComplex, UnionFind, as_breakpoint_complex
+from relu_geom.arith.rational import format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
 
@@ -69,11 +71,13 @@ __all__ = [
     "CandidateDecomposition",
     "DepthBound",
     "NeuronBentHyperplane",
+    "ShallowWitness",
     "bent_hyperplane_graph",
     "candidate_bent_hyperplanes",
     "depth_lower_bound",
     "neuron_bent_hyperplanes",
     "neuron_graph",
+    "one_hidden_layer_witness",
 ]
 
 
@@ -107,6 +111,18 @@ class NeuronBentHyperplane(NamedTuple):
     vanishing_regions: tuple[int, ...]
     is_visible: bool
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "neuron": self.neuron,
+            "label": list(self.label),
+            "cells": list(self.cells),
+            "facets": list(self.facets),
+            "bent_facets": list(self.bent_facets),
+            "vanishing_regions": list(self.vanishing_regions),
+            "is_visible": self.is_visible,
+        }
+
 
 def neuron_bent_hyperplanes(net_or_complex: Any, *, domain: Any = None) -> tuple[NeuronBentHyperplane, ...]:
     """The bent hyperplane of every hidden neuron, in global neuron order.
@@ -138,7 +154,7 @@ def neuron_bent_hyperplanes(net_or_complex: Any, *, domain: Any = None) -> tuple
                 facets[g].append(c.index)
             elif c.dim == d:
                 regions[g].append(c.index)
-    bent = bc._bent
+    bent = frozenset(bc.bent_facets)
     out = []
     for g in range(H):
         bf = tuple(i for i in facets[g] if i in bent)
@@ -186,8 +202,8 @@ def neuron_graph(net_or_complex: Any, *, domain: Any = None, visible_only: bool 
         g.add_node(
             h.neuron, label=h.label, layer=h.label[0], is_visible=h.is_visible, bent_facets=h.bent_facets
         )
-    key = bc._key
-    bent = bc._bent
+    key = {i: rec.hyperplane for i, rec in bc.facet_table.items()}
+    bent = frozenset(bc.bent_facets)
     edges: dict[tuple[int, int], list[int]] = {}
     if cx.dim >= 2:
         cells = cx.cells
@@ -248,6 +264,17 @@ class CandidateBentHyperplane(NamedTuple):
         """True when all its facets lie in one hyperplane."""
         return len(self.hyperplanes) == 1
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "index": self.index,
+            "facets": list(self.facets),
+            "cells": list(self.cells),
+            "hyperplanes": [list(h) for h in self.hyperplanes],
+            "bends_at": list(self.bends_at),
+            "is_flat": self.is_flat,
+        }
+
 
 class CandidateDecomposition(NamedTuple):
     """The candidate bent hyperplanes of ``f`` with the bends between them.
@@ -257,7 +284,7 @@ class CandidateDecomposition(NamedTuple):
     candidates : tuple of CandidateBentHyperplane
     candidate_of_facet : tuple of int
         ``candidate_of_facet[i]`` is the candidate of breakpoint facet ``i``.
-    edges : dict
+    edges : mapping (read-only)
         ``(u, v) -> ridges``: candidate ``v`` bends along ``u`` at these ridges.
     ambiguous_ridges : tuple of int
         Ridges whose star the local rules could not resolve (see the module notes).
@@ -265,8 +292,22 @@ class CandidateDecomposition(NamedTuple):
 
     candidates: tuple[CandidateBentHyperplane, ...]
     candidate_of_facet: tuple[int, ...]
-    edges: dict[tuple[int, int], tuple[int, ...]]
+    edges: Mapping[tuple[int, int], tuple[int, ...]]
     ambiguous_ridges: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; each edge as ``{"from": u, "to": v, "ridges": [...]}``."""
+        return {
+            "candidates": [c.to_dict() for c in self.candidates],
+            "candidate_of_facet": list(self.candidate_of_facet),
+            "edges": [{"from": u, "to": v, "ridges": list(r)} for (u, v), r in self.edges.items()],
+            "ambiguous_ridges": list(self.ambiguous_ridges),
+        }
+
+
+_DECOMPOSITIONS: weakref.WeakKeyDictionary[BreakpointComplex, CandidateDecomposition] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _hpoints(bc: BreakpointComplex, facets: Sequence[int]) -> dict[int, tuple[int, ...]]:
@@ -282,94 +323,49 @@ def _side(row: tuple[int, ...], hp: tuple[int, ...]) -> int:
 
 
 def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
-    key = bc._key
-    uf = _UnionFind(bc._bent)
+    key = {i: rec.hyperplane for i, rec in bc.facet_table.items()}
+    uf = UnionFind(bc.bent_facets)
     for f in bc.facets:
         for i in f.cells[1:]:
             uf.union(f.cells[0], i)
     bends: list[tuple[int, tuple[int, ...], int, int]] = []  # (ridge, straight facets, bending pair)
     triples: list[tuple[int, tuple[int, int, int]]] = []
     ambiguous: list[int] = []
-    for ridge, star in bc._stars.items():
-        if len(star) < 3:
-            if len(star) == 2 and key[star[0]] == key[star[1]]:
-                uf.union(star[0], star[1])
-            else:
-                ambiguous.append(ridge)
-            continue
+    for ridge, rec in bc.ridge_table.items():
+        star = rec.star
         by_key: dict[tuple[int, ...], list[int]] = {}
         for i in star:
             by_key.setdefault(key[i], []).append(i)
         pairs = [g for g in by_key.values() if len(g) == 2]
         single = [g[0] for g in by_key.values() if len(g) == 1]
-        if any(len(g) > 2 for g in by_key.values()):
-            ambiguous.append(ridge)
+        if len(star) > 4 or (len(star) == 2 and not pairs):
+            ambiguous.append(ridge)  # no generic realization has this star: no rule applies
             continue
         for a, b in pairs:
             uf.union(a, b)
-        if len(single) == 2:
+        if len(pairs) == 1 and len(single) == 2:
             uf.union(single[0], single[1])
-            bends.append((ridge, tuple(p[0] for p in pairs), single[0], single[1]))
-        elif len(single) == 3 and not pairs:
+            bends.append((ridge, tuple(pairs[0]), single[0], single[1]))
+        elif len(single) == 3:
             triples.append((ridge, (single[0], single[1], single[2])))
         elif single:
-            ambiguous.append(ridge)
+            ambiguous.append(ridge)  # one pair and one facet: it may bend invisibly
     if triples:
         hp = _hpoints(bc, sorted({i for _, t in triples for i in t}))
-        separating = []
-        for _ridge, tri in triples:
+        later = []
+        for ridge, tri in triples:
             sep = []
             for k in range(3):
                 i, j, o = tri[k], tri[(k + 1) % 3], tri[(k + 2) % 3]
                 if _side(key[i], hp[j]) * _side(key[i], hp[o]) < 0:
                     sep.append(k)
-            separating.append(sep)
-        same_key: dict[tuple[int, ...], list[int]] = {}
-        undecided = []
-        for (ridge, tri), sep in zip(triples, separating):
             if len(sep) == 1:
-                undecided.append((ridge, tri, sep[0]))
+                k = sep[0]
+                j, o = tri[(k + 1) % 3], tri[(k + 2) % 3]
+                uf.union(j, o)
+                bends.append((ridge, (tri[k],), j, o))
             else:
-                undecided.append((ridge, tri, -1))
-        need = {key[i] for (_, tri, k) in undecided if k < 0 for i in tri}
-        if need:
-            for i in bc._bent:
-                if key[i] in need:
-                    same_key.setdefault(key[i], []).append(i)
-            extra = sorted({i for k in need for i in same_key[k]} - set(hp))
-            hp.update(_hpoints(bc, extra))
-        decided = []
-        later = []
-        cx = bc.complex
-        d = cx.dim
-        flat_region = {
-            r.index
-            for r in cx.regions
-            if not any(v for row in cx.region_data[r.region_index].out_rows for v in row[:d])
-        }
-        pq = bc._facet_pq
-        for ridge, tri, k in undecided:
-            if k < 0 and flat_region:
-                # the paper's rule: the straight facet is the one not adjacent to a region where f is constant
-                away = [kk for kk in range(3) if not (set(pq[tri[kk]]) & flat_region)]
-                if len(away) == 1 and any(set(pq[i]) & flat_region for i in tri):
-                    k = away[0]
-            if k < 0:
-                evidence = []
-                for kk in range(3):
-                    i, j = tri[kk], tri[(kk + 1) % 3]
-                    side_i = _side(key[j], hp[i])
-                    if any(o != i and _side(key[j], hp[o]) == -side_i for o in same_key[key[i]]):
-                        evidence.append(kk)
-                k = evidence[0] if len(evidence) == 1 else -1
-            if k < 0:
                 later.append((ridge, tri))
-            else:
-                decided.append((ridge, tri, k))
-        for ridge, tri, k in decided:
-            j, o = tri[(k + 1) % 3], tri[(k + 2) % 3]
-            uf.union(j, o)
-            bends.append((ridge, (tri[k],), j, o))
         for ridge, tri in later:
             roots = [uf.find(i) for i in tri]
             straight = [k for k in range(3) if roots[(k + 1) % 3] == roots[(k + 2) % 3] != roots[k]]
@@ -411,7 +407,7 @@ def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
     return CandidateDecomposition(
         tuple(cands),
         tuple(cof),
-        {e: tuple(sorted(set(r))) for e, r in sorted(edges.items())},
+        MappingProxyType({e: tuple(sorted(set(r))) for e, r in sorted(edges.items())}),
         tuple(sorted(set(ambiguous))),
     )
 
@@ -425,10 +421,14 @@ def candidate_bent_hyperplanes(net_or_complex: Any, *, domain: Any = None) -> Ca
 
     >>> import relu_geom as rg
     >>> dec = rg.candidate_bent_hyperplanes(rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]]))
-    >>> [c.hyperplanes for c in dec.candidates], dec.edges
+    >>> [c.hyperplanes for c in dec.candidates], dict(dec.edges)
     ([((0, 1, 0),), ((1, 0, 0),)], {})
     """
-    return as_breakpoint_complex(net_or_complex, domain=domain).candidates
+    bc = as_breakpoint_complex(net_or_complex, domain=domain)
+    got = _DECOMPOSITIONS.get(bc)
+    if got is None:
+        got = _DECOMPOSITIONS[bc] = _decompose(bc)
+    return got
 
 
 def bent_hyperplane_graph(net_or_complex: Any, *, domain: Any = None) -> nx.DiGraph:
@@ -443,14 +443,18 @@ def bent_hyperplane_graph(net_or_complex: Any, *, domain: Any = None) -> nx.DiGr
 
     Examples
     --------
-    ``relu(relu(x) + relu(y) - 1)``: the second-layer neuron bends along both
-    first-layer lines, each of which is visible only where it is positive:
+    ``|x| + relu(y - relu(x))``: the line ``x = 0`` is straight through the
+    origin, the second-layer hinge ``y = relu(x)`` bends along it:
 
     >>> import relu_geom as rg
-    >>> g = rg.bent_hyperplane_graph(rg.zoo.bent_2d())
-    >>> sorted((g.nodes[u]["hyperplanes"][0], g.nodes[v]["is_flat"]) for u, v in g.edges())
-    [((0, 1, 0), False), ((1, 0, 0), False)]
-    >>> rg.depth_lower_bound(g).bound
+    >>> net = rg.ReLUNetwork(
+    ...     [[[1, 0], [-1, 0], [0, 1], [0, -1]], [[1, 1, 0, 0], [-1, 0, 1, -1]], [[1, 1]]],
+    ...     [[0, 0, 0, 0], [0, 0], [0]],
+    ... )
+    >>> g = rg.bent_hyperplane_graph(net)
+    >>> [(g.nodes[u]["hyperplanes"], g.nodes[v]["hyperplanes"]) for u, v in g.edges()]
+    [(((1, 0, 0),), ((0, 1, 0), (1, -1, 0)))]
+    >>> rg.depth_lower_bound(net).generic_bound
     2
     """
     import networkx as nx
@@ -470,6 +474,9 @@ def bent_hyperplane_graph(net_or_complex: Any, *, domain: Any = None) -> nx.DiGr
         g.add_edge(u, v, ridges=ridges)
     for node, level in _levels(g).items():
         g.nodes[node]["level"] = level
+    bc = as_breakpoint_complex(net_or_complex, domain=domain)
+    g.graph["one_hidden_layer_witness"] = one_hidden_layer_witness(bc)
+    g.graph["ambient_dim"] = bc.ambient_dim
     return g
 
 
@@ -485,61 +492,206 @@ def _levels(g: nx.DiGraph) -> dict[int, int]:
     return {node: level[mapping[node]] for node in g.nodes}
 
 
-class DepthBound(NamedTuple):
-    """A lower bound on the number of hidden layers, with a witness path.
+@dataclass(frozen=True, slots=True)
+class ShallowWitness:
+    """Why ``f`` is not computable with one hidden layer: a hyperplane of ``B(f)`` that is not whole.
+
+    Attributes
+    ----------
+    kind : str
+        ``"stops"``: a bent facet in ``hyperplane`` ends at the ridge (its
+        hyperplane is not in ``B(f)`` on the other side); ``"weight_changes"``:
+        the bent facets of ``hyperplane`` on the two sides of the ridge have
+        different weights.
+    ridge : int
+        The ridge (cell index of the canonical complex, in the interior of the domain).
+    point : tuple of Fraction
+        A point in the relative interior of the ridge.
+    hyperplane : tuple of int
+        The row ``(a, b)`` of the hyperplane ``a . x == b``.
+    facets : tuple of int
+        The breakpoint facets (indices in :attr:`BreakpointComplex.facets`) in
+        ``hyperplane`` containing the ridge: one for ``"stops"``, two otherwise.
+    weights : tuple of tuple of Fraction
+        Their tropical weights, in the order of ``facets``.
+    """
+
+    kind: str
+    ridge: int
+    point: tuple[Fraction, ...]
+    hyperplane: tuple[int, ...]
+    facets: tuple[int, ...]
+    weights: tuple[tuple[Fraction, ...], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, rationals as ``"p/q"`` strings (integers as ints)."""
+        return {
+            "kind": self.kind,
+            "ridge": self.ridge,
+            "point": [format_rational(v) for v in self.point],
+            "hyperplane": list(self.hyperplane),
+            "facets": list(self.facets),
+            "weights": [[format_rational(v) for v in w] for w in self.weights],
+        }
+
+
+def one_hidden_layer_witness(net_or_complex: Any, *, domain: Any = None) -> ShallowWitness | None:
+    """None when ``f`` is computable with one hidden layer on the domain, else a witness why not.
+
+    The exact criterion (proved in ``docs/breakpoints.md``): a continuous
+    piecewise linear ``f`` is ``affine + sum_H w_H relu(h_H)`` on the domain
+    ``D`` iff at every ridge in the interior of ``D`` each hyperplane carrying
+    a bent facet of the ridge's star carries exactly two of them (one on each
+    side) with equal tropical weights.  Equivalently ``B(f)`` is the union of
+    the pieces ``H ∩ int(D)`` of whole hyperplanes, with a constant weight
+    along each.  One pass over the ridges.
+
+    Examples
+    --------
+    ``max(0, x, y)`` needs two hidden layers: its breakpoint rays stop at the origin.
+
+    >>> import relu_geom as rg
+    >>> w = rg.one_hidden_layer_witness(rg.zoo.bent_2d())
+    >>> w.kind, len(w.facets)
+    ('stops', 1)
+    >>> rg.one_hidden_layer_witness(rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])) is None
+    True
+    """
+    bc = as_breakpoint_complex(net_or_complex, domain=domain)
+    table, cells = bc.facet_table, bc.complex.cells
+    facets_of = bc.facets_of_cell
+    scale = bc.output_scale
+    for ridge, rec in sorted(bc.ridge_table.items()):
+        by_key: dict[tuple[int, ...], list[int]] = {}
+        for i in rec.star:
+            by_key.setdefault(table[i].hyperplane, []).append(i)
+        for row, grp in sorted(by_key.items()):
+            if len(grp) == 2 and table[grp[0]].weight_numerator == table[grp[1]].weight_numerator:
+                continue
+            # the breakpoint facet of each canonical facet that contains the ridge
+            fs = tuple(
+                next(k for k in facets_of[i] if bc.facets[k].polyhedron.contains(cells[ridge].interior_point))
+                if len(facets_of[i]) > 1
+                else facets_of[i][0]
+                for i in grp
+            )
+            return ShallowWitness(
+                "stops" if len(grp) == 1 else "weight_changes",
+                ridge,
+                cells[ridge].interior_point,
+                row,
+                fs,
+                tuple(tuple(Fraction(v, scale) for v in table[i].weight_numerator or ()) for i in grp),
+            )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DepthBound:
+    """Lower bounds on the number of hidden layers of a network computing ``f``.
 
     Attributes
     ----------
     bound : int
-        The number of candidates on a longest path of the bent-hyperplane graph
-        (0 when ``f`` is affine).
+        A theorem for every network (any parameters) computing ``f`` on the
+        domain: 0 when ``f`` is affine, 1 when it is not, 2 when it is not
+        computable with one hidden layer (then ``witness`` says why).
+    exact : bool
+        True when ``bound`` is the minimal number of hidden layers: always when
+        ``bound <= 1`` (the one-hidden-layer criterion is exact), and for
+        ``bound == 2`` when ``d <= 3`` (every continuous piecewise linear
+        function on ``R^d`` is computable with ``ceil(log2(d + 1))`` hidden layers).
+    witness : ShallowWitness or None
+        For ``bound == 2``: the ridge and hyperplane where ``B(f)`` stops being
+        a union of whole hyperplanes with constant weights.
+    generic_bound : int
+        The longest path (in nodes) of the bent-hyperplane graph: a lower bound
+        for **generic** networks computing ``f`` only (supertransversal
+        parameters with masked products of maximal rank, paper 000); never less
+        than ``bound``.
     path : tuple of int
         The candidates of that path, each bending along the previous one
-        (edges of the graph); if the graph has cycles (non-generic functions)
-        one candidate per strongly connected component.
+        (edges of the graph); if the graph has cycles one candidate per
+        strongly connected component.
+    unconditional : bool
+        True when ``generic_bound == bound``, i.e. the path claims nothing
+        beyond the theorem.
+    ambiguous_ridges : tuple of int
+        Ridges at which no proved local rule applied (no edge was added there).
     """
 
     bound: int
+    exact: bool
+    witness: ShallowWitness | None
+    generic_bound: int
     path: tuple[int, ...]
+    unconditional: bool
+    ambiguous_ridges: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the witness as :meth:`ShallowWitness.to_dict`)."""
+        return {
+            "bound": self.bound,
+            "exact": self.exact,
+            "witness": None if self.witness is None else self.witness.to_dict(),
+            "generic_bound": self.generic_bound,
+            "path": list(self.path),
+            "unconditional": self.unconditional,
+            "ambiguous_ridges": list(self.ambiguous_ridges),
+        }
 
 
 def depth_lower_bound(obj: Any, *, domain: Any = None) -> DepthBound:
-    """The longest path of the bent-hyperplane graph: a lower bound on the depth realizing ``f``.
+    """Lower bounds on the depth of any network realizing ``f``: a theorem and a generic one.
 
     Parameters
     ----------
     obj
-        A bent-hyperplane graph (``networkx.DiGraph`` from
-        :func:`bent_hyperplane_graph`), a network, a compiled complex or a
-        :class:`~relu_geom.BreakpointComplex`.
+        A network, a compiled complex, a :class:`~relu_geom.BreakpointComplex`
+        or a graph from :func:`bent_hyperplane_graph`.
 
     Notes
     -----
-    A bend of candidate ``v`` along ``u`` means a neuron realizing ``v`` lies in
-    a later layer than one realizing ``u`` (for generic parameters), so ``k``
-    candidates on a path need ``k`` hidden layers.  Linear in the size of the
-    graph (longest path in the condensation, a DAG).
+    :attr:`DepthBound.bound` holds for every network computing ``f``: it is 2
+    exactly when :func:`one_hidden_layer_witness` finds a witness.  The longest
+    path of the bent-hyperplane graph (:attr:`DepthBound.generic_bound`) holds
+    for generic realizations only: a bend of candidate ``v`` along ``u`` means
+    that in a generic network the neuron realizing ``v`` lies in a later layer
+    than the one realizing ``u``.  Linear in the size of the complex.
 
     Examples
     --------
     >>> import relu_geom as rg
-    >>> rg.depth_lower_bound(rg.zoo.hat_1d())
-    DepthBound(bound=1, path=(0,))
-    >>> rg.depth_lower_bound(rg.ReLUNetwork([[[1]], [[0]]], [[0], [3]]))
-    DepthBound(bound=0, path=())
+    >>> b = rg.depth_lower_bound(rg.zoo.hat_1d())
+    >>> b.bound, b.exact, b.generic_bound, b.unconditional
+    (1, True, 1, True)
+    >>> rg.depth_lower_bound(rg.ReLUNetwork([[[1]], [[0]]], [[0], [3]])).bound
+    0
+    >>> b = rg.depth_lower_bound(rg.zoo.bent_2d())
+    >>> b.bound, b.witness.kind, b.witness.point
+    (2, 'stops', (Fraction(0, 1), Fraction(1, 1)))
     """
     import networkx as nx
 
     g = obj if isinstance(obj, nx.DiGraph) else bent_hyperplane_graph(obj, domain=domain)
+    if "one_hidden_layer_witness" not in g.graph:
+        raise InvalidInputError(
+            "obj: expected a graph from bent_hyperplane_graph, got a DiGraph without its attributes"
+        )
+    ambiguous = tuple(g.graph["ambiguous_ridges"])
     if not g.number_of_nodes():
-        return DepthBound(0, ())
+        return DepthBound(0, True, None, 0, (), True, ambiguous)
+    witness = g.graph["one_hidden_layer_witness"]
+    bound = 1 if witness is None else 2
+    exact = bound == 1 or g.graph["ambient_dim"] <= 3
     if nx.is_directed_acyclic_graph(g):
-        path = nx.dag_longest_path(g)
-        return DepthBound(len(path), tuple(path))
-    cond = nx.condensation(g)
-    cpath = nx.dag_longest_path(cond)
-    members = cond.graph["mapping"]
-    rep: dict[int, int] = {}
-    for node, comp in members.items():
-        rep[comp] = min(rep.get(comp, node), node)
-    return DepthBound(len(cpath), tuple(rep[c] for c in cpath))
+        path = tuple(nx.dag_longest_path(g))
+    else:
+        cond = nx.condensation(g)
+        members = cond.graph["mapping"]
+        rep: dict[int, int] = {}
+        for node, comp in members.items():
+            rep[comp] = min(rep.get(comp, node), node)
+        path = tuple(rep[c] for c in nx.dag_longest_path(cond))
+    generic = max(bound, len(path))
+    return DepthBound(bound, exact, witness, generic, path, generic == bound, ambiguous)

@@ -36,24 +36,27 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from relu_geom.arith.dense import rref
+from relu_geom.arith.rational import format_rational
+from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
-if TYPE_CHECKING:
-    from relu_geom.analyses.breakpoints.bent_hyperplanes import CandidateDecomposition
-
 __all__ = [
     "BreakpointComplex",
     "BreakpointFacet",
+    "FacetRecord",
     "LinearRegion",
+    "RidgeRecord",
     "as_breakpoint_complex",
     "bent_facets",
     "breakpoint_complex",
@@ -65,7 +68,23 @@ Weight = tuple[Fraction, ...]
 _CACHE: weakref.WeakKeyDictionary[PolyhedralComplex, BreakpointComplex] = weakref.WeakKeyDictionary()
 
 
-class _UnionFind:
+class _Frozen:
+    """Refuses attribute assignment and deletion after construction (results are cached and shared)."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+
+    def _init(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+
+class UnionFind:
     """Union-find on hashable items with path halving (no ranks needed at this size)."""
 
     __slots__ = ("parent",)
@@ -94,24 +113,6 @@ class _UnionFind:
         return sorted((sorted(v) for v in out.values()), key=lambda g: g[0])
 
 
-def _compile_input(obj: Any, domain: Any) -> PolyhedralComplex:
-    if isinstance(obj, PolyhedralComplex):
-        if domain is not None:
-            raise InvalidInputError(
-                "domain: a compiled complex already has its domain; give domain only with a network, "
-                f"got domain={domain!r} with a PolyhedralComplex"
-            )
-        return obj
-    if isinstance(obj, ReLUNetwork):
-        from relu_geom.compiler import compile_network
-
-        return compile_network(obj, domain=domain)
-    raise InvalidInputError(
-        "net_or_complex: expected a ReLUNetwork, a PolyhedralComplex or a BreakpointComplex, "
-        f"got {type(obj).__name__}"
-    )
-
-
 def as_breakpoint_complex(obj: Any, *, domain: Any = None) -> BreakpointComplex:
     """The :class:`BreakpointComplex` of a network, a compiled complex, or itself.
 
@@ -132,7 +133,12 @@ def as_breakpoint_complex(obj: Any, *, domain: Any = None) -> BreakpointComplex:
                 f"domain: a BreakpointComplex already has its domain, got domain={domain!r} with it"
             )
         return obj
-    cx = _compile_input(obj, domain)
+    if not isinstance(obj, (PolyhedralComplex, ReLUNetwork)):
+        raise InvalidInputError(
+            "net_or_complex: expected a ReLUNetwork, a PolyhedralComplex or a BreakpointComplex, "
+            f"got {type(obj).__name__}"
+        )
+    cx = as_complex(obj, domain=domain)
     try:
         cached = _CACHE.get(cx)
     except TypeError:  # pragma: no cover - a complex that cannot be weakly referenced
@@ -226,7 +232,73 @@ def bent_facets(net_or_complex: Any, *, domain: Any = None) -> dict[int, bool]:
     return out
 
 
-class BreakpointFacet:
+@dataclass(frozen=True, slots=True)
+class FacetRecord:
+    """One facet of the canonical complex in the interior of the domain, as the function side reads it.
+
+    Attributes
+    ----------
+    cell : int
+        Its cell index in the canonical complex.
+    regions : (int, int)
+        Its two regions ``(P, Q)``, ``P`` the lower cell index.
+    hyperplane : tuple of int
+        Its canonical row ``(a, b)``: ``a . x == b``.
+    normal : tuple of int
+        The primitive integer normal pointing into ``P``.
+    weight_numerator : tuple of int or None
+        ``output_scale * c_f(sigma)`` (integers, one per output) when ``f`` bends
+        across it, None when it does not.
+    """
+
+    cell: int
+    regions: tuple[int, int]
+    hyperplane: IntRow
+    normal: IntRow
+    weight_numerator: IntRow | None
+
+    @property
+    def bent(self) -> bool:
+        """Whether ``f`` bends across it."""
+        return self.weight_numerator is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (all integers)."""
+        n = self.weight_numerator
+        return {
+            "cell": self.cell,
+            "regions": list(self.regions),
+            "hyperplane": list(self.hyperplane),
+            "normal": list(self.normal),
+            "weight_numerator": None if n is None else list(n),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RidgeRecord:
+    """One ridge of the canonical complex in the interior of the domain with bent facets around it.
+
+    Attributes
+    ----------
+    cell : int
+        Its cell index.
+    star : tuple of int
+        The bent facets containing it (cell indices, in the complex's coface order).
+    merged : bool
+        True when the star is two bent facets in one hyperplane with one weight
+        (they are merged into one breakpoint facet).
+    """
+
+    cell: int
+    star: tuple[int, ...]
+    merged: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"cell": self.cell, "star": list(self.star), "merged": self.merged}
+
+
+class BreakpointFacet(_Frozen):
     """One facet of a breakpoint complex: a maximal merged piece of bent facets.
 
     Attributes
@@ -258,15 +330,12 @@ class BreakpointFacet:
         weight: Weight,
         cells: tuple[int, ...],
         poly: Polyhedron | None = None,
+        owner: BreakpointComplex | None = None,
     ):
-        self._cx = cx
-        self.index = index
-        self.hyperplane = hyperplane
-        self.normal = normal
-        self.weight = weight
-        self.cells = cells
-        self._poly = poly
-        self._owner: BreakpointComplex | None = None
+        self._init(
+            _cx=cx, index=index, hyperplane=hyperplane, normal=normal, weight=weight, cells=cells, _poly=poly
+        )
+        self._init(_owner=owner)
 
     def __repr__(self) -> str:
         w = ", ".join(str(v) for v in self.weight)
@@ -335,8 +404,19 @@ class BreakpointFacet:
         p = self.polyhedron
         return (self.hyperplane, self.weight, p.vertices, p.rays, p.lineality)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, rationals as ``"p/q"`` strings (integers as ints); builds the polyhedron."""
+        return {
+            "index": self.index,
+            "hyperplane": list(self.hyperplane),
+            "normal": list(self.normal),
+            "weight": [format_rational(v) for v in self.weight],
+            "cells": list(self.cells),
+            "polyhedron": self.polyhedron.to_dict(),
+        }
 
-class LinearRegion:
+
+class LinearRegion(_Frozen):
     """A maximal linear region of ``f``: regions glued across non-bent facets (possibly non-convex).
 
     Attributes
@@ -358,10 +438,7 @@ class LinearRegion:
         cells: tuple[int, ...],
         affine_map: tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...]],
     ):
-        self._cx = cx
-        self.index = index
-        self.cells = cells
-        self.affine_map = affine_map
+        self._init(_cx=cx, index=index, cells=cells, affine_map=affine_map)
 
     def __repr__(self) -> str:
         return f"LinearRegion(index={self.index}, n_cells={len(self.cells)})"
@@ -376,8 +453,18 @@ class LinearRegion:
         """True when every region it is made of is bounded."""
         return all(self._cx.cells[i].is_bounded for i in self.cells)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: its regions and the affine map ``(A, c)`` as ``"p/q"`` strings."""
+        A, c = self.affine_map
+        return {
+            "index": self.index,
+            "cells": list(self.cells),
+            "A": [[format_rational(v) for v in row] for row in A],
+            "c": [format_rational(v) for v in c],
+        }
 
-class BreakpointFace:
+
+class BreakpointFace(_Frozen):
     """A cell of dimension ``d - 2`` down to 0 of a breakpoint complex: a face of its facets.
 
     Attributes
@@ -407,12 +494,14 @@ class BreakpointFace:
         face_indices: tuple[int, ...],
         coface_indices: tuple[int, ...],
     ):
-        self.index = index
-        self.dim = dim
-        self.polyhedron = polyhedron
-        self.facets = facets
-        self.face_indices = face_indices
-        self.coface_indices = coface_indices
+        self._init(
+            index=index,
+            dim=dim,
+            polyhedron=polyhedron,
+            facets=facets,
+            face_indices=face_indices,
+            coface_indices=coface_indices,
+        )
 
     def __repr__(self) -> str:
         return f"BreakpointFace(dim={self.dim}, index={self.index}, n_facets={len(self.facets)})"
@@ -432,11 +521,24 @@ class BreakpointFace:
         """Lineality space basis of the face."""
         return self.polyhedron.lineality
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the polyhedron as :meth:`Polyhedron.to_dict`)."""
+        return {
+            "index": self.index,
+            "dim": self.dim,
+            "polyhedron": self.polyhedron.to_dict(),
+            "facets": list(self.facets),
+            "face_indices": list(self.face_indices),
+            "coface_indices": list(self.coface_indices),
+        }
 
-class BreakpointComplex:
+
+class BreakpointComplex(_Frozen):
     """The breakpoint complex of ``f`` with the bent-facet data of the canonical complex.
 
-    Build it with :func:`breakpoint_complex`.  Read-only.  Its facets are
+    Build it with :func:`breakpoint_complex`.  Immutable (it is cached and
+    shared: assigning an attribute raises ``AttributeError``; mappings are
+    read-only views).  Its facets are
     ordered by hyperplane, then by their first cell of the canonical complex;
     compare two breakpoint complexes as point sets with :meth:`signature`.
 
@@ -457,10 +559,7 @@ class BreakpointComplex:
     @classmethod
     def _from_complex(cls, cx: PolyhedralComplex) -> BreakpointComplex:
         obj = object.__new__(cls)
-        obj.complex = cx
-        obj.network = cx.network
-        obj.ambient_dim = cx.dim
-        obj.dim = cx.dim - 1
+        obj._init(complex=cx, network=cx.network, ambient_dim=cx.dim, dim=cx.dim - 1)
         obj._analyse()
         return obj
 
@@ -479,7 +578,6 @@ class BreakpointComplex:
         H = cx.network.n_hidden
         pos_of = [cx.neuron_position(g) for g in range(H)]
         scale = cx.output_scale
-        self._scale = scale
         facet_pq: dict[int, tuple[int, int]] = {}
         normal_p: dict[int, IntRow] = {}
         key: dict[int, IntRow] = {}
@@ -517,14 +615,17 @@ class BreakpointComplex:
             if op != oq:
                 bent.add(i)
                 num[i] = tuple(sum((x - y) * c for x, y, c in zip(u[:d], w[:d], e)) for u, w in zip(op, oq))
-        self._facet_pq = facet_pq
-        self._normal_p = normal_p
-        self._key = key
-        self._num = num
-        self._bent = bent
+        self._init(
+            _scale=scale,
+            _facet_pq=MappingProxyType(facet_pq),
+            _normal_p=MappingProxyType(normal_p),
+            _key=MappingProxyType(key),
+            _num=MappingProxyType(num),
+            _bent=frozenset(bent),
+        )
 
         # Ridges: bent stars, and merging of straight continuations with one weight.
-        uf = _UnionFind(sorted(bent))
+        uf = UnionFind(sorted(bent))
         stars: dict[int, tuple[int, ...]] = {}
         merges: list[int] = []
         if d >= 2:
@@ -542,8 +643,7 @@ class BreakpointComplex:
         for t in merges:
             a_, b_ = stars[t]
             uf.union(a_, b_)
-        self._stars = stars
-        self._merge_ridges = frozenset(merges)
+        self._init(_stars=MappingProxyType(stars), _merge_ridges=frozenset(merges))
         groups = uf.groups()
         if d >= 3 and any(len(g) > 1 for g in groups):
             pieces = _refine(self, groups)
@@ -564,15 +664,40 @@ class BreakpointComplex:
             nrm = normal_p[i0]
             sign = 1 if next(v for v in nrm if v) > 0 else -1
             w = tuple(Fraction(v, scale) for v in num[i0])
-            facets.append(BreakpointFacet(cx, k, key[i0], tuple(sign * v for v in nrm), w, tuple(grp), poly))
-            facets[-1]._owner = self
+            facets.append(
+                BreakpointFacet(cx, k, key[i0], tuple(sign * v for v in nrm), w, tuple(grp), poly, self)
+            )
             for i in grp:
                 facets_of.setdefault(i, []).append(k)
-        self.facets: tuple[BreakpointFacet, ...] = tuple(facets)
-        self.facets_of_cell: dict[int, tuple[int, ...]] = {i: tuple(v) for i, v in facets_of.items()}
-        self.facet_of_cell: dict[int, int] = {i: v[0] for i, v in facets_of.items()}
+        self._init(
+            facets=tuple(facets),
+            facets_of_cell=MappingProxyType({i: tuple(v) for i, v in facets_of.items()}),
+            facet_of_cell=MappingProxyType({i: v[0] for i, v in facets_of.items()}),
+        )
 
     # ---------------------------------------------------------------- access
+    @cached_property
+    def facet_table(self) -> Mapping[int, FacetRecord]:
+        """Every interior facet of the canonical complex (cell index -> :class:`FacetRecord`), read-only."""
+        num = self._num
+        return MappingProxyType(
+            {
+                i: FacetRecord(i, pq, self._key[i], self._normal_p[i], num.get(i))
+                for i, pq in sorted(self._facet_pq.items())
+            }
+        )
+
+    @cached_property
+    def ridge_table(self) -> Mapping[int, RidgeRecord]:
+        """Every interior ridge with a bent facet (cell index -> :class:`RidgeRecord`), read-only."""
+        merged = self._merge_ridges
+        return MappingProxyType({t: RidgeRecord(t, star, t in merged) for t, star in self._stars.items()})
+
+    @property
+    def output_scale(self) -> int:
+        """The common denominator of the weights: ``weight = weight_numerator / output_scale``."""
+        return self._scale
+
     @property
     def n_facets(self) -> int:
         """The number of facets of the breakpoint complex."""
@@ -730,7 +855,7 @@ class BreakpointComplex:
     def linear_regions(self) -> tuple[LinearRegion, ...]:
         """The maximal linear regions of ``f`` (regions glued across non-bent facets)."""
         cx = self.complex
-        uf = _UnionFind(c.index for c in cx.regions)
+        uf = UnionFind(c.index for c in cx.regions)
         for i, (p, q) in self._facet_pq.items():
             if i not in self._bent:
                 uf.union(p, q)
@@ -739,16 +864,31 @@ class BreakpointComplex:
         )
 
     @cached_property
-    def linear_region_of_cell(self) -> dict[int, int]:
-        """Maps every region (cell index) of the canonical complex to its maximal linear region."""
-        return {i: lr.index for lr in self.linear_regions for i in lr.cells}
+    def linear_region_of_cell(self) -> Mapping[int, int]:
+        """Maps every region (cell index) of the canonical complex to its maximal linear region (read-only)."""
+        return MappingProxyType({i: lr.index for lr in self.linear_regions for i in lr.cells})
 
-    @cached_property
-    def candidates(self) -> CandidateDecomposition:
-        """The candidate bent hyperplanes (see :func:`relu_geom.candidate_bent_hyperplanes`)."""
-        from relu_geom.analyses.breakpoints.bent_hyperplanes import _decompose
+    def to_dict(self, *, faces: bool = False) -> dict[str, Any]:
+        """JSON-ready form: :meth:`summary`, the facets and the maximal linear regions.
 
-        return _decompose(self)
+        With ``faces`` also the faces of every dimension below ``d - 1``
+        (built on first use, the costly part).  Rationals as ``"p/q"`` strings.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> d = rg.breakpoint_complex(rg.zoo.hat_1d()).to_dict()
+        >>> [f["weight"] for f in d["facets"]], d["linear_regions"][1]["A"]
+        ([[1], [-2], [1]], [[1]])
+        """
+        out = {
+            **self.summary(),
+            "facets": [f.to_dict() for f in self.facets],
+            "linear_regions": [r.to_dict() for r in self.linear_regions],
+        }
+        if faces:
+            out["faces"] = [[f.to_dict() for f in self.faces_of_dim(k)] for k in range(self.ambient_dim - 1)]
+        return out
 
     def summary(self) -> dict[str, Any]:
         """The headline numbers as a JSON-ready dict."""
@@ -782,6 +922,36 @@ def _sides(row: IntRow, polys: Any) -> tuple[bool, bool]:
         if pos and neg:
             break
     return pos, neg
+
+
+class _Gens(NamedTuple):
+    """Generators of a face (what :func:`_sides` reads)."""
+
+    vertices: tuple[Any, ...]
+    rays: tuple[Any, ...]
+    lineality: tuple[Any, ...]
+
+
+def _beyond(row: IntRow, p: Polyhedron) -> bool:
+    """Whether ``p`` lies strictly in ``a . x > b`` (row ``(a, b)``): then it misses ``a . x <= b``."""
+    a, b = row[:-1], row[-1]
+    return (
+        all(_dot(a, v) > b for v in p.vertices)
+        and all(_dot(a, r) >= 0 for r in p.rays)
+        and not any(_dot(a, r) for r in p.lineality)
+    )
+
+
+def _disjoint(p: Polyhedron, q: Polyhedron) -> bool:
+    """A cheap exact sufficient test for ``p ∩ q = ∅``: a facet or the hyperplane of one has the other strictly beyond."""
+    for x, y in ((p, q), (q, p)):
+        for r in x.inequalities:
+            if _beyond(r, y):
+                return True
+        for e in x.equalities:
+            if _beyond(e, y) or _beyond(_opposite(e), y):
+                return True
+    return False
 
 
 def _opposite(row: IntRow) -> IntRow:
@@ -975,18 +1145,32 @@ class _Refiner:
         return out
 
     def repair_cuts(self, k: int, other: int, meet: Polyhedron) -> set[IntRow]:
-        """Hyperplanes cutting piece ``k`` so that its meet with ``other`` becomes a face of it."""
+        """Hyperplanes cutting piece ``k`` so that its meet with ``other`` becomes a face of it.
+
+        Only hyperplanes through the failure: those among ``h'`` (the other
+        piece's hyperplane) and the hyperplanes of ``f`` through the flats of
+        the other piece's facets that touch the meet, that strictly separate
+        points of ``G``, the smallest face of piece ``k`` containing the meet.
+        The argument in ``docs/breakpoints.md`` shows there is one.
+        """
         p, q = self.poly(k), self.poly(other)
         hp = p.equalities[0]
         hq = q.equalities[0]
+        tight = [
+            r
+            for r in p.inequalities
+            if all(_dot(r, v) == r[-1] for v in meet.vertices) and all(_dot(r, y) == 0 for y in meet.rays)
+        ]
+        verts, rays = _face_generators(p, tight)
+        face = (_Gens(verts, rays, p.lineality),)
         rows: set[IntRow] = set()
-        if hq != hp and all(_sides(hq, (p,))):
+        if hq != hp and all(_sides(hq, face)):
             rows.add(hq)
         for r in q.inequalities:
             if not any(_dot(r, v) == r[-1] for v in meet.vertices):
                 continue  # this facet of the other piece misses piece k
             for g in self.through(hq, r):
-                if g != hp and all(_sides(g, (p,))):
+                if g != hp and all(_sides(g, face)):
                     rows.add(g)
         return rows
 
@@ -1007,6 +1191,8 @@ class _Refiner:
                     if pair in seen:
                         continue
                     seen.add(pair)
+                    if _disjoint(self.poly(k), self.poly(j)):
+                        continue
                     meet = _meet(self.poly(k), self.poly(j))
                     if meet.is_empty:
                         continue

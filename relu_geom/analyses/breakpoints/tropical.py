@@ -39,6 +39,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from relu_geom.analyses.breakpoints.complex import as_breakpoint_complex
+from relu_geom.arith.rational import format_rational
 from relu_geom.errors import InvalidInputError
 
 __all__ = ["BalancingFailure", "balancing_sum", "check_balancing", "facet_weights"]
@@ -77,12 +78,12 @@ def facet_weights(net_or_complex: Any, *, domain: Any = None) -> dict[int, tuple
     [(Fraction(2, 1),)]
     """
     bc = as_breakpoint_complex(net_or_complex, domain=domain)
-    s = bc._scale
+    s = bc.output_scale
     m = bc.network.output_dim
     zero = (Fraction(0),) * m
     out = {}
-    for i in sorted(bc._facet_pq):
-        n = bc._num.get(i)
+    for i, rec in bc.facet_table.items():
+        n = rec.weight_numerator
         out[i] = zero if n is None else tuple(Fraction(v, s) for v in n)
     return out
 
@@ -116,29 +117,45 @@ class BalancingFailure(NamedTuple):
     total: tuple[tuple[Fraction, ...], ...]
     reason: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, rationals as ``"p/q"`` strings (integers as ints)."""
+        return {
+            "ridge": self.ridge,
+            "regions": list(self.regions),
+            "facets": list(self.facets),
+            "normals": [list(e) for e in self.normals],
+            "weights": [_fmt(w) for w in self.weights],
+            "total": [_fmt(row) for row in self.total],
+            "reason": self.reason,
+        }
+
+
+def _fmt(values: Any) -> list[Any]:
+    return [format_rational(v) for v in values]
+
 
 def _cycle(bc: Any, ridge: int) -> tuple[list[int], list[int]] | None:
     """Regions and facets around an interior ridge in cyclic order, or None if not a cycle."""
     cx = bc.complex
     facets = cx.cells[ridge].coface_indices
-    pq = bc._facet_pq
+    table = bc.facet_table
     around: dict[int, list[int]] = {}
     for f in facets:
-        if f not in pq:
+        if f not in table:
             return None
-        for r in pq[f]:
+        for r in table[f].regions:
             around.setdefault(r, []).append(f)
     if any(len(v) != 2 for v in around.values()):
         return None
     f0 = facets[0]
-    start, cur = pq[f0]
+    start, cur = table[f0].regions
     regions, order = [start], [f0]
     prev_f = f0
     while cur != start:
         regions.append(cur)
         a, b = around[cur]
         nxt = b if a == prev_f else a
-        p, q = pq[nxt]
+        p, q = table[nxt].regions
         order.append(nxt)
         cur = q if p == cur else p
         prev_f = nxt
@@ -165,18 +182,18 @@ def _balance(bc: Any, ridge: int) -> tuple[tuple[tuple[Fraction, ...], ...], Bal
             "the regions and facets around the ridge do not form one cycle",
         )
     regions, order = cyc
-    num, normal_p, pq = bc._num, bc._normal_p, bc._facet_pq
+    table = bc.facet_table
     k = len(order)
     normals = []
     for i, f in enumerate(order):
-        e = normal_p[f]
+        e = table[f].normal
         nxt = regions[(i + 1) % k]
-        normals.append(e if pq[f][0] == nxt else tuple(-v for v in e))
+        normals.append(e if table[f].regions[0] == nxt else tuple(-v for v in e))
     sq = [sum(v * v for v in e) for e in normals]
     lcm = math.lcm(*sq)
     acc = [[0] * d for _ in range(m)]
     for f, e, n2 in zip(order, normals, sq):
-        c = num.get(f)
+        c = table[f].weight_numerator
         if c is None:
             continue
         mult = lcm // n2
@@ -186,12 +203,15 @@ def _balance(bc: Any, ridge: int) -> tuple[tuple[tuple[Fraction, ...], ...], Bal
                 row = acc[r]
                 for j in range(d):
                     row[j] += cr * e[j]
-    den = lcm * bc._scale
+    den = lcm * bc.output_scale
     total = tuple(tuple(Fraction(v, den) for v in row) for row in acc)
     if any(v for row in acc for v in row):
-        s = bc._scale
+        s = bc.output_scale
         weights = tuple(
-            tuple(Fraction(v, s) for v in num[f]) if f in num else (Fraction(0),) * m for f in order
+            (Fraction(0),) * m
+            if (n := table[f].weight_numerator) is None
+            else tuple(Fraction(v, s) for v in n)
+            for f in order
         )
         return total, BalancingFailure(
             ridge,
@@ -259,7 +279,7 @@ def check_balancing(net_or_complex: Any, *, domain: Any = None) -> tuple[Balanci
     """
     bc = as_breakpoint_complex(net_or_complex, domain=domain)
     out = []
-    for ridge in bc._stars:
+    for ridge in bc.ridge_table:
         _, failure = _balance(bc, ridge)
         if failure is not None:
             out.append(failure)
