@@ -333,6 +333,25 @@ for sym in rg.hidden_symmetries(flip):
     print("  checked equivalent:", sym.check.equivalent)
 """),
     md("""
+The two parameter points draw the same picture: the same three lines, the same regions, the
+same colours (regions are coloured by affine piece, and the function is the same), but
+every sign vector is negated, since each neuron now points the other way. The complex, and
+so the function, does not see which side of a line a neuron calls positive; the parameters do.
+"""),
+    code("""
+import matplotlib.pyplot as plt
+
+partner = rg.hidden_symmetries(flip)[0].network
+regions = rg.compile_network(flip).regions
+print("every sign vector negated:",
+      all(partner.sign_vector(r.interior_point) == tuple(-s for s in r.sign_vector) for r in regions))
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
+for ax, (name, member) in zip(axes, [("relu(x) + relu(y) - relu(x + y)", flip),
+                                     ("relu(-x) + relu(-y) - relu(-x - y)", partner)]):
+    rg.plotting.plot_complex(member, ax, window=(-2, 2), color_by="affine", legend=False, title=name)
+plt.show()
+"""),
+    md("""
 ## The fiber of a shallow network
 
 `shallow_fiber` describes the whole fiber among networks of a given width as a union of
@@ -427,6 +446,27 @@ few = rg.local_identifiability(net, fd.sample[:4])
 print(" 4 points:", few.verdict, "| R_Gamma =", few.r_gamma)
 one_side = [x for x in fd.sample if net.sign_vector(x)[0] > 0]
 print(len(one_side), "points on one side of the first hyperplane:", rg.local_identifiability(net, one_side).verdict)
+"""),
+    md("""
+Where do the points lie? Left: the whole sample, which meets 11 of the 17 regions (crosses);
+the regions it meets keep their colour, the others are grey. Right: the points on one side of
+the first hyperplane see too few regions to pin the parameters down.
+"""),
+    code("""
+import matplotlib.pyplot as plt
+
+fig, axes = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
+for ax, points in zip(axes, [fd.sample, one_side]):
+    verdict = rg.local_identifiability(net, points).verdict
+    pic = rg.plotting.plot_complex(net, ax, window=[(0, "5/2"), ("-3/2", 1)], label_regions=False,
+                                   legend=ax is axes[1], title=f"{len(points)} points: {verdict}")
+    met = {pic.complex.locate(x).index for x in points}
+    for index, patch in pic.region_artists.items():
+        if index not in met:
+            patch.set_facecolor("0.93")
+    ax.scatter([float(x[0]) for x in points], [float(x[1]) for x in points], marker="x", s=30, c="black", zorder=7)
+    print(len(points), "points in", len(met), "of", pic.complex.n_regions, "regions:", verdict)
+plt.show()
 """),
     md("""
 ## Genericity and visibility

@@ -11,7 +11,8 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 PLOTLY = "application/vnd.plotly.v1+json"
-ALLOWED_IMPORTS = {"import relu_geom as rg", "import numpy as np"}  # numpy: the float side of notebook 07
+# numpy: the float side of notebook 07; pyplot: figures with several panels
+ALLOWED_IMPORTS = {"import relu_geom as rg", "import numpy as np", "import matplotlib.pyplot as plt"}
 
 NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
