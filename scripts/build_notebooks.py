@@ -737,6 +737,7 @@ def build(name: str, cells: list[tuple[str, str]]) -> None:
     ).execute()
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{name[:2]}-{i:02d}"
+        cell.metadata.pop("execution", None)  # timestamps: a rebuild changes only what a reader sees
     path = NOTEBOOKS / f"{name}.ipynb"
     nbformat.write(nb, str(path))
     print("wrote", path.relative_to(ROOT))
