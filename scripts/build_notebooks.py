@@ -9,6 +9,7 @@ Pass notebook names (e.g. ``01_arrangements``) to build only those.
 
 from __future__ import annotations
 
+import base64
 import pathlib
 import sys
 
@@ -17,6 +18,12 @@ from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+GALLERY = ROOT / "docs" / "gallery"
+PLOTLY = "application/vnd.plotly.v1+json"
+STILLS = {"06_polytopes_3d": "view_complex_3d.png"}
+"""A notebook's Plotly output also carries this screenshot of the same view (from
+scripts/make_screenshots.py) as image/png: Jupyter shows the live figure, viewers that do
+not run Plotly (the documentation site, code hosts) show the still."""
 
 
 def md(text: str) -> tuple[str, str]:
@@ -579,8 +586,9 @@ pic
 
 `view_complex` draws the regions as translucent polytopes that you can rotate; hovering on a
 region shows its sign vector, its affine map and an exact interior point. (Run the notebook
-to rotate the view; `rg.plotting.write_html(fig, "tetra.html")` writes a page that opens
-without network access.)
+to rotate the view; where Plotly does not run, the stored output shows a still of it, a
+screenshot taken in headless Chromium. `rg.plotting.write_html(fig, "tetra.html")` writes a
+page that opens without network access.)
 """),
     code("""
 fig = rg.plotting.view_complex(cx)
@@ -738,6 +746,9 @@ def build(name: str, cells: list[tuple[str, str]]) -> None:
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{name[:2]}-{i:02d}"
         cell.metadata.pop("execution", None)  # timestamps: a rebuild changes only what a reader sees
+        for out in cell.get("outputs", []):
+            if name in STILLS and PLOTLY in out.get("data", {}):
+                out["data"]["image/png"] = base64.b64encode((GALLERY / STILLS[name]).read_bytes()).decode()
     path = NOTEBOOKS / f"{name}.ipynb"
     nbformat.write(nb, str(path))
     print("wrote", path.relative_to(ROOT))

@@ -77,6 +77,7 @@ def test_the_three_dimensional_notebook_shows_an_interactive_view():
     traces = figures[0].data[PLOTLY]["data"]
     regions = [t for t in traces if t.get("name", "").startswith("region")]
     assert len(regions) == 15 and all(t["type"] == "mesh3d" for t in regions)  # one polytope per region (f_3 = 15)
+    assert figures[0].data["image/png"]  # a still for viewers that do not run Plotly (the site)
 
 
 def test_the_float_notebook_checks_its_claims_and_uses_numpy_only_for_floats():
