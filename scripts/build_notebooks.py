@@ -9,6 +9,7 @@ Pass notebook names (e.g. ``01_arrangements``) to build only those.
 
 from __future__ import annotations
 
+import base64
 import pathlib
 import sys
 
@@ -17,6 +18,12 @@ from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+GALLERY = ROOT / "docs" / "gallery"
+PLOTLY = "application/vnd.plotly.v1+json"
+STILLS = {"06_polytopes_3d": "view_complex_3d.png"}
+"""A notebook's Plotly output also carries this screenshot of the same view (from
+scripts/make_screenshots.py) as image/png: Jupyter shows the live figure, viewers that do
+not run Plotly (the documentation site, code hosts) show the still."""
 
 
 def md(text: str) -> tuple[str, str]:
@@ -333,6 +340,25 @@ for sym in rg.hidden_symmetries(flip):
     print("  checked equivalent:", sym.check.equivalent)
 """),
     md("""
+The two parameter points draw the same picture: the same three lines, the same regions, the
+same colours (regions are coloured by affine piece, and the function is the same), but
+every sign vector is negated, since each neuron now points the other way. The complex, and
+so the function, does not see which side of a line a neuron calls positive; the parameters do.
+"""),
+    code("""
+import matplotlib.pyplot as plt
+
+partner = rg.hidden_symmetries(flip)[0].network
+regions = rg.compile_network(flip).regions
+print("every sign vector negated:",
+      all(partner.sign_vector(r.interior_point) == tuple(-s for s in r.sign_vector) for r in regions))
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
+for ax, (name, member) in zip(axes, [("relu(x) + relu(y) - relu(x + y)", flip),
+                                     ("relu(-x) + relu(-y) - relu(-x - y)", partner)]):
+    rg.plotting.plot_complex(member, ax, window=(-2, 2), color_by="affine", legend=False, title=name)
+plt.show()
+"""),
+    md("""
 ## The fiber of a shallow network
 
 `shallow_fiber` describes the whole fiber among networks of a given width as a union of
@@ -429,6 +455,27 @@ one_side = [x for x in fd.sample if net.sign_vector(x)[0] > 0]
 print(len(one_side), "points on one side of the first hyperplane:", rg.local_identifiability(net, one_side).verdict)
 """),
     md("""
+Where do the points lie? Left: the whole sample, which meets 11 of the 17 regions (crosses);
+the regions it meets keep their colour, the others are grey. Right: the points on one side of
+the first hyperplane see too few regions to pin the parameters down.
+"""),
+    code("""
+import matplotlib.pyplot as plt
+
+fig, axes = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
+for ax, points in zip(axes, [fd.sample, one_side]):
+    verdict = rg.local_identifiability(net, points).verdict
+    pic = rg.plotting.plot_complex(net, ax, window=[(0, "5/2"), ("-3/2", 1)], label_regions=False,
+                                   legend=ax is axes[1], title=f"{len(points)} points: {verdict}")
+    met = {pic.complex.locate(x).index for x in points}
+    for index, patch in pic.region_artists.items():
+        if index not in met:
+            patch.set_facecolor("0.93")
+    ax.scatter([float(x[0]) for x in points], [float(x[1]) for x in points], marker="x", s=30, c="black", zorder=7)
+    print(len(points), "points in", len(met), "of", pic.complex.n_regions, "regions:", verdict)
+plt.show()
+"""),
+    md("""
 ## Genericity and visibility
 
 The papers' results hold for **generic** parameters: supertransversality (every
@@ -449,6 +496,242 @@ for v in rg.first_layer_visibility(net):
 """),
 ]
 
+POLYTOPES = [
+    md("""
+# 6. Polytopes in R^3
+
+A network on `R^3` cuts space into convex **polytopes** (bounded regions) and unbounded
+polyhedra. `relu_geom` computes every cell exactly: its vertices are rational points, and
+its faces of every dimension (vertices, edges, polygons, the region itself) are cells of
+the complex. Our example has four first-layer neurons: the three coordinate planes and the
+plane `x + y + z = 1`. Four planes in general position in `R^3` bound one tetrahedron.
+"""),
+    code("""
+import relu_geom as rg
+
+net = rg.ReLUNetwork(
+    weights=[[[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], [[1, 1, 1, -1]]],
+    biases=[[0, 0, 0, -1], [0]],
+)
+cx = rg.compile_network(net)
+print("f-vector (f_0, f_1, f_2, f_3):", cx.f_vector)
+print("Buck's formula:               ", rg.general_position_f_vector(4, 3))
+print("bounded regions:", cx.n_bounded_regions, " formula C(n-1, d):", rg.general_position_bounded_regions(4, 3))
+print("Euler characteristic f_0 - f_1 + f_2 - f_3 =", cx.euler_characteristic, "= (-1)^3")
+"""),
+    md("""
+## The tetrahedron, exactly
+
+The bounded region is the simplex `{x, y, z >= 0, x + y + z <= 1}`. Its closure is made of
+cells of the complex: 4 vertices, 6 edges, 4 triangles and the solid itself, and the Euler
+characteristic of a closed convex polytope is 1. In general position a cell of dimension
+`k` lies on exactly `3 - k` of the planes: the zeros of its sign vector.
+"""),
+    code("""
+tetra = cx.bounded_regions[0]
+print("sign vector:", tetra.sign_vector, " volume:", tetra.polyhedron.volume())
+print("vertices:", [tuple(str(v) for v in p) for p in tetra.vertices])
+faces = [cx.cells[i] for i in tetra.closure_indices()]
+counts = [sum(c.dim == k for c in faces) for k in range(4)]
+print("faces of the closure by dimension:", counts, " Euler characteristic:", counts[0] - counts[1] + counts[2] - counts[3])
+for tri in (c for c in faces if c.dim == 2):
+    print("  triangle on plane", [g for g, s in enumerate(tri.sign_vector) if s == 0],
+          "with vertices", [tuple(str(v) for v in p) for p in tri.vertices])
+print("every cell of dimension k lies on 3 - k planes:",
+      all(sum(s == 0 for s in c.sign_vector) == 3 - c.dim for c in cx.cells))
+"""),
+    md("""
+## Over a box
+
+Restricted to the cube `[-1, 2]^3` every cell is bounded, the faces of the cube bound cells
+too, and the Euler characteristic of the (closed, contractible) cube is 1. The volumes of
+the regions add up to the volume of the cube, 27.
+"""),
+    code("""
+cube = rg.compile_network(net, domain=(-1, 2))
+print("over [-1, 2]^3: f-vector", cube.f_vector, " Euler characteristic", cube.euler_characteristic)
+print("volumes add up to", sum(r.polyhedron.volume() for r in cube.regions))
+"""),
+    md("""
+## A deeper network: bent planes
+
+With a second hidden layer, the zero sets of the layer-2 neurons are **bent planes**:
+piecewise-linear surfaces that fold where first-layer neurons switch. The complex is still
+a polyhedral complex of `R^3` with Euler characteristic `-1`.
+"""),
+    code("""
+deep = rg.ReLUNetwork.random([3, 4, 3, 1], seed=3)
+deep_cx = rg.compile_network(deep)
+print(deep.architecture, "f-vector", deep_cx.f_vector, " Euler characteristic", deep_cx.euler_characteristic)
+print("bounded regions:", deep_cx.n_bounded_regions, " largest number of vertices of one:",
+      max(len(r.vertices) for r in deep_cx.bounded_regions))
+"""),
+    md("""
+## A plane section
+
+`plot_slice` cuts the complex by a plane, here `z = 1/4`, exactly: the network composed with
+the plane's parameterization is a network on `R^2` whose complex is the section, with the
+same sign vectors. The tetrahedron is cut in a triangle.
+"""),
+    code("""
+pic = rg.plotting.plot_slice(net, fix={2: "1/4"})
+section = pic.complex
+print("section f-vector:", section.f_vector, " bounded:", [r.sign_vector for r in section.bounded_regions])
+print("every sign vector of the section is one of the 3-D complex:",
+      {c.sign_vector for c in section.cells} <= {c.sign_vector for c in cx.cells})
+pic
+"""),
+    md("""
+## The interactive view
+
+`view_complex` draws the regions as translucent polytopes that you can rotate; hovering on a
+region shows its sign vector, its affine map and an exact interior point. (Run the notebook
+to rotate the view; where Plotly does not run, the stored output shows a still of it, a
+screenshot taken in headless Chromium. `rg.plotting.write_html(fig, "tetra.html")` writes a
+page that opens without network access.)
+"""),
+    code("""
+fig = rg.plotting.view_complex(cx)
+print(sum(t.name.startswith("region") for t in fig.data), "region traces")
+fig
+"""),
+]
+
+EXACT_VS_FLOAT = [
+    md("""
+# 7. Exact versus floating point
+
+Floating-point numbers are rounded after every operation. For geometry this means that
+a sign, an incidence or a count can come out wrong, and that no tolerance fixes it for
+every input. Below, each computation is done twice, side by side: with numpy `float64` (the
+float side) and with `relu_geom` (exact rationals). Every claim is checked by an `assert`.
+"""),
+    code("""
+import numpy as np
+
+import relu_geom as rg
+"""),
+    md("""
+## A decimal, read exactly
+
+The float `0.1` is not one tenth: it is the nearest binary number, `3602879701896397 / 2^55`.
+`relu_geom` reads a float as exactly that number, and the string `"0.1"` as exactly `1/10`.
+In floats `0.1 + 0.2 != 0.3`; exactly, the sum of the binary values is neither the binary
+`0.3` nor what numpy returns for the sum, because the float sum was rounded once more.
+"""),
+    code("""
+binary = rg.arith.to_rational(0.1)
+tenth = rg.arith.to_rational("0.1")
+print("float 0.1 is exactly", binary, "; the string '0.1' is", tenth, "; difference", binary - tenth)
+assert binary == 3602879701896397 / rg.arith.to_rational(2**55) and binary != tenth
+assert tenth.numerator == 1 and tenth.denominator == 10
+
+float_sum = np.float64(0.1) + np.float64(0.2)
+exact_sum = rg.arith.to_rational(0.1) + rg.arith.to_rational(0.2)
+print("numpy: 0.1 + 0.2 =", repr(float_sum), "  == 0.3:", float_sum == np.float64(0.3))
+print("exact sum of the binary values:", exact_sum)
+assert float_sum != np.float64(0.3)
+assert exact_sum != rg.arith.to_rational(0.3) and exact_sum != rg.arith.to_rational(float_sum)
+assert rg.arith.to_rational("0.1") + rg.arith.to_rational("0.2") == rg.arith.to_rational("0.3")
+"""),
+    md("""
+## Three lines through a point, and three that miss it by 10^-15
+
+The lines `3x + 9y = -6`, `-7x + 5y = 6` and their sum `-4x + 14y = 0` meet in one point,
+`(-14/13, -4/13)`. Move the third line by `2^-50` (about `8.9 * 10^-16`) and they bound a
+tiny triangle. The float test "solve the first two, put the point into the third" gets
+**both** cases wrong: a nonzero residual for the concurrent lines, exactly zero for the
+ones that miss. The residuals are swapped, so no tolerance can tell the two cases apart.
+"""),
+    code("""
+lines = np.array([[3.0, 9.0], [-7.0, 5.0], [-4.0, 14.0]])   # the third row is the sum of the first two
+rhs = np.array([-6.0, 6.0, 0.0])
+shift = 2.0**-50
+point = np.linalg.solve(lines[:2], rhs[:2])
+residual_concurrent = lines[2] @ point - rhs[2]
+residual_moved = lines[2] @ point - (rhs[2] - shift)
+print("numpy point:", point)
+print("residual, concurrent lines:", residual_concurrent, "  residual, moved line:", residual_moved)
+assert residual_concurrent != 0   # floats: the concurrent lines miss each other (wrong)
+assert residual_moved == 0        # floats: the moved line goes through the point (wrong)
+"""),
+    md("""
+The exact side compiles both arrangements as one-hidden-layer networks (neuron `a . x - c`).
+Concurrent: one vertex and 6 regions. Moved: 3 vertices and 7 regions, one of them a
+triangle whose area is `delta^2 / 156` for a shift `delta` (the closed formula
+`D^2 / (2 |C_1 C_2 C_3|)` with `D = 78 delta` and the three `2 x 2` minors `C_i = +-78`).
+"""),
+    code("""
+concurrent = rg.compile_network(rg.ReLUNetwork([lines.tolist(), [[1, 1, 1]]], [(-rhs).tolist(), [0]]))
+moved = rg.compile_network(rg.ReLUNetwork([lines.tolist(), [[1, 1, 1]]], [(-rhs + [0, 0, shift]).tolist(), [0]]))
+print("exact, concurrent:", concurrent.f_vector, " vertex", [str(v) for v in concurrent.vertices[0].interior_point])
+print("exact, moved:     ", moved.f_vector)
+area = moved.bounded_regions[0].polyhedron.volume()
+print("area of the triangle:", area, "~", float(area))
+assert concurrent.f_vector == (1, 6, 6) and moved.f_vector == (3, 9, 7)
+assert [str(v) for v in concurrent.vertices[0].interior_point] == ["-14/13", "-4/13"]
+assert area == rg.arith.to_rational(shift) ** 2 / 156
+"""),
+    md("""
+## A ReLU switched the wrong way
+
+A gadget with a huge weight `w = 10^13`: two first-layer neurons `relu(w x + 0.1)` and
+`relu(w x)`, and a second-layer neuron `relu(h_1 - h_2 - 0.0999)`. For `x = 1` the
+difference `h_1 - h_2` is exactly `0.1`, so the second-layer neuron is active (`0.1 > 0.0999`).
+In floats, `10^13 + 0.1` is rounded to a multiple of `2^-9`: the difference comes out as
+`0.099609375`, the pre-activation is negative, and the ReLU switches off. The output is
+`0` in floats and `10^-4` (in the binary values of the weights: `1.0000000000000286 * 10^-4`)
+exactly.
+"""),
+    code("""
+w = 1e13
+W1, b1 = np.array([[w], [w]]), np.array([0.1, 0.0])
+W2, b2 = np.array([[1.0, -1.0]]), np.array([-0.0999])
+W3, b3 = np.array([[1.0]]), np.array([0.0])
+x = np.array([1.0])
+h1 = np.maximum(W1 @ x + b1, 0.0)
+z2 = W2 @ h1 + b2
+y_float = W3 @ np.maximum(z2, 0.0) + b3
+print("numpy: h1 - h2 =", h1[0] - h1[1], " pre-activation", z2[0], " output", y_float[0])
+
+gadget = rg.ReLUNetwork([W1.tolist(), W2.tolist(), W3.tolist()], [b1.tolist(), b2.tolist(), b3.tolist()])
+(y_exact,) = gadget([1])
+print("exact: signs", gadget.sign_vector([1]), " output", y_exact, "~", float(y_exact))
+assert h1[0] - h1[1] == 0.099609375 and z2[0] < 0 and y_float[0] == 0.0
+assert gadget.sign_vector([1]) == (1, 1, 1)
+assert y_exact == rg.arith.to_rational(0.1) - rg.arith.to_rational(0.0999) > 0
+"""),
+    md("""
+The exact complex of the gadget shows where its second-layer neuron really switches on: at
+`x = -(0.1 - 0.0999) / w`, a little to the left of 0; `x = 1` lies deep inside the region where
+it is on. Written as decimal strings the weights are exactly the decimals, and the output at
+`x = 1` is exactly `1/10000`.
+"""),
+    code("""
+gcx = rg.compile_network(gadget)
+breaks = [v.interior_point[0] for v in gcx.vertices]
+print("breakpoints:", [str(b) for b in breaks])
+assert -(rg.arith.to_rational(0.1) - rg.arith.to_rational(0.0999)) / rg.arith.to_rational(w) in breaks
+assert gcx.locate([1]).sign_vector == (1, 1, 1)
+decimal = rg.ReLUNetwork([[["1e13"], ["1e13"]], [[1, -1]], [[1]]], [["0.1", 0], ["-0.0999"], [0]])
+print("with decimal strings:", decimal([1])[0])
+assert decimal([1])[0] == rg.arith.to_rational("1/10000")
+"""),
+    md("""
+## In short
+
+| | float64 (numpy) | exact (relu_geom) |
+| --- | --- | --- |
+| `0.1 + 0.2 == 0.3` | False (two roundings) | False for the binary values, True for the decimals `"0.1"`, ... |
+| concurrent lines | not concurrent | one vertex, 6 regions |
+| lines missing by `2^-50` | concurrent | a triangle of area `2^-100 / 156` |
+| the ReLU gadget at `x = 1` | neuron off, output 0 | neuron on, output `~10^-4` |
+
+`relu_geom` uses floats only at the edges (reading a float weight as its binary value, and
+drawing pictures); every sign it decides is proved in rational arithmetic.
+"""),
+]
+
 
 def build(name: str, cells: list[tuple[str, str]]) -> None:
     nb = nbformat.v4.new_notebook()
@@ -462,6 +745,10 @@ def build(name: str, cells: list[tuple[str, str]]) -> None:
     ).execute()
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{name[:2]}-{i:02d}"
+        cell.metadata.pop("execution", None)  # timestamps: a rebuild changes only what a reader sees
+        for out in cell.get("outputs", []):
+            if name in STILLS and PLOTLY in out.get("data", {}):
+                out["data"]["image/png"] = base64.b64encode((GALLERY / STILLS[name]).read_bytes()).decode()
     path = NOTEBOOKS / f"{name}.ipynb"
     nbformat.write(nb, str(path))
     print("wrote", path.relative_to(ROOT))
@@ -473,6 +760,8 @@ ALL = {
     "03_function_side": FUNCTION_SIDE,
     "04_symmetries_and_fibers": SYMMETRIES,
     "05_identifiability": IDENTIFIABILITY,
+    "06_polytopes_3d": POLYTOPES,
+    "07_exact_vs_float": EXACT_VS_FLOAT,
 }
 
 

@@ -438,3 +438,163 @@ def test_fills_avoid_the_hues_of_their_own_boundary_lines():
             for g, s in enumerate(f.sign_vector):
                 if s == 0:
                     assert _hue_family(pic.neuron_colors[cx.network.neurons[g]]) != fill
+
+
+# ------------------------------------------------- many neurons: colours and line labels
+def _lab(color):
+    """CIELAB coordinates of an sRGB colour (D65), computed here from the standard formulas."""
+    rgb = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgba(color)[:3]]
+    m = [(0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505)]
+    xyz = [sum(a * c for a, c in zip(row, rgb)) / w for row, w in zip(m, (0.95047, 1.0, 1.08883))]
+    f = [t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116 for t in xyz]
+    return (116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2]))
+
+
+@pytest.fixture(scope="module")
+def thirty():
+    net = rg.ReLUNetwork.random([2, 30, 1], seed=1)
+    pic = rg.plotting.plot_complex(net)
+    pic.figure.canvas.draw()  # the final layout, as saved
+    return net, pic
+
+
+def test_the_first_twenty_neurons_have_clearly_different_colours(thirty):
+    net, pic = thirty
+    cols = [pic.neuron_colors[label] for label in net.neurons]
+    first = cols[:20]
+    assert len(set(first)) == 20
+    for i, a in enumerate(first):
+        for b in first[i + 1 :]:
+            la, lb = _lab(a), _lab(b)
+            assert sum((x - y) ** 2 for x, y in zip(la, lb)) ** 0.5 > 20  # CIE76: clearly different
+    assert all(22 <= _lab(c)[0] <= 75 for c in first)  # neither black (vertices) nor lost on light fills
+    assert cols[20:] == cols[:10]  # beyond 20 the colours repeat ...
+
+
+def test_lines_of_neurons_sharing_a_colour_are_labelled_at_their_ends(thirty):
+    net, pic = thirty
+    shared = {net.neurons[k] for k in list(range(10)) + list(range(20, 30))}
+    assert set(pic.line_labels) == shared  # ... and exactly those lines carry labels
+    (x0, x1), (y0, y1) = pic.window.to_float()
+    span = max(x1 - x0, y1 - y0)
+    renderer = pic.figure.canvas.get_renderer()
+    boxes = []
+    for (layer, i), text in pic.line_labels.items():
+        assert text.get_text() == f"{layer}.{i}"
+        px, py = text.get_position()
+        assert x0 <= px <= x1 and y0 <= py <= y1
+        (w1, w2), b = net.weights[0][i], net.biases[0][i]
+        # on the neuron's line, within 1/20 of the window from an end of one of its drawn facets
+        assert abs(float(w1) * px + float(w2) * py + float(b)) / float(w1 * w1 + w2 * w2) ** 0.5 < 1e-9 * span
+        ends = [
+            q for f in pic.complex.facets if f.sign_vector[i] == 0 and f.index in pic.pieces
+            for q in pic.pieces[f.index].points
+        ]  # fmt: skip
+        assert min(((px - float(q[0])) ** 2 + (py - float(q[1])) ** 2) ** 0.5 for q in ends) <= 0.0501 * span
+        boxes.append(text.get_window_extent(renderer))
+    for k, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[k + 1 :])
+    legend = [t.get_text() for t in pic.ax.get_legend().get_texts()]
+    assert "layer 1, neuron 25 (1.25)" in legend and "layer 1, neuron 15" in legend
+
+
+def test_twenty_neurons_get_no_line_labels():
+    pic = rg.plotting.plot_complex(rg.ReLUNetwork.random([2, 20, 1], seed=2), label_regions=False)
+    assert pic.line_labels == {} and len(set(pic.neuron_colors.values())) == 20
+
+
+# ----------------------------------------------- data windows for trained networks
+def test_data_window_of_a_hand_checked_line():
+    # breakpoints -(k-1)/k for k = 1..20 and one far away at 1000; 21 vertices, one dropped at each end
+    far = rg.ReLUNetwork([[[k] for k in range(1, 21)] + [[1]], [[1] * 21]], [list(range(20)) + [-1000], [0]])
+    cx = rg.compile_network(far)
+    lo, hi = Fraction(-18, 19), Fraction(0)
+    pad = (hi - lo) / 4
+    assert rg.plotting.data_window(cx).bounds == ((lo - pad, hi + pad),)
+    pic = rg.plotting.plot_complex(cx)
+    assert pic.window == rg.plotting.data_window(cx)
+    assert "1 of 21 vertices outside the window" in pic.ax.get_title()  # 1000; -19/20 is in the margin
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return rg.compile_network(rg.ReLUNetwork.random_normal([2, 16, 16, 1], seed=0))
+
+
+def test_trained_network_is_drawn_where_its_vertices_are(trained):
+    cx = trained
+    full, data = default_window(cx), rg.plotting.data_window(cx)
+    width = [max(hi - lo for lo, hi in w.bounds) for w in (full, data)]
+    assert width[0] > 8 * width[1]
+    points = [v.interior_point for v in cx.vertices]
+    assert all(full.contains(p) for p in points)  # default_window keeps its promise
+    for i, (lo, hi) in enumerate(data.bounds):  # per coordinate, the central 90% at least
+        assert 10 * sum(lo <= p[i] <= hi for p in points) >= 9 * len(points)
+    inside = sum(data.contains(p) for p in points)
+    assert 5 * inside >= 4 * len(points)
+    pic = rg.plotting.plot_complex(cx, label_regions=False)
+    assert pic.window == data
+    assert f"{len(points) - inside} of {len(points)} vertices outside the window" in pic.ax.get_title()
+    assert rg.plotting.plot_complex(cx, window=full, label_regions=False, legend=False).window == full
+
+
+@pytest.mark.parametrize("name", SPECIMENS_2D + ["hat_1d"])
+def test_small_specimens_keep_the_window_around_every_vertex(name):
+    cx = rg.compile_network(rg.zoo.get(name))
+    pic = rg.plotting.plot_complex(cx)
+    assert pic.window == default_window(cx) and "outside" not in pic.ax.get_title()
+
+
+def test_data_window_over_a_box_is_the_box_and_checks_its_arguments():
+    cx = rg.compile_network(rg.zoo.demo(), domain=(-1, 2))
+    assert rg.plotting.data_window(cx) == default_window(cx)
+    with pytest.raises(rg.InvalidInputError, match="fraction"):
+        rg.plotting.data_window(cx, fraction=0)
+    with pytest.raises(rg.InvalidInputError, match="margin"):
+        rg.plotting.data_window(cx, margin=-1)
+
+
+# ------------------------------------------------ breakpoint pictures of trained networks
+@pytest.fixture(scope="module")
+def trained_breakpoints():
+    pic = rg.plotting.plot_breakpoints(rg.ReLUNetwork.random_normal([2, 8, 8, 1], seed=0))
+    pic.figure.canvas.draw()
+    return pic
+
+
+def test_breakpoint_picture_has_a_legend_of_its_candidates(trained_breakpoints):
+    pic = trained_breakpoints
+    dec = pic.breakpoint_complex.candidates
+    legend = pic.ax.get_legend()
+    assert legend is not None
+    names = [t.get_text() for t in legend.get_texts()]
+    assert len(names) == len(dec.candidates) > 12
+    assert all(name.startswith(f"candidate {c.index} (") for name, c in zip(names, dec.candidates))
+    assert [to_rgba(h.get_color()) for h in legend.legend_handles] == [
+        pic.candidate_colors[c.index] for c in dec.candidates
+    ]
+
+
+def test_breakpoint_weights_sit_on_the_longest_facets_without_overlapping(trained_breakpoints):
+    pic = trained_breakpoints
+    bc = pic.breakpoint_complex
+    assert 10 <= len(pic.weight_labels) <= 30
+    renderer = pic.figure.canvas.get_renderer()
+    frame = pic.ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in pic.weight_labels.values()]
+    for i, a in enumerate(boxes):
+        assert frame.contains(a.x0, a.y0) and frame.contains(a.x1, a.y1)
+        assert not any(a.overlaps(b) for b in boxes[i + 1 :])
+    for k, text in pic.weight_labels.items():
+        facet = bc.facets[k]
+        per_unit = float(facet.weight[0]) / sum(float(v) ** 2 for v in facet.normal) ** 0.5
+        shown = float(text.get_text())
+        assert shown * per_unit > 0  # the sign is kept
+        assert abs(shown - per_unit) <= 0.05 * abs(per_unit)  # rounded to 2 significant digits
+
+    # the longest drawn facet carries a weight
+    def length(k):
+        (x0, y0), (x1, y1) = pic.facet_artists[k].get_xydata()
+        return ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+
+    assert max(pic.facet_artists, key=length) in pic.weight_labels

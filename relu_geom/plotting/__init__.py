@@ -34,6 +34,8 @@ _EXPORTS = {
     "clip_cell": "window",
     "clip_complex": "window",
     "default_window": "window",
+    "data_window": "window",
+    "auto_window": "window",
     "ComplexPlot": "complex",
     "neuron_colors": "complex",
     "plot_complex": "complex",

@@ -11,11 +11,16 @@ Conventions of the pictures
   linear region, regions glued across non-bent facets share it); non-bent
   facets of the canonical complex are thin dotted grey lines.
 * Each facet of the breakpoint complex is a thick segment in the colour of its
-  candidate bent hyperplane, with its tropical weight written at its middle
-  (for several outputs, the chosen output's entry): the exact weight when every
-  label is short, otherwise (networks with float weights, whose primitive
-  normals are huge) ``c / |e|``, the weight per unit normal, rounded.  Very
-  short segments get no label.
+  candidate bent hyperplane; a legend names the candidates.  Tropical weights
+  (for several outputs, the chosen output's entry) are written on the longest
+  facets, as many as fit without overlapping (measured from the rendered
+  text): the exact weight when every label is short, otherwise (networks with
+  float weights, whose primitive normals are huge) ``c / |e|``, the weight per
+  unit normal, rounded; a weight keeps its sign (positive on convex bends,
+  negative on concave ones).  Very short segments get no label.
+* The default window is :func:`~relu_geom.plotting.window.auto_window`: around
+  every vertex, or around the central 90% of the vertex coordinates when far-away
+  vertices would shrink the rest to a dot.
 * The graph is drawn by level (the longest path ending at a node), left to
   right, with the same colours; an edge ``u -> v`` means ``v`` bends along ``u``.
 """
@@ -31,8 +36,8 @@ from relu_geom.analyses.breakpoints.bent_hyperplanes import candidate_bent_hyper
 from relu_geom.analyses.breakpoints.complex import BreakpointComplex, as_breakpoint_complex
 from relu_geom.errors import InvalidInputError, UnsupportedInputError
 from relu_geom.geometry.polyhedron import Polyhedron
-from relu_geom.plotting.complex import _new_axes, save_figure
-from relu_geom.plotting.window import Window, as_window, clip_cell, default_window
+from relu_geom.plotting.complex import NEURON_COLORS, _fits, _measure, _new_axes, save_figure
+from relu_geom.plotting.window import Window, as_window, auto_window, clip_cell
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -51,15 +56,13 @@ Color = tuple[float, float, float, float]
 
 
 def candidate_colors(n: int) -> list[Color]:
-    """``n`` distinct colours for candidate bent hyperplanes (tab10, then tab20, then a hue wheel)."""
+    """``n`` distinct colours for candidate bent hyperplanes: the 20 line colours of
+    :data:`~relu_geom.plotting.complex.NEURON_COLORS`, then a hue wheel."""
     from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
 
-    if n <= 10:
-        cmap = colormaps["tab10"]
-        return [cmap(i) for i in range(n)]
-    if n <= 20:
-        cmap = colormaps["tab20"]
-        return [cmap(i) for i in range(n)]
+    if n <= len(NEURON_COLORS):
+        return [to_rgba(c) for c in NEURON_COLORS[:n]]
     cmap = colormaps["hsv"]
     return [cmap(i / n) for i in range(n)]
 
@@ -79,8 +82,8 @@ class BreakpointPlot:
     facet_artists
         Breakpoint facet index -> its line.
     weight_labels
-        Breakpoint facet index -> its weight label (facets outside the window or
-        beyond ``max_labels`` have none).
+        Breakpoint facet index -> its weight label (facets outside the window,
+        short ones, and those where no label fitted have none).
     candidate_colors
         Candidate index -> colour.
     """
@@ -135,7 +138,7 @@ def plot_breakpoint_complex(
     domain: Any = None,
     window: Any = None,
     output: int = 0,
-    max_labels: int = 60,
+    max_labels: int = 30,
     fill_regions: bool = True,
 ) -> BreakpointPlot:
     """Draw the breakpoint complex of a function of two variables.
@@ -149,11 +152,13 @@ def plot_breakpoint_complex(
         Axes to draw on; by default a new stand-alone figure.
     window
         ``(lo, hi)``, pairs, or a :class:`~relu_geom.plotting.window.Window`;
-        default: the domain's box, or a box around every vertex.
+        default :func:`~relu_geom.plotting.window.auto_window` (the domain's box, a box
+        around every vertex, or around the central 90% of them when far-away vertices
+        dominate).
     output
         Which output's weight to print (0-based).
     max_labels
-        Print weights only when at most this many facets are visible.
+        Print at most this many weights, on the longest facets (where they fit).
     fill_regions
         Fill the maximal linear regions.
 
@@ -167,6 +172,8 @@ def plot_breakpoint_complex(
     >>> pic = rg.plotting.plot_breakpoint_complex(rg.zoo.bent_2d())
     >>> len(pic.facet_artists), sorted(t.get_text() for t in pic.weight_labels.values())
     (5, ['1', '1', '1', '1', '2'])
+    >>> pic.ax.get_legend() is not None
+    True
     """
     bc = as_breakpoint_complex(obj, domain=domain)
     cx = bc.complex
@@ -177,7 +184,7 @@ def plot_breakpoint_complex(
     m = cx.network.output_dim
     if not isinstance(output, int) or isinstance(output, bool) or not 0 <= output < m:
         raise InvalidInputError(f"output: expected an output index in 0..{m - 1}, got {output!r}")
-    win = default_window(cx) if window is None else as_window(window, 2)
+    win = auto_window(cx) if window is None else as_window(window, 2)
     ax = _new_axes(ax, figsize=(7.0, 6.0))
     from matplotlib.colors import to_rgba
 
@@ -206,10 +213,10 @@ def plot_breakpoint_complex(
         pts = _clip_polyhedron(f.polyhedron, win)
         if pts is not None:
             segments[f.index] = (pts[0], pts[-1])
-    label = len(segments) <= max_labels
     exact = all(len(_format_weight(bc.facets[k].weight[output])) <= 7 for k in segments)
     (lo_x, hi_x), (lo_y, hi_y) = win.to_float()
     diag = ((hi_x - lo_x) ** 2 + (hi_y - lo_y) ** 2) ** 0.5
+    lengths = {}
     for k, (a, b) in segments.items():
         cand = dec.candidate_of_facet[k]
         (line,) = ax.plot(
@@ -221,31 +228,7 @@ def plot_breakpoint_complex(
             zorder=3,
         )
         pic.facet_artists[k] = line
-        short = ((float(b[0]) - float(a[0])) ** 2 + (float(b[1]) - float(a[1])) ** 2) ** 0.5 < 0.04 * diag
-        if label and not short:
-            mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
-            facet = bc.facets[k]
-            w = facet.weight[output]
-            if exact:
-                text = _format_weight(w)
-            else:  # per unit normal, for display only
-                text = f"{float(w) / sum(v * v for v in facet.normal) ** 0.5:.2g}"
-            pic.weight_labels[k] = ax.text(
-                float(mx),
-                float(my),
-                text,
-                fontsize=7.5,
-                ha="center",
-                va="center",
-                zorder=5,
-                bbox={
-                    "boxstyle": "round,pad=0.15",
-                    "fc": "white",
-                    "ec": colors[cand],
-                    "lw": 0.8,
-                    "alpha": 0.9,
-                },
-            )
+        lengths[k] = ((float(b[0]) - float(a[0])) ** 2 + (float(b[1]) - float(a[1])) ** 2) ** 0.5
     ax.plot([lo_x, hi_x, hi_x, lo_x, lo_x], [lo_y, lo_y, hi_y, hi_y, lo_y], color="0.5", lw=0.8, ls="--")
     pad_x, pad_y = (hi_x - lo_x) * 0.02, (hi_y - lo_y) * 0.02
     ax.set_xlim(lo_x - pad_x, hi_x + pad_x)
@@ -258,13 +241,64 @@ def plot_breakpoint_complex(
     ax.set_title(
         f"breakpoint complex: {bc.n_facets} facets, {len(dec.candidates)} candidates{out}\n{how}", fontsize=10
     )
-    if 0 < len(dec.candidates) <= 12:
+    if dec.candidates:
         from matplotlib.lines import Line2D
 
+        n_facets = [0] * len(dec.candidates)
+        for k in range(bc.n_facets):
+            n_facets[dec.candidate_of_facet[k]] += 1
         handles = [Line2D([], [], color=colors[c.index], lw=2.6) for c in dec.candidates]
-        names = [f"candidate {c.index}" for c in dec.candidates]
-        ax.legend(handles, names, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        names = [
+            f"candidate {c.index} ({n_facets[c.index]} facet{'s' if n_facets[c.index] != 1 else ''})"
+            for c in dec.candidates
+        ]
+        ax.legend(
+            handles, names, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+            ncol=(len(names) + 19) // 20, title="candidate bent hyperplanes", title_fontsize=7.5,
+        )  # fmt: skip
+    # weights last, on the longest facets first: their boxes are measured in the final layout
+    long_enough = sorted((k for k in lengths if lengths[k] >= 0.04 * diag), key=lambda k: (-lengths[k], k))
+    if long_enough and max_labels > 0:
+        _label_weights(pic, segments, long_enough, exact, output, max_labels)
     return pic
+
+
+def _weight_text(facet: Any, output: int, exact: bool) -> str:
+    """The weight of a facet for display: exact, or per unit normal rounded (the sign kept)."""
+    w = facet.weight[output]
+    if exact:
+        return _format_weight(w)
+    return f"{float(w) / sum(v * v for v in facet.normal) ** 0.5:.2g}"
+
+
+def _label_weights(
+    pic: BreakpointPlot,
+    segments: dict[int, tuple[Any, Any]],
+    order: list[int],
+    exact: bool,
+    output: int,
+    max_labels: int,
+) -> None:
+    """Weight labels at the middle of the facets in ``order`` (else at 1/3 or 2/3 of it),
+    kept where they overlap no other label; at most ``max_labels`` of them."""
+    ax, bc = pic.ax, pic.breakpoint_complex
+    renderer, frame = _measure(ax)
+    placed: list[Any] = []
+    for k in order:
+        if len(pic.weight_labels) >= max_labels:
+            break
+        a, b = segments[k]
+        color = pic.candidate_colors[bc.candidates.candidate_of_facet[k]]
+        for t in (Fraction(1, 2), Fraction(1, 3), Fraction(2, 3)):
+            text = ax.text(
+                float(a[0] + t * (b[0] - a[0])), float(a[1] + t * (b[1] - a[1])),
+                _weight_text(bc.facets[k], output, exact), fontsize=7.5, ha="center", va="center", zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": color, "lw": 0.8, "alpha": 0.9},
+            )  # fmt: skip
+            if _fits(text, renderer, frame, placed):
+                pic.weight_labels[k] = text
+                break
+            text.remove()
 
 
 def _graph_of(obj: Any, domain: Any) -> nx.DiGraph:
@@ -346,7 +380,7 @@ def plot_bent_hyperplane_graph(obj: Any, ax: Axes | None = None, *, domain: Any 
 
 
 def plot_breakpoints(
-    obj: Any, *, domain: Any = None, window: Any = None, output: int = 0, max_labels: int = 60
+    obj: Any, *, domain: Any = None, window: Any = None, output: int = 0, max_labels: int = 30
 ) -> BreakpointPlot:
     """The breakpoint complex (d = 2) with weights and candidates coloured, and its graph beside it.
 
@@ -370,6 +404,5 @@ def plot_breakpoints(
 
     fig = Figure(figsize=(13.0, 5.8), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1.45, 1.0])
-    pic = plot_breakpoint_complex(bc, left, window=window, output=output, max_labels=max_labels)
-    plot_bent_hyperplane_graph(bc, right)
-    return pic
+    plot_bent_hyperplane_graph(bc, right)  # first: the weights are placed in the final layout
+    return plot_breakpoint_complex(bc, left, window=window, output=output, max_labels=max_labels)

@@ -36,7 +36,7 @@ from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
 from relu_geom.network import ReLUNetwork
-from relu_geom.plotting.window import ClippedCell, Window, as_window, clip_cell, default_window
+from relu_geom.plotting.window import ClippedCell, Window, as_window, auto_window, clip_cell
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -152,13 +152,6 @@ def figure_format(path: str | os.PathLike[str]) -> str:
 
 
 # ------------------------------------------------------------------ colours
-def _palette(name: str) -> list[Color]:
-    from matplotlib import colormaps
-    from matplotlib.colors import to_rgba
-
-    return [to_rgba(c) for c in colormaps[name].colors]
-
-
 _REGION_COLORS = (
     "#aec7e8",  # light blue
     "#ffbb78",  # light orange
@@ -185,11 +178,23 @@ def _region_palette() -> list[Color]:
     return [to_rgba(c) for c in _REGION_COLORS]
 
 
-def neuron_colors(net: ReLUNetwork) -> dict[tuple[int, int], Color]:
-    """A distinct colour for every hidden neuron, keyed by ``(layer, index)``.
+NEURON_COLORS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#0000ff", "#ff00ff", "#a6761d", "#911eb4", "#637939", "#93003a",
+    "#1b9e77", "#e7298a", "#00429d", "#800000",
+)  # fmt: skip
+"""Line colours of the neurons: tab10, then ten more chosen greedily for the largest distance to
+those before, all with CIELAB lightness between 22 (darker is black: vertices) and 75 (lighter
+would not show on the light fills); any two differ by a CIE76 distance of at least 27."""
 
-    Qualitative colours (tab10, then Dark2, then Set1) for up to 27 neurons;
-    evenly spaced colours of the ``turbo`` map beyond.
+
+def neuron_colors(net: ReLUNetwork) -> dict[tuple[int, int], Color]:
+    """A colour for every hidden neuron, keyed by ``(layer, index)``.
+
+    The ``k``-th neuron (in the order of :attr:`ReLUNetwork.neurons`) gets colour
+    ``k mod 20`` of :data:`NEURON_COLORS`: up to 20 neurons all differ.  Beyond,
+    colours repeat, and :func:`plot_complex` labels the lines of every neuron whose
+    colour is shared with ``l.i`` (layer ``l``, neuron ``i``).
 
     Examples
     --------
@@ -199,17 +204,20 @@ def neuron_colors(net: ReLUNetwork) -> dict[tuple[int, int], Color]:
     (7, 7)
     """
     _require_matplotlib()
-    from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
 
-    labels = net.neurons
-    base = _palette("tab10") + _palette("Dark2") + _palette("Set1")
-    if len(labels) <= len(base):
-        cols = base[: len(labels)]
-    else:
-        cmap = colormaps["turbo"]
-        n = len(labels)
-        cols = [tuple(cmap(0.05 + 0.9 * k / (n - 1))) for k in range(n)]
-    return dict(zip(labels, cols))
+    palette = [to_rgba(c) for c in NEURON_COLORS]
+    return {label: palette[k % len(palette)] for k, label in enumerate(net.neurons)}
+
+
+def _shared_color_neurons(n: int) -> list[int]:
+    """Positions of the neurons (of ``n``) whose colour another neuron has too."""
+    m = len(NEURON_COLORS)
+    return [k for k in range(n) if k + m < n or k >= m]
+
+
+def _neuron_tag(label: tuple[int, int]) -> str:
+    return f"{label[0]}.{label[1]}"
 
 
 def _hue_family(color: Color) -> int | None:
@@ -308,6 +316,9 @@ class ComplexPlot:
         ``(layer, index)`` -> colour of that neuron's bent hyperplane.
     label_artists
         Region index -> the text of its sign-vector label (regions whose label fitted).
+    line_labels
+        ``(layer, index)`` -> the text ``l.i`` written on that neuron's bent hyperplane
+        (only for neurons whose colour another neuron shares: more than 20 neurons).
     """
 
     ax: Axes
@@ -318,6 +329,7 @@ class ComplexPlot:
     facet_artists: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     neuron_colors: dict[tuple[int, int], Color] = field(default_factory=dict)
     label_artists: dict[int, Any] = field(default_factory=dict)
+    line_labels: dict[tuple[int, int], Any] = field(default_factory=dict)
 
     @property
     def figure(self) -> Figure:
@@ -415,7 +427,10 @@ def plot_complex(
         Draw the vertices; colour facets by neuron (otherwise all dark grey).
     window
         ``(lo, hi)``, per-coordinate pairs or a :class:`~relu_geom.plotting.Window`;
-        default :func:`~relu_geom.plotting.default_window`, which contains every vertex.
+        default :func:`~relu_geom.plotting.window.auto_window`: the window around every
+        vertex (:func:`~relu_geom.plotting.default_window`), or, when that is more than 8
+        times wider, the one around the central 90% of the vertex coordinates
+        (:func:`~relu_geom.plotting.window.data_window`).
     domain
         The domain to compile over when ``cx`` is a network.
     output
@@ -428,14 +443,17 @@ def plot_complex(
     legend
         Show the neuron legend; default: when there are at most 40 hidden neurons.
     title
-        The axes title; default names the architecture and the f-vector; ``""`` for none.
+        The axes title; default names the architecture and the f-vector, and how many
+        vertices lie outside the window (when some do); ``""`` for none.
     axis_labels
         Names of the coordinates (default ``x_1``, ``x_2``).
 
     Returns
     -------
     ComplexPlot
-        The axes, the exact window and clipped cells, and the artists.
+        The axes, the exact window and clipped cells, and the artists.  With more than 20
+        hidden neurons colours repeat, and in dimension 2 the lines of every neuron whose
+        colour is shared are labelled ``l.i`` near their end in the window (``line_labels``).
 
     Raises
     ------
@@ -474,7 +492,7 @@ def plot_complex(
     _check_output(cx, output)
     if color_by not in ("pattern", "affine", None, "none"):
         raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
-    win = default_window(cx) if window is None else as_window(window, cx.dim)
+    win = auto_window(cx) if window is None else as_window(window, cx.dim)
     ax = _new_axes(ax, figsize=(7.5, 5.0) if cx.dim == 2 else (7.5, 4.2))
     net = cx.network
     ncol = neuron_colors(net)
@@ -485,7 +503,7 @@ def plot_complex(
         legend = net.n_hidden <= 40
     pic = ComplexPlot(ax=ax, complex=cx, window=win, neuron_colors=ncol)
     if cx.dim == 2:
-        _draw_2d(pic, rcol, show_vertices, show_bent_hyperplanes, label_regions, color_by == "affine")
+        _draw_2d(pic, rcol, show_vertices, show_bent_hyperplanes, color_by == "affine")
     else:
         _draw_1d(pic, rcol, show_vertices, show_bent_hyperplanes, label_regions, output)
     names = list(axis_labels) if axis_labels is not None else [f"$x_{i + 1}$" for i in range(cx.dim)]
@@ -496,10 +514,19 @@ def plot_complex(
         ax.set_ylabel(names[1])
     if title is None:
         title = f"{list(net.architecture)}: f-vector {cx.f_vector}"
+        outside = sum(not win.contains(v.interior_point) for v in cx.vertices)
+        if outside:
+            title += f"\n{outside} of {len(cx.vertices)} vertices outside the window"
     if title:
         ax.set_title(title, fontsize=10)
     if legend:
         _add_legend(pic, show_bent_hyperplanes)
+    if cx.dim == 2:  # labels last: their boxes are measured in the final layout
+        placed: list[Any] = []
+        if show_bent_hyperplanes:
+            _label_lines(pic, placed)
+        if label_regions:
+            _label_regions(pic, placed)
     return pic
 
 
@@ -550,7 +577,6 @@ def _draw_2d(
     rcol: dict[int, Color],
     show_vertices: bool,
     show_bent: bool,
-    label_regions: bool,
     faint_flat: bool,
 ) -> None:
     from matplotlib.patches import Polygon as MplPolygon
@@ -564,7 +590,6 @@ def _draw_2d(
     pieces = _clip_all(cx, win, (2, 1, 0))
     pic.pieces.update(pieces)
     any_clipped = any(p.is_clipped for p in pieces.values())
-    win_area = (win.bounds[0][1] - win.bounds[0][0]) * (win.bounds[1][1] - win.bounds[1][0])
     for r in cx.regions:
         p = pieces.get(r.index)
         if p is None:
@@ -622,8 +647,6 @@ def _draw_2d(
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
     ax.set_aspect("equal")
-    if label_regions:
-        _label_regions(pic, pieces, win_area)
 
 
 def _vanishing_hatch(pic: ComplexPlot, region: Cell) -> dict[str, Any]:
@@ -635,28 +658,94 @@ def _vanishing_hatch(pic: ComplexPlot, region: Cell) -> dict[str, Any]:
     return {"hatch": "///", "hatchcolor": (col[0], col[1], col[2], 0.55), "linewidth": 0.0}
 
 
-def _label_regions(pic: ComplexPlot, pieces: dict[int, ClippedCell], win_area: Fraction) -> None:
-    """Write sign vectors in the regions, largest first, where they fit without overlapping.
-
-    Each label is tried at the region's centroid and then at points between the centroid
-    and the corners; it is kept only if its box (measured from the rendered text) lies
-    inside the axes and meets no label already placed. With few regions every region is
-    tried; otherwise only regions that fill at least 1/40 of the window.
-    """
-    ax = pic.ax
+def _measure(ax: Any) -> tuple[Any, Any]:
+    """A renderer to measure text with, and the axes' frame in display units."""
     if not hasattr(ax.figure.canvas, "get_renderer"):  # a stand-alone figure: measure text with Agg
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(ax.figure)
     renderer = ax.figure.canvas.get_renderer()
     ax.figure.draw_without_rendering()
-    frame = ax.get_window_extent(renderer)
+    return renderer, ax.get_window_extent(renderer)
+
+
+def _fits(text: Any, renderer: Any, frame: Any, placed: list[Any]) -> bool:
+    """Whether a text's box lies inside the frame and meets none of ``placed`` (then it is added)."""
+    box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+    inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+    if inside and not any(box.overlaps(b) for b in placed):
+        placed.append(box)
+        return True
+    return False
+
+
+def _label_lines(pic: ComplexPlot, placed: list[Any]) -> None:
+    """Write ``l.i`` on the bent hyperplane of every neuron whose colour another neuron shares.
+
+    The label goes near an end of one of the neuron's facets, a little inside the window:
+    first where the facet leaves the window, then at the other ends, longest facets first,
+    at the first spot where it overlaps no label already placed (else at the first spot).
+    """
+    cx, ax, pieces = pic.complex, pic.ax, pic.pieces
+    labels = cx.network.neurons
+    shared = set(_shared_color_neurons(len(labels)))
+    spots: dict[int, list[tuple[bool, float, tuple[float, float], tuple[float, float]]]] = {}
+    for f in cx.facets:
+        p = pieces.get(f.index)
+        if p is None or len(p.points) != 2:
+            continue
+        a, b = ((float(q[0]), float(q[1])) for q in p.points)
+        length = ((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5
+        for g in _neurons_on(f):
+            if g in shared:
+                spots.setdefault(g, []).extend(
+                    [(not p.exits[0], -length, a, b), (not p.exits[1], -length, b, a)]
+                )
+    if not spots:
+        return
+    renderer, frame = _measure(ax)
+    (x0, x1), (y0, y1) = pic.window.to_float()
+    step = 0.05 * max(x1 - x0, y1 - y0)
+    for g in sorted(spots):
+        col = pic.neuron_colors[labels[g]]
+        where = []
+        for _, neg_length, end, other in sorted(spots[g], key=lambda t: (t[0], t[1]))[:16]:
+            t = min(step / -neg_length, 0.5)  # a little inside, at most half-way along the facet
+            where.append((end[0] + t * (other[0] - end[0]), end[1] + t * (other[1] - end[1])))
+        chosen = None
+        for spot in where:
+            text = _tag_text(ax, spot, _neuron_tag(labels[g]), col)
+            if _fits(text, renderer, frame, placed):
+                chosen = text
+                break
+            text.remove()
+        pic.line_labels[labels[g]] = chosen or _tag_text(ax, where[0], _neuron_tag(labels[g]), col)
+
+
+def _tag_text(ax: Any, spot: tuple[float, float], tag: str, col: Color) -> Any:
+    return ax.text(
+        spot[0], spot[1], tag, ha="center", va="center", fontsize=7.5, color=col, zorder=7,
+        bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": col, "lw": 0.7, "alpha": 0.9},
+    )  # fmt: skip
+
+
+def _label_regions(pic: ComplexPlot, placed: list[Any]) -> None:
+    """Write sign vectors in the regions, largest first, where they fit without overlapping.
+
+    Each label is tried at the region's centroid and then at points between the centroid
+    and the corners; it is kept only if its box (measured from the rendered text) lies
+    inside the axes and meets no label already placed (``placed``: boxes of labels drawn
+    before). With few regions every region is tried; otherwise only regions that fill
+    at least 1/40 of the window.
+    """
+    ax, pieces, win = pic.ax, pic.pieces, pic.window
+    win_area = (win.bounds[0][1] - win.bounds[0][0]) * (win.bounds[1][1] - win.bounds[1][0])
+    renderer, frame = _measure(ax)
     few = len(pieces) <= 24
     by_area = sorted(
         ((_area(pieces[r.index].points), r) for r in pic.complex.regions if r.index in pieces),
         key=lambda t: (-t[0], t[1].index),
     )
-    placed: list[Any] = []
     for area, r in by_area:
         if not few and area * 40 < win_area:
             break
@@ -673,10 +762,7 @@ def _label_regions(pic: ComplexPlot, pieces: dict[int, ClippedCell], win_area: F
                 fontsize=9, zorder=6, family="monospace",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
             )  # fmt: skip
-            box = text.get_window_extent(renderer).expanded(1.05, 1.1)
-            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-            if inside and not any(box.overlaps(b) for b in placed):
-                placed.append(box)
+            if _fits(text, renderer, frame, placed):
                 pic.label_artists[r.index] = text
                 break
             text.remove()
@@ -804,15 +890,17 @@ def _add_legend(pic: ComplexPlot, show_bent: bool) -> None:
     handles = []
     if show_bent:
         seen = sorted({g for i in pic.facet_artists for g in _neurons_on(cx.cells[i])})
+        shared = set(_shared_color_neurons(len(labels)))
         for g in seen:
             layer, idx = labels[g]
+            tag = f" ({_neuron_tag(labels[g])})" if g in shared and cx.dim == 2 else ""
             handles.append(
                 Line2D(
                     [],
                     [],
                     color=pic.neuron_colors[labels[g]],
                     lw=_layer_width(layer),
-                    label=f"layer {layer}, neuron {idx}",
+                    label=f"layer {layer}, neuron {idx}{tag}",
                 )
             )
     if cx.dim == 1:
@@ -923,7 +1011,7 @@ def plot_function_surface(
     _check_output(cx, output)
     if color_by not in ("pattern", "affine", None, "none"):
         raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
-    win = default_window(cx) if window is None else as_window(window, 2)
+    win = auto_window(cx) if window is None else as_window(window, 2)
     ax = _new_axes(ax, figsize=(7.5, 6.0), projection="3d")
     if not hasattr(ax, "zaxis"):
         raise InvalidInputError("ax: expected 3-D axes (created with projection='3d')")

@@ -9,6 +9,13 @@ every cell; unbounded cells are then intersected with the window exactly
 and only the resulting rational coordinates are converted to floats, by the
 drawing code.
 
+Trained networks often have a few vertices far away from the rest (two nearly
+parallel bent hyperplanes meet far out); a window around every vertex then
+shrinks the data-scale structure to a dot.  :func:`data_window` spans the
+central 90% of the vertex coordinates instead, and :func:`auto_window`, the
+default of the pictures, takes it when the full window is more than
+:data:`WIDE_FACTOR` times wider.
+
 Examples
 --------
 >>> import relu_geom as rg
@@ -37,12 +44,27 @@ from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.geometry.polyhedron import Polyhedron
 
-__all__ = ["ClippedCell", "Window", "as_window", "clip_cell", "clip_complex", "default_window"]
+__all__ = [
+    "ClippedCell",
+    "Window",
+    "as_window",
+    "auto_window",
+    "clip_cell",
+    "clip_complex",
+    "data_window",
+    "default_window",
+]
 
 Point = tuple[Fraction, ...]
 
 DEFAULT_MARGIN = Fraction(1, 4)
 """Margin of :func:`default_window`, as a fraction of the largest coordinate span of the vertices."""
+
+DATA_FRACTION = Fraction(9, 10)
+"""The share of the vertex coordinates (per coordinate, the central ones) that :func:`data_window` spans."""
+
+WIDE_FACTOR = 8
+""":func:`auto_window` takes :func:`data_window` when :func:`default_window` is more than this many times wider."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,15 +234,89 @@ def default_window(cx: PolyhedralComplex, *, margin: Any = DEFAULT_MARGIN) -> Wi
     if dom is not None:
         pts_set.update(dom.vertices)
     pts = sorted(pts_set) or [(Fraction(0),) * d]
-    lo = [min(c) for c in zip(*pts)]
-    hi = [max(c) for c in zip(*pts)]
+    return _padded_box([min(c) for c in zip(*pts)], [max(c) for c in zip(*pts)], m)
+
+
+def _padded_box(lo: Sequence[Fraction], hi: Sequence[Fraction], margin: Fraction) -> Window:
+    """The box ``[lo, hi]`` with no side narrower than half the largest span, pushed out by
+    ``margin`` times the largest span (by 1 when the box is a point)."""
     span = max(h - lw for lw, h in zip(lo, hi))
     if span == 0:
         return Window(tuple((lw - 1, h + 1) for lw, h in zip(lo, hi)))
-    pad = m * span
+    pad = margin * span
     # no side narrower than half the largest span, so that the picture is not a sliver
     grow = [max(span / 2 - (h - lw), Fraction(0)) / 2 for lw, h in zip(lo, hi)]
     return Window(tuple((lw - g - pad, h + g + pad) for lw, h, g in zip(lo, hi, grow)))
+
+
+def _largest_span(window: Window) -> Fraction:
+    return max(hi - lo for lo, hi in window.bounds)
+
+
+def data_window(
+    cx: PolyhedralComplex, *, fraction: Any = DATA_FRACTION, margin: Any = DEFAULT_MARGIN
+) -> Window:
+    """The box spanned by the central ``fraction`` of the vertex coordinates, padded.
+
+    For each coordinate the vertices' values are sorted and the lowest and the
+    highest ``(1 - fraction) / 2`` of them (rounded down) are left out; the
+    remaining range is widened and padded as in :func:`default_window`.  So
+    along each coordinate at least ``fraction`` of the vertices lie inside, and
+    in the plane at least ``1 - 2 (1 - fraction)`` of them; far-away vertices
+    (which trained networks have: nearly parallel hyperplanes meet far out) are
+    left outside.  Over a bounded domain, or without vertices, this is
+    :func:`default_window`.  Computed exactly.
+
+    Parameters
+    ----------
+    cx
+        A compiled complex.
+    fraction
+        An exact number in ``(0, 1]`` (default 9/10).
+    margin
+        A positive exact number (default 1/4).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.plotting.window import data_window, default_window
+    >>> far = rg.ReLUNetwork([[[k] for k in range(1, 21)] + [[1]], [[1] * 21]], [list(range(20)) + [-1000], [0]])
+    >>> cx = rg.compile_network(far)   # breakpoints 0, -1/2, ..., -19/20 and 1000
+    >>> [str(v) for v in default_window(cx).bounds[0]]
+    ['-4019/16', '100019/80']
+    >>> [str(v) for v in data_window(cx).bounds[0]]
+    ['-45/38', '9/38']
+    """
+    f = to_rational(fraction, what="fraction")
+    if not 0 < f <= 1:
+        raise InvalidInputError(f"fraction: expected a number in (0, 1], got {f}")
+    m = to_rational(margin, what="margin")
+    if m <= 0:
+        raise InvalidInputError(f"margin: expected a positive number, got {m}")
+    dom = cx.domain
+    pts = [v.interior_point for v in cx.vertices]
+    if (dom is not None and dom.is_bounded) or not pts:
+        return default_window(cx, margin=m)
+    drop = int((1 - f) / 2 * len(pts))
+    columns = [sorted(c) for c in zip(*pts)]
+    return _padded_box([c[drop] for c in columns], [c[-1 - drop] for c in columns], m)
+
+
+def auto_window(cx: PolyhedralComplex) -> Window:
+    """The default window of the pictures: :func:`data_window` when :func:`default_window`
+    is more than :data:`WIDE_FACTOR` times wider (in its largest side), else :func:`default_window`.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.plotting.window import auto_window, default_window
+    >>> cx = rg.compile_network(rg.zoo.demo())
+    >>> auto_window(cx) == default_window(cx)
+    True
+    """
+    full = default_window(cx)
+    data = data_window(cx)
+    return data if _largest_span(full) > WIDE_FACTOR * _largest_span(data) else full
 
 
 def cyclic_order(points: Sequence[Point]) -> tuple[Point, ...]:
