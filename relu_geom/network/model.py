@@ -32,9 +32,9 @@ import random as _random
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from fractions import Fraction
-from functools import cached_property
 from typing import Any
 
+from relu_geom._util import Frozen, lazy
 from relu_geom.arith.rational import as_point, format_rational, to_rational
 from relu_geom.errors import (
     BackendUnavailableError,
@@ -116,7 +116,7 @@ def _read_matrix(obj: object, what: str) -> Matrix:
     return tuple(out)
 
 
-class ReLUNetwork:
+class ReLUNetwork(Frozen):
     """A fully connected ReLU network with exact rational weights.
 
     Parameters
@@ -149,7 +149,10 @@ class ReLUNetwork:
     (1, 1)
     """
 
-    __slots__ = ("_weights", "_biases", "__dict__")
+    __slots__ = ("_weights", "_biases", "_lazy")
+    _weights: tuple[Matrix, ...]
+    _biases: tuple[Vector, ...]
+    _lazy: dict[str, Any]
 
     def __init__(self, weights: Sequence[Any], biases: Sequence[Any]):
         wlist = _as_list(weights, "weights")
@@ -179,8 +182,7 @@ class ReLUNetwork:
             vec = tuple(to_rational(v, what=f"biases[{k}][{i}]") for i, v in enumerate(vec_raw))
             ws.append(mat)
             bs.append(vec)
-        self._weights: tuple[Matrix, ...] = tuple(ws)
-        self._biases: tuple[Vector, ...] = tuple(bs)
+        self._set(_weights=tuple(ws), _biases=tuple(bs), _lazy={})
 
     # ------------------------------------------------------------------ basics
     @property
@@ -193,7 +195,7 @@ class ReLUNetwork:
         """``(b_1, ..., b_{L+1})`` as tuples of Fractions."""
         return self._biases
 
-    @cached_property
+    @lazy
     def architecture(self) -> tuple[int, ...]:
         """``(n_0, n_1, ..., n_{L+1})``."""
         return (len(self._weights[0][0]),) + tuple(len(w) for w in self._weights)
@@ -229,12 +231,12 @@ class ReLUNetwork:
         a = self.architecture
         return sum(a[i + 1] * (a[i] + 1) for i in range(len(a) - 1))
 
-    @cached_property
+    @lazy
     def neurons(self) -> tuple[tuple[int, int], ...]:
         """``(layer, index)`` labels of the hidden neurons in global order."""
         return tuple((layer, i) for layer, n in enumerate(self.hidden_widths, start=1) for i in range(n))
 
-    @cached_property
+    @lazy
     def layer_offsets(self) -> tuple[int, ...]:
         """Global index of the first neuron of each hidden layer (and ``H`` at the end)."""
         offs = [0]
@@ -302,7 +304,7 @@ class ReLUNetwork:
         return tuple((v > 0) - (v < 0) for z in self.preactivations(x) for v in z)
 
     # ------------------------------------------------------- integer scaling
-    @cached_property
+    @lazy
     def integer_layers(self) -> tuple[tuple[tuple[tuple[int, ...], ...], tuple[int, ...]], ...]:
         """An all-integer network whose pre-activations are positive multiples of ours.
 
@@ -320,7 +322,7 @@ class ReLUNetwork:
             out.append((wi, bi))
         return tuple(out)
 
-    @cached_property
+    @lazy
     def integer_scales(self) -> tuple[int, ...]:
         """``(D_1, D_1 D_2, ...)``: layer ``l`` of :attr:`integer_layers` is scaled by entry ``l-1``."""
         out = []
