@@ -18,7 +18,7 @@ SUM = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])  # relu(x) + r
 BIAS_SHIFT = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1], [0, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]])
 # relu(x) + relu(y) + (x + y), the affine part written as a cancelling pair
 CANCELLING = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1], [-1, -1]], [[1, 1, 1, -1]]], [[0, 0, 0, 0], [0]])
-IDENTIFIABLE_3 = [rg.ReLUNetwork.random([2, 2, 2, 1], seed=s) for s in (1, 5)]
+IDENTIFIABLE_3 = [rg.ReLUNetwork.random([2, 2, 2, 1], seed=s) for s in (1, 29)]
 
 
 def _certified_outside(net, eta):
@@ -52,9 +52,9 @@ def test_architectures_that_cannot_realize_f_give_reasons():
     en = rg.fiber_configurations(rg.zoo.bent_2d(), (2, 5, 1))
     assert en.configurations == () and "depth bound 2 exceeds the 1 hidden layers" in en.reason
     en = rg.fiber_configurations(rg.zoo.central_lines(3), (2, 2, 1))
-    assert en.configurations == () and "3 candidates must be first-layer hyperplanes" in en.reason
+    assert en.configurations == () and "3 hyperplanes, more than the 2 neurons" in en.reason
     fib = rg.deep_fiber(rg.zoo.central_lines(3), (2, 2, 1))
-    assert fib.is_empty and "first layer has 2 neurons" in fib.reason
+    assert fib.is_empty and "more than the 2 neurons" in fib.reason
     with pytest.raises(rg.DimensionMismatchError, match="architecture"):
         rg.fiber_configurations(SUM, (3, 2, 1))
     with pytest.raises(rg.InvalidInputError, match="architecture"):
@@ -138,14 +138,11 @@ def test_one_hidden_layer_agrees_with_shallow_fiber(seed):
 def test_minimal_redundant_specimen():
     net = rg.zoo.minimal_redundant()
     assert rg.minimal_width(net) == 3  # minimal: three hinges
-    sf = rg.shallow_fiber(net)
+    assert len(rg.shallow_fiber(net).pieces) == 2  # the orbit and the flipped orbit
+    # three lines through one point: no local rule is proved at that ridge star, so the
+    # deep enumeration says undecided instead of guessing
     fib = rg.deep_fiber(net)
-    assert sorted(p.kind for p in fib.pieces) == ["hidden", "orbit"] and len(sf.pieces) == 2
-    (hidden,) = [p for p in fib.pieces if p.kind == "hidden"]
-    for eta in hidden.samples:
-        _certified_outside(net, eta)
-        assert sf.contains(eta)
-    assert hidden.dimension == 3  # the flipped orbit: three rescalings
+    assert fib.pieces == () and "uncertain at ridges" in fib.reason
     v = rg.is_identifiable(net)
     assert v.verdict == "not identifiable"
     _certified_outside(net, v.certificate)
@@ -171,7 +168,7 @@ def test_hidden_piece_lies_in_bottleneck_fiber():
 
 
 @pytest.mark.parametrize("seed", [3, 11, 12])
-@pytest.mark.parametrize("net", IDENTIFIABLE_3 + [rg.zoo.bent_2d()])
+@pytest.mark.parametrize("net", IDENTIFIABLE_3)
 def test_permuted_rescaled_copies_land_in_the_orbit(net, seed):
     copy = permuted_rescaled_copy(net, seed)
     fib = rg.deep_fiber(copy)
@@ -210,10 +207,13 @@ def test_planted_hidden_symmetries_are_certified(net, kind):
 
 
 def test_identifiable_networks():
-    for net in IDENTIFIABLE_3 + [rg.zoo.bent_2d(), rg.zoo.central_lines(3)]:
+    for net in IDENTIFIABLE_3:
         v = rg.is_identifiable(net)
         assert v.verdict == "identifiable" and v.certificate is None and v
         assert "breakpoint facet" in v.scope
+    for net in (rg.zoo.bent_2d(), rg.zoo.central_lines(3)):  # concurrent lines: ridges without a proved rule
+        v = rg.is_identifiable(net)
+        assert v.verdict == "undecided" and "uncertain at ridges" in v.reason
 
 
 def test_identifiable_shallow_matches_the_shallow_fiber():
@@ -257,20 +257,24 @@ def test_degenerate_networks_verdicts_are_certified(net):
 
 
 # ----------------------------------------------------------------- CLI
-def test_cli_identifiable(capsys):
-    assert main(["identifiable", "zoo:bent_2d"]) == 0
+def test_cli_identifiable(capsys, tmp_path):
+    path = tmp_path / "net.json"
+    IDENTIFIABLE_3[0].to_json(path)
+    assert main(["identifiable", str(path)]) == 0
     assert "identifiable" in capsys.readouterr().out
     assert main(["identifiable", "zoo:minimal_redundant", "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == "not identifiable"
     eta = rg.ReLUNetwork.from_dict(out["certificate"])
     _certified_outside(rg.zoo.minimal_redundant(), eta)
-    assert main(["identifiable", "zoo:demo"]) == 3
+    assert main(["identifiable", "zoo:bent_2d"]) == 3
     assert "undecided" in capsys.readouterr().out
 
 
-def test_cli_fiber_deep(capsys):
-    assert main(["fiber", "zoo:bent_2d", "--deep"]) == 0
+def test_cli_fiber_deep(capsys, tmp_path):
+    path = tmp_path / "net.json"
+    IDENTIFIABLE_3[0].to_json(path)
+    assert main(["fiber", str(path), "--deep"]) == 0
     assert "piece orbit" in capsys.readouterr().out
     assert main(["fiber", "zoo:bent_2d", "--deep", "--arch", "2,3,1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

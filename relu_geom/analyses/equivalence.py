@@ -61,7 +61,7 @@ Point = tuple[Fraction, ...]
 _ZERO = Fraction(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EquivalenceEvidence:
     """What supports a verdict of :func:`functionally_equivalent`.
 
@@ -99,7 +99,7 @@ class EquivalenceEvidence:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EquivalenceResult:
     """The verdict of :func:`functionally_equivalent` with its certificate.
 

@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MaskedRankCheck:
     """Result of :func:`masked_product_ranks`.
 
@@ -78,7 +78,7 @@ class MaskedRankCheck:
     witness: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SupertransversalityCheck:
     """Result of :func:`supertransversality`.
 
@@ -98,7 +98,7 @@ class SupertransversalityCheck:
     witness: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GenericityReport:
     """Result of :func:`genericity_report`."""
 

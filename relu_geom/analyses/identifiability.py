@@ -312,7 +312,7 @@ def jacobian(net: ReLUNetwork, x: object, *, pattern: Sequence[object] | None = 
 
 
 # ------------------------------------------------- batch functional dimension
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BatchFunctionalDimension:
     """Result of :func:`batch_functional_dimension`.
 
@@ -385,7 +385,7 @@ def batch_functional_dimension(net: ReLUNetwork, X: object) -> BatchFunctionalDi
 
 
 # ------------------------------------------------------ functional dimension
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionalDimension:
     """Result of :func:`functional_dimension`.
 
@@ -964,7 +964,7 @@ def functional_dimension(
 
 
 # ------------------------------------------------------ local identifiability
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocalIdentifiability:
     """Result of :func:`local_identifiability` (paper 003, Theorems 9 and 10).
 

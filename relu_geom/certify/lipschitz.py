@@ -161,7 +161,7 @@ def _l2_greater(A: Matrix, B: Matrix) -> bool:
 
 
 # ---------------------------------------------------------------------- result
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LipschitzResult:
     """The exact constant (a Fraction, or a :class:`SquaredRoot` for ``l2``), a witness and the certificate."""
 

@@ -22,7 +22,7 @@ from relu_geom.network.spec import Disjunct, Specification
 __all__ = ["PropertyResult", "check_property", "disjunct_goal", "unsafe_set"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PropertyResult:
     """The answer of :func:`check_property`.
 

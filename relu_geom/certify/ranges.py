@@ -33,7 +33,7 @@ class Range:
     argmax: tuple[Fraction, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutputRange:
     """The answer of :func:`output_range`: one :class:`Range` per objective and the certificate."""
 

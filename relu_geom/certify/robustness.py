@@ -25,7 +25,7 @@ from relu_geom.network import ReLUNetwork
 __all__ = ["RobustnessResult", "robustness_goal", "robustness_radius"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RobustnessResult:
     """The exact radius, a nearest point of another class (or a tie), and the certificate."""
 

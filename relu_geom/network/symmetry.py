@@ -87,7 +87,7 @@ _Layers = list[list[list[Fraction]]]
 _MAX_LEAVES = 20000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Symmetry:
     """An element of the standard symmetry group of an architecture.
 
@@ -167,7 +167,7 @@ class Symmetry:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NormalForm:
     """Result of :func:`normal_form_with_symmetry`.
 

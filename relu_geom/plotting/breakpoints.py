@@ -288,7 +288,7 @@ def _label_weights(
         if len(pic.weight_labels) >= max_labels:
             break
         a, b = segments[k]
-        color = pic.candidate_colors[bc.candidates.candidate_of_facet[k]]
+        color = pic.candidate_colors[candidate_bent_hyperplanes(bc).candidate_of_facet[k]]
         for t in (Fraction(1, 2), Fraction(1, 3), Fraction(2, 3)):
             text = ax.text(
                 float(a[0] + t * (b[0] - a[0])), float(a[1] + t * (b[1] - a[1])),

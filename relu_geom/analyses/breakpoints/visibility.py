@@ -29,7 +29,7 @@ __all__ = ["HyperplaneVisibility", "first_layer_visibility"]
 Point = tuple[Fraction, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HyperplaneVisibility:
     """Visibility of one first-layer hyperplane.
 

@@ -40,9 +40,9 @@ import random as _random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
 from typing import Any
 
+from relu_geom._util import lazy
 from relu_geom.analyses.equivalence import (
     EquivalenceEvidence,
     EquivalenceResult,
@@ -167,7 +167,7 @@ def _is_dead_row(w: Any, b: Fraction) -> bool:
 
 
 # ------------------------------------------------------------------ families
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SymmetryFamily:
     """A set of parameter points computing the same function as ``network``, affine in its values.
 
@@ -262,7 +262,7 @@ class SymmetryFamily:
         return {"kind": self.kind, "dimension": self.dimension, "description": self.describe()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BiasShiftFamily(SymmetryFamily):
     """The hidden bias shift ``T_j``: ``b1[j] += t``, ``b2[i] -= t W2[i][j]`` for ``i`` in ``rows``, ``t >= lower``.
 
@@ -316,7 +316,7 @@ class BiasShiftFamily(SymmetryFamily):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlipShearFamily(SymmetryFamily):
     """The involution ``M_k`` of ``G_j``: ``row_k -> -row_k``, ``row_j -> row_j + ratio row_k`` (first layer)."""
 
@@ -350,7 +350,7 @@ class FlipShearFamily(SymmetryFamily):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FreeRowFamily(SymmetryFamily):
     """A neuron whose incoming row (and, for a dead second-layer neuron, outgoing column) is free.
 
@@ -749,7 +749,7 @@ def _fallback(net1: ReLUNetwork, net2: ReLUNetwork, domain: Any, why: str) -> Eq
 
 
 # ------------------------------------------------------------------ the fiber
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThreeLayerFiber:
     """The fiber of a two-hidden-layer network: its symmetry families, membership and sampling.
 
@@ -766,6 +766,7 @@ class ThreeLayerFiber:
     network: ReLUNetwork
     degeneracies: tuple[str, ...]
     families: tuple[SymmetryFamily, ...]
+    _lazy: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def is_generic(self) -> bool:
@@ -793,7 +794,7 @@ class ThreeLayerFiber:
         net = self.network
         return _second_layer_network(net.weights[1], net.biases[1], net.weights[2], net.biases[2])
 
-    @cached_property
+    @lazy
     def second_layer_fiber(self) -> Any:
         """The shallow fiber of ``h`` on the orthant (None when it exceeds the shallow limits)."""
         from relu_geom.analyses.fibers.shallow import shallow_fiber

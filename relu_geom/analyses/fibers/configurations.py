@@ -38,7 +38,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from relu_geom.analyses.breakpoints import as_breakpoint_complex
+from relu_geom.analyses.breakpoints import (
+    as_breakpoint_complex,
+    candidate_bent_hyperplanes,
+    depth_lower_bound,
+)
 from relu_geom.arith.linalg import rank
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 
@@ -90,6 +94,9 @@ class FunctionData:
         Per candidate: all its facets in one hyperplane.
     ambiguous_ridges : tuple of int
         Ridges the candidate rules left unresolved (then enumeration is undecided).
+    depth_bound : int
+        A lower bound on the hidden layers of every network computing f (a theorem,
+        :func:`~relu_geom.depth_lower_bound`).
     unconditional : bool
         False when the candidate decomposition says its rules are not proved here.
     """
@@ -104,6 +111,7 @@ class FunctionData:
     flat: tuple[bool, ...]
     ambiguous_ridges: tuple[int, ...]
     unconditional: bool = True
+    depth_bound: int = 0
 
 
 def _side(normal: Sequence[int], beta: Fraction, x: Sequence[Fraction]) -> int:
@@ -115,7 +123,7 @@ def function_data(net_or_complex: Any) -> FunctionData:
     """Read the breakpoint facets, ridges, linear regions and candidate graph of ``f`` over ``R^d``."""
     bc = as_breakpoint_complex(net_or_complex)
     cx = bc.complex
-    dec = bc.candidates
+    dec = candidate_bent_hyperplanes(bc)
     d = bc.ambient_dim
     reg_of = bc.linear_region_of_cell
     regions = tuple(r.affine_map for r in bc.linear_regions)
@@ -154,6 +162,7 @@ def function_data(net_or_complex: Any) -> FunctionData:
         tuple(c.is_flat for c in dec.candidates),
         tuple(dec.ambiguous_ridges),
         bool(getattr(dec, "unconditional", True)),
+        depth_lower_bound(bc).bound,
     )
 
 
@@ -365,6 +374,21 @@ def fiber_configurations(
     ) -> ConfigurationEnumeration:
         return ConfigurationEnumeration(arch, tuple(configs), n_a, n_s, pruned, status, reason)
 
+    if data.depth_bound > L:
+        return done(
+            (),
+            0,
+            0,
+            "complete",
+            f"the depth bound {data.depth_bound} exceeds the {L} hidden layers of the architecture",
+        )
+    lines = {(f.normal, f.beta) for f in data.facets}
+    if L == 1 and len(lines) > widths[0]:
+        # with one hidden layer the breakpoint locus lies on the first-layer hyperplanes
+        return done(
+            (), 0, 0, "complete",
+            f"the breakpoints lie on {len(lines)} hyperplanes, more than the {widths[0]} neurons of one hidden layer",
+        )  # fmt: skip
     if data.ambiguous_ridges or not data.unconditional:
         return done(
             (),

@@ -140,7 +140,7 @@ def zero_sum_flip_sets(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[tuple
     return tuple(sorted(tuple(sorted(F)) for F in set(minimal)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HiddenSymmetry:
     """One exact parameter point in the fiber that is not a permutation and rescaling.
 

@@ -25,9 +25,9 @@ import random as _random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
 from typing import Any
 
+from relu_geom._util import lazy
 from relu_geom.arith.dense import primitive_row, rref
 from relu_geom.arith.rational import as_point
 from relu_geom.errors import InvalidInputError, LimitExceededError, ReluGeomError
@@ -112,7 +112,7 @@ class Hinge:
         return (*self.normal, self.offset)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShallowDecomposition:
     """``f(x) = sum_j c_j relu(a_j . x + t_j) + M x + b`` with canonical hinges (sorted).
 
@@ -269,7 +269,7 @@ def _as_decomposition(f: Any) -> ShallowDecomposition:
 
 
 # ------------------------------------------------------------------ minimal representation
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
     flips: tuple[int, ...]  # S: hinges realized by one neuron oriented against (a, t)
     doubled: tuple[int, ...]  # T: hinges realized by two opposite neurons
@@ -514,7 +514,7 @@ def _core_dimensions(m: int, d: int, r: int, rho: int, t: int, tk: int, nonzero_
     return {s: _core_dimension(m, d, r, rho, t, tk, s) for s in range(lo, min(r, d - tk) + 1)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Core:
     """Data of one orientation pattern ``(S, T)``: the linear part the extra terms must produce."""
 
@@ -638,7 +638,7 @@ def _multisets(types: Sequence[Counts], budget: int, start: int = 0) -> list[tup
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FiberPiece:
     """One semi-algebraic piece (stratum) of a shallow fiber.
 
@@ -685,6 +685,7 @@ class FiberPiece:
     dimension_mod_scaling: int
     residual_rank: int
     core_rank: int = field(default=0, repr=False)  # s: rank of the extra normals modulo K in the sample
+    _lazy: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def dimension(self) -> int:
@@ -746,7 +747,7 @@ class FiberPiece:
         return ", ".join(parts) + f"; dimension {self.dimension} ({self.dimension_mod_scaling} mod scaling)"
 
     # ------------------------------------------------------------ equations
-    @cached_property
+    @lazy
     def symbols(self) -> tuple[Any, ...]:
         """sympy symbols of the parameters in :meth:`ReLUNetwork.parameters` order."""
         import sympy
@@ -786,7 +787,7 @@ class FiberPiece:
             i += p + q
         return out
 
-    @cached_property
+    @lazy
     def equations(self) -> tuple[Any, ...]:
         """Polynomials (sympy) that vanish on the piece, neurons in the role order of :attr:`roles`."""
         import sympy
@@ -851,7 +852,7 @@ class FiberPiece:
             eqs.append(aff[r] + c[r] - sympy.Rational(dec.bias[r]))
         return tuple(e for e in (sympy.expand(e) for e in eqs) if e != 0)
 
-    @cached_property
+    @lazy
     def inequalities(self) -> tuple[Any, ...]:
         """sympy relations that hold on the piece (together with :attr:`equations`)."""
         import sympy
@@ -1038,7 +1039,7 @@ def _assign_roles(net: ReLUNetwork, piece: FiberPiece) -> list[int] | None:
     return place_hinges(0, set())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShallowFiber:
     """The fiber of a shallow function among networks of one width, as a union of pieces.
 

@@ -82,7 +82,7 @@ def _split(flat: Sequence[int], widths: Sequence[int]) -> list[list[int]]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConfigurationVariety:
     """The polynomial system of one configuration.
 
