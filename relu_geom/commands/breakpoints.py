@@ -8,6 +8,7 @@ from typing import Any
 
 from relu_geom.commands._common import (
     add_box_option,
+    add_json_option,
     add_network_argument,
     emit_json,
     parse_box,
@@ -22,12 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Compile NET and print the numbers of bent and non-bent facets, breakpoint-complex facets, "
             "maximal linear regions, candidate bent hyperplanes, bent-hyperplane graph edges, the depth "
-            "lower bound (longest path) and whether the tropical weights balance at every ridge."
+            "lower bound (longest path) and whether the tropical weights balance at every ridge "
+            "(exit status 1 when they do not)."
         ),
     )
     add_network_argument(p)
     add_box_option(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_json_option(p)
     p.set_defaults(run=run)
 
 
