@@ -42,7 +42,7 @@ _NEGATIVE = re.compile(r"^-(\d+(/\d+)?|\d*\.\d+|\d+(\.\d*)?[eE][-+]?\d+)$")
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered command."""
-    from relu_geom import __version__
+    from importlib.metadata import version
 
     parser = argparse.ArgumentParser(
         prog="relu-geom",
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 yes/success, 1 no, 2 error, 3 undecided. --debug (anywhere) shows tracebacks.",
     )
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
-    parser.add_argument("--version", action="version", version=f"relu-geom {__version__}")
+    parser.add_argument("--version", action="version", version=f"relu-geom {version('relu-geom')}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"relu_geom.commands.{name}")

@@ -47,7 +47,7 @@ from relu_geom.compiler import iter_region_data
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.transforms import check_pair as _check_pair
-from relu_geom.network.transforms import difference_network, reduce_network
+from relu_geom.network.transforms import difference_network, reduce_network, require_int
 
 __all__ = [
     "EquivalenceEvidence",
@@ -229,9 +229,10 @@ def functionally_equivalent(
     Parameters
     ----------
     net1, net2
-        Networks with the same input and output dimensions (any architectures).
+        Networks with the same input and output dimensions (any architectures), or compiled
+        complexes (standing for their networks).
     domain
-        ``None`` for all of ``R^d``; ``(lo, hi)`` for the box ``[lo, hi]^d``; a
+        ``None`` for all of ``R^d`` (or the domain of the first compiled complex given); ``(lo, hi)`` for the box ``[lo, hi]^d``; a
         sequence of ``d`` pairs; or a full-dimensional :class:`~relu_geom.Polyhedron`.
     n_probes
         How many reproducible rational points to try before the exact checks.
@@ -278,9 +279,15 @@ def functionally_equivalent(
     >>> res.equivalent, ident_a(res.witness) != relu(res.witness)
     (False, True)
     """
-    from relu_geom.compiler import parse_domain
+    from relu_geom.compiler import PolyhedralComplex, as_network, parse_domain
 
+    for cx in (net1, net2):
+        if domain is None and isinstance(cx, PolyhedralComplex):
+            domain = cx.domain
+    net1, net2 = as_network(net1, what="net1"), as_network(net2, what="net2")
     _check_pair(net1, net2)
+    require_int(n_probes, "n_probes", minimum=0, maximum=10**6)
+    require_int(seed, "seed")
     d = net1.input_dim
     dom = parse_domain(domain, d)
     for x in _domain_points(dom, d, n_probes, seed):

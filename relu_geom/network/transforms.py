@@ -15,7 +15,7 @@ from relu_geom.arith.dense import primitive_row
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.network.model import ReLUNetwork
 
-__all__ = ["check_pair", "difference_network", "reduce_network"]
+__all__ = ["check_pair", "difference_network", "reduce_network", "require_int", "require_network"]
 
 Point = tuple[Fraction, ...]
 Layers = tuple[list[list[list[Fraction]]], list[list[Fraction]]]
@@ -23,11 +23,30 @@ _ZERO = Fraction(0)
 _ONE = Fraction(1)
 
 
+def require_network(obj: Any, what: str = "net") -> ReLUNetwork:
+    """``obj`` when it is a :class:`~relu_geom.ReLUNetwork`, else InvalidInputError naming ``what``."""
+    if not isinstance(obj, ReLUNetwork):
+        raise InvalidInputError(f"{what}: expected a ReLUNetwork, got {type(obj).__name__}")
+    return obj
+
+
+def require_int(value: Any, what: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """``value`` when it is an int (not a bool) in ``[minimum, maximum]``, else InvalidInputError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{what}: expected an integer, got {type(value).__name__}")
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        shown = str(value) if abs(value) < 10**12 else f"an integer of {len(str(abs(value)))} digits"
+        bounds = " and ".join(
+            text for text, bound in ((f">= {minimum}", minimum), (f"<= {maximum}", maximum)) if bound is not None
+        )
+        raise InvalidInputError(f"{what}: expected an integer {bounds}, got {shown}")
+    return value
+
+
 def check_pair(net1: Any, net2: Any) -> None:
     """Raise unless both are networks with the same input and output dimensions."""
-    for name, net in (("net1", net1), ("net2", net2)):
-        if not isinstance(net, ReLUNetwork):
-            raise InvalidInputError(f"{name}: expected a ReLUNetwork, got {type(net).__name__}")
+    require_network(net1, "net1")
+    require_network(net2, "net2")
     if net1.input_dim != net2.input_dim:
         raise DimensionMismatchError(
             f"net2: expected input dimension {net1.input_dim} (that of net1), got {net2.input_dim}"
@@ -144,8 +163,7 @@ def reduce_network(net: ReLUNetwork) -> ReLUNetwork | Point:
     >>> rg.reduce_network(rg.ReLUNetwork([[[0, 0]]], [[5]]))
     (Fraction(5, 1),)
     """
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    require_network(net)
     ws, bs = _layers(net)
     depth = net.depth
     changed = True

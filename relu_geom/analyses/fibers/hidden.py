@@ -33,9 +33,11 @@ from typing import Any
 
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
 from relu_geom.arith.dense import rref
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import _MAX_LEAVES, normal_form
+from relu_geom.network.transforms import require_int
 
 __all__ = ["HiddenSymmetry", "hidden_symmetries", "standard_form", "zero_sum_flip_sets"]
 
@@ -305,6 +307,8 @@ def hidden_symmetries(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[Hidden
     >>> hidden_symmetries(rg.ReLUNetwork.random_normal([2, 3, 1], seed=0))
     ()
     """
+    net = as_network(net, what="net")
+    max_kernel = require_int(max_kernel, "max_kernel", minimum=0)
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
     base = normal_form(net)
