@@ -285,7 +285,8 @@ def hidden_symmetries(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[Hidden
     Parameters
     ----------
     net
-        Any network.
+        Any network, or a compiled complex (its network). Without a hidden layer the
+        result is empty.
     max_kernel
         Largest dimension of the kernel searched for zero-sum flip sets
         (:func:`zero_sum_flip_sets`).
@@ -309,8 +310,8 @@ def hidden_symmetries(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[Hidden
     """
     net = as_network(net, what="net")
     max_kernel = require_int(max_kernel, "max_kernel", minimum=0)
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    if net.depth == 0:
+        return ()  # an affine map: its fiber is the one parameter point
     base = normal_form(net)
     out = []
     seen = {base}
