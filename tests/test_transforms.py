@@ -106,3 +106,19 @@ def test_not_a_network(bad):
         difference_network(net, bad)
     with pytest.raises(rg.InvalidInputError):
         reduce_network(bad)
+
+
+def test_argument_checks():
+    from relu_geom.network.transforms import require_int, require_network
+
+    assert require_int(3, "k", minimum=0) == 3
+    for bad in (True, 2.0, "3", None):
+        with pytest.raises(rg.InvalidInputError, match="k: expected an integer"):
+            require_int(bad, "k")
+    with pytest.raises(rg.InvalidInputError, match=">= 0"):
+        require_int(-1, "k", minimum=0)
+    with pytest.raises(rg.InvalidInputError) as info:
+        require_int(10**100, "k", maximum=5)
+    assert "101 digits" in str(info.value) and len(str(info.value)) < 80
+    with pytest.raises(rg.InvalidInputError, match="net: expected a ReLUNetwork, got list"):
+        require_network([[1]])
