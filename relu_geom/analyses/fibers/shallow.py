@@ -33,6 +33,7 @@ from relu_geom.arith.rational import as_point
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError, ReluGeomError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_int
 
 __all__ = [
     "FiberPiece",
@@ -1237,9 +1238,8 @@ def shallow_fiber(
     net = as_network(net, what="net")
     _check_shallow(net)
     domain = _check_domain(domain)
-    n = net.hidden_widths[0] if width is None else width
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise InvalidInputError(f"width: expected a positive integer, got {width!r}")
+    n = net.hidden_widths[0] if width is None else require_int(width, "width", minimum=1)
+    require_int(max_pieces, "max_pieces", minimum=0)
     dec = shallow_decomposition(net, domain=domain)
     k = dec.n_hinges
     if k > 10:
