@@ -6,7 +6,8 @@ options every command shares are in :mod:`relu_geom.commands._common`.
 
 Exit statuses: 0 yes / success, 1 no (a decision answered negatively, an invariant
 violated), 2 error (bad input, unreadable file, bad usage, also a bare ``relu-geom``, which
-prints the help), 3 undecided (a limit was reached), 130 interrupted (Ctrl-C, no traceback).
+prints the help), 3 undecided (a limit was reached), 130 interrupted (Ctrl-C or SIGTERM, no
+traceback; temporary files are removed).
 Errors print one line on stderr; ``--debug`` (anywhere on the command line) shows the
 traceback instead. Everything, the commands included, is imported inside :func:`main`, so an
 interrupt while starting up prints one line as well.
@@ -17,7 +18,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import re
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 __all__ = ["main"]
@@ -67,8 +70,22 @@ def _split_debug(argv: list[str]) -> tuple[list[str], bool]:
     return rest, len(rest) != len(argv)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so that cleanup (temporary output files) runs on SIGTERM too
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see the module docstring)."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
+    try:
+        return _main(argv)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list, debug = _split_debug(list(sys.argv[1:] if argv is None else argv))
     command = "relu-geom"
     try:

@@ -191,3 +191,19 @@ def test_every_command_shares_the_common_options():
             assert "--json" in flags, name
         if "-o" in flags:
             assert "--output" in flags, name
+
+
+def test_sigterm_is_an_interrupt_and_the_handler_is_restored(monkeypatch, capsys):
+    import signal
+
+    import relu_geom.commands.compile as compile_command
+
+    def killed(args):
+        signal.raise_signal(signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop the command")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(compile_command, "run", killed)
+    assert main(["compile", "zoo:abs_1d"]) == 130
+    assert capsys.readouterr().err == "relu-geom compile: interrupted\n"
+    assert signal.getsignal(signal.SIGTERM) is before
