@@ -91,3 +91,119 @@ def test_negative_rational_box_bounds(capsys):
     assert main(["compile", "zoo:abs_1d", "--box", "-1/2", "3", "--json"]) == 0
     # |x| on [-1/2, 3]: the breakpoint 0 and the two ends
     assert json.loads(capsys.readouterr().out)["f_vector"] == [3, 2]
+
+
+def test_version_and_bare_command(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"relu-geom {rg.__version__}"
+    assert main([]) == 2  # bare relu-geom: the help on stderr, usage error status
+    err = capsys.readouterr().err
+    assert err.startswith("usage: relu-geom") and "compile" in err and "Exit status" in err
+    assert main(["no-such-command"]) == 2
+
+
+def test_debug_anywhere(tmp_path):
+    with pytest.raises(rg.ReluGeomError):
+        main(["compile", str(tmp_path / "missing.json"), "--debug"])
+    with pytest.raises(rg.ReluGeomError):
+        main(["compile", "--debug", str(tmp_path / "missing.json")])
+
+
+def test_decision_exit_statuses(capsys):
+    # equiv: 0 for the same function, 1 for different functions (|x| against the hat)
+    assert main(["equiv", "zoo:abs_1d", "zoo:abs_1d"]) == 0
+    assert main(["equiv", "zoo:abs_1d", "zoo:hat_1d"]) == 1
+    assert capsys.readouterr().out.splitlines()[-4] == "different"
+
+
+def test_generic_and_fiber_name_their_notions(capsys):
+    # the demo network satisfies the two-layer fiber hypotheses but is not paper-001 generic
+    assert main(["generic", "zoo:demo"]) == 1
+    assert "not generic (paper 001" in capsys.readouterr().out
+    assert main(["fiber", "zoo:demo"]) == 0
+    text = capsys.readouterr().out
+    assert "two-layer fiber hypotheses hold" in text and "not paper-001 genericity" in text
+    assert " generic True" not in text
+    assert main(["fiber", "zoo:demo", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fiber_hypotheses_hold"] is True and "generic" not in out
+
+
+def test_output_to_stdout(capsys):
+    assert main(["compile", "zoo:abs_1d", "-o", "-"]) == 0
+    cap = capsys.readouterr()
+    data = json.loads(cap.out)  # stdout holds the complex only; the summary went to stderr
+    assert data["format"] == "relu-geom/complex@1" and "Euler characteristic  -1" in cap.err
+    assert main(["canonical", "zoo:duplicate_neurons", "-o", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["format"] == "relu-geom/network@1"
+
+
+def test_output_to_stdout_binary(capfdbinary):
+    assert main(["plot", "zoo:abs_1d", "-o", "-"]) == 0
+    assert capfdbinary.readouterr().out[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["compile", "zoo:abs_1d", "-o"],
+        ["canonical", "zoo:abs_1d", "-o"],
+        ["plot", "zoo:abs_1d", "-o"],
+        ["demo", "-o"],
+    ],
+)
+def test_output_folder_checked_before_the_work(argv, tmp_path, capsys, monkeypatch):
+    import relu_geom.commands._common as common
+
+    def no_work(spec):
+        raise AssertionError("the network was read before the output was checked")
+
+    monkeypatch.setattr(common, "read_network", no_work)
+    for module in ("compile", "canonical", "plot"):
+        monkeypatch.setattr(f"relu_geom.commands.{module}.read_network", no_work)
+    target = tmp_path / "missing-folder" / "out.png"
+    assert main([*argv, str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "does not exist" in err and "-o" in err
+    assert main([*argv, str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert not (tmp_path / "missing-folder").exists()
+
+
+def test_interrupt_prints_one_line(monkeypatch, capsys):
+    import relu_geom.cli as cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)  # Ctrl-C while importing the commands
+    assert main(["compile", "zoo:abs_1d"]) == 130
+    assert capsys.readouterr().err == "relu-geom: interrupted\n"
+
+
+def test_every_command_shares_the_common_options():
+    from relu_geom.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        flags = {s for a in p._actions for s in a.option_strings}
+        if name not in ("demo", "canonical", "plot"):
+            assert "--json" in flags, name
+        if "-o" in flags:
+            assert "--output" in flags, name
+
+
+def test_sigterm_is_an_interrupt_and_the_handler_is_restored(monkeypatch, capsys):
+    import signal
+
+    import relu_geom.commands.compile as compile_command
+
+    def killed(args):
+        signal.raise_signal(signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop the command")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(compile_command, "run", killed)
+    assert main(["compile", "zoo:abs_1d"]) == 130
+    assert capsys.readouterr().err == "relu-geom compile: interrupted\n"
+    assert signal.getsignal(signal.SIGTERM) is before

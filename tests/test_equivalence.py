@@ -206,7 +206,7 @@ def test_cli_equiv(tmp_path, capsys):
     rg.ReLUNetwork.random([2, 3, 1], seed=1).to_json(p3)
     assert main(["equiv", str(p1), str(p2)]) == 0
     assert capsys.readouterr().out.startswith("equivalent")
-    assert main(["equiv", str(p1), str(p3), "--json"]) == 0
+    assert main(["equiv", str(p1), str(p3), "--json"]) == 1  # different: exit status 1
     out = json.loads(capsys.readouterr().out)
     assert out["equivalent"] is False
     x = [Fraction(v) for v in out["witness"]]

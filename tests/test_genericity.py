@@ -107,11 +107,11 @@ def test_cli_generic(tmp_path, capsys) -> None:
     path.write_text(
         json.dumps({"weights": [[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], "biases": [[0, 0, 0], [0]]})
     )
-    assert main(["generic", str(path), "--json"]) == 0
+    assert main(["generic", str(path), "--json"]) == 1  # not generic: exit status 1
     out = json.loads(capsys.readouterr().out)
     assert out["is_generic"] is False and out["failing"] == ["supertransversality"]
     assert out["supertransversality"]["witness"]["point"] == [0, 0]
-    assert main(["generic", str(path)]) == 0
+    assert main(["generic", str(path)]) == 1
     text = capsys.readouterr().out
     assert "supertransversality    fails" in text and "verdict                not generic" in text
 
@@ -120,5 +120,5 @@ def test_cli_generic(tmp_path, capsys) -> None:
 def test_cli_generic_limit(tmp_path, capsys, max_checks: int) -> None:
     path = tmp_path / "net.json"
     path.write_text(rg.ReLUNetwork.random_normal([2, 3, 3, 1], seed=1).to_json())
-    assert main(["generic", str(path), "--max-checks", str(max_checks)]) == 0
+    assert main(["generic", str(path), "--max-checks", str(max_checks)]) == 3  # undecided
     assert "undecided" in capsys.readouterr().out

@@ -354,10 +354,10 @@ def test_cli_fdim(net_file, tmp_path, capsys) -> None:
 def test_cli_identify(net_file, tmp_path, capsys) -> None:
     csv = tmp_path / "x.csv"
     csv.write_text("1,2\n2,1\n")
-    assert main(["identify", str(net_file), "--sample", str(csv), "--json"]) == 0
+    assert main(["identify", str(net_file), "--sample", str(csv), "--json"]) == 1  # no: exit status 1
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == "not locally identifiable" and out["n_free"] == 10
-    assert main(["identify", str(net_file), "--sample", str(csv)]) == 0
+    assert main(["identify", str(net_file), "--sample", str(csv)]) == 1
     assert "verdict                not locally identifiable" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_text("0,0\n")

@@ -564,7 +564,7 @@ def trained_breakpoints():
 
 def test_breakpoint_picture_has_a_legend_of_its_candidates(trained_breakpoints):
     pic = trained_breakpoints
-    dec = pic.breakpoint_complex.candidates
+    dec = rg.candidate_bent_hyperplanes(pic.breakpoint_complex)
     legend = pic.ax.get_legend()
     assert legend is not None
     names = [t.get_text() for t in legend.get_texts()]

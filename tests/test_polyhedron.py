@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
@@ -87,3 +90,109 @@ def test_bad_rows():
         rg.Polyhedron.box([(1, 1)])
     with pytest.raises(rg.InvalidInputError, match="at least one vertex"):
         rg.Polyhedron.from_vrep([])
+
+
+# ---------------------------------------------------------------- crashes of cddlib, in subprocesses
+
+
+_CHILD = r"""
+import json, sys
+from fractions import Fraction
+import relu_geom as rg
+F = lambda rows: [[Fraction(v) for v in r] for r in rows]
+for case in json.loads(sys.stdin.read()):
+    try:
+        if case[0] == "c":  # compile over a domain of any kind
+            net, dom = rg.ReLUNetwork(case[1], case[2]), case[3]
+            if dom and dom[0] == "vrep":
+                dom = rg.Polyhedron.from_vrep(F(dom[1]))
+            rg.compile_network(net, domain=dom, max_cells=2000)
+            continue
+        if case[0] == "h":
+            p = rg.Polyhedron.from_hrep(F(case[2]), F(case[3]), ambient_dim=case[1])
+        else:
+            p = rg.Polyhedron.from_vrep(F(case[1]), F(case[2]), F(case[3]))
+    except rg.ReluGeomError:
+        continue
+    # round trips through both representations give the same polyhedron
+    if not p.is_empty:
+        assert rg.Polyhedron.from_hrep(p.inequalities, p.equalities, ambient_dim=p.ambient_dim) == p
+        assert rg.Polyhedron.from_vrep(p.vertices, p.rays, p.lineality) == p
+print("ok")
+"""
+
+
+def _run_cases(cases) -> None:
+    res = subprocess.run(
+        [sys.executable, "-c", _CHILD], input=json.dumps(cases), capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0 and res.stdout.strip() == "ok", (res.returncode, res.stderr[-500:])
+
+
+def test_cdd_canonicalize_reproducers_do_not_crash():
+    # pycddlib 3.0.2 (GMP) matrix_canonicalize aborts ("double free or corruption") on these
+    # (found by fuzzing): a row repeated next to a linearity row, huge and tiny entries
+    a = ["-6000000000000000000000000000000", "-4/1000000000000", "-6/9", "-6000000"]
+    row = ["7000000000000000000000000000000", "6000000000000", "-9/1000", "4/4"]
+    h = [-v for v in map(Fraction, row[:3])] + [Fraction(-2)]
+    _run_cases(
+        [
+            ["v", [a], [], [a]],
+            ["v", [a, a], [], []],
+            ["h", 3, [[str(v) for v in h]], [[str(v) for v in h]]],
+            ["h", 3, [[str(v) for v in h]] * 2, [[str(v) for v in h]]],
+            ["h", 3, [["1/1000000", "1/1000000000000", "0", "1"], ["1", "0", "0", "1"]],
+             [["1/1000000", "1/1000000000000", "1", "0"]]],
+        ]
+    )
+
+
+_numbers = st.one_of(
+    st.integers(-3, 3),
+    st.builds(lambda s, k, e: s * k * 10**e, st.sampled_from([-1, 1]), st.integers(1, 9), st.sampled_from([6, 12, 30])),
+    st.builds(lambda s, k, e: f"{s * k}/{10**e}", st.sampled_from([-1, 1]), st.integers(1, 9), st.sampled_from([3, 6, 12, 18])),
+)
+
+
+@st.composite
+def _polyhedron_cases(draw):
+    d = draw(st.integers(1, 3))
+    rows = lambda n, k: draw(  # noqa: E731
+        st.lists(st.lists(_numbers.map(str), min_size=k, max_size=k), min_size=n[0], max_size=n[1])
+    )
+    out = []
+    for _ in range(10):
+        kind = draw(st.sampled_from("hvc"))
+        if kind == "c":
+            arch = [d, *(draw(st.integers(1, 3)) for _ in range(draw(st.integers(0, 2)))), 1]
+            ws = [rows((b, b), a) for a, b in zip(arch, arch[1:])]
+            bs = [[r[0] for r in rows((b, b), 1)] for b in arch[1:]]
+            dom = draw(
+                st.one_of(
+                    st.none(),
+                    st.sampled_from([["-1", "1"], ["-1/1000000000000", "1/1000000000000"], ["0", "1000000000000"]]),
+                    st.builds(lambda c: ["vrep", c], st.just(rows((d + 1, d + 3), d))),
+                )
+            )
+            out.append(["c", ws, bs, dom])
+        elif kind == "h":
+            ineq = rows((0, 5), d + 1)
+            ineq += [list(r) for r in ineq[: draw(st.integers(0, 2))]]  # repeated rows
+            out.append(["h", d, ineq, rows((0, 2), d + 1) + ineq[:1] * draw(st.integers(0, 1))])
+        else:
+            verts = rows((1, 5), d)
+            out.append(["v", verts + verts[:1], rows((0, 2), d), rows((0, 1), d)])
+    return out
+
+
+@settings(max_examples=5, deadline=None)
+@given(_polyhedron_cases())
+def test_polyhedron_constructors_never_crash(cases):
+    _run_cases(cases)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(_polyhedron_cases())
+def test_polyhedron_constructors_never_crash_many(cases):
+    _run_cases(cases)

@@ -42,12 +42,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from relu_geom.arith.dense import primitive_row
 from relu_geom.arith.rational import as_point
 from relu_geom.compiler import iter_region_data
-from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import check_pair as _check_pair
+from relu_geom.network.transforms import difference_network, reduce_network, require_int
 
 __all__ = [
     "EquivalenceEvidence",
@@ -135,158 +135,6 @@ class EquivalenceResult:
             "method": self.method,
             "evidence": self.evidence.to_dict(),
         }
-
-
-# --------------------------------------------------------------------------- helpers
-def _check_pair(net1: Any, net2: Any) -> None:
-    for name, net in (("net1", net1), ("net2", net2)):
-        if not isinstance(net, ReLUNetwork):
-            raise InvalidInputError(f"{name}: expected a ReLUNetwork, got {type(net).__name__}")
-    if net1.input_dim != net2.input_dim:
-        raise DimensionMismatchError(
-            f"net2: expected input dimension {net1.input_dim} (that of net1), got {net2.input_dim}"
-        )
-    if net1.output_dim != net2.output_dim:
-        raise DimensionMismatchError(
-            f"net2: expected output dimension {net1.output_dim} (that of net1), got {net2.output_dim}"
-        )
-
-
-def _layers(net: ReLUNetwork) -> tuple[list[list[list[Fraction]]], list[list[Fraction]]]:
-    return [[list(r) for r in w] for w in net.weights], [list(b) for b in net.biases]
-
-
-def _pad_depth(net: ReLUNetwork, depth: int) -> tuple[list[list[list[Fraction]]], list[list[Fraction]]]:
-    """Layers of a network of ``depth`` hidden layers computing the same function."""
-    ws, bs = _layers(net)
-    extra = depth - net.depth
-    if extra <= 0:
-        return ws, bs
-    m = net.output_dim
-    one, zero = Fraction(1), Fraction(0)
-    w_out, b_out = ws.pop(), bs.pop()
-    ws.append([list(r) for r in w_out] + [[-v for v in r] for r in w_out])
-    bs.append(list(b_out) + [-v for v in b_out])
-    eye = [[one if i == j else zero for j in range(m)] for i in range(m)]
-    for _ in range(extra - 1):
-        ws.append([r + [-v for v in r] for r in eye] + [[-v for v in r] + r for r in eye])
-        bs.append([zero] * (2 * m))
-    ws.append([r + [-v for v in r] for r in eye])
-    bs.append([zero] * m)
-    return ws, bs
-
-
-def difference_network(net1: ReLUNetwork, net2: ReLUNetwork) -> ReLUNetwork:
-    """The network computing ``f1 - f2``: both networks side by side, output ``[W1_out, -W2_out]``.
-
-    Hidden layer ``l`` of the result has width ``n1_l + n2_l``; a shallower network
-    is first padded to the common depth (its output ``y`` passed on as
-    ``relu(y) - relu(-y)``, adding ``2 m`` neurons per extra layer).
-
-    Examples
-    --------
-    >>> import relu_geom as rg
-    >>> a = rg.ReLUNetwork.random([2, 3, 1], seed=0)
-    >>> b = rg.ReLUNetwork.random([2, 4, 1], seed=1)
-    >>> D = rg.difference_network(a, b)
-    >>> D.architecture
-    (2, 7, 1)
-    >>> D([1, 2]) == tuple(u - v for u, v in zip(a([1, 2]), b([1, 2])))
-    True
-    """
-    _check_pair(net1, net2)
-    depth = max(net1.depth, net2.depth)
-    w1, b1 = _pad_depth(net1, depth)
-    w2, b2 = _pad_depth(net2, depth)
-    ws: list[list[list[Fraction]]] = []
-    bs: list[list[Fraction]] = []
-    for k in range(depth + 1):
-        if k == 0:
-            ws.append(w1[0] + w2[0])
-            bs.append(b1[0] + b2[0])
-        elif k < depth:
-            n1p, n2p = len(w1[k - 1]), len(w2[k - 1])
-            rows = [r + [_ZERO] * n2p for r in w1[k]] + [[_ZERO] * n1p + r for r in w2[k]]
-            ws.append(rows)
-            bs.append(b1[k] + b2[k])
-        else:
-            ws.append([r + [-v for v in s] for r, s in zip(w1[k], w2[k])])
-            bs.append([u - v for u, v in zip(b1[k], b2[k])])
-    return ReLUNetwork(ws, bs)
-
-
-def reduce_network(net: ReLUNetwork) -> ReLUNetwork | Point:
-    """A smaller network computing the same function on ``R^d``, or its constant value.
-
-    Steps, repeated until nothing changes: neurons with zero outgoing weights
-    are removed; neurons with zero incoming weights are constants ``relu(b)``,
-    folded into the next layer's bias; neurons of one layer whose incoming rows
-    ``(w, b)`` are positive multiples ``c (w', b')`` of an earlier neuron's are
-    merged into it (its outgoing weights added with factor ``c``).  When a hidden
-    layer becomes empty the function is constant and that constant (a tuple of
-    Fractions) is returned.
-
-    Complexity: ``O(P)`` rational operations and hash look-ups per pass, with
-    ``P`` the number of parameters.
-
-    Examples
-    --------
-    >>> import relu_geom as rg
-    >>> net = rg.ReLUNetwork.random([2, 3, 1], seed=4)
-    >>> copy = net.permute_layer(1, [2, 0, 1]).rescale_neuron(1, 0, 3)
-    >>> rg.reduce_network(rg.difference_network(net, copy))
-    (Fraction(0, 1),)
-    """
-    ws, bs = _layers(net)
-    depth = net.depth
-    while True:
-        changed = False
-        for layer in range(depth):
-            w, b = ws[layer], bs[layer]
-            nxt_w, nxt_b = ws[layer + 1], bs[layer + 1]
-            keep: list[int] = []
-            seen: dict[tuple[int, ...], tuple[int, Fraction]] = {}
-            for i, (row, bias) in enumerate(zip(w, b)):
-                if not any(r[i] for r in nxt_w):
-                    changed = True
-                    continue
-                if not any(row):
-                    changed = True
-                    if bias > 0:
-                        for r, out in zip(nxt_w, range(len(nxt_b))):
-                            nxt_b[out] += r[i] * bias
-                    continue
-                key = primitive_row(row + [bias])
-                if key in seen:
-                    j, ref = seen[key]
-                    full = row + [bias]
-                    lead = next(k for k, v in enumerate(key) if v)
-                    factor = full[lead] / ref
-                    for r in nxt_w:
-                        r[j] += factor * r[i]
-                    changed = True
-                    continue
-                lead = next(k for k, v in enumerate(key) if v)
-                seen[key] = (i, (row + [bias])[lead])
-                keep.append(i)
-            if len(keep) != len(w):
-                ws[layer] = [w[i] for i in keep]
-                bs[layer] = [b[i] for i in keep]
-                ws[layer + 1] = [[r[i] for i in keep] for r in nxt_w]
-            if not keep:
-                return _constant_tail(ws, bs, layer)
-        if not changed:
-            break
-    return ReLUNetwork(ws, bs)
-
-
-def _constant_tail(ws: list[list[list[Fraction]]], bs: list[list[Fraction]], layer: int) -> Point:
-    """The constant output once hidden layer ``layer`` (0-based) has no neurons left."""
-    a = list(bs[layer + 1])
-    for k in range(layer + 2, len(ws)):
-        prev = [v if v > 0 else _ZERO for v in a]
-        a = [sum((x * y for x, y in zip(row, prev)), bb) for row, bb in zip(ws[k], bs[k])]
-    return tuple(a)
 
 
 def _domain_points(domain: Polyhedron | None, d: int, count: int, seed: int) -> list[Point]:
@@ -381,9 +229,10 @@ def functionally_equivalent(
     Parameters
     ----------
     net1, net2
-        Networks with the same input and output dimensions (any architectures).
+        Networks with the same input and output dimensions (any architectures), or compiled
+        complexes (standing for their networks).
     domain
-        ``None`` for all of ``R^d``; ``(lo, hi)`` for the box ``[lo, hi]^d``; a
+        ``None`` for all of ``R^d`` (or the domain of the first compiled complex given); ``(lo, hi)`` for the box ``[lo, hi]^d``; a
         sequence of ``d`` pairs; or a full-dimensional :class:`~relu_geom.Polyhedron`.
     n_probes
         How many reproducible rational points to try before the exact checks.
@@ -430,9 +279,15 @@ def functionally_equivalent(
     >>> res.equivalent, ident_a(res.witness) != relu(res.witness)
     (False, True)
     """
-    from relu_geom.compiler import parse_domain
+    from relu_geom.compiler import PolyhedralComplex, as_network, parse_domain
 
+    for cx in (net1, net2):
+        if domain is None and isinstance(cx, PolyhedralComplex):
+            domain = cx.domain
+    net1, net2 = as_network(net1, what="net1"), as_network(net2, what="net2")
     _check_pair(net1, net2)
+    require_int(n_probes, "n_probes", minimum=0, maximum=10**6)
+    require_int(seed, "seed")
     d = net1.input_dim
     dom = parse_domain(domain, d)
     for x in _domain_points(dom, d, n_probes, seed):

@@ -37,8 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 import flint
 
+from relu_geom.compiler.entry import as_complex, as_network
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_int
 
 if TYPE_CHECKING:
     from relu_geom.compiler.complex import PolyhedralComplex
@@ -175,6 +177,8 @@ def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> Mask
     >>> bad.holds, bad.witness
     (False, {'layer': 2, 'index_sets': ((0, 1),), 'rank': 0, 'expected': 1})
     """
+    net = as_network(net, what="net")
+    max_checks = require_int(max_checks, "max_checks", minimum=0)
     d = net.input_dim
     arch = net.architecture
     n_seq = sum(2 ** sum(arch[1:layer]) for layer in range(1, len(arch)))
@@ -254,6 +258,7 @@ def supertransversality(cx: PolyhedralComplex) -> SupertransversalityCheck:
     >>> st.holds, st.witness["dim"], st.witness["n_bent"], st.witness["codim"]
     (False, 0, 3, 2)
     """
+    cx = as_complex(cx, what="cx")
     d = cx.dim
     n = 0
     for cell in cx.cells:

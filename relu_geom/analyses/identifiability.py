@@ -58,9 +58,11 @@ from typing import TYPE_CHECKING, Any
 
 from relu_geom.arith import linalg as _la
 from relu_geom.arith.rational import as_point
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import degenerate_neurons
+from relu_geom.network.transforms import require_int
 
 if TYPE_CHECKING:
     from relu_geom.compiler.complex import PolyhedralComplex
@@ -96,11 +98,11 @@ def max_functional_dimension(architecture: Sequence[int]) -> int:
     >>> rg.max_functional_dimension([3, 16, 16, 1])
     321
     """
-    arch = [int(n) for n in architecture]
-    if len(arch) < 2 or any(n < 1 for n in arch):
-        raise InvalidInputError(
-            f"architecture: expected at least two positive widths, got {list(architecture)}"
-        )
+    if isinstance(architecture, (str, bytes)) or not isinstance(architecture, Iterable):
+        raise InvalidInputError(f"architecture: expected a list of widths, got {type(architecture).__name__}")
+    arch = [require_int(n, "architecture", minimum=1) for n in architecture]
+    if len(arch) < 2:
+        raise InvalidInputError(f"architecture: expected at least two widths, got {len(arch)}")
     D = sum(arch[i + 1] * (arch[i] + 1) for i in range(len(arch) - 1))
     return D - sum(arch[1:-1])
 
@@ -114,6 +116,7 @@ def parameter_labels(net: ReLUNetwork) -> tuple[tuple[str, int, int, int], ...]:
     >>> rg.parameter_labels(rg.ReLUNetwork([[[1, 2]], [[3]]], [[4], [5]]))
     (('W', 1, 0, 0), ('W', 1, 0, 1), ('b', 1, 0, -1), ('W', 2, 0, 0), ('b', 2, 0, -1))
     """
+    net = as_network(net, what="net")
     out = []
     a = net.architecture
     for layer in range(1, len(a)):
@@ -133,6 +136,8 @@ def _offsets(net: ReLUNetwork) -> list[int]:
 
 
 def _split_pattern(net: ReLUNetwork, pattern: Sequence[object], what: str = "pattern") -> list[list[bool]]:
+    if isinstance(pattern, (str, bytes)) or not isinstance(pattern, Iterable):
+        raise InvalidInputError(f"{what}: expected a sequence of signs, got {type(pattern).__name__}")
     pat = list(pattern)
     if len(pat) != net.n_hidden:
         raise DimensionMismatchError(
@@ -299,6 +304,7 @@ def jacobian(net: ReLUNetwork, x: object, *, pattern: Sequence[object] | None = 
     >>> [str(v) for v in rg.jacobian(net, [2])[0]]  # d/d(w1, w2, b1, b2, v1, v2, c)
     ['2', '0', '1', '0', '2', '0', '1']
     """
+    net = as_network(net, what="net")
     pt = as_point(x, net.input_dim)
     active = _smooth_pattern(net, pt) if pattern is None else _split_pattern(net, pattern)
     rows = _jacobian_rows(
@@ -365,6 +371,7 @@ def batch_functional_dimension(net: ReLUNetwork, X: object) -> BatchFunctionalDi
     >>> res.rank, res.upper_bound, res.on_bent_hyperplanes
     (3, 7, ((3, ((1, 0),)),))
     """
+    net = as_network(net, what="net")
     pts = _read_sample(X, net.input_dim)
     Ws, bs = _int_layers(net)
     rows: list[list[int]] = []
@@ -631,10 +638,17 @@ def functional_dimension_of_regions(
     >>> rg.batch_functional_dimension(net, res.sample).rank
     7
     """
-
+    net = as_network(net, what="net")
+    if isinstance(regions, (str, bytes)) or not isinstance(regions, Iterable):
+        raise InvalidInputError(f"regions: expected pairs (sign_vector, point), got {type(regions).__name__}")
     H, d, m, D = net.n_hidden, net.input_dim, net.output_dim, net.n_parameters
     regs = []
-    for i, (sv, x) in enumerate(regions):
+    for i, item in enumerate(regions):
+        if not isinstance(item, (list, tuple)) or len(item) != 2 or not isinstance(item[0], (list, tuple)):
+            raise InvalidInputError(f"regions[{i}]: expected a pair (sign_vector, point)")
+        sv, x = item
+        if any(isinstance(s, bool) or s not in (-1, 0, 1) for s in sv):
+            raise InvalidInputError(f"regions[{i}]: sign vector entries must be -1, 0 or 1")
         svt = tuple(int(s) for s in sv)
         if len(svt) != H:
             raise DimensionMismatchError(f"regions[{i}]: sign vector has {len(svt)} entries, expected {H}")
@@ -1092,6 +1106,7 @@ def local_identifiability(net: ReLUNetwork, X: object) -> LocalIdentifiability:
     >>> rg.local_identifiability(net, sample).verdict
     'locally identifiable'
     """
+    net = as_network(net, what="net")
     deg = degenerate_neurons(net)
     if deg["zero_incoming"]:
         raise InvalidInputError(

@@ -18,11 +18,13 @@ from typing import Any
 
 import flint
 
+from relu_geom._util import short_repr
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bab import _pattern_maps
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, exact_bounds
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.certify.ranges import parse_domain_box
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
 from relu_geom.network import ReLUNetwork
 
@@ -81,7 +83,7 @@ def operator_norm(A: Matrix, norm: str) -> Fraction:
     if norm == "l1":
         cols = len(A[0]) if A else 0
         return max((sum((abs(row[j]) for row in A), Fraction(0)) for j in range(cols)), default=Fraction(0))
-    raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {norm!r}")
+    raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {short_repr(norm)}")
 
 
 # ------------------------------------------------------------------ l2: algebraic
@@ -233,10 +235,11 @@ def lipschitz_constant(
     >>> L.lo <= 2 <= L.hi  # L = sqrt(2)
     True
     """
+    net = as_network(net, what="net")
     from relu_geom.compiler import compile_network
 
     if norm not in ("linf", "l1", "l2"):
-        raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {norm!r}")
+        raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {short_repr(norm)}")
     if domain is None:
         raise UnsupportedInputError("domain: a bounded box is needed (the certificate covers a box)")
     d = net.input_dim

@@ -14,6 +14,7 @@ from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bab import Form, Goal, branch_and_bound
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
 from relu_geom.certify.certificate import envelope, write_certificate
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, UnsupportedInputError
 from relu_geom.geometry import Polyhedron
 from relu_geom.network import ReLUNetwork
@@ -127,6 +128,11 @@ def check_property(
     >>> res.verdict, abs(net(res.witness)[0]) >= rg.arith.QQ(7, 4)
     ('sat', True)
     """
+    net = as_network(net, what="net")
+    if not isinstance(spec, Specification):
+        raise InvalidInputError(
+            f"spec: expected a Specification (rg.read_vnnlib reads one), got {type(spec).__name__}"
+        )
     _check_dims(net, spec)
     start = time.monotonic()
     bar, callback = _progress(progress)
@@ -222,6 +228,11 @@ def unsafe_set(net: ReLUNetwork, spec: Specification, *, max_cells: int | None =
     >>> sorted(p.vertices for p in rg.unsafe_set(net, spec))
     [((Fraction(-2, 1),), (Fraction(-1, 1),)), ((Fraction(1, 1),), (Fraction(2, 1),))]
     """
+    net = as_network(net, what="net")
+    if not isinstance(spec, Specification):
+        raise InvalidInputError(
+            f"spec: expected a Specification (rg.read_vnnlib reads one), got {type(spec).__name__}"
+        )
     from relu_geom.compiler import compile_network
 
     _check_dims(net, spec)

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith.lp import solve_lp
 from relu_geom.arith.rational import as_point, format_rational, to_rational
 from relu_geom.certify.bab import Form, Goal, SearchOutcome, branch_and_bound, form_to_json
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
 from relu_geom.certify.certificate import envelope, write_certificate
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.geometry import Polyhedron
 from relu_geom.network import ReLUNetwork
@@ -84,11 +86,17 @@ def parse_domain_box(domain: object, d: int) -> tuple[Box, tuple[tuple[tuple[Fra
         lo, hi = to_rational(domain[0], what="domain"), to_rational(domain[1], what="domain")
         pairs = [(lo, hi)] * d
     elif isinstance(domain, (tuple, list)):
+        if not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in domain):
+            raise InvalidInputError(
+                f"domain: expected (lo, hi) or a list of (lo, hi) pairs, got {short_repr(domain)}"
+            )
         pairs = [(to_rational(p[0], what="domain"), to_rational(p[1], what="domain")) for p in domain]
         if len(pairs) != d:
             raise DimensionMismatchError(f"domain: expected {d} pairs, got {len(pairs)}")
     else:
-        raise InvalidInputError(f"domain: expected (lo, hi), a list of pairs or a Polyhedron, got {domain!r}")
+        raise InvalidInputError(
+            f"domain: expected (lo, hi), a list of pairs or a Polyhedron, got {short_repr(domain)}"
+        )
     if any(lo > hi for lo, hi in pairs):
         raise InvalidInputError("domain: a pair with lo > hi")
     return tuple(pairs), ()
@@ -157,6 +165,7 @@ def output_range(
     >>> r.min, r.max, r.argmax
     (Fraction(0, 1), Fraction(2, 1), (Fraction(2, 1),))
     """
+    net = as_network(net, what="net")
     d, m = net.input_dim, net.output_dim
     box, rows = parse_domain_box(domain, d)
     objectives = _objectives(objective, m)

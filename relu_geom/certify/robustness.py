@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.certify.bab import Form, Goal, branch_and_bound
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
 from relu_geom.certify.certificate import envelope, write_certificate
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
 from relu_geom.network import ReLUNetwork
 
@@ -129,10 +131,11 @@ def robustness_radius(
     >>> res.radius, res.x, res.cls
     (Fraction(1, 2), (Fraction(0, 1),), 1)
     """
+    net = as_network(net, what="net")
     if norm not in ("linf", "l1"):
         if norm == "l2":
             raise UnsupportedInputError("norm: the l2 robustness radius is not implemented (use linf or l1)")
-        raise InvalidInputError(f"norm: expected 'linf' or 'l1', got {norm!r}")
+        raise InvalidInputError(f"norm: expected 'linf' or 'l1', got {short_repr(norm)}")
     d, m = net.input_dim, net.output_dim
     if m < 2:
         raise InvalidInputError(f"net: a classifier needs at least two outputs, got {m}")

@@ -1,4 +1,18 @@
-"""Shared pieces of the CLI commands: reading networks, boxes, JSON output, atomic writes."""
+"""Shared pieces of the CLI commands: the NET argument, ``--box``, ``--json``, ``-o``, progress,
+exit statuses and output files.
+
+Every command takes these options the same way:
+
+* ``NET``: a network file (any supported format) or ``zoo:NAME``;
+* ``--box LO HI``: the domain ``[LO, HI]^d`` (rationals such as ``-1/2``);
+* ``--json``: one JSON object on stdout instead of text;
+* ``-o OUT``: an output file, checked *before* any work starts (its folder exists and is
+  writable, it is not a folder); ``-o -`` writes to stdout (text then goes to stderr).
+
+Exit statuses (:data:`YES`, :data:`NO`, :data:`ERROR`, :data:`UNDECIDED`): 0 yes / success,
+1 no (a decision answered negatively, an invariant violated), 2 error, 3 undecided (a limit
+was reached before the answer).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +20,37 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+import tempfile
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from relu_geom._util import write_text_atomic
-from relu_geom.errors import InvalidInputError
+from relu_geom.errors import FileFormatError, InvalidInputError
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
+    "ERROR",
+    "NO",
+    "UNDECIDED",
+    "YES",
     "add_box_option",
+    "add_json_option",
     "add_network_argument",
+    "add_output_option",
+    "add_progress_option",
+    "check_output",
+    "decision_status",
     "emit_json",
+    "is_stdout",
     "parse_box",
     "read_network",
-    "write_text_atomic",
+    "save_to_output",
+    "show_progress",
+    "text_stream",
+    "write_output",
 ]
+
+YES, NO, ERROR, UNDECIDED = 0, 1, 2, 3
 
 
 def read_network(spec: str, args: argparse.Namespace | None = None) -> ReLUNetwork:
@@ -39,8 +70,11 @@ def read_network(spec: str, args: argparse.Namespace | None = None) -> ReLUNetwo
 
 
 def add_network_argument(parser: argparse.ArgumentParser, name: str = "net") -> None:
-    """The positional NET argument, with the options for PyTorch files."""
+    """The positional NET argument (``name`` is the attribute, e.g. ``net1``), with the options for
+    PyTorch files."""
     parser.add_argument(name, metavar=name.upper(), help="network file (.json, .npz, .onnx, .pt) or zoo:NAME")
+    if "--trust-pickle" in parser._option_string_actions:  # a second NET of the same command
+        return
     parser.add_argument(
         "--trust-pickle",
         action="store_true",
@@ -61,6 +95,35 @@ def add_box_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--json`` flag."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def add_output_option(
+    parser: argparse.ArgumentParser, what: str, *, required: bool = False, default: str | None = None
+) -> None:
+    """The ``-o OUT`` option; ``what`` says what is written there."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        required=required,
+        default=default,
+        help=f"write {what} to OUT ('-' for stdout)" + (f"; default {default}" if default else ""),
+    )
+
+
+def add_progress_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--no-progress`` flag (progress bars are drawn on stderr when it is a terminal)."""
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether to draw progress bars: stderr is a terminal and ``--no-progress`` is absent."""
+    return not getattr(args, "no_progress", False) and sys.stderr.isatty()
+
+
 def parse_box(args: argparse.Namespace) -> tuple[str, str] | None:
     """The domain given by ``--box`` (None for all of R^d)."""
     box = getattr(args, "box", None)
@@ -70,14 +133,84 @@ def parse_box(args: argparse.Namespace) -> tuple[str, str] | None:
 
     lo, hi = (to_rational(v, what="--box") for v in box)
     if not lo < hi:
-        raise InvalidInputError(f"--box: expected LO < HI, got LO={lo}, HI={hi}")
+        raise InvalidInputError(f"--box: expected LO < HI, got LO={_short(box[0])}, HI={_short(box[1])}")
     return box[0], box[1]
 
 
-def emit_json(obj: Any, out: str | None = None) -> None:
-    """Print ``obj`` as JSON, or write it atomically to ``out``."""
-    text = json.dumps(obj, indent=2)
+def is_stdout(out: str | None) -> bool:
+    """True for ``-o -``."""
+    return out == "-"
+
+
+def check_output(out: str | None) -> None:
+    """Fail early (before any work) when ``-o OUT`` cannot be written.
+
+    Accepted: None (no output file), ``-`` (stdout), or a path that is not a folder and whose
+    folder exists and is writable.
+    """
+    if out is None or is_stdout(out):
+        return
+    if not out:
+        raise InvalidInputError("-o: expected a file name or '-', got an empty string")
+    if os.path.isdir(out):
+        raise FileFormatError(f"-o {_short(out)}: is a folder, expected a file name")
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise FileFormatError(f"-o {_short(out)}: the folder {_short(folder)} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise FileFormatError(f"-o {_short(out)}: the folder {_short(folder)} is not writable")
+    if os.path.exists(out) and not os.access(out, os.W_OK):
+        raise FileFormatError(f"-o {_short(out)}: the file exists and is not writable")
+
+
+def write_output(out: str, text: str) -> None:
+    """Write ``text`` to ``out`` atomically (never a partial file), or to stdout for ``-``."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if is_stdout(out):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    check_output(out)
+    write_text_atomic(out, text)
+
+
+def save_to_output(out: str, save: Callable[[str], None], *, stdout_suffix: str = ".png") -> None:
+    """Run ``save(path)`` for ``out``; for ``-`` save to a temporary file (named with
+    ``stdout_suffix``, which picks the format) and copy its bytes to stdout."""
+    if not is_stdout(out):
+        check_output(out)
+        save(out)
+        return
+    with tempfile.TemporaryDirectory(prefix="relu-geom-") as folder:
+        path = os.path.join(folder, "output" + stdout_suffix)
+        save(path)
+        with open(path, "rb") as fh:
+            data = fh.read()
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def text_stream(out: str | None) -> TextIO:
+    """Where a command prints its human-readable text: stderr when ``-o -`` owns stdout."""
+    return sys.stderr if is_stdout(out) else sys.stdout
+
+
+def emit_json(obj: Any, out: str | None = None, *, stream: TextIO | None = None) -> None:
+    """Write ``obj`` as JSON atomically to the file ``out`` (``-`` is stdout), or print it on
+    ``stream`` (stdout by default)."""
+    text = json.dumps(obj, indent=2) + "\n"
     if out is None:
-        sys.stdout.write(text + "\n")
+        (stream or sys.stdout).write(text)
     else:
-        write_text_atomic(os.fspath(out), text + "\n")
+        write_output(out, text)
+
+
+def decision_status(answer: bool | None) -> int:
+    """The exit status of a decision: 0 for yes, 1 for no, 3 for undecided (None)."""
+    return UNDECIDED if answer is None else (YES if answer else NO)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")

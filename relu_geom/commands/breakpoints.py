@@ -7,6 +7,7 @@ import argparse
 from relu_geom.analyses.breakpoints.summary import breakpoint_summary
 from relu_geom.commands._common import (
     add_box_option,
+    add_json_option,
     add_network_argument,
     emit_json,
     parse_box,
@@ -23,12 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "maximal linear regions, candidate bent hyperplanes, bent-hyperplane graph edges, the depth "
             "lower bound (a theorem for every network: 2 when f is not computable with one hidden layer), "
             "the longest path of the graph (a bound for generic networks only) and whether the tropical "
-            "weights balance at every ridge."
+            "weights balance at every ridge (exit status 1 when they do not)."
         ),
     )
     add_network_argument(p)
     add_box_option(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_json_option(p)
     p.set_defaults(run=run)
 
 

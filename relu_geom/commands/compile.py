@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 from relu_geom.commands._common import (
     add_box_option,
+    add_json_option,
     add_network_argument,
+    add_output_option,
+    add_progress_option,
+    check_output,
     emit_json,
     parse_box,
     read_network,
+    show_progress,
+    text_stream,
+    write_output,
 )
 from relu_geom.compiler import compile_network
 
@@ -24,37 +30,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_network_argument(p)
     add_box_option(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the whole exact complex as JSON to OUT")
+    add_json_option(p)
+    add_output_option(p, "the whole exact complex as JSON")
     p.add_argument(
         "--max-cells", type=int, default=None, metavar="N", help="stop with an error beyond N cells"
     )
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_progress_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output(args.output)
     net = read_network(args.net, args)
     domain = parse_box(args)
     start = time.process_time()
-    show = not args.no_progress and sys.stderr.isatty()
-    cx = compile_network(net, domain=domain, max_cells=args.max_cells, progress=show)
+    cx = compile_network(net, domain=domain, max_cells=args.max_cells, progress=show_progress(args))
     seconds = time.process_time() - start
     if args.output:
-        cx.to_json(args.output)
+        write_output(args.output, cx.to_json())
     summary = cx.summary()
     summary["seconds"] = round(seconds, 3)
+    out = text_stream(args.output)
     if args.json:
-        emit_json(summary)
+        emit_json(summary, stream=out)
         return 0
     where = f"R^{cx.dim}" if domain is None else f"[{domain[0]}, {domain[1]}]^{cx.dim}"
-    print(f"architecture          {list(net.architecture)}")
-    print(f"domain                {where}")
-    print(f"f-vector              {list(cx.f_vector)}  (vertices ... regions)")
-    print(f"regions               {cx.n_regions}")
-    print(f"bounded regions       {cx.n_bounded_regions}")
-    print(f"Euler characteristic  {cx.euler_characteristic}")
-    print(f"seconds (CPU)         {seconds:.3f}")
-    if args.output:
-        print(f"complex written to    {args.output}")
+    print(f"architecture          {list(net.architecture)}", file=out)
+    print(f"domain                {where}", file=out)
+    print(f"f-vector              {list(cx.f_vector)}  (vertices ... regions)", file=out)
+    print(f"regions               {cx.n_regions}", file=out)
+    print(f"bounded regions       {cx.n_bounded_regions}", file=out)
+    print(f"Euler characteristic  {cx.euler_characteristic}", file=out)
+    print(f"seconds (CPU)         {seconds:.3f}", file=out)
+    if args.output and args.output != "-":
+        print(f"complex written to    {args.output}", file=out)
     return 0

@@ -1,4 +1,4 @@
-"""``relu-geom demo [-o FIG.png]``: the main job on a bundled example network."""
+"""``relu-geom demo [-o FIG.png] [--no-plot]``: the main job on a bundled example network."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import time
 from importlib import resources
 
+from relu_geom.commands._common import add_output_option, check_output, save_to_output, text_stream
 from relu_geom.compiler import compile_network
 
 
@@ -16,13 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Compile the bundled [2, 4, 3, 1] example over R^2 and over [-2, 2]^2, "
         "print both summaries and draw the complex.",
     )
-    p.add_argument(
-        "-o",
-        "--output",
-        default="relu-geom-demo.png",
-        metavar="FIG",
-        help="where to write the picture (default: relu-geom-demo.png)",
-    )
+    add_output_option(p, "the picture", default="relu-geom-demo.png")
     p.add_argument("--no-plot", action="store_true", help="print the summaries only")
     p.set_defaults(run=run)
 
@@ -35,23 +30,28 @@ def demo_network_path() -> str:
 def run(args: argparse.Namespace) -> int:
     from relu_geom import io
 
+    if not args.no_plot:
+        check_output(args.output)
+    out = text_stream(None if args.no_plot else args.output)
     path = demo_network_path()
     net = io.load_network(path)
-    print(f"example network       {path}")
-    print(f"architecture          {list(net.architecture)}")
+    print(f"example network       {path}", file=out)
+    print(f"architecture          {list(net.architecture)}", file=out)
+    full = None
     for domain, label in ((None, "R^2"), (("-2", "2"), "[-2, 2]^2")):
         start = time.process_time()
         cx = compile_network(net, domain=domain)
         seconds = time.process_time() - start
+        full = full or cx
         print(
             f"over {label:<17}f-vector {list(cx.f_vector)}, {cx.n_regions} regions "
             f"({cx.n_bounded_regions} bounded), Euler characteristic {cx.euler_characteristic}, "
-            f"{seconds:.3f} s"
+            f"{seconds:.3f} s",
+            file=out,
         )
     if not args.no_plot:
         from relu_geom.plotting import plot_complex, save_figure
 
-        full = compile_network(net)
-        save_figure(lambda ax: plot_complex(full, ax=ax), args.output)
-        print(f"picture written to    {args.output}")
+        save_to_output(args.output, lambda fig: save_figure(lambda ax: plot_complex(full, ax=ax), fig))
+        print(f"picture written to    {args.output}", file=out)
     return 0

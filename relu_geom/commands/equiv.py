@@ -1,22 +1,34 @@
-"""``relu-geom equiv NET1 NET2 [--box LO HI] [--json]``: exact functional equivalence with a certificate."""
+"""``relu-geom equiv NET1 NET2 [--box LO HI] [--json]``: exact functional equivalence with a certificate.
+
+Exit status 0 when the networks are equivalent, 1 when they differ (with a witness point).
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from relu_geom.commands._common import add_box_option, emit_json, parse_box, read_network
+from relu_geom.commands._common import (
+    add_box_option,
+    add_json_option,
+    add_network_argument,
+    decision_status,
+    emit_json,
+    parse_box,
+    read_network,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "equiv",
-        help="decide whether two networks compute the same function",
-        description="Decide exactly whether NET1 and NET2 compute the same function; print the certificate.",
+        help="decide whether two networks compute the same function (exit 0 yes, 1 no)",
+        description="Decide exactly whether NET1 and NET2 compute the same function; print the certificate. "
+        "Exit status 0 when they are equivalent, 1 when they differ.",
     )
-    p.add_argument("net1", metavar="NET1", help="network file or zoo:NAME")
-    p.add_argument("net2", metavar="NET2", help="network file or zoo:NAME")
+    add_network_argument(p, "net1")
+    add_network_argument(p, "net2")
     add_box_option(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_option(p)
     p.set_defaults(run=run)
 
 
@@ -27,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     res = functionally_equivalent(net1, net2, parse_box(args))
     if args.json:
         emit_json(res.to_dict())
-        return 0
+        return decision_status(res.equivalent)
     print("equivalent" if res.equivalent else "different")
     print(f"method      {res.method}")
     print(f"evidence    {res.evidence.description}")
@@ -35,4 +47,4 @@ def run(args: argparse.Namespace) -> int:
         x = ", ".join(str(v) for v in res.witness)
         y1, y2 = (", ".join(str(v) for v in y) for y in res.evidence.values)
         print(f"witness     x = ({x}): f1(x) = ({y1}), f2(x) = ({y2})")
-    return 0
+    return decision_status(res.equivalent)

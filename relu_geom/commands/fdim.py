@@ -23,7 +23,7 @@ from relu_geom.analyses.identifiability import (
     parameter_labels,
 )
 from relu_geom.arith.rational import format_rational
-from relu_geom.commands._common import add_network_argument, emit_json, read_network
+from relu_geom.commands._common import add_json_option, add_network_argument, emit_json, read_network
 from relu_geom.io import read_sample
 
 
@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_network_argument(p)
     p.add_argument("--sample", metavar="X", help="a sample file (.csv or .json): rank over these points only")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_json_option(p)
     p.set_defaults(run=run)
 
 

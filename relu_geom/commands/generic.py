@@ -1,4 +1,10 @@
-"""``relu-geom generic NET [--json] [--max-checks N]``: the genericity conditions of paper 001."""
+"""``relu-geom generic NET [--json] [--max-checks N]``: the genericity conditions of paper 001.
+
+*Paper-001 generic* means: the bent hyperplanes are supertransversal and the masked products
+along realized activation patterns have maximal rank. Exit status 0 when both hold, 1 when one
+fails (with a witness), 3 when undecided (``--max-checks`` reached). This is not the set of
+*two-layer fiber hypotheses* that ``relu-geom fiber`` reports.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,13 @@ from typing import Any
 
 from relu_geom.analyses.genericity import genericity_report
 from relu_geom.arith.rational import format_rational
-from relu_geom.commands._common import add_network_argument, emit_json, read_network
+from relu_geom.commands._common import (
+    add_json_option,
+    add_network_argument,
+    decision_status,
+    emit_json,
+    read_network,
+)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -25,13 +37,14 @@ def _jsonable(obj: Any) -> Any:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "generic",
-        help="check supertransversality and maximal rank of masked products",
+        help="paper-001 genericity: supertransversality and maximal rank of masked products (exit 0/1/3)",
         description=(
-            "Check exactly the two genericity conditions of paper 001 for NET and print a witness for a failure."
+            "Check exactly the two genericity conditions of paper 001 for NET and print a witness for a failure. "
+            "Exit status 0 generic, 1 not generic, 3 undecided."
         ),
     )
     add_network_argument(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_json_option(p)
     p.add_argument(
         "--max-checks",
         type=int,
@@ -48,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     st, mp = rep.supertransversality, rep.masked_products
     out = {
         "architecture": list(net.architecture),
+        "notion": "paper-001 genericity (supertransversal, masked products of maximal rank)",
         "is_generic": rep.is_generic,
         "failing": list(rep.failing),
         "supertransversality": {"holds": st.holds, "n_cells": st.n_cells, "witness": _jsonable(st.witness)},
@@ -60,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.json:
         emit_json(out)
-        return 0
+        return decision_status(rep.is_generic)
     verdict = {True: "generic", False: "not generic", None: "undecided"}[rep.is_generic]
+    verdict += " (paper 001: supertransversal and masked products of maximal rank)"
     print(f"architecture           {out['architecture']}")
     print(f"supertransversality    {'holds' if st.holds else 'fails'}  ({st.n_cells} cells)")
     if st.witness:
@@ -79,4 +94,4 @@ def run(args: argparse.Namespace) -> int:
             f"rank {w['rank']}, expected {w['expected']}"
         )
     print(f"verdict                {verdict}")
-    return 0
+    return decision_status(rep.is_generic)

@@ -1,4 +1,7 @@
-"""``relu-geom identify NET --sample X [--json]``: local identifiability from a sample (paper 003)."""
+"""``relu-geom identify NET --sample X [--json]``: local identifiability from a sample (paper 003).
+
+Exit status 0 locally identifiable (C_S holds), 1 not locally identifiable (C_N fails), 3 undecided.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,15 @@ import argparse
 from typing import Any
 
 from relu_geom.analyses.identifiability import local_identifiability
-from relu_geom.commands._common import add_network_argument, emit_json, read_network
+from relu_geom.commands._common import (
+    NO,
+    UNDECIDED,
+    YES,
+    add_json_option,
+    add_network_argument,
+    emit_json,
+    read_network,
+)
 from relu_geom.commands.fdim import read_sample
 
 
@@ -16,12 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="local identifiability from a finite sample (conditions C_N and C_S)",
         description=(
             "Exact ranks R_Gamma and R_A of paper 003 for NET and the sample X, and the verdict: "
-            "'locally identifiable' (C_S holds), 'not locally identifiable' (C_N fails) or 'undecided'."
+            "'locally identifiable' (C_S holds, exit 0), 'not locally identifiable' (C_N fails, exit 1) or "
+            "'undecided' (exit 3)."
         ),
     )
     add_network_argument(p)
     p.add_argument("--sample", metavar="X", required=True, help="the sample file (.csv or .json)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_json_option(p)
     p.set_defaults(run=run)
 
 
@@ -43,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.json:
         emit_json(out)
-        return 0
+        return _status(res.verdict)
     print(f"architecture           {out['architecture']}")
     print(f"sample points          {res.n_points}")
     print(f"|F| + |B|              {res.n_free}")
@@ -53,4 +65,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"C_N                    {'holds' if res.c_n else 'fails'}")
     print(f"C_S                    {'holds' if res.c_s else 'fails'}")
     print(f"verdict                {res.verdict}")
-    return 0
+    return _status(res.verdict)
+
+
+def _status(verdict: str) -> int:
+    return {"locally identifiable": YES, "not locally identifiable": NO}.get(verdict, UNDECIDED)

@@ -11,7 +11,17 @@ from __future__ import annotations
 import argparse
 import re
 
-from relu_geom.commands._common import add_box_option, add_network_argument, parse_box, read_network
+from relu_geom.commands._common import (
+    add_box_option,
+    add_network_argument,
+    add_output_option,
+    check_output,
+    is_stdout,
+    parse_box,
+    read_network,
+    save_to_output,
+    text_stream,
+)
 from relu_geom.errors import InvalidInputError, UnsupportedInputError
 
 _SLICE_RE = re.compile(r"^\s*x(\d+)\s*=\s*(\S+)\s*$")
@@ -27,10 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "input dimension.",
     )
     add_network_argument(p)
-    p.add_argument(
-        "-o", "--output", required=True, metavar="FIG", help="picture to write (.png, .pdf, .svg, ...)"
-    )
+    add_output_option(p, "the picture (.png, .pdf, .svg, ...; PNG for '-')", required=True)
     add_box_option(p)
+    p.add_argument(
+        "--window", nargs=2, default=None, metavar=("LO", "HI"),
+        help="show the square [LO, HI]^d (exact numbers: -2, 1/2, 0.25); default: around the central "
+        "90%% of the vertices when far-away ones would shrink the rest, else around every vertex",
+    )  # fmt: skip
     p.add_argument(
         "--color-by",
         choices=("pattern", "affine"),
@@ -86,8 +99,12 @@ def run(args: argparse.Namespace) -> int:
     from relu_geom.analyses.breakpoints.bent_hyperplanes import candidate_bent_hyperplanes
     from relu_geom.plotting.complex import figure_format
 
-    figure_format(args.output)  # a bad extension fails before any work
+    check_output(args.output)  # a bad folder or extension fails before any work
+    if not is_stdout(args.output):
+        figure_format(args.output)
+    out = text_stream(args.output)
     net = read_network(args.net, args)
+    window = tuple(args.window) if args.window else None
     domain = parse_box(args)
     d = net.input_dim
     if args.breakpoints:
@@ -95,11 +112,12 @@ def run(args: argparse.Namespace) -> int:
             raise UnsupportedInputError(
                 f"--breakpoints: draws input dimension 2 without --slice or --surface, got input dimension {d}"
             )
-        bpic = plotting.plot_breakpoints(net, domain=domain, output=args.output_index)
-        bpic.savefig(args.output, dpi=args.dpi)
+        bpic = plotting.plot_breakpoints(net, domain=domain, output=args.output_index, window=window)
+        save_to_output(args.output, lambda path: bpic.savefig(path, dpi=args.dpi))
         bc = bpic.breakpoint_complex
         print(
-            f"wrote {args.output}: {bc.n_facets} breakpoint facets, {len(candidate_bent_hyperplanes(bc).candidates)} candidates"
+            f"wrote {args.output}: {bc.n_facets} breakpoint facets, {len(candidate_bent_hyperplanes(bc).candidates)} candidates",
+            file=out,
         )
         return 0
     if args.slice:
@@ -113,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
             surface=args.surface,
             color_by=args.color_by,
             output=args.output_index,
+            window=window,
         )
     else:
         if d not in (1, 2):
@@ -126,10 +145,10 @@ def run(args: argparse.Namespace) -> int:
 
         cx = compile_network(net, domain=domain)
         if args.surface:
-            pic = plotting.plot_function_surface(cx, color_by=args.color_by, output=args.output_index)
+            pic = plotting.plot_function_surface(cx, color_by=args.color_by, output=args.output_index, window=window)
         else:
-            pic = plotting.plot_complex(cx, color_by=args.color_by, output=args.output_index)
-    pic.savefig(args.output, dpi=args.dpi)
+            pic = plotting.plot_complex(cx, color_by=args.color_by, output=args.output_index, window=window)
+    save_to_output(args.output, lambda path: pic.savefig(path, dpi=args.dpi))
     cx = pic.complex
-    print(f"wrote {args.output}: {cx.n_regions} regions, f-vector {list(cx.f_vector)}")
+    print(f"wrote {args.output}: {cx.n_regions} regions, f-vector {list(cx.f_vector)}", file=out)
     return 0

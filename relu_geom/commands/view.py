@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import argparse
 
-from relu_geom.commands._common import add_box_option, add_network_argument, parse_box, read_network
+from relu_geom.commands._common import (
+    add_box_option,
+    add_json_option,
+    add_network_argument,
+    emit_json,
+    parse_box,
+    read_network,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,13 +38,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     kind.add_argument("--surface", action="store_true", help="the graph of f over a 2-D input")
     kind.add_argument("--breakpoints", action="store_true", help="the breakpoint complex (2-D input)")
     kind.add_argument("--graph", action="store_true", help="the bent-hyperplane graph")
+    add_json_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from relu_geom.plotting import interactive as iv
 
-    net = read_network(args.net)
+    net = read_network(args.net, args)
     domain = parse_box(args)
     window = tuple(args.window) if args.window else None
     if args.surface:
@@ -49,5 +57,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         fig = iv.view_complex(net, domain=domain, window=window, color_by=args.color_by)
     iv.write_html(fig, args.output)
-    print(f"wrote {args.output} ({len(fig.data)} traces)")
+    if args.json:
+        emit_json({"output": args.output, "traces": len(fig.data)})
+    else:
+        print(f"wrote {args.output} ({len(fig.data)} traces)")
     return 0

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from relu_geom.commands._common import add_box_option, emit_json, parse_box, read_network
+from relu_geom.commands._common import (
+    add_box_option,
+    add_json_option,
+    add_network_argument,
+    emit_json,
+    parse_box,
+    read_network,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,9 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="which first-layer hyperplanes carry bent facets of f",
         description="For each first-layer neuron: visible, partial, invisible; Theorem-2 certificates.",
     )
-    p.add_argument("net", metavar="NET", help="network file or zoo:NAME")
+    add_network_argument(p)
     add_box_option(p)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_option(p)
     p.set_defaults(run=run)
 
 

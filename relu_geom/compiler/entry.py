@@ -55,7 +55,7 @@ def as_complex(obj: Any, *, domain: Any = None, what: str = "net_or_complex") ->
     if isinstance(obj, ReLUNetwork):
         return compile_network(obj, domain=domain)
     raise InvalidInputError(
-        f"{what}: expected a ReLUNetwork or a PolyhedralComplex, got {type(obj).__name__}"
+        f"{_name(what)}: expected a ReLUNetwork or a PolyhedralComplex, got {type(obj).__name__}"
     )
 
 
@@ -74,8 +74,13 @@ def as_network(obj: Any, *, what: str = "net_or_complex") -> ReLUNetwork:
     if isinstance(obj, ReLUNetwork):
         return obj
     raise InvalidInputError(
-        f"{what}: expected a ReLUNetwork or a PolyhedralComplex, got {type(obj).__name__}"
+        f"{_name(what)}: expected a ReLUNetwork or a PolyhedralComplex, got {type(obj).__name__}"
     )
+
+
+def _name(what: Any) -> str:
+    """The argument name for a message (``what`` is ours to pass; anything else is cut short)."""
+    return what if isinstance(what, str) and len(what) <= 40 else _short(what, 40)
 
 
 def _short(value: Any, limit: int = 80) -> str:

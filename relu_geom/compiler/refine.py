@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from operator import mul
 from typing import Any
 
-from relu_geom.arith.rational import clear_denominators, primitive
+from relu_geom.arith.rational import clear_denominators, primitive, to_rational
 from relu_geom.compiler.complex import PolyhedralComplex, RegionData
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
@@ -67,18 +67,36 @@ def parse_domain(domain: Any, dim: int) -> Polyhedron | None:
                 f"domain: expected a full-dimensional polyhedron (dimension {dim}), got dimension {domain.dim}"
             )
         return domain
-    items = list(domain) if not isinstance(domain, (str, bytes)) else None
-    if items is None:
-        raise InvalidInputError(
-            f"domain: expected None, (lo, hi), a list of (lo, hi) pairs or a Polyhedron, got {domain!r}"
-        )
-    if len(items) == 2 and all(not hasattr(v, "__len__") or isinstance(v, str) for v in items):
-        return Polyhedron.box([items] * dim)
-    if len(items) != dim:
+    expected = "None, (lo, hi), a list of (lo, hi) pairs or a Polyhedron"
+    if not _is_sequence(domain):
+        raise InvalidInputError(f"domain: expected {expected}, got {type(domain).__name__}")
+    items = list(domain)
+    if len(items) == 2 and not any(_is_sequence(v) for v in items):
+        pairs = [items] * dim
+    elif len(items) != dim:
         raise DimensionMismatchError(
             f"domain: expected {dim} coordinate pairs (lo, hi), one per input coordinate, got {len(items)}"
         )
-    return Polyhedron.box(items)
+    else:
+        pairs = items
+    checked = []
+    for i, pair in enumerate(pairs):
+        if not _is_sequence(pair) or len(pair) != 2:
+            raise InvalidInputError(f"domain[{i}]: expected a pair (lo, hi), got {type(pair).__name__}")
+        lo, hi = (to_rational(v, what=f"domain[{i}]") for v in pair)
+        if not lo < hi:
+            raise InvalidInputError(f"domain[{i}]: expected lo < hi, got lo={_short(lo)}, hi={_short(hi)}")
+        checked.append((lo, hi))
+    return Polyhedron.box(checked)
+
+
+def _is_sequence(obj: Any) -> bool:
+    return isinstance(obj, (list, tuple)) or (hasattr(obj, "tolist") and getattr(obj, "ndim", 0) > 0)
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else f"a number of {len(text)} characters"
 
 
 class _Piece:

@@ -41,15 +41,49 @@ def _int_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[int, ...]]:
 
 
 def _canonical_hrep(
-    ambient_dim: int, equalities: Sequence[Sequence[Any]], inequalities: Sequence[Sequence[Any]]
+    ambient_dim: int,
+    equalities: Sequence[Sequence[Any]],
+    inequalities: Sequence[Sequence[Any]],
+    *,
+    keep_trivial: bool = False,
 ) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
+    """Equalities in integer echelon form; inequalities reduced modulo them, primitive, sorted,
+    without repeats. Rows ``0 <= b`` are dropped, or kept when ``keep_trivial`` (an equality
+    ``0 == b`` with ``b != 0`` then becomes the infeasible row ``0 <= -1``)."""
     basis, piv = integer_echelon([r for r in _int_rows(equalities) if any(r)])
     ineqs = set()
+    if keep_trivial and any(not any(r[:ambient_dim]) for r in basis):
+        return (), (tuple([0] * ambient_dim + [-1]),)
     for r in _int_rows(inequalities):
         red = reduce_integer_row(r, basis, piv)
-        if any(red[:ambient_dim]):
-            ineqs.add(red)
+        if any(red[:ambient_dim]) or (keep_trivial and red[ambient_dim] < 0):
+            ineqs.add(tuple(primitive_row(list(red))) if any(red) else red)
     return tuple(basis), tuple(sorted(ineqs))
+
+
+def _generators(
+    d: int, eqs: Sequence[IntRow], ineqs: Sequence[IntRow]
+) -> tuple[list[Point], list[list[Fraction]], list[list[Fraction]]]:
+    """Vertices, rays and lineality of ``{x : eqs, ineqs}`` by one cddlib double description."""
+    import cdd
+    import cdd.gmp
+
+    array = [[r[d]] + [-v for v in r[:d]] for r in (*eqs, *ineqs)]
+    mat = cdd.gmp.matrix_from_array(array, lin_set=set(range(len(eqs))), rep_type=cdd.RepType.INEQUALITY)
+    gens = cdd.gmp.copy_generators(cdd.gmp.polyhedron_from_matrix(mat))
+    verts: list[Point] = []
+    rays, lins = [], []
+    for i, row in enumerate(gens.array):
+        vec = [Fraction(v) for v in row[1:]]
+        if i in gens.lin_set:
+            lins.append(vec)
+        elif row[0] != 0:
+            verts.append(tuple(v / Fraction(row[0]) for v in vec))
+        else:
+            rays.append(vec)
+    if not verts and all(r[d] == 0 for r in eqs) and all(r[d] >= 0 for r in ineqs):
+        verts.append((Fraction(0),) * d)  # cddlib leaves out the apex of a cone
+    return verts, rays, lins
 
 
 def _canonical_vrep(
@@ -151,9 +185,6 @@ class Polyhedron:
             )
         if ambient_dim < 1:
             raise InvalidInputError(f"from_hrep: ambient dimension must be at least 1, got {ambient_dim}")
-        import cdd
-        import cdd.gmp
-
         d = ambient_dim
         if not rows_i and not rows_e:
             return cls._from_data(
@@ -165,33 +196,54 @@ class Polyhedron:
                     tuple(tuple(int(i == j) for j in range(d)) for i in range(d)),
                 ),
             )
-        array = [[r[d]] + [-v for v in r[:d]] for r in rows_e + rows_i]
-        mat = cdd.gmp.matrix_from_array(
-            array, lin_set=set(range(len(rows_e))), rep_type=cdd.RepType.INEQUALITY
-        )
-        cdd.gmp.matrix_canonicalize(mat)
-        poly = cdd.gmp.polyhedron_from_matrix(mat)
-        gens = cdd.gmp.copy_generators(poly)
-        verts, rays, lins = [], [], []
-        for i, row in enumerate(gens.array):
-            vec = [Fraction(v) for v in row[1:]]
-            if i in gens.lin_set:
-                lins.append(vec)
-            elif row[0] != 0:
-                verts.append(tuple(v / Fraction(row[0]) for v in vec))
-            else:
-                rays.append(vec)
-        eq_rows, in_rows = [], []
-        for i, row in enumerate(mat.array):
-            r = [-Fraction(v) for v in row[1:]] + [Fraction(row[0])]
-            (eq_rows if i in mat.lin_set else in_rows).append(r)
-        if not verts and all(r[d] == 0 for r in rows_e) and all(r[d] >= 0 for r in rows_i):
-            verts.append((Fraction(0),) * d)  # cddlib leaves out the apex of a cone
-        if not verts:  # empty polyhedron
-            return cls._from_data(d, hrep=((tuple([0] * d + [-1]),), ()), vrep=((), (), ()))
-        return cls._from_data(
-            d, hrep=_canonical_hrep(d, eq_rows, in_rows), vrep=_canonical_vrep(d, verts, rays, lins)
-        )
+        return cls._from_clean_hrep(d, *_canonical_hrep(d, rows_e, rows_i, keep_trivial=True))
+
+    @classmethod
+    def _from_clean_hrep(
+        cls, d: int, eqs: tuple[IntRow, ...], ineqs: tuple[IntRow, ...]
+    ) -> Polyhedron:
+        """From integer rows already reduced (equalities in echelon form, inequalities reduced
+        modulo them, without repeats): one double-description run of cddlib, then our own exact
+        canonical H-representation.
+
+        cddlib's ``matrix_canonicalize`` is never called: in pycddlib 3.0.2 (GMP) it crashes
+        the interpreter on some inputs (repeated rows next to a linearity row, huge and tiny
+        entries). Instead the facets are read off the generators: an inequality tight on every
+        generator is an implicit equality; the others define facets exactly when the set of
+        generators they are tight on contains a vertex and is maximal (inclusion) among those sets.
+        """
+        if any(not any(r[:d]) and r[d] < 0 for r in ineqs):  # 0 <= b with b < 0
+            return cls._empty(d)
+        ineqs = tuple(r for r in ineqs if any(r[:d]))
+        if not ineqs and not eqs:
+            return cls.from_hrep(ambient_dim=d)
+        verts, rays, lins = _generators(d, eqs, ineqs)
+        if not verts:
+            return cls._empty(d)
+        gens = [(1, *v) for v in verts] + [(0, *r) for r in rays]
+        zero_sets = []
+        for r in ineqs:
+            z = 0
+            for k, g in enumerate(gens):
+                if r[d] * g[0] - sum(a * x for a, x in zip(r[:d], g[1:])) == 0:
+                    z |= 1 << k
+            zero_sets.append(z)
+        full = (1 << len(gens)) - 1
+        vertex_bits = (1 << len(verts)) - 1
+        new_eqs = [r for r, z in zip(ineqs, zero_sets) if z == full]
+        facets = []
+        for r, z in zip(ineqs, zero_sets):
+            if z == full or not z & vertex_bits:
+                continue
+            if any(z & w == z and w != z and w != full for w in zero_sets):
+                continue
+            facets.append(r)
+        hrep = _canonical_hrep(d, list(eqs) + new_eqs, facets)
+        return cls._from_data(d, hrep=hrep, vrep=_canonical_vrep(d, verts, rays, lins))
+
+    @classmethod
+    def _empty(cls, d: int) -> Polyhedron:
+        return cls._from_data(d, hrep=((tuple([0] * d + [-1]),), ()), vrep=((), (), ()))
 
     @classmethod
     def from_vrep(
@@ -218,34 +270,20 @@ class Polyhedron:
         import cdd
         import cdd.gmp
 
-        array = [[1, *v] for v in verts] + [[0, *r] for r in rs] + [[0, *r] for r in ls]
-        lin = set(range(len(verts) + len(rs), len(array)))
+        lin_basis, _ = integer_echelon([r for r in _int_rows(ls) if any(r)])
+        ray_rows = sorted({r for r in _int_rows(rs) if any(r)})
+        pts_rows = sorted(set(verts))
+        array = [[1, *v] for v in pts_rows] + [[0, *r] for r in ray_rows] + [[0, *r] for r in lin_basis]
+        lin = set(range(len(pts_rows) + len(ray_rows), len(array)))
         mat = cdd.gmp.matrix_from_array(array, lin_set=lin, rep_type=cdd.RepType.GENERATOR)
-        poly = cdd.gmp.polyhedron_from_matrix(mat)
-        ineq = cdd.gmp.copy_inequalities(poly)
-        cdd.gmp.matrix_canonicalize(ineq)
+        ineq = cdd.gmp.copy_inequalities(cdd.gmp.polyhedron_from_matrix(mat))
         eq_rows, in_rows = [], []
         for i, row in enumerate(ineq.array):
             r = [-Fraction(v) for v in row[1:]] + [Fraction(row[0])]
             if not any(r[:d]):
                 continue  # the trivial row 1 >= 0
             (eq_rows if i in ineq.lin_set else in_rows).append(r)
-        gens = cdd.gmp.copy_generators(poly)
-        cdd.gmp.matrix_canonicalize(gens)
-        verts2, rays2, lins2 = [], [], []
-        for i, row in enumerate(gens.array):
-            vec = [Fraction(v) for v in row[1:]]
-            if i in gens.lin_set:
-                lins2.append(vec)
-            elif row[0] != 0:
-                verts2.append(tuple(v / Fraction(row[0]) for v in vec))
-            else:
-                rays2.append(vec)
-        if not verts2:
-            verts2.append((Fraction(0),) * d)  # cddlib leaves out the apex of a cone
-        return cls._from_data(
-            d, hrep=_canonical_hrep(d, eq_rows, in_rows), vrep=_canonical_vrep(d, verts2, rays2, lins2)
-        )
+        return cls._from_clean_hrep(d, *_canonical_hrep(d, eq_rows, in_rows, keep_trivial=True))
 
     @classmethod
     def box(cls, bounds: Sequence[Sequence[Any]]) -> Polyhedron:

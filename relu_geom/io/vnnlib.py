@@ -364,6 +364,10 @@ def read_vnnlib(
     >>> prop.disjuncts[1].atoms[0]
     AffineForm(x=(Fraction(0, 1),), y=(Fraction(-2, 1), Fraction(0, 1)), c=Fraction(3, 1))
     """
+    if not isinstance(source, (str, os.PathLike)):
+        raise FileFormatError(
+            f"source: expected a path or the text of a VNN-LIB file, got {type(source).__name__}"
+        )
     for name, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise InvalidInputError(f"{name}: expected a positive integer, got {value!r}")

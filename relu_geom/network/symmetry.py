@@ -71,6 +71,7 @@ from fractions import Fraction
 
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_int, require_network
 
 __all__ = [
     "NormalForm",
@@ -206,6 +207,7 @@ def degenerate_neurons(net: ReLUNetwork) -> dict[str, tuple[Neuron, ...]]:
     >>> rg.degenerate_neurons(net)
     {'zero_incoming': ((1, 1),), 'zero_outgoing': ()}
     """
+    require_network(net)
     zin, zout = [], []
     for layer in range(1, net.depth + 1):
         W, b, Wn = net.weights[layer - 1], net.biases[layer - 1], net.weights[layer]
@@ -727,6 +729,8 @@ def normal_form_with_symmetry(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES
     >>> nf.floating, nf.network.weights[1]
     (((1, 0), (2, 1)), ((Fraction(0, 1), Fraction(1, 1)), (Fraction(1, 1), Fraction(0, 1))))
     """
+    require_network(net)
+    require_int(max_leaves, "max_leaves", minimum=1)
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
     network, sym, floating = _canonical_search(net, max_leaves)
@@ -767,6 +771,8 @@ def normal_form(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES) -> ReLUNetwo
     >>> rg.normal_form(nf) == nf and nf([1, 1]) == net([1, 1])
     True
     """
+    require_network(net)
+    require_int(max_leaves, "max_leaves", minimum=1)
     return normal_form_with_symmetry(net, max_leaves=max_leaves).network
 
 
@@ -796,6 +802,9 @@ def same_up_to_symmetry(
     >>> rg.same_up_to_symmetry(net, rg.ReLUNetwork.random([2, 3, 1], seed=5)) is None
     True
     """
+    require_network(net1, "net1")
+    require_network(net2, "net2")
+    require_int(max_leaves, "max_leaves", minimum=1)
     for name, net in (("net1", net1), ("net2", net2)):
         if not isinstance(net, ReLUNetwork):
             raise InvalidInputError(f"{name}: expected a ReLUNetwork, got {type(net).__name__}")

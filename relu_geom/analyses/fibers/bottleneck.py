@@ -54,6 +54,7 @@ from relu_geom.analyses.equivalence import (
     reduce_network,
 )
 from relu_geom.arith.dense import primitive_row, rref
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
 
@@ -923,6 +924,7 @@ def three_layer_fiber(net: ReLUNetwork) -> ThreeLayerFiber:
     >>> fib.dimension_mod_scaling, fib.discrete_group_order, fib.contains(fib.sample(3))
     (1, 4, True)
     """
+    net = as_network(net, what="net")
     _check_two_hidden(net)
     fams: tuple[SymmetryFamily, ...] = hidden_bias_shifts(net) + flip_shears(net) + _free_rows(net)
     return ThreeLayerFiber(net, bottleneck_degeneracies(net), fams)

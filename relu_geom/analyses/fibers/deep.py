@@ -118,6 +118,10 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     >>> sol.status, sol.networks[0] == net.permute_layer(1, [1, 0])
     ('point', True)
     """
+    if not isinstance(config, FiberConfiguration):
+        raise InvalidInputError(
+            f"config: expected a FiberConfiguration (from rg.fiber_configurations), got {type(config).__name__}"
+        )
     import sympy
 
     arch = config.architecture

@@ -33,9 +33,11 @@ from typing import Any
 
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
 from relu_geom.arith.dense import rref
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import _MAX_LEAVES, normal_form
+from relu_geom.network.transforms import require_int
 
 __all__ = ["HiddenSymmetry", "hidden_symmetries", "standard_form", "zero_sum_flip_sets"]
 
@@ -283,7 +285,8 @@ def hidden_symmetries(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[Hidden
     Parameters
     ----------
     net
-        Any network.
+        Any network, or a compiled complex (its network). Without a hidden layer the
+        result is empty.
     max_kernel
         Largest dimension of the kernel searched for zero-sum flip sets
         (:func:`zero_sum_flip_sets`).
@@ -305,8 +308,10 @@ def hidden_symmetries(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[Hidden
     >>> hidden_symmetries(rg.ReLUNetwork.random_normal([2, 3, 1], seed=0))
     ()
     """
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    net = as_network(net, what="net")
+    max_kernel = require_int(max_kernel, "max_kernel", minimum=0)
+    if net.depth == 0:
+        return ()  # an affine map: its fiber is the one parameter point
     base = normal_form(net)
     out = []
     seen = {base}

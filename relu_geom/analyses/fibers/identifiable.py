@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
 from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber
 from relu_geom.analyses.fibers.hidden import hidden_symmetries
@@ -113,6 +114,10 @@ def is_identifiable(net: ReLUNetwork, *, max_configurations: int = 20000) -> Ide
     def verdict(v: str, cert: Any, check: Any, method: str, fib: Any, reason: str) -> IdentifiabilityVerdict:
         return IdentifiabilityVerdict(v, net, cert, check, method, fib, SCOPE, reason)
 
+    if not net.hidden_widths:
+        return verdict(
+            "identifiable", None, None, "affine", None, "no hidden layer: f = W x + b determines W and b"
+        )
     for hs in hidden_symmetries(net):
         if same_up_to_symmetry(net, hs.network) is None:
             check = functionally_equivalent(net, hs.network)
@@ -167,6 +172,17 @@ def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) ->
     >>> rg.is_identifiable(net).verdict
     'identifiable'
     """
+    if not (
+        isinstance(architecture, (list, tuple))
+        and len(architecture) >= 3
+        and all(isinstance(n, int) and not isinstance(n, bool) and 2 <= n <= 64 for n in architecture[:-1])
+        and isinstance(architecture[-1], int)
+        and not isinstance(architecture[-1], bool)
+        and 1 <= architecture[-1] <= 64
+    ):
+        raise InvalidInputError(
+            f"architecture: expected widths (d, n_1, ..., m) with input and hidden widths from 2 to 64 and an output width from 1 to 64, got {short_repr(architecture)}"
+        )
     arch = [int(v) for v in architecture]
     for seed in range(max_tries):
         net = ReLUNetwork.random(arch, seed=seed)

@@ -30,8 +30,10 @@ from typing import Any
 from relu_geom._util import lazy
 from relu_geom.arith.dense import primitive_row, rref
 from relu_geom.arith.rational import as_point
+from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError, ReluGeomError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_int
 
 __all__ = [
     "FiberPiece",
@@ -229,6 +231,7 @@ def shallow_decomposition(net: ReLUNetwork, *, domain: str | None = None) -> Sha
     >>> [(h.row, h.coefficient) for h in shallow_decomposition(net).hinges]
     [((1, -1, 1), (Fraction(1, 1),)), ((1, 1, 0), (Fraction(3, 1),))]
     """
+    net = as_network(net, what="net")
     _check_shallow(net)
     domain = _check_domain(domain)
     d, m = net.input_dim, net.output_dim
@@ -432,6 +435,7 @@ def canonical_form(net: ReLUNetwork) -> ReLUNetwork:
     >>> canonical_form(cf) == cf and rg.functionally_equivalent(net, cf).equivalent
     True
     """
+    net = as_network(net, what="net")
     dec = shallow_decomposition(_check_shallow(net))
     return _network_from_plan(dec, _plan(dec))
 
@@ -1232,11 +1236,11 @@ def shallow_fiber(
     flips [], doubled [0], 1 inert; dimension 4 (1 mod scaling)
     flips [], doubled [0], split 0:2+1-; dimension 4 (1 mod scaling)
     """
+    net = as_network(net, what="net")
     _check_shallow(net)
     domain = _check_domain(domain)
-    n = net.hidden_widths[0] if width is None else width
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise InvalidInputError(f"width: expected a positive integer, got {width!r}")
+    n = net.hidden_widths[0] if width is None else require_int(width, "width", minimum=1)
+    require_int(max_pieces, "max_pieces", minimum=0)
     dec = shallow_decomposition(net, domain=domain)
     k = dec.n_hinges
     if k > 10:

@@ -36,7 +36,7 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom.analyses.fibers.configurations import FiberConfiguration
-from relu_geom.errors import LimitExceededError
+from relu_geom.errors import InvalidInputError, LimitExceededError
 
 __all__ = ["ConfigurationVariety", "affine_chain", "configuration_variety", "output_derivative"]
 
@@ -216,6 +216,10 @@ def configuration_variety(config: FiberConfiguration) -> ConfigurationVariety:
     >>> var.dimension_at(point)   # the two rescalings
     2
     """
+    if not isinstance(config, FiberConfiguration):
+        raise InvalidInputError(
+            f"config: expected a FiberConfiguration (from rg.fiber_configurations), got {type(config).__name__}"
+        )
     import sympy
 
     arch = config.architecture
