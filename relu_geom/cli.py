@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "fdim",
     "generic",
     "identify",
+    "search",
 )
 
 

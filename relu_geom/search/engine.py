@@ -212,7 +212,8 @@ def search(
         Stop after the task during which this many candidates were screened (random and
         hill climbing default to 10000 when no budget is given).
     max_hits
-        Stop after this many hits (each task keeps at most this many).
+        Keep at most this many hits; random and hill-climbing searches then stop, the
+        exhaustive enumeration goes on to the end (for the best objective).
     workers
         Processes; results do not depend on it.
     chunk
@@ -280,13 +281,12 @@ def search(
             for index, theta in task_hits:
                 if len(hits) >= max_hits:
                     break
-                hit = _make_hit(prop, space.network(theta), task, index, shrink_hits, out_dir, len(hits))
-                if hit.network not in seen:
-                    seen.add(hit.network)
+                hit = _make_hit(prop, space.network(theta), task, index, shrink_hits, out_dir, seen, len(hits))
+                if hit is not None:
                     hits.append(hit)
             if progress is not None:
                 progress(screened, len(hits), None if best is None else best[0])
-            if len(hits) >= max_hits:
+            if len(hits) >= max_hits and method != "exhaustive":
                 stopped = "hits"
                 break
             if max_candidates is not None and screened >= max_candidates:
@@ -308,10 +308,14 @@ def search(
 
 
 def _make_hit(prop: Property, found: ReLUNetwork, task: int, index: int, shrink_hits: bool,
-              out_dir: Any, number: int) -> Hit:
+              out_dir: Any, seen: set[ReLUNetwork], number: int) -> Hit | None:
+    """Shrink, skip a repeat, write the certificate; None for a network already reported."""
     from relu_geom.search.shrink import shrink
 
     net = shrink(prop, found) if shrink_hits else found
+    if net in seen:
+        return None
+    seen.add(net)
     verdict = prop.decide(net)
     path = None
     if out_dir is not None:

@@ -20,7 +20,7 @@ Examples
 >>> space.n_parameters, len(space.values)
 (7, 3)
 >>> sum(1 for _ in space.iter_orbit_representatives())  # 3^7 = 2187 vectors
-    1134
+1134
 """
 
 from __future__ import annotations

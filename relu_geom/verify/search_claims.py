@@ -343,44 +343,59 @@ def check_equivalent(cert: dict[str, Any]) -> None:
     _proof(cert, f, g, None if dom is None else _box(dom, f.input_dim, "question.domain"))
 
 
-def _normalized(net: ReLUNetwork, path: str) -> list[tuple[list[list[Fraction]], list[Fraction]]]:
-    """Positive rescaling making every hidden row (w, b) a primitive integer vector."""
-    layers = [([list(r) for r in w], list(b)) for w, b in zip(net.weights, net.biases)]
-    for li in range(net.depth):
-        w, b = layers[li]
-        for j, (row, bj) in enumerate(zip(w, b)):
-            vals = [*row, bj]
-            if not any(vals):
-                raise CheckFailure(path, f"hidden neuron [{li + 1}, {j}] has a zero row (not supported)")
-            den = math.lcm(*(v.denominator for v in vals))
-            g = math.gcd(*(int(v * den) for v in vals))
-            scale = Fraction(den, g)
-            w[j] = [v * scale for v in row]
-            b[j] = bj * scale
-            for nrow in layers[li + 1][0]:
-                nrow[j] = nrow[j] / scale
-    return layers
+def _scalings_exist(f: ReLUNetwork, g: ReLUNetwork, perms: tuple[tuple[int, ...], ...]) -> bool:
+    """Are there factors ``c > 0`` per hidden neuron with ``g = rescale_c(permute(f))``?
+
+    Entry ``W_l[i][k]`` becomes ``W_l[i][k] c_{l,i} / c_{l-1,k}`` and ``b_l[i]`` becomes
+    ``b_l[i] c_{l,i}`` (inputs and outputs have factor 1).  Each nonzero entry fixes a ratio
+    between two factors: propagate from the fixed factor 1 and from one free neuron per
+    remaining component, and require every ratio to agree.  Zero patterns must coincide.
+    """
+    L = f.depth
+    order = [tuple(range(f.input_dim)), *perms, tuple(range(f.output_dim))]
+    edges: dict[Any, list[tuple[Any, Fraction]]] = {}
+    for li in range(1, L + 2):
+        rows, cols = order[li], order[li - 1]
+        for r, i in enumerate(rows):
+            node = ("n", li, r) if li <= L else "one"
+            terms = [(f.weights[li - 1][i][k], g.weights[li - 1][r][c], ("n", li - 1, c) if li > 1 else "one")
+                     for c, k in enumerate(cols)]
+            terms.append((f.biases[li - 1][i], g.biases[li - 1][r], "one"))
+            for fv, gv, other in terms:
+                if (fv == 0) != (gv == 0):
+                    return False
+                if fv == 0:
+                    continue
+                ratio = gv / fv
+                if ratio <= 0:
+                    return False
+                edges.setdefault(node, []).append((other, ratio))  # c_node = ratio * c_other
+                edges.setdefault(other, []).append((node, 1 / ratio))
+    value: dict[Any, Fraction] = {}
+    for start in ["one", *edges]:
+        if start in value:
+            continue
+        value[start] = Fraction(1)
+        stack = [start]
+        while stack:
+            u = stack.pop()
+            for v, ratio in edges.get(u, []):
+                want = value[u] / ratio
+                if v not in value:
+                    value[v] = want
+                    stack.append(v)
+                elif value[v] != want:
+                    return False
+    return True
 
 
 def _related(f: ReLUNetwork, g: ReLUNetwork) -> bool:
-    """Is g a permutation of the normalized f?  (Exhaustive over within-layer permutations.)"""
-    nf, ng = _normalized(f, "networks.f"), _normalized(g, "networks.g")
+    """Is g a permutation and positive rescaling of f?  (Exhaustive over within-layer permutations.)"""
     widths = f.hidden_widths
     if math.prod(math.factorial(n) for n in widths) > MAX_PERMUTATIONS:
         raise CheckFailure("networks", "too many permutations to compare")
-    for perms in itertools.product(*(itertools.permutations(range(n)) for n in widths)):
-        prev = tuple(range(f.input_dim))
-        ok = True
-        for li, (w, b) in enumerate(nf):
-            order = perms[li] if li < len(perms) else tuple(range(len(w)))
-            gw, gb = ng[li]
-            if any([w[i][k] for k in prev] != gw[r] or b[i] != gb[r] for r, i in enumerate(order)):
-                ok = False
-                break
-            prev = order
-        if ok:
-            return True
-    return False
+    perms = itertools.product(*(itertools.permutations(range(n)) for n in widths))
+    return any(_scalings_exist(f, g, p) for p in perms)
 
 
 def check_hidden_symmetry(cert: dict[str, Any]) -> None:
