@@ -116,8 +116,12 @@ _JOB: dict[str, Any] = {}
 
 def _evaluate(prop: Property, space: SearchSpace, theta: Layers, stats: list[int]) -> tuple[bool, Any]:
     """Screen, then decide; the objective is the verdict's value when it has one."""
-    net = space.network(theta)
     stats[0] += 1
+    if prop.fast is not None and space.is_integral and space.architecture[0] == 1:
+        stats[1] += 1
+        verdict = prop.fast(theta[: len(space.architecture) - 2])
+        return verdict.holds, verdict.value if prop.objective is not None else None
+    net = space.network(theta)
     if not prop.screen(net):
         return False, None
     stats[1] += 1

@@ -82,6 +82,10 @@ class Property:
         ``objective(net) -> number`` for hill climbing (larger is better).
     params : tuple
         ``(key, value)`` pairs the certificate records in its question.
+    fast : callable or None
+        ``fast(hidden_layers) -> Verdict`` on integer parameters of the hidden layers
+        (``((W_1, b_1), ...)`` as int tuples): the same exact verdict without building
+        the network; the search uses it on integer spaces.
     """
 
     name: str
@@ -90,6 +94,7 @@ class Property:
     decide: Callable[[ReLUNetwork], Verdict]
     objective: Callable[[ReLUNetwork], int | Fraction] | None = None
     params: tuple[tuple[str, Any], ...] = ()
+    fast: Callable[[Any], Verdict] | None = None
 
     def check(self, net: ReLUNetwork) -> Verdict:
         """``screen`` then ``decide``: the exact verdict (``holds`` False when screened out)."""
@@ -235,9 +240,15 @@ def regions_at_least(k: int, *, domain: Any = None) -> Property:
         n = count_regions(net, domain)
         return Verdict(n >= k, n)
 
+    def fast(hidden_layers: Any) -> Verdict:
+        if len(hidden_layers[0][0][0]) != 1:
+            raise InvalidInputError("regions: the fast path is for one input")
+        n = _regions_1d_int(hidden_layers)[0]
+        return Verdict(n >= k, n)
+
     return Property(
         f"regions:{k}", "regions_at_least", screen, decide, lambda net: count_regions(net, domain),
-        (("k", k), ("domain", domain)),
+        (("k", k), ("domain", domain)), fast if domain is None else None,
     )
 
 
@@ -395,11 +406,14 @@ def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "targe
     True
     """
 
+    probes = [x for x in _screen_points(target.input_dim)
+              if domain is None or _in_box(x, domain, target.input_dim)][:12]
+    expected = [target(x) for x in probes]
+
     def screen(net: ReLUNetwork) -> bool:
         if (net.input_dim, net.output_dim) != (target.input_dim, target.output_dim):
             return False
-        return all(net(x) == target(x) for x in _screen_points(net.input_dim)[:12]
-                   if domain is None or _in_box(x, domain, net.input_dim))
+        return all(net(x) == y for x, y in zip(probes, expected))
 
     def decide(net: ReLUNetwork) -> Verdict:
         from relu_geom.analyses.equivalence import functionally_equivalent

@@ -179,29 +179,41 @@ class SearchSpace:
     def exhaustive_blocks(self) -> list[tuple[Layers, ...]]:
         """The first-layer blocks of the exhaustive enumeration, in a fixed order.
 
-        Each block is the tuple of all first layers ``(W_1, b_1)`` sharing one multiset of
-        primitive row directions; no orbit meets two blocks.
+        Each block is the tuple of the first layers ``(W_1, b_1)`` with rows in
+        non-decreasing order sharing one multiset of primitive row directions; no orbit
+        meets two blocks.
         """
         if not self.is_integral:
             raise InvalidInputError("--exhaustive: symmetry reduction needs integer weights (LO..HI)")
-        n0, n1 = self.architecture[0], self.architecture[1]
-        vals = [int(v) for v in self.values]
-        rows = list(itertools.product(vals, repeat=n0 + 1))
         blocks: dict[tuple[Any, ...], list[Layers]] = {}
-        for first in itertools.product(rows, repeat=n1):
+        for first in self._layer_rows(0):
             inv = tuple(sorted(_primitive(r) for r in first))
             blocks.setdefault(inv, []).append(((tuple(r[:-1] for r in first), tuple(r[-1] for r in first)),))
         return [tuple(blocks[k]) for k in sorted(blocks)]
 
+    def _layer_rows(self, layer: int) -> list[tuple[tuple[int, ...], ...]]:
+        """All row tuples of a searched layer (0-based) that the enumeration visits.
+
+        Hidden layers: rows in non-decreasing order (a permutation of the layer reaches
+        that order); with ``hidden_only`` the last hidden layer's rows are also primitive
+        or zero (dividing a row by its gcd is a rescaling that stays in the space).
+        """
+        a = self.architecture
+        vals = [int(v) for v in self.values]
+        rows = list(itertools.product(vals, repeat=a[layer] + 1))
+        if layer == len(a) - 2:  # the output layer: not permutable
+            return list(itertools.product(rows, repeat=a[layer + 1]))
+        if self.hidden_only and layer == self.searched_layers - 1:
+            rows = [r for r in rows if math.gcd(*r) <= 1]
+        return list(itertools.combinations_with_replacement(rows, a[layer + 1]))
+
     def iter_block(self, block: Sequence[Layers]) -> Iterator[Layers]:
         """One point per orbit inside a block (the first in enumeration order)."""
-        vals = [int(v) for v in self.values]
-        rest = self.n_parameters - self.architecture[1] * (self.architecture[0] + 1)
+        tails = [self._layer_rows(layer) for layer in range(1, self.searched_layers)]
         seen: set[Any] = set()
         for first in block:
-            flat1 = self.flat(first)
-            for tail in itertools.product(vals, repeat=rest):
-                theta = self.from_flat(flat1 + tail)
+            for tail in itertools.product(*tails):
+                theta = (*first, *((tuple(r[:-1] for r in rows), tuple(r[-1] for r in rows)) for rows in tail))
                 key = orbit_key(self, theta)
                 if key not in seen:
                     seen.add(key)
