@@ -223,8 +223,12 @@ def _check_leaf(f: ReLUNetwork, g: ReLUNetwork, phases: dict[tuple[str, int, int
 # ---------------------------------------------------------------- envelopes
 def _envelope(claim: str, question: dict[str, Any], verdict: str, evidence: dict[str, Any],
               nets: dict[str, ReLUNetwork]) -> dict[str, Any]:
-    from relu_geom import __version__
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        producer = version("relu-geom")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        producer = "unknown"
     cert: dict[str, Any] = {"format": FORMAT, "claim": claim}
     if list(nets) == ["network"]:
         cert["network"] = nets["network"].to_dict()
@@ -232,7 +236,7 @@ def _envelope(claim: str, question: dict[str, Any], verdict: str, evidence: dict
     else:
         cert["networks"] = {k: v.to_dict() for k, v in nets.items()}
         cert["networks_sha256"] = {k: network_sha256(v) for k, v in nets.items()}
-    cert.update(question=question, verdict=verdict, evidence=evidence, producer={"relu_geom": __version__})
+    cert.update(question=question, verdict=verdict, evidence=evidence, producer={"relu_geom": producer})
     return cert
 
 
