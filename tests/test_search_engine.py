@@ -80,3 +80,15 @@ def test_bad_arguments(kwargs, match):
 def test_hill_needs_an_objective():
     with pytest.raises(rg.InvalidInputError, match="objective"):
         rg.search(rg.hidden_symmetry(), SearchSpace.parse("1,2,1", "-1..1"), method="hill")
+
+
+def test_hidden_symmetries_found_by_search_are_certified(tmp_path):
+    space = SearchSpace.parse("1,2,1", "-1..1")
+    res = rg.search(rg.hidden_symmetry(), space, max_candidates=300, max_hits=2, seed=3, out_dir=tmp_path)
+    assert res.hits
+    for h in res.hits:
+        partner = h.verdict.evidence["partner"]
+        assert rg.functionally_equivalent(h.network, partner).equivalent
+        assert rg.same_up_to_symmetry(h.network, partner) is None
+        cert = json.loads(open(h.path).read())
+        CHECKERS["hidden_symmetry"](cert)
