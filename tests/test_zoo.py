@@ -70,11 +70,13 @@ def test_max_of_four_with_two_hidden_layers_equals_the_sequential_max():
     assert rg.functionally_equivalent(rg.zoo.max_tree(4), _max_seq(4)).equivalent
 
 
-@pytest.mark.slow
 def test_max_of_five_tree_equals_the_sequential_max_on_r5():
+    # measured: under a second (the difference reduces to zero by function-preserving steps)
     t = time.monotonic()
-    assert rg.functionally_equivalent(rg.zoo.max_tree(5), _max_seq(5)).equivalent
-    print(f"max of 5: equivalence on R^5 in {time.monotonic() - t:.1f} s")
+    res = rg.functionally_equivalent(rg.zoo.max_tree(5), _max_seq(5))
+    assert res.equivalent
+    assert rg.zoo.max_tree(5).architecture == (5, 8, 5, 3, 1)
+    assert time.monotonic() - t < 120
 
 
 def test_max_zero_2d_and_why_it_needs_two_hidden_layers():
