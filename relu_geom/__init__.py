@@ -126,6 +126,28 @@ from relu_geom.network.symmetry import (
     normal_form_with_symmetry,
     same_up_to_symmetry,
 )
+from relu_geom.search import (
+    Hit,
+    Property,
+    SearchResult,
+    SearchSpace,
+    Verdict,
+    build_certificate,
+    depth_at_least,
+    equals_target,
+    fdim_deficit,
+    fewer_neurons,
+    full_fdim_not_identifiable,
+    get_property,
+    hidden_symmetry,
+    invisible_hyperplane,
+    pieces_at_least,
+    regions_at_least,
+    search,
+    shrink,
+    user_property,
+    write_certificate,
+)
 from relu_geom.verify import VerificationReport, verify_certificate
 
 __all__ = [
@@ -236,6 +258,26 @@ __all__ = [
     "ShallowWitness",
     "one_hidden_layer_witness",
     "breakpoint_summary",
+    "Hit",
+    "Property",
+    "SearchResult",
+    "SearchSpace",
+    "Verdict",
+    "build_certificate",
+    "depth_at_least",
+    "equals_target",
+    "fdim_deficit",
+    "fewer_neurons",
+    "full_fdim_not_identifiable",
+    "get_property",
+    "hidden_symmetry",
+    "invisible_hyperplane",
+    "pieces_at_least",
+    "regions_at_least",
+    "search",
+    "shrink",
+    "user_property",
+    "write_certificate",
 ]
 from relu_geom._version import __version__ as __version__  # noqa: E402
 

@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "lipschitz",
     "robust",
     "identifiable",
+    "search",
 )
 
 _NEGATIVE = re.compile(r"^-(\d+(/\d+)?|\d*\.\d+|\d+(\.\d*)?[eE][-+]?\d+)$")

@@ -74,6 +74,91 @@ def demo() -> ReLUNetwork:
     )
 
 
+def sawtooth(k: int = 3) -> ReLUNetwork:
+    """Telgarsky's sawtooth: the tent map ``t(y) = 2 relu(y) - 4 relu(y - 1/2)`` composed ``k`` times.
+
+    ``k`` hidden layers of width 2; ``2^k`` affine pieces on ``[0, 1]`` (the tent map sends
+    each half of ``[0, 1]`` onto ``[0, 1]``, so the pieces double with every layer).
+    """
+    ws: list[list[list[object]]] = [[[1], [1]]]
+    bs: list[list[object]] = [[0, "-1/2"]]
+    for _ in range(k - 1):
+        ws.append([[2, -4], [2, -4]])
+        bs.append([0, "-1/2"])
+    ws.append([[2, -4]])
+    bs.append([0])
+    return ReLUNetwork(ws, bs)
+
+
+def zigzag(k: int = 2) -> ReLUNetwork:
+    """Width-3 zigzag ``s(y) = 3 relu(y) - 6 relu(y - 1/3) + 6 relu(y - 2/3)`` composed ``k`` times.
+
+    ``s`` maps each third of ``[0, 1]`` onto ``[0, 1]``; the canonical complex over R has
+    ``3^k + 1`` regions (``docs/search.md``: layer ``l + 1`` adds the ``2 * 3^l`` points
+    where ``s^l`` crosses 1/3 and 2/3).
+    """
+    ws: list[list[list[object]]] = [[[1], [1], [1]]]
+    bs: list[list[object]] = [[0, "-1/3", "-2/3"]]
+    for _ in range(k - 1):
+        ws.append([[3, -6, 6]] * 3)
+        bs.append([0, "-1/3", "-2/3"])
+    ws.append([[3, -6, 6]])
+    bs.append([0])
+    return ReLUNetwork(ws, bs)
+
+
+def max_zero_2d() -> ReLUNetwork:
+    """``max{0, x1, x2} = relu(x1) + relu(x2 - relu(x1))``: two hidden layers (one is not enough)."""
+    return ReLUNetwork(
+        [[[1, 0], [0, 1], [0, -1]], [[-1, 1, -1], [1, 0, 0]], [[1, 1]]],
+        [[0, 0, 0], [0, 0], [0]],
+    )
+
+
+def max_tree(n: int = 5) -> ReLUNetwork:
+    """``max(x_1, ..., x_n)`` by a balanced tree of ``max(a, b) = relu(a - b) + relu(b) - relu(-b)``.
+
+    ``ceil(log2 n)`` hidden layers; every layer keeps the values of the current maxima
+    as ``relu(v) - relu(-v)`` pairs.
+    """
+    # the current values are linear combinations of the previous layer's neurons
+    values = [[1 if j == i else 0 for j in range(n)] for i in range(n)]  # rows over the inputs
+    ws: list[list[list[int]]] = []
+    bs: list[list[int]] = []
+    while len(values) > 1:
+        rows, nxt = [], []
+        for p in range(0, len(values) - 1, 2):
+            a, b = values[p], values[p + 1]
+            base = len(rows)
+            rows += [[x - y for x, y in zip(a, b)], list(b), [-y for y in b]]
+            nxt.append({base: 1, base + 1: 1, base + 2: -1})
+        if len(values) % 2:
+            base = len(rows)
+            rows += [list(values[-1]), [-y for y in values[-1]]]
+            nxt.append({base: 1, base + 1: -1})
+        ws.append(rows)
+        bs.append([0] * len(rows))
+        values = [[comb.get(j, 0) for j in range(len(rows))] for comb in nxt]
+    ws.append([values[0]])
+    bs.append([0])
+    return ReLUNetwork(ws, bs)
+
+
+def seven_regions() -> ReLUNetwork:
+    """One input, two hidden layers of width 2, 7 regions over R (the maximum; ``docs/search.md``)."""
+    return ReLUNetwork([[[-1], [1]], [[1, 1], [1, 1]], [[1, 1]]], [[-1, 0], [-2, -1], [0]])
+
+
+def clipped_relu() -> ReLUNetwork:
+    """``relu(x) - relu(x - 1)``: full functional dimension 5, yet a flip partner (:func:`clipped_relu_flip`)."""
+    return ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, -1], [0]])
+
+
+def clipped_relu_flip() -> ReLUNetwork:
+    """``relu(-x) - relu(1 - x) + 1``: the same function as :func:`clipped_relu`, both neurons flipped."""
+    return ReLUNetwork([[[-1], [-1]], [[1, -1]]], [[0, 1], [1]])
+
+
 SPECIMENS: dict[str, Callable[[], ReLUNetwork]] = {
     f.__name__: f
     for f in (
@@ -86,6 +171,13 @@ SPECIMENS: dict[str, Callable[[], ReLUNetwork]] = {
         vanishing_deep_neuron,
         bent_2d,
         demo,
+        sawtooth,
+        zigzag,
+        max_zero_2d,
+        max_tree,
+        seven_regions,
+        clipped_relu,
+        clipped_relu_flip,
     )
 }
 

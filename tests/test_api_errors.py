@@ -95,6 +95,21 @@ ELSEWHERE = {
     "iter_cells",
     "iter_regions",
     "count_regions",
+    "build_certificate",
+    "depth_at_least",
+    "equals_target",
+    "fdim_deficit",
+    "fewer_neurons",
+    "full_fdim_not_identifiable",
+    "get_property",
+    "hidden_symmetry",
+    "invisible_hyperplane",
+    "pieces_at_least",
+    "regions_at_least",
+    "search",
+    "shrink",
+    "user_property",
+    "write_certificate",
 }
 """Checked in other modules' work (the model's random constructor, arith.counting): fuzzed with
 the breakpoints functions in the separate, non-strict test."""

@@ -1,0 +1,142 @@
+"""Zoo specimens, in particular the known results, each checked exactly."""
+
+from __future__ import annotations
+
+import random
+import time
+from fractions import Fraction
+
+import pytest
+
+import relu_geom as rg
+from relu_geom.search.space import SearchSpace
+from relu_geom.verify.search_claims import CHECKERS
+
+
+@pytest.mark.parametrize("name", sorted(rg.zoo.SPECIMENS))
+def test_every_specimen_builds(name):
+    assert isinstance(rg.zoo.get(name), rg.ReLUNetwork)
+
+
+def test_unknown_specimen():
+    with pytest.raises(rg.InvalidInputError, match="no specimen"):
+        rg.zoo.get("nope")
+
+
+def _max_seq(n: int) -> rg.ReLUNetwork:
+    """Sequential max: hidden layer k holds relu(x_{k+1} - m), relu(m), relu(-m) and +- the later inputs."""
+    ws, bs = [], []
+    # neuron layout of every layer: [relu(x - m), relu(m), relu(-m), relu(x_j), relu(-x_j) for later j]
+    # layer 1 reads inputs directly
+    later = list(range(2, n))
+    rows = [[-1, 1] + [0] * (n - 2), [1] + [0] * (n - 1), [-1] + [0] * (n - 1)]
+    for j in later:
+        rows += [[int(i == j) for i in range(n)], [-int(i == j) for i in range(n)]]
+    ws.append(rows)
+    bs.append([0] * len(rows))
+    for step in range(len(later)):
+        width = len(ws[-1])
+        m = [0] * width  # new running max m = relu(x - m) + relu(m) - relu(-m)
+        m[0], m[1], m[2] = 1, 1, -1
+        x = [0] * width  # the next input x_j = relu(x_j) - relu(-x_j)
+        x[3], x[4] = 1, -1
+        rows = [[a - b for a, b in zip(x, m)], m, [-v for v in m]]
+        for t in range(1, len(later) - step):
+            r = [0] * width
+            r[3 + 2 * t], r[4 + 2 * t] = 1, -1
+            rows += [r, [-v for v in r]]
+        ws.append(rows)
+        bs.append([0] * len(rows))
+    ws.append([[1, 1, -1] + [0] * (len(ws[-1]) - 3)])
+    bs.append([0])
+    return rg.ReLUNetwork(ws, bs)
+
+
+def _random_points(d, n, seed=0):
+    rng = random.Random(seed)
+    return [[Fraction(rng.randint(-30, 30), rng.randint(1, 6)) for _ in range(d)] for _ in range(n)]
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_max_networks_compute_the_max(n):
+    for net in (rg.zoo.max_tree(n), _max_seq(n)):
+        for x in _random_points(n, 100, seed=n):
+            assert net(x) == (max(x),)
+    assert rg.zoo.max_tree(n).depth == (n - 1).bit_length()
+
+
+def test_max_of_four_with_two_hidden_layers_equals_the_sequential_max():
+    assert rg.zoo.max_tree(4).depth == 2
+    assert rg.functionally_equivalent(rg.zoo.max_tree(4), _max_seq(4)).equivalent
+
+
+def test_max_of_five_tree_equals_the_sequential_max_on_r5():
+    # measured: under a second (the difference reduces to zero by function-preserving steps)
+    t = time.monotonic()
+    res = rg.functionally_equivalent(rg.zoo.max_tree(5), _max_seq(5))
+    assert res.equivalent
+    assert rg.zoo.max_tree(5).architecture == (5, 8, 5, 3, 1)
+    assert time.monotonic() - t < 120
+
+
+def test_max_zero_2d_and_why_it_needs_two_hidden_layers():
+    net = rg.zoo.max_zero_2d()
+    for x in _random_points(2, 200):
+        assert net(x) == (max(0, *x),)
+    alt = rg.ReLUNetwork([[[0, 1], [1, 0], [-1, 0]], [[-1, 1, -1], [1, 0, 0]], [[1, 1]]], [[0, 0, 0], [0, 0], [0]])
+    assert rg.functionally_equivalent(net, alt).equivalent
+    # f = 0 on the box [-2, -1/2]^2 around (-1, -1), a point of the line x1 = x2 ...
+    zero = rg.ReLUNetwork([[[0, 0]], [[0]]], [[0], [0]])
+    assert rg.functionally_equivalent(net, zero, [(-2, Fraction(-1, 2))] * 2).equivalent
+    # ... while f bends across x1 = x2 near (1, 1): gradient (1, 0) below, (0, 1) above.
+    from relu_geom.search.properties import _affine_map
+
+    assert _affine_map(net, [Fraction(11, 10), Fraction(9, 10)])[0] == ((1, 0),)
+    assert _affine_map(net, [Fraction(9, 10), Fraction(11, 10)])[0] == ((0, 1),)
+    # a one-hidden-layer network bends by the same jump at every generic point of a line
+    # (docs/search.md), so no one-hidden-layer network computes f.
+    assert rg.depth_lower_bound(net).bound >= 2
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_sawtooth_has_2_to_the_k_pieces_on_the_unit_interval(k):
+    net = rg.zoo.sawtooth(k)
+    assert net.hidden_widths == (2,) * k
+    prop = rg.pieces_at_least(2**k, domain=(0, 1))
+    v = prop.decide(net)
+    assert v.value == 2**k
+    cert = rg.build_certificate(prop, net, v)
+    CHECKERS["pieces_at_least"](cert)
+    assert len(cert["evidence"]["points"]) == 2**k
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_zigzag_regions(k):
+    # hand count (docs/search.md): 3 vertices from layer 1, then 2 * 3^l new ones per layer
+    net = rg.zoo.zigzag(k)
+    assert net.hidden_widths == (3,) * k
+    assert rg.compile_network(net).n_regions == 3**k + 1
+
+
+def test_seven_regions_is_the_maximum_for_two_hidden_layers_of_width_two():
+    assert rg.compile_network(rg.zoo.seven_regions()).n_regions == 7
+    space = SearchSpace.parse("1,2,2,1", "-1..1", hidden_only=True)
+    res = rg.search(rg.regions_at_least(8), space, method="exhaustive", max_hits=1)
+    assert res.best_value <= 7 and not res.hits  # the bound of docs/search.md
+
+
+@pytest.mark.slow
+def test_seven_regions_maximum_over_weights_minus_two_to_two():
+    space = SearchSpace.parse("1,2,2,1", "-2..2", hidden_only=True)
+    res = rg.search(rg.regions_at_least(8), space, method="exhaustive", max_hits=1, workers=2)
+    assert res.best_value == 7 and not res.hits
+
+
+def test_clipped_relu_full_dimension_and_flip_partner():
+    f, g = rg.zoo.clipped_relu(), rg.zoo.clipped_relu_flip()
+    fd = rg.functional_dimension(f)
+    assert fd.rank == fd.upper_bound == 2 * 2 + 3 - 2
+    assert rg.functionally_equivalent(f, g).equivalent
+    assert rg.same_up_to_symmetry(f, g) is None
+    assert rg.hidden_symmetry().decide(f).holds
+    CHECKERS["hidden_symmetry"](rg.build_certificate(rg.hidden_symmetry(), f))
