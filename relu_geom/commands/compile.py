@@ -1,4 +1,5 @@
-"""``relu-geom compile NET [--box LO HI] [--json] [-o OUT] [--max-cells N]``."""
+"""``relu-geom compile NET [--box LO HI] [--json] [-o OUT] [--max-cells N] [--max-seconds S]
+[--max-memory MB] [--workers N]``."""
 
 from __future__ import annotations
 
@@ -29,6 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-cells", type=int, default=None, metavar="N", help="stop with an error beyond N cells"
     )
+    p.add_argument(
+        "--max-seconds", type=float, default=None, metavar="S", help="stop with an error after S seconds"
+    )
+    p.add_argument(
+        "--max-memory",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="stop with an error when memory grows by more than MB megabytes",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="processes to use (default: all cores)"
+    )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(run=run)
 
@@ -38,7 +52,16 @@ def run(args: argparse.Namespace) -> int:
     domain = parse_box(args)
     start = time.process_time()
     show = not args.no_progress and sys.stderr.isatty()
-    cx = compile_network(net, domain=domain, max_cells=args.max_cells, progress=show)
+    max_memory = None if args.max_memory is None else max(1, int(args.max_memory * 2**20))
+    cx = compile_network(
+        net,
+        domain=domain,
+        max_cells=args.max_cells,
+        max_seconds=args.max_seconds,
+        max_memory=max_memory,
+        progress=show,
+        workers=args.workers,
+    )
     seconds = time.process_time() - start
     if args.output:
         cx.to_json(args.output)
