@@ -68,18 +68,12 @@ class Cell:
         "__dict__",
     )
 
-    def __init__(
-        self, cx: PolyhedralComplex, index: int, dim: int, key: Key, region: int, raymask: int, zmask: int
-    ):
+    def __init__(self, cx: PolyhedralComplex, index: int):
         self._cx = cx
         self.index = index
-        self.dim = dim
-        self._key = key
-        self._region = region
-        self._raymask = raymask
-        self._zmask = zmask
-        self._faces: tuple[int, ...] = ()
-        self._cofaces: tuple[int, ...] = ()
+        self.dim, self._key, self._region, self._raymask, self._zmask = cx._records[index]
+        self._faces: tuple[int, ...] = cx._face_lists[index]
+        self._cofaces: tuple[int, ...] = cx._coface_lists[index]
 
     def __repr__(self) -> str:
         return f"Cell(index={self.index}, dim={self.dim}, sign_vector={self.sign_vector})"
@@ -249,6 +243,13 @@ class PolyhedralComplex:
 
     Build it with :func:`relu_geom.compile_network`.  Read-only.
 
+    Attributes
+    ----------
+    cells : Sequence[Cell]
+        All cells in the documented order (a read-only sequence; slices are tuples).
+    f_vector : tuple[int, ...]
+        ``(f_0, ..., f_d)``: the number of cells of each dimension.
+
     Examples
     --------
     >>> import relu_geom as rg
@@ -272,10 +273,14 @@ class PolyhedralComplex:
         domain: Polyhedron | None,
         dom_rows: list[tuple[int, ...]],
         regions: list[RegionData],
-        cells: dict[Key, list[int]],
-        edges: set[tuple[Key, Key]],
+        keys: list[Key],
+        records: list[tuple[int, int, int, int]],
+        edges: set[int],
         out_scale: int,
     ) -> PolyhedralComplex:
+        """The complex from the compiler's compact data: cell ``g`` (in the order found) has
+        ``keys[g]`` and ``records[g] = (dim, region, raymask, zmask)``; an edge ``lo << 32 | hi``
+        says that cell ``lo`` is a facet of cell ``hi``.  :class:`Cell` objects are made on access."""
         obj = object.__new__(cls)
         obj.network = net
         obj.domain = domain
@@ -289,32 +294,32 @@ class PolyhedralComplex:
 
         fmt = f"0{H}b"
 
-        def order(key: Key) -> int:
+        def order(g: int) -> tuple[int, int, int]:
             # the sign vector read as base-3 digits 1 + s_g, neuron 0 most significant:
             # integer order = lexicographic order of sign vectors
-            return int(format(key[0], fmt)[::-1], 3) - int(format(key[1], fmt)[::-1], 3) if H else 0
+            pos, neg, dom = keys[g]
+            signs = int(format(pos, fmt)[::-1], 3) - int(format(neg, fmt)[::-1], 3) if H else 0
+            return (-records[g][0], signs, dom)
 
-        records = [
-            (-dim, order(key), key[2], key, rid, raymask, zmask)
-            for key, (dim, rid, raymask, zmask) in cells.items()
-        ]
-        records.sort(key=lambda r: r[:3])
-        index: dict[Key, int] = {}
-        out = []
-        for i, (ndim, _, _, key, rid, raymask, zmask) in enumerate(records):
-            index[key] = i
-            out.append(Cell(obj, i, -ndim, key, rid, raymask, zmask))
-        faces: list[list[int]] = [[] for _ in out]
-        cofaces: list[list[int]] = [[] for _ in out]
-        for lo, hi in edges:
-            i, j = index[lo], index[hi]
+        found = sorted(range(len(keys)), key=order)
+        new = [0] * len(keys)
+        for i, g in enumerate(found):
+            new[g] = i
+        obj._records = tuple((*records[g][:1], keys[g], *records[g][1:]) for g in found)
+        obj._index = {keys[g]: i for i, g in enumerate(found)}
+        faces: list[list[int]] = [[] for _ in found]
+        cofaces: list[list[int]] = [[] for _ in found]
+        for e in edges:
+            i, j = new[e >> 32], new[e & 0xFFFFFFFF]
             faces[j].append(i)
             cofaces[i].append(j)
-        for c, f, cf in zip(out, faces, cofaces):
-            c._faces = tuple(sorted(f))
-            c._cofaces = tuple(sorted(cf))
-        obj.cells = tuple(out)
-        obj._index = index
+        obj._face_lists = tuple(tuple(sorted(f)) for f in faces)
+        obj._coface_lists = tuple(tuple(sorted(f)) for f in cofaces)
+        counts = [0] * (d + 1)
+        for r in obj._records:
+            counts[r[0]] += 1
+        obj.f_vector = tuple(counts)
+        obj.cells = _Cells(obj)
         return obj
 
     # ------------------------------------------------------ low-level access
@@ -369,14 +374,6 @@ class PolyhedralComplex:
         return tuple(-s * v for v in row[:d]) + (s * row[d],)
 
     # ---------------------------------------------------------------- access
-    @cached_property
-    def f_vector(self) -> tuple[int, ...]:
-        """``(f_0, ..., f_d)``: the number of cells of each dimension."""
-        counts = [0] * (self.dim + 1)
-        for c in self.cells:
-            counts[c.dim] += 1
-        return tuple(counts)
-
     @property
     def euler_characteristic(self) -> int:
         """``sum_k (-1)^k f_k`` over the relatively open cells: ``(-1)^d`` over ``R^d``, 1 over a polytope."""
@@ -385,7 +382,7 @@ class PolyhedralComplex:
     @property
     def n_cells(self) -> int:
         """The number of cells."""
-        return len(self.cells)
+        return len(self._records)
 
     @property
     def regions(self) -> tuple[Cell, ...]:
@@ -507,6 +504,35 @@ class PolyhedralComplex:
         if path is not None:
             write_text_atomic(path, text)
         return text
+
+
+class _Cells(Sequence["Cell"]):
+    """The cells of a complex, each :class:`Cell` object made on first access."""
+
+    __slots__ = ("_cx", "_objs")
+
+    def __init__(self, cx: PolyhedralComplex):
+        self._cx = cx
+        self._objs: list[Cell | None] = [None] * len(cx._records)
+
+    def __len__(self) -> int:
+        return len(self._objs)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self._objs))))
+        c = self._objs[i]
+        if c is None:
+            j = i if i >= 0 else i + len(self._objs)
+            c = self._objs[j] = Cell(self._cx, j)
+        return c
+
+    def __iter__(self) -> Iterator[Cell]:
+        for i in range(len(self._objs)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return f"<{len(self._objs)} cells>"
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -32,7 +32,7 @@ import gc
 import math
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from operator import mul
 from typing import Any
 
@@ -205,20 +205,30 @@ def _split(
     need = cone_dim - len(lin) - 2  # tight constraints an edge needs at least
     new_rays: list[tuple[int, ...]] = []
     new_zm: list[int] = []
-    n_rays = len(rays)
+    holders: dict[int, int] = {}  # constraint -> bitset of the rays on which it vanishes
+    every = (1 << len(rays)) - 1
+    for i, z in enumerate(zm):
+        while z:
+            low = z & -z
+            holders[low] = holders.get(low, 0) | 1 << i
+            z ^= low
     for p in P:
         zp, rp, vp = zm[p], rays[p], vals[p]
         for n in N:
             common = zp & zm[n]
             if common.bit_count() < need:
                 continue
-            for k in range(n_rays):
-                if k != p and k != n and zm[k] & common == common:
-                    break
-            else:
+            # adjacent when no other ray vanishes on every constraint common to both
+            pair = 1 << p | 1 << n
+            acc = every
+            while common and acc != pair:
+                low = common & -common
+                acc &= holders[low]
+                common ^= low
+            if acc == pair:
                 vn = vals[n]
                 new_rays.append(primitive([vp * x - vn * y for x, y in zip(rays[n], rp)]))
-                new_zm.append(common | bit)
+                new_zm.append(zp & zm[n] | bit)
     zrays = [rays[i] for i in Z]
     zzm = [zm[i] | bit for i in Z]
     plus = _Piece(
@@ -627,9 +637,10 @@ FaceRecord = tuple[Key, int, int, int]  # (key, dim, raymask, zmask)
 
 def _face_lattice(
     reg: RegionData, d: int, dom_mask: int
-) -> tuple[list[FaceRecord], list[tuple[Key, Key]], dict[int, int], list[int]]:
+) -> tuple[list[FaceRecord], list[tuple[int, int]], dict[int, int], list[int]]:
     """The faces of one region (itself first, then by decreasing dimension), the
-    face-to-coface edges, the generator set of every constraint and the facets."""
+    face-to-coface edges ``(i, j)`` (face ``i`` of the list is a facet of face ``j``), the
+    generator set of every constraint and the facets."""
     zm = reg.zm
     n = len(zm)
     full = (1 << n) - 1
@@ -648,8 +659,8 @@ def _face_lattice(
     ztop = _and_all(zm) if zm else 0
     top_key = (pos & ~ztop, neg & ~ztop, ztop & dom_mask)
     faces: list[FaceRecord] = [(top_key, d, full, ztop)]
-    edges: list[tuple[Key, Key]] = []
-    seen = {full: top_key}
+    edges: list[tuple[int, int]] = []
+    seen = {full: 0}
     frontier = [full]
     dim = d
     n_lin = len(reg.lin)
@@ -657,7 +668,7 @@ def _face_lattice(
         dim -= 1
         nxt = []
         for F in frontier:
-            fkey = seen[F]
+            fpos = seen[F]
             if F.bit_count() == dim + 2 - n_lin:
                 # a simplicial cone: its facets drop one generator each
                 subs = [F & ~(1 << i) for i in iter_bits(F)]
@@ -666,14 +677,13 @@ def _face_lattice(
             for G in subs:
                 if not G & vmask:
                     continue  # a face at infinity
-                gkey = seen.get(G)
-                if gkey is None:
+                gpos = seen.get(G)
+                if gpos is None:
                     zg = _and_bits(zm, G)
-                    gkey = (pos & ~zg, neg & ~zg, zg & dom_mask)
-                    seen[G] = gkey
+                    gpos = seen[G] = len(faces)
                     nxt.append(G)
-                    faces.append((gkey, dim, G, zg))
-                edges.append((gkey, fkey))
+                    faces.append(((pos & ~zg, neg & ~zg, zg & dom_mask), dim, G, zg))
+                edges.append((gpos, fpos))
         frontier = nxt
     return faces, edges, sets, facets
 
@@ -683,24 +693,31 @@ def _assemble(
     dom: Polyhedron | None,
     dom_rows: list[tuple[int, ...]],
     regions: list[RegionData],
-    lattices: Iterator[tuple[list[FaceRecord], list[tuple[Key, Key]]]],
+    lattices: Iterable[tuple[list[FaceRecord], list[tuple[int, int]]]],
     out_scale: int,
     budget: _Budget,
 ) -> PolyhedralComplex:
     """Stage 2: the face lattices of the regions (in region order), glued by sign vector."""
-    cells: dict[Key, list[int]] = {}
-    edges: set[tuple[Key, Key]] = set()
+    index: dict[Key, int] = {}
+    keys: list[Key] = []
+    records: list[tuple[int, int, int, int]] = []  # (dim, first region, raymask, zmask)
+    edges: set[int] = set()
     budget.what = "faces"
     n = max(len(regions), 1)
     for rid, (faces, region_edges) in enumerate(lattices):
+        ids = []
         for key, dim, G, zg in faces:
-            if key not in cells:
-                cells[key] = [dim, rid, G, zg]
-        edges.update(region_edges)
+            g = index.get(key)
+            if g is None:
+                g = index[key] = len(keys)
+                keys.append(key)
+                records.append((dim, rid, G, zg))
+            ids.append(g)
+        edges.update([ids[i] << 32 | ids[j] for i, j in region_edges])
         budget.done = (rid + 1) / n
-        budget.check_cells(len(cells))
+        budget.check_cells(len(keys))
     budget.bar.close()
-    return PolyhedralComplex._from_compiler(net, dom, dom_rows, regions, cells, edges, out_scale)
+    return PolyhedralComplex._from_compiler(net, dom, dom_rows, regions, keys, records, edges, out_scale)
 
 
 def _and_all(values: Sequence[int]) -> int:
