@@ -528,12 +528,14 @@ class _Problem:
 Entry = tuple[_Piece, tuple[tuple[tuple[int, ...], ...], ...], int, float]
 
 
-def _expand(pb: _Problem, piece: _Piece, forms: Any, level: int, budget: _Budget) -> tuple[list[_Piece], Any]:
+def _expand(
+    pb: _Problem, piece: _Piece, forms: Any, level: int, budget: _Budget, memo: list[Any] | None = None
+) -> tuple[list[_Piece], Any]:
     """Split ``piece`` (a region of the first ``level`` layers) by every neuron of the next layer."""
     d = pb.d
     prev = pb.offs[level - 1] if forms else 0
     w_int, b_int = pb.layers[level]
-    rows = _layer_forms(w_int, b_int, forms, piece.pos, prev, d)
+    rows = _layer_forms(w_int, b_int, forms, piece.pos, prev, d, memo)
     start_rays = piece.rays if not piece.lin else None  # the region this layer starts from
     pieces = [piece]
     budget.layer, budget.width = level + 1, len(rows)
@@ -570,17 +572,18 @@ def _dfs(pb: _Problem, stack: list[Entry], budget: _Budget) -> Iterator[RegionDa
     """The regions below the entries of ``stack``, depth first (last entry first)."""
     depth = len(pb.widths)
     w_out, b_out = pb.layers[-1]
+    memos: list[list[Any]] = [[] for _ in range(depth + 1)]
     while stack:
         piece, forms, level, weight = stack.pop()
         if level == depth:
             prev = pb.offs[level - 1] if forms else 0
-            out_rows = _layer_forms(w_out, b_out, forms, piece.pos, prev, pb.d)
+            out_rows = _layer_forms(w_out, b_out, forms, piece.pos, prev, pb.d, memos[level])
             budget.done += weight
             yield RegionData(
                 tuple(piece.rays), tuple(piece.zm), tuple(piece.lin), piece.pos, piece.neg, forms, out_rows
             )
             continue
-        pieces, new_forms = _expand(pb, piece, forms, level, budget)
+        pieces, new_forms = _expand(pb, piece, forms, level, budget, memos[level])
         share = weight / len(pieces)
         stack.extend((pc, new_forms, level + 1, share) for pc in reversed(pieces))
 
@@ -615,20 +618,47 @@ def _layer_forms(
     pos: int,
     prev_offset: int,
     d: int,
+    memo: list[Any] | None = None,
 ) -> tuple[tuple[int, ...], ...]:
-    """Homogenized integer forms ``W' D H_prev + b' e_t`` of the next layer on a region."""
+    """Homogenized integer forms ``W' D H_prev + b' e_t`` of the next layer on a region.
+
+    ``memo`` (a list, one per layer) remembers the last result: for a sibling region
+    (same ``forms``) whose active set differs in few neurons, only the difference is
+    added (``O(changes * width * d)`` instead of ``O(active * width * d)``).
+    """
     if not forms:
         return tuple(tuple(row) + (b,) for row, b in zip(w_int, b_int))
     prev = forms[-1]
-    active = [i for i in range(len(prev)) if pos >> (prev_offset + i) & 1]
+    width = len(prev)
+    mask = pos >> prev_offset & ((1 << width) - 1)
+    if memo and memo[0] is prev:
+        diff = memo[1] ^ mask
+        if 2 * diff.bit_count() < mask.bit_count():
+            acc = [list(r) for r in memo[2]]
+            for i in iter_bits(diff):
+                col = prev[i]
+                sign = 1 if mask >> i & 1 else -1
+                for r, row in zip(acc, w_int):
+                    c = row[i]
+                    if c:
+                        c *= sign
+                        for k, x in enumerate(col):
+                            r[k] += c * x
+            out = tuple(map(tuple, acc))
+            memo[:] = [prev, mask, out]
+            return out
+    active = [i for i in range(width) if mask >> i & 1]
     cols = list(zip(*(prev[i] for i in active)))  # coordinate k of every active form
-    out = []
+    rows = []
     for row, b in zip(w_int, b_int):
         coeffs = [row[i] for i in active]
         acc = [sum(map(mul, coeffs, col)) for col in cols] if active else [0] * (d + 1)
         acc[d] += b
-        out.append(tuple(acc))
-    return tuple(out)
+        rows.append(tuple(acc))
+    out = tuple(rows)
+    if memo is not None:
+        memo[:] = [prev, mask, out]
+    return out
 
 
 # ------------------------------------------------------------------ the face stage
