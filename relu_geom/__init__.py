@@ -70,6 +70,7 @@ from relu_geom.analyses.identifiability import (
 from relu_geom.arith.counting import general_position_bounded_regions, general_position_f_vector
 from relu_geom.compiler import as_complex, compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
+from relu_geom.compiler.stream import CellCounts, StreamedCell, count_regions, iter_cells, iter_regions
 from relu_geom.errors import (
     BackendUnavailableError,
     DimensionMismatchError,
@@ -168,6 +169,11 @@ __all__ = [
     "analyses",
     "arith",
     "network",
+    "CellCounts",
+    "StreamedCell",
+    "count_regions",
+    "iter_cells",
+    "iter_regions",
 ]
 __version__ = "0.1.0"
 
