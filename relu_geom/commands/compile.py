@@ -26,7 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_argument(p)
     add_box_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the whole exact complex as JSON to OUT")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="write the whole exact complex to OUT: compact relu-geom/complex@1 for .rgc, else JSON",
+    )
     p.add_argument(
         "--max-cells", type=int, default=None, metavar="N", help="stop with an error beyond N cells"
     )
@@ -63,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     seconds = time.process_time() - start
-    if args.output:
+    if args.output and args.output.endswith(".rgc"):
+        cx.save(args.output)
+    elif args.output:
         cx.to_json(args.output)
     summary = cx.summary()
     summary["seconds"] = round(seconds, 3)

@@ -281,17 +281,7 @@ class PolyhedralComplex:
         """The complex from the compiler's compact data: cell ``g`` (in the order found) has
         ``keys[g]`` and ``records[g] = (dim, region, raymask, zmask)``; an edge ``lo << 32 | hi``
         says that cell ``lo`` is a facet of cell ``hi``.  :class:`Cell` objects are made on access."""
-        obj = object.__new__(cls)
-        obj.network = net
-        obj.domain = domain
-        obj._dom_rows = dom_rows
-        obj._regions = regions
-        obj._out_scale = out_scale
         H = net.n_hidden
-        obj._H = H
-        d = net.input_dim
-        obj.dim = d
-
         fmt = f"0{H}b"
 
         def order(g: int) -> tuple[int, int, int]:
@@ -305,18 +295,50 @@ class PolyhedralComplex:
         new = [0] * len(keys)
         for i, g in enumerate(found):
             new[g] = i
-        obj._records = tuple((*records[g][:1], keys[g], *records[g][1:]) for g in found)
-        obj._index = {keys[g]: i for i, g in enumerate(found)}
         faces: list[list[int]] = [[] for _ in found]
-        cofaces: list[list[int]] = [[] for _ in found]
         for e in edges:
-            i, j = new[e >> 32], new[e & 0xFFFFFFFF]
-            faces[j].append(i)
-            cofaces[i].append(j)
-        obj._face_lists = tuple(tuple(sorted(f)) for f in faces)
-        obj._coface_lists = tuple(tuple(sorted(f)) for f in cofaces)
+            faces[new[e & 0xFFFFFFFF]].append(new[e >> 32])
+        return cls._from_records(
+            net,
+            domain,
+            dom_rows,
+            regions,
+            [(records[g][0], keys[g], *records[g][1:]) for g in found],
+            [tuple(sorted(f)) for f in faces],
+            out_scale,
+        )
+
+    @classmethod
+    def _from_records(
+        cls,
+        net: ReLUNetwork,
+        domain: Polyhedron | None,
+        dom_rows: list[tuple[int, ...]],
+        regions: list[RegionData],
+        records: Sequence[tuple[int, Key, int, int, int]],
+        face_lists: Sequence[tuple[int, ...]],
+        out_scale: int,
+    ) -> PolyhedralComplex:
+        """The complex from its cells in final order: ``records[i] = (dim, key, region,
+        raymask, zmask)`` and the sorted indices of the facets of cell ``i``."""
+        obj = object.__new__(cls)
+        obj.network = net
+        obj.domain = domain
+        obj._dom_rows = dom_rows
+        obj._regions = regions
+        obj._out_scale = out_scale
+        obj._H = net.n_hidden
+        obj.dim = d = net.input_dim
+        obj._records = tuple(records)
+        obj._index = {r[1]: i for i, r in enumerate(records)}
+        cofaces: list[list[int]] = [[] for _ in records]
+        for j, fs in enumerate(face_lists):
+            for i in fs:
+                cofaces[i].append(j)  # j increases, so every list comes out sorted
+        obj._face_lists = tuple(face_lists)
+        obj._coface_lists = tuple(map(tuple, cofaces))
         counts = [0] * (d + 1)
-        for r in obj._records:
+        for r in records:
             counts[r[0]] += 1
         obj.f_vector = tuple(counts)
         obj.cells = _Cells(obj)
@@ -497,6 +519,24 @@ class PolyhedralComplex:
             **self.summary(),
             "cells": cells,
         }
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the complex exactly as compiled to ``path`` in the compact versioned format
+        ``relu-geom/complex@1`` (gzip-compressed integer lines, extension ``.rgc``; see
+        :mod:`relu_geom.compiler.store`), atomically."""
+        from relu_geom.compiler.store import save_complex
+
+        save_complex(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> PolyhedralComplex:
+        """Read a complex written by :meth:`save`, equal to the saved one cell by cell.
+
+        Raises :class:`~relu_geom.FileFormatError` for a file that is not such a complex.
+        """
+        from relu_geom.compiler.store import load_complex
+
+        return load_complex(path)
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """JSON text of :meth:`to_dict`; written atomically to ``path`` when given."""
