@@ -63,8 +63,6 @@ class Cell:
         "_raymask",
         "_zmask",
         "_key",
-        "_faces",
-        "_cofaces",
         "__dict__",
     )
 
@@ -72,8 +70,6 @@ class Cell:
         self._cx = cx
         self.index = index
         self.dim, self._key, self._region, self._raymask, self._zmask = cx._records[index]
-        self._faces: tuple[int, ...] = cx._face_lists[index]
-        self._cofaces: tuple[int, ...] = cx._coface_lists[index]
 
     def __repr__(self) -> str:
         return f"Cell(index={self.index}, dim={self.dim}, sign_vector={self.sign_vector})"
@@ -101,6 +97,14 @@ class Cell:
         analyses.
         """
         return self._key
+
+    @property
+    def _faces(self) -> tuple[int, ...]:
+        return self._cx._face_lists[self.index]
+
+    @property
+    def _cofaces(self) -> tuple[int, ...]:
+        return self._cx._coface_lists[self.index]
 
     @property
     def region_index(self) -> int:
@@ -275,38 +279,29 @@ class PolyhedralComplex:
         regions: list[RegionData],
         keys: list[Key],
         records: list[tuple[int, int, int, int]],
-        edges: set[int],
+        ranks: list[tuple[int, int, int]],
+        edges: set[tuple[int, int]],
         out_scale: int,
     ) -> PolyhedralComplex:
         """The complex from the compiler's compact data: cell ``g`` (in the order found) has
-        ``keys[g]`` and ``records[g] = (dim, region, raymask, zmask)``; an edge ``lo << 32 | hi``
-        says that cell ``lo`` is a facet of cell ``hi``.  :class:`Cell` objects are made on access."""
-        H = net.n_hidden
-        fmt = f"0{H}b"
-
-        def order(g: int) -> tuple[int, int, int]:
-            # the sign vector read as base-3 digits 1 + s_g, neuron 0 most significant:
-            # integer order = lexicographic order of sign vectors
-            pos, neg, dom = keys[g]
-            signs = int(format(pos, fmt)[::-1], 3) - int(format(neg, fmt)[::-1], 3) if H else 0
-            return (-records[g][0], signs, dom)
-
-        found = sorted(range(len(keys)), key=order)
+        ``keys[g]``, ``records[g] = (dim, region, raymask, zmask)`` and its place
+        ``ranks[g]`` in the documented order; an edge ``(lo, hi)`` says that cell ``lo`` is
+        a facet of cell ``hi``.  :class:`Cell` objects are made on access."""
+        found = sorted(range(len(keys)), key=ranks.__getitem__)
         new = [0] * len(keys)
         for i, g in enumerate(found):
             new[g] = i
-        faces: list[list[int]] = [[] for _ in found]
-        for e in edges:
-            faces[new[e & 0xFFFFFFFF]].append(new[e >> 32])
-        return cls._from_records(
+        obj = cls._from_records(
             net,
             domain,
             dom_rows,
             regions,
             [(records[g][0], keys[g], *records[g][1:]) for g in found],
-            [tuple(sorted(f)) for f in faces],
+            None,
             out_scale,
         )
+        obj._found_edges = (edges, new)
+        return obj
 
     @classmethod
     def _from_records(
@@ -316,11 +311,12 @@ class PolyhedralComplex:
         dom_rows: list[tuple[int, ...]],
         regions: list[RegionData],
         records: Sequence[tuple[int, Key, int, int, int]],
-        face_lists: Sequence[tuple[int, ...]],
+        face_lists: Sequence[tuple[int, ...]] | None,
         out_scale: int,
     ) -> PolyhedralComplex:
         """The complex from its cells in final order: ``records[i] = (dim, key, region,
-        raymask, zmask)`` and the sorted indices of the facets of cell ``i``."""
+        raymask, zmask)`` and the sorted indices of the facets of cell ``i`` (None: set
+        ``_found_edges`` instead; the lists are then made on first use)."""
         obj = object.__new__(cls)
         obj.network = net
         obj.domain = domain
@@ -330,19 +326,34 @@ class PolyhedralComplex:
         obj._H = net.n_hidden
         obj.dim = d = net.input_dim
         obj._records = tuple(records)
-        obj._index = {r[1]: i for i, r in enumerate(records)}
-        cofaces: list[list[int]] = [[] for _ in records]
-        for j, fs in enumerate(face_lists):
-            for i in fs:
-                cofaces[i].append(j)  # j increases, so every list comes out sorted
-        obj._face_lists = tuple(face_lists)
-        obj._coface_lists = tuple(map(tuple, cofaces))
+        if face_lists is not None:
+            obj._face_lists = tuple(face_lists)
         counts = [0] * (d + 1)
         for r in records:
             counts[r[0]] += 1
         obj.f_vector = tuple(counts)
         obj.cells = _Cells(obj)
         return obj
+
+    @cached_property
+    def _face_lists(self) -> tuple[tuple[int, ...], ...]:
+        edges, new = self.__dict__.pop("_found_edges")
+        faces: list[list[int]] = [[] for _ in self._records]
+        for lo, hi in edges:
+            faces[new[hi]].append(new[lo])
+        return tuple(tuple(sorted(f)) for f in faces)
+
+    @cached_property
+    def _coface_lists(self) -> tuple[tuple[int, ...], ...]:
+        cofaces: list[list[int]] = [[] for _ in self._records]
+        for j, fs in enumerate(self._face_lists):
+            for i in fs:
+                cofaces[i].append(j)  # j increases, so every list comes out sorted
+        return tuple(map(tuple, cofaces))
+
+    @cached_property
+    def _index(self) -> dict[Key, int]:
+        return {r[1]: i for i, r in enumerate(self._records)}
 
     # ------------------------------------------------------ low-level access
     @property

@@ -12,13 +12,14 @@ in the calling process (a dictionary pass, linear in the number of faces).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from relu_geom.compiler.complex import RegionData
-from relu_geom.compiler.refine import _Budget, _dfs, _expand, _face_lattice, _Piece, _Problem
+from relu_geom.compiler.refine import _Budget, _dfs, _expand, _face_lattice, _Glue, _Piece, _Problem
 
 __all__ = ["PARALLEL_THRESHOLD", "parallel_stages"]
 
@@ -32,29 +33,32 @@ CHUNKS_PER_WORKER = 4
 
 def _task(
     pb: _Problem, pieces: list[_Piece], forms: Any, limits: tuple[Any, ...], count: int
-) -> list[tuple[RegionData, Any]]:
-    """One chunk: the regions below ``pieces`` (depth first) with their face lattices."""
+) -> tuple[list[RegionData], _Glue]:
+    """One chunk: the regions below ``pieces`` (depth first), their faces glued."""
     max_cells, max_seconds, max_memory = limits
     budget = _Budget(max_cells, max_seconds, max_memory, False, len(pb.widths))
     budget.count = count
-    out = []
+    regions = []
+    glue = _Glue(pb.H)
+    gc.disable()
     for reg in _dfs(pb, [(pc, forms, 1, 0.0) for pc in reversed(pieces)], budget):
-        out.append((reg, _face_lattice(reg, pb.d, pb.dom_mask)[:2]))
-    return out
+        regions.append(reg)
+        glue.add_region(*_face_lattice(reg, pb.d, pb.dom_mask)[:2])
+    return regions, glue
 
 
 def parallel_stages(
     pb: _Problem, budget: _Budget, workers: int, executor: Executor | None
-) -> tuple[list[RegionData], list[Any]]:
-    """The regions in serial order and their face lattices (faces, edges), computed by tasks."""
+) -> tuple[list[RegionData], _Glue]:
+    """The regions in serial order and the cells of those whose faces were glued by tasks."""
     if not pb.widths:
-        regions = list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget))
-        return regions, [_face_lattice(reg, pb.d, pb.dom_mask)[:2] for reg in regions]
+        return list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget)), _Glue(pb.H)
     first, forms = _expand(pb, pb.start, (), 0, budget)
     later = pb.H - pb.widths[0]
     if executor is None and (workers < 2 or len(first) * (later + 1) * pb.d**2 < PARALLEL_THRESHOLD):
-        regions = list(_dfs(pb, [(pc, forms, 1, 1.0 / len(first)) for pc in reversed(first)], budget))
-        return regions, [_face_lattice(reg, pb.d, pb.dom_mask)[:2] for reg in regions]
+        return list(_dfs(pb, [(pc, forms, 1, 1.0 / len(first)) for pc in reversed(first)], budget)), _Glue(
+            pb.H
+        )
     n_chunks = min(len(first), CHUNKS_PER_WORKER * workers)
     bounds = [len(first) * i // n_chunks for i in range(n_chunks + 1)]
     left = None if budget.deadline is None else max(budget.deadline - time.monotonic(), 1e-3)
@@ -72,16 +76,15 @@ def parallel_stages(
             for a, b in zip(bounds, bounds[1:])
         ]
         regions: list[RegionData] = []
-        lattices: list[Any] = []
+        glue = _Glue(pb.H)
         for b, fut in zip(bounds[1:], futures):
-            result = fut.result()
-            for reg, lattice in result:
-                regions.append(reg)
-                lattices.append(lattice)
-            budget.bar.update(len(result))
+            part, part_glue = fut.result()
+            regions.extend(part)
+            glue.add_glue(part_glue)
+            budget.bar.update(len(part))
             budget.done = b / len(first)
-            budget.check_cells(len(regions))
+            budget.check_cells(len(glue.keys))
     finally:
         if own:
             executor.shutdown(wait=True, cancel_futures=True)
-    return regions, lattices
+    return regions, glue

@@ -32,7 +32,8 @@ import gc
 import math
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from itertools import compress
 from operator import mul
 from typing import Any
 
@@ -491,11 +492,10 @@ def compile_network(
         if executor is not None or n_workers > 1:
             from relu_geom.compiler.parallel import parallel_stages
 
-            regions, lattices = parallel_stages(pb, budget, n_workers, executor)
+            regions, glue = parallel_stages(pb, budget, n_workers, executor)
         else:
-            regions = list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget))
-            lattices = (_face_lattice(reg, pb.d, pb.dom_mask)[:2] for reg in regions)
-        return _assemble(net, dom, pb.dom_rows, regions, lattices, net.integer_scales[-1], budget)
+            regions, glue = list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget)), _Glue(pb.H)
+        return _assemble(net, dom, pb.dom_rows, regions, glue, net.integer_scales[-1], budget)
     finally:
         budget.bar.close()
         if gc_was_on:
@@ -718,23 +718,36 @@ def _face_lattice(
     return faces, edges, sets, facets
 
 
-def _assemble(
-    net: ReLUNetwork,
-    dom: Polyhedron | None,
-    dom_rows: list[tuple[int, ...]],
-    regions: list[RegionData],
-    lattices: Iterable[tuple[list[FaceRecord], list[tuple[int, int]]]],
-    out_scale: int,
-    budget: _Budget,
-) -> PolyhedralComplex:
-    """Stage 2: the face lattices of the regions (in region order), glued by sign vector."""
-    index: dict[Key, int] = {}
-    keys: list[Key] = []
-    records: list[tuple[int, int, int, int]] = []  # (dim, first region, raymask, zmask)
-    edges: set[int] = set()
-    budget.what = "faces"
-    n = max(len(regions), 1)
-    for rid, (faces, region_edges) in enumerate(lattices):
+class _Glue:
+    """Cells glued by sign key, in the order found: ``keys[g]``, ``records[g] = (dim, first
+    region, raymask, zmask)``, ``ranks[g]`` (the cell's place in the documented order:
+    dimension down, sign vector, domain face) and edges ``(lo, hi)`` (cell ``lo`` is a
+    facet of cell ``hi``)."""
+
+    __slots__ = ("index", "keys", "records", "ranks", "edges", "n_regions", "fmt", "lo", "hi")
+
+    def __init__(self, n_hidden: int) -> None:
+        self.index: dict[Key, int] = {}
+        self.keys: list[Key] = []
+        self.records: list[tuple[int, int, int, int]] = []
+        self.ranks: list[tuple[int, int, int]] = []
+        self.edges: set[tuple[int, int]] | None = set()
+        self.n_regions = 0
+        self.fmt = f"0{n_hidden}b" if n_hidden else ""
+
+    def rank(self, key: Key, dim: int) -> tuple[int, int, int]:
+        # the sign vector read as base-3 digits 1 + s_g, neuron 0 most significant:
+        # integer order = lexicographic order of sign vectors
+        pos, neg, dom = key
+        fmt = self.fmt
+        signs = int(format(pos, fmt)[::-1], 3) - int(format(neg, fmt)[::-1], 3) if fmt else 0
+        return (-dim, signs, dom)
+
+    def add_region(self, faces: list[FaceRecord], region_edges: list[tuple[int, int]]) -> None:
+        """The face lattice of the next region (see :func:`_face_lattice`)."""
+        rid = self.n_regions
+        self.n_regions += 1
+        index, keys, records = self.index, self.keys, self.records
         ids = []
         for key, dim, G, zg in faces:
             g = index.get(key)
@@ -742,12 +755,68 @@ def _assemble(
                 g = index[key] = len(keys)
                 keys.append(key)
                 records.append((dim, rid, G, zg))
+                self.ranks.append(self.rank(key, dim))
             ids.append(g)
-        edges.update([ids[i] << 32 | ids[j] for i, j in region_edges])
+        self.edges.update([(ids[i], ids[j]) for i, j in region_edges])
+
+    def add_glue(self, other: _Glue) -> None:
+        """The cells of the regions glued in ``other``, as if added here one by one."""
+        offset = self.n_regions
+        self.n_regions += other.n_regions
+        index = self.index
+        fresh = [key not in index for key in other.keys]
+        new_keys = list(compress(other.keys, fresh))
+        start = len(self.keys)
+        index.update(zip(new_keys, range(start, start + len(new_keys))))
+        self.keys.extend(new_keys)
+        self.records.extend(
+            [(dim, rid + offset, G, zg) for dim, rid, G, zg in compress(other.records, fresh)]
+        )
+        self.ranks.extend(compress(other.ranks, fresh))
+        ids = list(map(index.__getitem__, other.keys))
+        lo, hi = other.columns()
+        self.edges.update(zip(map(ids.__getitem__, lo), map(ids.__getitem__, hi)))
+
+    def columns(self) -> tuple[Sequence[int], Sequence[int]]:
+        """The edges as two columns (lower cells, upper cells)."""
+        if self.edges is None:
+            return self.lo, self.hi
+        lo, hi = zip(*self.edges) if self.edges else ((), ())
+        return lo, hi
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.keys, self.records, self.ranks, *self.columns(), self.n_regions, self.fmt)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        # a glue read back holds its edges as two columns ``lo``, ``hi``: it is only merged
+        self.keys, self.records, self.ranks, self.lo, self.hi, self.n_regions, self.fmt = state
+        self.index = {}
+        self.edges = None
+
+
+def _assemble(
+    net: ReLUNetwork,
+    dom: Polyhedron | None,
+    dom_rows: list[tuple[int, ...]],
+    regions: list[RegionData],
+    glue: _Glue,
+    out_scale: int,
+    budget: _Budget,
+) -> PolyhedralComplex:
+    """Stage 2: the face lattices of the regions not glued yet (in region order), glued by
+    sign vector, and the complex."""
+    budget.what = "faces"
+    n = max(len(regions), 1)
+    dom_mask = ((1 << len(dom_rows)) - 1) << net.n_hidden
+    for rid in range(glue.n_regions, len(regions)):
+        glue.add_region(*_face_lattice(regions[rid], net.input_dim, dom_mask)[:2])
         budget.done = (rid + 1) / n
-        budget.check_cells(len(keys))
+        budget.check_cells(len(glue.keys))
+    budget.check_cells(len(glue.keys))
     budget.bar.close()
-    return PolyhedralComplex._from_compiler(net, dom, dom_rows, regions, keys, records, edges, out_scale)
+    return PolyhedralComplex._from_compiler(
+        net, dom, dom_rows, regions, glue.keys, glue.records, glue.ranks, glue.edges, out_scale
+    )
 
 
 def _and_all(values: Sequence[int]) -> int:
