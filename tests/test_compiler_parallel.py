@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import relu_geom as rg
+from relu_geom.cli import main
 from relu_geom.compiler import parallel
 
 
@@ -58,3 +59,27 @@ def test_limits_hold_in_workers(always_parallel):
     net = rg.ReLUNetwork.random_normal([2, 12, 12, 1], seed=0)
     with pytest.raises(rg.LimitExceededError, match="max_cells=100"):
         rg.compile_network(net, max_cells=100, workers=2)
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_gives_the_same_complex(always_parallel, tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    net, domain = NETS[2]
+    serial = fingerprint(rg.compile_network(net, domain=domain, workers=1))
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        with parallel.cluster_executor(cluster.scheduler_address) as executor:
+            assert fingerprint(rg.compile_network(net, domain=domain, executor=executor)) == serial
+        net_file = tmp_path / "net.json"
+        net.to_json(net_file)
+        out = tmp_path / "cx.rgc"
+        assert main(["compile", str(net_file), "--cluster", cluster.scheduler_address, "-o", str(out)]) == 0
+    assert fingerprint(rg.PolyhedralComplex.load(out)) == serial
+
+
+def test_an_unreachable_cluster_is_reported():
+    pytest.importorskip("distributed")
+    with pytest.raises(rg.BackendUnavailableError, match="cluster"):
+        with parallel.cluster_executor("tcp://127.0.0.1:1"):
+            pass

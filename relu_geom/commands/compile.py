@@ -1,9 +1,10 @@
 """``relu-geom compile NET [--box LO HI] [--json] [-o OUT] [--max-cells N] [--max-seconds S]
-[--max-memory MB] [--workers N]``."""
+[--max-memory MB] [--workers N] [--cluster ADDRESS]``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 
@@ -15,6 +16,7 @@ from relu_geom.commands._common import (
     read_network,
 )
 from relu_geom.compiler import compile_network
+from relu_geom.compiler.parallel import cluster_executor
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,6 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="processes to use (default: all cores)"
     )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=None,
+        help="run the tasks on the Dask distributed scheduler at ADDRESS (e.g. tcp://127.0.0.1:8786)",
+    )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(run=run)
 
@@ -58,15 +66,18 @@ def run(args: argparse.Namespace) -> int:
     start = time.process_time()
     show = not args.no_progress and sys.stderr.isatty()
     max_memory = None if args.max_memory is None else max(1, int(args.max_memory * 2**20))
-    cx = compile_network(
-        net,
-        domain=domain,
-        max_cells=args.max_cells,
-        max_seconds=args.max_seconds,
-        max_memory=max_memory,
-        progress=show,
-        workers=args.workers,
-    )
+    with contextlib.ExitStack() as stack:
+        executor = stack.enter_context(cluster_executor(args.cluster)) if args.cluster else None
+        cx = compile_network(
+            net,
+            domain=domain,
+            max_cells=args.max_cells,
+            max_seconds=args.max_seconds,
+            max_memory=max_memory,
+            progress=show,
+            workers=args.workers,
+            executor=executor,
+        )
     seconds = time.process_time() - start
     if args.output and args.output.endswith(".rgc"):
         cx.save(args.output)

@@ -15,13 +15,16 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import time
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from relu_geom.compiler.complex import RegionData
 from relu_geom.compiler.refine import _Budget, _dfs, _expand, _face_lattice, _Glue, _Piece, _Problem
+from relu_geom.errors import BackendUnavailableError
 
-__all__ = ["PARALLEL_THRESHOLD", "parallel_stages"]
+__all__ = ["PARALLEL_THRESHOLD", "cluster_executor", "parallel_stages"]
 
 #: Below this estimate of the work (first-layer pieces x later neurons x d^2) a compile
 #: stays serial: starting processes (about 0.1 s) would cost more than they save.
@@ -88,3 +91,27 @@ def parallel_stages(
         if own:
             executor.shutdown(wait=True, cancel_futures=True)
     return regions, glue
+
+
+@contextmanager
+def cluster_executor(address: str) -> Iterator[Executor]:
+    """A :class:`concurrent.futures.Executor` on the Dask distributed cluster at ``address``
+    (for example ``tcp://127.0.0.1:8786``), closed on exit; needs ``dask[distributed]``.
+
+    Every worker of the cluster needs relu_geom installed (tasks are plain functions of
+    this module and picklable integer data).
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise BackendUnavailableError(
+            "--cluster needs Dask distributed: pip install 'relu-geom[distributed]'"
+        ) from None
+    try:
+        client = Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise BackendUnavailableError(f"cluster: cannot connect to {address!r} ({exc})") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
