@@ -387,7 +387,7 @@ def _progress_bar(enabled: bool) -> Any:
         return _NoBar()
     from tqdm import tqdm
 
-    bar = tqdm(unit=" regions", desc="compiling (cells found)", leave=False)
+    bar = tqdm(unit=" pieces", desc="compiling: regions made so far", leave=False)
     bar.enabled = True
     return bar
 
