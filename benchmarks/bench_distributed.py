@@ -10,7 +10,7 @@ import time
 from concurrent.futures import Executor
 
 import relu_geom as rg
-from relu_geom.compiler import parallel
+from relu_geom.compiler import refine
 
 
 def main() -> None:
@@ -35,7 +35,7 @@ def main() -> None:
         import ray
 
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-        task = ray.remote(parallel._task)
+        task = ray.remote(refine._task)
 
         class RayExecutor(Executor):
             def submit(self, fn, *args, **kw):

@@ -36,7 +36,10 @@ def main(arch: list[int] | None = None, seed: int = 0) -> None:
         if reference is None:
             reference, serial_cpu = cells, cpu
         bound = serial_cpu / (cpu + kids / workers)
-        print(f"{workers:<9}{wall:>8.2f}{cpu:>12.2f}{kids:>15.2f}{bound:>8.2f}  {cells == reference}", flush=True)
+        print(
+            f"{workers:<9}{wall:>8.2f}{cpu:>12.2f}{kids:>15.2f}{bound:>8.2f}  {cells == reference}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

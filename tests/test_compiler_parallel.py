@@ -1,4 +1,4 @@
-"""Parallel compile (relu_geom.compiler.parallel): the same complex, cell order included,
+"""Parallel compile (tasks of relu_geom.compiler.refine, clusters of relu_geom.compiler.parallel): the same complex, cell order included,
 for every number of workers and on any executor."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 import relu_geom as rg
 from relu_geom.cli import main
-from relu_geom.compiler import parallel
+from relu_geom.compiler import parallel, refine
 
 
 def fingerprint(cx):
@@ -21,7 +21,7 @@ def fingerprint(cx):
 
 @pytest.fixture
 def always_parallel(monkeypatch):
-    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(refine, "PARALLEL_THRESHOLD", 0)
 
 
 NETS = [
@@ -50,7 +50,7 @@ def test_any_executor_gives_the_same_complex():
 
 def test_default_is_parallel_above_the_threshold_only():
     # the first layer of [2, 3, 3, 1] has at most 7 pieces: far below the threshold
-    assert 7 * 4 * 4 < parallel.PARALLEL_THRESHOLD
+    assert 7 * 4 * 4 < refine.PARALLEL_THRESHOLD
     net = rg.ReLUNetwork.random_normal([2, 3, 3, 1], seed=0)
     assert fingerprint(rg.compile_network(net)) == fingerprint(rg.compile_network(net, workers=1))
 

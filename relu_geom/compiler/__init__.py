@@ -6,7 +6,8 @@
 - :mod:`.entry`: ``as_complex``, the one entry point of every analysis (network or complex);
 - :mod:`.audit`: ``check_complex``, the independent invariant checker;
 - :mod:`.stream`: ``iter_cells``, ``iter_regions``, ``count_regions`` (bounded memory);
-- :mod:`.parallel`: the stages as independent tasks on processes or a cluster.
+- :mod:`.parallel`: an executor on a Dask cluster for the compiler's tasks;
+- :mod:`.store`: the compact complex file relu-geom/complex@1 (.rgc); :mod:`.forms`: layer forms.
 
 Imports :mod:`relu_geom.network`, :mod:`relu_geom.geometry` and below.
 """

@@ -545,9 +545,12 @@ class PolyhedralComplex:
 
         Raises :class:`~relu_geom.FileFormatError` for a file that is not such a complex.
         """
-        from relu_geom.compiler.store import load_complex
+        from relu_geom.compiler.store import read_complex
 
-        return load_complex(path)
+        net, domain, dom_rows, regions, records, face_lists, scale = read_complex(path)
+        return cls._from_records(
+            net, domain, dom_rows, [RegionData(*r) for r in regions], records, face_lists, scale
+        )
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """JSON text of :meth:`to_dict`; written atomically to ``path`` when given."""

@@ -30,15 +30,18 @@ from __future__ import annotations
 
 import gc
 import math
+import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from itertools import compress
 from operator import mul
 from typing import Any
 
 from relu_geom.arith.rational import clear_denominators, primitive
 from relu_geom.compiler.complex import Key, PolyhedralComplex, RegionData
+from relu_geom.compiler.forms import layer_forms as _layer_forms
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -490,8 +493,6 @@ def compile_network(
     try:
         n_workers = (os.cpu_count() or 1) if workers is None else workers
         if executor is not None or n_workers > 1:
-            from relu_geom.compiler.parallel import parallel_stages
-
             regions, glue = parallel_stages(pb, budget, n_workers, executor)
         else:
             regions, glue = list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget)), _Glue(pb.H)
@@ -609,56 +610,6 @@ def iter_region_data(net: ReLUNetwork, domain: Polyhedron | None = None) -> Iter
     """
     pb = _Problem(net, domain)
     return _dfs(pb, [(pb.start, (), 0, 1.0)], _Budget(None, None, None, False, len(pb.widths)))
-
-
-def _layer_forms(
-    w_int: Sequence[Sequence[int]],
-    b_int: Sequence[int],
-    forms: tuple[tuple[tuple[int, ...], ...], ...],
-    pos: int,
-    prev_offset: int,
-    d: int,
-    memo: list[Any] | None = None,
-) -> tuple[tuple[int, ...], ...]:
-    """Homogenized integer forms ``W' D H_prev + b' e_t`` of the next layer on a region.
-
-    ``memo`` (a list, one per layer) remembers the last result: for a sibling region
-    (same ``forms``) whose active set differs in few neurons, only the difference is
-    added (``O(changes * width * d)`` instead of ``O(active * width * d)``).
-    """
-    if not forms:
-        return tuple(tuple(row) + (b,) for row, b in zip(w_int, b_int))
-    prev = forms[-1]
-    width = len(prev)
-    mask = pos >> prev_offset & ((1 << width) - 1)
-    if memo and memo[0] is prev:
-        diff = memo[1] ^ mask
-        if 2 * diff.bit_count() < mask.bit_count():
-            acc = [list(r) for r in memo[2]]
-            for i in iter_bits(diff):
-                col = prev[i]
-                sign = 1 if mask >> i & 1 else -1
-                for r, row in zip(acc, w_int):
-                    c = row[i]
-                    if c:
-                        c *= sign
-                        for k, x in enumerate(col):
-                            r[k] += c * x
-            out = tuple(map(tuple, acc))
-            memo[:] = [prev, mask, out]
-            return out
-    active = [i for i in range(width) if mask >> i & 1]
-    cols = list(zip(*(prev[i] for i in active)))  # coordinate k of every active form
-    rows = []
-    for row, b in zip(w_int, b_int):
-        coeffs = [row[i] for i in active]
-        acc = [sum(map(mul, coeffs, col)) for col in cols] if active else [0] * (d + 1)
-        acc[d] += b
-        rows.append(tuple(acc))
-    out = tuple(rows)
-    if memo is not None:
-        memo[:] = [prev, mask, out]
-    return out
 
 
 # ------------------------------------------------------------------ the face stage
@@ -833,3 +784,71 @@ def _and_bits(values: Sequence[int], mask: int) -> int:
         acc &= values[low.bit_length() - 1]
         mask ^= low
     return acc
+
+
+# ------------------------------------------------------------------ tasks (parallel)
+#: Below this estimate of the work (first-layer pieces x later neurons x d^2) a compile
+#: stays serial: starting processes (about 0.1 s) would cost more than they save.
+PARALLEL_THRESHOLD = 30_000
+
+#: Chunks per worker: more chunks even out the load, fewer send less data.
+CHUNKS_PER_WORKER = 4
+
+
+def _task(
+    pb: _Problem, pieces: list[_Piece], forms: Any, limits: tuple[Any, ...], count: int
+) -> tuple[list[RegionData], _Glue]:
+    """One chunk: the regions below ``pieces`` (depth first), their faces glued."""
+    max_cells, max_seconds, max_memory = limits
+    budget = _Budget(max_cells, max_seconds, max_memory, False, len(pb.widths))
+    budget.count = count
+    regions = []
+    glue = _Glue(pb.H)
+    gc.disable()
+    for reg in _dfs(pb, [(pc, forms, 1, 0.0) for pc in reversed(pieces)], budget):
+        regions.append(reg)
+        glue.add_region(*_face_lattice(reg, pb.d, pb.dom_mask)[:2])
+    return regions, glue
+
+
+def parallel_stages(
+    pb: _Problem, budget: _Budget, workers: int, executor: Executor | None
+) -> tuple[list[RegionData], _Glue]:
+    """The regions in serial order and the cells of those whose faces were glued by tasks."""
+    if not pb.widths:
+        return list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget)), _Glue(pb.H)
+    first, forms = _expand(pb, pb.start, (), 0, budget)
+    later = pb.H - pb.widths[0]
+    if executor is None and (workers < 2 or len(first) * (later + 1) * pb.d**2 < PARALLEL_THRESHOLD):
+        return list(_dfs(pb, [(pc, forms, 1, 1.0 / len(first)) for pc in reversed(first)], budget)), _Glue(
+            pb.H
+        )
+    n_chunks = min(len(first), CHUNKS_PER_WORKER * workers)
+    bounds = [len(first) * i // n_chunks for i in range(n_chunks + 1)]
+    left = None if budget.deadline is None else max(budget.deadline - time.monotonic(), 1e-3)
+    limits = (budget.max_cells, left, budget.max_memory)
+    own = executor is None
+    if own:
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            context = None
+        executor = ProcessPoolExecutor(workers, mp_context=context)
+    try:
+        futures = [
+            executor.submit(_task, pb, first[a:b], forms, limits, len(first))
+            for a, b in zip(bounds, bounds[1:])
+        ]
+        regions: list[RegionData] = []
+        glue = _Glue(pb.H)
+        for b, fut in zip(bounds[1:], futures):
+            part, part_glue = fut.result()
+            regions.extend(part)
+            glue.add_glue(part_glue)
+            budget.bar.update(len(part))
+            budget.done = b / len(first)
+            budget.check_cells(len(glue.keys))
+    finally:
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return regions, glue

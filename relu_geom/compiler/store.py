@@ -18,7 +18,7 @@ recomputed on reading, so a file cannot hold inconsistent forms.
 
 Why this format: it is streamed (nothing is held but one line), needs no dependency,
 and the integers compress well with gzip (about 10 to 40 times smaller than
-:meth:`PolyhedralComplex.to_json`, which writes every cell's vertices and
+``PolyhedralComplex.to_json``, which writes every cell's vertices and
 inequalities as decimal fractions); a columnar format (Parquet) would need pyarrow
 and does not store integers of hundreds of bits natively.
 
@@ -36,12 +36,11 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-from relu_geom.compiler.complex import PolyhedralComplex, RegionData
-from relu_geom.compiler.refine import _layer_forms
+from relu_geom.compiler.forms import layer_forms
 from relu_geom.errors import FileFormatError, ReluGeomError
 from relu_geom.geometry.polyhedron import Polyhedron
 
-__all__ = ["FORMAT", "load_complex", "save_complex"]
+__all__ = ["FORMAT", "read_complex", "save_complex"]
 
 FORMAT = "relu-geom/complex@1"
 
@@ -55,7 +54,7 @@ def _hex(v: int) -> str:
     return format(v, "x")
 
 
-def save_complex(cx: PolyhedralComplex, path: str | os.PathLike[str]) -> None:
+def save_complex(cx: Any, path: str | os.PathLike[str]) -> None:
     """Write ``cx`` to ``path`` in the compact format, atomically (temporary file + rename).
 
     Examples
@@ -81,7 +80,7 @@ def save_complex(cx: PolyhedralComplex, path: str | os.PathLike[str]) -> None:
         raise
 
 
-def _write(cx: PolyhedralComplex, out: IO[bytes]) -> None:
+def _write(cx: Any, out: IO[bytes]) -> None:
     header = {
         "network": cx.network.to_dict(),
         "domain": None if cx.domain is None else [list(r) for r in cx._dom_rows],
@@ -102,8 +101,10 @@ def _write(cx: PolyhedralComplex, out: IO[bytes]) -> None:
         out.write((" ".join(parts) + "\n").encode())
 
 
-def load_complex(path: str | os.PathLike[str]) -> PolyhedralComplex:
-    """Read a complex written by :func:`save_complex` (raises :class:`FileFormatError`)."""
+def read_complex(path: str | os.PathLike[str]) -> tuple[Any, ...]:
+    """The data of a complex written by :func:`save_complex` (raises :class:`FileFormatError`):
+    ``(network, domain, domain rows, regions as RegionData fields, cell records, facet lists,
+    output scale)``, for :meth:`PolyhedralComplex.load`."""
     try:
         with gzip.open(os.fspath(path), "rb") as fh:
             return _read(fh, os.fspath(path))
@@ -113,7 +114,7 @@ def load_complex(path: str | os.PathLike[str]) -> PolyhedralComplex:
         raise FileFormatError(f"{os.fspath(path)}: not a readable {FORMAT} file ({exc})") from None
 
 
-def _read(fh: IO[bytes], where: str) -> PolyhedralComplex:
+def _read(fh: IO[bytes], where: str) -> tuple[Any, ...]:
     lines = _lines(fh, where)
 
     def bad(msg: str) -> FileFormatError:
@@ -178,10 +179,10 @@ def _read(fh: IO[bytes], where: str) -> PolyhedralComplex:
         forms: tuple[Any, ...] = ()
         for level in range(len(widths)):
             prev = offs[level - 1] if forms else 0
-            forms = forms + (_layer_forms(*layers[level], forms, pos, prev, d),)
+            forms = forms + (layer_forms(*layers[level], forms, pos, prev, d),)
         prev = offs[len(widths) - 1] if forms else 0
-        out_rows = _layer_forms(*layers[-1], forms, pos, prev, d)
-        regions.append(RegionData(rays, zm, lin, pos, neg, forms, out_rows))
+        out_rows = layer_forms(*layers[-1], forms, pos, prev, d)
+        regions.append((rays, zm, lin, pos, neg, forms, out_rows))
     records, face_lists = [], []
     for i in range(n_cells):
         v = _ints(next(lines, None), bad, "cell")
@@ -191,7 +192,7 @@ def _read(fh: IO[bytes], where: str) -> PolyhedralComplex:
         faces = tuple(v[7:])
         if not 0 <= dim <= d or region >= n_regions or pos >> H or neg >> H or pos & neg:
             raise bad(f"cell {i}: bad dimension, region or sign bits")
-        if raymask <= 0 or raymask >> len(regions[region].rays) or zmask < 0 or zmask >> n_bits:
+        if raymask <= 0 or raymask >> len(regions[region][0]) or zmask < 0 or zmask >> n_bits:
             raise bad(f"cell {i}: bad generator or constraint mask")
         if dom < 0 or dom >> n_bits or dom & ((1 << H) - 1):
             raise bad(f"cell {i}: bad domain face")
@@ -205,7 +206,7 @@ def _read(fh: IO[bytes], where: str) -> PolyhedralComplex:
         raise bad("two cells have the same sign key")
     if any(records[j][0] != records[i][0] - 1 for i, fs in enumerate(face_lists) for j in fs):
         raise bad("a facet of a cell must have one dimension less")
-    return PolyhedralComplex._from_records(net, domain, dom_rows, regions, records, face_lists, scale)
+    return net, domain, dom_rows, regions, records, face_lists, scale
 
 
 def _lines(fh: IO[bytes], where: str) -> Iterator[str]:
