@@ -105,6 +105,7 @@ from relu_geom.certify import (
 )
 from relu_geom.compiler import as_complex, compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
+from relu_geom.compiler.stream import CellCounts, StreamedCell, count_regions, iter_cells, iter_regions
 from relu_geom.errors import (
     BackendUnavailableError,
     DimensionMismatchError,
@@ -278,6 +279,11 @@ __all__ = [
     "shrink",
     "user_property",
     "write_certificate",
+    "CellCounts",
+    "StreamedCell",
+    "count_regions",
+    "iter_cells",
+    "iter_regions",
 ]
 from relu_geom._version import __version__ as __version__  # noqa: E402
 

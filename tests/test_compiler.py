@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from fractions import Fraction
 from math import comb
 
@@ -204,6 +205,40 @@ def test_max_cells_limit():
         rg.compile_network(net, max_cells=5)
 
 
+def exploding_network(d=40, n=24, seed=0):
+    """n hyperplanes through general points of R^d with d >= n: 2^n regions (all sign vectors)."""
+    return rg.ReLUNetwork.random_normal([d, n, 1], seed=seed)
+
+
+def test_max_cells_counts_pieces_inside_a_layer():
+    # 24 generic hyperplanes in R^40 cut it into 2^24 regions; the limit must stop the first layer
+    start = time.monotonic()
+    with pytest.raises(rg.LimitExceededError, match=r"max_cells=200 exceeded: 201 cells .* layer 1 of 1"):
+        rg.compile_network(exploding_network(), max_cells=200, workers=1)
+    assert time.monotonic() - start < 20
+    # 2^6 = 64 regions exist after 6 of the 24 neurons, 2^8 > 200 after 8
+    with pytest.raises(rg.LimitExceededError, match=r"neuron 8 of 24"):
+        rg.compile_network(exploding_network(), max_cells=200, workers=1)
+
+
+def test_max_seconds_and_max_memory():
+    start = time.monotonic()
+    with pytest.raises(rg.LimitExceededError, match=r"max_seconds=0.3 exceeded: .* layer 1 of 1"):
+        rg.compile_network(exploding_network(), max_seconds=0.3, workers=1)
+    assert time.monotonic() - start < 20
+    with pytest.raises(rg.LimitExceededError, match=r"max_memory=1000000 exceeded: memory grew by \d+ bytes"):
+        rg.compile_network(exploding_network(), max_memory=10**6, workers=1)
+
+
+def test_limits_not_reached_change_nothing():
+    net = rg.ReLUNetwork.random([2, 6, 6, 1], seed=2)
+    a = rg.compile_network(net, workers=1)
+    b = rg.compile_network(net, max_cells=a.n_cells, max_seconds=600, max_memory=2**34, workers=1)
+    assert [c.sign_key for c in a.cells] == [c.sign_key for c in b.cells]
+    with pytest.raises(rg.LimitExceededError, match=f"max_cells={a.n_cells - 1}"):
+        rg.compile_network(net, max_cells=a.n_cells - 1, workers=1)
+
+
 def test_bad_arguments():
     net = rg.zoo.abs_1d()
     with pytest.raises(rg.DimensionMismatchError, match="domain"):
@@ -216,6 +251,12 @@ def test_bad_arguments():
         rg.compile_network("net.json")
     with pytest.raises(rg.InvalidInputError, match="max_cells"):
         rg.compile_network(net, max_cells=0)
+    with pytest.raises(rg.InvalidInputError, match="max_seconds"):
+        rg.compile_network(net, max_seconds=0)
+    with pytest.raises(rg.InvalidInputError, match="max_memory"):
+        rg.compile_network(net, max_memory=-5)
+    with pytest.raises(rg.InvalidInputError, match="workers"):
+        rg.compile_network(net, workers=0)
 
 
 def test_json_export_round_trips_exact_values():

@@ -1,8 +1,10 @@
-"""``relu-geom compile NET [--box LO HI] [--json] [-o OUT] [--max-cells N]``."""
+"""``relu-geom compile NET [--box LO HI] [--json] [-o OUT] [--max-cells N] [--max-seconds S]
+[--max-memory MB] [--workers N] [--cluster ADDRESS]``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 
 from relu_geom.commands._common import (
@@ -20,6 +22,7 @@ from relu_geom.commands._common import (
     write_output,
 )
 from relu_geom.compiler import compile_network
+from relu_geom.compiler.parallel import cluster_executor
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,9 +34,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_argument(p)
     add_box_option(p)
     add_json_option(p)
-    add_output_option(p, "the whole exact complex as JSON")
+    add_output_option(p, "the whole exact complex: compact relu-geom/complex@1 for .rgc, else JSON")
     p.add_argument(
         "--max-cells", type=int, default=None, metavar="N", help="stop with an error beyond N cells"
+    )
+    p.add_argument(
+        "--max-seconds", type=float, default=None, metavar="S", help="stop with an error after S seconds"
+    )
+    p.add_argument(
+        "--max-memory",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="stop with an error when memory grows by more than MB megabytes",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="processes to use (default: all cores)"
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=None,
+        help="run the tasks on the Dask distributed scheduler at ADDRESS (e.g. tcp://127.0.0.1:8786)",
     )
     add_progress_option(p)
     p.set_defaults(run=run)
@@ -44,9 +66,23 @@ def run(args: argparse.Namespace) -> int:
     net = read_network(args.net, args)
     domain = parse_box(args)
     start = time.process_time()
-    cx = compile_network(net, domain=domain, max_cells=args.max_cells, progress=show_progress(args))
+    max_memory = None if args.max_memory is None else max(1, int(args.max_memory * 2**20))
+    with contextlib.ExitStack() as stack:
+        executor = stack.enter_context(cluster_executor(args.cluster)) if args.cluster else None
+        cx = compile_network(
+            net,
+            domain=domain,
+            max_cells=args.max_cells,
+            max_seconds=args.max_seconds,
+            max_memory=max_memory,
+            progress=show_progress(args),
+            workers=args.workers,
+            executor=executor,
+        )
     seconds = time.process_time() - start
-    if args.output:
+    if args.output and args.output.endswith(".rgc"):
+        cx.save(args.output)
+    elif args.output:
         write_output(args.output, cx.to_json())
     summary = cx.summary()
     summary["seconds"] = round(seconds, 3)

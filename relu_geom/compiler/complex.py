@@ -63,23 +63,13 @@ class Cell:
         "_raymask",
         "_zmask",
         "_key",
-        "_faces",
-        "_cofaces",
         "__dict__",
     )
 
-    def __init__(
-        self, cx: PolyhedralComplex, index: int, dim: int, key: Key, region: int, raymask: int, zmask: int
-    ):
+    def __init__(self, cx: PolyhedralComplex, index: int):
         self._cx = cx
         self.index = index
-        self.dim = dim
-        self._key = key
-        self._region = region
-        self._raymask = raymask
-        self._zmask = zmask
-        self._faces: tuple[int, ...] = ()
-        self._cofaces: tuple[int, ...] = ()
+        self.dim, self._key, self._region, self._raymask, self._zmask = cx._records[index]
 
     def __repr__(self) -> str:
         return f"Cell(index={self.index}, dim={self.dim}, sign_vector={self.sign_vector})"
@@ -107,6 +97,14 @@ class Cell:
         analyses.
         """
         return self._key
+
+    @property
+    def _faces(self) -> tuple[int, ...]:
+        return self._cx._face_lists[self.index]
+
+    @property
+    def _cofaces(self) -> tuple[int, ...]:
+        return self._cx._coface_lists[self.index]
 
     @property
     def region_index(self) -> int:
@@ -249,6 +247,13 @@ class PolyhedralComplex:
 
     Build it with :func:`relu_geom.compile_network`.  Read-only.
 
+    Attributes
+    ----------
+    cells : Sequence[Cell]
+        All cells in the documented order (a read-only sequence; slices are tuples).
+    f_vector : tuple[int, ...]
+        ``(f_0, ..., f_d)``: the number of cells of each dimension.
+
     Examples
     --------
     >>> import relu_geom as rg
@@ -272,50 +277,83 @@ class PolyhedralComplex:
         domain: Polyhedron | None,
         dom_rows: list[tuple[int, ...]],
         regions: list[RegionData],
-        cells: dict[Key, list[int]],
-        edges: set[tuple[Key, Key]],
+        keys: list[Key],
+        records: list[tuple[int, int, int, int]],
+        ranks: list[tuple[int, int, int]],
+        edges: set[tuple[int, int]],
         out_scale: int,
     ) -> PolyhedralComplex:
+        """The complex from the compiler's compact data: cell ``g`` (in the order found) has
+        ``keys[g]``, ``records[g] = (dim, region, raymask, zmask)`` and its place
+        ``ranks[g]`` in the documented order; an edge ``(lo, hi)`` says that cell ``lo`` is
+        a facet of cell ``hi``.  :class:`Cell` objects are made on access."""
+        found = sorted(range(len(keys)), key=ranks.__getitem__)
+        new = [0] * len(keys)
+        for i, g in enumerate(found):
+            new[g] = i
+        obj = cls._from_records(
+            net,
+            domain,
+            dom_rows,
+            regions,
+            [(records[g][0], keys[g], *records[g][1:]) for g in found],
+            None,
+            out_scale,
+        )
+        obj._found_edges = (edges, new)
+        return obj
+
+    @classmethod
+    def _from_records(
+        cls,
+        net: ReLUNetwork,
+        domain: Polyhedron | None,
+        dom_rows: list[tuple[int, ...]],
+        regions: list[RegionData],
+        records: Sequence[tuple[int, Key, int, int, int]],
+        face_lists: Sequence[tuple[int, ...]] | None,
+        out_scale: int,
+    ) -> PolyhedralComplex:
+        """The complex from its cells in final order: ``records[i] = (dim, key, region,
+        raymask, zmask)`` and the sorted indices of the facets of cell ``i`` (None: set
+        ``_found_edges`` instead; the lists are then made on first use)."""
         obj = object.__new__(cls)
         obj.network = net
         obj.domain = domain
         obj._dom_rows = dom_rows
         obj._regions = regions
         obj._out_scale = out_scale
-        H = net.n_hidden
-        obj._H = H
-        d = net.input_dim
-        obj.dim = d
-
-        fmt = f"0{H}b"
-
-        def order(key: Key) -> int:
-            # the sign vector read as base-3 digits 1 + s_g, neuron 0 most significant:
-            # integer order = lexicographic order of sign vectors
-            return int(format(key[0], fmt)[::-1], 3) - int(format(key[1], fmt)[::-1], 3) if H else 0
-
-        records = [
-            (-dim, order(key), key[2], key, rid, raymask, zmask)
-            for key, (dim, rid, raymask, zmask) in cells.items()
-        ]
-        records.sort(key=lambda r: r[:3])
-        index: dict[Key, int] = {}
-        out = []
-        for i, (ndim, _, _, key, rid, raymask, zmask) in enumerate(records):
-            index[key] = i
-            out.append(Cell(obj, i, -ndim, key, rid, raymask, zmask))
-        faces: list[list[int]] = [[] for _ in out]
-        cofaces: list[list[int]] = [[] for _ in out]
-        for lo, hi in edges:
-            i, j = index[lo], index[hi]
-            faces[j].append(i)
-            cofaces[i].append(j)
-        for c, f, cf in zip(out, faces, cofaces):
-            c._faces = tuple(sorted(f))
-            c._cofaces = tuple(sorted(cf))
-        obj.cells = tuple(out)
-        obj._index = index
+        obj._H = net.n_hidden
+        obj.dim = d = net.input_dim
+        obj._records = tuple(records)
+        if face_lists is not None:
+            obj._face_lists = tuple(face_lists)
+        counts = [0] * (d + 1)
+        for r in records:
+            counts[r[0]] += 1
+        obj.f_vector = tuple(counts)
+        obj.cells = _Cells(obj)
         return obj
+
+    @cached_property
+    def _face_lists(self) -> tuple[tuple[int, ...], ...]:
+        edges, new = self.__dict__.pop("_found_edges")
+        faces: list[list[int]] = [[] for _ in self._records]
+        for lo, hi in edges:
+            faces[new[hi]].append(new[lo])
+        return tuple(tuple(sorted(f)) for f in faces)
+
+    @cached_property
+    def _coface_lists(self) -> tuple[tuple[int, ...], ...]:
+        cofaces: list[list[int]] = [[] for _ in self._records]
+        for j, fs in enumerate(self._face_lists):
+            for i in fs:
+                cofaces[i].append(j)  # j increases, so every list comes out sorted
+        return tuple(map(tuple, cofaces))
+
+    @cached_property
+    def _index(self) -> dict[Key, int]:
+        return {r[1]: i for i, r in enumerate(self._records)}
 
     # ------------------------------------------------------ low-level access
     @property
@@ -369,14 +407,6 @@ class PolyhedralComplex:
         return tuple(-s * v for v in row[:d]) + (s * row[d],)
 
     # ---------------------------------------------------------------- access
-    @cached_property
-    def f_vector(self) -> tuple[int, ...]:
-        """``(f_0, ..., f_d)``: the number of cells of each dimension."""
-        counts = [0] * (self.dim + 1)
-        for c in self.cells:
-            counts[c.dim] += 1
-        return tuple(counts)
-
     @property
     def euler_characteristic(self) -> int:
         """``sum_k (-1)^k f_k`` over the relatively open cells: ``(-1)^d`` over ``R^d``, 1 over a polytope."""
@@ -385,7 +415,7 @@ class PolyhedralComplex:
     @property
     def n_cells(self) -> int:
         """The number of cells."""
-        return len(self.cells)
+        return len(self._records)
 
     @property
     def regions(self) -> tuple[Cell, ...]:
@@ -501,12 +531,64 @@ class PolyhedralComplex:
             "cells": cells,
         }
 
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the complex exactly as compiled to ``path`` in the compact versioned format
+        ``relu-geom/complex@1`` (gzip-compressed integer lines, extension ``.rgc``; see
+        :mod:`relu_geom.compiler.store`), atomically."""
+        from relu_geom.compiler.store import save_complex
+
+        save_complex(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> PolyhedralComplex:
+        """Read a complex written by :meth:`save`, equal to the saved one cell by cell.
+
+        Raises :class:`~relu_geom.FileFormatError` for a file that is not such a complex.
+        """
+        from relu_geom.compiler.store import read_complex
+
+        net, domain, dom_rows, regions, records, face_lists, scale = read_complex(path)
+        return cls._from_records(
+            net, domain, dom_rows, [RegionData(*r) for r in regions], records, face_lists, scale
+        )
+
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """JSON text of :meth:`to_dict`; written atomically to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=1)
         if path is not None:
             write_text_atomic(path, text)
         return text
+
+
+class _Cells(Sequence["Cell"]):
+    """The cells of a complex, each :class:`Cell` object made on first access."""
+
+    __slots__ = ("_cx", "_objs")
+
+    def __init__(self, cx: PolyhedralComplex):
+        self._cx = cx
+        self._objs: list[Cell | None] = [None] * len(cx._records)
+
+    def __len__(self) -> int:
+        return len(self._objs)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self._objs))))
+        c = self._objs[i]
+        if c is None:
+            j = i if i >= 0 else i + len(self._objs)
+            c = self._objs[j] = Cell(self._cx, j)
+        return c
+
+    def __iter__(self) -> Iterator[Cell]:
+        for i in range(len(self._objs)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return f"<{len(self._objs)} cells>"
+
+
 
 
 def _locate_key(net: ReLUNetwork, dom_rows: Sequence[tuple[int, ...]], x: object) -> Key | None:

@@ -28,12 +28,20 @@ operations plus ``O(r d)`` integer products; the face lattice of a region with
 
 from __future__ import annotations
 
+import gc
+import math
+import multiprocessing
+import os
+import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from itertools import compress
 from operator import mul
 from typing import Any
 
 from relu_geom.arith.rational import clear_denominators, primitive, to_rational
-from relu_geom.compiler.complex import PolyhedralComplex, RegionData
+from relu_geom.compiler.complex import Key, PolyhedralComplex, RegionData
+from relu_geom.compiler.forms import layer_forms as _layer_forms
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -100,49 +108,108 @@ def _short(value: Any, limit: int = 40) -> str:
 
 
 class _Piece:
-    """A region under construction: a homogenized cone with constraint bitsets."""
+    """A region under construction: a homogenized cone with constraint bitsets.
 
-    __slots__ = ("rays", "zm", "lin", "pos", "neg")
+    ``lin`` (a lineality basis) and ``lsup`` (the indices of the nonzero entries of each
+    of its vectors, which stay few) are tuples shared by the pieces split from one
+    region, never mutated.
+    """
+
+    __slots__ = ("rays", "zm", "lin", "lsup", "pos", "neg")
 
     def __init__(
-        self, rays: list[tuple[int, ...]], zm: list[int], lin: list[tuple[int, ...]], pos: int, neg: int
+        self,
+        rays: list[tuple[int, ...]],
+        zm: list[int],
+        lin: tuple[tuple[int, ...], ...],
+        lsup: tuple[tuple[int, ...], ...],
+        pos: int,
+        neg: int,
     ):
         self.rays = rays
         self.zm = zm
         self.lin = lin
+        self.lsup = lsup
         self.pos = pos
         self.neg = neg
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Piece, (self.rays, self.zm, self.lin, self.lsup, self.pos, self.neg))
 
-def _split(piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim: int) -> list[_Piece]:
-    """Split a cone by the linear form ``h`` (constraint ``bit``); returns the pieces.
 
-    ``done_mask`` holds the constraints already imposed (they vanish on the
-    lineality space); ``cone_dim`` is ``d + 1``.
-    """
+def _lineality_cut(cache: dict[int, Any], piece: _Piece, h: tuple[int, ...]) -> Any:
+    """The split of the lineality space of ``piece`` by ``h``, computed once per neuron and
+    shared by all pieces with the same ``lin`` (``cache`` lives for one neuron); None if ``h``
+    vanishes on it."""
     lin = piece.lin
-    if lin:
-        hl = [sum(map(mul, h, v)) for v in lin]
+    entry = cache.get(id(lin))
+    if entry is None:
+        hl = [sum([h[i] * v[i] for i in sup]) for v, sup in zip(lin, piece.lsup)]
         k = next((i for i, v in enumerate(hl) if v), None)
+        cut = None
         if k is not None:
             ell, hk = lin[k], hl[k]
             s, a = (1, hk) if hk > 0 else (-1, -hk)
+            support = [(i, ell[i]) for i in piece.lsup[k]]
+            new_lin, new_sup = [], []
+            for i, (v, sup, hv) in enumerate(zip(lin, piece.lsup, hl)):
+                if i != k:
+                    if hv:
+                        v, sup = _combine(a, v, s * hv, support, sup)
+                    new_lin.append(v)
+                    new_sup.append(sup)
+            up, down = tuple(s * y for y in ell), tuple(-s * y for y in ell)
+            cut = (support, s, a, tuple(new_lin), tuple(new_sup), up, down, {})
+        entry = cache[id(lin)] = (lin, cut)  # keeps lin alive, so its id stays unique
+    return entry[1]
+
+
+def _combine(
+    a: int, v: tuple[int, ...], c: int, support: list[tuple[int, int]], sup: Sequence[int] | None = None
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``primitive(a * v - c * ell)`` and its nonzero indices, for ``ell`` given by its
+    nonzero entries ``support`` and ``v`` by its nonzero indices ``sup`` (None: all)."""
+    new = list(v)
+    idx = range(len(v)) if sup is None else sup
+    if a != 1:
+        for i in idx:
+            new[i] *= a
+    for i, y in support:
+        new[i] -= c * y
+    union = sorted({*idx, *(i for i, _ in support)}) if sup is not None else range(len(v))
+    g = math.gcd(*(new[i] for i in union))
+    if g > 1:
+        for i in union:
+            new[i] //= g
+    return tuple(new), tuple(i for i in union if new[i])
+
+
+def _split(
+    piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim: int, cache: dict[int, Any]
+) -> list[_Piece]:
+    """Split a cone by the linear form ``h`` (constraint ``bit``); returns the pieces.
+
+    ``done_mask`` holds the constraints already imposed (they vanish on the
+    lineality space); ``cone_dim`` is ``d + 1``; ``cache`` is shared by the
+    pieces split by the same ``h``.
+    """
+    lin = piece.lin
+    if lin:
+        cut = _lineality_cut(cache, piece, h)
+        if cut is not None:
+            support, s, a, new_lin, new_sup, up, down, moved = cut
             new_rays = []
             for r in piece.rays:
-                hr = sum(map(mul, h, r))
-                new_rays.append(primitive([a * x - s * hr * y for x, y in zip(r, ell)]) if hr else r)
-            new_lin = [
-                primitive([a * x - s * hv * y for x, y in zip(v, ell)]) if hv else v
-                for i, (v, hv) in enumerate(zip(lin, hl))
-                if i != k
-            ]
+                entry = moved.get(id(r))
+                if entry is None:
+                    hr = sum(map(mul, h, r))
+                    entry = moved[id(r)] = (r, _combine(a, r, s * hr, support)[0] if hr else r)
+                new_rays.append(entry[1])
             zm = [z | bit for z in piece.zm]
-            up = tuple(s * y for y in ell)
-            down = tuple(-s * y for y in ell)
-            zl = done_mask & ~bit
+            zm.append(done_mask & ~bit)
             return [
-                _Piece(new_rays + [up], zm + [zl], new_lin, piece.pos | bit, piece.neg),
-                _Piece(list(new_rays) + [down], zm + [zl], list(new_lin), piece.pos, piece.neg | bit),
+                _Piece(new_rays + [up], zm, new_lin, new_sup, piece.pos | bit, piece.neg),
+                _Piece(new_rays + [down], list(zm), new_lin, new_sup, piece.pos, piece.neg | bit),
             ]
     rays = piece.rays
     vals = [sum(map(mul, h, r)) for r in rays]
@@ -160,33 +227,45 @@ def _split(piece: _Piece, h: tuple[int, ...], bit: int, done_mask: int, cone_dim
     need = cone_dim - len(lin) - 2  # tight constraints an edge needs at least
     new_rays: list[tuple[int, ...]] = []
     new_zm: list[int] = []
-    n_rays = len(rays)
+    holders: dict[int, int] = {}  # constraint -> bitset of the rays on which it vanishes
+    every = (1 << len(rays)) - 1
+    for i, z in enumerate(zm):
+        while z:
+            low = z & -z
+            holders[low] = holders.get(low, 0) | 1 << i
+            z ^= low
     for p in P:
         zp, rp, vp = zm[p], rays[p], vals[p]
         for n in N:
             common = zp & zm[n]
             if common.bit_count() < need:
                 continue
-            for k in range(n_rays):
-                if k != p and k != n and zm[k] & common == common:
-                    break
-            else:
+            # adjacent when no other ray vanishes on every constraint common to both
+            pair = 1 << p | 1 << n
+            acc = every
+            while common and acc != pair:
+                low = common & -common
+                acc &= holders[low]
+                common ^= low
+            if acc == pair:
                 vn = vals[n]
                 new_rays.append(primitive([vp * x - vn * y for x, y in zip(rays[n], rp)]))
-                new_zm.append(common | bit)
+                new_zm.append(zp & zm[n] | bit)
     zrays = [rays[i] for i in Z]
     zzm = [zm[i] | bit for i in Z]
     plus = _Piece(
         [rays[i] for i in P] + zrays + new_rays,
         [zm[i] for i in P] + zzm + new_zm,
         lin,
+        piece.lsup,
         piece.pos | bit,
         piece.neg,
     )
     minus = _Piece(
         [rays[i] for i in N] + zrays + new_rays,
         [zm[i] for i in N] + zzm + new_zm,
-        list(lin),
+        lin,
+        piece.lsup,
         piece.pos,
         piece.neg | bit,
     )
@@ -200,8 +279,9 @@ def _start_cone(
     if domain is None:
         tbit = 1 << n_hidden
         origin = tuple([0] * d + [1])
-        lin = [tuple(int(i == j) for j in range(d + 1)) for i in range(d)]
-        return _Piece([origin], [0], lin, 0, 0), [], tbit
+        zero = [0] * (d + 1)
+        lin = tuple(tuple(zero[:i] + [1] + zero[i + 1 :]) for i in range(d))
+        return _Piece([origin], [0], lin, tuple((i,) for i in range(d)), 0, 0), [], tbit
     rows = list(domain.inequalities)  # a.x <= b, full-dimensional so no equalities
     tbit = 1 << (n_hidden + len(rows))
     gens: list[tuple[int, ...]] = []
@@ -216,8 +296,144 @@ def _start_cone(
             if sum(a * x for a, x in zip(r[:d], g[:d])) == r[d] * g[d]:
                 z |= 1 << (n_hidden + i)
         zms.append(z)
-    lin = [tuple(r) + (0,) for r in domain.lineality]
-    return _Piece(gens, zms, lin, 0, 0), rows, tbit
+    lin = tuple(tuple(r) + (0,) for r in domain.lineality)
+    lsup = tuple(tuple(i for i, x in enumerate(v) if x) for v in lin)
+    return _Piece(gens, zms, lin, lsup, 0, 0), rows, tbit
+
+
+# ------------------------------------------------------------------ limits and progress
+class _Budget:
+    """The limits of one compile (cells, seconds, memory) and its progress bar.
+
+    ``count`` is the number of cells known to exist: every piece is a nonempty open
+    region of the final complex, so ``1 + (number of splits)`` regions exist as soon
+    as the splits are made, inside a layer too.  ``done`` is the fraction of the
+    depth-first search finished (each piece carries its share of its parent's).
+    """
+
+    __slots__ = (
+        "max_cells", "max_seconds", "max_memory", "t0", "deadline", "rss0", "next_mem",
+        "count", "done", "layer", "n_layers", "neuron", "width", "bar", "what", "next_show",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        max_cells: int | None,
+        max_seconds: float | None,
+        max_memory: int | None,
+        progress: bool,
+        n_layers: int,
+    ):
+        self.max_cells = max_cells
+        self.max_seconds = max_seconds
+        self.max_memory = max_memory
+        self.t0 = time.monotonic()
+        self.deadline = None if max_seconds is None else self.t0 + max_seconds
+        self.rss0 = _rss() if max_memory is not None else 0
+        self.next_mem = self.t0
+        self.count = 1
+        self.done = 0.0
+        self.layer = self.neuron = self.width = 0
+        self.n_layers = n_layers
+        self.what = "regions"
+        self.bar = _progress_bar(progress)
+        self.next_show = self.t0
+
+    def where(self) -> str:
+        if self.what == "regions":
+            return f"in layer {self.layer} of {self.n_layers} (neuron {self.neuron} of {self.width})"
+        return "while assembling the faces"
+
+    def split(self) -> None:
+        """One piece more (a split); raises when a limit is passed."""
+        self.count += 1
+        self.bar.update(1)
+        if self.max_cells is not None and self.count > self.max_cells:
+            self.fail(f"max_cells={self.max_cells}", f"{self.count} cells exist already")
+        self.tick()
+
+    def tick(self) -> None:
+        """Check time and memory (cheap; memory at most every 20 ms) and refresh the bar."""
+        now = time.monotonic()
+        if self.deadline is not None and now > self.deadline:
+            self.fail(
+                f"max_seconds={self.max_seconds}", f"{now - self.t0:.1f} s spent, {self.count} cells found"
+            )
+        if self.max_memory is not None and now >= self.next_mem:
+            self.next_mem = now + 0.02
+            grown = _rss() - self.rss0
+            if grown > self.max_memory:
+                self.fail(
+                    f"max_memory={self.max_memory}", f"memory grew by {grown} bytes, {self.count} cells found"
+                )
+        if now >= self.next_show and self.bar.enabled:
+            self.next_show = now + 0.2
+            if self.what == "regions":
+                self.bar.set_postfix_str(
+                    f"layer {self.layer}/{self.n_layers} neuron {self.neuron}/{self.width}, "
+                    f"~{100 * self.done:.0f}% of the regions done",
+                    refresh=False,
+                )
+            else:
+                self.bar.set_postfix_str(f"faces: {100 * self.done:.0f}% of the regions", refresh=False)
+
+    def check_cells(self, n: int) -> None:
+        """The face stage: ``n`` cells exist."""
+        self.count = max(self.count, n)
+        if self.max_cells is not None and n > self.max_cells:
+            self.fail(f"max_cells={self.max_cells}", f"{n} cells exist already")
+        self.tick()
+
+    def fail(self, limit: str, reached: str) -> None:
+        self.bar.close()
+        raise LimitExceededError(
+            f"compile_network: limit {limit} exceeded: {reached} {self.where()}; "
+            "raise the limit or use a smaller domain"
+        )
+
+
+def _rss() -> int:
+    """The resident memory of this process in bytes (current on Linux, else the peak)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _progress_bar(enabled: bool) -> Any:
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    bar = tqdm(unit=" pieces", desc="compiling: regions made so far", leave=False)
+    bar.enabled = True
+    return bar
+
+
+class _NoBar:
+    enabled = False
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix_str(self, s: str, refresh: bool = True) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _check_limits(max_cells: Any, max_seconds: Any, max_memory: Any) -> None:
+    for name, value, kinds in (
+        ("max_cells", max_cells, (int,)),
+        ("max_seconds", max_seconds, (int, float)),
+        ("max_memory", max_memory, (int,)),
+    ):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not value > 0):
+            raise InvalidInputError(f"{name}: expected a positive number or None, got {value!r}")
 
 
 def compile_network(
@@ -225,7 +441,11 @@ def compile_network(
     *,
     domain: Any = None,
     max_cells: int | None = None,
+    max_seconds: float | None = None,
+    max_memory: int | None = None,
     progress: bool = False,
+    workers: int | None = None,
+    executor: Any = None,
 ) -> PolyhedralComplex:
     """The canonical polyhedral complex of ``net`` over ``domain``, exactly.
 
@@ -240,10 +460,27 @@ def compile_network(
         also bound cells: a cell is the set of domain points sharing one sign
         vector and lying in the relative interior of one face of the domain.
     max_cells
-        Stop with :class:`~relu_geom.LimitExceededError` when the complex would
-        have more cells than this (regions are checked after every layer).
+        Stop with :class:`~relu_geom.LimitExceededError` as soon as more than this
+        many cells are known to exist.  Every piece made by a split inside a
+        layer is a region of the final complex, so pieces are counted as they
+        are made and the work stays within a small multiple of the limit.
+    max_seconds
+        Stop with :class:`~relu_geom.LimitExceededError` after this many seconds
+        (wall clock, checked after every split).
+    max_memory
+        Stop with :class:`~relu_geom.LimitExceededError` when the resident memory
+        of the process has grown by more than this many bytes since the start.
     progress
-        Show a progress bar on stderr (off by default).
+        Show a progress bar on stderr (off by default): the cells found so far,
+        the layer and neuron being split and the share of the regions finished.
+    workers
+        Processes for the region and face stages: ``None`` for all cores, ``1``
+        for none.  Networks too small to gain stay serial.  The complex is the
+        same for every number of workers, cell order included.
+    executor
+        A :class:`concurrent.futures.Executor` to run the tasks on instead (for
+        example ``dask.distributed.Client(address).get_executor()``); overrides
+        ``workers``.
 
     Returns
     -------
@@ -263,27 +500,111 @@ def compile_network(
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
-    if max_cells is not None and (not isinstance(max_cells, int) or max_cells < 1):
-        raise InvalidInputError(f"max_cells: expected a positive integer or None, got {max_cells!r}")
-    d = net.input_dim
-    dom = parse_domain(domain, d)
-    H = net.n_hidden
-    dom_rows = list(dom.inequalities) if dom is not None else []
-    tbit = 1 << (H + len(dom_rows))
-    bar = _progress_bar(progress, "regions")
-    regions: list[RegionData] = []
-    for reg in iter_region_data(net, dom):
-        regions.append(reg)
-        bar.update(1)
-        if max_cells is not None and len(regions) > max_cells:
-            bar.close()
-            raise LimitExceededError(
-                f"compile_network: the complex has more than max_cells={max_cells} cells "
-                f"(more than {max_cells} regions already); raise max_cells or use a smaller domain"
+    _check_limits(max_cells, max_seconds, max_memory)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InvalidInputError(f"workers: expected a positive integer or None, got {workers!r}")
+    dom = parse_domain(domain, net.input_dim)
+    pb = _Problem(net, dom)
+    budget = _Budget(max_cells, max_seconds, max_memory, progress, len(pb.widths))
+    gc_was_on = gc.isenabled()
+    gc.disable()  # the compile makes no reference cycles; collections would only rescan its data
+    try:
+        n_workers = (os.cpu_count() or 1) if workers is None else workers
+        if executor is not None or n_workers > 1:
+            regions, glue = parallel_stages(pb, budget, n_workers, executor)
+        else:
+            regions, glue = list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget)), _Glue(pb.H)
+        return _assemble(net, dom, pb.dom_rows, regions, glue, net.integer_scales[-1], budget)
+    finally:
+        budget.bar.close()
+        if gc_was_on:
+            gc.enable()
+
+
+# ------------------------------------------------------------------ the region stage
+class _Problem:
+    """The exact integer data of one compile (picklable, sent to workers)."""
+
+    __slots__ = ("d", "H", "tbit", "dom_mask", "layers", "widths", "offs", "start", "dom_rows")
+
+    def __init__(self, net: ReLUNetwork, domain: Polyhedron | None):
+        self.d = net.input_dim
+        self.H = net.n_hidden
+        self.start, self.dom_rows, self.tbit = _start_cone(domain, self.d, self.H)
+        self.dom_mask = self.tbit - (1 << self.H)
+        self.layers = net.integer_layers
+        self.widths = net.hidden_widths
+        self.offs = net.layer_offsets
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for k, v in zip(self.__slots__, state):
+            setattr(self, k, v)
+
+
+Entry = tuple[_Piece, tuple[tuple[tuple[int, ...], ...], ...], int, float]
+
+
+def _expand(
+    pb: _Problem, piece: _Piece, forms: Any, level: int, budget: _Budget, memo: list[Any] | None = None
+) -> tuple[list[_Piece], Any]:
+    """Split ``piece`` (a region of the first ``level`` layers) by every neuron of the next layer."""
+    d = pb.d
+    prev = pb.offs[level - 1] if forms else 0
+    w_int, b_int = pb.layers[level]
+    rows = _layer_forms(w_int, b_int, forms, piece.pos, prev, d, memo)
+    start_rays = piece.rays if not piece.lin else None  # the region this layer starts from
+    pieces = [piece]
+    budget.layer, budget.width = level + 1, len(rows)
+    base = pb.tbit | pb.dom_mask
+    for j, h in enumerate(rows):
+        budget.neuron = j + 1
+        bit = 1 << (pb.offs[level] + j)
+        if not any(h):
+            for pc in pieces:
+                pc.zm = [z | bit for z in pc.zm]
+            continue
+        if start_rays is not None and len(pieces) > 1:
+            # a neuron of one strict sign on the starting region cuts none of its pieces
+            vals = [sum(map(mul, h, r)) for r in start_rays]
+            if min(vals) > 0 or max(vals) < 0:
+                side = "pos" if vals[0] > 0 else "neg"
+                for pc in pieces:
+                    setattr(pc, side, getattr(pc, side) | bit)
+                continue
+        done = base | (bit - 1)
+        cache: dict[int, Any] = {}
+        out: list[_Piece] = []
+        for pc in pieces:
+            res = _split(pc, h, bit, done, d + 1, cache)
+            out.extend(res)
+            if len(res) == 2:
+                budget.split()
+        pieces = out
+        budget.tick()
+    return pieces, forms + (rows,)
+
+
+def _dfs(pb: _Problem, stack: list[Entry], budget: _Budget) -> Iterator[RegionData]:
+    """The regions below the entries of ``stack``, depth first (last entry first)."""
+    depth = len(pb.widths)
+    w_out, b_out = pb.layers[-1]
+    memos: list[list[Any]] = [[] for _ in range(depth + 1)]
+    while stack:
+        piece, forms, level, weight = stack.pop()
+        if level == depth:
+            prev = pb.offs[level - 1] if forms else 0
+            out_rows = _layer_forms(w_out, b_out, forms, piece.pos, prev, pb.d, memos[level])
+            budget.done += weight
+            yield RegionData(
+                tuple(piece.rays), tuple(piece.zm), tuple(piece.lin), piece.pos, piece.neg, forms, out_rows
             )
-    bar.close()
-    out_scale = net.integer_scales[-1]
-    return _assemble(net, dom, dom_rows, regions, tbit, out_scale, max_cells, progress)
+            continue
+        pieces, new_forms = _expand(pb, piece, forms, level, budget, memos[level])
+        share = weight / len(pieces)
+        stack.extend((pc, new_forms, level + 1, share) for pc in reversed(pieces))
 
 
 def iter_region_data(net: ReLUNetwork, domain: Polyhedron | None = None) -> Iterator[RegionData]:
@@ -305,79 +626,141 @@ def iter_region_data(net: ReLUNetwork, domain: Polyhedron | None = None) -> Iter
     >>> sorted(r.out_rows for r in regs)  # f = -x on x < 0 and x on x > 0
     [((-1, 0),), ((1, 0),)]
     """
-    d = net.input_dim
-    H = net.n_hidden
-    start, _, tbit = _start_cone(domain, d, H)
-    dom_mask = tbit - (1 << H)
-    layers = net.integer_layers
-    widths = net.hidden_widths
-    offs = net.layer_offsets
-    w_out, b_out = layers[-1]
-    stack: list[tuple[_Piece, tuple[tuple[tuple[int, ...], ...], ...], int]] = [(start, (), 0)]
-    while stack:
-        piece, forms, level = stack.pop()
-        prev = offs[level - 1] if forms else 0
-        if level == len(widths):
-            out_rows = _layer_forms(w_out, b_out, forms, piece.pos, prev, d)
-            yield RegionData(
-                tuple(piece.rays), tuple(piece.zm), tuple(piece.lin), piece.pos, piece.neg, forms, out_rows
-            )
-            continue
-        w_int, b_int = layers[level]
-        rows = _layer_forms(w_int, b_int, forms, piece.pos, prev, d)
-        pieces = [piece]
-        for j, h in enumerate(rows):
-            bit = 1 << (offs[level] + j)
-            if not any(h):
-                for pc in pieces:
-                    pc.zm = [z | bit for z in pc.zm]
-                continue
-            done = tbit | dom_mask | (bit - 1)
-            out: list[_Piece] = []
-            for pc in pieces:
-                out.extend(_split(pc, h, bit, done, d + 1))
-            pieces = out
-        new_forms = forms + (rows,)
-        stack.extend((pc, new_forms, level + 1) for pc in reversed(pieces))
+    pb = _Problem(net, domain)
+    return _dfs(pb, [(pb.start, (), 0, 1.0)], _Budget(None, None, None, False, len(pb.widths)))
 
 
-def _layer_forms(
-    w_int: Sequence[Sequence[int]],
-    b_int: Sequence[int],
-    forms: tuple[tuple[tuple[int, ...], ...], ...],
-    pos: int,
-    prev_offset: int,
-    d: int,
-) -> tuple[tuple[int, ...], ...]:
-    """Homogenized integer forms ``W' D H_prev + b' e_t`` of the next layer on a region."""
-    if not forms:
-        return tuple(tuple(row) + (b,) for row, b in zip(w_int, b_int))
-    prev = forms[-1]
-    active = [i for i in range(len(prev)) if pos >> (prev_offset + i) & 1]
-    cols = list(zip(*(prev[i] for i in active)))  # coordinate k of every active form
-    out = []
-    for row, b in zip(w_int, b_int):
-        coeffs = [row[i] for i in active]
-        acc = [sum(map(mul, coeffs, col)) for col in cols] if active else [0] * (d + 1)
-        acc[d] += b
-        out.append(tuple(acc))
-    return tuple(out)
+# ------------------------------------------------------------------ the face stage
+FaceRecord = tuple[Key, int, int, int]  # (key, dim, raymask, zmask)
 
 
-def _progress_bar(enabled: bool, unit: str) -> Any:
-    if not enabled:
-        return _NoBar()
-    from tqdm import tqdm
+def _face_lattice(
+    reg: RegionData, d: int, dom_mask: int
+) -> tuple[list[FaceRecord], list[tuple[int, int]], dict[int, int], list[int]]:
+    """The faces of one region (itself first, then by decreasing dimension), the
+    face-to-coface edges ``(i, j)`` (face ``i`` of the list is a facet of face ``j``), the
+    generator set of every constraint and the facets."""
+    zm = reg.zm
+    n = len(zm)
+    full = (1 << n) - 1
+    vmask = 0
+    sets: dict[int, int] = {}
+    for i, (r, z) in enumerate(zip(reg.rays, zm)):
+        bit = 1 << i
+        if r[-1]:
+            vmask |= bit
+        while z:
+            low = z & -z
+            sets[low] = sets.get(low, 0) | bit
+            z ^= low
+    facets = maximal_sets(s for s in sets.values() if s != full)
+    pos, neg = reg.pos, reg.neg
+    ztop = _and_all(zm) if zm else 0
+    top_key = (pos & ~ztop, neg & ~ztop, ztop & dom_mask)
+    faces: list[FaceRecord] = [(top_key, d, full, ztop)]
+    edges: list[tuple[int, int]] = []
+    seen = {full: 0}
+    frontier = [full]
+    dim = d
+    n_lin = len(reg.lin)
+    while frontier and dim > 0:
+        dim -= 1
+        nxt = []
+        for F in frontier:
+            fpos = seen[F]
+            if F.bit_count() == dim + 2 - n_lin:
+                # a simplicial cone: its facets drop one generator each
+                subs = [F & ~(1 << i) for i in iter_bits(F)]
+            else:
+                subs = maximal_sets(F & f for f in facets if F & f != F)
+            for G in subs:
+                if not G & vmask:
+                    continue  # a face at infinity
+                gpos = seen.get(G)
+                if gpos is None:
+                    zg = _and_bits(zm, G)
+                    gpos = seen[G] = len(faces)
+                    nxt.append(G)
+                    faces.append(((pos & ~zg, neg & ~zg, zg & dom_mask), dim, G, zg))
+                edges.append((gpos, fpos))
+        frontier = nxt
+    return faces, edges, sets, facets
 
-    return tqdm(unit=unit, desc="compiling", leave=False)
 
+class _Glue:
+    """Cells glued by sign key, in the order found: ``keys[g]``, ``records[g] = (dim, first
+    region, raymask, zmask)``, ``ranks[g]`` (the cell's place in the documented order:
+    dimension down, sign vector, domain face) and edges ``(lo, hi)`` (cell ``lo`` is a
+    facet of cell ``hi``)."""
 
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
+    __slots__ = ("index", "keys", "records", "ranks", "edges", "n_regions", "fmt", "lo", "hi")
 
-    def close(self) -> None:
-        pass
+    def __init__(self, n_hidden: int) -> None:
+        self.index: dict[Key, int] = {}
+        self.keys: list[Key] = []
+        self.records: list[tuple[int, int, int, int]] = []
+        self.ranks: list[tuple[int, int, int]] = []
+        self.edges: set[tuple[int, int]] | None = set()
+        self.n_regions = 0
+        self.fmt = f"0{n_hidden}b" if n_hidden else ""
+
+    def rank(self, key: Key, dim: int) -> tuple[int, int, int]:
+        # the sign vector read as base-3 digits 1 + s_g, neuron 0 most significant:
+        # integer order = lexicographic order of sign vectors
+        pos, neg, dom = key
+        fmt = self.fmt
+        signs = int(format(pos, fmt)[::-1], 3) - int(format(neg, fmt)[::-1], 3) if fmt else 0
+        return (-dim, signs, dom)
+
+    def add_region(self, faces: list[FaceRecord], region_edges: list[tuple[int, int]]) -> None:
+        """The face lattice of the next region (see :func:`_face_lattice`)."""
+        rid = self.n_regions
+        self.n_regions += 1
+        index, keys, records = self.index, self.keys, self.records
+        ids = []
+        for key, dim, G, zg in faces:
+            g = index.get(key)
+            if g is None:
+                g = index[key] = len(keys)
+                keys.append(key)
+                records.append((dim, rid, G, zg))
+                self.ranks.append(self.rank(key, dim))
+            ids.append(g)
+        self.edges.update([(ids[i], ids[j]) for i, j in region_edges])
+
+    def add_glue(self, other: _Glue) -> None:
+        """The cells of the regions glued in ``other``, as if added here one by one."""
+        offset = self.n_regions
+        self.n_regions += other.n_regions
+        index = self.index
+        fresh = [key not in index for key in other.keys]
+        new_keys = list(compress(other.keys, fresh))
+        start = len(self.keys)
+        index.update(zip(new_keys, range(start, start + len(new_keys))))
+        self.keys.extend(new_keys)
+        self.records.extend(
+            [(dim, rid + offset, G, zg) for dim, rid, G, zg in compress(other.records, fresh)]
+        )
+        self.ranks.extend(compress(other.ranks, fresh))
+        ids = list(map(index.__getitem__, other.keys))
+        lo, hi = other.columns()
+        self.edges.update(zip(map(ids.__getitem__, lo), map(ids.__getitem__, hi)))
+
+    def columns(self) -> tuple[Sequence[int], Sequence[int]]:
+        """The edges as two columns (lower cells, upper cells)."""
+        if self.edges is None:
+            return self.lo, self.hi
+        lo, hi = zip(*self.edges) if self.edges else ((), ())
+        return lo, hi
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.keys, self.records, self.ranks, *self.columns(), self.n_regions, self.fmt)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        # a glue read back holds its edges as two columns ``lo``, ``hi``: it is only merged
+        self.keys, self.records, self.ranks, self.lo, self.hi, self.n_regions, self.fmt = state
+        self.index = {}
+        self.edges = None
 
 
 def _assemble(
@@ -385,75 +768,24 @@ def _assemble(
     dom: Polyhedron | None,
     dom_rows: list[tuple[int, ...]],
     regions: list[RegionData],
-    tbit: int,
+    glue: _Glue,
     out_scale: int,
-    max_cells: int | None,
-    progress: bool,
+    budget: _Budget,
 ) -> PolyhedralComplex:
-    """Stage 2: face lattices of the regions, glued by sign vector."""
-    H = net.n_hidden
-    d = net.input_dim
-    dom_mask = tbit - (1 << H)
-    # key -> [dim, region, raymask, zmask]
-    cells: dict[tuple[int, int, int], list[int]] = {}
-    edges: set[tuple[tuple[int, int, int], tuple[int, int, int]]] = set()
-    bar = _progress_bar(progress, "regions")
-    for rid, reg in enumerate(regions):
-        zm = reg.zm
-        n = len(zm)
-        full = (1 << n) - 1
-        vmask = 0
-        sets: dict[int, int] = {}
-        for i, (r, z) in enumerate(zip(reg.rays, zm)):
-            bit = 1 << i
-            if r[-1]:
-                vmask |= bit
-            while z:
-                low = z & -z
-                sets[low] = sets.get(low, 0) | bit
-                z ^= low
-        facets = maximal_sets(s for s in sets.values() if s != full)
-        pos, neg = reg.pos, reg.neg
-        ztop = _and_all(zm) if zm else 0
-        top_key = (pos & ~ztop, neg & ~ztop, ztop & dom_mask)
-        if top_key not in cells:
-            cells[top_key] = [d, rid, full, ztop]
-        seen = {full: top_key}
-        frontier = [full]
-        dim = d
-        n_lin = len(reg.lin)
-        while frontier and dim > 0:
-            dim -= 1
-            nxt = []
-            for F in frontier:
-                fkey = seen[F]
-                if F.bit_count() == dim + 2 - n_lin:
-                    # a simplicial cone: its facets drop one generator each
-                    subs = [F & ~(1 << i) for i in iter_bits(F)]
-                else:
-                    subs = maximal_sets(F & f for f in facets if F & f != F)
-                for G in subs:
-                    if not G & vmask:
-                        continue  # a face at infinity
-                    gkey = seen.get(G)
-                    if gkey is None:
-                        zg = _and_bits(zm, G)
-                        gkey = (pos & ~zg, neg & ~zg, zg & dom_mask)
-                        seen[G] = gkey
-                        nxt.append(G)
-                        if gkey not in cells:
-                            cells[gkey] = [dim, rid, G, zg]
-                    edges.add((gkey, fkey))
-            frontier = nxt
-        if max_cells is not None and len(cells) > max_cells:
-            bar.close()
-            raise LimitExceededError(
-                f"compile_network: the complex has more than max_cells={max_cells} cells; "
-                "raise max_cells or use a smaller domain"
-            )
-        bar.update(1)
-    bar.close()
-    return PolyhedralComplex._from_compiler(net, dom, dom_rows, regions, cells, edges, out_scale)
+    """Stage 2: the face lattices of the regions not glued yet (in region order), glued by
+    sign vector, and the complex."""
+    budget.what = "faces"
+    n = max(len(regions), 1)
+    dom_mask = ((1 << len(dom_rows)) - 1) << net.n_hidden
+    for rid in range(glue.n_regions, len(regions)):
+        glue.add_region(*_face_lattice(regions[rid], net.input_dim, dom_mask)[:2])
+        budget.done = (rid + 1) / n
+        budget.check_cells(len(glue.keys))
+    budget.check_cells(len(glue.keys))
+    budget.bar.close()
+    return PolyhedralComplex._from_compiler(
+        net, dom, dom_rows, regions, glue.keys, glue.records, glue.ranks, glue.edges, out_scale
+    )
 
 
 def _and_all(values: Sequence[int]) -> int:
@@ -470,3 +802,71 @@ def _and_bits(values: Sequence[int], mask: int) -> int:
         acc &= values[low.bit_length() - 1]
         mask ^= low
     return acc
+
+
+# ------------------------------------------------------------------ tasks (parallel)
+#: Below this estimate of the work (first-layer pieces x later neurons x d^2) a compile
+#: stays serial: starting processes (about 0.1 s) would cost more than they save.
+PARALLEL_THRESHOLD = 30_000
+
+#: Chunks per worker: more chunks even out the load, fewer send less data.
+CHUNKS_PER_WORKER = 4
+
+
+def _task(
+    pb: _Problem, pieces: list[_Piece], forms: Any, limits: tuple[Any, ...], count: int
+) -> tuple[list[RegionData], _Glue]:
+    """One chunk: the regions below ``pieces`` (depth first), their faces glued."""
+    max_cells, max_seconds, max_memory = limits
+    budget = _Budget(max_cells, max_seconds, max_memory, False, len(pb.widths))
+    budget.count = count
+    regions = []
+    glue = _Glue(pb.H)
+    gc.disable()
+    for reg in _dfs(pb, [(pc, forms, 1, 0.0) for pc in reversed(pieces)], budget):
+        regions.append(reg)
+        glue.add_region(*_face_lattice(reg, pb.d, pb.dom_mask)[:2])
+    return regions, glue
+
+
+def parallel_stages(
+    pb: _Problem, budget: _Budget, workers: int, executor: Executor | None
+) -> tuple[list[RegionData], _Glue]:
+    """The regions in serial order and the cells of those whose faces were glued by tasks."""
+    if not pb.widths:
+        return list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget)), _Glue(pb.H)
+    first, forms = _expand(pb, pb.start, (), 0, budget)
+    later = pb.H - pb.widths[0]
+    if executor is None and (workers < 2 or len(first) * (later + 1) * pb.d**2 < PARALLEL_THRESHOLD):
+        return list(_dfs(pb, [(pc, forms, 1, 1.0 / len(first)) for pc in reversed(first)], budget)), _Glue(
+            pb.H
+        )
+    n_chunks = min(len(first), CHUNKS_PER_WORKER * workers)
+    bounds = [len(first) * i // n_chunks for i in range(n_chunks + 1)]
+    left = None if budget.deadline is None else max(budget.deadline - time.monotonic(), 1e-3)
+    limits = (budget.max_cells, left, budget.max_memory)
+    own = executor is None
+    if own:
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            context = None
+        executor = ProcessPoolExecutor(workers, mp_context=context)
+    try:
+        futures = [
+            executor.submit(_task, pb, first[a:b], forms, limits, len(first))
+            for a, b in zip(bounds, bounds[1:])
+        ]
+        regions: list[RegionData] = []
+        glue = _Glue(pb.H)
+        for b, fut in zip(bounds[1:], futures):
+            part, part_glue = fut.result()
+            regions.extend(part)
+            glue.add_glue(part_glue)
+            budget.bar.update(len(part))
+            budget.done = b / len(first)
+            budget.check_cells(len(glue.keys))
+    finally:
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return regions, glue

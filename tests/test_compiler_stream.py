@@ -1,0 +1,107 @@
+"""Streaming (relu_geom.compiler.stream): each cell once, the same cells as the full compile,
+counts without keeping the cells, memory independent of the number of regions."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections import Counter
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import relu_geom as rg
+from tests.conftest import networks
+
+
+def _same_cells(net, domain):
+    cx = rg.compile_network(net, domain=domain, workers=1)
+    streamed = list(rg.iter_cells(net, domain))
+    keys = Counter(c.sign_key for c in streamed)
+    assert max(keys.values(), default=1) == 1  # each cell exactly once
+    assert set(keys) == {c.sign_key for c in cx.cells}
+    by_key = {c.sign_key: c for c in streamed}
+    for cell in cx.cells:
+        assert by_key[cell.sign_key].dim == cell.dim
+    counts = rg.count_regions(net, domain)
+    assert counts.f_vector == cx.f_vector
+    assert counts.n_regions == cx.n_regions
+    assert counts.n_bounded_regions == cx.n_bounded_regions
+    # regions stream in the compiler's region order
+    assert [r.sign_key for r in rg.iter_regions(net, domain)] == [
+        (r.pos & ~min_zero(r), r.neg & ~min_zero(r), min_zero(r) & dom_mask(cx)) for r in cx.region_data
+    ]
+    return cx, by_key
+
+
+def min_zero(reg):
+    acc = -1
+    for z in reg.zm:
+        acc &= z
+    return acc
+
+
+def dom_mask(cx):
+    return ((1 << len(cx._dom_rows)) - 1) << cx._H
+
+
+@given(networks())
+def test_streamed_cells_are_the_compiled_cells(net):
+    _same_cells(net, None)
+
+
+@given(networks(max_dim=3, max_width=3, max_depth=2), st.integers(1, 3))
+def test_streamed_cells_over_boxes(net, r):
+    _same_cells(net, (-r, r))
+
+
+def test_degenerate_networks_by_hand():
+    # duplicate, parallel, zero and dead neurons; a network without hidden layers
+    dup = rg.ReLUNetwork(
+        [[[1, 0], [1, 0], [0, 0], [0, 1], [2, 0]], [[1, 1, 1, 1, 1]]], [[0, 0, 0, 1, 0], [0]]
+    )
+    for net in (dup, rg.ReLUNetwork([[[1, 2]]], [[3]]), rg.zoo.central_lines(4), rg.zoo.demo()):
+        for domain in (None, (-1, 1)):
+            _same_cells(net, domain)
+    # four lines through the origin: 8 regions, 8 rays, 1 vertex (Euler characteristic 1)
+    assert rg.count_regions(rg.zoo.central_lines(4)).f_vector == (1, 8, 8)
+
+
+def test_streamed_geometry_matches_the_compiled_cell():
+    net = rg.ReLUNetwork.random_normal([2, 5, 4, 1], seed=3)
+    for domain in (None, (-2, 2)):
+        cx, by_key = _same_cells(net, domain)
+        for cell in cx.cells:
+            s = by_key[cell.sign_key]
+            assert s.polyhedron == cell.polyhedron
+            assert cx.locate(s.interior_point) is cell
+            assert s.sign_vector == cell.sign_vector
+            assert s.is_bounded == cell.is_bounded
+
+
+def test_limits_and_bad_input():
+    with pytest.raises(rg.LimitExceededError, match="max_seconds"):
+        rg.count_regions(rg.ReLUNetwork.random_normal([40, 24, 1], seed=0), max_seconds=0.2)
+    with pytest.raises(rg.InvalidInputError, match="ReLUNetwork"):
+        list(rg.iter_cells("net.json"))
+    with pytest.raises(rg.InvalidInputError, match="max_memory"):
+        rg.count_regions(rg.zoo.abs_1d(), max_memory=0)
+
+
+def _peak(net, domain):
+    tracemalloc.start()
+    counts = rg.count_regions(net, domain)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return counts.n_regions, peak
+
+
+def test_peak_memory_does_not_grow_with_the_number_of_regions():
+    net = rg.ReLUNetwork.random_normal([2, 10, 10, 1], seed=0)
+    small, peak_small = _peak(net, (Fraction(-1, 4), Fraction(1, 4)))
+    large, peak_large = _peak(net, (-100, 100))
+    assert large > 8 * small
+    cx = rg.compile_network(net, domain=(-100, 100), workers=1)
+    assert large == cx.n_regions
+    assert peak_large < 2 * peak_small + 200_000
