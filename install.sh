@@ -24,6 +24,8 @@ run() { if [ -n "$dry" ]; then say "would run: $*"; else "$@"; fi; }
 
 # ---------------------------------------------------------------- system libraries
 system_pkgs="libcdd-dev libgmp-dev"
+# the test extra also wants a real browser: the interactive views are opened in headless Chromium
+case "${1:-}" in test) system_pkgs="$system_pkgs chromium" ;; esac
 hint="the system packages libcdd-dev and libgmp-dev are needed (as root: apt-get install libcdd-dev libgmp-dev)"
 missing=""
 if command -v dpkg >/dev/null 2>&1; then
@@ -34,7 +36,7 @@ fi
 if [ -n "$missing" ]; then
   if [ "$(id -u)" -eq 0 ]; then
     run apt-get update -qq
-    run apt-get install -y -qq $missing
+    run apt-get install -y -qq $missing >/dev/null
   elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
     run sudo apt-get update -qq
     run sudo apt-get install -y -qq $missing

@@ -16,7 +16,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from relu_geom._util import write_text_atomic
+from relu_geom._util import Frozen, write_text_atomic
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
@@ -44,7 +44,7 @@ class RegionData(NamedTuple):
     out_rows: tuple[tuple[int, ...], ...]
 
 
-class Cell:
+class Cell(Frozen):
     """One relatively open cell of a :class:`PolyhedralComplex`.
 
     Attributes
@@ -67,9 +67,10 @@ class Cell:
     )
 
     def __init__(self, cx: PolyhedralComplex, index: int):
-        self._cx = cx
-        self.index = index
-        self.dim, self._key, self._region, self._raymask, self._zmask = cx._records[index]
+        object.__setattr__(self, "_cx", cx)
+        object.__setattr__(self, "index", index)
+        for name, value in zip(("dim", "_key", "_region", "_raymask", "_zmask"), cx._records[index]):
+            object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         return f"Cell(index={self.index}, dim={self.dim}, sign_vector={self.sign_vector})"
@@ -242,7 +243,7 @@ class Cell:
         return self._cx.locate(x) is self
 
 
-class PolyhedralComplex:
+class PolyhedralComplex(Frozen):
     """The canonical polyhedral complex of a ReLU network over a domain.
 
     Build it with :func:`relu_geom.compile_network`.  Read-only.
@@ -300,7 +301,7 @@ class PolyhedralComplex:
             None,
             out_scale,
         )
-        obj._found_edges = (edges, new)
+        object.__setattr__(obj, "_found_edges", (edges, new))
         return obj
 
     @classmethod
@@ -318,21 +319,22 @@ class PolyhedralComplex:
         raymask, zmask)`` and the sorted indices of the facets of cell ``i`` (None: set
         ``_found_edges`` instead; the lists are then made on first use)."""
         obj = object.__new__(cls)
-        obj.network = net
-        obj.domain = domain
-        obj._dom_rows = dom_rows
-        obj._regions = regions
-        obj._out_scale = out_scale
-        obj._H = net.n_hidden
-        obj.dim = d = net.input_dim
-        obj._records = tuple(records)
+        object.__setattr__(obj, "network", net)
+        object.__setattr__(obj, "domain", domain)
+        object.__setattr__(obj, "_dom_rows", dom_rows)
+        object.__setattr__(obj, "_regions", tuple(regions))
+        object.__setattr__(obj, "_out_scale", out_scale)
+        d = net.input_dim
+        object.__setattr__(obj, "_H", net.n_hidden)
+        object.__setattr__(obj, "dim", d)
+        object.__setattr__(obj, "_records", tuple(records))
         if face_lists is not None:
-            obj._face_lists = tuple(face_lists)
+            object.__setattr__(obj, "_face_lists", tuple(face_lists))
         counts = [0] * (d + 1)
         for r in records:
             counts[r[0]] += 1
-        obj.f_vector = tuple(counts)
-        obj.cells = _Cells(obj)
+        object.__setattr__(obj, "f_vector", tuple(counts))
+        object.__setattr__(obj, "cells", _Cells(obj))
         return obj
 
     @cached_property
@@ -566,7 +568,7 @@ class _Cells(Sequence["Cell"]):
     __slots__ = ("_cx", "_objs")
 
     def __init__(self, cx: PolyhedralComplex):
-        self._cx = cx
+        object.__setattr__(self, "_cx", cx)
         self._objs: list[Cell | None] = [None] * len(cx._records)
 
     def __len__(self) -> int:

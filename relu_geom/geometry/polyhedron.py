@@ -25,6 +25,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from relu_geom._util import Frozen
 from relu_geom.arith.dense import integer_echelon, primitive_row, reduce_integer_row, reduce_row, rref
 from relu_geom.arith.rational import as_point, clear_denominators, to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
@@ -104,7 +105,7 @@ def _canonical_vrep(
     return tuple(verts), tuple(sorted(rs)), tuple(lin)
 
 
-class Polyhedron:
+class Polyhedron(Frozen):
     """An exact convex polyhedron in ``R^d``, immutable, with H- and V-representation.
 
     Build one with :meth:`from_hrep`, :meth:`from_vrep` or :meth:`box`.
@@ -140,11 +141,11 @@ class Polyhedron:
     ) -> Polyhedron:
         """Unchecked constructor from data already in canonical form (or thunks computing it)."""
         obj = object.__new__(cls)
-        obj._d = ambient_dim
-        obj._h = hrep
-        obj._v = vrep
-        obj._h_thunk = hrep_thunk
-        obj._v_thunk = vrep_thunk
+        object.__setattr__(obj, "_d", ambient_dim)
+        object.__setattr__(obj, "_h", hrep)
+        object.__setattr__(obj, "_v", vrep)
+        object.__setattr__(obj, "_h_thunk", hrep_thunk)
+        object.__setattr__(obj, "_v_thunk", vrep_thunk)
         return obj
 
     # ------------------------------------------------------------ constructors
@@ -326,15 +327,15 @@ class Polyhedron:
     def _hrep(self) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
         if self._h is None:
             assert self._h_thunk is not None
-            self._h = self._h_thunk()
-            self._h_thunk = None
+            object.__setattr__(self, "_h", self._h_thunk())
+            object.__setattr__(self, "_h_thunk", None)
         return self._h
 
     def _vrep(self) -> tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]:
         if self._v is None:
             assert self._v_thunk is not None
-            self._v = self._v_thunk()
-            self._v_thunk = None
+            object.__setattr__(self, "_v", self._v_thunk())
+            object.__setattr__(self, "_v_thunk", None)
         return self._v
 
     @property
