@@ -843,13 +843,13 @@ def parallel_stages(
         )
     n_chunks = min(len(first), CHUNKS_PER_WORKER * workers)
     bounds = [len(first) * i // n_chunks for i in range(n_chunks + 1)]
-    left = None if budget.deadline is None else max(budget.deadline - time.monotonic(), 1e-3)
+    left = None if budget.deadline is None else max(budget.deadline - time.monotonic(), 0.001)
     limits = (budget.max_cells, left, budget.max_memory)
     own = executor is None
     if own:
         try:
-            context = multiprocessing.get_context("fork")
-        except ValueError:  # pragma: no cover - platforms without fork
+            context = multiprocessing.get_context("forkserver")  # never fork a parent that runs threads
+        except ValueError:  # pragma: no cover - platforms without forkserver
             context = None
         executor = ProcessPoolExecutor(workers, mp_context=context)
     try:
