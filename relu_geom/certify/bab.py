@@ -294,13 +294,13 @@ class _Search:
             a = np.maximum(w @ a + b, 0)
         w, b = layers[-1][:2]
         y = w @ a + b
-        tol = _GUIDE_MARGIN * (1 + float(np.abs(y).max(initial=0)))
+        slack = _GUIDE_MARGIN * (1 + float(np.abs(y).max(initial=0)))
         for f in (*self.g.rows, *self.g.atoms):
             p, q, c = self._farr(f)
-            if p @ v + q @ y + c > tol:
+            if p @ v + q @ y + c > slack:
                 return False
         p, q, c = self._farr(self.g.phi)
-        return p @ v + q @ y + c >= float(self.thr) - tol
+        return p @ v + q @ y + c >= float(self.thr) - slack
 
     # ---- leaves
     def _bound_leaf(self, node: _Node, eb: ExactBounds, order: list[int]) -> dict[str, Any] | None:
@@ -429,8 +429,8 @@ class _Search:
                 if attempt == 0:
                     x = sol.col_value
                     val = sum(float(a) * v for a, v in zip(obj, x)) + float(obj_c)
-                    tol = _GUIDE_MARGIN * (1 + abs(val))
-                    if val > float(self.thr) + tol or (self.maximize and val > float(self.thr) - tol):
+                    slack = _GUIDE_MARGIN * (1 + abs(val))
+                    if val > float(self.thr) + slack or (self.maximize and val > float(self.thr) - slack):
                         return None  # leave it to the exact LP (a point to try or a tight leaf)
                     return duals
                 if not feas:
@@ -543,14 +543,14 @@ class _Search:
                 fvals = [math.inf]
             order = sorted(range(len(fvals)), key=lambda i: fvals[i])
             fbest = fvals[order[0]]
-            tol = _GUIDE_MARGIN * (1 + abs(fbest))
+            slack = _GUIDE_MARGIN * (1 + abs(fbest))
             float_empty = any(
                 (s > 0 and fb.upper[lay - 1][j] < 0) or (s < 0 and fb.lower[lay - 1][j] > 0)
                 for (lay, j), s in node.fixed.items()
             )
             float_phased = all(bool((ph != 0).all()) for ph in fb.phases)
             eb = None
-            if fbest <= float(self.thr) + tol or float_empty or float_phased or self.net.depth == 0:
+            if fbest <= float(self.thr) + slack or float_empty or float_phased or self.net.depth == 0:
                 eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
                 if eb.empty:
                     node.tree.update({"leaf": "bound", "mu": []})
