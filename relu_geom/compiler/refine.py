@@ -474,8 +474,8 @@ def compile_network(
         Show a progress bar on stderr (off by default): the cells found so far,
         the layer and neuron being split and the share of the regions finished.
     workers
-        Processes for the region and face stages: ``None`` for all cores, ``1``
-        for none.  Networks too small to gain stay serial.  The complex is the
+        Processes for the region and face stages: ``None`` or ``1`` runs serially (the
+        default), ``N`` uses ``N`` processes.  Networks too small to gain stay serial.  The complex is the
         same for every number of workers, cell order included.
     executor
         A :class:`concurrent.futures.Executor` to run the tasks on instead (for
@@ -509,7 +509,7 @@ def compile_network(
     gc_was_on = gc.isenabled()
     gc.disable()  # the compile makes no reference cycles; collections would only rescan its data
     try:
-        n_workers = (os.cpu_count() or 1) if workers is None else workers
+        n_workers = 1 if workers is None else workers
         if executor is not None or n_workers > 1:
             regions, glue = parallel_stages(pb, budget, n_workers, executor)
         else:
