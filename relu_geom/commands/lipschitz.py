@@ -6,7 +6,9 @@ import argparse
 
 from relu_geom.commands._common import (
     add_box_option,
+    add_json_option,
     add_network_argument,
+    add_output_option,
     emit_json,
     parse_box,
     read_network,
@@ -23,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_argument(p)
     add_box_option(p)
     p.add_argument("--norm", choices=("linf", "l1", "l2"), default="linf", help="the norm (default linf)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument("-o", "--output", metavar="CERT", help="write the certificate (JSON) here")
+    add_json_option(p)
+    add_output_option(p, "the certificate (JSON)")
     p.set_defaults(run=run)
 
 

@@ -6,7 +6,9 @@ import argparse
 
 from relu_geom.commands._common import (
     add_box_option,
+    add_json_option,
     add_network_argument,
+    add_output_option,
     emit_json,
     parse_box,
     read_network,
@@ -27,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--offset", default="0", metavar="C", help="constant c0 added to q.f (default 0)")
     p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds per search")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument("-o", "--output", metavar="CERT", help="write the certificate (JSON) here")
+    add_json_option(p)
+    add_output_option(p, "the certificate (JSON)")
     p.set_defaults(run=run)
 
 

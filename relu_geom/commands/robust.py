@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from relu_geom.commands._common import add_network_argument, emit_json, read_network
+from relu_geom.commands._common import (
+    add_json_option,
+    add_network_argument,
+    add_output_option,
+    emit_json,
+    read_network,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--label", type=int, metavar="C", help="the class at the point (default: its arg-max)")
     p.add_argument("--norm", choices=("linf", "l1"), default="linf", help="the norm (default linf)")
     p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds per search")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument("-o", "--output", metavar="CERT", help="write the certificate (JSON) here")
+    add_json_option(p)
+    add_output_option(p, "the certificate (JSON)")
     p.set_defaults(run=run)
 
 

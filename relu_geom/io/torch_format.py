@@ -172,7 +172,7 @@ def _fold_batchnorm(chain: AffineChain, mod: Any, what: str, torch: Any) -> None
     n = chain.width
     mean = _tensor_exact(mod.running_mean, f"{what}.running_mean", torch)
     var = _tensor_exact(mod.running_var, f"{what}.running_var", torch)
-    eps = Fraction(float(mod.eps))
+    bn_eps = Fraction(float(mod.eps))  # BatchNorm's own parameter, read exactly
     gamma = (
         _tensor_exact(mod.weight, f"{what}.weight", torch) if mod.weight is not None else [Fraction(1)] * n
     )
@@ -181,9 +181,9 @@ def _fold_batchnorm(chain: AffineChain, mod: Any, what: str, torch: Any) -> None
         framework = (1 / torch.sqrt(mod.running_var.detach().cpu() + mod.eps)).tolist()
     inverse, n_float = [], 0
     for i, v in enumerate(var):
-        if v + eps <= 0:
-            raise FileFormatError(f"{what}: running_var[{i}] + eps = {v + eps!s:.40} is not positive")
-        exact = _exact_inverse_sqrt(v + eps)
+        if v + bn_eps <= 0:
+            raise FileFormatError(f"{what}: running_var[{i}] plus the layer's eps is {v + bn_eps!s:.40}, not positive")
+        exact = _exact_inverse_sqrt(v + bn_eps)
         if exact is None:
             n_float += 1
             exact = Fraction(framework[i])
