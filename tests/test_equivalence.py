@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.analyses.equivalence import check_witness
-from relu_geom.testing import permuted_rescaled_copy
+from relu_geom.testing import permuted_rescaled_copy, specimens
 from tests.conftest import networks
 
 F = Fraction
@@ -107,7 +107,7 @@ def test_witness_found_by_regions_when_probes_miss():
 
 
 def test_different_depths():
-    shallow = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    shallow = specimens.abs_1d()  # |x|
     deep = rg.ReLUNetwork([[[1], [-1]], [[1, 1]], [[1]]], [[0, 0], [0], [0]])  # relu(|x|) = |x|
     res = rg.functionally_equivalent(shallow, deep)
     assert res.equivalent
@@ -134,7 +134,7 @@ def test_over_a_box_and_a_polyhedron():
 def test_equal_on_box_only_through_regions():
     # relu(x - 5) is 0 on [-1, 1]^2, and so is the zero network
     far = rg.ReLUNetwork([[[1, 1]], [[3]]], [[-5], [0]])
-    zero = rg.ReLUNetwork([[[0, 0]], [[0]]], [[0], [0]])
+    zero = specimens.zero_2d()
     res = rg.functionally_equivalent(far, zero, domain=(-1, 1))
     assert res.equivalent and res.method == "regions"
     _assert_witness(far, zero, rg.functionally_equivalent(far, zero))

@@ -10,6 +10,7 @@ import pytest
 import relu_geom as rg
 from relu_geom.cli import main
 from relu_geom.io import read_sample
+from relu_geom.testing import specimens
 
 
 def write(tmp_path, name: str, text: str):
@@ -62,7 +63,7 @@ def test_missing_and_non_regular_files(tmp_path):
 
 def test_fdim_command_reads_samples_through_io(tmp_path, capsys):
     net = tmp_path / "net.json"
-    rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]]).to_json(net)
+    specimens.relu_sum_2d().to_json(net)
     sample = write(tmp_path, "x.csv", "1 1\n2 3\n-1 2\n")
     assert main(["fdim", str(net), "--sample", str(sample)]) == 0
     bad = write(tmp_path, "bad.json", "[[1e-400, 0]]")

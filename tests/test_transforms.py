@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.network.transforms import difference_network, reduce_network
+from relu_geom.testing import specimens
 from tests.conftest import small_rationals
 
 
@@ -76,7 +77,7 @@ def test_equivalent_to_itself_and_to_a_padded_copy(case):
 
 
 def test_affine_networks_subtract():
-    aff = rg.ReLUNetwork([[[1, 2]]], [[3]])
+    aff = specimens.affine_1x2()
     assert difference_network(aff, aff)([1, 1]) == (0,)
     assert difference_network(aff, rg.ReLUNetwork([[[0, 0]]], [[1]]))([1, 1]) == (5,)
     assert reduce_network(difference_network(aff, aff)) == (0,)
@@ -85,8 +86,8 @@ def test_affine_networks_subtract():
 
 
 def test_affine_against_deep_without_probes():
-    aff = rg.ReLUNetwork([[[1, 2]]], [[3]])
-    relu_of_it = rg.ReLUNetwork([[[1, 2]], [[1]]], [[3], [0]])
+    aff = specimens.affine_1x2()
+    relu_of_it = specimens.one_neuron_1x2()
     assert rg.functionally_equivalent(aff, relu_of_it, domain=(0, 1), n_probes=0).equivalent
     res = rg.functionally_equivalent(aff, relu_of_it, domain=(-3, 1), n_probes=0)
     assert not res.equivalent and aff(res.witness) != relu_of_it(res.witness)
@@ -101,7 +102,7 @@ def test_old_paths_reexport():
 
 @pytest.mark.parametrize("bad", [None, 3, "net", [[1]]])
 def test_not_a_network(bad):
-    net = rg.ReLUNetwork([[[1]]], [[0]])
+    net = specimens.identity_1d()
     with pytest.raises(rg.InvalidInputError):
         difference_network(net, bad)
     with pytest.raises(rg.InvalidInputError):
