@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 import relu_geom as rg
 from relu_geom.analyses.fibers import hidden_symmetries, standard_form
 from relu_geom.analyses.fibers.hidden import zero_sum_flip_sets
-from relu_geom.network.symmetry import _scale_normalized
 from relu_geom.testing import permuted_rescaled_copy
 
 F = Fraction
@@ -107,18 +106,35 @@ def test_zero_sum_flip_limit():
 
 
 def _brute_related(a, b):
-    """Related by permutations and rescalings (networks without floating neurons): the
-    scale normalization does not depend on the order, so try every permutation of it."""
+    """Related by permutations and rescalings (networks without floating neurons), found
+    by brute force: try every permutation, then rescale each neuron, layer by layer, so
+    that its incoming row becomes the other network's (a positive multiple or nothing)."""
     if a.architecture != b.architecture:
         return False
-    net_a, target = _scale_normalized(a)[0], _scale_normalized(b)[0]
     for perms in itertools.product(*[itertools.permutations(range(n)) for n in a.hidden_widths]):
-        net = net_a
+        net = a
         for layer, p in enumerate(perms, start=1):
             net = net.permute_layer(layer, list(p))
-        if net == target:
+        if _rescales_onto(net, b):
             return True
     return False
+
+
+def _rescales_onto(net, target):
+    for layer, width in enumerate(net.hidden_widths, start=1):
+        for i in range(width):
+            mine = [*net.weights[layer - 1][i], net.biases[layer - 1][i]]
+            theirs = [*target.weights[layer - 1][i], target.biases[layer - 1][i]]
+            j = next((j for j, v in enumerate(mine) if v), None)
+            if j is None:
+                if any(theirs):
+                    return False
+                continue
+            factor = Fraction(theirs[j]) / Fraction(mine[j])
+            if factor <= 0 or [factor * v for v in mine] != theirs:
+                return False
+            net = net.rescale_neuron(layer, i, factor)
+    return net == target
 
 
 def _has_floating(net):
