@@ -1,14 +1,16 @@
-"""Shared test set-up: hypothesis profiles and strategies for random (degenerate) networks."""
+"""Shared test set-up: hypothesis profiles, the strategies (from relu_geom.testing.strategies) and
+the audit of every complex a test builds."""
 
 from __future__ import annotations
 
 import os
-from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis import strategies as st
 
-import relu_geom as rg
+from relu_geom.compiler.audit import check_complex
+from relu_geom.compiler.complex import PolyhedralComplex
+from relu_geom.testing.strategies import networks, small_rationals
 
 settings.register_profile(
     "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -23,23 +25,30 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
-small_rationals = st.builds(Fraction, st.integers(-3, 3), st.sampled_from([1, 1, 2, 3]))
+__all__ = ["networks", "small_rationals"]  # imported by test modules from here
+
+# Every complex a test builds passes the independent invariant checks of
+# relu_geom.compiler.audit.check_complex when the test ends (tests that build
+# broken complexes on purpose, or very many, opt out with the marker below).
+CHECK_COMPLEX_MAX_CELLS = 3000
 
 
-@st.composite
-def networks(draw, *, max_dim: int = 2, max_width: int = 3, max_depth: int = 2, degenerate: bool = True):
-    """Small random networks; with ``degenerate`` they may have duplicate, parallel, dead,
-    zero-bias and zero-row neurons (small integers make coincidences frequent)."""
-    d = draw(st.integers(1, max_dim))
-    depth = draw(st.integers(1, max_depth))
-    widths = [draw(st.integers(1, max_width)) for _ in range(depth)]
-    arch = [d, *widths, draw(st.integers(1, 2))]
-    entry = small_rationals if degenerate else st.builds(Fraction, st.integers(-50, 50), st.integers(1, 7))
-    ws, bs = [], []
-    for i in range(len(arch) - 1):
-        rows = [[draw(entry) for _ in range(arch[i])] for _ in range(arch[i + 1])]
-        if degenerate and len(rows) > 1 and draw(st.booleans()):
-            rows[-1] = [v * 2 for v in rows[0]]  # a parallel or duplicate neuron
-        ws.append(rows)
-        bs.append([draw(entry) for _ in range(arch[i + 1])])
-    return rg.ReLUNetwork(ws, bs)
+@pytest.fixture(autouse=True)
+def _every_complex_is_checked(request, monkeypatch):
+    if request.node.get_closest_marker("no_check_complex"):
+        yield
+        return
+    built: list[PolyhedralComplex] = []
+    original = PolyhedralComplex._from_records.__func__
+
+    def recording(cls, *args, **kwargs):
+        cx = original(cls, *args, **kwargs)
+        built.append(cx)
+        return cx
+
+    monkeypatch.setattr(PolyhedralComplex, "_from_records", classmethod(recording))
+    yield
+    monkeypatch.undo()
+    for cx in built:
+        if len(cx.cells) <= CHECK_COMPLEX_MAX_CELLS:
+            check_complex(cx)
