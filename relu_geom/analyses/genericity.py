@@ -40,7 +40,6 @@ import flint
 
 from relu_geom.arith.rational import format_rational
 from relu_geom.compiler.entry import as_complex, as_network
-from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.transforms import require_int
 
@@ -395,7 +394,8 @@ def genericity_report(
     net_or_complex
         A network (compiled over ``domain``) or an already compiled complex.
     domain
-        Passed to :func:`relu_geom.compile_network` for a network.
+        As for :func:`relu_geom.compiler.as_complex`: the domain a network is compiled over;
+        with a complex, None or that complex's own domain.
     max_checks
         Bound on the masked-product rank computations.
 
@@ -406,16 +406,5 @@ def genericity_report(
     >>> rep.is_generic, rep.failing
     (True, ())
     """
-    if isinstance(net_or_complex, ReLUNetwork):
-        from relu_geom.compiler import compile_network
-
-        net = net_or_complex
-        cx = compile_network(net, domain=domain)
-    else:
-        cx = net_or_complex
-        net = getattr(cx, "network", None)
-        if not isinstance(net, ReLUNetwork):
-            raise InvalidInputError(
-                f"net_or_complex: expected a ReLUNetwork or a PolyhedralComplex, got {type(net_or_complex).__name__}"
-            )
-    return GenericityReport(supertransversality(cx), masked_product_ranks(net, max_checks=max_checks))
+    cx = as_complex(net_or_complex, domain=domain)
+    return GenericityReport(supertransversality(cx), masked_product_ranks(cx.network, max_checks=max_checks))
