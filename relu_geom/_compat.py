@@ -2,7 +2,9 @@
 
 ``import relu_geom.breakpoints`` (and the other paths in :data:`MOVED`) returns the module
 at its new place, with a :class:`DeprecationWarning` naming it. The modules are the same
-objects, so nothing is loaded twice.
+objects, so nothing is loaded twice. Names removed from a package's API
+(:data:`DEPRECATED_NAMES`) stay reachable through the package's ``__getattr__`` with a
+DeprecationWarning.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import importlib.abc
 import importlib.machinery
 import sys
 import warnings
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
-__all__ = ["MOVED", "install"]
+__all__ = ["DEPRECATED_NAMES", "MOVED", "deprecated_name", "install"]
 
 MOVED = {
     "relu_geom.breakpoints": "relu_geom.analyses.breakpoints.complex",
@@ -51,6 +55,41 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         """Nothing to run: the module at its new place is already loaded."""
+
+
+def standard_form(net: Any, **options: Any) -> tuple[Any, ...]:
+    """Deprecated: compare :func:`relu_geom.normal_form` results (``nf.weights``, ``nf.biases``) instead.
+
+    The normal form as nested tuples ``((W_1, b_1), ...)``; ``options`` go to ``normal_form``.
+    """
+    warnings.warn(
+        "relu_geom.analyses.fibers.standard_form is deprecated: use relu_geom.normal_form",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    from relu_geom.network.symmetry import normal_form
+
+    nf = normal_form(net, **options)
+    return tuple(zip(nf.weights, nf.biases))
+
+
+DEPRECATED_NAMES: dict[str, tuple[Callable[..., Any], str]] = {
+    "relu_geom.analyses.fibers.standard_form": (standard_form, "relu_geom.normal_form"),
+}
+"""Qualified old name -> (the object still answering to it for one release, what to use instead)."""
+
+
+def deprecated_name(module: str, name: str) -> Any:
+    """The deprecated ``module.name`` (with a DeprecationWarning), for a package's ``__getattr__``.
+
+    Raises AttributeError for any other name, as a module without the name would.
+    """
+    try:
+        obj, instead = DEPRECATED_NAMES[f"{module}.{name}"]
+    except KeyError:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
+    warnings.warn(f"{module}.{name} is deprecated: use {instead}", DeprecationWarning, stacklevel=2)
+    return obj
 
 
 def install() -> None:

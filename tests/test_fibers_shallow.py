@@ -16,7 +16,7 @@ from relu_geom.analyses.fibers import (
     shallow_decomposition,
     shallow_fiber,
 )
-from relu_geom.analyses.fibers.shallow import _pointed_direction
+from relu_geom.analyses.fibers.shallow.cores import pointed_direction
 from tests.conftest import networks
 
 F = Fraction
@@ -273,7 +273,7 @@ def test_theorem6_case3_pointed_cone():
     # flipping the hinge needs R = [[1, -1, 0], [0, 1, -1]]: columns (1,0), (-1,1), (0,-1) sum to 0
     assert list(pieces) == [()]
     assert pieces[()].dimension_mod_scaling == 4
-    assert _pointed_direction([(1, 0), (-1, 1), (0, -1)]) is None
+    assert pointed_direction([(1, 0), (-1, 1), (0, -1)]) is None
     _check_samples(fib, pieces, net, 2)
     # a generic case where both orientations give pointed cones
     net2 = _generic_theta(3, 2, 1, 2, seed=11)
@@ -465,7 +465,7 @@ def test_tight_orthant_piece_with_a_half_plane_cone():
     R = [[1, -1, 0], [0, 0, 1]]
     net = _linear_map_network(R)
     fib = shallow_fiber(net, 3, domain="orthant")
-    assert _pointed_direction([(1, 0), (-1, 0), (0, 1)]) is None
+    assert pointed_direction([(1, 0), (-1, 0), (0, 1)]) is None
     p = fib.piece(groups=[(1, 1)], n_linear=1)
     assert p is not None and p.dimension_mod_scaling == 3
     s = p.sample(0)

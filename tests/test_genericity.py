@@ -47,20 +47,21 @@ def test_masked_products_match_brute_force(arch: list[int], seed: int) -> None:
         w = res.witness
         # replay the witness with SymPy
         P = sympy.Matrix(net.weights[0])
-        for i, S in enumerate(w["index_sets"], start=1):
+        for i, S in enumerate(w.index_sets, start=1):
             D = sympy.diag(*[1 if j in S else 0 for j in range(arch[i])])
             P = sympy.Matrix(net.weights[i]) * D * P
-        assert P.rank() == w["rank"] != w["expected"]
+        assert P.rank() == w.rank != w.expected
 
 
 def test_masked_products_hand_examples() -> None:
     # W_2 D_{0,1} W_1 = (1, -1) (1, 1)^T = 0 although min(d, n_2, |S|) = 1
     bad = rg.masked_product_ranks(rg.ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, 0], [0]]))
     assert bad.holds is False
-    assert bad.witness == {"layer": 2, "index_sets": ((0, 1),), "rank": 0, "expected": 1}
+    assert bad.witness == rg.MaskedRankWitness(layer=2, index_sets=((0, 1),), rank=0, expected=1)
+    assert bad.witness.to_dict() == {"layer": 2, "index_sets": [[0, 1]], "rank": 0, "expected": 1}
     # W_1 itself of rank 1 < min(2, 2)
     flat = rg.masked_product_ranks(rg.ReLUNetwork([[[1, 2], [2, 4]], [[1, 1]]], [[0, 0], [0]]))
-    assert flat.holds is False and flat.witness["layer"] == 1
+    assert flat.holds is False and flat.witness.layer == 1
     good = rg.masked_product_ranks(rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 2]]], [[0, 0], [0]]))
     # 2^0 sequences for l = 1 and 2^2 for l = 2
     assert good.holds is True and good.n_sequences == 5
@@ -80,7 +81,7 @@ def test_supertransversality_three_lines_through_a_point() -> None:
     st_ = rg.supertransversality(rg.compile_network(net))
     assert st_.holds is False
     w = st_.witness
-    assert (w["dim"], w["n_bent"], w["codim"], w["sign_vector"], w["point"]) == (0, 3, 2, (0, 0, 0), (0, 0))
+    assert (w.dim, w.n_bent, w.codim, w.sign_vector, w.point) == (0, 3, 2, (0, 0, 0), (0, 0))
 
 
 def test_supertransversality_generic_lines() -> None:
@@ -99,7 +100,7 @@ def test_supertransversality_degenerate_neuron_hyperplane() -> None:
     # inside a bent hyperplane
     net = rg.ReLUNetwork([[[1, 0]], [[1]], [[1]]], [[0], [0], [0]])
     st_ = rg.supertransversality(rg.compile_network(net))
-    assert st_.holds is False and st_.witness["dim"] == 2 and st_.witness["n_bent"] == 1
+    assert st_.holds is False and st_.witness.dim == 2 and st_.witness.n_bent == 1
 
 
 def test_cli_generic(tmp_path, capsys) -> None:

@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.analyses.fibers import hidden_symmetries, standard_form
+from relu_geom.analyses.fibers import hidden_symmetries
 from relu_geom.analyses.fibers.hidden import zero_sum_flip_sets
 from relu_geom.testing import permuted_rescaled_copy
 
@@ -37,7 +37,7 @@ def _check(net, kinds):
         assert h.network.architecture == net.architecture
         assert rg.functionally_equivalent(net, h.network).equivalent
         assert h.check.equivalent
-        assert standard_form(h.network) != standard_form(net)
+        assert rg.normal_form(h.network) != rg.normal_form(net)
         assert h.network != net
     return out
 
@@ -143,14 +143,29 @@ def _has_floating(net):
 
 @settings(max_examples=40)
 @given(twin_nets, twin_nets, st.integers(0, 100))
-def test_standard_form_is_exact_with_twins(a, b, seed):
+def test_normal_form_is_exact_with_twins(a, b, seed):
     c = permuted_rescaled_copy(a, seed)
-    assert standard_form(a) == standard_form(c)  # floating neurons included
+    assert rg.normal_form(a) == rg.normal_form(c)  # floating neurons included
     assume(not _has_floating(a) and not _has_floating(b))
-    assert (standard_form(a) == standard_form(b)) == _brute_related(a, b)
+    assert (rg.normal_form(a) == rg.normal_form(b)) == _brute_related(a, b)
 
 
-def test_standard_form_identifies_permutation_and_rescaling():
+def test_normal_form_identifies_permutation_and_rescaling():
     net = rg.ReLUNetwork.random_normal([3, 4, 3, 2], seed=5)
     other = net.permute_layer(1, [3, 1, 0, 2]).permute_layer(2, [2, 0, 1]).rescale_neuron(2, 1, "9/7")
-    assert standard_form(net) == standard_form(other)
+    assert rg.normal_form(net) == rg.normal_form(other)
+
+
+def test_standard_form_is_only_a_deprecated_alias():
+    import relu_geom.analyses.fibers as fibers
+
+    assert "standard_form" not in fibers.__all__ and "standard_form" not in rg.__all__
+    net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=1)
+    with pytest.warns(DeprecationWarning, match="normal_form"):
+        from relu_geom.analyses.fibers import standard_form
+    with pytest.warns(DeprecationWarning, match="normal_form"):
+        old = standard_form(net)
+    nf = rg.normal_form(net)
+    assert old == tuple(zip(nf.weights, nf.biases))
+    with pytest.raises(AttributeError):
+        fibers.no_such_name  # noqa: B018

@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import flint
 
+from relu_geom.arith.rational import format_rational
 from relu_geom.compiler.entry import as_complex, as_network
-from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.transforms import require_int
 
@@ -48,11 +49,97 @@ if TYPE_CHECKING:
 __all__ = [
     "GenericityReport",
     "MaskedRankCheck",
+    "MaskedRankWitness",
     "SupertransversalityCheck",
+    "SupertransversalityWitness",
     "genericity_report",
     "masked_product_ranks",
     "supertransversality",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedRankWitness:
+    """A masked product without maximal rank: ``W_l D_{S_{l-1}} ⋯ D_{S_1} W_1`` of rank ``rank < expected``.
+
+    Attributes
+    ----------
+    layer : int
+        ``l`` (1 for ``W_1`` itself).
+    index_sets : tuple of tuple of int
+        ``S_1, ..., S_{l-1}``, each the neuron indices kept in its hidden layer.
+    rank : int
+        The exact rank of the product.
+    expected : int
+        ``min(d, n_l, min_i |S_i|)``.
+    """
+
+    layer: int
+    index_sets: tuple[tuple[int, ...], ...]
+    rank: int
+    expected: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (index sets as lists).
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> rg.MaskedRankWitness(2, ((0, 1),), 0, 1).to_dict()
+        {'layer': 2, 'index_sets': [[0, 1]], 'rank': 0, 'expected': 1}
+        """
+        return {
+            "layer": self.layer,
+            "index_sets": [list(S) for S in self.index_sets],
+            "rank": self.rank,
+            "expected": self.expected,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SupertransversalityWitness:
+    """A cell of codimension ``codim`` lying in ``n_bent != codim`` bent hyperplanes.
+
+    Attributes
+    ----------
+    index : int
+        The cell's index in the complex.
+    dim : int
+        Its dimension.
+    sign_vector : tuple of int
+        Its sign vector (a zero per bent hyperplane containing it).
+    n_bent : int
+        The number of bent hyperplanes containing it.
+    codim : int
+        Its codimension ``d - dim``.
+    point : tuple of Fraction
+        An exact point of the cell.
+    """
+
+    index: int
+    dim: int
+    sign_vector: tuple[int, ...]
+    n_bent: int
+    codim: int
+    point: tuple[Fraction, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the point's rationals as ints or ``"p/q"`` strings).
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> rg.SupertransversalityWitness(4, 0, (0, 0, 0), 3, 2, (rg.arith.QQ(1, 2), rg.arith.QQ(0))).to_dict()["point"]
+        ['1/2', 0]
+        """
+        return {
+            "index": self.index,
+            "dim": self.dim,
+            "sign_vector": list(self.sign_vector),
+            "n_bent": self.n_bent,
+            "codim": self.codim,
+            "point": [format_rational(v) for v in self.point],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +156,23 @@ class MaskedRankCheck:
     n_sequences : int
         Number of (layer, index-set sequence) pairs the condition quantifies
         over, ``sum_l prod_{i<l} 2^{n_i}``.
-    witness : dict or None
-        For a failure: ``layer`` (``l``), ``index_sets`` (``S_1, ..., S_{l-1}``
-        as tuples of neuron indices), ``rank`` and ``expected``.
+    witness : MaskedRankWitness or None
+        For a failure: the layer, the index sets, the rank and the expected rank.
     """
 
     holds: bool | None
     n_checked: int
     n_sequences: int
-    witness: dict[str, Any] | None = None
+    witness: MaskedRankWitness | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "holds": self.holds,
+            "n_checked": self.n_checked,
+            "n_sequences": self.n_sequences,
+            "witness": None if self.witness is None else self.witness.to_dict(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +184,22 @@ class SupertransversalityCheck:
     holds : bool
     n_cells : int
         Cells checked.
-    witness : dict or None
-        For a failure: the cell ``index``, ``dim``, ``sign_vector``, the number
-        ``n_bent`` of bent hyperplanes containing it, the ``codim`` and an exact
-        ``point`` of the cell.
+    witness : SupertransversalityWitness or None
+        For a failure: the cell, the number of bent hyperplanes containing it,
+        its codimension and an exact point of it.
     """
 
     holds: bool
     n_cells: int
-    witness: dict[str, Any] | None = None
+    witness: SupertransversalityWitness | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "holds": self.holds,
+            "n_cells": self.n_cells,
+            "witness": None if self.witness is None else self.witness.to_dict(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +277,7 @@ def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> Mask
     True
     >>> bad = rg.masked_product_ranks(rg.ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, 0], [0]]))
     >>> bad.holds, bad.witness
-    (False, {'layer': 2, 'index_sets': ((0, 1),), 'rank': 0, 'expected': 1})
+    (False, MaskedRankWitness(layer=2, index_sets=((0, 1),), rank=0, expected=1))
     """
     net = as_network(net, what="net")
     max_checks = require_int(max_checks, "max_checks", minimum=0)
@@ -187,7 +289,7 @@ def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> Mask
     r1 = int(Ws[0].rank())
     if r1 != min(d, arch[1]):
         return MaskedRankCheck(
-            False, 1, n_seq, {"layer": 1, "index_sets": (), "rank": r1, "expected": min(d, arch[1])}
+            False, 1, n_seq, MaskedRankWitness(layer=1, index_sets=(), rank=r1, expected=min(d, arch[1]))
         )
     first = _independent_columns(Ws[0], r1)
     # states: modular key -> list of (integer basis n x k, first index-set sequence reaching it);
@@ -223,7 +325,7 @@ def masked_product_ranks(net: ReLUNetwork, *, max_checks: int = 100_000) -> Mask
                             False,
                             checked,
                             n_seq,
-                            {"layer": layer, "index_sets": seq + (S,), "rank": r, "expected": expected},
+                            MaskedRankWitness(layer=layer, index_sets=seq + (S,), rank=r, expected=expected),
                         )
                     if last or r == 0:
                         continue
@@ -255,7 +357,7 @@ def supertransversality(cx: PolyhedralComplex) -> SupertransversalityCheck:
     >>> import relu_geom as rg
     >>> net = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]])
     >>> st = rg.supertransversality(rg.compile_network(net))  # three lines through 0
-    >>> st.holds, st.witness["dim"], st.witness["n_bent"], st.witness["codim"]
+    >>> st.holds, st.witness.dim, st.witness.n_bent, st.witness.codim
     (False, 0, 3, 2)
     """
     cx = as_complex(cx, what="cx")
@@ -270,14 +372,14 @@ def supertransversality(cx: PolyhedralComplex) -> SupertransversalityCheck:
             return SupertransversalityCheck(
                 False,
                 n,
-                {
-                    "index": cell.index,
-                    "dim": cell.dim,
-                    "sign_vector": cell.sign_vector,
-                    "n_bent": zeros,
-                    "codim": d - cell.dim,
-                    "point": cell.interior_point,
-                },
+                SupertransversalityWitness(
+                    index=cell.index,
+                    dim=cell.dim,
+                    sign_vector=cell.sign_vector,
+                    n_bent=zeros,
+                    codim=d - cell.dim,
+                    point=cell.interior_point,
+                ),
             )
     return SupertransversalityCheck(True, n)
 
@@ -292,7 +394,8 @@ def genericity_report(
     net_or_complex
         A network (compiled over ``domain``) or an already compiled complex.
     domain
-        Passed to :func:`relu_geom.compile_network` for a network.
+        As for :func:`relu_geom.compiler.as_complex`: the domain a network is compiled over;
+        with a complex, None or that complex's own domain.
     max_checks
         Bound on the masked-product rank computations.
 
@@ -303,16 +406,5 @@ def genericity_report(
     >>> rep.is_generic, rep.failing
     (True, ())
     """
-    if isinstance(net_or_complex, ReLUNetwork):
-        from relu_geom.compiler import compile_network
-
-        net = net_or_complex
-        cx = compile_network(net, domain=domain)
-    else:
-        cx = net_or_complex
-        net = getattr(cx, "network", None)
-        if not isinstance(net, ReLUNetwork):
-            raise InvalidInputError(
-                f"net_or_complex: expected a ReLUNetwork or a PolyhedralComplex, got {type(net_or_complex).__name__}"
-            )
-    return GenericityReport(supertransversality(cx), masked_product_ranks(net, max_checks=max_checks))
+    cx = as_complex(net_or_complex, domain=domain)
+    return GenericityReport(supertransversality(cx), masked_product_ranks(cx.network, max_checks=max_checks))

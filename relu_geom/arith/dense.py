@@ -1,8 +1,8 @@
-"""Small exact linear algebra for canonical forms of polyhedra (rows of a few entries).
+"""Small exact linear algebra: canonical forms of polyhedra, and small matrices (a few short rows).
 
 These work on short rows of Fractions or ints in pure Python, which beats any
 conversion to a C backend at this size; large ranks go through
-:mod:`relu_geom.arith.linalg`.
+:mod:`relu_geom.arith.linalg`.  Matrices are sequences of rows.
 """
 
 from __future__ import annotations
@@ -13,13 +13,26 @@ from fractions import Fraction
 from relu_geom.arith.rational import clear_denominators, primitive
 
 __all__ = [
+    "add_scaled",
     "canonical_subspace",
+    "combination",
+    "complement_projector",
+    "dot",
     "integer_echelon",
+    "inverse",
+    "matmul",
+    "outer",
     "primitive_row",
+    "rank",
+    "rank_modulo",
     "reduce_integer_row",
     "reduce_row",
     "rref",
 ]
+
+Rows = Sequence[Sequence[Fraction | int]]
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
 
 
 def rref(rows: Sequence[Sequence[Fraction | int]]) -> tuple[list[list[Fraction]], list[int]]:
@@ -119,5 +132,138 @@ def reduce_integer_row(
 
 def canonical_subspace(rows: Sequence[Sequence[Fraction | int]]) -> tuple[tuple[int, ...], ...]:
     """A canonical integer basis of the row span: RREF rows made primitive (pivot positive)."""
-    ints = [r if all(isinstance(v, int) for v in r) else clear_denominators(r) for r in rows]
+    ints = [clear_denominators(map(Fraction, r)) for r in rows]
     return tuple(integer_echelon(ints)[0])
+
+
+# ------------------------------------------------------------------ small matrices
+def rank(rows: Rows) -> int:
+    """Exact rank of a few short rows (pure Python; large matrices: :func:`relu_geom.arith.linalg.rank`).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.rank([[1, 2], [2, 4], [0, 0]]), rg.arith.dense.rank([])
+    (1, 0)
+    """
+    nonzero = [r for r in rows if any(r)]
+    return len(rref(nonzero)[0]) if nonzero else 0
+
+
+def rank_modulo(rows: Rows, basis: Rows) -> int:
+    """Rank of ``rows`` modulo the span of ``basis``: ``rank(basis + rows) - rank(basis)``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.rank_modulo([[1, 1], [1, 0]], [[0, 1]])
+    1
+    """
+    if not basis:
+        return rank(rows)
+    return rank([*basis, *rows]) - rank(basis)
+
+
+def matmul(A: Rows, B: Rows) -> list[list[Fraction]]:
+    """The product ``A B``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.matmul([[1, 2]], [[3], [4]])
+    [[Fraction(11, 1)]]
+    """
+    cols = list(zip(*B))
+    return [[sum((a * b for a, b in zip(row, col)), _ZERO) for col in cols] for row in A]
+
+
+def outer(u: Sequence[Fraction], a: Sequence[Fraction]) -> list[list[Fraction]]:
+    """The outer product ``u a^T``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.outer([1, 2], [rg.arith.QQ(1, 3), 0])
+    [[Fraction(1, 3), 0], [Fraction(2, 3), 0]]
+    """
+    return [[x * y for y in a] for x in u]
+
+
+def add_scaled(
+    A: Sequence[Sequence[Fraction]], B: Sequence[Sequence[Fraction]], s: Fraction = _ONE
+) -> list[list[Fraction]]:
+    """``A + s B``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.add_scaled([[1, 2]], [[1, 1]], rg.arith.QQ(-1, 2))
+    [[Fraction(1, 2), Fraction(3, 2)]]
+    """
+    return [[x + s * y for x, y in zip(r, q)] for r, q in zip(A, B)]
+
+
+def inverse(A: Rows) -> list[list[Fraction]]:
+    """The inverse of a square matrix; ZeroDivisionError when it is singular.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.inverse([[2, 0], [0, 4]])
+    [[Fraction(1, 2), Fraction(0, 1)], [Fraction(0, 1), Fraction(1, 4)]]
+    """
+    n = len(A)
+    aug = [[Fraction(v) for v in r] + [Fraction(int(i == j)) for j in range(n)] for i, r in enumerate(A)]
+    red, piv = rref(aug)
+    if piv[:n] != list(range(n)) or len(red) < n:
+        raise ZeroDivisionError("singular matrix")
+    return [r[n:] for r in red]
+
+
+def complement_projector(vectors: Rows, d: int) -> list[list[Fraction]]:
+    """``I - P`` with ``P`` the orthogonal projector of ``Q^d`` onto the span of independent ``vectors``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.complement_projector([[1, 1]], 2)
+    [[Fraction(1, 2), Fraction(-1, 2)], [Fraction(-1, 2), Fraction(1, 2)]]
+    """
+    eye = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)]
+    if not vectors:
+        return eye
+    A = [list(v) for v in vectors]  # rows a_j
+    At = [list(c) for c in zip(*A)]
+    P = matmul(matmul(At, inverse(matmul(A, At))), A)
+    return [[e - p for e, p in zip(er, pr)] for er, pr in zip(eye, P)]
+
+
+def dot(a: Sequence[Fraction | int], b: Sequence[Fraction | int]) -> Fraction:
+    """The dot product, as a Fraction.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.dot([1, 2], [3, 4])
+    Fraction(11, 1)
+    """
+    total = _ZERO
+    for x, y in zip(a, b):
+        total += x * y
+    return total
+
+
+def combination(coeffs: Sequence[Fraction | int], vectors: Rows, n: int) -> list[Fraction]:
+    """``sum_i coeffs[i] vectors[i]`` (vectors of length ``n``; zero when there are none).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.dense.combination([2, -1], [[1, 0], [1, 1]], 2)
+    [Fraction(1, 1), Fraction(-1, 1)]
+    """
+    out = [_ZERO] * n
+    for c, v in zip(coeffs, vectors):
+        for i in range(n):
+            out[i] += c * v[i]
+    return out

@@ -42,32 +42,21 @@ from fractions import Fraction
 
 import flint
 
+from relu_geom.arith.modular import independent_rows_mod_p, prime, rref_mod
 from relu_geom.arith.rational import to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 
-__all__ = ["nullspace", "rank", "rank_certificate", "rref", "solve"]
-
-
-def _primes_below_2_62() -> list[int]:
-    out = []
-    n = (1 << 62) - 1
-    while len(out) < 64:
-        if flint.fmpz(n).is_prime():
-            out.append(n)
-        n -= 2
-    return out
-
-
-_PRIMES: list[int] = _primes_below_2_62()
-
-
-def _prime(i: int) -> int:
-    while i >= len(_PRIMES):
-        n = _PRIMES[-1] - 2
-        while not flint.fmpz(n).is_prime():
-            n -= 2
-        _PRIMES.append(n)
-    return _PRIMES[i]
+__all__ = [
+    "integer_kernel",
+    "integer_rank",
+    "integer_rows",
+    "kernel_of_independent_rows",
+    "nullspace",
+    "rank",
+    "rank_certificate",
+    "rref",
+    "solve",
+]
 
 
 # --------------------------------------------------------------- conversion
@@ -113,50 +102,6 @@ def integer_rows(rows: Sequence[Sequence[Fraction | int]]) -> list[list[int]]:
 
 
 # ------------------------------------------------------------ modular core
-def _nmod(int_rows: Sequence[Sequence[int]] | flint.fmpz_mat, ncols: int, p: int) -> flint.nmod_mat:
-    if isinstance(int_rows, flint.fmpz_mat):
-        return flint.nmod_mat(int_rows, p)
-    return flint.nmod_mat(len(int_rows), ncols, [v % p for row in int_rows for v in row], p)
-
-
-def _pivots_of_rref(R: flint.nmod_mat, r: int, ncols: int) -> list[int]:
-    piv = []
-    c = 0
-    for i in range(r):
-        while int(R[i, c]) == 0:
-            c += 1
-        piv.append(c)
-        c += 1
-    return piv
-
-
-def _rref_mod(
-    int_rows: Sequence[Sequence[int]] | flint.fmpz_mat, ncols: int, p: int
-) -> tuple[flint.nmod_mat, int, list[int]]:
-    nrows = int_rows.nrows() if isinstance(int_rows, flint.fmpz_mat) else len(int_rows)
-    if nrows == 0 or ncols == 0:
-        return flint.nmod_mat(max(nrows, 1), max(ncols, 1), p), 0, []
-    R, r = _nmod(int_rows, ncols, p).rref()
-    return R, r, _pivots_of_rref(R, r, ncols)
-
-
-def independent_rows_mod_p(
-    int_rows: Sequence[Sequence[int]], ncols: int, *, prime_index: int = 0
-) -> list[int]:
-    """Indices of a greedy maximal set of rows independent modulo a prime.
-
-    Rows independent modulo ``p`` are independent over Q, so the result is a
-    certified lower bound ``len(result) <= rank``.  The greedy order means a row
-    is chosen when it is independent of the chosen rows before it.
-    """
-    if not int_rows or ncols == 0:
-        return []
-    p = _prime(prime_index)
-    T = flint.nmod_mat(ncols, len(int_rows), [row[j] % p for j in range(ncols) for row in int_rows], p)
-    R, r = T.rref()
-    return _pivots_of_rref(R, r, len(int_rows))
-
-
 def _rational_reconstruct(a: int, m: int) -> Fraction | None:
     """The fraction n/d with |n|, d <= sqrt(m/2) congruent to a mod m, or None (Wang)."""
     bound = math.isqrt(m // 2)
@@ -207,9 +152,9 @@ def kernel_of_independent_rows(
     r = len(B)
     if r == 0:
         return flint.fmpz_mat(ncols, ncols, [int(i == j) for i in range(ncols) for j in range(ncols)])
-    p0 = _prime(prime_index)
+    p0 = prime(prime_index)
     B_exact = flint.fmpz_mat([list(row) for row in B])
-    _, rp, pivots = _rref_mod(B_exact, ncols, p0)
+    _, rp, pivots = rref_mod(B_exact, ncols, p0)
     if rp != r:
         return None
     free = [c for c in range(ncols) if c not in set(pivots)]
@@ -226,9 +171,9 @@ def kernel_of_independent_rows(
     n_used = 0
     next_try = 1
     while modulus.bit_length() < _MODULAR_BITS:
-        p = _prime(k)
+        p = prime(k)
         k += 1
-        R, rp, piv = _rref_mod(B_exact, ncols, p)
+        R, rp, piv = rref_mod(B_exact, ncols, p)
         if rp != r or piv != pivots:
             continue  # p divides the minor: skip it
         vals = [int(R[i, f]) for f in free for i in range(r)]
@@ -255,7 +200,7 @@ def kernel_of_independent_rows(
     # large entries: Dixon lifting gives B_P^{-1} B_F directly
     BP = flint.fmpq_mat(flint.fmpz_mat([[row[c] for c in pivots] for row in B]))
     BF = flint.fmpq_mat(flint.fmpz_mat([[row[c] for c in free] for row in B]))
-    X = BP.solve(BF, algorithm="dixon")
+    X = BP.solve(BF, algorithm="dixon")  # type: ignore[call-arg]  # (python-flint stubs lack it)
     return checked([[Fraction(int(X[i, j].p), int(X[i, j].q)) for i in range(r)] for j in range(len(free))])
 
 
@@ -274,15 +219,46 @@ def _kernel_certificate(
     return bool((flint.fmpz_mat([list(row) for row in int_rows]) * K).is_zero())
 
 
-def _rank_int(int_rows: Sequence[Sequence[int]], ncols: int, *, upper: int | None = None) -> int:
-    """Exact rank of an integer matrix (see the module notes for the method)."""
+def integer_kernel(B: Sequence[Sequence[int]], ncols: int) -> flint.fmpz_mat:
+    """:func:`kernel_of_independent_rows` for rows known to be independent over Q, trying primes in turn.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.arith.linalg import integer_kernel
+    >>> K = integer_kernel([[1, 2, 3]], 3)
+    >>> import flint
+    >>> K.nrows(), K.ncols(), [int(v) for v in (flint.fmpz_mat([[1, 2, 3]]) * K).entries()]
+    (3, 2, [0, 0])
+    """
+    for k in range(64):
+        K = kernel_of_independent_rows(B, ncols, prime_index=k)
+        if K is not None:
+            return K
+    raise AssertionError("rows expected independent over Q")  # pragma: no cover
+
+
+def integer_rank(int_rows: Sequence[Sequence[int]], ncols: int, *, upper: int | None = None) -> int:
+    """Exact rank of an integer matrix given by rows of ``ncols`` ints (the module notes give the method).
+
+    ``upper`` is a bound the caller has proved (``rank <= upper``): a modular
+    rank reaching it is exact at once.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.arith.linalg import integer_rank
+    >>> integer_rank([[1, 2, 3], [2, 4, 6], [1, 0, 1]], 3)
+    2
+    """
     nrows = len(int_rows)
     bound = min(nrows, ncols) if upper is None else min(nrows, ncols, upper)
     if bound == 0:
         return 0
-    best_r, best_piv, best_k = -1, [], 0
+    best_r, best_k = -1, 0
+    best_piv: list[int] = []
     for k in range(3):
-        _, r, piv = _rref_mod(int_rows, ncols, _prime(8 * k))
+        _, r, piv = rref_mod(int_rows, ncols, prime(8 * k))
         if r >= bound:
             return r
         if r > best_r or (r == best_r and piv < best_piv):
@@ -328,7 +304,7 @@ def rank(rows: Sequence[Sequence[object]], *, upper: int | None = None) -> int:
     0
     """
     fr, ncols = _as_rows(rows, "rows")
-    return _rank_int(integer_rows(fr), ncols, upper=upper)
+    return integer_rank(integer_rows(fr), ncols, upper=upper)
 
 
 def rank_certificate(rows: Sequence[Sequence[object]]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -346,12 +322,12 @@ def rank_certificate(rows: Sequence[Sequence[object]]) -> tuple[tuple[int, ...],
     """
     fr, ncols = _as_rows(rows, "rows")
     M = integer_rows(fr)
-    r = _rank_int(M, ncols)
+    r = integer_rank(M, ncols)
     if r == 0:
         return (), ()
-    for k in range(len(_PRIMES) + 64):
-        p = _prime(k)
-        _, rp, cols = _rref_mod(M, ncols, p)
+    for k in range(128):
+        p = prime(k)
+        _, rp, cols = rref_mod(M, ncols, p)
         if rp != r:
             continue
         sub = [[row[c] for c in cols] for row in M]
@@ -374,7 +350,7 @@ def rref(rows: Sequence[Sequence[object]]) -> tuple[tuple[tuple[Fraction, ...], 
     if not fr or ncols == 0:
         return (), ()
     M = integer_rows(fr)
-    r = _rank_int(M, ncols)
+    r = integer_rank(M, ncols)
     if r == 0:
         return (), ()
     Q, rq = flint.fmpq_mat(flint.fmpz_mat(M)).rref()

@@ -9,10 +9,8 @@ fails (with a witness), 3 when undecided (``--max-checks`` reached). This is not
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from relu_geom.analyses.genericity import genericity_report
-from relu_geom.arith.rational import format_rational
 from relu_geom.commands._common import (
     add_json_option,
     add_network_argument,
@@ -20,18 +18,6 @@ from relu_geom.commands._common import (
     emit_json,
     read_network,
 )
-
-
-def _jsonable(obj: Any) -> Any:
-    from fractions import Fraction
-
-    if isinstance(obj, Fraction):
-        return format_rational(obj)
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    return obj
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,13 +50,8 @@ def run(args: argparse.Namespace) -> int:
         "notion": "paper-001 genericity (supertransversal, masked products of maximal rank)",
         "is_generic": rep.is_generic,
         "failing": list(rep.failing),
-        "supertransversality": {"holds": st.holds, "n_cells": st.n_cells, "witness": _jsonable(st.witness)},
-        "masked_products": {
-            "holds": mp.holds,
-            "n_checked": mp.n_checked,
-            "n_sequences": mp.n_sequences,
-            "witness": _jsonable(mp.witness),
-        },
+        "supertransversality": st.to_dict(),
+        "masked_products": mp.to_dict(),
     }
     if args.json:
         emit_json(out)
@@ -80,18 +61,18 @@ def run(args: argparse.Namespace) -> int:
     print(f"architecture           {out['architecture']}")
     print(f"supertransversality    {'holds' if st.holds else 'fails'}  ({st.n_cells} cells)")
     if st.witness:
-        w = st.witness
+        sw = st.witness
         print(
-            f"  witness: cell {w['index']} of dimension {w['dim']} lies in {w['n_bent']} bent hyperplanes "
-            f"(codimension {w['codim']}), sign vector {list(w['sign_vector'])}"
+            f"  witness: cell {sw.index} of dimension {sw.dim} lies in {sw.n_bent} bent hyperplanes "
+            f"(codimension {sw.codim}), sign vector {list(sw.sign_vector)}"
         )
     status = {True: "holds", False: "fails", None: "undecided (limit reached)"}[mp.holds]
     print(f"masked products        {status}  ({mp.n_checked} ranks of {mp.n_sequences} sequences)")
     if mp.witness:
-        w = mp.witness
+        mw = mp.witness
         print(
-            f"  witness: layer {w['layer']}, index sets {[list(s) for s in w['index_sets']]}: "
-            f"rank {w['rank']}, expected {w['expected']}"
+            f"  witness: layer {mw.layer}, index sets {[list(s) for s in mw.index_sets]}: "
+            f"rank {mw.rank}, expected {mw.expected}"
         )
     print(f"verdict                {verdict}")
     return decision_status(rep.is_generic)

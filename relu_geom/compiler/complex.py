@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from relu_geom._util import Frozen, write_text_atomic
+from relu_geom._util import Frozen, lazy, write_text_atomic
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
@@ -63,25 +63,37 @@ class Cell(Frozen):
         "_raymask",
         "_zmask",
         "_key",
-        "__dict__",
+        "_lazy",
     )
+    index: int
+    dim: int
+    _cx: PolyhedralComplex
+    _region: int
+    _raymask: int
+    _zmask: int
+    _key: Key
+    _lazy: dict[str, Any]
 
     def __init__(self, cx: PolyhedralComplex, index: int):
-        object.__setattr__(self, "_cx", cx)
-        object.__setattr__(self, "index", index)
-        for name, value in zip(("dim", "_key", "_region", "_raymask", "_zmask"), cx._records[index]):
-            object.__setattr__(self, name, value)
+        dim, key, region, raymask, zmask = cx._records[index]
+        self._set(
+            _cx=cx, index=index, dim=dim, _key=key, _region=region, _raymask=raymask, _zmask=zmask, _lazy={}
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its place in its complex: the copy is ``cells[index]`` of the copied complex."""
+        return (_cell_of, (self._cx, self.index))
 
     def __repr__(self) -> str:
         return f"Cell(index={self.index}, dim={self.dim}, sign_vector={self.sign_vector})"
 
-    @cached_property
+    @lazy
     def sign_vector(self) -> tuple[int, ...]:
         """Signs (-1, 0, +1) of all hidden pre-activations on the cell, in global neuron order."""
         pos, neg, _ = self._key
         return tuple((pos >> g & 1) - (neg >> g & 1) for g in range(self._cx._H))
 
-    @cached_property
+    @lazy
     def domain_face(self) -> tuple[int, ...]:
         """Indices of the domain's inequalities (``domain.inequalities``) tight on the cell."""
         H = self._cx._H
@@ -154,7 +166,7 @@ class Cell(Frozen):
         rays = self._cx._regions[self._region].rays
         return (rays[i] for i in iter_bits(self._raymask))
 
-    @cached_property
+    @lazy
     def polyhedron(self) -> Polyhedron:
         """The closure of the cell as an exact :class:`~relu_geom.Polyhedron` (both
         representations computed on first access)."""
@@ -207,7 +219,7 @@ class Cell(Frozen):
         """True when the cell is bounded."""
         return all(g[-1] for g in self._generators()) and not self._cx._regions[self._region].lin
 
-    @cached_property
+    @lazy
     def homogeneous_interior_point(self) -> tuple[int, ...]:
         """The sum ``(X, t)`` of the cell's homogeneous integer generators (``t > 0``):
         :attr:`interior_point` is ``X / t``."""
@@ -216,14 +228,14 @@ class Cell(Frozen):
             acc = [a + b for a, b in zip(acc, g)]
         return tuple(acc)
 
-    @cached_property
+    @lazy
     def interior_point(self) -> tuple[Fraction, ...]:
         """An exact point of the cell (its relative interior): the sum of its homogeneous
         generators, dehomogenized."""
         *xs, t = self.homogeneous_interior_point
         return tuple(Fraction(x, t) for x in xs)
 
-    @cached_property
+    @lazy
     def affine_map(self) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...]]:
         """``(A, c)`` with ``f(x) = A x + c`` on the cell's closure.
 
@@ -268,8 +280,51 @@ class PolyhedralComplex(Frozen):
     (((Fraction(1, 1),),), (Fraction(0, 1),))
     """
 
+    __slots__ = (
+        "network",
+        "domain",
+        "dim",
+        "f_vector",
+        "cells",
+        "_dom_rows",
+        "_regions",
+        "_out_scale",
+        "_H",
+        "_records",
+        "_found_edges",
+        "_lazy",
+        "__weakref__",  # analyses cache their results per complex
+    )
+    network: ReLUNetwork
+    domain: Polyhedron | None
+    dim: int
+    f_vector: tuple[int, ...]
+    cells: _Cells
+    _dom_rows: tuple[tuple[int, ...], ...]
+    _regions: tuple[RegionData, ...]
+    _out_scale: int
+    _H: int
+    _records: tuple[tuple[int, Key, int, int, int], ...]
+    _found_edges: tuple[set[tuple[int, int]], list[int]] | None
+    _lazy: dict[str, Any]
+
     def __init__(self) -> None:  # pragma: no cover - built by the compiler
         raise TypeError("use relu_geom.compile_network(net, domain=...)")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the data :meth:`save` writes (cells are remade on access)."""
+        return (
+            PolyhedralComplex._from_records,
+            (
+                self.network,
+                self.domain,
+                self._dom_rows,
+                self._regions,
+                self._records,
+                self._face_lists,
+                self._out_scale,
+            ),
+        )
 
     @classmethod
     def _from_compiler(
@@ -301,7 +356,7 @@ class PolyhedralComplex(Frozen):
             None,
             out_scale,
         )
-        object.__setattr__(obj, "_found_edges", (edges, new))
+        obj._set(_found_edges=(edges, new))
         return obj
 
     @classmethod
@@ -309,8 +364,8 @@ class PolyhedralComplex(Frozen):
         cls,
         net: ReLUNetwork,
         domain: Polyhedron | None,
-        dom_rows: list[tuple[int, ...]],
-        regions: list[RegionData],
+        dom_rows: Sequence[tuple[int, ...]],
+        regions: Sequence[RegionData],
         records: Sequence[tuple[int, Key, int, int, int]],
         face_lists: Sequence[tuple[int, ...]] | None,
         out_scale: int,
@@ -319,33 +374,37 @@ class PolyhedralComplex(Frozen):
         raymask, zmask)`` and the sorted indices of the facets of cell ``i`` (None: set
         ``_found_edges`` instead; the lists are then made on first use)."""
         obj = object.__new__(cls)
-        object.__setattr__(obj, "network", net)
-        object.__setattr__(obj, "domain", domain)
-        object.__setattr__(obj, "_dom_rows", dom_rows)
-        object.__setattr__(obj, "_regions", tuple(regions))
-        object.__setattr__(obj, "_out_scale", out_scale)
         d = net.input_dim
-        object.__setattr__(obj, "_H", net.n_hidden)
-        object.__setattr__(obj, "dim", d)
-        object.__setattr__(obj, "_records", tuple(records))
-        if face_lists is not None:
-            object.__setattr__(obj, "_face_lists", tuple(face_lists))
         counts = [0] * (d + 1)
         for r in records:
             counts[r[0]] += 1
-        object.__setattr__(obj, "f_vector", tuple(counts))
-        object.__setattr__(obj, "cells", _Cells(obj))
+        obj._set(
+            network=net,
+            domain=domain,
+            dim=d,
+            f_vector=tuple(counts),
+            _dom_rows=tuple(dom_rows),
+            _regions=tuple(regions),
+            _out_scale=out_scale,
+            _H=net.n_hidden,
+            _records=tuple(records),
+            _found_edges=None,
+            _lazy={} if face_lists is None else {"_face_lists": tuple(face_lists)},
+        )
+        obj._set(cells=_Cells(obj))
         return obj
 
-    @cached_property
+    @lazy
     def _face_lists(self) -> tuple[tuple[int, ...], ...]:
-        edges, new = self.__dict__.pop("_found_edges")
+        assert self._found_edges is not None
+        edges, new = self._found_edges
+        self._set(_found_edges=None)  # the lists replace the edges
         faces: list[list[int]] = [[] for _ in self._records]
         for lo, hi in edges:
             faces[new[hi]].append(new[lo])
         return tuple(tuple(sorted(f)) for f in faces)
 
-    @cached_property
+    @lazy
     def _coface_lists(self) -> tuple[tuple[int, ...], ...]:
         cofaces: list[list[int]] = [[] for _ in self._records]
         for j, fs in enumerate(self._face_lists):
@@ -353,9 +412,9 @@ class PolyhedralComplex(Frozen):
                 cofaces[i].append(j)  # j increases, so every list comes out sorted
         return tuple(map(tuple, cofaces))
 
-    @cached_property
-    def _index(self) -> dict[Key, int]:
-        return {r[1]: i for i, r in enumerate(self._records)}
+    @lazy
+    def _index(self) -> Mapping[Key, int]:
+        return MappingProxyType({r[1]: i for i, r in enumerate(self._records)})
 
     # ------------------------------------------------------ low-level access
     @property
@@ -378,7 +437,7 @@ class PolyhedralComplex(Frozen):
     def _neuron_position(self, g: int) -> tuple[int, int]:
         return self._positions[g]
 
-    @cached_property
+    @lazy
     def _positions(self) -> tuple[tuple[int, int], ...]:
         return tuple((layer - 1, i) for layer, i in self.network.neurons)
 
@@ -562,19 +621,26 @@ class PolyhedralComplex(Frozen):
         return text
 
 
-class _Cells(Sequence["Cell"]):
-    """The cells of a complex, each :class:`Cell` object made on first access."""
+class _Cells(Frozen, Sequence[Cell]):
+    """The cells of a complex, each :class:`Cell` object made on first access (read-only)."""
 
     __slots__ = ("_cx", "_objs")
+    _cx: PolyhedralComplex
+    _objs: list[Cell | None]
 
     def __init__(self, cx: PolyhedralComplex):
-        object.__setattr__(self, "_cx", cx)
-        self._objs: list[Cell | None] = [None] * len(cx._records)
+        self._set(_cx=cx, _objs=[None] * len(cx._records))
 
     def __len__(self) -> int:
         return len(self._objs)
 
-    def __getitem__(self, i: Any) -> Any:
+    @overload
+    def __getitem__(self, i: int) -> Cell: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Cell, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> Cell | tuple[Cell, ...]:
         if isinstance(i, slice):
             return tuple(self[j] for j in range(*i.indices(len(self._objs))))
         c = self._objs[i]
@@ -591,6 +657,8 @@ class _Cells(Sequence["Cell"]):
         return f"<{len(self._objs)} cells>"
 
 
+def _cell_of(cx: PolyhedralComplex, index: int) -> Cell:
+    return cx.cells[index]
 
 
 def _locate_key(net: ReLUNetwork, dom_rows: Sequence[tuple[int, ...]], x: object) -> Key | None:

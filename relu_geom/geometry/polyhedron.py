@@ -22,10 +22,9 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from functools import cached_property
 from typing import Any
 
-from relu_geom._util import Frozen
+from relu_geom._util import Frozen, lazy
 from relu_geom.arith.dense import integer_echelon, primitive_row, reduce_integer_row, reduce_row, rref
 from relu_geom.arith.rational import as_point, clear_denominators, to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
@@ -35,6 +34,10 @@ __all__ = ["Polyhedron"]
 
 IntRow = tuple[int, ...]
 Point = tuple[Fraction, ...]
+HRep = tuple[tuple[IntRow, ...], tuple[IntRow, ...]]
+"""``(equalities, inequalities)`` in canonical form."""
+VRep = tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]
+"""``(vertices, rays, lineality)`` in canonical form."""
 
 
 def _int_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[int, ...]]:
@@ -58,7 +61,7 @@ def _canonical_hrep(
     for r in _int_rows(inequalities):
         red = reduce_integer_row(r, basis, piv)
         if any(red[:ambient_dim]) or (keep_trivial and red[ambient_dim] < 0):
-            ineqs.add(tuple(primitive_row(list(red))) if any(red) else red)
+            ineqs.add(red)  # primitive already
     return tuple(basis), tuple(sorted(ineqs))
 
 
@@ -123,7 +126,13 @@ class Polyhedron(Frozen):
     (2, 3, True)
     """
 
-    __slots__ = ("_d", "_h", "_v", "_h_thunk", "_v_thunk", "__dict__")
+    __slots__ = ("_d", "_h", "_v", "_h_thunk", "_v_thunk", "_lazy")
+    _d: int
+    _h: HRep | None
+    _v: VRep | None
+    _h_thunk: Callable[[], HRep] | None
+    _v_thunk: Callable[[], VRep] | None
+    _lazy: dict[str, Any]
 
     def __init__(self) -> None:  # pragma: no cover - use the named constructors
         raise TypeError("use Polyhedron.from_hrep, Polyhedron.from_vrep or Polyhedron.box")
@@ -133,20 +142,19 @@ class Polyhedron(Frozen):
         cls,
         ambient_dim: int,
         *,
-        hrep: tuple[tuple[IntRow, ...], tuple[IntRow, ...]] | None = None,
-        vrep: tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]] | None = None,
-        hrep_thunk: Callable[[], tuple[tuple[IntRow, ...], tuple[IntRow, ...]]] | None = None,
-        vrep_thunk: Callable[[], tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]]
-        | None = None,
+        hrep: HRep | None = None,
+        vrep: VRep | None = None,
+        hrep_thunk: Callable[[], HRep] | None = None,
+        vrep_thunk: Callable[[], VRep] | None = None,
     ) -> Polyhedron:
         """Unchecked constructor from data already in canonical form (or thunks computing it)."""
         obj = object.__new__(cls)
-        object.__setattr__(obj, "_d", ambient_dim)
-        object.__setattr__(obj, "_h", hrep)
-        object.__setattr__(obj, "_v", vrep)
-        object.__setattr__(obj, "_h_thunk", hrep_thunk)
-        object.__setattr__(obj, "_v_thunk", vrep_thunk)
+        obj._set(_d=ambient_dim, _h=hrep, _v=vrep, _h_thunk=hrep_thunk, _v_thunk=vrep_thunk, _lazy={})
         return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle both representations (thunks may be closures): the copy is equal and ready."""
+        return (_unpickle, (self._d, self._hrep(), self._vrep()))
 
     # ------------------------------------------------------------ constructors
     @classmethod
@@ -200,9 +208,7 @@ class Polyhedron(Frozen):
         return cls._from_clean_hrep(d, *_canonical_hrep(d, rows_e, rows_i, keep_trivial=True))
 
     @classmethod
-    def _from_clean_hrep(
-        cls, d: int, eqs: tuple[IntRow, ...], ineqs: tuple[IntRow, ...]
-    ) -> Polyhedron:
+    def _from_clean_hrep(cls, d: int, eqs: tuple[IntRow, ...], ineqs: tuple[IntRow, ...]) -> Polyhedron:
         """From integer rows already reduced (equalities in echelon form, inequalities reduced
         modulo them, without repeats): one double-description run of cddlib, then our own exact
         canonical H-representation.
@@ -221,7 +227,8 @@ class Polyhedron(Frozen):
         verts, rays, lins = _generators(d, eqs, ineqs)
         if not verts:
             return cls._empty(d)
-        gens = [(1, *v) for v in verts] + [(0, *r) for r in rays]
+        gens: list[tuple[Fraction | int, ...]] = [(1, *v) for v in verts]
+        gens += [(0, *r) for r in rays]
         zero_sets = []
         for r in ineqs:
             z = 0
@@ -274,11 +281,13 @@ class Polyhedron(Frozen):
         lin_basis, _ = integer_echelon([r for r in _int_rows(ls) if any(r)])
         ray_rows = sorted({r for r in _int_rows(rs) if any(r)})
         pts_rows = sorted(set(verts))
-        array = [[1, *v] for v in pts_rows] + [[0, *r] for r in ray_rows] + [[0, *r] for r in lin_basis]
+        array: list[list[Fraction | int]] = [[1, *v] for v in pts_rows]
+        array += [[0, *r] for r in (*ray_rows, *lin_basis)]
         lin = set(range(len(pts_rows) + len(ray_rows), len(array)))
         mat = cdd.gmp.matrix_from_array(array, lin_set=lin, rep_type=cdd.RepType.GENERATOR)
         ineq = cdd.gmp.copy_inequalities(cdd.gmp.polyhedron_from_matrix(mat))
-        eq_rows, in_rows = [], []
+        eq_rows: list[list[Fraction]] = []
+        in_rows: list[list[Fraction]] = []
         for i, row in enumerate(ineq.array):
             r = [-Fraction(v) for v in row[1:]] + [Fraction(row[0])]
             if not any(r[:d]):
@@ -310,11 +319,11 @@ class Polyhedron(Frozen):
         d = len(pairs)
         rows = []
         for i, (lo, hi) in enumerate(pairs):
-            e = [0] * d
-            e[i] = 1
-            rows.append(primitive_row(e + [hi]))
-            e[i] = -1
-            rows.append(primitive_row(e + [-lo]))
+            e = [Fraction(0)] * d
+            e[i] = Fraction(1)
+            rows.append(primitive_row([*e, hi]))
+            e[i] = Fraction(-1)
+            rows.append(primitive_row([*e, -lo]))
         verts = tuple(sorted(itertools.product(*pairs)))
         return cls._from_data(d, hrep=((), tuple(sorted(rows))), vrep=(verts, (), ()))
 
@@ -324,19 +333,21 @@ class Polyhedron(Frozen):
         """The dimension ``d`` of the ambient space."""
         return self._d
 
-    def _hrep(self) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
-        if self._h is None:
+    def _hrep(self) -> HRep:
+        h = self._h
+        if h is None:
             assert self._h_thunk is not None
-            object.__setattr__(self, "_h", self._h_thunk())
-            object.__setattr__(self, "_h_thunk", None)
-        return self._h
+            h = self._h_thunk()
+            self._set(_h=h, _h_thunk=None)
+        return h
 
-    def _vrep(self) -> tuple[tuple[Point, ...], tuple[IntRow, ...], tuple[IntRow, ...]]:
-        if self._v is None:
+    def _vrep(self) -> VRep:
+        v = self._v
+        if v is None:
             assert self._v_thunk is not None
-            object.__setattr__(self, "_v", self._v_thunk())
-            object.__setattr__(self, "_v_thunk", None)
-        return self._v
+            v = self._v_thunk()
+            self._set(_v=v, _v_thunk=None)
+        return v
 
     @property
     def equalities(self) -> tuple[IntRow, ...]:
@@ -378,18 +389,18 @@ class Polyhedron(Frozen):
         """True when there are no rays and no lineality (a polytope)."""
         return not self.rays and not self.lineality
 
-    @cached_property
+    @lazy
     def dim(self) -> int:
         """Dimension of the affine hull (-1 when empty)."""
         if self.is_empty:
             return -1
         v0 = self.vertices[0]
-        vecs = [[a - b for a, b in zip(v, v0)] for v in self.vertices[1:]]
-        vecs += [list(r) for r in self.rays] + [list(r) for r in self.lineality]
+        vecs: list[list[Fraction | int]] = [[a - b for a, b in zip(v, v0)] for v in self.vertices[1:]]
+        vecs += [[*r] for r in (*self.rays, *self.lineality)]
         vecs = [v for v in vecs if any(v)]
         return len(rref(vecs)[0]) if vecs else 0
 
-    @cached_property
+    @lazy
     def interior_point(self) -> Point:
         """An exact point of the relative interior: the vertex centroid plus the sum of the rays."""
         if self.is_empty:
@@ -474,6 +485,10 @@ class Polyhedron(Frozen):
             "rays": [list(r) for r in self.rays],
             "lineality": [list(r) for r in self.lineality],
         }
+
+
+def _unpickle(d: int, hrep: HRep, vrep: VRep) -> Polyhedron:
+    return Polyhedron._from_data(d, hrep=hrep, vrep=vrep)
 
 
 def _det(m: list[list[Fraction]]) -> Fraction:

@@ -39,10 +39,10 @@ import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from relu_geom._util import Frozen, lazy
 from relu_geom.arith.dense import rref
 from relu_geom.arith.rational import format_rational
 from relu_geom.compiler import as_complex
@@ -68,20 +68,12 @@ Weight = tuple[Fraction, ...]
 _CACHE: weakref.WeakKeyDictionary[PolyhedralComplex, BreakpointComplex] = weakref.WeakKeyDictionary()
 
 
-class _Frozen:
-    """Refuses attribute assignment and deletion after construction (results are cached and shared)."""
+class _Frozen(Frozen):
+    """:class:`~relu_geom._util.Frozen` (results are cached and shared); the build code sets
+    attributes with ``_init``, which is :meth:`Frozen._set`."""
 
     __slots__ = ()
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
-
-    def _init(self, **values: Any) -> None:
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
+    _init = Frozen._set
 
 
 class UnionFind:
@@ -319,7 +311,28 @@ class BreakpointFacet(_Frozen):
         it, some of them only in part when the refinement of ``d >= 3`` cut them.
     """
 
-    __slots__ = ("index", "hyperplane", "normal", "weight", "cells", "_cx", "_poly", "_owner", "__dict__")
+    __slots__ = (
+        "index",
+        "hyperplane",
+        "normal",
+        "weight",
+        "cells",
+        "_cx",
+        "_poly",
+        "_owner",
+        "_face_indices",
+        "_lazy",
+    )
+    index: int
+    hyperplane: IntRow
+    normal: IntRow
+    weight: Weight
+    cells: tuple[int, ...]
+    _cx: PolyhedralComplex
+    _poly: Polyhedron | None
+    _owner: BreakpointComplex | None
+    _face_indices: tuple[int, ...] | None
+    _lazy: dict[str, Any]
 
     def __init__(
         self,
@@ -335,13 +348,19 @@ class BreakpointFacet(_Frozen):
         self._init(
             _cx=cx, index=index, hyperplane=hyperplane, normal=normal, weight=weight, cells=cells, _poly=poly
         )
-        self._init(_owner=owner)
+        self._init(_owner=owner, _face_indices=None, _lazy={})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its place in its breakpoint complex (remade from the canonical complex)."""
+        if self._owner is None:
+            return super().__reduce__()
+        return (_facet_of, (self._owner, self.index))
 
     def __repr__(self) -> str:
         w = ", ".join(str(v) for v in self.weight)
         return f"BreakpointFacet(index={self.index}, hyperplane={self.hyperplane}, weight=({w}), n_cells={len(self.cells)})"
 
-    @cached_property
+    @lazy
     def polyhedron(self) -> Polyhedron:
         """The closed facet as an exact :class:`~relu_geom.Polyhedron` (H- and V-representation).
 
@@ -366,10 +385,11 @@ class BreakpointFacet(_Frozen):
     @property
     def face_indices(self) -> tuple[int, ...]:
         """Its faces of dimension ``d - 2``: indices into ``bc.faces_of_dim(d - 2)`` (built on first use)."""
-        if "_face_indices" not in self.__dict__:
+        if self._face_indices is None:
             assert self._owner is not None
             self._owner._faces  # noqa: B018 - fills _face_indices of every facet
-        return self.__dict__["_face_indices"]
+        assert self._face_indices is not None
+        return self._face_indices
 
     @property
     def vertices(self) -> tuple[tuple[Fraction, ...], ...]:
@@ -430,6 +450,10 @@ class LinearRegion(_Frozen):
     """
 
     __slots__ = ("index", "cells", "affine_map", "_cx")
+    index: int
+    cells: tuple[int, ...]
+    affine_map: tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...]]
+    _cx: PolyhedralComplex
 
     def __init__(
         self,
@@ -484,6 +508,12 @@ class BreakpointFace(_Frozen):
     """
 
     __slots__ = ("index", "dim", "polyhedron", "facets", "face_indices", "coface_indices")
+    index: int
+    dim: int
+    polyhedron: Polyhedron
+    facets: tuple[int, ...]
+    face_indices: tuple[int, ...]
+    coface_indices: tuple[int, ...]
 
     def __init__(
         self,
@@ -552,14 +582,54 @@ class BreakpointComplex(_Frozen):
     4
     """
 
+    __slots__ = (
+        "complex",
+        "network",
+        "ambient_dim",
+        "dim",
+        "facets",
+        "facets_of_cell",
+        "facet_of_cell",
+        "_scale",
+        "_facet_pq",
+        "_normal_p",
+        "_key",
+        "_num",
+        "_bent",
+        "_stars",
+        "_merge_ridges",
+        "_lazy",
+        "__weakref__",  # analyses cache their results per breakpoint complex
+    )
+    complex: PolyhedralComplex
+    network: ReLUNetwork
+    ambient_dim: int
+    dim: int
+    facets: tuple[BreakpointFacet, ...]
+    facets_of_cell: Mapping[int, tuple[int, ...]]
+    facet_of_cell: Mapping[int, int]
+    _scale: int
+    _facet_pq: Mapping[int, tuple[int, int]]
+    _normal_p: Mapping[int, IntRow]
+    _key: Mapping[int, IntRow]
+    _num: Mapping[int, IntRow]
+    _bent: frozenset[int]
+    _stars: Mapping[int, tuple[int, ...]]
+    _merge_ridges: frozenset[int]
+    _lazy: dict[str, Any]
+
     def __init__(self) -> None:  # pragma: no cover - built by breakpoint_complex
         raise TypeError("use relu_geom.breakpoint_complex(net_or_complex)")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its canonical complex: the copy is rebuilt (and cached) from it."""
+        return (as_breakpoint_complex, (self.complex,))
 
     # ----------------------------------------------------------------- build
     @classmethod
     def _from_complex(cls, cx: PolyhedralComplex) -> BreakpointComplex:
         obj = object.__new__(cls)
-        obj._init(complex=cx, network=cx.network, ambient_dim=cx.dim, dim=cx.dim - 1)
+        obj._init(complex=cx, network=cx.network, ambient_dim=cx.dim, dim=cx.dim - 1, _lazy={})
         obj._analyse()
         return obj
 
@@ -640,8 +710,8 @@ class BreakpointComplex(_Frozen):
                     a_, b_ = star
                     if key[a_] == key[b_] and num[a_] == num[b_]:  # the weight is side-independent
                         merges.append(t.index)
-        for t in merges:
-            a_, b_ = stars[t]
+        for m in merges:
+            a_, b_ = stars[m]
             uf.union(a_, b_)
         self._init(_stars=MappingProxyType(stars), _merge_ridges=frozenset(merges))
         groups = uf.groups()
@@ -676,7 +746,7 @@ class BreakpointComplex(_Frozen):
         )
 
     # ---------------------------------------------------------------- access
-    @cached_property
+    @lazy
     def facet_table(self) -> Mapping[int, FacetRecord]:
         """Every interior facet of the canonical complex (cell index -> :class:`FacetRecord`), read-only."""
         num = self._num
@@ -687,7 +757,7 @@ class BreakpointComplex(_Frozen):
             }
         )
 
-    @cached_property
+    @lazy
     def ridge_table(self) -> Mapping[int, RidgeRecord]:
         """Every interior ridge with a bent facet (cell index -> :class:`RidgeRecord`), read-only."""
         merged = self._merge_ridges
@@ -708,12 +778,12 @@ class BreakpointComplex(_Frozen):
         """True when ``f`` is affine on the whole domain (no bent facet)."""
         return not self.facets
 
-    @cached_property
+    @lazy
     def bent_facets(self) -> tuple[int, ...]:
         """Indices (in the canonical complex) of the bent facets, ascending."""
         return tuple(sorted(self._bent))
 
-    @cached_property
+    @lazy
     def non_bent_facets(self) -> tuple[int, ...]:
         """Indices of the interior facets of the canonical complex across which ``f`` does not bend."""
         return tuple(sorted(i for i in self._facet_pq if i not in self._bent))
@@ -765,7 +835,7 @@ class BreakpointComplex(_Frozen):
         """
         return frozenset(f.signature for f in self.facets)
 
-    @cached_property
+    @lazy
     def _faces(self) -> tuple[tuple[BreakpointFace, ...], ...]:
         """Faces of every dimension below ``d - 1``, from the face lattices of the facets."""
         d = self.ambient_dim
@@ -795,21 +865,18 @@ class BreakpointComplex(_Frozen):
             down.setdefault(hi, []).append(pos[lo])
             upw.setdefault(lo, []).append(pos[hi])
         for f, top in zip(self.facets, facet_faces):
-            f.__dict__["_face_indices"] = tuple(sorted(pos[v] for v in top))
+            f._init(_face_indices=tuple(sorted(pos[v] for v in top)))
             for v in top:
                 upw.setdefault(v, []).append(f.index)
         out = []
         for dim, lst in enumerate(by_dim):
             row = []
             for i, vrep in enumerate(lst):
-                verts, rays, lin = vrep
-                poly = Polyhedron._from_data(
-                    d,
-                    vrep=vrep,
-                    hrep_thunk=lambda verts=verts, rays=rays, lin=lin: Polyhedron.from_vrep(
-                        verts, rays, lin
-                    )._hrep(),
-                )
+
+                def hrep(vrep: Any = vrep) -> Any:
+                    return Polyhedron.from_vrep(*vrep)._hrep()
+
+                poly = Polyhedron._from_data(d, vrep=vrep, hrep_thunk=hrep)
                 row.append(
                     BreakpointFace(
                         i,
@@ -851,7 +918,7 @@ class BreakpointComplex(_Frozen):
         """``(f_0, ..., f_{d-1})``: the number of cells of each dimension of the breakpoint complex."""
         return (*(len(self.faces_of_dim(k)) for k in range(self.ambient_dim - 1)), self.n_facets)
 
-    @cached_property
+    @lazy
     def linear_regions(self) -> tuple[LinearRegion, ...]:
         """The maximal linear regions of ``f`` (regions glued across non-bent facets)."""
         cx = self.complex
@@ -863,7 +930,7 @@ class BreakpointComplex(_Frozen):
             LinearRegion(cx, k, tuple(grp), cx.cells[grp[0]].affine_map) for k, grp in enumerate(uf.groups())
         )
 
-    @cached_property
+    @lazy
     def linear_region_of_cell(self) -> Mapping[int, int]:
         """Maps every region (cell index) of the canonical complex to its maximal linear region (read-only)."""
         return MappingProxyType({i: lr.index for lr in self.linear_regions for i in lr.cells})
@@ -899,6 +966,10 @@ class BreakpointComplex(_Frozen):
             "n_breakpoint_facets": self.n_facets,
             "n_linear_regions": len(self.linear_regions),
         }
+
+
+def _facet_of(bc: BreakpointComplex, index: int) -> BreakpointFacet:
+    return bc.facets[index]
 
 
 # ------------------------------------------------------------------ refinement in d >= 3
@@ -1255,7 +1326,7 @@ def _face_lattice(poly: Polyhedron) -> list[tuple[tuple[Any, ...], int, list[tup
 
     def dim(x: tuple[int, int]) -> int:
         vs = [verts[i] for i in range(len(verts)) if x[0] >> i & 1]
-        vecs = [[a - b for a, b in zip(v, vs[0])] for v in vs[1:]]
+        vecs: list[list[Any]] = [[a - b for a, b in zip(v, vs[0])] for v in vs[1:]]
         vecs += [list(rays[i]) for i in range(len(rays)) if x[1] >> i & 1] + [list(v) for v in lin]
         vecs = [v for v in vecs if any(v)]
         return len(rref(vecs)[0]) if vecs else 0

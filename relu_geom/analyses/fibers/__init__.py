@@ -14,6 +14,9 @@
 The mathematics, conventions and proofs are in ``docs/fibers.md``.
 """
 
+from typing import Any
+
+from relu_geom._compat import deprecated_name
 from relu_geom.analyses.fibers.bottleneck import (
     BiasShiftFamily,
     FlipShearFamily,
@@ -42,7 +45,6 @@ from relu_geom.analyses.fibers.deep import (
 from relu_geom.analyses.fibers.hidden import (
     HiddenSymmetry,
     hidden_symmetries,
-    standard_form,
     zero_sum_flip_sets,
 )
 from relu_geom.analyses.fibers.identifiable import (
@@ -65,7 +67,6 @@ from relu_geom.analyses.fibers.variety import ConfigurationVariety, configuratio
 __all__ = [
     "HiddenSymmetry",
     "hidden_symmetries",
-    "standard_form",
     "zero_sum_flip_sets",
     "BiasShiftFamily",
     "FlipShearFamily",
@@ -100,3 +101,8 @@ __all__ = [
     "identifiable_example",
     "is_identifiable",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names of this package (:data:`relu_geom._compat.DEPRECATED_NAMES`)."""
+    return deprecated_name(__name__, name)

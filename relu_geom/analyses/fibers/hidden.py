@@ -36,40 +36,12 @@ from relu_geom.arith.dense import rref
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
-from relu_geom.network.symmetry import _MAX_LEAVES, normal_form
+from relu_geom.network.symmetry import normal_form
 from relu_geom.network.transforms import require_int
 
-__all__ = ["HiddenSymmetry", "hidden_symmetries", "standard_form", "zero_sum_flip_sets"]
+__all__ = ["HiddenSymmetry", "hidden_symmetries", "zero_sum_flip_sets"]
 
 _ZERO = Fraction(0)
-
-
-def standard_form(net: ReLUNetwork, *, max_leaves: int = _MAX_LEAVES) -> tuple[Any, ...]:
-    """The normal form of :func:`relu_geom.normal_form` as nested tuples ``((W_1, b_1), ...)``.
-
-    A thin wrapper kept for existing callers: two networks are related by
-    permutations and positive rescalings of their hidden neurons if and only if
-    their standard forms are equal.  The convention (scales, order, tie-breaking
-    among twins and floating neurons) and its complexity are those of
-    :mod:`relu_geom.network.symmetry`.
-
-    Examples
-    --------
-    >>> import relu_geom as rg
-    >>> from relu_geom.analyses.fibers import standard_form
-    >>> net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=1)
-    >>> standard_form(net) == standard_form(net.permute_layer(2, [1, 0]).rescale_neuron(1, 2, 7))
-    True
-
-    Twins (equal incoming rows) are told apart by their outgoing weights:
-
-    >>> a = rg.ReLUNetwork([[[1], [1]], [[1, 2], [3, 4]], [[1, 1]]], [[0, 0], [0, 0], [0]])
-    >>> b = rg.ReLUNetwork([[[1], [1]], [[1, 4], [3, 2]], [[1, 1]]], [[0, 0], [0, 0], [0]])
-    >>> standard_form(a) == standard_form(a.permute_layer(1, [1, 0])), standard_form(a) == standard_form(b)
-    (True, False)
-    """
-    nf = normal_form(net, max_leaves=max_leaves)
-    return tuple(zip(nf.weights, nf.biases))
 
 
 def zero_sum_flip_sets(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[tuple[int, ...], ...]:
