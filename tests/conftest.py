@@ -3,6 +3,7 @@ the audit of every complex a test builds."""
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -41,6 +42,7 @@ def _every_complex_is_checked(request, monkeypatch):
     built: list[PolyhedralComplex] = []
     original = PolyhedralComplex._from_records.__func__
 
+    @functools.wraps(original)  # pickled by name, like the original
     def recording(cls, *args, **kwargs):
         cx = original(cls, *args, **kwargs)
         built.append(cx)
