@@ -119,5 +119,7 @@ def reduce_integer_row(
 
 def canonical_subspace(rows: Sequence[Sequence[Fraction | int]]) -> tuple[tuple[int, ...], ...]:
     """A canonical integer basis of the row span: RREF rows made primitive (pivot positive)."""
-    ints = [r if all(isinstance(v, int) for v in r) else clear_denominators(r) for r in rows]
+    ints = [
+        [int(v) for v in r] if all(isinstance(v, int) for v in r) else clear_denominators(r) for r in rows
+    ]
     return tuple(integer_echelon(ints)[0])

@@ -49,7 +49,7 @@ __all__ = ["nullspace", "rank", "rank_certificate", "rref", "solve"]
 
 
 def _primes_below_2_62() -> list[int]:
-    out = []
+    out: list[int] = []
     n = (1 << 62) - 1
     while len(out) < 64:
         if flint.fmpz(n).is_prime():
@@ -73,12 +73,12 @@ def _prime(i: int) -> int:
 # --------------------------------------------------------------- conversion
 def _as_rows(rows: Sequence[Sequence[object]], what: str) -> tuple[list[list[Fraction]], int]:
     if hasattr(rows, "tolist"):
-        rows = rows.tolist()  # type: ignore[union-attr]
+        rows = rows.tolist()
     out: list[list[Fraction]] = []
     ncols = -1
     for i, row in enumerate(rows):
         if hasattr(row, "tolist"):
-            row = row.tolist()  # type: ignore[union-attr]
+            row = row.tolist()
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
             raise InvalidInputError(f"{what}[{i}]: expected a row (a sequence of numbers), got {row!r}")
         vals = [
@@ -255,7 +255,7 @@ def kernel_of_independent_rows(
     # large entries: Dixon lifting gives B_P^{-1} B_F directly
     BP = flint.fmpq_mat(flint.fmpz_mat([[row[c] for c in pivots] for row in B]))
     BF = flint.fmpq_mat(flint.fmpz_mat([[row[c] for c in free] for row in B]))
-    X = BP.solve(BF, algorithm="dixon")
+    X = BP.solve(BF, "dixon")  # the algorithm is positional in python-flint's stubs
     return checked([[Fraction(int(X[i, j].p), int(X[i, j].q)) for i in range(r)] for j in range(len(free))])
 
 
@@ -280,7 +280,8 @@ def _rank_int(int_rows: Sequence[Sequence[int]], ncols: int, *, upper: int | Non
     bound = min(nrows, ncols) if upper is None else min(nrows, ncols, upper)
     if bound == 0:
         return 0
-    best_r, best_piv, best_k = -1, [], 0
+    best_piv: list[int] = []
+    best_r, best_k = -1, 0
     for k in range(3):
         _, r, piv = _rref_mod(int_rows, ncols, _prime(8 * k))
         if r >= bound:
