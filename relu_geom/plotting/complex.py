@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
@@ -41,6 +41,7 @@ from relu_geom.plotting.window import ClippedCell, Window, as_window, auto_windo
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from mpl_toolkits.mplot3d import Axes3D
 
 __all__ = ["ComplexPlot", "neuron_colors", "plot_complex", "plot_function_surface", "save_figure"]
 
@@ -105,19 +106,19 @@ def save_figure(
     >>> rg.plotting.save_figure(lambda ax: rg.plotting.plot_complex(cx, ax=ax), path)
     """
     fmt = figure_format(path)
+    figure: Any = fig
     if isinstance(fig, ComplexPlot):
-        fig = fig.figure
+        figure = fig.figure
     elif callable(fig) and not hasattr(fig, "savefig"):
-        draw = fig
         ax = _new_axes(None, figsize=(7.5, 5.0))
-        draw(ax)
-        fig = ax.figure
+        fig(ax)
+        figure = ax.figure
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=f".{fmt}", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
+            figure.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
         os.chmod(tmp, _new_file_mode(target))
         os.replace(tmp, target)
     except BaseException:
@@ -262,7 +263,7 @@ def _region_colors(
         if lines:
             fam = {_hue_family(lines[neurons[g]]) for g, sv in enumerate(f.sign_vector) if sv == 0}
             for r in cof:
-                clash[cls[r]] |= fam - {None}
+                clash[cls[r]] |= {h for h in fam if h is not None}
     colouring: dict[int, int] = {}
     used = [0] * len(palette)
     for k in range(n):
@@ -335,7 +336,7 @@ class ComplexPlot:
     @property
     def figure(self) -> Figure:
         """The matplotlib figure."""
-        return self.ax.figure
+        return cast("Figure", self.ax.figure)  # the axes' root figure: no subfigures are made here
 
     def savefig(self, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
         """Write the figure to ``path`` atomically (see :func:`save_figure`)."""
@@ -757,7 +758,7 @@ def _line_spots_2d(pic: ComplexPlot, shared: set[int]) -> dict[int, list[tuple[f
                 )
     (x0, x1), (y0, y1) = pic.window.to_float()
     step = 0.05 * max(x1 - x0, y1 - y0)
-    where = {}
+    where: dict[int, list[tuple[float, float]]] = {}
     for g, ends in spots.items():
         where[g] = []
         for _, neg_length, end, other in sorted(ends, key=lambda t: (t[0], t[1]))[:16]:
@@ -817,6 +818,7 @@ def _label_regions(pic: ComplexPlot, placed: list[Any]) -> None:
         if not few and size * 40 < win_size:
             break
         corners = pieces[r.index].points
+        spots: list[tuple[Fraction | float, ...]]
         if one_d:
             middle = float((corners[0][0] + corners[-1][0]) / 2)
             spots = [(middle, ylo + h * (yhi - ylo)) for h in (37 / 40, 34 / 40)]
@@ -1031,7 +1033,7 @@ def _line_positions(pic: ComplexPlot, g: int) -> str:
 # ------------------------------------------------------------------ surface
 def plot_function_surface(
     cx: PolyhedralComplex | ReLUNetwork,
-    ax: Axes | None = None,
+    ax: Axes3D | None = None,
     *,
     output: int = 0,
     window: Any = None,
@@ -1128,7 +1130,10 @@ def plot_function_surface(
     )
     ax.add_collection3d(surface)
     pic.region_artists.update(dict.fromkeys(drawn, surface))
-    creases, flat, floor_segs, floor_cols = [], [], [], []
+    creases: list[list[tuple[float, float, float]]] = []
+    flat: list[list[tuple[float, float, float]]] = []
+    floor_segs: list[list[tuple[float, float, float]]] = []
+    floor_cols: list[Color] = []
     for f in cx.facets:
         p = pieces.get(f.index)
         if p is None:

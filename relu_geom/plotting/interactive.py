@@ -160,9 +160,9 @@ def _clip(poly: Polyhedron, win: Window) -> Polyhedron | None:
     return None if q.is_empty else q
 
 
-def _planar_order(points: Sequence[Point], normal: Sequence[Fraction]) -> tuple[Point, ...]:
+def _planar_order(points: Sequence[Point], normal: Sequence[Fraction | int]) -> tuple[Point, ...]:
     """Corners of a convex polygon in R^3 in cyclic order (projected along its normal)."""
-    drop = max(range(3), key=lambda i: abs(normal[i]))
+    drop = max(range(3), key=lambda i: abs(Fraction(normal[i])))
     keep = [i for i in range(3) if i != drop]
     by_proj = {tuple(p[i] for i in keep): p for p in points}
     return tuple(by_proj[q] for q in cyclic_order(list(by_proj)))
