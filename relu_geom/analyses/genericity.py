@@ -310,9 +310,10 @@ def genericity_report(
         cx = compile_network(net, domain=domain)
     else:
         cx = net_or_complex
-        net = getattr(cx, "network", None)
-        if not isinstance(net, ReLUNetwork):
+        found = getattr(cx, "network", None)
+        if not isinstance(found, ReLUNetwork):
             raise InvalidInputError(
                 f"net_or_complex: expected a ReLUNetwork or a PolyhedralComplex, got {type(net_or_complex).__name__}"
             )
+        net = found
     return GenericityReport(supertransversality(cx), masked_product_ranks(net, max_checks=max_checks))
