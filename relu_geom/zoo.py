@@ -126,7 +126,8 @@ def max_tree(n: int = 5) -> ReLUNetwork:
     ws: list[list[list[int]]] = []
     bs: list[list[int]] = []
     while len(values) > 1:
-        rows, nxt = [], []
+        rows: list[list[int]] = []
+        nxt: list[dict[int, int]] = []
         for p in range(0, len(values) - 1, 2):
             a, b = values[p], values[p + 1]
             base = len(rows)

@@ -503,6 +503,76 @@ def test_twenty_neurons_get_no_line_labels():
     assert pic.line_labels == {} and len(set(pic.neuron_colors.values())) == 20
 
 
+def _all_label_boxes(pic):
+    renderer = pic.figure.canvas.get_renderer()
+    texts = list(pic.line_labels.values()) + list(pic.label_artists.values())
+    return [t.get_window_extent(renderer) for t in texts], pic.ax.get_window_extent(renderer)
+
+
+def _check_one_dimensional_line_labels(net, pic):
+    """Labels inside the axes, pairwise apart, each on a breakpoint of its neuron (-b/w, one
+    hidden layer); every drawn line labelled or in the legend (tagged when its colour is shared)."""
+    boxes, frame = _all_label_boxes(pic)
+    for k, a in enumerate(boxes):
+        assert frame.contains(a.x0, a.y0) and frame.contains(a.x1, a.y1)
+        assert not any(a.overlaps(b) for b in boxes[k + 1 :])
+    breakpoint = {
+        (1, i): -Fraction(b) / Fraction(w[0])
+        for i, (w, b) in enumerate(zip(net.weights[0], net.biases[0]))
+        if w[0] != 0  # a neuron with zero weight has no breakpoint
+    }
+    for (layer, i), text in pic.line_labels.items():
+        assert text.get_text() == f"{layer}.{i}"
+        assert text.get_position()[0] == float(breakpoint[layer, i])
+    lo, hi = pic.window.bounds[0]
+    drawn = {label for label, x in breakpoint.items() if lo <= x <= hi}
+    assert drawn  # the check below is not empty
+    legend = pic.ax.get_legend()
+    named = " | ".join(t.get_text() for t in legend.get_texts()) if legend else ""
+    colours = list(pic.neuron_colors.values())
+    for layer, i in drawn - set(pic.line_labels):
+        shared = colours.count(pic.neuron_colors[layer, i]) > 1
+        assert f"layer {layer}, neuron {i}" + (f" ({layer}.{i})" if shared else "") in named
+    return drawn
+
+
+def test_one_dimensional_pictures_label_the_lines_of_neurons_sharing_a_colour():
+    net = rg.ReLUNetwork.random([1, 30, 1], seed=1)
+    pic = rg.plotting.plot_complex(net)
+    pic.figure.canvas.draw()
+    drawn = _check_one_dimensional_line_labels(net, pic)
+    shared = {net.neurons[k] for k in list(range(10)) + list(range(20, 30))}
+    assert set(pic.line_labels) <= shared and len(pic.line_labels) >= len(shared & drawn) // 2
+    assert rg.plotting.plot_complex(rg.ReLUNetwork.random([1, 20, 1], seed=1)).line_labels == {}
+
+
+def test_one_dimensional_lines_without_room_are_named_in_a_legend():
+    # 60 breakpoints k / 10^6 in the window [-1, 1]: one spot on the x-axis, room for a few labels
+    net = rg.ReLUNetwork([[[1]] * 60, [[1] * 60]], [[Fraction(-k, 10**6) for k in range(60)], [0]])
+    pic = rg.plotting.plot_complex(net, window=(-1, 1))  # 60 neurons: no full legend by default
+    pic.figure.canvas.draw()
+    drawn = _check_one_dimensional_line_labels(net, pic)
+    assert len(drawn) == 60 and 0 < len(pic.line_labels) < 30
+    legend = pic.ax.get_legend()
+    assert legend.get_title().get_text() == "lines without a label"
+    assert len(legend.get_texts()) == 60 - len(pic.line_labels)
+    assert "layer 1, neuron 59 (1.59) at x = 5.9e-05" in [t.get_text() for t in legend.get_texts()]
+    assert rg.plotting.plot_complex(net, window=(-1, 1), legend=False).ax.get_legend() is None
+
+
+def test_one_dimensional_region_labels_are_placed_apart():
+    cx = rg.compile_network(rg.zoo.hat_1d())
+    pic = rg.plotting.plot_complex(cx)
+    assert {t.get_text() for t in pic.label_artists.values()} == {
+        "".join({1: "+", -1: "\u2212", 0: "0"}[s] for s in r.sign_vector) for r in cx.regions
+    }
+    pic = rg.plotting.plot_complex(rg.ReLUNetwork.random([1, 12, 1], seed=3), label_regions=True)
+    pic.figure.canvas.draw()
+    boxes, _ = _all_label_boxes(pic)
+    for k, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[k + 1 :])
+
+
 # ----------------------------------------------- data windows for trained networks
 def test_data_window_of_a_hand_checked_line():
     # breakpoints -(k-1)/k for k = 1..20 and one far away at 1000; 21 vertices, one dropped at each end

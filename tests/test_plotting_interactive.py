@@ -82,6 +82,41 @@ def test_window_is_independent_of_the_domain():
         assert all(-1 <= v <= 2 for v in t.x) and all(-1 <= v <= 2 for v in t.y)
 
 
+def _far_vertex_network():
+    # lines x1 = 0..9, x2 = 0 and the nearly parallel 1000 x2 = x1 - 1000: 20 vertices with
+    # |x| < 10 and one far away, at (1000, 0)
+    rows = [[1, 0]] * 10 + [[0, 1], [-1, 1000]]
+    return rg.ReLUNetwork([rows, [[1] * 12]], [[-k for k in range(10)] + [0, 1000], [0]])
+
+
+def test_views_default_to_the_window_of_the_static_pictures():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from relu_geom.plotting.window import default_window
+
+    cx = rg.compile_network(_far_vertex_network())
+    static = rg.plotting.plot_complex(cx, label_regions=False, legend=False).window
+    assert static.contains((9, -1 + Fraction(9, 1000))) and not static.contains((1000, 0))
+    (x0, x1), (y0, y1) = static.to_float()
+    for fig in (iv.view_complex(cx), iv.view_breakpoints(cx)):
+        assert tuple(fig.layout.xaxis.range) == (x0, x1) and tuple(fig.layout.yaxis.range) == (y0, y1)
+        assert all(v <= x1 for t in fig.data for v in t.x)  # the far vertex is not drawn
+    surface = iv.view_function_surface(cx)
+    assert max(v for t in surface.data for v in t.x) == x1
+    # window= chooses: the window around every vertex shows the far one
+    full = default_window(cx)
+    fig = iv.view_complex(cx, window=full)
+    assert tuple(fig.layout.xaxis.range) == full.to_float()[0]
+    (verts,) = _traces(fig, "vertices")
+    assert 1000.0 in list(verts.x) and len(verts.x) == 21
+
+
+def test_three_d_view_frames_its_window():
+    fig = iv.view_complex(rg.ReLUNetwork.random([3, 3, 1], seed=0), window=(-1, 2))
+    scene = fig.layout.scene
+    assert [tuple(a.range) for a in (scene.xaxis, scene.yaxis, scene.zaxis)] == [(-1.0, 2.0)] * 3
+
+
 def test_three_octants_cubes():
     net = rg.ReLUNetwork([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]])
     fig = iv.view_complex(net, domain=(-1, 1))

@@ -62,12 +62,12 @@ __all__ = [
 # --------------------------------------------------------------- conversion
 def _as_rows(rows: Sequence[Sequence[object]], what: str) -> tuple[list[list[Fraction]], int]:
     if hasattr(rows, "tolist"):
-        rows = rows.tolist()  # type: ignore[union-attr]
+        rows = rows.tolist()
     out: list[list[Fraction]] = []
     ncols = -1
     for i, row in enumerate(rows):
         if hasattr(row, "tolist"):
-            row = row.tolist()  # type: ignore[union-attr]
+            row = row.tolist()
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
             raise InvalidInputError(f"{what}[{i}]: expected a row (a sequence of numbers), got {row!r}")
         vals = [

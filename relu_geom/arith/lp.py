@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -88,10 +88,10 @@ class _Problem:
     hi: tuple[Fraction | None, ...]
 
 
-def _matrix(rows: object, n: int | None, what: str) -> tuple[Vec, ...]:
+def _matrix(rows: Iterable[Iterable[object]] | None, n: int | None, what: str) -> tuple[Vec, ...]:
     if rows is None:
         return ()
-    out = tuple(tuple(to_rational(v, what=what) for v in row) for row in rows)  # type: ignore[union-attr]
+    out = tuple(tuple(to_rational(v, what=what) for v in row) for row in rows)
     for row in out:
         if n is not None and len(row) != n:
             raise DimensionMismatchError(f"{what}: expected rows of length {n}, got {len(row)}")
@@ -161,9 +161,9 @@ def _check(p: _Problem, res: LPResult) -> bool:
         if s != target[j]:
             return False
     dual = _dot(p.b, y) + _dot(p.e, z)
-    dual += sum((w * b for w, b in zip(wu, p.hi) if w), _ZERO) - sum(
-        (w * b for w, b in zip(wl, p.lo) if w), _ZERO
-    )
+    dual += sum((w * b for w, b in zip(wu, p.hi) if w and b is not None), _ZERO) - sum(
+        (w * b for w, b in zip(wl, p.lo) if w and b is not None), _ZERO
+    )  # (a nonzero multiplier of an infinite bound was refused above)
     if res.status == "infeasible":
         return dual < 0
     return res.x is not None and feasible(res.x) and _dot(p.c, res.x) == dual
@@ -224,7 +224,9 @@ class _Std:
             j = self.cols[k][0]
             r = [_ZERO] * nx
             r[k] = Fraction(1)
-            ineq.append((r, p.hi[j] - p.lo[j]))
+            hi, lo = p.hi[j], p.lo[j]
+            assert hi is not None and lo is not None  # a boxed column has both bounds
+            ineq.append((r, hi - lo))
         eq = [([row[j] * s for j, s in self.cols], ei - _dot(row, self.offset)) for row, ei in zip(p.E, p.e)]
         self.n_ineq = len(ineq)
         self.n_x = nx
@@ -421,13 +423,12 @@ def _simplex(std: _Std, max_pivots: int) -> LPResult:
             return LPResult("infeasible", y_ub=y_ub, y_eq=y_eq, y_lower=wl, y_upper=wu)
         for i, k in enumerate(tab.basis):  # drive zero-level artificials out where possible
             if k >= N:
-                j = next((j for j in range(N) if tab.T[i][j]), None)
-                if j is not None:
-                    tab.pivot(i, j)
+                nonzero = next((j for j in range(N) if tab.T[i][j]), None)
+                if nonzero is not None:
+                    tab.pivot(i, nonzero)
     cost = list(std.cost) + [_ZERO] * n_art
     tab2 = _Tableau(tab.T, tab.rhs, tab.basis, cost)
-    col = tab2.run(N, max_pivots)
-    return _finish(std, tab2, col, "simplex")
+    return _finish(std, tab2, tab2.run(N, max_pivots), "simplex")
 
 
 def new_highs():

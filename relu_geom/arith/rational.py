@@ -106,7 +106,7 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
         return Fraction(value)
     if hasattr(value, "dtype") and getattr(value, "shape", None) == ():
         # numpy scalar (or 0-d array); long doubles keep every bit through as_integer_ratio
-        kind = getattr(value.dtype, "kind", "")  # type: ignore[attr-defined]
+        kind = getattr(value.dtype, "kind", "")
         if kind == "f":
             if not bool(value == value) or value in (float("inf"), float("-inf")):
                 raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
@@ -140,7 +140,7 @@ def as_point(x: object, dim: int, *, what: str = "x") -> tuple[Fraction, ...]:
     if dim == 1 and (isinstance(x, (numbers.Number, str, Decimal)) or getattr(x, "shape", None) == ()):
         return (to_rational(x, what=what),)
     if hasattr(x, "tolist") and not isinstance(x, (str, bytes)):
-        x = x.tolist()  # type: ignore[attr-defined]
+        x = x.tolist()
     if not isinstance(x, Iterable) or isinstance(x, (str, bytes)):
         raise InvalidInputError(f"{what}: expected a sequence of {dim} numbers, got {x!r}")
     items = list(x)
@@ -165,7 +165,7 @@ def primitive(row: Iterable[int]) -> tuple[int, ...]:
     return row
 
 
-def clear_denominators(row: Iterable[Fraction]) -> tuple[int, ...]:
+def clear_denominators(row: Iterable[Fraction | int]) -> tuple[int, ...]:
     """The primitive integer vector that is a positive multiple of a rational vector.
 
     Examples
@@ -175,9 +175,9 @@ def clear_denominators(row: Iterable[Fraction]) -> tuple[int, ...]:
     >>> rg.arith.rational.clear_denominators([F(1, 2), F(-1, 3), 0])
     (3, -2, 0)
     """
-    row = [Fraction(v) for v in row]
-    den = math.lcm(*(v.denominator for v in row)) if row else 1
-    return primitive(int(v * den) for v in row)
+    values = [Fraction(v) for v in row]
+    den = math.lcm(*(v.denominator for v in values)) if values else 1
+    return primitive(int(v * den) for v in values)
 
 
 def format_rational(value: Fraction) -> int | str:

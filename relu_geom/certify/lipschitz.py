@@ -263,7 +263,7 @@ def lipschitz_constant(
     assert best is not None
     cell, A_best = best
     if norm == "l2":
-        value: Fraction | SquaredRoot = _largest_root(_gram_poly(A_best)).refine(Fraction(precision))  # type: ignore[arg-type]
+        value: Fraction | SquaredRoot = _largest_root(_gram_poly(A_best)).refine(Fraction(precision))  # type: ignore[call-overload]
 
         def accept(A: Matrix) -> bool:
             return _l2_at_most(A, value)  # type: ignore[arg-type]

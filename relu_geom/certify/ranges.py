@@ -181,6 +181,7 @@ def output_range(
         "max_branches": max_branches,
         "progress": progress,
     }
+    stats: dict[str, Any]
     ranges, evidence, stats = [], [], {"branches": 0}
     for q, c0 in objectives:
         g = Form(zero_v, q, c0)

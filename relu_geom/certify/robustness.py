@@ -145,7 +145,7 @@ def robustness_radius(
     if not 0 <= c < m:
         raise InvalidInputError(f"label: expected a class in 0..{m - 1}, got {label}")
     start = time.monotonic()
-    limits = {
+    limits: dict[str, Any] = {
         "bits": precision_bits,
         "max_seconds": max_seconds,
         "max_branches": max_branches,
@@ -159,7 +159,7 @@ def robustness_radius(
             stats[key] = stats.get(key, 0) + v
 
     ties = [j for j in others if y0[j] >= y0[c]]
-    limit = Fraction(max_radius)  # type: ignore[arg-type]
+    limit = Fraction(max_radius)  # type: ignore[call-overload]
     if ties:
         r, xr, cls = Fraction(0), x0, ties[0]
     else:

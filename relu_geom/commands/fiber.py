@@ -15,8 +15,12 @@ realized activation patterns); a network can satisfy one and not the other.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from relu_geom.commands._common import add_json_option, add_network_argument, emit_json, read_network
+
+if TYPE_CHECKING:
+    from relu_geom.network import ReLUNetwork
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _run_deep(args: argparse.Namespace, net: object) -> int:
+def _run_deep(args: argparse.Namespace, net: ReLUNetwork) -> int:
     from relu_geom.analyses.fibers import deep_fiber
     from relu_geom.errors import InvalidInputError
 

@@ -48,5 +48,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"scope          {v.scope}")
     if v.certificate is not None:
         print(f"certificate    {v.certificate.to_json()}")
-        print(f"check          equivalent={v.check.equivalent} ({v.check.method})")
+        if v.check is not None:
+            print(f"check          equivalent={v.check.equivalent} ({v.check.method})")
     return EXIT[v.verdict]

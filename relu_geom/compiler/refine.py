@@ -146,7 +146,7 @@ def _lineality_cut(cache: dict[int, Any], piece: _Piece, h: tuple[int, ...]) -> 
     if entry is None:
         hl = [sum([h[i] * v[i] for i in sup]) for v, sup in zip(lin, piece.lsup)]
         k = next((i for i, v in enumerate(hl) if v), None)
-        cut = None
+        cut: Any = None
         if k is not None:
             ell, hk = lin[k], hl[k]
             s, a = (1, hk) if hk > 0 else (-1, -hk)
@@ -198,7 +198,7 @@ def _split(
         cut = _lineality_cut(cache, piece, h)
         if cut is not None:
             support, s, a, new_lin, new_sup, up, down, moved = cut
-            new_rays = []
+            new_rays: list[tuple[int, ...]] = []
             for r in piece.rays:
                 entry = moved.get(id(r))
                 if entry is None:
@@ -225,7 +225,7 @@ def _split(
         return [piece]
     Z = [i for i, v in enumerate(vals) if v == 0]
     need = cone_dim - len(lin) - 2  # tight constraints an edge needs at least
-    new_rays: list[tuple[int, ...]] = []
+    new_rays = []
     new_zm: list[int] = []
     holders: dict[int, int] = {}  # constraint -> bitset of the rays on which it vanishes
     every = (1 << len(rays)) - 1

@@ -34,7 +34,7 @@ import os
 import tempfile
 import zlib
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 from relu_geom.compiler.forms import layer_forms
 from relu_geom.errors import FileFormatError, ReluGeomError
@@ -80,7 +80,7 @@ def save_complex(cx: Any, path: str | os.PathLike[str]) -> None:
         raise
 
 
-def _write(cx: Any, out: IO[bytes]) -> None:
+def _write(cx: Any, out: gzip.GzipFile) -> None:
     header = {
         "network": cx.network.to_dict(),
         "domain": None if cx.domain is None else [list(r) for r in cx._dom_rows],
@@ -114,7 +114,7 @@ def read_complex(path: str | os.PathLike[str]) -> tuple[Any, ...]:
         raise FileFormatError(f"{os.fspath(path)}: not a readable {FORMAT} file ({exc})") from None
 
 
-def _read(fh: IO[bytes], where: str) -> tuple[Any, ...]:
+def _read(fh: gzip.GzipFile, where: str) -> tuple[Any, ...]:
     lines = _lines(fh, where)
 
     def bad(msg: str) -> FileFormatError:
@@ -209,7 +209,7 @@ def _read(fh: IO[bytes], where: str) -> tuple[Any, ...]:
     return net, domain, dom_rows, regions, records, face_lists, scale
 
 
-def _lines(fh: IO[bytes], where: str) -> Iterator[str]:
+def _lines(fh: gzip.GzipFile, where: str) -> Iterator[str]:
     while True:
         line = fh.readline(MAX_LINE + 1)
         if not line:

@@ -164,7 +164,7 @@ def network_from_npz(path: PathLike) -> ReLUNetwork:
 
 def _exact_float64_array(values: Sequence[Sequence[Fraction]] | Sequence[Fraction], name: str) -> np.ndarray:
     matrix = bool(values) and isinstance(values[0], tuple)
-    flat: list[Fraction] = [v for row in values for v in row] if matrix else list(values)  # type: ignore[union-attr]
+    flat: list[Fraction] = [v for row in values for v in row] if matrix else list(values)  # type: ignore[arg-type, union-attr]
     shape = (len(values), len(values[0])) if matrix else (len(values),)  # type: ignore[arg-type]
     if all(is_representable(v, "float64") for v in flat):
         return np.array([float(v) for v in flat], dtype=np.float64).reshape(shape)

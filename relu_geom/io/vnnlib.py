@@ -108,6 +108,7 @@ class _Reader:
         for item in self.parse():
             if isinstance(item, _Tok):
                 raise self.error(item, "expected a command in parentheses")
+            assert isinstance(item, list)  # parse() gives tokens and lists only
             head = self.head(item)
             if head.text == "declare-const":
                 self.declare(item)
@@ -285,9 +286,11 @@ class _Reader:
             i = nz[0]
             bound = -a.c / a.x[i]
             if a.x[i] > 0:
-                hi[i] = bound if hi[i] is None else min(hi[i], bound)
+                old_hi = hi[i]
+                hi[i] = bound if old_hi is None else min(old_hi, bound)
             else:
-                lo[i] = bound if lo[i] is None else max(lo[i], bound)
+                old_lo = lo[i]
+                lo[i] = bound if old_lo is None else max(old_lo, bound)
         for i in range(d):
             for side, value in (("lower", lo[i]), ("upper", hi[i])):
                 if value is None:

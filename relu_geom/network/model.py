@@ -67,7 +67,7 @@ def _short(obj: object, limit: int = 80) -> str:
 
 def _as_list(obj: object, what: str) -> list[Any]:
     if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
-        obj = obj.tolist()  # type: ignore[attr-defined]
+        obj = obj.tolist()
     if isinstance(obj, (str, bytes, Mapping, Set)) or not isinstance(obj, Iterable):
         raise InvalidInputError(f"{what}: expected a list, got {type(obj).__name__} {_short(obj)}")
     return list(obj)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from relu_geom.analyses.breakpoints.bent_hyperplanes import candidate_bent_hyperplanes
 from relu_geom.analyses.breakpoints.complex import BreakpointComplex, as_breakpoint_complex
@@ -98,7 +98,7 @@ class BreakpointPlot:
     @property
     def figure(self) -> Figure:
         """The matplotlib figure."""
-        return self.ax.figure
+        return cast("Figure", self.ax.figure)  # the axes' root figure: no subfigures are made here
 
     def __repr__(self) -> str:
         return (

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
@@ -41,6 +41,7 @@ from relu_geom.plotting.window import ClippedCell, Window, as_window, auto_windo
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from mpl_toolkits.mplot3d import Axes3D
 
 __all__ = ["ComplexPlot", "neuron_colors", "plot_complex", "plot_function_surface", "save_figure"]
 
@@ -105,19 +106,19 @@ def save_figure(
     >>> rg.plotting.save_figure(lambda ax: rg.plotting.plot_complex(cx, ax=ax), path)
     """
     fmt = figure_format(path)
+    figure: Any = fig
     if isinstance(fig, ComplexPlot):
-        fig = fig.figure
+        figure = fig.figure
     elif callable(fig) and not hasattr(fig, "savefig"):
-        draw = fig
         ax = _new_axes(None, figsize=(7.5, 5.0))
-        draw(ax)
-        fig = ax.figure
+        fig(ax)
+        figure = ax.figure
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=f".{fmt}", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
+            figure.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
         os.chmod(tmp, _new_file_mode(target))
         os.replace(tmp, target)
     except BaseException:
@@ -262,7 +263,7 @@ def _region_colors(
         if lines:
             fam = {_hue_family(lines[neurons[g]]) for g, sv in enumerate(f.sign_vector) if sv == 0}
             for r in cof:
-                clash[cls[r]] |= fam - {None}
+                clash[cls[r]] |= {h for h in fam if h is not None}
     colouring: dict[int, int] = {}
     used = [0] * len(palette)
     for k in range(n):
@@ -318,7 +319,8 @@ class ComplexPlot:
         Region index -> the text of its sign-vector label (regions whose label fitted).
     line_labels
         ``(layer, index)`` -> the text ``l.i`` written on that neuron's bent hyperplane
-        (only for neurons whose colour another neuron shares: more than 20 neurons).
+        (only for neurons whose colour another neuron shares: more than 20 neurons; in
+        dimension 1 on its vertical line).
     """
 
     ax: Axes
@@ -334,7 +336,7 @@ class ComplexPlot:
     @property
     def figure(self) -> Figure:
         """The matplotlib figure."""
-        return self.ax.figure
+        return cast("Figure", self.ax.figure)  # the axes' root figure: no subfigures are made here
 
     def savefig(self, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
         """Write the figure to ``path`` atomically (see :func:`save_figure`)."""
@@ -436,12 +438,14 @@ def plot_complex(
     output
         The output coordinate whose graph is drawn in dimension 1.
     label_regions
-        Write each region's sign vector (``+``, ``\u2212``, ``0`` per neuron) in it
-        where it fits without overlapping another label (every region is tried when
+        Write each region's sign vector (``+``, ``\u2212``, ``0`` per neuron) in it (in
+        dimension 1: above the graph) where it fits without overlapping another label (every region is tried when
         there are at most 24; otherwise regions filling at least 1/40 of the window);
         default: when there are at most 40 regions and 12 hidden neurons.
     legend
-        Show the neuron legend; default: when there are at most 40 hidden neurons.
+        Show the neuron legend; default: when there are at most 40 hidden neurons, and
+        otherwise a legend of only the lines whose label found no room (in dimension 1
+        with their positions); False: no legend at all.
     title
         The axes title; default names the architecture and the f-vector, and how many
         vertices lie outside the window (when some do); ``""`` for none.
@@ -452,8 +456,10 @@ def plot_complex(
     -------
     ComplexPlot
         The axes, the exact window and clipped cells, and the artists.  With more than 20
-        hidden neurons colours repeat, and in dimension 2 the lines of every neuron whose
-        colour is shared are labelled ``l.i`` near their end in the window (``line_labels``).
+        hidden neurons colours repeat, and the lines of every neuron whose colour is shared
+        are labelled ``l.i`` (``line_labels``): in dimension 2 near their end in the window,
+        in dimension 1 on the vertical line, wherever the label's rendered box overlaps no
+        other label.  A line whose label finds no room is named in the legend instead.
 
     Raises
     ------
@@ -499,13 +505,11 @@ def plot_complex(
     rcol = _region_colors(cx, color_by, ncol if show_bent_hyperplanes else None)
     if label_regions is None:
         label_regions = cx.n_regions <= 40 and net.n_hidden <= 12
-    if legend is None:
-        legend = net.n_hidden <= 40
     pic = ComplexPlot(ax=ax, complex=cx, window=win, neuron_colors=ncol)
     if cx.dim == 2:
         _draw_2d(pic, rcol, show_vertices, show_bent_hyperplanes, color_by == "affine")
     else:
-        _draw_1d(pic, rcol, show_vertices, show_bent_hyperplanes, label_regions, output)
+        _draw_1d(pic, rcol, show_vertices, show_bent_hyperplanes, output)
     names = list(axis_labels) if axis_labels is not None else [f"$x_{i + 1}$" for i in range(cx.dim)]
     if len(names) != cx.dim:
         raise InvalidInputError(f"axis_labels: expected {cx.dim} names, got {len(names)}")
@@ -519,15 +523,43 @@ def plot_complex(
             title += f"\n{outside} of {len(cx.vertices)} vertices outside the window"
     if title:
         ax.set_title(title, fontsize=10)
-    if legend:
+    full_legend = net.n_hidden <= 40 if legend is None else legend
+    if full_legend:
         _add_legend(pic, show_bent_hyperplanes)
-    if cx.dim == 2:  # labels last: their boxes are measured in the final layout
-        placed: list[Any] = []
-        if show_bent_hyperplanes:
-            _label_lines(pic, placed)
-        if label_regions:
-            _label_regions(pic, placed)
+    # labels last: their boxes are measured in the final layout
+    placed: list[Any] = []
+    missing = _label_lines(pic, placed) if show_bent_hyperplanes else []
+    if label_regions:
+        _label_regions(pic, placed)
+    if missing and legend is None and not full_legend:
+        _name_unlabelled_lines(pic, missing)
     return pic
+
+
+def _name_unlabelled_lines(pic: ComplexPlot, missing: list[int]) -> None:
+    """A legend of the neurons whose line label found no room (``missing``).
+
+    The legend takes room from the axes, so every label is measured again; one that no
+    longer fits is removed (a line label's neuron then joins the legend), until all fit.
+    """
+    labels = pic.complex.network.neurons
+    while True:
+        _add_legend(pic, True, only=missing)
+        renderer, frame = _measure(pic.ax)
+        kept: list[Any] = []
+        dropped = []
+        for label, text in list(pic.line_labels.items()):
+            if not _fits(text, renderer, frame, kept):
+                text.remove()
+                del pic.line_labels[label]
+                dropped.append(labels.index(label))
+        for i, text in list(pic.label_artists.items()):
+            if not _fits(text, renderer, frame, kept):
+                text.remove()
+                del pic.label_artists[i]
+        if not dropped:
+            return
+        missing = sorted(missing + dropped)
 
 
 def _neurons_on(cell: Cell) -> list[int]:
@@ -679,19 +711,42 @@ def _fits(text: Any, renderer: Any, frame: Any, placed: list[Any]) -> bool:
     return False
 
 
-def _label_lines(pic: ComplexPlot, placed: list[Any]) -> None:
+def _label_lines(pic: ComplexPlot, placed: list[Any]) -> list[int]:
     """Write ``l.i`` on the bent hyperplane of every neuron whose colour another neuron shares.
 
-    The label goes near an end of one of the neuron's facets, a little inside the window:
-    first where the facet leaves the window, then at the other ends, longest facets first,
-    at the first spot where it overlaps no label already placed (else at the first spot).
+    In dimension 2 the label goes near an end of one of the neuron's facets, a little inside
+    the window: first where the facet leaves the window, then at the other ends, longest
+    facets first.  In dimension 1 it goes on one of the neuron's vertical lines, at heights
+    from the top down.  Each label is kept at the first spot where its rendered box lies
+    inside the axes and overlaps no label already placed (``placed``); the neurons whose
+    label found no such spot are returned (in order), for the legend to name.
     """
-    cx, ax, pieces = pic.complex, pic.ax, pic.pieces
-    labels = cx.network.neurons
+    labels = pic.complex.network.neurons
     shared = set(_shared_color_neurons(len(labels)))
+    where = _line_spots_1d(pic, shared) if pic.complex.dim == 1 else _line_spots_2d(pic, shared)
+    if not where:
+        return []
+    ax = pic.ax
+    renderer, frame = _measure(ax)
+    missing = []
+    for g in sorted(where):
+        col = pic.neuron_colors[labels[g]]
+        for spot in where[g]:
+            text = _tag_text(ax, spot, _neuron_tag(labels[g]), col)
+            if _fits(text, renderer, frame, placed):
+                pic.line_labels[labels[g]] = text
+                break
+            text.remove()
+        else:
+            missing.append(g)
+    return missing
+
+
+def _line_spots_2d(pic: ComplexPlot, shared: set[int]) -> dict[int, list[tuple[float, float]]]:
+    """Neuron -> spots for its label: near the ends of its facets (see :func:`_label_lines`)."""
     spots: dict[int, list[tuple[bool, float, tuple[float, float], tuple[float, float]]]] = {}
-    for f in cx.facets:
-        p = pieces.get(f.index)
+    for f in pic.complex.facets:
+        p = pic.pieces.get(f.index)
         if p is None or len(p.points) != 2:
             continue
         a, b = ((float(q[0]), float(q[1])) for q in p.points)
@@ -701,25 +756,35 @@ def _label_lines(pic: ComplexPlot, placed: list[Any]) -> None:
                 spots.setdefault(g, []).extend(
                     [(not p.exits[0], -length, a, b), (not p.exits[1], -length, b, a)]
                 )
-    if not spots:
-        return
-    renderer, frame = _measure(ax)
     (x0, x1), (y0, y1) = pic.window.to_float()
     step = 0.05 * max(x1 - x0, y1 - y0)
-    for g in sorted(spots):
-        col = pic.neuron_colors[labels[g]]
-        where = []
-        for _, neg_length, end, other in sorted(spots[g], key=lambda t: (t[0], t[1]))[:16]:
+    where: dict[int, list[tuple[float, float]]] = {}
+    for g, ends in spots.items():
+        where[g] = []
+        for _, neg_length, end, other in sorted(ends, key=lambda t: (t[0], t[1]))[:16]:
             t = min(step / -neg_length, 0.5)  # a little inside, at most half-way along the facet
-            where.append((end[0] + t * (other[0] - end[0]), end[1] + t * (other[1] - end[1])))
-        chosen = None
-        for spot in where:
-            text = _tag_text(ax, spot, _neuron_tag(labels[g]), col)
-            if _fits(text, renderer, frame, placed):
-                chosen = text
-                break
-            text.remove()
-        pic.line_labels[labels[g]] = chosen or _tag_text(ax, where[0], _neuron_tag(labels[g]), col)
+            where[g].append((end[0] + t * (other[0] - end[0]), end[1] + t * (other[1] - end[1])))
+    return where
+
+
+_LINE_HEIGHTS_1D = tuple(Fraction(k, 16) for k in range(13, 0, -1))
+"""Heights (as fractions of the axes, from the top down) tried for a label on a 1-D picture's line."""
+
+
+def _line_spots_1d(pic: ComplexPlot, shared: set[int]) -> dict[int, list[tuple[float, float]]]:
+    """Neuron -> spots for its label: on each of its drawn vertical lines, from the top down."""
+    ylo, yhi = pic.ax.get_ylim()
+    where: dict[int, list[tuple[float, float]]] = {}
+    for v in pic.complex.vertices:
+        if v.index not in pic.facet_artists:
+            continue
+        x = float(pic.pieces[v.index].points[0][0])
+        for g in _neurons_on(v):
+            if g in shared:
+                where.setdefault(g, []).extend((x, ylo + float(h) * (yhi - ylo)) for h in _LINE_HEIGHTS_1D)
+    # a neuron with several lines tries the top of each first, then one row lower, ...
+    rows = len(_LINE_HEIGHTS_1D)
+    return {g: [s for k in range(rows) for s in spots[k::rows]] for g, spots in where.items()}
 
 
 def _tag_text(ax: Any, spot: tuple[float, float], tag: str, col: Color) -> Any:
@@ -732,30 +797,38 @@ def _tag_text(ax: Any, spot: tuple[float, float], tag: str, col: Color) -> Any:
 def _label_regions(pic: ComplexPlot, placed: list[Any]) -> None:
     """Write sign vectors in the regions, largest first, where they fit without overlapping.
 
-    Each label is tried at the region's centroid and then at points between the centroid
-    and the corners; it is kept only if its box (measured from the rendered text) lies
+    In dimension 2 each label is tried at the region's centroid and then at points between
+    the centroid and the corners; in dimension 1 above the graph, over the middle of the
+    region, in two rows.  It is kept only if its box (measured from the rendered text) lies
     inside the axes and meets no label already placed (``placed``: boxes of labels drawn
-    before). With few regions every region is tried; otherwise only regions that fill
-    at least 1/40 of the window.
+    before). With few regions (at most 24) every region is tried; otherwise only regions
+    that fill at least 1/40 of the window.
     """
     ax, pieces, win = pic.ax, pic.pieces, pic.window
-    win_area = (win.bounds[0][1] - win.bounds[0][0]) * (win.bounds[1][1] - win.bounds[1][0])
+    one_d = pic.complex.dim == 1
+    win_size = Fraction(1)
+    for lo, hi in win.bounds:
+        win_size *= hi - lo
     renderer, frame = _measure(ax)
-    few = len(pieces) <= 24
-    by_area = sorted(
-        ((_area(pieces[r.index].points), r) for r in pic.complex.regions if r.index in pieces),
-        key=lambda t: (-t[0], t[1].index),
-    )
-    for area, r in by_area:
-        if not few and area * 40 < win_area:
+    drawn = [r for r in pic.complex.regions if r.index in pieces]
+    few = len(drawn) <= 24
+    by_size = sorted(((_size(pieces[r.index].points), r) for r in drawn), key=lambda t: (-t[0], t[1].index))
+    ylo, yhi = ax.get_ylim()
+    for size, r in by_size:
+        if not few and size * 40 < win_size:
             break
         corners = pieces[r.index].points
-        centre = _centroid(corners)
-        spots = [centre] + [
-            tuple(c0 + (c1 - c0) * t for c0, c1 in zip(centre, q))
-            for t in (Fraction(1, 3), Fraction(1, 2))
-            for q in corners
-        ]
+        spots: list[tuple[Fraction | float, ...]]
+        if one_d:
+            middle = float((corners[0][0] + corners[-1][0]) / 2)
+            spots = [(middle, ylo + h * (yhi - ylo)) for h in (37 / 40, 34 / 40)]
+        else:
+            centre = _centroid(corners)
+            spots = [centre] + [
+                tuple(c0 + (c1 - c0) * t for c0, c1 in zip(centre, q))
+                for t in (Fraction(1, 3), Fraction(1, 2))
+                for q in corners
+            ]
         for spot in spots:
             text = ax.text(
                 float(spot[0]), float(spot[1]), _sign_label(r.sign_vector), ha="center", va="center",
@@ -766,6 +839,11 @@ def _label_regions(pic: ComplexPlot, placed: list[Any]) -> None:
                 pic.label_artists[r.index] = text
                 break
             text.remove()
+
+
+def _size(points: Sequence[Sequence[Fraction]]) -> Fraction:
+    """Exact length (of a segment) or area (of a polygon) of a clipped region."""
+    return abs(points[-1][0] - points[0][0]) if len(points[0]) == 1 else _area(points)
 
 
 def _centroid(points: Sequence[Sequence[Fraction]]) -> tuple[Fraction, Fraction]:
@@ -786,7 +864,6 @@ def _draw_1d(
     rcol: dict[int, Color],
     show_vertices: bool,
     show_bent: bool,
-    label_regions: bool,
     output: int,
 ) -> None:
     ax, cx, win = pic.ax, pic.complex, pic.window
@@ -816,18 +893,6 @@ def _draw_1d(
         ax.plot(
             [a, b], [float(vals[0]), float(vals[1])], color="black", lw=2.0, zorder=4, solid_capstyle="round"
         )
-        if label_regions:
-            ax.text(
-                (a + b) / 2,
-                y1 + 0.9 * ypad,
-                _sign_label(r.sign_vector),
-                ha="center",
-                va="center",
-                fontsize=7,
-                family="monospace",
-                zorder=6,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
-            )
         for i, is_exit in enumerate(p.exits):
             if is_exit:
                 dx = (x1 - x0) * (1 if i == 1 else -1)
@@ -882,27 +947,34 @@ def _draw_1d(
     ax.set_ylabel("$f(x)$" if m == 1 else f"$f_{{{output + 1}}}(x)$")
 
 
-def _add_legend(pic: ComplexPlot, show_bent: bool) -> None:
+def _add_legend(pic: ComplexPlot, show_bent: bool, only: Sequence[int] | None = None) -> None:
+    """The legend: every neuron drawn and what the marks mean; or, with ``only``, just
+    those neurons (whose lines carry no label; in dimension 1 with their positions)."""
     from matplotlib.lines import Line2D
 
     cx = pic.complex
     labels = cx.network.neurons
+    shared = set(_shared_color_neurons(len(labels)))
+
+    def neuron_handle(g: int, where: str = "") -> Any:
+        layer, idx = labels[g]
+        tag = f" ({_neuron_tag(labels[g])})" if g in shared else ""
+        return Line2D(
+            [], [], color=pic.neuron_colors[labels[g]], lw=_layer_width(layer),
+            label=f"layer {layer}, neuron {idx}{tag}{where}",
+        )  # fmt: skip
+
+    if only is not None:
+        handles = [neuron_handle(g, _line_positions(pic, g)) for g in only]
+        pic.ax.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8,
+            ncol=1 if len(handles) <= 18 else 2, frameon=False, title="lines without a label", title_fontsize=8,
+        )  # fmt: skip
+        return
     handles = []
     if show_bent:
         seen = sorted({g for i in pic.facet_artists for g in _neurons_on(cx.cells[i])})
-        shared = set(_shared_color_neurons(len(labels)))
-        for g in seen:
-            layer, idx = labels[g]
-            tag = f" ({_neuron_tag(labels[g])})" if g in shared and cx.dim == 2 else ""
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    color=pic.neuron_colors[labels[g]],
-                    lw=_layer_width(layer),
-                    label=f"layer {layer}, neuron {idx}{tag}",
-                )
-            )
+        handles += [neuron_handle(g) for g in seen]
     if cx.dim == 1:
         handles.append(Line2D([], [], color="black", lw=2.0, label="graph of f"))
     if any(p.is_clipped for p in pic.pieces.values()):
@@ -945,10 +1017,23 @@ def _add_legend(pic: ComplexPlot, show_bent: bool) -> None:
         )
 
 
+def _line_positions(pic: ComplexPlot, g: int) -> str:
+    """`` at x = ...``: where neuron ``g``'s lines are drawn in a 1-D picture (at most 3 named)."""
+    if pic.complex.dim != 1:
+        return ""
+    xs = sorted(
+        pic.pieces[v.index].points[0][0]
+        for v in pic.complex.vertices
+        if v.index in pic.facet_artists and g in _neurons_on(v)
+    )
+    shown = ", ".join(f"{float(x):.3g}" for x in xs[:3]) + (", ..." if len(xs) > 3 else "")
+    return f" at x = {shown}"
+
+
 # ------------------------------------------------------------------ surface
 def plot_function_surface(
     cx: PolyhedralComplex | ReLUNetwork,
-    ax: Axes | None = None,
+    ax: Axes3D | None = None,
     *,
     output: int = 0,
     window: Any = None,
@@ -1045,7 +1130,10 @@ def plot_function_surface(
     )
     ax.add_collection3d(surface)
     pic.region_artists.update(dict.fromkeys(drawn, surface))
-    creases, flat, floor_segs, floor_cols = [], [], [], []
+    creases: list[list[tuple[float, float, float]]] = []
+    flat: list[list[tuple[float, float, float]]] = []
+    floor_segs: list[list[tuple[float, float, float]]] = []
+    floor_cols: list[Color] = []
     for f in cx.facets:
         p = pieces.get(f.index)
         if p is None:

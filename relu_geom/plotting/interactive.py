@@ -28,7 +28,7 @@ from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
 from relu_geom.geometry.polyhedron import Polyhedron
-from relu_geom.plotting.window import Window, as_window, clip_cell, cyclic_order, default_window
+from relu_geom.plotting.window import Window, as_window, auto_window, clip_cell, cyclic_order
 
 __all__ = [
     "cell_hover",
@@ -150,7 +150,9 @@ def _neuron_line(cx: PolyhedralComplex, cell: Cell) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- geometry
 def _window(cx: PolyhedralComplex, window: Any) -> Window:
-    return default_window(cx) if window is None else as_window(window, cx.dim)
+    """``window`` as a :class:`Window`; by default the one of the static pictures
+    (:func:`~relu_geom.plotting.window.auto_window`: where the data-scale structure is)."""
+    return auto_window(cx) if window is None else as_window(window, cx.dim)
 
 
 def _clip(poly: Polyhedron, win: Window) -> Polyhedron | None:
@@ -158,9 +160,9 @@ def _clip(poly: Polyhedron, win: Window) -> Polyhedron | None:
     return None if q.is_empty else q
 
 
-def _planar_order(points: Sequence[Point], normal: Sequence[Fraction]) -> tuple[Point, ...]:
+def _planar_order(points: Sequence[Point], normal: Sequence[Fraction | int]) -> tuple[Point, ...]:
     """Corners of a convex polygon in R^3 in cyclic order (projected along its normal)."""
-    drop = max(range(3), key=lambda i: abs(normal[i]))
+    drop = max(range(3), key=lambda i: abs(Fraction(normal[i])))
     keep = [i for i in range(3) if i != drop]
     by_proj = {tuple(p[i] for i in keep): p for p in points}
     return tuple(by_proj[q] for q in cyclic_order(list(by_proj)))
@@ -216,8 +218,9 @@ def view_complex(
         A network (compiled over ``domain``) or a compiled complex.
     window
         What is shown: a :class:`~relu_geom.plotting.window.Window`, ``(lo, hi)`` or
-        per-coordinate pairs; default :func:`~relu_geom.plotting.window.default_window`.
-        Independent of the domain.
+        per-coordinate pairs; default :func:`~relu_geom.plotting.window.auto_window`, the
+        window of the static pictures (around every vertex, or around the central 90% of
+        the vertex coordinates when a few vertices lie far away). Independent of the domain.
     color_by
         ``"pattern"`` (every region its own class) or ``"affine"`` (regions with one
         affine map share a fill).
@@ -338,9 +341,11 @@ def _view_3d(go: Any, fig: Any, cx: PolyhedralComplex, win: Window, fills: dict[
             hovertext=f"{label}<br>{cell_hover(f)}", hoverinfo="text", flatshading=True,
         ))  # fmt: skip
     _vertex_trace(go, fig, cx, win)
-    fig.update_layout(
-        scene={"aspectmode": "cube", "xaxis_title": "x1", "yaxis_title": "x2", "zaxis_title": "x3"}
-    )
+    ranges = [list(b) for b in win.to_float()]
+    fig.update_layout(scene={
+        "aspectmode": "cube",
+        **{f"{a}axis": {"title": f"x{i + 1}", "range": r} for i, (a, r) in enumerate(zip("xyz", ranges))},
+    })  # fmt: skip
 
 
 def _vertex_trace(go: Any, fig: Any, cx: PolyhedralComplex, win: Window, lift: int | None = None) -> None:
@@ -366,7 +371,8 @@ def view_function_surface(obj: Any, *, domain: Any = None, window: Any = None, o
     """The graph of one output of f over a 2-D window, one piece per region, creases drawn.
 
     Each region's exact clipped polygon is lifted to ``z = f(x)`` by its affine map; bent
-    facets (where the affine map changes) are drawn as black creases.
+    facets (where the affine map changes) are drawn as black creases. ``window`` as in
+    :func:`view_complex`.
 
     Examples
     --------
@@ -423,7 +429,7 @@ def view_breakpoints(obj: Any, *, domain: Any = None, window: Any = None) -> Any
 
     Each facet of the breakpoint complex is drawn in the colour of its candidate bent
     hyperplane; hovering shows the exact weight with its primitive normal, the supporting
-    line and the candidate.
+    line and the candidate. ``window`` as in :func:`view_complex`.
 
     Examples
     --------

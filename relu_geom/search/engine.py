@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -270,6 +270,7 @@ def search(
     best: tuple[Any, ReLUNetwork] | None = None
     stopped = "complete"
     pool = None
+    results: Iterator[Any]
     try:
         if workers > 1:
             pool = multiprocessing.get_context("fork").Pool(workers)

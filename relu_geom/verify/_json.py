@@ -14,7 +14,7 @@ import json
 import os
 import re
 from fractions import Fraction
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public in json.decoder, absent from typeshed
 from pathlib import Path
 from typing import Any
 

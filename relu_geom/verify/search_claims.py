@@ -174,7 +174,9 @@ def _range(form: Form, box: list[tuple[Fraction, Fraction]]) -> tuple[Fraction, 
     return lo, hi
 
 
-def _box_signs(net: ReLUNetwork, box: list[tuple[Fraction, Fraction]], path: str) -> tuple[tuple[int, ...], Form]:
+def _box_signs(
+    net: ReLUNetwork, box: list[tuple[Fraction, Fraction]], path: str
+) -> tuple[tuple[int, ...], tuple[Form, ...]]:
     """The sign vector, constant on the box, and the (first-output) ... affine map on it."""
     signs: list[int] = []
 
@@ -252,7 +254,7 @@ def _check_tree(f: ReLUNetwork, g: ReLUNetwork, tree: Any, dom: list[tuple[Fract
     for i, (lo, hi) in enumerate(dom or []):
         e = tuple(Fraction(int(k == i)) for k in range(d))
         box_rows += [(e, -hi), (tuple(-v for v in e), lo)]
-    stack = [(tree, {}, "evidence.proof")]
+    stack: list[tuple[Any, dict[tuple[str, int, int], int], str]] = [(tree, {}, "evidence.proof")]
     nodes = 0
     while stack:
         node, phases, path = stack.pop()

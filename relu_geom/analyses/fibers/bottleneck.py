@@ -283,7 +283,9 @@ class BiasShiftFamily(SymmetryFamily):
 
     def _moves(self) -> list[tuple[int, Fraction, tuple[Fraction, ...]]]:
         arch, net = self.network.architecture, self.network
-        out = [(_index(arch, 1, self.neuron, None), net.biases[0][self.neuron], (Fraction(1),))]
+        out: list[tuple[int, Fraction, tuple[Fraction, ...]]] = [
+            (_index(arch, 1, self.neuron, None), net.biases[0][self.neuron], (Fraction(1),))
+        ]
         for i in self.rows:
             out.append((_index(arch, 2, i, None), net.biases[1][i], (-net.weights[1][i][self.neuron],)))
         return out
@@ -300,12 +302,12 @@ class BiasShiftFamily(SymmetryFamily):
 
     def shift(self, t: object) -> ReLUNetwork:
         """The network moved by ``t`` (``t >= lower``)."""
-        t = Fraction(t)  # type: ignore[arg-type]
-        if t < self.lower:
+        value = Fraction(t)  # type: ignore[call-overload]
+        if value < self.lower:
             raise InvalidInputError(
-                f"t: expected t >= {self.lower} for the bias shift of neuron {self.neuron}, got {t}"
+                f"t: expected t >= {self.lower} for the bias shift of neuron {self.neuron}, got {value}"
             )
-        return self.apply((t,))
+        return self.apply((value,))
 
     def _random_values(self, rng: _random.Random) -> tuple[Fraction, ...]:
         return (self.lower + Fraction(rng.randint(0, 12), rng.randint(1, 4)),)
@@ -332,7 +334,7 @@ class FlipShearFamily(SymmetryFamily):
         W1, b1 = net.weights[0], net.biases[0]
         d = net.input_dim
         k, j, r = self.neuron, self.hidden, self.ratio
-        out = []
+        out: list[tuple[int, Fraction, tuple[Fraction, ...]]] = []
         for q in range(d + 1):
             rk = W1[k][q] if q < d else b1[k]
             rj = W1[j][q] if q < d else b1[j]
@@ -567,9 +569,9 @@ def bottleneck_key(net: ReLUNetwork) -> tuple[Any, ...] | None:
     for k in range(n1):
         row = W1[k] + [b1[k]]
         if not any(W1[k]):
-            c = b1[k] if b1[k] > 0 else _ZERO
+            const = b1[k] if b1[k] > 0 else _ZERO
             for i in range(n2):
-                b2[i] += W2[i][k] * c
+                b2[i] += W2[i][k] * const
                 W2[i][k] = _ZERO
             continue
         key = primitive_row(row)
@@ -625,10 +627,10 @@ def bottleneck_key(net: ReLUNetwork) -> tuple[Any, ...] | None:
             ratios = {hinges[l_][0][k] / hinges[l_][0][j] for l_ in L}
             if len(ratios) != 1 or any(column(k, orient)):
                 continue
-            (r,) = ratios
+            (ratio,) = ratios
             row_k = W1[k] + [b1[k]]
             if next(v for v in row_k if v) < 0:
-                row_j = [u + r * v for u, v in zip(W1[j] + [b1[j]], row_k)]
+                row_j = [u + ratio * v for u, v in zip(W1[j] + [b1[j]], row_k)]
                 W1[j], b1[j] = row_j[:d], row_j[d]
                 W1[k], b1[k] = [-v for v in W1[k]], -b1[k]
     # bias shifts, then the oriented second layer
@@ -869,8 +871,8 @@ class ThreeLayerFiber:
         for fam in self.flip_shears:
             if rng.random() < 0.5:
                 net = FlipShearFamily(net, fam.neuron, fam.hidden, fam.ratio).apply()
-        for fam in self.bias_shifts:
-            shift = BiasShiftFamily(net, fam.neuron, fam.rows, fam.lower)
+        for bias_fam in self.bias_shifts:
+            shift = BiasShiftFamily(net, bias_fam.neuron, bias_fam.rows, bias_fam.lower)
             net = shift.apply(shift._random_values(rng))
         for f in self.families:
             if isinstance(f, FreeRowFamily) and f.layer == 1:

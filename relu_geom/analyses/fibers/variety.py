@@ -235,6 +235,8 @@ def configuration_variety(config: FiberConfiguration) -> ConfigurationVariety:
     nF = len(data.facets)
     lam = tuple(sympy.Symbol(f"lam{k}") for k in range(nF))
     dl = tuple(sympy.Symbol(f"delta{k}") for k in range(nF))
+    align: list[Any]
+    match: list[Any]
     align, match, sign_eq, ineq = [], [], [], []
     Wl = [list(x) for x in W]
     Bl = [list(x) for x in B]
