@@ -16,7 +16,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from relu_geom._util import Frozen, write_text_atomic
+from relu_geom._util import Frozen, output_path, write_text_atomic
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
@@ -556,6 +556,8 @@ class PolyhedralComplex(Frozen):
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """JSON text of :meth:`to_dict`; written atomically to ``path`` when given."""
+        if path is not None:
+            output_path(path)
         text = json.dumps(self.to_dict(), indent=1)
         if path is not None:
             write_text_atomic(path, text)

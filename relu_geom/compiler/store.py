@@ -31,11 +31,11 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import tempfile
 import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
+from relu_geom._util import write_bytes_atomic
 from relu_geom.compiler.forms import layer_forms
 from relu_geom.errors import FileFormatError, ReluGeomError
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -67,17 +67,11 @@ def save_complex(cx: Any, path: str | os.PathLike[str]) -> None:
     >>> [c.sign_key for c in back.cells] == [c.sign_key for c in cx.cells]
     True
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".rgc", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as gz:
+    def write(raw: IO[bytes]) -> None:
+        with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as gz:
             _write(cx, gz)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    write_bytes_atomic(path, write)
 
 
 def _write(cx: Any, out: IO[bytes]) -> None:

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from relu_geom._util import output_path, write_bytes_atomic
 from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
@@ -105,6 +105,7 @@ def save_figure(
     >>> rg.plotting.save_figure(lambda ax: rg.plotting.plot_complex(cx, ax=ax), path)
     """
     fmt = figure_format(path)
+    output_path(path)
     if isinstance(fig, ComplexPlot):
         fig = fig.figure
     elif callable(fig) and not hasattr(fig, "savefig"):
@@ -112,28 +113,7 @@ def save_figure(
         ax = _new_axes(None, figsize=(7.5, 5.0))
         draw(ax)
         fig = ax.figure
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=f".{fmt}", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
-        os.chmod(tmp, _new_file_mode(target))
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _new_file_mode(target: str) -> int:
-    """The permissions of an existing target, or those a new file would get (0o666 less the umask)."""
-    try:
-        return os.stat(target).st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+    write_bytes_atomic(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight"))
 
 
 def figure_format(path: str | os.PathLike[str]) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import output_folder
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.search.moves import neighbour
@@ -256,7 +257,7 @@ def search(
     _JOB.clear()
     _JOB.update(prop=prop, space=space, method=method, seed=seed, chunk=chunk, blocks=blocks, max_hits=max_hits)
     if out_dir is not None:
-        os.makedirs(out_dir, exist_ok=True)
+        output_folder(out_dir)
 
     def tasks() -> Any:
         k = 0
