@@ -333,6 +333,11 @@ class TestNumbersBeyondDecimalText:
         assert rio.network_from_json(path) == self.NET
         assert rg.load_network(path) == self.NET
 
+    def test_a_saved_complex_of_such_a_network_round_trips(self, tmp_path):
+        net = rg.ReLUNetwork([[[self.BIG]], [[1]]], [[0], [0]])
+        rg.compile_network(net).save(tmp_path / "big.rgc")
+        assert rg.PolyhedralComplex.load(tmp_path / "big.rgc").network == net
+
     def test_the_hex_form_is_the_number(self):
         w = rio.network_to_dict(self.NET)
         assert w["weights"][0][0][0] == "0x" + format(self.BIG, "x")

@@ -75,8 +75,10 @@ def save_complex(cx: Any, path: str | os.PathLike[str]) -> None:
 
 
 def _write(cx: Any, out: IO[bytes]) -> None:
+    from relu_geom.io import network_to_dict
+
     header = {
-        "network": cx.network.to_dict(),
+        "network": network_to_dict(cx.network),
         "domain": None if cx.domain is None else [list(r) for r in cx._dom_rows],
         "output_scale": _hex(cx._out_scale),
         "n_regions": len(cx._regions),
