@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from math import comb
 
+from relu_geom._util import short_repr
 from relu_geom.errors import InvalidInputError
 
 __all__ = ["general_position_f_vector", "general_position_bounded_regions"]
@@ -11,7 +12,9 @@ __all__ = ["general_position_f_vector", "general_position_bounded_regions"]
 
 def _check(n: int, d: int) -> None:
     if not isinstance(n, int) or not isinstance(d, int) or n < 0 or d < 1:
-        raise InvalidInputError(f"expected n >= 0 hyperplanes in dimension d >= 1, got n={n!r}, d={d!r}")
+        raise InvalidInputError(
+            f"expected n >= 0 hyperplanes in dimension d >= 1, got n={short_repr(n, 40)}, d={short_repr(d, 40)}"
+        )
 
 
 def general_position_f_vector(n: int, d: int) -> tuple[int, ...]:

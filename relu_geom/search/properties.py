@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_network
 
 __all__ = [
     "PROPERTIES",
@@ -101,6 +103,15 @@ class Property:
         if not self.screen(net):
             return Verdict(False)
         return self.decide(net)
+
+
+def require_property(obj: Any, what: str = "prop") -> Property:
+    """``obj`` when it is a :class:`Property`, else InvalidInputError naming ``what``."""
+    if not isinstance(obj, Property):
+        raise InvalidInputError(
+            f"{what}: expected a Property (relu_geom.get_property or a factory), got {type(obj).__name__}"
+        )
+    return obj
 
 
 def _always(net: ReLUNetwork) -> bool:
@@ -405,6 +416,13 @@ def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "targe
     >>> prop.decide(rg.ReLUNetwork([[[2], [-1]], [["1/2", 1]]], [[0, 0], [0]])).holds
     True
     """
+    require_network(target, "target")
+    if not isinstance(name, str):
+        raise InvalidInputError(f"name: expected a string, got {type(name).__name__}")
+    if domain is not None:
+        from relu_geom.compiler import parse_domain
+
+        parse_domain(domain, target.input_dim)
 
     probes = [x for x in _screen_points(target.input_dim)
               if domain is None or _in_box(x, domain, target.input_dim)][:12]
@@ -516,6 +534,8 @@ def get_property(spec: str) -> Property:
     InvalidInputError
         For an unknown name or a bad parameter.
     """
+    if not isinstance(spec, str):
+        raise InvalidInputError(f"spec: expected a property name such as 'regions:7', got {short_repr(spec)}")
     name, _, arg = spec.partition(":")
     if name == "equals":
         from relu_geom import zoo
