@@ -43,8 +43,15 @@ def short_repr(obj: object, limit: int = 80) -> str:
     >>> from relu_geom._util import short_repr
     >>> short_repr("x" * 1000, 12)
     "'xxxxxxxx..."
+    >>> short_repr(10**5000)
+    'an integer of 16610 bits'
     """
-    text = repr(obj)
+    if isinstance(obj, int) and obj.bit_length() > 4 * limit:
+        return f"an integer of {obj.bit_length()} bits"  # repr would be long, or refused beyond 4300 digits
+    try:
+        text = repr(obj)
+    except Exception:  # a user object whose repr fails
+        text = f"<{type(obj).__name__} object>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

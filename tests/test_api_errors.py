@@ -207,3 +207,37 @@ def test_networks_without_a_hidden_layer():
     assert rg.hidden_symmetries(aff) == ()
     assert rg.functionally_equivalent(aff, aff).equivalent
     assert rg.normal_form(aff) == aff
+
+
+LONG_INPUTS = (list(range(10**5)), "x" * 10**6, 7**10000)
+
+
+@pytest.mark.parametrize("long_input", LONG_INPUTS, ids=["long list", "long string", "huge int"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v: rg.neuron_graph(NETS[3], visible_only=v),
+        lambda v: rg.balancing_sum(NETS[3], v),
+        lambda v: rg.breakpoint_complex(NETS[3]).faces_of_dim(v),
+        lambda v: rg.breakpoint_complex(rg.breakpoint_complex(NETS[3]), domain=v),
+        lambda v: COMPLEXES[3].cells_of_dim(v),
+        lambda v: rg.compile_network(NETS[3], max_cells=[v]),
+        lambda v: rg.compile_network(NETS[3], workers=[v]),
+        lambda v: rg.get_property(v),
+        lambda v: rg.general_position_f_vector(v, v),
+        lambda v: rg.fiber_configurations(NETS[3], v),
+        lambda v: rg.zoo.get(v),
+        lambda v: rg.ReLUNetwork.from_dict({"weights": v, "biases": [[0]]}),
+        lambda v: NETS[3].rescale_neuron(v, 0, 2),
+    ],
+    ids=["neuron_graph", "balancing_sum", "faces_of_dim", "breakpoint_complex", "cells_of_dim",
+         "max_cells", "workers", "get_property", "general_position_f_vector", "fiber_configurations",
+         "zoo.get", "from_dict", "rescale_neuron"],
+)
+def test_messages_never_echo_long_inputs(call, long_input):
+    # before: the breakpoints analyses put the whole input in the message (1 MB), and a huge
+    # int made the message itself fail with ValueError (int/str limit)
+    with pytest.raises(rg.ReluGeomError) as info:
+        call(long_input)
+    assert 0 < len(str(info.value)) <= MAX_MESSAGE
+

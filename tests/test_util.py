@@ -239,6 +239,14 @@ def test_short_repr_cuts_long_inputs():
     assert _util.short_repr("ab") == "'ab'"
     cut = _util.short_repr(list(range(10**5)))
     assert len(cut) == 80 and cut.endswith("...") and cut.startswith("[0, 1, 2")
+    assert _util.short_repr(-(2**40)) == "-1099511627776"
+    assert _util.short_repr(7**10000) == f"an integer of {(7**10000).bit_length()} bits"  # repr refuses it
+
+    class Broken:
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+    assert _util.short_repr(Broken()) == "<Broken object>"
 
 
 @pytest.mark.parametrize("bad", [b"bytes", "", 3, None])

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith import linalg as _la
 from relu_geom.arith.rational import as_point
 from relu_geom.compiler.entry import as_network
@@ -150,7 +151,7 @@ def _split_pattern(net: ReLUNetwork, pattern: Sequence[object], what: str = "pat
         elif s in (1, 0, -1):
             flags.append(s == 1)
         else:
-            raise InvalidInputError(f"{what}[{g}]: expected a sign (-1, 0, 1) or a bool, got {s!r}")
+            raise InvalidInputError(f"{what}[{g}]: expected a sign (-1, 0, 1) or a bool, got {short_repr(s)}")
     offs = net.layer_offsets
     return [flags[offs[k] : offs[k + 1]] for k in range(net.depth)]
 
@@ -259,7 +260,7 @@ def _read_sample(X: object, d: int, what: str = "X") -> list[Point]:
     if hasattr(X, "tolist"):
         X = X.tolist()  # type: ignore[union-attr]
     if isinstance(X, (str, bytes)) or not isinstance(X, Iterable):
-        raise InvalidInputError(f"{what}: expected a sequence of points, got {X!r}")
+        raise InvalidInputError(f"{what}: expected a sequence of points, got {short_repr(X)}")
     return [as_point(x, d, what=f"{what}[{i}]") for i, x in enumerate(X)]
 
 
@@ -653,7 +654,7 @@ def functional_dimension_of_regions(
         if len(svt) != H:
             raise DimensionMismatchError(f"regions[{i}]: sign vector has {len(svt)} entries, expected {H}")
         if any(s not in (-1, 0, 1) for s in svt):
-            raise InvalidInputError(f"regions[{i}]: sign vector entries must be -1, 0 or 1, got {svt}")
+            raise InvalidInputError(f"regions[{i}]: sign vector entries must be -1, 0 or 1, got {short_repr(svt)}")
         regs.append((svt, as_point(x, d, what=f"regions[{i}] point")))
     ub = max_functional_dimension(net.architecture)
     scal = _scaling_vectors(net)

@@ -16,7 +16,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from relu_geom._util import Frozen, output_path, write_text_atomic
+from relu_geom._util import Frozen, output_path, short_repr, write_text_atomic
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
@@ -432,7 +432,7 @@ class PolyhedralComplex(Frozen):
     def cells_of_dim(self, k: int) -> tuple[Cell, ...]:
         """The cells of dimension ``k``."""
         if not isinstance(k, int) or not 0 <= k <= self.dim:
-            raise InvalidInputError(f"k: expected a dimension in 0..{self.dim}, got {k!r}")
+            raise InvalidInputError(f"k: expected a dimension in 0..{self.dim}, got {short_repr(k)}")
         start = sum(self.f_vector[k + 1 :])
         return self.cells[start : start + self.f_vector[k]]
 

@@ -35,7 +35,7 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-from relu_geom._util import write_bytes_atomic
+from relu_geom._util import short_repr, write_bytes_atomic
 from relu_geom.compiler.forms import layer_forms
 from relu_geom.errors import FileFormatError, ReluGeomError
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -135,7 +135,7 @@ def _read(fh: IO[bytes], where: str) -> tuple[Any, ...]:
     n_regions, n_cells = header.get("n_regions"), header.get("n_cells")
     for name, v in (("n_regions", n_regions), ("n_cells", n_cells)):
         if not isinstance(v, int) or isinstance(v, bool) or not 0 < v <= MAX_COUNT:
-            raise bad(f"header: {name} must be a positive integer, got {v!r}")
+            raise bad(f"header: {name} must be a positive integer, got {short_repr(v)}")
     scale = net.integer_scales[-1]
     if header.get("output_scale") != _hex(scale):
         raise bad("header: output_scale does not match the network")

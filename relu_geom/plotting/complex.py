@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from relu_geom._util import output_path, write_bytes_atomic
+from relu_geom._util import output_path, short_repr, write_bytes_atomic
 from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
@@ -226,7 +226,7 @@ def _region_colors(
         ids: dict[Any, int] = {}
         cls = {r.index: ids.setdefault(r.affine_map, len(ids)) for r in regions}
     else:
-        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
+        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {short_repr(color_by)}")
     palette = _region_palette()
     families = [_hue_family(c) for c in palette]
     n = max(cls.values(), default=-1) + 1
@@ -348,7 +348,7 @@ def _as_complex(obj: Any, domain: Any) -> PolyhedralComplex:
 def _check_output(cx: PolyhedralComplex, output: int) -> None:
     m = cx.network.output_dim
     if not isinstance(output, int) or isinstance(output, bool) or not 0 <= output < m:
-        raise InvalidInputError(f"output: expected an output index in 0..{m - 1}, got {output!r}")
+        raise InvalidInputError(f"output: expected an output index in 0..{m - 1}, got {short_repr(output)}")
 
 
 def _value(cell: Cell, x: Sequence[Fraction], output: int) -> Fraction:
@@ -471,7 +471,7 @@ def plot_complex(
         )
     _check_output(cx, output)
     if color_by not in ("pattern", "affine", None, "none"):
-        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
+        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {short_repr(color_by)}")
     win = auto_window(cx) if window is None else as_window(window, cx.dim)
     ax = _new_axes(ax, figsize=(7.5, 5.0) if cx.dim == 2 else (7.5, 4.2))
     net = cx.network
@@ -990,7 +990,7 @@ def plot_function_surface(
         )
     _check_output(cx, output)
     if color_by not in ("pattern", "affine", None, "none"):
-        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
+        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {short_repr(color_by)}")
     win = auto_window(cx) if window is None else as_window(window, 2)
     ax = _new_axes(ax, figsize=(7.5, 6.0), projection="3d")
     if not hasattr(ax, "zaxis"):

@@ -122,9 +122,9 @@ def _positive_int(value: object, what: str) -> int:
     try:
         k = int(str(value))
     except ValueError:
-        raise InvalidInputError(f"{what}: expected a positive integer, got {value!r}") from None
+        raise InvalidInputError(f"{what}: expected a positive integer, got {short_repr(value)}") from None
     if k < 1:
-        raise InvalidInputError(f"{what}: expected a positive integer, got {value!r}")
+        raise InvalidInputError(f"{what}: expected a positive integer, got {short_repr(value)}")
     return k
 
 
@@ -505,7 +505,7 @@ def user_property(name: str, decide: Callable[[ReLUNetwork], Any], *,
         if isinstance(out, Verdict):
             return out
         if not isinstance(out, bool):
-            raise InvalidInputError(f"property {name!r}: decide must return a bool or a Verdict, got {type(out).__name__}")
+            raise InvalidInputError(f"property {short_repr(name)}: decide must return a bool or a Verdict, got {type(out).__name__}")
         return Verdict(out)
 
     return Property(name, "user", screen or _always, decide_verdict, objective)
@@ -541,14 +541,14 @@ def get_property(spec: str) -> Property:
         from relu_geom import zoo
 
         if not arg.startswith("zoo:"):
-            raise InvalidInputError(f"PROPERTY: equals needs a target zoo:NAME, got {spec!r}")
+            raise InvalidInputError(f"PROPERTY: equals needs a target zoo:NAME, got {short_repr(spec)}")
         return equals_target(zoo.get(arg[4:]), name=arg)
     if name not in PROPERTIES:
         raise InvalidInputError(
-            f"PROPERTY: unknown property {name!r}; known: {', '.join(sorted([*PROPERTIES, 'equals']))}"
+            f"PROPERTY: unknown property {short_repr(name, 30)}; known: {', '.join(sorted([*PROPERTIES, 'equals']))}"
         )
     factory = PROPERTIES[name]
     try:
         return factory(arg) if arg else factory()
     except TypeError:
-        raise InvalidInputError(f"PROPERTY: {name} needs a parameter, as in {name}:K; got {spec!r}") from None
+        raise InvalidInputError(f"PROPERTY: {name} needs a parameter, as in {name}:K; got {short_repr(spec)}") from None

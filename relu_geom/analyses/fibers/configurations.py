@@ -276,7 +276,7 @@ def _check_architecture(architecture: Sequence[int], data: FunctionData) -> tupl
         raise InvalidInputError("architecture: expected at least one hidden layer (an affine map is its own fiber)")
     if len(arch) < 2 or any(v < 1 for v in arch):
         raise InvalidInputError(
-            f"architecture: expected (d, n_1, ..., n_L, m) of positive ints, got {list(arch)}"
+            f"architecture: expected (d, n_1, ..., n_L, m) of positive ints, got {short_repr(list(arch))}"
         )
     if arch[0] != data.input_dim or arch[-1] != data.output_dim:
         raise DimensionMismatchError(

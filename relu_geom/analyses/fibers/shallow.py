@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import lazy
+from relu_geom._util import lazy, short_repr
 from relu_geom.arith.dense import primitive_row, rref
 from relu_geom.arith.rational import as_point
 from relu_geom.compiler.entry import as_network
@@ -178,7 +178,7 @@ def _check_shallow(net: Any, what: str = "net") -> ReLUNetwork:
 
 def _check_domain(domain: Any) -> str | None:
     if domain not in DOMAINS:
-        raise InvalidInputError(f"domain: expected None (all of R^d) or 'orthant', got {domain!r}")
+        raise InvalidInputError(f"domain: expected None (all of R^d) or 'orthant', got {short_repr(domain)}")
     return domain
 
 
