@@ -6,6 +6,7 @@
 (1, 4, 4)
 """
 
+from relu_geom import _startup  # noqa: F401, I001  (first: Ctrl-C while the CLI starts up)
 from relu_geom import (
     _compat,  # noqa: F401  (first: it makes the module paths of 0.1 importable)
     analyses,

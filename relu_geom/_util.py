@@ -13,13 +13,23 @@ import contextlib
 import os
 import secrets
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from relu_geom.errors import FileFormatError, InvalidInputError
 
-__all__ = ["Frozen", "as_path", "lazy", "short_repr", "write_bytes_atomic", "write_text_atomic"]
+__all__ = [
+    "Frozen",
+    "as_path",
+    "lazy",
+    "output_folder",
+    "output_path",
+    "short_repr",
+    "write_bytes_atomic",
+    "write_text_atomic",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -33,8 +43,15 @@ def short_repr(obj: object, limit: int = 80) -> str:
     >>> from relu_geom._util import short_repr
     >>> short_repr("x" * 1000, 12)
     "'xxxxxxxx..."
+    >>> short_repr(10**5000)
+    'an integer of 16610 bits'
     """
-    text = repr(obj)
+    if isinstance(obj, int) and obj.bit_length() > 4 * limit:
+        return f"an integer of {obj.bit_length()} bits"  # repr would be long, or refused beyond 4300 digits
+    try:
+        text = repr(obj)
+    except Exception:  # a user object whose repr fails
+        text = f"<{type(obj).__name__} object>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -49,16 +66,82 @@ def as_path(path: object, what: str = "path") -> Path:
     )
 
 
+TMP_MARK = ".relu-geom-tmp-"
+"""Part of the name of every temporary file the writer makes: ``.<name>.relu-geom-tmp-<hex>``."""
+
+STALE_SECONDS = 3600
+"""A temporary file of the same target untouched this long is a killed write's leftover."""
+
+
+def output_path(path: object, what: str = "output file") -> Path:
+    """The file that writing to ``path`` replaces, checked before any work starts.
+
+    A symbolic link is followed (writing goes through to its target and keeps the
+    link).  The target must not be a directory and its directory must exist;
+    otherwise :class:`~relu_geom.FileFormatError` names ``path`` as given.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> import tempfile
+    >>> from relu_geom._util import output_path
+    >>> output_path(tempfile.gettempdir() + "/missing-folder/x.json")
+    Traceback (most recent call last):
+    ...
+    relu_geom.errors.FileFormatError: .../missing-folder/x.json: cannot write, the folder .../missing-folder does not exist
+    """
+    p = as_path(path, what)
+    target = Path(os.path.realpath(p)) if p.is_symlink() else p
+    if target.is_symlink():
+        raise FileFormatError(f"{p}: cannot write, the symbolic link does not resolve (a loop)")
+    if target.is_dir():
+        raise FileFormatError(f"{p}: is a directory, cannot write a file there")
+    if not target.parent.is_dir():
+        raise FileFormatError(f"{p}: cannot write, the folder {target.parent} does not exist")
+    return target
+
+
+def output_folder(path: object, what: str = "output folder") -> Path:
+    """The folder ``path``, created (with its parents) if missing; FileFormatError naming it
+    when it cannot be."""
+    p = as_path(path, what)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileFormatError(f"{p}: cannot create the {what}: {exc.strerror or exc}") from None
+    return p
+
+
+def _remove_stale_temporaries(target: Path, prefix: str) -> None:
+    """Remove leftovers of killed writes of ``target`` (see :data:`STALE_SECONDS`)."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if entry.name.startswith(prefix) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                        os.unlink(entry.path)
+
+
 def write_bytes_atomic(path: object, data: bytes | Callable[[IO[bytes]], object]) -> None:
     """Write ``data`` (bytes, or a function writing to a binary file) to ``path`` atomically.
 
-    The file keeps the permission bits of the file it replaces.
+    The data goes to a temporary file ``.<name>.relu-geom-tmp-<hex>`` in the target's
+    folder, flushed to disk, which then replaces the target with :func:`os.replace`.
+
+    - A replaced file keeps its permission bits; a new file gets the user's usual ones
+      (``0o666`` less the umask).
+    - A symbolic link is written through: its target is replaced, the link is kept.
+    - On any exception, KeyboardInterrupt included, the temporary file is removed and
+      the target is unchanged.  A killed process (SIGKILL, power loss) can leave the
+      temporary file behind; the next write of the same target removes such files
+      older than :data:`STALE_SECONDS`.
 
     Raises
     ------
     FileFormatError
-        When the target is a directory, its directory does not exist, or writing fails;
-        the target is then unchanged and no temporary file remains.
+        When the target is a directory, its folder does not exist, or writing fails;
+        the message names ``path`` as given, never the temporary file.
 
     Examples
     --------
@@ -72,17 +155,18 @@ def write_bytes_atomic(path: object, data: bytes | Callable[[IO[bytes]], object]
     (b'abc', ['out.bin'])
     """
     p = as_path(path)
-    if p.is_dir():
-        raise FileFormatError(f"{p}: is a directory, cannot write a file there")
-    directory = p.parent
-    if not directory.is_dir():
-        raise FileFormatError(f"{p}: cannot write, the directory {directory} does not exist")
-    mode = stat.S_IMODE(os.stat(p).st_mode) if p.exists() else None
-    tmp = directory / f".{p.name}.{secrets.token_hex(6)}.tmp"
+    target = output_path(p)
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = None
+    prefix = f".{target.name[:200]}{TMP_MARK}"
+    _remove_stale_temporaries(target, prefix)
+    tmp = target.parent / f"{prefix}{secrets.token_hex(4)}"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
-        raise FileFormatError(f"{p}: cannot write: {exc.strerror or exc}") from exc
+        raise FileFormatError(f"{p}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, (bytes, bytearray, memoryview)):
@@ -93,12 +177,12 @@ def write_bytes_atomic(path: object, data: bytes | Callable[[IO[bytes]], object]
             os.fsync(fh.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
-        os.replace(tmp, p)
+        os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise FileFormatError(f"{p}: cannot write: {exc.strerror or exc}") from exc
+            raise FileFormatError(f"{p}: cannot write: {exc.strerror or exc}") from None
         raise
 
 

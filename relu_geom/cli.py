@@ -85,6 +85,10 @@ def _terminated(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see the module docstring)."""
     in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread:
+        from relu_geom._startup import release
+
+        release()  # from here on Ctrl-C is a KeyboardInterrupt, handled in _main
     previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
         return _main(argv)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from relu_geom._util import short_repr
 from relu_geom.network import ReLUNetwork
 
 __all__ = ["SPECIMENS", "get"]
@@ -187,8 +188,10 @@ def get(name: str) -> ReLUNetwork:
     """The specimen called ``name`` (see :data:`SPECIMENS`)."""
     from relu_geom.errors import InvalidInputError
 
-    if name not in SPECIMENS:
-        raise InvalidInputError(f"zoo: no specimen called {name!r}; known: {', '.join(sorted(SPECIMENS))}")
+    if not isinstance(name, str) or name not in SPECIMENS:
+        raise InvalidInputError(
+            f"zoo: no specimen called {short_repr(name, 40)} (relu_geom.zoo.SPECIMENS lists the {len(SPECIMENS)} names)"
+        )
     return SPECIMENS[name]()
 
 

@@ -7,8 +7,9 @@ several dimensions, boxes). A call may return or raise a ReluGeomError subclass 
 message; anything else (AssertionError, TypeError, IndexError, KeyError, a ValueError that
 is not ours, ...) fails, and so does a call running longer than TIME_LIMIT seconds.
 
-Functions of ``relu_geom.analyses.breakpoints`` are fuzzed in a separate test (their own
-module owns their argument checks).
+Every public function is fuzzed strictly; those of ``relu_geom.analyses.breakpoints`` in a
+test of their own (so that each group gets its share of the calls). The slow test makes
+RELU_GEOM_FUZZ_CALLS calls (default 50,000) over all of them: ``pytest -m slow -k many``.
 """
 
 from __future__ import annotations
@@ -74,45 +75,6 @@ valid = st.one_of(
 values = st.one_of(junk, valid, valid)
 
 BREAKPOINTS_MODULE = "relu_geom.analyses.breakpoints"
-ELSEWHERE = {
-    "ReLUNetwork.random",
-    "general_position_f_vector",
-    "general_position_bounded_regions",
-    # newer entry points, validated by hand but not yet clean under this fuzz test
-    "deep_fiber",
-    "fiber_configurations",
-    "configuration_variety",
-    "solve_configuration",
-    "is_identifiable",
-    "identifiable_example",
-    "output_range",
-    "lipschitz_constant",
-    "robustness_radius",
-    "check_property",
-    "unsafe_set",
-    "read_vnnlib",
-    "verify_certificate",
-    "iter_cells",
-    "iter_regions",
-    "count_regions",
-    "build_certificate",
-    "depth_at_least",
-    "equals_target",
-    "fdim_deficit",
-    "fewer_neurons",
-    "full_fdim_not_identifiable",
-    "get_property",
-    "hidden_symmetry",
-    "invisible_hyperplane",
-    "pieces_at_least",
-    "regions_at_least",
-    "search",
-    "shrink",
-    "user_property",
-    "write_certificate",
-}
-"""Checked in other modules' work (the model's random constructor, arith.counting): fuzzed with
-the breakpoints functions in the separate, non-strict test."""
 SKIP = {"load_network", "save_network"}  # file functions: fuzzed in tests/test_io.py
 
 
@@ -134,12 +96,13 @@ def _public_callables() -> dict[str, Callable[..., Any]]:
 
 FUNCTIONS = _public_callables()
 
-def _elsewhere(name: str) -> bool:
-    return name in ELSEWHERE or getattr(FUNCTIONS[name], "__module__", "").startswith(BREAKPOINTS_MODULE)
+
+def _in_breakpoints(name: str) -> bool:
+    return getattr(FUNCTIONS[name], "__module__", "").startswith(BREAKPOINTS_MODULE)
 
 
-CORE = sorted(n for n in FUNCTIONS if not _elsewhere(n))
-BREAKPOINTS = sorted(n for n in FUNCTIONS if _elsewhere(n))
+CORE = sorted(n for n in FUNCTIONS if not _in_breakpoints(n))
+BREAKPOINTS = sorted(n for n in FUNCTIONS if _in_breakpoints(n))
 
 
 class _TooSlow(Exception):
@@ -196,7 +159,6 @@ def test_only_our_errors_escape(call):
     _call(*call)
 
 
-@pytest.mark.xfail(reason="argument checks of the breakpoints package are owned there (see docs)", strict=False)
 @FUZZ
 @given(calls(BREAKPOINTS))
 def test_only_our_errors_escape_breakpoints(call):
@@ -206,7 +168,7 @@ def test_only_our_errors_escape_breakpoints(call):
 @pytest.mark.slow
 @settings(max_examples=int(os.environ.get("RELU_GEOM_FUZZ_CALLS", "50000")), deadline=None,
           suppress_health_check=list(HealthCheck))
-@given(calls(CORE))
+@given(calls(sorted(FUNCTIONS)))
 def test_only_our_errors_escape_many(call):
     _call(*call)
 
@@ -214,6 +176,15 @@ def test_only_our_errors_escape_many(call):
 def test_every_public_function_is_fuzzed():
     assert {"compile_network", "functionally_equivalent", "hidden_symmetries", "normal_form"} <= set(CORE)
     assert "breakpoint_complex" in BREAKPOINTS and "ReLUNetwork" in CORE
+    newer = {
+        "check_property", "output_range", "lipschitz_constant", "robustness_radius", "unsafe_set",
+        "search", "shrink", "get_property", "build_certificate", "write_certificate",
+        "fiber_configurations", "configuration_variety", "deep_fiber", "is_identifiable",
+        "iter_cells", "iter_regions", "count_regions", "verify_certificate", "read_vnnlib",
+        "ReLUNetwork.random", "general_position_f_vector",
+    }
+    assert newer <= set(CORE)
+    assert set(CORE) | set(BREAKPOINTS) == set(FUNCTIONS)
 
 
 @pytest.mark.parametrize(
@@ -236,3 +207,37 @@ def test_networks_without_a_hidden_layer():
     assert rg.hidden_symmetries(aff) == ()
     assert rg.functionally_equivalent(aff, aff).equivalent
     assert rg.normal_form(aff) == aff
+
+
+LONG_INPUTS = (list(range(10**5)), "x" * 10**6, 7**10000)
+
+
+@pytest.mark.parametrize("long_input", LONG_INPUTS, ids=["long list", "long string", "huge int"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v: rg.neuron_graph(NETS[3], visible_only=v),
+        lambda v: rg.balancing_sum(NETS[3], v),
+        lambda v: rg.breakpoint_complex(NETS[3]).faces_of_dim(v),
+        lambda v: rg.breakpoint_complex(rg.breakpoint_complex(NETS[3]), domain=v),
+        lambda v: COMPLEXES[3].cells_of_dim(v),
+        lambda v: rg.compile_network(NETS[3], max_cells=[v]),
+        lambda v: rg.compile_network(NETS[3], workers=[v]),
+        lambda v: rg.get_property(v),
+        lambda v: rg.general_position_f_vector(v, v),
+        lambda v: rg.fiber_configurations(NETS[3], v),
+        lambda v: rg.zoo.get(v),
+        lambda v: rg.ReLUNetwork.from_dict({"weights": v, "biases": [[0]]}),
+        lambda v: NETS[3].rescale_neuron(v, 0, 2),
+    ],
+    ids=["neuron_graph", "balancing_sum", "faces_of_dim", "breakpoint_complex", "cells_of_dim",
+         "max_cells", "workers", "get_property", "general_position_f_vector", "fiber_configurations",
+         "zoo.get", "from_dict", "rescale_neuron"],
+)
+def test_messages_never_echo_long_inputs(call, long_input):
+    # before: the breakpoints analyses put the whole input in the message (1 MB), and a huge
+    # int made the message itself fail with ValueError (int/str limit)
+    with pytest.raises(rg.ReluGeomError) as info:
+        call(long_input)
+    assert 0 < len(str(info.value)) <= MAX_MESSAGE
+

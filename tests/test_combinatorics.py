@@ -1,5 +1,7 @@
 """Arrangement formulas against hand counts."""
 
+import math
+
 import pytest
 
 import relu_geom as rg
@@ -26,3 +28,19 @@ def test_euler_relation_in_space():
 def test_bad_arguments():
     with pytest.raises(rg.InvalidInputError, match="d >= 1"):
         rg.general_position_f_vector(3, 0)
+
+
+@pytest.mark.parametrize(("n", "d"), [(10, 201), (7**10000, 7**10000), (2**400, 200), (2**40000, 2)], ids=["d", "both", "bits", "n"])
+def test_counts_beyond_the_bounds_end_at_once(n, d):
+    # before: general_position_f_vector(7**10000, 7**10000) never ended
+    with pytest.raises(rg.LimitExceededError, match="beyond the bounds"):
+        rg.general_position_f_vector(n, d)
+    with pytest.raises(rg.LimitExceededError):
+        rg.general_position_bounded_regions(n, d)
+
+
+def test_counts_at_the_bounds():
+    # d = 200: the regions of n >= d hyperplanes in general position number sum_{i<=d} C(n, i)
+    n = 300
+    assert rg.general_position_f_vector(n, 200)[-1] == sum(math.comb(n, i) for i in range(201))
+

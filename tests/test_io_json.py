@@ -17,6 +17,7 @@ from relu_geom.errors import (
     InvalidInputError,
     UnsupportedInputError,
 )
+from relu_geom.io import json_format
 from tests.io_cases import DATA, FAST, GOLDEN, HAND, architectures, listing
 
 
@@ -314,6 +315,84 @@ class TestExactNumbers:
     @given(st.floats(allow_nan=False, allow_infinity=False))
     def test_every_float_written_by_python_reads_as_itself(self, x):
         assert rio.network_from_json(one_weight(json.dumps(x))).weights[0][0][0] == F(x)
+
+
+class TestNumbersBeyondDecimalText:
+    """Weights with more than 4300 digits (Python's int/str bound) are written in hexadecimal."""
+
+    BIG = 7**6000  # 5071 decimal digits: str(BIG) raises ValueError
+    NET = rg.ReLUNetwork(
+        [[[BIG, F(1, 3**10000)], [F(-(2**20000) - 1, 5**7000), 1]], [[F(-BIG, BIG + 2), "1/3"]]],
+        [[-BIG, 0], [F(1, 10**4000)]],
+    )
+
+    def test_round_trip_is_exact(self, tmp_path):
+        path = tmp_path / "big.json"
+        text = rio.network_to_json(self.NET, path)
+        assert rio.network_from_json(text) == self.NET
+        assert rio.network_from_json(path) == self.NET
+        assert rg.load_network(path) == self.NET
+
+    def test_a_saved_complex_of_such_a_network_round_trips(self, tmp_path):
+        net = rg.ReLUNetwork([[[self.BIG]], [[1]]], [[0], [0]])
+        rg.compile_network(net).save(tmp_path / "big.rgc")
+        assert rg.PolyhedralComplex.load(tmp_path / "big.rgc").network == net
+
+    def test_the_hex_form_is_the_number(self):
+        w = rio.network_to_dict(self.NET)
+        assert w["weights"][0][0][0] == "0x" + format(self.BIG, "x")
+        assert int(w["weights"][0][0][0], 16) == self.BIG  # an independent reading of the hex
+        p, q = w["weights"][0][1][0].split("/")
+        assert F(int(p, 16), int(q, 16)) == F(-(2**20000) - 1, 5**7000)
+        assert w["biases"][0][0].startswith("-0x")
+        # ordinary numbers keep their decimal forms, as ReLUNetwork.to_dict writes them
+        assert w["weights"][0][1][1] == 1 and w["weights"][1][0][1] == "1/3"
+        assert w["biases"][1][0] == f"1/{10**4000}"  # 4001 digits: still decimal
+        assert rio.network_to_dict(HAND) == HAND.to_dict()
+
+    def test_works_under_a_lowered_int_str_limit(self, monkeypatch):
+        import sys
+
+        old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(640)
+        try:
+            net = rg.ReLUNetwork([[[10**1000]]], [[0]])
+            text = rio.network_to_json(net)
+        finally:
+            sys.set_int_max_str_digits(old)
+        assert rio.network_from_json(text) == net
+
+    def test_beyond_the_hex_bound_export_is_refused(self, tmp_path):
+        huge = rg.ReLUNetwork([[[2 ** (4 * json_format.MAX_HEX_DIGITS)]]], [[0]])
+        with pytest.raises(rg.LimitExceededError, match="bits, more than the 262144 bits"):
+            rio.network_to_json(huge, tmp_path / "x.json")
+        assert listing(tmp_path) == []
+        fits = rg.ReLUNetwork([[[2 ** (4 * json_format.MAX_HEX_DIGITS - 1)]]], [[0]])
+        assert rio.network_from_json(rio.network_to_json(fits)) == fits
+
+    @pytest.mark.parametrize(
+        ("literal", "message"),
+        [
+            ('"0x' + "f" * (2**16 + 1) + '"', "at most 65536 hexadecimal digits"),
+            ('"0x1/0x0"', "zero denominator"),
+            ('"0x1g"', "expected a number such as"),
+            ('"0X1"', "expected a rational number"),  # only the lower-case form written by us
+            ('"0x1/3"', "expected a number such as"),
+        ],
+    )
+    def test_bad_hex_numbers_are_refused(self, literal, message):
+        with pytest.raises(InvalidInputError, match=message) as info:
+            rio.network_from_json(one_weight(literal))
+        assert len(str(info.value)) < 300 and "weights[0][0][0]" in str(info.value)
+
+    def test_reading_a_long_hex_number_is_fast(self):
+        import time
+
+        text = one_weight('"0x' + "f" * 2**16 + '"')
+        start = time.perf_counter()
+        net = rio.network_from_json(text)
+        assert time.perf_counter() - start < 1.0
+        assert net.weights[0][0][0] == 16 ** (2**16) - 1
 
 
 class TestStructure:

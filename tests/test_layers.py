@@ -20,6 +20,7 @@ LAYERS = {
     "_util": 0,
     "_compat": 0,
     "_version": 0,
+    "_startup": 0,
     "arith": 1,
     "network": 2,
     "geometry": 2,

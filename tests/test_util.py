@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +20,8 @@ from relu_geom.errors import (
     FileFormatError,
 )
 from tests.io_cases import HAND, listing
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # ---------------------------------------------------------------------------
@@ -60,7 +67,7 @@ class TestAtomicWrites:
         assert listing(tmp_path) == ["net.npz"]
 
     def test_missing_directory_and_directory_target(self, tmp_path):
-        with pytest.raises(FileFormatError, match="the directory .*missing does not exist"):
+        with pytest.raises(FileFormatError, match="the folder .*missing does not exist"):
             rio.network_to_json(HAND, tmp_path / "missing" / "net.json")
         with pytest.raises(FileFormatError, match="is a directory"):
             rio.network_to_json(HAND, tmp_path)
@@ -100,10 +107,146 @@ class TestAtomicWrites:
         assert listing(tmp_path) == ["out.txt"]
 
 
+    def test_symlink_is_written_through_and_kept(self, tmp_path):
+        real = tmp_path / "real.json"
+        real.write_text("old")
+        real.chmod(0o640)
+        link = tmp_path / "link.json"
+        link.symlink_to("real.json")
+        _util.write_text_atomic(link, "new")
+        assert link.is_symlink() and os.readlink(link) == "real.json"
+        assert real.read_text() == "new" and stat.S_IMODE(real.stat().st_mode) == 0o640
+        assert listing(tmp_path) == ["link.json", "real.json"]
+
+    def test_dangling_symlink_creates_its_target_and_a_loop_is_refused(self, tmp_path):
+        (tmp_path / "sub").mkdir()
+        link = tmp_path / "link.json"
+        link.symlink_to(tmp_path / "sub" / "new.json")
+        _util.write_text_atomic(link, "x")
+        assert (tmp_path / "sub" / "new.json").read_text() == "x" and link.is_symlink()
+        loop = tmp_path / "loop"
+        loop.symlink_to("loop")
+        with pytest.raises(FileFormatError, match=f"{loop}: cannot write"):
+            _util.write_text_atomic(loop, "x")
+        dangling = tmp_path / "far.json"
+        dangling.symlink_to(tmp_path / "nowhere" / "f.json")
+        with pytest.raises(FileFormatError, match="nowhere does not exist"):
+            _util.write_text_atomic(dangling, "x")
+
+    @pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit, MemoryError])
+    def test_interrupted_write_removes_its_named_temporary(self, tmp_path, interrupt):
+        seen = []
+
+        def write(fh):
+            seen.extend(os.listdir(tmp_path))
+            fh.write(b"part")
+            raise interrupt()
+
+        with pytest.raises(interrupt):
+            _util.write_bytes_atomic(tmp_path / "out.bin", write)
+        assert len(seen) == 1 and seen[0].startswith(".out.bin.relu-geom-tmp-")
+        assert listing(tmp_path) == []
+
+    def test_error_names_the_users_path_not_the_temporary(self, tmp_path, monkeypatch):
+        def failing_fsync(fd):
+            raise OSError(122, "Disk quota exceeded", "/somewhere/.out.relu-geom-tmp-1234")
+
+        monkeypatch.setattr(_util.os, "fsync", failing_fsync)
+        with pytest.raises(FileFormatError) as info:
+            _util.write_text_atomic(tmp_path / "out.txt", "x")
+        assert str(info.value) == f"{tmp_path / 'out.txt'}: cannot write: Disk quota exceeded"
+        assert listing(tmp_path) == []
+
+    def test_killed_writes_leftovers_are_removed_when_stale(self, tmp_path):
+        stale = tmp_path / ".out.txt.relu-geom-tmp-dead"
+        fresh = tmp_path / ".out.txt.relu-geom-tmp-live"
+        other = tmp_path / ".other.txt.relu-geom-tmp-dead"
+        for f in (stale, fresh, other):
+            f.write_text("leftover")
+        old = time.time() - _util.STALE_SECONDS - 60
+        os.utime(stale, (old, old))
+        os.utime(other, (old, old))
+        _util.write_text_atomic(tmp_path / "out.txt", "x")
+        assert listing(tmp_path) == [other.name, fresh.name, "out.txt"]
+
+    def test_killed_write_leaves_only_a_named_temporary(self, tmp_path):
+        script = (
+            "import os, sys, time\n"
+            "from relu_geom._util import write_bytes_atomic\n"
+            "def hang(fh):\n"
+            "    fh.write(b'part'); fh.flush(); print('writing', flush=True); time.sleep(60)\n"
+            "write_bytes_atomic(sys.argv[1], hang)\n"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "out.bin")],
+                                stdout=subprocess.PIPE, cwd=ROOT)
+        try:
+            assert proc.stdout.readline() == b"writing\n"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        (left,) = listing(tmp_path)
+        assert left.startswith(".out.bin.relu-geom-tmp-")
+
+    def test_new_file_gets_0666_less_the_umask(self, tmp_path):
+        for umask, expected in [(0o077, 0o600), (0o002, 0o664), (0o027, 0o640)]:
+            old = os.umask(umask)
+            try:
+                path = tmp_path / f"f{umask:o}"
+                _util.write_text_atomic(path, "x")
+            finally:
+                os.umask(old)
+            assert stat.S_IMODE(path.stat().st_mode) == expected
+
+
+class TestOutputFolderCheckedFirst:
+    """Every library function taking an output path refuses a missing folder before working."""
+
+    def _cases(self, tmp_path):
+        cx = rg.compile_network(rg.zoo.abs_1d())
+        missing = tmp_path / "missing" / "out"
+        res = rg.output_range(rg.zoo.abs_1d(), (-1, 1))
+        return missing, [
+            lambda: cx.to_json(missing),
+            lambda: cx.save(missing),
+            lambda: rg.io.network_to_json(HAND, missing),
+            lambda: res.write_certificate(missing),
+        ]
+
+    def test_missing_folder_is_our_error_naming_the_path(self, tmp_path):
+        missing, cases = self._cases(tmp_path)
+        for call in cases:
+            with pytest.raises(FileFormatError, match=f"{missing}: cannot write, the folder"):
+                call()
+        assert listing(tmp_path) == []
+
+    def test_complex_to_json_checks_before_serializing(self, tmp_path, monkeypatch):
+        cx = rg.compile_network(rg.zoo.abs_1d())
+        monkeypatch.setattr(type(cx), "to_dict", lambda self: pytest.fail("work started"))
+        with pytest.raises(FileFormatError, match="does not exist"):
+            cx.to_json(tmp_path / "missing" / "cx.json")
+
+    def test_search_refuses_an_output_folder_that_is_a_file(self, tmp_path):
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        from relu_geom.search.space import SearchSpace
+
+        space = SearchSpace.parse("1,1,1", "-1..1")
+        with pytest.raises(FileFormatError, match=f"{blocker}: cannot create the output folder"):
+            rg.search(rg.regions_at_least(2), space, out_dir=blocker, max_candidates=10)
+
+
 def test_short_repr_cuts_long_inputs():
     assert _util.short_repr("ab") == "'ab'"
     cut = _util.short_repr(list(range(10**5)))
     assert len(cut) == 80 and cut.endswith("...") and cut.startswith("[0, 1, 2")
+    assert _util.short_repr(-(2**40)) == "-1099511627776"
+    assert _util.short_repr(7**10000) == f"an integer of {(7**10000).bit_length()} bits"  # repr refuses it
+
+    class Broken:
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+    assert _util.short_repr(Broken()) == "<Broken object>"
 
 
 @pytest.mark.parametrize("bad", [b"bytes", "", 3, None])

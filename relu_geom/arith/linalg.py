@@ -42,6 +42,7 @@ from fractions import Fraction
 
 import flint
 
+from relu_geom._util import short_repr
 from relu_geom.arith.modular import independent_rows_mod_p, prime, rref_mod
 from relu_geom.arith.rational import to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
@@ -69,7 +70,7 @@ def _as_rows(rows: Sequence[Sequence[object]], what: str) -> tuple[list[list[Fra
         if hasattr(row, "tolist"):
             row = row.tolist()
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
-            raise InvalidInputError(f"{what}[{i}]: expected a row (a sequence of numbers), got {row!r}")
+            raise InvalidInputError(f"{what}[{i}]: expected a row (a sequence of numbers), got {short_repr(row)}")
         vals = [
             v if isinstance(v, Fraction) else to_rational(v, what=f"{what}[{i}][{j}]")
             for j, v in enumerate(row)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
+from relu_geom._util import short_repr
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 
 __all__ = ["QQ", "as_point", "clear_denominators", "format_rational", "primitive", "to_rational"]
@@ -101,7 +102,7 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
             ) from None
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
+            raise InvalidInputError(f"{what}: expected a finite number, got {short_repr(value)}")
         _check_number_text(str(value), what)
         return Fraction(value)
     if hasattr(value, "dtype") and getattr(value, "shape", None) == ():
@@ -109,7 +110,7 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
         kind = getattr(value.dtype, "kind", "")
         if kind == "f":
             if not bool(value == value) or value in (float("inf"), float("-inf")):
-                raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
+                raise InvalidInputError(f"{what}: expected a finite number, got {short_repr(value)}")
             num, den = value.as_integer_ratio()  # type: ignore[attr-defined]
             return Fraction(int(num), int(den))
         item = value.item()  # type: ignore[attr-defined]
@@ -118,7 +119,7 @@ def to_rational(value: object, *, what: str = "value") -> Fraction:
     if isinstance(value, numbers.Real):
         as_float = float(value)
         if not math.isfinite(as_float):
-            raise InvalidInputError(f"{what}: expected a finite number, got {value!r}")
+            raise InvalidInputError(f"{what}: expected a finite number, got {short_repr(value)}")
         return Fraction(as_float)
     raise InvalidInputError(
         f"{what}: expected a number (int, Fraction, float or string like '3/4'), "
@@ -142,7 +143,7 @@ def as_point(x: object, dim: int, *, what: str = "x") -> tuple[Fraction, ...]:
     if hasattr(x, "tolist") and not isinstance(x, (str, bytes)):
         x = x.tolist()
     if not isinstance(x, Iterable) or isinstance(x, (str, bytes)):
-        raise InvalidInputError(f"{what}: expected a sequence of {dim} numbers, got {x!r}")
+        raise InvalidInputError(f"{what}: expected a sequence of {dim} numbers, got {short_repr(x)}")
     items = list(x)
     if len(items) != dim:
         raise DimensionMismatchError(f"{what}: expected a point with {dim} coordinates, got {len(items)}")

@@ -16,7 +16,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from relu_geom._util import Frozen, lazy, write_text_atomic
+from relu_geom._util import Frozen, lazy, output_path, short_repr, write_text_atomic
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
@@ -491,7 +491,7 @@ class PolyhedralComplex(Frozen):
     def cells_of_dim(self, k: int) -> tuple[Cell, ...]:
         """The cells of dimension ``k``."""
         if not isinstance(k, int) or not 0 <= k <= self.dim:
-            raise InvalidInputError(f"k: expected a dimension in 0..{self.dim}, got {k!r}")
+            raise InvalidInputError(f"k: expected a dimension in 0..{self.dim}, got {short_repr(k)}")
         start = sum(self.f_vector[k + 1 :])
         return self.cells[start : start + self.f_vector[k]]
 
@@ -615,6 +615,8 @@ class PolyhedralComplex(Frozen):
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """JSON text of :meth:`to_dict`; written atomically to ``path`` when given."""
+        if path is not None:
+            output_path(path)
         text = json.dumps(self.to_dict(), indent=1)
         if path is not None:
             write_text_atomic(path, text)

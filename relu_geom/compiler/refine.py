@@ -39,6 +39,7 @@ from itertools import compress
 from operator import mul
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith.rational import clear_denominators, primitive, to_rational
 from relu_geom.compiler.complex import Key, PolyhedralComplex, RegionData
 from relu_geom.compiler.forms import layer_forms as _layer_forms
@@ -433,7 +434,7 @@ def _check_limits(max_cells: Any, max_seconds: Any, max_memory: Any) -> None:
         ("max_memory", max_memory, (int,)),
     ):
         if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not value > 0):
-            raise InvalidInputError(f"{name}: expected a positive number or None, got {value!r}")
+            raise InvalidInputError(f"{name}: expected a positive number or None, got {short_repr(value)}")
 
 
 def compile_network(
@@ -502,7 +503,7 @@ def compile_network(
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
     _check_limits(max_cells, max_seconds, max_memory)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise InvalidInputError(f"workers: expected a positive integer or None, got {workers!r}")
+        raise InvalidInputError(f"workers: expected a positive integer or None, got {short_repr(workers)}")
     dom = parse_domain(domain, net.input_dim)
     pb = _Problem(net, dom)
     budget = _Budget(max_cells, max_seconds, max_memory, progress, len(pb.widths))

@@ -31,11 +31,11 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import tempfile
 import zlib
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
+from relu_geom._util import short_repr, write_bytes_atomic
 from relu_geom.compiler.forms import layer_forms
 from relu_geom.errors import FileFormatError, ReluGeomError
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -67,22 +67,18 @@ def save_complex(cx: Any, path: str | os.PathLike[str]) -> None:
     >>> [c.sign_key for c in back.cells] == [c.sign_key for c in cx.cells]
     True
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".rgc", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as gz:
+    def write(raw: IO[bytes]) -> None:
+        with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as gz:
             _write(cx, gz)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    write_bytes_atomic(path, write)
 
 
 def _write(cx: Any, out: gzip.GzipFile) -> None:
+    from relu_geom.io import network_to_dict
+
     header = {
-        "network": cx.network.to_dict(),
+        "network": network_to_dict(cx.network),
         "domain": None if cx.domain is None else [list(r) for r in cx._dom_rows],
         "output_scale": _hex(cx._out_scale),
         "n_regions": len(cx._regions),
@@ -139,7 +135,7 @@ def _read(fh: gzip.GzipFile, where: str) -> tuple[Any, ...]:
     n_regions, n_cells = header.get("n_regions"), header.get("n_cells")
     for name, v in (("n_regions", n_regions), ("n_cells", n_cells)):
         if not isinstance(v, int) or isinstance(v, bool) or not 0 < v <= MAX_COUNT:
-            raise bad(f"header: {name} must be a positive integer, got {v!r}")
+            raise bad(f"header: {name} must be a positive integer, got {short_repr(v)}")
     scale = net.integer_scales[-1]
     if header.get("output_scale") != _hex(scale):
         raise bad("header: output_scale does not match the network")

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import Frozen, lazy
+from relu_geom._util import Frozen, lazy, short_repr
 from relu_geom.arith.dense import integer_echelon, primitive_row, reduce_integer_row, reduce_row, rref
 from relu_geom.arith.rational import as_point, clear_denominators, to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
@@ -309,7 +309,7 @@ class Polyhedron(Frozen):
         for i, b in enumerate(bounds):
             b = list(b)
             if len(b) != 2:
-                raise InvalidInputError(f"bounds[{i}]: expected a pair (lo, hi), got {b!r}")
+                raise InvalidInputError(f"bounds[{i}]: expected a pair (lo, hi), got {short_repr(b)}")
             lo, hi = (to_rational(v, what=f"bounds[{i}]") for v in b)
             if not lo < hi:
                 raise InvalidInputError(f"bounds[{i}]: expected lo < hi, got lo={lo}, hi={hi}")

@@ -9,6 +9,15 @@ it does not spell, is refused: write such a number as a string (``"1e-400"``,
 subnormal float when it is that float correctly rounded to as many significant
 digits as the literal has (``5e-324`` and ``4.9406564584124654e-324`` spell
 ``2**-1074``, as Python and C write it; ``1.23456789e-320`` spells no float).
+
+Numbers too long for decimal text are written in hexadecimal.  A decimal number
+string holds at most :data:`~relu_geom.arith.rational.MAX_DIGITS` (4300) digits,
+Python's own bound for int/str conversions, whose cost grows with the square of
+the length.  A weight or bias with more digits (numerator and denominator
+together) is written as the string ``"0x<hex>"`` or ``"0x<hex>/0x<hex>"`` (with a
+leading ``-`` when negative), read back exactly in time linear in its length;
+each hexadecimal part has at most :data:`MAX_HEX_DIGITS` digits, on writing
+(LimitExceededError) as on reading (FileFormatError).
 """
 
 from __future__ import annotations
@@ -22,12 +31,13 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom._util import short_repr, write_text_atomic
-from relu_geom.arith.rational import MAX_DIGITS
-from relu_geom.errors import FileFormatError, LimitExceededError
+from relu_geom.arith.rational import MAX_DIGITS, format_rational
+from relu_geom.errors import FileFormatError, InvalidInputError, LimitExceededError
 from relu_geom.io._common import PathLike, check_network, existing_file, reading
-from relu_geom.network import MAX_PARAMETERS, ReLUNetwork
+from relu_geom.network import FORMAT, MAX_PARAMETERS, ReLUNetwork
 
 __all__ = [
+    "MAX_HEX_DIGITS",
     "MAX_JSON_NUMBERS",
     "network_from_dict",
     "network_from_json",
@@ -39,7 +49,86 @@ __all__ = [
 MAX_JSON_NUMBERS = MAX_PARAMETERS + 10_000
 """The most numbers one JSON text may hold (a network's parameters and its architecture)."""
 
+MAX_HEX_DIGITS = 1 << 16
+"""The most hexadecimal digits of one part of a ``"0x..."`` number (262,144 bits, about 78,900
+decimal digits)."""
+
 _NONZERO_MANTISSA = re.compile(r"-?0*\.?0*[1-9]")
+_HEX_NUMBER = re.compile(r"(-?)0x([0-9a-f]+)(?:/0x([0-9a-f]+))?")
+_DECIMAL_BOUND = 10**MAX_DIGITS
+
+
+def _decimal_digits(n: int) -> int:
+    """The number of decimal digits of ``|n|``, or ``MAX_DIGITS + 1`` when it has more."""
+    n = abs(n)
+    if n >= _DECIMAL_BOUND:
+        return MAX_DIGITS + 1
+    try:
+        return len(str(n))
+    except ValueError:  # the user lowered sys.set_int_max_str_digits below MAX_DIGITS
+        return MAX_DIGITS + 1
+
+
+def _hex_part(n: int) -> str:
+    text = format(n, "x")
+    if len(text) > MAX_HEX_DIGITS:
+        raise LimitExceededError(
+            f"a weight of {n.bit_length()} bits, more than the {4 * MAX_HEX_DIGITS} bits a JSON file may hold"
+        )
+    return "0x" + text
+
+
+def json_number(value: Fraction) -> int | str:
+    """The JSON form of an exact rational: an int or ``"p/q"`` (as :meth:`ReLUNetwork.to_dict`)
+    while it has at most MAX_DIGITS decimal digits, else ``"0x<hex>/0x<hex>"``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction
+    >>> from relu_geom.io.json_format import json_number
+    >>> json_number(Fraction(-3, 4)), json_number(Fraction(2**15000))[:5], json_number(Fraction(-1, 3**10000))[:8]
+    ('-3/4', '0x100', '-0x1/0x3')
+    """
+    p, q = value.numerator, value.denominator
+    if _decimal_digits(p) + (0 if q == 1 else _decimal_digits(q)) <= MAX_DIGITS:
+        return format_rational(value)
+    sign = "-" if p < 0 else ""
+    return sign + _hex_part(abs(p)) + ("" if q == 1 else "/" + _hex_part(q))
+
+
+def _from_json_number(value: Any, what: str) -> Any:
+    """A ``"0x..."`` string as its exact Fraction; any other value unchanged."""
+    if not (isinstance(value, str) and value.lstrip("-").startswith("0x")):
+        return value
+    match = _HEX_NUMBER.fullmatch(value) if len(value) <= 2 * MAX_HEX_DIGITS + 10 else None
+    if match is None or any(part and len(part) > MAX_HEX_DIGITS for part in match.groups()[1:]):
+        raise InvalidInputError(
+            f"{what}: expected a number such as '3/4' or '0x1f/0x3' (at most {MAX_HEX_DIGITS} "
+            f"hexadecimal digits a part), got the string {short_repr(value)}"
+        )
+    sign, p, q = match.groups()
+    den = 1 if q is None else int(q, 16)
+    if den == 0:
+        raise InvalidInputError(f"{what}: the number {short_repr(value)} has a zero denominator")
+    return Fraction(int(sign + p, 16), den)
+
+
+def _decode_entries(obj: Any) -> Any:
+    """``obj`` with its ``"0x..."`` weights and biases read (all else is left to from_dict)."""
+    if not isinstance(obj, Mapping):
+        return obj
+
+    def nested(v: Any, depth: int, what: str) -> Any:
+        if not isinstance(v, list):
+            return v if depth else _from_json_number(v, what)
+        return [nested(x, depth - 1, f"{what}[{i}]") for i, x in enumerate(v)] if depth else v
+
+    out = dict(obj)
+    for key, depth in (("weights", 3), ("biases", 2)):
+        if key in out:
+            out[key] = nested(out[key], depth, key)
+    return out
 
 
 class _JSONContentError(Exception):
@@ -158,13 +247,20 @@ def network_from_dict(obj: Mapping[str, Any]) -> ReLUNetwork:
     >>> network_from_dict(net.to_dict()) == net
     True
     """
-    return ReLUNetwork.from_dict(obj)
+    return ReLUNetwork.from_dict(_decode_entries(obj))
 
 
 def network_to_dict(net: ReLUNetwork) -> dict[str, Any]:
     """The versioned exact JSON object of a network (same as ``net.to_dict()``).
 
-    Integers are stored as JSON integers, other rationals as strings ``"p/q"``.
+    Integers are stored as JSON integers, other rationals as strings ``"p/q"``; a number
+    with more than MAX_DIGITS decimal digits as a hexadecimal string (see the module docstring).
+
+    Raises
+    ------
+    LimitExceededError
+        For a weight or bias whose numerator or denominator has more than
+        :data:`MAX_HEX_DIGITS` hexadecimal digits.
 
     Examples
     --------
@@ -173,7 +269,13 @@ def network_to_dict(net: ReLUNetwork) -> dict[str, Any]:
     >>> network_to_dict(rg.ReLUNetwork([[[1, "1/3"]], [[2]]], [[0], ["-1/2"]]))
     {'format': 'relu-geom/network@1', 'architecture': [2, 1, 1], 'weights': [[[1, '1/3']], [[2]]], 'biases': [[0], ['-1/2']]}
     """
-    return check_network(net).to_dict()
+    net = check_network(net)
+    return {
+        "format": FORMAT,
+        "architecture": list(net.architecture),
+        "weights": [[[json_number(v) for v in row] for row in w] for w in net.weights],
+        "biases": [[json_number(v) for v in b] for b in net.biases],
+    }
 
 
 def _json_dumps(obj: Mapping[str, Any]) -> str:
@@ -257,7 +359,7 @@ def network_from_json_file(path: PathLike) -> ReLUNetwork:
             raise FileFormatError(
                 f"expected a JSON object with fields 'weights' and 'biases', got {type(obj).__name__}"
             )
-        return ReLUNetwork.from_dict(obj)
+        return network_from_dict(obj)
 
 
 def network_from_json(source: PathLike) -> ReLUNetwork:
@@ -301,5 +403,5 @@ def network_from_json(source: PathLike) -> ReLUNetwork:
     True
     """
     if isinstance(source, str) and source.lstrip().startswith("{"):
-        return ReLUNetwork.from_dict(parse_json(source, "JSON text"))
+        return network_from_dict(parse_json(source, "JSON text"))
     return network_from_json_file(source)

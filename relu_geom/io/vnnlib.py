@@ -22,6 +22,7 @@ from fractions import Fraction
 from itertools import product
 from pathlib import Path
 
+from relu_geom._util import short_repr
 from relu_geom.errors import FileFormatError, InvalidInputError, LimitExceededError
 from relu_geom.network.spec import AffineForm, Disjunct, Specification
 
@@ -373,7 +374,7 @@ def read_vnnlib(
         )
     for name, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise InvalidInputError(f"{name}: expected a positive integer, got {value!r}")
+            raise InvalidInputError(f"{name}: expected a positive integer, got {short_repr(value)}")
     if isinstance(source, str) and ("(" in source or "\n" in source):
         if len(source) > MAX_BYTES:
             raise LimitExceededError(f"VNN-LIB text: {len(source)} characters, more than {MAX_BYTES}")

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import Frozen, lazy
+from relu_geom._util import Frozen, lazy, short_repr
 from relu_geom.arith.rational import as_point, format_rational, to_rational
 from relu_geom.errors import (
     BackendUnavailableError,
@@ -61,8 +61,13 @@ Vector = tuple[Fraction, ...]
 
 def _short(obj: object, limit: int = 80) -> str:
     """``repr(obj)`` cut to ``limit`` characters: error messages never echo big inputs."""
-    text = repr(obj)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return short_repr(obj, limit)
+
+
+def _rng(seed: object) -> _random.Random:
+    if seed is not None and not isinstance(seed, (int, float, str, bytes, bytearray)):
+        raise InvalidInputError(f"seed: expected an integer, a string or None, got {type(seed).__name__}")
+    return _random.Random(seed)
 
 
 def _as_list(obj: object, what: str) -> list[Any]:
@@ -251,12 +256,12 @@ class ReLUNetwork(Frozen):
 
     def _check_hidden(self, layer: int, index: int | None = None) -> None:
         if not isinstance(layer, int) or not 1 <= layer <= self.depth:
-            raise InvalidInputError(f"layer: expected a hidden layer in 1..{self.depth}, got {layer!r}")
+            raise InvalidInputError(f"layer: expected a hidden layer in 1..{self.depth}, got {short_repr(layer)}")
         if index is not None:
             width = self.hidden_widths[layer - 1]
             if not isinstance(index, int) or not 0 <= index < width:
                 raise InvalidInputError(
-                    f"index: expected a neuron of hidden layer {layer} in 0..{width - 1}, got {index!r}"
+                    f"index: expected a neuron of hidden layer {layer} in 0..{width - 1}, got {short_repr(index)}"
                 )
 
     def __repr__(self) -> str:
@@ -396,7 +401,7 @@ class ReLUNetwork(Frozen):
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise InvalidInputError(f"{name}: expected an integer >= {low}, got {_short(value)}")
-        rng = _random.Random(seed)
+        rng = _rng(seed)
 
         def entry() -> Fraction:
             return Fraction(rng.randint(-max_numerator, max_numerator), rng.randint(1, max_denominator))
@@ -413,7 +418,7 @@ class ReLUNetwork(Frozen):
         benchmark distribution.
         """
         arch = _check_architecture(architecture)
-        rng = _random.Random(seed)
+        rng = _rng(seed)
         ws = [
             [[rng.gauss(0.0, 1.0) for _ in range(arch[i])] for _ in range(arch[i + 1])]
             for i in range(len(arch) - 1)

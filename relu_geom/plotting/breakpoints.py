@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
+from relu_geom._util import short_repr
 from relu_geom.analyses.breakpoints.bent_hyperplanes import candidate_bent_hyperplanes
 from relu_geom.analyses.breakpoints.complex import BreakpointComplex, as_breakpoint_complex
 from relu_geom.errors import InvalidInputError, UnsupportedInputError
@@ -183,7 +184,7 @@ def plot_breakpoint_complex(
         )
     m = cx.network.output_dim
     if not isinstance(output, int) or isinstance(output, bool) or not 0 <= output < m:
-        raise InvalidInputError(f"output: expected an output index in 0..{m - 1}, got {output!r}")
+        raise InvalidInputError(f"output: expected an output index in 0..{m - 1}, got {short_repr(output)}")
     win = auto_window(cx) if window is None else as_window(window, 2)
     ax = _new_axes(ax, figsize=(7.0, 6.0))
     from matplotlib.colors import to_rgba

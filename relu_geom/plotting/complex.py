@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
+from relu_geom._util import output_path, short_repr, write_bytes_atomic
 from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
@@ -106,6 +106,7 @@ def save_figure(
     >>> rg.plotting.save_figure(lambda ax: rg.plotting.plot_complex(cx, ax=ax), path)
     """
     fmt = figure_format(path)
+    output_path(path)
     figure: Any = fig
     if isinstance(fig, ComplexPlot):
         figure = fig.figure
@@ -113,28 +114,7 @@ def save_figure(
         ax = _new_axes(None, figsize=(7.5, 5.0))
         fig(ax)
         figure = ax.figure
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=f".{fmt}", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            figure.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
-        os.chmod(tmp, _new_file_mode(target))
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _new_file_mode(target: str) -> int:
-    """The permissions of an existing target, or those a new file would get (0o666 less the umask)."""
-    try:
-        return os.stat(target).st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+    write_bytes_atomic(path, lambda fh: figure.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight"))
 
 
 def figure_format(path: str | os.PathLike[str]) -> str:
@@ -247,7 +227,7 @@ def _region_colors(
         ids: dict[Any, int] = {}
         cls = {r.index: ids.setdefault(r.affine_map, len(ids)) for r in regions}
     else:
-        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
+        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {short_repr(color_by)}")
     palette = _region_palette()
     families = [_hue_family(c) for c in palette]
     n = max(cls.values(), default=-1) + 1
@@ -370,7 +350,7 @@ def _as_complex(obj: Any, domain: Any) -> PolyhedralComplex:
 def _check_output(cx: PolyhedralComplex, output: int) -> None:
     m = cx.network.output_dim
     if not isinstance(output, int) or isinstance(output, bool) or not 0 <= output < m:
-        raise InvalidInputError(f"output: expected an output index in 0..{m - 1}, got {output!r}")
+        raise InvalidInputError(f"output: expected an output index in 0..{m - 1}, got {short_repr(output)}")
 
 
 def _value(cell: Cell, x: Sequence[Fraction], output: int) -> Fraction:
@@ -497,7 +477,7 @@ def plot_complex(
         )
     _check_output(cx, output)
     if color_by not in ("pattern", "affine", None, "none"):
-        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
+        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {short_repr(color_by)}")
     win = auto_window(cx) if window is None else as_window(window, cx.dim)
     ax = _new_axes(ax, figsize=(7.5, 5.0) if cx.dim == 2 else (7.5, 4.2))
     net = cx.network
@@ -1095,7 +1075,7 @@ def plot_function_surface(
         )
     _check_output(cx, output)
     if color_by not in ("pattern", "affine", None, "none"):
-        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {color_by!r}")
+        raise InvalidInputError(f"color_by: expected 'pattern', 'affine' or None, got {short_repr(color_by)}")
     win = auto_window(cx) if window is None else as_window(window, 2)
     ax = _new_axes(ax, figsize=(7.5, 6.0), projection="3d")
     if not hasattr(ax, "zaxis"):

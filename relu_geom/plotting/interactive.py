@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import write_text_atomic
+from relu_geom._util import short_repr, write_text_atomic
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
@@ -122,7 +122,7 @@ def _region_fills(cx: PolyhedralComplex, color_by: str) -> dict[int, str]:
         ids: dict[Any, int] = {}
         cls = {r.index: ids.setdefault(r.affine_map, len(ids)) for r in cx.regions}
     else:
-        raise InvalidInputError(f"color_by: expected 'pattern' or 'affine', got {color_by!r}")
+        raise InvalidInputError(f"color_by: expected 'pattern' or 'affine', got {short_repr(color_by)}")
     nbrs: dict[int, set[int]] = {k: set() for k in cls.values()}
     for f in cx.cells_of_dim(cx.dim - 1) if cx.dim > 0 else ():
         cof = [c.index for c in f.cofaces]
@@ -272,7 +272,7 @@ def _view_1d(
 ) -> None:
     if not (isinstance(output, int) and 0 <= output < cx.network.output_dim):
         raise InvalidInputError(
-            f"output: expected an output index in 0..{cx.network.output_dim - 1}, got {output!r}"
+            f"output: expected an output index in 0..{cx.network.output_dim - 1}, got {short_repr(output)}"
         )
     for r in cx.regions:
         piece = clip_cell(r, win)
@@ -388,7 +388,7 @@ def view_function_surface(obj: Any, *, domain: Any = None, window: Any = None, o
         raise UnsupportedInputError(f"view_function_surface needs input dimension 2, got {cx.dim}")
     if not (isinstance(output, int) and 0 <= output < cx.network.output_dim):
         raise InvalidInputError(
-            f"output: expected an output index in 0..{cx.network.output_dim - 1}, got {output!r}"
+            f"output: expected an output index in 0..{cx.network.output_dim - 1}, got {short_repr(output)}"
         )
     win = _window(cx, window)
     fills = _region_fills(cx, "affine")

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith.dense import rref
 from relu_geom.arith.rational import as_point, to_rational
 from relu_geom.compiler import compile_network, parse_domain
@@ -60,7 +61,7 @@ def coordinate_plane(dim: int, fix: Mapping[int, Any]) -> tuple[Point, tuple[Poi
     origin = [Fraction(0)] * dim
     for k, v in fix.items():
         if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < dim:
-            raise InvalidInputError(f"fix: expected coordinate indices in 0..{dim - 1} (0-based), got {k!r}")
+            raise InvalidInputError(f"fix: expected coordinate indices in 0..{dim - 1} (0-based), got {short_repr(k)}")
         origin[k] = to_rational(v, what=f"fix[{k}]")
     free = tuple(k for k in range(dim) if k not in fix)
     dirs = tuple(tuple(Fraction(int(i == k)) for i in range(dim)) for k in free)
@@ -70,7 +71,7 @@ def coordinate_plane(dim: int, fix: Mapping[int, Any]) -> tuple[Point, tuple[Poi
 def _check_plane(dim: int, origin: Any, directions: Any) -> tuple[Point, tuple[Point, ...]]:
     p = as_point(origin, dim, what="origin")
     if isinstance(directions, (str, bytes)) or not isinstance(directions, Sequence):
-        raise InvalidInputError(f"directions: expected a sequence of vectors, got {directions!r}")
+        raise InvalidInputError(f"directions: expected a sequence of vectors, got {short_repr(directions)}")
     dirs = tuple(as_point(u, dim, what=f"directions[{i}]") for i, u in enumerate(directions))
     rank = len(rref(dirs)[0]) if dirs else 0
     if not dirs or rank != len(dirs):
@@ -123,7 +124,7 @@ def slice_domain(domain: Any, origin: Any, directions: Any) -> Polyhedron | None
     if domain is None:
         return None
     if isinstance(origin, (str, bytes)) or not isinstance(origin, Sequence):
-        raise InvalidInputError(f"origin: expected a point, got {origin!r}")
+        raise InvalidInputError(f"origin: expected a point, got {short_repr(origin)}")
     dim = len(origin)
     poly = parse_domain(domain, dim)
     assert poly is not None

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith.rational import as_point, to_rational
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
@@ -91,7 +92,7 @@ class Window:
         for i, b in enumerate(bounds):
             b = list(b)
             if len(b) != 2:
-                raise InvalidInputError(f"window[{i}]: expected a pair (lo, hi), got {b!r}")
+                raise InvalidInputError(f"window[{i}]: expected a pair (lo, hi), got {short_repr(b)}")
             lo, hi = (to_rational(v, what=f"window[{i}]") for v in b)
             if not lo < hi:
                 raise InvalidInputError(f"window[{i}]: expected lo < hi, got lo={lo}, hi={hi}")
@@ -179,7 +180,7 @@ def as_window(window: Any, dim: int) -> Window:
         w = window
     elif isinstance(window, (str, bytes)) or not isinstance(window, Sequence):
         raise InvalidInputError(
-            f"window: expected (lo, hi), a list of (lo, hi) pairs or a Window, got {window!r}"
+            f"window: expected (lo, hi), a list of (lo, hi) pairs or a Window, got {short_repr(window)}"
         )
     elif len(window) == 2 and all(isinstance(v, (str, int, float, Fraction)) for v in window):
         w = Window.from_bounds([window] * dim)

@@ -31,7 +31,8 @@ from typing import Any
 from relu_geom.arith.rational import format_rational
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
-from relu_geom.search.properties import Property, Verdict, _region_points
+from relu_geom.network.transforms import require_network
+from relu_geom.search.properties import Property, Verdict, _region_points, require_property
 
 __all__ = ["build_certificate", "network_sha256", "pattern_box", "pattern_tree", "write_certificate"]
 
@@ -259,6 +260,10 @@ def build_certificate(prop: Property, net: ReLUNetwork, verdict: Verdict | None 
     InvalidInputError
         When the property does not hold on ``net``.
     """
+    require_property(prop)
+    require_network(net)
+    if verdict is not None and not isinstance(verdict, Verdict):
+        raise InvalidInputError(f"verdict: expected a Verdict or None, got {type(verdict).__name__}")
     verdict = prop.decide(net) if verdict is None else verdict
     if not verdict.holds:
         raise InvalidInputError(f"net: property {prop.name} does not hold, nothing to certify")

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import output_folder, short_repr
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_int
 from relu_geom.search.moves import neighbour
-from relu_geom.search.properties import Property, Verdict
+from relu_geom.search.properties import Property, Verdict, require_property
 from relu_geom.search.space import Layers, SearchSpace
 
 __all__ = ["Hit", "SearchResult", "search"]
@@ -241,8 +243,17 @@ def search(
     >>> res.n_screened, len(res.hits) > 0, res.hits[0].network.n_hidden
     (400, True, 3)
     """
+    require_property(prop)
+    if not isinstance(space, SearchSpace):
+        raise InvalidInputError(f"space: expected a SearchSpace, got {type(space).__name__}")
     if method not in METHODS:
-        raise InvalidInputError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise InvalidInputError(f"method: expected one of {', '.join(METHODS)}, got {short_repr(method)}")
+    for value, what in ((seed, "seed"), (max_hits, "max_hits"), (workers, "workers"), (chunk, "chunk")):
+        require_int(value, what)
+    if max_candidates is not None:
+        require_int(max_candidates, "max_candidates")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float, Fraction))):
+        raise InvalidInputError(f"budget: expected a number of seconds, got {type(budget).__name__}")
     _check_budget(budget, max_candidates, workers)
     if chunk < 1:
         raise InvalidInputError(f"chunk: expected a positive count, got {chunk}")
@@ -256,7 +267,7 @@ def search(
     _JOB.clear()
     _JOB.update(prop=prop, space=space, method=method, seed=seed, chunk=chunk, blocks=blocks, max_hits=max_hits)
     if out_dir is not None:
-        os.makedirs(out_dir, exist_ok=True)
+        output_folder(out_dir)
 
     def tasks() -> Any:
         k = 0

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_network
 
 __all__ = [
     "PROPERTIES",
@@ -103,6 +105,15 @@ class Property:
         return self.decide(net)
 
 
+def require_property(obj: Any, what: str = "prop") -> Property:
+    """``obj`` when it is a :class:`Property`, else InvalidInputError naming ``what``."""
+    if not isinstance(obj, Property):
+        raise InvalidInputError(
+            f"{what}: expected a Property (relu_geom.get_property or a factory), got {type(obj).__name__}"
+        )
+    return obj
+
+
 def _always(net: ReLUNetwork) -> bool:
     return True
 
@@ -111,9 +122,9 @@ def _positive_int(value: object, what: str) -> int:
     try:
         k = int(str(value))
     except ValueError:
-        raise InvalidInputError(f"{what}: expected a positive integer, got {value!r}") from None
+        raise InvalidInputError(f"{what}: expected a positive integer, got {short_repr(value)}") from None
     if k < 1:
-        raise InvalidInputError(f"{what}: expected a positive integer, got {value!r}")
+        raise InvalidInputError(f"{what}: expected a positive integer, got {short_repr(value)}")
     return k
 
 
@@ -405,6 +416,13 @@ def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "targe
     >>> prop.decide(rg.ReLUNetwork([[[2], [-1]], [["1/2", 1]]], [[0, 0], [0]])).holds
     True
     """
+    require_network(target, "target")
+    if not isinstance(name, str):
+        raise InvalidInputError(f"name: expected a string, got {type(name).__name__}")
+    if domain is not None:
+        from relu_geom.compiler import parse_domain
+
+        parse_domain(domain, target.input_dim)
 
     probes = [x for x in _screen_points(target.input_dim)
               if domain is None or _in_box(x, domain, target.input_dim)][:12]
@@ -487,7 +505,7 @@ def user_property(name: str, decide: Callable[[ReLUNetwork], Any], *,
         if isinstance(out, Verdict):
             return out
         if not isinstance(out, bool):
-            raise InvalidInputError(f"property {name!r}: decide must return a bool or a Verdict, got {type(out).__name__}")
+            raise InvalidInputError(f"property {short_repr(name)}: decide must return a bool or a Verdict, got {type(out).__name__}")
         return Verdict(out)
 
     return Property(name, "user", screen or _always, decide_verdict, objective)
@@ -516,19 +534,21 @@ def get_property(spec: str) -> Property:
     InvalidInputError
         For an unknown name or a bad parameter.
     """
+    if not isinstance(spec, str):
+        raise InvalidInputError(f"spec: expected a property name such as 'regions:7', got {short_repr(spec)}")
     name, _, arg = spec.partition(":")
     if name == "equals":
         from relu_geom import zoo
 
         if not arg.startswith("zoo:"):
-            raise InvalidInputError(f"PROPERTY: equals needs a target zoo:NAME, got {spec!r}")
+            raise InvalidInputError(f"PROPERTY: equals needs a target zoo:NAME, got {short_repr(spec)}")
         return equals_target(zoo.get(arg[4:]), name=arg)
     if name not in PROPERTIES:
         raise InvalidInputError(
-            f"PROPERTY: unknown property {name!r}; known: {', '.join(sorted([*PROPERTIES, 'equals']))}"
+            f"PROPERTY: unknown property {short_repr(name, 30)}; known: {', '.join(sorted([*PROPERTIES, 'equals']))}"
         )
     factory = PROPERTIES[name]
     try:
         return factory(arg) if arg else factory()
     except TypeError:
-        raise InvalidInputError(f"PROPERTY: {name} needs a parameter, as in {name}:K; got {spec!r}") from None
+        raise InvalidInputError(f"PROPERTY: {name} needs a parameter, as in {name}:K; got {short_repr(spec)}") from None

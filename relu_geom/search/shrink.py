@@ -18,7 +18,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from relu_geom.network import ReLUNetwork
-from relu_geom.search.properties import Property
+from relu_geom.network.transforms import require_int, require_network
+from relu_geom.search.properties import Property, require_property
 
 __all__ = ["remove_neuron", "shrink"]
 
@@ -68,6 +69,9 @@ def shrink(prop: Property, net: ReLUNetwork, *, max_checks: int = 2000) -> ReLUN
     ReLUNetwork
         ``net`` itself or a smaller network; ``prop`` holds on it (checked exactly).
     """
+    require_property(prop)
+    require_network(net)
+    require_int(max_checks, "max_checks", minimum=1)
     checks = 0
 
     def holds(candidate: ReLUNetwork) -> bool:

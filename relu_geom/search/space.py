@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith.rational import clear_denominators
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
@@ -53,9 +54,9 @@ def parse_architecture(text: str | Sequence[int]) -> tuple[int, ...]:
     try:
         arch = tuple(int(v) for v in (text.split(",") if isinstance(text, str) else text))
     except ValueError:
-        raise InvalidInputError(f"--arch: expected comma-separated positive widths like 2,3,3,1, got {text!r}") from None
+        raise InvalidInputError(f"--arch: expected comma-separated positive widths like 2,3,3,1, got {short_repr(text)}") from None
     if len(arch) < 2 or any(n < 1 for n in arch):
-        raise InvalidInputError(f"--arch: expected at least two positive widths like 2,3,3,1, got {text!r}")
+        raise InvalidInputError(f"--arch: expected at least two positive widths like 2,3,3,1, got {short_repr(text)}")
     return arch
 
 
@@ -73,9 +74,9 @@ def parse_values(text: str) -> tuple[Fraction, ...]:
         lo, hi = int(lo_s), int(hi_s)
         q = int(den) if den else 1
     except ValueError:
-        raise InvalidInputError(f"--weights: expected LO..HI or LO..HI/Q with integers, got {text!r}") from None
+        raise InvalidInputError(f"--weights: expected LO..HI or LO..HI/Q with integers, got {short_repr(text)}") from None
     if not sep or lo > hi or q < 1 or hi - lo > 1000 or q > 100:
-        raise InvalidInputError(f"--weights: expected LO..HI with LO <= HI (and Q >= 1), got {text!r}")
+        raise InvalidInputError(f"--weights: expected LO..HI with LO <= HI (and Q >= 1), got {short_repr(text)}")
     vals = {Fraction(p, d) for d in range(1, q + 1) for p in range(lo * d, hi * d + 1)}
     return tuple(sorted(vals))
 

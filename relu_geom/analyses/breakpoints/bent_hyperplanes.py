@@ -58,6 +58,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from relu_geom._util import short_repr
 from relu_geom.analyses.breakpoints.complex import BreakpointComplex, UnionFind, as_breakpoint_complex
 from relu_geom.arith.rational import format_rational
 from relu_geom.errors import InvalidInputError
@@ -187,7 +188,7 @@ def neuron_graph(net_or_complex: Any, *, domain: Any = None, visible_only: bool 
     import networkx as nx
 
     if not isinstance(visible_only, bool):
-        raise InvalidInputError(f"visible_only: expected True or False, got {visible_only!r}")
+        raise InvalidInputError(f"visible_only: expected True or False, got {short_repr(visible_only)}")
     bc = as_breakpoint_complex(net_or_complex, domain=domain)
     cx = bc.complex
     net = cx.network

@@ -42,7 +42,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from relu_geom._util import Frozen, lazy
+from relu_geom._util import Frozen, lazy, short_repr
 from relu_geom.arith.dense import rref
 from relu_geom.arith.rational import format_rational
 from relu_geom.compiler import as_complex
@@ -122,7 +122,7 @@ def as_breakpoint_complex(obj: Any, *, domain: Any = None) -> BreakpointComplex:
     if isinstance(obj, BreakpointComplex):
         if domain is not None:
             raise InvalidInputError(
-                f"domain: a BreakpointComplex already has its domain, got domain={domain!r} with it"
+                f"domain: a BreakpointComplex already has its domain, got domain={short_repr(domain)} with it"
             )
         return obj
     if not isinstance(obj, (PolyhedralComplex, ReLUNetwork)):
@@ -904,7 +904,7 @@ class BreakpointComplex(_Frozen):
         [((Fraction(0, 1), Fraction(1, 1)),), ((Fraction(1, 1), Fraction(0, 1)),)]
         """
         if not isinstance(k, int) or not 0 <= k <= self.ambient_dim - 2:
-            raise InvalidInputError(f"k: expected a face dimension in 0..{self.ambient_dim - 2}, got {k!r}")
+            raise InvalidInputError(f"k: expected a face dimension in 0..{self.ambient_dim - 2}, got {short_repr(k)}")
         return self._faces[k]
 
     def cells_of_dim(self, k: int) -> tuple[Any, ...]:

@@ -38,6 +38,7 @@ import math
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from relu_geom._util import short_repr
 from relu_geom.analyses.breakpoints.complex import as_breakpoint_complex
 from relu_geom.arith.rational import format_rational
 from relu_geom.errors import InvalidInputError
@@ -248,7 +249,7 @@ def balancing_sum(net_or_complex: Any, ridge: int, *, domain: Any = None) -> tup
     bc = as_breakpoint_complex(net_or_complex, domain=domain)
     cx = bc.complex
     if not isinstance(ridge, int) or not 0 <= ridge < len(cx.cells):
-        raise InvalidInputError(f"ridge: expected a cell index in 0..{len(cx.cells) - 1}, got {ridge!r}")
+        raise InvalidInputError(f"ridge: expected a cell index in 0..{len(cx.cells) - 1}, got {short_repr(ridge)}")
     cell = cx.cells[ridge]
     if cell.dim != cx.dim - 2 or cell.domain_face:
         raise InvalidInputError(

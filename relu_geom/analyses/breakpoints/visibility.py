@@ -117,6 +117,10 @@ def first_layer_visibility(
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    if complex is not None and not isinstance(complex, PolyhedralComplex):
+        raise InvalidInputError(f"complex: expected a PolyhedralComplex, got {type(complex).__name__}")
+    if not net.hidden_widths:
+        return ()  # no first-layer hyperplanes
     cx = complex if complex is not None else compile_network(net, domain=domain)
     if cx.network != net:
         raise InvalidInputError("complex: expected the compiled complex of net, got that of another network")

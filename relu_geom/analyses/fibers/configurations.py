@@ -33,11 +33,13 @@ branch is counted under its rule.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.analyses.breakpoints import (
     as_breakpoint_complex,
     candidate_bent_hyperplanes,
@@ -45,6 +47,7 @@ from relu_geom.analyses.breakpoints import (
 )
 from relu_geom.arith.linalg import rank
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
+from relu_geom.network.transforms import require_int
 
 __all__ = [
     "ConfigurationEnumeration",
@@ -262,15 +265,18 @@ class ConfigurationEnumeration:
 
 
 def _check_architecture(architecture: Sequence[int], data: FunctionData) -> tuple[int, ...]:
-    try:
-        arch = tuple(int(v) for v in architecture)
-    except (TypeError, ValueError):
+    if not isinstance(architecture, (list, tuple)) or any(
+        isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in architecture
+    ):
         raise InvalidInputError(
-            f"architecture: expected a sequence of positive ints, got {architecture!r}"
-        ) from None
+            f"architecture: expected a sequence of positive ints, got {short_repr(architecture)}"
+        )
+    arch = tuple(int(v) for v in architecture)
+    if len(arch) == 2:
+        raise InvalidInputError("architecture: expected at least one hidden layer (an affine map is its own fiber)")
     if len(arch) < 2 or any(v < 1 for v in arch):
         raise InvalidInputError(
-            f"architecture: expected (d, n_1, ..., n_L, m) of positive ints, got {list(arch)}"
+            f"architecture: expected (d, n_1, ..., n_L, m) of positive ints, got {short_repr(list(arch))}"
         )
     if arch[0] != data.input_dim or arch[-1] != data.output_dim:
         raise DimensionMismatchError(
@@ -361,6 +367,7 @@ def fiber_configurations(
 
     data = net_or_complex if isinstance(net_or_complex, FunctionData) else function_data(net_or_complex)
     arch = _check_architecture(architecture, data)
+    require_int(max_configurations, "max_configurations", minimum=0)
     widths = arch[1:-1]
     L = len(widths)
     C = data.n_candidates

@@ -40,6 +40,7 @@ from relu_geom.arith.linalg import nullspace, solve
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import same_up_to_symmetry
+from relu_geom.network.transforms import require_int
 
 __all__ = [
     "SCOPE",
@@ -426,7 +427,11 @@ class DeepFiber:
 
 
 def _arch(net: ReLUNetwork, architecture: Sequence[int] | None) -> tuple[int, ...]:
-    return tuple(net.architecture) if architecture is None else tuple(int(v) for v in architecture)
+    if architecture is None:
+        return tuple(net.architecture)
+    if not isinstance(architecture, (list, tuple)):
+        raise InvalidInputError(f"architecture: expected a list of widths, got {type(architecture).__name__}")
+    return tuple(require_int(v, "architecture", minimum=0) for v in architecture)
 
 
 def deep_fiber(

@@ -28,6 +28,7 @@ from relu_geom.analyses.fibers.hidden import hidden_symmetries
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import same_up_to_symmetry
+from relu_geom.network.transforms import require_int
 
 __all__ = ["IdentifiabilityVerdict", "identifiable_example", "is_identifiable"]
 
@@ -110,6 +111,7 @@ def is_identifiable(net: ReLUNetwork, *, max_configurations: int = 20000) -> Ide
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    require_int(max_configurations, "max_configurations", minimum=0)
 
     def verdict(v: str, cert: Any, check: Any, method: str, fib: Any, reason: str) -> IdentifiabilityVerdict:
         return IdentifiabilityVerdict(v, net, cert, check, method, fib, SCOPE, reason)
@@ -181,7 +183,7 @@ def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) ->
         and 1 <= architecture[-1] <= 64
     ):
         raise InvalidInputError(
-            f"architecture: expected widths (d, n_1, ..., m) with input and hidden widths from 2 to 64 and an output width from 1 to 64, got {short_repr(architecture)}"
+            f"architecture: expected widths (d, n_1, ..., m) with input and hidden widths from 2 to 64 and an output width from 1 to 64, got {short_repr(architecture, 40)}"
         )
     arch = [int(v) for v in architecture]
     for seed in range(max_tries):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from relu_geom._util import short_repr
 from relu_geom.analyses.identifiability.jacobian import (
     Neuron,
     Point,
@@ -375,7 +376,7 @@ def functional_dimension_of_regions(
         if len(svt) != H:
             raise DimensionMismatchError(f"regions[{i}]: sign vector has {len(svt)} entries, expected {H}")
         if any(s not in (-1, 0, 1) for s in svt):
-            raise InvalidInputError(f"regions[{i}]: sign vector entries must be -1, 0 or 1, got {svt}")
+            raise InvalidInputError(f"regions[{i}]: sign vector entries must be -1, 0 or 1, got {short_repr(svt)}")
         regs.append((svt, as_point(x, d, what=f"regions[{i}] point")))
     ub = max_functional_dimension(net.architecture)
     scal = scaling_vectors(net)

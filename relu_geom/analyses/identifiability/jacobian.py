@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith.linalg import integer_rank, integer_rows
 from relu_geom.arith.rational import as_point
 from relu_geom.compiler.entry import as_network
@@ -99,7 +100,7 @@ def split_pattern(net: ReLUNetwork, pattern: Sequence[object], what: str = "patt
         elif s in (1, 0, -1):
             flags.append(s == 1)
         else:
-            raise InvalidInputError(f"{what}[{g}]: expected a sign (-1, 0, 1) or a bool, got {s!r}")
+            raise InvalidInputError(f"{what}[{g}]: expected a sign (-1, 0, 1) or a bool, got {short_repr(s)}")
     offs = net.layer_offsets
     return [flags[offs[k] : offs[k + 1]] for k in range(net.depth)]
 
@@ -212,7 +213,7 @@ def read_sample(X: object, d: int, what: str = "X") -> list[Point]:
     if hasattr(X, "tolist"):
         X = X.tolist()  # type: ignore[union-attr]
     if isinstance(X, (str, bytes)) or not isinstance(X, Iterable):
-        raise InvalidInputError(f"{what}: expected a sequence of points, got {X!r}")
+        raise InvalidInputError(f"{what}: expected a sequence of points, got {short_repr(X)}")
     return [as_point(x, d, what=f"{what}[{i}]") for i, x in enumerate(X)]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.arith.dense import primitive_row
 from relu_geom.arith.rational import as_point
 from relu_geom.compiler.entry import as_network
@@ -111,7 +112,7 @@ def check_shallow(net: Any, what: str = "net") -> ReLUNetwork:
 
 def check_domain(domain: Any) -> str | None:
     if domain not in DOMAINS:
-        raise InvalidInputError(f"domain: expected None (all of R^d) or 'orthant', got {domain!r}")
+        raise InvalidInputError(f"domain: expected None (all of R^d) or 'orthant', got {short_repr(domain)}")
     return domain
 
 
