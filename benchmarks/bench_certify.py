@@ -1,18 +1,26 @@
 """Exact certification: seconds per instance on constructed properties and on ACAS Xu.
 
-Run: ``python benchmarks/bench_certify.py [timeout_seconds] [--acas]``.  Prints, for each
-instance, the verdict, the seconds, the branches and the leaves by kind, and the time of
-one exact bound-rule call against its float64 guide.  With ``--acas`` it also runs ACAS Xu
-instances of ``../shared/benchmarks/acasxu/instances.csv`` (``--instances N`` of them, in
-the file's order; networks read with ``ReLUNetwork.load``, which folds the input
-normalization exactly, and properties with ``read_vnnlib``).
+Run: ``python benchmarks/bench_certify.py [timeout_seconds] [--acas] [--instances N]
+[--stride] [--marabou] [--acas-only]``.  Prints, for each instance, the verdict, the
+seconds, the branches and the leaves by kind, and the time of one exact bound-rule call
+against its float64 guide.  With ``--acas`` it also runs ACAS Xu instances of
+``../shared/benchmarks/acasxu/instances.csv`` (``--instances N`` of them, in the file's
+order, or with ``--stride`` in the order ``37 i mod 186`` so that a prefix mixes networks
+and properties; networks read with ``ReLUNetwork.load``, which folds the input
+normalization exactly, and properties with ``read_vnnlib``); every ``sat`` / ``unsat``
+certificate is written and re-checked by ``rg.verify_certificate``.  ``--marabou`` runs
+the floating-point verifier Marabou (``pip install maraboupy onnx onnxruntime``) on the
+same instance with the same time limit, one query per disjunct, and replays each of its
+counterexamples exactly (inside the box? violating?).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -20,7 +28,10 @@ import numpy as np
 import relu_geom as rg
 from relu_geom.certify.bounds import exact_bounds, float_bounds
 
-ACAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "benchmarks", "acasxu")
+ACAS = os.environ.get(  # the shared benchmark folder beside the repository, or named by the variable
+    "RELU_GEOM_ACASXU",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "benchmarks", "acasxu"),
+)
 
 
 def run(name: str, net: rg.ReLUNetwork, spec: rg.Specification, timeout: float) -> None:
@@ -33,6 +44,89 @@ def run(name: str, net: rg.ReLUNetwork, spec: rg.Specification, timeout: float) 
     print(
         f"{name:<34}{res.verdict:<9}{sec:>8.2f} s  {s.get('branches', 0):>6} branches  {leaves}{extra}",
         flush=True,
+    )
+
+
+def run_verified(net: rg.ReLUNetwork, spec: rg.Specification, timeout: float) -> tuple[str, float, str, dict]:
+    """check_property, then the certificate re-checked by the independent checker."""
+    start = time.perf_counter()
+    res = rg.check_property(net, spec, max_seconds=timeout)
+    sec = time.perf_counter() - start
+    checked = "-"
+    if res.verdict in ("sat", "unsat"):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "cert.json")
+            res.write_certificate(path)
+            checked = "valid" if rg.verify_certificate(path).valid else "INVALID"
+    return res.verdict, sec, checked, res.stats
+
+
+def marabou(onnx_path: str, spec: rg.Specification, timeout: float) -> tuple[str, float, str]:
+    """Marabou on every disjunct (float bounds); a counterexample is replayed exactly."""
+    warnings.filterwarnings("ignore")
+    from maraboupy import Marabou
+
+    start = time.perf_counter()
+    exact_net = rg.ReLUNetwork.load(onnx_path)
+    for dj in spec.disjuncts:
+        net = Marabou.read_onnx(onnx_path)
+        xs, ys = net.inputVars[0].flatten(), net.outputVars[0].flatten()
+        for v, (lo, hi) in zip(xs, dj.box):
+            net.setLowerBound(v, float(lo))
+            net.setUpperBound(v, float(hi))
+        for a in (*dj.input_rows, *dj.atoms):
+            vs = [v for v, c in zip(xs, a.x) if c] + [v for v, c in zip(ys, a.y) if c]
+            cs = [float(c) for c in a.x if c] + [float(c) for c in a.y if c]
+            net.addInequality(vs, cs, -float(a.c))
+        left = max(1, int(timeout - (time.perf_counter() - start)))
+        code, vals, _ = net.solve(
+            options=Marabou.createOptions(timeoutInSeconds=left, verbosity=0), verbose=False
+        )
+        if code == "sat":
+            x = [Fraction(vals[v]) for v in xs]
+            y = exact_net(x)
+            inside = all(lo <= t <= hi for t, (lo, hi) in zip(x, dj.box))
+            viol = all(
+                sum((c * t for c, t in zip(a.x, x)), a.c) + sum((c * t for c, t in zip(a.y, y)), Fraction(0))
+                <= 0
+                for a in (*dj.input_rows, *dj.atoms)
+            )
+            replay = "replays" if inside and viol else f"fails exactly (in box: {inside}, violates: {viol})"
+            return "sat", time.perf_counter() - start, replay
+        if code != "unsat":
+            return ("timeout" if "TIME" in code.upper() else code), time.perf_counter() - start, ""
+    return "unsat", time.perf_counter() - start, ""
+
+
+def acas(argv: list[str], timeout: float) -> None:
+    n = int(argv[argv.index("--instances") + 1]) if "--instances" in argv else 186
+    with open(os.path.join(ACAS, "instances.csv"), encoding="utf-8") as fh:
+        rows = [line.strip().split(",") for line in fh.read().splitlines()[1:] if line.strip()]
+    if "--stride" in argv:
+        rows = [rows[37 * i % len(rows)] for i in range(len(rows))]
+    counts: dict[str, int] = {}
+    ours_t, theirs_t = 0.0, 0.0
+    for onnx_name, vnnlib_name in rows[:n]:
+        path = os.path.join(ACAS, onnx_name)
+        net = rg.ReLUNetwork.load(path)
+        spec = rg.read_vnnlib(os.path.join(ACAS, vnnlib_name), n_inputs=5, n_outputs=5)
+        verdict, sec, checked, stats = run_verified(net, spec, timeout)
+        counts[verdict] = counts.get(verdict, 0) + 1
+        ours_t += sec
+        line = (
+            f"ACAS {onnx_name[13:16]} {vnnlib_name[:-7]:<8} {verdict:<8}{sec:>7.2f} s  "
+            f"{stats.get('branches', 0):>6} br  cert {checked:<8}"
+        )
+        if "--marabou" in argv:
+            mv, msec, replay = marabou(path, spec, timeout)
+            theirs_t += msec
+            counts["marabou " + mv] = counts.get("marabou " + mv, 0) + 1
+            line += f"| marabou {mv:<8}{msec:>7.2f} s {replay}"
+        print(line, flush=True)
+    print("counts:", dict(sorted(counts.items())))
+    print(
+        f"total seconds: relu_geom {ours_t:.1f}"
+        + (f", marabou {theirs_t:.1f}" if "--marabou" in argv else "")
     )
 
 
@@ -53,6 +147,9 @@ def bound_rule_timing(net: rg.ReLUNetwork, box) -> None:
 
 def main(argv: list[str]) -> None:
     timeout = float(argv[0]) if argv and not argv[0].startswith("--") else 60.0
+    if "--acas-only" in argv:
+        acas(argv, timeout)
+        return
     # constructed properties on small and mid-size networks
     for arch, seed in (([2, 16, 16, 2], 0), ([3, 20, 20, 2], 1), ([4, 20, 20, 20, 2], 2)):
         net = rg.ReLUNetwork.random_normal(arch, seed=seed)
@@ -76,13 +173,7 @@ def main(argv: list[str]) -> None:
     box = [(Fraction(-1, 100), Fraction(1, 100))] * 5
     bound_rule_timing(acas_sized, box)
     if "--acas" in argv and os.path.isdir(ACAS):
-        n = int(argv[argv.index("--instances") + 1]) if "--instances" in argv else 186
-        with open(os.path.join(ACAS, "instances.csv"), encoding="utf-8") as fh:
-            rows = [line.strip().split(",") for line in fh.read().splitlines()[1:] if line.strip()]
-        for onnx_name, vnnlib_name in rows[:n]:
-            net = rg.ReLUNetwork.load(os.path.join(ACAS, onnx_name))
-            spec = rg.read_vnnlib(os.path.join(ACAS, vnnlib_name), n_inputs=5, n_outputs=5)
-            run(f"ACAS {onnx_name[13:16]} {vnnlib_name[:-7]}", net, spec, timeout)
+        acas(argv, timeout)
 
 
 if __name__ == "__main__":

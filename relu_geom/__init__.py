@@ -94,6 +94,7 @@ from relu_geom.analyses.identifiability import (
 )
 from relu_geom.arith.counting import general_position_bounded_regions, general_position_f_vector
 from relu_geom.certify import (
+    L2RobustnessResult,
     LipschitzResult,
     OutputRange,
     PropertyResult,
@@ -252,6 +253,7 @@ __all__ = [
     "PropertyResult",
     "Range",
     "RobustnessResult",
+    "L2RobustnessResult",
     "SquaredRoot",
     "check_property",
     "lipschitz_constant",

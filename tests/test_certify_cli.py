@@ -132,3 +132,14 @@ def test_robust(tmp_path, capsys):
     assert main(["robust", str(net), "--point", "1/2", "--norm", "linf", "-o", str(cert)]) == 0
     assert "radius (linf) = 1/2" in capsys.readouterr().out
     assert json.loads(cert.read_text())["evidence"]["radius"] == "1/2"
+
+
+def test_robust_l2(tmp_path, capsys):
+    net = tmp_path / "n.json"
+    rg.ReLUNetwork([[[1, 1], [0, 0]]], [[0, 0]]).to_json(net)  # the line x1 + x2 = 0, sqrt(2) from (1, 1)
+    cert = tmp_path / "c.json"
+    assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "-o", str(cert)]) == 0
+    assert "squared radius (l2) in [2, 2]" in capsys.readouterr().out
+    assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["radius_squared"] == {"lower": 2, "upper": 2}
+    assert main(["verify", str(cert)]) == 0

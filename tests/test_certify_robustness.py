@@ -103,8 +103,8 @@ def test_bad_input():
     net = rg.ReLUNetwork([[[1]]], [[0]])
     with pytest.raises(rg.InvalidInputError):
         rg.robustness_radius(net, [0], "linf")
-    with pytest.raises(rg.UnsupportedInputError):
-        rg.robustness_radius(rg.ReLUNetwork([[[1], [-1]]], [[0, 0]]), [0], "l2")
+    with pytest.raises(rg.InvalidInputError):
+        rg.robustness_radius(rg.ReLUNetwork([[[1], [-1]]], [[0, 0]]), [0], "l3")
 
 
 nets = st.builds(
@@ -125,3 +125,52 @@ def test_random_certificates_check_and_symmetry(net, norm, seed):
     check_robustness_certificate(net, res)
     other = rg.robustness_radius(permuted_rescaled_copy(net, seed), x0, norm, max_radius=64)
     assert other.radius == res.radius
+
+
+# l2: scores (a.x, 0), class 0 at x0 = (1, 1) while a.x >= 0; the boundary a.x = 0 is at l2
+# distance a.x0 / ||a||_2, l-inf distance a.x0 / ||a||_1 and l1 distance a.x0 / ||a||_inf
+@pytest.mark.parametrize(
+    ("a", "lower", "upper"),
+    [
+        # a = (1, 1): r_inf = 1, r_1 = 2, r_2^2 = 2 = r_1^2 / 2; the l-inf point (0, 0) is at squared distance 2
+        ((1, 1), F(2), F(2)),
+        # a = (1, 0): r_inf = r_1 = r_2 = 1; the point (0, 1)
+        ((1, 0), F(1), F(1)),
+        # a = (1, 2): r_2^2 = 9/5; r_inf = 1, r_1 = 3/2 (lower max(1, 9/8)); the l-inf point (0, 0) at
+        # squared distance 2, the l1 point (1, -1/2) at 9/4
+        ((1, 2), F(9, 8), F(2)),
+    ],
+)
+def test_l2_bounds_by_hand(a, lower, upper):
+    net = rg.ReLUNetwork([[list(a), [0, 0]]], [[0, 0]])
+    res = rg.robustness_radius(net, [1, 1], "l2")
+    assert (res.lower_squared, res.upper_squared) == (lower, upper)
+    exact = F(sum(a) ** 2, a[0] ** 2 + a[1] ** 2)
+    assert res.lower_squared <= exact <= res.upper_squared
+    assert res.exact == (lower == upper)
+    y = net(res.x)
+    assert y[res.cls] >= y[res.label] and sum((v - 1) ** 2 for v in res.x) == res.upper_squared
+    # the certificate of the lower bound is a plain linf / l1 robustness certificate
+    check_robustness_certificate(net, res)
+    r = F(str(res.certificate["evidence"]["radius"]))
+    assert (r**2 if res.certificate["question"]["norm"] == "linf" else r**2 / 2) == res.lower_squared
+    assert rg.verify_certificate(json.loads(json.dumps(res.certificate))).valid
+
+
+@settings(max_examples=10, deadline=None)
+@given(nets, st.integers(0, 50))
+def test_l2_bounds_enclose_random(net, seed):
+    x0 = [F(1, 3)] * net.input_dim
+    try:
+        res = rg.robustness_radius(net, x0, "l2", max_radius=64, max_seconds=60)
+    except rg.LimitExceededError:
+        return
+    lo, hi = res.lower_squared, res.upper_squared
+    assert 0 <= lo <= hi
+    y = net(res.x)
+    assert y[res.cls] >= y[res.label]
+    assert sum((a - b) ** 2 for a, b in zip(res.x, x0)) == hi
+    check_robustness_certificate(net, res)
+    # the lower bound comes from exact radii (the nearest points, hence the upper bound, need not be unique)
+    other = rg.robustness_radius(permuted_rescaled_copy(net, seed), x0, "l2", max_radius=64)
+    assert other.lower_squared == lo

@@ -8,12 +8,13 @@ Every answer is proved in exact rational arithmetic and comes with a
 from relu_geom.certify.lipschitz import LipschitzResult, SquaredRoot, lipschitz_constant
 from relu_geom.certify.properties import PropertyResult, check_property, unsafe_set
 from relu_geom.certify.ranges import OutputRange, Range, output_range
-from relu_geom.certify.robustness import RobustnessResult, robustness_radius
+from relu_geom.certify.robustness import L2RobustnessResult, RobustnessResult, robustness_radius
 from relu_geom.network.spec import AffineForm, Disjunct, Specification
 
 __all__ = [
     "AffineForm",
     "Disjunct",
+    "L2RobustnessResult",
     "LipschitzResult",
     "OutputRange",
     "Specification",

@@ -31,8 +31,9 @@ from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bounds import (
     DEFAULT_PRECISION_BITS,
     ExactBounds,
+    FloatBounds,
     exact_bounds,
-    float_bounds,
+    float_bounds_batch,
     max_over_box,
 )
 from relu_geom.network import ReLUNetwork
@@ -41,6 +42,8 @@ __all__ = ["Form", "Goal", "SearchOutcome", "branch_and_bound", "form_to_json"]
 
 _ZERO = Fraction(0)
 _GUIDE_MARGIN = 2.0**-23  # float guide only: try the exact rule when the float bound is within this
+_BATCH = 32  # nodes whose float guide runs in one numpy call
+_INPUT_SPLITS_PER_DIM = 12  # input splits on a path, per input coordinate, before neuron splits
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,16 @@ def _compose(form: Form, out_rows, d: int) -> tuple[list[Fraction], Fraction]:
     return coef, const
 
 
+def _compositions(total: int, parts: int):
+    """Every tuple of ``parts`` non-negative integers with the given sum."""
+    if parts == 1:
+        yield (total,)
+        return
+    for first in range(total, -1, -1):
+        for rest in _compositions(total - first, parts - 1):
+            yield (first, *rest)
+
+
 # --------------------------------------------------------------------- the search
 class _Search:
     def __init__(
@@ -197,16 +210,37 @@ class _Search:
         self.progress = progress
         self.input_split_dim = input_split_dim
         self.stats = {"branches": 0, "bound_leaves": 0, "lp_leaves": 0, "empty_leaves": 0, "exact_lps": 0}
-        # multipliers tried on every leaf: none, each single atom, and (2+ atoms) their sum
-        self.mu_candidates: list[list[tuple[int, Fraction]]] = [[]] + [
-            [(k, Fraction(1))] for k in range(len(goal.atoms))
-        ]
-        if len(goal.atoms) > 1:
-            self.mu_candidates.append([(k, Fraction(1)) for k in range(len(goal.atoms))])
         self.strict = goal.strict and not maximize
         self._float_forms: dict[int, tuple[Form, tuple[np.ndarray, np.ndarray, float]]] = {}
-        if not maximize and not any(goal.phi.p) and not any(goal.phi.q) and not self._passes(goal.phi.c):
-            self.mu_candidates = self.mu_candidates[1:]  # phi is a constant that fails: atoms are needed
+        self.mu_candidates = self._multiplier_candidates()
+        # the candidate forms phi - sum mu_k e_k in floats, one row each (guide only)
+        forms = [self._mu_form(mu) for mu in self.mu_candidates]
+        self._cand = tuple(
+            np.array([f[i] for f in forms]).reshape(len(forms), -1) if forms else np.zeros((0, n))
+            for i, n in ((0, self.nv), (1, goal.net.output_dim))
+        ) + (np.array([f[2] for f in forms]),)
+
+    def _multiplier_candidates(self) -> list[list[tuple[int, Fraction]]]:
+        """Multipliers tried on every leaf: none, each single atom, their sum, and, when phi is
+        the constant 0 (so that only the direction of ``mu`` counts), a grid of the simplex
+        (integer weights with sum 4 for up to 4 atoms, sum 2 for up to 6)."""
+        g = self.g
+        K = len(g.atoms)
+        cands: list[list[tuple[int, Fraction]]] = [[]] + [[(k, Fraction(1))] for k in range(K)]
+        if K > 1:
+            cands.append([(k, Fraction(1)) for k in range(K)])
+        constant = not any(g.phi.p) and not any(g.phi.q)
+        if not self.maximize and constant and g.phi.c == 0 and 1 < K <= 6:
+            seen = {tuple(int(k == i) for k in range(K)) for i in range(K)} | {(1,) * K}
+            for w in _compositions(4 if K <= 4 else 2, K):
+                gw = math.gcd(*w)
+                w = tuple(v // gw for v in w)
+                if w not in seen:
+                    seen.add(w)
+                    cands.append([(k, Fraction(v)) for k, v in enumerate(w) if v])
+        if not self.maximize and constant and not self._passes(g.phi.c):
+            cands = cands[1:]  # phi is a constant that fails: atoms are needed
+        return cands
 
     # ---- float helpers
     def _farr(self, form: Form) -> tuple[np.ndarray, np.ndarray, float]:
@@ -444,35 +478,73 @@ class _Search:
         return None
 
     # ---- splits
-    def _split(
-        self, node: _Node, eb: ExactBounds | None, fb, form_index: int
+    def _wants_input_split(self, node: _Node, eb: ExactBounds | None, fb: FloatBounds) -> bool:
+        """Input splits for low-dimensional inputs while more than three neurons are unstable
+        (at most ``12 d`` on a path), neuron splits otherwise."""
+        if self.d > self.input_split_dim or not any(lo < hi for lo, hi in node.box[: self.d]):
+            return False
+        n_unstable = len(self._unstable(node, eb, fb))
+        return n_unstable > 3 and node.input_splits < _INPUT_SPLITS_PER_DIM * self.d or not n_unstable
+
+    def _unstable(self, node: _Node, eb: ExactBounds | None, fb: FloatBounds) -> list[tuple[int, int]]:
+        if eb is not None:
+            return eb.unstable()
+        return [
+            (i + 1, int(j))
+            for i, ph in enumerate(fb.phases)
+            for j in np.flatnonzero(ph == 0)
+            if (i + 1, int(j)) not in node.fixed
+        ]
+
+    def _input_choices(self, nodes: list[_Node]) -> list[tuple[int, float, float]]:
+        """For each node, the input coordinate whose halving gives the smallest sum of the
+        two children's best guide bounds, with those two bounds (one batched guide call)."""
+        lo_rows, hi_rows, fixed, owners = [], [], [], []
+        for n, node in enumerate(nodes):
+            lo = np.array([float(a) for a, _ in node.box])
+            hi = np.array([float(b) for _, b in node.box])
+            for i in range(self.d):
+                if node.box[i][0] < node.box[i][1]:
+                    mid = (lo[i] + hi[i]) / 2
+                    h1, l2 = hi.copy(), lo.copy()
+                    h1[i] = l2[i] = mid
+                    lo_rows += [lo, l2]
+                    hi_rows += [h1, hi]
+                    fixed += [node.fixed, node.fixed]
+                    owners.append((n, i))
+        fbatch = float_bounds_batch(self.net, np.array(lo_rows), np.array(hi_rows), fixed)
+        if self.mu_candidates:
+            best = fbatch.upper_bounds(*self._cand).min(axis=1)
+        else:  # nothing to bound: halve the widest coordinate
+            best = np.array(
+                [lo_rows[2 * k][i] - hi_rows[2 * k + 1][i] for k, (_, i) in enumerate(owners)]
+            ).repeat(2)
+        out: list[tuple[int, float, float] | None] = [None] * len(nodes)
+        keys: list[float] = [math.inf] * len(nodes)
+        for k, (n, i) in enumerate(owners):
+            b1, b2 = float(best[2 * k]), float(best[2 * k + 1])
+            key = b1 + b2
+            if out[n] is None or key < keys[n]:
+                out[n], keys[n] = (i, b1, b2), key
+        assert all(o is not None for o in out)
+        return out  # type: ignore[return-value]
+
+    def _input_split(self, node: _Node, i: int) -> tuple[dict[str, Any], _Node, _Node]:
+        lo, hi = node.box[i]
+        t = (lo + hi) / 2
+        b1 = list(node.box)
+        b2 = list(node.box)
+        b1[i] = (lo, t)
+        b2[i] = (t, hi)
+        n1 = _Node(tuple(b1), dict(node.fixed), {}, node.input_splits + 1)
+        n2 = _Node(tuple(b2), dict(node.fixed), {}, node.input_splits + 1)
+        return {"input": i, "at": format_rational(t)}, n1, n2
+
+    def _neuron_split(
+        self, node: _Node, eb: ExactBounds | None, fb: FloatBounds
     ) -> tuple[dict[str, Any], _Node, _Node]:
-        unstable = [] if eb is None else eb.unstable()
-        if eb is None:
-            unstable = [
-                (i + 1, int(j))
-                for i, ph in enumerate(fb.phases)
-                for j in np.flatnonzero(ph == 0)
-                if (i + 1, int(j)) not in node.fixed
-            ]
-        splittable = [i for i in range(self.d) if node.box[i][0] < node.box[i][1]]
-        use_input = (
-            splittable
-            and self.d <= self.input_split_dim
-            and (len(unstable) > 3 and node.input_splits < 12 * self.d or not unstable)
-        )
-        if use_input:
-            i = self._best_input(node, fb, form_index, splittable)
-            lo, hi = node.box[i]
-            t = (lo + hi) / 2
-            b1 = list(node.box)
-            b2 = list(node.box)
-            b1[i] = (lo, t)
-            b2[i] = (t, hi)
-            n1 = _Node(tuple(b1), dict(node.fixed), {}, node.input_splits + 1)
-            n2 = _Node(tuple(b2), dict(node.fixed), {}, node.input_splits + 1)
-            return {"input": i, "at": format_rational(t)}, n1, n2
-        # neuron split: earliest layer with an unstable neuron, largest triangle score
+        """The unstable neuron of the earliest layer with the largest triangle area ``-l u / (u - l)``."""
+        unstable = self._unstable(node, eb, fb)
         layer = min(lay for lay, _ in unstable)
         best, best_score = None, -1.0
         for lay, j in unstable:
@@ -503,23 +575,61 @@ class _Search:
             p, q, c = p - float(m) * pa, q - float(m) * qa, c - float(m) * ca
         return p, q, c
 
-    def _best_form_coef(self, fb, form_index: int) -> np.ndarray:
+    def _best_form_coef(self, fb: FloatBounds, form_index: int) -> np.ndarray:
         """The guide's upper form (over v) of ``phi - mu e`` for the best multiplier candidate."""
         mu = self.mu_candidates[form_index] if self.mu_candidates else []
         return fb.upper_form(*self._mu_form(mu))[0]
 
-    def _best_input(self, node: _Node, fb, form_index: int, splittable: list[int]) -> int:
-        """The coordinate of largest influence on the guide's best bound: |coefficient| x width."""
-        coef = self._best_form_coef(fb, form_index)
-        width = fb.hi - fb.lo
-        score = np.abs(coef) * width
-        return max(splittable, key=lambda i: (float(score[i]), float(width[i]), -i))
-
     # ---- the loop
+    def _process(self, node: _Node, fb: FloatBounds, fvals: np.ndarray) -> str | tuple:
+        """Close a node by a leaf (``"closed"``), find a violation (``"stop"``), or return
+        what its split needs ``(eb, fbest, best form index)``."""
+        order = sorted(range(len(fvals)), key=lambda i: fvals[i]) if len(fvals) else [0]
+        fbest = float(fvals[order[0]]) if len(fvals) else math.inf
+        slack = _GUIDE_MARGIN * (1 + abs(fbest))
+        float_empty = any(
+            (s > 0 and fb.upper[lay - 1][j] < 0) or (s < 0 and fb.lower[lay - 1][j] > 0)
+            for (lay, j), s in node.fixed.items()
+        )
+        float_phased = all(bool((ph != 0).all()) for ph in fb.phases)
+        eb = None
+        if fbest <= float(self.thr) + slack or float_empty or float_phased or self.net.depth == 0:
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
+            if eb.empty:
+                node.tree.update({"leaf": "bound", "mu": []})
+                self.stats["empty_leaves"] += 1
+                return "closed"
+            leaf = self._bound_leaf(node, eb, order if self.mu_candidates else [])
+            if leaf is not None:
+                node.tree.update(leaf)
+                self.stats["bound_leaves"] += 1
+                return "closed"
+            if eb.all_phased:
+                out = self._lp_leaf(node, eb)
+                if out == "stop":
+                    return "stop"
+                if out is not None:
+                    node.tree.update(out)
+                    self.stats["lp_leaves"] += 1
+                    return "closed"
+                if self.maximize:
+                    raise AssertionError("an lp leaf with exact multipliers must close")  # pragma: no cover
+        # candidate points: the centre of this box and the corner maximizing the guide's best form
+        lo, hi = fb.lo, fb.hi
+        centre = (lo + hi) / 2
+        if self._float_point_promising(centre):
+            if self._try_point(tuple((a + b) / 2 for a, b in node.box)):
+                return "stop"
+        coef = self._best_form_coef(fb, order[0])
+        corner = np.where(coef > 0, hi, lo)
+        if self._float_point_promising(corner):
+            if self._try_point(tuple(b if a > 0 else a0 for a, (a0, b) in zip(coef, node.box))):
+                return "stop"
+        return (eb, fbest)
+
     def run(self) -> SearchOutcome:
         g = self.g
         root = _Node(g.box, {}, {})
-        p, q, c = self._farr(g.phi)
         heap: list[tuple[float, int, _Node]] = []
         counter = 0
         # initial candidates: the centre of the box and the best of a float sample
@@ -534,62 +644,37 @@ class _Search:
                 return self._unknown("time limit reached", heap)
             if self.max_branches is not None and self.stats["branches"] >= self.max_branches:
                 return self._unknown("branch limit reached", heap)
-            _, _, node = heapq.heappop(heap)
-            lo = np.array([float(a) for a, _ in node.box])
-            hi = np.array([float(b) for _, b in node.box])
-            fb = float_bounds(self.net, lo, hi, node.fixed)
-            fvals = [fb.upper_bound(*self._mu_form(mu)) for mu in self.mu_candidates]
-            if not fvals:  # no atoms and a failing constant phi: only empty leaves or points decide
-                fvals = [math.inf]
-            order = sorted(range(len(fvals)), key=lambda i: fvals[i])
-            fbest = fvals[order[0]]
-            slack = _GUIDE_MARGIN * (1 + abs(fbest))
-            float_empty = any(
-                (s > 0 and fb.upper[lay - 1][j] < 0) or (s < 0 and fb.lower[lay - 1][j] > 0)
-                for (lay, j), s in node.fixed.items()
-            )
-            float_phased = all(bool((ph != 0).all()) for ph in fb.phases)
-            eb = None
-            if fbest <= float(self.thr) + slack or float_empty or float_phased or self.net.depth == 0:
-                eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
-                if eb.empty:
-                    node.tree.update({"leaf": "bound", "mu": []})
-                    self.stats["empty_leaves"] += 1
-                    continue
-                leaf = self._bound_leaf(node, eb, order if self.mu_candidates else [])
-                if leaf is not None:
-                    node.tree.update(leaf)
-                    self.stats["bound_leaves"] += 1
-                    continue
-                if eb.all_phased:
-                    out = self._lp_leaf(node, eb)
-                    if out == "stop":
-                        return self._outcome("violated")
-                    if out is not None:
-                        node.tree.update(out)
-                        self.stats["lp_leaves"] += 1
-                        continue
-                    if self.maximize:
-                        raise AssertionError(
-                            "an lp leaf with exact multipliers must close"
-                        )  # pragma: no cover
-            # candidate points: the centre of this box and the corner maximizing the guide's best form
-            centre = np.array([(a + b) / 2 for a, b in zip(lo, hi)])
-            if self._float_point_promising(centre):
-                if self._try_point(tuple((a + b) / 2 for a, b in node.box)):
+            room = _BATCH if self.max_branches is None else max(1, self.max_branches - self.stats["branches"])
+            batch = [heapq.heappop(heap)[2] for _ in range(min(room, _BATCH, len(heap)))]
+            lo = np.array([[float(a) for a, _ in n.box] for n in batch])
+            hi = np.array([[float(b) for _, b in n.box] for n in batch])
+            fbatch = float_bounds_batch(self.net, lo, hi, [n.fixed for n in batch])
+            fvals_all = fbatch.upper_bounds(*self._cand) if self.mu_candidates else np.zeros((len(batch), 0))
+            pending = []
+            for i, node in enumerate(batch):
+                fb = fbatch.node(i)
+                out = self._process(node, fb, fvals_all[i])
+                if out == "stop":
                     return self._outcome("violated")
-            coef = self._best_form_coef(fb, order[0] if self.mu_candidates else 0)
-            corner = np.where(coef > 0, hi, lo)
-            if self._float_point_promising(corner):
-                if self._try_point(tuple(b if a > 0 else a0 for a, (a0, b) in zip(coef, node.box))):
-                    return self._outcome("violated")
-            split, n1, n2 = self._split(node, eb, fb, order[0] if self.mu_candidates else 0)
-            self.stats["branches"] += 1
-            node.tree.update({"split": split, "children": [n1.tree, n2.tree]})
-            for child in (n1, n2):
-                counter += 1
-                heapq.heappush(heap, (-fbest, counter, child))
-            if self.progress is not None:
+                if out != "closed":
+                    eb, fbest = out
+                    pending.append((node, eb, fb, fbest, self._wants_input_split(node, eb, fb)))
+            inputs = [p[0] for p in pending if p[4]]
+            choices = iter(self._input_choices(inputs) if inputs else ())
+            for node, eb, fb, fbest, by_input in pending:
+                if by_input:
+                    i, b1, b2 = next(choices)
+                    split, n1, n2 = self._input_split(node, i)
+                    prios = (b1, b2)
+                else:
+                    split, n1, n2 = self._neuron_split(node, eb, fb)
+                    prios = (fbest, fbest)
+                self.stats["branches"] += 1
+                node.tree.update({"split": split, "children": [n1.tree, n2.tree]})
+                for child, pr in zip((n1, n2), prios):
+                    counter += 1
+                    heapq.heappush(heap, (-pr, counter, child))
+            if self.progress is not None and pending:
                 self.progress(
                     {
                         "branches": self.stats["branches"],

@@ -27,7 +27,15 @@ import numpy as np
 
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["ExactBounds", "FloatBounds", "exact_bounds", "float_bounds", "max_over_box"]
+__all__ = [
+    "ExactBounds",
+    "FloatBatch",
+    "FloatBounds",
+    "exact_bounds",
+    "float_bounds",
+    "float_bounds_batch",
+    "max_over_box",
+]
 
 DEFAULT_PRECISION_BITS = 32
 
@@ -296,7 +304,7 @@ def exact_bounds(
 
 @dataclass(frozen=True, slots=True)
 class FloatBounds:
-    """The float64 guide: the same propagation without roundings (never a verdict)."""
+    """The float64 guide on one leaf: the same propagation without roundings (never a verdict)."""
 
     net: ReLUNetwork
     lo: np.ndarray
@@ -308,17 +316,8 @@ class FloatBounds:
 
     def upper_form(self, p: np.ndarray, q: np.ndarray, c: float) -> tuple[np.ndarray, float]:
         """The affine form over ``v`` whose box maximum is the guide's bound of ``p.v + q.y + c``."""
-        fl = _float_layers(self.net)
-        if self.post is None:
-            w1, b1 = fl[0][:2]
-            coef = p.copy()
-            coef[: w1.shape[1]] += q @ w1
-            return coef, float(c + q @ b1)
-        La, Ua = self.post
-        wl, bl = fl[-1][:2]
-        w = q @ wl
-        form = np.maximum(w, 0) @ Ua + np.minimum(w, 0) @ La
-        return p + form[:-1], float(form[-1] + c + q @ bl)
+        coef, const = _upper_forms(self.net, self.post, p[None], q[None], np.array([c]), len(self.lo))
+        return coef[0], float(const[0])
 
     def upper_bound(self, p: np.ndarray, q: np.ndarray, c: float) -> float:
         """Approximate upper bound of ``p.v + q.y + c``."""
@@ -326,46 +325,116 @@ class FloatBounds:
         return float(np.maximum(coef, 0) @ self.hi + np.minimum(coef, 0) @ self.lo + const)
 
 
+@dataclass(frozen=True, slots=True)
+class FloatBatch:
+    """The float64 guide on ``N`` leaves at once: arrays with a leading axis of length ``N``.
+
+    ``lower``, ``upper`` and ``phases`` have shape ``(N, n_l)`` per hidden layer; ``post``
+    is ``(La, Ua)`` of shape ``(N, n_L, nv + 1)`` (None without hidden layers).
+    """
+
+    net: ReLUNetwork
+    lo: np.ndarray
+    hi: np.ndarray
+    lower: tuple[np.ndarray, ...]
+    upper: tuple[np.ndarray, ...]
+    phases: tuple[np.ndarray, ...]
+    post: tuple[np.ndarray, np.ndarray] | None
+
+    def node(self, i: int) -> FloatBounds:
+        """The guide of leaf ``i``."""
+        post = None if self.post is None else (self.post[0][i], self.post[1][i])
+        return FloatBounds(
+            self.net,
+            self.lo[i],
+            self.hi[i],
+            tuple(a[i] for a in self.lower),
+            tuple(a[i] for a in self.upper),
+            tuple(a[i] for a in self.phases),
+            post,
+        )
+
+    def upper_bounds(self, p: np.ndarray, q: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Approximate upper bounds of ``K`` forms ``p_k.v + q_k.y + c_k`` on every leaf, shape ``(N, K)``."""
+        coef, const = _upper_forms(self.net, self.post, p, q, c, self.lo.shape[1])
+        if coef.ndim == 2:  # no hidden layers: the same form on every leaf
+            coef = np.broadcast_to(coef, (self.lo.shape[0], *coef.shape))
+            const = np.broadcast_to(const, (self.lo.shape[0], len(const)))
+        hi, lo = self.hi[:, None, :], self.lo[:, None, :]
+        return (np.maximum(coef, 0) * hi + np.minimum(coef, 0) * lo).sum(axis=2) + const
+
+
+def _upper_forms(net, post, p: np.ndarray, q: np.ndarray, c: np.ndarray, nv: int):
+    """Coefficients over ``v`` and constants of the guide's upper forms of ``K`` forms.
+
+    With ``post`` of one leaf (2-D) or of ``N`` leaves (3-D) the result has a leading
+    ``N`` axis in the second case; without hidden layers it is ``(K, nv)`` and ``(K,)``.
+    """
+    fl = _float_layers(net)
+    if post is None:
+        w1, b1 = fl[0][:2]
+        coef = p.copy()
+        coef[:, : w1.shape[1]] += q @ w1
+        return coef, c + q @ b1
+    La, Ua = post
+    wl, bl = fl[-1][:2]
+    w = q @ wl
+    form = np.maximum(w, 0) @ Ua + np.minimum(w, 0) @ La
+    return p + form[..., :nv], form[..., nv] + c + q @ bl
+
+
 def float_bounds(
     net: ReLUNetwork, lo: np.ndarray, hi: np.ndarray, fixed: Mapping[tuple[int, int], int] | None = None
 ) -> FloatBounds:
     """The float64 guide of :func:`exact_bounds` (same arguments, the box as two arrays)."""
+    return float_bounds_batch(net, lo[None], hi[None], [fixed or {}]).node(0)
+
+
+def float_bounds_batch(
+    net: ReLUNetwork,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    fixed: Sequence[Mapping[tuple[int, int], int]] | None = None,
+) -> FloatBatch:
+    """The float64 guide on ``N`` boxes at once (``lo``, ``hi`` of shape ``(N, nv)``), one
+    mapping of fixed phases per box."""
     fl = _float_layers(net)
-    nv = len(lo)
+    N, nv = lo.shape
     d = net.input_dim
-    lowers, uppers, phases = [], [], []
     if net.depth == 0:
-        return FloatBounds(net, lo, hi, (), (), (), None)
-    mid, rad = (lo + hi) / 2, (hi - lo) / 2
+        return FloatBatch(net, lo, hi, (), (), (), None)
+    overrides: dict[int, list[tuple[int, int, int]]] = {}
+    for n, fx in enumerate(fixed or ()):
+        for (layer, j), s in fx.items():
+            overrides.setdefault(layer, []).append((n, j, s))
+    mid, rad = ((lo + hi) / 2)[:, :, None], ((hi - lo) / 2)[:, :, None]
     w1, b1 = fl[0][0], fl[0][1]
-    Lz = np.zeros((len(b1), nv + 1))
-    Lz[:, :d] = w1
-    Lz[:, nv] = b1
+    Lz = np.zeros((N, len(b1), nv + 1))
+    Lz[:, :, :d] = w1
+    Lz[:, :, nv] = b1
     Uz = Lz
-    by_layer: dict[int, list[tuple[int, int]]] = {}
-    for (layer, j), s in (fixed or {}).items():
-        by_layer.setdefault(layer, []).append((j, s))
+    lowers, uppers, phases = [], [], []
     for layer in range(1, net.depth + 1):
-        A, B = Lz[:, :nv], Uz[:, :nv]
-        lz = A @ mid - np.abs(A) @ rad + Lz[:, nv]
-        uz = B @ mid + np.abs(B) @ rad + Uz[:, nv]
+        A, B = Lz[:, :, :nv], Uz[:, :, :nv]
+        lz = (A @ mid - np.abs(A) @ rad)[:, :, 0] + Lz[:, :, nv]
+        uz = (B @ mid + np.abs(B) @ rad)[:, :, 0] + Uz[:, :, nv]
         ph = np.where(lz >= 0, 1, np.where(uz <= 0, -1, 0))
-        for j, s in by_layer.get(layer, ()):
-            ph[j] = s
+        for n, j, s in overrides.get(layer, ()):
+            ph[n, j] = s
         lowers.append(lz)
         uppers.append(uz)
         phases.append(ph)
         unst = ph == 0
         gap = np.where(unst, uz - lz, 1.0)
         t = np.where(unst, uz / gap, (ph > 0).astype(float))
-        Ua = t[:, None] * Uz
-        Ua[:, nv] -= np.where(unst, t * lz, 0.0)
-        La = Lz * ((ph > 0) | (unst & (uz + lz >= 0)))[:, None]
+        Ua = t[:, :, None] * Uz
+        Ua[:, :, nv] -= np.where(unst, t * lz, 0.0)
+        La = Lz * ((ph > 0) | (unst & (uz + lz >= 0)))[:, :, None]
         if layer == net.depth:
-            return FloatBounds(net, lo, hi, tuple(lowers), tuple(uppers), tuple(phases), (La, Ua))
+            return FloatBatch(net, lo, hi, tuple(lowers), tuple(uppers), tuple(phases), (La, Ua))
         _, b, wp, wm = fl[layer]
         Lz = wp @ La + wm @ Ua
         Uz = wp @ Ua + wm @ La
-        Lz[:, nv] += b
-        Uz[:, nv] += b
+        Lz[:, :, nv] += b
+        Uz[:, :, nv] += b
     raise AssertionError("unreachable")  # pragma: no cover

@@ -1,9 +1,16 @@
-"""Exact robustness radii of classifiers for the l-infinity and l1 norms, with proofs.
+"""Exact robustness radii of classifiers for the l-infinity and l1 norms, with proofs; exact
+bounds of the l2 radius.
 
 The radius at ``x0`` for the label ``c`` is ``r* = min { ||x - x0|| : f_j(x) >= f_c(x) for some
 j != c }`` (ties count as a change of class).  For each ``j`` a maximization over an auxiliary
 distance variable finds the exact nearest point, and a proof tree per class shows that no
 point closer than ``r*`` reaches a tie (``docs/certificates.md``, claim ``robustness``).
+
+For l2 the answer is an exact enclosure of the squared radius: the l2 ball of radius ``rho``
+lies in the l-infinity ball of radius ``rho`` and in the l1 ball of radius ``sqrt(d) rho``,
+so the l-infinity radius ``r_inf`` and the l1 radius ``r_1`` give ``r_2^2 >= max(r_inf^2,
+r_1^2 / d)`` (proved by their certificates); each of their nearest points changes the class,
+so ``r_2^2`` is at most the smaller squared l2 distance of the two (a rational).
 """
 
 from __future__ import annotations
@@ -21,10 +28,10 @@ from relu_geom.certify.bab import Form, Goal, branch_and_bound
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
-from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
+from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["RobustnessResult", "robustness_goal", "robustness_radius"]
+__all__ = ["L2RobustnessResult", "RobustnessResult", "robustness_goal", "robustness_radius"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,68 @@ class RobustnessResult:
     def write_certificate(self, path: str | os.PathLike[str]) -> None:
         """Write the certificate atomically."""
         write_certificate(self.certificate, path)
+
+
+@dataclass(frozen=True, slots=True)
+class L2RobustnessResult:
+    """Exact bounds ``lower_squared <= r_2^2 <= upper_squared`` of the squared l2 radius.
+
+    ``x`` changes the class (``cls`` ties or beats ``label``) at squared l2 distance
+    ``upper_squared``; ``certificate`` is the l-infinity or l1 robustness certificate whose
+    radius ``r`` gives the lower bound (``r^2``, or ``r^2 / d`` for l1); ``certificates``
+    holds both.
+    """
+
+    lower_squared: Fraction
+    upper_squared: Fraction
+    x: tuple[Fraction, ...]
+    label: int
+    cls: int
+    certificate: dict[str, Any]
+    certificates: dict[str, dict[str, Any]]
+    stats: dict[str, Any]
+
+    @property
+    def exact(self) -> bool:
+        """Whether the bounds meet (then the radius is ``sqrt(lower_squared)`` exactly)."""
+        return self.lower_squared == self.upper_squared
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "norm": "l2",
+            "radius_squared": {
+                "lower": format_rational(self.lower_squared),
+                "upper": format_rational(self.upper_squared),
+            },
+            "x": [format_rational(v) for v in self.x],
+            "label": self.label,
+            "class": self.cls,
+            "stats": self.stats,
+        }
+
+    def write_certificate(self, path: str | os.PathLike[str]) -> None:
+        """Write the certificate of the lower bound atomically."""
+        write_certificate(self.certificate, path)
+
+
+def _l2_bounds(net: ReLUNetwork, x0: tuple[Fraction, ...], radius_of) -> L2RobustnessResult:
+    d = net.input_dim
+    res = {norm: radius_of(norm) for norm in ("linf", "l1")}
+    low = {"linf": res["linf"].radius ** 2, "l1": res["l1"].radius ** 2 / d}
+    best = max(("linf", "l1"), key=lambda n: (low[n], n == "linf"))
+    dist = {n: sum(((a - b) ** 2 for a, b in zip(r.x, x0)), Fraction(0)) for n, r in res.items()}
+    near = min(("linf", "l1"), key=lambda n: (dist[n], n != "linf"))
+    stats = {f"{n}_{k}": v for n, r in res.items() for k, v in r.stats.items()}
+    return L2RobustnessResult(
+        low[best],
+        dist[near],
+        res[near].x,
+        res[near].label,
+        res[near].cls,
+        res[best].certificate,
+        {n: r.certificate for n, r in res.items()},
+        stats,
+    )
 
 
 def _norm(v, norm: str) -> Fraction:
@@ -105,8 +174,11 @@ def robustness_radius(
     max_branches: int | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
     precision_bits: int = DEFAULT_PRECISION_BITS,
-) -> RobustnessResult:
+) -> RobustnessResult | L2RobustnessResult:
     """The exact robustness radius of a classifier at ``x`` (ties count as a change).
+
+    For ``norm="l2"`` the answer is an :class:`L2RobustnessResult`: exact rational bounds of
+    the squared radius from the l-infinity and l1 radii (see the module notes).
 
     Parameters
     ----------
@@ -115,7 +187,7 @@ def robustness_radius(
     x
         The exact point ``x0``.
     norm
-        ``"linf"`` or ``"l1"`` (``"l2"`` is not supported).
+        ``"linf"``, ``"l1"`` or ``"l2"`` (bounds of the squared radius).
     label
         The class ``c`` (default: the first arg-max of ``f(x0)``).
     max_radius
@@ -130,12 +202,14 @@ def robustness_radius(
     >>> res = rg.robustness_radius(net, ["1/2"], "linf")
     >>> res.radius, res.x, res.cls
     (Fraction(1, 2), (Fraction(0, 1),), 1)
+    >>> net = rg.ReLUNetwork([[[1, 1], [0, 0]]], [[0, 0]])  # class 0 while x1 + x2 >= 0
+    >>> res = rg.robustness_radius(net, [1, 1], "l2")  # the line x1 + x2 = 0 is sqrt(2) away
+    >>> res.lower_squared, res.upper_squared, res.x
+    (Fraction(2, 1), Fraction(2, 1), (Fraction(0, 1), Fraction(0, 1)))
     """
     net = as_network(net, what="net")
-    if norm not in ("linf", "l1"):
-        if norm == "l2":
-            raise UnsupportedInputError("norm: the l2 robustness radius is not implemented (use linf or l1)")
-        raise InvalidInputError(f"norm: expected 'linf' or 'l1', got {short_repr(norm)}")
+    if norm not in ("linf", "l1", "l2"):
+        raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {short_repr(norm)}")
     d, m = net.input_dim, net.output_dim
     if m < 2:
         raise InvalidInputError(f"net: a classifier needs at least two outputs, got {m}")
@@ -144,6 +218,24 @@ def robustness_radius(
     c = max(range(m), key=lambda i: (y0[i], -i)) if label is None else int(label)
     if not 0 <= c < m:
         raise InvalidInputError(f"label: expected a class in 0..{m - 1}, got {label}")
+    if norm == "l2":
+
+        def radius_of(n: str) -> RobustnessResult:
+            out = robustness_radius(
+                net,
+                x0,
+                n,
+                c,
+                max_radius=max_radius,
+                max_seconds=max_seconds,
+                max_branches=max_branches,
+                progress=progress,
+                precision_bits=precision_bits,
+            )
+            assert isinstance(out, RobustnessResult)
+            return out
+
+        return _l2_bounds(net, x0, radius_of)
     start = time.monotonic()
     limits: dict[str, Any] = {
         "bits": precision_bits,

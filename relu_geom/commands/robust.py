@@ -1,4 +1,5 @@
-"""``relu-geom robust NET --point x1,x2,... [--label C] --norm linf|l1``: exact robustness radius."""
+"""``relu-geom robust NET --point x1,x2,... [--label C] --norm linf|l1|l2``: exact robustness radius
+(for l2: exact bounds of the squared radius)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from relu_geom.commands._common import (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "robust",
-        help="exact robustness radius of a classifier at a point (linf or l1; ties count as a change)",
+        help="exact robustness radius of a classifier at a point (linf, l1; l2 bounds; ties count as a change)",
         description="Exact distance from POINT to the nearest input whose class differs from LABEL (or ties).",
     )
     add_network_argument(p)
@@ -24,7 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--point", required=True, metavar="X", help="comma-separated coordinates, e.g. 1/2,-1,0.25"
     )
     p.add_argument("--label", type=int, metavar="C", help="the class at the point (default: its arg-max)")
-    p.add_argument("--norm", choices=("linf", "l1"), default="linf", help="the norm (default linf)")
+    p.add_argument(
+        "--norm",
+        choices=("linf", "l1", "l2"),
+        default="linf",
+        help="the norm (default linf; l2 gives exact bounds of the squared radius)",
+    )
     p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds per search")
     add_json_option(p)
     add_output_option(p, "the certificate (JSON)")
@@ -32,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from relu_geom.certify.robustness import robustness_radius
+    from relu_geom.certify.robustness import L2RobustnessResult, robustness_radius
 
     net = read_network(args.net)
     point = [v.strip() for v in args.point.split(",")]
@@ -42,5 +48,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(res.to_dict())
         return 0
-    print(f"radius ({args.norm}) = {res.radius}: class {res.label} -> {res.cls} at {[str(v) for v in res.x]}")
+    at = f"class {res.label} -> {res.cls} at {[str(v) for v in res.x]}"
+    if isinstance(res, L2RobustnessResult):
+        print(f"squared radius (l2) in [{res.lower_squared}, {res.upper_squared}]: {at}")
+    else:
+        print(f"radius ({args.norm}) = {res.radius}: {at}")
     return 0
