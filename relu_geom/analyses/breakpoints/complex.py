@@ -188,9 +188,11 @@ def breakpoint_complex(net_or_complex: Any, *, domain: Any = None) -> Breakpoint
     proofs).  Its faces of lower dimension are :meth:`BreakpointComplex.faces_of_dim`.
 
     Complexity: linear in the number of cells, with integer work per facet
-    and per ridge; exact polyhedra are only computed for merged pieces in
-    ``d >= 3`` and their neighbours (none for generic networks), otherwise when
-    asked for.
+    and per ridge.  In ``d >= 3`` an integer test on the canonical complex's
+    cells first decides whether the merged pieces are convex and meet face to
+    face (then nothing is cut); only otherwise are exact polyhedra computed,
+    for the failing pieces and their neighbours.  Other polyhedra are built
+    when asked for.
 
     Examples
     --------
@@ -917,7 +919,8 @@ class _Gens(NamedTuple):
     lineality: tuple[IntRow, ...]
 
 
-_GENS: dict[int, tuple[Polyhedron, _Gens]] = {}  # id -> (polyhedron kept alive, generators), cleared after each build
+# id -> (the polyhedron, kept alive, and its generators); cleared after each build
+_GENS: dict[int, tuple[Polyhedron, _Gens]] = {}
 
 
 def _gens(p: Polyhedron) -> _Gens:
