@@ -716,3 +716,28 @@ def test_literal_pieces_shortcut_on_hand_examples():
     net = rg.ReLUNetwork([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0]]], [[0, 0, 0], [0]])
     bc = rg.breakpoint_complex(net)
     assert _literal_pieces_form_a_complex(bc, groups(bc))
+
+
+def test_meets_of_polygons_in_space_agree_with_a_double_description():
+    # _meet reads the meet of two polygons of R^3 off a line (different planes, or one plane
+    # and a separating facet row); cdd on the joint H-representation is the reference.
+    from relu_geom.analyses.breakpoints.complex import _meet
+
+    rng = random.Random(5)
+    planes = [(0, 0, 1, 0), (1, 0, 0, 0), (1, 1, 1, 1), (0, 1, -1, 0)]
+    for _ in range(150):
+        polys = []
+        for _ in range(2):
+            h = rng.choice(planes)
+            rows = [
+                tuple(rng.randint(-2, 2) for _ in range(3)) + (rng.randint(-1, 2),)
+                for _ in range(rng.randint(0, 4))
+            ]
+            polys.append(rg.Polyhedron.from_hrep([r for r in rows if any(r[:3])], [h], ambient_dim=3))
+        p, q = polys
+        if p.dim != 2 or q.dim != 2:
+            continue
+        ref = rg.Polyhedron.from_hrep([*p.inequalities, *q.inequalities], [*p.equalities, *q.equalities])
+        got = _meet(p, q)
+        assert (got.vertices, got.rays, got.lineality) == (ref.vertices, ref.rays, ref.lineality)
+        assert got.is_empty or got == ref
