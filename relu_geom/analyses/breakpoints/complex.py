@@ -1047,22 +1047,27 @@ def _meet_on_line(h: IntRow, g: IntRow, rows: Any) -> Polyhedron | None:
     if not ww:
         return None
     u, v = _cross(g[:3], w), _cross(w, h[:3])
-    x0 = tuple(Fraction(h[3] * a + g[3] * b, ww) for a, b in zip(u, v))
-    lo: Fraction | None = None
-    hi: Fraction | None = None
+    X0 = tuple(h[3] * a + g[3] * b for a, b in zip(u, v))  # x0 = X0 / ww
+    lo: tuple[int, int] | None = None  # bounds on s as (numerator, positive denominator)
+    hi: tuple[int, int] | None = None
     for r in rows:
-        alpha, beta = _dot(r, w), r[3] - _dot(r, x0)
+        alpha, beta = _dot(r, w), r[3] * ww - _dot(r, X0)  # alpha s <= beta / ww
         if alpha > 0:
-            hi = beta / alpha if hi is None else min(hi, beta / alpha)
+            b = (beta, alpha * ww)
+            if hi is None or b[0] * hi[1] < hi[0] * b[1]:
+                hi = b
         elif alpha < 0:
-            lo = beta / alpha if lo is None else max(lo, beta / alpha)
+            b = (-beta, -alpha * ww)
+            if lo is None or b[0] * lo[1] > lo[0] * b[1]:
+                lo = b
         elif beta < 0:
             return Polyhedron._empty(3)
-    if lo is not None and hi is not None and lo > hi:
+    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
         return Polyhedron._empty(3)
     gw = math.gcd(*w)
     w = tuple(x // gw for x in w)
-    ends = [s_ * gw for s_ in (lo, hi) if s_ is not None]
+    x0 = tuple(Fraction(x, ww) for x in X0)
+    ends = [Fraction(b[0] * gw, b[1]) for b in (lo, hi) if b is not None]
     verts = [tuple(x + s_ * y for x, y in zip(x0, w)) for s_ in ends] or [x0]
     rays = [w] if hi is None and lo is not None else [_opposite(w)] if lo is None and hi is not None else []
     lin = [w] if lo is None and hi is None else []
