@@ -1,12 +1,14 @@
 """Breakpoint complex, tropical weights, balancing audit and bent-hyperplane graph against the compile.
 
-Run: ``python benchmarks/bench_breakpoints.py [seed]``.  For each seeded standard-normal
+Run: ``python benchmarks/bench_breakpoints.py [seed] [--degenerate]``.  For each seeded standard-normal
 network over R^d it prints the CPU seconds of every stage and the ratio of the four
 function-side stages together to the compile (the target is at most 1).  Then the
 degenerate rows, where the breakpoint complex in d >= 3 must merge and refine:
-``ReLUNetwork.random([3, 4, 3, 1], seed=154)`` and ``max(x_1, ..., x_4)`` with two hidden
-layers (pass-through neurons: duplicate hyperplanes, many merges), each with the ratio
-breakpoint complex / compile (the target is at most 2).
+``ReLUNetwork.random([3, 4, 3, 1], seed=154)`` (non-convex merged pieces: the refinement
+cuts), ``max(x_1, ..., x_4)`` with two hidden layers and ``rg.zoo.max_tree(4)``,
+``rg.zoo.max_tree(5)`` (pass-through neurons: duplicate hyperplanes, many merges, pieces
+that already form a complex), each with the ratio breakpoint complex / compile (the target
+is at most 2).  ``--degenerate`` runs only these rows.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def max4() -> rg.ReLUNetwork:
 DEGENERATE = (
     ("random [3,4,3,1] s154", lambda: rg.ReLUNetwork.random([3, 4, 3, 1], seed=154)),
     ("max(x1..x4), 2 layers", max4),
+    ("zoo.max_tree(4)", lambda: rg.zoo.max_tree(4)),
+    ("zoo.max_tree(5)", lambda: rg.zoo.max_tree(5)),
 )
 
 
@@ -78,5 +82,9 @@ def degenerate() -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    args = sys.argv[1:]
+    if "--degenerate" in args:
+        args.remove("--degenerate")
+    else:
+        main(int(args[0]) if args else 0)
     degenerate()

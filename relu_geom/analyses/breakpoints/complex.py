@@ -48,7 +48,7 @@ from relu_geom.arith.rational import format_rational
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
-from relu_geom.geometry.polyhedron import Polyhedron
+from relu_geom.geometry.polyhedron import Polyhedron, _canonical_vrep
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
@@ -180,9 +180,11 @@ def breakpoint_complex(net_or_complex: Any, *, domain: Any = None) -> Breakpoint
     proofs).  Its faces of lower dimension are :meth:`BreakpointComplex.faces_of_dim`.
 
     Complexity: linear in the number of cells, with integer work per facet
-    and per ridge; exact polyhedra are only computed for merged pieces in
-    ``d >= 3`` and their neighbours (none for generic networks), otherwise when
-    asked for.
+    and per ridge.  In ``d >= 3`` an integer test on the canonical complex's
+    cells first decides whether the merged pieces are convex and meet face to
+    face (then nothing is cut); only otherwise are exact polyhedra computed,
+    for the failing pieces and their neighbours.  Other polyhedra are built
+    when asked for.
 
     Examples
     --------
@@ -715,10 +717,13 @@ class BreakpointComplex(_Frozen):
             uf.union(a_, b_)
         self._init(_stars=MappingProxyType(stars), _merge_ridges=frozenset(merges))
         groups = uf.groups()
+        pieces: list[tuple[list[int], Polyhedron | None]] = [(grp, None) for grp in groups]
         if d >= 3 and any(len(g) > 1 for g in groups):
-            pieces = _refine(self, groups)
-        else:
-            pieces = [(grp, None) for grp in groups]
+            try:
+                if not _literal_pieces_form_a_complex(self, groups):
+                    pieces = _refine(self, groups)
+            finally:
+                _GENS.clear()
 
         # order: by hyperplane, then first cell, then (cut pieces of one cell) the vertices
         def order(piece: tuple[list[int], Polyhedron | None]) -> tuple[Any, ...]:
@@ -977,39 +982,65 @@ def _dot(a: Any, x: Any) -> Any:
     return sum(u * v for u, v in zip(a, x))
 
 
-def _sides(row: IntRow, polys: Any) -> tuple[bool, bool]:
-    """Whether the polyhedra have points with ``a . x > b`` and with ``a . x < b`` (row ``(a, b)``)."""
-    a, b = row[:-1], row[-1]
+class _Gens(NamedTuple):
+    """Generators of a polyhedron or face in integers: vertices as ``(X, t)`` (the vertex is ``X / t``, ``t > 0``)."""
+
+    vertices: tuple[tuple[IntRow, int], ...]
+    rays: tuple[IntRow, ...]
+    lineality: tuple[IntRow, ...]
+
+
+# id -> (the polyhedron, kept alive, and its generators); cleared after each build
+_GENS: dict[int, tuple[Polyhedron, _Gens]] = {}
+
+
+def _gens(p: Polyhedron) -> _Gens:
+    """The generators of ``p`` in integers (cached while a refinement runs: the hot loops are dot products)."""
+    got = _GENS.get(id(p))
+    if got is None or got[0] is not p:
+        got = _GENS[id(p)] = (p, _Gens(_homogeneous(p.vertices), p.rays, p.lineality))
+    return got[1]
+
+
+def _homogeneous(points: Any) -> tuple[tuple[IntRow, int], ...]:
+    """Rational points as ``(X, t)`` with integer ``X``, ``t > 0`` and ``X / t`` the point."""
+    out = []
+    for v in points:
+        t = math.lcm(*(Fraction(x).denominator for x in v))
+        out.append((tuple(int(x * t) for x in v), t))
+    return tuple(out)
+
+
+def _value(row: IntRow, vertex: tuple[IntRow, int]) -> int:
+    """``t (a . x - b)`` for the vertex ``x = X / t`` (same sign as ``a . x - b``)."""
+    X, t = vertex
+    return _dot(row, X) - row[-1] * t
+
+
+def _sides(row: IntRow, gens: Any) -> tuple[bool, bool]:
+    """Whether the generated sets have points with ``a . x > b`` and with ``a . x < b`` (row ``(a, b)``)."""
     pos = neg = False
-    for p in polys:
-        for v in p.vertices:
-            s = _dot(a, v) - b
+    for g in gens:
+        for v in g.vertices:
+            s = _value(row, v)
             pos, neg = pos or s > 0, neg or s < 0
-        for r in p.rays:
-            s = _dot(a, r)
+        for r in g.rays:
+            s = _dot(row, r)
             pos, neg = pos or s > 0, neg or s < 0
-        if any(_dot(a, r) for r in p.lineality):
+        if any(_dot(row, r) for r in g.lineality):
             return True, True
         if pos and neg:
             break
     return pos, neg
 
 
-class _Gens(NamedTuple):
-    """Generators of a face (what :func:`_sides` reads)."""
-
-    vertices: tuple[Any, ...]
-    rays: tuple[Any, ...]
-    lineality: tuple[Any, ...]
-
-
 def _beyond(row: IntRow, p: Polyhedron) -> bool:
     """Whether ``p`` lies strictly in ``a . x > b`` (row ``(a, b)``): then it misses ``a . x <= b``."""
-    a, b = row[:-1], row[-1]
+    g = _gens(p)
     return (
-        all(_dot(a, v) > b for v in p.vertices)
-        and all(_dot(a, r) >= 0 for r in p.rays)
-        and not any(_dot(a, r) for r in p.lineality)
+        all(_value(row, v) > 0 for v in g.vertices)
+        and all(_dot(row, r) >= 0 for r in g.rays)
+        and not any(_dot(row, r) for r in g.lineality)
     )
 
 
@@ -1035,7 +1066,7 @@ def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
     for g in rows:
         nxt = []
         for p in parts:
-            pos, neg = _sides(g, (p,))
+            pos, neg = _sides(g, (_gens(p),))
             if pos and neg:
                 for r in (g, _opposite(g)):
                     nxt.append(Polyhedron.from_hrep((*p.inequalities, r), p.equalities))
@@ -1046,15 +1077,92 @@ def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
 
 
 def _meet(p: Polyhedron, q: Polyhedron) -> Polyhedron:
-    """``p`` intersected with ``q``, exactly, from their H-representations."""
+    """``p`` intersected with ``q``, exactly, from their H-representations.
+
+    Two polygons of ``R^3`` (one equality each) meet inside a line when their planes
+    differ, or, in one plane, when a facet row of one has the other on its far
+    closed side (always so for polygons with disjoint interiors, which is how the
+    refinement's pieces meet); then the meet is an interval of that line, found by
+    :func:`_meet_on_line`.  Otherwise (or for parallel planes) one double description.
+    """
+    if p.ambient_dim == 3 and len(p.equalities) == len(q.equalities) == 1:
+        (h,), (g,) = p.equalities, q.equalities
+        rows = (*p.inequalities, *q.inequalities)
+        if h != g:
+            line = _meet_on_line(h, g, rows)
+            if line is not None:
+                return line
+        else:
+            for x, y in ((p, q), (q, p)):
+                gy = _gens(y)
+                for r in x.inequalities:
+                    if not _sides(r, (gy,))[1]:  # y lies in a . x >= b, x in a . x <= b
+                        line = _meet_on_line(h, r, rows)
+                        if line is not None:
+                            return line
     return Polyhedron.from_hrep(
         (*p.inequalities, *q.inequalities), (*p.equalities, *q.equalities), ambient_dim=p.ambient_dim
     )
 
 
-def _face_generators(poly: Polyhedron, tight: Any) -> tuple[Any, Any]:
-    verts = tuple(v for v in poly.vertices if all(_dot(r, v) == r[-1] for r in tight))
-    rays = tuple(y for y in poly.rays if all(_dot(r, y) == 0 for r in tight))
+def _meet_on_line(h: IntRow, g: IntRow, rows: Any) -> Polyhedron | None:
+    """``{x in R^3 : h, g (equalities), rows (a . x <= b)}`` by interval arithmetic on the line ``h = g = 0``.
+
+    None when the two planes are parallel.  The line is ``x0 + s w`` with ``w = a1 x a2``
+    and ``x0 = (b1 (a2 x w) + b2 (w x a1)) / (w . w)`` (then ``a1 . x0 = b1`` and
+    ``a2 . x0 = b2``); each row bounds ``s``.  The generators are put in the same
+    canonical form as every :class:`Polyhedron`.
+    """
+    w = _cross(h[:3], g[:3])
+    ww = _dot(w, w)
+    if not ww:
+        return None
+    u, v = _cross(g[:3], w), _cross(w, h[:3])
+    X0 = tuple(h[3] * a + g[3] * b for a, b in zip(u, v))  # x0 = X0 / ww
+    lo: tuple[int, int] | None = None  # bounds on s as (numerator, positive denominator)
+    hi: tuple[int, int] | None = None
+    for r in rows:
+        alpha, beta = _dot(r, w), r[3] * ww - _dot(r, X0)  # alpha s <= beta / ww
+        if alpha > 0:
+            b = (beta, alpha * ww)
+            if hi is None or b[0] * hi[1] < hi[0] * b[1]:
+                hi = b
+        elif alpha < 0:
+            b = (-beta, -alpha * ww)
+            if lo is None or b[0] * lo[1] > lo[0] * b[1]:
+                lo = b
+        elif beta < 0:
+            return Polyhedron._empty(3)
+    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+        return Polyhedron._empty(3)
+    gw = math.gcd(*w)
+    w = tuple(x // gw for x in w)
+    x0 = tuple(Fraction(x, ww) for x in X0)
+    ends = [Fraction(b[0] * gw, b[1]) for b in (lo, hi) if b is not None]
+    verts = [tuple(x + s_ * y for x, y in zip(x0, w)) for s_ in ends] or [x0]
+    rays = [w] if hi is None and lo is not None else [_opposite(w)] if lo is None and hi is not None else []
+    lin = [w] if lo is None and hi is None else []
+    vrep = _canonical_vrep(3, verts, rays, lin)
+    return Polyhedron._from_data(3, vrep=vrep, hrep_thunk=lambda: Polyhedron.from_vrep(*vrep)._hrep())
+
+
+def _cross(a: Any, b: Any) -> IntRow:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def _tight_rows(rows: Any, part: _Gens) -> list[IntRow]:
+    """The rows ``a . x <= b`` among ``rows`` that hold with equality on all of ``part``."""
+    return [
+        r
+        for r in rows
+        if all(_value(r, v) == 0 for v in part.vertices) and all(_dot(r, y) == 0 for y in part.rays)
+    ]
+
+
+def _face_mask(g: _Gens, tight: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Positions of the vertices and rays of ``g`` on which every row of ``tight`` is tight."""
+    verts = tuple(i for i, v in enumerate(g.vertices) if all(_value(r, v) == 0 for r in tight))
+    rays = tuple(i for i, y in enumerate(g.rays) if all(_dot(r, y) == 0 for r in tight))
     return verts, rays
 
 
@@ -1067,12 +1175,9 @@ def _is_face(part: Polyhedron, poly: Polyhedron) -> bool:
     """
     if part.lineality != poly.lineality:
         return False
-    tight = [
-        r
-        for r in poly.inequalities
-        if all(_dot(r, v) == r[-1] for v in part.vertices) and all(_dot(r, y) == 0 for y in part.rays)
-    ]
-    return _face_generators(poly, tight) == (part.vertices, part.rays)
+    verts, rays = _face_mask(_gens(poly), _tight_rows(poly.inequalities, _gens(part)))
+    pv, pr = poly.vertices, poly.rays
+    return tuple(pv[i] for i in verts) == part.vertices and tuple(pr[i] for i in rays) == part.rays
 
 
 def _independent(h: IntRow, r: Any) -> bool:
@@ -1088,6 +1193,85 @@ def _in_span(basis: tuple[list[Fraction], list[Fraction]], pivots: tuple[int, in
         if f:
             out = [x - f * y for x, y in zip(out, b)]
     return not any(out)
+
+
+def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow], list[IntRow]]:
+    """The flats (inside the piece's hyperplane) of the boundary ridges of a merged piece: ``(reflex, support)``.
+
+    A boundary ridge is a ridge of one of its cells that is not a merge ridge.
+    Its flat is *reflex* when the piece has points strictly on both sides; the
+    others are returned as rows ``a . x <= b`` holding on the whole piece.
+    """
+    cells = bc.complex.cells
+    h = bc._key[grp[0]]
+    polys = [_gens(cells[i].polyhedron) for i in grp]
+    merged = bc._merge_ridges
+    flats: dict[tuple[IntRow, ...], IntRow] = {}
+    for i in grp:
+        for t in cells[i].face_indices:
+            if t in merged:
+                continue
+            eqs = cells[t].polyhedron.equalities
+            if eqs not in flats:
+                flats[eqs] = next(r for r in eqs if _independent(h, r))
+    reflex, support = [], []
+    for row in flats.values():
+        pos, neg = _sides(row, polys)
+        if pos and neg:
+            reflex.append(row)
+        else:
+            support.append(_opposite(row) if pos else row)
+    return reflex, support
+
+
+def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]]) -> bool:
+    """Whether the literal pieces are convex and every two meet in a common face (then nothing is cut).
+
+    Exact and combinatorial on the canonical complex ``K``, with no polyhedron
+    built.  Each literal piece ``S`` is a union of closed cells of ``K``, so the
+    meet of two pieces is the union of the cells of ``K`` in both closures.  A
+    merged piece is convex when none of its boundary flats is reflex, and is
+    then cut out of its hyperplane by its support rows.  The smallest face ``G``
+    of ``S`` containing a meet ``I`` is where the support rows tight on ``I`` are
+    tight; ``G`` is the union of the cells of ``K`` in ``S`` on which those rows
+    vanish (a row valid on ``S`` vanishes on a cell of ``S`` as soon as it vanishes
+    at one relative interior point), and ``I`` is a face exactly when ``G`` has no
+    cell outside ``I``.  A piece that is one cell of ``K`` has the cells of ``K`` in
+    its closure as its faces, so ``I`` is a face of it exactly when ``I`` is the
+    closure of one of its cells.  Two single cells of ``K`` always meet in a face.
+    """
+    cells = bc.complex.cells
+    closures = []
+    pieces_at: dict[int, list[int]] = {}
+    for k, grp in enumerate(groups):
+        cl = frozenset().union(*(cells[i].closure_indices() for i in grp))
+        closures.append(cl)
+        for c in cl:
+            pieces_at.setdefault(c, []).append(k)
+    points = {}
+
+    def tight(row: IntRow, c: int) -> bool:
+        pt = points.get(c)
+        if pt is None:
+            pt = points[c] = cells[c].homogeneous_interior_point
+        return sum(u * v for u, v in zip(row, pt[:-1])) == row[-1] * pt[-1]
+
+    for k, grp in enumerate(groups):
+        if len(grp) == 1:
+            continue
+        reflex, support = _boundary_flats(bc, grp)
+        if reflex:
+            return False
+        cl = closures[k]
+        others = {j for c in cl for j in pieces_at[c]} - {k}
+        for j in sorted(others):
+            meet = cl & closures[j]
+            rows = [r for r in support if all(tight(r, c) for c in meet)]
+            if any(all(tight(r, c) for r in rows) for c in cl - meet):
+                return False
+            if len(groups[j]) == 1 and not any(cells[c].closure_indices() == meet for c in meet):
+                return False
+    return True
 
 
 class _Refiner:
@@ -1163,7 +1347,7 @@ class _Refiner:
                 out.append(i)
                 continue
             cp = c.polyhedron
-            if any(not _sides(_opposite(r), (cp,))[0] for r in poly.inequalities):
+            if any(not _sides(_opposite(r), (_gens(cp),))[0] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
             if _meet(cp, poly).dim == self.d - 1:
                 out.append(i)
@@ -1184,22 +1368,7 @@ class _Refiner:
         cells = self.cells
         h = self.key[grp[0]]
         polys = [cells[i].polyhedron for i in grp]
-        merged = self.bc._merge_ridges
-        flats: dict[tuple[IntRow, ...], IntRow] = {}
-        for i in grp:
-            for t in cells[i].face_indices:
-                if t in merged:
-                    continue
-                eqs = cells[t].polyhedron.equalities
-                if eqs not in flats:
-                    flats[eqs] = next(r for r in eqs if _independent(h, r))
-        reflex, support = [], []
-        for row in flats.values():
-            pos, neg = _sides(row, polys)
-            if pos and neg:
-                reflex.append(row)
-            else:
-                support.append(_opposite(row) if pos else row)
+        reflex, support = _boundary_flats(self.bc, grp)
         if not reflex:
             verts, rays, lin = [], [], []
             for p in polys:
@@ -1227,18 +1396,14 @@ class _Refiner:
         p, q = self.poly(k), self.poly(other)
         hp = p.equalities[0]
         hq = q.equalities[0]
-        tight = [
-            r
-            for r in p.inequalities
-            if all(_dot(r, v) == r[-1] for v in meet.vertices) and all(_dot(r, y) == 0 for y in meet.rays)
-        ]
-        verts, rays = _face_generators(p, tight)
-        face = (_Gens(verts, rays, p.lineality),)
+        gp, gm = _gens(p), _gens(meet)
+        verts, rays = _face_mask(gp, _tight_rows(p.inequalities, gm))
+        face = (_Gens(tuple(gp.vertices[i] for i in verts), tuple(gp.rays[i] for i in rays), gp.lineality),)
         rows: set[IntRow] = set()
         if hq != hp and all(_sides(hq, face)):
             rows.add(hq)
         for r in q.inequalities:
-            if not any(_dot(r, v) == r[-1] for v in meet.vertices):
+            if not any(_value(r, v) == 0 for v in gm.vertices):
                 continue  # this facet of the other piece misses piece k
             for g in self.through(hq, r):
                 if g != hp and all(_sides(g, face)):
@@ -1307,9 +1472,10 @@ def _face_lattice(poly: Polyhedron) -> list[tuple[tuple[Any, ...], int, list[tup
     a vertex (a minimal face).
     """
     verts, rays, lin = poly.vertices, poly.rays, poly.lineality
+    hverts = _homogeneous(verts)
     inc = []
     for r in poly.inequalities:
-        vm = sum(1 << i for i, v in enumerate(verts) if _dot(r, v) == r[-1])
+        vm = sum(1 << i for i, v in enumerate(hverts) if _value(r, v) == 0)
         ym = sum(1 << i for i, y in enumerate(rays) if _dot(r, y) == 0)
         inc.append((vm, ym))
     faces = {x for x in inc if x[0]}
