@@ -15,6 +15,7 @@ Run: ``python benchmarks/bench_search.py [--quick]``.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import random
 import sys
@@ -48,12 +49,14 @@ def exhaustive(weights: str) -> None:
     print(f"exhaustive (1,2,2,1), hidden weights {weights}: {space.size():,} vectors", flush=True)
     times = {}
     results = {}
-    for workers in (2, 1):
+    for workers in (1, 2):
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         res = results[workers] = rg.search(prop, space, method="exhaustive", workers=workers, max_hits=1)
         times[workers] = time.perf_counter() - start
         net = res.best_network
-        print(f"  {workers} worker(s): {times[workers]:.1f} s, {res.n_screened:,} orbits, maximal region count "
+        print(f"  {workers} worker(s): {times[workers]:.1f} s (1-minute load average {load:.1f} before, "
+              f"{os.getloadavg()[0]:.1f} after), {res.n_screened:,} orbits, maximal region count "
               f"{res.best_value} (hits for >= 8: {len(res.hits)}); witness "
               f"W1={[[str(v) for v in r] for r in net.weights[0]]} b1={[str(v) for v in net.biases[0]]} "
               f"W2={[[str(v) for v in r] for r in net.weights[1]]} b2={[str(v) for v in net.biases[1]]}", flush=True)
@@ -63,5 +66,7 @@ def exhaustive(weights: str) -> None:
 
 
 if __name__ == "__main__":
-    screening()
-    exhaustive("-1..1" if "--quick" in sys.argv else "-2..2")
+    if "--exhaustive" not in sys.argv:
+        screening()
+    if "--screen" not in sys.argv:
+        exhaustive("-1..1" if "--quick" in sys.argv else "-2..2")

@@ -329,21 +329,32 @@ def fdim_deficit(k: int = 1) -> Property:
 
 
 def full_fdim_not_identifiable() -> Property:
-    """Full functional dimension ``D - H``, yet the attaining sample does not identify the network.
+    """Full functional dimension ``D - H``, yet not identifiable: a partner in the fiber beyond the symmetries.
 
-    The sample is the one :func:`relu_geom.functional_dimension` returns; the verdict of
-    :func:`relu_geom.local_identifiability` on it must be ``"not locally identifiable"``.
+    The rank ``D - H`` is that of :func:`relu_geom.functional_dimension` (its sample
+    attains it); the partner computes the same function on R^d and is no permutation
+    and positive rescaling of the network (:func:`hidden_symmetry`).  Full functional
+    dimension makes the network *locally* identifiable from that sample (condition C_S of
+    paper 003 holds), so what can fail is identifiability itself: the fiber has several
+    components, as for ``relu(x) - relu(x - 1)`` and its flip (``relu_geom.zoo``).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.full_fdim_not_identifiable().decide(rg.zoo.clipped_relu()).holds
+    True
     """
 
     def decide(net: ReLUNetwork) -> Verdict:
-        from relu_geom.analyses.identifiability import functional_dimension, local_identifiability
+        from relu_geom.analyses.identifiability import functional_dimension
 
         fd = functional_dimension(net)
         if fd.rank < fd.upper_bound:
             return Verdict(False, fd.rank)
-        li = local_identifiability(net, fd.sample)
-        return Verdict(li.verdict == "not locally identifiable", fd.rank,
-                       {"sample": list(fd.sample), "identifiability": li.verdict})
+        partner = hidden_symmetry().decide(net)
+        if not partner.holds:
+            return Verdict(False, fd.rank)
+        return Verdict(True, fd.rank, {"sample": list(fd.sample), **partner.evidence})
 
     return Property("full-fdim-not-identifiable", "full_fdim_not_identifiable", _always, decide)
 
@@ -432,10 +443,12 @@ def _in_box(x: Sequence[Fraction], domain: Any, d: int) -> bool:
 
 # ------------------------------------------------------------------ function side
 def depth_at_least(k: int) -> Property:
-    """The bent-hyperplane depth bound of :func:`relu_geom.depth_lower_bound` is at least ``k``.
+    """The depth bound of :func:`relu_geom.depth_lower_bound` is at least ``k`` (it never exceeds 2).
 
-    The certificate of a hit is the bound's witness path; the independent checker
-    does not re-derive this bound (``docs/certificates.md``).
+    The bound is a theorem for every network computing ``f``: 1 when ``f`` is not affine,
+    2 when no network with one hidden layer computes it.  The certificate of a hit is
+    two regions with different affine maps (``k = 1``) or two pieces of a hyperplane with
+    different bends across it (``k = 2``, ``docs/certificates.md``).
     """
     k = _positive_int(k, "depth: K")
 
@@ -448,23 +461,40 @@ def depth_at_least(k: int) -> Property:
         from relu_geom.analyses.breakpoints.bent_hyperplanes import depth_lower_bound
 
         db = depth_lower_bound(net)
-        return Verdict(db.bound >= k, db.bound, {"path": list(db.path)})
+        return Verdict(db.bound >= k, db.bound, {"witness": db.witness})
 
     return Property(f"depth:{k}", "depth_at_least", _always, decide, value, (("k", k),))
 
 
 def invisible_hyperplane() -> Property:
-    """Some first-layer hyperplane is invisible or only partly visible (``first_layer_visibility``)."""
+    """Some first-layer hyperplane is invisible or only partly visible (``first_layer_visibility``).
+
+    The evidence names the first such neuron, its status and, when partial, an interior
+    point of a bent and of an unbent facet on its hyperplane.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> v = rg.invisible_hyperplane().decide(rg.zoo.bent_2d())
+    >>> v.holds, v.evidence["neuron"], v.evidence["status"]
+    (True, 0, 'partial')
+    """
 
     def screen(net: ReLUNetwork) -> bool:
         return net.depth >= 2
 
     def decide(net: ReLUNetwork) -> Verdict:
         from relu_geom.analyses.breakpoints.visibility import first_layer_visibility
+        from relu_geom.compiler import compile_network
 
-        vis = first_layer_visibility(net)
-        bad = [v.neuron for v in vis if v.status in ("invisible", "partial")]
-        return Verdict(bool(bad), len(bad), {"neurons": bad, "status": [v.status for v in vis]})
+        cx = compile_network(net)
+        vis = [v for v in first_layer_visibility(net, complex=cx) if v.status in ("invisible", "partial")]
+        if not vis:
+            return Verdict(False, 0)
+        first = vis[0]
+        points = [cx.cells[first.visible_facets[0]].interior_point,
+                  cx.cells[first.hidden_facets[0]].interior_point] if first.status == "partial" else []
+        return Verdict(True, len(vis), {"neuron": first.neuron, "status": first.status, "points": points})
 
     return Property("invisible-hyperplane", "first_layer_visibility", screen, decide)
 
