@@ -86,6 +86,10 @@ class Property:
         ``fast(hidden_layers) -> Verdict`` on integer parameters of the hidden layers
         (``((W_1, b_1), ...)`` as int tuples): the same exact verdict without building
         the network; the search uses it on integer spaces.
+    pre_screen : callable or None
+        ``pre_screen(layers) -> bool`` on every layer's parameters (``((W_1, b_1), ...,
+        (W_{L+1}, b_{L+1}))``, ints or Fractions): the screen without building the network
+        (False proves failure); the search runs it first.
     """
 
     name: str
@@ -95,6 +99,7 @@ class Property:
     objective: Callable[[ReLUNetwork], int | Fraction] | None = None
     params: tuple[tuple[str, Any], ...] = ()
     fast: Callable[[Any], Verdict] | None = None
+    pre_screen: Callable[[Any], bool] | None = None
 
     def check(self, net: ReLUNetwork) -> Verdict:
         """``screen`` then ``decide``: the exact verdict (``holds`` False when screened out)."""
@@ -131,13 +136,29 @@ def _screen_points(d: int) -> list[tuple[Fraction, ...]]:
 
 def _upper_regions(net: ReLUNetwork) -> int:
     """Serra-Tjandraatmadja-Ramalingam style bound: product over layers of the arrangement bound."""
-    d = net.input_dim
+    return _region_bound(net.input_dim, net.hidden_widths)
+
+
+def _region_bound(d: int, widths: Sequence[int]) -> int:
     total = 1
     dim = d
-    for n in net.hidden_widths:
+    for n in widths:
         total *= sum(math.comb(n, i) for i in range(min(dim, n) + 1))
         dim = min(dim, n)
     return total
+
+
+def _bound_pre_screen(k: int) -> Callable[[Any], bool]:
+    """The product bound read off the layer shapes (it depends on the architecture only)."""
+    cache: dict[tuple[int, ...], bool] = {}
+
+    def pre(layers: Any) -> bool:
+        shape = (len(layers[0][0][0]), *(len(w) for w, _ in layers[:-1]))
+        if shape not in cache:
+            cache[shape] = _region_bound(shape[0], shape[1:]) >= k
+        return cache[shape]
+
+    return pre
 
 
 def _regions_1d(net: ReLUNetwork) -> tuple[int, list[Fraction]]:
@@ -248,7 +269,7 @@ def regions_at_least(k: int, *, domain: Any = None) -> Property:
 
     return Property(
         f"regions:{k}", "regions_at_least", screen, decide, lambda net: count_regions(net, domain),
-        (("k", k), ("domain", domain)), fast if domain is None else None,
+        (("k", k), ("domain", domain)), fast if domain is None else None, _bound_pre_screen(k),
     )
 
 
@@ -301,7 +322,7 @@ def pieces_at_least(k: int, *, domain: Any = None) -> Property:
 
     return Property(
         f"pieces:{k}", "pieces_at_least", screen, decide, lambda net: len(piece_points(net, domain)),
-        (("k", k), ("domain", domain)),
+        (("k", k), ("domain", domain)), pre_screen=_bound_pre_screen(k),
     )
 
 
@@ -403,7 +424,8 @@ def fewer_neurons() -> Property:
         return Verdict(True, w, {"partner": canonical_form(net)})
 
     return Property("fewer-neurons", "fewer_neurons", screen, decide,
-                    lambda net: net.n_hidden - decide(net).value if net.depth == 1 else 0)
+                    lambda net: net.n_hidden - decide(net).value if net.depth == 1 else 0,
+                    pre_screen=lambda layers: len(layers) == 2)
 
 
 def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "target") -> Property:
@@ -420,11 +442,28 @@ def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "targe
     probes = [x for x in _screen_points(target.input_dim)
               if domain is None or _in_box(x, domain, target.input_dim)][:12]
     expected = [target(x) for x in probes]
+    # the probes scaled to integers: f(q x) = q f(x) for a network with its biases times q
+    scaled = []
+    for x, y in zip(probes, expected):
+        q = math.lcm(*(v.denominator for v in x))
+        scaled.append(([int(v * q) for v in x], q, [v * q for v in y]))
 
     def screen(net: ReLUNetwork) -> bool:
         if (net.input_dim, net.output_dim) != (target.input_dim, target.output_dim):
             return False
         return all(net(x) == y for x, y in zip(probes, expected))
+
+    def pre_screen(layers: Any) -> bool:
+        if (len(layers[0][0][0]), len(layers[-1][0])) != (target.input_dim, target.output_dim):
+            return False
+        last = len(layers) - 1
+        for a, q, want in scaled:
+            for li, (w, b) in enumerate(layers):
+                z = [sum(wi * ai for wi, ai in zip(row, a)) + bi * q for row, bi in zip(w, b)]
+                a = z if li == last else [v if v > 0 else 0 for v in z]
+            if a != want:
+                return False
+        return True
 
     def decide(net: ReLUNetwork) -> Verdict:
         from relu_geom.analyses.equivalence import functionally_equivalent
@@ -432,7 +471,8 @@ def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "targe
         res = functionally_equivalent(net, target, domain)
         return Verdict(res.equivalent, None, {"partner": target})
 
-    return Property(f"equals:{name}", "equivalent", screen, decide, None, (("domain", domain),))
+    return Property(f"equals:{name}", "equivalent", screen, decide, None, (("domain", domain),),
+                    pre_screen=pre_screen)
 
 
 def _in_box(x: Sequence[Fraction], domain: Any, d: int) -> bool:
@@ -496,7 +536,8 @@ def invisible_hyperplane() -> Property:
                   cx.cells[first.hidden_facets[0]].interior_point] if first.status == "partial" else []
         return Verdict(True, len(vis), {"neuron": first.neuron, "status": first.status, "points": points})
 
-    return Property("invisible-hyperplane", "first_layer_visibility", screen, decide)
+    return Property("invisible-hyperplane", "first_layer_visibility", screen, decide,
+                    pre_screen=lambda layers: len(layers) >= 3)
 
 
 def user_property(name: str, decide: Callable[[ReLUNetwork], Any], *,
