@@ -100,6 +100,18 @@ def _box_points(net: ReLUNetwork, points: Sequence[Sequence[Fraction]]) -> list[
     return out
 
 
+def _piece_boxes(net: ReLUNetwork, domain: Any) -> list[dict[str, Any]]:
+    """One pattern box per distinct affine map of the regions (in region order)."""
+    from relu_geom.search.properties import _affine_map
+
+    seen: dict[Any, dict[str, Any]] = {}
+    for x in _region_points(net, domain):
+        got = _box_points(net, [x])
+        if got:
+            seen.setdefault(_affine_map(net, x), got[0])
+    return list(seen.values())
+
+
 # ---------------------------------------------------------------- pattern trees
 def _forms(net: ReLUNetwork, phases: dict[tuple[int, int], int], upto: int) -> list[list[Form]]:
     """Affine forms of the pre-activations of layers 1..upto (layers < upto fully fixed)."""
@@ -354,18 +366,8 @@ def build_certificate(prop: Property, net: ReLUNetwork, verdict: Verdict | None 
     dom = None if box is None else [_vec(p) for p in box]
     claim = prop.claim
     if claim in ("regions_at_least", "pieces_at_least"):
-        pts = _region_points(net, params.get("domain"))
-        ev = _box_points(net, pts)
-        if claim == "pieces_at_least":
-            from relu_geom.search.properties import _affine_map
-
-            seen, keep = set(), []
-            for e, x in zip(ev, [p for p in pts if pattern_box(net, p) is not None]):
-                key = _affine_map(net, x)
-                if key not in seen:
-                    seen.add(key)
-                    keep.append(e)
-            ev = keep
+        domain = params.get("domain")
+        ev = _box_points(net, _region_points(net, domain)) if claim == "regions_at_least" else _piece_boxes(net, domain)
         question = {"k": params["k"], "domain": dom}
         return _envelope(claim, question, "holds", {"points": ev}, {"network": net})
     if claim in ("equivalent", "hidden_symmetry", "fewer_neurons", "full_fdim_not_identifiable"):
@@ -381,14 +383,7 @@ def build_certificate(prop: Property, net: ReLUNetwork, verdict: Verdict | None 
     if claim == "depth_at_least":
         k = params["k"]
         if k == 1:
-            from relu_geom.search.properties import _affine_map
-
-            seen: dict[Any, dict[str, Any]] = {}
-            for x in _region_points(net, None):
-                got = _box_points(net, [x])
-                if got:
-                    seen.setdefault(_affine_map(net, x), got[0])
-            evidence = {"points": list(seen.values())[:2]}
+            evidence = {"points": _piece_boxes(net, None)[:2]}
         else:
             evidence = _depth_two_points(net, verdict.evidence["witness"])
         return _envelope(claim, {"k": k}, "holds", evidence, {"network": net})
@@ -396,10 +391,10 @@ def build_certificate(prop: Property, net: ReLUNetwork, verdict: Verdict | None 
         j, status = verdict.evidence["neuron"], verdict.evidence["status"]
         w, c = net.weights[0][j], net.biases[0][j]
         if status == "partial":
-            pts = [_hyperplane_point(net, w, c, x) for x in verdict.evidence["points"]]
-            if any(p is None for p in pts):  # pragma: no cover - interior points of facets have pattern boxes
+            found = [_hyperplane_point(net, w, c, x) for x in verdict.evidence["points"]]
+            if any(p is None for p in found):  # pragma: no cover - interior points of facets have pattern boxes
                 raise LimitExceededError("visibility certificate: no pattern box around a facet point")
-            evidence = {"points": [p[0] for p in pts if p is not None]}
+            evidence = {"points": [p[0] for p in found if p is not None]}
         else:
             evidence = {"proof": pattern_cover(_on_hyperplane(net, w, c))} if net.input_dim > 1 else {}
         return _envelope(claim, {"neuron": j, "status": status}, "holds", evidence, {"network": net})

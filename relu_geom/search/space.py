@@ -175,8 +175,9 @@ class SearchSpace:
 
     # ------------------------------------------------------------------ sampling
     def random(self, rng: random.Random) -> Layers:
-        """A uniformly random point of the space."""
-        return self.from_flat([rng.choice(self.values) for _ in range(self.n_parameters)])
+        """A uniformly random point of the space (Python ints when every value is an integer)."""
+        vals = [int(v) for v in self.values] if self.is_integral else self.values
+        return self.from_flat([rng.choice(vals) for _ in range(self.n_parameters)])
 
     # ------------------------------------------------------------------ exhaustive
     def exhaustive_blocks(self) -> list[tuple[Layers, ...]]:
