@@ -92,19 +92,25 @@ def sawtooth(k: int = 3) -> ReLUNetwork:
 
 
 def zigzag(k: int = 2) -> ReLUNetwork:
-    """Width-3 zigzag ``s(y) = 3 relu(y) - 6 relu(y - 1/3) + 6 relu(y - 2/3)`` composed ``k`` times.
+    """Width 3, ``4^k`` regions: ``g(y) = 4 - 12 relu(y - 1/6) + 9 relu(y - 1/3) - 6 relu(2/3 - y)`` composed ``k`` times.
 
-    ``s`` maps each third of ``[0, 1]`` onto ``[0, 1]``; the canonical complex over R has
-    ``3^k + 1`` regions (``docs/search.md``: layer ``l + 1`` adds the ``2 * 3^l`` points
-    where ``s^l`` crosses 1/3 and 2/3).
+    ``g`` is a zigzag of four monotone pieces on ``[0, 1]``, each mapped onto ``[0, 1]``:
+    slopes 6, -6, 3, -3 on ``[0, 1/6]``, ``[1/6, 1/3]``, ``[1/3, 2/3]``, ``[2/3, 1]``.  Three
+    neurons suffice because the third is oriented the other way: on ``y < 2/3`` it is
+    active, which gives the first piece its slope ``6 = 3 + 3`` without a fourth neuron.
+    So ``g^k`` has ``4^k`` monotone pieces on ``[0, 1]`` with pairwise different slopes on
+    neighbours, and the canonical complex has exactly ``4^k`` regions over ``[0, 1]`` and
+    over ``R``: at least the ``4^k`` pieces, at most the product bound ``(3 + 1)^k`` of one
+    input (``docs/search.md``).
     """
-    ws: list[list[list[object]]] = [[[1], [1], [1]]]
-    bs: list[list[object]] = [[0, "-1/3", "-2/3"]]
+    rows = [[-12, 9, -6], [-12, 9, -6], [12, -9, 6]]
+    ws: list[list[list[object]]] = [[[1], [1], [-1]]]
+    bs: list[list[object]] = [["-1/6", "-1/3", "2/3"]]
     for _ in range(k - 1):
-        ws.append([[3, -6, 6]] * 3)
-        bs.append([0, "-1/3", "-2/3"])
-    ws.append([[3, -6, 6]])
-    bs.append([0])
+        ws.append(rows)  # the three neurons read y = g(previous) = 4 + (-12, 9, -6) . a
+        bs.append(["23/6", "11/3", "-10/3"])  # y - 1/6, y - 1/3, 2/3 - y
+    ws.append([rows[0]])
+    bs.append([4])
     return ReLUNetwork(ws, bs)
 
 

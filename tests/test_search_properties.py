@@ -88,3 +88,14 @@ def test_bad_property_names(spec):
 def test_registry_names_round_trip(k):
     assert rg.get_property(f"regions:{k}").name == f"regions:{k}"
     assert rg.get_property(f"pieces:{k}").name == f"pieces:{k}"
+
+
+@given(networks(max_dim=2, max_width=3, max_depth=3), st.integers(1, 40))
+def test_pre_screens_agree_with_the_screens(net, k):
+    # the pre-screen reads the parameters without building a network; it must give the same answer
+    layers = tuple((tuple(tuple(r) for r in w), tuple(b)) for w, b in zip(net.weights, net.biases))
+    target = rg.ReLUNetwork.random([net.input_dim, 2, net.output_dim], seed=k)
+    for prop in (rg.regions_at_least(k), rg.pieces_at_least(k), rg.fewer_neurons(), rg.invisible_hyperplane(),
+                 rg.equals_target(target), rg.equals_target(net), rg.equals_target(net, domain=(-1, 1))):
+        assert prop.pre_screen(layers) == prop.screen(net), prop.name
+    assert rg.equals_target(net).pre_screen(layers)

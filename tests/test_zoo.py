@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 import relu_geom as rg
+from relu_geom.search.properties import count_regions
 from relu_geom.search.space import SearchSpace
 from relu_geom.verify.search_claims import CHECKERS
 
@@ -110,12 +111,35 @@ def test_sawtooth_has_2_to_the_k_pieces_on_the_unit_interval(k):
     assert len(cert["evidence"]["points"]) == 2**k
 
 
+def _zigzag_map(y):
+    # the 4-piece zigzag of [0, 1] onto itself, written out piece by piece (not as a network)
+    if y <= Fraction(1, 6):
+        return 6 * y
+    if y <= Fraction(1, 3):
+        return 2 - 6 * y
+    if y <= Fraction(2, 3):
+        return 3 * y - 1
+    return 3 - 3 * y
+
+
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
-def test_zigzag_regions(k):
-    # hand count (docs/search.md): 3 vertices from layer 1, then 2 * 3^l new ones per layer
+def test_zigzag_has_4_to_the_k_regions(k):
+    # g maps each of its 4 monotone pieces onto [0, 1], so g^k has 4^k pieces there;
+    # the product bound (3 + 1)^k for one input caps the regions over R: exactly 4^k
     net = rg.zoo.zigzag(k)
     assert net.hidden_widths == (3,) * k
-    assert rg.compile_network(net).n_regions == 3**k + 1
+    for j in range(0, 6 * 4**k + 1, 5):
+        y = Fraction(j, 6 * 4**k)
+        for _ in range(k):
+            y = _zigzag_map(y)
+        x = Fraction(j, 6 * 4**k)
+        assert net([x]) == (y,)
+    assert count_regions(net) == 4**k  # over R (exact 1-D sweep)
+    assert rg.compile_network(net, domain=(0, 1)).n_regions == 4**k  # over [0, 1]
+    prop = rg.pieces_at_least(4**k, domain=(0, 1))
+    v = prop.decide(net)
+    assert v.value == 4**k
+    CHECKERS["pieces_at_least"](rg.build_certificate(prop, net, v))
 
 
 def test_seven_regions_is_the_maximum_for_two_hidden_layers_of_width_two():

@@ -34,7 +34,7 @@ from relu_geom.network import ReLUNetwork
 from relu_geom.network.transforms import require_network
 from relu_geom.search.properties import Property, Verdict, _region_points, require_property
 
-__all__ = ["build_certificate", "network_sha256", "pattern_box", "pattern_tree", "write_certificate"]
+__all__ = ["build_certificate", "network_sha256", "pattern_box", "pattern_cover", "pattern_tree", "write_certificate"]
 
 FORMAT = "relu-geom/certificate@1"
 Form = tuple[tuple[Fraction, ...], Fraction]  # coefficients on x, constant
@@ -101,6 +101,18 @@ def _box_points(net: ReLUNetwork, points: Sequence[Sequence[Fraction]]) -> list[
     return out
 
 
+def _piece_boxes(net: ReLUNetwork, domain: Any) -> list[dict[str, Any]]:
+    """One pattern box per distinct affine map of the regions (in region order)."""
+    from relu_geom.search.properties import _affine_map
+
+    seen: dict[Any, dict[str, Any]] = {}
+    for x in _region_points(net, domain):
+        got = _box_points(net, [x])
+        if got:
+            seen.setdefault(_affine_map(net, x), got[0])
+    return list(seen.values())
+
+
 # ---------------------------------------------------------------- pattern trees
 def _forms(net: ReLUNetwork, phases: dict[tuple[int, int], int], upto: int) -> list[list[Form]]:
     """Affine forms of the pre-activations of layers 1..upto (layers < upto fully fixed)."""
@@ -152,11 +164,25 @@ def pattern_tree(f: ReLUNetwork, g: ReLUNetwork, *, domain: Sequence[tuple[Fract
     ``{"leaf": "empty", "lambda": ...}``; a node with every neuron fixed becomes
     ``{"leaf": "pattern"}`` after checking that the two affine maps agree.
     """
-    d = f.input_dim
-    order = [(name, layer, j) for layer in range(1, max(f.depth, g.depth) + 1)
-             for name, net in (("f", f), ("g", g)) if layer <= net.depth
+    return _tree({"f": f, "g": g}, domain, max_nodes, lambda phases: _check_leaf(f, g, phases))
+
+
+def pattern_cover(net: ReLUNetwork, *, max_nodes: int = 200_000) -> dict[str, Any]:
+    """A pattern tree over the neurons ``["f", l, j]`` of one network covering R^d.
+
+    Its pattern leaves are the activation patterns with non-empty interior (exact LP);
+    the others are empty leaves with their Farkas multipliers.
+    """
+    return _tree({"f": net}, None, max_nodes, None)
+
+
+def _tree(nets: dict[str, ReLUNetwork], domain: Sequence[tuple[Fraction, Fraction]] | None, max_nodes: int,
+          leaf: Any) -> dict[str, Any]:
+    d = next(iter(nets.values())).input_dim
+    depth = max(net.depth for net in nets.values())
+    order = [(name, layer, j) for layer in range(1, depth + 1)
+             for name, net in nets.items() if layer <= net.depth
              for j in range(net.hidden_widths[layer - 1])]
-    nets = {"f": f, "g": g}
     box_rows: list[Form] = []
     for i, (lo, hi) in enumerate(domain or []):
         e = tuple(Fraction(int(k == i)) for k in range(d))
@@ -185,7 +211,8 @@ def pattern_tree(f: ReLUNetwork, g: ReLUNetwork, *, domain: Sequence[tuple[Fract
         if count > max_nodes:
             raise LimitExceededError(f"pattern tree: more than {max_nodes} nodes")
         if k == len(order):
-            _check_leaf(f, g, phases)
+            if leaf is not None:
+                leaf(phases)
             return {"leaf": "pattern"}
         name, layer, j = order[k]
         children = []
@@ -219,6 +246,78 @@ def _check_leaf(f: ReLUNetwork, g: ReLUNetwork, phases: dict[tuple[str, int, int
         maps.append(_forms(net, ph, net.depth + 1)[-1])
     if maps[0] != maps[1]:
         raise InvalidInputError("pattern tree: the two networks differ on a full-dimensional leaf")
+
+
+# ---------------------------------------------------------------- bends across a hyperplane
+def _coordinates(w: Sequence[Fraction], c: Fraction) -> tuple[int, list[Form]]:
+    """``H = {w.x + c = 0}`` as ``x = x0 + U t``, ``t`` = ``x`` without its first coordinate ``k`` with ``w_k != 0``."""
+    k = next(i for i, v in enumerate(w) if v)
+    others = [i for i in range(len(w)) if i != k]
+    return k, [(tuple(-w[i] / w[k] for i in others), -c / w[k]) if r == k
+               else (tuple(Fraction(int(i == r)) for i in others), Fraction(0)) for r in range(len(w))]
+
+
+def _on_hyperplane(net: ReLUNetwork, w: Sequence[Fraction], c: Fraction) -> ReLUNetwork:
+    """``t -> f(x0 + U t)``: the network restricted to the hyperplane (one input fewer)."""
+    _, param = _coordinates(w, c)
+    n = len(param[0][0])
+    w1 = [[sum((row[r] * param[r][0][i] for r in range(len(row))), Fraction(0)) for i in range(n)]
+          for row in net.weights[0]]
+    b1 = [sum((row[r] * param[r][1] for r in range(len(row))), b) for row, b in zip(net.weights[0], net.biases[0])]
+    return ReLUNetwork([w1, *net.weights[1:]], [b1, *net.biases[1:]])
+
+
+def _jump(net: ReLUNetwork, signs: Sequence[int], n: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    """One-sided derivatives ``D_n f + D_{-n} f`` at a point with these hidden signs (0: vanishing there)."""
+    out = [Fraction(0)] * net.output_dim
+    for direction in (list(n), [-v for v in n]):
+        a, pos = direction, 0
+        for w in net.weights[:-1]:
+            nxt = []
+            for row in w:
+                z = sum((wi * ai for wi, ai in zip(row, a)), Fraction(0))
+                s = signs[pos]
+                pos += 1
+                nxt.append(z if s > 0 else max(z, Fraction(0)) if s == 0 else Fraction(0))
+            a = nxt
+        out = [o + sum((wi * ai for wi, ai in zip(row, a)), Fraction(0)) for o, row in zip(out, net.weights[-1])]
+    return tuple(out)
+
+
+def _hyperplane_point(net: ReLUNetwork, w: Sequence[Fraction], c: Fraction,
+                      x: Sequence[Fraction]) -> tuple[dict[str, Any], tuple[Fraction, ...]] | None:
+    """Evidence ``{x, box}`` for a point of the hyperplane (box in its coordinates ``t``) and the jump there."""
+    k, _ = _coordinates(w, c)
+    restricted = _on_hyperplane(net, w, c)
+    t = [v for i, v in enumerate(x) if i != k]
+    box = pattern_box(restricted, t)
+    if box is None:
+        return None
+    signs = _box_pattern(restricted, box)
+    assert signs is not None
+    return {"x": _vec(x), "box": [_vec(b) for b in box]}, _jump(net, signs, w)
+
+
+def _depth_two_points(net: ReLUNetwork, witness: Any) -> dict[str, Any]:
+    """Two points of the witness hyperplane near its ridge with different jumps across it."""
+    a, b = witness.hyperplane[:-1], witness.hyperplane[-1]
+    w, c = [Fraction(v) for v in a], Fraction(-b)
+    _, param = _coordinates(w, c)
+    d = len(w)
+    basis = [tuple(param[r][0][i] for r in range(d)) for i in range(d - 1)]
+    dirs = [*basis, *(tuple(u + v for u, v in zip(p, q)) for p in basis for q in basis if p < q)]
+    r = witness.point
+    for e in range(1, 40):
+        eps = Fraction(1, 2**e)
+        found: dict[tuple[Fraction, ...], dict[str, Any]] = {}
+        for u in dirs:
+            for sign in (1, -1):
+                got = _hyperplane_point(net, w, c, [ri + sign * eps * ui for ri, ui in zip(r, u)])
+                if got is not None:
+                    found.setdefault(got[1], got[0])
+            if len(found) >= 2:
+                return {"hyperplane": {"w": _vec(w), "c": format_rational(c)}, "points": list(found.values())[:2]}
+    raise LimitExceededError("depth certificate: no two points with different jumps found near the witness ridge")
 
 
 # ---------------------------------------------------------------- envelopes
@@ -272,29 +371,42 @@ def build_certificate(prop: Property, net: ReLUNetwork, verdict: Verdict | None 
     dom = None if box is None else [_vec(p) for p in box]
     claim = prop.claim
     if claim in ("regions_at_least", "pieces_at_least"):
-        pts = _region_points(net, params.get("domain"))
-        ev = _box_points(net, pts)
-        if claim == "pieces_at_least":
-            from relu_geom.search.properties import _affine_map
-
-            seen, keep = set(), []
-            for e, x in zip(ev, [p for p in pts if pattern_box(net, p) is not None]):
-                key = _affine_map(net, x)
-                if key not in seen:
-                    seen.add(key)
-                    keep.append(e)
-            ev = keep
+        domain = params.get("domain")
+        ev = _box_points(net, _region_points(net, domain)) if claim == "regions_at_least" else _piece_boxes(net, domain)
         question = {"k": params["k"], "domain": dom}
         return _envelope(claim, question, "holds", {"points": ev}, {"network": net})
-    if claim in ("equivalent", "hidden_symmetry", "fewer_neurons"):
+    if claim in ("equivalent", "hidden_symmetry", "fewer_neurons", "full_fdim_not_identifiable"):
         partner = verdict.evidence["partner"]
         tree = pattern_tree(net, partner, domain=box)
         question = {"domain": dom} if claim == "equivalent" else {}
-        return _envelope(claim, question, "holds", {"proof": tree}, {"f": net, "g": partner})
+        evidence: dict[str, Any] = {"proof": tree}
+        if claim == "full_fdim_not_identifiable":
+            evidence["sample"] = [_vec(x) for x in verdict.evidence["sample"]]
+        return _envelope(claim, question, "holds", evidence, {"f": net, "g": partner})
+    if claim == "functional_dimension_at_most":
+        return _envelope(claim, {"k": params["k"]}, "holds", {"proof": pattern_cover(net)}, {"network": net})
+    if claim == "depth_at_least":
+        k = params["k"]
+        if k == 1:
+            evidence = {"points": _piece_boxes(net, None)[:2]}
+        else:
+            evidence = _depth_two_points(net, verdict.evidence["witness"])
+        return _envelope(claim, {"k": k}, "holds", evidence, {"network": net})
+    if claim == "first_layer_visibility":
+        j, status = verdict.evidence["neuron"], verdict.evidence["status"]
+        w, c = net.weights[0][j], net.biases[0][j]
+        if status == "partial":
+            found = [_hyperplane_point(net, w, c, x) for x in verdict.evidence["points"]]
+            if any(p is None for p in found):  # pragma: no cover - interior points of facets have pattern boxes
+                raise LimitExceededError("visibility certificate: no pattern box around a facet point")
+            evidence = {"points": [p[0] for p in found if p is not None]}
+        else:
+            evidence = {"proof": pattern_cover(_on_hyperplane(net, w, c))} if net.input_dim > 1 else {}
+        return _envelope(claim, {"neuron": j, "status": status}, "holds", evidence, {"network": net})
+    # a user property: its verdict is the producer's word; the checker refuses the claim "user"
     evidence = {k: _jsonable(v) for k, v in verdict.evidence.items()}
-    question = {k: _jsonable(v) for k, v in params.items()}
-    question["property"] = prop.name
-    return _envelope(claim, question, "holds", {"value": _jsonable(verdict.value), **evidence}, {"network": net})
+    return _envelope(claim, {"property": prop.name}, "holds", {"value": _jsonable(verdict.value), **evidence},
+                     {"network": net})
 
 
 def _jsonable(v: Any) -> Any:

@@ -123,6 +123,8 @@ def _evaluate(prop: Property, space: SearchSpace, theta: Layers, stats: list[int
         stats[1] += 1
         verdict = prop.fast(theta[: len(space.architecture) - 2])
         return verdict.holds, verdict.value if prop.objective is not None else None
+    if prop.pre_screen is not None and not prop.pre_screen(space.full_layers(theta)):
+        return False, None
     net = space.network(theta)
     if not prop.screen(net):
         return False, None

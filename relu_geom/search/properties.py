@@ -88,6 +88,10 @@ class Property:
         ``fast(hidden_layers) -> Verdict`` on integer parameters of the hidden layers
         (``((W_1, b_1), ...)`` as int tuples): the same exact verdict without building
         the network; the search uses it on integer spaces.
+    pre_screen : callable or None
+        ``pre_screen(layers) -> bool`` on every layer's parameters (``((W_1, b_1), ...,
+        (W_{L+1}, b_{L+1}))``, ints or Fractions): the screen without building the network
+        (False proves failure); the search runs it first.
     """
 
     name: str
@@ -97,6 +101,7 @@ class Property:
     objective: Callable[[ReLUNetwork], int | Fraction] | None = None
     params: tuple[tuple[str, Any], ...] = ()
     fast: Callable[[Any], Verdict] | None = None
+    pre_screen: Callable[[Any], bool] | None = None
 
     def check(self, net: ReLUNetwork) -> Verdict:
         """``screen`` then ``decide``: the exact verdict (``holds`` False when screened out)."""
@@ -142,13 +147,29 @@ def _screen_points(d: int) -> list[tuple[Fraction, ...]]:
 
 def _upper_regions(net: ReLUNetwork) -> int:
     """Serra-Tjandraatmadja-Ramalingam style bound: product over layers of the arrangement bound."""
-    d = net.input_dim
+    return _region_bound(net.input_dim, net.hidden_widths)
+
+
+def _region_bound(d: int, widths: Sequence[int]) -> int:
     total = 1
     dim = d
-    for n in net.hidden_widths:
+    for n in widths:
         total *= sum(math.comb(n, i) for i in range(min(dim, n) + 1))
         dim = min(dim, n)
     return total
+
+
+def _bound_pre_screen(k: int) -> Callable[[Any], bool]:
+    """The product bound read off the layer shapes (it depends on the architecture only)."""
+    cache: dict[tuple[int, ...], bool] = {}
+
+    def pre(layers: Any) -> bool:
+        shape = (len(layers[0][0][0]), *(len(w) for w, _ in layers[:-1]))
+        if shape not in cache:
+            cache[shape] = _region_bound(shape[0], shape[1:]) >= k
+        return cache[shape]
+
+    return pre
 
 
 def _regions_1d(net: ReLUNetwork) -> tuple[int, list[Fraction]]:
@@ -259,7 +280,7 @@ def regions_at_least(k: int, *, domain: Any = None) -> Property:
 
     return Property(
         f"regions:{k}", "regions_at_least", screen, decide, lambda net: count_regions(net, domain),
-        (("k", k), ("domain", domain)), fast if domain is None else None,
+        (("k", k), ("domain", domain)), fast if domain is None else None, _bound_pre_screen(k),
     )
 
 
@@ -312,7 +333,7 @@ def pieces_at_least(k: int, *, domain: Any = None) -> Property:
 
     return Property(
         f"pieces:{k}", "pieces_at_least", screen, decide, lambda net: len(piece_points(net, domain)),
-        (("k", k), ("domain", domain)),
+        (("k", k), ("domain", domain)), pre_screen=_bound_pre_screen(k),
     )
 
 
@@ -340,21 +361,32 @@ def fdim_deficit(k: int = 1) -> Property:
 
 
 def full_fdim_not_identifiable() -> Property:
-    """Full functional dimension ``D - H``, yet the attaining sample does not identify the network.
+    """Full functional dimension ``D - H``, yet not identifiable: a partner in the fiber beyond the symmetries.
 
-    The sample is the one :func:`relu_geom.functional_dimension` returns; the verdict of
-    :func:`relu_geom.local_identifiability` on it must be ``"not locally identifiable"``.
+    The rank ``D - H`` is that of :func:`relu_geom.functional_dimension` (its sample
+    attains it); the partner computes the same function on R^d and is no permutation
+    and positive rescaling of the network (:func:`hidden_symmetry`).  Full functional
+    dimension makes the network *locally* identifiable from that sample (condition C_S of
+    paper 003 holds), so what can fail is identifiability itself: the fiber has several
+    components, as for ``relu(x) - relu(x - 1)`` and its flip (``relu_geom.zoo``).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.full_fdim_not_identifiable().decide(rg.zoo.clipped_relu()).holds
+    True
     """
 
     def decide(net: ReLUNetwork) -> Verdict:
-        from relu_geom.analyses.identifiability import functional_dimension, local_identifiability
+        from relu_geom.analyses.identifiability import functional_dimension
 
         fd = functional_dimension(net)
         if fd.rank < fd.upper_bound:
             return Verdict(False, fd.rank)
-        li = local_identifiability(net, fd.sample)
-        return Verdict(li.verdict == "not locally identifiable", fd.rank,
-                       {"sample": list(fd.sample), "identifiability": li.verdict})
+        partner = hidden_symmetry().decide(net)
+        if not partner.holds:
+            return Verdict(False, fd.rank)
+        return Verdict(True, fd.rank, {"sample": list(fd.sample), **partner.evidence})
 
     return Property("full-fdim-not-identifiable", "full_fdim_not_identifiable", _always, decide)
 
@@ -403,7 +435,8 @@ def fewer_neurons() -> Property:
         return Verdict(True, w, {"partner": canonical_form(net)})
 
     return Property("fewer-neurons", "fewer_neurons", screen, decide,
-                    lambda net: net.n_hidden - decide(net).value if net.depth == 1 else 0)
+                    lambda net: net.n_hidden - decide(net).value if net.depth == 1 else 0,
+                    pre_screen=lambda layers: len(layers) == 2)
 
 
 def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "target") -> Property:
@@ -427,11 +460,28 @@ def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "targe
     probes = [x for x in _screen_points(target.input_dim)
               if domain is None or _in_box(x, domain, target.input_dim)][:12]
     expected = [target(x) for x in probes]
+    # the probes scaled to integers: f(q x) = q f(x) for a network with its biases times q
+    scaled = []
+    for x, y in zip(probes, expected):
+        q = math.lcm(*(v.denominator for v in x))
+        scaled.append(([int(v * q) for v in x], q, [v * q for v in y]))
 
     def screen(net: ReLUNetwork) -> bool:
         if (net.input_dim, net.output_dim) != (target.input_dim, target.output_dim):
             return False
         return all(net(x) == y for x, y in zip(probes, expected))
+
+    def pre_screen(layers: Any) -> bool:
+        if (len(layers[0][0][0]), len(layers[-1][0])) != (target.input_dim, target.output_dim):
+            return False
+        last = len(layers) - 1
+        for a, q, want in scaled:
+            for li, (w, b) in enumerate(layers):
+                z = [sum(wi * ai for wi, ai in zip(row, a)) + bi * q for row, bi in zip(w, b)]
+                a = z if li == last else [v if v > 0 else 0 for v in z]
+            if a != want:
+                return False
+        return True
 
     def decide(net: ReLUNetwork) -> Verdict:
         from relu_geom.analyses.equivalence import functionally_equivalent
@@ -439,7 +489,8 @@ def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "targe
         res = functionally_equivalent(net, target, domain)
         return Verdict(res.equivalent, None, {"partner": target})
 
-    return Property(f"equals:{name}", "equivalent", screen, decide, None, (("domain", domain),))
+    return Property(f"equals:{name}", "equivalent", screen, decide, None, (("domain", domain),),
+                    pre_screen=pre_screen)
 
 
 def _in_box(x: Sequence[Fraction], domain: Any, d: int) -> bool:
@@ -450,10 +501,12 @@ def _in_box(x: Sequence[Fraction], domain: Any, d: int) -> bool:
 
 # ------------------------------------------------------------------ function side
 def depth_at_least(k: int) -> Property:
-    """The bent-hyperplane depth bound of :func:`relu_geom.depth_lower_bound` is at least ``k``.
+    """The depth bound of :func:`relu_geom.depth_lower_bound` is at least ``k`` (it never exceeds 2).
 
-    The certificate of a hit is the bound's witness path; the independent checker
-    does not re-derive this bound (``docs/certificates.md``).
+    The bound is a theorem for every network computing ``f``: 1 when ``f`` is not affine,
+    2 when no network with one hidden layer computes it.  The certificate of a hit is
+    two regions with different affine maps (``k = 1``) or two pieces of a hyperplane with
+    different bends across it (``k = 2``, ``docs/certificates.md``).
     """
     k = _positive_int(k, "depth: K")
 
@@ -466,25 +519,43 @@ def depth_at_least(k: int) -> Property:
         from relu_geom.analyses.breakpoints.bent_hyperplanes import depth_lower_bound
 
         db = depth_lower_bound(net)
-        return Verdict(db.bound >= k, db.bound, {"path": list(db.path)})
+        return Verdict(db.bound >= k, db.bound, {"witness": db.witness})
 
     return Property(f"depth:{k}", "depth_at_least", _always, decide, value, (("k", k),))
 
 
 def invisible_hyperplane() -> Property:
-    """Some first-layer hyperplane is invisible or only partly visible (``first_layer_visibility``)."""
+    """Some first-layer hyperplane is invisible or only partly visible (``first_layer_visibility``).
+
+    The evidence names the first such neuron, its status and, when partial, an interior
+    point of a bent and of an unbent facet on its hyperplane.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> v = rg.invisible_hyperplane().decide(rg.zoo.bent_2d())
+    >>> v.holds, v.evidence["neuron"], v.evidence["status"]
+    (True, 0, 'partial')
+    """
 
     def screen(net: ReLUNetwork) -> bool:
         return net.depth >= 2
 
     def decide(net: ReLUNetwork) -> Verdict:
         from relu_geom.analyses.breakpoints.visibility import first_layer_visibility
+        from relu_geom.compiler import compile_network
 
-        vis = first_layer_visibility(net)
-        bad = [v.neuron for v in vis if v.status in ("invisible", "partial")]
-        return Verdict(bool(bad), len(bad), {"neurons": bad, "status": [v.status for v in vis]})
+        cx = compile_network(net)
+        vis = [v for v in first_layer_visibility(net, complex=cx) if v.status in ("invisible", "partial")]
+        if not vis:
+            return Verdict(False, 0)
+        first = vis[0]
+        points = [cx.cells[first.visible_facets[0]].interior_point,
+                  cx.cells[first.hidden_facets[0]].interior_point] if first.status == "partial" else []
+        return Verdict(True, len(vis), {"neuron": first.neuron, "status": first.status, "points": points})
 
-    return Property("invisible-hyperplane", "first_layer_visibility", screen, decide)
+    return Property("invisible-hyperplane", "first_layer_visibility", screen, decide,
+                    pre_screen=lambda layers: len(layers) >= 3)
 
 
 def user_property(name: str, decide: Callable[[ReLUNetwork], Any], *,

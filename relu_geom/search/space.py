@@ -151,14 +151,17 @@ class SearchSpace:
         """Inverse of :meth:`from_flat`."""
         return tuple(v for w, b in theta for row, bi in zip(w, b) for v in (*row, bi))
 
+    def full_layers(self, theta: Layers) -> Layers:
+        """Every layer of the network, the fixed output layer appended if ``hidden_only``."""
+        if not self.hidden_only:
+            return theta
+        n, m = self.architecture[-2], self.architecture[-1]
+        return (*theta, (((1,) * n,) * m, (0,) * m))
+
     def network(self, theta: Layers) -> ReLUNetwork:
         """The network of a layered parameter tuple (with the fixed output layer if ``hidden_only``)."""
-        ws = [[list(r) for r in w] for w, _ in theta]
-        bs = [list(b) for _, b in theta]
-        if self.hidden_only:
-            ws.append([[1] * self.architecture[-2]] * self.architecture[-1])
-            bs.append([0] * self.architecture[-1])
-        return ReLUNetwork(ws, bs)
+        layers = self.full_layers(theta)
+        return ReLUNetwork([[list(r) for r in w] for w, _ in layers], [list(b) for _, b in layers])
 
     def layers_of(self, net: ReLUNetwork) -> Layers:
         """The layered tuple of a network of this architecture (searched layers only)."""
@@ -173,8 +176,9 @@ class SearchSpace:
 
     # ------------------------------------------------------------------ sampling
     def random(self, rng: random.Random) -> Layers:
-        """A uniformly random point of the space."""
-        return self.from_flat([rng.choice(self.values) for _ in range(self.n_parameters)])
+        """A uniformly random point of the space (Python ints when every value is an integer)."""
+        vals = [int(v) for v in self.values] if self.is_integral else self.values
+        return self.from_flat([rng.choice(vals) for _ in range(self.n_parameters)])
 
     # ------------------------------------------------------------------ exhaustive
     def exhaustive_blocks(self) -> list[tuple[Layers, ...]]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from relu_geom.errors import LimitExceededError, ReluGeomError
 from relu_geom.network import ReLUNetwork
-from relu_geom.verify import algebraic
+from relu_geom.verify import algebraic, search_claims
 from relu_geom.verify._json import (
     Invalid,
     JsonBigInt,
@@ -647,8 +647,34 @@ _CLAIM_CHECKS = {
 }
 
 
+def _check_search_claim(cert: dict, network: ReLUNetwork | None, state: dict[str, Any],
+                        deadline: float | None) -> None:
+    """A search claim (``docs/certificates.md``, "Search claims"): its rule in :mod:`.search_claims`."""
+    claim = cert["claim"]
+    state["verdict"] = cert.get("verdict") if isinstance(cert.get("verdict"), str) else None
+    try:
+        net = search_claims.embedded_network(cert)
+        if network is not None and network != net:
+            raise Invalid("network", "differs from the network given to the checker")
+        lines = search_claims.CHECKERS[claim](cert)
+    except search_claims.CheckFailure as exc:
+        raise Invalid(exc.path, exc.reason) from None
+    ch = _Checker(net, 32, deadline)
+    ch.checked.append(f"format {FORMAT}, claim {claim}, network {list(net.architecture)} with its SHA-256")
+    if network is not None:
+        ch.checked.append("the embedded network equals the given one")
+    ch.checked.extend(lines)
+    state["checker"] = ch
+
+
 def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadline: float | None) -> None:
     """Run every check; ``state`` receives the claim, the verdict and the checker as they are known."""
+    if isinstance(cert, dict) and cert.get("claim") in search_claims.CHECKERS:
+        state["claim"] = cert["claim"]
+        if cert.get("format") != FORMAT:
+            raise Invalid("format", f"expected {FORMAT!r}, got {_kind(cert.get('format'))}")
+        _check_search_claim(cert, network, state, deadline)
+        return
     top = _obj(
         cert,
         "certificate",
@@ -660,7 +686,8 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadli
     claim = top["claim"]
     state["claim"] = claim if isinstance(claim, str) else None
     if not isinstance(claim, str) or claim not in CLAIMS:
-        raise Invalid("claim", f"this checker verifies the claims {', '.join(CLAIMS)}; got {_kind(claim)}")
+        known = ", ".join((*CLAIMS, *search_claims.CHECKERS))
+        raise Invalid("claim", f"this checker verifies the claims {known}; got {_kind(claim)}")
     state["verdict"] = top["verdict"] if isinstance(top["verdict"], str) else None
     if "network" not in top:
         raise Invalid("certificate", f"missing key 'network' (a {claim} certificate embeds one network)")
