@@ -281,51 +281,159 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     for row, rr in zip(A, rhs_rows):
         for i in range(m):
             eqs.append(sympy.expand(sum(a * w for a, w in zip(row, Wout[i] + [bout[i]])) - rr[i]))
-    eqs = [e for e in eqs if e != 0]
-    if any(e.is_number for e in eqs):
-        return ConfigurationSolution("empty", (), free, "an equation reduces to a nonzero constant")
-    gens = [s for s in unknowns if any(e.has(s) for e in eqs)]
+    entries = [x for W in ws + [Wout] for row in W for x in row] + [x for b in bs + [bout] for x in b]
+    eqs, subs, why_empty = _eliminate(eqs, unknowns)
+    if why_empty:
+        return ConfigurationSolution("empty", (), free, why_empty)
+    entries = [
+        x if isinstance(x, Fraction) else sympy.together(sympy.sympify(x).xreplace(subs)) for x in entries
+    ]
+    gens = [s for s in unknowns if s not in subs and any(e.has(s) for e in eqs)]
     why = "; ".join(notes)
     if len(gens) > max_unknowns:
         return ConfigurationSolution(
-            "unresolved", (), free, f"{len(gens)} unknowns exceed max_unknowns={max_unknowns}"
+            "unresolved",
+            (),
+            free,
+            f"{len(gens)} unknowns after exact elimination exceed max_unknowns={max_unknowns}",
         )
-    G = sympy.groebner(eqs, *gens, order="lex") if gens else None
+    G = sympy.groebner(eqs, *gens, order="lex") if gens and eqs else None
     if G is not None and list(G.exprs) == [1]:
         return ConfigurationSolution(
             "empty", (), free, "the Groebner basis of the remaining equations is [1]"
         )
-    sols = sympy.solve(list(G.exprs) if G is not None else [], gens, dict=True) if gens else [{}]
-    nets = []
-    for sol in sols[:4]:
-        for pick in (0, 1, -1):
-            sub = {s: sol.get(s, s) for s in unknowns}
-            rest = {s: sympy.Integer(pick) for v in sub.values() for s in sympy.sympify(v).free_symbols}
-            vals = {s: sympy.nsimplify(sympy.sympify(v).subs(rest)) for s, v in sub.items()}
-            if not all(v.is_Rational for v in vals.values()):
-                continue
-
-            def num(x: Any, vals: dict[Any, Any] = vals) -> Fraction:
-                return _q(sympy.sympify(x).subs(vals)) if not isinstance(x, Fraction) else x
-
-            try:
-                nets.append(
-                    ReLUNetwork(
-                        [[[num(x) for x in row] for row in W] for W in ws + [Wout]],
-                        [[num(x) for x in b] for b in bs + [bout]],
-                    )
-                )
-            except (InvalidInputError, AttributeError, TypeError):
-                continue
-            if not rest:
-                break
-    dim_note = "positive-dimensional" if G is None or not G.is_zero_dimensional else "finitely many points"
-    status = "family" if free or notes or dim_note == "positive-dimensional" else "unresolved"
+    sols = sympy.solve(list(G.exprs), gens, dict=True) if G is not None else [{}]
+    dims = [(arch[ell], arch[ell - 1]) for ell in range(1, L + 2)]
+    nets = _rational_points(entries, sols, dims, data)
+    positive = G is None or not G.is_zero_dimensional
+    dim_note = "positive-dimensional" if positive else "finitely many points"
+    status = "family" if free or notes or positive else "unresolved"
     if not nets:
         return ConfigurationSolution(
             "unresolved", (), free, f"no rational point found ({dim_note}); {why}".rstrip("; ")
         )
     return ConfigurationSolution(status, tuple(nets), free, f"{dim_note}; {why}".rstrip("; "))
+
+
+def _eliminate(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict[Any, Any], str]:
+    """Solve equations for unknowns exactly while some equation allows it.
+
+    An equation ``c u + r = 0`` with a nonzero rational ``c`` and ``u`` not in ``r``
+    gives ``u = -r / c``; an equation ``c u m + k = 0`` with rationals ``c, k != 0``
+    and a monomial ``m`` in other unknowns forces ``m != 0`` and gives
+    ``u = -k / (c m)`` (then each equation is replaced by the numerator of the
+    substituted one, which has the same zeros where ``m != 0``).  Returns the
+    remaining equations, the substitutions and, when an equation becomes a nonzero
+    constant, the reason the system is empty.
+    """
+    import sympy
+
+    subs: dict[Any, Any] = {}
+    todo = [sympy.expand(e) for e in eqs]
+    ok = set(unknowns)
+    while True:
+        todo = [e for e in todo if e != 0]
+        if any(e.is_number for e in todo):
+            return todo, subs, "an equation reduces to a nonzero constant after exact elimination"
+        pick = None
+        for e in todo:
+            poly = sympy.Poly(e, *sorted(e.free_symbols & ok, key=str))
+            terms = poly.terms()
+            for u in poly.gens:
+                k = poly.gens.index(u)
+                lin = [(mon, c) for mon, c in terms if mon[k] > 0]
+                if len(lin) == 1 and lin[0][0][k] == 1:
+                    mon, c = lin[0]
+                    rest = [(mm, cc) for mm, cc in terms if mm[k] == 0]
+                    if sum(mon) == 1:
+                        pick = (u, -sympy.expand(e - c * u) / c)
+                        break
+                    if len(rest) == 1 and sum(rest[0][0]) == 0:
+                        other = sympy.Mul(*[g**p for g, p in zip(poly.gens, mon) if g != u])
+                        pick = (u, -rest[0][1] / (c * other))
+                        break
+            if pick is not None:
+                break
+        if pick is None:
+            return todo, subs, ""
+        u, value = pick
+        rep = {u: value}
+        subs = {k: v.xreplace(rep) for k, v in subs.items()}
+        subs[u] = value
+        if value.is_polynomial():
+            todo = [sympy.expand(e.xreplace(rep)) if e.has(u) else e for e in todo]
+        else:
+            todo = [
+                sympy.expand(sympy.numer(sympy.together(e.xreplace(rep)))) if e.has(u) else e for e in todo
+            ]
+
+
+_PICKS = (1, -1, 2, -2, 0, 3, -3, Fraction(1, 2), Fraction(-1, 2))
+
+
+def _rational_points(
+    entries: Sequence[Any], sols: Sequence[dict[Any, Any]], dims: Sequence[tuple[int, int]], data: Any
+) -> list[ReLUNetwork]:
+    """Rational networks from the general solutions ``sols`` of the reduced system.
+
+    ``entries`` are the network's weights (layer by layer, row by row) then its
+    biases, as expressions in the unknowns.  The unknowns left free run through small
+    rationals (at most 400 choices per solution); a point is kept when it is a
+    network whose values at the facet and ridge points of ``f`` agree with ``f`` (a
+    cheap necessary filter: the caller checks equivalence exactly).
+    """
+    import itertools
+
+    import sympy
+
+    probes = [(f.point, f.plus) for f in data.facets] + [
+        (x, data.facets[star[0]].plus) for x, star in data.ridges
+    ]
+    target = []
+    for x, region in probes:
+        A, c = data.regions[region]
+        target.append(
+            tuple(sum((a * xi for a, xi in zip(row, x)), Fraction(0)) + ci for row, ci in zip(A, c))
+        )
+    out: list[ReLUNetwork] = []
+    for sol in sols[:4]:
+        exprs = [x if isinstance(x, Fraction) else sympy.sympify(x).subs(sol) for x in entries]
+        free = sorted({s for e in exprs if not isinstance(e, Fraction) for s in e.free_symbols}, key=str)
+        for combo in itertools.islice(itertools.product(_PICKS, repeat=len(free)), 400):
+            point = {
+                s: sympy.Rational(Fraction(v).numerator, Fraction(v).denominator) for s, v in zip(free, combo)
+            }
+            vals = []
+            for e in exprs:
+                v = e if isinstance(e, Fraction) else sympy.sympify(e).subs(point)
+                if not isinstance(v, Fraction) and not v.is_Rational:
+                    break
+                vals.append(v if isinstance(v, Fraction) else _q(v))
+            else:
+                eta = _network(vals, dims)
+                if eta is not None and all(eta(x) == t for (x, _r), t in zip(probes, target)):
+                    out.append(eta)
+                    if len(out) >= 3 or not free:
+                        break
+        if len(out) >= 3:
+            break
+    return out
+
+
+def _network(vals: Sequence[Fraction], dims: Sequence[tuple[int, int]]) -> ReLUNetwork | None:
+    """The network with weights then biases ``vals`` (``dims``: (rows, columns) per layer)."""
+    ws, k = [], 0
+    for rows, cols in dims:
+        ws.append([list(vals[k + i * cols : k + (i + 1) * cols]) for i in range(rows)])
+        k += rows * cols
+    bs = []
+    for rows, _cols in dims:
+        bs.append(list(vals[k : k + rows]))
+        k += rows
+    try:
+        return ReLUNetwork(ws, bs)
+    except InvalidInputError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
