@@ -36,8 +36,8 @@ from relu_geom.analyses.fibers.configurations import (
     function_data,
 )
 from relu_geom.analyses.fibers.variety import affine_chain, configuration_variety, output_derivative
-from relu_geom.arith.linalg import nullspace, solve
-from relu_geom.errors import InvalidInputError, LimitExceededError
+from relu_geom.arith.linalg import nullspace, rank, solve
+from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import same_up_to_symmetry
 
@@ -74,12 +74,25 @@ class ConfigurationSolution:
     free : int
         Free parameters met beyond the gauge (0 for a point).
     reason : str
+    directions : tuple of tuple of Fraction
+        Parameter vectors ``u`` (order of :meth:`ReLUNetwork.parameters`) such that
+        ``networks[0] + t u`` satisfies every equation of the configuration variety for
+        all ``t`` (free output weights, free weights of neurons inactive everywhere).
     """
 
     status: str
     networks: tuple[ReLUNetwork, ...]
     free: int
     reason: str
+    directions: tuple[tuple[Fraction, ...], ...] = ()
+
+
+def _offsets(arch: Sequence[int]) -> list[int]:
+    """Index of the first parameter of each layer in :meth:`ReLUNetwork.parameters`."""
+    out = [0]
+    for ell in range(1, len(arch)):
+        out.append(out[-1] + arch[ell] * (arch[ell - 1] + 1))
+    return out
 
 
 def _q(v: Any) -> Fraction:
@@ -147,6 +160,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     unknowns: list[Any] = []
     symbolic = False
     notes: list[str] = []
+    dead: list[tuple[int, int]] = []
     free = 0
 
     def fresh(name: str) -> Any:
@@ -167,6 +181,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
                 )
                 rows.append([Fraction(0)] * n_in)
                 bias.append(Fraction(-1))
+                dead.append((ell, j))
                 continue
             if not mine:
                 notes.append(f"neuron ({ell}, {j}) carries no facet")
@@ -273,7 +288,25 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
             why = "; ".join(
                 notes + ([f"the output layer has {m * len(kernel)} free parameters"] if kernel else [])
             )
-            return ConfigurationSolution("family", tuple(nets), free, why)
+            off = _offsets(arch)
+            n_par = off[-1]
+            dirs = []
+            for i in range(m):  # output row i moves along the kernel
+                for kv in kernel:
+                    u = [Fraction(0)] * n_par
+                    for r in range(n_L):
+                        u[off[L] + i * n_L + r] = kv[r]
+                    u[off[L] + m * n_L + i] = kv[n_L]
+                    dirs.append(tuple(u))
+            for ell, j in dead:  # its row, bias and outgoing column enter no equation
+                n_in, n_out = arch[ell - 1], arch[ell + 1]
+                idx = [off[ell - 1] + j * n_in + r for r in range(n_in)] + [
+                    off[ell - 1] + arch[ell] * n_in + j
+                ]
+                idx += [off[ell] + i * arch[ell] + j for i in range(n_out)]
+                for t in idx:
+                    dirs.append(tuple(Fraction(int(q == t)) for q in range(n_par)))
+            return ConfigurationSolution("family", tuple(nets), free, why, tuple(dirs))
         return ConfigurationSolution("point", (net,), 0, "")
     # polynomial system: unknown output layer
     Wout = [[fresh(f"W{L + 1}_{i}_{r}") for r in range(n_L)] for i in range(m)]
@@ -322,13 +355,15 @@ def _eliminate(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict
     gives ``u = -r / c``; an equation ``c u m + k = 0`` with rationals ``c, k != 0``
     and a monomial ``m`` in other unknowns forces ``m != 0`` and gives
     ``u = -k / (c m)`` (then each equation is replaced by the numerator of the
-    substituted one, which has the same zeros where ``m != 0``).  Returns the
+    substituted one, which has the same zeros where ``m != 0``; a later substitution
+    that makes ``m`` vanish proves the system empty).  Returns the
     remaining equations, the substitutions and, when an equation becomes a nonzero
     constant, the reason the system is empty.
     """
     import sympy
 
     subs: dict[Any, Any] = {}
+    nonzero: list[Any] = []  # monomials an equation ``c u m + k = 0`` (k != 0) forces to be nonzero
     todo = [sympy.expand(e) for e in eqs]
     ok = set(unknowns)
     while True:
@@ -351,6 +386,7 @@ def _eliminate(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict
                     if len(rest) == 1 and sum(rest[0][0]) == 0:
                         other = sympy.Mul(*[g**p for g, p in zip(poly.gens, mon) if g != u])
                         pick = (u, -rest[0][1] / (c * other))
+                        nonzero.append(other)
                         break
             if pick is not None:
                 break
@@ -358,6 +394,13 @@ def _eliminate(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict
             return todo, subs, ""
         u, value = pick
         rep = {u: value}
+        nonzero = [sympy.numer(sympy.together(g.xreplace(rep))) for g in nonzero]
+        if any(g == 0 for g in nonzero):
+            return (
+                todo,
+                subs,
+                "a product that an equation forces to be nonzero vanishes after exact elimination",
+            )
         subs = {k: v.xreplace(rep) for k, v in subs.items()}
         subs[u] = value
         if value.is_polynomial():
@@ -448,14 +491,22 @@ class DeepFiberPiece:
         ``"hidden"`` (contains a certified point outside that orbit),
         ``"empty"`` (proved, with the reason) or ``"unresolved"``.
     dimension : int or None
-        For ``"orbit"`` the number of hidden neurons (the rescalings, proved); for
-        ``"hidden"`` the tangent dimension of the variety at the first sample
-        (an upper bound on the local dimension); None otherwise.
+        The exact dimension: for ``"orbit"`` the rescaling orbit's (the whole piece);
+        otherwise the local dimension of the configuration set at ``samples[0]`` when
+        its bounds ``dimension_bounds`` meet; None otherwise.
     samples : tuple of ReLUNetwork
-        Exact points of the piece, each checked to compute ``f``.
+        Exact points of the fiber found for this configuration, each checked to compute ``f``.
     equations, inequalities : tuple
         The configuration variety (SymPy), built on request by :attr:`variety`.
     reason : str
+    decision : str
+        ``"nonempty"`` when ``samples[0]`` is proved to lie on the configuration
+        variety with every inequality strict (the witness), else ``"undecided"``.
+    dimension_bounds : (int, int) or None
+        For a witness: the rank of exact families through it inside the
+        configuration set (rescalings, free output weights, free rows of neurons
+        inactive everywhere: a lower bound on the local dimension) and the tangent
+        dimension of the variety there (an upper bound).
     """
 
     configuration: FiberConfiguration
@@ -463,6 +514,8 @@ class DeepFiberPiece:
     dimension: int | None
     samples: tuple[ReLUNetwork, ...]
     reason: str
+    decision: str = "undecided"
+    dimension_bounds: tuple[int, int] | None = None
 
     @property
     def variety(self) -> Any:
@@ -475,9 +528,42 @@ class DeepFiberPiece:
             "configuration": self.configuration.to_dict(),
             "kind": self.kind,
             "dimension": self.dimension,
+            "decision": self.decision,
+            "dimension_bounds": None if self.dimension_bounds is None else list(self.dimension_bounds),
             "samples": [s.to_dict() for s in self.samples],
             "reason": self.reason,
         }
+
+
+def _rescaling_directions(eta: ReLUNetwork) -> list[tuple[Fraction, ...]]:
+    """The derivative at ``c = 1`` of rescaling each hidden neuron of ``eta`` by ``c``."""
+    arch = eta.architecture
+    off = _offsets(arch)
+    out = []
+    for ell in range(1, len(arch) - 1):
+        W, b, V = eta.weights[ell - 1], eta.biases[ell - 1], eta.weights[ell]
+        n_in = arch[ell - 1]
+        for j in range(arch[ell]):
+            u = [Fraction(0)] * off[-1]
+            for r in range(n_in):
+                u[off[ell - 1] + j * n_in + r] = W[j][r]
+            u[off[ell - 1] + arch[ell] * n_in + j] = b[j]
+            for i in range(arch[ell + 1]):
+                u[off[ell] + i * arch[ell] + j] = -V[i][j]
+            out.append(tuple(u))
+    return out
+
+
+def _decide(cfg: FiberConfiguration, sol: ConfigurationSolution, samples: Sequence[ReLUNetwork]) -> Any:
+    """``(decision, dimension bounds at samples[0])`` of a piece (see :class:`DeepFiberPiece`)."""
+    var = configuration_variety(cfg)
+    point = var.point_of(samples[0])
+    if point is None or not var.satisfies(point):
+        return "undecided", None
+    dirs = _rescaling_directions(samples[0])
+    if sol.networks and samples[0] == sol.networks[0]:
+        dirs += list(sol.directions)
+    return "nonempty", (rank([list(u) for u in dirs]) if dirs else 0, var.dimension_at(point))
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +619,15 @@ class DeepFiber:
         }
 
 
+def refuse_domain(domain: Any) -> None:
+    """Raise :class:`~relu_geom.UnsupportedInputError` unless ``domain`` is None (``R^d``)."""
+    if domain is not None:
+        raise UnsupportedInputError(
+            "domain: deep fibers and identifiability are computed over R^d only; over a box the fiber "
+            "is larger (only f on the box matters) and is not described by the configurations"
+        )
+
+
 def _arch(net: ReLUNetwork, architecture: Sequence[int] | None) -> tuple[int, ...]:
     return tuple(net.architecture) if architecture is None else tuple(int(v) for v in architecture)
 
@@ -543,6 +638,7 @@ def deep_fiber(
     *,
     max_configurations: int = 20000,
     stop_outside: bool = False,
+    domain: Any = None,
 ) -> DeepFiber:
     """The fiber of ``net`` in ``architecture`` (default its own) as configuration sets.
 
@@ -557,6 +653,11 @@ def deep_fiber(
     stop_outside
         Stop at the first piece with a certified point outside the orbit (the
         fiber is then ``"partial"``).
+    domain
+        Only ``None`` (all of ``R^d``).  Over a box the fiber is larger (only ``f``
+        on the box matters: zero sets may leave the box, neurons may be affine or
+        dead on it), which the configurations do not describe, so any other value
+        raises :class:`~relu_geom.UnsupportedInputError`.
 
     Returns
     -------
@@ -584,6 +685,7 @@ def deep_fiber(
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    refuse_domain(domain)
     arch = _arch(net, architecture)
     data = function_data(net)
     en = fiber_configurations(data, arch, max_configurations=max_configurations)
@@ -619,14 +721,15 @@ def deep_fiber(
             continue
         outside = [eta for eta in good if not own or same_up_to_symmetry(net, eta) is None]
         if sol.status == "point" and not outside:
-            pieces.append(DeepFiberPiece(cfg, "orbit", net.n_hidden, tuple(good), ""))
+            decision, bounds = _decide(cfg, sol, good)
+            orbit = rank([list(u) for u in _rescaling_directions(good[0])])
+            pieces.append(DeepFiberPiece(cfg, "orbit", orbit, tuple(good), "", decision, bounds))
             continue
         if outside:
-            var = configuration_variety(cfg)
-            point = var.point_of(outside[0])
-            dim = var.dimension_at(point) if point is not None else None
+            decision, bounds = _decide(cfg, sol, outside)
+            dim = bounds[0] if bounds is not None and bounds[0] == bounds[1] else None
             kind = "hidden" if own else "realization"
-            pieces.append(DeepFiberPiece(cfg, kind, dim, tuple(outside), sol.reason))
+            pieces.append(DeepFiberPiece(cfg, kind, dim, tuple(outside), sol.reason, decision, bounds))
             if stop_outside and own:
                 return DeepFiber(
                     net,

@@ -177,6 +177,18 @@ class ConfigurationVariety:
                 return None
         return point
 
+    def satisfies(self, point: dict[Any, Any]) -> bool:
+        """True when every inequality holds at ``point`` (exact rationals)."""
+        gens = self.gens
+        at = [Fraction(point[g]) for g in gens]
+        for rel in self.inequalities:
+            v = sum((_monomial(c, mon, at) for mon, c in _terms(rel.lhs - rel.rhs, gens)), Fraction(0))
+            if not (v > 0 if rel.rel_op in (">", ">=") else v < 0) and not (
+                v == 0 and rel.rel_op in (">=", "<=")
+            ):
+                return False
+        return True
+
     def jacobian_rank(self, point: dict[Any, Any]) -> int:
         """The exact rank of the Jacobian of :attr:`equations` at ``point`` (exact rationals)."""
         gens = self.gens
