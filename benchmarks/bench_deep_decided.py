@@ -1,9 +1,10 @@
 """How many random small-integer networks does ``is_identifiable`` decide?
 
-Run: ``python benchmarks/bench_deep_decided.py [n_seeds] [seconds]``.  For each of the
-four architectures it takes ``ReLUNetwork.random(arch, seed=s)`` for ``s < n_seeds``
-(default 50), runs :func:`is_identifiable` in a child process limited to ``seconds``
-(default 60) and counts the verdicts; undecided ones are grouped by their reason.
+Run: ``python benchmarks/bench_deep_decided.py [n_seeds] [seconds] [arch ...]``
+(architectures written ``2,2,2,1``; default the four below).  For each architecture it
+takes ``ReLUNetwork.random(arch, seed=s)`` for ``s < n_seeds`` (default 50), runs
+:func:`is_identifiable` in a child process limited to ``seconds`` of wall time (default
+60) and counts the verdicts; undecided ones are grouped by their reason.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 
 import relu_geom as rg
 
@@ -32,9 +34,9 @@ def _category(reason: str) -> str:
     return re.sub(r"\d+", "N", reason.split(";")[0])[:70]
 
 
-def main(n_seeds: int, seconds: float) -> None:
+def main(n_seeds: int, seconds: float, architectures: Sequence[list[int]] = ARCHITECTURES) -> None:
     ctx = mp.get_context("forkserver")
-    for arch in ARCHITECTURES:
+    for arch in architectures:
         verdicts: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         times = []
@@ -62,4 +64,5 @@ def main(n_seeds: int, seconds: float) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main(int(args[0]) if args else 50, float(args[1]) if len(args) > 1 else 60.0)
+    archs = [[int(v) for v in a.split(",")] for a in args[2:]] or ARCHITECTURES
+    main(int(args[0]) if args else 50, float(args[1]) if len(args) > 1 else 60.0, archs)

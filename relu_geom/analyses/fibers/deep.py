@@ -335,7 +335,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         return ConfigurationSolution(
             "empty", (), free, "the Groebner basis of the remaining equations is [1]"
         )
-    sols = sympy.solve(list(G.exprs), gens, dict=True) if G is not None else [{}]
+    sols = _lex_points(list(G.exprs), gens) if G is not None else [{}]
     dims = [(arch[ell], arch[ell - 1]) for ell in range(1, L + 2)]
     nets = _rational_points(entries, sols, dims, data)
     positive = G is None or not G.is_zero_dimensional
@@ -421,7 +421,7 @@ def _rational_points(
 
     ``entries`` are the network's weights (layer by layer, row by row) then its
     biases, as expressions in the unknowns.  The unknowns left free run through small
-    rationals (at most 400 choices per solution); a point is kept when it is a
+    rationals (at most 20 choices per solution); a point is kept when it is a
     network whose values at the facet and ridge points of ``f`` agree with ``f`` (a
     cheap necessary filter: the caller checks equivalence exactly).
     """
@@ -439,16 +439,16 @@ def _rational_points(
             tuple(sum((a * xi for a, xi in zip(row, x)), Fraction(0)) + ci for row, ci in zip(A, c))
         )
     out: list[ReLUNetwork] = []
-    for sol in sols[:4]:
-        exprs = [x if isinstance(x, Fraction) else sympy.sympify(x).subs(sol) for x in entries]
+    for sol in sols:
+        exprs = [x if isinstance(x, Fraction) else sympy.sympify(x).xreplace(sol) for x in entries]
         free = sorted({s for e in exprs if not isinstance(e, Fraction) for s in e.free_symbols}, key=str)
-        for combo in itertools.islice(itertools.product(_PICKS, repeat=len(free)), 400):
+        for combo in itertools.islice(itertools.product(_PICKS, repeat=len(free)), 20):
             point = {
                 s: sympy.Rational(Fraction(v).numerator, Fraction(v).denominator) for s, v in zip(free, combo)
             }
             vals = []
             for e in exprs:
-                v = e if isinstance(e, Fraction) else sympy.sympify(e).subs(point)
+                v = e if isinstance(e, Fraction) else sympy.sympify(e).xreplace(point)
                 if not isinstance(v, Fraction) and not v.is_Rational:
                     break
                 vals.append(v if isinstance(v, Fraction) else _q(v))
@@ -460,6 +460,51 @@ def _rational_points(
                         break
         if len(out) >= 3:
             break
+    return out
+
+
+def _lex_points(basis: Sequence[Any], gens: Sequence[Any], *, limit: int = 200) -> list[dict[Any, Any]]:
+    """Rational zeros of a lex Groebner basis (``gens`` in the order of the basis) by back-substitution.
+
+    The basis polynomials in ``gens[k:]`` only generate the elimination ideal, so the
+    variables are fixed from the last to the first: each is a common rational root
+    of the basis polynomials whose first variable it is (with the later values
+    substituted), or, when they all vanish, one of a few small rationals.  A
+    depth-first search, at most ``limit`` complete points; every point returned is a
+    zero of the whole basis.
+    """
+    import sympy
+
+    level: dict[int, list[Any]] = {}
+    for g in basis:
+        k = min(i for i, v in enumerate(gens) if g.has(v))
+        level.setdefault(k, []).append(g)
+    out: list[dict[Any, Any]] = []
+
+    def extend(k: int, point: dict[Any, Any]) -> None:
+        if len(out) >= limit:
+            return
+        if k < 0:
+            out.append(dict(point))
+            return
+        x = gens[k]
+        polys = [sympy.expand(g.xreplace(point)) for g in level.get(k, [])]
+        polys = [q for q in polys if q != 0]
+        if not polys:
+            choices = [sympy.Rational(Fraction(v).numerator, Fraction(v).denominator) for v in _PICKS[:5]]
+        else:
+            common = polys[0]
+            for q in polys[1:]:
+                common = sympy.gcd(common, q)
+            if not common.has(x):
+                return
+            choices = sorted(sympy.Poly(common, x).ground_roots())
+        for v in choices:
+            point[x] = v
+            extend(k - 1, point)
+            del point[x]
+
+    extend(len(gens) - 1, {})
     return out
 
 
