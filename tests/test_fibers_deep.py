@@ -66,11 +66,15 @@ def test_limit_names_the_bound():
         rg.fiber_configurations(SUM, (2, 2, 1), max_configurations=0)
 
 
-def test_uncertain_graph_is_undecided():
+def test_star_without_realization_in_the_scope():
+    # four lines through the origin, two of them ending there: more than two neurons vanish
+    # there and not all are first-layer neurons, so no parameter of the scope realizes f
     en = rg.fiber_configurations(rg.zoo.demo(), (2, 4, 3, 1))
-    assert en.status == "undecided" and en.configurations == ()
-    assert rg.deep_fiber(rg.zoo.demo()).status == "undecided"
-    assert rg.is_identifiable(rg.zoo.demo()).verdict == "undecided"
+    assert en.status == "complete" and en.configurations == ()
+    assert "no realization in which at most two neurons vanish" in en.reason
+    assert rg.deep_fiber(rg.zoo.demo()).is_empty
+    v = rg.is_identifiable(rg.zoo.demo())
+    assert v.verdict == "undecided" and "outside the scope" in v.reason
 
 
 def test_own_configuration_is_enumerated():
@@ -139,10 +143,12 @@ def test_minimal_redundant_specimen():
     net = rg.zoo.minimal_redundant()
     assert rg.minimal_width(net) == 3  # minimal: three hinges
     assert len(rg.shallow_fiber(net).pieces) == 2  # the orbit and the flipped orbit
-    # three lines through one point: no local rule is proved at that ridge star, so the
-    # deep enumeration says undecided instead of guessing
+    # three lines through one point: all three are first-layer neurons; the deep fiber has the
+    # orbit and the flipped orbit (docs/fibers.md 6.5), of the same dimension 3
     fib = rg.deep_fiber(net)
-    assert fib.pieces == () and "uncertain at ridges" in fib.reason
+    assert fib.status == "complete" and sorted(p.kind for p in fib.pieces) == ["hidden", "orbit"]
+    assert [p.dimension for p in fib.pieces] == [3, 3]
+    assert rg.analyses.fibers.configurations.function_data(net).first_layer == (0, 1, 2)
     v = rg.is_identifiable(net)
     assert v.verdict == "not identifiable"
     _certified_outside(net, v.certificate)
@@ -211,9 +217,13 @@ def test_identifiable_networks():
         v = rg.is_identifiable(net)
         assert v.verdict == "identifiable" and v.certificate is None and v
         assert "breakpoint facet" in v.scope
-    for net in (rg.zoo.bent_2d(), rg.zoo.central_lines(3)):  # concurrent lines: ridges without a proved rule
-        v = rg.is_identifiable(net)
-        assert v.verdict == "undecided" and "uncertain at ridges" in v.reason
+    # concurrent lines (all first-layer neurons) and the symmetric star of bent_2d (each
+    # resolution enumerated): identifiable, as the one- and two-layer descriptions say
+    assert len(rg.shallow_fiber(rg.zoo.central_lines(3)).pieces) == 1
+    assert rg.three_layer_fiber(rg.zoo.bent_2d()).families == ()
+    for net in (rg.zoo.bent_2d(), rg.zoo.central_lines(3)):
+        assert rg.hidden_symmetries(net) == ()
+        assert rg.is_identifiable(net).verdict == "identifiable"
 
 
 def test_identifiable_shallow_matches_the_shallow_fiber():
@@ -267,7 +277,7 @@ def test_cli_identifiable(capsys, tmp_path):
     assert out["verdict"] == "not identifiable"
     eta = rg.ReLUNetwork.from_dict(out["certificate"])
     _certified_outside(rg.zoo.minimal_redundant(), eta)
-    assert main(["identifiable", "zoo:bent_2d"]) == 3
+    assert main(["identifiable", "zoo:demo"]) == 3
     assert "undecided" in capsys.readouterr().out
 
 

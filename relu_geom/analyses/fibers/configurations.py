@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -96,12 +96,23 @@ class FunctionData:
     flat : tuple of bool
         Per candidate: all its facets in one hyperplane.
     ambiguous_ridges : tuple of int
-        Ridges the candidate rules left unresolved (then enumeration is undecided).
+        Ridges (cells of the canonical complex) that neither the candidate rules nor
+        the local rules of :func:`function_data` resolve to one grouping.
     depth_bound : int
         A lower bound on the hidden layers of every network computing f (a theorem,
         :func:`~relu_geom.depth_lower_bound`).
     unconditional : bool
         False when the candidate decomposition says its rules are not proved here.
+    first_layer : tuple of int
+        Candidates that must be first-layer neurons (lines through a ridge where
+        three or more neurons vanish).
+    options : tuple of (ridge, alternatives)
+        Per remaining ambiguous ridge, the facet triples ``(straight, b, c)`` that
+        pass the local rules: in every parameter of the scope one of them holds
+        (``straight`` is the earlier neuron's facet, ``b`` and ``c`` the later
+        neuron's); :func:`fiber_configurations` enumerates each choice.
+    impossible : str
+        Non-empty when a ridge star has no realization in the scope (the reason).
     """
 
     input_dim: int
@@ -115,6 +126,9 @@ class FunctionData:
     ambiguous_ridges: tuple[int, ...]
     unconditional: bool = True
     depth_bound: int = 0
+    first_layer: tuple[int, ...] = ()
+    options: tuple[tuple[int, tuple[tuple[int, int, int], ...]], ...] = ()
+    impossible: str = ""
 
 
 def _side(normal: Sequence[int], beta: Fraction, x: Sequence[Fraction]) -> int:
@@ -154,19 +168,139 @@ def function_data(net_or_complex: Any) -> FunctionData:
     faces = bc.faces_of_dim(d - 2) if d >= 2 else ()
     ridges = tuple((tuple(t.polyhedron.interior_point), tuple(t.facets)) for t in faces)
     m = len(regions[0][0]) if regions else cx.network.output_dim
-    return FunctionData(
+    merges, bends, first, options, impossible = _resolve_ridges(bc, dec.ambiguous_ridges)
+    base = FunctionData(
         d,
         m,
         tuple(facets),
         regions,
         ridges,
         len(dec.candidates),
-        tuple(sorted(dec.edges)),
-        tuple(c.is_flat for c in dec.candidates),
-        tuple(dec.ambiguous_ridges),
+        (),
+        (),
+        tuple(r for r, _ in options),
         bool(getattr(dec, "unconditional", True)),
         depth_lower_bound(bc).bound,
+        options=options,
+        impossible=impossible,
     )
+    old_edges = [(dec.candidates[u].facets[0], dec.candidates[v].facets[0]) for u, v in sorted(dec.edges)]
+    return _regroup(base, list(dec.candidate_of_facet), merges, old_edges + bends, first)
+
+
+def _regroup(
+    data: FunctionData,
+    candidate_of_facet: list[int],
+    merges: Sequence[tuple[int, int]],
+    bends: Sequence[tuple[int, int]],
+    first: Sequence[int],
+) -> FunctionData:
+    """``data`` with the candidates of the facet pairs ``merges`` joined, the bends
+    ``(straight facet, bending facet)`` as edges and the candidates of ``first`` forced
+    into the first layer; candidates renumbered by their first facet."""
+    uf = _Parity(max(candidate_of_facet, default=-1) + 2)  # parities unused: a plain union-find
+    for a, b in merges:
+        uf.union(candidate_of_facet[a] + 1, candidate_of_facet[b] + 1, 1)
+    root = [uf.find(c + 1)[0] for c in candidate_of_facet]
+    index: dict[int, int] = {}
+    for r in root:
+        index.setdefault(r, len(index))
+    cof = [index[r] for r in root]
+    facets = tuple(replace(f, candidate=cof[k]) for k, f in enumerate(data.facets))
+    hyper: dict[int, set[Any]] = {}
+    for f in facets:
+        hyper.setdefault(f.candidate, set()).add((f.normal, f.beta))
+    edges = sorted({(cof[a], cof[b]) for a, b in bends} | {(u, v) for u, v in data.edges})
+    return replace(
+        data,
+        facets=facets,
+        n_candidates=len(index),
+        edges=tuple(edges),
+        flat=tuple(len(hyper[c]) == 1 for c in range(len(index))),
+        first_layer=tuple(sorted({cof[k] for k in first} | set(data.first_layer))),
+    )
+
+
+def _resolve_ridges(
+    bc: Any, ambiguous: Sequence[int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[int], tuple[Any, ...], str]:
+    """Decide the ambiguous ridges of the candidate rules by the local rules of ``docs/fibers.md`` 6.2.
+
+    Returns facet pairs to join, bends ``(straight, bending)``, facets forced into the
+    first layer, the remaining alternatives per ridge and, when a star has no
+    realization in the scope, the reason (all facets are breakpoint facet indices).
+    """
+    cx = bc.complex
+    table = bc.facet_table
+    facets_of = bc.facets_of_cell
+    merges: list[tuple[int, int]] = []
+    bends: list[tuple[int, int]] = []
+    first: list[int] = []
+    options = []
+    for r in ambiguous:
+        x = cx.cells[r].interior_point
+        star = bc.ridge_table[r].star
+
+        def facet(i: int, x: Any = x) -> int:
+            ks = facets_of[i]
+            return ks[0] if len(ks) == 1 else next(k for k in ks if bc.facets[k].polyhedron.contains(x))
+
+        by_row: dict[Any, list[int]] = {}
+        for i in star:
+            by_row.setdefault(table[i].hyperplane, []).append(i)
+        groups = list(by_row.values())
+        singles = [g[0] for g in groups if len(g) == 1]
+        if not singles and len(groups) >= 3:
+            # three or more lines through the ridge, each one neuron: all first-layer neurons
+            for g in groups:
+                merges.append((facet(g[0]), facet(g[1])))
+                first.append(facet(g[0]))
+            continue
+        if len(star) != 3 or len(singles) != 3:
+            return (
+                merges,
+                bends,
+                first,
+                (),
+                (
+                    f"the bent facets at ridge {r} ({len(groups)} hyperplanes, {len(singles)} ending there) "
+                    "have no realization in which at most two neurons vanish there"
+                ),
+            )
+        alts = []
+        for k in range(3):
+            a, b, c = singles[k], singles[(k + 1) % 3], singles[(k + 2) % 3]
+            row = table[a].hyperplane
+            sb = _side(row[:-1], Fraction(row[-1]), cx.cells[b].interior_point)
+            sc = _side(row[:-1], Fraction(row[-1]), cx.cells[c].interior_point)
+            if sb * sc < 0 and _positive_multiples(table[b].weight_numerator, table[c].weight_numerator):
+                alts.append((facet(a), facet(b), facet(c)))
+        if not alts:
+            return (
+                merges,
+                bends,
+                first,
+                (),
+                (
+                    f"no facet at ridge {r} can be the earlier neuron's: the later neuron's two facets "
+                    "must lie on both sides of its hyperplane with positively proportional weights"
+                ),
+            )
+        if len(alts) == 1:
+            a, b, c = alts[0]
+            merges.append((b, c))
+            bends.append((a, b))
+        else:
+            options.append((r, tuple(alts)))
+    return merges, bends, first, tuple(options), ""
+
+
+def _positive_multiples(u: Sequence[int] | None, v: Sequence[int] | None) -> bool:
+    """``u = s v`` for some ``s > 0`` (both nonzero)."""
+    if u is None or v is None or not any(u) or not any(v):
+        return False
+    q = next(i for i, x in enumerate(v) if x)
+    return u[q] * v[q] > 0 and all(a * v[q] == b * u[q] for a, b in zip(u, v))
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +453,11 @@ class _Parity:
 
 
 def fiber_configurations(
-    net_or_complex: Any, architecture: Sequence[int], *, max_configurations: int = 20000
+    net_or_complex: Any,
+    architecture: Sequence[int],
+    *,
+    max_configurations: int = 20000,
+    max_choices: int = 64,
 ) -> ConfigurationEnumeration:
     """Every discrete fiber configuration of ``f`` for ``architecture``, up to permutations.
 
@@ -333,6 +471,9 @@ def fiber_configurations(
     max_configurations
         Stop with :class:`~relu_geom.LimitExceededError` when more configurations
         than this survive the pruning.
+    max_choices
+        Ridges where several groupings pass the local rules are enumerated choice
+        by choice; more combinations than this give ``"undecided"``.
 
     Returns
     -------
@@ -396,14 +537,44 @@ def fiber_configurations(
             (), 0, 0, "complete",
             f"the breakpoints lie on {len(lines)} hyperplanes, more than the {widths[0]} neurons of one hidden layer",
         )  # fmt: skip
-    if data.ambiguous_ridges or not data.unconditional:
-        return done(
-            (),
-            0,
-            0,
-            "undecided",
-            f"the bent-hyperplane graph is uncertain at ridges {list(data.ambiguous_ridges)}",
-        )
+    if data.impossible:
+        return done((), 0, 0, "complete", data.impossible)
+    if not data.unconditional:
+        return done((), 0, 0, "undecided", "the candidate decomposition is not unconditional")
+    if data.options:
+        n_choices = 1
+        for _r, alts in data.options:
+            n_choices *= len(alts)
+        if n_choices > max_choices:
+            return done(
+                (),
+                0,
+                0,
+                "undecided",
+                f"the bent-hyperplane graph is uncertain at ridges {list(data.ambiguous_ridges)} "
+                f"({n_choices} resolutions exceed max_choices={max_choices})",
+            )
+        configs: list[FiberConfiguration] = []
+        n_a = n_s = 0
+        for choice in itertools.product(*(alts for _r, alts in data.options)):
+            variant = _regroup(
+                replace(data, options=(), ambiguous_ridges=()),
+                [f.candidate for f in data.facets],
+                [(b, c) for _a, b, c in choice],
+                [(a, b) for a, b, _c in choice],
+                (),
+            )
+            sub = fiber_configurations(
+                variant, arch, max_configurations=max_configurations - len(configs), max_choices=1
+            )
+            if sub.status != "complete":
+                return done((), n_a, n_s, sub.status, sub.reason)
+            for rule, n in sub.pruned.items():
+                pruned[rule] = pruned.get(rule, 0) + n
+            n_a += sub.n_assignments
+            n_s += sub.n_sign_choices
+            configs.extend(sub.configurations)
+        return done(configs, n_a, n_s, "complete", "" if configs else "every configuration was pruned")
     g = nx.DiGraph()
     g.add_nodes_from(range(C))
     g.add_edges_from(data.edges)
@@ -428,6 +599,16 @@ def fiber_configurations(
     hyper: dict[int, set[Any]] = {}
     for f in data.facets:
         hyper.setdefault(f.candidate, set()).add((f.normal, f.beta))
+    for c in data.first_layer:
+        if not data.flat[c] or low[c] > 1:
+            return done(
+                (),
+                0,
+                0,
+                "complete",
+                f"candidate {c} must be a first-layer neuron (a line through a ridge of three or more lines) but it is not flat or bends along another",
+            )
+        high[c] = 1
     forced_first = {next(iter(h)) for c, h in hyper.items() if data.flat[c] and high[c] == 1}
     if len(forced_first) > widths[0]:
         return done(

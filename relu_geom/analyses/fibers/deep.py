@@ -36,8 +36,8 @@ from relu_geom.analyses.fibers.configurations import (
     function_data,
 )
 from relu_geom.analyses.fibers.variety import affine_chain, configuration_variety, output_derivative
-from relu_geom.arith.linalg import nullspace, solve
-from relu_geom.errors import InvalidInputError, LimitExceededError
+from relu_geom.arith.linalg import nullspace, rank, solve
+from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import same_up_to_symmetry
 from relu_geom.network.transforms import require_int
@@ -75,12 +75,25 @@ class ConfigurationSolution:
     free : int
         Free parameters met beyond the gauge (0 for a point).
     reason : str
+    directions : tuple of tuple of Fraction
+        Parameter vectors ``u`` (order of :meth:`ReLUNetwork.parameters`) such that
+        ``networks[0] + t u`` satisfies every equation of the configuration variety for
+        all ``t`` (free output weights, free weights of neurons inactive everywhere).
     """
 
     status: str
     networks: tuple[ReLUNetwork, ...]
     free: int
     reason: str
+    directions: tuple[tuple[Fraction, ...], ...] = ()
+
+
+def _offsets(arch: Sequence[int]) -> list[int]:
+    """Index of the first parameter of each layer in :meth:`ReLUNetwork.parameters`."""
+    out = [0]
+    for ell in range(1, len(arch)):
+        out.append(out[-1] + arch[ell] * (arch[ell - 1] + 1))
+    return out
 
 
 def _q(v: Any) -> Fraction:
@@ -148,6 +161,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     unknowns: list[Any] = []
     symbolic = False
     notes: list[str] = []
+    dead: list[tuple[int, int]] = []
     free = 0
 
     def fresh(name: str) -> Any:
@@ -168,6 +182,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
                 )
                 rows.append([Fraction(0)] * n_in)
                 bias.append(Fraction(-1))
+                dead.append((ell, j))
                 continue
             if not mine:
                 notes.append(f"neuron ({ell}, {j}) carries no facet")
@@ -274,7 +289,25 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
             why = "; ".join(
                 notes + ([f"the output layer has {m * len(kernel)} free parameters"] if kernel else [])
             )
-            return ConfigurationSolution("family", tuple(nets), free, why)
+            off = _offsets(arch)
+            n_par = off[-1]
+            dirs = []
+            for i in range(m):  # output row i moves along the kernel
+                for kv in kernel:
+                    u = [Fraction(0)] * n_par
+                    for r in range(n_L):
+                        u[off[L] + i * n_L + r] = kv[r]
+                    u[off[L] + m * n_L + i] = kv[n_L]
+                    dirs.append(tuple(u))
+            for ell, j in dead:  # its row, bias and outgoing column enter no equation
+                n_in, n_out = arch[ell - 1], arch[ell + 1]
+                idx = [off[ell - 1] + j * n_in + r for r in range(n_in)] + [
+                    off[ell - 1] + arch[ell] * n_in + j
+                ]
+                idx += [off[ell] + i * arch[ell] + j for i in range(n_out)]
+                for t in idx:
+                    dirs.append(tuple(Fraction(int(q == t)) for q in range(n_par)))
+            return ConfigurationSolution("family", tuple(nets), free, why, tuple(dirs))
         return ConfigurationSolution("point", (net,), 0, "")
     # polynomial system: unknown output layer
     Wout = [[fresh(f"W{L + 1}_{i}_{r}") for r in range(n_L)] for i in range(m)]
@@ -282,51 +315,214 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     for row, rr in zip(A, rhs_rows):
         for i in range(m):
             eqs.append(sympy.expand(sum(a * w for a, w in zip(row, Wout[i] + [bout[i]])) - rr[i]))
-    eqs = [e for e in eqs if e != 0]
-    if any(e.is_number for e in eqs):
-        return ConfigurationSolution("empty", (), free, "an equation reduces to a nonzero constant")
-    gens = [s for s in unknowns if any(e.has(s) for e in eqs)]
+    entries = [x for W in ws + [Wout] for row in W for x in row] + [x for b in bs + [bout] for x in b]
+    eqs, subs, why_empty = _eliminate(eqs, unknowns)
+    if why_empty:
+        return ConfigurationSolution("empty", (), free, why_empty)
+    entries = [
+        x if isinstance(x, Fraction) else sympy.together(sympy.sympify(x).xreplace(subs)) for x in entries
+    ]
+    gens = [s for s in unknowns if s not in subs and any(e.has(s) for e in eqs)]
     why = "; ".join(notes)
     if len(gens) > max_unknowns:
         return ConfigurationSolution(
-            "unresolved", (), free, f"{len(gens)} unknowns exceed max_unknowns={max_unknowns}"
+            "unresolved",
+            (),
+            free,
+            f"{len(gens)} unknowns after exact elimination exceed max_unknowns={max_unknowns}",
         )
-    G = sympy.groebner(eqs, *gens, order="lex") if gens else None
+    G = sympy.groebner(eqs, *gens, order="lex") if gens and eqs else None
     if G is not None and list(G.exprs) == [1]:
         return ConfigurationSolution(
             "empty", (), free, "the Groebner basis of the remaining equations is [1]"
         )
-    sols = sympy.solve(list(G.exprs) if G is not None else [], gens, dict=True) if gens else [{}]
-    nets = []
-    for sol in sols[:4]:
-        for pick in (0, 1, -1):
-            sub = {s: sol.get(s, s) for s in unknowns}
-            rest = {s: sympy.Integer(pick) for v in sub.values() for s in sympy.sympify(v).free_symbols}
-            vals = {s: sympy.nsimplify(sympy.sympify(v).subs(rest)) for s, v in sub.items()}
-            if not all(v.is_Rational for v in vals.values()):
-                continue
-
-            def num(x: Any, vals: dict[Any, Any] = vals) -> Fraction:
-                return _q(sympy.sympify(x).subs(vals)) if not isinstance(x, Fraction) else x
-
-            try:
-                nets.append(
-                    ReLUNetwork(
-                        [[[num(x) for x in row] for row in W] for W in ws + [Wout]],
-                        [[num(x) for x in b] for b in bs + [bout]],
-                    )
-                )
-            except (InvalidInputError, AttributeError, TypeError):
-                continue
-            if not rest:
-                break
-    dim_note = "positive-dimensional" if G is None or not G.is_zero_dimensional else "finitely many points"
-    status = "family" if free or notes or dim_note == "positive-dimensional" else "unresolved"
+    sols = _lex_points(list(G.exprs), gens) if G is not None else [{}]
+    dims = [(arch[ell], arch[ell - 1]) for ell in range(1, L + 2)]
+    nets = _rational_points(entries, sols, dims, data)
+    positive = G is None or not G.is_zero_dimensional
+    dim_note = "positive-dimensional" if positive else "finitely many points"
+    status = "family" if free or notes or positive else "unresolved"
     if not nets:
         return ConfigurationSolution(
             "unresolved", (), free, f"no rational point found ({dim_note}); {why}".rstrip("; ")
         )
     return ConfigurationSolution(status, tuple(nets), free, f"{dim_note}; {why}".rstrip("; "))
+
+
+def _eliminate(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict[Any, Any], str]:
+    """Solve equations for unknowns exactly while some equation allows it.
+
+    An equation ``c u + r = 0`` with a nonzero rational ``c`` and ``u`` not in ``r``
+    gives ``u = -r / c``; an equation ``c u m + k = 0`` with rationals ``c, k != 0``
+    and a monomial ``m`` in other unknowns forces ``m != 0`` and gives
+    ``u = -k / (c m)`` (then each equation is replaced by the numerator of the
+    substituted one, which has the same zeros where ``m != 0``; a later substitution
+    that makes ``m`` vanish proves the system empty).  Returns the
+    remaining equations, the substitutions and, when an equation becomes a nonzero
+    constant, the reason the system is empty.
+    """
+    import sympy
+
+    subs: dict[Any, Any] = {}
+    nonzero: list[Any] = []  # monomials an equation ``c u m + k = 0`` (k != 0) forces to be nonzero
+    todo = [sympy.expand(e) for e in eqs]
+    ok = set(unknowns)
+    while True:
+        todo = [e for e in todo if e != 0]
+        if any(e.is_number for e in todo):
+            return todo, subs, "an equation reduces to a nonzero constant after exact elimination"
+        pick = None
+        for e in todo:
+            poly = sympy.Poly(e, *sorted(e.free_symbols & ok, key=str))
+            terms = poly.terms()
+            for u in poly.gens:
+                k = poly.gens.index(u)
+                lin = [(mon, c) for mon, c in terms if mon[k] > 0]
+                if len(lin) == 1 and lin[0][0][k] == 1:
+                    mon, c = lin[0]
+                    rest = [(mm, cc) for mm, cc in terms if mm[k] == 0]
+                    if sum(mon) == 1:
+                        pick = (u, -sympy.expand(e - c * u) / c)
+                        break
+                    if len(rest) == 1 and sum(rest[0][0]) == 0:
+                        other = sympy.Mul(*[g**p for g, p in zip(poly.gens, mon) if g != u])
+                        pick = (u, -rest[0][1] / (c * other))
+                        nonzero.append(other)
+                        break
+            if pick is not None:
+                break
+        if pick is None:
+            return todo, subs, ""
+        u, value = pick
+        rep = {u: value}
+        nonzero = [sympy.numer(sympy.together(g.xreplace(rep))) for g in nonzero]
+        if any(g == 0 for g in nonzero):
+            return (
+                todo,
+                subs,
+                "a product that an equation forces to be nonzero vanishes after exact elimination",
+            )
+        subs = {k: v.xreplace(rep) for k, v in subs.items()}
+        subs[u] = value
+        if value.is_polynomial():
+            todo = [sympy.expand(e.xreplace(rep)) if e.has(u) else e for e in todo]
+        else:
+            todo = [
+                sympy.expand(sympy.numer(sympy.together(e.xreplace(rep)))) if e.has(u) else e for e in todo
+            ]
+
+
+_PICKS = (1, -1, 2, -2, 0, 3, -3, Fraction(1, 2), Fraction(-1, 2))
+
+
+def _rational_points(
+    entries: Sequence[Any], sols: Sequence[dict[Any, Any]], dims: Sequence[tuple[int, int]], data: Any
+) -> list[ReLUNetwork]:
+    """Rational networks from the general solutions ``sols`` of the reduced system.
+
+    ``entries`` are the network's weights (layer by layer, row by row) then its
+    biases, as expressions in the unknowns.  The unknowns left free run through small
+    rationals (at most 20 choices per solution); a point is kept when it is a
+    network whose values at the facet and ridge points of ``f`` agree with ``f`` (a
+    cheap necessary filter: the caller checks equivalence exactly).
+    """
+    import itertools
+
+    import sympy
+
+    probes = [(f.point, f.plus) for f in data.facets] + [
+        (x, data.facets[star[0]].plus) for x, star in data.ridges
+    ]
+    target = []
+    for x, region in probes:
+        A, c = data.regions[region]
+        target.append(
+            tuple(sum((a * xi for a, xi in zip(row, x)), Fraction(0)) + ci for row, ci in zip(A, c))
+        )
+    out: list[ReLUNetwork] = []
+    for sol in sols:
+        exprs = [x if isinstance(x, Fraction) else sympy.sympify(x).xreplace(sol) for x in entries]
+        free = sorted({s for e in exprs if not isinstance(e, Fraction) for s in e.free_symbols}, key=str)
+        for combo in itertools.islice(itertools.product(_PICKS, repeat=len(free)), 20):
+            point = {
+                s: sympy.Rational(Fraction(v).numerator, Fraction(v).denominator) for s, v in zip(free, combo)
+            }
+            vals = []
+            for e in exprs:
+                v = e if isinstance(e, Fraction) else sympy.sympify(e).xreplace(point)
+                if not isinstance(v, Fraction) and not v.is_Rational:
+                    break
+                vals.append(v if isinstance(v, Fraction) else _q(v))
+            else:
+                eta = _network(vals, dims)
+                if eta is not None and all(eta(x) == t for (x, _r), t in zip(probes, target)):
+                    out.append(eta)
+                    if len(out) >= 3 or not free:
+                        break
+        if len(out) >= 3:
+            break
+    return out
+
+
+def _lex_points(basis: Sequence[Any], gens: Sequence[Any], *, limit: int = 200) -> list[dict[Any, Any]]:
+    """Rational zeros of a lex Groebner basis (``gens`` in the order of the basis) by back-substitution.
+
+    The basis polynomials in ``gens[k:]`` only generate the elimination ideal, so the
+    variables are fixed from the last to the first: each is a common rational root
+    of the basis polynomials whose first variable it is (with the later values
+    substituted), or, when they all vanish, one of a few small rationals.  A
+    depth-first search, at most ``limit`` complete points; every point returned is a
+    zero of the whole basis.
+    """
+    import sympy
+
+    level: dict[int, list[Any]] = {}
+    for g in basis:
+        k = min(i for i, v in enumerate(gens) if g.has(v))
+        level.setdefault(k, []).append(g)
+    out: list[dict[Any, Any]] = []
+
+    def extend(k: int, point: dict[Any, Any]) -> None:
+        if len(out) >= limit:
+            return
+        if k < 0:
+            out.append(dict(point))
+            return
+        x = gens[k]
+        polys = [sympy.expand(g.xreplace(point)) for g in level.get(k, [])]
+        polys = [q for q in polys if q != 0]
+        if not polys:
+            choices = [sympy.Rational(Fraction(v).numerator, Fraction(v).denominator) for v in _PICKS[:5]]
+        else:
+            common = polys[0]
+            for q in polys[1:]:
+                common = sympy.gcd(common, q)
+            if not common.has(x):
+                return
+            choices = sorted(sympy.Poly(common, x).ground_roots())
+        for v in choices:
+            point[x] = v
+            extend(k - 1, point)
+            del point[x]
+
+    extend(len(gens) - 1, {})
+    return out
+
+
+def _network(vals: Sequence[Fraction], dims: Sequence[tuple[int, int]]) -> ReLUNetwork | None:
+    """The network with weights then biases ``vals`` (``dims``: (rows, columns) per layer)."""
+    ws, k = [], 0
+    for rows, cols in dims:
+        ws.append([list(vals[k + i * cols : k + (i + 1) * cols]) for i in range(rows)])
+        k += rows * cols
+    bs = []
+    for rows, _cols in dims:
+        bs.append(list(vals[k : k + rows]))
+        k += rows
+    try:
+        return ReLUNetwork(ws, bs)
+    except InvalidInputError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,14 +537,22 @@ class DeepFiberPiece:
         ``"hidden"`` (contains a certified point outside that orbit),
         ``"empty"`` (proved, with the reason) or ``"unresolved"``.
     dimension : int or None
-        For ``"orbit"`` the number of hidden neurons (the rescalings, proved); for
-        ``"hidden"`` the tangent dimension of the variety at the first sample
-        (an upper bound on the local dimension); None otherwise.
+        The exact dimension: for ``"orbit"`` the rescaling orbit's (the whole piece);
+        otherwise the local dimension of the configuration set at ``samples[0]`` when
+        its bounds ``dimension_bounds`` meet; None otherwise.
     samples : tuple of ReLUNetwork
-        Exact points of the piece, each checked to compute ``f``.
+        Exact points of the fiber found for this configuration, each checked to compute ``f``.
     equations, inequalities : tuple
         The configuration variety (SymPy), built on request by :attr:`variety`.
     reason : str
+    decision : str
+        ``"nonempty"`` when ``samples[0]`` is proved to lie on the configuration
+        variety with every inequality strict (the witness), else ``"undecided"``.
+    dimension_bounds : (int, int) or None
+        For a witness: the rank of exact families through it inside the
+        configuration set (rescalings, free output weights, free rows of neurons
+        inactive everywhere: a lower bound on the local dimension) and the tangent
+        dimension of the variety there (an upper bound).
     """
 
     configuration: FiberConfiguration
@@ -356,6 +560,8 @@ class DeepFiberPiece:
     dimension: int | None
     samples: tuple[ReLUNetwork, ...]
     reason: str
+    decision: str = "undecided"
+    dimension_bounds: tuple[int, int] | None = None
 
     @property
     def variety(self) -> Any:
@@ -368,9 +574,42 @@ class DeepFiberPiece:
             "configuration": self.configuration.to_dict(),
             "kind": self.kind,
             "dimension": self.dimension,
+            "decision": self.decision,
+            "dimension_bounds": None if self.dimension_bounds is None else list(self.dimension_bounds),
             "samples": [s.to_dict() for s in self.samples],
             "reason": self.reason,
         }
+
+
+def _rescaling_directions(eta: ReLUNetwork) -> list[tuple[Fraction, ...]]:
+    """The derivative at ``c = 1`` of rescaling each hidden neuron of ``eta`` by ``c``."""
+    arch = eta.architecture
+    off = _offsets(arch)
+    out = []
+    for ell in range(1, len(arch) - 1):
+        W, b, V = eta.weights[ell - 1], eta.biases[ell - 1], eta.weights[ell]
+        n_in = arch[ell - 1]
+        for j in range(arch[ell]):
+            u = [Fraction(0)] * off[-1]
+            for r in range(n_in):
+                u[off[ell - 1] + j * n_in + r] = W[j][r]
+            u[off[ell - 1] + arch[ell] * n_in + j] = b[j]
+            for i in range(arch[ell + 1]):
+                u[off[ell] + i * arch[ell] + j] = -V[i][j]
+            out.append(tuple(u))
+    return out
+
+
+def _decide(cfg: FiberConfiguration, sol: ConfigurationSolution, samples: Sequence[ReLUNetwork]) -> Any:
+    """``(decision, dimension bounds at samples[0])`` of a piece (see :class:`DeepFiberPiece`)."""
+    var = configuration_variety(cfg)
+    point = var.point_of(samples[0])
+    if point is None or not var.satisfies(point):
+        return "undecided", None
+    dirs = _rescaling_directions(samples[0])
+    if sol.networks and samples[0] == sol.networks[0]:
+        dirs += list(sol.directions)
+    return "nonempty", (rank([list(u) for u in dirs]) if dirs else 0, var.dimension_at(point))
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,6 +665,15 @@ class DeepFiber:
         }
 
 
+def refuse_domain(domain: Any) -> None:
+    """Raise :class:`~relu_geom.UnsupportedInputError` unless ``domain`` is None (``R^d``)."""
+    if domain is not None:
+        raise UnsupportedInputError(
+            "domain: deep fibers and identifiability are computed over R^d only; over a box the fiber "
+            "is larger (only f on the box matters) and is not described by the configurations"
+        )
+
+
 def _arch(net: ReLUNetwork, architecture: Sequence[int] | None) -> tuple[int, ...]:
     if architecture is None:
         return tuple(net.architecture)
@@ -440,6 +688,7 @@ def deep_fiber(
     *,
     max_configurations: int = 20000,
     stop_outside: bool = False,
+    domain: Any = None,
 ) -> DeepFiber:
     """The fiber of ``net`` in ``architecture`` (default its own) as configuration sets.
 
@@ -454,6 +703,11 @@ def deep_fiber(
     stop_outside
         Stop at the first piece with a certified point outside the orbit (the
         fiber is then ``"partial"``).
+    domain
+        Only ``None`` (all of ``R^d``).  Over a box the fiber is larger (only ``f``
+        on the box matters: zero sets may leave the box, neurons may be affine or
+        dead on it), which the configurations do not describe, so any other value
+        raises :class:`~relu_geom.UnsupportedInputError`.
 
     Returns
     -------
@@ -481,6 +735,7 @@ def deep_fiber(
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    refuse_domain(domain)
     arch = _arch(net, architecture)
     data = function_data(net)
     en = fiber_configurations(data, arch, max_configurations=max_configurations)
@@ -516,14 +771,15 @@ def deep_fiber(
             continue
         outside = [eta for eta in good if not own or same_up_to_symmetry(net, eta) is None]
         if sol.status == "point" and not outside:
-            pieces.append(DeepFiberPiece(cfg, "orbit", net.n_hidden, tuple(good), ""))
+            decision, bounds = _decide(cfg, sol, good)
+            orbit = rank([list(u) for u in _rescaling_directions(good[0])])
+            pieces.append(DeepFiberPiece(cfg, "orbit", orbit, tuple(good), "", decision, bounds))
             continue
         if outside:
-            var = configuration_variety(cfg)
-            point = var.point_of(outside[0])
-            dim = var.dimension_at(point) if point is not None else None
+            decision, bounds = _decide(cfg, sol, outside)
+            dim = bounds[0] if bounds is not None and bounds[0] == bounds[1] else None
             kind = "hidden" if own else "realization"
-            pieces.append(DeepFiberPiece(cfg, kind, dim, tuple(outside), sol.reason))
+            pieces.append(DeepFiberPiece(cfg, kind, dim, tuple(outside), sol.reason, decision, bounds))
             if stop_outside and own:
                 return DeepFiber(
                     net,

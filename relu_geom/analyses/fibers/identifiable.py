@@ -23,7 +23,7 @@ from typing import Any
 
 from relu_geom._util import short_repr
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
-from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber
+from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber, refuse_domain
 from relu_geom.analyses.fibers.hidden import hidden_symmetries
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
@@ -79,7 +79,9 @@ class IdentifiabilityVerdict:
         }
 
 
-def is_identifiable(net: ReLUNetwork, *, max_configurations: int = 20000) -> IdentifiabilityVerdict:
+def is_identifiable(
+    net: ReLUNetwork, *, max_configurations: int = 20000, domain: Any = None
+) -> IdentifiabilityVerdict:
     """Decide whether ``net`` is determined by its function up to permutation and positive rescaling.
 
     Parameters
@@ -88,6 +90,8 @@ def is_identifiable(net: ReLUNetwork, *, max_configurations: int = 20000) -> Ide
         The network (over ``R^d``).
     max_configurations
         Bound of :func:`fiber_configurations`; reaching it gives ``"undecided"``.
+    domain
+        Only ``None`` (``R^d``); see :func:`deep_fiber`.
 
     Returns
     -------
@@ -112,6 +116,7 @@ def is_identifiable(net: ReLUNetwork, *, max_configurations: int = 20000) -> Ide
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
     require_int(max_configurations, "max_configurations", minimum=0)
+    refuse_domain(domain)
 
     def verdict(v: str, cert: Any, check: Any, method: str, fib: Any, reason: str) -> IdentifiabilityVerdict:
         return IdentifiabilityVerdict(v, net, cert, check, method, fib, SCOPE, reason)

@@ -36,6 +36,7 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom.analyses.fibers.configurations import FiberConfiguration
+from relu_geom.arith.linalg import rank
 from relu_geom.errors import InvalidInputError, LimitExceededError
 
 __all__ = ["ConfigurationVariety", "affine_chain", "configuration_variety", "output_derivative"]
@@ -72,6 +73,22 @@ def output_derivative(
         if ell < len(weights) - 1:
             vec = [v if signs[ell][i] > 0 else 0 for i, v in enumerate(vec)]
     return vec
+
+
+def _terms(e: Any, gens: Sequence[Any]) -> list[tuple[tuple[int, ...], Fraction]]:
+    """The terms ``(exponents, coefficient)`` of a polynomial with rational coefficients."""
+    import sympy
+
+    return [(mon, Fraction(int(c.p), int(c.q))) for mon, c in sympy.Poly(e, *gens).terms()]
+
+
+def _monomial(c: Fraction, mon: Sequence[int], at: Sequence[Fraction]) -> Fraction:
+    """``c * prod(at[i] ** mon[i])``."""
+    v = c
+    for x, k in zip(at, mon):
+        if k:
+            v *= x**k
+    return v
 
 
 def _split(flat: Sequence[int], widths: Sequence[int]) -> list[list[int]]:
@@ -153,17 +170,40 @@ class ConfigurationVariety:
             lam = g[q0] / f.normal[q0]
             point[self.lambdas[k]] = abs(lam)
             point[self.deltas[k]] = Fraction(1 if lam >= 0 else -1)
+        gens = self.gens
+        at = [point[g] for g in gens]
         for e in self.equations:
-            if e.subs(point) != 0:
+            if sum((_monomial(c, mon, at) for mon, c in _terms(e, gens)), Fraction(0)):
                 return None
         return point
 
-    def jacobian_rank(self, point: dict[Any, Any]) -> int:
-        """The exact rank of the Jacobian of :attr:`equations` at ``point``."""
-        import sympy
+    def satisfies(self, point: dict[Any, Any]) -> bool:
+        """True when every inequality holds at ``point`` (exact rationals)."""
+        gens = self.gens
+        at = [Fraction(point[g]) for g in gens]
+        for rel in self.inequalities:
+            v = sum((_monomial(c, mon, at) for mon, c in _terms(rel.lhs - rel.rhs, gens)), Fraction(0))
+            if not (v > 0 if rel.rel_op in (">", ">=") else v < 0) and not (
+                v == 0 and rel.rel_op in (">=", "<=")
+            ):
+                return False
+        return True
 
-        J = sympy.Matrix(self.equations).jacobian(list(self.gens))
-        return J.subs({k: sympy.Rational(v.numerator, v.denominator) for k, v in point.items()}).rank()
+    def jacobian_rank(self, point: dict[Any, Any]) -> int:
+        """The exact rank of the Jacobian of :attr:`equations` at ``point`` (exact rationals)."""
+        gens = self.gens
+        at = [Fraction(point[g]) for g in gens]
+        rows = []
+        for e in self.equations:
+            row = [Fraction(0)] * len(gens)
+            for mon, c in _terms(e, gens):
+                for j, k in enumerate(mon):
+                    if k:
+                        lower = list(mon)
+                        lower[j] -= 1
+                        row[j] += k * _monomial(c, lower, at)
+            rows.append(row)
+        return rank(rows) if rows else 0
 
     def dimension_at(self, point: dict[Any, Any]) -> int:
         """``#unknowns - rank(Jacobian)`` at ``point``: the dimension of the tangent space there.
