@@ -367,3 +367,14 @@ def test_cli_identify(net_file, tmp_path, capsys) -> None:
     assert main(["identify", str(net_file), "--sample", str(bad)]) == 2
     assert "bent hyperplane" in capsys.readouterr().err
     assert main(["identify", str(net_file), "--sample", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_functional_dimension_takes_a_complex_with_its_own_domain_only():
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    cx = rg.compile_network(net, domain=(-1, 1))
+    # relu(x) + relu(y) on [-1, 1]^2: all four regions meet the box, so D - H = 7 is reached
+    assert rg.functional_dimension(cx).rank == rg.functional_dimension(cx, domain=(-1, 1)).rank == 7
+    with pytest.raises(rg.InvalidInputError, match="domain"):
+        rg.functional_dimension(cx, domain=(0, 1))
+    # over a box inside one region (both neurons active) the rows of one region only: rank 3
+    assert rg.functional_dimension(net, domain=(1, 2)).rank == 3

@@ -43,6 +43,7 @@ class _Plan:
 
 
 def residual(dec: ShallowDecomposition, S: Sequence[int]) -> list[list[Fraction]]:
+    """``R_S = M + sum_{j in S} c_j a_j^T``: the linear part left when the hinges in ``S`` are flipped."""
     R = [list(r) for r in dec.linear]
     for j in S:
         h = dec.hinges[j]

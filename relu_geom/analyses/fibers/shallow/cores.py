@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from relu_geom.analyses.fibers.shallow.canonical import residual
 from relu_geom.analyses.fibers.shallow.decomposition import ShallowDecomposition
 from relu_geom.arith.dense import combination, rank, rank_modulo, rref
 
-__all__ = []
+__all__: list[str] = []  # helpers of the shallow package, no public API of their own
 
 
 Counts = tuple[int, int]
@@ -88,14 +88,13 @@ def _lineality(core: Core, dec: ShallowDecomposition) -> tuple[int, int]:
 
 
 def make_core(dec: ShallowDecomposition, S: tuple[int, ...], T: tuple[int, ...], orthant: bool) -> Core:
+    """The :class:`Core` of the flipped hinges ``S`` and the doubled hinges ``T`` (with its lineality on the orthant)."""
     normals = [[Fraction(a) for a in dec.hinges[j].normal] for j in T]
     R = residual(dec, S)
     tk = rank(normals) if T else 0
     rho = rank_modulo(R, rref(normals)[0] if T else [])
     core = Core(R, T, tk, rho, None)
-    if orthant:
-        object.__setattr__(core, "lineality", _lineality(core, dec))
-    return core
+    return replace(core, lineality=_lineality(core, dec)) if orthant else core
 
 
 def piece_dimension(

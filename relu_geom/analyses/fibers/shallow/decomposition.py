@@ -101,6 +101,7 @@ class ShallowDecomposition:
 
 
 def check_shallow(net: Any, what: str = "net") -> ReLUNetwork:
+    """``net`` when it is a network with one hidden layer, else InvalidInputError naming ``what``."""
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"{what}: expected a ReLUNetwork, got {type(net).__name__}")
     if net.depth != 1:
@@ -111,6 +112,7 @@ def check_shallow(net: Any, what: str = "net") -> ReLUNetwork:
 
 
 def check_domain(domain: Any) -> str | None:
+    """``domain`` when it is one of :data:`DOMAINS` (None for all of R^d, ``"orthant"``), else InvalidInputError."""
     if domain not in DOMAINS:
         raise InvalidInputError(f"domain: expected None (all of R^d) or 'orthant', got {short_repr(domain)}")
     return domain
@@ -200,6 +202,7 @@ def shallow_decomposition(net: ReLUNetwork, *, domain: str | None = None) -> Sha
 
 
 def as_decomposition(f: Any) -> ShallowDecomposition:
+    """``f`` itself when it is a :class:`ShallowDecomposition`, else the decomposition of the network ``f``."""
     if isinstance(f, ShallowDecomposition):
         return f
     return shallow_decomposition(check_shallow(f, "f"))

@@ -29,7 +29,7 @@ from relu_geom.arith.dense import (
 from relu_geom.errors import ReluGeomError
 from relu_geom.network import ReLUNetwork
 
-__all__ = []
+__all__: list[str] = []  # helpers of the shallow package, no public API of their own
 
 _ZERO = Fraction(0)
 
