@@ -103,7 +103,7 @@ def zigzag(k: int = 2) -> ReLUNetwork:
     over ``R``: at least the ``4^k`` pieces, at most the product bound ``(3 + 1)^k`` of one
     input (``docs/search.md``).
     """
-    rows = [[-12, 9, -6], [-12, 9, -6], [12, -9, 6]]
+    rows: list[list[object]] = [[-12, 9, -6], [-12, 9, -6], [12, -9, 6]]
     ws: list[list[list[object]]] = [[[1], [1], [-1]]]
     bs: list[list[object]] = [["-1/6", "-1/3", "2/3"]]
     for _ in range(k - 1):

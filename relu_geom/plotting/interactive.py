@@ -450,8 +450,8 @@ def view_breakpoints(obj: Any, *, domain: Any = None, window: Any = None) -> Any
     cand = candidate_bent_hyperplanes(cx)
     colour_of = {}
     for k, c in enumerate(cand.candidates):
-        for f in c.facets:
-            colour_of[f] = (NEURON_LINES[k % len(NEURON_LINES)], f"candidate {k}")
+        for g in c.facets:
+            colour_of[g] = (NEURON_LINES[k % len(NEURON_LINES)], f"candidate {k}")
     fig = go.Figure()
     for f in bc.facets:
         q = _clip(f.polyhedron, win)

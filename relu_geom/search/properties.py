@@ -357,7 +357,7 @@ def fdim_deficit(k: int = 1) -> Property:
         return Verdict(deficit >= k, deficit, {"rank": fd.rank, "upper_bound": fd.upper_bound})
 
     return Property(f"fdim-deficit:{k}", "functional_dimension_at_most", _always, decide,
-                    lambda net: decide(net).value, (("k", k),))
+                    lambda net: _value(decide(net)), (("k", k),))
 
 
 def full_fdim_not_identifiable() -> Property:
@@ -435,7 +435,7 @@ def fewer_neurons() -> Property:
         return Verdict(True, w, {"partner": canonical_form(net)})
 
     return Property("fewer-neurons", "fewer_neurons", screen, decide,
-                    lambda net: net.n_hidden - decide(net).value if net.depth == 1 else 0,
+                    lambda net: net.n_hidden - _value(decide(net)) if net.depth == 1 else 0,
                     pre_screen=lambda layers: len(layers) == 2)
 
 
@@ -493,10 +493,17 @@ def equals_target(target: ReLUNetwork, *, domain: Any = None, name: str = "targe
                     pre_screen=pre_screen)
 
 
+def _value(verdict: Verdict) -> int | Fraction:
+    """The number of a verdict that always has one (an objective)."""
+    assert verdict.value is not None
+    return verdict.value
+
+
 def _in_box(x: Sequence[Fraction], domain: Any, d: int) -> bool:
     from relu_geom.compiler import parse_domain
 
-    return parse_domain(domain, d).contains(x)
+    box = parse_domain(domain, d)
+    return box is None or box.contains(x)
 
 
 # ------------------------------------------------------------------ function side

@@ -47,7 +47,7 @@ def _smaller_values(v: Fraction) -> list[Fraction]:
     for k in range(1, int(abs(v)) + 1):
         cands.update((Fraction(k), Fraction(-k)))
     if v.denominator > 1:
-        cands.update((Fraction(int(v)), v.__floor__(), v.__ceil__()))
+        cands.update((Fraction(int(v)), Fraction(v.__floor__()), Fraction(v.__ceil__())))
     out = [c for c in cands if _size(c) < _size(v) or (_size(c) == _size(v) and c > v)]
     return sorted(out, key=lambda c: (_size(c), c < 0))
 

@@ -126,10 +126,17 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?")
 
 
+def _skip_ws(text: str, pos: int) -> int:
+    """The position after the white space starting at ``pos``."""
+    m = _WS.match(text, pos)
+    assert m is not None  # the pattern matches the empty string
+    return m.end()
+
+
 def _iterative_loads(text: str) -> Any:
     """JSON without recursion (same results as :func:`json.loads` with our hooks)."""
     stack: list[tuple[Any, str | None]] = []  # (container, pending key of an object)
-    pos = _WS.match(text, 0).end()
+    pos = _skip_ws(text, 0)
     result: Any = None
     done = False
     while True:
@@ -141,7 +148,7 @@ def _iterative_loads(text: str) -> Any:
         if ch == "{" or ch == "[":
             container: Any = {} if ch == "{" else []
             stack.append((container, None))
-            pos = _WS.match(text, pos + 1).end()
+            pos = _skip_ws(text, pos + 1)
             close = "}" if ch == "{" else "]"
             if text.startswith(close, pos):
                 stack.pop()
@@ -151,10 +158,10 @@ def _iterative_loads(text: str) -> Any:
                     if not text.startswith('"', pos):
                         raise _Refused(f"expected a key at character {pos}")
                     key, pos = scanstring(text, pos + 1)
-                    pos = _WS.match(text, pos).end()
+                    pos = _skip_ws(text, pos)
                     if not text.startswith(":", pos):
                         raise _Refused(f"expected ':' at character {pos}")
-                    pos = _WS.match(text, pos + 1).end()
+                    pos = _skip_ws(text, pos + 1)
                     stack[-1] = (container, key)
                 opened = True
         elif ch == '"':
@@ -185,17 +192,17 @@ def _iterative_loads(text: str) -> Any:
                 container[key] = value
             else:
                 container.append(value)
-            pos = _WS.match(text, pos).end()
+            pos = _skip_ws(text, pos)
             if text.startswith(",", pos):
-                pos = _WS.match(text, pos + 1).end()
+                pos = _skip_ws(text, pos + 1)
                 if isinstance(container, dict):
                     if not text.startswith('"', pos):
                         raise _Refused(f"expected a key at character {pos}")
                     key, pos = scanstring(text, pos + 1)
-                    pos = _WS.match(text, pos).end()
+                    pos = _skip_ws(text, pos)
                     if not text.startswith(":", pos):
                         raise _Refused(f"expected ':' at character {pos}")
-                    pos = _WS.match(text, pos + 1).end()
+                    pos = _skip_ws(text, pos + 1)
                     stack[-1] = (container, key)
                 break
             close = "}" if isinstance(container, dict) else "]"
@@ -205,7 +212,7 @@ def _iterative_loads(text: str) -> Any:
             value, pos = container, pos + 1
         if done:
             break
-    if _WS.match(text, pos).end() != len(text):
+    if _skip_ws(text, pos) != len(text):
         raise _Refused(f"extra data at character {pos}")
     return result
 

@@ -201,9 +201,9 @@ class _Goal:
     rel: str  # "<" or "<="
 
 
-def _show(value: Fraction) -> str:
+def _show(value: Fraction | int) -> str:
     """A rational for a message (exact, abridged in the middle when very long)."""
-    text = canonical_rational(value)
+    text = canonical_rational(Fraction(value))
     return text if len(text) <= 80 else f"{text[:30]}...{text[-30:]} ({len(text)} characters)"
 
 
@@ -432,16 +432,16 @@ def _check_property(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
     for i, dj in enumerate(_list(q["disjuncts"], "question.disjuncts")):
         p = f"question.disjuncts[{i}]"
         obj = _obj(dj, p, ("box",), ("input_rows", "atoms"))
-        box = _box(obj["box"], f"{p}.box", d)
-        rows = [
+        box = tuple(_box(obj["box"], f"{p}.box", d))
+        rows = tuple(
             _form(r, f"{p}.input_rows[{k}]", d, 0, m, with_y=False)
             for k, r in enumerate(_list(obj.get("input_rows", []), f"{p}.input_rows"))
-        ]
-        atoms = [
+        )
+        atoms = tuple(
             _form(a, f"{p}.atoms[{k}]", d, 0, m, with_y=True)
             for k, a in enumerate(_list(obj.get("atoms", []), f"{p}.atoms"))
-        ]
-        disjuncts.append((tuple(box), tuple(rows), tuple(atoms)))
+        )
+        disjuncts.append((box, rows, atoms))
     if verdict == "sat":
         ev = _obj(evidence, "evidence", ("disjunct", "x"))
         k = _int(ev["disjunct"], "evidence.disjunct", 0, len(disjuncts))
@@ -782,6 +782,7 @@ def verify_certificate(
     ch: _Checker | None = state["checker"]
     unknown = failure is None and state["verdict"] == "unknown"
     if unknown:
+        assert ch is not None  # a verdict was read, so the checker was made
         ch.checked.append("unknown: nothing to verify")
     return VerificationReport(
         valid=failure is None and not unknown,

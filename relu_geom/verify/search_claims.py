@@ -139,6 +139,11 @@ def _two_networks(cert: dict[str, Any]) -> tuple[ReLUNetwork, ReLUNetwork]:
 Form = tuple[tuple[Fraction, ...], Fraction]
 
 
+def _fixed_phases(ph: dict[tuple[int, int], int]) -> Callable[[int, int, Form], int | None]:
+    """The ``phase`` argument of :func:`_affine_layers` reading fixed phases ``(layer, j) -> s``."""
+    return lambda layer, j, form: ph.get((layer, j))
+
+
 def _affine_layers(net: ReLUNetwork, phase: Callable[[int, int, Form], int | None], path: str,
                    upto: int | None = None) -> list[list[Form]]:
     """Pre-activation forms of layers ``1..upto`` (default: through the output) along fixed phases.
@@ -297,7 +302,7 @@ def _check_tree(nets: dict[str, ReLUNetwork], tree: Any, dom: list[tuple[Fractio
         for name, net in nets.items():
             ph = {(lay, k): s for (nm, lay, k), s in phases.items() if nm == name}
             upto = max((lay for lay, _ in ph), default=0) if leaf == "empty" else None
-            forms[name] = _affine_layers(net, lambda lay, k, form, ph=ph: ph.get((lay, k)), f"{path}.leaf", upto)
+            forms[name] = _affine_layers(net, _fixed_phases(ph), f"{path}.leaf", upto)
         if leaf == "pattern":
             on_pattern(phases, forms, path)
             patterns += 1
@@ -521,7 +526,7 @@ def _sample_rank(net: ReLUNetwork, sample: Any) -> tuple[int, int]:
         if any(v == 0 for zl in z for v in zl):
             raise CheckFailure(path, "a hidden pre-activation vanishes there (not a smooth point)")
         ph = {(layer, j): 1 if v > 0 else -1 for layer, zl in enumerate(z, start=1) for j, v in enumerate(zl)}
-        pre = _affine_layers(net, lambda lay, k, form, ph=ph: ph[(lay, k)], path)
+        pre = _affine_layers(net, _fixed_phases(ph), path)
         coef = _coefficient_rows(net, _active(net, ph), pre)
         for k in range(net.output_dim):
             block = coef[k * (d + 1):(k + 1) * (d + 1)]

@@ -254,7 +254,7 @@ class CandidateBentHyperplane(NamedTuple):
         Ridges (cell indices) at which it bends.
     """
 
-    index: int
+    index: int  # type: ignore[assignment]  # a NamedTuple field named like tuple.index (public)
     facets: tuple[int, ...]
     cells: tuple[int, ...]
     hyperplanes: tuple[tuple[int, ...], ...]
@@ -382,10 +382,10 @@ def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
     root_index = {uf.find(grp[0]): k for k, grp in enumerate(groups)}
     bends_at: dict[int, list[int]] = {}
     edges: dict[tuple[int, int], list[int]] = {}
-    for ridge, straight, j, _ in bends:
+    for ridge, straight_facets, j, _ in bends:
         v = root_index[uf.find(j)]
         bends_at.setdefault(v, []).append(ridge)
-        for s in straight:
+        for s in straight_facets:
             u = root_index[uf.find(s)]
             if u != v:
                 edges.setdefault((u, v), []).append(ridge)
@@ -403,8 +403,8 @@ def _decompose(bc: BreakpointComplex) -> CandidateDecomposition:
         )
     cof = [0] * len(bc.facets)
     for c in cands:
-        for f in c.facets:
-            cof[f] = c.index
+        for g in c.facets:
+            cof[g] = c.index
     return CandidateDecomposition(
         tuple(cands),
         tuple(cof),

@@ -1248,7 +1248,7 @@ def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]
         closures.append(cl)
         for c in cl:
             pieces_at.setdefault(c, []).append(k)
-    points = {}
+    points: dict[int, tuple[int, ...]] = {}
 
     def tight(row: IntRow, c: int) -> bool:
         pt = points.get(c)

@@ -211,7 +211,7 @@ def integer_layers(net: ReLUNetwork, p: int | None = None) -> tuple[list[list[li
 def read_sample(X: object, d: int, what: str = "X") -> list[Point]:
     """A sample (a sequence of points, or an array) as exact points of dimension ``d``."""
     if hasattr(X, "tolist"):
-        X = X.tolist()  # type: ignore[union-attr]
+        X = X.tolist()
     if isinstance(X, (str, bytes)) or not isinstance(X, Iterable):
         raise InvalidInputError(f"{what}: expected a sequence of points, got {short_repr(X)}")
     return [as_point(x, d, what=f"{what}[{i}]") for i, x in enumerate(X)]
