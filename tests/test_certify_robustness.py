@@ -157,7 +157,7 @@ def test_l2_bounds_by_hand(a, lower, upper):
     assert rg.verify_certificate(json.loads(json.dumps(res.certificate))).valid
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(nets, st.integers(0, 50))
 def test_l2_bounds_enclose_random(net, seed):
     x0 = [F(1, 3)] * net.input_dim

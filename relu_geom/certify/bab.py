@@ -520,10 +520,11 @@ class _Search:
                 [lo_rows[2 * k][i] - hi_rows[2 * k + 1][i] for k, (_, i) in enumerate(owners)]
             ).repeat(2)
         out: list[tuple[int, float, float] | None] = [None] * len(nodes)
-        keys: list[float] = [math.inf] * len(nodes)
+        keys: list[tuple[float, float]] = [(math.inf, 0.0)] * len(nodes)
         for k, (n, i) in enumerate(owners):
             b1, b2 = float(best[2 * k]), float(best[2 * k + 1])
-            key = b1 + b2
+            # ties (a bound that does not depend on the coordinate): the widest coordinate
+            key = (b1 + b2, float(lo_rows[2 * k][i] - hi_rows[2 * k + 1][i]))
             if out[n] is None or key < keys[n]:
                 out[n], keys[n] = (i, b1, b2), key
         assert all(o is not None for o in out)
@@ -581,9 +582,12 @@ class _Search:
         return fb.upper_form(*self._mu_form(mu))[0]
 
     # ---- the loop
-    def _process(self, node: _Node, fb: FloatBounds, fvals: np.ndarray) -> str | tuple:
-        """Close a node by a leaf (``"closed"``), find a violation (``"stop"``), or return
-        what its split needs ``(eb, fbest, best form index)``."""
+    def _process(
+        self, node: _Node, fb: FloatBounds, fvals: np.ndarray
+    ) -> tuple[str, ExactBounds | None, float]:
+        """Close a node by a leaf (``"closed"``), find a violation (``"stop"``), or leave it
+        ``"open"`` with what its split needs: the exact bounds (if computed) and the guide's
+        best bound."""
         order = sorted(range(len(fvals)), key=lambda i: fvals[i]) if len(fvals) else [0]
         fbest = float(fvals[order[0]]) if len(fvals) else math.inf
         slack = _GUIDE_MARGIN * (1 + abs(fbest))
@@ -598,20 +602,20 @@ class _Search:
             if eb.empty:
                 node.tree.update({"leaf": "bound", "mu": []})
                 self.stats["empty_leaves"] += 1
-                return "closed"
+                return "closed", eb, fbest
             leaf = self._bound_leaf(node, eb, order if self.mu_candidates else [])
             if leaf is not None:
                 node.tree.update(leaf)
                 self.stats["bound_leaves"] += 1
-                return "closed"
+                return "closed", eb, fbest
             if eb.all_phased:
                 out = self._lp_leaf(node, eb)
                 if out == "stop":
-                    return "stop"
-                if out is not None:
+                    return "stop", eb, fbest
+                if isinstance(out, dict):
                     node.tree.update(out)
                     self.stats["lp_leaves"] += 1
-                    return "closed"
+                    return "closed", eb, fbest
                 if self.maximize:
                     raise AssertionError("an lp leaf with exact multipliers must close")  # pragma: no cover
         # candidate points: the centre of this box and the corner maximizing the guide's best form
@@ -619,13 +623,13 @@ class _Search:
         centre = (lo + hi) / 2
         if self._float_point_promising(centre):
             if self._try_point(tuple((a + b) / 2 for a, b in node.box)):
-                return "stop"
+                return "stop", eb, fbest
         coef = self._best_form_coef(fb, order[0])
         corner = np.where(coef > 0, hi, lo)
         if self._float_point_promising(corner):
             if self._try_point(tuple(b if a > 0 else a0 for a, (a0, b) in zip(coef, node.box))):
-                return "stop"
-        return (eb, fbest)
+                return "stop", eb, fbest
+        return "open", eb, fbest
 
     def run(self) -> SearchOutcome:
         g = self.g
@@ -653,11 +657,10 @@ class _Search:
             pending = []
             for i, node in enumerate(batch):
                 fb = fbatch.node(i)
-                out = self._process(node, fb, fvals_all[i])
-                if out == "stop":
+                status, eb, fbest = self._process(node, fb, fvals_all[i])
+                if status == "stop":
                     return self._outcome("violated")
-                if out != "closed":
-                    eb, fbest = out
+                if status == "open":
                     pending.append((node, eb, fb, fbest, self._wants_input_split(node, eb, fb)))
             inputs = [p[0] for p in pending if p[4]]
             choices = iter(self._input_choices(inputs) if inputs else ())
@@ -665,7 +668,7 @@ class _Search:
                 if by_input:
                     i, b1, b2 = next(choices)
                     split, n1, n2 = self._input_split(node, i)
-                    prios = (b1, b2)
+                    prios: tuple[float, float] = (b1, b2)
                 else:
                     split, n1, n2 = self._neuron_split(node, eb, fb)
                     prios = (fbest, fbest)
