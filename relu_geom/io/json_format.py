@@ -28,7 +28,6 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from relu_geom._util import short_repr, write_text_atomic
@@ -352,7 +351,7 @@ def network_to_json(net: ReLUNetwork, path: PathLike | None = None) -> str:
     return text
 
 
-def network_from_json_file(path: Path | str) -> ReLUNetwork:
+def network_from_json_file(path: PathLike) -> ReLUNetwork:
     """A network from a JSON file (the reader behind :func:`network_from_json` for paths)."""
     obj, src = read_json_file(path, "network file")
     with reading(src):
