@@ -241,3 +241,37 @@ def test_messages_never_echo_long_inputs(call, long_input):
         call(long_input)
     assert 0 < len(str(info.value)) <= MAX_MESSAGE
 
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: rg.ReLUNetwork.random([10**9, 1]),
+        lambda: rg.ReLUNetwork.random([3, 10**9, 1]),
+        lambda: rg.functionally_equivalent(NETS[2], NETS[2], n_probes=10**9),
+        lambda: rg.shallow_fiber(rg.zoo.abs_1d(), 10**6),
+        lambda: rg.general_position_f_vector(10**9, 10**9),
+    ],
+    ids=["random [1e9, 1]", "random [3, 1e9, 1]", "n_probes=1e9", "shallow_fiber width 1e6", "counts"],
+)
+def test_huge_requests_end_at_once_in_bounded_memory(call):
+    # before: shallow_fiber built a width**2 list (13 GB for width 10**6), random() and n_probes ran unbounded
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises((rg.LimitExceededError, rg.InvalidInputError)):
+            call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 5 and peak < 50 * 2**20
+
+
+def test_cli_fiber_with_a_huge_width_is_a_limit_error(capsys):
+    from relu_geom.cli import main
+
+    assert main(["fiber", "zoo:abs_1d", "--width", "1000000"]) == 2
+    assert "more than max_pieces=5000 candidate strata" in capsys.readouterr().err

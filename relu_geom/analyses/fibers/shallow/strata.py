@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -41,14 +41,14 @@ def _group_types(budget: int) -> list[Counts]:
     return [(p, size - p) for size in range(2, budget + 1) for p in range(size, (size - 1) // 2, -1)]
 
 
-def _multisets(types: Sequence[Counts], budget: int, start: int = 0) -> list[tuple[Counts, ...]]:
-    """Sorted multisets of group types of total size at most ``budget``."""
-    out: list[tuple[Counts, ...]] = [()]
+def _multisets(types: Sequence[Counts], budget: int, start: int = 0) -> Iterator[tuple[Counts, ...]]:
+    """Sorted multisets of group types of total size at most ``budget``, one at a time."""
+    yield ()
     for i in range(start, len(types)):
         size = sum(types[i])
         if size <= budget:
-            out += [(types[i], *rest) for rest in _multisets(types, budget - size, i)]
-    return out
+            for rest in _multisets(types, budget - size, i):
+                yield (types[i], *rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -640,17 +640,24 @@ def shallow_fiber(
     k = dec.n_hinges
     if k > 10:
         raise LimitExceededError(f"shallow_fiber: {k} hinges give up to 3^{k} orientation choices (limit 10)")
+    if n >= k and (n - k + 1) * (n - k + 2) // 2 > max_pieces:
+        # the hinge counts (1, 0) with no groups alone give (n-k+1)(n-k+2)/2 strata (L, N below)
+        raise LimitExceededError(
+            f"shallow_fiber: more than max_pieces={max_pieces} candidate strata "
+            f"({k} hinges, width {n}); pass a larger max_pieces or a smaller width"
+        )
     fiber = ShallowFiber(dec, n, (), net)
     cores: dict[tuple[tuple[int, ...], tuple[int, ...]], Core] = {}
     pieces: list[FiberPiece] = []
     examined = 0
-    options = [(p, size - p) for size in range(1, n + 1) for p in range(size, -1, -1)]
+    def options() -> Iterator[tuple[int, int]]:
+        return ((p, size - p) for size in range(1, n + 1) for p in range(size, -1, -1))
 
     def hinge_combos(j: int, budget: int) -> Any:
         if j == k:
             yield ()
             return
-        for p, q in options:
+        for p, q in options():
             if p + q <= budget - (k - j - 1):
                 for rest in hinge_combos(j + 1, budget - p - q):
                     yield ((p, q), *rest)
