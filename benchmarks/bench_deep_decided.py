@@ -3,14 +3,15 @@
 Run: ``python benchmarks/bench_deep_decided.py [n_seeds] [seconds] [arch ...]``
 (architectures written ``2,2,2,1``; default the four below).  For each architecture it
 takes ``ReLUNetwork.random(arch, seed=s)`` for ``s < n_seeds`` (default 50), runs
-:func:`is_identifiable` in a child process limited to ``seconds`` of wall time (default
-60) and counts the verdicts; undecided ones are grouped by their reason.
+:func:`is_identifiable` in a child process limited to ``seconds`` of CPU time (default
+60; the machine may be shared) and counts the verdicts; undecided ones are grouped by their reason.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import re
+import resource
 import sys
 import time
 from collections import Counter
@@ -21,7 +22,8 @@ import relu_geom as rg
 ARCHITECTURES = ([2, 2, 2, 1], [2, 3, 2, 1], [3, 3, 3, 1], [2, 2, 2, 2, 1])
 
 
-def _verdict(arch: list[int], seed: int, queue: mp.Queue) -> None:
+def _verdict(arch: list[int], seed: int, seconds: float, queue: mp.Queue) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (int(seconds), int(seconds) + 1))  # SIGXCPU beyond it
     start = time.process_time()
     try:
         v = rg.is_identifiable(rg.ReLUNetwork.random(arch, seed=seed))
@@ -42,12 +44,13 @@ def main(n_seeds: int, seconds: float, architectures: Sequence[list[int]] = ARCH
         times = []
         for seed in range(n_seeds):
             queue = ctx.Queue()
-            p = ctx.Process(target=_verdict, args=(arch, seed, queue))
+            p = ctx.Process(target=_verdict, args=(arch, seed, seconds, queue))
             p.start()
-            p.join(seconds)
+            p.join(20 * seconds)
             if p.is_alive():
                 p.kill()
                 p.join()
+            if p.exitcode != 0 or queue.empty():
                 verdicts["timeout"] += 1
                 print(f"{arch} seed {seed}: timeout", flush=True)
                 continue

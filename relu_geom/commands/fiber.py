@@ -72,7 +72,11 @@ def _run_deep(args: argparse.Namespace, net: ReLUNetwork) -> int:
         print(f"  {n:6d}  {why}")
     for p in fib.pieces:
         dim = "" if p.dimension is None else f"  dimension {p.dimension}"
-        print(f"  piece {p.kind}{dim}  phi {list(p.configuration.neuron_of_candidate)}  {p.reason}".rstrip())
+        if p.dimension is None and p.dimension_bounds is not None:
+            dim = f"  dimension {p.dimension_bounds[0]}..{p.dimension_bounds[1]}"
+        print(
+            f"  piece {p.kind} ({p.decision}){dim}  phi {list(p.configuration.neuron_of_candidate)}  {p.reason}".rstrip()
+        )
     return 0
 
 

@@ -502,6 +502,7 @@ def fiber_configurations(
     >>> rg.fiber_configurations(rg.zoo.bent_2d(), (2, 3, 1)).reason
     'the depth bound 2 exceeds the 1 hidden layers of the architecture'
     """
+    import functools
     import itertools
 
     import networkx as nx
@@ -633,6 +634,11 @@ def fiber_configurations(
         for k in star:
             has_ridge[k] = True
 
+    @functools.cache
+    def facet_side(k2: int, k: int) -> int:  # side of facet k's point w.r.t. facet k2's hyperplane
+        f2 = data.facets[k2]
+        return _side(f2.normal, f2.beta, data.facets[k].point)
+
     def var_s(k: int, b: int) -> int:  # s(sigma_k)[b]
         return 1 + k * H + b
 
@@ -704,7 +710,7 @@ def fiber_configurations(
                     b = own[k2]
                     if b == a or layer_of[b] == layer_of[a]:
                         continue
-                    side = _side(f2.normal, f2.beta, f1.point)
+                    side = facet_side(k2, k1)
                     if side == 0:
                         cut("a neuron's sign at a ridge contradicts its orientation")
                         return
@@ -742,13 +748,21 @@ def fiber_configurations(
             if root != 0 and root not in seen:
                 seen.add(root)
                 roots.append(root)
+        found: dict[int, tuple[int, int]] = {}  # the union-find is final: cache (root, parity)
+
+        def locate(v: int) -> tuple[int, int]:
+            got = found.get(v)
+            if got is None:
+                got = found[v] = uf.find(v)
+            return got
+
         for combo in itertools.product((1, -1), repeat=len(roots)):
             counts[1] += 1
             val = dict(zip(roots, combo))
             val[0] = 1
 
             def value(v: int, val: dict[int, int] = val) -> int:
-                root, p = uf.find(v)
+                root, p = locate(v)
                 return p * val[root]
 
             fs = tuple(
@@ -769,7 +783,7 @@ def fiber_configurations(
                         b = own[k2]
                         if b != own[k]:
                             f2 = data.facets[k2]
-                            pat[b] = ds[k2] * _side(f2.normal, f2.beta, f.point)
+                            pat[b] = ds[k2] * facet_side(k2, k)
                     for region, sign in ((f.plus, ds[k]), (f.minus, -ds[k])):
                         pat[own[k]] = sign
                         sides[(region, tuple(pat))] = None

@@ -56,7 +56,7 @@ SCOPE = (
     "parameters whose neurons put each breakpoint facet of f in the zero set of exactly one neuron "
     "(the signs of the other layers constant on it), with at most two neurons vanishing at each ridge unless all are "
     "first-layer neurons, grouped as the "
-    "candidate bent hyperplanes of f"
+    "candidate bent hyperplanes of f (or as one of the groupings the local ridge rules leave)"
 )
 
 

@@ -1,0 +1,34 @@
+"""Identifiability verdicts on networks whose candidate graph had ambiguous ridges (relu_geom.analyses.fibers.identifiable)."""
+
+from __future__ import annotations
+
+import pytest
+
+import relu_geom as rg
+from relu_geom.analyses.fibers.configurations import function_data
+from relu_geom.testing import permuted_rescaled_copy
+
+
+@pytest.mark.parametrize("seed", [17, 21, 41])
+def test_symmetric_star_networks_are_identifiable(seed):
+    net = rg.ReLUNetwork.random([2, 2, 2, 1], seed=seed)
+    data = function_data(net)
+    # a symmetric three-facet star: every resolution enumerated
+    assert [len(alts) for _r, alts in data.options] == [3]
+    v = rg.is_identifiable(net)
+    assert v.verdict == "identifiable" and v.certificate is None
+    # independent checks: every explicit hidden symmetry is a permutation and rescaling, the
+    # network's own facets each lie in exactly one neuron's zero set (it is in the scope)
+    assert all(rg.same_up_to_symmetry(net, h.network) is not None for h in rg.hidden_symmetries(net))
+    for f in rg.breakpoint_complex(net).facets:
+        assert net.sign_vector(f.interior_point).count(0) == 1
+    (orbit,) = [p for p in v.fiber.pieces if p.kind == "orbit"]
+    assert orbit.decision == "nonempty" and orbit.dimension == net.n_hidden
+    copy = permuted_rescaled_copy(net, seed)
+    assert rg.is_identifiable(copy).verdict == "identifiable"
+
+
+def test_impossible_star_is_undecided_not_identifiable():
+    # the network itself is outside the scope, so an empty scoped fiber proves nothing about it
+    v = rg.is_identifiable(rg.zoo.demo())
+    assert v.verdict == "undecided" and v.fiber is not None and v.fiber.is_empty
