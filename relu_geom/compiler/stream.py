@@ -33,6 +33,7 @@ from relu_geom.compiler.refine import (
     _dfs,
     _face_lattice,
     _Problem,
+    _refused_facets,
     parse_domain,
 )
 from relu_geom.errors import InvalidInputError
@@ -175,37 +176,13 @@ def count_regions(
 
 def _stream(net: ReLUNetwork, pb: _Problem, budget: _Budget, regions_only: bool) -> Iterator[StreamedCell]:
     d, H = pb.d, pb.H
-    positions = [(layer - 1, i) for layer, i in net.neurons]
-    if pb.dom_rows:
-        centre = [sum(c) for c in zip(*pb.start.rays)]  # interior of the domain cone
-    else:
-        centre = [0] * d + [1]
     for reg in _dfs(pb, [(pb.start, (), 0, 1.0)], budget):
         faces, _, sets, facets = _face_lattice(reg, d, pb.dom_mask)
         key, dim, G, _ = faces[0]
         yield StreamedCell(dim, key, reg, G, H)
         if regions_only:
             continue
-        refused = []  # facets whose side test fails: faces inside them belong to another region
-        for f in facets:
-            c = next(b for b, s in sets.items() if s == f).bit_length() - 1
-            phi = _facet_form(reg, c, pb, positions)
-            v = sum(a * x for a, x in zip(phi, centre))
-            if v < 0 or (v == 0 and next(a for a in phi[:d] if a) < 0):
-                refused.append(f)
+        refused = _refused_facets(pb, reg, sets, facets)
         for key, dim, G, _ in faces[1:]:
             if not any(G & f == G for f in refused):
                 yield StreamedCell(dim, key, reg, G, H)
-
-
-def _facet_form(reg: RegionData, c: int, pb: _Problem, positions: list[tuple[int, int]]) -> tuple[int, ...]:
-    """The homogenized form of constraint ``c``, nonnegative on the region."""
-    if c < pb.H:
-        layer, j = positions[c]
-        row = reg.forms[layer][j]
-        return row if reg.pos >> c & 1 else tuple(-v for v in row)
-    i = c - pb.H
-    if i < len(pb.dom_rows):
-        r = pb.dom_rows[i]  # a.x <= b  ->  b t - a.x >= 0
-        return tuple(-v for v in r[: pb.d]) + (r[pb.d],)
-    return (0,) * pb.d + (1,)  # t >= 0
