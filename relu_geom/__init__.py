@@ -105,7 +105,14 @@ from relu_geom.certify import (
 )
 from relu_geom.compiler import as_complex, compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
-from relu_geom.compiler.stream import CellCounts, StreamedCell, count_regions, iter_cells, iter_regions
+from relu_geom.compiler.stream import (
+    CellCounts,
+    StreamedCell,
+    count_regions,
+    iter_cells,
+    iter_regions,
+    stream_to_file,
+)
 from relu_geom.errors import (
     BackendUnavailableError,
     DimensionMismatchError,
@@ -284,6 +291,7 @@ __all__ = [
     "count_regions",
     "iter_cells",
     "iter_regions",
+    "stream_to_file",
 ]
 from relu_geom._version import __version__ as __version__  # noqa: E402
 
