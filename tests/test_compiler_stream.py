@@ -170,3 +170,13 @@ def test_an_interrupted_stream_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         rg.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stream_runs_on_any_executor(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    net, domain = STREAM_NETS[2]
+    rg.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
+    with ThreadPoolExecutor(2) as pool:
+        rg.stream_to_file(net, tmp_path / "b.rgc", domain, executor=pool, chunk_pieces=2)
+    assert (tmp_path / "a.rgc").read_bytes() == (tmp_path / "b.rgc").read_bytes()
