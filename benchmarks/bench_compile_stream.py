@@ -63,13 +63,11 @@ class PeakMemory(threading.Thread):
             total = _rss(os.getpid())
             server = _forkserver()
             if server is not None:
-                for entry in os.listdir("/proc"):
-                    if entry.isdigit():
-                        try:
-                            if int(_stat(int(entry))[1]) == server:
-                                total += _rss(int(entry))
-                        except (OSError, IndexError, ValueError):
-                            pass
+                try:
+                    with open(f"/proc/{server}/task/{server}/children") as fh:
+                        total += sum(_rss(int(pid)) for pid in fh.read().split())
+                except OSError:
+                    pass
             self.peak = max(self.peak, total)
 
 

@@ -43,6 +43,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, repeat
 from operator import mul
+from types import FrameType
 from typing import Any, NamedTuple
 
 from relu_geom.arith.rational import clear_denominators, primitive, to_rational
@@ -1062,7 +1063,7 @@ def _main_would_rerun() -> bool:
     spec = getattr(main, "__spec__", None)
     if main is None or path is None or (spec is not None and spec.name.endswith("__main__")):
         return False  # interactive, -c, or a package's __main__ (never imported by workers)
-    frame = sys._getframe()
+    frame: FrameType | None = sys._getframe()
     while frame is not None and not (frame.f_code.co_name == "<module>" and frame.f_globals is vars(main)):
         frame = frame.f_back
     if frame is None:

@@ -179,7 +179,7 @@ def _read(fh: IO[bytes], where: str) -> tuple[Any, ...]:
     n_bits = H + len(dom_rows) + 1  # neurons, domain rows, t >= 0
     widths, offs, layers = net.hidden_widths, net.layer_offsets, net.integer_layers
 
-    def region(v: list[int]) -> tuple[Any, ...]:
+    def parse_region(v: list[int]) -> tuple[Any, ...]:
         if len(v) < 4:
             raise bad("a region line is too short")
         pos, neg, n_rays, n_lin = v[:4]
@@ -202,8 +202,8 @@ def _read(fh: IO[bytes], where: str) -> tuple[Any, ...]:
         return (rays, zm, lin, pos, neg, forms, out_rows)
 
     if magic == STREAM_FORMAT:
-        return _read_stream(lines, bad, net, domain, dom_rows, region, scale)
-    regions = [region(_ints(next(lines, None), bad, "region")) for _ in range(n_regions)]
+        return _read_stream(lines, bad, net, domain, dom_rows, parse_region, scale)
+    regions = [parse_region(_ints(next(lines, None), bad, "region")) for _ in range(n_regions)]
     records, face_lists = [], []
     for i in range(n_cells):
         v = _ints(next(lines, None), bad, "cell")

@@ -317,7 +317,8 @@ def _stream_task(
 ) -> tuple[bytes, list[int], int]:
     """One chunk: the lines of its regions and of the cells they own, gzip-compressed, with
     the number of cells of each dimension and of bounded regions."""
-    budget = _Budget(None, *limits, False, len(pb.widths))
+    max_seconds, max_memory = limits
+    budget = _Budget(None, max_seconds, max_memory, False, len(pb.widths))
     d = pb.d
     counts = [0] * (d + 1)
     bounded = 0
