@@ -111,6 +111,7 @@ from relu_geom.compiler.stream import (
     count_regions,
     iter_cells,
     iter_regions,
+    load_stream,
     stream_to_file,
 )
 from relu_geom.errors import (
@@ -291,6 +292,7 @@ __all__ = [
     "count_regions",
     "iter_cells",
     "iter_regions",
+    "load_stream",
     "stream_to_file",
 ]
 from relu_geom._version import __version__ as __version__  # noqa: E402

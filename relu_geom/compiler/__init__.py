@@ -5,7 +5,7 @@
 - :mod:`.complex`: the compiled :class:`PolyhedralComplex` and its :class:`Cell` objects;
 - :mod:`.entry`: ``as_complex``, the one entry point of every analysis (network or complex);
 - :mod:`.audit`: ``check_complex``, the independent invariant checker;
-- :mod:`.stream`: ``iter_cells``, ``iter_regions``, ``count_regions``, ``stream_to_file`` (bounded memory);
+- :mod:`.stream`: ``iter_cells``, ``iter_regions``, ``count_regions``, ``stream_to_file``, ``load_stream`` (bounded memory);
 - :mod:`.parallel`: an executor on a Dask cluster for the compiler's tasks;
 - :mod:`.store`: the compact complex file relu-geom/complex@1 (.rgc); :mod:`.forms`: layer forms.
 
@@ -22,6 +22,7 @@ from relu_geom.compiler.stream import (
     count_regions,
     iter_cells,
     iter_regions,
+    load_stream,
     stream_to_file,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "iter_cells",
     "iter_region_data",
     "iter_regions",
+    "load_stream",
     "stream_to_file",
     "parse_domain",
 ]

@@ -40,7 +40,7 @@ from relu_geom.compiler.forms import layer_forms
 from relu_geom.errors import FileFormatError, ReluGeomError
 from relu_geom.geometry.polyhedron import Polyhedron
 
-__all__ = ["FORMAT", "STREAM_FORMAT", "read_complex", "save_complex"]
+__all__ = ["FORMAT", "STREAM_FORMAT", "read_complex", "read_stream", "save_complex"]
 
 FORMAT = "relu-geom/complex@1"
 #: The streamed variant (:func:`relu_geom.compiler.stream.stream_to_file`): the header without
@@ -119,16 +119,27 @@ def read_complex(path: str | os.PathLike[str]) -> tuple[Any, ...]:
     """The data of a complex written by :func:`save_complex` (raises :class:`FileFormatError`):
     ``(network, domain, domain rows, regions as RegionData fields, cell records, facet lists,
     output scale)``, for :meth:`PolyhedralComplex.load`."""
+    return _open(path, False)
+
+
+def read_stream(path: str | os.PathLike[str]) -> tuple[Any, ...]:
+    """The data of a streamed file (:data:`STREAM_FORMAT`; raises :class:`FileFormatError`):
+    ``(network, domain, domain rows, regions as RegionData fields, (dim, key) of each cell
+    listed, trailer counts)``, for :func:`relu_geom.compiler.stream.load_stream`."""
+    return _open(path, True)
+
+
+def _open(path: str | os.PathLike[str], streamed: bool) -> tuple[Any, ...]:
     try:
         with gzip.open(os.fspath(path), "rb") as fh:
-            return _read(fh, os.fspath(path))
+            return _read(fh, os.fspath(path), streamed)
     except FileFormatError:
         raise
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         raise FileFormatError(f"{os.fspath(path)}: not a readable {FORMAT} file ({exc})") from None
 
 
-def _read(fh: IO[bytes], where: str) -> tuple[Any, ...]:
+def _read(fh: IO[bytes], where: str, streamed: bool) -> tuple[Any, ...]:
     lines = _lines(fh, where)
 
     def bad(msg: str) -> FileFormatError:
@@ -201,8 +212,11 @@ def _read(fh: IO[bytes], where: str) -> tuple[Any, ...]:
         out_rows = layer_forms(*layers[-1], forms, pos, prev, d)
         return (rays, zm, lin, pos, neg, forms, out_rows)
 
-    if magic == STREAM_FORMAT:
-        return _read_stream(lines, bad, net, domain, dom_rows, parse_region, scale)
+    if (magic == STREAM_FORMAT) != streamed:
+        hint = "rg.load_stream" if streamed is False else "rg.PolyhedralComplex.load"
+        raise bad(f"a {magic} file: read it with {hint}")
+    if streamed:
+        return _read_stream(lines, bad, net, domain, dom_rows, parse_region)
     regions = [parse_region(_ints(next(lines, None), bad, "region")) for _ in range(n_regions)]
     records, face_lists = [], []
     for i in range(n_cells):
@@ -253,44 +267,27 @@ def _ints(line: str | None, bad: Any, what: str) -> list[int]:
 
 
 def _read_stream(
-    lines: Iterator[str], bad: Any, net: Any, domain: Any, dom_rows: Any, region: Any, scale: int
+    lines: Iterator[str], bad: Any, net: Any, domain: Any, dom_rows: Any, parse_region: Any
 ) -> tuple[Any, ...]:
-    """The rest of a streamed file: regions, the keys of the cells they own, the trailer; the
-    cells are then glued from the regions by the compiler's face stage, and must be those listed."""
-    from relu_geom.compiler.complex import RegionData
-    from relu_geom.compiler.refine import _Budget, _glue_all, _merge, _Problem
-
-    regions, keys = [], set()
+    """The rest of a streamed file: the regions, the ``(dim, key)`` of the cells they own and
+    the trailer's counts."""
+    regions, keys = [], []
     trailer = None
     for line in lines:
         tag, _, rest = line.partition(" ")
         if trailer is not None:
             raise bad("data after the trailer line")
         if tag == "r":
-            regions.append(RegionData(*region(_ints(rest, bad, "region"))))
+            regions.append(parse_region(_ints(rest, bad, "region")))
         elif tag == "c":
             v = _ints(rest, bad, "cell")
             if len(v) != 6 or not regions:
                 raise bad("a cell line must follow a region and hold 6 integers")
-            keys.add((v[0], tuple(v[1:4])))
+            keys.append((v[0], tuple(v[1:4])))
         elif tag == "end":
             trailer = _ints(rest, bad, "trailer")
         else:
             raise bad(f"unknown line tag {tag[:20]!r}")
-    d = net.input_dim
-    if trailer is None or len(trailer) != d + 3 or not regions:
+    if trailer is None or len(trailer) != net.input_dim + 3 or not regions:
         raise bad("the file ends before its trailer line (an interrupted write?)")
-    pb = _Problem(net, domain)
-    part = _glue_all(pb, regions, _Budget(None, None, None, False, len(pb.widths)), False)
-    records, _, edges = _merge([part])
-    f_vector = [0] * (d + 1)
-    for r in records:
-        f_vector[r[0]] += 1
-    if trailer != [len(regions), len(records), *f_vector] or len(keys) != len(records):
-        raise bad("the trailer's counts do not match the regions")
-    if keys != {(r[0], r[1]) for r in records}:
-        raise bad("the cells listed are not those of the regions")
-    faces: list[list[int]] = [[] for _ in records]
-    for lo, hi in edges:
-        faces[hi].append(lo)
-    return net, domain, dom_rows, regions, records, [tuple(sorted(f)) for f in faces], scale
+    return net, domain, dom_rows, regions, keys, trailer

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from relu_geom.compiler.complex import Key, RegionData
+from relu_geom.compiler.complex import Key, PolyhedralComplex, RegionData
 from relu_geom.compiler.refine import (
     _available_cores,
     _Budget,
@@ -41,20 +41,30 @@ from relu_geom.compiler.refine import (
     _dfs,
     _expand,
     _face_lattice,
+    _glue_all,
     _main_would_rerun,
+    _merge,
     _Problem,
     _process_pool,
     _refused_facets,
     _wait,
     parse_domain,
 )
-from relu_geom.compiler.store import STREAM_FORMAT, header_lines, region_line
-from relu_geom.errors import InvalidInputError
+from relu_geom.compiler.store import STREAM_FORMAT, header_lines, read_stream, region_line
+from relu_geom.errors import FileFormatError, InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["CellCounts", "StreamedCell", "count_regions", "iter_cells", "iter_regions", "stream_to_file"]
+__all__ = [
+    "CellCounts",
+    "StreamedCell",
+    "count_regions",
+    "iter_cells",
+    "iter_regions",
+    "load_stream",
+    "stream_to_file",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +225,8 @@ def stream_to_file(
     """Compile ``net`` and write every region, each followed by the cells it owns (the owner
     rule above), to ``path`` as they are found: a gzip file ``relu-geom/complex-stream@1``
     (see :mod:`relu_geom.compiler.store`), written atomically.  Memory is that of the chunks
-    in flight, independent of the number of cells; :meth:`PolyhedralComplex.load
-    <relu_geom.PolyhedralComplex.load>` reads it back as the complex that
-    :func:`~relu_geom.compile_network` returns.
+    in flight, independent of the number of cells; :func:`load_stream` reads it back as the
+    complex that :func:`~relu_geom.compile_network` returns.
 
     The first layer is split here; its pieces, in depth-first order, are cut into chunks of
     ``chunk_pieces`` pieces, each one task (on ``workers`` processes, ``None`` for all cores,
@@ -230,7 +239,7 @@ def stream_to_file(
     >>> path = os.path.join(tempfile.mkdtemp(), "abs.rgc")
     >>> rg.stream_to_file(rg.zoo.abs_1d(), path)
     CellCounts(n_regions=2, n_bounded_regions=0, f_vector=(1, 2))
-    >>> rg.PolyhedralComplex.load(path).f_vector
+    >>> rg.load_stream(path).f_vector
     (1, 2)
     """
     if not isinstance(net, ReLUNetwork):
@@ -335,3 +344,34 @@ def _stream_task(
         if not reg.lin and all(r[-1] for r in reg.rays):
             bounded += 1
     return gzip.compress("".join(lines).encode(), compresslevel=6, mtime=0), counts, bounded
+
+
+def load_stream(path: str | os.PathLike[str]) -> PolyhedralComplex:
+    """The complex in a file written by :func:`stream_to_file`, exactly as
+    :func:`~relu_geom.compile_network` returns it: the regions' faces are glued again, and a
+    file whose listed cells or counts do not match its regions raises
+    :class:`~relu_geom.FileFormatError` (as does a file cut short).
+
+    Examples
+    --------
+    >>> import relu_geom as rg, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "demo.rgc")
+    >>> counts = rg.stream_to_file(rg.zoo.demo(), path, (-1, 1))
+    >>> rg.load_stream(path).f_vector == counts.f_vector
+    True
+    """
+    net, domain, dom_rows, regions, keys, trailer = read_stream(path)
+    pb = _Problem(net, domain)
+    regions = [RegionData(*r) for r in regions]
+    part = _glue_all(pb, regions, _Budget(None, None, None, False, len(pb.widths)), False)
+    records, _, edges = _merge([part])
+    f_vector = [0] * (net.input_dim + 1)
+    for r in records:
+        f_vector[r[0]] += 1
+    if trailer != [len(regions), len(records), *f_vector] or sorted(keys) != sorted(
+        (r[0], r[1]) for r in records
+    ):
+        raise FileFormatError(f"{os.fspath(path)}: the cells and counts listed are not those of its regions")
+    return PolyhedralComplex._from_compiler(
+        net, domain, dom_rows, regions, records, edges, net.integer_scales[-1], None
+    )
