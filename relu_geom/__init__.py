@@ -105,15 +105,7 @@ from relu_geom.certify import (
 )
 from relu_geom.compiler import as_complex, compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
-from relu_geom.compiler.stream import (
-    CellCounts,
-    StreamedCell,
-    count_regions,
-    iter_cells,
-    iter_regions,
-    load_stream,
-    stream_to_file,
-)
+from relu_geom.compiler.stream import CellCounts, StreamedCell, count_regions, iter_cells, iter_regions
 from relu_geom.errors import (
     BackendUnavailableError,
     DimensionMismatchError,
@@ -292,8 +284,6 @@ __all__ = [
     "count_regions",
     "iter_cells",
     "iter_regions",
-    "load_stream",
-    "stream_to_file",
 ]
 from relu_geom._version import __version__ as __version__  # noqa: E402
 

@@ -127,9 +127,9 @@ def test_a_streamed_file_reads_back_as_the_compiled_complex(tmp_path, net, domai
     data = []
     for workers in (1, 2, 3):
         path = tmp_path / f"w{workers}.rgc"
-        counts = rg.stream_to_file(net, path, domain, workers=workers, chunk_pieces=3)
+        counts = rg.compiler.stream_to_file(net, path, domain, workers=workers, chunk_pieces=3)
         assert counts == rg.count_regions(net, domain)
-        assert _fingerprint(rg.load_stream(path)) == reference
+        assert _fingerprint(rg.compiler.load_stream(path)) == reference
         with pytest.raises(rg.FileFormatError, match="load_stream"):
             rg.PolyhedralComplex.load(path)
         data.append(path.read_bytes())
@@ -141,7 +141,7 @@ def test_a_streamed_file_cut_short_or_edited_is_refused(tmp_path):
 
     net, domain = STREAM_NETS[0]
     path = tmp_path / "a.rgc"
-    rg.stream_to_file(net, path, domain, workers=1)
+    rg.compiler.stream_to_file(net, path, domain, workers=1)
     lines = gzip.decompress(path.read_bytes()).decode().splitlines(keepends=True)
     assert lines[3].startswith("c ")
     for edited in (
@@ -152,7 +152,7 @@ def test_a_streamed_file_cut_short_or_edited_is_refused(tmp_path):
         bad = tmp_path / "bad.rgc"
         bad.write_bytes(gzip.compress("".join(edited).encode()))
         with pytest.raises(rg.FileFormatError):
-            rg.load_stream(bad)
+            rg.compiler.load_stream(bad)
 
 
 def test_an_interrupted_stream_leaves_no_file(tmp_path, monkeypatch):
@@ -170,7 +170,7 @@ def test_an_interrupted_stream_leaves_no_file(tmp_path, monkeypatch):
     monkeypatch.setattr(stream, "_stream_task", failing)
     net, domain = STREAM_NETS[0]
     with pytest.raises(KeyboardInterrupt):
-        rg.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
+        rg.compiler.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -178,7 +178,7 @@ def test_a_stream_runs_on_any_executor(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
     net, domain = STREAM_NETS[2]
-    rg.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
+    rg.compiler.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
     with ThreadPoolExecutor(2) as pool:
-        rg.stream_to_file(net, tmp_path / "b.rgc", domain, executor=pool, chunk_pieces=2)
+        rg.compiler.stream_to_file(net, tmp_path / "b.rgc", domain, executor=pool, chunk_pieces=2)
     assert (tmp_path / "a.rgc").read_bytes() == (tmp_path / "b.rgc").read_bytes()

@@ -213,7 +213,7 @@ def _read(fh: IO[bytes], where: str, streamed: bool) -> tuple[Any, ...]:
         return (rays, zm, lin, pos, neg, forms, out_rows)
 
     if (magic == STREAM_FORMAT) != streamed:
-        hint = "rg.load_stream" if streamed is False else "rg.PolyhedralComplex.load"
+        hint = "rg.compiler.load_stream" if streamed is False else "rg.PolyhedralComplex.load"
         raise bad(f"a {magic} file: read it with {hint}")
     if streamed:
         return _read_stream(lines, bad, net, domain, dom_rows, parse_region)

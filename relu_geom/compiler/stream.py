@@ -237,13 +237,14 @@ def stream_to_file(
     --------
     >>> import relu_geom as rg, tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "abs.rgc")
-    >>> rg.stream_to_file(rg.zoo.abs_1d(), path)
+    >>> rg.compiler.stream_to_file(rg.zoo.abs_1d(), path)
     CellCounts(n_regions=2, n_bounded_regions=0, f_vector=(1, 2))
-    >>> rg.load_stream(path).f_vector
+    >>> rg.compiler.load_stream(path).f_vector
     (1, 2)
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    _check_path(path)
     _check_limits(None, max_seconds, max_memory)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InvalidInputError(f"workers: expected a positive integer or None, got {workers!r}")
@@ -356,10 +357,11 @@ def load_stream(path: str | os.PathLike[str]) -> PolyhedralComplex:
     --------
     >>> import relu_geom as rg, tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "demo.rgc")
-    >>> counts = rg.stream_to_file(rg.zoo.demo(), path, (-1, 1))
-    >>> rg.load_stream(path).f_vector == counts.f_vector
+    >>> counts = rg.compiler.stream_to_file(rg.zoo.demo(), path, (-1, 1))
+    >>> rg.compiler.load_stream(path).f_vector == counts.f_vector
     True
     """
+    _check_path(path)
     net, domain, dom_rows, regions, keys, trailer = read_stream(path)
     pb = _Problem(net, domain)
     regions = [RegionData(*r) for r in regions]
@@ -375,3 +377,8 @@ def load_stream(path: str | os.PathLike[str]) -> PolyhedralComplex:
     return PolyhedralComplex._from_compiler(
         net, domain, dom_rows, regions, records, edges, net.integer_scales[-1], None
     )
+
+
+def _check_path(path: Any) -> None:
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidInputError(f"path: expected a file name, got {type(path).__name__}")
