@@ -3,7 +3,12 @@ for every number of workers and on any executor."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -34,11 +39,37 @@ NETS = [
 ]  # fmt: skip
 
 
+def hrep_fingerprint(cx):
+    return [(c.polyhedron.equalities, c.polyhedron.inequalities) for c in cx.cells]
+
+
 @pytest.mark.parametrize(("net", "domain"), NETS)
-def test_identical_for_one_two_and_three_workers(always_parallel, net, domain):
+def test_identical_for_every_worker_count(always_parallel, net, domain):
     serial = fingerprint(rg.compile_network(net, domain=domain, workers=1))
-    for workers in (2, 3):
+    for workers in (None, 2, 3):
         assert fingerprint(rg.compile_network(net, domain=domain, workers=workers)) == serial
+
+
+@pytest.mark.parametrize(("net", "domain"), NETS)
+def test_h_representations_built_by_the_tasks_are_those_built_on_access(always_parallel, net, domain):
+    lazy = rg.compile_network(net, domain=domain, workers=1)
+    expected = hrep_fingerprint(lazy)
+    for workers in (1, 2, 3):
+        cx = rg.compile_network(net, domain=domain, workers=workers, hreps=True)
+        assert cx._hreps is not None and None not in cx._hreps  # every cell has one, built in a task
+        assert hrep_fingerprint(cx) == expected
+        assert fingerprint(cx) == fingerprint(lazy)
+
+
+def test_h_representations_agree_with_an_independent_conversion(always_parallel):
+    # the closure of every cell from its vertices and rays by cddlib, against the compiler's rows
+    net, domain = NETS[3]
+    cx = rg.compile_network(net, domain=domain, workers=2, hreps=True)
+    for c in cx.cells:
+        p = c.polyhedron
+        assert rg.Polyhedron.from_vrep(p.vertices, p.rays, p.lineality) == rg.Polyhedron.from_hrep(
+            p.inequalities, p.equalities, ambient_dim=cx.dim
+        )
 
 
 def test_any_executor_gives_the_same_complex():
@@ -48,11 +79,92 @@ def test_any_executor_gives_the_same_complex():
     assert fingerprint(cx) == fingerprint(rg.compile_network(net, domain=domain, workers=1))
 
 
-def test_default_is_parallel_above_the_threshold_only():
+def pools_started(monkeypatch):
+    started = []
+    real = refine._process_pool
+
+    def spy(workers):
+        started.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(refine, "_process_pool", spy)
+    return started
+
+
+def test_default_is_parallel_above_the_threshold_only(monkeypatch):
+    started = pools_started(monkeypatch)
     # the first layer of [2, 3, 3, 1] has at most 7 pieces: far below the threshold
-    assert 7 * 4 * 4 < refine.PARALLEL_THRESHOLD
+    assert 7 * 4 * 4**2 < refine.PARALLEL_THRESHOLD
     net = rg.ReLUNetwork.random_normal([2, 3, 3, 1], seed=0)
     assert fingerprint(rg.compile_network(net)) == fingerprint(rg.compile_network(net, workers=1))
+    assert started == []
+    monkeypatch.setattr(refine, "PARALLEL_THRESHOLD", 0)
+    rg.compile_network(net)
+    assert started == [len(os.sched_getaffinity(0))]  # None = all cores
+    rg.compile_network(net, workers=1)
+    assert len(started) == 1
+
+
+def test_workers_that_stop_fall_back_to_this_process(always_parallel, monkeypatch):
+    class Dead:
+        def submit(self, *args, **kwargs):
+            fut = Future()
+            fut.set_exception(BrokenProcessPool("a worker was killed"))
+            return fut
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    monkeypatch.setattr(refine, "_process_pool", lambda workers: Dead())
+    net, domain = NETS[0]
+    with pytest.warns(RuntimeWarning, match="worker processes stopped"):
+        cx = rg.compile_network(net, domain=domain, workers=2)
+    assert fingerprint(cx) == fingerprint(rg.compile_network(net, domain=domain, workers=1))
+
+
+def test_a_time_limit_stops_the_workers_promptly(always_parallel):
+    net = rg.ReLUNetwork.random_normal([3, 30, 30, 1], seed=0)  # minutes of work
+    start = time.monotonic()
+    with pytest.raises(rg.LimitExceededError, match="max_seconds"):
+        rg.compile_network(net, workers=2, max_seconds=1.0)
+    assert time.monotonic() - start < 30  # a loaded machine; unbounded before
+
+
+SCRIPT = """
+import sys
+import relu_geom as rg
+from relu_geom.compiler import refine
+refine.PARALLEL_THRESHOLD = 0
+with open(sys.argv[1], "a") as fh:
+    fh.write("ran\\n")
+net = rg.ReLUNetwork.random_normal([2, 6, 5, 1], seed=3)
+{call}
+"""
+
+
+@pytest.mark.parametrize("guarded", [False, True])
+def test_a_script_compiling_at_its_top_level_runs_once(tmp_path, guarded):
+    # workers started from a fork server import the main script; outside a main guard they
+    # would run its top level again, so the compile stays in the script's process there
+    call = "print(rg.compile_network(net).f_vector)"
+    if guarded:
+        call = "if __name__ == '__main__':\n    " + call
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT.format(call=call))
+    log = tmp_path / "log.txt"
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    out = subprocess.run(
+        [sys.executable, str(script), str(log)], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    expected = rg.compile_network(rg.ReLUNetwork.random_normal([2, 6, 5, 1], seed=3), workers=1).f_vector
+    assert out.stdout.strip() == str(expected)
+    # a guarded script is imported by each worker (Python's rule for workers that are not
+    # forked): its top-level write runs there too, its guarded call does not; an unguarded
+    # script starts no workers at all
+    lines = log.read_text().splitlines()
+    assert set(lines) == {"ran"}
+    assert len(lines) >= 2 if guarded else len(lines) == 1
 
 
 def test_limits_hold_in_workers(always_parallel):

@@ -105,3 +105,80 @@ def test_peak_memory_does_not_grow_with_the_number_of_regions():
     cx = rg.compile_network(net, domain=(-100, 100), workers=1)
     assert large == cx.n_regions
     assert peak_large < 2 * peak_small + 200_000
+
+
+def _fingerprint(cx):
+    cells = [(c.dim, c.sign_key, c.region_index, c.face_indices, c.coface_indices) for c in cx.cells]
+    return cells, list(cx.region_data)
+
+
+STREAM_NETS = [
+    (rg.ReLUNetwork.random_normal([2, 7, 6, 1], seed=1), None),
+    (rg.ReLUNetwork.random_normal([2, 7, 6, 1], seed=1), (-1, 1)),
+    (rg.ReLUNetwork.random([3, 5, 4, 3, 1], seed=2), None),
+    (rg.ReLUNetwork([[[1, 2]]], [[0]]), None),  # no hidden layer: one region
+    (rg.ReLUNetwork([[[1, 0], [1, 0], [0, 0]], [[1, 1, 1]]], [[0, 0, -1], [0]]), (-2, 2)),  # duplicate, dead
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("net", "domain"), STREAM_NETS)
+def test_a_streamed_file_reads_back_as_the_compiled_complex(tmp_path, net, domain):
+    reference = _fingerprint(rg.compile_network(net, domain=domain, workers=1))
+    data = []
+    for workers in (1, 2, 3):
+        path = tmp_path / f"w{workers}.rgc"
+        counts = rg.compiler.stream_to_file(net, path, domain, workers=workers, chunk_pieces=3)
+        assert counts == rg.count_regions(net, domain)
+        assert _fingerprint(rg.compiler.load_stream(path)) == reference
+        with pytest.raises(rg.FileFormatError, match="load_stream"):
+            rg.PolyhedralComplex.load(path)
+        data.append(path.read_bytes())
+    assert data[0] == data[1] == data[2]  # the same file for every number of workers
+
+
+def test_a_streamed_file_cut_short_or_edited_is_refused(tmp_path):
+    import gzip
+
+    net, domain = STREAM_NETS[0]
+    path = tmp_path / "a.rgc"
+    rg.compiler.stream_to_file(net, path, domain, workers=1)
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines(keepends=True)
+    assert lines[3].startswith("c ")
+    for edited in (
+        lines[:-1],  # no trailer: an interrupted write
+        lines[:3] + lines[4:],  # a cell missing
+        [*lines[:-1], "x 1\n", lines[-1]],  # an unknown line
+    ):
+        bad = tmp_path / "bad.rgc"
+        bad.write_bytes(gzip.compress("".join(edited).encode()))
+        with pytest.raises(rg.FileFormatError):
+            rg.compiler.load_stream(bad)
+
+
+def test_an_interrupted_stream_leaves_no_file(tmp_path, monkeypatch):
+    from relu_geom.compiler import stream
+
+    calls = []
+    real = stream._stream_task
+
+    def failing(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(stream, "_stream_task", failing)
+    net, domain = STREAM_NETS[0]
+    with pytest.raises(KeyboardInterrupt):
+        rg.compiler.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stream_runs_on_any_executor(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    net, domain = STREAM_NETS[2]
+    rg.compiler.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
+    with ThreadPoolExecutor(2) as pool:
+        rg.compiler.stream_to_file(net, tmp_path / "b.rgc", domain, executor=pool, chunk_pieces=2)
+    assert (tmp_path / "a.rgc").read_bytes() == (tmp_path / "b.rgc").read_bytes()

@@ -374,7 +374,8 @@ class _Search:
         if res.status == "infeasible":
             lam = self._farkas_multipliers(node, rows, obj, obj_c, res.y_ub)
         else:
-            assert res.status == "optimal" and res.x is not None
+            assert res.status == "optimal" and res.x is not None and res.value is not None
+            assert res.y_ub is not None
             value = res.value + obj_c
             if self._violates(value):
                 if self._try_point(tuple(res.x)):

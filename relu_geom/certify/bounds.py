@@ -173,9 +173,9 @@ class ExactBounds:
         wden = math.lcm(*(v.denominator for v in w)) if w else 1
         for j, wj in enumerate(w):
             if wj:
-                row = Ua[j] if wj > 0 else La[j]
+                side = Ua[j] if wj > 0 else La[j]
                 f = int(wj * wden)
-                for i, v in enumerate(row):
+                for i, v in enumerate(side):
                     if v:
                         acc[i] += f * v
         scale = Fraction(1, wden * den)

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from relu_geom._util import Frozen, lazy, output_path, short_repr, write_text_atomic
 from relu_geom.arith.rational import as_point, format_rational
+from relu_geom.compiler.forms import face_hrep
 from relu_geom.errors import InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
-from relu_geom.geometry.polyhedron import Polyhedron, _canonical_hrep, _canonical_vrep
+from relu_geom.geometry.polyhedron import Polyhedron, _canonical_vrep
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -188,16 +189,11 @@ class Cell(Frozen):
 
     def _hrep(self) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
         cx = self._cx
+        if cx._hreps is not None:  # built by the compiler's tasks
+            return cx._hreps[self.index]
+        facets = [cx._tight_mask(cx._records[j][1]) for j in self._faces]
         reg = cx._regions[self._region]
-        eqs = [row for c in iter_bits(self._zmask) if (row := cx._equality_row(reg, c)) is not None]
-        ineqs = []
-        zf = self._zmask
-        for j in self._faces:
-            g = cx.cells[j]
-            zg = cx._tight_mask(g._key)
-            c = (zg & ~zf & -(zg & ~zf)).bit_length() - 1
-            ineqs.append(cx._inequality_row(reg, c))
-        return _canonical_hrep(cx.dim, eqs, ineqs)
+        return face_hrep(cx.dim, cx._H, cx._dom_rows, cx._positions, reg, self._zmask, facets)
 
     @property
     def vertices(self) -> tuple[tuple[Fraction, ...], ...]:
@@ -292,6 +288,7 @@ class PolyhedralComplex(Frozen):
         "_H",
         "_records",
         "_found_edges",
+        "_hreps",
         "_lazy",
         "__weakref__",  # analyses cache their results per complex
     )
@@ -305,7 +302,8 @@ class PolyhedralComplex(Frozen):
     _out_scale: int
     _H: int
     _records: tuple[tuple[int, Key, int, int, int], ...]
-    _found_edges: tuple[set[tuple[int, int]], list[int]] | None
+    _found_edges: Iterable[tuple[int, int]] | None
+    _hreps: Sequence[Any] | None
     _lazy: dict[str, Any]
 
     def __init__(self) -> None:  # pragma: no cover - built by the compiler
@@ -332,31 +330,17 @@ class PolyhedralComplex(Frozen):
         net: ReLUNetwork,
         domain: Polyhedron | None,
         dom_rows: list[tuple[int, ...]],
-        regions: list[RegionData],
-        keys: list[Key],
-        records: list[tuple[int, int, int, int]],
-        ranks: list[tuple[int, int, int]],
-        edges: set[tuple[int, int]],
+        regions: Sequence[RegionData],
+        records: Sequence[tuple[int, Key, int, int, int]],
+        edges: Iterable[tuple[int, int]],
         out_scale: int,
+        hreps: Sequence[Any] | None,
     ) -> PolyhedralComplex:
-        """The complex from the compiler's compact data: cell ``g`` (in the order found) has
-        ``keys[g]``, ``records[g] = (dim, region, raymask, zmask)`` and its place
-        ``ranks[g]`` in the documented order; an edge ``(lo, hi)`` says that cell ``lo`` is
-        a facet of cell ``hi``.  :class:`Cell` objects are made on access."""
-        found = sorted(range(len(keys)), key=ranks.__getitem__)
-        new = [0] * len(keys)
-        for i, g in enumerate(found):
-            new[g] = i
-        obj = cls._from_records(
-            net,
-            domain,
-            dom_rows,
-            regions,
-            [(records[g][0], keys[g], *records[g][1:]) for g in found],
-            None,
-            out_scale,
-        )
-        obj._set(_found_edges=(edges, new))
+        """The complex from the compiler's data: the cells in final order (as for
+        :meth:`_from_records`) and ``edges``, distinct pairs ``(lo, hi)`` saying that cell
+        ``lo`` is a facet of cell ``hi``, read when the face lists are first used."""
+        obj = cls._from_records(net, domain, dom_rows, regions, records, None, out_scale, hreps)
+        obj._set(_found_edges=edges)
         return obj
 
     @classmethod
@@ -369,10 +353,12 @@ class PolyhedralComplex(Frozen):
         records: Sequence[tuple[int, Key, int, int, int]],
         face_lists: Sequence[tuple[int, ...]] | None,
         out_scale: int,
+        hreps: Sequence[Any] | None = None,
     ) -> PolyhedralComplex:
         """The complex from its cells in final order: ``records[i] = (dim, key, region,
         raymask, zmask)`` and the sorted indices of the facets of cell ``i`` (None: set
-        ``_found_edges`` instead; the lists are then made on first use)."""
+        ``_found_edges`` instead; the lists are then made on first use); ``hreps[i]`` the
+        H-representation of cell ``i`` when already built."""
         obj = object.__new__(cls)
         d = net.input_dim
         counts = [0] * (d + 1)
@@ -389,6 +375,7 @@ class PolyhedralComplex(Frozen):
             _H=net.n_hidden,
             _records=tuple(records),
             _found_edges=None,
+            _hreps=hreps,
             _lazy={} if face_lists is None else {"_face_lists": tuple(face_lists)},
         )
         obj._set(cells=_Cells(obj))
@@ -396,12 +383,12 @@ class PolyhedralComplex(Frozen):
 
     @lazy
     def _face_lists(self) -> tuple[tuple[int, ...], ...]:
-        assert self._found_edges is not None
-        edges, new = self._found_edges
+        edges = self._found_edges
+        assert edges is not None
         self._set(_found_edges=None)  # the lists replace the edges
         faces: list[list[int]] = [[] for _ in self._records]
         for lo, hi in edges:
-            faces[new[hi]].append(new[lo])
+            faces[hi].append(lo)
         return tuple(tuple(sorted(f)) for f in faces)
 
     @lazy
@@ -444,28 +431,6 @@ class PolyhedralComplex(Frozen):
     def _tight_mask(self, key: Key) -> int:
         pos, neg, dom = key
         return ((1 << self._H) - 1) & ~(pos | neg) | dom
-
-    def _equality_row(self, reg: RegionData, c: int) -> tuple[int, ...] | None:
-        d = self.dim
-        if c >= self._H:
-            i = c - self._H
-            if i >= len(self._dom_rows):
-                return None
-            return self._dom_rows[i]
-        layer, j = self._neuron_position(c)
-        row = reg.forms[layer][j]
-        if not any(row[:d]):
-            return None
-        return tuple(row[:d]) + (-row[d],)
-
-    def _inequality_row(self, reg: RegionData, c: int) -> tuple[int, ...]:
-        d = self.dim
-        if c >= self._H:
-            return self._dom_rows[c - self._H]
-        layer, j = self._neuron_position(c)
-        row = reg.forms[layer][j]
-        s = 1 if reg.pos >> c & 1 else -1
-        return tuple(-s * v for v in row[:d]) + (s * row[d],)
 
     # ---------------------------------------------------------------- access
     @property

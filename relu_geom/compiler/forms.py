@@ -1,4 +1,5 @@
-"""The integer forms of a layer on a region (shared by the compiler and the complex file).
+"""Integer rows of a region: the forms of a layer on it and the H-representation of a face
+(shared by the compiler, its tasks, the complex and the complex file).
 
 Imports nothing from the rest of the compiler.
 """
@@ -9,9 +10,12 @@ from collections.abc import Sequence
 from operator import mul
 from typing import Any
 
+from relu_geom.arith.dense import integer_echelon, reduce_integer_row
 from relu_geom.geometry.lattice import iter_bits
 
-__all__ = ["layer_forms"]
+__all__ = ["face_hrep", "layer_forms"]
+
+Rows = tuple[tuple[int, ...], ...]
 
 
 def layer_forms(
@@ -37,7 +41,7 @@ def layer_forms(
     if memo and memo[0] is prev:
         diff = memo[1] ^ mask
         if 2 * diff.bit_count() < mask.bit_count():
-            acc = [list(r) for r in memo[2]]
+            acc: list[Any] = [list(r) for r in memo[2]]
             for i in iter_bits(diff):
                 col = prev[i]
                 sign = 1 if mask >> i & 1 else -1
@@ -62,3 +66,49 @@ def layer_forms(
     if memo is not None:
         memo[:] = [prev, mask, out]
     return out
+
+
+def face_hrep(
+    d: int,
+    n_hidden: int,
+    dom_rows: Sequence[tuple[int, ...]],
+    positions: Sequence[tuple[int, int]],
+    region: Any,
+    zmask: int,
+    facet_zmasks: Sequence[int],
+) -> tuple[Rows, Rows]:
+    """The canonical H-representation ``(equalities, inequalities)`` of the closure of a face
+    of ``region`` (a :class:`~relu_geom.compiler.complex.RegionData`), as
+    :class:`~relu_geom.Polyhedron` keeps it: integer echelon equalities, inequalities reduced
+    modulo them, primitive, sorted.
+
+    ``zmask`` holds the constraints tight on the face (neurons ``0 .. H-1``, then the domain
+    rows, then ``t >= 0``), ``facet_zmasks`` those of each of its facets: facet ``G`` is cut
+    off by the lowest constraint tight on ``G`` and not on the face.  Integer arithmetic only.
+    """
+    equalities = []
+    for c in iter_bits(zmask):
+        if c >= n_hidden:
+            if c - n_hidden < len(dom_rows):
+                equalities.append(dom_rows[c - n_hidden])
+            continue
+        layer, j = positions[c]
+        row = region.forms[layer][j]
+        if any(row[:d]):
+            equalities.append(tuple(row[:d]) + (-row[d],))
+    basis, pivots = integer_echelon(equalities)
+    inequalities = set()
+    for zg in facet_zmasks:
+        new = zg & ~zmask
+        c = (new & -new).bit_length() - 1
+        if c >= n_hidden:
+            row = dom_rows[c - n_hidden]
+        else:
+            layer, j = positions[c]
+            form = region.forms[layer][j]
+            s = 1 if region.pos >> c & 1 else -1
+            row = tuple(-s * v for v in form[:d]) + (s * form[d],)
+        red = reduce_integer_row(row, basis, pivots)  # primitive already
+        if any(red[:d]):
+            inequalities.add(red)
+    return tuple(basis), tuple(sorted(inequalities))

@@ -28,20 +28,28 @@ operations plus ``O(r d)`` integer products; the face lattice of a region with
 
 from __future__ import annotations
 
+import ast
 import gc
 import math
 import multiprocessing
 import os
+import sys
 import time
+import warnings
+from array import array
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from itertools import compress
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from itertools import chain, repeat
 from operator import mul
-from typing import Any
+from types import FrameType
+from typing import Any, NamedTuple
 
 from relu_geom._util import short_repr
 from relu_geom.arith.rational import clear_denominators, primitive, to_rational
 from relu_geom.compiler.complex import Key, PolyhedralComplex, RegionData
+from relu_geom.compiler.forms import face_hrep
 from relu_geom.compiler.forms import layer_forms as _layer_forms
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
@@ -447,6 +455,7 @@ def compile_network(
     progress: bool = False,
     workers: int | None = None,
     executor: Any = None,
+    hreps: bool = False,
 ) -> PolyhedralComplex:
     """The canonical polyhedral complex of ``net`` over ``domain``, exactly.
 
@@ -475,13 +484,19 @@ def compile_network(
         Show a progress bar on stderr (off by default): the cells found so far,
         the layer and neuron being split and the share of the regions finished.
     workers
-        Processes for the region and face stages: ``None`` or ``1`` runs serially (the
-        default), ``N`` uses ``N`` processes.  Networks too small to gain stay serial.  The complex is the
-        same for every number of workers, cell order included.
+        Processes for the region and face stages: ``None`` (the default) for all cores,
+        ``1`` for none.  A network whose estimated work is below
+        :data:`PARALLEL_THRESHOLD` stays in this process (starting workers would cost more
+        than they save), and so does a compile run by the top level of a script outside
+        ``if __name__ == "__main__":`` (worker processes would run that script again).  The
+        complex is the same for every number of workers, cell order included.
     executor
         A :class:`concurrent.futures.Executor` to run the tasks on instead (for
         example ``dask.distributed.Client(address).get_executor()``); overrides
         ``workers``.
+    hreps
+        Build the H-representation of every cell during the compile, in the tasks (so in
+        parallel); otherwise each is built on first access of ``cell.polyhedron``.
 
     Returns
     -------
@@ -510,12 +525,9 @@ def compile_network(
     gc_was_on = gc.isenabled()
     gc.disable()  # the compile makes no reference cycles; collections would only rescan its data
     try:
-        n_workers = 1 if workers is None else workers
-        if executor is not None or n_workers > 1:
-            regions, glue = parallel_stages(pb, budget, n_workers, executor)
-        else:
-            regions, glue = list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget)), _Glue(pb.H)
-        return _assemble(net, dom, pb.dom_rows, regions, glue, net.integer_scales[-1], budget)
+        n_workers = _available_cores() if workers is None else workers
+        regions, parts = parallel_stages(pb, budget, n_workers, executor, bool(hreps))
+        return _assemble(net, dom, pb, regions, parts, budget)
     finally:
         budget.bar.close()
         if gc_was_on:
@@ -526,7 +538,9 @@ def compile_network(
 class _Problem:
     """The exact integer data of one compile (picklable, sent to workers)."""
 
-    __slots__ = ("d", "H", "tbit", "dom_mask", "layers", "widths", "offs", "start", "dom_rows")
+    __slots__ = (
+        "d", "H", "tbit", "dom_mask", "layers", "widths", "offs", "start", "dom_rows", "positions", "centre",
+    )  # fmt: skip
 
     def __init__(self, net: ReLUNetwork, domain: Polyhedron | None):
         self.d = net.input_dim
@@ -536,6 +550,9 @@ class _Problem:
         self.layers = net.integer_layers
         self.widths = net.hidden_widths
         self.offs = net.layer_offsets
+        self.positions = tuple((layer - 1, i) for layer, i in net.neurons)
+        # an interior point of the domain cone (the origin over R^d), for the owner rule
+        self.centre = tuple(map(sum, zip(*self.start.rays))) if self.dom_rows else (0,) * self.d + (1,)
 
     def __getstate__(self) -> tuple[Any, ...]:
         return tuple(getattr(self, k) for k in self.__slots__)
@@ -688,105 +705,203 @@ def _face_lattice(
     return faces, edges, sets, facets
 
 
+def _refused_facets(pb: _Problem, reg: RegionData, sets: dict[int, int], facets: list[int]) -> list[int]:
+    """The facets of ``reg`` on the far side from the domain's centre: the faces of the region
+    inside one of them belong to another region (the owner rule of
+    :mod:`relu_geom.compiler.stream`, which owns each face by exactly one region)."""
+    d, centre = pb.d, pb.centre
+    refused = []
+    for f in facets:
+        c = next(b for b, s in sets.items() if s == f).bit_length() - 1
+        phi = _facet_form(pb, reg, c)
+        v = sum(a * x for a, x in zip(phi, centre))
+        if v < 0 or (v == 0 and next(a for a in phi[:d] if a) < 0):
+            refused.append(f)
+    return refused
+
+
+def _facet_form(pb: _Problem, reg: RegionData, c: int) -> tuple[int, ...]:
+    """The homogenized form of constraint ``c``, nonnegative on the region."""
+    if c < pb.H:
+        layer, j = pb.positions[c]
+        row = reg.forms[layer][j]
+        return row if reg.pos >> c & 1 else tuple(-v for v in row)
+    i = c - pb.H
+    if i < len(pb.dom_rows):
+        r = pb.dom_rows[i]  # a.x <= b  ->  b t - a.x >= 0
+        return tuple(-v for v in r[: pb.d]) + (r[pb.d],)
+    return (0,) * pb.d + (1,)  # t >= 0
+
+
+class _Part(NamedTuple):
+    """The cells of a run of consecutive regions (a task's chunk, or all regions), sorted by
+    rank: ``records[i] = (dim, key, region, raymask, zmask)`` (region counted from the run's
+    first), ``ranks[i]`` (the place in the documented order, one integer), ``hreps[i]`` when
+    asked, and the facet pairs as two columns of cell numbers (``lo[k]`` is a facet of
+    ``hi[k]``)."""
+
+    ranks: list[int]
+    records: list[tuple[int, Key, int, int, int]]
+    hreps: list[Any] | None
+    lo: array
+    hi: array
+    n_regions: int
+
+
 class _Glue:
-    """Cells glued by sign key, in the order found: ``keys[g]``, ``records[g] = (dim, first
-    region, raymask, zmask)``, ``ranks[g]`` (the cell's place in the documented order:
-    dimension down, sign vector, domain face) and edges ``(lo, hi)`` (cell ``lo`` is a
-    facet of cell ``hi``)."""
+    """Cells glued by sign key over a run of consecutive regions, in the order found."""
 
-    __slots__ = ("index", "keys", "records", "ranks", "edges", "n_regions", "fmt", "lo", "hi")
+    __slots__ = ("pb", "index", "records", "ranks", "edges", "hreps", "n_regions", "fmt", "half", "n_dom")
 
-    def __init__(self, n_hidden: int) -> None:
+    def __init__(self, pb: _Problem, hreps: bool) -> None:
+        self.pb = pb
         self.index: dict[Key, int] = {}
-        self.keys: list[Key] = []
-        self.records: list[tuple[int, int, int, int]] = []
-        self.ranks: list[tuple[int, int, int]] = []
-        self.edges: set[tuple[int, int]] | None = set()
+        self.records: list[tuple[int, Key, int, int, int]] = []
+        self.ranks: list[int] = []
+        self.edges: set[tuple[int, int]] = set()
+        self.hreps: list[Any] | None = [] if hreps else None
         self.n_regions = 0
-        self.fmt = f"0{n_hidden}b" if n_hidden else ""
+        self.fmt = f"0{pb.H}b" if pb.H else ""
+        self.half = 3**pb.H
+        self.n_dom = len(pb.dom_rows)
 
-    def rank(self, key: Key, dim: int) -> tuple[int, int, int]:
-        # the sign vector read as base-3 digits 1 + s_g, neuron 0 most significant:
-        # integer order = lexicographic order of sign vectors
+    def rank(self, key: Key, dim: int) -> int:
+        """The cell's place in the documented order (dimension down, sign vector, domain
+        face) as one integer: the sign vector read as base-3 digits ``1 + s_g``, neuron 0
+        most significant, so integer order is the lexicographic order of sign vectors."""
         pos, neg, dom = key
         fmt = self.fmt
         signs = int(format(pos, fmt)[::-1], 3) - int(format(neg, fmt)[::-1], 3) if fmt else 0
-        return (-dim, signs, dom)
+        return ((self.pb.d - dim) * 2 * self.half + signs + self.half) << self.n_dom | dom >> self.pb.H
 
-    def add_region(self, faces: list[FaceRecord], region_edges: list[tuple[int, int]]) -> None:
-        """The face lattice of the next region (see :func:`_face_lattice`)."""
+    def add_region(self, reg: RegionData) -> None:
+        """The face lattice of the next region, glued to the cells found so far."""
+        pb = self.pb
+        faces, region_edges, sets, facets = _face_lattice(reg, pb.d, pb.dom_mask)
         rid = self.n_regions
         self.n_regions += 1
-        index, keys, records = self.index, self.keys, self.records
+        index, records = self.index, self.records
         ids = []
         for key, dim, G, zg in faces:
             g = index.get(key)
             if g is None:
-                g = index[key] = len(keys)
-                keys.append(key)
-                records.append((dim, rid, G, zg))
+                g = index[key] = len(records)
+                records.append((dim, key, rid, G, zg))
                 self.ranks.append(self.rank(key, dim))
             ids.append(g)
         self.edges.update([(ids[i], ids[j]) for i, j in region_edges])
+        if self.hreps is not None:
+            # each face's H-representation is built once, by the region that owns it
+            hreps = self.hreps
+            hreps.extend([None] * (len(records) - len(hreps)))
+            refused = _refused_facets(pb, reg, sets, facets)
+            below: list[list[int]] = [[] for _ in faces]
+            for i, j in region_edges:
+                below[j].append(i)
+            low = (1 << pb.H) - 1
+            for i, (_, _, G, zg) in enumerate(faces):
+                if i and any(G & f == G for f in refused):
+                    continue
+                tight = [low & ~(k[0] | k[1]) | k[2] for k in (faces[f][0] for f in below[i])]
+                hreps[ids[i]] = face_hrep(pb.d, pb.H, pb.dom_rows, pb.positions, reg, zg, tight)
 
-    def add_glue(self, other: _Glue) -> None:
-        """The cells of the regions glued in ``other``, as if added here one by one."""
-        offset = self.n_regions
-        self.n_regions += other.n_regions
-        index = self.index
-        fresh = [key not in index for key in other.keys]
-        new_keys = list(compress(other.keys, fresh))
-        start = len(self.keys)
-        index.update(zip(new_keys, range(start, start + len(new_keys))))
-        self.keys.extend(new_keys)
-        self.records.extend(
-            [(dim, rid + offset, G, zg) for dim, rid, G, zg in compress(other.records, fresh)]
-        )
-        self.ranks.extend(compress(other.ranks, fresh))
-        ids = list(map(index.__getitem__, other.keys))
-        lo, hi = other.columns()
-        self.edges.update(zip(map(ids.__getitem__, lo), map(ids.__getitem__, hi)))
-
-    def columns(self) -> tuple[Sequence[int], Sequence[int]]:
-        """The edges as two columns (lower cells, upper cells)."""
-        if self.edges is None:
-            return self.lo, self.hi
+    def part(self) -> _Part:
+        """The cells sorted by rank, for :func:`_merge`."""
+        ranks = self.ranks
+        order = sorted(range(len(ranks)), key=ranks.__getitem__)
+        new = [0] * len(order)
+        for i, g in enumerate(order):
+            new[g] = i
         lo, hi = zip(*self.edges) if self.edges else ((), ())
-        return lo, hi
+        return _Part(
+            [ranks[g] for g in order],
+            [self.records[g] for g in order],
+            None if self.hreps is None else [self.hreps[g] for g in order],
+            array("q", map(new.__getitem__, lo)),
+            array("q", map(new.__getitem__, hi)),
+            self.n_regions,
+        )
 
-    def __getstate__(self) -> tuple[Any, ...]:
-        return (self.keys, self.records, self.ranks, *self.columns(), self.n_regions, self.fmt)
 
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        # a glue read back holds its edges as two columns ``lo``, ``hi``: it is only merged
-        self.keys, self.records, self.ranks, self.lo, self.hi, self.n_regions, self.fmt = state
-        self.index = {}
-        self.edges = None
+def _merge(parts: list[_Part]) -> tuple[list[Any], list[Any] | None, _Edges]:
+    """The cells of consecutive parts in the documented order, each once, with the record of
+    the first part that has it (so its first region in depth-first order, as in one run) and
+    the H-representation built by the part that owns it."""
+    if len(parts) == 1:
+        p = parts[0]
+        return p.records, p.hreps, _Edges([(p.lo, p.hi, None)])
+    offsets = [0]
+    for p in parts:
+        offsets.append(offsets[-1] + p.n_regions)
+    maps = [array("q", bytes(8 * len(p.ranks))) for p in parts]
+    found = sorted(
+        zip(
+            chain.from_iterable(p.ranks for p in parts),
+            chain.from_iterable(zip(repeat(c), range(len(p.ranks))) for c, p in enumerate(parts)),
+        )
+    )
+    records: list[Any] = []
+    hreps: list[Any] | None = None if parts[0].hreps is None else []
+    last = None
+    for rank, (c, i) in found:
+        p = parts[c]
+        if rank != last:
+            last = rank
+            dim, key, rid, G, zg = p.records[i]
+            records.append((dim, key, rid + offsets[c], G, zg))
+            if hreps is not None:
+                hreps.append(p.hreps[i])  # type: ignore[index]
+        elif hreps is not None and hreps[-1] is None:
+            hreps[-1] = p.hreps[i]  # type: ignore[index]
+        maps[c][i] = len(records) - 1
+    return records, hreps, _Edges([(p.lo, p.hi, m) for p, m in zip(parts, maps)])
+
+
+class _Edges:
+    """The facet pairs of merged parts in final cell numbers, distinct, made when first read."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: list[tuple[array, array, array | None]]) -> None:
+        self.columns = columns
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        if len(self.columns) == 1 and self.columns[0][2] is None:
+            lo, hi, _ = self.columns[0]
+            return zip(lo, hi)
+        pairs: set[tuple[int, int]] = set()
+        for lo, hi, m in self.columns:
+            pairs.update(zip(map(m.__getitem__, lo), map(m.__getitem__, hi)))  # type: ignore[index]
+        return iter(pairs)
 
 
 def _assemble(
     net: ReLUNetwork,
     dom: Polyhedron | None,
-    dom_rows: list[tuple[int, ...]],
+    pb: _Problem,
     regions: list[RegionData],
-    glue: _Glue,
-    out_scale: int,
+    parts: list[_Part],
     budget: _Budget,
 ) -> PolyhedralComplex:
-    """Stage 2: the face lattices of the regions not glued yet (in region order), glued by
-    sign vector, and the complex."""
-    budget.what = "faces"
-    n = max(len(regions), 1)
-    dom_mask = ((1 << len(dom_rows)) - 1) << net.n_hidden
-    for rid in range(glue.n_regions, len(regions)):
-        glue.add_region(*_face_lattice(regions[rid], net.input_dim, dom_mask)[:2])
-        budget.done = (rid + 1) / n
-        budget.check_cells(len(glue.keys))
-    budget.check_cells(len(glue.keys))
-    budget.bar.close()
+    """The complex from the regions and their cells in parts."""
+    records, hreps, edges = _merge(parts)
+    budget.check_cells(len(records))
     return PolyhedralComplex._from_compiler(
-        net, dom, dom_rows, regions, glue.keys, glue.records, glue.ranks, glue.edges, out_scale
+        net, dom, pb.dom_rows, regions, records, edges, net.integer_scales[-1], hreps
     )
+
+
+def _glue_all(pb: _Problem, regions: list[RegionData], budget: _Budget, hreps: bool) -> _Part:
+    """Stage 2 in this process: the face lattices of the regions (in order), glued."""
+    budget.what = "faces"
+    glue = _Glue(pb, hreps)
+    n = max(len(regions), 1)
+    for rid, reg in enumerate(regions):
+        glue.add_region(reg)
+        budget.done = (rid + 1) / n
+        budget.check_cells(len(glue.records))
+    budget.bar.close()
+    return glue.part()
 
 
 def _and_all(values: Sequence[int]) -> int:
@@ -806,68 +921,171 @@ def _and_bits(values: Sequence[int], mask: int) -> int:
 
 
 # ------------------------------------------------------------------ tasks (parallel)
-#: Below this estimate of the work (first-layer pieces x later neurons x d^2) a compile
-#: stays serial: starting processes (about 0.1 s) would cost more than they save.
-PARALLEL_THRESHOLD = 30_000
+#: Below this estimate of the work (first-layer pieces x (later neurons + 1) x 4^d) a compile
+#: stays in the calling process.  Measured on this machine (benchmarks/bench_compile_parallel.py
+#: and the calibration in docs/compiler.md): one serial CPU second is an estimate of 170k to
+#: 560k for d = 2..5, and workers cost about 0.05 s to start from a running fork server (about
+#: 1 s for the first pool of a process, which starts the server); 400k is 1-2 s of serial work.
+PARALLEL_THRESHOLD = 400_000
 
 #: Chunks per worker: more chunks even out the load, fewer send less data.
 CHUNKS_PER_WORKER = 4
 
 
 def _task(
-    pb: _Problem, pieces: list[_Piece], forms: Any, limits: tuple[Any, ...], count: int
-) -> tuple[list[RegionData], _Glue]:
+    pb: _Problem, pieces: list[_Piece], forms: Any, limits: tuple[Any, ...], count: int, hreps: bool = False
+) -> tuple[list[RegionData], _Part]:
     """One chunk: the regions below ``pieces`` (depth first), their faces glued."""
     max_cells, max_seconds, max_memory = limits
     budget = _Budget(max_cells, max_seconds, max_memory, False, len(pb.widths))
     budget.count = count
     regions = []
-    glue = _Glue(pb.H)
+    glue = _Glue(pb, hreps)
     gc.disable()
     for reg in _dfs(pb, [(pc, forms, 1, 0.0) for pc in reversed(pieces)], budget):
         regions.append(reg)
-        glue.add_region(*_face_lattice(reg, pb.d, pb.dom_mask)[:2])
-    return regions, glue
+        glue.add_region(reg)
+    return regions, glue.part()
+
+
+def _work_estimate(pb: _Problem, n_first: int) -> int:
+    """The work below the first layer, in the units of :data:`PARALLEL_THRESHOLD`."""
+    return n_first * (pb.H - pb.widths[0] + 1) * 4**pb.d
 
 
 def parallel_stages(
-    pb: _Problem, budget: _Budget, workers: int, executor: Executor | None
-) -> tuple[list[RegionData], _Glue]:
-    """The regions in serial order and the cells of those whose faces were glued by tasks."""
-    if not pb.widths:
-        return list(_dfs(pb, [(pb.start, (), 0, 1.0)], budget)), _Glue(pb.H)
-    first, forms = _expand(pb, pb.start, (), 0, budget)
-    later = pb.H - pb.widths[0]
-    if executor is None and (workers < 2 or len(first) * (later + 1) * pb.d**2 < PARALLEL_THRESHOLD):
-        return list(_dfs(pb, [(pc, forms, 1, 1.0 / len(first)) for pc in reversed(first)], budget)), _Glue(
-            pb.H
-        )
+    pb: _Problem, budget: _Budget, workers: int, executor: Executor | None, hreps: bool
+) -> tuple[list[RegionData], list[_Part]]:
+    """The regions in depth-first order and their cells, in parts (one per task), in
+    worker processes when the work is large enough to pay, else here."""
+    stack: list[Entry] = [(pb.start, (), 0, 1.0)]
+    if pb.widths and (executor is not None or workers > 1):
+        first, forms = _expand(pb, pb.start, (), 0, budget)
+        stack = [(pc, forms, 1, 1.0 / len(first)) for pc in reversed(first)]
+        if executor is not None or (
+            _work_estimate(pb, len(first)) >= PARALLEL_THRESHOLD and not _main_would_rerun()
+        ):
+            try:
+                return _run_tasks(pb, budget, first, forms, workers, executor, hreps)
+            except BrokenProcessPool as exc:
+                if executor is not None:
+                    raise
+                warnings.warn(
+                    f"compile_network: the worker processes stopped ({exc}); compiling in this process",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+    regions = list(_dfs(pb, stack, budget))
+    return regions, [_glue_all(pb, regions, budget, hreps)]
+
+
+def _run_tasks(
+    pb: _Problem,
+    budget: _Budget,
+    first: list[_Piece],
+    forms: Any,
+    workers: int,
+    executor: Executor | None,
+    hreps: bool,
+) -> tuple[list[RegionData], list[_Part]]:
+    """The chunks of ``first`` as tasks on ``executor`` (or a pool of our own, always closed)."""
     n_chunks = min(len(first), CHUNKS_PER_WORKER * workers)
     bounds = [len(first) * i // n_chunks for i in range(n_chunks + 1)]
     left = None if budget.deadline is None else max(budget.deadline - time.monotonic(), 0.001)
     limits = (budget.max_cells, left, budget.max_memory)
-    own = executor is None
-    if own:
-        try:
-            context = multiprocessing.get_context("forkserver")  # never fork a parent that runs threads
-        except ValueError:  # pragma: no cover - platforms without forkserver
-            context = None
-        executor = ProcessPoolExecutor(workers, mp_context=context)
+    pool = _process_pool(workers) if executor is None else None
+    finished = False
     try:
+        run = executor or pool
+        assert run is not None
         futures = [
-            executor.submit(_task, pb, first[a:b], forms, limits, len(first))
+            run.submit(_task, pb, first[a:b], forms, limits, len(first), hreps)
             for a, b in zip(bounds, bounds[1:])
         ]
         regions: list[RegionData] = []
-        glue = _Glue(pb.H)
+        parts: list[_Part] = []
+        cells = 0
         for b, fut in zip(bounds[1:], futures):
-            part, part_glue = fut.result()
-            regions.extend(part)
-            glue.add_glue(part_glue)
-            budget.bar.update(len(part))
+            part_regions, part = _wait(fut, budget)
+            regions.extend(part_regions)
+            parts.append(part)
+            cells += len(part.records)
+            budget.bar.update(len(part_regions))
             budget.done = b / len(first)
-            budget.check_cells(len(glue.keys))
+            budget.check_cells(max(len(p.records) for p in parts))
+        finished = True
+        return regions, parts
     finally:
-        if own:
-            executor.shutdown(wait=True, cancel_futures=True)
-    return regions, glue
+        if pool is not None:
+            _close(pool, finished)
+
+
+def _wait(fut: Future[Any], budget: _Budget) -> Any:
+    """The result of ``fut``, checking the time limit (and refreshing the bar) meanwhile."""
+    while True:
+        try:
+            return fut.result(timeout=0.5)
+        except FutureTimeout:
+            budget.tick()
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes started from a fork server (never by forking a parent that may run
+    threads), with the compiler imported before they fork."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
+def _close(pool: ProcessPoolExecutor, finished: bool) -> None:
+    """Shut ``pool`` down; after a failure (a limit, an interrupt) its workers are stopped
+    first, so nothing waits for tasks whose results are no longer wanted."""
+    if not finished:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - platforms without affinity
+        return os.cpu_count() or 1
+
+
+def _main_would_rerun() -> bool:
+    """Whether worker processes would run the code running now again: true while the top
+    level of the main script runs outside ``if __name__ == "__main__":`` (a fork server or
+    spawn start imports the main script in every worker)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    spec = getattr(main, "__spec__", None)
+    if main is None or path is None or (spec is not None and spec.name.endswith("__main__")):
+        return False  # interactive, -c, or a package's __main__ (never imported by workers)
+    frame: FrameType | None = sys._getframe()
+    while frame is not None and not (frame.f_code.co_name == "<module>" and frame.f_globals is vars(main)):
+        frame = frame.f_back
+    if frame is None:
+        return False  # the main script's top level has finished
+    try:
+        with open(path, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+    except (OSError, SyntaxError, ValueError):
+        return True
+    line = frame.f_lineno
+    return not any(
+        isinstance(node, ast.If)
+        and _is_main_test(node.test)
+        and node.lineno <= line <= (node.end_lineno or 0)
+        for node in tree.body
+    )
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
+    return sides == {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}

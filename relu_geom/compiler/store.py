@@ -40,9 +40,13 @@ from relu_geom.compiler.forms import layer_forms
 from relu_geom.errors import FileFormatError, ReluGeomError
 from relu_geom.geometry.polyhedron import Polyhedron
 
-__all__ = ["FORMAT", "read_complex", "save_complex"]
+__all__ = ["FORMAT", "STREAM_FORMAT", "read_complex", "read_stream", "save_complex"]
 
 FORMAT = "relu-geom/complex@1"
+#: The streamed variant (:func:`relu_geom.compiler.stream.stream_to_file`): the header without
+#: counts, then each region's line (``r ...``) followed by one line per cell it owns
+#: (``c dim pos neg dom raymask zmask``), then ``end n_regions n_cells f_0 ... f_d``.
+STREAM_FORMAT = "relu-geom/complex-stream@1"
 
 #: Bounds on what a file may claim (reading is attacker input).
 MAX_LINE = 1 << 28  # bytes of one decompressed line
@@ -74,23 +78,33 @@ def save_complex(cx: Any, path: str | os.PathLike[str]) -> None:
     write_bytes_atomic(path, write)
 
 
-def _write(cx: Any, out: gzip.GzipFile) -> None:
+def header_lines(magic: str, net: Any, dom_rows: Any, counts: dict[str, int]) -> bytes:
+    """The magic line and the JSON header line."""
     from relu_geom.io import network_to_dict
 
     header = {
-        "network": network_to_dict(cx.network),
-        "domain": None if cx.domain is None else [list(r) for r in cx._dom_rows],
-        "output_scale": _hex(cx._out_scale),
-        "n_regions": len(cx._regions),
-        "n_cells": len(cx._records),
+        "network": network_to_dict(net),
+        "domain": None if not dom_rows else [list(r) for r in dom_rows],
+        "output_scale": _hex(net.integer_scales[-1]),
+        **counts,
     }
-    out.write(f"{FORMAT}\n{json.dumps(header, separators=(',', ':'))}\n".encode())
+    return f"{magic}\n{json.dumps(header, separators=(',', ':'))}\n".encode()
+
+
+def region_line(reg: Any) -> str:
+    """``pos neg n_rays n_lin``, the generators, their constraint bitsets, the lineality basis."""
+    parts = [_hex(reg.pos), _hex(reg.neg), _hex(len(reg.rays)), _hex(len(reg.lin))]
+    parts.extend(_hex(x) for r in reg.rays for x in r)
+    parts.extend(map(_hex, reg.zm))
+    parts.extend(_hex(x) for v in reg.lin for x in v)
+    return " ".join(parts) + "\n"
+
+
+def _write(cx: Any, out: gzip.GzipFile) -> None:
+    counts = {"n_regions": len(cx._regions), "n_cells": len(cx._records)}
+    out.write(header_lines(FORMAT, cx.network, cx._dom_rows if cx.domain is not None else None, counts))
     for reg in cx._regions:
-        parts = [_hex(reg.pos), _hex(reg.neg), _hex(len(reg.rays)), _hex(len(reg.lin))]
-        parts.extend(_hex(x) for r in reg.rays for x in r)
-        parts.extend(map(_hex, reg.zm))
-        parts.extend(_hex(x) for v in reg.lin for x in v)
-        out.write((" ".join(parts) + "\n").encode())
+        out.write(region_line(reg).encode())
     for (dim, (pos, neg, dom), region, raymask, zmask), faces in zip(cx._records, cx._face_lists):
         parts = [_hex(dim), _hex(pos), _hex(neg), _hex(dom), _hex(region), _hex(raymask), _hex(zmask)]
         parts.extend(map(_hex, faces))
@@ -101,22 +115,34 @@ def read_complex(path: str | os.PathLike[str]) -> tuple[Any, ...]:
     """The data of a complex written by :func:`save_complex` (raises :class:`FileFormatError`):
     ``(network, domain, domain rows, regions as RegionData fields, cell records, facet lists,
     output scale)``, for :meth:`PolyhedralComplex.load`."""
+    return _open(path, False)
+
+
+def read_stream(path: str | os.PathLike[str]) -> tuple[Any, ...]:
+    """The data of a streamed file (:data:`STREAM_FORMAT`; raises :class:`FileFormatError`):
+    ``(network, domain, domain rows, regions as RegionData fields, (dim, key) of each cell
+    listed, trailer counts)``, for :func:`relu_geom.compiler.stream.load_stream`."""
+    return _open(path, True)
+
+
+def _open(path: str | os.PathLike[str], streamed: bool) -> tuple[Any, ...]:
     try:
         with gzip.open(os.fspath(path), "rb") as fh:
-            return _read(fh, os.fspath(path))
+            return _read(fh, os.fspath(path), streamed)
     except FileFormatError:
         raise
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         raise FileFormatError(f"{os.fspath(path)}: not a readable {FORMAT} file ({exc})") from None
 
 
-def _read(fh: gzip.GzipFile, where: str) -> tuple[Any, ...]:
+def _read(fh: gzip.GzipFile, where: str, streamed: bool) -> tuple[Any, ...]:
     lines = _lines(fh, where)
 
     def bad(msg: str) -> FileFormatError:
         return FileFormatError(f"{where}: {msg}")
 
-    if next(lines, None) != FORMAT:
+    magic = next(lines, None)
+    if magic not in (FORMAT, STREAM_FORMAT):
         raise bad(f"not a {FORMAT} file (first line)")
     text = next(lines, "")
     try:
@@ -128,14 +154,18 @@ def _read(fh: gzip.GzipFile, where: str) -> tuple[Any, ...]:
     from relu_geom.io import network_from_dict
 
     try:
-        net = network_from_dict(header.get("network"))
+        net = network_from_dict(header.get("network"))  # type: ignore[arg-type]  # checked there
     except (ReluGeomError, TypeError, ValueError, KeyError, AttributeError) as exc:
         raise bad(f"network: {exc}") from None
     d, H = net.input_dim, net.n_hidden
-    n_regions, n_cells = header.get("n_regions"), header.get("n_cells")
+    if magic == FORMAT:
+        n_regions, n_cells = header.get("n_regions"), header.get("n_cells")
+    else:
+        n_regions = n_cells = MAX_COUNT  # bounds only: the trailer gives the counts
     for name, v in (("n_regions", n_regions), ("n_cells", n_cells)):
         if not isinstance(v, int) or isinstance(v, bool) or not 0 < v <= MAX_COUNT:
             raise bad(f"header: {name} must be a positive integer, got {short_repr(v)}")
+    assert isinstance(n_regions, int) and isinstance(n_cells, int)
     scale = net.integer_scales[-1]
     if header.get("output_scale") != _hex(scale):
         raise bad("header: output_scale does not match the network")
@@ -156,9 +186,8 @@ def _read(fh: gzip.GzipFile, where: str) -> tuple[Any, ...]:
             raise bad("header: the domain rows are not a canonical full-dimensional polyhedron")
     n_bits = H + len(dom_rows) + 1  # neurons, domain rows, t >= 0
     widths, offs, layers = net.hidden_widths, net.layer_offsets, net.integer_layers
-    regions = []
-    for _ in range(n_regions):
-        v = _ints(next(lines, None), bad, "region")
+
+    def parse_region(v: list[int]) -> tuple[Any, ...]:
         if len(v) < 4:
             raise bad("a region line is too short")
         pos, neg, n_rays, n_lin = v[:4]
@@ -175,10 +204,17 @@ def _read(fh: gzip.GzipFile, where: str) -> tuple[Any, ...]:
         forms: tuple[Any, ...] = ()
         for level in range(len(widths)):
             prev = offs[level - 1] if forms else 0
-            forms = forms + (layer_forms(*layers[level], forms, pos, prev, d),)
+            forms = forms + (layer_forms(layers[level][0], layers[level][1], forms, pos, prev, d),)
         prev = offs[len(widths) - 1] if forms else 0
-        out_rows = layer_forms(*layers[-1], forms, pos, prev, d)
-        regions.append((rays, zm, lin, pos, neg, forms, out_rows))
+        out_rows = layer_forms(layers[-1][0], layers[-1][1], forms, pos, prev, d)
+        return (rays, zm, lin, pos, neg, forms, out_rows)
+
+    if (magic == STREAM_FORMAT) != streamed:
+        hint = "rg.compiler.load_stream" if streamed is False else "rg.PolyhedralComplex.load"
+        raise bad(f"a {magic} file: read it with {hint}")
+    if streamed:
+        return _read_stream(lines, bad, net, domain, dom_rows, parse_region)
+    regions = [parse_region(_ints(next(lines, None), bad, "region")) for _ in range(n_regions)]
     records, face_lists = [], []
     for i in range(n_cells):
         v = _ints(next(lines, None), bad, "cell")
@@ -225,3 +261,30 @@ def _ints(line: str | None, bad: Any, what: str) -> list[int]:
             raise bad(f"a {what} line holds something other than hexadecimal integers")
         out.append(int(tok, 16))
     return out
+
+
+def _read_stream(
+    lines: Iterator[str], bad: Any, net: Any, domain: Any, dom_rows: Any, parse_region: Any
+) -> tuple[Any, ...]:
+    """The rest of a streamed file: the regions, the ``(dim, key)`` of the cells they own and
+    the trailer's counts."""
+    regions, keys = [], []
+    trailer = None
+    for line in lines:
+        tag, _, rest = line.partition(" ")
+        if trailer is not None:
+            raise bad("data after the trailer line")
+        if tag == "r":
+            regions.append(parse_region(_ints(rest, bad, "region")))
+        elif tag == "c":
+            v = _ints(rest, bad, "cell")
+            if len(v) != 6 or not regions:
+                raise bad("a cell line must follow a region and hold 6 integers")
+            keys.append((v[0], tuple(v[1:4])))
+        elif tag == "end":
+            trailer = _ints(rest, bad, "trailer")
+        else:
+            raise bad(f"unknown line tag {tag[:20]!r}")
+    if trailer is None or len(trailer) != net.input_dim + 3 or not regions:
+        raise bad("the file ends before its trailer line (an interrupted write?)")
+    return net, domain, dom_rows, regions, keys, trailer

@@ -21,26 +21,50 @@ arithmetic on the homogenized forms.
 
 from __future__ import annotations
 
+import gzip
+import os
+import tempfile
+import time
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from relu_geom.compiler.complex import Key, RegionData
+from relu_geom.compiler.complex import Key, PolyhedralComplex, RegionData
 from relu_geom.compiler.refine import (
+    _available_cores,
     _Budget,
     _check_limits,
+    _close,
     _dfs,
+    _expand,
     _face_lattice,
+    _glue_all,
+    _main_would_rerun,
+    _merge,
     _Problem,
+    _process_pool,
+    _refused_facets,
+    _wait,
     parse_domain,
 )
-from relu_geom.errors import InvalidInputError
+from relu_geom.compiler.store import STREAM_FORMAT, header_lines, read_stream, region_line
+from relu_geom.errors import FileFormatError, InvalidInputError
 from relu_geom.geometry.lattice import iter_bits
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["CellCounts", "StreamedCell", "count_regions", "iter_cells", "iter_regions"]
+__all__ = [
+    "CellCounts",
+    "StreamedCell",
+    "count_regions",
+    "iter_cells",
+    "iter_regions",
+    "load_stream",
+    "stream_to_file",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,37 +199,186 @@ def count_regions(
 
 def _stream(net: ReLUNetwork, pb: _Problem, budget: _Budget, regions_only: bool) -> Iterator[StreamedCell]:
     d, H = pb.d, pb.H
-    positions = [(layer - 1, i) for layer, i in net.neurons]
-    if pb.dom_rows:
-        centre = [sum(c) for c in zip(*pb.start.rays)]  # interior of the domain cone
-    else:
-        centre = [0] * d + [1]
     for reg in _dfs(pb, [(pb.start, (), 0, 1.0)], budget):
         faces, _, sets, facets = _face_lattice(reg, d, pb.dom_mask)
         key, dim, G, _ = faces[0]
         yield StreamedCell(dim, key, reg, G, H)
         if regions_only:
             continue
-        refused = []  # facets whose side test fails: faces inside them belong to another region
-        for f in facets:
-            c = next(b for b, s in sets.items() if s == f).bit_length() - 1
-            phi = _facet_form(reg, c, pb, positions)
-            v = sum(a * x for a, x in zip(phi, centre))
-            if v < 0 or (v == 0 and next(a for a in phi[:d] if a) < 0):
-                refused.append(f)
+        refused = _refused_facets(pb, reg, sets, facets)
         for key, dim, G, _ in faces[1:]:
             if not any(G & f == G for f in refused):
                 yield StreamedCell(dim, key, reg, G, H)
 
 
-def _facet_form(reg: RegionData, c: int, pb: _Problem, positions: list[tuple[int, int]]) -> tuple[int, ...]:
-    """The homogenized form of constraint ``c``, nonnegative on the region."""
-    if c < pb.H:
-        layer, j = positions[c]
-        row = reg.forms[layer][j]
-        return row if reg.pos >> c & 1 else tuple(-v for v in row)
-    i = c - pb.H
-    if i < len(pb.dom_rows):
-        r = pb.dom_rows[i]  # a.x <= b  ->  b t - a.x >= 0
-        return tuple(-v for v in r[: pb.d]) + (r[pb.d],)
-    return (0,) * pb.d + (1,)  # t >= 0
+def stream_to_file(
+    net: ReLUNetwork,
+    path: str | os.PathLike[str],
+    domain: Any = None,
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    max_seconds: float | None = None,
+    max_memory: int | None = None,
+    chunk_pieces: int = 16,
+) -> CellCounts:
+    """Compile ``net`` and write every region, each followed by the cells it owns (the owner
+    rule above), to ``path`` as they are found: a gzip file ``relu-geom/complex-stream@1``
+    (see :mod:`relu_geom.compiler.store`), written atomically.  Memory is that of the chunks
+    in flight, independent of the number of cells; :func:`load_stream` reads it back as the
+    complex that :func:`~relu_geom.compile_network` returns.
+
+    The first layer is split here; its pieces, in depth-first order, are cut into chunks of
+    ``chunk_pieces`` pieces, each one task (on ``workers`` processes, ``None`` for all cores,
+    or on ``executor``) that returns its lines compressed (one gzip member); the members are
+    written in order, so the file is the same for every number of workers.
+
+    Examples
+    --------
+    >>> import relu_geom as rg, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "abs.rgc")
+    >>> rg.compiler.stream_to_file(rg.zoo.abs_1d(), path)
+    CellCounts(n_regions=2, n_bounded_regions=0, f_vector=(1, 2))
+    >>> rg.compiler.load_stream(path).f_vector
+    (1, 2)
+    """
+    if not isinstance(net, ReLUNetwork):
+        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    _check_path(path)
+    _check_limits(None, max_seconds, max_memory)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InvalidInputError(f"workers: expected a positive integer or None, got {workers!r}")
+    if isinstance(chunk_pieces, bool) or not isinstance(chunk_pieces, int) or chunk_pieces < 1:
+        raise InvalidInputError(f"chunk_pieces: expected a positive integer, got {chunk_pieces!r}")
+    pb = _Problem(net, parse_domain(domain, net.input_dim))
+    budget = _Budget(None, max_seconds, max_memory, False, len(pb.widths))
+    if pb.widths:
+        first, forms = _expand(pb, pb.start, (), 0, budget)
+        level = 1
+    else:
+        first, forms, level = [pb.start], (), 0
+    chunks = [first[i : i + chunk_pieces] for i in range(0, len(first), chunk_pieces)]
+    n_workers = _available_cores() if workers is None else workers
+    target = os.fspath(path)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".rgc", dir=os.path.dirname(os.path.abspath(target)))
+    counts = [0] * (pb.d + 1)
+    bounded = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(gzip.compress(header_lines(STREAM_FORMAT, net, pb.dom_rows, {}), mtime=0))
+            for data, part_counts, part_bounded in _stream_chunks(
+                pb, budget, chunks, forms, level, n_workers, executor
+            ):
+                out.write(data)
+                counts = [a + b for a, b in zip(counts, part_counts)]
+                bounded += part_bounded
+            trailer = " ".join(format(v, "x") for v in (counts[-1], sum(counts), *counts))
+            out.write(gzip.compress(f"end {trailer}\n".encode(), mtime=0))
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return CellCounts(counts[-1], bounded, tuple(counts))
+
+
+def _stream_chunks(
+    pb: _Problem,
+    budget: _Budget,
+    chunks: list[Any],
+    forms: Any,
+    level: int,
+    workers: int,
+    executor: Executor | None,
+) -> Iterator[tuple[bytes, list[int], int]]:
+    """The compressed lines of each chunk, in order: here, or on at most ``2 x workers``
+    tasks in flight at a time (so memory stays bounded)."""
+    left = None if budget.deadline is None else max(budget.deadline - time.monotonic(), 0.001)
+    limits = (left, budget.max_memory)
+    if executor is None and (workers < 2 or len(chunks) < 2 or _main_would_rerun()):
+        for chunk in chunks:
+            yield _stream_task(pb, chunk, forms, level, limits)
+        return
+    pool = _process_pool(workers) if executor is None else None
+    run = executor or pool
+    assert run is not None
+    finished = False
+    try:
+        pending: deque[Any] = deque()
+        todo = iter(chunks)
+        for chunk in todo:
+            pending.append(run.submit(_stream_task, pb, chunk, forms, level, limits))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            result = _wait(pending.popleft(), budget)
+            chunk = next(todo, None)
+            if chunk is not None:
+                pending.append(run.submit(_stream_task, pb, chunk, forms, level, limits))
+            yield result
+        finished = True
+    finally:
+        if pool is not None:
+            _close(pool, finished)
+
+
+def _stream_task(
+    pb: _Problem, pieces: list[Any], forms: Any, level: int, limits: tuple[Any, ...]
+) -> tuple[bytes, list[int], int]:
+    """One chunk: the lines of its regions and of the cells they own, gzip-compressed, with
+    the number of cells of each dimension and of bounded regions."""
+    max_seconds, max_memory = limits
+    budget = _Budget(None, max_seconds, max_memory, False, len(pb.widths))
+    d = pb.d
+    counts = [0] * (d + 1)
+    bounded = 0
+    lines = []
+    for reg in _dfs(pb, [(pc, forms, level, 0.0) for pc in reversed(pieces)], budget):
+        faces, _, sets, facets = _face_lattice(reg, d, pb.dom_mask)
+        lines.append("r " + region_line(reg))
+        refused = _refused_facets(pb, reg, sets, facets)
+        for i, ((pos, neg, dom), dim, G, zg) in enumerate(faces):
+            if i and any(G & f == G for f in refused):
+                continue
+            counts[dim] += 1
+            lines.append(f"c {dim:x} {pos:x} {neg:x} {dom:x} {G:x} {zg:x}\n")
+        if not reg.lin and all(r[-1] for r in reg.rays):
+            bounded += 1
+    return gzip.compress("".join(lines).encode(), compresslevel=6, mtime=0), counts, bounded
+
+
+def load_stream(path: str | os.PathLike[str]) -> PolyhedralComplex:
+    """The complex in a file written by :func:`stream_to_file`, exactly as
+    :func:`~relu_geom.compile_network` returns it: the regions' faces are glued again, and a
+    file whose listed cells or counts do not match its regions raises
+    :class:`~relu_geom.FileFormatError` (as does a file cut short).
+
+    Examples
+    --------
+    >>> import relu_geom as rg, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "demo.rgc")
+    >>> counts = rg.compiler.stream_to_file(rg.zoo.demo(), path, (-1, 1))
+    >>> rg.compiler.load_stream(path).f_vector == counts.f_vector
+    True
+    """
+    _check_path(path)
+    net, domain, dom_rows, regions, keys, trailer = read_stream(path)
+    pb = _Problem(net, domain)
+    regions = [RegionData(*r) for r in regions]
+    part = _glue_all(pb, regions, _Budget(None, None, None, False, len(pb.widths)), False)
+    records, _, edges = _merge([part])
+    f_vector = [0] * (net.input_dim + 1)
+    for r in records:
+        f_vector[r[0]] += 1
+    if trailer != [len(regions), len(records), *f_vector] or sorted(keys) != sorted(
+        (r[0], r[1]) for r in records
+    ):
+        raise FileFormatError(f"{os.fspath(path)}: the cells and counts listed are not those of its regions")
+    return PolyhedralComplex._from_compiler(
+        net, domain, dom_rows, regions, records, edges, net.integer_scales[-1], None
+    )
+
+
+def _check_path(path: Any) -> None:
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidInputError(f"path: expected a file name, got {type(path).__name__}")

@@ -775,10 +775,10 @@ def fiber_configurations(
             ds = tuple(value(var_d(k)) for k in range(F))
             sides: dict[tuple[int, tuple[int, ...]], None] = {}
             for r, (_x, star) in enumerate(data.ridges):
-                nrn = {own[k] for k in star}
+                in_star = {own[k] for k in star}
                 for k in star:
                     f = data.facets[k]
-                    pat = [value(var_p(r, b)) if b not in nrn else 0 for b in range(H)]
+                    pat = [value(var_p(r, b)) if b not in in_star else 0 for b in range(H)]
                     for k2 in star:
                         b = own[k2]
                         if b != own[k]:

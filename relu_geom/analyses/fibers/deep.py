@@ -412,7 +412,7 @@ def _eliminate(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict
             ]
 
 
-_PICKS = (1, -1, 2, -2, 0, 3, -3, Fraction(1, 2), Fraction(-1, 2))
+_PICKS: tuple[int | Fraction, ...] = (1, -1, 2, -2, 0, 3, -3, Fraction(1, 2), Fraction(-1, 2))
 
 
 def _rational_points(
