@@ -21,10 +21,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import flint
 import numpy as np
 
+from relu_geom._util import short_repr
+from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
@@ -38,6 +41,40 @@ __all__ = [
 ]
 
 DEFAULT_PRECISION_BITS = 32
+MAX_PRECISION_BITS = 4096
+
+
+def check_search_limits(
+    *, max_seconds: Any = None, max_branches: Any = None, precision_bits: Any = 32
+) -> None:
+    """Refuse budgets that are not what they say: ``max_seconds`` a positive number or None,
+    ``max_branches`` a positive integer or None, ``precision_bits`` an integer in 1..4096.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.certify.bounds import check_search_limits
+    >>> check_search_limits(max_seconds=2.5, max_branches=10, precision_bits=64)
+    >>> check_search_limits(precision_bits=0)
+    Traceback (most recent call last):
+    ...
+    relu_geom.errors.InvalidInputError: precision_bits: expected an integer from 1 to 4096, got 0
+    """
+    for name, value, kinds in (
+        ("max_seconds", max_seconds, (int, float, Fraction)),
+        ("max_branches", max_branches, (int,)),
+    ):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not value > 0):
+            raise InvalidInputError(f"{name}: expected a positive number or None, got {short_repr(value)}")
+    if (
+        isinstance(precision_bits, bool)
+        or not isinstance(precision_bits, int)
+        or not 1 <= precision_bits <= MAX_PRECISION_BITS
+    ):
+        raise InvalidInputError(
+            f"precision_bits: expected an integer from 1 to {MAX_PRECISION_BITS}, got {short_repr(precision_bits)}"
+        )
+
 
 Box = Sequence[tuple[Fraction, Fraction]]
 

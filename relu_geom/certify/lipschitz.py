@@ -21,7 +21,7 @@ import flint
 from relu_geom._util import short_repr
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bab import _pattern_maps
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, exact_bounds
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.certify.ranges import parse_domain_box
 from relu_geom.compiler.entry import as_network
@@ -236,6 +236,7 @@ def lipschitz_constant(
     True
     """
     net = as_network(net, what="net")
+    check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
     from relu_geom.compiler import compile_network
 
     if norm not in ("linf", "l1", "l2"):

@@ -12,7 +12,7 @@ from typing import Any
 
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bab import Form, Goal, branch_and_bound
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, UnsupportedInputError
@@ -129,6 +129,7 @@ def check_property(
     ('sat', True)
     """
     net = as_network(net, what="net")
+    check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
     if not isinstance(spec, Specification):
         raise InvalidInputError(
             f"spec: expected a Specification (rg.read_vnnlib reads one), got {type(spec).__name__}"

@@ -13,7 +13,7 @@ from relu_geom._util import short_repr
 from relu_geom.arith.lp import solve_lp
 from relu_geom.arith.rational import as_point, format_rational, to_rational
 from relu_geom.certify.bab import Form, Goal, SearchOutcome, branch_and_bound, form_to_json
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
@@ -166,6 +166,7 @@ def output_range(
     (Fraction(0, 1), Fraction(2, 1), (Fraction(2, 1),))
     """
     net = as_network(net, what="net")
+    check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
     d, m = net.input_dim, net.output_dim
     box, rows = parse_domain_box(domain, d)
     objectives = _objectives(objective, m)

@@ -25,7 +25,7 @@ from typing import Any
 from relu_geom._util import short_repr
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.certify.bab import Form, Goal, branch_and_bound
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError
@@ -208,6 +208,7 @@ def robustness_radius(
     (Fraction(2, 1), Fraction(2, 1), (Fraction(0, 1), Fraction(0, 1)))
     """
     net = as_network(net, what="net")
+    check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
     if norm not in ("linf", "l1", "l2"):
         raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {short_repr(norm)}")
     d, m = net.input_dim, net.output_dim
