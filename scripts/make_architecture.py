@@ -1,4 +1,4 @@
-"""Rewrite the module table of docs/architecture.md from the first line of each module's docstring.
+"""Rewrite the module table of docs/architecture.md from the first paragraph of each module's docstring.
 
 Run: ``python scripts/make_architecture.py`` (from the repository root). The text above the
 table (the layer drawing and the rules) is kept as it is.
@@ -16,7 +16,7 @@ MARK = "| module | owns |\n|---|---|\n"
 
 def first_line(path: pathlib.Path) -> str:
     doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    return " ".join(doc.strip().split("\n\n")[0].split())  # the first paragraph, on one line
 
 
 def table() -> str:
