@@ -254,20 +254,19 @@ def test_messages_never_echo_long_inputs(call, long_input):
     ],
     ids=["random [1e9, 1]", "random [3, 1e9, 1]", "n_probes=1e9", "shallow_fiber width 1e6", "counts"],
 )
+@pytest.mark.timeout(30)
 def test_huge_requests_end_at_once_in_bounded_memory(call):
     # before: shallow_fiber built a width**2 list (13 GB for width 10**6), random() and n_probes ran unbounded
-    import time
     import tracemalloc
 
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         with pytest.raises((rg.LimitExceededError, rg.InvalidInputError)):
             call()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - start < 5 and peak < 50 * 2**20
+    assert peak < 50 * 2**20
 
 
 def test_cli_fiber_with_a_huge_width_is_a_limit_error(capsys):

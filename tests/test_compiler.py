@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 from fractions import Fraction
 from math import comb
 
@@ -210,22 +209,20 @@ def exploding_network(d=40, n=24, seed=0):
     return rg.ReLUNetwork.random_normal([d, n, 1], seed=seed)
 
 
+@pytest.mark.timeout(60)  # 2^24 regions without the limit
 def test_max_cells_counts_pieces_inside_a_layer():
     # 24 generic hyperplanes in R^40 cut it into 2^24 regions; the limit must stop the first layer
-    start = time.monotonic()
     with pytest.raises(rg.LimitExceededError, match=r"max_cells=200 exceeded: 201 cells .* layer 1 of 1"):
         rg.compile_network(exploding_network(), max_cells=200, workers=1)
-    assert time.monotonic() - start < 20
     # 2^6 = 64 regions exist after 6 of the 24 neurons, 2^8 > 200 after 8
     with pytest.raises(rg.LimitExceededError, match=r"neuron 8 of 24"):
         rg.compile_network(exploding_network(), max_cells=200, workers=1)
 
 
+@pytest.mark.timeout(60)
 def test_max_seconds_and_max_memory():
-    start = time.monotonic()
     with pytest.raises(rg.LimitExceededError, match=r"max_seconds=0.3 exceeded: .* layer 1 of 1"):
         rg.compile_network(exploding_network(), max_seconds=0.3, workers=1)
-    assert time.monotonic() - start < 20
     with pytest.raises(rg.LimitExceededError, match=r"max_memory=1000000 exceeded: memory grew by \d+ bytes"):
         rg.compile_network(exploding_network(), max_memory=10**6, workers=1)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from fractions import Fraction
 
 import pytest
@@ -71,13 +70,11 @@ def test_max_of_four_with_two_hidden_layers_equals_the_sequential_max():
     assert rg.functionally_equivalent(rg.zoo.max_tree(4), _max_seq(4)).equivalent
 
 
+@pytest.mark.timeout(120)  # measured: under a second (the difference reduces by function-preserving steps)
 def test_max_of_five_tree_equals_the_sequential_max_on_r5():
-    # measured: under a second (the difference reduces to zero by function-preserving steps)
-    t = time.monotonic()
     res = rg.functionally_equivalent(rg.zoo.max_tree(5), _max_seq(5))
     assert res.equivalent
     assert rg.zoo.max_tree(5).architecture == (5, 8, 5, 3, 1)
-    assert time.monotonic() - t < 120
 
 
 def test_max_zero_2d_and_why_it_needs_two_hidden_layers():
