@@ -387,6 +387,13 @@ copy = deep.permute_layer(1, [1, 3, 0, 2]).permute_layer(2, [1, 0]).rescale_neur
 fast = rg.bottleneck_equivalent(deep, copy)
 print(fast.equivalent, "by", fast.method, "; general test agrees:", rg.functionally_equivalent(deep, copy).equivalent)
 """),
+    md("""
+## References
+
+- **[002]** Pranavkrishnan Ramakrishnan, *A Complete Symmetry Classification of Shallow ReLU Networks*, 2026, arXiv:2604.14037.
+
+(The bibliography of the documentation site lists every paper the engine implements.)
+"""),
 ]
 
 IDENTIFIABILITY = [
@@ -493,6 +500,15 @@ for v in rg.first_layer_visibility(net):
     point, neuron = v.certificate
     print("first-layer neuron", v.neuron, v.status, "| certificate: x =", [str(c) for c in point],
           "with second-layer neuron", neuron, "positive")
+"""),
+    md("""
+## References
+
+- **[000]** Moritz Grillo, Guido Montúfar, *Most ReLU Networks Admit Identifiable Parameters*, 2026, arXiv:2605.03601.
+- **[001]** Johanna Marie Gegenfurtner, Moritz Grillo, Guido Montúfar, *The Symmetries of Three-Layer ReLU Networks*, 2026, arXiv:2605.18319.
+- **[003]** Joachim Bona-Pellissier, François Malgouyres, François Bachoc, *Local Identifiability of Deep ReLU Neural Networks: the Theory*, NeurIPS 2022, arXiv:2206.07424.
+
+(The bibliography of the documentation site lists every paper the engine implements.)
 """),
 ]
 
