@@ -26,12 +26,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 
 TIME_LIMIT = 20
 MAX_MESSAGE = 200
 
 NETS = (
-    rg.ReLUNetwork([[[1, 2]]], [[3]]),  # no hidden layer
+    specimens.affine_1x2(),  # no hidden layer
     rg.ReLUNetwork([[[0]]], [[0]]),  # the zero map
     rg.zoo.abs_1d(),
     rg.zoo.bent_2d(),

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.arith.dense import primitive_row
+from relu_geom.testing import specimens
 from tests.conftest import networks
 
 
@@ -58,7 +59,7 @@ def test_vanishing_region_belongs_to_the_bent_hyperplane():
 
 
 def test_invisible_neuron_and_neuron_graph():
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 0]]], [[0, 0], [0]])  # relu(x) + 0 relu(y)
+    net = specimens.relu_x1_2d()  # relu(x) + 0 relu(y)
     hs = rg.neuron_bent_hyperplanes(net)
     assert [h.is_visible for h in hs] == [True, False]
     assert len(hs[1].facets) == 2 and hs[1].bent_facets == ()

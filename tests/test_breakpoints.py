@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 from tests.conftest import networks
 
 # ------------------------------------------------------------ function-preserving edits
@@ -113,7 +114,7 @@ def test_hat_function_weights_and_linear_regions():
 def test_invisible_neuron_cuts_a_bent_line_that_is_merged_back():
     # relu(x) + 0 * relu(y): the canonical complex cuts x = 0 at the origin; the breakpoint
     # complex has one facet, the whole line x = 0, with weight (1, 0) . (1, 0) = 1.
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 0]]], [[0, 0], [0]])
+    net = specimens.relu_x1_2d()
     cx = rg.compile_network(net)
     bc = rg.breakpoint_complex(cx)
     assert bc.n_bent_facets == 2 and bc.n_non_bent_facets == 2

@@ -12,12 +12,13 @@ import pytest
 import relu_geom as rg
 from relu_geom.cli import main
 from relu_geom.commands.certify import vnncomp_number
+from relu_geom.testing import specimens
 
 
 @pytest.fixture
 def abs_net(tmp_path):
     path = tmp_path / "abs.json"
-    rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]]).to_json(path)
+    specimens.abs_1d().to_json(path)
     return str(path)
 
 
@@ -127,7 +128,7 @@ def test_lipschitz(tmp_path, capsys):
 
 def test_robust(tmp_path, capsys):
     net = tmp_path / "n.json"
-    rg.ReLUNetwork([[[1], [-1]]], [[0, 0]]).to_json(net)
+    specimens.plus_minus_1d().to_json(net)
     cert = tmp_path / "c.json"
     assert main(["robust", str(net), "--point", "1/2", "--norm", "linf", "-o", str(cert)]) == 0
     assert "radius (linf) = 1/2" in capsys.readouterr().out

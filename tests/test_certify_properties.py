@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 from tests.certcheck import check_tree
 
 
@@ -55,7 +56,7 @@ def check_certificate(net, res):
             check_tree(net, _goal_of(cert, k), tree, cert["question"]["precision_bits"])
 
 
-ABS = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+ABS = specimens.abs_1d()  # |x|
 
 
 def test_abs_unsat_and_sat():

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.testing import permuted_rescaled_copy
+from relu_geom.testing import permuted_rescaled_copy, specimens
 from tests.certcheck import check_tree
 
 
@@ -51,7 +51,7 @@ def vertex_extremes(net, box, q):
     return min(vals), max(vals)
 
 
-ABS = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])
+ABS = specimens.abs_1d()
 
 
 def test_abs_by_hand():
@@ -63,7 +63,7 @@ def test_abs_by_hand():
 
 def test_objective_with_constant_and_polyhedron_domain():
     # y = (x1, x2) on the triangle x1, x2 >= 0, x1 + x2 <= 1; objective x1 - 2 x2 + 1/3
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 0], [0, 1]]], [[0, 0], [0, 0]])
+    net = specimens.relu_pair_2d()
     tri = rg.Polyhedron.from_vrep([(0, 0), (1, 0), (0, 1)])
     res = rg.output_range(net, tri, ([1, -2], F(1, 3)))
     r = res.ranges[0]

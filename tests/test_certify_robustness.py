@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.testing import permuted_rescaled_copy
+from relu_geom.testing import permuted_rescaled_copy, specimens
 from tests.certcheck import check_tree
 
 
@@ -53,7 +53,7 @@ def check_robustness_certificate(net, res):
 
 
 def test_one_dimensional_by_hand():
-    net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])  # scores (x, -x)
+    net = specimens.plus_minus_1d()  # scores (x, -x)
     for norm in ("linf", "l1"):
         res = rg.robustness_radius(net, [F(1, 2)], norm)
         assert (res.radius, res.x, res.label, res.cls) == (F(1, 2), (0,), 0, 1)
@@ -62,7 +62,7 @@ def test_one_dimensional_by_hand():
 
 def test_two_dimensional_by_hand():
     # scores (ReLU(x1), ReLU(x2)) at (1, 0): linf radius 1/2 at (1/2, 1/2); l1 radius 1
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 0], [0, 1]]], [[0, 0], [0, 0]])
+    net = specimens.relu_pair_2d()
     res = rg.robustness_radius(net, [1, 0], "linf")
     assert res.radius == F(1, 2) and res.x == (F(1, 2), F(1, 2))
     check_robustness_certificate(net, res)
@@ -72,14 +72,14 @@ def test_two_dimensional_by_hand():
 
 
 def test_tie_at_the_point_gives_zero():
-    net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])
+    net = specimens.plus_minus_1d()
     res = rg.robustness_radius(net, [0], "linf")
     assert res.radius == 0 and res.x == (0,)
     check_robustness_certificate(net, res)
 
 
 def test_given_label_that_is_not_the_argmax():
-    net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])
+    net = specimens.plus_minus_1d()
     res = rg.robustness_radius(net, [1], "linf", label=1)
     assert res.radius == 0
 
@@ -100,11 +100,11 @@ def test_no_change_within_the_limit():
 
 
 def test_bad_input():
-    net = rg.ReLUNetwork([[[1]]], [[0]])
+    net = specimens.identity_1d()
     with pytest.raises(rg.InvalidInputError):
         rg.robustness_radius(net, [0], "linf")
     with pytest.raises(rg.InvalidInputError):
-        rg.robustness_radius(rg.ReLUNetwork([[[1], [-1]]], [[0, 0]]), [0], "l3")
+        rg.robustness_radius(specimens.plus_minus_1d(), [0], "l3")
 
 
 nets = st.builds(

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.testing import check_complex
+from relu_geom.testing import check_complex, specimens
 from tests.conftest import networks
 
 
@@ -77,7 +77,7 @@ def test_specimens_pass_invariants_over_plane_and_box(name):
 
 def test_degenerate_cases_by_hand():
     # one line: two half-planes and the line, no vertex
-    one = rg.ReLUNetwork([[[1, 2]], [[1]]], [[3], [0]])
+    one = specimens.one_neuron_1x2()
     assert rg.compile_network(one).f_vector == (0, 1, 2)
     # two parallel lines: three strips, two lines
     assert rg.compile_network(rg.zoo.parallel_lines()).f_vector == (0, 2, 3)
@@ -123,7 +123,7 @@ def test_second_layer_bends_at_first_layer():
 
 def test_box_faces_bound_cells():
     # the axes in [-1, 1]^2: 9 vertices (4 corners, 4 on the sides, 1 centre)
-    axes = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    axes = specimens.relu_sum_2d()
     cx = rg.compile_network(axes, domain=(-1, 1))
     assert cx.f_vector == (9, 12, 4)
     corners = [c for c in cx.vertices if len(c.domain_face) == 2]
@@ -134,7 +134,7 @@ def test_box_faces_bound_cells():
 
 
 def test_domain_forms():
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    net = specimens.relu_sum_2d()
     a = rg.compile_network(net, domain=[(-1, 1), (-1, 1)])
     b = rg.compile_network(net, domain=rg.Polyhedron.box([(-1, 1), (-1, 1)]))
     assert a.f_vector == b.f_vector == (9, 12, 4)

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 from tests.conftest import networks
 
 
@@ -61,7 +62,7 @@ def test_degenerate_networks_by_hand():
     dup = rg.ReLUNetwork(
         [[[1, 0], [1, 0], [0, 0], [0, 1], [2, 0]], [[1, 1, 1, 1, 1]]], [[0, 0, 0, 1, 0], [0]]
     )
-    for net in (dup, rg.ReLUNetwork([[[1, 2]]], [[3]]), rg.zoo.central_lines(4), rg.zoo.demo()):
+    for net in (dup, specimens.affine_1x2(), rg.zoo.central_lines(4), rg.zoo.demo()):
         for domain in (None, (-1, 1)):
             _same_cells(net, domain)
     # four lines through the origin: 8 regions, 8 rays, 1 vertex (Euler characteristic 1)

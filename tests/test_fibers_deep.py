@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.cli import main
-from relu_geom.testing import permuted_rescaled_copy
+from relu_geom.testing import permuted_rescaled_copy, specimens
 
-SUM = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])  # relu(x) + relu(y)
+SUM = specimens.relu_sum_2d()  # relu(x) + relu(y)
 # T_0 of the bottleneck section: row 0 is live for neuron 0, row 1 never sees it
 BIAS_SHIFT = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1], [0, 1]], [[1, 1]]], [[0, 0], [0, 0], [0]])
 # relu(x) + relu(y) + (x + y), the affine part written as a cancelling pair

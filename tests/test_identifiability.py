@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.cli import main
+from relu_geom.testing import specimens
 
 
 def perturbed(net: rg.ReLUNetwork, j: int, h: F) -> rg.ReLUNetwork:
@@ -70,7 +71,7 @@ def test_jacobian_with_a_frozen_pattern_is_affine_in_x() -> None:
 
 
 def test_jacobian_on_a_bent_hyperplane_names_the_neuron() -> None:
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    net = specimens.relu_sum_2d()
     with pytest.raises(rg.InvalidInputError, match=r"\(1, 1\)"):
         rg.jacobian(net, [3, 0])
 
@@ -88,7 +89,7 @@ def test_batch_rank_matches_sympy(arch: list[int], seed: int, n: int) -> None:
 
 
 def test_batch_reports_points_on_bent_hyperplanes() -> None:
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    net = specimens.relu_sum_2d()
     res = rg.batch_functional_dimension(net, [[1, 1], [0, 2], [0, 0]])
     assert res.used == (0,)
     assert res.on_bent_hyperplanes == ((1, ((1, 0),)), (2, ((1, 0), (1, 1))))
@@ -302,13 +303,13 @@ def test_small_samples_fail_the_sufficient_condition() -> None:
 
 
 def test_hypotheses_of_the_theorems_are_enforced() -> None:
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    net = specimens.relu_sum_2d()
     with pytest.raises(rg.InvalidInputError, match=r"X\[1\].*\(1, 0\)"):
         rg.local_identifiability(net, [[1, 1], [0, 1]])
     dead_in = rg.ReLUNetwork([[[1, 0], [0, 0]], [[1, 1]]], [[0, 0], [0]])
     with pytest.raises(rg.InvalidInputError, match=r"\(1, 1\).*degenerate set S"):
         rg.local_identifiability(dead_in, [[1, 1]])
-    dead_out = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 0]]], [[0, 0], [0]])
+    dead_out = specimens.relu_x1_2d()
     with pytest.raises(rg.InvalidInputError, match=r"\(1, 1\).*zero outgoing"):
         rg.local_identifiability(dead_out, [[1, 1]])
     with pytest.raises(rg.InvalidInputError, match="at least one"):
@@ -370,7 +371,7 @@ def test_cli_identify(net_file, tmp_path, capsys) -> None:
 
 
 def test_functional_dimension_takes_a_complex_with_its_own_domain_only():
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    net = specimens.relu_sum_2d()
     cx = rg.compile_network(net, domain=(-1, 1))
     # relu(x) + relu(y) on [-1, 1]^2: all four regions meet the box, so D - H = 7 is reached
     assert rg.functional_dimension(cx).rank == rg.functional_dimension(cx, domain=(-1, 1)).rank == 7

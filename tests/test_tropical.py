@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 from tests.conftest import networks
 
 
@@ -72,7 +73,7 @@ def test_convex_functions_have_positive_weights_and_concave_negative():
 
 
 def test_non_bent_facets_have_zero_weight():
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 0]]], [[0, 0], [0]])  # relu(x) + 0 relu(y)
+    net = specimens.relu_x1_2d()  # relu(x) + 0 relu(y)
     cx = rg.compile_network(net)
     weights = rg.facet_weights(cx)
     for f in cx.facets:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.cli import main
+from relu_geom.testing import specimens
 from relu_geom.verify import algebraic
 from tests.conftest import networks
 
@@ -181,7 +182,7 @@ def test_a_changed_weight_with_a_recomputed_hash_fails_at_the_first_wrong_claim(
 
 def test_the_given_network_must_equal_the_embedded_one():
     cert = abs_range(split_at_zero(), split_at_zero())
-    same = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])
+    same = specimens.abs_1d()
     report = assert_valid(cert, same)
     assert "the embedded network equals the given one" in report.checked
     other = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], ["1/1000000"]])

@@ -10,6 +10,7 @@ import pytest
 import relu_geom as rg
 from relu_geom.search.properties import count_regions
 from relu_geom.search.space import SearchSpace
+from relu_geom.testing import specimens
 from relu_geom.verify.search_claims import CHECKERS
 
 
@@ -84,7 +85,7 @@ def test_max_zero_2d_and_why_it_needs_two_hidden_layers():
     alt = rg.ReLUNetwork([[[0, 1], [1, 0], [-1, 0]], [[-1, 1, -1], [1, 0, 0]], [[1, 1]]], [[0, 0, 0], [0, 0], [0]])
     assert rg.functionally_equivalent(net, alt).equivalent
     # f = 0 on the box [-2, -1/2]^2 around (-1, -1), a point of the line x1 = x2 ...
-    zero = rg.ReLUNetwork([[[0, 0]], [[0]]], [[0], [0]])
+    zero = specimens.zero_2d()
     assert rg.functionally_equivalent(net, zero, [(-2, Fraction(-1, 2))] * 2).equivalent
     # ... while f bends across x1 = x2 near (1, 1): gradient (1, 0) below, (0, 1) above.
     from relu_geom.search.properties import _affine_map

@@ -47,8 +47,9 @@ MAX_PRECISION_BITS = 4096
 def check_search_limits(
     *, max_seconds: Any = None, max_branches: Any = None, precision_bits: Any = 32
 ) -> None:
-    """Refuse budgets that are not what they say: ``max_seconds`` a positive number or None,
-    ``max_branches`` a positive integer or None, ``precision_bits`` an integer in 1..4096.
+    """Refuse budgets that are not what they say: ``max_seconds`` a number >= 0 or None,
+    ``max_branches`` an integer >= 0 or None (0: bound the root only, the answer may be
+    unknown), ``precision_bits`` an integer in 1..4096.
 
     Examples
     --------
@@ -64,8 +65,8 @@ def check_search_limits(
         ("max_seconds", max_seconds, (int, float, Fraction)),
         ("max_branches", max_branches, (int,)),
     ):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not value > 0):
-            raise InvalidInputError(f"{name}: expected a positive number or None, got {short_repr(value)}")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not value >= 0):
+            raise InvalidInputError(f"{name}: expected a number >= 0 or None, got {short_repr(value)}")
     if (
         isinstance(precision_bits, bool)
         or not isinstance(precision_bits, int)
