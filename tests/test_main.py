@@ -52,8 +52,8 @@ def test_ctrl_c_while_starting_prints_one_line_and_exits_130(cmd):
     for delay in DELAYS:
         code, stderr = _interrupt_after_guard(cmd, delay)
         assert not any("Traceback" in ln or "KeyboardInterrupt" in ln for ln in stderr), (delay, stderr)
-        if code == 0:  # the command had already finished (a fast machine and a long delay)
-            assert stderr == []
+        if code in (0, -signal.SIGINT):  # the command had already finished, or was exiting
+            assert stderr == []  # (a signal during interpreter shutdown ends it silently)
             continue
         assert code == 130, (delay, code, stderr)
         assert stderr == ["relu-geom: interrupted\n"], (delay, stderr)
