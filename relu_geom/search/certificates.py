@@ -308,11 +308,11 @@ def _depth_two_points(net: ReLUNetwork, witness: Any) -> dict[str, Any]:
     dirs = [*basis, *(tuple(u + v for u, v in zip(p, q)) for p in basis for q in basis if p < q)]
     r = witness.point
     for e in range(1, 40):
-        eps = Fraction(1, 2**e)
+        step = Fraction(1, 2**e)  # exact: every point found is checked exactly
         found: dict[tuple[Fraction, ...], dict[str, Any]] = {}
         for u in dirs:
             for sign in (1, -1):
-                got = _hyperplane_point(net, w, c, [ri + sign * eps * ui for ri, ui in zip(r, u)])
+                got = _hyperplane_point(net, w, c, [ri + sign * step * ui for ri, ui in zip(r, u)])
                 if got is not None:
                     found.setdefault(got[1], got[0])
             if len(found) >= 2:
