@@ -23,10 +23,28 @@ _ZERO = Fraction(0)
 _ONE = Fraction(1)
 
 
-def require_network(obj: Any, what: str = "net") -> ReLUNetwork:
-    """``obj`` when it is a :class:`~relu_geom.ReLUNetwork`, else InvalidInputError naming ``what``."""
+def require_network(obj: Any, what: str = "net", *, hidden_layers: int | None = None) -> ReLUNetwork:
+    """``obj`` when it is a :class:`~relu_geom.ReLUNetwork` (with exactly ``hidden_layers``
+    hidden layers, when given), else InvalidInputError naming ``what``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.network.transforms import require_network
+    >>> require_network(rg.zoo.abs_1d(), hidden_layers=1).architecture
+    (1, 2, 1)
+    >>> require_network(rg.zoo.abs_1d(), hidden_layers=2)
+    Traceback (most recent call last):
+    ...
+    relu_geom.errors.InvalidInputError: net: expected a network with two hidden layers, got architecture [1, 2, 1]
+    """
     if not isinstance(obj, ReLUNetwork):
         raise InvalidInputError(f"{what}: expected a ReLUNetwork, got {type(obj).__name__}")
+    if hidden_layers is not None and obj.depth != hidden_layers:
+        count = {1: "one hidden layer", 2: "two hidden layers"}.get(hidden_layers, f"{hidden_layers} hidden layers")
+        raise InvalidInputError(
+            f"{what}: expected a network with {count}, got architecture {list(obj.architecture)}"
+        )
     return obj
 
 

@@ -23,6 +23,7 @@ from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_network
 
 __all__ = ["HyperplaneVisibility", "first_layer_visibility"]
 
@@ -115,8 +116,7 @@ def first_layer_visibility(
     >>> x[0] == 0 and net.preactivations(x)[1][j] > 0
     True
     """
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    require_network(net)
     if complex is not None and not isinstance(complex, PolyhedralComplex):
         raise InvalidInputError(f"complex: expected a PolyhedralComplex, got {type(complex).__name__}")
     if not net.hidden_widths:

@@ -57,6 +57,7 @@ from relu_geom.arith.dense import primitive_row, rref
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_network
 
 __all__ = [
     "BiasShiftFamily",
@@ -76,13 +77,7 @@ _ZERO = Fraction(0)
 
 
 def _check_two_hidden(net: Any, what: str = "net") -> ReLUNetwork:
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"{what}: expected a ReLUNetwork, got {type(net).__name__}")
-    if net.depth != 2:
-        raise InvalidInputError(
-            f"{what}: expected a network with two hidden layers, got architecture {list(net.architecture)}"
-        )
-    return net
+    return require_network(net, what, hidden_layers=2)
 
 
 def _rank(rows: list[list[Fraction]]) -> int:

@@ -40,7 +40,7 @@ from relu_geom.arith.linalg import nullspace, rank, solve
 from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import same_up_to_symmetry
-from relu_geom.network.transforms import require_int
+from relu_geom.network.transforms import require_int, require_network
 
 __all__ = [
     "SCOPE",
@@ -733,8 +733,7 @@ def deep_fiber(
     >>> rg.deep_fiber(rg.zoo.bent_2d(), (2, 3, 1)).reason
     'the depth bound 2 exceeds the 1 hidden layers of the architecture'
     """
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    require_network(net)
     refuse_domain(domain)
     arch = _arch(net, architecture)
     data = function_data(net)

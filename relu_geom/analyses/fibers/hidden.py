@@ -34,10 +34,9 @@ from typing import Any
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
 from relu_geom.arith.dense import rref
 from relu_geom.compiler.entry import as_network
-from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import normal_form
-from relu_geom.network.transforms import require_int
+from relu_geom.network.transforms import require_int, require_network
 
 __all__ = ["HiddenSymmetry", "hidden_symmetries", "zero_sum_flip_sets"]
 
@@ -76,8 +75,7 @@ def zero_sum_flip_sets(net: ReLUNetwork, *, max_kernel: int = 20) -> tuple[tuple
     """
     from relu_geom.errors import LimitExceededError
 
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    require_network(net)
     L = net.depth
     W, V = net.weights[L - 1], net.weights[L]
     cols = []

@@ -28,7 +28,7 @@ from relu_geom.analyses.fibers.hidden import hidden_symmetries
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.symmetry import same_up_to_symmetry
-from relu_geom.network.transforms import require_int
+from relu_geom.network.transforms import require_int, require_network
 
 __all__ = ["IdentifiabilityVerdict", "identifiable_example", "is_identifiable"]
 
@@ -113,8 +113,7 @@ def is_identifiable(
     >>> rg.same_up_to_symmetry(v.network, v.certificate) is None
     True
     """
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    require_network(net)
     require_int(max_configurations, "max_configurations", minimum=0)
     refuse_domain(domain)
 

@@ -13,6 +13,7 @@ from relu_geom.arith.rational import as_point
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
+from relu_geom.network.transforms import require_network
 
 __all__ = ["Hinge", "ShallowDecomposition", "shallow_decomposition"]
 
@@ -102,13 +103,7 @@ class ShallowDecomposition:
 
 def check_shallow(net: Any, what: str = "net") -> ReLUNetwork:
     """``net`` when it is a network with one hidden layer, else InvalidInputError naming ``what``."""
-    if not isinstance(net, ReLUNetwork):
-        raise InvalidInputError(f"{what}: expected a ReLUNetwork, got {type(net).__name__}")
-    if net.depth != 1:
-        raise InvalidInputError(
-            f"{what}: expected a network with one hidden layer, got architecture {list(net.architecture)}"
-        )
-    return net
+    return require_network(net, what, hidden_layers=1)
 
 
 def check_domain(domain: Any) -> str | None:
