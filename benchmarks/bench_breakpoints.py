@@ -7,7 +7,8 @@ degenerate rows, where the breakpoint complex in d >= 3 must merge and refine:
 ``ReLUNetwork.random([3, 4, 3, 1], seed=154)`` (non-convex merged pieces: the refinement
 cuts), ``max(x_1, ..., x_4)`` with two hidden layers and ``rg.zoo.max_tree(4)``,
 ``rg.zoo.max_tree(5)`` (pass-through neurons: duplicate hyperplanes, many merges, pieces
-that already form a complex), each with the ratio breakpoint complex / compile (the target
+that already form a complex) and the degenerate MAX5 network with two hidden layers
+``rg.zoo.max5_two_hidden()`` (bent facets of second-layer neurons that cancel), each with the ratio breakpoint complex / compile (the target
 is at most 2).  ``--degenerate`` runs only these rows.
 """
 
@@ -68,6 +69,7 @@ DEGENERATE = (
     ("max(x1..x4), 2 layers", max4),
     ("zoo.max_tree(4)", lambda: rg.zoo.max_tree(4)),
     ("zoo.max_tree(5)", lambda: rg.zoo.max_tree(5)),
+    ("zoo.max5_two_hidden()", rg.zoo.max5_two_hidden),
 )
 
 

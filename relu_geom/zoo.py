@@ -15,6 +15,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
+from math import gcd
 
 from relu_geom._util import short_repr
 from relu_geom.network import ReLUNetwork
@@ -152,6 +154,115 @@ def max_tree(n: int = 5) -> ReLUNetwork:
     return ReLUNetwork(ws, bs)
 
 
+# 2 max(x_1..x_5) = sum of c * max(P, Q) over these joins; P and Q are sums of two terms
+# (a, b) = max(x_a, x_b), written relu(x_a - x_b) + x_b (so each side's linear part is
+# the sum of the kept indices b).  See max5_two_hidden.
+_MAX5_JOINS: tuple[tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], ...] = (
+    ("1", ((2, 1), (4, 1)), ((3, 1), (5, 1))),
+    ("1/2", ((4, 1), (4, 5)), ((5, 1), (1, 5))),
+    ("1/2", ((2, 1), (1, 2)), ((3, 1), (3, 2))),
+    ("-1", ((1, 2), (4, 5)), ((1, 5), (3, 2))),
+    ("-1", ((1, 3), (5, 4)), ((1, 4), (2, 3))),
+    ("1", ((2, 5), (2, 5)), ((3, 4), (3, 4))),
+)
+
+
+_OneLayer = tuple[dict[tuple[int, ...], Fraction], tuple[Fraction, ...]]
+
+
+def _one_layer(terms: tuple[tuple[int, int], ...], d: int) -> _OneLayer:
+    """``sum max(x_a, x_b)`` as ``({direction g: coefficient of relu(g . x)}, linear part)``."""
+    hinges: dict[tuple[int, ...], Fraction] = {}
+    lin = [Fraction(0)] * d
+    for a, b in terms:
+        g = tuple(int(i == a - 1) - int(i == b - 1) for i in range(d))
+        hinges[g] = hinges.get(g, Fraction(0)) + 1
+        lin[b - 1] += 1
+    return hinges, tuple(lin)
+
+
+def _combine(*parts: tuple[Fraction, _OneLayer]) -> _OneLayer:
+    hinges: dict[tuple[int, ...], Fraction] = {}
+    lin = [Fraction(0)] * len(parts[0][1][1])
+    for c, (h, v) in parts:
+        for g, w in h.items():
+            hinges[g] = hinges.get(g, Fraction(0)) + c * w
+        lin = [a + c * b for a, b in zip(lin, v)]
+    return {g: w for g, w in hinges.items() if w}, tuple(lin)
+
+
+def _hinges_only(f: _OneLayer) -> dict[tuple[int, ...], Fraction]:
+    """``f`` with its linear part ``l . x`` written ``s relu(g . x) - s relu(-g . x)``, ``l = s g``, ``g`` primitive."""
+    hinges, lin = f
+    out = dict(hinges)
+    den = 1
+    for q in lin:
+        den = den * q.denominator // gcd(den, q.denominator)
+    ints = [int(q * den) for q in lin]
+    k = gcd(*ints)
+    if k:
+        g = tuple(v // k for v in ints)
+        for sign in (1, -1):
+            key = tuple(sign * v for v in g)
+            out[key] = out.get(key, Fraction(0)) + sign * Fraction(k, den)
+    return {g: w for g, w in out.items() if w}
+
+
+def max5_two_hidden() -> ReLUNetwork:
+    """``max(x_1, ..., x_5)`` with **two** hidden layers: the architecture (5, 16, 8, 1).
+
+    Bakaev, Brunck, Hertrich, Stade and Yehudayoff (2025, arXiv:2505.14338) proved that two
+    hidden layers compute the maximum of five numbers (it had been conjectured to need
+    three, the depth of :func:`max_tree`).  These weights are not copied from their
+    network (whose weights we did not have); they come from the identity, with
+    ``m_ab = max(x_a, x_b)``,
+
+    ``2 max(x) = max(m12 + m14, m13 + m15) + 1/2 max(m14 + m45, 2 m15)
+    + 1/2 max(2 m12, m13 + m23) - max(m12 + m45, m15 + m23)
+    - max(m13 + m45, m14 + m23) + 2 max(m25, m34)``,
+
+    found by an exact search over the building blocks of their geometric picture: each
+    term is the support function of the convex hull of two zonotopes (``m12 + m14`` is the
+    parallelogram ``[e1, e2] + [e1, e4]``) with vertices in ``{2 e_i, e_i + e_j}``.  Each
+    ``max(P, Q) = relu(P - Q) + Q`` is one second-layer neuron, ``P - Q`` a combination of
+    the first-layer neurons ``relu(x_a - x_b)``; the one-hidden-layer rest ``sum c Q`` passes
+    the second layer as two neurons (its positive and its negative part).  First layer:
+    14 neurons ``relu(x_a - x_b)`` and ``relu(+-(6 x1 - x2 - 2 x3 + 2 x4 - x5))`` (the linear
+    part of the rest); second layer: 6 + 2 neurons; no biases.  ``tests/test_zoo.py``
+    proves it equal to :func:`max_tree` on ``R^5`` with ``rg.functionally_equivalent``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.zoo.max5_two_hidden()
+    >>> net.architecture
+    (5, 16, 8, 1)
+    >>> net([3, -1, "7/2", 0, 2])
+    (Fraction(7, 2),)
+    """
+    d = 5
+    sides = [(Fraction(c), _one_layer(p, d), _one_layer(q, d)) for c, p, q in _MAX5_JOINS]
+    diffs = [_hinges_only(_combine((Fraction(1), p), (Fraction(-1), q))) for _, p, q in sides]
+    rest = _hinges_only(_combine(*[(c, q) for c, _, q in sides]))
+    pos = {g: v for g, v in rest.items() if v > 0}
+    neg = {g: -v for g, v in rest.items() if v < 0}
+    dirs = sorted({g for diff in diffs for g in diff} | set(rest), reverse=True)
+    col = {g: i for i, g in enumerate(dirs)}
+
+    def row(f: dict[tuple[int, ...], Fraction]) -> list[Fraction]:
+        r = [Fraction(0)] * len(dirs)
+        for g, v in f.items():
+            r[col[g]] = v
+        return r
+
+    second = [row(diff) for diff in diffs] + [row(pos), row(neg)]
+    out = [c / 2 for c, _, _ in sides] + [Fraction(1, 2), Fraction(-1, 2)]
+    return ReLUNetwork(
+        [[list(g) for g in dirs], second, [out]],
+        [[0] * len(dirs), [0] * len(second), [0]],
+    )
+
+
 def seven_regions() -> ReLUNetwork:
     """One input, two hidden layers of width 2, 7 regions over R (the maximum; ``docs/search.md``)."""
     return ReLUNetwork([[[-1], [1]], [[1, 1], [1, 1]], [[1, 1]]], [[-1, 0], [-2, -1], [0]])
@@ -183,6 +294,7 @@ SPECIMENS: dict[str, Callable[[], ReLUNetwork]] = {
         zigzag,
         max_zero_2d,
         max_tree,
+        max5_two_hidden,
         seven_regions,
         clipped_relu,
         clipped_relu_flip,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from fractions import Fraction
 
@@ -76,6 +77,42 @@ def test_max_of_five_tree_equals_the_sequential_max_on_r5():
     res = rg.functionally_equivalent(rg.zoo.max_tree(5), _max_seq(5))
     assert res.equivalent
     assert rg.zoo.max_tree(5).architecture == (5, 8, 5, 3, 1)
+
+
+def _m(x, a, b):
+    return max(x[a - 1], x[b - 1])
+
+
+def _max5_identity(x):
+    # the identity of rg.zoo.max5_two_hidden, evaluated with Python's max (not the network)
+    m = lambda a, b: _m(x, a, b)  # noqa: E731
+    return (
+        max(m(1, 2) + m(1, 4), m(1, 3) + m(1, 5))
+        + Fraction(1, 2) * max(m(1, 4) + m(4, 5), 2 * m(1, 5))
+        + Fraction(1, 2) * max(2 * m(1, 2), m(1, 3) + m(2, 3))
+        - max(m(1, 2) + m(4, 5), m(1, 5) + m(2, 3))
+        - max(m(1, 3) + m(4, 5), m(1, 4) + m(2, 3))
+        + 2 * max(m(2, 5), m(3, 4))
+    )
+
+
+def test_max5_two_hidden_layers_on_a_grid_and_at_random_points():
+    net = rg.zoo.max5_two_hidden()
+    assert net.architecture == (5, 16, 8, 1) and net.depth == 2
+    assert all(b == 0 for layer in net.biases for b in layer)
+    grid = list(itertools.product(range(-2, 3), repeat=5))
+    for x in grid + _random_points(5, 300, seed=10):
+        assert net(x) == (max(x),)
+        assert _max5_identity(x) == 2 * max(x)
+
+
+@pytest.mark.timeout(120)  # measured: 2 s, and about 10 s of the complex checks at teardown
+def test_max5_two_hidden_layers_equals_max_on_r5_and_has_depth_bound_two():
+    net = rg.zoo.max5_two_hidden()
+    assert rg.functionally_equivalent(net, rg.zoo.max_tree(5)).equivalent  # max_tree(5) == _max_seq(5) above
+    # two hidden layers, so no lower bound above 2 can hold; max5 is not computable with
+    # one (the one-hidden-layer criterion of docs/breakpoints.md), so the bound is 2
+    assert rg.depth_lower_bound(net).bound == 2
 
 
 def test_max_zero_2d_and_why_it_needs_two_hidden_layers():
