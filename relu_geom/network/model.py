@@ -167,7 +167,8 @@ def _check_architecture(architecture: object) -> list[int]:
     total = sum(arch[i + 1] * (arch[i] + 1) for i in range(len(arch) - 1))
     if total > MAX_PARAMETERS:
         raise LimitExceededError(
-            f"architecture {_short(arch)}: {total} parameters, more than the limit of {MAX_PARAMETERS}"
+            f"architecture {_short(arch)}: {total if total.bit_length() < 64 else f'over 2**{total.bit_length() - 1}'}"
+            f" parameters, more than the limit of {MAX_PARAMETERS}"
         )
     return arch
 

@@ -170,6 +170,8 @@ def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) ->
     ------
     LimitExceededError
         When ``max_tries`` networks gave no such verdict.
+    InvalidInputError
+        For ``max_tries`` outside ``1..1000``.
 
     Examples
     --------
@@ -189,6 +191,7 @@ def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) ->
         raise InvalidInputError(
             f"architecture: expected widths (d, n_1, ..., m) with input and hidden widths from 2 to 64 and an output width from 1 to 64, got {short_repr(architecture, 40)}"
         )
+    max_tries = require_int(max_tries, "max_tries", minimum=1, maximum=1000)
     arch = [int(v) for v in architecture]
     for seed in range(max_tries):
         net = ReLUNetwork.random(arch, seed=seed)
