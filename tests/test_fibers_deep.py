@@ -314,3 +314,14 @@ def test_deep_fiber_of_the_fuzz_network_is_fast():
     for piece in fib.pieces:  # every sample computes the network's function
         for eta in piece.samples:
             assert rg.functionally_equivalent(fib.network, eta).equivalent
+
+
+@pytest.mark.timeout(60)
+def test_deep_fiber_max_seconds_ends_with_a_limit_error():
+    # [2, 3, 2, 1] for this network has 119 configurations, about 60 s of exact elimination
+    net = rg.ReLUNetwork.random([2, 2, 2, 1], seed=3)
+    with pytest.raises(rg.LimitExceededError, match=r"deep_fiber: limit max_seconds=2 exceeded: .* of 119 configurations"):
+        rg.deep_fiber(net, [2, 3, 2, 1], max_seconds=2)
+    for bad in (0, -1, True, "1"):
+        with pytest.raises(rg.InvalidInputError, match="max_seconds"):
+            rg.deep_fiber(net, max_seconds=bad)

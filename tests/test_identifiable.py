@@ -32,3 +32,10 @@ def test_impossible_star_is_undecided_not_identifiable():
     # the network itself is outside the scope, so an empty scoped fiber proves nothing about it
     v = rg.is_identifiable(rg.zoo.demo())
     assert v.verdict == "undecided" and v.fiber is not None and v.fiber.is_empty
+
+
+def test_is_identifiable_max_seconds_reached_is_undecided():
+    # seed 1 is identifiable (module doctest) with 3 configurations; no time for any of them
+    v = rg.is_identifiable(rg.ReLUNetwork.random([2, 2, 2, 1], seed=1), max_seconds=1e-6)
+    assert v.verdict == "undecided" and "limit max_seconds=1e-06 exceeded" in v.reason
+    assert rg.is_identifiable(rg.ReLUNetwork.random([2, 2, 2, 1], seed=1), max_seconds=60).verdict == "identifiable"

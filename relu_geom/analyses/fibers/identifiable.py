@@ -80,7 +80,7 @@ class IdentifiabilityVerdict:
 
 
 def is_identifiable(
-    net: ReLUNetwork, *, max_configurations: int = 20000, domain: Any = None
+    net: ReLUNetwork, *, max_configurations: int = 20000, domain: Any = None, max_seconds: float | None = None
 ) -> IdentifiabilityVerdict:
     """Decide whether ``net`` is determined by its function up to permutation and positive rescaling.
 
@@ -92,6 +92,8 @@ def is_identifiable(
         Bound of :func:`fiber_configurations`; reaching it gives ``"undecided"``.
     domain
         Only ``None`` (``R^d``); see :func:`deep_fiber`.
+    max_seconds
+        Passed to :func:`deep_fiber`; reaching it gives ``"undecided"``.
 
     Returns
     -------
@@ -132,7 +134,7 @@ def is_identifiable(
                     "not identifiable", hs.network, check, f"hidden-symmetry:{hs.kind}", None, hs.description
                 )
     try:
-        fib = deep_fiber(net, max_configurations=max_configurations, stop_outside=True)
+        fib = deep_fiber(net, max_configurations=max_configurations, stop_outside=True, max_seconds=max_seconds)
     except LimitExceededError as exc:
         return verdict("undecided", None, None, "configurations", None, str(exc))
     for piece in fib.pieces:
