@@ -167,6 +167,7 @@ def test_only_our_errors_escape_breakpoints(call):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # 50,000 calls take 5 to 15 minutes (chunks of 5,000: 26 to 138 s)
 @settings(max_examples=int(os.environ.get("RELU_GEOM_FUZZ_CALLS", "50000")), deadline=None,
           suppress_health_check=list(HealthCheck))
 @given(calls(sorted(FUNCTIONS)))
