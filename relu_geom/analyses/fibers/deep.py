@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from relu_geom._util import short_repr
 from relu_geom.analyses.equivalence import functionally_equivalent
 from relu_geom.analyses.fibers.configurations import (
     ConfigurationEnumeration,
@@ -666,6 +667,14 @@ class DeepFiber:
         }
 
 
+def require_seconds(max_seconds: Any) -> None:
+    """Raise :class:`~relu_geom.InvalidInputError` unless ``max_seconds`` is None or a positive number."""
+    if max_seconds is not None and (
+        isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0
+    ):
+        raise InvalidInputError(f"max_seconds: expected a positive number or None, got {short_repr(max_seconds, 40)}")
+
+
 def refuse_domain(domain: Any) -> None:
     """Raise :class:`~relu_geom.UnsupportedInputError` unless ``domain`` is None (``R^d``)."""
     if domain is not None:
@@ -741,10 +750,7 @@ def deep_fiber(
     """
     require_network(net)
     refuse_domain(domain)
-    if max_seconds is not None and (
-        isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0
-    ):
-        raise InvalidInputError(f"max_seconds: expected a positive number or None, got {max_seconds!r:.40}")
+    require_seconds(max_seconds)
     t0 = time.monotonic()
     arch = _arch(net, architecture)
     data = function_data(net)
