@@ -33,7 +33,7 @@ def main(seed: int = 0) -> None:
         net = rg.ReLUNetwork.random_normal(arch, seed=seed)
         cx, t_c = _timed(lambda net=net: rg.compile_network(net))
         _row(arch, "compile", f"{cx.n_regions} regions", t_c)
-        fd, t_f = _timed(lambda cx=cx: rg.functional_dimension(cx))
+        fd, t_f = _timed(lambda cx=cx: rg.functional_dimension(cx, max_regions=None))
         value = f"{fd.rank} of D-H={fd.upper_bound}"
         if fd.deficit:
             value += f" ({len(fd.zero_parameters)} zero-deriv params)"
@@ -41,7 +41,7 @@ def main(seed: int = 0) -> None:
         _row(arch, "  compile + functional dimension", "", t_c + t_f)
         bf, t_b = _timed(lambda net=net, fd=fd: rg.batch_functional_dimension(net, fd.sample))
         _row(arch, f"check: rank on its {len(fd.sample)} points", bf.rank, t_b)
-        gr, t_g = _timed(lambda cx=cx: rg.genericity_report(cx, max_checks=20_000))
+        gr, t_g = _timed(lambda cx=cx: rg.genericity_report(cx, max_checks=20_000, max_cells=None))
         value = {True: "generic", False: f"fails: {', '.join(gr.failing)}", None: "undecided (limit)"}[
             gr.is_generic
         ]

@@ -167,6 +167,7 @@ def test_only_our_errors_escape_breakpoints(call):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # 50,000 calls take 5 to 15 minutes (chunks of 5,000: 26 to 138 s)
 @settings(max_examples=int(os.environ.get("RELU_GEOM_FUZZ_CALLS", "50000")), deadline=None,
           suppress_health_check=list(HealthCheck))
 @given(calls(sorted(FUNCTIONS)))
@@ -196,11 +197,16 @@ def test_every_public_function_is_fuzzed():
         lambda: rg.compile_network(NETS[3], domain=[(0, 1)]),
         lambda: rg.functionally_equivalent(NETS[0], NETS[2]),
         lambda: rg.normal_form("net"),
+        # found by the slow fuzz test (RELU_GEOM_FUZZ_CALLS chunks): a TypeError, a 220-character message
+        lambda: rg.identifiable_example([2, 3, 1], max_tries=rg.ReLUNetwork([[[1]]], [[0]])),
+        lambda: rg.identifiable_example([2, 3, 1], max_tries=10**40),
+        lambda: rg.ReLUNetwork.random([10**40, 10**40 + 1]),
     ],
 )
 def test_known_cases(call):
-    with pytest.raises(rg.ReluGeomError):
+    with pytest.raises(rg.ReluGeomError) as info:
         call()
+    assert 0 < len(str(info.value)) <= MAX_MESSAGE
 
 
 def test_networks_without_a_hidden_layer():

@@ -183,3 +183,23 @@ def test_a_stream_runs_on_any_executor(tmp_path):
     with ThreadPoolExecutor(2) as pool:
         rg.compiler.stream_to_file(net, tmp_path / "b.rgc", domain, executor=pool, chunk_pieces=2)
     assert (tmp_path / "a.rgc").read_bytes() == (tmp_path / "b.rgc").read_bytes()
+
+
+@given(networks(max_dim=3, max_width=3, max_depth=2), st.sampled_from([None, (-1, 1), [(0, 1), (-2, 3), (1, 2)]]))
+def test_region_samples_are_the_complexes_regions_in_order(net, domain):
+    from relu_geom.compiler.stream import region_samples
+
+    if isinstance(domain, list):
+        domain = domain[: net.input_dim]
+    cx = rg.compile_network(net, domain=domain)
+    assert region_samples(net, domain) == [(c.sign_vector, c.interior_point) for c in cx.regions]
+
+
+def test_region_samples_stop_at_max_regions_naming_the_caller():
+    from relu_geom.compiler.stream import region_samples
+
+    net = rg.ReLUNetwork.random([2, 40, 1], seed=2)
+    with pytest.raises(rg.LimitExceededError, match=r"^who: limit max_regions=30 exceeded: 31 regions exist"):
+        region_samples(net, max_regions=30, caller="who")
+    with pytest.raises(rg.InvalidInputError, match="max_regions"):
+        region_samples(net, max_regions=0)

@@ -291,3 +291,37 @@ def test_cli_fiber_deep(capsys, tmp_path):
     assert out["pieces"] == [] and "depth bound" in out["reason"]
     assert main(["fiber", "zoo:bent_2d", "--deep", "--arch", "2,x"]) == 2
     assert main(["fiber", "zoo:abs_1d"]) == 0  # the shallow path is unchanged
+
+
+def test_terms_over_the_occurring_unknowns_are_the_terms_over_all():
+    # _terms builds each polynomial over the unknowns occurring in it (a dense polynomial over
+    # all of them made deep_fiber of random([2, 2, 2, 1], seed=3) take over 20 s under load)
+    import sympy
+
+    from relu_geom.analyses.fibers.variety import _terms
+
+    x, y, z, w = sympy.symbols("x y z w")
+    gens = (x, y, z, w)
+    for e in (x * y - 3 * z**2 + sympy.Rational(1, 2), w**3 - w, sympy.Integer(0), sympy.Rational(-7, 3), y * w):
+        full = [(m, F(int(c.p), int(c.q))) for m, c in sympy.Poly(e, *gens).terms() if c != 0]
+        assert sorted(_terms(e, gens)) == sorted(full)
+
+
+@pytest.mark.timeout(20)
+def test_deep_fiber_of_the_fuzz_network_is_fast():
+    fib = rg.deep_fiber(rg.ReLUNetwork.random([2, 2, 2, 1], seed=3))
+    assert fib.status == "complete" and len(fib.pieces) == 5 and fib.n_empty == 14
+    for piece in fib.pieces:  # every sample computes the network's function
+        for eta in piece.samples:
+            assert rg.functionally_equivalent(fib.network, eta).equivalent
+
+
+@pytest.mark.timeout(60)
+def test_deep_fiber_max_seconds_ends_with_a_limit_error():
+    # [2, 3, 2, 1] for this network has 119 configurations, about 60 s of exact elimination
+    net = rg.ReLUNetwork.random([2, 2, 2, 1], seed=3)
+    with pytest.raises(rg.LimitExceededError, match=r"deep_fiber: limit max_seconds=2 exceeded: .* of 119 configurations"):
+        rg.deep_fiber(net, [2, 3, 2, 1], max_seconds=2)
+    for bad in (0, -1, True, "1"):
+        with pytest.raises(rg.InvalidInputError, match="max_seconds"):
+            rg.deep_fiber(net, max_seconds=bad)

@@ -123,3 +123,55 @@ def test_cli_generic_limit(tmp_path, capsys, max_checks: int) -> None:
     path.write_text(rg.ReLUNetwork.random_normal([2, 3, 3, 1], seed=1).to_json())
     assert main(["generic", str(path), "--max-checks", str(max_checks)]) == 3  # undecided
     assert "undecided" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- bounded work (issue 13, item 8)
+@pytest.mark.timeout(90)
+def test_genericity_report_on_200_lines_ends_at_its_cell_limit():
+    # before: 104 s and 151 MB, unbounded; now the compile stops at the default max_cells
+    net = rg.ReLUNetwork.random([2, 200, 1])
+    with pytest.raises(rg.LimitExceededError, match=r"max_cells=10000 exceeded: 10001 cells"):
+        rg.genericity_report(net)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_genericity_report_on_8_40_40_ends_at_its_cell_limit():
+    # before: more than 300 s and 685 MB
+    with pytest.raises(rg.LimitExceededError, match=r"max_cells=10000 exceeded"):
+        rg.genericity_report(rg.ReLUNetwork.random([8, 40, 40, 1]))
+
+
+@pytest.mark.timeout(120)
+def test_masked_products_of_8_40_40_end_undecided_at_the_default_check_limit():
+    # before: more than 150 s (2^40 index sets after the first layer; no failure among the first ones)
+    res = rg.masked_product_ranks(rg.ReLUNetwork.random([8, 40, 40, 1]))
+    assert res.holds is None and res.n_checked == 20_000
+    assert res.n_sequences == 1 + 2**40 + 2**80
+
+
+@pytest.mark.timeout(60)
+def test_max_seconds_ends_both_checks_with_a_limit_error():
+    net = rg.ReLUNetwork.random([8, 40, 40, 1])
+    with pytest.raises(rg.LimitExceededError, match=r"masked_product_ranks: limit max_seconds=0.5 exceeded"):
+        rg.masked_product_ranks(net, max_checks=10**9, max_seconds=0.5)
+    with pytest.raises(rg.LimitExceededError, match=r"max_seconds=1 exceeded"):
+        rg.genericity_report(net, max_checks=10, max_cells=None, max_seconds=1)
+
+
+def test_a_complex_with_more_cells_than_max_cells_is_refused():
+    cx = rg.compile_network(rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]]))  # 9 cells
+    with pytest.raises(rg.LimitExceededError, match=r"max_cells=8 exceeded: the complex has 9 cells"):
+        rg.genericity_report(cx, max_cells=8)
+    assert rg.genericity_report(cx, max_cells=9).is_generic
+    for bad in (0, -1, 2.5, True, "10"):
+        with pytest.raises(rg.InvalidInputError, match="max_cells"):
+            rg.genericity_report(cx, max_cells=bad)
+
+
+def test_cli_generic_max_cells_is_an_error_naming_the_limit(tmp_path, capsys):
+    path = tmp_path / "net.json"
+    path.write_text(rg.ReLUNetwork.random([2, 30, 1], seed=1).to_json())
+    assert main(["generic", str(path), "--max-cells", "50"]) == 2
+    assert "limit max_cells=50 exceeded" in capsys.readouterr().err
+    assert main(["generic", str(path), "--max-cells", "0", "--max-checks", "5"]) in (0, 1, 3)  # 0: no bound

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import relu_geom as rg
 from relu_geom.cli import main
 from relu_geom.testing import specimens
+from tests.conftest import networks
 
 
 def perturbed(net: rg.ReLUNetwork, j: int, h: F) -> rg.ReLUNetwork:
@@ -379,3 +380,50 @@ def test_functional_dimension_takes_a_complex_with_its_own_domain_only():
         rg.functional_dimension(cx, domain=(0, 1))
     # over a box inside one region (both neurons active) the rows of one region only: rank 3
     assert rg.functional_dimension(net, domain=(1, 2)).rank == 3
+
+
+# ---------------------------------------------------------------- bounded work (issue 13, item 8)
+@pytest.mark.timeout(90)
+def test_functional_dimension_on_200_lines_ends_at_its_region_limit():
+    # before: 280 s and 241 MB, unbounded; now the region stage stops at the default max_regions
+    with pytest.raises(rg.LimitExceededError, match=r"functional_dimension: limit max_regions=10000 exceeded"):
+        rg.functional_dimension(rg.ReLUNetwork.random([2, 200, 1]))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_functional_dimension_on_8_40_40_ends_at_its_region_limit():
+    with pytest.raises(rg.LimitExceededError, match=r"max_regions=10000 exceeded"):
+        rg.functional_dimension(rg.ReLUNetwork.random([8, 40, 40, 1]))
+
+
+@pytest.mark.timeout(60)
+def test_functional_dimension_max_seconds_and_bad_limits():
+    net = rg.ReLUNetwork.random([2, 200, 1])
+    with pytest.raises(rg.LimitExceededError, match=r"functional_dimension: limit max_seconds=0.5 exceeded"):
+        rg.functional_dimension(net, max_regions=None, max_seconds=0.5)
+    for bad in (0, -3, 1.5, True, "5"):
+        with pytest.raises(rg.InvalidInputError, match="max_regions"):
+            rg.functional_dimension(net, max_regions=bad)
+    with pytest.raises(rg.InvalidInputError, match="max_seconds"):
+        rg.functional_dimension(net, max_seconds=-1)
+    cx = rg.compile_network(rg.ReLUNetwork(*BASE))
+    with pytest.raises(rg.LimitExceededError, match=f"the complex has {cx.n_regions} regions"):
+        rg.functional_dimension(cx, max_regions=cx.n_regions - 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(max_dim=2, max_width=3, max_depth=2), st.sampled_from([None, (-1, 1)]))
+def test_a_network_and_its_complex_give_the_same_functional_dimension(net, domain):
+    # a network's regions come from the region stage alone; the result must be the complex's
+    a = rg.functional_dimension(net, domain=domain)
+    b = rg.functional_dimension(rg.compile_network(net, domain=domain))
+    assert a == b
+
+
+def test_cli_fdim_max_regions_is_an_error_naming_the_limit(tmp_path, capsys):
+    path = tmp_path / "net.json"
+    path.write_text(rg.ReLUNetwork.random([2, 30, 1], seed=1).to_json())
+    assert main(["fdim", str(path), "--max-regions", "20"]) == 2
+    assert "limit max_regions=20 exceeded" in capsys.readouterr().err
+    assert main(["fdim", str(path), "--max-regions", "0", "--json"]) == 0

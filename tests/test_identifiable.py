@@ -32,3 +32,21 @@ def test_impossible_star_is_undecided_not_identifiable():
     # the network itself is outside the scope, so an empty scoped fiber proves nothing about it
     v = rg.is_identifiable(rg.zoo.demo())
     assert v.verdict == "undecided" and v.fiber is not None and v.fiber.is_empty
+
+
+def test_is_identifiable_max_seconds_reached_is_undecided():
+    # seed 1 is identifiable (module doctest) with 3 configurations; no time for any of them
+    v = rg.is_identifiable(rg.ReLUNetwork.random([2, 2, 2, 1], seed=1), max_seconds=1e-6)
+    assert v.verdict == "undecided" and "limit max_seconds=1e-06 exceeded" in v.reason
+    assert rg.is_identifiable(rg.ReLUNetwork.random([2, 2, 2, 1], seed=1), max_seconds=60).verdict == "identifiable"
+
+
+def test_identifiable_example_max_seconds_and_max_tries_are_checked():
+    with pytest.raises(rg.LimitExceededError, match=r"identifiable_example: limit max_seconds=1e-06 exceeded"):
+        rg.identifiable_example([2, 2, 1], max_seconds=1e-6)
+    for kwargs in ({"max_seconds": 0}, {"max_seconds": "1"}, {"max_tries": 0}, {"max_tries": 10**40}):
+        with pytest.raises(rg.InvalidInputError):
+            rg.identifiable_example([2, 2, 1], **kwargs)
+    with pytest.raises(rg.InvalidInputError, match="max_seconds"):
+        rg.is_identifiable(rg.zoo.dead_neuron(), max_seconds=-1)
+    assert rg.is_identifiable(rg.identifiable_example([2, 2, 1], max_seconds=60)).verdict == "identifiable"

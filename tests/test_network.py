@@ -62,6 +62,44 @@ def test_random_is_reproducible_and_varied():
     assert all(math.log2(v.denominator).is_integer() for v in n.parameters())  # dyadic
 
 
+def _random_one_draw_at_a_time(arch, seed, max_numerator=9, max_denominator=4):
+    """The documented meaning of ``random``: one ``randint`` pair per entry, weights then biases."""
+    import random
+
+    rng = random.Random(seed)
+
+    def entry():
+        return Fraction(rng.randint(-max_numerator, max_numerator), rng.randint(1, max_denominator))
+
+    ws = [[[entry() for _ in range(arch[i])] for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+    bs = [[entry() for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+    return rg.ReLUNetwork(ws, bs)
+
+
+@pytest.mark.parametrize("arch", [[2, 3, 1], [2, 200, 1], [3, 500, 7, 2], [8, 40, 40, 1]])
+@pytest.mark.parametrize(
+    "bounds",
+    [(9, 4), (0, 1), (1, 1), (2**31 - 1, 3), (5, 2**32 - 1), (5, 2**32), (10**12, 4), (200, 300)],
+    ids=["default", "zero", "ones", "31-bit numerators", "32-bit denominators", "33-bit", "huge", "wide"],
+)
+def test_random_draws_the_entries_of_one_randint_pair_each(arch, bounds):
+    # the entries come from blocks of random words sorted out with numpy (pointer doubling through
+    # the accepted draws); they must be those of randint called once per numerator and denominator
+    for seed in (0, 3, "x"):
+        fast = rg.ReLUNetwork.random(arch, seed=seed, max_numerator=bounds[0], max_denominator=bounds[1])
+        assert fast == _random_one_draw_at_a_time(arch, seed, *bounds)
+        assert all(isinstance(v, Fraction) for v in fast.parameters())
+
+
+@pytest.mark.timeout(60)
+def test_random_at_four_million_parameters_takes_seconds():
+    # before: random([2, 10**6, 1]) took 196 s (one randint pair and one checked Fraction per entry)
+    net = rg.ReLUNetwork.random([2, 10**6, 1], seed=2)
+    assert net.architecture == (2, 10**6, 1) and net.n_parameters == 4 * 10**6 + 1
+    head = rg.ReLUNetwork.random([2, 5, 1], seed=2)
+    assert net.weights[0][:1] == head.weights[0][:1]  # the same stream: the first entries agree
+
+
 def test_integer_layers_scale_preactivations_positively():
     net = rg.ReLUNetwork.random([2, 3, 3, 1], seed=9)
     x = (Fraction(1, 3), Fraction(-5, 7))

@@ -1,8 +1,10 @@
-"""``relu-geom fdim NET [--sample X.csv|X.json] [--json]``: exact functional dimension.
+"""``relu-geom fdim NET [--sample X.csv|X.json] [--json] [--max-regions N] [--max-seconds S]``: exact
+functional dimension.
 
 Without ``--sample`` the functional dimension at the network's parameters is
-computed from the compiled complex (with a sample attaining it); with a sample,
-the exact rank of the Jacobian over that sample.
+computed from the network's regions (with a sample attaining it); with a sample,
+the exact rank of the Jacobian over that sample.  ``--max-regions`` (default
+10,000; 0 for no bound) and ``--max-seconds`` stop the work with an error (exit 2).
 
 Sample files: CSV (one point per line, entries separated by commas or spaces,
 ``#`` starts a comment; entries are read exactly from their text, so ``0.1`` is
@@ -18,6 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom.analyses.identifiability import (
+    DEFAULT_MAX_REGIONS,
     batch_functional_dimension,
     functional_dimension,
     parameter_labels,
@@ -43,6 +46,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_argument(p)
     p.add_argument("--sample", metavar="X", help="a sample file (.csv or .json): rank over these points only")
     add_json_option(p)
+    p.add_argument(
+        "--max-regions",
+        type=int,
+        default=DEFAULT_MAX_REGIONS,
+        metavar="N",
+        help=f"stop with an error when NET has more than N regions (0: no bound); default {DEFAULT_MAX_REGIONS}",
+    )
+    p.add_argument(
+        "--max-seconds", type=float, default=None, metavar="S", help="stop with an error after S seconds"
+    )
     p.set_defaults(run=run)
 
 
@@ -71,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         for i, neurons in res.on_bent_hyperplanes:
             print(f"  point {i} skipped: zero pre-activation of neuron(s) {list(neurons)}")
         return 0
-    res2 = functional_dimension(net)
+    res2 = functional_dimension(net, max_regions=args.max_regions or None, max_seconds=args.max_seconds)
     labels = parameter_labels(net)
     out = {
         "architecture": list(net.architecture),

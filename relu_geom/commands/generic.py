@@ -1,8 +1,10 @@
-"""``relu-geom generic NET [--json] [--max-checks N]``: the genericity conditions of paper 001.
+"""``relu-geom generic NET [--json] [--max-checks N] [--max-cells N] [--max-seconds S]``: the genericity
+conditions of paper 001.
 
 *Paper-001 generic* means: the bent hyperplanes are supertransversal and the masked products
 along realized activation patterns have maximal rank. Exit status 0 when both hold, 1 when one
-fails (with a witness), 3 when undecided (``--max-checks`` reached). This is not the set of
+fails (with a witness), 3 when undecided (``--max-checks`` reached), 2 with an error when the
+compile passes ``--max-cells`` (default 10,000) or the time passes ``--max-seconds``. This is not the set of
 *two-layer fiber hypotheses* that ``relu-geom fiber`` reports.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from relu_geom.analyses.genericity import genericity_report
+from relu_geom.analyses.genericity import DEFAULT_MAX_CELLS, DEFAULT_MAX_CHECKS, genericity_report
 from relu_geom.commands._common import (
     add_json_option,
     add_network_argument,
@@ -34,16 +36,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-checks",
         type=int,
-        default=100_000,
+        default=DEFAULT_MAX_CHECKS,
         metavar="N",
-        help="bound on masked-product rank computations (beyond it: undecided)",
+        help=f"bound on masked-product rank computations (beyond it: undecided); default {DEFAULT_MAX_CHECKS}",
+    )
+    p.add_argument(
+        "--max-cells",
+        type=int,
+        default=DEFAULT_MAX_CELLS,
+        metavar="N",
+        help=f"stop with an error when the complex has more than N cells (0: no bound); default {DEFAULT_MAX_CELLS}",
+    )
+    p.add_argument(
+        "--max-seconds", type=float, default=None, metavar="S", help="stop with an error after S seconds"
     )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     net = read_network(args.net, args)
-    rep = genericity_report(net, max_checks=args.max_checks)
+    rep = genericity_report(
+        net, max_checks=args.max_checks, max_cells=args.max_cells or None, max_seconds=args.max_seconds
+    )
     st, mp = rep.supertransversality, rep.masked_products
     out = {
         "architecture": list(net.architecture),

@@ -323,6 +323,7 @@ class _Budget:
     __slots__ = (
         "max_cells", "max_seconds", "max_memory", "t0", "deadline", "rss0", "next_mem",
         "count", "done", "layer", "n_layers", "neuron", "width", "bar", "what", "next_show",
+        "caller", "cells_limit", "unit",
     )  # fmt: skip
 
     def __init__(
@@ -332,7 +333,11 @@ class _Budget:
         max_memory: int | None,
         progress: bool,
         n_layers: int,
+        caller: str = "compile_network",
+        cells_limit: str = "max_cells",
+        unit: str = "cells",
     ):
+        self.caller, self.cells_limit, self.unit = caller, cells_limit, unit
         self.max_cells = max_cells
         self.max_seconds = max_seconds
         self.max_memory = max_memory
@@ -358,7 +363,7 @@ class _Budget:
         self.count += 1
         self.bar.update(1)
         if self.max_cells is not None and self.count > self.max_cells:
-            self.fail(f"max_cells={self.max_cells}", f"{self.count} cells exist already")
+            self.fail(f"{self.cells_limit}={self.max_cells}", f"{self.count} {self.unit} exist already")
         self.tick()
 
     def tick(self) -> None:
@@ -366,14 +371,15 @@ class _Budget:
         now = time.monotonic()
         if self.deadline is not None and now > self.deadline:
             self.fail(
-                f"max_seconds={self.max_seconds}", f"{now - self.t0:.1f} s spent, {self.count} cells found"
+                f"max_seconds={self.max_seconds}", f"{now - self.t0:.1f} s spent, {self.count} {self.unit} found"
             )
         if self.max_memory is not None and now >= self.next_mem:
             self.next_mem = now + 0.02
             grown = _rss() - self.rss0
             if grown > self.max_memory:
                 self.fail(
-                    f"max_memory={self.max_memory}", f"memory grew by {grown} bytes, {self.count} cells found"
+                    f"max_memory={self.max_memory}",
+                    f"memory grew by {grown} bytes, {self.count} {self.unit} found",
                 )
         if now >= self.next_show and self.bar.enabled:
             self.next_show = now + 0.2
@@ -396,7 +402,7 @@ class _Budget:
     def fail(self, limit: str, reached: str) -> None:
         self.bar.close()
         raise LimitExceededError(
-            f"compile_network: limit {limit} exceeded: {reached} {self.where()}; "
+            f"{self.caller}: limit {limit} exceeded: {reached} {self.where()}; "
             "raise the limit or use a smaller domain"
         )
 

@@ -63,6 +63,7 @@ __all__ = [
     "iter_cells",
     "iter_regions",
     "load_stream",
+    "region_samples",
     "stream_to_file",
 ]
 
@@ -195,6 +196,57 @@ def count_regions(
         if c.dim == len(counts) - 1 and c.is_bounded:
             bounded += 1
     return CellCounts(counts[-1], bounded, tuple(counts))
+
+
+def region_samples(
+    net: ReLUNetwork,
+    domain: Any = None,
+    *,
+    max_regions: int | None = None,
+    max_seconds: float | None = None,
+    caller: str = "region_samples",
+) -> list[tuple[tuple[int, ...], tuple[Fraction, ...]]]:
+    """``(sign_vector, interior_point)`` of every region, in the order of
+    :attr:`compile_network(net, domain).regions <relu_geom.PolyhedralComplex.regions>`, without
+    the face stage.
+
+    The regions come from the region stage alone (depth first, in this process), each with
+    the point of its cell (the sum of its homogeneous generators, dehomogenized), and are
+    sorted by sign vector, the complex's order of its regions.  ``max_regions`` and
+    ``max_seconds`` stop the work with :class:`~relu_geom.LimitExceededError` (named after
+    ``caller``) as soon as more regions are known to exist or the time is spent; pieces are
+    counted as they are made, as for ``max_cells`` of :func:`~relu_geom.compile_network`.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.compiler.stream import region_samples
+    >>> region_samples(rg.zoo.abs_1d())
+    [((-1, 1), (Fraction(-1, 1),)), ((1, -1), (Fraction(1, 1),))]
+    >>> [(c.sign_vector, c.interior_point) for c in rg.compile_network(rg.zoo.abs_1d()).regions]
+    [((-1, 1), (Fraction(-1, 1),)), ((1, -1), (Fraction(1, 1),))]
+    """
+    if not isinstance(net, ReLUNetwork):
+        raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
+    if max_regions is not None and (
+        isinstance(max_regions, bool) or not isinstance(max_regions, int) or max_regions < 1
+    ):
+        raise InvalidInputError(f"max_regions: expected a positive integer or None, got {max_regions!r:.40}")
+    _check_limits(None, max_seconds, None)
+    pb = _Problem(net, parse_domain(domain, net.input_dim))
+    budget = _Budget(max_regions, max_seconds, None, False, len(pb.widths), caller, "max_regions", "regions")
+    H = pb.H
+    out = []
+    for reg in _dfs(pb, [(pb.start, (), 0, 1.0)], budget):
+        zero = -1
+        for z in reg.zm:
+            zero &= z
+        pos, neg = reg.pos & ~zero, reg.neg & ~zero
+        sv = tuple((pos >> g & 1) - (neg >> g & 1) for g in range(H))
+        acc = [sum(c) for c in zip(*reg.rays)]
+        out.append((sv, tuple(Fraction(x, acc[-1]) for x in acc[:-1])))
+    out.sort(key=lambda item: item[0])
+    return out
 
 
 def _stream(net: ReLUNetwork, pb: _Problem, budget: _Budget, regions_only: bool) -> Iterator[StreamedCell]:

@@ -25,6 +25,7 @@ constructors and every file reader refuse larger ones with
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 import os
@@ -70,6 +71,76 @@ def _rng(seed: object) -> _random.Random:
     return _random.Random(seed)
 
 
+_WORDS_PER_BLOCK = 1 << 22  # 32-bit words drawn at a time by _uniform_entries (bounded memory)
+
+
+def _uniform_entries(rng: _random.Random, count: int, max_numerator: int, max_denominator: int) -> list[Fraction]:
+    """``count`` entries ``Fraction(rng.randint(-M, M), rng.randint(1, Q))``, exactly those calls' values.
+
+    ``randint(a, b)`` draws ``r = getrandbits(k)`` (``k`` the bit length of ``n = b - a + 1``)
+    until ``r < n``; for ``k <= 32`` each draw is the top ``k`` bits of one 32-bit word of the
+    generator, and ``getrandbits(32 * w)`` returns the next ``w`` words (the first one lowest).
+    So the words are drawn in blocks, the accepted ones are found with numpy, and the
+    alternation numerator, denominator is followed through them by pointer doubling (the
+    starts of the entries are the orbit of word 0 under "start of the next entry"); the
+    values are those of one ``randint`` call per draw.
+    """
+    M, Q = max_numerator, max_denominator
+    n_num, n_den = 2 * M + 1, Q
+    k_num, k_den = n_num.bit_length(), n_den.bit_length()
+    if count < 256 or k_num > 32 or k_den > 32:
+        return [Fraction(rng.randint(-M, M), rng.randint(1, Q)) for _ in range(count)]
+    import numpy as np
+
+    per_entry = (1 << k_num) / n_num + (1 << k_den) / n_den  # expected words per entry
+    nums: list[Any] = []
+    dens: list[Any] = []
+    done = 0
+    words = np.zeros(0, dtype=np.uint32)
+    while done < count:
+        block = min(_WORDS_PER_BLOCK, int((count - done) * per_entry * 1.05) + 64)
+        new = np.frombuffer(rng.getrandbits(32 * block).to_bytes(4 * block, "little"), dtype="<u4")
+        words = np.concatenate([words, new])
+        n = len(words)
+        top_num = words >> np.uint32(32 - k_num)
+        top_den = words >> np.uint32(32 - k_den)
+        # positions 0..n-1 are words, n is "no word left", stop = n + 1 is "no entry": next_num[i]
+        # (next_den[i]) is the first word at or after i accepted as a numerator (denominator)
+        stop = n + 1
+        nxt = []
+        for top, bound in ((top_num, n_num), (top_den, n_den)):
+            at = np.where(top < bound, np.arange(n), stop)
+            nxt.append(np.concatenate([np.minimum.accumulate(at[::-1])[::-1], [stop, stop]]))
+        next_num, next_den = nxt
+        # an entry starting at word i ends at step(i) - 1; step(i) = stop when the block ends first
+        den_at = next_den[np.minimum(next_num + 1, stop)]
+        step = np.where(den_at < stop, den_at + 1, stop)
+        # the starts of the entries 0, 1, 2, ...: the orbit of 0 under step, by doubling
+        starts = np.zeros(1, dtype=np.int64)
+        jump = step
+        need = count - done
+        while starts[-1] != stop and len(starts) <= need:
+            starts = np.concatenate([starts, jump[starts]])
+            jump = jump[jump]
+        starts = starts[: need + 1]
+        starts = starts[step[starts] != stop]  # complete entries (a prefix of the orbit)
+        pos = 0
+        if len(starts):
+            a_idx = next_num[starts]
+            b_idx = next_den[a_idx + 1]
+            nums.append(top_num[a_idx].astype(np.int64) - M)
+            dens.append(top_den[b_idx].astype(np.int64) + 1)
+            done += len(starts)
+            pos = int(b_idx[-1]) + 1
+        words = words[pos:]
+    num = np.concatenate(nums)
+    den = np.concatenate(dens)
+    if n_num * n_den <= 1 << 16:  # few values: one shared Fraction per value
+        table = [Fraction(p, q) for p in range(-M, M + 1) for q in range(1, Q + 1)]
+        return list(map(table.__getitem__, ((num + M) * Q + (den - 1)).tolist()))
+    return list(map(Fraction, num.tolist(), den.tolist()))
+
+
 def _as_list(obj: object, what: str) -> list[Any]:
     if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
         obj = obj.tolist()
@@ -96,7 +167,8 @@ def _check_architecture(architecture: object) -> list[int]:
     total = sum(arch[i + 1] * (arch[i] + 1) for i in range(len(arch) - 1))
     if total > MAX_PARAMETERS:
         raise LimitExceededError(
-            f"architecture {_short(arch)}: {total} parameters, more than the limit of {MAX_PARAMETERS}"
+            f"architecture {_short(arch)}: {total if total.bit_length() < 64 else f'over 2**{total.bit_length() - 1}'}"
+            f" parameters, more than the limit of {MAX_PARAMETERS}"
         )
     return arch
 
@@ -386,7 +458,12 @@ class ReLUNetwork(Frozen):
         """A reproducible random network with small-denominator rational entries.
 
         Each entry is ``p / q`` with ``p`` uniform in ``[-max_numerator, max_numerator]``
-        and ``q`` uniform in ``[1, max_denominator]``.  Zero entries can occur.
+        and ``q`` uniform in ``[1, max_denominator]``.  Zero entries can occur.  The entries
+        are those of ``Fraction(rng.randint(-max_numerator, max_numerator),
+        rng.randint(1, max_denominator))`` with ``rng = random.Random(seed)``, drawn for
+        every weight (layer by layer, row by row) and then every bias, but the random
+        words are drawn in blocks and sorted out with numpy, so a network of
+        :data:`MAX_PARAMETERS` parameters takes seconds.
 
         Examples
         --------
@@ -402,13 +479,22 @@ class ReLUNetwork(Frozen):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise InvalidInputError(f"{name}: expected an integer >= {low}, got {_short(value)}")
         rng = _rng(seed)
+        pairs = list(zip(arch[:-1], arch[1:]))
+        flat = _uniform_entries(
+            rng, sum(n_in * n_out + n_out for n_in, n_out in pairs), max_numerator, max_denominator
+        )
+        it = iter(flat)  # all weights first (layer by layer, row by row), then all biases
+        ws = tuple(tuple(itertools.islice(zip(*[it] * n_in), n_out)) for n_in, n_out in pairs)
+        bs = tuple(tuple(itertools.islice(it, n_out)) for _, n_out in pairs)
+        return cls._exact(ws, bs)
 
-        def entry() -> Fraction:
-            return Fraction(rng.randint(-max_numerator, max_numerator), rng.randint(1, max_denominator))
-
-        ws = [[[entry() for _ in range(arch[i])] for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
-        bs = [[entry() for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
-        return cls(ws, bs)
+    @classmethod
+    def _exact(cls, weights: tuple[Matrix, ...], biases: tuple[Vector, ...]) -> ReLUNetwork:
+        """A network from tuples of Fractions of matching shapes, without reading them again
+        (for the library's own constructors only)."""
+        net = cls.__new__(cls)
+        net._set(_weights=weights, _biases=biases, _lazy={})
+        return net
 
     @classmethod
     def random_normal(cls, architecture: Sequence[int], *, seed: int | None = None) -> ReLUNetwork:

@@ -17,13 +17,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from relu_geom._util import short_repr
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
-from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber, refuse_domain
+from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber, refuse_domain, require_seconds
 from relu_geom.analyses.fibers.hidden import hidden_symmetries
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
@@ -80,7 +81,7 @@ class IdentifiabilityVerdict:
 
 
 def is_identifiable(
-    net: ReLUNetwork, *, max_configurations: int = 20000, domain: Any = None
+    net: ReLUNetwork, *, max_configurations: int = 20000, domain: Any = None, max_seconds: float | None = None
 ) -> IdentifiabilityVerdict:
     """Decide whether ``net`` is determined by its function up to permutation and positive rescaling.
 
@@ -92,6 +93,8 @@ def is_identifiable(
         Bound of :func:`fiber_configurations`; reaching it gives ``"undecided"``.
     domain
         Only ``None`` (``R^d``); see :func:`deep_fiber`.
+    max_seconds
+        Passed to :func:`deep_fiber`; reaching it gives ``"undecided"``.
 
     Returns
     -------
@@ -116,6 +119,7 @@ def is_identifiable(
     require_network(net)
     require_int(max_configurations, "max_configurations", minimum=0)
     refuse_domain(domain)
+    require_seconds(max_seconds)
 
     def verdict(v: str, cert: Any, check: Any, method: str, fib: Any, reason: str) -> IdentifiabilityVerdict:
         return IdentifiabilityVerdict(v, net, cert, check, method, fib, SCOPE, reason)
@@ -132,7 +136,7 @@ def is_identifiable(
                     "not identifiable", hs.network, check, f"hidden-symmetry:{hs.kind}", None, hs.description
                 )
     try:
-        fib = deep_fiber(net, max_configurations=max_configurations, stop_outside=True)
+        fib = deep_fiber(net, max_configurations=max_configurations, stop_outside=True, max_seconds=max_seconds)
     except LimitExceededError as exc:
         return verdict("undecided", None, None, "configurations", None, str(exc))
     for piece in fib.pieces:
@@ -158,7 +162,9 @@ def is_identifiable(
     )
 
 
-def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) -> ReLUNetwork:
+def identifiable_example(
+    architecture: Sequence[int], *, max_tries: int = 30, max_seconds: float | None = None
+) -> ReLUNetwork:
     """A network of ``architecture`` proved identifiable by :func:`is_identifiable`.
 
     Tries the reproducible random networks ``ReLUNetwork.random(architecture, seed=s)``
@@ -169,7 +175,10 @@ def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) ->
     Raises
     ------
     LimitExceededError
-        When ``max_tries`` networks gave no such verdict.
+        When ``max_tries`` networks gave no such verdict, or after ``max_seconds`` seconds
+        (checked before each try and passed on to :func:`is_identifiable`).
+    InvalidInputError
+        For ``max_tries`` outside ``1..1000``.
 
     Examples
     --------
@@ -189,10 +198,18 @@ def identifiable_example(architecture: Sequence[int], *, max_tries: int = 30) ->
         raise InvalidInputError(
             f"architecture: expected widths (d, n_1, ..., m) with input and hidden widths from 2 to 64 and an output width from 1 to 64, got {short_repr(architecture, 40)}"
         )
+    max_tries = require_int(max_tries, "max_tries", minimum=1, maximum=1000)
+    require_seconds(max_seconds)
+    t0 = time.monotonic()
     arch = [int(v) for v in architecture]
     for seed in range(max_tries):
+        left = None if max_seconds is None else max_seconds - (time.monotonic() - t0)
+        if left is not None and left <= 0:
+            raise LimitExceededError(
+                f"identifiable_example: limit max_seconds={max_seconds} exceeded after {seed} networks of {arch}"
+            )
         net = ReLUNetwork.random(arch, seed=seed)
-        if is_identifiable(net).verdict == "identifiable":
+        if is_identifiable(net, max_seconds=left).verdict == "identifiable":
             return net
     raise LimitExceededError(
         f"max_tries={max_tries} reached: no random network of {arch} was proved identifiable"

@@ -30,6 +30,7 @@ variety keeps it as an unknown with ``delta^2 = 1`` as in the paper, and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -76,10 +77,36 @@ def output_derivative(
 
 
 def _terms(e: Any, gens: Sequence[Any]) -> list[tuple[tuple[int, ...], Fraction]]:
-    """The terms ``(exponents, coefficient)`` of a polynomial with rational coefficients."""
+    """The terms ``(exponents, coefficient)`` of a polynomial with rational coefficients.
+
+    The polynomial is built over the generators that occur in ``e`` only (a dense
+    polynomial over all of them costs far more: dozens of unknowns, few in each
+    equation), and its exponents are spread back to ``gens``; the terms are cached
+    (the same equations are read at several points).
+    """
+    return list(_terms_cached(e, tuple(gens)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _terms_cached(e: Any, gens: tuple[Any, ...]) -> tuple[tuple[tuple[int, ...], Fraction], ...]:
     import sympy
 
-    return [(mon, Fraction(int(c.p), int(c.q))) for mon, c in sympy.Poly(e, *gens).terms()]
+    free = e.free_symbols
+    if not free <= set(gens):
+        use, where = gens, list(range(len(gens)))
+    else:
+        where = [i for i, g in enumerate(gens) if g in free]
+        use = tuple(gens[i] for i in where)
+    if not use:
+        value = sympy.Rational(e)
+        return () if value == 0 else (((0,) * len(gens), Fraction(int(value.p), int(value.q))),)
+    out = []
+    for mon, c in sympy.Poly(e, *use).terms():
+        full = [0] * len(gens)
+        for i, k in zip(where, mon):
+            full[i] = k
+        out.append((tuple(full), Fraction(int(c.p), int(c.q))))
+    return tuple(out)
 
 
 def _monomial(c: Fraction, mon: Sequence[int], at: Sequence[Fraction]) -> Fraction:

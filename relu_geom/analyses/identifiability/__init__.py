@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from relu_geom.analyses.identifiability.functional_dimension import (
+    DEFAULT_MAX_REGIONS,
     BatchFunctionalDimension,
     FunctionalDimension,
     batch_functional_dimension,
@@ -18,6 +19,7 @@ from relu_geom.analyses.identifiability.jacobian import jacobian, max_functional
 from relu_geom.analyses.identifiability.local import LocalIdentifiability, local_identifiability
 
 __all__ = [
+    "DEFAULT_MAX_REGIONS",
     "BatchFunctionalDimension",
     "FunctionalDimension",
     "LocalIdentifiability",

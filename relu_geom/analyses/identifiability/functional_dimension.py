@@ -20,6 +20,7 @@ attained for some parameters when the input and all hidden widths are >= 2.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -45,13 +46,16 @@ from relu_geom.arith.linalg import integer_kernel, integer_rank
 from relu_geom.arith.modular import ModularRowSpace, independent_rows_mod_p, matmul_mod, prime, word_primes
 from relu_geom.arith.rational import as_point
 from relu_geom.compiler.entry import as_complex, as_network
-from relu_geom.errors import DimensionMismatchError, InvalidInputError
+from relu_geom.compiler.refine import _check_limits
+from relu_geom.compiler.stream import region_samples
+from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.network import ReLUNetwork
 
 if TYPE_CHECKING:
     from relu_geom.compiler.complex import PolyhedralComplex
 
 __all__ = [
+    "DEFAULT_MAX_REGIONS",
     "BatchFunctionalDimension",
     "FunctionalDimension",
     "batch_functional_dimension",
@@ -186,6 +190,29 @@ class FunctionalDimension:
 
 _CHUNK_REGIONS = 128
 
+DEFAULT_MAX_REGIONS = 10_000
+"""The default ``max_regions`` of :func:`functional_dimension`."""
+
+
+class _Clock:
+    """``max_seconds`` of the rank stages: :meth:`check` raises once the time is spent."""
+
+    __slots__ = ("max_seconds", "t0", "deadline")
+
+    def __init__(self, max_seconds: float | None):
+        self.max_seconds = max_seconds
+        self.t0 = time.monotonic()
+        self.deadline = None if max_seconds is None else self.t0 + max_seconds
+
+    def check(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.deadline is not None and now > self.deadline:
+            raise LimitExceededError(
+                f"functional_dimension: limit max_seconds={self.max_seconds} exceeded: "
+                f"{now - self.t0:.1f} s spent, {done} of {total} regions ranked"
+            )
+
+
 
 class _RegionRows:
     """Coefficient rows of ``x -> J(x)`` on many regions at once, modulo a small prime (numpy int64).
@@ -307,7 +334,7 @@ def _step_sizes(rr: _RegionRows, sv: tuple[int, ...], x0: Point) -> list[Fractio
 
 
 def functional_dimension_of_regions(
-    net: ReLUNetwork, regions: Iterable[tuple[Sequence[int], object]]
+    net: ReLUNetwork, regions: Iterable[tuple[Sequence[int], object]], *, max_seconds: float | None = None
 ) -> FunctionalDimension:
     """Exact functional dimension from a list of regions ``(sign_vector, interior_point)``.
 
@@ -324,6 +351,9 @@ def functional_dimension_of_regions(
     regions
         Pairs ``(sign_vector, point)``: the signs of all hidden pre-activations on
         an open region and a point strictly inside it.
+    max_seconds
+        Stop with :class:`~relu_geom.LimitExceededError` after this many seconds
+        (checked after every chunk of 128 regions).
 
     Notes
     -----
@@ -362,6 +392,14 @@ def functional_dimension_of_regions(
     7
     """
     net = as_network(net, what="net")
+    _check_limits(None, max_seconds, None)
+    return _of_regions(net, regions, _Clock(max_seconds))
+
+
+def _of_regions(
+    net: ReLUNetwork, regions: Iterable[tuple[Sequence[int], object]], clock: _Clock
+) -> FunctionalDimension:
+    """:func:`functional_dimension_of_regions` with its clock."""
     if isinstance(regions, (str, bytes)) or not isinstance(regions, Iterable):
         raise InvalidInputError(f"regions: expected pairs (sign_vector, point), got {type(regions).__name__}")
     H, d, m, D = net.n_hidden, net.input_dim, net.output_dim, net.n_parameters
@@ -396,6 +434,7 @@ def functional_dimension_of_regions(
     basis_ids: list[tuple[int, int, int]] = []
     n_examined = 0
     for start in range(0, len(smooth), _CHUNK_REGIONS):
+        clock.check(start, len(smooth))
         chunk = smooth[start : start + _CHUNK_REGIONS]
         R = rr.rows(rr.masks([regs[i][0] for i in chunk]), len(chunk), p_sel).reshape(-1, D)
         ids = [(ridx, k, t) for ridx in chunk for k in range(m) for t in range(T)]
@@ -410,7 +449,7 @@ def functional_dimension_of_regions(
     zero_params: tuple[int, ...] = ()
     invisible: tuple[Neuron, ...] = ()
     if r < sym_bound:
-        r, basis_ids, zero_params = _certify_upper_bound(rr, regs, smooth, basis_ids, scal, sym_rank)
+        r, basis_ids, zero_params = _certify_upper_bound(rr, regs, smooth, basis_ids, scal, sym_rank, clock)
         zp = set(zero_params)
         offs, a = parameter_offsets(net), net.architecture
         inv = []
@@ -471,6 +510,7 @@ def _certify_upper_bound(
     basis_ids: list[tuple[int, int, int]],
     scal: list[list[int]],
     sym_rank: int,
+    clock: _Clock,
 ) -> tuple[int, list[tuple[int, int, int]], tuple[int, ...]]:
     """Prove that every region row lies in the span of the kept rows (step 3 of the notes).
 
@@ -530,6 +570,7 @@ def _certify_upper_bound(
             prod *= p
             Cp = np.ascontiguousarray(np.array([[v % p for v in c] for c in extra], dtype=np.int64).T)
             for start in range(0, len(rel), _CHUNK_REGIONS):
+                clock.check(start, len(rel))
                 chunk = rel[start : start + _CHUNK_REGIONS]
                 R = rr.rows(rr.masks([regs[i][0] for i in chunk]), len(chunk), p).reshape(-1, D)
                 bad = np.nonzero(matmul_mod(R, Cp, p).any(axis=1))[0]
@@ -547,7 +588,11 @@ def _certify_upper_bound(
 
 
 def functional_dimension(
-    net_or_complex: ReLUNetwork | PolyhedralComplex, *, domain: object = None
+    net_or_complex: ReLUNetwork | PolyhedralComplex,
+    *,
+    domain: object = None,
+    max_regions: int | None = DEFAULT_MAX_REGIONS,
+    max_seconds: float | None = None,
 ) -> FunctionalDimension:
     """The exact functional dimension of a network at its parameters, with a sample attaining it.
 
@@ -560,6 +605,15 @@ def functional_dimension(
     domain
         As for :func:`relu_geom.compiler.as_complex`: the domain a network is compiled over;
         with a complex, None or that complex's own domain.
+    max_regions
+        Stop with :class:`~relu_geom.LimitExceededError` when the network has more than
+        this many regions over the domain (None: no bound).  A network's regions are
+        counted as the region stage makes them, so the work stops within a small multiple
+        of the limit; a complex is refused at once when it has more.  The rank stages cost
+        about a millisecond per region on top of the regions themselves.
+    max_seconds
+        Stop with :class:`~relu_geom.LimitExceededError` after this many seconds (the
+        regions, then the rank stages, checked at least every 128 regions).
 
     Returns
     -------
@@ -572,7 +626,10 @@ def functional_dimension(
     -----
     See :func:`functional_dimension_of_regions` for the method.  The supremum
     over finite samples equals the rank over all regions' row spaces (module
-    notes), so the result is exact; the returned sample attains it.
+    notes), so the result is exact; the returned sample attains it.  A network
+    is not compiled into a complex: only its regions are made (the region stage
+    of :func:`~relu_geom.compile_network`, no faces), with the points and in
+    the order of ``compile_network(net, domain).regions``.
 
     Examples
     --------
@@ -584,7 +641,28 @@ def functional_dimension(
     >>> rg.batch_functional_dimension(net, res.sample).rank == res.rank
     True
     """
-    cx = as_complex(net_or_complex, domain=domain)
-    return functional_dimension_of_regions(
-        cx.network, [(c.sign_vector, c.interior_point) for c in cx.regions]
-    )
+    if max_regions is not None and (
+        isinstance(max_regions, bool) or not isinstance(max_regions, int) or max_regions < 1
+    ):
+        raise InvalidInputError(f"max_regions: expected a positive integer or None, got {short_repr(max_regions)}")
+    _check_limits(None, max_seconds, None)
+    clock = _Clock(max_seconds)
+    if isinstance(net_or_complex, ReLUNetwork):
+        net = net_or_complex
+        regions = region_samples(
+            net,
+            domain,
+            max_regions=max_regions,
+            max_seconds=max_seconds,
+            caller="functional_dimension",
+        )
+    else:
+        cx = as_complex(net_or_complex, domain=domain)
+        net = cx.network
+        if max_regions is not None and cx.n_regions > max_regions:
+            raise LimitExceededError(
+                f"functional_dimension: limit max_regions={max_regions} exceeded: "
+                f"the complex has {cx.n_regions} regions"
+            )
+        regions = [(c.sign_vector, c.interior_point) for c in cx.regions]
+    return _of_regions(net, regions, clock)
