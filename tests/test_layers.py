@@ -21,6 +21,7 @@ LAYERS = {
     "_compat": 0,
     "_version": 0,
     "_startup": 0,
+    "files": 0,
     "arith": 1,
     "network": 2,
     "geometry": 2,

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
-from relu_geom._util import output_path, short_repr, write_bytes_atomic
+from relu_geom._util import short_repr
 from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
+from relu_geom.files import output_path, write_bytes_atomic
 from relu_geom.network import ReLUNetwork
 from relu_geom.plotting.window import ClippedCell, Window, as_window, auto_window, clip_cell
 
