@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import Frozen, lazy, short_repr
+from relu_geom._util import Frozen, lazy
 from relu_geom.arith.dense import integer_echelon, primitive_row, reduce_integer_row, reduce_row, rref
-from relu_geom.arith.rational import as_point, clear_denominators, to_rational
+from relu_geom.arith.rational import as_bounds, as_point, clear_denominators, to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
 
@@ -305,15 +305,7 @@ class Polyhedron(Frozen):
         >>> rg.Polyhedron.box([(-1, 1)] * 3).n_vertices
         8
         """
-        pairs = []
-        for i, b in enumerate(bounds):
-            b = list(b)
-            if len(b) != 2:
-                raise InvalidInputError(f"bounds[{i}]: expected a pair (lo, hi), got {short_repr(b)}")
-            lo, hi = (to_rational(v, what=f"bounds[{i}]") for v in b)
-            if not lo < hi:
-                raise InvalidInputError(f"bounds[{i}]: expected lo < hi, got lo={lo}, hi={hi}")
-            pairs.append((lo, hi))
+        pairs = as_bounds(bounds, what="bounds")
         if not pairs:
             raise InvalidInputError("box: expected at least one coordinate pair (lo, hi)")
         d = len(pairs)
