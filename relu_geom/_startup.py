@@ -18,7 +18,18 @@ __all__ = ["is_command_line", "release"]
 
 
 def is_command_line() -> bool:
-    """Whether this process runs the ``relu-geom`` script or ``python -m relu_geom``."""
+    """Whether this process runs the ``relu-geom`` script or ``python -m relu_geom``.
+
+    Read from ``sys.argv[0]`` (the script's name) and ``sys.orig_argv`` (``-m relu_geom``).
+    Public as :func:`relu_geom.cli.is_command_line`.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.cli import is_command_line
+    >>> is_command_line()  # a doctest run is not the command line
+    False
+    """
     if os.path.basename(sys.argv[0] if sys.argv else "") in ("relu-geom", "relu-geom.exe", "relu-geom-script.py"):
         return True
     argv = list(getattr(sys, "orig_argv", ()))

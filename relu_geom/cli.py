@@ -23,7 +23,9 @@ import sys
 import threading
 from collections.abc import Sequence
 
-__all__ = ["main"]
+from relu_geom._startup import is_command_line
+
+__all__ = ["is_command_line", "main"]
 
 COMMAND_MODULES = (
     "compile",

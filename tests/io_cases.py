@@ -10,11 +10,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 
 DATA = Path(__file__).parent / "data"
 
 # f(x) = relu(x1 - x2) + relu(x1 + x2 - 1/2)
-HAND = rg.ReLUNetwork([[[1, -1], [1, 1]], [[1, 1]]], [[0, "-1/2"], [0]])
+HAND = specimens.two_hinges_2d()
 
 # the network stored in tests/data/network_v1.json (written by hand)
 GOLDEN = rg.ReLUNetwork(

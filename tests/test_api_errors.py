@@ -36,7 +36,7 @@ NETS = (
     rg.ReLUNetwork([[[0]]], [[0]]),  # the zero map
     rg.zoo.abs_1d(),
     rg.zoo.bent_2d(),
-    rg.ReLUNetwork([[[1, 0], [1, 0]], [[1, -1]]], [[0, 0], [0]]),  # duplicate neurons
+    specimens.zero_by_a_pair_2d(),  # duplicate neurons
     rg.ReLUNetwork([[[1, -1], [0, 0]], [[1, 0], [2, 1]], [[1, 1]]], [[0, 1], [0, -1], [0]]),  # zero row
     rg.ReLUNetwork.random([2, 2, 2, 1], seed=3),
 )

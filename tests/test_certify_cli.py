@@ -119,7 +119,7 @@ def test_range(abs_net, tmp_path, capsys):
 
 def test_lipschitz(tmp_path, capsys):
     net = tmp_path / "n.json"
-    rg.ReLUNetwork([[[1, 1]], [[1]]], [[0], [0]]).to_json(net)
+    specimens.relu_of_sum_2d().to_json(net)
     assert main(["lipschitz", str(net), "--norm", "linf", "--box", "-1", "1"]) == 0
     assert "L (linf) = 2" in capsys.readouterr().out
     assert main(["lipschitz", str(net), "--norm", "l2", "--box", "-1", "1", "--json"]) == 0

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.testing import permuted_rescaled_copy
+from relu_geom.testing import permuted_rescaled_copy, specimens
 from tests.certcheck import bound_rule, check_tree, pattern_affine
 
 
@@ -61,7 +61,7 @@ def check_lipschitz_certificate(net, res):
     )
 
 
-NET = rg.ReLUNetwork([[[1, 1]], [[1]]], [[0], [0]])  # ReLU(x1 + x2)
+NET = specimens.relu_of_sum_2d()  # ReLU(x1 + x2)
 
 
 def test_by_hand():

@@ -153,14 +153,12 @@ def test_output_to_stdout_binary(capfdbinary):
     ],
 )
 def test_output_folder_checked_before_the_work(argv, tmp_path, capsys, monkeypatch):
-    import relu_geom.commands._common as common
-
-    def no_work(spec):
+    def no_work(*args, **kwargs):
         raise AssertionError("the network was read before the output was checked")
 
-    monkeypatch.setattr(common, "read_network", no_work)
     for module in ("compile", "canonical", "plot"):
         monkeypatch.setattr(f"relu_geom.commands.{module}.read_network", no_work)
+    monkeypatch.setattr("relu_geom.io.load_network", no_work)  # demo reads its bundled file
     target = tmp_path / "missing-folder" / "out.png"
     assert main([*argv, str(target)]) == 2
     err = capsys.readouterr().err

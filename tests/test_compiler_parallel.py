@@ -50,13 +50,19 @@ def test_identical_for_every_worker_count(always_parallel, net, domain):
 
 
 @pytest.mark.parametrize(("net", "domain"), NETS)
-def test_h_representations_built_by_the_tasks_are_those_built_on_access(always_parallel, net, domain):
+def test_h_representations_built_by_the_tasks_are_those_built_on_access(always_parallel, net, domain, monkeypatch):
+    from relu_geom.compiler import complex as complex_module
+
+    def built_on_access(*args):
+        raise AssertionError("an H-representation was built on access, not by a task")
+
     lazy = rg.compile_network(net, domain=domain, workers=1)
     expected = hrep_fingerprint(lazy)
     for workers in (1, 2, 3):
         cx = rg.compile_network(net, domain=domain, workers=workers, hreps=True)
-        assert cx._hreps is not None and None not in cx._hreps  # every cell has one, built in a task
-        assert hrep_fingerprint(cx) == expected
+        with monkeypatch.context() as m:  # every cell has one, built in a task: none built on access
+            m.setattr(complex_module, "face_hrep", built_on_access)
+            assert hrep_fingerprint(cx) == expected
         assert fingerprint(cx) == fingerprint(lazy)
 
 
@@ -80,13 +86,13 @@ def test_any_executor_gives_the_same_complex():
 
 def pools_started(monkeypatch):
     started = []
-    real = refine._process_pool
+    real = refine.ProcessPoolExecutor
 
-    def spy(workers):
+    def spy(workers, **kwargs):
         started.append(workers)
-        return real(workers)
+        return real(workers, **kwargs)
 
-    monkeypatch.setattr(refine, "_process_pool", spy)
+    monkeypatch.setattr(refine, "ProcessPoolExecutor", spy)
     return started
 
 
@@ -114,7 +120,7 @@ def test_workers_that_stop_fall_back_to_this_process(always_parallel, monkeypatc
         def shutdown(self, wait=True, cancel_futures=False):
             pass
 
-    monkeypatch.setattr(refine, "_process_pool", lambda workers: Dead())
+    monkeypatch.setattr(refine, "ProcessPoolExecutor", lambda workers, **kwargs: Dead())
     net, domain = NETS[0]
     with pytest.warns(RuntimeWarning, match="worker processes stopped"):
         cx = rg.compile_network(net, domain=domain, workers=2)

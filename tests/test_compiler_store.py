@@ -63,7 +63,7 @@ def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
     def boom(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "_write", boom)
+    monkeypatch.setattr(store, "region_line", boom)  # in the middle of the file
     with pytest.raises(KeyboardInterrupt):
         cx.save(tmp_path / "x.rgc")
     assert os.listdir(tmp_path) == []

@@ -44,7 +44,8 @@ def min_zero(reg):
 
 
 def dom_mask(cx):
-    return ((1 << len(cx._dom_rows)) - 1) << cx._H
+    n_rows = 0 if cx.domain is None else len(cx.domain.inequalities)  # the bits after the neurons'
+    return ((1 << n_rows) - 1) << cx.network.n_hidden
 
 
 @given(networks())
@@ -156,23 +157,29 @@ def test_a_streamed_file_cut_short_or_edited_is_refused(tmp_path):
             rg.compiler.load_stream(bad)
 
 
-def test_an_interrupted_stream_leaves_no_file(tmp_path, monkeypatch):
-    from relu_geom.compiler import stream
+def test_an_interrupted_stream_leaves_no_file(tmp_path):
+    from concurrent.futures import Executor, Future
 
-    calls = []
-    real = stream._stream_task
+    class InterruptedAtTheSecondTask(Executor):
+        """Runs each task at once; the second one is interrupted (Ctrl-C in a worker)."""
 
-    def failing(*args):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(*args)
+        def __init__(self):
+            self.calls = 0
 
-    monkeypatch.setattr(stream, "_stream_task", failing)
+        def submit(self, fn, /, *args, **kwargs):
+            self.calls += 1
+            fut = Future()
+            if self.calls == 2:
+                fut.set_exception(KeyboardInterrupt())
+            else:
+                fut.set_result(fn(*args, **kwargs))
+            return fut
+
     net, domain = STREAM_NETS[0]
+    run = InterruptedAtTheSecondTask()
     with pytest.raises(KeyboardInterrupt):
-        rg.compiler.stream_to_file(net, tmp_path / "a.rgc", domain, workers=1, chunk_pieces=2)
-    assert list(tmp_path.iterdir()) == []
+        rg.compiler.stream_to_file(net, tmp_path / "a.rgc", domain, executor=run, chunk_pieces=2)
+    assert run.calls >= 2 and list(tmp_path.iterdir()) == []
 
 
 def test_a_stream_runs_on_any_executor(tmp_path):

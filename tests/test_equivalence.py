@@ -50,7 +50,7 @@ def test_duplicated_neuron_with_split_weights_is_equivalent():
 
 def test_cancelling_pair_is_an_affine_map():
     # relu(z) - relu(-z) = z with z = x1 - 2 x2 + 3: the pair realizes an affine part
-    with_pair = rg.ReLUNetwork([[[1, 1], [1, -2], [-1, 2]], [[2, 1, -1]]], [[0, 3, -3], [-2]])
+    with_pair = specimens.cancelling_pair_2d()
     no_pair = rg.ReLUNetwork([[[1, 1], [0, 0]], [[2, 0]]], [[0, 0], [1]])  # the same without the z term
     _assert_witness(with_pair, no_pair, rg.functionally_equivalent(with_pair, no_pair))
     # moving the pair's hyperplane: relu(z + 5) - relu(-z - 5) - 5 = z
@@ -121,7 +121,7 @@ def test_different_depths():
 
 def test_over_a_box_and_a_polyhedron():
     relu = rg.ReLUNetwork([[[1, 0]], [[1]]], [[0], [0]])
-    ident = rg.ReLUNetwork([[[1, 0], [-1, 0]], [[1, -1]]], [[0, 0], [0]])  # x1 on R^2
+    ident = specimens.x1_by_a_pair_2d()  # x1 on R^2
     assert rg.functionally_equivalent(relu, ident, domain=(0, 1)).equivalent
     res = rg.functionally_equivalent(relu, ident, domain=[(-1, 1), (0, 1)])
     _assert_witness(relu, ident, res, [(-1, 1), (0, 1)])

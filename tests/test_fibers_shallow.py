@@ -17,6 +17,7 @@ from relu_geom.analyses.fibers import (
     shallow_fiber,
 )
 from relu_geom.analyses.fibers.shallow.cores import pointed_direction
+from relu_geom.testing import specimens
 from tests.conftest import networks
 
 F = Fraction
@@ -65,10 +66,10 @@ def test_canonical_form_is_minimal_and_normalized():
 
 def test_affine_part_costs_neurons():
     # f(x, y) = x: no hinge, rank-1 linear part -> one cancelling pair
-    ident = rg.ReLUNetwork([[[1, 0], [-1, 0]], [[1, -1]]], [[0, 0], [0]])
+    ident = specimens.x1_by_a_pair_2d()
     assert minimal_width(ident) == 2
     # f = 0 has width 0; the canonical network keeps one zero neuron
-    zero = rg.ReLUNetwork([[[1, 0], [1, 0]], [[1, -1]]], [[0, 0], [0]])
+    zero = specimens.zero_by_a_pair_2d()
     assert minimal_width(zero) == 0
     cz = canonical_form(zero)
     assert cz.architecture == (2, 1, 1) and _eq(cz, zero)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.cli import main
+from relu_geom.testing import specimens
 
 
 def naive_masked_check(net: rg.ReLUNetwork) -> bool:
@@ -55,7 +56,7 @@ def test_masked_products_match_brute_force(arch: list[int], seed: int) -> None:
 
 def test_masked_products_hand_examples() -> None:
     # W_2 D_{0,1} W_1 = (1, -1) (1, 1)^T = 0 although min(d, n_2, |S|) = 1
-    bad = rg.masked_product_ranks(rg.ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, 0], [0]]))
+    bad = rg.masked_product_ranks(specimens.zero_by_a_pair_1d())
     assert bad.holds is False
     assert bad.witness == rg.MaskedRankWitness(layer=2, index_sets=((0, 1),), rank=0, expected=1)
     assert bad.witness.to_dict() == {"layer": 2, "index_sets": [[0, 1]], "rank": 0, "expected": 1}
@@ -77,7 +78,7 @@ def test_masked_products_limit_is_undecided_not_guessed() -> None:
 
 def test_supertransversality_three_lines_through_a_point() -> None:
     # x = 0, y = 0 and x + y = 0 meet at the origin: a vertex (codimension 2) in 3 bent hyperplanes
-    net = rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]])
+    net = specimens.three_lines_2d()
     st_ = rg.supertransversality(rg.compile_network(net))
     assert st_.holds is False
     w = st_.witness
@@ -98,7 +99,7 @@ def test_supertransversality_generic_lines() -> None:
 def test_supertransversality_degenerate_neuron_hyperplane() -> None:
     # a deeper neuron that is identically zero on a whole region: a region (codimension 0)
     # inside a bent hyperplane
-    net = rg.ReLUNetwork([[[1, 0]], [[1]], [[1]]], [[0], [0], [0]])
+    net = specimens.relu_relu_x1_2d()
     st_ = rg.supertransversality(rg.compile_network(net))
     assert st_.holds is False and st_.witness.dim == 2 and st_.witness.n_bent == 1
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import relu_geom as rg
 from relu_geom.analyses.fibers import hidden_symmetries
 from relu_geom.analyses.fibers.hidden import zero_sum_flip_sets
-from relu_geom.testing import permuted_rescaled_copy
+from relu_geom.testing import permuted_rescaled_copy, specimens
 
 F = Fraction
 _entry = st.sampled_from([F(-1), F(0), F(1), F(2)])
@@ -50,7 +50,7 @@ def test_flip_with_zero_weighted_sum():
 
 
 def test_cancelling_pair_moves():
-    net = rg.ReLUNetwork([[[1, 1], [1, -2], [-1, 2]], [[2, 1, -1]]], [[0, 3, -3], [-2]])
+    net = specimens.cancelling_pair_2d()
     _check(net, ["pair-shift"])
 
 
@@ -60,7 +60,7 @@ def test_duplicate_split_and_dead_neuron():
 
 
 def test_bias_shift_and_flip_shear_in_two_hidden_layers():
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[2, -1]], [[1]]], [[0, 0], [-1], [0]])
+    net = specimens.hidden_line_2d()
     out = _check(net, ["bias-shift", "flip-shear"])
     flip = next(h for h in out if h.kind == "flip-shear")
     assert [list(r) for r in flip.network.weights[0]] == [[1, F(-1, 2)], [0, -1]]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.cli import main
-from relu_geom.testing import specimens
+from relu_geom.testing import permuted_rescaled_copy, specimens
 from tests.conftest import networks
 
 
@@ -158,14 +158,7 @@ def test_functional_dimension_is_a_certified_supremum(arch: list[int], seed: int
 @given(st.integers(0, 10**6), st.integers(0, 10**6))
 def test_functional_dimension_is_invariant_under_symmetries(seed: int, seed2: int) -> None:
     net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=seed)
-    rng = random.Random(seed2)
-    moved = net
-    for layer, n in enumerate(net.hidden_widths, start=1):
-        for i in range(n):
-            moved = moved.rescale_neuron(layer, i, F(rng.randint(1, 7), rng.randint(1, 7)))
-        perm = list(range(n))
-        rng.shuffle(perm)
-        moved = moved.permute_layer(layer, perm)
+    moved = permuted_rescaled_copy(net, seed=seed2)
     assert rg.functional_dimension(moved).rank == rg.functional_dimension(net).rank
 
 

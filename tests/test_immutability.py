@@ -16,6 +16,7 @@ import pickle
 import pytest
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 
 MUTABLE = (list, dict, set, bytearray)
 REFUSED = (AttributeError, dataclasses.FrozenInstanceError, TypeError)
@@ -38,8 +39,8 @@ def _results():
     yield rg.functional_dimension(net)
     yield rg.genericity_report(net)
     # three lines through 0, masked product (1, -1)(1, 1)^T = 0: both genericity witnesses
-    yield rg.genericity_report(rg.ReLUNetwork([[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]]))
-    yield rg.masked_product_ranks(rg.ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, 0], [0]]))
+    yield rg.genericity_report(specimens.three_lines_2d())
+    yield rg.masked_product_ranks(specimens.zero_by_a_pair_1d())
     yield rg.normal_form(net)
     yield rg.first_layer_visibility(net)
     yield rg.shallow_fiber(shallow)

@@ -1,4 +1,5 @@
-"""Tests of relu_geom.io._common: correct rounding, exact arrays, affine chains, file checks."""
+"""Tests of the helpers the network readers and writers share (relu_geom.io.round_to_format,
+relu_geom.io.AffineChain): correct rounding and exact affine chains."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import relu_geom as rg
 from relu_geom.errors import (
     InvalidInputError,
 )
-from relu_geom.io import _common
+from relu_geom.io import AffineChain, round_to_format
+from relu_geom.testing import specimens
 
 
 # ---------------------------------------------------------------------------
@@ -39,18 +41,18 @@ class TestRounding:
         ],
     )
     def test_correct_rounding(self, value, fmt, expected):
-        assert _common.round_to_format(value, fmt, "v") == expected
+        assert round_to_format(value, fmt, "v") == expected
 
     @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-3e38, max_value=3e38))
     def test_single_rounding_from_a_double_agrees_with_numpy(self, x):
-        assert _common.round_to_format(F(x), "float32", "v") == float(np.float32(x))
+        assert round_to_format(F(x), "float32", "v") == float(np.float32(x))
 
     @pytest.mark.parametrize(
         ("value", "fmt"), [(F(65520), "float16"), (F(2**128), "float32"), (F(2**1024), "float64")]
     )
     def test_overflow_is_an_error(self, value, fmt):
         with pytest.raises(InvalidInputError, match=f"v = {value} is too large for {fmt}"):
-            _common.round_to_format(value, fmt, "v")
+            round_to_format(value, fmt, "v")
 
 
 # ---------------------------------------------------------------------------
@@ -58,10 +60,10 @@ class TestRounding:
 # ---------------------------------------------------------------------------
 class TestAffineChain:
     def test_without_operations_it_is_the_identity(self):
-        assert _common.AffineChain(2).network() == rg.ReLUNetwork([[[1, 0], [0, 1]]], [[0, 0]])
+        assert AffineChain(2).network() == specimens.identity_2d()
 
     def test_composition_by_hand(self):
-        chain = _common.AffineChain(2)
+        chain = AffineChain(2)
         chain.scale_shift([F(2), F(-1)], [F(1), F(0)])  # (2 x1 + 1, -x2)
         chain.linear([[F(1), F(1)]], [F(3)])  # 2 x1 - x2 + 4
         chain.relu()
@@ -73,8 +75,8 @@ class TestAffineChain:
 
     def test_sizes_are_bounded(self):
         with pytest.raises(rg.LimitExceededError, match="input width"):
-            _common.AffineChain(rg.io.MAX_PARAMETERS + 1)
-        chain = _common.AffineChain(10**4)
+            AffineChain(rg.io.MAX_PARAMETERS + 1)
+        chain = AffineChain(10**4)
         with pytest.raises(rg.LimitExceededError, match="an affine map"):
             chain.linear([[F(0)] * 10**4] * (10**3 + 1))
 
@@ -83,7 +85,7 @@ class TestAffineChain:
         st.lists(st.integers(-4, 4), min_size=2, max_size=2),
     )
     def test_matches_direct_evaluation(self, w, x):
-        chain = _common.AffineChain(2)
+        chain = AffineChain(2)
         chain.linear([[F(w[0]), F(w[1])]], [F(w[2])])
         chain.relu()
         chain.scale_shift([F(3)], [F(-1)])

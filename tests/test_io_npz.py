@@ -20,10 +20,9 @@ from relu_geom.errors import (
     InvalidInputError,
     LimitExceededError,
 )
-from relu_geom.io import _common as common_module
 from relu_geom.io import npz as npz_module
 from tests import conftest
-from tests.io_cases import FAST, GOLDEN, HAND, architectures, dyadic_networks, listing
+from tests.io_cases import FAST, GOLDEN, architectures, dyadic_networks, listing
 
 
 # ---------------------------------------------------------------------------
@@ -286,11 +285,13 @@ class TestNpzBounds:
         with pytest.raises(FileFormatError, match="not a regular file"):
             rio.load_network("/dev/zero")
 
-    def test_file_size_is_bounded(self, tmp_path, monkeypatch):
+    def test_file_size_is_bounded(self, tmp_path):
+        # a sparse file one byte over the limit: refused from its size, before any read
         path = tmp_path / "net.npz"
-        rio.network_to_npz(HAND, path)
-        monkeypatch.setattr(common_module, "MAX_FILE_BYTES", 10)
-        with pytest.raises(LimitExceededError, match=r"bytes, more than the limit of 10 bytes"):
+        with open(path, "wb") as fh:
+            fh.truncate(rio.MAX_FILE_BYTES + 1)
+        limit = rf"{rio.MAX_FILE_BYTES + 1} bytes, more than the limit of {rio.MAX_FILE_BYTES} bytes"
+        with pytest.raises(LimitExceededError, match=limit):
             rio.network_from_npz(path)
 
     @FAST

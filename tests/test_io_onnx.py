@@ -23,6 +23,7 @@ from relu_geom.errors import (
     InvalidInputError,
     UnsupportedInputError,
 )
+from relu_geom.testing import specimens
 from tests.io_cases import FAST, GOLDEN, HAND, architectures, dyadic_networks, listing
 
 
@@ -382,7 +383,7 @@ class TestFolding:
 
     def test_only_identities_give_the_identity_network(self):
         net = fold([helper.make_node("Identity", ["x"], ["y"])], [], out_shape=(None, 2))
-        assert net == rg.ReLUNetwork([[[1, 0], [0, 1]]], [[0, 0]])
+        assert net == specimens.identity_2d()
 
     def test_dead_nodes_are_ignored(self):
         net = fold(

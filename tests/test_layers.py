@@ -4,6 +4,9 @@ errors -> arith -> network, geometry -> io -> compiler -> analyses -> certify ->
 edges (plotting, CLI). The certificate checker ``verify`` may import only ``network``,
 ``arith`` and ``errors``: it must share no code with the code that writes certificates.
 docs/architecture.md draws the same table.
+
+Tests use the public names of relu_geom only (no private module, function or attribute),
+so that they test behaviour, not implementation: ``test_tests_use_public_names_only``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ LAYERS = {
     "_compat": 0,
     "_version": 0,
     "_startup": 0,
+    "files": 0,
     "arith": 1,
     "network": 2,
     "geometry": 2,
@@ -111,3 +115,102 @@ def test_matplotlib_is_not_imported_by_the_package():
     code = "import relu_geom, sys; import relu_geom.cli; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# ------------------------------------------------------------------ tests use public names
+
+TESTS = PACKAGE.parent / "tests"
+
+FOREIGN_PRIVATE = {
+    "_actions": "argparse lists a parser's sub-commands and options only in ArgumentParser._actions",
+    "_repr_png_": "the IPython display protocol: public by that protocol's convention",
+}
+"""Private-looking attributes that belong to other libraries' objects."""
+
+PRIVATE_ALLOWED = {
+    ("conftest.py", "_from_records"): (
+        "the fixture that audits every complex a test builds wraps the one internal constructor "
+        "all complexes pass through; a public hook would exist only for the tests"
+    ),
+    ("test_io.py", "_FILE_FUNCTIONS"): (
+        "importing relu_geom always fills the registry of file functions; emptying it is the only "
+        "way to reach the message a program gets without it"
+    ),
+    ("test_configurations.py", "_positive_multiples"): (
+        "relu_geom/analyses/fibers/ is being reworked by its owners; the helper gets a public home there"
+    ),
+    ("test_deep.py", "_eliminate"): (
+        "relu_geom/analyses/fibers/ is being reworked by its owners; the elimination gets a public home there"
+    ),
+}
+"""(test file, private name) pairs still allowed, each with its reason."""
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")  # dunders are Python protocols
+
+
+def _private_uses(tree: ast.AST) -> list[tuple[int, str]]:
+    """Private relu_geom names a test module imports or reaches: ``from relu_geom.x import _y``,
+    ``import relu_geom._x``, attributes ``obj._y`` (not on ``self``/``cls``) and names given as
+    strings to ``setattr``/``getattr``/``monkeypatch.setattr``."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("relu_geom") and any(map(_is_private, a.name.split("."))):
+                    out.append((node.lineno, a.name))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("relu_geom"):
+            if any(map(_is_private, node.module.split("."))):
+                out.append((node.lineno, node.module))
+            out.extend((node.lineno, a.name) for a in node.names if _is_private(a.name))
+        elif isinstance(node, ast.Attribute) and _is_private(node.attr):
+            own = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+            if not own and node.attr not in FOREIGN_PRIVATE:
+                out.append((node.lineno, node.attr))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in ("setattr", "getattr", "delattr", "hasattr", "setitem"):
+                for arg in node.args[:2]:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        parts = arg.value.split(".")
+                        if any(map(_is_private, parts)) and (len(parts) == 1 or parts[0] == "relu_geom"):
+                            out.append((node.lineno, parts[-1] if len(parts) == 1 else arg.value))
+    return out
+
+
+def test_tests_use_public_names_only():
+    problems = []
+    used_allowances = set()
+    for path in sorted(TESTS.rglob("*.py")):
+        for line, name in _private_uses(ast.parse(path.read_text())):
+            key = (path.name, name.rsplit(".", 1)[-1])
+            if key in PRIVATE_ALLOWED:
+                used_allowances.add(key)
+                continue
+            problems.append(f"tests/{path.relative_to(TESTS)}:{line}: private name {name}")
+    assert not problems, "test through public names (or make the helper public):\n" + "\n".join(problems)
+    assert used_allowances == set(PRIVATE_ALLOWED), f"stale allowances: {set(PRIVATE_ALLOWED) - used_allowances}"
+
+
+def test_the_private_name_check_catches_each_form():
+    code = """
+from relu_geom.io import _common
+from relu_geom.x import _helper, public
+import relu_geom._util
+cx._hreps
+self._cases
+parser._actions
+monkeypatch.setattr(refine, "_process_pool", spy)
+monkeypatch.setattr("relu_geom.commands._common.read_network", spy)
+monkeypatch.setattr(np, "savez", spy)
+"""
+    assert _private_uses(ast.parse(code)) == [
+        (2, "_common"),
+        (3, "_helper"),
+        (4, "relu_geom._util"),
+        (5, "_hreps"),
+        (8, "_process_pool"),
+        (9, "relu_geom.commands._common.read_network"),
+    ]

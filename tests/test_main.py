@@ -1,4 +1,4 @@
-"""Tests of relu_geom.__main__ and relu_geom._startup: Ctrl-C while the command line starts up.
+"""Tests of relu_geom.__main__ and the start-up guard (relu_geom._startup): Ctrl-C while the command line starts up.
 
 The child process runs with ``-X importtime``, which prints a line on stderr as each module
 finishes importing; the interrupt is sent a chosen delay after the start-up guard
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import relu_geom as rg
-from relu_geom import _startup
+from relu_geom.cli import is_command_line
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSOLE_SCRIPT = "import sys; sys.argv[0] = 'relu-geom'; from relu_geom.cli import main; sys.exit(main())"
@@ -102,7 +102,7 @@ def test_library_imports_keep_pythons_handler():
 def test_command_line_detection(monkeypatch, argv0, orig, expected):
     monkeypatch.setattr(sys, "argv", [argv0])
     monkeypatch.setattr(sys, "orig_argv", orig)
-    assert _startup.is_command_line() is expected
+    assert is_command_line() is expected
 
 
 def test_python_dash_m_runs_the_cli():

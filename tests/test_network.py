@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 from tests.conftest import networks
 
 
@@ -29,7 +30,7 @@ def test_entries_of_every_kind_are_read_exactly():
 
 def test_evaluation_by_hand():
     # f(x, y) = relu(x - y) + relu(x + y - 1/2)
-    net = rg.ReLUNetwork([[[1, -1], [1, 1]], [[1, 1]]], [[0, "-1/2"], [0]])
+    net = specimens.two_hinges_2d()
     assert net([1, 0]) == (Fraction(3, 2),)
     assert net([0, 0]) == (0,)
     assert net(["1/4", "1/4"]) == (0,)

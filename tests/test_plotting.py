@@ -24,6 +24,7 @@ import relu_geom as rg  # noqa: E402
 from relu_geom import io as rg_io  # noqa: E402
 from relu_geom.cli import main  # noqa: E402
 from relu_geom.plotting import Window, clip_complex, default_window  # noqa: E402
+from relu_geom.testing import specimens  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -171,7 +172,7 @@ def test_a_facet_on_two_bent_hyperplanes_gets_both_colours():
 
 def test_regions_where_a_neuron_vanishes_are_hatched():
     # the second-layer neuron relu(relu(x1)) is zero on the whole half-plane x1 <= 0
-    net = rg.ReLUNetwork([[[1, 0]], [[1]], [[1]]], [[0], [0], [0]])
+    net = specimens.relu_relu_x1_2d()
     pic = rg.plotting.plot_complex(net)
     hatches = {r.sign_vector: pic.region_artists[r.index].get_hatch() for r in pic.complex.regions}
     assert hatches == {(-1, 0): "///", (1, 1): None}
@@ -427,9 +428,15 @@ def test_few_regions_are_all_labelled_with_their_sign_vectors():
         assert t.get_text() == signs
 
 
-def test_fills_avoid_the_hues_of_their_own_boundary_lines():
-    from relu_geom.plotting.complex import _hue_family
+def _hue_family(color):
+    """One of 12 hue families (30 degrees each) of an RGB(A) colour; None for greys and near-whites."""
+    import colorsys
 
+    h, sat, _v = colorsys.rgb_to_hsv(*color[:3])
+    return None if sat < 0.12 else int(h * 12 + 0.5) % 12
+
+
+def test_fills_avoid_the_hues_of_their_own_boundary_lines():
     cx = rg.compile_network(rg.zoo.central_lines(3))
     pic = rg.plotting.plot_complex(cx)
     for r in cx.regions:

@@ -11,6 +11,7 @@ from fractions import Fraction
 import pytest
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 
 pytest.importorskip("plotly")
 
@@ -118,7 +119,7 @@ def test_three_d_view_frames_its_window():
 
 
 def test_three_octants_cubes():
-    net = rg.ReLUNetwork([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]])
+    net = specimens.relu_sum_3d()
     fig = iv.view_complex(net, domain=(-1, 1))
     regions = _traces(fig, "region")
     assert len(regions) == 8  # the eight unit cubes of [-1, 1]^3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import subprocess
 import sys
 from fractions import Fraction
@@ -196,3 +197,44 @@ def test_polyhedron_constructors_never_crash(cases):
 @given(_polyhedron_cases())
 def test_polyhedron_constructors_never_crash_many(cases):
     _run_cases(cases)
+
+
+def test_meets_of_polygons_in_space_agree_with_a_double_description():
+    # Polyhedron.intersection reads the meet of two polygons of R^3 off a line (different
+    # planes, or one plane and a separating facet row), as the refinement meets its pieces;
+    # cdd on the joint H-representation is the reference.
+    rng = random.Random(5)
+    planes = [(0, 0, 1, 0), (1, 0, 0, 0), (1, 1, 1, 1), (0, 1, -1, 0)]
+    for _ in range(150):
+        polys = []
+        for _ in range(2):
+            h = rng.choice(planes)
+            rows = [
+                tuple(rng.randint(-2, 2) for _ in range(3)) + (rng.randint(-1, 2),)
+                for _ in range(rng.randint(0, 4))
+            ]
+            polys.append(rg.Polyhedron.from_hrep([r for r in rows if any(r[:3])], [h], ambient_dim=3))
+        p, q = polys
+        if p.dim != 2 or q.dim != 2:
+            continue
+        ref = rg.Polyhedron.from_hrep([*p.inequalities, *q.inequalities], [*p.equalities, *q.equalities])
+        got = p.intersection(q)
+        assert (got.vertices, got.rays, got.lineality) == (ref.vertices, ref.rays, ref.lineality)
+        assert got.is_empty or got == ref
+
+
+def test_intersection_by_hand_and_bad_input():
+    square = rg.Polyhedron.box([(0, 2), (0, 2)])
+    assert square.intersection(rg.Polyhedron.from_hrep([(1, 1, 1)])) == rg.Polyhedron.from_vrep(
+        [(0, 0), (1, 0), (0, 1)]
+    )  # x + y <= 1 cuts off a triangle
+    assert square.intersection(square) == square
+    # two unit squares of R^3 in the planes z = 0 and x = 0 meet in the segment x = z = 0, 0 <= y <= 1
+    p = rg.Polyhedron.from_vrep([(0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 0)])
+    q = rg.Polyhedron.from_vrep([(0, 0, 0), (0, 1, 0), (0, 0, 1), (0, 1, 1)])
+    assert p.intersection(q).vertices == ((0, 0, 0), (0, 1, 0))
+    with pytest.raises(rg.DimensionMismatchError, match="other"):
+        square.intersection(p)
+    with pytest.raises(rg.InvalidInputError, match="other"):
+        square.intersection([(0, 1)])
+

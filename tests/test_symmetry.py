@@ -11,21 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import permuted_rescaled_copy
 from tests.conftest import networks
 
 archs = st.sampled_from([[2, 3, 1], [2, 3, 2, 1], [1, 2, 2, 2], [3, 2, 3, 2]])
 
 
 def random_symmetry(net: rg.ReLUNetwork, rng: random.Random) -> rg.ReLUNetwork:
-    """Random positive rescalings and within-layer permutations, applied one by one."""
-    out = net
-    for layer, n in enumerate(net.hidden_widths, start=1):
-        for i in range(n):
-            out = out.rescale_neuron(layer, i, F(rng.randint(1, 9), rng.randint(1, 9)))
-        perm = list(range(n))
-        rng.shuffle(perm)
-        out = out.permute_layer(layer, perm)
-    return out
+    """Random positive rescalings and within-layer permutations (a new draw from ``rng`` each call)."""
+    return permuted_rescaled_copy(net, seed=rng.randrange(2**32))
 
 
 @settings(max_examples=40, deadline=None)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.cli import main
-from relu_geom.search.certificates import network_sha256, pattern_cover
+from relu_geom.search.certificates import network_sha256, pattern_box, pattern_cover
+from relu_geom.testing import specimens
 from relu_geom.verify.search_claims import CHECKERS, CheckFailure
 from tests.conftest import networks
 
@@ -38,8 +39,7 @@ def _certs():
         rg.build_certificate(rg.pieces_at_least(8, domain=(0, 1)), rg.zoo.sawtooth(3)),
         rg.build_certificate(rg.hidden_symmetry(), rg.zoo.clipped_relu()),
         rg.build_certificate(rg.fewer_neurons(), rg.zoo.duplicate_neurons()),
-        rg.build_certificate(rg.equals_target(rg.zoo.max_zero_2d()), rg.ReLUNetwork(
-            [[[0, 1], [1, 0], [-1, 0]], [[-1, 1, -1], [1, 0, 0]], [[1, 1]]], [[0, 0, 0], [0, 0], [0]])),
+        rg.build_certificate(rg.equals_target(rg.zoo.max_zero_2d()), specimens.max_zero_2d_other()),
         rg.build_certificate(rg.equals_target(rg.zoo.abs_1d(), domain=(-1, 2)), rg.zoo.abs_1d().rescale_neuron(1, 0, 3)),
     ]
 
@@ -204,13 +204,25 @@ def test_json_floats_and_user_claims_are_refused():
     assert not report.valid and "no independent check" in report.first_failure.reason
 
 
+def on_hyperplane(net, w, c):
+    """``t -> f(x)`` on ``{w.x + c = 0}``: ``t`` is ``x`` without its first coordinate ``k`` with
+    ``w_k != 0``, and ``x_k = -(c + sum_{i != k} w_i t_i) / w_k`` (docs/certificates.md)."""
+    k = next(i for i, v in enumerate(w) if v)
+    others = [i for i in range(len(w)) if i != k]
+    w1 = [[row[i] - row[k] * w[i] / w[k] for i in others] for row in net.weights[0]]
+    b1 = [b - row[k] * c / w[k] for row, b in zip(net.weights[0], net.biases[0])]
+    return rg.ReLUNetwork([w1, *net.weights[1:]], [b1, *net.biases[1:]])
+
+
+def _q(v):
+    return [str(Fraction(x)) for x in v]
+
+
 def test_a_visible_hyperplane_has_no_invisibility_certificate():
     net = rg.zoo.bent_2d()  # relu(relu(x) + relu(y) - 1): x = 0 is bent for y > 1
     cert = rg.build_certificate(rg.invisible_hyperplane(), net)
-    from relu_geom.search.certificates import _on_hyperplane
-
     cert["question"]["status"] = "invisible"
-    cert["evidence"] = {"proof": pattern_cover(_on_hyperplane(net, net.weights[0][0], net.biases[0][0]))}
+    cert["evidence"] = {"proof": pattern_cover(on_hyperplane(net, net.weights[0][0], net.biases[0][0]))}
     with pytest.raises(CheckFailure, match="bends"):
         CHECKERS["first_layer_visibility"](cert)
 
@@ -218,24 +230,22 @@ def test_a_visible_hyperplane_has_no_invisibility_certificate():
 @settings(max_examples=25, deadline=None)
 @given(networks(max_dim=2, max_width=3, max_depth=1), st.integers(0, 2), st.data())
 def test_no_depth_two_certificate_for_a_one_hidden_layer_network(net, j, data):
-    # soundness of the depth-2 rule: on any hyperplane of a one-hidden-layer network,
-    # boxes on which the pattern rule holds never show two different jumps
-    from relu_geom.search.certificates import _hyperplane_point
-
+    # soundness of the depth-2 rule: on any hyperplane of a one-hidden-layer network, f jumps
+    # by the same amount at every point whose box fixes the pattern of the restriction, so two
+    # such points never make a depth-2 certificate
     if net.input_dim < 2 or j >= net.n_hidden or not any(net.weights[0][j]):
         return
     w, c = net.weights[0][j], net.biases[0][j]
     k = next(i for i, v in enumerate(w) if v)
-    jumps, points = set(), []
+    restricted = on_hyperplane(net, w, c)
+    points = []
     for _ in range(6):
         t = Fraction(data.draw(st.integers(-40, 40)), 8)
         x = [t, t]
         x[k] = -(c + sum(w[i] * x[i] for i in range(2) if i != k)) / w[k]
-        got = _hyperplane_point(net, w, c, x)
-        if got is not None:
-            jumps.add(got[1])
-            points.append(got[0])
-    assert len(jumps) <= 1
+        box = pattern_box(restricted, [v for i, v in enumerate(x) if i != k])
+        if box is not None:
+            points.append({"x": _q(x), "box": [_q(b) for b in box]})
     if len(points) >= 2:
         cert = rg.build_certificate(rg.depth_at_least(1), rg.zoo.hat_1d())  # an envelope to fill in
         cert["network"], cert["network_sha256"] = net.to_dict(), network_sha256(net)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 
 
 def test_shallow_visibility():
@@ -29,7 +30,7 @@ def test_partial_visibility_and_certificate():
 
 def test_hidden_hyperplane_has_no_certificate():
     # the second layer only sees relu(x) with a negative bias and neuron y negatively: H_x is hidden
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[2, -1]], [[1]]], [[0, 0], [-1], [0]])
+    net = specimens.hidden_line_2d()
     vis = rg.first_layer_visibility(net)
     assert vis[0].status == "invisible" and vis[0].certificate is None
 

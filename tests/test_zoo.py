@@ -119,16 +119,15 @@ def test_max_zero_2d_and_why_it_needs_two_hidden_layers():
     net = rg.zoo.max_zero_2d()
     for x in _random_points(2, 200):
         assert net(x) == (max(0, *x),)
-    alt = rg.ReLUNetwork([[[0, 1], [1, 0], [-1, 0]], [[-1, 1, -1], [1, 0, 0]], [[1, 1]]], [[0, 0, 0], [0, 0], [0]])
+    alt = specimens.max_zero_2d_other()
     assert rg.functionally_equivalent(net, alt).equivalent
     # f = 0 on the box [-2, -1/2]^2 around (-1, -1), a point of the line x1 = x2 ...
     zero = specimens.zero_2d()
     assert rg.functionally_equivalent(net, zero, [(-2, Fraction(-1, 2))] * 2).equivalent
     # ... while f bends across x1 = x2 near (1, 1): gradient (1, 0) below, (0, 1) above.
-    from relu_geom.search.properties import _affine_map
-
-    assert _affine_map(net, [Fraction(11, 10), Fraction(9, 10)])[0] == ((1, 0),)
-    assert _affine_map(net, [Fraction(9, 10), Fraction(11, 10)])[0] == ((0, 1),)
+    cx = rg.compile_network(net)
+    assert cx.locate([Fraction(11, 10), Fraction(9, 10)]).affine_map[0] == ((1, 0),)
+    assert cx.locate([Fraction(9, 10), Fraction(11, 10)]).affine_map[0] == ((0, 1),)
     # a one-hidden-layer network bends by the same jump at every generic point of a line
     # (docs/search.md), so no one-hidden-layer network computes f.
     assert rg.depth_lower_bound(net).bound >= 2

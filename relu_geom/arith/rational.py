@@ -17,7 +17,7 @@ from fractions import Fraction
 from relu_geom._util import short_repr
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 
-__all__ = ["QQ", "as_point", "clear_denominators", "format_rational", "primitive", "to_rational"]
+__all__ = ["QQ", "as_bounds", "as_point", "clear_denominators", "format_rational", "primitive", "to_rational"]
 
 QQ = Fraction
 """The exact rational type used in every public value."""
@@ -148,6 +148,43 @@ def as_point(x: object, dim: int, *, what: str = "x") -> tuple[Fraction, ...]:
     if len(items) != dim:
         raise DimensionMismatchError(f"{what}: expected a point with {dim} coordinates, got {len(items)}")
     return tuple(to_rational(v, what=f"{what}[{i}]") for i, v in enumerate(items))
+
+
+def as_bounds(pairs: Iterable[object], *, what: str = "bounds") -> tuple[tuple[Fraction, Fraction], ...]:
+    """Per-coordinate pairs ``(lo, hi)`` of exact numbers with ``lo < hi``, as rationals.
+
+    The one reading of a box's bounds (polyhedra, compile domains, drawing windows); the
+    messages name ``what[i]``.  An empty sequence gives ``()`` (the caller decides whether
+    that is allowed).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> rg.arith.rational.as_bounds([(0, "1/2"), (-1, 1)])
+    ((Fraction(0, 1), Fraction(1, 2)), (Fraction(-1, 1), Fraction(1, 1)))
+    >>> rg.arith.rational.as_bounds([(1, 0)], what="window")
+    Traceback (most recent call last):
+    ...
+    relu_geom.errors.InvalidInputError: window[0]: expected lo < hi, got lo=1, hi=0
+    """
+    out = []
+    for i, pair in enumerate(pairs):
+        try:
+            items = None if isinstance(pair, (str, bytes)) else list(pair)  # type: ignore[call-overload]
+        except TypeError:
+            items = None
+        if items is None or len(items) != 2:
+            raise InvalidInputError(f"{what}[{i}]: expected a pair (lo, hi), got {short_repr(pair)}")
+        lo, hi = (to_rational(v, what=f"{what}[{i}]") for v in items)
+        if not lo < hi:
+            raise InvalidInputError(f"{what}[{i}]: expected lo < hi, got lo={_number_text(lo)}, hi={_number_text(hi)}")
+        out.append((lo, hi))
+    return tuple(out)
+
+
+def _number_text(value: Fraction, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else f"a number of {len(text)} characters"
 
 
 def primitive(row: Iterable[int]) -> tuple[int, ...]:

@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from relu_geom._util import write_text_atomic
+from relu_geom.files import write_text_atomic
 from relu_geom.network import ReLUNetwork
 
 __all__ = ["FORMAT", "canonical_network", "envelope", "network_sha256", "write_certificate"]

@@ -24,8 +24,8 @@ import tempfile
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from relu_geom._util import write_text_atomic
 from relu_geom.errors import FileFormatError, InvalidInputError
+from relu_geom.files import write_text_atomic
 from relu_geom.network import ReLUNetwork
 
 __all__ = [

@@ -16,10 +16,11 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from relu_geom._util import Frozen, lazy, output_path, short_repr, write_text_atomic
+from relu_geom._util import Frozen, lazy, short_repr
 from relu_geom.arith.rational import as_point, format_rational
 from relu_geom.compiler.forms import face_hrep
 from relu_geom.errors import InvalidInputError
+from relu_geom.files import output_path, write_text_atomic
 from relu_geom.geometry.lattice import iter_bits
 from relu_geom.geometry.polyhedron import Polyhedron, _canonical_vrep
 

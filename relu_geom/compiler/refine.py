@@ -47,7 +47,7 @@ from types import FrameType
 from typing import Any, NamedTuple
 
 from relu_geom._util import short_repr
-from relu_geom.arith.rational import clear_denominators, primitive, to_rational
+from relu_geom.arith.rational import as_bounds, clear_denominators, primitive
 from relu_geom.compiler.complex import Key, PolyhedralComplex, RegionData
 from relu_geom.compiler.forms import face_hrep
 from relu_geom.compiler.forms import layer_forms as _layer_forms
@@ -96,24 +96,14 @@ def parse_domain(domain: Any, dim: int) -> Polyhedron | None:
         )
     else:
         pairs = items
-    checked = []
     for i, pair in enumerate(pairs):
-        if not _is_sequence(pair) or len(pair) != 2:
+        if not _is_sequence(pair):  # not a string or a mapping read as a pair
             raise InvalidInputError(f"domain[{i}]: expected a pair (lo, hi), got {type(pair).__name__}")
-        lo, hi = (to_rational(v, what=f"domain[{i}]") for v in pair)
-        if not lo < hi:
-            raise InvalidInputError(f"domain[{i}]: expected lo < hi, got lo={_short(lo)}, hi={_short(hi)}")
-        checked.append((lo, hi))
-    return Polyhedron.box(checked)
+    return Polyhedron.box(as_bounds(pairs, what="domain"))
 
 
 def _is_sequence(obj: Any) -> bool:
     return isinstance(obj, (list, tuple)) or (hasattr(obj, "tolist") and getattr(obj, "ndim", 0) > 0)
-
-
-def _short(value: Any, limit: int = 40) -> str:
-    text = str(value)
-    return text if len(text) <= limit else f"a number of {len(text)} characters"
 
 
 class _Piece:

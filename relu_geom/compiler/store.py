@@ -35,9 +35,10 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-from relu_geom._util import short_repr, write_bytes_atomic
+from relu_geom._util import short_repr
 from relu_geom.compiler.forms import layer_forms
 from relu_geom.errors import FileFormatError, ReluGeomError
+from relu_geom.files import write_bytes_atomic
 from relu_geom.geometry.polyhedron import Polyhedron
 
 __all__ = ["FORMAT", "STREAM_FORMAT", "read_complex", "read_stream", "save_complex"]

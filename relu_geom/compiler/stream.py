@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import gzip
 import os
-import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from relu_geom.compiler.complex import Key, PolyhedralComplex, RegionData
 from relu_geom.compiler.refine import (
@@ -52,6 +51,7 @@ from relu_geom.compiler.refine import (
 )
 from relu_geom.compiler.store import STREAM_FORMAT, header_lines, read_stream, region_line
 from relu_geom.errors import FileFormatError, InvalidInputError
+from relu_geom.files import as_path, output_path, write_bytes_atomic
 from relu_geom.geometry.lattice import iter_bits
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
@@ -296,7 +296,7 @@ def stream_to_file(
     """
     if not isinstance(net, ReLUNetwork):
         raise InvalidInputError(f"net: expected a ReLUNetwork, got {type(net).__name__}")
-    _check_path(path)
+    output_path(path, "path")  # checked before any work
     _check_limits(None, max_seconds, max_memory)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InvalidInputError(f"workers: expected a positive integer or None, got {workers!r}")
@@ -311,26 +311,20 @@ def stream_to_file(
         first, forms, level = [pb.start], (), 0
     chunks = [first[i : i + chunk_pieces] for i in range(0, len(first), chunk_pieces)]
     n_workers = _available_cores() if workers is None else workers
-    target = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".rgc", dir=os.path.dirname(os.path.abspath(target)))
     counts = [0] * (pb.d + 1)
     bounded = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(gzip.compress(header_lines(STREAM_FORMAT, net, pb.dom_rows, {}), mtime=0))
-            for data, part_counts, part_bounded in _stream_chunks(
-                pb, budget, chunks, forms, level, n_workers, executor
-            ):
-                out.write(data)
-                counts = [a + b for a, b in zip(counts, part_counts)]
-                bounded += part_bounded
-            trailer = " ".join(format(v, "x") for v in (counts[-1], sum(counts), *counts))
-            out.write(gzip.compress(f"end {trailer}\n".encode(), mtime=0))
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    def write(out: IO[bytes]) -> None:
+        nonlocal counts, bounded
+        out.write(gzip.compress(header_lines(STREAM_FORMAT, net, pb.dom_rows, {}), mtime=0))
+        for data, part_counts, part_bounded in _stream_chunks(pb, budget, chunks, forms, level, n_workers, executor):
+            out.write(data)
+            counts = [a + b for a, b in zip(counts, part_counts)]
+            bounded += part_bounded
+        trailer = " ".join(format(v, "x") for v in (counts[-1], sum(counts), *counts))
+        out.write(gzip.compress(f"end {trailer}\n".encode(), mtime=0))
+
+    write_bytes_atomic(path, write)  # an interrupted stream leaves no file
     return CellCounts(counts[-1], bounded, tuple(counts))
 
 
@@ -432,5 +426,4 @@ def load_stream(path: str | os.PathLike[str]) -> PolyhedralComplex:
 
 
 def _check_path(path: Any) -> None:
-    if not isinstance(path, (str, os.PathLike)):
-        raise InvalidInputError(f"path: expected a file name, got {type(path).__name__}")
+    as_path(path, "path")

@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import Frozen, lazy, short_repr
+from relu_geom._util import Frozen, lazy
 from relu_geom.arith.dense import integer_echelon, primitive_row, reduce_integer_row, reduce_row, rref
-from relu_geom.arith.rational import as_point, clear_denominators, to_rational
+from relu_geom.arith.rational import as_bounds, as_point, clear_denominators, to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.geometry.lattice import iter_bits, maximal_sets
 
@@ -305,15 +305,7 @@ class Polyhedron(Frozen):
         >>> rg.Polyhedron.box([(-1, 1)] * 3).n_vertices
         8
         """
-        pairs = []
-        for i, b in enumerate(bounds):
-            b = list(b)
-            if len(b) != 2:
-                raise InvalidInputError(f"bounds[{i}]: expected a pair (lo, hi), got {short_repr(b)}")
-            lo, hi = (to_rational(v, what=f"bounds[{i}]") for v in b)
-            if not lo < hi:
-                raise InvalidInputError(f"bounds[{i}]: expected lo < hi, got lo={lo}, hi={hi}")
-            pairs.append((lo, hi))
+        pairs = as_bounds(bounds, what="bounds")
         if not pairs:
             raise InvalidInputError("box: expected at least one coordinate pair (lo, hi)")
         d = len(pairs)
@@ -431,6 +423,49 @@ class Polyhedron(Frozen):
             sum(a * v for a, v in zip(r, p)) < r[-1] for r in ineqs
         )
 
+    def intersection(self, other: Polyhedron) -> Polyhedron:
+        """The polyhedron ``self`` intersected with ``other``, exactly.
+
+        From the two H-representations.  Two polygons of ``R^3`` (one equality each)
+        whose meet lies in a line (their planes differ, or, in one plane, a facet row
+        of one has the other on its far closed side, as for polygons with disjoint
+        interiors) are met on that line by exact interval arithmetic, without a
+        double description.
+
+        Examples
+        --------
+        >>> import relu_geom as rg
+        >>> a = rg.Polyhedron.box([(0, 2), (0, 2)])
+        >>> a.intersection(rg.Polyhedron.box([(1, 3), (1, 3)])) == rg.Polyhedron.box([(1, 2), (1, 2)])
+        True
+        >>> a.intersection(rg.Polyhedron.box([(3, 4), (0, 1)])).is_empty
+        True
+        """
+        if not isinstance(other, Polyhedron):
+            raise InvalidInputError(f"other: expected a Polyhedron, got {type(other).__name__}")
+        if other.ambient_dim != self.ambient_dim:
+            raise DimensionMismatchError(
+                f"other: expected a polyhedron in R^{self.ambient_dim}, got one in R^{other.ambient_dim}"
+            )
+        p, q = self, other
+        if p.ambient_dim == 3 and len(p.equalities) == len(q.equalities) == 1:
+            (h,), (g,) = p.equalities, q.equalities
+            rows = (*p.inequalities, *q.inequalities)
+            if h != g:
+                line = _meet_on_line(h, g, rows)
+                if line is not None:
+                    return line
+            else:
+                for x, y in ((p, q), (q, p)):
+                    for r in x.inequalities:
+                        if not _has_points_below(r, y):  # y lies in a . x >= b, x in a . x <= b
+                            line = _meet_on_line(h, r, rows)
+                            if line is not None:
+                                return line
+        return Polyhedron.from_hrep(
+            (*p.inequalities, *q.inequalities), (*p.equalities, *q.equalities), ambient_dim=p.ambient_dim
+        )
+
     def volume(self) -> Fraction:
         """Exact ``d``-dimensional volume of a bounded polyhedron (0 when lower-dimensional).
 
@@ -485,6 +520,66 @@ class Polyhedron(Frozen):
             "rays": [list(r) for r in self.rays],
             "lineality": [list(r) for r in self.lineality],
         }
+
+
+def _dot(a: Sequence[Any], x: Sequence[Any]) -> Any:
+    return sum(u * v for u, v in zip(a, x))
+
+
+def _cross(a: Sequence[int], b: Sequence[int]) -> IntRow:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def _has_points_below(row: IntRow, p: Polyhedron) -> bool:
+    """Whether ``p`` has points with ``a . x < b`` (row ``(a, b)``)."""
+    b = row[-1]
+    return (
+        any(_dot(row, v) < b for v in p.vertices)
+        or any(_dot(row, r) < 0 for r in p.rays)
+        or any(_dot(row, r) for r in p.lineality)
+    )
+
+
+def _meet_on_line(h: IntRow, g: IntRow, rows: Sequence[IntRow]) -> Polyhedron | None:
+    """``{x in R^3 : h, g (equalities), rows (a . x <= b)}`` by interval arithmetic on the line ``h = g = 0``.
+
+    None when the two planes are parallel.  The line is ``x0 + s w`` with ``w = a1 x a2``
+    and ``x0 = (b1 (a2 x w) + b2 (w x a1)) / (w . w)`` (then ``a1 . x0 = b1`` and
+    ``a2 . x0 = b2``); each row bounds ``s``.  The generators are put in the same
+    canonical form as every :class:`Polyhedron`.
+    """
+    w = _cross(h[:3], g[:3])
+    ww = _dot(w, w)
+    if not ww:
+        return None
+    u, v = _cross(g[:3], w), _cross(w, h[:3])
+    X0 = tuple(h[3] * a + g[3] * b for a, b in zip(u, v))  # x0 = X0 / ww
+    lo: tuple[int, int] | None = None  # bounds on s as (numerator, positive denominator)
+    hi: tuple[int, int] | None = None
+    for r in rows:
+        alpha, beta = _dot(r, w), r[3] * ww - _dot(r, X0)  # alpha s <= beta / ww
+        if alpha > 0:
+            bound = (beta, alpha * ww)
+            if hi is None or bound[0] * hi[1] < hi[0] * bound[1]:
+                hi = bound
+        elif alpha < 0:
+            bound = (-beta, -alpha * ww)
+            if lo is None or bound[0] * lo[1] > lo[0] * bound[1]:
+                lo = bound
+        elif beta < 0:
+            return Polyhedron._empty(3)
+    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+        return Polyhedron._empty(3)
+    gw = math.gcd(*w)
+    w = tuple(x // gw for x in w)
+    x0 = tuple(Fraction(x, ww) for x in X0)
+    ends = [Fraction(bound[0] * gw, bound[1]) for bound in (lo, hi) if bound is not None]
+    verts = [tuple(x + s_ * y for x, y in zip(x0, w)) for s_ in ends] or [x0]
+    minus_w = tuple(-x for x in w)
+    rays = [w] if hi is None and lo is not None else [minus_w] if lo is None and hi is not None else []
+    lin = [w] if lo is None and hi is None else []
+    vrep = _canonical_vrep(3, verts, rays, lin)
+    return Polyhedron._from_data(3, vrep=vrep, hrep_thunk=lambda: Polyhedron.from_vrep(*vrep)._hrep())
 
 
 def _unpickle(d: int, hrep: HRep, vrep: VRep) -> Polyhedron:

@@ -18,8 +18,9 @@ of :class:`~relu_geom.network.ReLUNetwork` (``from_json``, ``load``, ...).
 Writers keep exactness wherever the target format allows it: JSON stores any
 rational exactly; :func:`network_to_npz` refuses a parameter that is not exactly
 a float64; :func:`network_to_torch` and :func:`network_to_onnx` build float
-models and therefore *round* (correctly, ties to even).  Files are written
-atomically (:func:`relu_geom._util.write_bytes_atomic`).
+models and therefore *round* (correctly, ties to even: :func:`round_to_format`).
+:class:`AffineChain` is the exact folding engine of the PyTorch and ONNX readers.  Files are written
+atomically (:func:`relu_geom.files.write_bytes_atomic`).
 
 Trust at the edges: files are checked with ``os.stat`` before they are read
 (regular files of at most :data:`MAX_FILE_BYTES` bytes; FIFOs and devices are
@@ -41,9 +42,17 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from relu_geom._util import as_path
 from relu_geom.errors import BackendUnavailableError, FileFormatError, UnsupportedInputError
-from relu_geom.io._common import MAX_FILE_BYTES, PathLike, check_network, existing_file, reading
+from relu_geom.files import as_path
+from relu_geom.io._common import (
+    MAX_FILE_BYTES,
+    AffineChain,
+    PathLike,
+    check_network,
+    existing_file,
+    reading,
+    round_to_format,
+)
 from relu_geom.io.json_format import (
     network_from_dict,
     network_from_json,
@@ -58,6 +67,7 @@ from relu_geom.io.torch_format import network_from_torch, network_from_torch_fil
 from relu_geom.network import FORMAT, MAX_PARAMETERS, ReLUNetwork, register_file_functions
 
 __all__ = [
+    "AffineChain",
     "FORMAT",
     "MAX_FILE_BYTES",
     "MAX_NPZ_LAYERS",
@@ -74,6 +84,7 @@ __all__ = [
     "network_to_onnx",
     "network_to_torch",
     "read_sample",
+    "round_to_format",
     "save_network",
 ]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from relu_geom._util import as_path, short_repr
+from relu_geom._util import short_repr
 from relu_geom.errors import (
     FileFormatError,
     InvalidInputError,
@@ -28,6 +28,7 @@ from relu_geom.errors import (
     ReluGeomError,
     UnsupportedInputError,
 )
+from relu_geom.files import as_path
 from relu_geom.network import MAX_PARAMETERS, ReLUNetwork
 
 MAX_FILE_BYTES = 2 * 1024**3
@@ -101,12 +102,25 @@ def reading(src: str) -> Iterator[None]:
         raise FileFormatError(prefix + str(exc)) from None
 
 
-def round_to_format(value: Fraction, fmt: str, what: str) -> float:
+def round_to_format(value: Fraction, fmt: str, what: str = "value") -> float:
     """The float of format ``fmt`` nearest to ``value`` (ties to even), as a Python float.
 
-    Rounds once, directly from the exact rational (rounding to float64 first and
-    then to a narrower format could round twice and miss the nearest value).
-    Raises InvalidInputError when the value is beyond the format's range.
+    ``fmt`` is ``"float64"``, ``"float32"``, ``"float16"`` or ``"bfloat16"``.  Rounds
+    once, directly from the exact rational (rounding to float64 first and then to a
+    narrower format could round twice and miss the nearest value); subnormal results
+    included.  Raises InvalidInputError naming ``what`` when the value is beyond the
+    format's range.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction
+    >>> rg.io.round_to_format(Fraction(1, 3), "float16") == 1365 / 2**12
+    True
+    >>> rg.io.round_to_format(Fraction(65520), "float16", "W0[0][0]")
+    Traceback (most recent call last):
+    ...
+    relu_geom.errors.InvalidInputError: W0[0][0] = 65520 is too large for float16
     """
     if fmt == "float64":
         try:
@@ -214,6 +228,18 @@ class AffineChain:
     pending map into a layer.  :meth:`network` returns the plain network computing
     the same function in exact arithmetic.  Every map is bounded by
     :data:`~relu_geom.network.MAX_PARAMETERS` numbers.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction as F
+    >>> chain = rg.io.AffineChain(1)
+    >>> chain.linear([[F(1)], [F(-1)]])  # (x, -x)
+    >>> chain.relu()
+    >>> chain.linear([[F(1), F(1)]])  # relu(x) + relu(-x) = |x|
+    >>> net = chain.network()
+    >>> net.architecture, net([-3])
+    ((1, 2, 1), (Fraction(3, 1),))
     """
 
     __slots__ = ("_c", "_in", "_layers", "_m", "width")

@@ -30,9 +30,10 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import short_repr, write_text_atomic
+from relu_geom._util import short_repr
 from relu_geom.arith.rational import MAX_DIGITS, format_rational
 from relu_geom.errors import FileFormatError, InvalidInputError, LimitExceededError
+from relu_geom.files import write_text_atomic
 from relu_geom.io._common import PathLike, check_network, existing_file, reading
 from relu_geom.network import FORMAT, MAX_PARAMETERS, ReLUNetwork
 

@@ -20,8 +20,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from relu_geom._util import short_repr, write_bytes_atomic
+from relu_geom._util import short_repr
 from relu_geom.errors import FileFormatError, InvalidInputError
+from relu_geom.files import write_bytes_atomic
 from relu_geom.io._common import (
     MAX_FILE_BYTES,
     PathLike,

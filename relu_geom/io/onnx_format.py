@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from relu_geom._util import short_repr, write_bytes_atomic
+from relu_geom._util import short_repr
 from relu_geom.errors import (
     BackendUnavailableError,
     DimensionMismatchError,
@@ -41,6 +41,7 @@ from relu_geom.errors import (
     InvalidInputError,
     UnsupportedInputError,
 )
+from relu_geom.files import write_bytes_atomic
 from relu_geom.io._common import (
     AffineChain,
     PathLike,

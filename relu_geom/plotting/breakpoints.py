@@ -37,7 +37,7 @@ from relu_geom.analyses.breakpoints.bent_hyperplanes import candidate_bent_hyper
 from relu_geom.analyses.breakpoints.complex import BreakpointComplex, as_breakpoint_complex
 from relu_geom.errors import InvalidInputError, UnsupportedInputError
 from relu_geom.geometry.polyhedron import Polyhedron
-from relu_geom.plotting.complex import NEURON_COLORS, _fits, _measure, _new_axes, save_figure
+from relu_geom.plotting.complex import NEURON_COLORS, _fits, _measure, _new_axes, png_bytes, save_figure
 from relu_geom.plotting.window import Window, as_window, auto_window, clip_cell
 
 if TYPE_CHECKING:
@@ -112,11 +112,7 @@ class BreakpointPlot:
         save_figure(self.figure, path, dpi=dpi)
 
     def _repr_png_(self) -> bytes:
-        import io
-
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-        return buf.getvalue()
+        return png_bytes(self.figure)
 
 
 def _clip_polyhedron(poly: Polyhedron, window: Window) -> list[tuple[Fraction, ...]] | None:

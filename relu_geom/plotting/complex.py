@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
-from relu_geom._util import output_path, short_repr, write_bytes_atomic
+from relu_geom._util import short_repr
 from relu_geom.compiler import compile_network
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
+from relu_geom.files import output_path, write_bytes_atomic
 from relu_geom.network import ReLUNetwork
 from relu_geom.plotting.window import ClippedCell, Window, as_window, auto_window, clip_cell
 
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from mpl_toolkits.mplot3d import Axes3D
 
-__all__ = ["ComplexPlot", "neuron_colors", "plot_complex", "plot_function_surface", "save_figure"]
+__all__ = ["ComplexPlot", "neuron_colors", "plot_complex", "plot_function_surface", "png_bytes", "save_figure"]
 
 Color = tuple[float, float, float, float]
 
@@ -76,6 +77,21 @@ def _new_axes(ax: Any, *, figsize: tuple[float, float], projection: str | None =
         import mpl_toolkits.mplot3d  # noqa: F401  (registers the projection)
     fig = Figure(figsize=figsize, layout="constrained")
     return fig.add_subplot(projection=projection)
+
+
+def png_bytes(figure: Figure, *, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes, cropped to its contents (what notebooks show for a picture).
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> pic = rg.plotting.plot_complex(rg.zoo.abs_1d())
+    >>> rg.plotting.complex.png_bytes(pic.figure)[:4]
+    b'\\x89PNG'
+    """
+    buf = io.BytesIO()
+    figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
 
 
 def save_figure(
@@ -323,9 +339,7 @@ class ComplexPlot:
         save_figure(self.figure, path, dpi=dpi)
 
     def _repr_png_(self) -> bytes:
-        buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-        return buf.getvalue()
+        return png_bytes(self.figure)
 
     def __repr__(self) -> str:
         return (

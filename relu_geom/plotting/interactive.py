@@ -23,10 +23,11 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import short_repr, write_text_atomic
+from relu_geom._util import short_repr
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import BackendUnavailableError, InvalidInputError, UnsupportedInputError
+from relu_geom.files import write_text_atomic
 from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.plotting.window import Window, as_window, auto_window, clip_cell, cyclic_order
 

@@ -40,7 +40,7 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom._util import short_repr
-from relu_geom.arith.rational import as_point, to_rational
+from relu_geom.arith.rational import as_bounds, as_point, to_rational
 from relu_geom.compiler.complex import Cell, PolyhedralComplex
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -88,18 +88,10 @@ class Window:
     @classmethod
     def from_bounds(cls, bounds: Iterable[Sequence[Any]]) -> Window:
         """A window from per-coordinate pairs ``(lo, hi)`` of exact numbers (strings, ints, Fractions)."""
-        pairs = []
-        for i, b in enumerate(bounds):
-            b = list(b)
-            if len(b) != 2:
-                raise InvalidInputError(f"window[{i}]: expected a pair (lo, hi), got {short_repr(b)}")
-            lo, hi = (to_rational(v, what=f"window[{i}]") for v in b)
-            if not lo < hi:
-                raise InvalidInputError(f"window[{i}]: expected lo < hi, got lo={lo}, hi={hi}")
-            pairs.append((lo, hi))
+        pairs = as_bounds(bounds, what="window")
         if not pairs:
             raise InvalidInputError("window: expected at least one coordinate pair (lo, hi)")
-        return cls(tuple(pairs))
+        return cls(pairs)
 
     @property
     def dim(self) -> int:

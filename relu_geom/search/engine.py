@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from relu_geom._util import output_folder, short_repr
+from relu_geom._util import short_repr
 from relu_geom.errors import InvalidInputError
+from relu_geom.files import output_folder
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.transforms import require_int
 from relu_geom.search.moves import neighbour

@@ -23,13 +23,25 @@ from relu_geom.zoo import abs_1d
 __all__ = [
     "abs_1d",
     "affine_1x2",
+    "cancelling_pair_2d",
+    "hidden_line_2d",
     "identity_1d",
+    "identity_2d",
+    "max_zero_2d_other",
     "one_neuron_1x2",
     "plus_minus_1d",
+    "relu_of_sum_2d",
     "relu_pair_2d",
+    "relu_relu_x1_2d",
     "relu_sum_2d",
+    "relu_sum_3d",
     "relu_x1_2d",
+    "three_lines_2d",
+    "two_hinges_2d",
+    "x1_by_a_pair_2d",
     "zero_2d",
+    "zero_by_a_pair_1d",
+    "zero_by_a_pair_2d",
 ]
 
 
@@ -71,3 +83,67 @@ def identity_1d() -> ReLUNetwork:
 def zero_2d() -> ReLUNetwork:
     """The zero function on ``R^2`` through one dead-weight neuron: ``0 * relu(0)``."""
     return ReLUNetwork([[[0, 0]], [[0]]], [[0], [0]])
+
+
+def two_hinges_2d() -> ReLUNetwork:
+    """``relu(x1 - x2) + relu(x1 + x2 - 1/2)``: two crossing lines, a rational bias."""
+    return ReLUNetwork([[[1, -1], [1, 1]], [[1, 1]]], [[0, "-1/2"], [0]])
+
+
+def relu_sum_3d() -> ReLUNetwork:
+    """``relu(x1) + relu(x2) + relu(x3)``: the three coordinate planes, eight octants."""
+    return ReLUNetwork([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]])
+
+
+def relu_of_sum_2d() -> ReLUNetwork:
+    """``relu(x1 + x2)``: one neuron, gradient ``(1, 1)`` where ``x1 + x2 > 0``."""
+    return ReLUNetwork([[[1, 1]], [[1]]], [[0], [0]])
+
+
+def identity_2d() -> ReLUNetwork:
+    """``(x1, x2)``: no hidden layer, the identity of ``R^2``."""
+    return ReLUNetwork([[[1, 0], [0, 1]]], [[0, 0]])
+
+
+def zero_by_a_pair_2d() -> ReLUNetwork:
+    """``relu(x1) - relu(x1) = 0``: two equal neurons whose outputs cancel."""
+    return ReLUNetwork([[[1, 0], [1, 0]], [[1, -1]]], [[0, 0], [0]])
+
+
+def zero_by_a_pair_1d() -> ReLUNetwork:
+    """``relu(x) - relu(x) = 0``: the masked product ``(1, -1) (1, 1)^T`` vanishes."""
+    return ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, 0], [0]])
+
+
+def x1_by_a_pair_2d() -> ReLUNetwork:
+    """``relu(x1) - relu(-x1) = x1`` on ``R^2``: an affine function through a cancelling pair."""
+    return ReLUNetwork([[[1, 0], [-1, 0]], [[1, -1]]], [[0, 0], [0]])
+
+
+def cancelling_pair_2d() -> ReLUNetwork:
+    """``2 relu(x1 + x2) + relu(z) - relu(-z) - 2 = 2 relu(x1 + x2) + z - 2`` with
+    ``z = x1 - 2 x2 + 3``: a pair of opposite neurons realizing an affine part."""
+    return ReLUNetwork([[[1, 1], [1, -2], [-1, 2]], [[2, 1, -1]]], [[0, 3, -3], [-2]])
+
+
+def three_lines_2d() -> ReLUNetwork:
+    """``relu(x1) + relu(x2) + relu(x1 + x2)``: three lines through the origin (not generic)."""
+    return ReLUNetwork([[[1, 0], [0, 1], [1, 1]], [[1, 1, 1]]], [[0, 0, 0], [0]])
+
+
+def relu_relu_x1_2d() -> ReLUNetwork:
+    """``relu(relu(x1))`` on ``R^2``: the second-layer neuron vanishes on the half-plane ``x1 <= 0``."""
+    return ReLUNetwork([[[1, 0]], [[1]], [[1]]], [[0], [0], [0]])
+
+
+def hidden_line_2d() -> ReLUNetwork:
+    """``relu(2 relu(x1) - relu(x2) - 1)``: the line ``x1 = 0`` is hidden (the second layer is
+    zero near it), the line ``x2 = 0`` bends the function where ``x1 > 1/2``."""
+    return ReLUNetwork([[[1, 0], [0, 1]], [[2, -1]], [[1]]], [[0, 0], [-1], [0]])
+
+
+def max_zero_2d_other() -> ReLUNetwork:
+    """``relu(x1 - relu(x2)) + relu(x2) = max(0, x1, x2)`` (``x1 = relu(x1) - relu(-x1)``):
+    the function of :func:`relu_geom.zoo.max_zero_2d`, written another way."""
+    return ReLUNetwork([[[0, 1], [1, 0], [-1, 0]], [[-1, 1, -1], [1, 0, 0]], [[1, 1]]], [[0, 0, 0], [0, 0], [0]])
+

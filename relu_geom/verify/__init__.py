@@ -4,6 +4,7 @@ It imports only :mod:`relu_geom.network` (exact evaluation), :mod:`relu_geom.err
 the standard library, and shares no code with the producers of certificates.
 """
 
+from relu_geom.verify._json import load_certificate
 from relu_geom.verify.checker import Failure, VerificationReport, verify_certificate
 
-__all__ = ["Failure", "VerificationReport", "verify_certificate"]
+__all__ = ["Failure", "VerificationReport", "load_certificate", "verify_certificate"]

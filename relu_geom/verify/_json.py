@@ -238,12 +238,23 @@ def _loads(text: str, src: str) -> Any:
 def load_certificate(cert: object) -> tuple[Any, str]:
     """The parsed certificate and a name for messages, from a dict, a JSON text or a path.
 
+    The text is read as hostile input (module documentation): any nesting depth (without
+    recursion), duplicate keys refused, JSON floats and over-long integers marked
+    (:class:`JsonFloat`, :class:`JsonBigInt`) instead of converted.
+
     Raises
     ------
     FileFormatError
         A missing or unreadable file, or text that is not JSON.
     LimitExceededError
         A file or text larger than :data:`MAX_BYTES`.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> cert, name = rg.verify.load_certificate('{"format": "relu-geom/certificate@1", "x": [1, 0.5]}')
+    >>> cert["x"], type(cert["x"][1]).__name__, name
+    ([1, '0.5'], 'JsonFloat', 'certificate text')
     """
     if isinstance(cert, dict):
         return cert, "certificate"

@@ -48,7 +48,7 @@ from relu_geom.arith.rational import format_rational
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
-from relu_geom.geometry.polyhedron import Polyhedron, _canonical_vrep
+from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
@@ -1076,80 +1076,6 @@ def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
     return parts
 
 
-def _meet(p: Polyhedron, q: Polyhedron) -> Polyhedron:
-    """``p`` intersected with ``q``, exactly, from their H-representations.
-
-    Two polygons of ``R^3`` (one equality each) meet inside a line when their planes
-    differ, or, in one plane, when a facet row of one has the other on its far
-    closed side (always so for polygons with disjoint interiors, which is how the
-    refinement's pieces meet); then the meet is an interval of that line, found by
-    :func:`_meet_on_line`.  Otherwise (or for parallel planes) one double description.
-    """
-    if p.ambient_dim == 3 and len(p.equalities) == len(q.equalities) == 1:
-        (h,), (g,) = p.equalities, q.equalities
-        rows = (*p.inequalities, *q.inequalities)
-        if h != g:
-            line = _meet_on_line(h, g, rows)
-            if line is not None:
-                return line
-        else:
-            for x, y in ((p, q), (q, p)):
-                gy = _gens(y)
-                for r in x.inequalities:
-                    if not _sides(r, (gy,))[1]:  # y lies in a . x >= b, x in a . x <= b
-                        line = _meet_on_line(h, r, rows)
-                        if line is not None:
-                            return line
-    return Polyhedron.from_hrep(
-        (*p.inequalities, *q.inequalities), (*p.equalities, *q.equalities), ambient_dim=p.ambient_dim
-    )
-
-
-def _meet_on_line(h: IntRow, g: IntRow, rows: Any) -> Polyhedron | None:
-    """``{x in R^3 : h, g (equalities), rows (a . x <= b)}`` by interval arithmetic on the line ``h = g = 0``.
-
-    None when the two planes are parallel.  The line is ``x0 + s w`` with ``w = a1 x a2``
-    and ``x0 = (b1 (a2 x w) + b2 (w x a1)) / (w . w)`` (then ``a1 . x0 = b1`` and
-    ``a2 . x0 = b2``); each row bounds ``s``.  The generators are put in the same
-    canonical form as every :class:`Polyhedron`.
-    """
-    w = _cross(h[:3], g[:3])
-    ww = _dot(w, w)
-    if not ww:
-        return None
-    u, v = _cross(g[:3], w), _cross(w, h[:3])
-    X0 = tuple(h[3] * a + g[3] * b for a, b in zip(u, v))  # x0 = X0 / ww
-    lo: tuple[int, int] | None = None  # bounds on s as (numerator, positive denominator)
-    hi: tuple[int, int] | None = None
-    for r in rows:
-        alpha, beta = _dot(r, w), r[3] * ww - _dot(r, X0)  # alpha s <= beta / ww
-        if alpha > 0:
-            b = (beta, alpha * ww)
-            if hi is None or b[0] * hi[1] < hi[0] * b[1]:
-                hi = b
-        elif alpha < 0:
-            b = (-beta, -alpha * ww)
-            if lo is None or b[0] * lo[1] > lo[0] * b[1]:
-                lo = b
-        elif beta < 0:
-            return Polyhedron._empty(3)
-    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
-        return Polyhedron._empty(3)
-    gw = math.gcd(*w)
-    w = tuple(x // gw for x in w)
-    x0 = tuple(Fraction(x, ww) for x in X0)
-    ends = [Fraction(b[0] * gw, b[1]) for b in (lo, hi) if b is not None]
-    verts = [tuple(x + s_ * y for x, y in zip(x0, w)) for s_ in ends] or [x0]
-    rays = [w] if hi is None and lo is not None else [_opposite(w)] if lo is None and hi is not None else []
-    lin = [w] if lo is None and hi is None else []
-    vrep = _canonical_vrep(3, verts, rays, lin)
-    return Polyhedron._from_data(3, vrep=vrep, hrep_thunk=lambda: Polyhedron.from_vrep(*vrep)._hrep())
-
-
-def _cross(a: Any, b: Any) -> IntRow:
-    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
-
-
 def _tight_rows(rows: Any, part: _Gens) -> list[IntRow]:
     """The rows ``a . x <= b`` among ``rows`` that hold with equality on all of ``part``."""
     return [
@@ -1349,7 +1275,7 @@ class _Refiner:
             cp = c.polyhedron
             if any(not _sides(_opposite(r), (_gens(cp),))[0] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
-            if _meet(cp, poly).dim == self.d - 1:
+            if cp.intersection(poly).dim == self.d - 1:
                 out.append(i)
         return out
 
@@ -1429,7 +1355,7 @@ class _Refiner:
                     seen.add(pair)
                     if _disjoint(self.poly(k), self.poly(j)):
                         continue
-                    meet = _meet(self.poly(k), self.poly(j))
+                    meet = self.poly(k).intersection(self.poly(j))
                     if meet.is_empty:
                         continue
                     for a, b in ((k, j), (j, k)):

@@ -1,7 +1,8 @@
-"""Tests of relu_geom._util: the atomic file writer and short reprs."""
+"""Tests of relu_geom.files: the atomic file writer and the checks of output paths."""
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import stat
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 import relu_geom as rg
-from relu_geom import _util
+from relu_geom import files
 from relu_geom import io as rio
 from relu_geom.errors import (
     FileFormatError,
@@ -35,7 +36,7 @@ class TestAtomicWrites:
         def failing_replace(src, dst):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(_util.os, "replace", failing_replace)
+        monkeypatch.setattr(files.os, "replace", failing_replace)
         with pytest.raises(FileFormatError, match=f"{path}: cannot write: No space left on device"):
             rio.network_to_json(HAND, path)
         assert path.read_text() == "old content"
@@ -88,21 +89,29 @@ class TestAtomicWrites:
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
         assert rio.network_from_json(kept) == HAND
 
-    def test_text_writer_used_by_complexes_and_commands_is_the_same(self, tmp_path, monkeypatch):
-        from relu_geom.commands import _common
-        from relu_geom.compiler import complex as complex_module
-
-        assert complex_module.write_text_atomic is _util.write_text_atomic
-        assert _common.write_text_atomic is _util.write_text_atomic
+    def test_one_writer_for_every_file(self, tmp_path, monkeypatch):
+        # no module but relu_geom.files replaces a file (os.replace), so every file relu_geom
+        # writes goes through the writer tested here
+        package = ROOT / "relu_geom"
+        replacing = sorted(
+            str(p.relative_to(package))
+            for p in package.rglob("*.py")
+            if any(
+                isinstance(node, ast.Attribute) and node.attr in ("replace", "rename")
+                and isinstance(node.value, ast.Name) and node.value.id == "os"
+                for node in ast.walk(ast.parse(p.read_text()))
+            )
+        )
+        assert replacing == ["files.py"]
         path = tmp_path / "out.txt"
         path.write_text("old")
 
         def failing_replace(src, dst):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(_util.os, "replace", failing_replace)
+        monkeypatch.setattr(files.os, "replace", failing_replace)
         with pytest.raises(FileFormatError, match="No space left"):
-            _util.write_text_atomic(path, "new")
+            files.write_text_atomic(path, "new")
         assert path.read_text() == "old"
         assert listing(tmp_path) == ["out.txt"]
 
@@ -113,7 +122,7 @@ class TestAtomicWrites:
         real.chmod(0o640)
         link = tmp_path / "link.json"
         link.symlink_to("real.json")
-        _util.write_text_atomic(link, "new")
+        files.write_text_atomic(link, "new")
         assert link.is_symlink() and os.readlink(link) == "real.json"
         assert real.read_text() == "new" and stat.S_IMODE(real.stat().st_mode) == 0o640
         assert listing(tmp_path) == ["link.json", "real.json"]
@@ -122,16 +131,16 @@ class TestAtomicWrites:
         (tmp_path / "sub").mkdir()
         link = tmp_path / "link.json"
         link.symlink_to(tmp_path / "sub" / "new.json")
-        _util.write_text_atomic(link, "x")
+        files.write_text_atomic(link, "x")
         assert (tmp_path / "sub" / "new.json").read_text() == "x" and link.is_symlink()
         loop = tmp_path / "loop"
         loop.symlink_to("loop")
         with pytest.raises(FileFormatError, match=f"{loop}: cannot write"):
-            _util.write_text_atomic(loop, "x")
+            files.write_text_atomic(loop, "x")
         dangling = tmp_path / "far.json"
         dangling.symlink_to(tmp_path / "nowhere" / "f.json")
         with pytest.raises(FileFormatError, match="nowhere does not exist"):
-            _util.write_text_atomic(dangling, "x")
+            files.write_text_atomic(dangling, "x")
 
     @pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit, MemoryError])
     def test_interrupted_write_removes_its_named_temporary(self, tmp_path, interrupt):
@@ -143,7 +152,7 @@ class TestAtomicWrites:
             raise interrupt()
 
         with pytest.raises(interrupt):
-            _util.write_bytes_atomic(tmp_path / "out.bin", write)
+            files.write_bytes_atomic(tmp_path / "out.bin", write)
         assert len(seen) == 1 and seen[0].startswith(".out.bin.relu-geom-tmp-")
         assert listing(tmp_path) == []
 
@@ -151,9 +160,9 @@ class TestAtomicWrites:
         def failing_fsync(fd):
             raise OSError(122, "Disk quota exceeded", "/somewhere/.out.relu-geom-tmp-1234")
 
-        monkeypatch.setattr(_util.os, "fsync", failing_fsync)
+        monkeypatch.setattr(files.os, "fsync", failing_fsync)
         with pytest.raises(FileFormatError) as info:
-            _util.write_text_atomic(tmp_path / "out.txt", "x")
+            files.write_text_atomic(tmp_path / "out.txt", "x")
         assert str(info.value) == f"{tmp_path / 'out.txt'}: cannot write: Disk quota exceeded"
         assert listing(tmp_path) == []
 
@@ -163,16 +172,16 @@ class TestAtomicWrites:
         other = tmp_path / ".other.txt.relu-geom-tmp-dead"
         for f in (stale, fresh, other):
             f.write_text("leftover")
-        old = time.time() - _util.STALE_SECONDS - 60
+        old = time.time() - files.STALE_SECONDS - 60
         os.utime(stale, (old, old))
         os.utime(other, (old, old))
-        _util.write_text_atomic(tmp_path / "out.txt", "x")
+        files.write_text_atomic(tmp_path / "out.txt", "x")
         assert listing(tmp_path) == [other.name, fresh.name, "out.txt"]
 
     def test_killed_write_leaves_only_a_named_temporary(self, tmp_path):
         script = (
             "import os, sys, time\n"
-            "from relu_geom._util import write_bytes_atomic\n"
+            "from relu_geom.files import write_bytes_atomic\n"
             "def hang(fh):\n"
             "    fh.write(b'part'); fh.flush(); print('writing', flush=True); time.sleep(60)\n"
             "write_bytes_atomic(sys.argv[1], hang)\n"
@@ -192,7 +201,7 @@ class TestAtomicWrites:
             old = os.umask(umask)
             try:
                 path = tmp_path / f"f{umask:o}"
-                _util.write_text_atomic(path, "x")
+                files.write_text_atomic(path, "x")
             finally:
                 os.umask(old)
             assert stat.S_IMODE(path.stat().st_mode) == expected
@@ -235,21 +244,30 @@ class TestOutputFolderCheckedFirst:
             rg.search(rg.regions_at_least(2), space, out_dir=blocker, max_candidates=10)
 
 
-def test_short_repr_cuts_long_inputs():
-    assert _util.short_repr("ab") == "'ab'"
-    cut = _util.short_repr(list(range(10**5)))
+def test_messages_show_short_reprs_of_bad_paths():
+    # the message ends with the input's repr, cut to 80 characters ("..." included)
+    def message(bad):
+        with pytest.raises(rg.InvalidInputError) as info:
+            files.as_path(bad, "p")
+        head = f"p: expected a file path (str or pathlib.Path), got {type(bad).__name__} "
+        text = str(info.value)
+        assert text.startswith(head)
+        return text[len(head):]
+
+    assert message(b"ab") == "b'ab'"
+    cut = message(list(range(10**5)))
     assert len(cut) == 80 and cut.endswith("...") and cut.startswith("[0, 1, 2")
-    assert _util.short_repr(-(2**40)) == "-1099511627776"
-    assert _util.short_repr(7**10000) == f"an integer of {(7**10000).bit_length()} bits"  # repr refuses it
+    assert message(-(2**40)) == "-1099511627776"
+    assert message(7**10000) == f"an integer of {(7**10000).bit_length()} bits"  # repr refuses it
 
     class Broken:
         def __repr__(self):
             raise RuntimeError("no repr")
 
-    assert _util.short_repr(Broken()) == "<Broken object>"
+    assert message(Broken()) == "<Broken object>"
 
 
 @pytest.mark.parametrize("bad", [b"bytes", "", 3, None])
 def test_as_path_refuses_non_paths(bad):
     with pytest.raises(rg.InvalidInputError, match="expected a file path"):
-        _util.as_path(bad)
+        files.as_path(bad)
