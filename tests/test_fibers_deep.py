@@ -293,20 +293,6 @@ def test_cli_fiber_deep(capsys, tmp_path):
     assert main(["fiber", "zoo:abs_1d"]) == 0  # the shallow path is unchanged
 
 
-def test_terms_over_the_occurring_unknowns_are_the_terms_over_all():
-    # _terms builds each polynomial over the unknowns occurring in it (a dense polynomial over
-    # all of them made deep_fiber of random([2, 2, 2, 1], seed=3) take over 20 s under load)
-    import sympy
-
-    from relu_geom.analyses.fibers.variety import _terms
-
-    x, y, z, w = sympy.symbols("x y z w")
-    gens = (x, y, z, w)
-    for e in (x * y - 3 * z**2 + sympy.Rational(1, 2), w**3 - w, sympy.Integer(0), sympy.Rational(-7, 3), y * w):
-        full = [(m, F(int(c.p), int(c.q))) for m, c in sympy.Poly(e, *gens).terms() if c != 0]
-        assert sorted(_terms(e, gens)) == sorted(full)
-
-
 @pytest.mark.timeout(20)
 def test_deep_fiber_of_the_fuzz_network_is_fast():
     fib = rg.deep_fiber(rg.ReLUNetwork.random([2, 2, 2, 1], seed=3))
