@@ -126,6 +126,40 @@ def test_lipschitz(tmp_path, capsys):
     assert abs(json.loads(capsys.readouterr().out)["approx"] - 2**0.5) < 1e-12
 
 
+def test_polytope_domain(tmp_path, capsys):
+    # f = 2 ReLU(x1 + x2) + ReLU(x1 - x2) on [-1, 1]^2 cut by x1 + x2 <= -1/2: only the piece with
+    # gradient (1, -1) and the zero piece remain (linf constant 2, against 4 on the box); there
+    # f = ReLU(x1 - x2), largest at the vertex (1/2, -1) of the cut box: f = 3/2
+    net = tmp_path / "n.json"
+    rg.ReLUNetwork([[[1, 1], [1, -1]], [[2, 1]]], [[0, 0], [0]]).to_json(net)
+    poly = tmp_path / "p.json"
+    poly.write_text(json.dumps({"inequalities": [[1, 1, "-1/2"]]}))
+    cert = tmp_path / "c.json"
+    args = ["--box", "-1", "1", "--polytope", str(poly)]
+    assert main(["lipschitz", str(net), "--norm", "linf", *args, "-o", str(cert)]) == 0
+    assert "L (linf) = 2" in capsys.readouterr().out
+    assert main(["verify", str(cert), str(net)]) == 0
+    capsys.readouterr()
+    assert main(["lipschitz", str(net), "--norm", "linf", "--box", "-1", "1"]) == 0
+    assert "L (linf) = 4" in capsys.readouterr().out
+    assert main(["range", str(net), *args, "--json", "-o", str(cert)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ranges"][0]["min"] == 0 and out["ranges"][0]["max"] == "3/2"
+    assert main(["verify", str(cert), str(net)]) == 0
+    capsys.readouterr()
+    # a polytope file alone (bounded), and bad files
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps({"inequalities": [[1, 1, "-1/2"], [-1, 0, 1], [0, -1, 1]]}))
+    assert main(["lipschitz", str(net), "--norm", "l1", "--polytope", str(full)]) == 0
+    assert "L (l1) = 1" in capsys.readouterr().out
+    for text in ("[1, 2]", '{"inequalities": [[1, 0.5, 1]]}', '{"rows": []}', "{"):
+        poly.write_text(text)
+        assert main(["lipschitz", str(net), *args]) == 2
+        assert "--polytope" in capsys.readouterr().err
+    assert main(["lipschitz", str(net), "--polytope", str(tmp_path / "missing.json")]) == 2
+    assert "--polytope" in capsys.readouterr().err
+
+
 def test_robust(tmp_path, capsys):
     net = tmp_path / "n.json"
     specimens.plus_minus_1d().to_json(net)

@@ -38,6 +38,8 @@ CLAIMS = ("property", "output_range", "lipschitz", "robustness")
 MAX_PRECISION_BITS = 1024
 MAX_DEGREE = 1000  # of the polynomial defining L^2
 LEAF_KINDS = ("bound", "lp", "pattern", "empty")
+# lp leaves of a Lipschitz proof prove (goal phi = 0, rel "<") that the leaf misses the input rows
+LIPSCHITZ_LEAF_KINDS = ("pattern", "lp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +307,10 @@ class _Checker:
         if prop.empty:
             self.leaves["empty"] += 1
             return
-        if lipschitz is not None and kind != "pattern":
+        if lipschitz is not None and kind not in LIPSCHITZ_LEAF_KINDS:
             raise Invalid(
                 (path, ".leaf"),
-                f"a Lipschitz proof has only pattern leaves, got {kind!r} on a non-empty leaf",
+                f"a Lipschitz proof has only pattern and lp leaves, got {kind!r} on a non-empty leaf",
             )
         if lipschitz is None and kind == "pattern":
             raise Invalid((path, ".leaf"), "pattern leaves occur only in Lipschitz proofs")
@@ -578,8 +580,10 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
     at_most(jacobian(ch.inet, prop), "evidence.witness", equal=True)
     ch.checked.append(f"witness region: ||A|| = L = {value_text}")
     zero = _Form((Fraction(0),) * d, (Fraction(0),) * m, Fraction(0))
-    nodes = ch.prove(ev["proof"], "evidence.proof", _Goal(box, rows, (), zero, "<="), lipschitz=at_most)
-    ch.checked.append(f"every pattern of the box has ||A|| <= L: proof of {nodes} nodes")
+    # rel "<" with phi = 0: an lp leaf proves that its pattern has no point in the domain
+    nodes = ch.prove(ev["proof"], "evidence.proof", _Goal(box, rows, (), zero, "<"), lipschitz=at_most)
+    where = "box" if not rows else f"box and its {len(rows)} input rows"
+    ch.checked.append(f"every pattern meeting the {where} has ||A|| <= L: proof of {nodes} nodes")
 
 
 def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
