@@ -92,6 +92,35 @@ def test_certify_uses_the_vnnlib_reader(abs_net, tmp_path, monkeypatch):
     assert json.loads(cert.read_text())["question"]["source"]["file"] == "p.vnnlib"
 
 
+def test_certify_vnnlib_2_and_1_agree(abs_net, tmp_path, capsys):
+    # |x| on [-1, 2]: |x| >= 2 is reached at x = 2 (sat), |x| >= 2.0000000001 is not (unsat)
+    for c, verdict, code in (("2", "sat", 1), ("2.0000000001", "unsat", 0)):
+        v1 = tmp_path / "p1.vnnlib"
+        v1.write_text(
+            f"(declare-const X_0 Real)\n(declare-const Y_0 Real)\n"
+            f"(assert (<= X_0 2))\n(assert (>= X_0 -1))\n(assert (>= Y_0 {c}))\n"
+        )
+        v2 = tmp_path / "p2.vnnlib"
+        v2.write_text(
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X float32 [1,1]) "
+            "(declare-output Y float32 [1,1]))\n"
+            f"(assert (and (<= X[0,0] 2) (>= X[0,0] -1)))\n(assert (>= Y[0,0] {c}))\n"
+        )
+        outs = []
+        for spec in (v1, v2):
+            cert, out = tmp_path / "c.json", tmp_path / "out.txt"
+            assert main(["certify", abs_net, str(spec), "-o", str(cert), "--result-file", str(out)]) == code
+            outs.append(out.read_text())
+            assert json.loads(cert.read_text())["verdict"] == verdict
+            assert main(["verify", str(cert), abs_net]) == 0
+        assert outs[0] == outs[1] and outs[0].startswith(verdict)
+    capsys.readouterr()
+    bad = tmp_path / "bad.vnnlib"
+    bad.write_text("(vnnlib-version <2.0>)\n(declare-network f (declare-input X int8 [1]) (declare-output Y Real [1]))\n")
+    assert main(["certify", abs_net, str(bad)]) == 2
+    assert "bad.vnnlib, line 2, token 'int8': unsupported element type" in capsys.readouterr().err
+
+
 def test_certify_bad_spec(abs_net, tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
