@@ -203,7 +203,16 @@ def test_robust_l2(tmp_path, capsys):
     rg.ReLUNetwork([[[1, 1], [0, 0]]], [[0, 0]]).to_json(net)  # the line x1 + x2 = 0, sqrt(2) from (1, 1)
     cert = tmp_path / "c.json"
     assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "-o", str(cert)]) == 0
-    assert "squared radius (l2) in [2, 2]" in capsys.readouterr().out
+    assert "squared radius (l2) = 2 (exact)" in capsys.readouterr().out
+    assert json.loads(cert.read_text())["claim"] == "robustness_l2"
     assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["radius_squared"] == {"lower": 2, "upper": 2}
+    assert main(["verify", str(cert)]) == 0
+    capsys.readouterr()
+    # the line x1 + 2 x2 = 0: exactly 9/5 (squared) from (1, 1); the bounds from linf / l1 are [9/8, 2]
+    rg.ReLUNetwork([[[1, 2], [0, 0]]], [[0, 0]]).to_json(net)
+    assert main(["robust", str(net), "--point", "1,1", "--norm", "l2"]) == 0
+    assert "squared radius (l2) = 9/5 (exact)" in capsys.readouterr().out
+    assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "--l2-method", "bounds", "-o", str(cert)]) == 0
+    assert "squared radius (l2) in [9/8, 2]" in capsys.readouterr().out
     assert main(["verify", str(cert)]) == 0

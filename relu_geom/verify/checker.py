@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,12 +30,13 @@ from relu_geom.verify._json import (
     parse_rational,
 )
 from relu_geom.verify.bounds import IntegerNetwork, affine_max, jacobian, output_form, propagate
+from relu_geom.verify.l2 import check_robustness_l2
 
 __all__ = ["Failure", "VerificationReport", "verify_certificate"]
 
 FORMAT = "relu-geom/certificate@1"
 NETWORK_FORMAT = "relu-geom/network@1"
-CLAIMS = ("property", "output_range", "lipschitz", "robustness")
+CLAIMS = ("property", "output_range", "lipschitz", "robustness", "robustness_l2")
 MAX_PRECISION_BITS = 1024
 MAX_DEGREE = 1000  # of the polynomial defining L^2
 LEAF_KINDS = ("bound", "lp", "pattern", "empty")
@@ -638,6 +640,10 @@ def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> Non
         )
 
 
+def _check_robustness_l2(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
+    check_robustness_l2(ch, q, verdict, evidence, sys.modules[__name__])
+
+
 _CLAIM_CHECKS = {
     "property": (("disjuncts",), ("precision_bits", "source"), ("sat", "unsat", "unknown"), _check_property),
     "output_range": (
@@ -648,6 +654,8 @@ _CLAIM_CHECKS = {
     ),
     "lipschitz": (("box", "norm"), ("precision_bits", "input_rows"), ("value",), _check_lipschitz),
     "robustness": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness),
+    # the exact squared l2 radius: relu_geom/verify/l2.py
+    "robustness_l2": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness_l2),
 }
 
 
