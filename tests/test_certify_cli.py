@@ -92,6 +92,35 @@ def test_certify_uses_the_vnnlib_reader(abs_net, tmp_path, monkeypatch):
     assert json.loads(cert.read_text())["question"]["source"]["file"] == "p.vnnlib"
 
 
+def test_certify_vnnlib_2_and_1_agree(abs_net, tmp_path, capsys):
+    # |x| on [-1, 2]: |x| >= 2 is reached at x = 2 (sat), |x| >= 2.0000000001 is not (unsat)
+    for c, verdict, code in (("2", "sat", 1), ("2.0000000001", "unsat", 0)):
+        v1 = tmp_path / "p1.vnnlib"
+        v1.write_text(
+            f"(declare-const X_0 Real)\n(declare-const Y_0 Real)\n"
+            f"(assert (<= X_0 2))\n(assert (>= X_0 -1))\n(assert (>= Y_0 {c}))\n"
+        )
+        v2 = tmp_path / "p2.vnnlib"
+        v2.write_text(
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X float32 [1,1]) "
+            "(declare-output Y float32 [1,1]))\n"
+            f"(assert (and (<= X[0,0] 2) (>= X[0,0] -1)))\n(assert (>= Y[0,0] {c}))\n"
+        )
+        outs = []
+        for spec in (v1, v2):
+            cert, out = tmp_path / "c.json", tmp_path / "out.txt"
+            assert main(["certify", abs_net, str(spec), "-o", str(cert), "--result-file", str(out)]) == code
+            outs.append(out.read_text())
+            assert json.loads(cert.read_text())["verdict"] == verdict
+            assert main(["verify", str(cert), abs_net]) == 0
+        assert outs[0] == outs[1] and outs[0].startswith(verdict)
+    capsys.readouterr()
+    bad = tmp_path / "bad.vnnlib"
+    bad.write_text("(vnnlib-version <2.0>)\n(declare-network f (declare-input X int8 [1]) (declare-output Y Real [1]))\n")
+    assert main(["certify", abs_net, str(bad)]) == 2
+    assert "bad.vnnlib, line 2, token 'int8': unsupported element type" in capsys.readouterr().err
+
+
 def test_certify_bad_spec(abs_net, tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
@@ -126,6 +155,40 @@ def test_lipschitz(tmp_path, capsys):
     assert abs(json.loads(capsys.readouterr().out)["approx"] - 2**0.5) < 1e-12
 
 
+def test_polytope_domain(tmp_path, capsys):
+    # f = 2 ReLU(x1 + x2) + ReLU(x1 - x2) on [-1, 1]^2 cut by x1 + x2 <= -1/2: only the piece with
+    # gradient (1, -1) and the zero piece remain (linf constant 2, against 4 on the box); there
+    # f = ReLU(x1 - x2), largest at the vertex (1/2, -1) of the cut box: f = 3/2
+    net = tmp_path / "n.json"
+    rg.ReLUNetwork([[[1, 1], [1, -1]], [[2, 1]]], [[0, 0], [0]]).to_json(net)
+    poly = tmp_path / "p.json"
+    poly.write_text(json.dumps({"inequalities": [[1, 1, "-1/2"]]}))
+    cert = tmp_path / "c.json"
+    args = ["--box", "-1", "1", "--polytope", str(poly)]
+    assert main(["lipschitz", str(net), "--norm", "linf", *args, "-o", str(cert)]) == 0
+    assert "L (linf) = 2" in capsys.readouterr().out
+    assert main(["verify", str(cert), str(net)]) == 0
+    capsys.readouterr()
+    assert main(["lipschitz", str(net), "--norm", "linf", "--box", "-1", "1"]) == 0
+    assert "L (linf) = 4" in capsys.readouterr().out
+    assert main(["range", str(net), *args, "--json", "-o", str(cert)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ranges"][0]["min"] == 0 and out["ranges"][0]["max"] == "3/2"
+    assert main(["verify", str(cert), str(net)]) == 0
+    capsys.readouterr()
+    # a polytope file alone (bounded), and bad files
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps({"inequalities": [[1, 1, "-1/2"], [-1, 0, 1], [0, -1, 1]]}))
+    assert main(["lipschitz", str(net), "--norm", "l1", "--polytope", str(full)]) == 0
+    assert "L (l1) = 1" in capsys.readouterr().out
+    for text in ("[1, 2]", '{"inequalities": [[1, 0.5, 1]]}', '{"rows": []}', "{"):
+        poly.write_text(text)
+        assert main(["lipschitz", str(net), *args]) == 2
+        assert "--polytope" in capsys.readouterr().err
+    assert main(["lipschitz", str(net), "--polytope", str(tmp_path / "missing.json")]) == 2
+    assert "--polytope" in capsys.readouterr().err
+
+
 def test_robust(tmp_path, capsys):
     net = tmp_path / "n.json"
     specimens.plus_minus_1d().to_json(net)
@@ -140,7 +203,16 @@ def test_robust_l2(tmp_path, capsys):
     rg.ReLUNetwork([[[1, 1], [0, 0]]], [[0, 0]]).to_json(net)  # the line x1 + x2 = 0, sqrt(2) from (1, 1)
     cert = tmp_path / "c.json"
     assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "-o", str(cert)]) == 0
-    assert "squared radius (l2) in [2, 2]" in capsys.readouterr().out
+    assert "squared radius (l2) = 2 (exact)" in capsys.readouterr().out
+    assert json.loads(cert.read_text())["claim"] == "robustness_l2"
     assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["radius_squared"] == {"lower": 2, "upper": 2}
+    assert main(["verify", str(cert)]) == 0
+    capsys.readouterr()
+    # the line x1 + 2 x2 = 0: exactly 9/5 (squared) from (1, 1); the bounds from linf / l1 are [9/8, 2]
+    rg.ReLUNetwork([[[1, 2], [0, 0]]], [[0, 0]]).to_json(net)
+    assert main(["robust", str(net), "--point", "1,1", "--norm", "l2"]) == 0
+    assert "squared radius (l2) = 9/5 (exact)" in capsys.readouterr().out
+    assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "--l2-method", "bounds", "-o", str(cert)]) == 0
+    assert "squared radius (l2) in [9/8, 2]" in capsys.readouterr().out
     assert main(["verify", str(cert)]) == 0

@@ -56,9 +56,12 @@ def check_lipschitz_certificate(net, res):
         assert max((M.T * M).eigenvals()) == L2
     else:
         assert _norm(A_W, norm) == L
-    check_tree(
-        net, {"box": box, "rows": [], "atoms": [], "phi": ([], [], F(0))}, ev["proof"], k, lipschitz=accept
-    )
+    for r in q["input_rows"]:  # the witness lies in the polytope
+        assert sum(F(str(a)) * v for a, v in zip(r["x"], x)) + F(str(r["c"])) <= 0
+    rows = [([F(str(a)) for a in r["x"]], F(str(r["c"]))) for r in q["input_rows"]]
+    zero_phi = ([F(0)] * d, [F(0)] * net.output_dim, F(0))
+    goal = {"box": box, "rows": rows, "atoms": [], "phi": zero_phi, "strict": True}
+    check_tree(net, goal, ev["proof"], k, lipschitz=accept)
 
 
 NET = specimens.relu_of_sum_2d()  # ReLU(x1 + x2)
@@ -127,3 +130,83 @@ def test_needs_a_box():
         rg.lipschitz_constant(NET, "linf")
     with pytest.raises(rg.InvalidInputError):
         rg.lipschitz_constant(NET, "l3", (-1, 1))
+
+
+# f = 2 ReLU(x1 + x2) + ReLU(x1 - x2): gradients (3, 1) where both are active, (2, 2) where only
+# the first is, (1, -1) where only the second is, 0 elsewhere.  Operator norms of a row vector
+# a: linf -> linf is |a1| + |a2|, l1 -> l1 is max |a_i|, l2 is ||a||_2.
+TWO = rg.ReLUNetwork([[[1, 1], [1, -1]], [[2, 1]]], [[0, 0], [0]])
+
+
+def _cut(a1, a2, b):
+    """[-1, 1]^2 cut by a1 x1 + a2 x2 <= b, as a polytope."""
+    return rg.Polyhedron.from_hrep([(a1, a2, b), (1, 0, 1), (-1, 0, 1), (0, 1, 1), (0, -1, 1)])
+
+
+@pytest.mark.parametrize(
+    ("cut", "expect"),
+    [
+        # x1 + x2 <= -1/2: only (1, -1) and 0 remain (the bounding box still holds all four pieces)
+        ((1, 1, F(-1, 2)), {"linf": 2, "l1": 1, "l2": 2}),
+        # x1 - x2 <= -1/2: only (2, 2) and 0
+        ((1, -1, F(-1, 2)), {"linf": 4, "l1": 2, "l2": 8}),
+        # the box itself
+        ((1, 1, 2), {"linf": 4, "l1": 3, "l2": 10}),
+    ],
+)
+def test_polytope_by_hand(cut, expect):
+    P = _cut(*cut)
+    for norm, value in expect.items():
+        res = rg.lipschitz_constant(TWO, norm, P)
+        if norm == "l2":  # L^2 = value exactly
+            assert res.value.lo <= value <= res.value.hi
+            assert sympy.Poly([sympy.Rational(str(c)) for c in reversed(res.value.poly)], sympy.Symbol("t")).eval(
+                value
+            ) == 0
+        else:
+            assert res.value == value
+        assert P.contains(res.witness)
+        check_lipschitz_certificate(TWO, res)
+        assert rg.verify_certificate(res.certificate, TWO).valid
+
+
+def test_polytope_excludes_the_steepest_region():
+    # the same polytope, given as a box of its bounding box, gives the box answer
+    P = _cut(1, 1, F(-1, 2))
+    assert rg.lipschitz_constant(TWO, "linf", P).value == 2
+    assert rg.lipschitz_constant(TWO, "linf", [(-1, 1), (-1, 1)]).value == 4
+    res = rg.lipschitz_constant(TWO, "linf", P)
+    x1, x2 = res.witness
+    assert x1 + x2 <= F(-1, 2) and x1 > x2  # inside the polytope, in the piece with gradient (1, -1)
+    assert res.stats["lp_leaves"] > 0  # the steep pieces of the bounding box are excluded by LPs
+
+
+def test_polytope_certificate_tampering():
+    res = rg.lipschitz_constant(TWO, "linf", _cut(1, 1, F(-1, 2)))
+    cert = json.loads(json.dumps(res.certificate))
+    assert rg.verify_certificate(cert).valid
+    # without the polytope's rows the lp leaves no longer exclude the steep pieces
+    bad = json.loads(json.dumps(cert))
+    bad["question"]["input_rows"] = []
+    assert not rg.verify_certificate(bad).valid
+    # a smaller value fails at the witness
+    bad = json.loads(json.dumps(cert))
+    bad["evidence"]["value"] = "3/2"
+    assert not rg.verify_certificate(bad).valid
+    # a witness outside the polytope (still in the box) is rejected
+    bad = json.loads(json.dumps(cert))
+    bad["evidence"]["witness"]["x"] = ["1/2", "-1/2"]
+    report = rg.verify_certificate(bad)
+    assert not report.valid and "input row" in report.first_failure.reason
+
+
+def test_polytope_domain_errors():
+    flat = rg.Polyhedron.from_hrep([(1, 0, 1), (-1, 0, 1)], [(0, 1, 0)])  # a segment in R^2
+    with pytest.raises(rg.InvalidInputError, match="full-dimensional"):
+        rg.lipschitz_constant(TWO, "linf", flat)
+    with pytest.raises(rg.DimensionMismatchError):
+        rg.lipschitz_constant(TWO, "linf", rg.Polyhedron.box([(0, 1)]))
+    # ReLU(x1 + x2) on {x1 + x2 <= 0}: the slope-1 piece meets it in a segment only (constant 0),
+    # which the certificate cannot exclude: a clear error, no wrong answer
+    with pytest.raises(rg.UnsupportedInputError, match="lower-dimensional"):
+        rg.lipschitz_constant(NET, "linf", _cut(1, 1, 0))

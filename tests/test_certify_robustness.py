@@ -143,7 +143,7 @@ def test_random_certificates_check_and_symmetry(net, norm, seed):
 )
 def test_l2_bounds_by_hand(a, lower, upper):
     net = rg.ReLUNetwork([[list(a), [0, 0]]], [[0, 0]])
-    res = rg.robustness_radius(net, [1, 1], "l2")
+    res = rg.robustness_radius(net, [1, 1], "l2", method="bounds")
     assert (res.lower_squared, res.upper_squared) == (lower, upper)
     exact = F(sum(a) ** 2, a[0] ** 2 + a[1] ** 2)
     assert res.lower_squared <= exact <= res.upper_squared
@@ -162,7 +162,7 @@ def test_l2_bounds_by_hand(a, lower, upper):
 def test_l2_bounds_enclose_random(net, seed):
     x0 = [F(1, 3)] * net.input_dim
     try:
-        res = rg.robustness_radius(net, x0, "l2", max_radius=64, max_seconds=60)
+        res = rg.robustness_radius(net, x0, "l2", method="bounds", max_radius=64, max_seconds=60)
     except rg.LimitExceededError:
         return
     lo, hi = res.lower_squared, res.upper_squared
@@ -172,5 +172,111 @@ def test_l2_bounds_enclose_random(net, seed):
     assert sum((a - b) ** 2 for a, b in zip(res.x, x0)) == hi
     check_robustness_certificate(net, res)
     # the lower bound comes from exact radii (the nearest points, hence the upper bound, need not be unique)
-    other = rg.robustness_radius(permuted_rescaled_copy(net, seed), x0, "l2", max_radius=64)
+    other = rg.robustness_radius(permuted_rescaled_copy(net, seed), x0, "l2", method="bounds", max_radius=64)
     assert other.lower_squared == lo
+
+
+# ---------------------------------------------------------------- the exact l2 radius
+def check_l2_certificate(net, res):
+    """The nearest point by exact evaluation, and the certificate by the real checker."""
+    cert = json.loads(json.dumps(res.certificate))
+    assert cert["claim"] == "robustness_l2"
+    x0 = [F(str(v)) for v in cert["question"]["x0"]]
+    x = [F(str(v)) for v in cert["evidence"]["x"]]
+    assert sum((a - b) ** 2 for a, b in zip(x, x0)) == res.upper_squared == res.lower_squared
+    y = net(x)
+    assert y[res.cls] >= y[res.label]
+    report = rg.verify_certificate(cert, net)
+    assert report.valid, report.first_failure
+    return cert
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "x0"),
+    [((1, 2), 0, (1, 1)), ((3, -4), F(1, 2), (2, 0)), ((1, 1), 0, (1, 1)), ((F(1, 3), 1), -1, (0, 0))],
+)
+def test_exact_l2_distance_to_a_line(a, b, x0):
+    # scores (a.x - b, 0): class 0 while a.x >= b; the radius is the distance to the line a.x = b,
+    # squared (a.x0 - b)^2 / ||a||^2, attained at the orthogonal projection
+    net = rg.ReLUNetwork([[list(a), [0, 0]]], [[-F(b), 0]])
+    res = rg.robustness_radius(net, list(x0), "l2")
+    ax = a[0] * x0[0] + a[1] * x0[1] - b
+    nn = F(a[0]) ** 2 + F(a[1]) ** 2
+    assert res.label == 0 and res.cls == 1 and res.exact
+    assert res.upper_squared == F(ax) ** 2 / nn
+    assert res.x == tuple(F(v) - F(ax) / nn * F(w) for v, w in zip(x0, a))
+    check_l2_certificate(net, res)
+
+
+def test_exact_l2_one_dimensional():
+    # plus_minus_1d: scores (x, -x), ties at 0: from x0 = 1/2 the radius is 1/2, squared 1/4
+    net = specimens.plus_minus_1d()
+    res = rg.robustness_radius(net, ["1/2"], "l2")
+    assert res.upper_squared == F(1, 4) and res.x == (0,)
+    check_l2_certificate(net, res)
+    # |x| - 1 against 0: class 0 while |x| >= 1; from x0 = 3 the nearest tie is x = 1
+    net = rg.ReLUNetwork([[[1], [-1]], [[1, 1], [0, 0]]], [[0, 0], [-1, 0]])
+    res = rg.robustness_radius(net, [3], "l2")
+    assert res.upper_squared == 4 and res.x == (1,)
+    check_l2_certificate(net, res)
+
+
+def test_exact_l2_corner_of_a_wedge():
+    # f_0 = 0, f_1 = ReLU(x1) + ReLU(x2) - ReLU(x1 - x2) - ReLU(x2 - x1) - 2, which is
+    # 2 min(x1, x2) - 2 on the quadrant x >= 0 and negative elsewhere: class 1 (ties count)
+    # exactly on [1, inf)^2; from x0 = (0, 0) the nearest point is the corner (1, 1), squared 2
+    net = rg.ReLUNetwork(
+        [[[1, -1], [-1, 1], [1, 0], [0, 1]], [[0, 0, 0, 0], [-1, -1, 1, 1]]], [[0, 0, 0, 0], [0, -2]]
+    )
+    res = rg.robustness_radius(net, [0, 0], "l2")
+    assert res.upper_squared == 2 and res.x == (1, 1)
+    check_l2_certificate(net, res)
+
+
+def test_exact_l2_tie_at_the_point():
+    net = specimens.plus_minus_1d()
+    res = rg.robustness_radius(net, [0], "l2")
+    assert res.upper_squared == 0 and res.x == (0,)
+    check_l2_certificate(net, res)
+
+
+@settings(max_examples=6, deadline=None)
+@given(nets, st.integers(0, 50))
+def test_exact_l2_within_the_bounds(net, seed):
+    x0 = [F(1, 3)] * net.input_dim
+    try:
+        b = rg.robustness_radius(net, x0, "l2", method="bounds", max_radius=64, max_seconds=60)
+        res = rg.robustness_radius(net, x0, "l2", max_radius=64, max_seconds=60)
+    except rg.LimitExceededError:
+        return
+    assert b.lower_squared <= res.upper_squared <= b.upper_squared
+    check_l2_certificate(net, res)
+    other = rg.robustness_radius(permuted_rescaled_copy(net, seed), x0, "l2", max_radius=64)
+    assert other.upper_squared == res.upper_squared
+
+
+def test_exact_l2_certificate_tampering():
+    net = rg.ReLUNetwork([[[1, 2], [0, 0]]], [[0, 0]])
+    res = rg.robustness_radius(net, [1, 1], "l2")
+    cert = check_l2_certificate(net, res)
+
+    def fails(edit):
+        bad = json.loads(json.dumps(cert))
+        edit(bad)
+        return not rg.verify_certificate(bad, net).valid
+
+    assert fails(lambda c: c["evidence"].__setitem__("radius_squared", "2"))
+    assert fails(lambda c: c["evidence"].__setitem__("x", ["1", "1"]))
+    assert fails(lambda c: c["evidence"].__setitem__("half_width", "1"))
+    assert fails(lambda c: c["evidence"]["proof"]["lambda"]["1"].__setitem__("atom", "1"))
+    # a larger radius with a point farther away still fails: the multipliers bound 9/5 only
+    far = json.loads(json.dumps(cert))
+    far["evidence"]["radius_squared"] = "2"
+    far["evidence"]["x"] = ["0", "0"]  # f_1 = 0 >= f_0 = 0 there, at squared distance 2
+    report = rg.verify_certificate(far, net)
+    assert not report.valid and "dual bound" in report.first_failure.reason
+
+
+def test_exact_l2_bad_method():
+    with pytest.raises(rg.InvalidInputError, match="method"):
+        rg.robustness_radius(specimens.plus_minus_1d(), [1], "l2", method="fast")

@@ -190,3 +190,180 @@ def test_values_are_immutable():
         prop.n_inputs = 3  # type: ignore[misc]
     with pytest.raises(AttributeError):
         prop.disjuncts[0].atoms[0].c = 1  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- VNN-LIB 2.0
+# Hand-written 2.0 queries, each the same property as a 1.0 file (the shape [1, 2] flattens
+# row-major: X[0,i] is X_i; a scalar output tensor Y of shape [] is Y_0).
+V2_HEAD = """(vnnlib-version <2.0>)
+; one network: input a 1 x 2 tensor, output a 2-vector
+(declare-network f
+    (declare-input  X float32 [1,2])
+    (declare-output Y Real [2] "logits")
+)
+(assert (and (<= X[0,0] 1) (>= X[0,0] -1)))
+(assert (and (<= X[0,1] 2.0) (>= X[0 , 1] 0)))
+"""
+
+PAIRS = [
+    # (1.0 body after HEAD + BOX, 2.0 body after V2_HEAD)
+    ("(assert (<= Y_0 Y_1))", "(assert (<= Y[0] Y[1]))"),
+    (
+        "(assert (or (and (>= Y_0 0.3333333333333333333) (<= X_0 X_1)) (<= (+ (* 2 Y_1) (- X_0)) -0.1)))",
+        "(assert (or (and (>= Y[0] 0.3333333333333333333) (<= X[0,0] X[0,1])) "
+        "(<= (+ (* 2 Y[1]) (- X[0,0])) -0.1)))",
+    ),
+    ("(assert (= Y_0 (- 1 Y_1 X_1)))", "(assert (== Y[0] (- 1 Y[1] X[0,1])))"),
+]
+
+
+@pytest.mark.parametrize(("v1", "v2"), PAIRS)
+def test_v2_equals_v1(v1, v2):
+    assert read_vnnlib(V2_HEAD + v2) == spec(v1)
+    assert read_vnnlib(V2_HEAD + v2, n_inputs=2, n_outputs=2) == spec(v1)
+
+
+def test_v2_shapes_and_flattening():
+    text = """(vnnlib-version <2.0>)
+(declare-network net (declare-input inp Real [2,3]) (declare-output out float64 []))
+(assert (and (>= inp[0,0] 0) (<= inp[0,0] 1) (>= inp[0,1] 0) (<= inp[0,1] 1)
+             (>= inp[0,2] 0) (<= inp[0,2] 1) (>= inp[1,0] 0) (<= inp[1,0] 1)
+             (>= inp[1,1] 0) (<= inp[1,1] 1) (>= inp[1,2] 0) (<= inp[1,2] 1)))
+(assert (<= (- out inp[1,2]) 0))
+"""
+    (dj,) = read_vnnlib(text).disjuncts
+    # inp[1,2] is the last of 6 row-major elements; the scalar out is Y_0
+    assert dj.atoms == (form([0, 0, 0, 0, 0, -1], [1], 0),)
+    with pytest.raises(rg.FileFormatError, match=r"inp\[1,2\] has no upper bound"):
+        read_vnnlib(text.replace("(<= inp[1,2] 1)", ""))
+
+
+def _net_2_2():
+    # y0 = ReLU(x0 + x1) - 1, y1 = ReLU(x0 - x1)
+    return rg.ReLUNetwork([[[1, 1], [1, -1]], [[1, 0], [0, 1]]], [[0, 0], [-1, 0]])
+
+
+@pytest.mark.parametrize(
+    ("v1", "v2"),
+    [
+        # y0 >= 2 is reachable (x = (1, 2): y0 = 2): sat
+        ("(assert (>= Y_0 2))", "(assert (>= Y[0] 2))"),
+        # y0 >= 2.0000000001 is not: unsat
+        ("(assert (>= Y_0 2.0000000001))", "(assert (>= Y[0] 2.0000000001))"),
+        # y1 >= y0 + 2 or y1 >= 3: y1 <= 1 and y0 >= -1 give y1 - y0 <= 2, with equality at (1, 0)
+        ("(assert (or (>= (- Y_1 Y_0) 2) (>= Y_1 3)))", "(assert (or (>= (- Y[1] Y[0]) 2) (>= Y[1] 3)))"),
+    ],
+)
+def test_v2_and_v1_give_the_same_verdicts(v1, v2):
+    net = _net_2_2()
+    r1 = rg.check_property(net, spec(v1, n_inputs=2, n_outputs=2))
+    r2 = rg.check_property(net, read_vnnlib(V2_HEAD + v2, n_inputs=2, n_outputs=2))
+    assert r1.verdict == r2.verdict and r1.verdict in ("sat", "unsat")
+    assert rg.verify_certificate(r2.certificate, net).valid
+
+
+@needs_acas
+def test_acas_xu_as_v2():
+    # every ACAS Xu property rewritten in 2.0 syntax (X_i -> X[0,i], Y_j -> Y[0,j]) reads the same
+    import re
+
+    for path in sorted(glob.glob(str(ACAS / "prop_*.vnnlib"))):
+        text = pathlib.Path(path).read_text()
+        body = "\n".join(line for line in text.splitlines() if "declare-const" not in line)
+        body = re.sub(r"\b([XY])_(\d+)\b", r"\1[0,\2]", body)
+        v2 = "(vnnlib-version <2.0>)\n(declare-network acas (declare-input X float32 [1,5]) "
+        v2 += "(declare-output Y float32 [1,5]))\n" + body
+        assert read_vnnlib(v2, n_inputs=5, n_outputs=5) == read_vnnlib(path, n_inputs=5, n_outputs=5), path
+
+
+NET_DECL = "(declare-network f (declare-input X Real [2]) (declare-output Y Real [2]))\n"
+V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        # versions
+        ("(vnnlib-version <3.0>)\n" + NET_DECL, r"line 1, token '<3.0>': unsupported VNN-LIB version"),
+        ("(vnnlib-version 2.0)\n" + NET_DECL, r"token '2.0': expected a version such as <2.0>"),
+        (NET_DECL + V2_BOX, r"declare-network is VNN-LIB 2.0, so the file must start with \(vnnlib-version"),
+        ("(vnnlib-version <2.0>)\n(declare-const X_0 Real)", r"token 'declare-const': declare-const is VNN-LIB 1.0"),
+        ("(vnnlib-version <2.0>)\n", r"no declare-network"),
+        # several networks, tensors, hidden, equivalences
+        (
+            "(vnnlib-version <2.0>)\n" + NET_DECL
+            + "(declare-network g (declare-input A Real [2]) (declare-output B Real [2]))",
+            r"line 3, token 'g': a second network",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
+            "(declare-input Z Real [1]) (declare-output Y Real [2]))",
+            r"token 'declare-input': a second input tensor",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
+            '(declare-hidden H Real [3] "h") (declare-output Y Real [2]))',
+            r"token 'declare-hidden': hidden tensors are not supported",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (equal-to g) (declare-input X Real [2]) "
+            "(declare-output Y Real [2]))",
+            r"token 'equal-to': equal-to relates several networks",
+        ),
+        # types and shapes
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X int8 [2]) (declare-output Y Real [2]))",
+            r"line 2, token 'int8': unsupported element type",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2,0]) (declare-output Y Real [2]))",
+            r"token 'Real\[2,0\]': a tensor of 0 elements",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2.5]) (declare-output Y Real [2]))",
+            r"token '2.5': an index or a dimension must be a non-negative integer",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2) (declare-output Y Real [2]))",
+            r"token '\)': unexpected inside \[ ... \]",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) (declare-output X Real [2]))",
+            r"token 'X': this name is already used",
+        ),
+        # assertions
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (< Y[0] 0))", r"line 4, token '<': strict"),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (!= Y[0] 0))", r"token '!=': strict"),
+        (
+            "(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= (* X[0] Y[1]) 0))",
+            r"line 4, token '\*': non-linear",
+        ),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y[2] 0))", r"token 'Y\[2\]': index out of range"),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y[0,0] 0))", r"token 'Y\[0,0\]': expected 1 indices"),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y 0))", r"token 'Y': expected 1 indices"),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= f[0] 0))", r"token 'f\[0\]': used but not declared"),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y[0] 0)", r"unbalanced '\('"),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y[0 0))", r"token '\)': unexpected inside \[ ... \]"),
+        ("(vnnlib-version <2.0>)\n" + V2_BOX + NET_DECL, r"line 3, token 'declare-network': network declarations must"),
+        (
+            "(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y[0] 0))\n" + NET_DECL,
+            r"line 5, token 'f': a second network",
+        ),
+    ],
+)
+def test_v2_errors_name_line_and_token(text, match):
+    with pytest.raises(rg.FileFormatError, match=match) as info:
+        read_vnnlib(text, n_inputs=2 if "[2]" in text else None)
+    assert "VNN-LIB text, " in str(info.value)
+
+
+def test_v2_dimensions_against_the_network(tmp_path):
+    text = "(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y[0] 0))"
+    with pytest.raises(rg.FileFormatError, match=r"line 2, token 'X': declares 2 inputs, the network has 3"):
+        read_vnnlib(text, n_inputs=3)
+    with pytest.raises(rg.FileFormatError, match=r"token 'Y': declares 2 outputs, the network has 1"):
+        read_vnnlib(text, n_outputs=1)
+    path = tmp_path / "q.vnnlib"
+    path.write_text(text.replace("(<= Y[0] 0)", "(< Y[0] 0)"))
+    with pytest.raises(rg.FileFormatError, match=rf"{path.name}, line 4, token '<'"):
+        read_vnnlib(path)

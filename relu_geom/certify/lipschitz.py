@@ -1,9 +1,13 @@
-"""Exact Lipschitz constants over a box: ``max ||A_P||`` over the regions meeting the box.
+"""Exact Lipschitz constants over a box or a polytope: ``max ||A_P||`` over the regions meeting it.
 
-The maximum comes from the canonical complex of the network over the box (every region and
-its affine map, exactly); the certificate is a tree of ``pattern`` leaves covering the box,
-each with an operator norm at most the value, and a witness box on which the bound rule
-fixes the pattern of a region attaining it (``docs/certificates.md``, claim ``lipschitz``).
+Over a full-dimensional convex domain ``D`` the Lipschitz constant of ``f`` restricted to
+``D`` is the largest operator norm over the regions ``R`` with ``R ∩ D`` full-dimensional.
+The maximum comes from the canonical complex of the network over ``D`` (every region and
+its affine map, exactly); the certificate is a tree covering the bounding box of ``D``
+whose leaves are ``pattern`` leaves (an operator norm at most the value) or ``lp`` leaves
+(an exact Farkas combination proving that the leaf's pattern does not meet ``D``), and a
+witness point of ``D`` with a box on which the bound rule fixes the pattern of a region
+attaining it (``docs/certificates.md``, claim ``lipschitz``).
 For ``l2`` the constant is an algebraic number: ``L^2`` is the largest eigenvalue of
 ``A^T A``, given by a square-free polynomial and an isolating rational interval.
 """
@@ -19,13 +23,15 @@ from typing import Any
 import flint
 
 from relu_geom._util import short_repr
+from relu_geom.arith.lp import solve_lp
 from relu_geom.arith.rational import format_rational
-from relu_geom.certify.bab import _pattern_maps
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds
+from relu_geom.certify.bab import Form, _pattern_maps, form_to_json
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds, max_over_box
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.certify.ranges import parse_domain_box
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
+from relu_geom.geometry import Polyhedron
 from relu_geom.network import ReLUNetwork
 
 __all__ = ["LipschitzResult", "SquaredRoot", "lipschitz_constant", "operator_norm"]
@@ -210,7 +216,11 @@ def lipschitz_constant(
     max_seconds: float | None = None,
     precision_bits: int = DEFAULT_PRECISION_BITS,
 ) -> LipschitzResult:
-    """The exact Lipschitz constant of ``net`` over a box for the ``linf``, ``l1`` or ``l2`` norm.
+    """The exact Lipschitz constant of ``net`` over a box or a polytope for the ``linf``, ``l1`` or ``l2`` norm.
+
+    The constant is ``max ||A_R||`` over the regions ``R`` of ``net`` whose intersection with
+    the domain is full-dimensional: the smallest ``L`` with ``||f(x) - f(y)|| <= L ||x - y||``
+    for all ``x, y`` in the domain.
 
     Parameters
     ----------
@@ -219,7 +229,9 @@ def lipschitz_constant(
     norm
         The same norm on inputs and outputs: ``"linf"``, ``"l1"`` or ``"l2"``.
     domain
-        A box: ``(lo, hi)`` for ``[lo, hi]^d`` or ``d`` pairs (required: the certificate needs a box).
+        A box: ``(lo, hi)`` for ``[lo, hi]^d`` or ``d`` pairs, or a bounded full-dimensional
+        :class:`~relu_geom.Polyhedron` (as for :func:`~relu_geom.output_range`).  Required:
+        the certificate covers a bounded set.
     precision
         ``l2`` only: the width of the isolating interval of ``L^2``.
     max_cells, max_branches, max_seconds
@@ -234,6 +246,9 @@ def lipschitz_constant(
     >>> L = rg.lipschitz_constant(net, "l2", (-1, 1)).value
     >>> L.lo <= 2 <= L.hi  # L = sqrt(2)
     True
+    >>> P = rg.Polyhedron.from_hrep([(1, 1, -1), (-1, 0, 1), (0, -1, 1)])  # x1 + x2 <= -1, x >= -1
+    >>> rg.lipschitz_constant(net, "linf", P).value  # f = 0 there
+    Fraction(0, 1)
     """
     net = as_network(net, what="net")
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
@@ -242,15 +257,23 @@ def lipschitz_constant(
     if norm not in ("linf", "l1", "l2"):
         raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {short_repr(norm)}")
     if domain is None:
-        raise UnsupportedInputError("domain: a bounded box is needed (the certificate covers a box)")
+        raise UnsupportedInputError("domain: a bounded box or polytope is needed (the certificate covers it)")
     d = net.input_dim
     box, rows = parse_domain_box(domain, d)
-    if rows:
-        raise UnsupportedInputError("domain: only boxes are supported for Lipschitz constants")
-    if any(lo >= hi for lo, hi in box):
+    if isinstance(domain, Polyhedron):
+        if domain.dim != d:
+            raise InvalidInputError(
+                f"domain: the polytope must be full-dimensional (dimension {domain.dim} < {d})"
+            )
+        where: Any = domain
+    elif any(lo >= hi for lo, hi in box):
         raise InvalidInputError("domain: the box must be full-dimensional")
+    else:
+        where = [list(p) for p in box]
+    zero_y = (Fraction(0),) * net.output_dim
+    row_forms = tuple(Form(p, zero_y, c) for p, c in rows)
     start = time.monotonic()
-    cx = compile_network(net, domain=[list(p) for p in box], max_cells=max_cells)
+    cx = compile_network(net, domain=where, max_cells=max_cells)
     best = None
     for cell in cx.regions:
         A = cell.affine_map[0]
@@ -276,14 +299,14 @@ def lipschitz_constant(
 
     x = cell.interior_point
     wbox = _witness_box(net, x, box, A_best, precision_bits)
-    tree, stats = _pattern_tree(net, box, accept, precision_bits, max_branches, max_seconds)
+    tree, stats = _pattern_tree(net, box, row_forms, accept, precision_bits, max_branches, max_seconds)
     seconds = time.monotonic() - start
     stats["seconds"] = round(seconds, 3)
     stats["regions"] = cx.n_regions
     question = {
         "precision_bits": precision_bits,
         "box": [[format_rational(a), format_rational(b)] for a, b in box],
-        "input_rows": [],
+        "input_rows": [form_to_json(f, d) for f in row_forms],
         "norm": norm,
     }
     evidence = {
@@ -316,13 +339,52 @@ def _witness_box(net, x, box, A_best, bits):
     raise LimitExceededError("lipschitz: no witness box fixes the pattern of the maximizing region")
 
 
-def _pattern_tree(net, box, accept, bits, max_branches, max_seconds):
-    """A tree of ``pattern`` leaves over ``box`` whose maps all pass ``accept``."""
+def _empty_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | None:
+    """An ``lp`` leaf proving that ``box``, the input rows and the full pattern ``phases`` have
+    no common point (an exact Farkas combination), or None when they meet."""
+    if not rows:
+        return None
+    d = net.input_dim
+    hidden, _ = _pattern_maps(net, phases)
+    A: list[list[Fraction]] = []
+    b: list[Fraction] = []
+    keys: list[tuple[str, Any]] = []
+    for lay, layer in enumerate(hidden, start=1):
+        for j, r in enumerate(layer):
+            s = phases[lay - 1][j]
+            A.append([-s * v for v in r[:d]])
+            b.append(s * r[d])
+            keys.append(("phase", [lay, j]))
+    for k, f in enumerate(rows):
+        A.append(list(f.p))
+        b.append(-f.c)
+        keys.append(("input", k))
+    res = solve_lp([0] * d, A, b, bounds=list(box))
+    if res.status != "infeasible":
+        return None
+    assert res.y_ub is not None
+    coef = [Fraction(0)] * d
+    const = Fraction(0)
+    groups: dict[str, list[Any]] = {"phase": [], "input": []}
+    for y, row, rhs, (kind, key) in zip(res.y_ub, A, b, keys):
+        if y:
+            for i, v in enumerate(row):
+                coef[i] -= y * v
+            const += y * rhs
+            groups[kind].append([key, format_rational(y)])
+    if max_over_box(coef, const, box) >= 0:  # pragma: no cover - solve_lp re-checks its certificate
+        raise AssertionError("the Farkas combination does not separate the leaf")
+    return {"leaf": "lp", "lambda": groups}
+
+
+def _pattern_tree(net, box, rows, accept, bits, max_branches, max_seconds):
+    """A tree over ``box`` whose ``pattern`` leaves pass ``accept`` and whose ``lp`` leaves
+    miss the input rows."""
     d = net.input_dim
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     root: dict[str, Any] = {}
     stack = [(tuple(box), {}, root, 0)]
-    stats = {"branches": 0, "pattern_leaves": 0, "empty_leaves": 0}
+    stats = {"branches": 0, "pattern_leaves": 0, "lp_leaves": 0, "empty_leaves": 0}
     while stack:
         if max_branches is not None and stats["branches"] >= max_branches:
             raise LimitExceededError(f"lipschitz: more than {max_branches} branches")
@@ -335,10 +397,23 @@ def _pattern_tree(net, box, accept, bits, max_branches, max_seconds):
             stats["empty_leaves"] += 1
             continue
         unstable = eb.unstable()
-        if not unstable and accept(_output_matrix(net, eb.phases)):
-            tree["leaf"] = "pattern"
-            stats["pattern_leaves"] += 1
-            continue
+        if not unstable:
+            if accept(_output_matrix(net, eb.phases)):
+                tree["leaf"] = "pattern"
+                stats["pattern_leaves"] += 1
+                continue
+            leaf = _empty_leaf(net, b, rows, eb.phases)
+            if leaf is not None:
+                tree.update(leaf)
+                stats["lp_leaves"] += 1
+                continue
+            if rows:
+                # the maximum over the full-dimensional pieces is exceeded on a pattern that
+                # meets the domain: only in a lower-dimensional set, which no leaf expresses
+                raise UnsupportedInputError(
+                    "lipschitz: a region of larger norm touches the domain in a lower-dimensional "
+                    "set only; the certificate cannot exclude it (perturb the polytope)"
+                )
         stats["branches"] += 1
         if unstable and depth >= 2 * d:
             key = unstable[0]

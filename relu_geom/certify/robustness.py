@@ -1,20 +1,29 @@
-"""Exact robustness radii of classifiers for the l-infinity and l1 norms, with proofs; exact
-bounds of the l2 radius.
+"""Exact robustness radii of classifiers for the l-infinity, l1 and (squared) l2 norms, with proofs.
 
 The radius at ``x0`` for the label ``c`` is ``r* = min { ||x - x0|| : f_j(x) >= f_c(x) for some
 j != c }`` (ties count as a change of class).  For each ``j`` a maximization over an auxiliary
 distance variable finds the exact nearest point, and a proof tree per class shows that no
 point closer than ``r*`` reaches a tie (``docs/certificates.md``, claim ``robustness``).
 
-For l2 the answer is an exact enclosure of the squared radius: the l2 ball of radius ``rho``
-lies in the l-infinity ball of radius ``rho`` and in the l1 ball of radius ``sqrt(d) rho``,
-so the l-infinity radius ``r_inf`` and the l1 radius ``r_1`` give ``r_2^2 >= max(r_inf^2,
-r_1^2 / d)`` (proved by their certificates); each of their nearest points changes the class,
-so ``r_2^2`` is at most the smaller squared l2 distance of the two (a rational).
+For l2 (``method="exact"``, the default) the squared radius is a rational, computed exactly:
+a tree of input and neuron splits covers the box ``x0 ± s`` with leaves on which every
+neuron has a phase, and on each leaf and each other class ``j`` the squared distance from
+``x0`` to the polyhedron {leaf box, the pattern's phase rows, ``f_c - f_j <= 0``} is an exact
+convex quadratic program (:func:`relu_geom.arith.qp.project`); the minimum over the leaves is
+``r_2^2`` when it is at most ``s^2`` (else ``s`` grows four-fold).  The certificate (claim
+``robustness_l2``) holds the nearest point and, per leaf and class, the dual multipliers
+whose bound ``lam.(A x0 - b) - ||A^T lam||^2 / 4`` is at least ``r_2^2``.
+
+``method="bounds"`` keeps the enclosure from the l-infinity and l1 radii: the l2 ball of
+radius ``rho`` lies in the l-infinity ball of radius ``rho`` and in the l1 ball of radius
+``sqrt(d) rho``, so ``r_2^2 >= max(r_inf^2, r_1^2 / d)`` (proved by their certificates);
+each of their nearest points changes the class, so ``r_2^2`` is at most the smaller squared
+l2 distance of the two (a rational).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
@@ -23,9 +32,10 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom._util import short_repr
+from relu_geom.arith.qp import dual_bound, project
 from relu_geom.arith.rational import as_point, format_rational
-from relu_geom.certify.bab import Form, Goal, branch_and_bound
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits
+from relu_geom.certify.bab import Form, Goal, _pattern_maps, branch_and_bound
+from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError
@@ -64,9 +74,11 @@ class L2RobustnessResult:
     """Exact bounds ``lower_squared <= r_2^2 <= upper_squared`` of the squared l2 radius.
 
     ``x`` changes the class (``cls`` ties or beats ``label``) at squared l2 distance
-    ``upper_squared``; ``certificate`` is the l-infinity or l1 robustness certificate whose
-    radius ``r`` gives the lower bound (``r^2``, or ``r^2 / d`` for l1); ``certificates``
-    holds both.
+    ``upper_squared``.  With ``method="exact"`` both bounds are the exact squared radius and
+    ``certificate`` is the ``robustness_l2`` certificate proving it (``certificates`` holds it
+    under ``"l2"``); with ``method="bounds"`` ``certificate`` is the l-infinity or l1
+    robustness certificate whose radius ``r`` gives the lower bound (``r^2``, or ``r^2 / d``
+    for l1) and ``certificates`` holds both.
     """
 
     lower_squared: Fraction
@@ -121,6 +133,171 @@ def _l2_bounds(net: ReLUNetwork, x0: tuple[Fraction, ...], radius_of) -> L2Robus
     )
 
 
+def _sqrt_up(q: Fraction) -> Fraction:
+    """A dyadic rational ``s >= sqrt(q)`` (within a factor 1 + 2^-8)."""
+    k = 0
+    while q * 4**k < 2**16:
+        k += 1
+    n = q * 4**k
+    root = math.isqrt(math.ceil(n))
+    if root * root < n:
+        root += 1
+    return Fraction(root, 2**k)
+
+
+def _l2_leaf_rows(net: ReLUNetwork, box, phases, c: int, j: int):
+    """The rows ``A x <= b`` of one leaf and class ``j`` with their certificate keys."""
+    d = net.input_dim
+    hidden, out = _pattern_maps(net, phases)
+    A: list[list[Fraction]] = []
+    b: list[Fraction] = []
+    keys: list[tuple[str, Any]] = []
+    for lay, layer in enumerate(hidden, start=1):
+        for k, r in enumerate(layer):
+            sg = phases[lay - 1][k]
+            A.append([-sg * v for v in r[:d]])
+            b.append(sg * r[d])
+            keys.append(("phase", [lay, k]))
+    A.append([u - v for u, v in zip(out[c][:d], out[j][:d])])
+    b.append(out[j][d] - out[c][d])
+    keys.append(("atom", None))
+    for i, (lo, hi) in enumerate(box):
+        e = [Fraction(0)] * d
+        e[i] = Fraction(-1)
+        A.append(e)
+        b.append(-lo)
+        keys.append(("lower", i))
+        e = [Fraction(0)] * d
+        e[i] = Fraction(1)
+        A.append(e)
+        b.append(hi)
+        keys.append(("upper", i))
+    return A, b, keys
+
+
+def _l2_multipliers(keys, lam) -> dict[str, Any]:
+    out: dict[str, Any] = {"phase": [], "atom": "0", "lower": [], "upper": []}
+    for (kind, key), v in zip(keys, lam):
+        if not v:
+            continue
+        if kind == "atom":
+            out["atom"] = format_rational(v)
+        else:
+            out[kind].append([key, format_rational(v)])
+    return out
+
+
+def _l2_tree(net, x0, c, s, bits, max_branches, deadline):
+    """The leaves over the box ``x0 ± s`` and, per leaf and class, the exact QP answer."""
+    d, m = net.input_dim, net.output_dim
+    box0 = tuple((a - s, a + s) for a in x0)
+    root: dict[str, Any] = {}
+    stack = [(box0, {}, root, 0)]
+    leaves = []  # (tree node, {j: (A, b, keys, QPResult)})
+    branches = 0
+    while stack:
+        if max_branches is not None and branches >= max_branches:
+            raise LimitExceededError(f"robustness_radius (l2): more than {max_branches} branches")
+        if deadline is not None and time.monotonic() > deadline:
+            raise LimitExceededError("robustness_radius (l2): time limit reached")
+        b, fixed, tree, depth = stack.pop()
+        eb = exact_bounds(net, b, fixed, bits=bits)
+        if eb.empty:
+            tree["leaf"] = "qp"
+            tree["lambda"] = {}
+            continue
+        unstable = eb.unstable()
+        if not unstable:
+            per_class = {}
+            for j in range(m):
+                if j != c:
+                    A, rhs, keys = _l2_leaf_rows(net, b, eb.phases, c, j)
+                    per_class[j] = (A, rhs, keys, project(A, rhs, x0))
+            leaves.append((tree, per_class))
+            continue
+        branches += 1
+        if depth >= 2 * d:
+            key = unstable[0]
+            kids: list[dict[str, Any]] = [{}, {}]
+            tree["split"] = {"neuron": list(key)}
+            tree["children"] = kids
+            stack.append((b, {**fixed, key: -1}, kids[0], depth))
+            stack.append((b, {**fixed, key: 1}, kids[1], depth))
+            continue
+        i = max(range(d), key=lambda k: (b[k][1] - b[k][0], -k))
+        lo, hi = b[i]
+        t = (lo + hi) / 2
+        b1, b2 = list(b), list(b)
+        b1[i] = (lo, t)
+        b2[i] = (t, hi)
+        kids = [{}, {}]
+        tree["split"] = {"input": i, "at": format_rational(t)}
+        tree["children"] = kids
+        stack.append((tuple(b1), fixed, kids[0], depth + 1))
+        stack.append((tuple(b2), fixed, kids[1], depth + 1))
+    return root, leaves, branches
+
+
+def _l2_exact(net, x0, c, limit, bits, max_branches, max_seconds) -> L2RobustnessResult:
+    m = net.output_dim
+    start = time.monotonic()
+    deadline = None if max_seconds is None else start + max_seconds
+    y0 = net(x0)
+    ties = [j for j in range(m) if j != c and y0[j] >= y0[c]]
+    question = {
+        "precision_bits": bits,
+        "x0": [format_rational(v) for v in x0],
+        "label": c,
+        "norm": "l2",
+    }
+    stats: dict[str, Any] = {"branches": 0, "qp_leaves": 0}
+    if ties:
+        r2, xr, cls, s, tree = Fraction(0), x0, ties[0], Fraction(0), None
+    else:
+        s = Fraction(1)
+        while True:
+            tree, leaves, branches = _l2_tree(net, x0, c, s, bits, max_branches, deadline)
+            stats["branches"] += branches
+            best = None
+            for _, per_class in leaves:
+                for j, (_, _, _, res) in per_class.items():
+                    if res.status == "optimal" and (best is None or (res.value, j) < best[:2]):
+                        best = (res.value, j, res.x)
+            if best is not None and best[0] <= s * s:
+                break
+            if s >= limit:
+                raise LimitExceededError(f"robustness_radius: the class does not change within radius {limit}")
+            s = min(4 * s, limit)
+            if best is not None:
+                s = max(s, min(_sqrt_up(best[0]), limit))
+        r2, cls, xr = best
+        stats["qp_leaves"] = len(leaves)
+        for node, per_class in leaves:
+            lam_json = {}
+            for j, (A, rhs, keys, res) in per_class.items():
+                lam = res.multipliers
+                if res.status == "infeasible":  # a Farkas vector: its multiples raise the bound
+                    slope = -sum((mu * bi for mu, bi in zip(lam, rhs)), Fraction(0))
+                    lam = tuple(r2 / slope * mu for mu in lam) if r2 else tuple(Fraction(0) for _ in lam)
+                assert dual_bound(A, rhs, x0, lam) >= r2
+                lam_json[str(j)] = _l2_multipliers(keys, lam)
+            node["leaf"] = "qp"
+            node["lambda"] = lam_json
+    yr = net(xr)
+    assert yr[cls] >= yr[c] and sum(((a - b) ** 2 for a, b in zip(xr, x0)), Fraction(0)) == r2
+    seconds = time.monotonic() - start
+    stats["seconds"] = round(seconds, 3)
+    evidence = {
+        "radius_squared": format_rational(r2),
+        "x": [format_rational(v) for v in xr],
+        "class": cls,
+        "half_width": format_rational(s),
+        "proof": tree,
+    }
+    cert = envelope("robustness_l2", net, question, "radius", evidence, seconds)
+    return L2RobustnessResult(r2, r2, tuple(xr), c, cls, cert, {"l2": cert}, stats)
+
+
 def _norm(v, norm: str) -> Fraction:
     return (
         max((abs(a) for a in v), default=Fraction(0))
@@ -169,6 +346,7 @@ def robustness_radius(
     norm: str = "linf",
     label: int | None = None,
     *,
+    method: str = "exact",
     max_radius: object = 2**20,
     max_seconds: float | None = None,
     max_branches: int | None = None,
@@ -177,8 +355,10 @@ def robustness_radius(
 ) -> RobustnessResult | L2RobustnessResult:
     """The exact robustness radius of a classifier at ``x`` (ties count as a change).
 
-    For ``norm="l2"`` the answer is an :class:`L2RobustnessResult`: exact rational bounds of
-    the squared radius from the l-infinity and l1 radii (see the module notes).
+    For ``norm="l2"`` the answer is an :class:`L2RobustnessResult`: by default
+    (``method="exact"``) the exact squared radius (a rational) with a nearest point and the
+    ``robustness_l2`` certificate; with ``method="bounds"`` exact rational bounds of the
+    squared radius from the l-infinity and l1 radii (see the module notes).
 
     Parameters
     ----------
@@ -190,6 +370,10 @@ def robustness_radius(
         ``"linf"``, ``"l1"`` or ``"l2"`` (bounds of the squared radius).
     label
         The class ``c`` (default: the first arg-max of ``f(x0)``).
+    method
+        ``l2`` only: ``"exact"`` (a tree of pattern leaves over a box around ``x0``, one exact
+        quadratic program per leaf and class: for small networks) or ``"bounds"`` (the
+        l-infinity and l1 searches).
     max_radius
         Search for a change of class up to this radius (:class:`~relu_geom.LimitExceededError` beyond).
     max_seconds, max_branches
@@ -206,6 +390,12 @@ def robustness_radius(
     >>> res = rg.robustness_radius(net, [1, 1], "l2")  # the line x1 + x2 = 0 is sqrt(2) away
     >>> res.lower_squared, res.upper_squared, res.x
     (Fraction(2, 1), Fraction(2, 1), (Fraction(0, 1), Fraction(0, 1)))
+    >>> net = rg.ReLUNetwork([[[1, 2], [0, 0]]], [[0, 0]])  # the line x1 + 2 x2 = 0: 9/5 away
+    >>> rg.robustness_radius(net, [1, 1], "l2").upper_squared
+    Fraction(9, 5)
+    >>> b = rg.robustness_radius(net, [1, 1], "l2", method="bounds")
+    >>> b.lower_squared, b.upper_squared
+    (Fraction(9, 8), Fraction(2, 1))
     """
     net = as_network(net, what="net")
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
@@ -219,6 +409,14 @@ def robustness_radius(
     c = max(range(m), key=lambda i: (y0[i], -i)) if label is None else int(label)
     if not 0 <= c < m:
         raise InvalidInputError(f"label: expected a class in 0..{m - 1}, got {label}")
+    if norm == "l2" and method not in ("exact", "bounds"):
+        raise InvalidInputError(f"method: expected 'exact' or 'bounds', got {short_repr(method)}")
+    if norm == "l2" and method == "exact":
+        limit2 = Fraction(max_radius)  # type: ignore[call-overload]
+        if limit2 <= 0:
+            raise InvalidInputError("max_radius: expected a positive number")
+        branches = 100_000 if max_branches is None else max_branches
+        return _l2_exact(net, x0, c, limit2, precision_bits, branches, max_seconds)
     if norm == "l2":
 
         def radius_of(n: str) -> RobustnessResult:

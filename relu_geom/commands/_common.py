@@ -5,6 +5,11 @@ Every command takes these options the same way:
 
 * ``NET``: a network file (any supported format) or ``zoo:NAME``;
 * ``--box LO HI``: the domain ``[LO, HI]^d`` (rationals such as ``-1/2``);
+* ``--polytope FILE`` (``range``, ``lipschitz``): an H-polytope domain, a JSON object
+  ``{"inequalities": [[a_1, ..., a_d, b], ...], "equalities": [...]}`` of rows
+  ``a.x <= b`` (``a.x == b``) with exact entries (integers or strings such as ``"-1/3"``),
+  the rows of :meth:`~relu_geom.Polyhedron.from_hrep`; with ``--box`` the domain is the
+  intersection;
 * ``--json``: one JSON object on stdout instead of text;
 * ``-o OUT``: an output file, checked *before* any work starts (its folder exists and is
   writable, it is not a folder); ``-o -`` writes to stdout (text then goes to stderr).
@@ -37,12 +42,14 @@ __all__ = [
     "add_json_option",
     "add_network_argument",
     "add_output_option",
+    "add_polytope_option",
     "add_progress_option",
     "check_output",
     "decision_status",
     "emit_json",
     "is_stdout",
     "parse_box",
+    "parse_domain",
     "read_network",
     "save_to_output",
     "show_progress",
@@ -93,6 +100,62 @@ def add_box_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--box", nargs=2, metavar=("LO", "HI"), help="restrict to the box [LO, HI]^d (rationals like -1/2)"
     )
+
+
+def add_polytope_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--polytope FILE`` option (an H-polytope domain in JSON)."""
+    parser.add_argument(
+        "--polytope",
+        metavar="FILE",
+        help='H-polytope domain: JSON {"inequalities": [[a_1, ..., a_d, b], ...]} of rows a.x <= b '
+        "(with --box: their intersection)",
+    )
+
+
+def parse_domain(args: argparse.Namespace, d: int) -> Any:
+    """The domain of ``--box`` and ``--polytope``: None, a pair ``(LO, HI)``, or a
+    :class:`~relu_geom.Polyhedron` (the polytope, intersected with the box when both are given)."""
+    box = parse_box(args)
+    path = getattr(args, "polytope", None)
+    if path is None:
+        return box
+    from relu_geom.geometry import Polyhedron
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            obj = json.load(fh)
+    except OSError as exc:
+        raise FileFormatError(f"--polytope: cannot read {_short(path)}: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FileFormatError(f"--polytope: {_short(path)} is not JSON ({exc})") from None
+    if not isinstance(obj, dict) or "inequalities" not in obj or set(obj) - {"inequalities", "equalities"}:
+        raise FileFormatError(
+            f'--polytope: {_short(path)}: expected {{"inequalities": [...], "equalities": [...]}}'
+        )
+    ineqs, eqs = obj["inequalities"], obj.get("equalities", [])
+    if not isinstance(ineqs, list) or not isinstance(eqs, list) or not all(
+        isinstance(r, list) for r in ineqs + eqs
+    ):
+        raise FileFormatError(f"--polytope: {_short(path)}: the rows must be lists [a_1, ..., a_d, b]")
+    if any(isinstance(v, float) for r in ineqs + eqs for v in r):
+        raise FileFormatError(
+            f"--polytope: {_short(path)}: write entries as integers or strings (\"1/3\", \"0.1\"), not JSON floats"
+        )
+    ineqs = list(ineqs)
+    if box is not None:
+        for i in range(d):
+            e = [0] * d
+            e[i] = 1
+            ineqs.append([*e, box[1]])
+            e[i] = -1
+            ineqs.append([*e, _negate(box[0])])
+    return Polyhedron.from_hrep(ineqs, eqs, ambient_dim=d)
+
+
+def _negate(text: str) -> str:
+    from relu_geom.arith.rational import format_rational, to_rational
+
+    return str(format_rational(-to_rational(text, what="--box")))
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:

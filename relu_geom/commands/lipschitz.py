@@ -1,4 +1,4 @@
-"""``relu-geom lipschitz NET --norm linf|l1|l2 --box LO HI``: exact Lipschitz constant with a certificate."""
+"""``relu-geom lipschitz NET --norm linf|l1|l2 [--box LO HI] [--polytope FILE]``: exact Lipschitz constant with a certificate."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from relu_geom.commands._common import (
     add_json_option,
     add_network_argument,
     add_output_option,
+    add_polytope_option,
     emit_json,
-    parse_box,
+    parse_domain,
     read_network,
 )
 from relu_geom.errors import InvalidInputError
@@ -19,11 +20,12 @@ from relu_geom.errors import InvalidInputError
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "lipschitz",
-        help="exact Lipschitz constant over a box (linf, l1 or l2)",
-        description="Exact Lipschitz constant of NET over [LO, HI]^d: the largest operator norm over the regions.",
+        help="exact Lipschitz constant over a box or a polytope (linf, l1 or l2)",
+        description="Exact Lipschitz constant of NET over [LO, HI]^d and/or an H-polytope: the largest operator norm over the regions meeting it.",
     )
     add_network_argument(p)
     add_box_option(p)
+    add_polytope_option(p)
     p.add_argument("--norm", choices=("linf", "l1", "l2"), default="linf", help="the norm (default linf)")
     add_json_option(p)
     add_output_option(p, "the certificate (JSON)")
@@ -34,9 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from relu_geom.certify.lipschitz import SquaredRoot, lipschitz_constant
 
     net = read_network(args.net)
-    box = parse_box(args)
+    box = parse_domain(args, net.input_dim)
     if box is None:
-        raise InvalidInputError("--box: a Lipschitz constant needs a bounded box")
+        raise InvalidInputError("--box/--polytope: a Lipschitz constant needs a bounded domain (--box or --polytope)")
     res = lipschitz_constant(net, args.norm, box)
     if args.output:
         res.write_certificate(args.output)

@@ -1,4 +1,4 @@
-"""``relu-geom range NET --box LO HI [--objective Q] [--offset C]``: exact output range with a certificate."""
+"""``relu-geom range NET [--box LO HI] [--polytope FILE] [--objective Q] [--offset C]``: exact output range with a certificate."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from relu_geom.commands._common import (
     add_json_option,
     add_network_argument,
     add_output_option,
+    add_polytope_option,
     emit_json,
-    parse_box,
+    parse_domain,
     read_network,
 )
 from relu_geom.errors import InvalidInputError
@@ -19,11 +20,12 @@ from relu_geom.errors import InvalidInputError
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "range",
-        help="exact minimum and maximum of the outputs (or of q.f + c) over a box",
-        description="Exact output range of NET over the box [LO, HI]^d, with attaining points and proofs.",
+        help="exact minimum and maximum of the outputs (or of q.f + c) over a box or a polytope",
+        description="Exact output range of NET over the box [LO, HI]^d and/or an H-polytope, with attaining points and proofs.",
     )
     add_network_argument(p)
     add_box_option(p)
+    add_polytope_option(p)
     p.add_argument(
         "--objective", metavar="Q", help="comma-separated output weights q (default: every output)"
     )
@@ -38,9 +40,9 @@ def run(args: argparse.Namespace) -> int:
     from relu_geom.certify.ranges import output_range
 
     net = read_network(args.net)
-    box = parse_box(args)
+    box = parse_domain(args, net.input_dim)
     if box is None:
-        raise InvalidInputError("--box: an output range needs a bounded box")
+        raise InvalidInputError("--box/--polytope: an output range needs a bounded domain (--box or --polytope)")
     objective = None
     if args.objective:
         objective = ([v.strip() for v in args.objective.split(",")], args.offset)

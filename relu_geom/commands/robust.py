@@ -1,5 +1,5 @@
-"""``relu-geom robust NET --point x1,x2,... [--label C] --norm linf|l1|l2``: exact robustness radius
-(for l2: exact bounds of the squared radius)."""
+"""``relu-geom robust NET --point x1,x2,... [--label C] --norm linf|l1|l2 [--l2-method exact|bounds]``:
+exact robustness radius (for l2: the exact squared radius, or exact bounds of it)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from relu_geom.commands._common import (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "robust",
-        help="exact robustness radius of a classifier at a point (linf, l1; l2 bounds; ties count as a change)",
+        help="exact robustness radius of a classifier at a point (linf, l1, squared l2; ties count as a change)",
         description="Exact distance from POINT to the nearest input whose class differs from LABEL (or ties).",
     )
     add_network_argument(p)
@@ -29,7 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--norm",
         choices=("linf", "l1", "l2"),
         default="linf",
-        help="the norm (default linf; l2 gives exact bounds of the squared radius)",
+        help="the norm (default linf; l2 gives the exact squared radius)",
+    )
+    p.add_argument(
+        "--l2-method",
+        choices=("exact", "bounds"),
+        default="exact",
+        help="l2: 'exact' (one exact quadratic program per pattern leaf; small networks) or "
+        "'bounds' (from the linf and l1 radii)",
     )
     p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds per search")
     add_json_option(p)
@@ -42,14 +49,18 @@ def run(args: argparse.Namespace) -> int:
 
     net = read_network(args.net)
     point = [v.strip() for v in args.point.split(",")]
-    res = robustness_radius(net, point, args.norm, args.label, max_seconds=args.timeout)
+    res = robustness_radius(
+        net, point, args.norm, args.label, method=args.l2_method, max_seconds=args.timeout
+    )
     if args.output:
         res.write_certificate(args.output)
     if args.json:
         emit_json(res.to_dict())
         return 0
     at = f"class {res.label} -> {res.cls} at {[str(v) for v in res.x]}"
-    if isinstance(res, L2RobustnessResult):
+    if isinstance(res, L2RobustnessResult) and res.certificate["claim"] == "robustness_l2":
+        print(f"squared radius (l2) = {res.upper_squared} (exact): {at}")
+    elif isinstance(res, L2RobustnessResult):
         print(f"squared radius (l2) in [{res.lower_squared}, {res.upper_squared}]: {at}")
     else:
         print(f"radius ({args.norm}) = {res.radius}: {at}")

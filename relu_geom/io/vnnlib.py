@@ -1,16 +1,22 @@
-"""VNN-LIB property files, read exactly into a disjunctive normal form.
+"""VNN-LIB property files (1.0 and 2.0), read exactly into a disjunctive normal form.
 
-A VNN-LIB file declares the network's inputs ``X_i`` and outputs ``Y_j`` and asserts
-the **unsafe** set.  :func:`read_vnnlib` reads the VNN-LIB 1.0 subset that VNN-COMP
-writes (``declare-const``, ``assert`` with ``<=``, ``>=``, ``and``, ``or`` at any
-nesting, linear terms built with ``+``, ``-`` and ``*`` by constants) and normalizes
-it: the unsafe set is a union of disjuncts, each a box on ``X`` (every input bounded),
-further linear rows in ``X`` alone, and atoms involving ``Y``.  Every decimal is the
-exact decimal it denotes (``0.1`` is 1/10), scientific notation included.
+A VNN-LIB file declares the network's inputs and outputs and asserts the **unsafe**
+set.  :func:`read_vnnlib` reads the VNN-LIB 1.0 subset that VNN-COMP writes
+(``declare-const X_i Real``, ``assert`` with ``<=``, ``>=``, ``and``, ``or`` at any
+nesting, linear terms built with ``+``, ``-`` and ``*`` by constants) and VNN-LIB 2.0
+queries over one network (``(vnnlib-version <2.0>)``, then ``(declare-network NAME
+(declare-input X TYPE [shape]) (declare-output Y TYPE [shape]))``, then assertions over
+the tensor elements ``X[i,j,...]``, with ``==`` as two atoms), and normalizes it: the
+unsafe set is a union of disjuncts, each a box on the inputs (every input bounded),
+further linear rows in the inputs alone, and atoms involving the outputs.  A 2.0 tensor
+is flattened in row-major order (the order of ONNX).  Every decimal is the exact
+decimal it denotes (``0.1`` is 1/10), scientific notation included.
 
 What is not read (a :class:`~relu_geom.errors.FileFormatError` naming file, line and
-token): strict ``<`` / ``>``, non-linear terms, other operators, commands and sorts,
-and VNN-LIB 2.0's typed network declarations.
+token): strict ``<`` / ``>`` and ``!=``, non-linear terms, other operators, commands and
+sorts; in 2.0 also several networks, several input or output tensors, hidden tensors,
+``isomorphic-to`` / ``equal-to`` and element types other than ``Real`` and the floating
+types (docs/vnnlib.md).
 """
 
 from __future__ import annotations
@@ -52,6 +58,23 @@ class _Tok:
 
 
 _TOKEN = re.compile(r"[ \t\r\f\v]+|\n|;[^\n]*|\(|\)|[^\s();]+")
+_TOKEN_2 = re.compile(r'[ \t\r\f\v]+|\n|;[^\n]*|\(|\)|\[|\]|,|"[^"\n]*"|[^\s();\[\],"]+')
+_NAME_2 = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_INDEX = re.compile(r"0|[1-9]\d{0,8}")
+FLOAT_TYPES = ("Real", "float64", "float32", "float16", "bfloat16")
+"""VNN-LIB 2.0 element types read (every one as the real numbers: see docs/vnnlib.md)."""
+MAX_ELEMENTS = 100_000
+"""Largest input or output tensor of a VNN-LIB 2.0 query (elements)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    """``NAME[i, j, ...]`` of VNN-LIB 2.0 (also a type followed by its shape)."""
+
+    name: str
+    index: tuple[int, ...]
+    line: int
+    text: str
 _NUMBER = re.compile(r"(-?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 _VAR = re.compile(r"([XY])_(0|[1-9]\d*)")
 
@@ -69,12 +92,16 @@ class _Reader:
         return FileFormatError(f"{self.src}, {where}{message}")
 
     # ---- s-expressions, without recursion
+    token_re = _TOKEN
+    brackets = False  # [ ... ] groups (VNN-LIB 2.0)
+
     def parse(self) -> list[object]:
         top: list[object] = []
         stack: list[tuple[list[object], _Tok]] = []
         line = 1
         current = top
-        for m in _TOKEN.finditer(self.text):
+        bracket: list[_Tok] | None = None  # the tokens of an open [ ... ] (VNN-LIB 2.0)
+        for m in self.token_re.finditer(self.text):
             t = m.group()
             if t == "\n":
                 line += 1
@@ -82,6 +109,20 @@ class _Reader:
             if t[0] in " \t\r\f\v;":
                 continue
             tok = _Tok(t, line)
+            if bracket is not None and self.brackets:
+                if t == "]":
+                    current.append(self.reference(current, bracket, tok))
+                    bracket = None
+                elif t in ("(", ")", "["):
+                    raise self.error(tok, "unexpected inside [ ... ] (expected integers separated by ',')")
+                else:
+                    bracket.append(tok)
+                continue
+            if t == "[" and self.brackets:
+                bracket = [tok]
+                continue
+            if t in ("]", ",") and self.brackets:
+                raise self.error(tok, f"unexpected {t!r} outside [ ... ]")
             if t == "(":
                 if len(stack) >= MAX_DEPTH:
                     raise self.error(tok, f"parentheses nested deeper than {MAX_DEPTH}")
@@ -96,19 +137,46 @@ class _Reader:
                 current, _ = stack.pop()
             else:
                 current.append(tok)
-        consumed = sum(len(m.group()) for m in _TOKEN.finditer(self.text))
+        consumed = sum(len(m.group()) for m in self.token_re.finditer(self.text))
         if consumed != len(self.text):
             raise self.error(None, "unreadable characters")
+        if bracket is not None:
+            raise self.error(bracket[0], "unbalanced '[' (never closed)")
         if stack:
             raise self.error(stack[-1][1], "unbalanced '(' (never closed)")
         return top
+
+    def reference(self, current: list[object], bracket: list[_Tok], close: _Tok) -> _Ref:
+        """``NAME [i, j, ...]``: the name is the token before ``[``, which is replaced."""
+        open_tok = bracket[0]
+        prev = current[-1] if len(current) > 1 else None  # current[0] is the '(' token
+        if not isinstance(prev, _Tok) or _NAME_2.fullmatch(prev.text) is None:
+            raise self.error(open_tok, "'[' must follow a tensor name or an element type")
+        current.pop()
+        items = bracket[1:]
+        index: list[int] = []
+        for k, t in enumerate(items):
+            if k % 2 == 1:
+                if t.text != ",":
+                    raise self.error(t, "expected ',' between indices")
+                continue
+            if _INDEX.fullmatch(t.text) is None:
+                raise self.error(t, "an index or a dimension must be a non-negative integer")
+            index.append(int(t.text))
+        if items and len(items) % 2 == 0:
+            raise self.error(items[-1], "expected an integer after ','")
+        text = f"{prev.text}[{','.join(map(str, index))}]"
+        return _Ref(prev.text, tuple(index), prev.line, text)
+
+    def input_label(self, i: int) -> str:
+        return f"X_{i}"
 
     # ---- commands
     def read(self) -> VnnlibProperty:
         asserts: list[list[object]] = []
         for item in self.parse():
-            if isinstance(item, _Tok):
-                raise self.error(item, "expected a command in parentheses")
+            if not isinstance(item, list):
+                raise self.error(_as_tok(item), "expected a command in parentheses")
             assert isinstance(item, list)  # parse() gives tokens and lists only
             head = self.head(item)
             if head.text == "declare-const":
@@ -121,6 +189,9 @@ class _Reader:
                 raise self.error(head, "unknown command (expected declare-const or assert)")
         d = self.count("X", self.n_in)
         m = self.count("Y", self.n_out)
+        return self.dnf(asserts, d, m)
+
+    def dnf(self, asserts: list[list[object]], d: int, m: int) -> VnnlibProperty:
         formulas = [self.formula(a[2], d, m) for a in asserts]
         size = 1
         for f in formulas:
@@ -175,9 +246,8 @@ class _Reader:
 
     # ---- formulas: lists (disjunction) of lists (conjunction) of atoms
     def formula(self, node: object, d: int, m: int) -> list[list[AffineForm]]:
-        if isinstance(node, _Tok):
-            raise self.error(node, "expected a formula in parentheses")
-        assert isinstance(node, list)
+        if not isinstance(node, list):
+            raise self.error(_as_tok(node), "expected a formula in parentheses")
         head = self.head(node)
         args = node[2:]
         op = head.text
@@ -296,11 +366,206 @@ class _Reader:
             for side, value in (("lower", lo[i]), ("upper", hi[i])):
                 if value is None:
                     raise FileFormatError(
-                        f"{self.src}: X_{i} has no {side} bound in disjunct {k}; every input must be bounded"
+                        f"{self.src}: {self.input_label(i)} has no {side} bound in disjunct {k}; "
+                        "every input must be bounded"
                     )
         if any(lo_i > hi_i for lo_i, hi_i in zip(lo, hi)):  # type: ignore[operator]
             return None  # an empty box
         return Disjunct(tuple(zip(lo, hi)), tuple(rows), tuple(outs))  # type: ignore[arg-type]
+
+
+def _as_tok(item: object) -> _Tok:
+    if isinstance(item, _Ref):
+        return _Tok(item.text, item.line)
+    assert isinstance(item, _Tok)
+    return item
+
+
+class _Reader2(_Reader):
+    """VNN-LIB 2.0: one network, one input and one output tensor (docs/vnnlib.md)."""
+
+    token_re = _TOKEN_2
+    brackets = True
+
+    def __init__(self, text: str, src: str, n_inputs: int | None, n_outputs: int | None):
+        super().__init__(text, src, n_inputs, n_outputs)
+        # name -> (kind "X" / "Y", shape, declaring token)
+        self.tensors: dict[str, tuple[str, tuple[int, ...], _Tok]] = {}
+        self.input_shape: tuple[int, ...] = ()
+        self.input_name = "X"
+
+    def input_label(self, i: int) -> str:
+        index = []
+        for n in reversed(self.input_shape):
+            index.append(i % n)
+            i //= n
+        return f"{self.input_name}[{','.join(map(str, reversed(index)))}]"
+
+    def read(self) -> VnnlibProperty:
+        items = self.parse()
+        for item in items:
+            if not isinstance(item, list):
+                raise self.error(_as_tok(item), "expected a command in parentheses")
+        version = self.head(items[0])  # type: ignore[arg-type]
+        assert version.text == "vnnlib-version"  # _version() chose this reader
+        network_seen = False
+        asserts: list[list[object]] = []
+        for item in items[1:]:
+            assert isinstance(item, list)
+            head = self.head(item)
+            if head.text == "declare-network":
+                if network_seen:
+                    raise self.error(
+                        _as_tok(item[2]) if len(item) > 2 else head,
+                        "a second network: only queries over one network are supported",
+                    )
+                if asserts:
+                    raise self.error(head, "network declarations must come before the assertions")
+                self.network(item)
+                network_seen = True
+            elif head.text == "assert":
+                if len(item) != 3:
+                    raise self.error(head, "expected (assert FORMULA)")
+                asserts.append(item)
+            elif head.text == "declare-const":
+                raise self.error(head, "declare-const is VNN-LIB 1.0; a 2.0 query declares its tensors in declare-network")
+            elif head.text == "vnnlib-version":
+                raise self.error(head, "a second version declaration")
+            else:
+                raise self.error(head, "unknown command (expected declare-network or assert)")
+        if not network_seen:
+            raise self.error(version, "no declare-network in this query")
+        (d, _), (m, _) = (self.size("X"), self.size("Y"))
+        return self.dnf(asserts, d, m)
+
+    def size(self, kind: str) -> tuple[int, _Tok]:
+        for k, shape, tok in self.tensors.values():
+            if k == kind:
+                n = 1
+                for v in shape:
+                    n *= v
+                return n, tok
+        raise AssertionError(kind)  # network() declares one of each
+
+    def network(self, item: list[object]) -> None:
+        head = self.head(item)
+        if len(item) < 3 or not isinstance(item[2], _Tok) or _NAME_2.fullmatch(item[2].text) is None:
+            raise self.error(head, "expected (declare-network NAME (declare-input ...) (declare-output ...))")
+        name = item[2]
+        used = {name.text: name}
+        kinds: dict[str, _Tok] = {}
+        for decl in item[3:]:
+            if not isinstance(decl, list):
+                raise self.error(_as_tok(decl), "expected (declare-input ...) or (declare-output ...)")
+            h = self.head(decl)
+            if h.text in ("isomorphic-to", "equal-to"):
+                raise self.error(h, f"{h.text} relates several networks: not supported (one network only)")
+            if h.text == "declare-hidden":
+                raise self.error(h, "hidden tensors are not supported (only the network's input and output)")
+            if h.text not in ("declare-input", "declare-output"):
+                raise self.error(h, "expected declare-input or declare-output")
+            kind = "X" if h.text == "declare-input" else "Y"
+            if kind in kinds:
+                what = "input" if kind == "X" else "output"
+                raise self.error(h, f"a second {what} tensor: the network has one {what} vector")
+            if kind == "X" and "Y" in kinds:
+                raise self.error(h, "inputs must be declared before outputs")
+            kinds[kind] = h
+            if len(decl) not in (4, 5) or not isinstance(decl[2], _Tok) or not isinstance(decl[3], _Ref):
+                raise self.error(h, f"expected ({h.text} NAME TYPE [d1,...,dk] [\"onnx-name\"])")
+            var, typ = decl[2], decl[3]
+            if _NAME_2.fullmatch(var.text) is None:
+                raise self.error(var, "a tensor name starts with a letter, then letters, digits, '_'")
+            if var.text in used:
+                raise self.error(var, "this name is already used (names are unique in a query)")
+            used[var.text] = var
+            if typ.name not in FLOAT_TYPES:
+                raise self.error(
+                    _Tok(typ.name, typ.line),
+                    f"unsupported element type (expected one of {', '.join(FLOAT_TYPES)})",
+                )
+            if len(decl) == 5 and not (isinstance(decl[4], _Tok) and decl[4].text.startswith('"')):
+                raise self.error(_as_tok(decl[4]), 'expected an ONNX name in double quotes')
+            size = 1
+            for v in typ.index:
+                size *= v
+            if size < 1 or size > MAX_ELEMENTS:
+                raise self.error(
+                    _Tok(typ.text, typ.line), f"a tensor of {size} elements (expected 1 to {MAX_ELEMENTS})"
+                )
+            given = self.n_in if kind == "X" else self.n_out
+            if given is not None and size != given:
+                what = "inputs" if kind == "X" else "outputs"
+                raise self.error(var, f"declares {size} {what}, the network has {given}")
+            self.tensors[var.text] = (kind, typ.index, var)
+            if kind == "X":
+                self.input_shape, self.input_name = typ.index, var.text
+        for kind, what in (("X", "declare-input"), ("Y", "declare-output")):
+            if kind not in kinds:
+                raise self.error(head, f"the network has no {what}")
+
+    def element(self, ref: _Ref) -> tuple[str, int]:
+        tok = _Tok(ref.text, ref.line)
+        if ref.name not in self.tensors:
+            raise self.error(tok, "used but not declared (expected the input or output tensor)")
+        kind, shape, _ = self.tensors[ref.name]
+        if len(ref.index) != len(shape):
+            raise self.error(tok, f"expected {len(shape)} indices for a tensor of shape {list(shape)}")
+        flat = 0
+        for i, n in zip(ref.index, shape):
+            if i >= n:
+                raise self.error(tok, f"index out of range for a tensor of shape {list(shape)}")
+            flat = flat * n + i
+        return kind, flat
+
+    def term(self, node: object, d: int, m: int) -> tuple[dict[tuple[str, int], Fraction], Fraction]:
+        if isinstance(node, _Ref):
+            return {self.element(node): Fraction(1)}, Fraction(0)
+        if isinstance(node, _Tok) and _NAME_2.fullmatch(node.text):
+            return {self.element(_Ref(node.text, (), node.line, node.text)): Fraction(1)}, Fraction(0)
+        return super().term(node, d, m)
+
+    def formula(self, node: object, d: int, m: int) -> list[list[AffineForm]]:
+        if isinstance(node, list) and len(node) >= 2 and isinstance(node[1], _Tok):
+            op = node[1]
+            if op.text == "==":
+                node = [node[0], _Tok("=", op.line), *node[2:]]
+            elif op.text in ("<", ">", "!="):
+                raise self.error(op, "strict comparisons and != are not supported (only <=, >= and ==)")
+        return super().formula(node, d, m)
+
+
+def _version(text: str, src: str) -> str:
+    """``"1.0"`` for a file without ``(vnnlib-version ...)``, else the declared version."""
+    toks = []
+    for m in _TOKEN.finditer(text):
+        t = m.group()
+        if t[0] in " \t\r\f\v\n;":
+            continue
+        toks.append(t)
+        if len(toks) == 4:
+            break
+    if len(toks) >= 2 and toks[0] == "(" and toks[1] == "vnnlib-version":
+        line = text[: text.find("vnnlib-version")].count("\n") + 1
+        where = f"{src}, line {line}"
+        if len(toks) < 4 or toks[3] != ")":
+            raise FileFormatError(f"{where}, token 'vnnlib-version': expected (vnnlib-version <2.0>)")
+        m2 = re.fullmatch(r"<(\d+)\.(\d+)>", toks[2])
+        if m2 is None:
+            raise FileFormatError(f"{where}, token {toks[2]!r}: expected a version such as <2.0>")
+        if m2.group(1) != "2":
+            raise FileFormatError(
+                f"{where}, token {toks[2]!r}: unsupported VNN-LIB version (this reader knows 1.0 and 2.x)"
+            )
+        return "2"
+    found = re.search(r"\(\s*(declare-network)\b", text)
+    if found:
+        line = text[: found.start(1)].count("\n") + 1
+        raise FileFormatError(
+            f"{src}, line {line}, token 'declare-network': declare-network is VNN-LIB 2.0, "
+            "so the file must start with (vnnlib-version <2.0>)"
+        )
+    return "1.0"
 
 
 def _combine(args, signs) -> tuple[dict[tuple[str, int], Fraction], Fraction]:
@@ -394,4 +659,5 @@ def read_vnnlib(
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FileFormatError(f"{src}: not UTF-8 text (byte {exc.start})") from None
-    return _Reader(text, src, n_inputs, n_outputs).read()
+    reader = _Reader2 if _version(text, src) == "2" else _Reader
+    return reader(text, src, n_inputs, n_outputs).read()

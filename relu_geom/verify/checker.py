@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,15 +30,18 @@ from relu_geom.verify._json import (
     parse_rational,
 )
 from relu_geom.verify.bounds import IntegerNetwork, affine_max, jacobian, output_form, propagate
+from relu_geom.verify.l2 import check_robustness_l2
 
 __all__ = ["Failure", "VerificationReport", "verify_certificate"]
 
 FORMAT = "relu-geom/certificate@1"
 NETWORK_FORMAT = "relu-geom/network@1"
-CLAIMS = ("property", "output_range", "lipschitz", "robustness")
+CLAIMS = ("property", "output_range", "lipschitz", "robustness", "robustness_l2")
 MAX_PRECISION_BITS = 1024
 MAX_DEGREE = 1000  # of the polynomial defining L^2
 LEAF_KINDS = ("bound", "lp", "pattern", "empty")
+# lp leaves of a Lipschitz proof prove (goal phi = 0, rel "<") that the leaf misses the input rows
+LIPSCHITZ_LEAF_KINDS = ("pattern", "lp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +309,10 @@ class _Checker:
         if prop.empty:
             self.leaves["empty"] += 1
             return
-        if lipschitz is not None and kind != "pattern":
+        if lipschitz is not None and kind not in LIPSCHITZ_LEAF_KINDS:
             raise Invalid(
                 (path, ".leaf"),
-                f"a Lipschitz proof has only pattern leaves, got {kind!r} on a non-empty leaf",
+                f"a Lipschitz proof has only pattern and lp leaves, got {kind!r} on a non-empty leaf",
             )
         if lipschitz is None and kind == "pattern":
             raise Invalid((path, ".leaf"), "pattern leaves occur only in Lipschitz proofs")
@@ -578,8 +582,10 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
     at_most(jacobian(ch.inet, prop), "evidence.witness", equal=True)
     ch.checked.append(f"witness region: ||A|| = L = {value_text}")
     zero = _Form((Fraction(0),) * d, (Fraction(0),) * m, Fraction(0))
-    nodes = ch.prove(ev["proof"], "evidence.proof", _Goal(box, rows, (), zero, "<="), lipschitz=at_most)
-    ch.checked.append(f"every pattern of the box has ||A|| <= L: proof of {nodes} nodes")
+    # rel "<" with phi = 0: an lp leaf proves that its pattern has no point in the domain
+    nodes = ch.prove(ev["proof"], "evidence.proof", _Goal(box, rows, (), zero, "<"), lipschitz=at_most)
+    where = "box" if not rows else f"box and its {len(rows)} input rows"
+    ch.checked.append(f"every pattern meeting the {where} has ||A|| <= L: proof of {nodes} nodes")
 
 
 def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
@@ -634,6 +640,10 @@ def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> Non
         )
 
 
+def _check_robustness_l2(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
+    check_robustness_l2(ch, q, verdict, evidence, sys.modules[__name__])
+
+
 _CLAIM_CHECKS = {
     "property": (("disjuncts",), ("precision_bits", "source"), ("sat", "unsat", "unknown"), _check_property),
     "output_range": (
@@ -644,6 +654,8 @@ _CLAIM_CHECKS = {
     ),
     "lipschitz": (("box", "norm"), ("precision_bits", "input_rows"), ("value",), _check_lipschitz),
     "robustness": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness),
+    # the exact squared l2 radius: relu_geom/verify/l2.py
+    "robustness_l2": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness_l2),
 }
 
 
