@@ -280,3 +280,11 @@ def test_exact_l2_certificate_tampering():
 def test_exact_l2_bad_method():
     with pytest.raises(rg.InvalidInputError, match="method"):
         rg.robustness_radius(specimens.plus_minus_1d(), [1], "l2", method="fast")
+
+
+@pytest.mark.parametrize("norm", ["linf", "l1", "l2"])
+@pytest.mark.parametrize("bad", ["x", None, -1, 0, [1]])
+def test_max_radius_must_be_a_positive_rational(norm, bad):
+    net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])
+    with pytest.raises(rg.InvalidInputError, match="max_radius"):
+        rg.robustness_radius(net, ["1/2"], norm, max_radius=bad)

@@ -33,7 +33,7 @@ from typing import Any
 
 from relu_geom._util import short_repr
 from relu_geom.arith.qp import dual_bound, project
-from relu_geom.arith.rational import as_point, format_rational
+from relu_geom.arith.rational import as_point, format_rational, to_rational
 from relu_geom.certify.bab import Form, Goal, _pattern_maps, branch_and_bound
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds
 from relu_geom.certify.certificate import envelope, write_certificate
@@ -340,6 +340,13 @@ def robustness_goal(
     return Goal(net, box, tuple(rows), (atom,), phi, False)
 
 
+def _max_radius(value: object) -> Fraction:
+    limit = to_rational(value, what="max_radius")
+    if limit <= 0:
+        raise InvalidInputError(f"max_radius: expected a positive number, got {short_repr(value)}")
+    return limit
+
+
 def robustness_radius(
     net: ReLUNetwork,
     x: object,
@@ -412,9 +419,7 @@ def robustness_radius(
     if norm == "l2" and method not in ("exact", "bounds"):
         raise InvalidInputError(f"method: expected 'exact' or 'bounds', got {short_repr(method)}")
     if norm == "l2" and method == "exact":
-        limit2 = Fraction(max_radius)  # type: ignore[call-overload]
-        if limit2 <= 0:
-            raise InvalidInputError("max_radius: expected a positive number")
+        limit2 = _max_radius(max_radius)
         branches = 100_000 if max_branches is None else max_branches
         return _l2_exact(net, x0, c, limit2, precision_bits, branches, max_seconds)
     if norm == "l2":
@@ -450,7 +455,7 @@ def robustness_radius(
             stats[key] = stats.get(key, 0) + v
 
     ties = [j for j in others if y0[j] >= y0[c]]
-    limit = Fraction(max_radius)  # type: ignore[call-overload]
+    limit = _max_radius(max_radius)
     if ties:
         r, xr, cls = Fraction(0), x0, ties[0]
     else:
