@@ -198,7 +198,7 @@ def test_every_public_function_is_fuzzed():
         lambda: rg.functionally_equivalent(NETS[0], NETS[2]),
         lambda: rg.normal_form("net"),
         # found by the slow fuzz test (RELU_GEOM_FUZZ_CALLS chunks): a TypeError, a 220-character message
-        lambda: rg.identifiable_example([2, 3, 1], max_tries=rg.ReLUNetwork([[[1]]], [[0]])),
+        lambda: rg.identifiable_example([2, 3, 1], max_tries=specimens.identity_1d()),
         lambda: rg.identifiable_example([2, 3, 1], max_tries=10**40),
         lambda: rg.ReLUNetwork.random([10**40, 10**40 + 1]),
     ],

@@ -160,7 +160,7 @@ def test_polytope_domain(tmp_path, capsys):
     # gradient (1, -1) and the zero piece remain (linf constant 2, against 4 on the box); there
     # f = ReLU(x1 - x2), largest at the vertex (1/2, -1) of the cut box: f = 3/2
     net = tmp_path / "n.json"
-    rg.ReLUNetwork([[[1, 1], [1, -1]], [[2, 1]]], [[0, 0], [0]]).to_json(net)
+    specimens.two_relu_sum_2d().to_json(net)
     poly = tmp_path / "p.json"
     poly.write_text(json.dumps({"inequalities": [[1, 1, "-1/2"]]}))
     cert = tmp_path / "c.json"
@@ -210,7 +210,7 @@ def test_robust_l2(tmp_path, capsys):
     assert main(["verify", str(cert)]) == 0
     capsys.readouterr()
     # the line x1 + 2 x2 = 0: exactly 9/5 (squared) from (1, 1); the bounds from linf / l1 are [9/8, 2]
-    rg.ReLUNetwork([[[1, 2], [0, 0]]], [[0, 0]]).to_json(net)
+    specimens.line_classifier_2d().to_json(net)
     assert main(["robust", str(net), "--point", "1,1", "--norm", "l2"]) == 0
     assert "squared radius (l2) = 9/5 (exact)" in capsys.readouterr().out
     assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "--l2-method", "bounds", "-o", str(cert)]) == 0

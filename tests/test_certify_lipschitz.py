@@ -135,7 +135,7 @@ def test_needs_a_box():
 # f = 2 ReLU(x1 + x2) + ReLU(x1 - x2): gradients (3, 1) where both are active, (2, 2) where only
 # the first is, (1, -1) where only the second is, 0 elsewhere.  Operator norms of a row vector
 # a: linf -> linf is |a1| + |a2|, l1 -> l1 is max |a_i|, l2 is ||a||_2.
-TWO = rg.ReLUNetwork([[[1, 1], [1, -1]], [[2, 1]]], [[0, 0], [0]])
+TWO = specimens.two_relu_sum_2d()
 
 
 def _cut(a1, a2, b):

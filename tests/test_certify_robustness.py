@@ -256,7 +256,7 @@ def test_exact_l2_within_the_bounds(net, seed):
 
 
 def test_exact_l2_certificate_tampering():
-    net = rg.ReLUNetwork([[[1, 2], [0, 0]]], [[0, 0]])
+    net = specimens.line_classifier_2d()
     res = rg.robustness_radius(net, [1, 1], "l2")
     cert = check_l2_certificate(net, res)
 
@@ -285,6 +285,6 @@ def test_exact_l2_bad_method():
 @pytest.mark.parametrize("norm", ["linf", "l1", "l2"])
 @pytest.mark.parametrize("bad", ["x", None, -1, 0, [1]])
 def test_max_radius_must_be_a_positive_rational(norm, bad):
-    net = rg.ReLUNetwork([[[1], [-1]]], [[0, 0]])
+    net = specimens.plus_minus_1d()
     with pytest.raises(rg.InvalidInputError, match="max_radius"):
         rg.robustness_radius(net, ["1/2"], norm, max_radius=bad)

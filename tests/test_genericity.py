@@ -161,7 +161,7 @@ def test_max_seconds_ends_both_checks_with_a_limit_error():
 
 
 def test_a_complex_with_more_cells_than_max_cells_is_refused():
-    cx = rg.compile_network(rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]]))  # 9 cells
+    cx = rg.compile_network(specimens.relu_sum_2d())  # 9 cells
     with pytest.raises(rg.LimitExceededError, match=r"max_cells=8 exceeded: the complex has 9 cells"):
         rg.genericity_report(cx, max_cells=8)
     assert rg.genericity_report(cx, max_cells=9).is_generic

@@ -26,6 +26,7 @@ __all__ = [
     "cancelling_pair_2d",
     "hidden_line_2d",
     "identity_1d",
+    "line_classifier_2d",
     "identity_2d",
     "max_zero_2d_other",
     "one_neuron_1x2",
@@ -38,6 +39,7 @@ __all__ = [
     "relu_x1_2d",
     "three_lines_2d",
     "two_hinges_2d",
+    "two_relu_sum_2d",
     "x1_by_a_pair_2d",
     "zero_2d",
     "zero_by_a_pair_1d",
@@ -63,6 +65,16 @@ def relu_pair_2d() -> ReLUNetwork:
 def plus_minus_1d() -> ReLUNetwork:
     """``(x, -x)``: no hidden layer, two outputs."""
     return ReLUNetwork([[[1], [-1]]], [[0, 0]])
+
+
+def two_relu_sum_2d() -> ReLUNetwork:
+    """``2 relu(x1 + x2) + relu(x1 - x2)``: two crossing lines, four regions."""
+    return ReLUNetwork([[[1, 1], [1, -1]], [[2, 1]]], [[0, 0], [0]])
+
+
+def line_classifier_2d() -> ReLUNetwork:
+    """Scores ``(x1 + 2 x2, 0)``: no hidden layer, the class changes on the line ``x1 + 2 x2 = 0``."""
+    return ReLUNetwork([[[1, 2], [0, 0]]], [[0, 0]])
 
 
 def affine_1x2() -> ReLUNetwork:
