@@ -76,10 +76,28 @@ def output_derivative(
 
 
 def _terms(e: Any, gens: Sequence[Any]) -> list[tuple[tuple[int, ...], Fraction]]:
-    """The terms ``(exponents, coefficient)`` of a polynomial with rational coefficients."""
+    """The terms ``(exponents, coefficient)`` of a polynomial with rational coefficients.
+
+    The polynomial is read in the few unknowns it contains (SymPy's dense
+    representation in all ``gens`` costs time exponential in their number), and the
+    exponents are then placed at their positions in ``gens``.
+    """
     import sympy
 
-    return [(mon, Fraction(int(c.p), int(c.q))) for mon, c in sympy.Poly(e, *gens).terms()]
+    e = sympy.sympify(e)
+    own = sorted(e.free_symbols, key=str)
+    where = {g: i for i, g in enumerate(gens)}
+    if any(s not in where for s in own):
+        raise InvalidInputError("polynomial: it has an unknown outside gens")
+    spots = [where[s] for s in own]
+    out = []
+    for mon, c in (sympy.Poly(e, *own).terms() if own else [((), e)]):
+        full = [0] * len(gens)
+        for i, k in zip(spots, mon):
+            full[i] = k
+        c = sympy.Rational(c)
+        out.append((tuple(full), Fraction(int(c.p), int(c.q))))
+    return out
 
 
 def _monomial(c: Fraction, mon: Sequence[int], at: Sequence[Fraction]) -> Fraction:
