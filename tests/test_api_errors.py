@@ -183,7 +183,8 @@ def test_every_public_function_is_fuzzed():
         "search", "shrink", "get_property", "build_certificate", "write_certificate",
         "fiber_configurations", "configuration_variety", "deep_fiber", "is_identifiable",
         "iter_cells", "iter_regions", "count_regions", "verify_certificate", "read_vnnlib",
-        "ReLUNetwork.random", "general_position_f_vector",
+        "ReLUNetwork.random", "general_position_f_vector", "emptiness_certificate",
+        "check_emptiness_certificate",
     }
     assert newer <= set(CORE)
     assert set(CORE) | set(BREAKPOINTS) == set(FUNCTIONS)

@@ -311,3 +311,83 @@ def test_deep_fiber_max_seconds_ends_with_a_limit_error():
     for bad in (0, -1, True, "1"):
         with pytest.raises(rg.InvalidInputError, match="max_seconds"):
             rg.deep_fiber(net, max_seconds=bad)
+
+
+# ----------------------------------------------------------------- emptiness certificates
+def test_flipped_orientation_is_certified_empty():
+    # relu(x) + relu(y): the line y = 0 is one first-layer neuron, whose row is delta lambda (0, 1)
+    # on both of its facets; flipping delta on one facet asks for lambda > 0 on both with
+    # lambda_a (0, 1) = -lambda_b (0, 1): no point (hand reasoning), and the certificate says so
+    import dataclasses
+
+    cfg = rg.fiber_configurations(SUM, (2, 2, 1)).configurations[0]
+    assert rg.emptiness_certificate(cfg) is None  # it holds the swapped network
+    k = 0
+    same_line = [
+        j
+        for j, f in enumerate(cfg.data.facets)
+        if j != k and (f.normal, f.beta) == (cfg.data.facets[k].normal, cfg.data.facets[k].beta)
+    ]
+    assert len(same_line) == 1
+    bad = dataclasses.replace(
+        cfg, facet_deltas=tuple(-d if j == k else d for j, d in enumerate(cfg.facet_deltas))
+    )
+    cert = rg.emptiness_certificate(bad)
+    assert cert is not None and cert.kind == "farkas"
+    assert rg.check_emptiness_certificate(bad, cert)
+    assert json.loads(json.dumps(cert.to_dict()))["kind"] == "farkas"
+    # tampered certificates are rejected
+    assert not rg.check_emptiness_certificate(bad, dataclasses.replace(cert, constant=-cert.constant + 1))
+    flipped = tuple((j, -y) for j, y in cert.inequality_multipliers)
+    assert not rg.check_emptiness_certificate(bad, dataclasses.replace(cert, inequality_multipliers=flipped))
+    assert not rg.check_emptiness_certificate(
+        bad,
+        dataclasses.replace(cert, substitutions=()),  # lambda > 0 alone is no contradiction
+    )
+    assert not rg.check_emptiness_certificate(cfg, cert)  # the same multipliers prove nothing for cfg
+
+
+def test_inconsistent_output_weights_are_certified_empty():
+    # relu(x) + relu(y) with both orientations of the line x = 0 flipped: the neuron of x = 0 is
+    # then active on x < 0, so its jump across x = 0 (c_hat = 1 from the side x > 0) needs
+    # lambda v = 1 with lambda > 0 while the region x > 0, y < 0 (f = x) is computed with every
+    # neuron inactive (f = b): the linear part is inconsistent
+    import dataclasses
+
+    cfg = rg.fiber_configurations(SUM, (2, 2, 1)).configurations[0]
+    line = [j for j, f in enumerate(cfg.data.facets) if f.normal == (1, 0)]
+    assert len(line) == 2
+    bad = dataclasses.replace(
+        cfg, facet_deltas=tuple(-d if j in line else d for j, d in enumerate(cfg.facet_deltas))
+    )
+    cert = rg.emptiness_certificate(bad)
+    assert cert is not None and rg.check_emptiness_certificate(bad, cert)
+
+
+@st.composite
+def tiny_nets(draw):
+    arch = draw(st.sampled_from([[1, 2, 1], [2, 2, 1], [2, 2, 2, 1]]))
+    ws = [
+        [[draw(st.integers(-2, 2)) for _ in range(arch[i])] for _ in range(arch[i + 1])]
+        for i in range(len(arch) - 1)
+    ]
+    bs = [[draw(st.integers(-2, 2)) for _ in range(arch[i + 1])] for i in range(len(arch) - 1)]
+    return rg.ReLUNetwork(ws, bs)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_nets())
+def test_never_empty_where_the_network_itself_lies(net):
+    # the network's own parameters are a point of their configuration's set: no certificate
+    try:
+        en = rg.fiber_configurations(net, net.architecture, max_configurations=200)
+    except rg.LimitExceededError:
+        return
+    for cfg in en.configurations:
+        var = rg.configuration_variety(cfg)
+        point = var.point_of(net)
+        if point is None or not var.satisfies(point):
+            continue
+        if tuple(int(point[d]) for d in var.deltas) != cfg.facet_deltas:
+            continue
+        assert rg.emptiness_certificate(cfg) is None

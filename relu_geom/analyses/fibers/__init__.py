@@ -62,7 +62,13 @@ from relu_geom.analyses.fibers.shallow import (
     shallow_decomposition,
     shallow_fiber,
 )
-from relu_geom.analyses.fibers.variety import ConfigurationVariety, configuration_variety
+from relu_geom.analyses.fibers.variety import (
+    ConfigurationVariety,
+    EmptinessCertificate,
+    check_emptiness_certificate,
+    configuration_variety,
+    emptiness_certificate,
+)
 
 __all__ = [
     "HiddenSymmetry",
@@ -92,6 +98,9 @@ __all__ = [
     "fiber_configurations",
     "ConfigurationVariety",
     "configuration_variety",
+    "EmptinessCertificate",
+    "check_emptiness_certificate",
+    "emptiness_certificate",
     "ConfigurationSolution",
     "DeepFiber",
     "DeepFiberPiece",

@@ -624,6 +624,9 @@ def fiber_configurations(
     H = len(neurons)
     F = len(data.facets)
     ranks = [rank([list(row) for row in A]) if any(any(row) for row in A) else 0 for A, _c in data.regions]
+    offs = [0]
+    for w in widths:
+        offs.append(offs[-1] + w)
     out: list[FiberConfiguration] = []
     counts = [0, 0]  # assignments, sign choices
 
@@ -748,59 +751,67 @@ def fiber_configurations(
             if root != 0 and root not in seen:
                 seen.add(root)
                 roots.append(root)
-        found: dict[int, tuple[int, int]] = {}  # the union-find is final: cache (root, parity)
+        # the union-find is final: every sign is parity * value(root), with slot 0 the constant +1;
+        # the patterns are compiled once into (slot, parity) pairs (slot -1: the sign 0)
+        slot = {root: i + 1 for i, root in enumerate(roots)}
+        slot[0] = 0
 
-        def locate(v: int) -> tuple[int, int]:
-            got = found.get(v)
-            if got is None:
-                got = found[v] = uf.find(v)
-            return got
+        def spec(v: int) -> tuple[int, int]:
+            root, p = uf.find(v)
+            return slot[root], p
+
+        zero = (-1, 0)
+        fs_spec = [
+            tuple(
+                zero if b == own[k] or layer_of[b] == layer_of[own[k]] else spec(var_s(k, b)) for b in range(H)
+            )
+            for k in range(F)
+        ]
+        ds_spec = [spec(var_d(k)) for k in range(F)]
+        # per region beside a facet: region, pattern, the facet's neuron, side (+1 plus), the facet
+        side_specs: list[tuple[int, tuple[tuple[int, int], ...], int, int, int]] = []
+        for r, (_x, star) in enumerate(data.ridges):
+            in_star = {own[k] for k in star}
+            for k in star:
+                f = data.facets[k]
+                pat = [spec(var_p(r, b)) if b not in in_star else zero for b in range(H)]
+                for k2 in star:
+                    b = own[k2]
+                    if b != own[k]:
+                        s2, p2 = ds_spec[k2]
+                        pat[b] = (s2, p2 * facet_side(k2, k))
+                for region, sign in ((f.plus, 1), (f.minus, -1)):
+                    side_specs.append((region, tuple(pat), own[k], sign, k))
+        for k in range(F):
+            if has_ridge[k]:
+                continue
+            f = data.facets[k]
+            pat = [
+                spec(var_q(k, b)) if layer_of[b] == layer_of[own[k]] and b != own[k] else fs_spec[k][b]
+                for b in range(H)
+            ]
+            for region, sign in ((f.plus, 1), (f.minus, -1)):
+                side_specs.append((region, tuple(pat), own[k], sign, k))
+        vals = [1] * (len(roots) + 1)
+
+        def ev(sp: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+            return tuple(0 if i < 0 else p * vals[i] for i, p in sp)
 
         for combo in itertools.product((1, -1), repeat=len(roots)):
             counts[1] += 1
-            val = dict(zip(roots, combo))
-            val[0] = 1
-
-            def value(v: int, val: dict[int, int] = val) -> int:
-                root, p = locate(v)
-                return p * val[root]
-
-            fs = tuple(
-                tuple(
-                    0 if b == own[k] or layer_of[b] == layer_of[own[k]] else value(var_s(k, b))
-                    for b in range(H)
-                )
-                for k in range(F)
-            )
-            ds = tuple(value(var_d(k)) for k in range(F))
-            sides: dict[tuple[int, tuple[int, ...]], None] = {}
-            for r, (_x, star) in enumerate(data.ridges):
-                in_star = {own[k] for k in star}
-                for k in star:
-                    f = data.facets[k]
-                    pat = [value(var_p(r, b)) if b not in in_star else 0 for b in range(H)]
-                    for k2 in star:
-                        b = own[k2]
-                        if b != own[k]:
-                            f2 = data.facets[k2]
-                            pat[b] = ds[k2] * facet_side(k2, k)
-                    for region, sign in ((f.plus, ds[k]), (f.minus, -ds[k])):
-                        pat[own[k]] = sign
-                        sides[(region, tuple(pat))] = None
-            for k in range(F):
-                if has_ridge[k]:
-                    continue
-                f = data.facets[k]
-                pat = [
-                    value(var_q(k, b)) if layer_of[b] == layer_of[own[k]] and b != own[k] else fs[k][b]
-                    for b in range(H)
-                ]
-                for region, sign in ((f.plus, ds[k]), (f.minus, -ds[k])):
-                    pat[own[k]] = sign
-                    sides[(region, tuple(pat))] = None
-            cfg = FiberConfiguration(arch, tuple(phi), fs, ds, tuple(sides), data)
-            if _transmission_fails(cfg, widths, ranks, cut):
+            vals[1:] = combo
+            fs = tuple(ev(sp) for sp in fs_spec)
+            if _facet_transmission_fails(data, own, layer_of, offs, fs, cut):
                 continue
+            ds = tuple(p * vals[i] for i, p in ds_spec)
+            sides: dict[tuple[int, tuple[int, ...]], None] = {}
+            for region, sp, b, sign, k in side_specs:
+                signs_here = list(ev(sp))
+                signs_here[b] = sign * ds[k]
+                sides[(region, tuple(signs_here))] = None
+            if _rank_fails(tuple(sides), L, offs, ranks, cut):
+                continue
+            cfg = FiberConfiguration(arch, tuple(phi), fs, ds, tuple(sides), data)
             if len(out) >= max_configurations:
                 raise LimitExceededError(
                     f"max_configurations={max_configurations} reached: {len(out)} configurations after pruning and more remain"
@@ -842,29 +853,39 @@ def fiber_configurations(
     return done(out, counts[0], counts[1], "complete", reason)
 
 
-def _transmission_fails(
-    cfg: FiberConfiguration, widths: Sequence[int], ranks: Sequence[int], cut: Any
+def _active(signs: Sequence[int], offs: Sequence[int], ell: int) -> int:
+    """The number of active neurons of layer ``ell`` in a pattern (``offs``: first index per layer)."""
+    return sum(1 for k in range(offs[ell - 1], offs[ell]) if signs[k] > 0)
+
+
+def _facet_transmission_fails(
+    data: FunctionData,
+    own: Sequence[int],
+    layer_of: Sequence[int],
+    offs: Sequence[int],
+    facet_signs: Sequence[Sequence[int]],
+    cut: Any,
 ) -> bool:
-    """The transmission rules of the module notes; True records a cut."""
-    L = len(widths)
-    offs = [0]
-    for w in widths:
-        offs.append(offs[-1] + w)
-
-    def active(signs: Sequence[int], ell: int) -> int:
-        return sum(1 for k in range(offs[ell - 1], offs[ell]) if signs[k] > 0)
-
-    for k in range(len(cfg.data.facets)):
-        ell = cfg.neuron_of_facet(k)[0]
-        signs = cfg.facet_signs[k]
-        if ell >= 2 and active(signs, ell - 1) == 0:
+    """The transmission rules on the facets (module notes); True records a cut."""
+    L = len(offs) - 1
+    for k in range(len(data.facets)):
+        ell = layer_of[own[k]]
+        signs = facet_signs[k]
+        if ell >= 2 and _active(signs, offs, ell - 1) == 0:
             cut("a facet's neuron is fed only by inactive neurons")
             return True
-        if any(active(signs, later) == 0 for later in range(ell + 1, L + 1)):
+        if any(_active(signs, offs, later) == 0 for later in range(ell + 1, L + 1)):
             cut("a bend is not transmitted: a later layer is inactive on the facet")
             return True
-    for region, pattern in cfg.side_patterns:
-        if ranks[region] and min(active(pattern, la) for la in range(1, L + 1)) < ranks[region]:
+    return False
+
+
+def _rank_fails(
+    side_patterns: Sequence[tuple[int, Sequence[int]]], L: int, offs: Sequence[int], ranks: Sequence[int], cut: Any
+) -> bool:
+    """The rank rule on the regions beside the facets (module notes); True records a cut."""
+    for region, pattern in side_patterns:
+        if ranks[region] and min(_active(pattern, offs, la) for la in range(1, L + 1)) < ranks[region]:
             cut("the rank of f's linear part exceeds the active neurons of a layer")
             return True
     return False

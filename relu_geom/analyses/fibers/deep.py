@@ -37,7 +37,14 @@ from relu_geom.analyses.fibers.configurations import (
     fiber_configurations,
     function_data,
 )
-from relu_geom.analyses.fibers.variety import affine_chain, configuration_variety, output_derivative
+from relu_geom.analyses.fibers.variety import (
+    EmptinessCertificate,
+    affine_chain,
+    check_emptiness_certificate,
+    configuration_variety,
+    emptiness_certificate,
+    output_derivative,
+)
 from relu_geom.arith.linalg import nullspace, rank, solve
 from relu_geom.errors import InvalidInputError, LimitExceededError, UnsupportedInputError
 from relu_geom.network import ReLUNetwork
@@ -549,12 +556,16 @@ class DeepFiberPiece:
     reason : str
     decision : str
         ``"nonempty"`` when ``samples[0]`` is proved to lie on the configuration
-        variety with every inequality strict (the witness), else ``"undecided"``.
+        variety with every inequality strict (the witness); ``"empty"`` (kind
+        ``"empty"``) when ``certificate`` proves the configuration set has no point;
+        else ``"undecided"``.
     dimension_bounds : (int, int) or None
         For a witness: the rank of exact families through it inside the
         configuration set (rescalings, free output weights, free rows of neurons
         inactive everywhere: a lower bound on the local dimension) and the tangent
         dimension of the variety there (an upper bound).
+    certificate : EmptinessCertificate or None
+        For ``"empty"``: the proof, re-checked by :func:`check_emptiness_certificate`.
     """
 
     configuration: FiberConfiguration
@@ -564,6 +575,7 @@ class DeepFiberPiece:
     reason: str
     decision: str = "undecided"
     dimension_bounds: tuple[int, int] | None = None
+    certificate: EmptinessCertificate | None = None
 
     @property
     def variety(self) -> Any:
@@ -580,6 +592,7 @@ class DeepFiberPiece:
             "dimension_bounds": None if self.dimension_bounds is None else list(self.dimension_bounds),
             "samples": [s.to_dict() for s in self.samples],
             "reason": self.reason,
+            "certificate": None if self.certificate is None else self.certificate.to_dict(),
         }
 
 
@@ -624,8 +637,11 @@ class DeepFiber:
     architecture : tuple of int
     enumeration : ConfigurationEnumeration
     pieces : tuple of DeepFiberPiece
-        Non-empty and unresolved pieces (empty ones are counted in ``n_empty``).
+        Non-empty and unresolved pieces, and the pieces without a sample proved
+        empty by an :class:`EmptinessCertificate` (kind ``"empty"``); configurations
+        the solver proves empty are only counted.
     n_empty : int
+        Configurations proved empty (by the solver or by a certificate).
     empty_reasons : dict
         Reason -> number of configurations proved empty for it.
     status : str
@@ -646,7 +662,7 @@ class DeepFiber:
     @property
     def is_empty(self) -> bool:
         """True when no transparent parameter of the architecture computes ``f`` (proved when complete)."""
-        return self.status == "complete" and not self.pieces
+        return self.status == "complete" and all(p.kind == "empty" for p in self.pieces)
 
     @property
     def samples(self) -> tuple[ReLUNetwork, ...]:
@@ -788,6 +804,12 @@ def deep_fiber(
             empty[why.split(" (")[0]] = empty.get(why.split(" (")[0], 0) + 1
             continue
         if not good:
+            cert = emptiness_certificate(cfg)
+            if cert is not None and check_emptiness_certificate(cfg, cert):
+                why = f"certified empty ({cert.kind})"
+                empty[why] = empty.get(why, 0) + 1
+                pieces.append(DeepFiberPiece(cfg, "empty", None, (), why, "empty", None, cert))
+                continue
             unresolved += 1
             pieces.append(DeepFiberPiece(cfg, "unresolved", None, (), sol.reason or "no sample computes f"))
             continue

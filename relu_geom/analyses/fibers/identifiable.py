@@ -7,6 +7,7 @@
   both exact; found first among the explicit hidden symmetries
   (:func:`~relu_geom.hidden_symmetries`), then among the samples of the deep fiber;
 * ``"identifiable"``: every configuration set of :func:`deep_fiber` is proved empty
+  (by the solver, or by an exact Farkas or Groebner certificate that is re-checked)
   or equal to the orbit of ``net`` (one exact point in the rescaling gauge), and the
   orbit of ``net`` itself is one of them.  This is proved for the parameters in the
   scope of the configuration fiber (``docs/fibers.md``, section 6), not for
@@ -148,6 +149,8 @@ def is_identifiable(
             )
     if fib.status != "complete":
         return verdict("undecided", None, None, "configurations", fib, fib.reason)
+    if any(p.kind not in ("orbit", "empty") for p in fib.pieces):  # pragma: no cover - complete means none
+        return verdict("undecided", None, None, "configurations", fib, "a piece is neither the orbit nor empty")
     if not any(p.kind == "orbit" for p in fib.pieces):
         return verdict(
             "undecided",

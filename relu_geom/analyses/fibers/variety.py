@@ -39,8 +39,18 @@ from typing import Any
 from relu_geom.analyses.fibers.configurations import FiberConfiguration
 from relu_geom.arith.linalg import rank
 from relu_geom.errors import InvalidInputError, LimitExceededError
+from relu_geom.network.transforms import require_int
 
-__all__ = ["ConfigurationVariety", "affine_chain", "configuration_variety", "output_derivative"]
+__all__ = [
+    "ConfigurationVariety",
+    "EmptinessCertificate",
+    "affine_chain",
+    "certificate_system",
+    "check_emptiness_certificate",
+    "configuration_variety",
+    "emptiness_certificate",
+    "output_derivative",
+]
 
 
 def affine_chain(
@@ -361,3 +371,213 @@ def configuration_variety(config: FiberConfiguration) -> ConfigurationVariety:
         tuple(e for e in regions if e != 0),
         tuple(i for i in ineq if i is not sympy.true),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EmptinessCertificate:
+    """A proof that the configuration set of a configuration has no real point.
+
+    The system is that of :func:`certificate_system`: the equations of the
+    configuration variety, ``delta_k = facet_deltas[k]`` (the configuration fixes
+    them) and the gauge ``lambda = 1`` on the first facet of every neuron carrying
+    facets (a positive rescaling of the neuron moves any point there); the
+    inequalities are the variety's, each written ``q > 0``.
+
+    Attributes
+    ----------
+    kind : str
+        ``"farkas"`` or ``"groebner"``.
+    substitutions : tuple of (int, str)
+        Exact linear eliminations in order: equation ``i``, after the earlier
+        substitutions, is ``c u + r`` with a nonzero rational ``c`` and ``u`` (named)
+        not in ``r``; ``u = -r / c`` is substituted everywhere.
+    equation_multipliers, inequality_multipliers : tuple of (int, Fraction)
+        ``"farkas"``: rationals ``z_i`` and ``y_j >= 0`` such that, after the
+        substitutions, ``sum z_i e_i + sum y_j q_j`` is identically the rational
+        ``constant``, with ``constant < 0`` or (``constant == 0`` and some
+        ``y_j > 0``): at a point this would be ``0 <= ... < 0`` or ``0 < ... <= 0``.
+    constant : Fraction
+    remaining : tuple of int
+        ``"groebner"``: the equations whose reduced Groebner basis, after the
+        substitutions, is ``[1]`` (no complex point at all).
+    """
+
+    kind: str
+    substitutions: tuple[tuple[int, str], ...]
+    equation_multipliers: tuple[tuple[int, Fraction], ...] = ()
+    inequality_multipliers: tuple[tuple[int, Fraction], ...] = ()
+    constant: Fraction = Fraction(0)
+    remaining: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (rationals as strings)."""
+        return {
+            "kind": self.kind,
+            "substitutions": [[i, u] for i, u in self.substitutions],
+            "equation_multipliers": [[i, str(v)] for i, v in self.equation_multipliers],
+            "inequality_multipliers": [[j, str(v)] for j, v in self.inequality_multipliers],
+            "constant": str(self.constant),
+            "remaining": list(self.remaining),
+        }
+
+
+def certificate_system(config: FiberConfiguration) -> tuple[list[Any], list[Any], tuple[Any, ...]]:
+    """``(equations, inequalities q > 0, unknowns)`` of the certificates (see :class:`EmptinessCertificate`)."""
+    var = configuration_variety(config)
+    eqs = list(var.equations)
+    eqs += [d - config.facet_deltas[k] for k, d in enumerate(var.deltas)]
+    first: dict[Any, int] = {}
+    for k in range(len(config.data.facets)):
+        first.setdefault(config.neuron_of_facet(k), k)
+    eqs += [var.lambdas[k] - 1 for k in sorted(first.values())]
+    ineqs = [
+        (rel.lhs - rel.rhs) if rel.rel_op in (">", ">=") else (rel.rhs - rel.lhs) for rel in var.inequalities
+    ]
+    return eqs, ineqs, var.gens
+
+
+def emptiness_certificate(config: FiberConfiguration, *, max_gens: int = 16) -> EmptinessCertificate | None:
+    """Look for an :class:`EmptinessCertificate` of ``config``'s configuration set; None if none is found.
+
+    Exact linear elimination, then an exact LP (:func:`relu_geom.arith.lp.solve_lp`)
+    for Farkas multipliers of the equations and strict inequalities, read as linear
+    in their monomials, then (at most ``max_gens`` unknowns left) a Groebner basis.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+    >>> cfg = rg.fiber_configurations(net, (2, 2, 1)).configurations[0]
+    >>> rg.emptiness_certificate(cfg) is None   # it holds the swapped network
+    True
+    """
+    import sympy
+
+    from relu_geom.arith.lp import solve_lp
+
+    eqs_e, ineqs_e, gens = certificate_system(config)
+    require_int(max_gens, "max_gens", minimum=0)
+    R = sympy.ring(list(gens), sympy.QQ)[0]
+    X = R.gens
+    eqs = [R.from_expr(e) if e != 0 else R.zero for e in eqs_e]
+    ineqs = [R.from_expr(q) for q in ineqs_e]
+    subs: list[tuple[int, str]] = []
+
+    def frac(c: Any) -> Fraction:
+        return Fraction(int(c.numerator), int(c.denominator))
+
+    def found(eq_mult: Sequence[tuple[int, Fraction]], in_mult: Sequence[tuple[int, Fraction]], c: Fraction):
+        return EmptinessCertificate("farkas", tuple(subs), tuple(eq_mult), tuple(in_mult), c)
+
+    while True:
+        for i, p in enumerate(eqs):
+            if p.is_ground and p != 0:
+                c = frac(p.LC)
+                return found([(i, Fraction(-1 if c > 0 else 1))], [], -abs(c))
+        for j, q in enumerate(ineqs):
+            if q.is_ground and frac(q.LC if q != 0 else 0) <= 0:
+                return found([], [(j, Fraction(1))], frac(q.LC if q != 0 else 0))
+        pick = None
+        for i, p in enumerate(eqs):
+            if p == 0:
+                continue
+            for k in range(len(gens)):
+                if p.degree(X[k]) != 1:
+                    continue
+                lead = p.coeff_wrt(X[k], 1)
+                if lead.is_ground:
+                    pick = (i, k, lead)
+                    break
+            if pick is not None:
+                break
+        if pick is None:
+            break
+        i, k, lead = pick
+        value = -(eqs[i] - lead * X[k]) * (1 / lead.LC)
+        subs.append((i, str(gens[k])))
+        eqs = [p.compose(X[k], value) if p.degree(X[k]) > 0 else p for p in eqs]
+        ineqs = [q.compose(X[k], value) if q.degree(X[k]) > 0 else q for q in ineqs]
+    live = [i for i, p in enumerate(eqs) if p != 0]
+    monos = sorted({m for p in [eqs[i] for i in live] + ineqs for m in p.itermonoms() if any(m)})
+    where = {m: r for r, m in enumerate(monos)}
+    n_z, n_y = len(live), len(ineqs)
+    if n_z + n_y:
+        A_eq = [[Fraction(0)] * (n_z + n_y) for _ in monos]
+        const = [Fraction(0)] * (n_z + n_y)
+        for col, p in enumerate([eqs[i] for i in live] + ineqs):
+            for m, c in p.iterterms():
+                if any(m):
+                    A_eq[where[m]][col] = frac(c)
+                else:
+                    const[col] = frac(c)
+        # maximize sum y - C subject to: every monomial cancels, C <= 0, z in [-1, 1], y in [0, 1]
+        obj = [-v for v in const[:n_z]] + [1 - v for v in const[n_z:]]
+        res = solve_lp(
+            obj,
+            [const],
+            [0],
+            A_eq or None,
+            [0] * len(A_eq) if A_eq else None,
+            [(-1, 1)] * n_z + [(0, 1)] * n_y,
+            maximize=True,
+        )
+        if res.status == "optimal" and res.value is not None and res.value > 0 and res.x is not None:
+            x = res.x
+            c = sum((a * b for a, b in zip(const, x)), Fraction(0))
+            return found(
+                [(live[r], x[r]) for r in range(n_z) if x[r]],
+                [(j, x[n_z + j]) for j in range(n_y) if x[n_z + j]],
+                c,
+            )
+    left = sorted({k for i in live for m in eqs[i].itermonoms() for k, e in enumerate(m) if e})
+    if live and len(left) <= max_gens:
+        G = sympy.groebner([eqs[i].as_expr() for i in live], *[gens[k] for k in left], order="grevlex")
+        if list(G.exprs) == [1]:
+            return EmptinessCertificate("groebner", tuple(subs), remaining=tuple(live))
+    return None
+
+
+def check_emptiness_certificate(config: FiberConfiguration, cert: EmptinessCertificate) -> bool:
+    """Re-check an :class:`EmptinessCertificate` exactly (SymPy expressions; no code shared with the search)."""
+    import sympy
+
+    eqs, ineqs, gens = certificate_system(config)
+    if not isinstance(cert, EmptinessCertificate):
+        raise InvalidInputError(f"cert: expected an EmptinessCertificate, got {type(cert).__name__}")
+    if cert.kind not in ("farkas", "groebner"):
+        return False
+    by_name = {str(g): g for g in gens}
+    eqs = [sympy.expand(e) for e in eqs]
+    ineqs = [sympy.expand(q) for q in ineqs]
+    for i, name in cert.substitutions:
+        if not (0 <= i < len(eqs)) or name not in by_name:
+            return False
+        u = by_name[name]
+        e = eqs[i]
+        c = e.coeff(u, 1)
+        if not (c.is_Rational and c != 0) or sympy.expand(e - c * u).has(u):
+            return False
+        value = -sympy.expand(e - c * u) / c
+        eqs = [sympy.expand(p.xreplace({u: value})) for p in eqs]
+        ineqs = [sympy.expand(q.xreplace({u: value})) for q in ineqs]
+    if cert.kind == "groebner":
+        chosen = [eqs[i] for i in cert.remaining if 0 <= i < len(eqs)]
+        if len(chosen) != len(cert.remaining) or not chosen:
+            return False
+        unknowns = sorted(set().union(*(p.free_symbols for p in chosen)), key=str)
+        if not unknowns:
+            return any(p != 0 for p in chosen)
+        return list(sympy.groebner(chosen, *unknowns, order="lex").exprs) == [1]
+    total = sympy.Integer(0)
+    for i, z in cert.equation_multipliers:
+        if not 0 <= i < len(eqs):
+            return False
+        total += sympy.Rational(z.numerator, z.denominator) * eqs[i]
+    for j, y in cert.inequality_multipliers:
+        if not 0 <= j < len(ineqs) or y < 0:
+            return False
+        total += sympy.Rational(y.numerator, y.denominator) * ineqs[j]
+    c = cert.constant
+    if sympy.expand(total - sympy.Rational(c.numerator, c.denominator)) != 0:
+        return False
+    return c < 0 or (c == 0 and any(y > 0 for _j, y in cert.inequality_multipliers))
