@@ -23,8 +23,9 @@ def _max(form, box):
     return form[-1] + sum(a * (hi if a > 0 else lo) for a, (lo, hi) in zip(form, box))
 
 
-def bound_rule(net, box, fixed, k):
-    """(empty, phases, La, Ua) with forms as lists over v then the constant."""
+def bound_rule(net, box, fixed, k, collect=None):
+    """(empty, phases, La, Ua) with forms as lists over v then the constant; ``collect``
+    (a list) receives the bounds ``[(l_j, u_j), ...]`` of each hidden layer."""
     nv, d = len(box), net.input_dim
     W, B = net.weights, net.biases
     if net.depth == 0:
@@ -34,12 +35,16 @@ def bound_rule(net, box, fixed, k):
     phases = []
     for layer in range(1, net.depth + 1):
         La, Ua, ph = [], [], []
+        if collect is not None:
+            collect.append([])
         for j in range(len(Lz)):
             lj, uj = _rd(_min(Lz[j], box), k), _ru(_max(Uz[j], box), k)
             f = fixed.get((layer, j))
             if f is not None and ((f > 0 and uj < 0) or (f < 0 and lj > 0)):
                 return True, phases, None, None
             s = f if f is not None else (1 if lj >= 0 else (-1 if uj <= 0 else 0))
+            if collect is not None:
+                collect[-1].append((lj, uj))
             ph.append(s)
             zero = [F(0)] * (nv + 1)
             if s > 0:
@@ -176,6 +181,11 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
             c -= m * ac
         assert ok(upper(net, box, La, Ua, p, q, c)), path + ".leaf"
         return
+    if kind == "relax":
+        bounds = []
+        bound_rule(net, box, fixed, k, bounds)
+        assert ok(relax_max(net, goal, box, phases, bounds, tree["lambda"], k)), path + ".leaf (relax)"
+        return
     assert all(s != 0 for ph in phases for s in ph), path + ".leaf (not every neuron has a phase)"
     pre, out = pattern_affine(net, phases)
     if kind == "pattern":
@@ -205,3 +215,70 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
         rp, rc = goal["rows"][idx]
         psi = [a - v * b for a, b in zip(psi, list(rp) + [rc])]
     assert ok(_max(psi, box)), path + ".leaf (lp)"
+
+
+def relax_max(net, goal, box, phases, bounds, lam, k):
+    """max psi of a relax leaf, with every variable of (v, a) kept as a dict entry."""
+    # psi as {var: coef} with var ("v", i) or ("a", l, j), and the constant under None
+    psi = {}
+
+    def add(var, c):
+        psi[var] = psi.get(var, F(0)) + c
+
+    def a_var(layer, i):
+        return ("v", i) if layer == 0 else ("a", layer, i)
+
+    def add_form(p, q, c, mult):  # mult * (p.v + q.y + c), y = W a_L + b
+        for i, a in enumerate(p):
+            add(("v", i), mult * a)
+        add(None, mult * c)
+        for qi, row, bi in zip(q, net.weights[-1], net.biases[-1]):
+            for i, w in enumerate(row):
+                add(a_var(net.depth, i), mult * qi * w)
+            add(None, mult * qi * bi)
+
+    def add_z(layer, j, mult):  # mult * z_{layer, j}
+        for i, w in enumerate(net.weights[layer - 1][j]):
+            add(a_var(layer - 1, i), mult * w)
+        add(None, mult * net.biases[layer - 1][j])
+
+    add_form(*goal["phi"], F(1))
+    for idx, v in lam.get("atom", []):
+        v = F(v)
+        assert v >= 0
+        add_form(*goal["atoms"][idx], -v)
+    for idx, v in lam.get("input", []):
+        v = F(v)
+        assert v >= 0
+        rp, rc = goal["rows"][idx]
+        add_form(rp, [], rc, -v)
+    for key, want in (("active", 1), ("inactive", -1), ("lower", 0), ("upper", 0)):
+        for (layer, j), v in lam.get(key, []):
+            v = F(v)
+            assert phases[layer - 1][j] == want
+            assert key == "active" or v >= 0
+            a = ("a", layer, j)
+            if key == "active":  # g = a - z
+                add(a, -v)
+                add_z(layer, j, v)
+            elif key == "inactive":  # g = z
+                add_z(layer, j, -v)
+            elif key == "lower":  # g = z - a
+                add_z(layer, j, -v)
+                add(a, v)
+            else:  # g = a - t (z - l)
+                lj, uj = bounds[layer - 1][j]
+                t = _ru(uj / (uj - lj), k)
+                add(a, -v)
+                add_z(layer, j, v * t)
+                add(None, -v * t * lj)
+    total = psi.pop(None, F(0))
+    for var, c in psi.items():
+        if var[0] == "v":
+            lo, hi = box[var[1]]
+        else:
+            _, layer, j = var
+            lj, uj = bounds[layer - 1][j]
+            lo, hi = (F(0), F(0)) if phases[layer - 1][j] < 0 else (max(F(0), lj), max(F(0), uj))
+        total += c * (hi if c > 0 else lo)
+    return total

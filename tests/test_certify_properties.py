@@ -215,3 +215,20 @@ def test_unsafe_set_by_hand():
     spec = rg.Specification.from_lists(1, 1, [{"box": [[-2, 2]], "atoms": [{"y": [-1], "c": 1}]}])
     pieces = rg.unsafe_set(ABS, spec)
     assert sorted(p.vertices for p in pieces) == [((F(-2),), (F(-1),)), ((F(1),), (F(2),))]
+
+
+def test_relax_leaf_closes_the_root_where_the_bound_rule_fails():
+    # y = relu(x) - relu(x) on [-1, 1] with the atom y >= 3/4: the bound rule's bound of y is
+    # (1 - x)/2 <= 1 (not below 3/4), the triangle relaxation's is 1/2 (at x = 0); hand-checked
+    # in tests/test_verify.py.  So the root closes by one relax leaf, without a branch.
+    from relu_geom.certify.bab import Form, Goal, branch_and_bound
+
+    net = rg.ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, 0], [0]])
+    atom = Form((F(0),), (F(-1),), F(3, 4))
+    goal = Goal(net, ((F(-1), F(1)),), (), (atom,), Form((F(0),), (F(0),), F(0)), True)
+    out = branch_and_bound(goal)
+    assert out.status == "proved" and out.tree["leaf"] == "relax" and out.stats["branches"] == 0
+    off = branch_and_bound(goal, relax=False)
+    assert off.status == "proved" and off.stats["branches"] > 0
+    check_tree(net, {"box": [(F(-1), F(1))], "rows": [], "atoms": [((F(0),), (F(-1),), F(3, 4))],
+                     "phi": ((F(0),), (F(0),), F(0)), "strict": True}, out.tree)

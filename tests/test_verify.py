@@ -109,7 +109,7 @@ def split_at_zero():
 def test_output_range_of_abs_with_an_input_split():
     report = assert_valid(abs_range(split_at_zero(), split_at_zero()))
     assert report.n_nodes == 6
-    assert dict(report.leaves) == {"bound": 4, "lp": 0, "pattern": 0, "empty": 0}
+    assert dict(report.leaves) == {"bound": 4, "lp": 0, "relax": 0, "pattern": 0, "empty": 0}
     assert report.claim == "output_range" and report.verdict == "range"
     assert report.to_dict()["leaves"]["bound"] == 4
 
@@ -220,7 +220,7 @@ def test_property_empty_leaves_hold_whatever_their_type():
     # [1, 0] fixed inactive on [1, 2] has l = 1 > 0: empty, even as a "pattern" leaf
     tree = nsplit(1, 0, {"leaf": "pattern"}, leaf([(0, 1)]))
     report = assert_valid(abs_property("unsat", {"proofs": [tree]}))
-    assert dict(report.leaves) == {"bound": 1, "lp": 0, "pattern": 0, "empty": 1}
+    assert dict(report.leaves) == {"bound": 1, "lp": 0, "relax": 0, "pattern": 0, "empty": 1}
     # but a pattern leaf that is not empty is refused outside Lipschitz proofs
     tree = nsplit(1, 1, {"leaf": "pattern"}, leaf([(0, 1)]))
     assert failure(abs_property("unsat", {"proofs": [tree]})) == (
@@ -783,3 +783,47 @@ def test_the_checker_imports_only_network_arith_errors_and_the_standard_library(
                         path.name,
                         name,
                     )
+
+
+# ---------------------------------------------------------------- relax leaves
+# twins: y = relu(x) - relu(x) = 0 on [-1, 1]; the atom y >= 3/4.  The bound rule gives
+# l = -1, u = 1, t = 1/2 for both neurons; upper(y) = (x + 1)/2 - x = (1 - x)/2, max 1, so
+# 3/4 - y <= 0 is not refuted by it (1 - 3/4 = 1/4).  With the rows a0 <= (z0 + 1)/2
+# (lambda 1) and z1 - a1 <= 0 (lambda 1/2): psi = y - 3/4 - (a0 - (x + 1)/2) - (x - a1)/2
+# = -a1/2 - 1/4, max over a1 in [0, 1] is -1/4.
+TWIN = net_dict([[[1], [1]], [[1, -1]]], [[0, 0], [0]])
+
+
+def twin_property(lam):
+    question = {"disjuncts": [{"box": [["-1", "1"]], "atoms": [{"y": ["-1"], "c": "3/4"}]}]}
+    return envelope(TWIN, "property", question, "unsat", {"proofs": [{"leaf": "relax", "lambda": lam}]})
+
+
+RELAX_GOOD = {"atom": [[0, "1"]], "upper": [[[1, 0], "1"]], "lower": [[[1, 1], "1/2"]]}
+
+
+def test_relax_leaf_proves_what_the_bound_rule_does_not():
+    assert dict(assert_valid(twin_property(RELAX_GOOD)).leaves)["relax"] == 1
+    cert = twin_property(RELAX_GOOD)
+    cert["evidence"]["proofs"][0] = leaf([(0, 1)])
+    assert failure(cert) == ("evidence.proofs[0]", "the bound rule gives 1/4, not < 0")
+
+
+def test_relax_leaf_tampered():
+    # upper multiplier 1/2: psi = a0/2 - a1/2 - x/4 - 1/2, max at a0 = 1, a1 = 0, x = -1: 1/4
+    assert failure(twin_property({**RELAX_GOOD, "upper": [[[1, 0], "1/2"]]})) == (
+        "evidence.proofs[0]",
+        "max of psi over the relaxation box is 1/4, not < 0",
+    )
+    assert failure(twin_property({**RELAX_GOOD, "upper": [[[1, 0], "-1"]]})) == (
+        "evidence.proofs[0].lambda.upper[0][1]",
+        "multiplier must be non-negative, got -1",
+    )
+    assert failure(twin_property({**RELAX_GOOD, "active": [[[1, 0], "1"]]})) == (
+        "evidence.proofs[0].lambda.active[0][0]",
+        "'active' needs phase 1; neuron [1, 0] has phase 0 on this leaf",
+    )
+    path, reason = failure(twin_property({**RELAX_GOOD, "upper": [[[1, 2], "1"]]}))
+    assert path == "evidence.proofs[0].lambda.upper[0][0][1]" and "[0, 1]" in reason
+    path, _ = failure(twin_property({**RELAX_GOOD, "lower": [[[1, 1], "1/2"], [[1, 1], "1/2"]]}))
+    assert path == "evidence.proofs[0].lambda.lower[1]"

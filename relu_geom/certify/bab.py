@@ -36,6 +36,7 @@ from relu_geom.certify.bounds import (
     float_bounds_batch,
     max_over_box,
 )
+from relu_geom.certify.relaxation import relaxation_guide, relaxation_leaf
 from relu_geom.network import ReLUNetwork
 
 __all__ = ["Form", "Goal", "SearchOutcome", "branch_and_bound", "form_to_json"]
@@ -43,6 +44,7 @@ __all__ = ["Form", "Goal", "SearchOutcome", "branch_and_bound", "form_to_json"]
 _ZERO = Fraction(0)
 _GUIDE_MARGIN = 2.0**-23  # float guide only: try the exact rule when the float bound is within this
 _BATCH = 32  # nodes whose float guide runs in one numpy call
+_RELAX_EXPLORE = 4  # the relaxation LP on one in this many nodes far from passing
 _INPUT_SPLITS_PER_DIM = 12  # input splits on a path, per input coordinate, before neuron splits
 
 
@@ -192,6 +194,7 @@ class _Search:
         max_branches: int | None,
         progress: Callable[[dict[str, Any]], None] | None,
         input_split_dim: int,
+        relax: bool = True,
     ):
         self.g = goal
         self.net = goal.net
@@ -209,7 +212,18 @@ class _Search:
         self.max_branches = max_branches
         self.progress = progress
         self.input_split_dim = input_split_dim
-        self.stats = {"branches": 0, "bound_leaves": 0, "lp_leaves": 0, "empty_leaves": 0, "exact_lps": 0}
+        self.relax = relax
+        self._relax_gap = -math.inf  # the largest guide gap fbest - thr at which a relax leaf closed
+        self._relax_skipped = 0
+        self.stats = {
+            "branches": 0,
+            "bound_leaves": 0,
+            "lp_leaves": 0,
+            "relax_leaves": 0,
+            "empty_leaves": 0,
+            "exact_lps": 0,
+            "relax_lps": 0,
+        }
         self.strict = goal.strict and not maximize
         self._float_forms: dict[int, tuple[Form, tuple[np.ndarray, np.ndarray, float]]] = {}
         self.mu_candidates = self._multiplier_candidates()
@@ -478,6 +492,42 @@ class _Search:
             return None
         return None
 
+    def _try_relax(self, fbest: float) -> bool:
+        """Whether to solve the relaxation LP on a node the bound rule left open (a guide only):
+        when its bound-rule gap is at most twice the largest gap at which a relax leaf closed,
+        and on every fourth other node (so that the first ones are found)."""
+        gap = fbest - float(self.thr)
+        if gap <= 2 * self._relax_gap:
+            return True
+        self._relax_skipped += 1
+        return self._relax_skipped % _RELAX_EXPLORE == 1
+
+    def _relax_leaf(
+        self, node: _Node, fb: FloatBounds, eb: ExactBounds | None, fbest: float
+    ) -> ExactBounds | None:
+        """Close the node by a ``relax`` leaf when the float LP of the triangle relaxation
+        passes and its rounded multipliers pass exactly; returns the exact bounds then."""
+        g = self.g
+        self.stats["relax_lps"] += 1
+        guide = relaxation_guide(
+            self.net, node.box, fb.phases, fb.lower, fb.upper, g.rows, g.atoms, g.phi, self.thr
+        )
+        if guide is None or not guide.passes:
+            return None
+        if eb is None:
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
+            if eb.empty:
+                node.tree.update({"leaf": "bound", "mu": []})
+                self.stats["empty_leaves"] += 1
+                return eb
+        leaf = relaxation_leaf(eb, g.rows, g.atoms, g.phi, self._passes, self.thr, guide)
+        if leaf is None:
+            return None
+        node.tree.update(leaf)
+        self.stats["relax_leaves"] += 1
+        self._relax_gap = max(self._relax_gap, fbest - float(self.thr))
+        return eb
+
     # ---- splits
     def _wants_input_split(self, node: _Node, eb: ExactBounds | None, fb: FloatBounds) -> bool:
         """Input splits for low-dimensional inputs while more than three neurons are unstable
@@ -619,6 +669,10 @@ class _Search:
                     return "closed", eb, fbest
                 if self.maximize:
                     raise AssertionError("an lp leaf with exact multipliers must close")  # pragma: no cover
+        if self.relax and not (eb is not None and eb.all_phased) and self.net.depth and self._try_relax(fbest):
+            closed = self._relax_leaf(node, fb, eb, fbest)
+            if closed is not None:
+                return "closed", closed, fbest
         # candidate points: the centre of this box and the corner maximizing the guide's best form
         lo, hi = fb.lo, fb.hi
         centre = (lo + hi) / 2
@@ -709,6 +763,7 @@ def branch_and_bound(
     max_branches: int | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
     input_split_dim: int = 8,
+    relax: bool = True,
 ) -> SearchOutcome:
     """Prove a goal, find a violation, or (``maximize=True``) find and prove the maximum of phi.
 
@@ -731,6 +786,9 @@ def branch_and_bound(
         Called after every branch with ``{"branches", "open", "gap"}``.
     input_split_dim
         Split input coordinates (rather than neurons) when the input dimension is at most this.
+    relax
+        Try a ``relax`` leaf (the triangle LP relaxation, multipliers from HiGHS, proved
+        exactly) on every node that the bound rule does not close.
 
     Examples
     --------
@@ -753,4 +811,5 @@ def branch_and_bound(
         max_branches=max_branches,
         progress=progress,
         input_split_dim=input_split_dim,
+        relax=relax,
     ).run()

@@ -17,7 +17,7 @@ from operator import mul
 
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["IntegerNetwork", "Propagation", "affine_max", "propagate"]
+__all__ = ["IntegerNetwork", "Propagation", "affine_max", "propagate", "relaxation_max"]
 
 Box = Sequence[tuple[Fraction, Fraction]]
 
@@ -76,7 +76,8 @@ class Propagation:
 
     ``phases[l-1][j]`` is the phase of neuron ``[l, j]``; ``lower`` / ``upper`` are the
     post-activation forms ``La`` / ``Ua`` of the last hidden layer (the identity on ``x``
-    without hidden layers) over the denominator ``den``; ``pre[l-1]`` is ``(Lz_l, Z_l)``.
+    without hidden layers) over the denominator ``den``; ``pre[l-1]`` is ``(Lz_l, Z_l)``;
+    ``bounds[l-1][j]`` is ``(2^k l_j, 2^k u_j)``, the rule's bounds of ``z_{l,j}`` as integers.
     """
 
     empty: bool
@@ -85,6 +86,7 @@ class Propagation:
     upper: tuple[tuple[int, ...], ...]
     den: int
     pre: tuple[tuple[tuple[tuple[int, ...], ...], int], ...]
+    bounds: tuple[tuple[tuple[int, int], ...], ...] = ()
 
     @property
     def all_fixed(self) -> bool:
@@ -165,6 +167,7 @@ def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], in
     lz, uz, zden = forms, forms, first.den
     phases: list[tuple[int, ...]] = []
     pre = []
+    all_bounds: list[tuple[tuple[int, int], ...]] = []
     la: list[tuple[int, ...]] = [tuple(1 if c == i + 1 else 0 for c in range(n + 1)) for i in range(d)]
     ua, aden = la, 1
     for idx in range(len(layers) - 1):
@@ -186,6 +189,7 @@ def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], in
             phase_row.append(p)
             bounds.append((lo_j, up_j))
         phases.append(tuple(phase_row))
+        all_bounds.append(tuple(bounds))
         s = scale * scale if 0 in phase_row else 1
         zero = (0,) * (n + 1)
         la, ua = [], []
@@ -209,7 +213,7 @@ def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], in
             break
         lz, uz = _next_layer(nxt, la, ua, aden, n + 1)
         zden = nxt.den * aden
-    return Propagation(False, tuple(phases), tuple(la), tuple(ua), aden, tuple(pre))
+    return Propagation(False, tuple(phases), tuple(la), tuple(ua), aden, tuple(pre), tuple(all_bounds))
 
 
 def output_form(
@@ -231,6 +235,75 @@ def output_form(
     coeffs = [pi + Fraction(total[i + 1], den) for i, pi in enumerate(p)]
     const = c + sum((qi * bi for qi, bi in zip(q, b_out)), Fraction(0)) + Fraction(total[0], den)
     return coeffs, const
+
+
+def relaxation_max(
+    inet: IntegerNetwork,
+    prop: Propagation,
+    k: int,
+    box: Box,
+    form: tuple[Sequence[Fraction], Sequence[Fraction], Fraction],
+    mu: Sequence[Mapping[int, Fraction]],
+    alpha: Sequence[Mapping[int, Fraction]],
+    const: Fraction,
+) -> Fraction:
+    """``max psi`` over the box of ``(v, a)`` for the relaxation leaf.
+
+    ``psi = p.v + q.y + c + sum_l mu_l . z_l + sum_l alpha_l . a_l + const`` with
+    ``y = W_{L+1} a_L + b_{L+1}``, ``z_l = W_l a_{l-1} + b_l`` and ``a_0 = x`` (the first
+    ``d`` entries of ``v``), written as an affine function of ``(v, a)`` exactly; each
+    ``a_{l,j}`` ranges over ``[0, 0]`` (phase -1) or ``[max(0, l_j), max(0, u_j)]`` with
+    the rule's bounds ``prop.bounds`` over ``2^k``.
+    """
+    net = inet.net
+    p, q, c = form
+    d, n_hidden = net.input_dim, net.depth
+    # coef[l] over a_l (l = 0: x), as Fractions
+    coef: list[list[Fraction]] = [[Fraction(0)] * d] + [
+        [Fraction(alpha[i].get(j, 0)) for j in range(w)] for i, w in enumerate(net.hidden_widths)
+    ]
+    total = Fraction(c) + const
+    w_out, b_out = net.weights[-1], net.biases[-1]
+    top = coef[n_hidden]
+    for qi, row, bi in zip(q, w_out, b_out):
+        if qi:
+            for j, a in enumerate(row):
+                top[j] += qi * a
+            total += qi * bi
+    for layer in range(n_hidden, 0, -1):
+        entries = [(j, Fraction(m)) for j, m in mu[layer - 1].items() if m]
+        if not entries:
+            continue
+        lay = inet.layers[layer - 1]
+        nums, mden = _common([m for _, m in entries])
+        width = len(coef[layer - 1])
+        acc = [0] * width
+        bsum = 0
+        for (j, _), mj in zip(entries, nums):
+            wrow = lay.rows[j]
+            for i in range(width):
+                if wrow[i]:
+                    acc[i] += mj * wrow[i]
+            bsum += mj * lay.bias[j]
+        den = mden * lay.den
+        prev = coef[layer - 1]
+        for i in range(width):
+            if acc[i]:
+                prev[i] += Fraction(acc[i], den)
+        total += Fraction(bsum, den)
+    # the maximum over the box: v in the leaf box, a_{l,j} in its interval
+    xcoef = [Fraction(a) + b for a, b in zip(p[:d], coef[0])] + [Fraction(a) for a in p[d:]]
+    best = affine_max(xcoef, total, box)
+    one = Fraction(1, 1 << k)
+    for layer in range(1, n_hidden + 1):
+        for j, a in enumerate(coef[layer]):
+            if not a:
+                continue
+            if prop.phases[layer - 1][j] < 0:
+                continue  # a = 0
+            lo_j, up_j = prop.bounds[layer - 1][j]
+            best += a * (max(up_j, 0) if a > 0 else max(lo_j, 0)) * one
+    return best
 
 
 def jacobian(inet: IntegerNetwork, prop: Propagation) -> list[list[Fraction]]:

@@ -29,7 +29,14 @@ from relu_geom.verify._json import (
     load_certificate,
     parse_rational,
 )
-from relu_geom.verify.bounds import IntegerNetwork, affine_max, jacobian, output_form, propagate
+from relu_geom.verify.bounds import (
+    IntegerNetwork,
+    affine_max,
+    jacobian,
+    output_form,
+    propagate,
+    relaxation_max,
+)
 from relu_geom.verify.l2 import check_robustness_l2
 
 __all__ = ["Failure", "VerificationReport", "verify_certificate"]
@@ -39,9 +46,10 @@ NETWORK_FORMAT = "relu-geom/network@1"
 CLAIMS = ("property", "output_range", "lipschitz", "robustness", "robustness_l2")
 MAX_PRECISION_BITS = 1024
 MAX_DEGREE = 1000  # of the polynomial defining L^2
-LEAF_KINDS = ("bound", "lp", "pattern", "empty")
+LEAF_KINDS = ("bound", "lp", "relax", "pattern", "empty")
 # lp leaves of a Lipschitz proof prove (goal phi = 0, rel "<") that the leaf misses the input rows
 LIPSCHITZ_LEAF_KINDS = ("pattern", "lp")
+RELAX_ROWS = (("active", 1), ("inactive", -1), ("lower", 0), ("upper", 0))  # and the phase each needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +78,7 @@ class VerificationReport:
     n_nodes
         Proof-tree nodes visited.
     leaves
-        ``(kind, count)`` for the leaf kinds ``bound``, ``lp``, ``pattern``, ``empty``.
+        ``(kind, count)`` for the leaf kinds ``bound``, ``lp``, ``relax``, ``pattern``, ``empty``.
     checked
         One line per thing checked, in order.
     """
@@ -304,7 +312,7 @@ class _Checker:
         return layer, _int(pair[1], (path, "[1]"), 0, widths[layer - 1])
 
     def leaf(self, node: dict, path: JsonPath, goal: _Goal, box, fixed, lipschitz) -> None:
-        kind = _text(node["leaf"], (path, ".leaf"), ("bound", "lp", "pattern"))
+        kind = _text(node["leaf"], (path, ".leaf"), ("bound", "lp", "relax", "pattern"))
         prop = propagate(self.inet, box, fixed, self.k)
         if prop.empty:
             self.leaves["empty"] += 1
@@ -354,11 +362,65 @@ class _Checker:
             bound = affine_max(coeffs, const, box)
             if not _holds(bound, goal.rel):
                 raise Invalid(path, f"max of psi over the leaf box is {_show(bound)}, not {goal.rel} 0")
+        elif kind == "relax":
+            self.relax(node, path, goal, box, prop)
         else:
             _obj(node, path, ("leaf",))
             self.unfixed(prop, path, "pattern")
             lipschitz(jacobian(self.inet, prop), path)
         self.leaves[kind] += 1
+
+    def relax(self, node: dict, path: JsonPath, goal: _Goal, box, prop) -> None:
+        """The ``relax`` leaf: the triangle relaxation with the rule's own bounds ``l, u``."""
+        _obj(node, path, ("leaf", "lambda"))
+        keys = tuple(key for key, _ in RELAX_ROWS)
+        lam = _obj(node["lambda"], (path, ".lambda"), (), (*keys, "atom", "input"))
+        form = goal.phi
+        for k, mu in self.sparse(lam.get("atom", []), (path, ".lambda.atom"), len(goal.atoms)):
+            form = form.minus(goal.atoms[k], mu)
+        for r, mu in self.sparse(lam.get("input", []), (path, ".lambda.input"), len(goal.rows)):
+            form = form.minus(goal.rows[r], mu)
+        widths = self.net.hidden_widths
+        zero = Fraction(0)
+        zmult: list[dict[int, Fraction]] = [{} for _ in widths]  # the coefficient of z_{l,j} in psi
+        amult: list[dict[int, Fraction]] = [{} for _ in widths]  # the coefficient of a_{l,j} in psi
+        extra = zero
+        one = 1 << self.k
+        for key, want in RELAX_ROWS:
+            seen = set()
+            for i, entry in enumerate(_list(lam.get(key, []), (path, f".lambda.{key}"))):
+                epath = (path, f".lambda.{key}[{i}]")
+                pair = _list(entry, epath, 2)
+                layer, j = self.neuron(pair[0], (epath, "[0]"))
+                if (layer, j) in seen:
+                    raise Invalid(epath, f"neuron {[layer, j]} given twice")
+                seen.add((layer, j))
+                phase = prop.phases[layer - 1][j]
+                if phase != want:
+                    raise Invalid(
+                        (epath, "[0]"),
+                        f"{key!r} needs phase {want}; neuron {[layer, j]} has phase {phase} on this leaf",
+                    )
+                if key == "active":  # a = z: any sign
+                    lam_i = parse_rational(pair[1], (epath, "[1]"))
+                else:
+                    lam_i = _nonneg(pair[1], (epath, "[1]"))
+                zm, am = zmult[layer - 1], amult[layer - 1]
+                # psi -= lam_i g with g = a - z, z, z - a, or a - t (z - l)
+                if key == "active":
+                    zm[j], am[j] = zm.get(j, zero) + lam_i, am.get(j, zero) - lam_i
+                elif key == "inactive":
+                    zm[j] = zm.get(j, zero) - lam_i
+                elif key == "lower":
+                    zm[j], am[j] = zm.get(j, zero) - lam_i, am.get(j, zero) + lam_i
+                else:
+                    lo, up = prop.bounds[layer - 1][j]
+                    t = Fraction(-((-up * one) // (up - lo)), one)  # up(u / (u - l))
+                    zm[j], am[j] = zm.get(j, zero) + lam_i * t, am.get(j, zero) - lam_i
+                    extra -= lam_i * t * Fraction(lo, one)
+        bound = relaxation_max(self.inet, prop, self.k, box, (form.p, form.q, form.c), zmult, amult, extra)
+        if not _holds(bound, goal.rel):
+            raise Invalid(path, f"max of psi over the relaxation box is {_show(bound)}, not {goal.rel} 0")
 
     @staticmethod
     def unfixed(prop, path: JsonPath, kind: str) -> None:
