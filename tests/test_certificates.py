@@ -86,3 +86,42 @@ def test_a_changed_weight_is_rejected():
     w = bad["network"]["weights"][0][0]
     w[0] = str(Fraction(w[0]) + 1)
     assert not verify_certificate(bad).valid
+
+
+def _relax_certificate():
+    # random([2, 6, 6, 1], seed=0) over [-1, 1]^2: "y >= max + 1e-9" is unsat, and its proof
+    # closes some leaves only through the triangle relaxation (relax leaves)
+    net = rg.ReLUNetwork.random([2, 6, 6, 1], seed=0)
+    box = [(-1, 1)] * 2
+    top = rg.output_range(net, box).ranges[0].max
+    spec = rg.Specification.from_lists(2, 1, [{"box": box, "atoms": [{"y": [-1], "c": top + Fraction(1, 10**9)}]}])
+    res = rg.check_property(net, spec)
+    assert res.verdict == "unsat"
+    return top, json.loads(json.dumps(res.certificate))
+
+
+def _relax_leaves(tree):
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node.get("leaf") == "relax":
+            yield node
+        stack.extend(node.get("children", []))
+
+
+def test_relax_leaves_verify_and_do_not_prove_a_false_claim():
+    top, cert = _relax_certificate()
+    leaves = list(_relax_leaves(cert["evidence"]["proofs"][0]))
+    assert leaves and verify_certificate(cert).valid
+    # the same proof for "y >= max - 1/16", which the maximizer violates: rejected
+    false = copy.deepcopy(cert)
+    false["question"]["disjuncts"][0]["atoms"][0]["c"] = str(top - Fraction(1, 16))
+    assert not verify_certificate(false).valid
+    # a negative multiplier on a row that needs a non-negative one: rejected at that leaf
+    bad = copy.deepcopy(cert)
+    leaf = next(_relax_leaves(bad["evidence"]["proofs"][0]))
+    kind = next(k for k in ("upper", "lower", "inactive", "atom", "input") if leaf["lambda"].get(k))
+    entry = leaf["lambda"][kind][0]
+    entry[-1] = str(-abs(Fraction(entry[-1])) - 1)
+    report = verify_certificate(bad)
+    assert not report.valid and "lambda" in str(report.first_failure)
