@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import relu_geom as rg
-from relu_geom.analyses.fibers.configurations import _positive_multiples, function_data
-
-
-def test_positive_multiples():
-    assert _positive_multiples((2, 4), (1, 2)) and not _positive_multiples((-2, -4), (1, 2))
-    assert not _positive_multiples((1, 0), (1, 1)) and not _positive_multiples((0, 0), (0, 0))
-    assert not _positive_multiples(None, (1,))
+from relu_geom.analyses.fibers.configurations import function_data
 
 
 def test_symmetric_stars_keep_every_resolution():

@@ -8,12 +8,12 @@ import pytest
 import sympy
 
 import relu_geom as rg
-from relu_geom.analyses.fibers.deep import _eliminate
+from relu_geom.analyses.fibers.deep import exact_elimination
 
 
 def test_elimination_linear_and_monomial():
     u, v, w = sympy.symbols("u v w")
-    eqs, subs, empty = _eliminate([2 * u + v - 4, u * w - 3, w**2 - 9], [u, v, w])
+    eqs, subs, empty = exact_elimination([2 * u + v - 4, u * w - 3, w**2 - 9], [u, v, w])
     assert empty == "" and subs
     # the reduced system's solutions, pushed through the substitutions, solve the original
     # system: (u, v, w) = (1, 2, 3) and (-1, 6, -3)
@@ -23,9 +23,9 @@ def test_elimination_linear_and_monomial():
         full = {s: sympy.sympify(e).subs(sol) for s, e in subs.items()} | sol
         found.add((full[u], full[v], full[w]))
     assert found == {(1, 2, 3), (-1, 6, -3)}
-    _eqs, _subs, empty = _eliminate([u - 1, u - 2], [u])
+    _eqs, _subs, empty = exact_elimination([u - 1, u - 2], [u])
     assert "nonzero constant" in empty
-    _eqs, _subs, empty = _eliminate([u * v - 1, v], [u, v])  # u v = 1 forces v != 0
+    _eqs, _subs, empty = exact_elimination([u * v - 1, v], [u, v])  # u v = 1 forces v != 0
     assert "forces to be nonzero vanishes" in empty
 
 

@@ -136,12 +136,6 @@ PRIVATE_ALLOWED = {
         "importing relu_geom always fills the registry of file functions; emptying it is the only "
         "way to reach the message a program gets without it"
     ),
-    ("test_configurations.py", "_positive_multiples"): (
-        "relu_geom/analyses/fibers/ is being reworked by its owners; the helper gets a public home there"
-    ),
-    ("test_deep.py", "_eliminate"): (
-        "relu_geom/analyses/fibers/ is being reworked by its owners; the elimination gets a public home there"
-    ),
 }
 """(test file, private name) pairs still allowed, each with its reason."""
 

@@ -99,3 +99,9 @@ def test_bad_input_is_named() -> None:
         la.rank([[1, "x"]])
     with pytest.raises(DimensionMismatchError, match="b:"):
         la.solve([[1, 0]], [1, 2])
+
+
+def test_is_positive_multiple():
+    assert la.is_positive_multiple((2, 4), (1, 2)) and not la.is_positive_multiple((-2, -4), (1, 2))
+    assert not la.is_positive_multiple((1, 0), (1, 1)) and not la.is_positive_multiple((0, 0), (0, 0))
+    assert not la.is_positive_multiple(None, (1,))

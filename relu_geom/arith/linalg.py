@@ -51,6 +51,7 @@ __all__ = [
     "integer_kernel",
     "integer_rank",
     "integer_rows",
+    "is_positive_multiple",
     "kernel_of_independent_rows",
     "nullspace",
     "rank",
@@ -419,3 +420,23 @@ def solve(A: Sequence[Sequence[object]], b: Sequence[object]) -> tuple[Fraction,
     for row, p in zip(R, piv):
         x[p] = row[n]
     return tuple(x)
+
+
+def is_positive_multiple(u: Sequence[int] | None, v: Sequence[int] | None) -> bool:
+    """Whether ``u = s v`` for some rational ``s > 0``, both vectors nonzero.
+
+    ``None`` (an absent vector) and zero vectors are never positive multiples.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.arith.linalg import is_positive_multiple
+    >>> is_positive_multiple((2, 4), (1, 2)), is_positive_multiple((-2, -4), (1, 2))
+    (True, False)
+    >>> is_positive_multiple((0, 0), (0, 0)), is_positive_multiple(None, (1,))
+    (False, False)
+    """
+    if u is None or v is None or not any(u) or not any(v):
+        return False
+    q = next(i for i, x in enumerate(v) if x)
+    return u[q] * v[q] > 0 and all(a * v[q] == b * u[q] for a, b in zip(u, v))

@@ -45,7 +45,7 @@ from relu_geom.analyses.breakpoints import (
     candidate_bent_hyperplanes,
     depth_lower_bound,
 )
-from relu_geom.arith.linalg import rank
+from relu_geom.arith.linalg import is_positive_multiple, rank
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
 from relu_geom.network.transforms import require_int
 
@@ -273,7 +273,7 @@ def _resolve_ridges(
             row = table[a].hyperplane
             sb = _side(row[:-1], Fraction(row[-1]), cx.cells[b].interior_point)
             sc = _side(row[:-1], Fraction(row[-1]), cx.cells[c].interior_point)
-            if sb * sc < 0 and _positive_multiples(table[b].weight_numerator, table[c].weight_numerator):
+            if sb * sc < 0 and is_positive_multiple(table[b].weight_numerator, table[c].weight_numerator):
                 alts.append((facet(a), facet(b), facet(c)))
         if not alts:
             return (
@@ -293,14 +293,6 @@ def _resolve_ridges(
         else:
             options.append((r, tuple(alts)))
     return merges, bends, first, tuple(options), ""
-
-
-def _positive_multiples(u: Sequence[int] | None, v: Sequence[int] | None) -> bool:
-    """``u = s v`` for some ``s > 0`` (both nonzero)."""
-    if u is None or v is None or not any(u) or not any(v):
-        return False
-    q = next(i for i, x in enumerate(v) if x)
-    return u[q] * v[q] > 0 and all(a * v[q] == b * u[q] for a, b in zip(u, v))
 
 
 @dataclass(frozen=True, slots=True)

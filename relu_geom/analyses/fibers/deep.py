@@ -57,6 +57,7 @@ __all__ = [
     "DeepFiber",
     "DeepFiberPiece",
     "deep_fiber",
+    "exact_elimination",
     "solve_configuration",
 ]
 
@@ -325,7 +326,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         for i in range(m):
             eqs.append(sympy.expand(sum(a * w for a, w in zip(row, Wout[i] + [bout[i]])) - rr[i]))
     entries = [x for W in ws + [Wout] for row in W for x in row] + [x for b in bs + [bout] for x in b]
-    eqs, subs, why_empty = _eliminate(eqs, unknowns)
+    eqs, subs, why_empty = exact_elimination(eqs, unknowns)
     if why_empty:
         return ConfigurationSolution("empty", (), free, why_empty)
     entries = [
@@ -358,7 +359,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     return ConfigurationSolution(status, tuple(nets), free, f"{dim_note}; {why}".rstrip("; "))
 
 
-def _eliminate(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict[Any, Any], str]:
+def exact_elimination(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict[Any, Any], str]:
     """Solve equations for unknowns exactly while some equation allows it.
 
     An equation ``c u + r = 0`` with a nonzero rational ``c`` and ``u`` not in ``r``
@@ -369,6 +370,18 @@ def _eliminate(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict
     that makes ``m`` vanish proves the system empty).  Returns the
     remaining equations, the substitutions and, when an equation becomes a nonzero
     constant, the reason the system is empty.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> import sympy
+    >>> from relu_geom.analyses.fibers.deep import exact_elimination
+    >>> u, v = sympy.symbols("u v")
+    >>> rest, subs, why = exact_elimination([2 * u + v - 4, u - 1], [u, v])
+    >>> rest, sorted(subs.items(), key=str), why
+    ([], [(u, 1), (v, 2)], '')
+    >>> exact_elimination([u - 1, u - 2], [u])[2]
+    'an equation reduces to a nonzero constant after exact elimination'
     """
     import sympy
 
