@@ -32,6 +32,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import flint
 
@@ -431,6 +432,22 @@ def _simplex(std: _Std, max_pivots: int) -> LPResult:
     return _finish(std, tab2, tab2.run(N, max_pivots), "simplex")
 
 
+def set_dense_matrix(lp: Any, rows: Sequence[Any], ncol: int) -> None:
+    """Give a ``highspy.HighsLp`` the constraint matrix of dense rows, stored column-wise.
+
+    The entries are read as floats (the float guide only); zeros are dropped.
+    """
+    import highspy
+    import numpy as np
+
+    A = np.asarray(rows, dtype=float).reshape(len(rows), ncol)
+    cols, rws = np.nonzero(A.T)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.searchsorted(cols, np.arange(ncol + 1)).astype(np.int32)
+    lp.a_matrix_.index_ = rws.astype(np.int32)
+    lp.a_matrix_.value_ = A.T[cols, rws]
+
+
 def new_highs():
     """A silent HiGHS instance, or None without highspy (the first one prints a banner on fd 1)."""
     try:
@@ -467,18 +484,7 @@ def _guided(std: _Std, p: _Problem, max_pivots: int) -> LPResult | None:
     lp.col_upper_ = [inf if v is None else float(v) for v in p.hi]
     lp.row_lower_ = [-inf] * len(p.A) + [float(v) for v in p.e]
     lp.row_upper_ = [float(v) for v in p.b] + [float(v) for v in p.e]
-    rows = list(p.A) + list(p.E)
-    starts, index, value = [0], [], []
-    for j in range(n):
-        for i, r in enumerate(rows):
-            if r[j]:
-                index.append(i)
-                value.append(float(r[j]))
-        starts.append(len(index))
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = starts
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
+    set_dense_matrix(lp, list(p.A) + list(p.E), n)
     lp.sense_ = highspy.ObjSense.kMaximize
     h.passModel(lp)
     h.run()

@@ -26,7 +26,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from relu_geom.arith.lp import new_highs, solve_lp
+from relu_geom.arith.lp import new_highs, set_dense_matrix, solve_lp
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bounds import (
     DEFAULT_PRECISION_BITS,
@@ -39,7 +39,7 @@ from relu_geom.certify.bounds import (
 from relu_geom.certify.relaxation import relaxation_guide, relaxation_leaf
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["Form", "Goal", "SearchOutcome", "branch_and_bound", "form_to_json"]
+__all__ = ["Form", "Goal", "SearchOutcome", "branch_and_bound", "form_to_json", "push_split"]
 
 _ZERO = Fraction(0)
 _GUIDE_MARGIN = 2.0**-23  # float guide only: try the exact rule when the float bound is within this
@@ -455,18 +455,7 @@ class _Search:
             lp.col_upper_ = [float(hi) for _, hi in node.box] + ([1.0] if attempt else [])
             lp.row_lower_ = [-inf] * len(rows)
             lp.row_upper_ = [-float(r[3]) for r in rows]
-            starts, index, value = [0], [], []
-            for j in range(ncol):
-                for i, r in enumerate(rows):
-                    a = float(r[2][j]) if j < nv else 1.0
-                    if a:
-                        index.append(i)
-                        value.append(a)
-                starts.append(len(index))
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-            lp.a_matrix_.start_ = starts
-            lp.a_matrix_.index_ = index
-            lp.a_matrix_.value_ = value
+            set_dense_matrix(lp, [list(r[2][:nv]) + [1] * attempt for r in rows], ncol)
             lp.sense_ = highspy.ObjSense.kMaximize
             h.clearModel()
             h.passModel(lp)
@@ -751,6 +740,49 @@ class _Search:
         out = self._outcome("unknown")
         out.reason, out.gap = reason, gap
         return out
+
+
+def push_split(
+    stack: list[tuple[Any, ...]],
+    tree: dict[str, Any],
+    box: Sequence[tuple[Fraction, Fraction]],
+    fixed: dict[tuple[int, int], int],
+    depth: int,
+    neuron: tuple[int, int] | None = None,
+) -> None:
+    """Make ``tree`` a split node of ``docs/certificates.md`` and push its two children.
+
+    With ``neuron`` the node splits that neuron (children inactive, active; same depth);
+    otherwise it halves the widest input coordinate of ``box`` (the first one on ties;
+    children low, high; depth + 1).  Each child goes on ``stack`` as
+    ``(box, fixed, child node, depth)``, the high or active one last.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction
+    >>> from relu_geom.certify.bab import push_split
+    >>> stack, tree = [], {}
+    >>> push_split(stack, tree, [(Fraction(0), Fraction(1)), (Fraction(0), Fraction(2))], {}, 0)
+    >>> tree["split"], [(child[0][1], child[3]) for child in stack]
+    ({'input': 1, 'at': 1}, [((Fraction(0, 1), Fraction(1, 1)), 1), ((Fraction(1, 1), Fraction(2, 1)), 1)])
+    """
+    kids: list[dict[str, Any]] = [{}, {}]
+    tree["children"] = kids
+    if neuron is not None:
+        tree["split"] = {"neuron": list(neuron)}
+        stack.append((tuple(box), {**fixed, neuron: -1}, kids[0], depth))
+        stack.append((tuple(box), {**fixed, neuron: 1}, kids[1], depth))
+        return
+    i = max(range(len(box)), key=lambda k: (box[k][1] - box[k][0], -k))
+    lo, hi = box[i]
+    t = (lo + hi) / 2
+    b1, b2 = list(box), list(box)
+    b1[i] = (lo, t)
+    b2[i] = (t, hi)
+    tree["split"] = {"input": i, "at": format_rational(t)}
+    stack.append((tuple(b1), fixed, kids[0], depth + 1))
+    stack.append((tuple(b2), fixed, kids[1], depth + 1))
 
 
 def branch_and_bound(

@@ -25,7 +25,7 @@ import flint
 from relu_geom._util import short_repr
 from relu_geom.arith.lp import solve_lp
 from relu_geom.arith.rational import format_rational
-from relu_geom.certify.bab import Form, _pattern_maps, form_to_json
+from relu_geom.certify.bab import Form, _pattern_maps, form_to_json, push_split
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds, max_over_box
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.certify.ranges import parse_domain_box
@@ -415,23 +415,5 @@ def _pattern_tree(net, box, rows, accept, bits, max_branches, max_seconds):
                     "set only; the certificate cannot exclude it (perturb the polytope)"
                 )
         stats["branches"] += 1
-        if unstable and depth >= 2 * d:
-            key = unstable[0]
-            tree["split"] = {"neuron": list(key)}
-            kids: list[dict[str, Any]] = [{}, {}]
-            tree["children"] = kids
-            stack.append((b, {**fixed, key: -1}, kids[0], depth))
-            stack.append((b, {**fixed, key: 1}, kids[1], depth))
-            continue
-        i = max(range(d), key=lambda k: (b[k][1] - b[k][0], -k))
-        lo, hi = b[i]
-        t = (lo + hi) / 2
-        b1, b2 = list(b), list(b)
-        b1[i] = (lo, t)
-        b2[i] = (t, hi)
-        kids = [{}, {}]
-        tree["split"] = {"input": i, "at": format_rational(t)}
-        tree["children"] = kids
-        stack.append((tuple(b1), fixed, kids[0], depth + 1))
-        stack.append((tuple(b2), fixed, kids[1], depth + 1))
+        push_split(stack, tree, b, fixed, depth, unstable[0] if unstable and depth >= 2 * d else None)
     return root, stats

@@ -21,7 +21,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from relu_geom.arith.lp import new_highs
+from relu_geom.arith.lp import new_highs, set_dense_matrix
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bounds import ExactBounds, _cached, _float_layers, max_over_box
 from relu_geom.network import ReLUNetwork
@@ -256,8 +256,6 @@ def relaxation_guide(
         phi_c = 0.0
     else:
         cost, phi_c = form_row(phi)
-    A = np.array(blocks).reshape(len(blocks), ncol)
-    cols, rws = np.nonzero(A.T)
     lp = highspy.HighsLp()
     lp.num_col_ = ncol
     lp.num_row_ = len(blocks)
@@ -266,10 +264,7 @@ def relaxation_guide(
     lp.col_upper_ = col_hi
     lp.row_lower_ = np.array(lows, dtype=float)
     lp.row_upper_ = np.array(ups, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.searchsorted(cols, np.arange(ncol + 1)).astype(np.int32)
-    lp.a_matrix_.index_ = rws.astype(np.int32)
-    lp.a_matrix_.value_ = A.T[cols, rws]
+    set_dense_matrix(lp, blocks, ncol)
     lp.sense_ = highspy.ObjSense.kMaximize
     h.passModel(lp)
     h.run()

@@ -34,7 +34,7 @@ from typing import Any
 from relu_geom._util import short_repr
 from relu_geom.arith.qp import dual_bound, project
 from relu_geom.arith.rational import as_point, format_rational, to_rational
-from relu_geom.certify.bab import Form, Goal, _pattern_maps, branch_and_bound
+from relu_geom.certify.bab import Form, Goal, _pattern_maps, branch_and_bound, push_split
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
@@ -216,25 +216,7 @@ def _l2_tree(net, x0, c, s, bits, max_branches, deadline):
             leaves.append((tree, per_class))
             continue
         branches += 1
-        if depth >= 2 * d:
-            key = unstable[0]
-            kids: list[dict[str, Any]] = [{}, {}]
-            tree["split"] = {"neuron": list(key)}
-            tree["children"] = kids
-            stack.append((b, {**fixed, key: -1}, kids[0], depth))
-            stack.append((b, {**fixed, key: 1}, kids[1], depth))
-            continue
-        i = max(range(d), key=lambda k: (b[k][1] - b[k][0], -k))
-        lo, hi = b[i]
-        t = (lo + hi) / 2
-        b1, b2 = list(b), list(b)
-        b1[i] = (lo, t)
-        b2[i] = (t, hi)
-        kids = [{}, {}]
-        tree["split"] = {"input": i, "at": format_rational(t)}
-        tree["children"] = kids
-        stack.append((tuple(b1), fixed, kids[0], depth + 1))
-        stack.append((tuple(b2), fixed, kids[1], depth + 1))
+        push_split(stack, tree, b, fixed, depth, unstable[0] if depth >= 2 * d else None)
     return root, leaves, branches
 
 
