@@ -223,7 +223,7 @@ def test_relax_leaf_closes_the_root_where_the_bound_rule_fails():
     # in tests/test_verify.py.  So the root closes by one relax leaf, without a branch.
     from relu_geom.certify.bab import Form, Goal, branch_and_bound
 
-    net = rg.ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, 0], [0]])
+    net = specimens.zero_by_a_pair_1d()  # relu(x) - relu(x)
     atom = Form((F(0),), (F(-1),), F(3, 4))
     goal = Goal(net, ((F(-1), F(1)),), (), (atom,), Form((F(0),), (F(0),), F(0)), True)
     out = branch_and_bound(goal)
