@@ -461,7 +461,12 @@ def genericity_report(
     t0 = time.monotonic()
     net = as_network(net_or_complex)
     masked = masked_product_ranks(net, max_checks=max_checks, max_seconds=max_seconds)
-    left = None if max_seconds is None else max(max_seconds - (time.monotonic() - t0), 1e-9)
+    left = None if max_seconds is None else max_seconds - (time.monotonic() - t0)
+    if left is not None and left <= 0:
+        raise LimitExceededError(
+            f"genericity_report: limit max_seconds={max_seconds} exceeded: "
+            f"{time.monotonic() - t0:.1f} s spent (checking the masked products)"
+        )
     if isinstance(net_or_complex, ReLUNetwork):
         try:
             cx = compile_network(net, domain=domain, max_cells=max_cells, max_seconds=left)

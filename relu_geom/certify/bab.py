@@ -159,6 +159,25 @@ def _pattern_maps(net: ReLUNetwork, phases: Sequence[Sequence[int]]):
     return layers[:-1], layers[-1]
 
 
+def _pattern_rows(net: ReLUNetwork, phases: Sequence[Sequence[int]], d: int):
+    """The rows ``A x <= b`` saying that every hidden neuron has its phase in ``phases``.
+
+    Row ``(layer, j)`` is ``-sigma z_{layer,j}(x) <= 0`` with ``z`` affine on the pattern;
+    returns ``(A, b, keys)`` with the keys ``("phase", [layer, j])`` of the certificate format.
+    """
+    hidden, _ = _pattern_maps(net, phases)
+    A: list[list[Fraction]] = []
+    b: list[Fraction] = []
+    keys: list[tuple[str, Any]] = []
+    for lay, layer in enumerate(hidden, start=1):
+        for j, r in enumerate(layer):
+            s = phases[lay - 1][j]
+            A.append([-s * v for v in r[:d]])
+            b.append(s * r[d])
+            keys.append(("phase", [lay, j]))
+    return A, b, keys
+
+
 def _compose(form: Form, out_rows, d: int) -> tuple[list[Fraction], Fraction]:
     """``form(x, s, A x + c)`` as (coef over v, const)."""
     coef = list(form.p)

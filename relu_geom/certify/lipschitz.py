@@ -25,7 +25,7 @@ import flint
 from relu_geom._util import short_repr
 from relu_geom.arith.lp import solve_lp
 from relu_geom.arith.rational import format_rational
-from relu_geom.certify.bab import Form, _pattern_maps, form_to_json, push_split
+from relu_geom.certify.bab import Form, _pattern_maps, _pattern_rows, form_to_json, push_split
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds, max_over_box
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.certify.ranges import parse_domain_box
@@ -345,16 +345,7 @@ def _empty_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | No
     if not rows:
         return None
     d = net.input_dim
-    hidden, _ = _pattern_maps(net, phases)
-    A: list[list[Fraction]] = []
-    b: list[Fraction] = []
-    keys: list[tuple[str, Any]] = []
-    for lay, layer in enumerate(hidden, start=1):
-        for j, r in enumerate(layer):
-            s = phases[lay - 1][j]
-            A.append([-s * v for v in r[:d]])
-            b.append(s * r[d])
-            keys.append(("phase", [lay, j]))
+    A, b, keys = _pattern_rows(net, phases, d)
     for k, f in enumerate(rows):
         A.append(list(f.p))
         b.append(-f.c)

@@ -34,7 +34,7 @@ from typing import Any
 from relu_geom._util import short_repr
 from relu_geom.arith.qp import dual_bound, project
 from relu_geom.arith.rational import as_point, format_rational, to_rational
-from relu_geom.certify.bab import Form, Goal, _pattern_maps, branch_and_bound, push_split
+from relu_geom.certify.bab import Form, Goal, _pattern_maps, _pattern_rows, branch_and_bound, push_split
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
@@ -148,16 +148,8 @@ def _sqrt_up(q: Fraction) -> Fraction:
 def _l2_leaf_rows(net: ReLUNetwork, box, phases, c: int, j: int):
     """The rows ``A x <= b`` of one leaf and class ``j`` with their certificate keys."""
     d = net.input_dim
-    hidden, out = _pattern_maps(net, phases)
-    A: list[list[Fraction]] = []
-    b: list[Fraction] = []
-    keys: list[tuple[str, Any]] = []
-    for lay, layer in enumerate(hidden, start=1):
-        for k, r in enumerate(layer):
-            sg = phases[lay - 1][k]
-            A.append([-sg * v for v in r[:d]])
-            b.append(sg * r[d])
-            keys.append(("phase", [lay, k]))
+    _, out = _pattern_maps(net, phases)
+    A, b, keys = _pattern_rows(net, phases, d)
     A.append([u - v for u, v in zip(out[c][:d], out[j][:d])])
     b.append(out[j][d] - out[c][d])
     keys.append(("atom", None))
