@@ -12,7 +12,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -253,10 +253,23 @@ class _Checker:
     # ---- proof trees
     def prove(self, tree: object, path: JsonPath, goal: _Goal, *, lipschitz: Any = None) -> int:
         """Check that ``tree`` proves ``goal`` (or, with ``lipschitz``, bounds every pattern)."""
-        n = len(goal.box)
+        return self.walk(
+            tree, path, goal.box, lambda node, npath, box, fixed: self.leaf(node, npath, goal, box, fixed, lipschitz)
+        )
+
+    def walk(
+        self,
+        tree: object,
+        path: JsonPath,
+        box0: tuple[tuple[Fraction, Fraction], ...],
+        leaf: Callable[[dict, JsonPath, tuple[tuple[Fraction, Fraction], ...], dict[tuple[int, int], int]], None],
+    ) -> int:
+        """Check the splits of a proof tree over ``box0`` and hand each leaf, with its box and
+        fixed phases, to ``leaf``; returns the number of nodes."""
+        n = len(box0)
         start = self.n_nodes
         stack: list[tuple[object, Any, tuple[tuple[Fraction, Fraction], ...], dict[tuple[int, int], int]]] = [
-            (tree, path, goal.box, {})
+            (tree, path, box0, {})
         ]
         while stack:
             node, npath, box, fixed = stack.pop()
@@ -302,7 +315,7 @@ class _Checker:
                 continue
             if "leaf" not in node:
                 raise Invalid(npath, "expected a split or a leaf")
-            self.leaf(node, npath, goal, box, fixed, lipschitz)
+            leaf(node, npath, box, fixed)
         return self.n_nodes - start
 
     def neuron(self, value: object, path: JsonPath) -> tuple[int, int]:

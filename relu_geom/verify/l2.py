@@ -16,11 +16,9 @@ and receives the checker's decoding helpers as an argument (no import cycle).
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 from typing import Any
 
-from relu_geom.errors import LimitExceededError
 from relu_geom.verify._json import Invalid, JsonPath, parse_rational
 from relu_geom.verify.bounds import output_form, propagate
 
@@ -64,56 +62,13 @@ def check_robustness_l2(ch: Any, q: dict, verdict: str, evidence: Any, c: Any) -
     if s * s < r2:
         raise Invalid("evidence.half_width", f"s^2 = {c._show(s * s)} < r2: points outside the box could be closer")
     box = tuple((a - s, a + s) for a in x0)
-    nodes = _walk(ch, c, ev["proof"], "evidence.proof", box, x0, label, r2)
+    nodes = ch.walk(
+        ev["proof"], "evidence.proof", box, lambda node, path, b, fixed: _leaf(ch, c, node, path, b, fixed, x0, label, r2)
+    )
     ch.checked.append(
         f"every point of the box x0 ± {c._show(s)} of another class is at squared distance >= r2: "
         f"proof of {nodes} nodes"
     )
-
-
-def _walk(ch: Any, c: Any, tree: object, path: JsonPath, box, x0, label: int, r2: Fraction) -> int:
-    n = len(box)
-    start = ch.n_nodes
-    stack: list[tuple[object, Any, tuple, dict]] = [(tree, path, box, {})]
-    while stack:
-        node, npath, nbox, fixed = stack.pop()
-        ch.n_nodes += 1
-        if ch.deadline is not None and time.monotonic() > ch.deadline:
-            raise LimitExceededError(
-                f"certificate check: time limit reached after {ch.n_nodes} proof nodes (neither valid nor invalid)"
-            )
-        if not isinstance(node, dict):
-            raise Invalid(npath, f"expected a proof node (object), got {c._kind(node)}")
-        if "split" in node:
-            c._obj(node, npath, ("split", "children"))
-            split = node["split"]
-            spath = (npath, ".split")
-            children = c._list(node["children"], (npath, ".children"), 2)
-            if isinstance(split, dict) and "input" in split:
-                c._obj(split, spath, ("input", "at"))
-                i = c._int(split["input"], (spath, ".input"), 0, n)
-                t = parse_rational(split["at"], (spath, ".at"))
-                lo, hi = nbox[i]
-                if not lo <= t <= hi:
-                    raise Invalid((spath, ".at"), f"split point {c._show(t)} outside [{c._show(lo)}, {c._show(hi)}]")
-                kids = [
-                    (children[0], nbox[:i] + ((lo, t),) + nbox[i + 1 :], fixed),
-                    (children[1], nbox[:i] + ((t, hi),) + nbox[i + 1 :], fixed),
-                ]
-            elif isinstance(split, dict) and "neuron" in split:
-                c._obj(split, spath, ("neuron",))
-                neuron = ch.neuron(split["neuron"], (spath, ".neuron"))
-                if neuron in fixed:
-                    raise Invalid((spath, ".neuron"), f"neuron {list(neuron)} split twice on one path")
-                kids = [(children[0], nbox, {**fixed, neuron: -1}), (children[1], nbox, {**fixed, neuron: 1})]
-            else:
-                raise Invalid(spath, "expected {'input': i, 'at': t} or {'neuron': [l, j]}")
-            for k in (1, 0):
-                child, cbox, cfixed = kids[k]
-                stack.append((child, (npath, f".children[{k}]"), cbox, cfixed))
-            continue
-        _leaf(ch, c, node, npath, nbox, fixed, x0, label, r2)
-    return ch.n_nodes - start
 
 
 def _leaf(ch: Any, c: Any, node: dict, path: JsonPath, box, fixed, x0, label: int, r2: Fraction) -> None:
