@@ -195,6 +195,7 @@ def test_every_public_function_is_fuzzed():
     [
         lambda: rg.compile_network(NETS[2], domain=5),
         lambda: rg.compile_network(NETS[2], domain="box"),
+        lambda: rg.compile_network(NETS[2], executor=NETS[3]),  # not an executor (found by the fuzz)
         lambda: rg.compile_network(NETS[3], domain=[(0, 1)]),
         lambda: rg.functionally_equivalent(NETS[0], NETS[2]),
         lambda: rg.normal_form("net"),

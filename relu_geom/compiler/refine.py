@@ -515,6 +515,10 @@ def compile_network(
     _check_limits(max_cells, max_seconds, max_memory)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InvalidInputError(f"workers: expected a positive integer or None, got {short_repr(workers)}")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise InvalidInputError(
+            f"executor: expected a concurrent.futures.Executor (with submit) or None, got {short_repr(executor)}"
+        )
     dom = parse_domain(domain, net.input_dim)
     pb = _Problem(net, dom)
     budget = _Budget(max_cells, max_seconds, max_memory, progress, len(pb.widths))
