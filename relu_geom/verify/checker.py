@@ -663,6 +663,24 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
     ch.checked.append(f"every pattern meeting the {where} has ||A|| <= L: proof of {nodes} nodes")
 
 
+def _other_class(value: object, m: int, label: int) -> int:
+    """The witness's class ``evidence.class``: an output index other than the label."""
+    j0 = _int(value, "evidence.class", 0, m)
+    if j0 == label:
+        raise Invalid("evidence.class", f"the class {j0} is the label itself")
+    return j0
+
+
+def _class_changes(net: ReLUNetwork, x: Sequence[Fraction], j0: int, label: int) -> None:
+    """Check ``f_j0(x) >= f_label(x)`` exactly (ties count as a change of class)."""
+    y = net(x)
+    if y[j0] < y[label]:
+        raise Invalid(
+            "evidence.x",
+            f"f_{j0}(x) = {_show(y[j0])} < f_{label}(x) = {_show(y[label])}: the class does not change",
+        )
+
+
 def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
     net = ch.net
     d, m = net.input_dim, net.output_dim
@@ -674,20 +692,13 @@ def _check_robustness(ch: _Checker, q: dict, verdict: str, evidence: Any) -> Non
     if r < 0:
         raise Invalid("evidence.radius", f"negative radius {_show(r)}")
     x = _vector(ev["x"], "evidence.x", d)
-    j0 = _int(ev["class"], "evidence.class", 0, m)
-    if j0 == label:
-        raise Invalid("evidence.class", f"the class {j0} is the label itself")
+    j0 = _other_class(ev["class"], m, label)
     dist = (
         max(abs(a - b) for a, b in zip(x, x0)) if norm == "linf" else sum(abs(a - b) for a, b in zip(x, x0))
     )
     if dist != r:
         raise Invalid("evidence.x", f"||x - x0|| = {_show(dist)}, not the radius {_show(r)}")
-    y = net(x)
-    if y[j0] < y[label]:
-        raise Invalid(
-            "evidence.x",
-            f"f_{j0}(x) = {_show(y[j0])} < f_{label}(x) = {_show(y[label])}: the class does not change",
-        )
+    _class_changes(net, x, j0, label)
     ch.checked.append(f"x at distance {_show(r)} has f_{j0} >= f_{label}")
     proofs = _obj(ev["proofs"], "evidence.proofs", tuple(str(j) for j in range(m) if j != label))
     e = 1 if norm == "linf" else d

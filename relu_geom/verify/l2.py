@@ -42,18 +42,11 @@ def check_robustness_l2(ch: Any, q: dict, verdict: str, evidence: Any, c: Any) -
     if r2 < 0:
         raise Invalid("evidence.radius_squared", f"negative squared radius {c._show(r2)}")
     x = c._vector(ev["x"], "evidence.x", d)
-    j0 = c._int(ev["class"], "evidence.class", 0, m)
-    if j0 == label:
-        raise Invalid("evidence.class", f"the class {j0} is the label itself")
+    j0 = c._other_class(ev["class"], m, label)
     dist = sum(((a - b) ** 2 for a, b in zip(x, x0)), Fraction(0))
     if dist != r2:
         raise Invalid("evidence.x", f"||x - x0||^2 = {c._show(dist)}, not the squared radius {c._show(r2)}")
-    y = net(x)
-    if y[j0] < y[label]:
-        raise Invalid(
-            "evidence.x",
-            f"f_{j0}(x) = {c._show(y[j0])} < f_{label}(x) = {c._show(y[label])}: the class does not change",
-        )
+    c._class_changes(net, x, j0, label)
     ch.checked.append(f"x at squared distance {c._show(r2)} has f_{j0} >= f_{label}")
     if r2 == 0:
         ch.checked.append("squared radius 0: nothing closer to prove")
