@@ -324,6 +324,19 @@ class _Checker:
         layer = _int(pair[0], (path, "[0]"), 1, len(widths) + 1)
         return layer, _int(pair[1], (path, "[1]"), 0, widths[layer - 1])
 
+    def neuron_entries(self, value: object, path: JsonPath, name: str):
+        """The entries ``[[l, j], value]`` of the list ``value`` at ``path + name``: yields
+        ``(entry path, (l, j), value)``; a neuron given twice is invalid."""
+        seen = set()
+        for i, entry in enumerate(_list(value, (path, name))):
+            epath = (path, f"{name}[{i}]")
+            pair = _list(entry, epath, 2)
+            neuron = self.neuron(pair[0], (epath, "[0]"))
+            if neuron in seen:
+                raise Invalid(epath, f"neuron {list(neuron)} given twice")
+            seen.add(neuron)
+            yield epath, neuron, pair[1]
+
     def leaf(self, node: dict, path: JsonPath, goal: _Goal, box, fixed, lipschitz) -> None:
         kind = _text(node["leaf"], (path, ".leaf"), ("bound", "lp", "relax", "pattern"))
         prop = propagate(self.inet, box, fixed, self.k)
@@ -356,15 +369,8 @@ class _Checker:
             for r, mu in self.sparse(lam.get("input", []), (path, ".lambda.input"), len(goal.rows)):
                 form = form.minus(goal.rows[r], mu)
             coeffs, const = output_form(self.inet, prop, form.p, form.q, form.c)
-            seen = set()
-            for i, entry in enumerate(_list(lam.get("phase", []), (path, ".lambda.phase"))):
-                epath = (path, f".lambda.phase[{i}]")
-                pair = _list(entry, epath, 2)
-                layer, j = self.neuron(pair[0], (epath, "[0]"))
-                if (layer, j) in seen:
-                    raise Invalid(epath, f"neuron {[layer, j]} given twice")
-                seen.add((layer, j))
-                mu = _nonneg(pair[1], (epath, "[1]"))
+            for epath, (layer, j), value in self.neuron_entries(lam.get("phase", []), path, ".lambda.phase"):
+                mu = _nonneg(value, (epath, "[1]"))
                 forms, den = prop.pre[layer - 1]
                 z = forms[j]
                 sigma = prop.phases[layer - 1][j]
@@ -400,14 +406,7 @@ class _Checker:
         extra = zero
         one = 1 << self.k
         for key, want in RELAX_ROWS:
-            seen = set()
-            for i, entry in enumerate(_list(lam.get(key, []), (path, f".lambda.{key}"))):
-                epath = (path, f".lambda.{key}[{i}]")
-                pair = _list(entry, epath, 2)
-                layer, j = self.neuron(pair[0], (epath, "[0]"))
-                if (layer, j) in seen:
-                    raise Invalid(epath, f"neuron {[layer, j]} given twice")
-                seen.add((layer, j))
+            for epath, (layer, j), value in self.neuron_entries(lam.get(key, []), path, f".lambda.{key}"):
                 phase = prop.phases[layer - 1][j]
                 if phase != want:
                     raise Invalid(
@@ -415,9 +414,9 @@ class _Checker:
                         f"{key!r} needs phase {want}; neuron {[layer, j]} has phase {phase} on this leaf",
                     )
                 if key == "active":  # a = z: any sign
-                    lam_i = parse_rational(pair[1], (epath, "[1]"))
+                    lam_i = parse_rational(value, (epath, "[1]"))
                 else:
-                    lam_i = _nonneg(pair[1], (epath, "[1]"))
+                    lam_i = _nonneg(value, (epath, "[1]"))
                 zm, am = zmult[layer - 1], amult[layer - 1]
                 # psi -= lam_i g with g = a - z, z, z - a, or a - t (z - l)
                 if key == "active":
