@@ -3,7 +3,7 @@
 Run: ``nice -n 10 python benchmarks/bench_compile_stream.py ARCH WORKERS R1 R2 ...`` (for
 example ``"[2, 64, 64, 64, 1]" 2 0.5 2 8 32``): one network (``ReLUNetwork.random_normal``,
 seed 0) over the boxes ``[-r, r]^d`` of growing ``r``, each streamed with
-``rg.stream_to_file`` to a temporary ``.rgc`` file.  Per box: regions, cells, wall seconds,
+``rg.compiler.stream_to_file`` to a temporary ``.rgc`` file.  Per box: regions, cells, wall seconds,
 CPU seconds of this process and of the worker processes (children of the fork server),
 CPU microseconds per region, the size of the file, and the peak resident memory of this
 process plus its workers (sampled every 0.2 s from /proc), and the load average.  A run
@@ -84,7 +84,7 @@ def main(arch: list[int], workers: int, radii: list[float]) -> None:
         meter = PeakMemory()
         meter.start()
         kids, cpu, wall = _children_cpu(), time.process_time(), time.perf_counter()
-        counts = rg.stream_to_file(net, path, (-r, r), workers=workers)
+        counts = rg.compiler.stream_to_file(net, path, (-r, r), workers=workers)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         time.sleep(0.5)
         kids = _children_cpu() - kids
