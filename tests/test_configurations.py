@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import relu_geom as rg
 from relu_geom.analyses.fibers.configurations import function_data
 
@@ -52,3 +54,22 @@ def test_enumerated_resolutions_are_certified():
     assert v.verdict == "not identifiable"
     assert rg.functionally_equivalent(net, v.certificate).equivalent
     assert rg.same_up_to_symmetry(net, v.certificate) is None
+
+
+@pytest.mark.parametrize("target", [(2, 2, 2, 1), (2, 3, 2, 1)])
+def test_the_networks_own_layers_are_among_the_configurations_after_a_resolution(target):
+    # an ambiguous ridge is resolved by regrouping candidates, which renumbers them; the
+    # network's own parameters (one vanishing neuron at each facet point: in the scope) give a
+    # configuration, so some enumerated one puts every facet in the layer of that neuron
+    net = rg.ReLUNetwork.random([2, 2, 2, 1], seed=6)
+    data = function_data(net)
+    assert data.options
+    layers = []
+    for f in data.facets:
+        zeros = [k for k, v in enumerate(net.sign_vector(f.point)) if v == 0]
+        assert len(zeros) == 1
+        layers.append(1 if zeros[0] < 2 else 2)
+    en = rg.fiber_configurations(data, target)
+    assert any(
+        [cfg.neuron_of_facet(k)[0] for k in range(len(data.facets))] == layers for cfg in en.configurations
+    )

@@ -210,14 +210,16 @@ def _regroup(
     hyper: dict[int, set[Any]] = {}
     for f in facets:
         hyper.setdefault(f.candidate, set()).add((f.normal, f.beta))
-    edges = sorted({(cof[a], cof[b]) for a, b in bends} | {(u, v) for u, v in data.edges})
+    # the edges and first-layer candidates already in ``data`` are in its own numbering
+    renumber = {c: index[uf.find(c + 1)[0]] for c in set(candidate_of_facet)}
+    edges = sorted({(cof[a], cof[b]) for a, b in bends} | {(renumber[u], renumber[v]) for u, v in data.edges})
     return replace(
         data,
         facets=facets,
         n_candidates=len(index),
         edges=tuple(edges),
         flat=tuple(len(hyper[c]) == 1 for c in range(len(index))),
-        first_layer=tuple(sorted({cof[k] for k in first} | set(data.first_layer))),
+        first_layer=tuple(sorted({cof[k] for k in first} | {renumber[c] for c in data.first_layer})),
     )
 
 
