@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 import relu_geom as rg
+from relu_geom.analyses.fibers import configurations
 from relu_geom.analyses.fibers.configurations import function_data
 
 
@@ -56,6 +59,78 @@ def test_enumerated_resolutions_are_certified():
     assert rg.same_up_to_symmetry(net, v.certificate) is None
 
 
+def _brute_force_signs(n, specs, cut, max_configurations, before):
+    """Every sign vector tried one by one, the transmission and rank rules read off its
+    evaluated patterns (the enumeration before the depth-first search)."""
+    fs_spec, ds_spec, side_specs, own, layer_of, offs, ranks = specs
+    L = len(offs) - 1
+
+    def active(signs, ell):
+        return sum(1 for k in range(offs[ell - 1], offs[ell]) if signs[k] > 0)
+
+    out = []
+    for combo in itertools.product((1, -1), repeat=n):
+        vals = (1, *combo)
+
+        def ev(sp, vals=vals):
+            return [0 if i < 0 else p * vals[i] for i, p in sp]
+
+        rule = None
+        for k, sp in enumerate(fs_spec):
+            signs, ell = ev(sp), layer_of[own[k]]
+            if ell >= 2 and active(signs, ell - 1) == 0:
+                rule = "a facet's neuron is fed only by inactive neurons"
+                break
+            if any(active(signs, later) == 0 for later in range(ell + 1, L + 1)):
+                rule = "a bend is not transmitted: a later layer is inactive on the facet"
+                break
+        if rule is None:
+            ds = [p * vals[i] for i, p in ds_spec]
+            for region, sp, b, sign, k in side_specs:
+                signs = ev(sp)
+                signs[b] = sign * ds[k]
+                if ranks[region] and min(active(signs, la) for la in range(1, L + 1)) < ranks[region]:
+                    rule = "the rank of f's linear part exceeds the active neurons of a layer"
+                    break
+        if rule is not None:
+            cut(rule)
+            continue
+        if before + len(out) >= max_configurations:
+            raise rg.LimitExceededError(
+                f"max_configurations={max_configurations} reached: {max_configurations} configurations after pruning and more remain"
+            )
+        out.append(combo)
+    return out
+
+
+def _enumeration(net, arch, max_configurations=20000):
+    try:
+        en = rg.fiber_configurations(net, arch, max_configurations=max_configurations)
+    except rg.LimitExceededError as exc:
+        return str(exc)
+    return en.to_dict(), [c.to_dict() for c in en.configurations]
+
+
+CASES = (
+    [([2, 2, 2, 1], s, a) for s in range(8) for a in ((2, 2, 2, 1), (2, 3, 2, 1))]
+    + [([2, 3, 2, 1], s, (2, 3, 2, 1)) for s in (0, 1, 3)]
+    + [([2, 2, 2, 2, 1], s, (2, 2, 2, 2, 1)) for s in (0, 1, 6)]
+    + [(None, None, (2, 2, 1, 1))]  # bent_2d: ambiguous ridges, every resolution enumerated
+)
+
+
+@pytest.mark.parametrize(("arch", "seed", "target"), CASES)
+def test_depth_first_sign_search_matches_trying_every_sign_vector(monkeypatch, arch, seed, target):
+    net = rg.zoo.bent_2d() if arch is None else rg.ReLUNetwork.random(arch, seed=seed)
+    fast = _enumeration(net, target)
+    small = _enumeration(net, target, max_configurations=3)
+    monkeypatch.setattr(configurations, "_sign_checks", lambda *specs: specs)
+    monkeypatch.setattr(configurations, "_surviving_signs", _brute_force_signs)
+    assert _enumeration(net, target) == fast
+    # the bound and the count reached are named alike
+    assert _enumeration(net, target, max_configurations=3) == small
+
+
 @pytest.mark.parametrize("target", [(2, 2, 2, 1), (2, 3, 2, 1)])
 def test_the_networks_own_layers_are_among_the_configurations_after_a_resolution(target):
     # an ambiguous ridge is resolved by regrouping candidates, which renumbers them; the
@@ -73,3 +148,12 @@ def test_the_networks_own_layers_are_among_the_configurations_after_a_resolution
     assert any(
         [cfg.neuron_of_facet(k)[0] for k in range(len(data.facets))] == layers for cfg in en.configurations
     )
+
+
+def test_the_bound_admits_exactly_max_configurations():
+    # 101 configurations survive for ReLUNetwork.random([2, 2, 2, 2, 1], seed=1) (counted by
+    # trying every sign vector, test above); the bound keeps 101 and refuses 100
+    net = rg.ReLUNetwork.random([2, 2, 2, 2, 1], seed=1)
+    assert len(rg.fiber_configurations(net, (2, 2, 2, 2, 1), max_configurations=101).configurations) == 101
+    with pytest.raises(rg.LimitExceededError, match=r"max_configurations=100 reached: 100 configurations"):
+        rg.fiber_configurations(net, (2, 2, 2, 2, 1), max_configurations=100)

@@ -27,12 +27,18 @@ unless all of them are first-layer neurons, the pattern is constant on a facet):
   the number of active neurons of every layer there.
 
 The ridge rules are equations ``x y = c`` between +-1 unknowns, solved by a union-find
-with parities; each unforced component is enumerated both ways.  Each pruned
-branch is counted under its rule.
+with parities; each unforced component is enumerated both ways.  The transmission
+and rank rules are threshold checks on those components, applied by a depth-first
+search over partial sign vectors: a partial vector that already breaks a rule for
+every completion (while the earlier rules hold for every completion) is cut with all
+its completions.  Each pruned branch is counted under its rule (sign vectors one by
+one, as if each were tried).  The configurations are built only once their number is
+known to stay within ``max_configurations``.
 """
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -364,7 +370,10 @@ class ConfigurationEnumeration:
     n_sign_choices : int
         Sign and orientation assignments examined (before the transmission rules).
     pruned : dict
-        Rule -> number of branches it cut.
+        Rule -> number of branches it cut: a neuron assignment (partial ``phi``) for
+        the graph rules, one ``phi`` for a ridge rule, and for the transmission and
+        rank rules the sign vectors of ``n_sign_choices`` it rejects (a pruned partial
+        sign vector counts all its completions, each under the first rule it breaks).
     status : str
         ``"complete"`` or ``"undecided"`` (the candidate graph is uncertain).
     reason : str
@@ -496,30 +505,67 @@ def fiber_configurations(
     >>> rg.fiber_configurations(rg.zoo.bent_2d(), (2, 3, 1)).reason
     'the depth bound 2 exceeds the 1 hidden layers of the architecture'
     """
-    import functools
-    import itertools
-
-    import networkx as nx
-
     data = net_or_complex if isinstance(net_or_complex, FunctionData) else function_data(net_or_complex)
     arch = _check_architecture(architecture, data)
     require_int(max_configurations, "max_configurations", minimum=0)
+    en, found = _enumerate(data, arch, max_configurations, max_choices)
+    return replace(en, configurations=tuple(cfg for batch in found for cfg in batch.build(arch)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Survivors:
+    """The sign vectors of one assignment ``phi`` that pass every rule, with the compiled
+    patterns that turn them into configurations (see :func:`_enumerate`)."""
+
+    data: FunctionData
+    phi: tuple[Neuron, ...]
+    facet_specs: tuple[tuple[_Literal, ...], ...]
+    delta_specs: tuple[_Literal, ...]
+    side_specs: tuple[tuple[int, tuple[_Literal, ...], int, int, int], ...]
+    combos: tuple[tuple[int, ...], ...]
+
+    def build(self, arch: tuple[int, ...]) -> list[FiberConfiguration]:
+        out = []
+        for combo in self.combos:
+            vals = (1, *combo)
+            fs = tuple(tuple(0 if i < 0 else p * vals[i] for i, p in sp) for sp in self.facet_specs)
+            ds = tuple(p * vals[i] for i, p in self.delta_specs)
+            sides: dict[tuple[int, tuple[int, ...]], None] = {}
+            for region, sp, b, sign, k in self.side_specs:
+                signs_here = [0 if i < 0 else p * vals[i] for i, p in sp]
+                signs_here[b] = sign * ds[k]
+                sides[(region, tuple(signs_here))] = None
+            out.append(FiberConfiguration(arch, self.phi, fs, ds, tuple(sides), self.data))
+        return out
+
+
+def _enumerate(
+    data: FunctionData, arch: tuple[int, ...], max_configurations: int, max_choices: int, before: int = 0
+) -> tuple[ConfigurationEnumeration, list[_Survivors]]:
+    """The body of :func:`fiber_configurations`: the enumeration with its record (and no
+    configurations) and the surviving sign vectors per assignment.  The configurations are
+    built only once the number of survivors is known to stay within ``max_configurations``
+    (``before`` of them found already)."""
+    import functools
+
+    import networkx as nx
+
     widths = arch[1:-1]
     L = len(widths)
     C = data.n_candidates
     pruned: dict[str, int] = {}
 
-    def cut(rule: str) -> None:
-        pruned[rule] = pruned.get(rule, 0) + 1
+    def cut(rule: str, n: int = 1) -> None:
+        pruned[rule] = pruned.get(rule, 0) + n
 
-    def done(
-        configs: Sequence[FiberConfiguration], n_a: int, n_s: int, status: str, reason: str
-    ) -> ConfigurationEnumeration:
-        return ConfigurationEnumeration(arch, tuple(configs), n_a, n_s, pruned, status, reason)
+    found: list[_Survivors] = []
+    n_found = [0]
+
+    def done(n_a: int, n_s: int, status: str, reason: str) -> tuple[ConfigurationEnumeration, list[_Survivors]]:
+        return ConfigurationEnumeration(arch, (), n_a, n_s, pruned, status, reason), found
 
     if data.depth_bound > L:
         return done(
-            (),
             0,
             0,
             "complete",
@@ -529,27 +575,25 @@ def fiber_configurations(
     if L == 1 and len(lines) > widths[0]:
         # with one hidden layer the breakpoint locus lies on the first-layer hyperplanes
         return done(
-            (), 0, 0, "complete",
+            0, 0, "complete",
             f"the breakpoints lie on {len(lines)} hyperplanes, more than the {widths[0]} neurons of one hidden layer",
         )  # fmt: skip
     if data.impossible:
-        return done((), 0, 0, "complete", data.impossible)
+        return done(0, 0, "complete", data.impossible)
     if not data.unconditional:
-        return done((), 0, 0, "undecided", "the candidate decomposition is not unconditional")
+        return done(0, 0, "undecided", "the candidate decomposition is not unconditional")
     if data.options:
         n_choices = 1
         for _r, alts in data.options:
             n_choices *= len(alts)
         if n_choices > max_choices:
             return done(
-                (),
                 0,
                 0,
                 "undecided",
                 f"the bent-hyperplane graph is uncertain at ridges {list(data.ambiguous_ridges)} "
                 f"({n_choices} resolutions exceed max_choices={max_choices})",
             )
-        configs: list[FiberConfiguration] = []
         n_a = n_s = 0
         for choice in itertools.product(*(alts for _r, alts in data.options)):
             variant = _regroup(
@@ -559,23 +603,22 @@ def fiber_configurations(
                 [(a, b) for a, b, _c in choice],
                 (),
             )
-            sub = fiber_configurations(
-                variant, arch, max_configurations=max_configurations - len(configs), max_choices=1
-            )
+            sub, sub_found = _enumerate(variant, arch, max_configurations, 1, before + n_found[0])
             if sub.status != "complete":
-                return done((), n_a, n_s, sub.status, sub.reason)
+                return done(n_a, n_s, sub.status, sub.reason)
             for rule, n in sub.pruned.items():
                 pruned[rule] = pruned.get(rule, 0) + n
             n_a += sub.n_assignments
             n_s += sub.n_sign_choices
-            configs.extend(sub.configurations)
-        return done(configs, n_a, n_s, "complete", "" if configs else "every configuration was pruned")
+            found.extend(sub_found)
+            n_found[0] += sum(len(batch.combos) for batch in sub_found)
+        return done(n_a, n_s, "complete", "" if n_found[0] else "every configuration was pruned")
     g = nx.DiGraph()
     g.add_nodes_from(range(C))
     g.add_edges_from(data.edges)
     if not nx.is_directed_acyclic_graph(g):
         return done(
-            (), 0, 0, "complete", "the bent-hyperplane graph has a cycle, which no layered network realizes"
+            0, 0, "complete", "the bent-hyperplane graph has a cycle, which no layered network realizes"
         )
     order = list(nx.topological_sort(g))
     low = dict.fromkeys(g, 1)
@@ -589,7 +632,7 @@ def fiber_configurations(
     depth = max(low.values(), default=0)
     if depth > L:
         return done(
-            (), 0, 0, "complete", f"the depth bound {depth} exceeds the {L} hidden layers of the architecture"
+            0, 0, "complete", f"the depth bound {depth} exceeds the {L} hidden layers of the architecture"
         )
     hyper: dict[int, set[Any]] = {}
     for f in data.facets:
@@ -597,7 +640,6 @@ def fiber_configurations(
     for c in data.first_layer:
         if not data.flat[c] or low[c] > 1:
             return done(
-                (),
                 0,
                 0,
                 "complete",
@@ -607,7 +649,6 @@ def fiber_configurations(
     forced_first = {next(iter(h)) for c, h in hyper.items() if data.flat[c] and high[c] == 1}
     if len(forced_first) > widths[0]:
         return done(
-            (),
             0,
             0,
             "complete",
@@ -621,7 +662,6 @@ def fiber_configurations(
     offs = [0]
     for w in widths:
         offs.append(offs[-1] + w)
-    out: list[FiberConfiguration] = []
     counts = [0, 0]  # assignments, sign choices
 
     R = len(data.ridges)
@@ -786,31 +826,15 @@ def fiber_configurations(
             ]
             for region, sign in ((f.plus, 1), (f.minus, -1)):
                 side_specs.append((region, tuple(pat), own[k], sign, k))
-        vals = [1] * (len(roots) + 1)
-
-        def ev(sp: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
-            return tuple(0 if i < 0 else p * vals[i] for i, p in sp)
-
-        for combo in itertools.product((1, -1), repeat=len(roots)):
-            counts[1] += 1
-            vals[1:] = combo
-            fs = tuple(ev(sp) for sp in fs_spec)
-            if _facet_transmission_fails(data, own, layer_of, offs, fs, cut):
-                continue
-            ds = tuple(p * vals[i] for i, p in ds_spec)
-            sides: dict[tuple[int, tuple[int, ...]], None] = {}
-            for region, sp, b, sign, k in side_specs:
-                signs_here = list(ev(sp))
-                signs_here[b] = sign * ds[k]
-                sides[(region, tuple(signs_here))] = None
-            if _rank_fails(tuple(sides), L, offs, ranks, cut):
-                continue
-            cfg = FiberConfiguration(arch, tuple(phi), fs, ds, tuple(sides), data)
-            if len(out) >= max_configurations:
-                raise LimitExceededError(
-                    f"max_configurations={max_configurations} reached: {len(out)} configurations after pruning and more remain"
-                )
-            out.append(cfg)
+        n_roots = len(roots)
+        counts[1] += 1 << n_roots
+        checks = _sign_checks(fs_spec, ds_spec, side_specs, own, layer_of, offs, ranks)
+        combos = _surviving_signs(n_roots, checks, cut, max_configurations, before + n_found[0])
+        if combos:
+            n_found[0] += len(combos)
+            found.append(
+                _Survivors(data, tuple(phi), tuple(fs_spec), tuple(ds_spec), tuple(side_specs), tuple(combos))
+            )
 
     phi: list[Neuron] = []
     first_hyper: dict[int, Any] = {}
@@ -843,43 +867,120 @@ def fiber_configurations(
                     del first_hyper[i]
 
     assign(0)
-    reason = "" if out else "every configuration was pruned"
-    return done(out, counts[0], counts[1], "complete", reason)
+    reason = "" if n_found[0] else "every configuration was pruned"
+    return done(counts[0], counts[1], "complete", reason)
 
 
-def _active(signs: Sequence[int], offs: Sequence[int], ell: int) -> int:
-    """The number of active neurons of layer ``ell`` in a pattern (``offs``: first index per layer)."""
-    return sum(1 for k in range(offs[ell - 1], offs[ell]) if signs[k] > 0)
+_FED = "a facet's neuron is fed only by inactive neurons"
+_BEND = "a bend is not transmitted: a later layer is inactive on the facet"
+_RANK = "the rank of f's linear part exceeds the active neurons of a layer"
+
+# a literal (slot, parity) is the sign parity * value(slot); slot 0 is the constant +1, slot -1 the sign 0
+_Literal = tuple[int, int]
+_Check = tuple[tuple[_Literal, ...], int, str]  # at least `need` literals are +1, else the rule is cut
 
 
-def _facet_transmission_fails(
-    data: FunctionData,
+def _sign_checks(
+    fs_spec: Sequence[Sequence[_Literal]],
+    ds_spec: Sequence[_Literal],
+    side_specs: Sequence[tuple[int, Sequence[_Literal], int, int, int]],
     own: Sequence[int],
     layer_of: Sequence[int],
     offs: Sequence[int],
-    facet_signs: Sequence[Sequence[int]],
-    cut: Any,
-) -> bool:
-    """The transmission rules on the facets (module notes); True records a cut."""
+    ranks: Sequence[int],
+) -> list[_Check]:
+    """The transmission and rank rules (module notes) as threshold checks on literals, in the
+    order they are applied: per facet the feeding layer, then every later layer; then, for a
+    pattern that passes them all, every layer of every region beside a facet."""
     L = len(offs) - 1
-    for k in range(len(data.facets)):
+    checks: list[_Check] = []
+    for k, sp in enumerate(fs_spec):
         ell = layer_of[own[k]]
-        signs = facet_signs[k]
-        if ell >= 2 and _active(signs, offs, ell - 1) == 0:
-            cut("a facet's neuron is fed only by inactive neurons")
-            return True
-        if any(_active(signs, offs, later) == 0 for later in range(ell + 1, L + 1)):
-            cut("a bend is not transmitted: a later layer is inactive on the facet")
-            return True
-    return False
+        if ell >= 2:
+            checks.append((tuple(sp[offs[ell - 2] : offs[ell - 1]]), 1, _FED))
+        for later in range(ell + 1, L + 1):
+            checks.append((tuple(sp[offs[later - 1] : offs[later]]), 1, _BEND))
+    seen = set()
+    for region, sp, b, sign, k in side_specs:
+        if not ranks[region]:
+            continue
+        slot, p = ds_spec[k]
+        pat = list(sp)
+        pat[b] = (slot, p * sign)
+        for la in range(1, L + 1):
+            lits = (tuple(pat[offs[la - 1] : offs[la]]), ranks[region], _RANK)
+            if lits not in seen:
+                seen.add(lits)
+                checks.append(lits)
+    return checks
 
 
-def _rank_fails(
-    side_patterns: Sequence[tuple[int, Sequence[int]]], L: int, offs: Sequence[int], ranks: Sequence[int], cut: Any
-) -> bool:
-    """The rank rule on the regions beside the facets (module notes); True records a cut."""
-    for region, pattern in side_patterns:
-        if ranks[region] and min(_active(pattern, offs, la) for la in range(1, L + 1)) < ranks[region]:
-            cut("the rank of f's linear part exceeds the active neurons of a layer")
-            return True
-    return False
+def _surviving_signs(
+    n: int, checks: Sequence[_Check], cut: Any, max_configurations: int, before: int
+) -> list[tuple[int, ...]]:
+    """The sign vectors in ``{1, -1}^n`` (in the order of ``itertools.product((1, -1), repeat=n)``)
+    that pass every check; each failing vector is cut once under the rule of its first failing check.
+
+    A depth-first search over partial vectors: when the checks before some check ``i`` hold
+    for every completion and check ``i`` fails for every completion (too few literals can
+    still be +1), all ``2^free`` completions are cut under check ``i``'s rule at once.  The
+    counts are those of trying the vectors one by one.  More than ``max_configurations``
+    survivors with the ``before`` ones already found raise :class:`~relu_geom.LimitExceededError`.
+    """
+    vals = [1] + [0] * n  # 0: not yet chosen
+    found: list[tuple[int, ...]] = []
+    n_checks = len(checks)
+
+    def status(check: _Check) -> tuple[int, int]:
+        """(+1 holds for every completion | -1 fails for every completion | 0 open, an open slot)."""
+        lits, need, _rule = check
+        true = 0
+        open_slot = -1
+        n_open = 0
+        for slot, p in lits:
+            if slot < 0:
+                continue
+            v = vals[slot]
+            if v == 0:
+                n_open += 1
+                open_slot = slot
+            elif v * p > 0:
+                true += 1
+        if true >= need:
+            return 1, -1
+        if true + n_open < need:
+            return -1, -1
+        return 0, open_slot
+
+    def walk(start: int, free: int) -> None:
+        i = start
+        while i < n_checks:
+            st, slot = status(checks[i])
+            if st == 1:
+                i += 1
+                continue
+            if st == -1:
+                rule = checks[i][2]
+                cut(rule, 1 << free)
+                return
+            for v in (1, -1):
+                vals[slot] = v
+                walk(i, free - 1)
+            vals[slot] = 0
+            return
+        # every check holds for every completion: all of them survive
+        if before + len(found) + (1 << free) > max_configurations:
+            raise LimitExceededError(
+                f"max_configurations={max_configurations} reached: {max_configurations} configurations after pruning and more remain"
+            )
+        open_slots = [s for s in range(1, n + 1) if vals[s] == 0]
+        for combo in itertools.product((1, -1), repeat=len(open_slots)):
+            for s, v in zip(open_slots, combo):
+                vals[s] = v
+            found.append(tuple(vals[1:]))
+        for s in open_slots:
+            vals[s] = 0
+
+    walk(0, n)
+    found.sort(key=lambda c: [v < 0 for v in c])
+    return found
