@@ -487,9 +487,11 @@ def fiber_configurations(
     The rules are in the module documentation.  Neurons of one layer are
     interchangeable, so ``phi`` is enumerated with the neurons of each layer used in
     order of first appearance.  Cost: the assignments ``phi`` surviving the graph
-    rules, times ``2^k`` sign choices for the ``k`` components of the ridge
+    rules, times the ``2^k`` sign choices for the ``k`` components of the ridge
     constraints that no ridge forces (about one per neuron, plus the signs of
-    neurons that carry no facet).
+    neurons that carry no facet) at most; the depth-first search visits a node per
+    pruned subtree or surviving vector, usually far fewer (``n_sign_choices`` and
+    ``pruned`` still count the vectors).
 
     Examples
     --------
