@@ -39,11 +39,17 @@ def check_lipschitz_certificate(net, res):
         def accept(A):
             M = sympy.Matrix(A)
             return all(ev_ <= L2 for ev_ in (M.T * M).eigenvals())
+
+        def accept_bound(b):
+            return sympy.Rational(b.numerator, b.denominator) <= L2
     else:
         L = F(str(ev["value"]))
 
         def accept(A):
             return _norm(A, norm) <= L
+
+        def accept_bound(b):
+            return b <= L
 
     x = [F(str(v)) for v in ev["witness"]["x"]]
     W = [(F(str(a)), F(str(b))) for a, b in ev["witness"]["box"]]
@@ -61,7 +67,7 @@ def check_lipschitz_certificate(net, res):
     rows = [([F(str(a)) for a in r["x"]], F(str(r["c"]))) for r in q["input_rows"]]
     zero_phi = ([F(0)] * d, [F(0)] * net.output_dim, F(0))
     goal = {"box": box, "rows": rows, "atoms": [], "phi": zero_phi, "strict": True}
-    check_tree(net, goal, ev["proof"], k, lipschitz=accept)
+    check_tree(net, goal, ev["proof"], k, lipschitz=accept, jacobian=(norm, accept_bound))
 
 
 NET = specimens.relu_of_sum_2d()  # ReLU(x1 + x2)
