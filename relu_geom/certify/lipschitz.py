@@ -262,6 +262,18 @@ def lipschitz_constant(
     >>> P = rg.Polyhedron.from_hrep([(1, 1, -1), (-1, 0, 1), (0, -1, 1)])  # x1 + x2 <= -1, x >= -1
     >>> rg.lipschitz_constant(net, "linf", P).value  # f = 0 there
     Fraction(0, 1)
+
+    One ``jacobian`` leaf covers the box for ``2 ReLU(x1 + x2) + ReLU(x1 - x2)``: with both
+    neurons' derivatives in ``[0, 1]`` the interval bound (``l1``: the largest gradient entry)
+    is 3, the value; for ``linf`` (interval bound 5 > 4) the leaf enumerates both neurons
+    (four cases):
+
+    >>> two = rg.ReLUNetwork([[[1, 1], [1, -1]], [[2, 1]]], [[0, 0], [0]])
+    >>> res = rg.lipschitz_constant(two, "l1", (-1, 1))
+    >>> res.value, res.certificate["evidence"]["proof"]
+    (Fraction(3, 1), {'leaf': 'jacobian'})
+    >>> rg.lipschitz_constant(two, "linf", (-1, 1)).certificate["evidence"]["proof"]
+    {'leaf': 'jacobian', 'cases': [[1, 0], [1, 1]]}
     """
     net = as_network(net, what="net")
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
@@ -289,6 +301,7 @@ def lipschitz_constant(
     row_forms = tuple(Form(p, zero_y, c) for p, c in rows)
     start = time.monotonic()
     cx = compile_network(net, domain=where, max_cells=max_cells)
+    compiled = time.monotonic() - start
     best = None
     for cell in cx.regions:
         A = cell.affine_map[0]
@@ -318,6 +331,7 @@ def lipschitz_constant(
     tree, stats = _pattern_tree(net, box, row_forms, accept, rule, precision_bits, max_branches, max_seconds)
     seconds = time.monotonic() - start
     stats["seconds"] = round(seconds, 3)
+    stats["compile_seconds"] = round(compiled, 3)
     stats["regions"] = cx.n_regions
     question = {
         "precision_bits": precision_bits,
@@ -430,11 +444,15 @@ def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds)
                 stats["jacobian_leaves"] += 1
                 continue
         stats["branches"] += 1
-        # neuron splits (after 2 d input splits) lead to full patterns; with jacobian leaves
-        # they only serve the lp leaves of a polytope (few unstable neurons left), since a
-        # neuron split tightens no bound of its own layer and input splits tighten all
+        # neuron splits (after 2 d input splits) lead to full patterns.  With jacobian leaves
+        # they are kept for leaves with few unstable neurons (at most d, as at a vertex; at most
+        # the enumerable number for the lp leaves of a polytope): where an interval bound stays
+        # above the value (a pattern that the box only seemingly realizes, or the l2 bound of
+        # a matrix with several rows), input splits alone need not end.  Elsewhere input splits
+        # tighten every bound and a neuron split none of its own layer.
+        few = rule.max_t if rows else d
         neuron = None
-        if unstable and depth >= 2 * d and (not rule.on or (rows and len(unstable) <= rule.max_t)):
+        if unstable and depth >= 2 * d and (not rule.on or len(unstable) <= few):
             neuron = unstable[0]
         push_split(stack, tree, b, fixed, depth, neuron)
     return root, stats
