@@ -297,6 +297,15 @@ def q_str(v):
     return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
 
 
+def test_max_cases_one_gives_plain_interval_leaves():
+    # linf on [-1, 1]^2: the plain interval bound is 5 > 4, so the box is split
+    res = rg.lipschitz_constant(TWO, "linf", (-1, 1), max_cases=1)
+    assert res.value == 4 and res.stats["branches"] > 0
+    assert all("cases" not in n for n in _jacobian_leaves(res.certificate["evidence"]["proof"]))
+    assert rg.verify_certificate(res.certificate, TWO).valid
+    check_lipschitz_certificate(TWO, res)
+
+
 def test_max_cases_is_checked():
     with pytest.raises(rg.InvalidInputError, match="max_cases"):
         rg.lipschitz_constant(NET, "linf", (-1, 1), max_cases=-1)

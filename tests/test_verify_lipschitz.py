@@ -178,6 +178,13 @@ def test_every_region_on_the_leaf_is_bounded(arch, seed, norm, n_cases):
         tuple(sorted(zip(cases, bits))) for bits in itertools.product((0, 1), repeat=len(cases))
     )
     bound = max(norm_bound(lo, hi, den, norm) for _, lo, hi, den in results)
+    # each region's matrix lies entrywise in the interval of some case
+    for cell in rg.compile_network(net, domain=[list(p) for p in box]).regions:
+        A = cell.affine_map[0]
+        assert any(
+            all(F(l_, den) <= a <= F(h_, den) for ra, rl, rh in zip(A, lo, hi) for a, l_, h_ in zip(ra, rl, rh))
+            for _, lo, hi, den in results
+        )
     for value in _region_norms(net, box, norm):
         if value is not None:  # l2 for one output: ||a||_2^2 exactly
             assert value <= bound
