@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction as F
 
@@ -130,8 +131,11 @@ def _compose(p, q, c, out, d):
     return form
 
 
-def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschitz=None):
-    """goal = dict(box, rows=[(p, c)], atoms=[(p, q, c)], phi=(p, q, c), strict). Raises AssertionError."""
+def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschitz=None, jacobian=None):
+    """goal = dict(box, rows=[(p, c)], atoms=[(p, q, c)], phi=(p, q, c), strict). Raises AssertionError.
+
+    ``lipschitz(A)`` accepts the matrix of a pattern leaf; ``jacobian = (norm, accept)`` the
+    norm bound of a jacobian leaf (for l2 the bound of the square)."""
     fixed = dict(fixed or {})
     box = list(goal["box"]) if box is None else box
     d, nv = net.input_dim, len(box)
@@ -144,8 +148,8 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
             b1, b2 = list(box), list(box)
             b1[i] = (box[i][0], t)
             b2[i] = (t, box[i][1])
-            check_tree(net, goal, lo_child, k, path + ".children[0]", fixed, b1, lipschitz)
-            check_tree(net, goal, hi_child, k, path + ".children[1]", fixed, b2, lipschitz)
+            check_tree(net, goal, lo_child, k, path + ".children[0]", fixed, b1, lipschitz, jacobian)
+            check_tree(net, goal, hi_child, k, path + ".children[1]", fixed, b2, lipschitz, jacobian)
         else:
             key = tuple(sp["neuron"])
             assert key not in fixed, path
@@ -159,6 +163,7 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
                     {**fixed, key: s},
                     box,
                     lipschitz,
+                    jacobian,
                 )
         return
     empty, phases, La, Ua = bound_rule(net, box, fixed, k)
@@ -170,6 +175,14 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
         return v < 0 if strict else v <= 0
 
     kind = tree["leaf"]
+    if kind == "jacobian":
+        assert jacobian is not None, path
+        norm, accept = jacobian
+        cases = [tuple(n) for n in tree.get("cases", [])]
+        assert len(set(cases)) == len(cases) and all(phases[la - 1][j] == 0 for la, j in cases), path
+        for bits in itertools.product((0, 1), repeat=len(cases)):
+            assert accept(jacobian_bound(net, phases, dict(zip(cases, bits)), norm)), path + ".leaf (jacobian)"
+        return
     if kind == "bound":
         p, q, c = (list(goal["phi"][0]), list(goal["phi"][1]), goal["phi"][2])
         for idx, m in tree["mu"]:
@@ -282,3 +295,34 @@ def relax_max(net, goal, box, phases, bounds, lam, k):
             lo, hi = (F(0), F(0)) if phases[layer - 1][j] < 0 else (max(F(0), lj), max(F(0), uj))
         total += c * (hi if c > 0 else lo)
     return total
+
+
+def jacobian_bound(net, phases, assign, norm):
+    """The jacobian leaf's bound (docs/certificates.md): intervals of W_{L+1} D_L ... D_1 W_1
+    formed from the output backwards, slope 0 / 1 by phase or ``assign``, [0, 1] otherwise."""
+    lo = [list(map(F, row)) for row in net.weights[-1]]
+    hi = [list(r) for r in lo]
+    for layer in range(net.depth, 0, -1):
+        for i in range(len(lo)):
+            for k, s in enumerate(phases[layer - 1]):
+                slope = assign.get((layer, k), 1 if s > 0 else (0 if s < 0 else None))
+                if slope is None:
+                    lo[i][k], hi[i][k] = min(lo[i][k], F(0)), max(hi[i][k], F(0))
+                elif slope == 0:
+                    lo[i][k] = hi[i][k] = F(0)
+        W = net.weights[layer - 1]
+        cols = len(W[0])
+        lo, hi = (
+            [[sum((W[k][j] * (lr[k] if W[k][j] > 0 else hr[k]) for k in range(len(W))), F(0)) for j in range(cols)]
+             for lr, hr in zip(lo, hi)],
+            [[sum((W[k][j] * (hr[k] if W[k][j] > 0 else lr[k]) for k in range(len(W))), F(0)) for j in range(cols)]
+             for lr, hr in zip(lo, hi)],
+        )
+    mag = [[max(abs(a), abs(b)) for a, b in zip(lr, hr)] for lr, hr in zip(lo, hi)]
+    b_inf = max(sum(r) for r in mag)
+    b_1 = max(sum(r[j] for r in mag) for j in range(len(mag[0])))
+    if norm == "linf":
+        return b_inf
+    if norm == "l1":
+        return b_1
+    return min(sum(v * v for r in mag for v in r), b_inf * b_1)

@@ -39,11 +39,17 @@ def check_lipschitz_certificate(net, res):
         def accept(A):
             M = sympy.Matrix(A)
             return all(ev_ <= L2 for ev_ in (M.T * M).eigenvals())
+
+        def accept_bound(b):
+            return sympy.Rational(b.numerator, b.denominator) <= L2
     else:
         L = F(str(ev["value"]))
 
         def accept(A):
             return _norm(A, norm) <= L
+
+        def accept_bound(b):
+            return b <= L
 
     x = [F(str(v)) for v in ev["witness"]["x"]]
     W = [(F(str(a)), F(str(b))) for a, b in ev["witness"]["box"]]
@@ -61,7 +67,7 @@ def check_lipschitz_certificate(net, res):
     rows = [([F(str(a)) for a in r["x"]], F(str(r["c"]))) for r in q["input_rows"]]
     zero_phi = ([F(0)] * d, [F(0)] * net.output_dim, F(0))
     goal = {"box": box, "rows": rows, "atoms": [], "phi": zero_phi, "strict": True}
-    check_tree(net, goal, ev["proof"], k, lipschitz=accept)
+    check_tree(net, goal, ev["proof"], k, lipschitz=accept, jacobian=(norm, accept_bound))
 
 
 NET = specimens.relu_of_sum_2d()  # ReLU(x1 + x2)
@@ -210,3 +216,98 @@ def test_polytope_domain_errors():
     # which the certificate cannot exclude: a clear error, no wrong answer
     with pytest.raises(rg.UnsupportedInputError, match="lower-dimensional"):
         rg.lipschitz_constant(NET, "linf", _cut(1, 1, 0))
+
+
+def _jacobian_leaves(tree):
+    stack, out = [tree], []
+    while stack:
+        node = stack.pop()
+        if "split" in node:
+            stack.extend(node["children"])
+        elif node["leaf"] == "jacobian":
+            out.append(node)
+    return out
+
+
+def test_two_relus_on_the_box_by_jacobian_leaves():
+    # on [-1, 1]^2 the four gradients (3, 1), (2, 2), (1, -1), 0: linf 4, l1 3, L^2 = 10;
+    # one interval leaf covers the box (both neurons unstable there)
+    for norm, expect in (("linf", 4), ("l1", 3), ("l2", 10)):
+        res = rg.lipschitz_constant(TWO, norm, (-1, 1))
+        if norm == "l2":
+            assert res.value.lo <= expect <= res.value.hi
+            assert sum(c * expect**i for i, c in enumerate(res.value.poly)) == 0
+        else:
+            assert res.value == expect
+        assert res.stats["jacobian_leaves"] >= 1 and res.stats["pattern_leaves"] == 0
+        check_lipschitz_certificate(TWO, res)
+        assert rg.verify_certificate(res.certificate, TWO).valid
+        # without jacobian leaves: the tree of full patterns, the same value
+        old = rg.lipschitz_constant(TWO, norm, (-1, 1), max_cases=0)
+        assert old.value == res.value and old.stats["jacobian_leaves"] == 0 and old.stats["pattern_leaves"] > 0
+        assert rg.verify_certificate(old.certificate, TWO).valid
+
+
+@pytest.mark.no_check_complex  # the complex is the reference here, audited by the compiler's tests
+def test_random_network_against_the_compiled_regions():
+    net = rg.ReLUNetwork.random([3, 8, 8, 1], seed=3)
+    cx = rg.compile_network(net, domain=[[-1, 1]] * 3)
+    grads = [cell.affine_map[0][0] for cell in cx.regions]  # one output: the gradient row
+    linf = max(sum(abs(a) for a in g) for g in grads)  # linf -> linf of a row: its l1 norm
+    l1 = max(max(abs(a) for a in g) for g in grads)
+    l2sq = max(sum(a * a for a in g) for g in grads)
+    for norm in ("linf", "l1", "l2"):
+        res = rg.lipschitz_constant(net, norm, (-1, 1))
+        if norm == "l2":
+            assert res.value.lo <= l2sq <= res.value.hi
+            assert sum(c * l2sq**i for i, c in enumerate(res.value.poly)) == 0
+        else:
+            assert res.value == (linf if norm == "linf" else l1)
+        assert res.stats["jacobian_leaves"] > 0
+        report = rg.verify_certificate(res.certificate, net)
+        assert report.valid and dict(report.leaves)["jacobian"] == res.stats["jacobian_leaves"]
+        check_lipschitz_certificate(net, res)
+
+
+@pytest.mark.no_check_complex
+def test_tampered_jacobian_leaves_are_rejected():
+    net = rg.ReLUNetwork.random([3, 8, 8, 1], seed=3)
+    res = rg.lipschitz_constant(net, "linf", (-1, 1))
+    cert = json.loads(json.dumps(res.certificate))
+    leaves = _jacobian_leaves(cert["evidence"]["proof"])
+    with_cases = [n for n in leaves if "cases" in n]
+    assert with_cases  # some leaves need enumerated neurons
+    # a value below the truth
+    bad = json.loads(json.dumps(cert))
+    bad["evidence"]["value"] = q_str(res.value - F(1, 10**6))
+    assert not rg.verify_certificate(bad).valid
+    # the cases dropped: the leaf's plain interval is too wide (the producer tried it first)
+    for node in with_cases:
+        del node["cases"]
+    report = rg.verify_certificate(cert)
+    assert not report.valid and "above L" in report.first_failure.reason
+    # a case that is not an unstable neuron of its leaf
+    cert = json.loads(json.dumps(res.certificate))
+    node = _jacobian_leaves(cert["evidence"]["proof"])[0]
+    node["cases"] = [[1, 0]] * 2
+    assert not rg.verify_certificate(cert).valid
+
+
+def q_str(v):
+    return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+
+
+def test_max_cases_one_gives_plain_interval_leaves():
+    # linf on [-1, 1]^2: the plain interval bound is 5 > 4, so the box is split
+    res = rg.lipschitz_constant(TWO, "linf", (-1, 1), max_cases=1)
+    assert res.value == 4 and res.stats["branches"] > 0
+    assert all("cases" not in n for n in _jacobian_leaves(res.certificate["evidence"]["proof"]))
+    assert rg.verify_certificate(res.certificate, TWO).valid
+    check_lipschitz_certificate(TWO, res)
+
+
+def test_max_cases_is_checked():
+    with pytest.raises(rg.InvalidInputError, match="max_cases"):
+        rg.lipschitz_constant(NET, "linf", (-1, 1), max_cases=-1)
+    with pytest.raises(rg.InvalidInputError, match="max_cases"):
+        rg.lipschitz_constant(NET, "linf", (-1, 1), max_cases=True)

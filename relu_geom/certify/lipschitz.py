@@ -4,9 +4,10 @@ Over a full-dimensional convex domain ``D`` the Lipschitz constant of ``f`` rest
 ``D`` is the largest operator norm over the regions ``R`` with ``R ∩ D`` full-dimensional.
 The maximum comes from the canonical complex of the network over ``D`` (every region and
 its affine map, exactly); the certificate is a tree covering the bounding box of ``D``
-whose leaves are ``pattern`` leaves (an operator norm at most the value) or ``lp`` leaves
-(an exact Farkas combination proving that the leaf's pattern does not meet ``D``), and a
-witness point of ``D`` with a box on which the bound rule fixes the pattern of a region
+whose leaves are ``pattern`` leaves (an operator norm at most the value), ``jacobian``
+leaves (an interval enclosure of every matrix the leaf allows, with a few unstable neurons
+enumerated, whose norm bound is at most the value) or ``lp`` leaves (an exact Farkas
+combination proving that the leaf's pattern does not meet ``D``), and a witness point of ``D`` with a box on which the bound rule fixes the pattern of a region
 attaining it (``docs/certificates.md``, claim ``lipschitz``).
 For ``l2`` the constant is an algebraic number: ``L^2`` is the largest eigenvalue of
 ``A^T A``, given by a square-free polynomial and an isolating rational interval.
@@ -14,6 +15,7 @@ For ``l2`` the constant is an algebraic number: ``L^2`` is the largest eigenvalu
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -21,12 +23,19 @@ from fractions import Fraction
 from typing import Any
 
 import flint
+import numpy as np
 
 from relu_geom._util import short_repr
 from relu_geom.arith.lp import solve_lp
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bab import Form, _pattern_maps, _pattern_rows, form_to_json, push_split
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds, max_over_box
+from relu_geom.certify.bounds import (
+    DEFAULT_PRECISION_BITS,
+    ExactBounds,
+    check_search_limits,
+    exact_bounds,
+    max_over_box,
+)
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.certify.ranges import parse_domain_box
 from relu_geom.compiler.entry import as_network
@@ -215,6 +224,7 @@ def lipschitz_constant(
     max_branches: int | None = 100_000,
     max_seconds: float | None = None,
     precision_bits: int = DEFAULT_PRECISION_BITS,
+    max_cases: int = 256,
 ) -> LipschitzResult:
     """The exact Lipschitz constant of ``net`` over a box or a polytope for the ``linf``, ``l1`` or ``l2`` norm.
 
@@ -236,6 +246,9 @@ def lipschitz_constant(
         ``l2`` only: the width of the isolating interval of ``L^2``.
     max_cells, max_branches, max_seconds
         Limits of the compilation and of the proof search.
+    max_cases
+        The most cases (``2^T`` for ``T`` enumerated neurons) of one ``jacobian`` leaf; ``1``
+        still allows plain interval leaves, ``0`` none (every leaf then fixes every neuron).
 
     Examples
     --------
@@ -249,6 +262,18 @@ def lipschitz_constant(
     >>> P = rg.Polyhedron.from_hrep([(1, 1, -1), (-1, 0, 1), (0, -1, 1)])  # x1 + x2 <= -1, x >= -1
     >>> rg.lipschitz_constant(net, "linf", P).value  # f = 0 there
     Fraction(0, 1)
+
+    One ``jacobian`` leaf covers the box for ``2 ReLU(x1 + x2) + ReLU(x1 - x2)``: with both
+    neurons' derivatives in ``[0, 1]`` the interval bound (``l1``: the largest gradient entry)
+    is 3, the value; for ``linf`` (interval bound 5 > 4) the leaf enumerates both neurons
+    (four cases):
+
+    >>> two = rg.ReLUNetwork([[[1, 1], [1, -1]], [[2, 1]]], [[0, 0], [0]])
+    >>> res = rg.lipschitz_constant(two, "l1", (-1, 1))
+    >>> res.value, res.certificate["evidence"]["proof"]
+    (Fraction(3, 1), {'leaf': 'jacobian'})
+    >>> rg.lipschitz_constant(two, "linf", (-1, 1)).certificate["evidence"]["proof"]
+    {'leaf': 'jacobian', 'cases': [[1, 0], [1, 1]]}
     """
     net = as_network(net, what="net")
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
@@ -256,6 +281,8 @@ def lipschitz_constant(
 
     if norm not in ("linf", "l1", "l2"):
         raise InvalidInputError(f"norm: expected 'linf', 'l1' or 'l2', got {short_repr(norm)}")
+    if isinstance(max_cases, bool) or not isinstance(max_cases, int) or max_cases < 0:
+        raise InvalidInputError(f"max_cases: expected a non-negative integer, got {short_repr(max_cases)}")
     if domain is None:
         raise UnsupportedInputError("domain: a bounded box or polytope is needed (the certificate covers it)")
     d = net.input_dim
@@ -274,6 +301,7 @@ def lipschitz_constant(
     row_forms = tuple(Form(p, zero_y, c) for p, c in rows)
     start = time.monotonic()
     cx = compile_network(net, domain=where, max_cells=max_cells)
+    compiled = time.monotonic() - start
     best = None
     for cell in cx.regions:
         A = cell.affine_map[0]
@@ -299,9 +327,11 @@ def lipschitz_constant(
 
     x = cell.interior_point
     wbox = _witness_box(net, x, box, A_best, precision_bits)
-    tree, stats = _pattern_tree(net, box, row_forms, accept, precision_bits, max_branches, max_seconds)
+    rule = _JacobianRule(net, norm, value, max_cases)
+    tree, stats = _pattern_tree(net, box, row_forms, accept, rule, precision_bits, max_branches, max_seconds)
     seconds = time.monotonic() - start
     stats["seconds"] = round(seconds, 3)
+    stats["compile_seconds"] = round(compiled, 3)
     stats["regions"] = cx.n_regions
     question = {
         "precision_bits": precision_bits,
@@ -368,14 +398,14 @@ def _empty_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | No
     return {"leaf": "lp", "lambda": groups}
 
 
-def _pattern_tree(net, box, rows, accept, bits, max_branches, max_seconds):
-    """A tree over ``box`` whose ``pattern`` leaves pass ``accept`` and whose ``lp`` leaves
-    miss the input rows."""
+def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds):
+    """A tree over ``box`` whose ``pattern`` leaves pass ``accept``, whose ``jacobian`` leaves
+    pass ``rule`` and whose ``lp`` leaves miss the input rows."""
     d = net.input_dim
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     root: dict[str, Any] = {}
     stack = [(tuple(box), {}, root, 0)]
-    stats = {"branches": 0, "pattern_leaves": 0, "lp_leaves": 0, "empty_leaves": 0}
+    stats = {"branches": 0, "pattern_leaves": 0, "jacobian_leaves": 0, "lp_leaves": 0, "empty_leaves": 0}
     while stack:
         if max_branches is not None and stats["branches"] >= max_branches:
             raise LimitExceededError(f"lipschitz: more than {max_branches} branches")
@@ -405,6 +435,176 @@ def _pattern_tree(net, box, rows, accept, bits, max_branches, max_seconds):
                     "lipschitz: a region of larger norm touches the domain in a lower-dimensional "
                     "set only; the certificate cannot exclude it (perturb the polytope)"
                 )
+        else:
+            cases = rule.cases(eb)
+            if cases is not None:
+                tree["leaf"] = "jacobian"
+                if cases:
+                    tree["cases"] = [list(n) for n in cases]
+                stats["jacobian_leaves"] += 1
+                continue
         stats["branches"] += 1
-        push_split(stack, tree, b, fixed, depth, unstable[0] if unstable and depth >= 2 * d else None)
+        # neuron splits (after 2 d input splits) lead to full patterns.  With jacobian leaves
+        # they are kept for leaves with few unstable neurons (at most d, as at a vertex; at most
+        # the enumerable number for the lp leaves of a polytope): where an interval bound stays
+        # above the value (a pattern that the box only seemingly realizes, or the l2 bound of
+        # a matrix with several rows), input splits alone need not end.  Elsewhere input splits
+        # tighten every bound and a neuron split none of its own layer.
+        few = rule.max_t if rows else d
+        neuron = None
+        if unstable and depth >= 2 * d and (not rule.on or len(unstable) <= few):
+            neuron = unstable[0]
+        push_split(stack, tree, b, fixed, depth, neuron)
     return root, stats
+
+
+# ------------------------------------------------------------ jacobian leaves
+class _JacobianRule:
+    """The ``jacobian`` leaf of ``docs/certificates.md``: on a leaf with phases ``s``, every
+    region meeting it has ``A = W_{L+1} D_L ... D_1 W_1`` with ``D_l`` diagonal, ``1`` / ``0``
+    for the phases ``+1`` / ``-1`` and ``0`` or ``1`` for an unstable neuron; an entrywise
+    interval of those products is formed backwards from the output, exactly, for each of the
+    ``2^T`` assignments of ``T`` chosen unstable neurons (the others in ``[0, 1]``), and its
+    norm bound must be at most the value.  A float64 run of the same computation chooses ``T``
+    and the neurons; only the exact run decides.
+    """
+
+    def __init__(self, net: ReLUNetwork, norm: str, value: Fraction | SquaredRoot, max_cases: int):
+        self.norm = norm
+        self.value = value
+        self.on = max_cases >= 1
+        self.max_t = max(max_cases, 1).bit_length() - 1
+        exact = []
+        floats = []
+        den = 1
+        for w in net.weights:
+            dw = math.lcm(*(v.denominator for row in w for v in row))
+            ints = np.array([[int(v * dw) for v in row] for row in w], dtype=object)
+            exact.append((np.maximum(ints, 0), np.minimum(ints, 0)))
+            fw = np.array([[float(v) for v in row] for row in w])
+            floats.append((np.maximum(fw, 0), np.minimum(fw, 0), np.abs(fw)))
+            den *= dw
+        self.exact, self.floats, self.den = exact, floats, den
+        lf = float(value)
+        self.limit = (lf * lf if norm == "l2" else lf) * (1 + 1e-9) + 1e-300
+
+    def cases(self, eb: ExactBounds) -> list[tuple[int, int]] | None:
+        """The enumerated neurons of a ``jacobian`` leaf that passes, or None."""
+        if not self.on:
+            return None
+        phases = eb.phases
+        unstable = eb.unstable()
+        order = self._ranked(phases, unstable)[: self.max_t]
+        # more cases never loosen the bound (each case's interval lies in the hull's): try
+        # none, then all, then the fewest that pass (bisection), by the float64 guide
+        if self._float_ok(phases, []):
+            return self._exact(phases, [], order)
+        if not order or not self._float_ok(phases, order):
+            return None
+        lo_t, hi_t = 0, len(order)  # fails at lo_t, passes at hi_t
+        while hi_t - lo_t > 1:
+            mid = (lo_t + hi_t) // 2
+            if self._float_ok(phases, order[:mid]):
+                hi_t = mid
+            else:
+                lo_t = mid
+        return self._exact(phases, order[:hi_t], order)
+
+    def _float_ok(self, phases, chosen) -> bool:
+        lo, hi = _interval_products(self.floats, phases, chosen, 0.0)
+        return bool(_norm_bound(lo, hi, 1.0, self.norm) <= self.limit)
+
+    def _exact(self, phases, chosen, order) -> list[tuple[int, int]] | None:
+        """``chosen`` if the exact rule passes with it, else all of ``order`` if that passes."""
+        for cases in (chosen, order) if len(chosen) < len(order) else (chosen,):
+            lo, hi = _interval_products(self.exact, phases, cases, 0)
+            if self._admits(_norm_bound(lo, hi, self.den, self.norm)):
+                return list(cases)
+        return None
+
+    def _admits(self, bound: Fraction) -> bool:
+        v = self.value
+        if not isinstance(v, SquaredRoot):
+            return bound <= v
+        if bound <= v.lo:
+            return True
+        if bound > v.hi:
+            return False
+        p = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in v.poly])
+        # the one root of the square-free poly in [lo, hi] is at least bound
+        return _sign(p, bound) == 0 or _count_above(p, bound) - _count_above(p, v.hi) == 1
+
+    def _ranked(self, phases, unstable: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The unstable neurons by a float64 estimate of their share in the interval's width:
+        the largest |weight path| into the neuron times the largest out of it."""
+        layers = self.floats
+        into = []  # |W_l| diag(mask) ... |W_1| row sums, per hidden layer
+        cur = layers[0][2]
+        for layer in range(len(phases)):
+            into.append(cur.sum(axis=1))
+            mask = np.array([0.0 if s < 0 else 1.0 for s in phases[layer]])
+            cur = layers[layer + 1][2] @ (mask[:, None] * cur)
+        out: list[np.ndarray] = [np.empty(0)] * len(phases)
+        back = layers[-1][2]
+        for layer in range(len(phases), 0, -1):
+            out[layer - 1] = back.sum(axis=0)
+            mask = np.array([0.0 if s < 0 else 1.0 for s in phases[layer - 1]])
+            back = (back * mask[None, :]) @ layers[layer - 1][2]
+        score = {(la, j): float(into[la - 1][j] * out[la - 1][j]) for la, j in unstable}
+        return sorted(unstable, key=lambda n: (-score[n], n))
+
+
+def _interval_products(layers, phases, cases, zero):
+    """``lo, hi`` of shape ``(2^T, m, d)``: for each assignment of ``cases``, an entrywise
+    interval of every ``W_{L+1} D_L ... D_1 W_1`` the phases allow, in units of the product
+    of the layers' denominators (exact for object arrays of integers and ``zero = 0``, in
+    float64 for ``zero = 0.0``)."""
+    kind = float if isinstance(zero, float) else object
+    pos, neg = layers[-1][0], layers[-1][1]
+    lo = (pos + neg)[None, :, :]
+    hi = lo
+    for layer in range(len(phases), 0, -1):
+        ph = phases[layer - 1]
+        mine = [j for la, j in cases if la == layer]
+        hull = [j for j, s in enumerate(ph) if s == 0 and j not in mine]
+        dead = [j for j, s in enumerate(ph) if s < 0]
+        if dead:
+            lo = lo.copy()
+            hi = hi.copy()
+            lo[:, :, dead] = zero
+            hi[:, :, dead] = zero
+        if mine:
+            n = len(mine)
+            masks = np.ones((1 << n, len(ph)), dtype=kind)
+            masks[:, mine] = np.array([[(b >> i) & 1 for i in range(n)] for b in range(1 << n)], dtype=kind)
+            # every state times every assignment of this layer's cases (state-major)
+            s, m, w = lo.shape
+            lo = (lo[:, None, :, :] * masks[None, :, None, :]).reshape(s << n, m, w)
+            hi = (hi[:, None, :, :] * masks[None, :, None, :]).reshape(s << n, m, w)
+        if hull:
+            lo = lo.copy()
+            hi = hi.copy()
+            lo[:, :, hull] = np.minimum(lo[:, :, hull], zero)
+            hi[:, :, hull] = np.maximum(hi[:, :, hull], zero)
+        wp, wn = layers[layer - 1][0], layers[layer - 1][1]
+        s, m, w = lo.shape
+        flat_lo, flat_hi = lo.reshape(s * m, w), hi.reshape(s * m, w)
+        lo = (flat_lo @ wp + flat_hi @ wn).reshape(s, m, -1)
+        hi = (flat_hi @ wp + flat_lo @ wn).reshape(s, m, -1)
+    return lo, hi
+
+
+def _norm_bound(lo, hi, den, norm: str):
+    """The largest case bound of ``||A||`` (``l2``: of ``||A||_2^2``) over the intervals."""
+    mag = np.maximum(np.abs(lo), np.abs(hi))
+    b_inf = mag.sum(axis=2).max(axis=1)
+    b_1 = mag.sum(axis=1).max(axis=1)
+    if norm == "linf":
+        top = b_inf.max()
+    elif norm == "l1":
+        top = b_1.max()
+    else:
+        frob = (mag * mag).sum(axis=(1, 2))
+        top = np.minimum(frob, b_inf * b_1).max()
+        return Fraction(int(top), den * den) if isinstance(den, int) else float(top) / (den * den)
+    return Fraction(int(top), den) if isinstance(den, int) else float(top) / den

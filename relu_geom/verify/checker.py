@@ -38,6 +38,7 @@ from relu_geom.verify.bounds import (
     relaxation_max,
 )
 from relu_geom.verify.l2 import check_robustness_l2
+from relu_geom.verify.lipschitz import Limit, jacobian_leaves
 
 __all__ = ["Failure", "VerificationReport", "verify_certificate"]
 
@@ -47,7 +48,8 @@ CLAIMS = ("property", "output_range", "lipschitz", "robustness", "robustness_l2"
 MAX_PRECISION_BITS = 1024
 MAX_DEGREE = 1000  # of the polynomial defining L^2
 LEAF_KINDS = ("bound", "lp", "relax", "pattern", "empty")
-# lp leaves of a Lipschitz proof prove (goal phi = 0, rel "<") that the leaf misses the input rows
+# lp leaves of a Lipschitz proof prove (goal phi = 0, rel "<") that the leaf misses the input rows;
+# its jacobian leaves are checked in relu_geom/verify/lipschitz.py
 LIPSCHITZ_LEAF_KINDS = ("pattern", "lp")
 RELAX_ROWS = (("active", 1), ("inactive", -1), ("lower", 0), ("upper", 0))  # and the phase each needs
 
@@ -619,6 +621,7 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
                 "evidence.value.squared", "the polynomial does not have exactly one real root in the interval"
             )
         value_text = f"sqrt of the root of a degree-{len(poly) - 1} polynomial in [{_show(a)}, {_show(b)}]"
+        limit = Limit(norm, poly=tuple(poly), a=a, b=b)
 
         def at_most(mat, path, equal=False):
             chi = algebraic.charpoly(_gram(mat))
@@ -632,6 +635,7 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
     else:
         value = parse_rational(ev["value"], "evidence.value")
         value_text = _show(value)
+        limit = Limit(norm, value=value)
 
         def at_most(mat, path, equal=False):
             got = _norm(mat, norm)
@@ -657,7 +661,9 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
     ch.checked.append(f"witness region: ||A|| = L = {value_text}")
     zero = _Form((Fraction(0),) * d, (Fraction(0),) * m, Fraction(0))
     # rel "<" with phi = 0: an lp leaf proves that its pattern has no point in the domain
-    nodes = ch.prove(ev["proof"], "evidence.proof", _Goal(box, rows, (), zero, "<"), lipschitz=at_most)
+    goal = _Goal(box, rows, (), zero, "<")
+    leaf = jacobian_leaves(ch, sys.modules[__name__], goal, at_most, limit)
+    nodes = ch.walk(ev["proof"], "evidence.proof", box, leaf)
     where = "box" if not rows else f"box and its {len(rows)} input rows"
     ch.checked.append(f"every pattern meeting the {where} has ||A|| <= L: proof of {nodes} nodes")
 
