@@ -153,6 +153,15 @@ def test_lipschitz(tmp_path, capsys):
     assert "L (linf) = 2" in capsys.readouterr().out
     assert main(["lipschitz", str(net), "--norm", "l2", "--box", "-1", "1", "--json"]) == 0
     assert abs(json.loads(capsys.readouterr().out)["approx"] - 2**0.5) < 1e-12
+    # every leaf fixing its pattern (no jacobian leaf) proves the same constant
+    cert = tmp_path / "c.json"
+    assert main(["lipschitz", str(net), "--box", "-1", "1", "--max-cases", "0", "-o", str(cert)]) == 0
+    assert "L (linf) = 2" in capsys.readouterr().out
+    assert "jacobian" not in cert.read_text()
+    assert main(["verify", str(cert), str(net)]) == 0
+    capsys.readouterr()
+    assert main(["lipschitz", str(net), "--box", "-1", "1", "--max-cases", "-1"]) == 2
+    assert "max_cases" in capsys.readouterr().err
 
 
 def test_polytope_domain(tmp_path, capsys):

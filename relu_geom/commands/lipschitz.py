@@ -1,4 +1,5 @@
-"""``relu-geom lipschitz NET --norm linf|l1|l2 [--box LO HI] [--polytope FILE]``: exact Lipschitz constant with a certificate."""
+"""``relu-geom lipschitz NET --norm linf|l1|l2 [--box LO HI] [--polytope FILE] [--timeout S] [--max-cases N]``:
+exact Lipschitz constant with a certificate."""
 
 from __future__ import annotations
 
@@ -27,6 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_box_option(p)
     add_polytope_option(p)
     p.add_argument("--norm", choices=("linf", "l1", "l2"), default="linf", help="the norm (default linf)")
+    p.add_argument("--timeout", type=float, metavar="S", help="give up on the certificate tree after S seconds")
+    p.add_argument(
+        "--max-cases",
+        type=int,
+        default=256,
+        metavar="N",
+        help="jacobian leaves enumerate at most N activation cases (0: every leaf fixes its pattern; default 256)",
+    )
     add_json_option(p)
     add_output_option(p, "the certificate (JSON)")
     p.set_defaults(run=run)
@@ -39,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     box = parse_domain(args, net.input_dim)
     if box is None:
         raise InvalidInputError("--box/--polytope: a Lipschitz constant needs a bounded domain (--box or --polytope)")
-    res = lipschitz_constant(net, args.norm, box)
+    res = lipschitz_constant(net, args.norm, box, max_seconds=args.timeout, max_cases=args.max_cases)
     if args.output:
         res.write_certificate(args.output)
     if args.json:

@@ -80,7 +80,8 @@ class VerificationReport:
     n_nodes
         Proof-tree nodes visited.
     leaves
-        ``(kind, count)`` for the leaf kinds ``bound``, ``lp``, ``relax``, ``pattern``, ``empty``.
+        ``(kind, count)`` for the leaf kinds ``bound``, ``lp``, ``relax``, ``pattern``, ``empty``, and
+        ``jacobian`` (Lipschitz proofs) or ``qp`` (l2 robustness) when such leaves occur.
     checked
         One line per thing checked, in order.
     """
