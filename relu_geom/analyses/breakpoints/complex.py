@@ -1076,6 +1076,39 @@ def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
     return parts
 
 
+def _pull(poly: Polyhedron, points: Any) -> list[Polyhedron]:
+    """The pieces of the pointed ``poly`` after pulling (stellar subdivision) at ``points``, in that order.
+
+    Pulling a cell ``R`` at a point ``p`` of ``R`` that is not a vertex replaces
+    ``R`` by the cells ``conv(p, G)`` for the facets ``G`` of ``R`` not containing
+    ``p`` and, when ``R`` has two extreme rays (its cone of homogenised generators
+    then has the facet at infinity they span), by ``p + cone(rays)``.  In the
+    homogenised picture this is the stellar subdivision of a pointed cone at a
+    ray of it, so the cells form a polyhedral complex covering ``R``; no vertex
+    other than ``p`` is created.
+    """
+    parts = [poly]
+    for x in points:
+        nxt = []
+        for r in parts:
+            if x in r.vertices or not r.contains(x):
+                nxt.append(r)
+                continue
+            g = _gens(r)
+            (hx,) = _homogeneous((x,))
+            for row in r.inequalities:
+                if _value(row, hx) == 0:
+                    continue  # the facet of row contains x
+                verts, rays = _face_mask(g, (row,))
+                nxt.append(
+                    Polyhedron.from_vrep([x, *(r.vertices[i] for i in verts)], [r.rays[i] for i in rays])
+                )
+            if len(r.rays) == 2:
+                nxt.append(Polyhedron.from_vrep([x], r.rays))
+        parts = nxt
+    return parts
+
+
 def _tight_rows(rows: Any, part: _Gens) -> list[IntRow]:
     """The rows ``a . x <= b`` among ``rows`` that hold with equality on all of ``part``."""
     return [
@@ -1336,14 +1369,13 @@ class _Refiner:
                     rows.add(g)
         return rows
 
-    def run(self) -> list[tuple[list[int], Polyhedron | None]]:
-        pending = []
-        for grp in self.groups:
-            if len(grp) == 1:
-                self.add(grp, None)
-            else:
-                for cs, part in self.convexify(grp):
-                    pending.append(self.add(cs, part))
+    def repair(self, pending: list[int], *, only_lineality: bool = False) -> None:
+        """Step 2, in rounds: cut every piece whose meet with a neighbour is not a face of it.
+
+        With ``only_lineality`` only pieces with a lineality space are cut (the
+        rounds of ``d = 3``, before :meth:`pull`); the pairs checked are those
+        with a piece made in the previous round, as before.
+        """
         while pending:
             cuts: dict[int, set[IntRow]] = {}
             seen: set[tuple[int, int]] = set()
@@ -1353,12 +1385,18 @@ class _Refiner:
                     if pair in seen:
                         continue
                     seen.add(pair)
-                    if _disjoint(self.poly(k), self.poly(j)):
+                    sides = [
+                        a
+                        for a in (k, j)
+                        if not only_lineality or self.poly(a).lineality
+                    ]
+                    if not sides or _disjoint(self.poly(k), self.poly(j)):
                         continue
                     meet = self.poly(k).intersection(self.poly(j))
                     if meet.is_empty:
                         continue
-                    for a, b in ((k, j), (j, k)):
+                    for a in sides:
+                        b = j if a == k else k
                         if not _is_face(meet, self.poly(a)):
                             found = self.repair_cuts(a, b, meet)
                             if (
@@ -1376,6 +1414,59 @@ class _Refiner:
                 self.remove(k)
                 for part in parts:
                     pending.append(self.add(self.overlapping(grp, part), part))
+
+    def pull(self) -> None:
+        """Step 3 (``d = 3``): pull every pointed piece at the points of ``V`` it contains but not as vertices.
+
+        ``V`` is the set of vertices of the pieces and of the meets of every two
+        pieces.  Two pieces that are whole cells of the canonical complex meet
+        in a common face, whose vertices are vertices of both, so the meets
+        computed are those of a piece that is not a whole cell with its
+        neighbours; every point of ``V`` that is not a vertex of such a cell
+        lies in such a piece (the argument is in ``docs/breakpoints.md``).
+        """
+        live = [k for k, piece in enumerate(self.pieces) if piece is not None]
+        made = [k for k in live if self.pieces[k][1] is not None]  # type: ignore[index]
+        points: dict[int, set[tuple[Fraction, ...]]] = {}
+        for k in made:
+            pk = self.poly(k)
+            nb = sorted(self.neighbours(k))
+            pts = set(pk.vertices)
+            for j in nb:
+                pj = self.poly(j)
+                if not _disjoint(pk, pj):
+                    pts.update(pk.intersection(pj).vertices)
+            for j in (k, *nb):
+                pj = self.poly(j)
+                own = set(pj.vertices)
+                for x in pts:
+                    if x not in own and pj.contains(x):
+                        points.setdefault(j, set()).add(x)
+        for k in sorted(points):
+            grp = self.pieces[k][0]  # type: ignore[index]
+            poly = self.poly(k)
+            if poly.lineality:  # pragma: no cover - excluded by the argument in docs/breakpoints.md
+                raise ReluGeomError(
+                    "breakpoint_complex: internal error, a point of V in a piece with a lineality space"
+                )
+            parts = _pull(poly, sorted(points[k]))
+            self.remove(k)
+            for part in parts:
+                self.add(self.overlapping(grp, part), part)
+
+    def run(self) -> list[tuple[list[int], Polyhedron | None]]:
+        pending = []
+        for grp in self.groups:
+            if len(grp) == 1:
+                self.add(grp, None)
+            else:
+                for cs, part in self.convexify(grp):
+                    pending.append(self.add(cs, part))
+        if self.d == 3:
+            self.repair(pending, only_lineality=True)
+            self.pull()
+        else:
+            self.repair(pending)
         return [p for p in self.pieces if p is not None]
 
 
