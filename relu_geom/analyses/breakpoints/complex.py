@@ -1249,6 +1249,7 @@ class _Refiner:
         self._closure: dict[int, frozenset[int]] = {}
         self._through: dict[tuple[IntRow, IntRow], list[IntRow]] = {}
         self.groups = groups
+        self.whole: set[int] = set()  # pieces that are the union of the closed cells listed for them
 
     # --------------------------------------------------------------- helpers
     def poly(self, k: int) -> Polyhedron:
@@ -1267,6 +1268,7 @@ class _Refiner:
     def remove(self, k: int) -> None:
         piece = self.pieces[k]
         assert piece is not None
+        self.whole.discard(k)
         for i in piece[0]:
             self.where[i].discard(k)
         self.pieces[k] = None
@@ -1283,15 +1285,19 @@ class _Refiner:
             self._up[c] = got
         return got
 
+    def closure(self, i: int) -> frozenset[int]:
+        """The cells of the canonical complex in the closure of cell ``i``."""
+        cl = self._closure.get(i)
+        if cl is None:
+            cl = self._closure[i] = self.cells[i].closure_indices()
+        return cl
+
     def neighbours(self, k: int) -> set[int]:
         piece = self.pieces[k]
         assert piece is not None
         out: set[int] = set()
         for i in piece[0]:
-            cl = self._closure.get(i)
-            if cl is None:
-                cl = self._closure[i] = self.cells[i].closure_indices()
-            for c in cl:
+            for c in self.closure(i):
                 for f in self.up(c):
                     out |= self.where[f]
         out.discard(k)
@@ -1300,14 +1306,18 @@ class _Refiner:
     def overlapping(self, cand: Any, poly: Polyhedron) -> list[int]:
         """The cells among ``cand`` whose relative interior meets that of ``poly``."""
         out = []
+        gp = _gens(poly)
         for i in cand:
             c = self.cells[i]
-            if poly.relative_interior_contains(c.interior_point):
-                out.append(i)
+            *X, t = c.homogeneous_interior_point
+            if all(_value(r, (X, t)) < 0 for r in poly.inequalities):
+                out.append(i)  # its interior point lies in the relative interior of poly (same hyperplane)
                 continue
             cp = c.polyhedron
             if any(not _sides(_opposite(r), (_gens(cp),))[0] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
+            if any(not _sides(_opposite(r), (gp,))[0] for r in cp.inequalities):
+                continue  # poly lies in the closed far side of a facet of the cell
             if cp.intersection(poly).dim == self.d - 1:
                 out.append(i)
         return out
@@ -1322,8 +1332,11 @@ class _Refiner:
         return got
 
     # ----------------------------------------------------------------- steps
-    def convexify(self, grp: list[int]) -> list[tuple[list[int], Polyhedron]]:
-        """Cut a merged piece along the flats of its boundary ridges that meet its interior."""
+    def convexify(self, grp: list[int]) -> tuple[list[tuple[list[int], Polyhedron]], bool]:
+        """Cut a merged piece along the flats of its boundary ridges that meet its interior.
+
+        Returns the parts and whether the piece was kept whole (it is convex).
+        """
         cells = self.cells
         h = self.key[grp[0]]
         polys = [cells[i].polyhedron for i in grp]
@@ -1334,14 +1347,14 @@ class _Refiner:
                 verts.extend(p.vertices)
                 rays.extend(p.rays)
                 lin.extend(p.lineality)
-            return [(list(grp), Polyhedron.from_vrep(verts, rays, lin))]
+            return [(list(grp), Polyhedron.from_vrep(verts, rays, lin))], True
         hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
         out = []
         for part in _cut(hull, sorted(reflex)):
             x = part.interior_point
             if any(p.contains(x) for p in polys):
                 out.append((self.overlapping(grp, part), part))
-        return out
+        return out, False
 
     def repair_cuts(self, k: int, other: int, meet: Polyhedron) -> set[IntRow]:
         """Hyperplanes cutting piece ``k`` so that its meet with ``other`` becomes a face of it.
@@ -1422,25 +1435,62 @@ class _Refiner:
         pieces.  Two pieces that are whole cells of the canonical complex meet
         in a common face, whose vertices are vertices of both, so the meets
         computed are those of a piece that is not a whole cell with its
-        neighbours; every point of ``V`` that is not a vertex of such a cell
-        lies in such a piece (the argument is in ``docs/breakpoints.md``).
+        neighbours, and every point of ``V`` lies in such a piece (the argument
+        is in ``docs/breakpoints.md``).  The meet of two pieces that are unions
+        of closed cells is the union of the cells in both closures: a point or a
+        path of edges (it is convex and has no cell of dimension 2, their
+        relative interiors being disjoint), whose vertices are the vertices of
+        the canonical complex on one edge of it, or the point.
         """
+        cells = self.cells
+        zero = {cells[c.index].interior_point: c.index for c in self.cx.cells_of_dim(0)}
         live = [k for k, piece in enumerate(self.pieces) if piece is not None]
         made = [k for k in live if self.pieces[k][1] is not None]  # type: ignore[index]
+        closure: dict[int, frozenset[int]] = {}
+
+        def closure_of(k: int) -> frozenset[int]:
+            got = closure.get(k)
+            if got is None:
+                got = closure[k] = frozenset().union(*(self.closure(i) for i in self.pieces[k][0]))  # type: ignore[index]
+            return got
+
         points: dict[int, set[tuple[Fraction, ...]]] = {}
         for k in made:
             pk = self.poly(k)
             nb = sorted(self.neighbours(k))
             pts = set(pk.vertices)
             for j in nb:
+                if k in self.whole and j in self.whole:
+                    common = closure_of(k) & closure_of(j)
+                    ends: dict[int, int] = {}
+                    for c in common:
+                        if cells[c].dim == 1:
+                            for v in cells[c].face_indices:
+                                ends[v] = ends.get(v, 0) + 1
+                    if ends:
+                        pts.update(cells[v].interior_point for v, n in ends.items() if n == 1)
+                    else:
+                        pts.update(cells[c].interior_point for c in common)  # one point or none
+                    continue
                 pj = self.poly(j)
                 if not _disjoint(pk, pj):
                     pts.update(pk.intersection(pj).vertices)
+            hom = dict(zip(pts, _homogeneous(pts)))
             for j in (k, *nb):
                 pj = self.poly(j)
                 own = set(pj.vertices)
                 for x in pts:
-                    if x not in own and pj.contains(x):
+                    if x in own:
+                        continue
+                    c = zero.get(x)
+                    if c is not None and j in self.whole:
+                        inside = c in closure_of(j)
+                    else:
+                        hx = hom[x]
+                        inside = all(_value(e, hx) == 0 for e in pj.equalities) and all(
+                            _value(r, hx) <= 0 for r in pj.inequalities
+                        )
+                    if inside:
                         points.setdefault(j, set()).add(x)
         for k in sorted(points):
             grp = self.pieces[k][0]  # type: ignore[index]
@@ -1460,8 +1510,12 @@ class _Refiner:
             if len(grp) == 1:
                 self.add(grp, None)
             else:
-                for cs, part in self.convexify(grp):
+                parts, whole = self.convexify(grp)
+                for cs, part in parts:
                     pending.append(self.add(cs, part))
+                if whole:
+                    self.whole.add(pending[-1])
+        self.whole.update(k for k, piece in enumerate(self.pieces) if piece is not None and piece[1] is None)
         if self.d == 3:
             self.repair(pending, only_lineality=True)
             self.pull()
