@@ -363,6 +363,44 @@ def test_pyramid_apex_cuts_the_plane_into_eight_sectors():
     check_breakpoint_complex(rg.breakpoint_complex(_relu_z_plus_pyramid(), domain=(-1, 1)))
 
 
+def test_pyramid_apex_pulls_the_square_into_four_triangles():
+    # Over the box [-1, 1]^3 the literal piece in z = 0 is the square, convex; the pyramid
+    # touches it only at the origin, a vertex of the pyramid's faces inside the square.  In
+    # d = 3 a pointed piece is pulled at such a point (no vertex is added): by hand, the four
+    # triangles conv(0, edge) over the four edges of the square, each with weight 1.
+    bc = rg.breakpoint_complex(_relu_z_plus_pyramid(), domain=(-1, 1))
+    plane = [f for f in bc.facets if f.hyperplane == (0, 0, 1, 0)]
+    corners = [(1, 1, 0), (-1, 1, 0), (-1, -1, 0), (1, -1, 0)]
+    triangles = {frozenset([(0, 0, 0), corners[k], corners[(k + 1) % 4]]) for k in range(4)}
+    assert {frozenset(f.vertices) for f in plane} == triangles
+    assert all(f.weight == (1,) and not f.rays for f in plane)
+
+
+def test_pulling_an_unbounded_piece_uses_its_face_at_infinity():
+    # The quadrant x, y >= 0 of z = 0 pulled at p = (1, 1, 0): by hand, the cones from p over
+    # its two boundary rays, conv(p, 0) + cone(e_1) and conv(p, 0) + cone(e_2), and the
+    # sector p + cone(e_1, e_2) over its face at infinity; together they cover the quadrant.
+    from relu_geom.analyses.breakpoints.complex import _pull
+
+    quadrant = rg.Polyhedron.from_vrep([(0, 0, 0)], [(1, 0, 0), (0, 1, 0)])
+    parts = _pull(quadrant, [(1, 1, 0)])
+    expected = {
+        rg.Polyhedron.from_vrep([(0, 0, 0), (1, 1, 0)], [(1, 0, 0)]),
+        rg.Polyhedron.from_vrep([(0, 0, 0), (1, 1, 0)], [(0, 1, 0)]),
+        rg.Polyhedron.from_vrep([(1, 1, 0)], [(1, 0, 0), (0, 1, 0)]),
+    }
+    assert set(parts) == expected and len(parts) == 3
+    # a square pulled at its centre, then at the midpoint of an edge: 4 triangles, then the
+    # triangle on that edge splits in two (the midpoint is on no other cell)
+    square = rg.Polyhedron.box([(0, 2), (0, 2)])
+    parts = _pull(square, [(1, 1), (2, 1)])
+    assert len(parts) == 5 and sum(q.volume() for q in parts) == 4
+    assert {frozenset(q.vertices) for q in parts if (2, 1) in q.vertices} == {
+        frozenset([(1, 1), (2, 0), (2, 1)]),
+        frozenset([(1, 1), (2, 1), (2, 2)]),
+    }
+
+
 def test_l_shaped_piece_is_cut_along_its_reflex_flats():
     # By hand: near z = 0, f = relu(z) unless x, y > 0 (there min(x, y) > 0 keeps f = 0), so
     # z = 0 bends with weight 1 on three quadrants, one literal L-shaped piece.  Its reflex
@@ -660,6 +698,28 @@ def test_refined_complex_on_random_three_dimensional_networks(arch, seed):
     bc = rg.breakpoint_complex(net, domain=(-2, 2))
     assert not kept_literal_pieces(bc)
     _check_facets_along_random_lines(bc, net, random.Random(seed), n_lines=10)
+
+
+@pytest.mark.parametrize(
+    ("arch", "seed"),
+    [
+        ([3, 3, 2, 1], 9),
+        ([3, 3, 2, 1], 13),
+        pytest.param([3, 4, 3, 1], 154, marks=pytest.mark.slow),
+        pytest.param([3, 5, 4, 1], 6, marks=pytest.mark.slow),
+        pytest.param([3, 5, 4, 1], 19, marks=pytest.mark.slow),
+    ],
+)
+def test_refined_complex_is_a_polyhedral_complex_on_b_f(arch, seed):
+    # The networks whose refinement was slow (cutting along whole hyperplanes cascaded; 154
+    # took minutes, [3, 5, 4, 1] seeds 6 and 19 more than a minute): the pulled result must
+    # be a polyhedral complex covering exactly the bent facets (the independent checker:
+    # cdd meets compared with faces, volumes per hyperplane), and f bends exactly on it.
+    net = rg.ReLUNetwork.random(arch, seed=seed)
+    bc = rg.breakpoint_complex(net, domain=(-2, 2))
+    assert not kept_literal_pieces(bc)
+    check_breakpoint_complex(bc)
+    _check_facets_along_random_lines(bc, net, random.Random(seed), n_lines=6)
 
 
 def test_max_networks_keep_their_literal_pieces():

@@ -1304,7 +1304,14 @@ class _Refiner:
         return out
 
     def overlapping(self, cand: Any, poly: Polyhedron) -> list[int]:
-        """The cells among ``cand`` whose relative interior meets that of ``poly``."""
+        """The cells among ``cand`` whose relative interior meets that of ``poly``.
+
+        ``poly`` is a part of dimension ``d - 1`` of a piece covered by the closed
+        cells ``cand``; so one candidate is the answer (its relative boundary has
+        lower dimension).
+        """
+        if len(cand) == 1:
+            return list(cand)
         out = []
         gp = _gens(poly)
         for i in cand:
@@ -1443,7 +1450,8 @@ class _Refiner:
         the canonical complex on one edge of it, or the point.
         """
         cells = self.cells
-        zero = {cells[c.index].interior_point: c.index for c in self.cx.cells_of_dim(0)}
+        # points as (X, t), X / t the point (canonical: t the least common denominator)
+        zero = {_homogeneous((c.interior_point,))[0]: c.index for c in self.cx.cells_of_dim(0)}
         live = [k for k, piece in enumerate(self.pieces) if piece is not None]
         made = [k for k in live if self.pieces[k][1] is not None]  # type: ignore[index]
         closure: dict[int, frozenset[int]] = {}
@@ -1454,11 +1462,16 @@ class _Refiner:
                 got = closure[k] = frozenset().union(*(self.closure(i) for i in self.pieces[k][0]))  # type: ignore[index]
             return got
 
-        points: dict[int, set[tuple[Fraction, ...]]] = {}
+        def vertex_of(c: int) -> tuple[IntRow, int]:
+            *X, t = cells[c].homogeneous_interior_point  # one generator: X / t is the vertex
+            g = math.gcd(t, *X)
+            return tuple(v // g for v in X), t // g
+
+        points: dict[int, set[tuple[IntRow, int]]] = {}
         for k in made:
             pk = self.poly(k)
             nb = sorted(self.neighbours(k))
-            pts = set(pk.vertices)
+            pts = set(_gens(pk).vertices)
             for j in nb:
                 if k in self.whole and j in self.whole:
                     common = closure_of(k) & closure_of(j)
@@ -1468,27 +1481,25 @@ class _Refiner:
                             for v in cells[c].face_indices:
                                 ends[v] = ends.get(v, 0) + 1
                     if ends:
-                        pts.update(cells[v].interior_point for v, n in ends.items() if n == 1)
+                        pts.update(vertex_of(v) for v, n in ends.items() if n == 1)
                     else:
-                        pts.update(cells[c].interior_point for c in common)  # one point or none
+                        pts.update(vertex_of(c) for c in common)  # one point or none
                     continue
                 pj = self.poly(j)
                 if not _disjoint(pk, pj):
-                    pts.update(pk.intersection(pj).vertices)
-            hom = dict(zip(pts, _homogeneous(pts)))
+                    pts.update(_homogeneous(pk.intersection(pj).vertices))
             for j in (k, *nb):
                 pj = self.poly(j)
-                own = set(pj.vertices)
+                own = set(_gens(pj).vertices)
                 for x in pts:
                     if x in own:
                         continue
-                    c = zero.get(x)
-                    if c is not None and j in self.whole:
-                        inside = c in closure_of(j)
+                    z = zero.get(x)
+                    if z is not None and j in self.whole:
+                        inside = z in closure_of(j)
                     else:
-                        hx = hom[x]
-                        inside = all(_value(e, hx) == 0 for e in pj.equalities) and all(
-                            _value(r, hx) <= 0 for r in pj.inequalities
+                        inside = all(_value(e, x) == 0 for e in pj.equalities) and all(
+                            _value(r, x) <= 0 for r in pj.inequalities
                         )
                     if inside:
                         points.setdefault(j, set()).add(x)
@@ -1499,7 +1510,7 @@ class _Refiner:
                 raise ReluGeomError(
                     "breakpoint_complex: internal error, a point of V in a piece with a lineality space"
                 )
-            parts = _pull(poly, sorted(points[k]))
+            parts = _pull(poly, sorted(tuple(Fraction(v, t) for v in X) for X, t in points[k]))
             self.remove(k)
             for part in parts:
                 self.add(self.overlapping(grp, part), part)
