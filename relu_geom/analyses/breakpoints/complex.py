@@ -172,9 +172,12 @@ def breakpoint_complex(net_or_complex: Any, *, domain: Any = None) -> Breakpoint
     segments, rays, lines or points and form a polyhedral complex: they are the
     facets.  In ``d >= 3`` a literal piece can be non-convex, or meet another
     piece in a set that is not a face of both; such pieces are cut, first along
-    the affine hulls of their boundary ridges that meet their interior, then in
-    rounds along the hyperplanes of ``f`` through the failing meets, until every
-    two facets meet in a common face.  The result is a polyhedral complex,
+    the affine hulls of their boundary ridges that meet their interior, then (in
+    ``d >= 4``, and in ``d = 3`` for pieces with a lineality space) in rounds
+    along the hyperplanes of ``f`` through the failing meets, until every two
+    facets meet in a common face.  In ``d = 3`` the pointed pieces are then
+    pulled at the vertices of the pieces and of their meets that they contain
+    but not as vertices, which adds no vertex.  The result is a polyhedral complex,
     depends only on ``f``, and equals the literal pieces whenever those are
     convex and meet face to face (``docs/breakpoints.md`` has the rule and the
     proofs).  Its faces of lower dimension are :meth:`BreakpointComplex.faces_of_dim`.
