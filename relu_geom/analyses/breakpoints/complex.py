@@ -1063,6 +1063,15 @@ def _opposite(row: IntRow) -> IntRow:
     return tuple(-v for v in row)
 
 
+def _det3(a: IntRow, b: IntRow, c: IntRow) -> int:
+    """The determinant of the linear parts (first three entries) of three rows."""
+    return (
+        a[0] * (b[1] * c[2] - b[2] * c[1])
+        - a[1] * (b[0] * c[2] - b[2] * c[0])
+        + a[2] * (b[0] * c[1] - b[1] * c[0])
+    )
+
+
 def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
     """The closed cells into which the hyperplanes ``rows`` (``a . x == b``) cut ``poly``."""
     parts = [poly]
@@ -1253,13 +1262,76 @@ class _Refiner:
         self._through: dict[tuple[IntRow, IntRow], list[IntRow]] = {}
         self.groups = groups
         self.whole: set[int] = set()  # pieces that are the union of the closed cells listed for them
+        # convex merged pieces whose polyhedron is not built yet: their support rows (a . x <= b)
+        self.support: dict[int, list[IntRow]] = {}
+        self._hverts: dict[int, frozenset[tuple[IntRow, int]]] = {}
 
     # --------------------------------------------------------------- helpers
     def poly(self, k: int) -> Polyhedron:
         piece = self.pieces[k]
         assert piece is not None
         grp, p = piece
-        return self.cells[grp[0]].polyhedron if p is None else p
+        if p is None:
+            if len(grp) == 1:
+                return self.cells[grp[0]].polyhedron
+            verts, rays, lin = [], [], []  # a convex merged piece: the union of its closed cells
+            for i in grp:
+                c = self.cells[i].polyhedron
+                verts.extend(c.vertices)
+                rays.extend(c.rays)
+                lin.extend(c.lineality)
+            p = Polyhedron.from_vrep(verts, rays, lin)
+            self.pieces[k] = (grp, p)
+            self.support.pop(k, None)
+        return p
+
+    def vertex_of(self, c: int) -> tuple[IntRow, int]:
+        """The vertex of the canonical complex's 0-cell ``c`` as ``(X, t)``, ``X / t`` the point, in lowest terms."""
+        *X, t = self.cells[c].homogeneous_interior_point  # one generator
+        g = math.gcd(t, *X)
+        return tuple(v // g for v in X), t // g
+
+    def vertices(self, k: int) -> frozenset[tuple[IntRow, int]]:
+        """The vertices of piece ``k`` as ``(X, t)`` in lowest terms.
+
+        For a convex merged piece not built yet: the vertices of the canonical
+        complex in its closure where two support rows independent modulo its
+        hyperplane are tight (a vertex of a union of closed cells is a vertex of
+        a cell, and the piece is its hyperplane cut by its support rows).
+        """
+        got = self._hverts.get(k)
+        if got is None:
+            rows = self.support.get(k)
+            if rows is None:
+                got = frozenset(_gens(self.poly(k)).vertices)
+            else:
+                grp = self.pieces[k][0]  # type: ignore[index]
+                h = self.key[grp[0]]
+                out = set()
+                zeros = {c for i in grp for c in self.closure(i) if self.cells[c].dim == 0}
+                for c in zeros:
+                    x = self.vertex_of(c)
+                    tight = [r for r in rows if _value(r, x) == 0]
+                    if any(_det3(h, a, b) for n, a in enumerate(tight) for b in tight[n + 1 :]):
+                        out.add(x)
+                got = frozenset(out)
+            self._hverts[k] = got
+        return got
+
+    def has_lineality(self, k: int) -> bool:
+        """Whether piece ``k`` contains a line (for a polygon: has no vertex)."""
+        if k in self.support:
+            return not self.vertices(k)
+        return bool(self.poly(k).lineality)
+
+    def contains(self, k: int, x: tuple[IntRow, int]) -> bool:
+        """Whether piece ``k`` contains the point ``X / t``, in integers."""
+        rows = self.support.get(k)
+        if rows is not None:
+            h = self.key[self.pieces[k][0][0]]  # type: ignore[index]
+            return _value(h, x) == 0 and all(_value(r, x) <= 0 for r in rows)
+        p = self.poly(k)
+        return all(_value(e, x) == 0 for e in p.equalities) and all(_value(r, x) <= 0 for r in p.inequalities)
 
     def add(self, grp: list[int], poly: Polyhedron | None) -> int:
         k = len(self.pieces)
@@ -1272,6 +1344,8 @@ class _Refiner:
         piece = self.pieces[k]
         assert piece is not None
         self.whole.discard(k)
+        self.support.pop(k, None)
+        self._hverts.pop(k, None)
         for i in piece[0]:
             self.where[i].discard(k)
         self.pieces[k] = None
@@ -1342,29 +1416,27 @@ class _Refiner:
         return got
 
     # ----------------------------------------------------------------- steps
-    def convexify(self, grp: list[int]) -> tuple[list[tuple[list[int], Polyhedron]], bool]:
+    def convexify(
+        self, grp: list[int]
+    ) -> tuple[list[tuple[list[int], Polyhedron | None]], list[IntRow] | None]:
         """Cut a merged piece along the flats of its boundary ridges that meet its interior.
 
-        Returns the parts and whether the piece was kept whole (it is convex).
+        Returns the parts and, when the piece is kept whole (it is convex), its
+        support rows; its polyhedron is then built only when needed (None).
         """
         cells = self.cells
         h = self.key[grp[0]]
         polys = [cells[i].polyhedron for i in grp]
         reflex, support = _boundary_flats(self.bc, grp)
         if not reflex:
-            verts, rays, lin = [], [], []
-            for p in polys:
-                verts.extend(p.vertices)
-                rays.extend(p.rays)
-                lin.extend(p.lineality)
-            return [(list(grp), Polyhedron.from_vrep(verts, rays, lin))], True
+            return [(list(grp), None)], support
         hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
-        out = []
+        out: list[tuple[list[int], Polyhedron | None]] = []
         for part in _cut(hull, sorted(reflex)):
             x = part.interior_point
             if any(p.contains(x) for p in polys):
                 out.append((self.overlapping(grp, part), part))
-        return out, False
+        return out, None
 
     def repair_cuts(self, k: int, other: int, meet: Polyhedron) -> set[IntRow]:
         """Hyperplanes cutting piece ``k`` so that its meet with ``other`` becomes a face of it.
@@ -1408,11 +1480,7 @@ class _Refiner:
                     if pair in seen:
                         continue
                     seen.add(pair)
-                    sides = [
-                        a
-                        for a in (k, j)
-                        if not only_lineality or self.poly(a).lineality
-                    ]
+                    sides = [a for a in (k, j) if not only_lineality or self.has_lineality(a)]
                     if not sides or _disjoint(self.poly(k), self.poly(j)):
                         continue
                     meet = self.poly(k).intersection(self.poly(j))
@@ -1453,10 +1521,10 @@ class _Refiner:
         the canonical complex on one edge of it, or the point.
         """
         cells = self.cells
-        # points as (X, t), X / t the point (canonical: t the least common denominator)
-        zero = {_homogeneous((c.interior_point,))[0]: c.index for c in self.cx.cells_of_dim(0)}
+        # points as (X, t), X / t the point in lowest terms
+        zero = {self.vertex_of(c.index): c.index for c in self.cx.cells_of_dim(0)}
         live = [k for k, piece in enumerate(self.pieces) if piece is not None]
-        made = [k for k in live if self.pieces[k][1] is not None]  # type: ignore[index]
+        made = [k for k in live if self.pieces[k][1] is not None or len(self.pieces[k][0]) > 1]  # type: ignore[index]
         closure: dict[int, frozenset[int]] = {}
 
         def closure_of(k: int) -> frozenset[int]:
@@ -1465,16 +1533,10 @@ class _Refiner:
                 got = closure[k] = frozenset().union(*(self.closure(i) for i in self.pieces[k][0]))  # type: ignore[index]
             return got
 
-        def vertex_of(c: int) -> tuple[IntRow, int]:
-            *X, t = cells[c].homogeneous_interior_point  # one generator: X / t is the vertex
-            g = math.gcd(t, *X)
-            return tuple(v // g for v in X), t // g
-
         points: dict[int, set[tuple[IntRow, int]]] = {}
         for k in made:
-            pk = self.poly(k)
             nb = sorted(self.neighbours(k))
-            pts = set(_gens(pk).vertices)
+            pts = set(self.vertices(k))
             for j in nb:
                 if k in self.whole and j in self.whole:
                     common = closure_of(k) & closure_of(j)
@@ -1484,26 +1546,20 @@ class _Refiner:
                             for v in cells[c].face_indices:
                                 ends[v] = ends.get(v, 0) + 1
                     if ends:
-                        pts.update(vertex_of(v) for v, n in ends.items() if n == 1)
+                        pts.update(self.vertex_of(v) for v, n in ends.items() if n == 1)
                     else:
-                        pts.update(vertex_of(c) for c in common)  # one point or none
+                        pts.update(self.vertex_of(c) for c in common)  # one point or none
                     continue
-                pj = self.poly(j)
+                pk, pj = self.poly(k), self.poly(j)
                 if not _disjoint(pk, pj):
                     pts.update(_homogeneous(pk.intersection(pj).vertices))
             for j in (k, *nb):
-                pj = self.poly(j)
-                own = set(_gens(pj).vertices)
+                own = self.vertices(j)
                 for x in pts:
                     if x in own:
                         continue
                     z = zero.get(x)
-                    if z is not None and j in self.whole:
-                        inside = z in closure_of(j)
-                    else:
-                        inside = all(_value(e, x) == 0 for e in pj.equalities) and all(
-                            _value(r, x) <= 0 for r in pj.inequalities
-                        )
+                    inside = z in closure_of(j) if z is not None and j in self.whole else self.contains(j, x)
                     if inside:
                         points.setdefault(j, set()).add(x)
         for k in sorted(points):
@@ -1524,12 +1580,12 @@ class _Refiner:
             if len(grp) == 1:
                 self.add(grp, None)
             else:
-                parts, whole = self.convexify(grp)
+                parts, support = self.convexify(grp)
                 for cs, part in parts:
                     pending.append(self.add(cs, part))
-                if whole:
-                    self.whole.add(pending[-1])
-        self.whole.update(k for k, piece in enumerate(self.pieces) if piece is not None and piece[1] is None)
+                if support is not None:
+                    self.support[pending[-1]] = support
+        self.whole = {k for k, piece in enumerate(self.pieces) if piece is not None and piece[1] is None}
         if self.d == 3:
             self.repair(pending, only_lineality=True)
             self.pull()
