@@ -722,6 +722,35 @@ def test_refined_complex_is_a_polyhedral_complex_on_b_f(arch, seed):
     _check_facets_along_random_lines(bc, net, random.Random(seed), n_lines=6)
 
 
+@pytest.mark.parametrize(("arch", "seed"), [([3, 3, 2, 1], 9), ([3, 4, 3, 1], 154)])
+def test_pulled_pieces_depend_only_on_the_function(arch, seed):
+    # Over the box both are pulled at points of V (seed 9: three pieces, 154: three); the
+    # function-preserving changes (a cancelling pair adds a hyperplane that cuts the
+    # canonical complex, duplicates and dead neurons) leave the facets unchanged.
+    net = rg.ReLUNetwork.random(arch, seed=seed)
+    ref = rg.breakpoint_complex(net, domain=(-2, 2))
+    assert not kept_literal_pieces(ref)
+    for name, other in equivalent_variants(net, seed):
+        assert rg.breakpoint_complex(other, domain=(-2, 2)).signature() == ref.signature(), name
+
+
+@pytest.mark.slow
+def test_pulled_unbounded_pieces_meet_face_to_face():
+    # Over R^3 the pulled pieces of seed 154 include unbounded ones (cells over a face at
+    # infinity); every two facets meet in a common face (cdd meets), and f bends exactly on
+    # them along random lines.
+    net = rg.ReLUNetwork.random([3, 4, 3, 1], seed=154)
+    bc = rg.breakpoint_complex(net)
+    polys = [f.polyhedron for f in bc.facets]
+    assert any(p.rays for p in polys)
+    for a in range(len(polys)):
+        for b in range(a + 1, len(polys)):
+            meet = _meet(polys[a], polys[b])
+            if not meet.is_empty:
+                assert _is_face(meet, polys[a]) and _is_face(meet, polys[b]), (a, b)
+    _check_facets_along_random_lines(bc, net, random.Random(154), n_lines=6)
+
+
 def test_max_networks_keep_their_literal_pieces():
     # max(x_1, x_2, x_3) bends on the three half-planes x_i = x_j >= x_k (weight 2, normal
     # e_i - e_j), which meet along the diagonal: three convex pieces meeting in a common
