@@ -1063,6 +1063,54 @@ def _opposite(row: IntRow) -> IntRow:
     return tuple(-v for v in row)
 
 
+def _meet_ends(p: Polyhedron, q: Polyhedron) -> list[tuple[IntRow, int]] | None:
+    """The vertices of ``p ∩ q`` as ``(X, t)`` in lowest terms, for two polygons of ``R^3`` in different planes.
+
+    None when the planes are equal (or the polyhedra are not such polygons).
+    The meet lies on the line ``h = g = 0``, written ``X0 / ww + s w`` with
+    ``w = a_h x a_g``, ``ww = w . w`` and ``X0 = b_h (a_g x w) + b_g (w x a_h)``;
+    every inequality of ``p`` and ``q`` bounds ``s``, in integers, and the vertices are the
+    finite ends of the interval.  Parallel different planes do not meet.
+    """
+    if len(p.equalities) != 1 or len(q.equalities) != 1 or p.ambient_dim != 3:
+        return None
+    (h,), (g,) = p.equalities, q.equalities
+    if h == g:
+        return None
+    w = _cross(h, g)
+    ww = _dot(w, w)
+    if not ww:
+        return []
+    u, v = _cross(g, w), _cross(w, h)
+    X0 = tuple(h[3] * a + g[3] * b for a, b in zip(u, v))
+    lo: tuple[int, int] | None = None  # bounds on s: (numerator, positive denominator)
+    hi: tuple[int, int] | None = None
+    for r in (*p.inequalities, *q.inequalities):
+        alpha, beta = _dot(r, w), r[3] * ww - _dot(r, X0)  # alpha s <= beta / ww
+        if alpha > 0:
+            if hi is None or beta * hi[1] < hi[0] * alpha * ww:
+                hi = (beta, alpha * ww)
+        elif alpha < 0:
+            if lo is None or -beta * lo[1] > lo[0] * -alpha * ww:
+                lo = (-beta, -alpha * ww)
+        elif beta < 0:
+            return []
+    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+        return []
+    out = []
+    for bound in {lo, hi} - {None}:
+        num, den = bound  # type: ignore[misc]
+        X = [x * den + num * ww * y for x, y in zip(X0, w)]
+        t = ww * den
+        c = math.gcd(t, *X)
+        out.append((tuple(x // c for x in X), t // c))
+    return out
+
+
+def _cross(a: Any, b: Any) -> IntRow:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
 def _det3(a: IntRow, b: IntRow, c: IntRow) -> int:
     """The determinant of the linear parts (first three entries) of three rows."""
     return (
@@ -1551,7 +1599,10 @@ class _Refiner:
                         pts.update(self.vertex_of(c) for c in common)  # one point or none
                     continue
                 pk, pj = self.poly(k), self.poly(j)
-                if not _disjoint(pk, pj):
+                ends3 = _meet_ends(pk, pj)
+                if ends3 is not None:
+                    pts.update(ends3)
+                elif not _disjoint(pk, pj):
                     pts.update(_homogeneous(pk.intersection(pj).vertices))
             for j in (k, *nb):
                 own = self.vertices(j)
