@@ -1064,19 +1064,27 @@ def _opposite(row: IntRow) -> IntRow:
 
 
 def _meet_ends(p: Polyhedron, q: Polyhedron) -> list[tuple[IntRow, int]] | None:
-    """The vertices of ``p ∩ q`` as ``(X, t)`` in lowest terms, for two polygons of ``R^3`` in different planes.
+    """The vertices of ``p ∩ q`` as ``(X, t)`` in lowest terms, for two polygons of ``R^3``.
 
-    None when the planes are equal (or the polyhedra are not such polygons).
-    The meet lies on the line ``h = g = 0``, written ``X0 / ww + s w`` with
-    ``w = a_h x a_g``, ``ww = w . w`` and ``X0 = b_h (a_g x w) + b_g (w x a_h)``;
-    every inequality of ``p`` and ``q`` bounds ``s``, in integers, and the vertices are the
-    finite ends of the interval.  Parallel different planes do not meet.
+    The meet lies on a line ``h = g = 0``: ``h`` the plane of ``p`` and ``g`` that of
+    ``q`` when they differ, else a facet row of one that has the other on its closed
+    far side (None when there is none: the polygons overlap, or the polyhedra are not
+    polygons).  The line is ``X0 / ww + s w`` with ``w = a_h x a_g``, ``ww = w . w`` and
+    ``X0 = b_h (a_g x w) + b_g (w x a_h)``; every inequality of ``p`` and ``q`` bounds
+    ``s``, in integers, and the vertices are the finite ends of the interval.
+    Parallel different planes do not meet.
     """
     if len(p.equalities) != 1 or len(q.equalities) != 1 or p.ambient_dim != 3:
         return None
     (h,), (g,) = p.equalities, q.equalities
     if h == g:
-        return None
+        gp, gq = _gens(p), _gens(q)
+        found = next((r for r in p.inequalities if not _sides(r, (gq,))[1]), None)
+        if found is None:
+            found = next((r for r in q.inequalities if not _sides(r, (gp,))[1]), None)
+        if found is None:
+            return None
+        g = found
     w = _cross(h, g)
     ww = _dot(w, w)
     if not ww:
