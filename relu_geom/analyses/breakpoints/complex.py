@@ -48,7 +48,7 @@ from relu_geom.arith.rational import format_rational
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
-from relu_geom.geometry.polyhedron import Polyhedron
+from relu_geom.geometry.polyhedron import Polyhedron, _canonical_hrep, _canonical_vrep
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
@@ -1169,12 +1169,47 @@ def _pull(poly: Polyhedron, points: Any) -> list[Polyhedron]:
                     continue  # the facet of row contains x
                 verts, rays = _face_mask(g, (row,))
                 nxt.append(
-                    Polyhedron.from_vrep([x, *(r.vertices[i] for i in verts)], [r.rays[i] for i in rays])
+                    _cone_cell(r, x, hx, [r.vertices[i] for i in verts], [r.rays[i] for i in rays], row)
                 )
             if len(r.rays) == 2:
-                nxt.append(Polyhedron.from_vrep([x], r.rays))
+                nxt.append(_cone_cell(r, x, hx, [], list(r.rays), None))
         parts = nxt
     return parts
+
+
+def _cone_cell(
+    r: Polyhedron,
+    x: tuple[Fraction, ...],
+    hx: tuple[IntRow, int],
+    verts: list[tuple[Fraction, ...]],
+    rays: list[IntRow],
+    row: IntRow | None,
+) -> Polyhedron:
+    """``conv(x, verts) + cone(rays)`` in the plane of the polygon ``r`` (in ``R^3``, or ``R^2``), both representations.
+
+    Its facets are ``row`` (the facet of ``r`` it is the cone over, None for the
+    face at infinity) and the lines through ``x`` and each vertex or along each
+    ray: a triangle over an edge, a strip over a ray edge, a sector over the face
+    at infinity.  Each line row is oriented so that every generator satisfies
+    it, which is checked; the representations are put in canonical form.
+    """
+    d = r.ambient_dim
+    Xp, tp = hx
+    gens = [hx, *_homogeneous(verts)]
+    dirs = [tuple(a * tp - b * t for a, b in zip(X, Xp)) for X, t in gens[1:]] + list(rays)
+    rows = [] if row is None else [row]
+    for dvec in dirs:
+        n = _cross(r.equalities[0], dvec) if d == 3 else (-dvec[1], dvec[0])
+        line = (*(v * tp for v in n), _dot(n, Xp))
+        vals = [_value(line, v) for v in gens] + [_dot(line, y) for y in rays]
+        if any(v > 0 for v in vals):
+            line = _opposite(line)
+            vals = [-v for v in vals]
+        if any(v > 0 for v in vals):  # pragma: no cover - the generators are on one side of each facet line
+            raise ReluGeomError("breakpoint_complex: internal error, a pulled cell that is not convex")
+        rows.append(line)
+    hrep = _canonical_hrep(d, r.equalities, rows)
+    return Polyhedron._from_data(d, hrep=hrep, vrep=_canonical_vrep(d, [x, *verts], rays, ()))
 
 
 def _tight_rows(rows: Any, part: _Gens) -> list[IntRow]:
