@@ -1482,6 +1482,7 @@ class _Refiner:
             return list(cand)
         out = []
         gp = _gens(poly)
+        (mid,) = _homogeneous((poly.interior_point,))
         for i in cand:
             c = self.cells[i]
             *X, t = c.homogeneous_interior_point
@@ -1489,6 +1490,9 @@ class _Refiner:
                 out.append(i)  # its interior point lies in the relative interior of poly (same hyperplane)
                 continue
             cp = c.polyhedron
+            if all(_value(r, mid) < 0 for r in cp.inequalities):
+                out.append(i)  # the interior point of poly lies in the relative interior of the cell
+                continue
             if any(not _sides(_opposite(r), (_gens(cp),))[0] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
             if any(not _sides(_opposite(r), (gp,))[0] for r in cp.inequalities):
