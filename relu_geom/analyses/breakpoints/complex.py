@@ -1136,6 +1136,9 @@ def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
         for p in parts:
             pos, neg = _sides(g, (_gens(p),))
             if pos and neg:
+                if p.ambient_dim == 3 and len(p.equalities) == 1 and not p.lineality:
+                    nxt.extend(_split(p, g))
+                    continue
                 for r in (g, _opposite(g)):
                     nxt.append(Polyhedron.from_hrep((*p.inequalities, r), p.equalities))
             else:
@@ -1210,6 +1213,60 @@ def _cone_cell(
         rows.append(line)
     hrep = _canonical_hrep(d, r.equalities, rows)
     return Polyhedron._from_data(d, hrep=hrep, vrep=_canonical_vrep(d, [x, *verts], rays, ()))
+
+
+def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
+    """The two parts of a pointed polygon ``p`` of ``R^3`` on either side of a line ``g`` that cuts it strictly.
+
+    Both representations at once: a part keeps the vertices and rays of ``p`` on
+    its closed side, gains the points where ``g`` crosses an edge strictly and,
+    when the two rays of ``p`` lie strictly on both sides, the ray of the cone
+    they span along ``g``; its facets are ``g`` and the facets of ``p`` tight on a
+    segment or a half-line of it (two vertices, or a vertex and a ray).
+    """
+    gp = _gens(p)
+    verts, rays = p.vertices, p.rays
+    val = [_value(g, v) for v in gp.vertices]
+    rval = [_dot(g, r) for r in rays]
+    new_v: list[tuple[Fraction, ...]] = []
+    for e in p.inequalities:
+        vi, ri = _face_mask(gp, (e,))
+        if len(vi) == 2:
+            a, b = vi
+            if val[a] * val[b] < 0:
+                fa, fb = Fraction(val[a], gp.vertices[a][1]), Fraction(val[b], gp.vertices[b][1])  # g . x - b
+                lam = fa / (fa - fb)
+                new_v.append(tuple(x + lam * (y - x) for x, y in zip(verts[a], verts[b])))
+        elif len(vi) == 1 and len(ri) == 1:
+            (a,), (r,) = vi, ri
+            if val[a] * rval[r] < 0:
+                t = Fraction(-val[a], rval[r] * gp.vertices[a][1])  # val[a] is t_a (g . a - b)
+                new_v.append(tuple(x + t * y for x, y in zip(verts[a], rays[r])))
+    new_r: list[IntRow] = []
+    if len(rays) == 2 and rval[0] * rval[1] < 0:
+        w = [rval[1] * x - rval[0] * y for x, y in zip(rays[0], rays[1])]
+        if rval[0] > 0:
+            w = [-x for x in w]
+        c = math.gcd(*w)
+        new_r.append(tuple(x // c for x in w))
+    out = []
+    for sign in (1, -1):
+        row = g if sign == 1 else _opposite(g)
+        pv = [v for v, s_ in zip(verts, val) if sign * s_ <= 0] + new_v
+        pr = [r for r, s_ in zip(rays, rval) if sign * s_ <= 0] + new_r
+        hv, hr = _homogeneous(pv), pr
+        rows = [row]
+        for e in p.inequalities:
+            nv = sum(1 for v in hv if _value(e, v) == 0)
+            nr = sum(1 for y in hr if _dot(e, y) == 0)
+            if nv >= 2 or (nv >= 1 and nr >= 1):
+                rows.append(e)
+        out.append(
+            Polyhedron._from_data(
+                3, hrep=_canonical_hrep(3, p.equalities, rows), vrep=_canonical_vrep(3, pv, pr, ())
+            )
+        )
+    return out
 
 
 def _tight_rows(rows: Any, part: _Gens) -> list[IntRow]:
