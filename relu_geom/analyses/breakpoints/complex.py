@@ -1422,6 +1422,11 @@ class _Refiner:
         if p is None:
             if len(grp) == 1:
                 return self.cells[grp[0]].polyhedron
+            if k in self.support and self.vertices(k):
+                p = self._convex_union(k)
+                self.pieces[k] = (grp, p)
+                self.support.pop(k, None)
+                return p
             verts, rays, lin = [], [], []  # a convex merged piece: the union of its closed cells
             for i in grp:
                 c = self.cells[i].polyhedron
@@ -1432,6 +1437,30 @@ class _Refiner:
             self.pieces[k] = (grp, p)
             self.support.pop(k, None)
         return p
+
+    def _convex_union(self, k: int) -> Polyhedron:
+        """The polyhedron of a pointed convex merged piece from its support rows and vertices, no double description.
+
+        Its vertices are :meth:`vertices`; its extreme rays are the rays of its
+        cells along a support row tight at a vertex (a ray edge); its facets are
+        the support rows tight on two vertices or on a vertex and such a ray.
+        """
+        grp = self.pieces[k][0]  # type: ignore[index]
+        rows = self.support[k]
+        hv = list(self.vertices(k))
+        h = self.key[grp[0]]
+        cell_rays = {r for i in grp for r in self.cells[i].polyhedron.rays}
+        at_vertex = [e for e in rows if any(_value(e, v) == 0 for v in hv)]
+        rays = sorted(r for r in cell_rays if any(_dot(e, r) == 0 for e in at_vertex))
+        facets = []
+        for e in rows:
+            nv = sum(1 for v in hv if _value(e, v) == 0)
+            if nv >= 2 or (nv == 1 and any(_dot(e, r) == 0 for r in rays)):
+                facets.append(e)
+        verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
+        return Polyhedron._from_data(
+            self.d, hrep=_canonical_hrep(self.d, [h], facets), vrep=_canonical_vrep(self.d, verts, rays, ())
+        )
 
     def vertex_of(self, c: int) -> tuple[IntRow, int]:
         """The vertex of the canonical complex's 0-cell ``c`` as ``(X, t)``, ``X / t`` the point, in lowest terms."""
