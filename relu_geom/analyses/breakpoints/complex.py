@@ -1771,7 +1771,8 @@ class _Refiner:
                     self.support[pending[-1]] = support
         self.whole = {k for k, piece in enumerate(self.pieces) if piece is not None and piece[1] is None}
         if self.d == 3:
-            self.repair(pending, only_lineality=True)
+            if any(piece is not None and self.has_lineality(k) for k, piece in enumerate(self.pieces)):
+                self.repair(pending, only_lineality=True)
             self.pull()
         else:
             self.repair(pending)
