@@ -740,6 +740,13 @@ def test_refined_complex_is_a_polyhedral_complex_on_b_f(arch, seed):
     # be a polyhedral complex covering exactly the bent facets (the independent checker:
     # cdd meets compared with faces, volumes per hyperplane), and f bends exactly on it.
     net = rg.ReLUNetwork.random(arch, seed=seed)
+    for domain in ((-2, 2), None):
+        bc = rg.breakpoint_complex(net, domain=domain)
+        # the pulled, split and merged polyhedra are built without cdd: both representations
+        # must be what cdd makes of the vertices and rays
+        for f in bc.facets:
+            p = f.polyhedron
+            assert p == rg.Polyhedron.from_vrep(p.vertices, p.rays, p.lineality), f
     bc = rg.breakpoint_complex(net, domain=(-2, 2))
     assert not kept_literal_pieces(bc)
     check_breakpoint_complex(bc)
