@@ -376,55 +376,6 @@ def test_pyramid_apex_pulls_the_square_into_four_triangles():
     assert all(f.weight == (1,) and not f.rays for f in plane)
 
 
-def test_pulling_an_unbounded_piece_uses_its_face_at_infinity():
-    # The quadrant x, y >= 0 of z = 0 pulled at p = (1, 1, 0): by hand, the cones from p over
-    # its two boundary rays, conv(p, 0) + cone(e_1) and conv(p, 0) + cone(e_2), and the
-    # sector p + cone(e_1, e_2) over its face at infinity; together they cover the quadrant.
-    from relu_geom.analyses.breakpoints.complex import _pull
-
-    quadrant = rg.Polyhedron.from_vrep([(0, 0, 0)], [(1, 0, 0), (0, 1, 0)])
-    parts = _pull(quadrant, [(1, 1, 0)])
-    expected = {
-        rg.Polyhedron.from_vrep([(0, 0, 0), (1, 1, 0)], [(1, 0, 0)]),
-        rg.Polyhedron.from_vrep([(0, 0, 0), (1, 1, 0)], [(0, 1, 0)]),
-        rg.Polyhedron.from_vrep([(1, 1, 0)], [(1, 0, 0), (0, 1, 0)]),
-    }
-    assert set(parts) == expected and len(parts) == 3
-    # a square pulled at its centre, then at the midpoint of an edge: 4 triangles, then the
-    # triangle on that edge splits in two (the midpoint is on no other cell)
-    square = rg.Polyhedron.box([(0, 2), (0, 2)])
-    parts = _pull(square, [(1, 1), (2, 1)])
-    assert len(parts) == 5 and sum(q.volume() for q in parts) == 4
-    assert {frozenset(q.vertices) for q in parts if (2, 1) in q.vertices} == {
-        frozenset([(1, 1), (2, 0), (2, 1)]),
-        frozenset([(1, 1), (2, 1), (2, 2)]),
-    }
-
-
-def test_polygon_split_by_a_line_agrees_with_the_double_description():
-    # The cut of a pointed polygon of R^3 is built directly; cdd from the H-representation
-    # is the reference.  By hand: the quadrant x, y >= 0 of z = 0 cut by x = y gives two
-    # sectors at the origin with the new ray (1, 1, 0); the square [0, 2]^2 cut by
-    # x + y = 1 a triangle and a pentagon; the strip-like 0 <= x <= 1, y >= 0 cut by
-    # y = x + 1 a quadrilateral and an unbounded piece with the new vertices (0, 1), (1, 2).
-    from relu_geom.analyses.breakpoints.complex import _split
-
-    z0 = [(0, 0, 1, 0)]
-    cases = [
-        (rg.Polyhedron.from_vrep([(0, 0, 0)], [(1, 0, 0), (0, 1, 0)]), (1, -1, 0, 0)),
-        (rg.Polyhedron.from_hrep([(-1, 0, 0, 0), (0, -1, 0, 0), (1, 0, 0, 2), (0, 1, 0, 2)], z0), (1, 1, 0, 1)),
-        (rg.Polyhedron.from_hrep([(-1, 0, 0, 0), (1, 0, 0, 1), (0, -1, 0, 0)], z0), (1, -1, 0, -1)),
-    ]
-    for poly, g in cases:
-        parts = _split(poly, g)
-        ref = [rg.Polyhedron.from_hrep([*poly.inequalities, r], poly.equalities) for r in (g, tuple(-v for v in g))]
-        assert parts == ref
-    quadrant_parts = _split(*cases[0])
-    assert all((1, 1, 0) in q.rays and q.vertices == ((0, 0, 0),) for q in quadrant_parts)
-    assert sorted(len(q.vertices) for q in _split(*cases[1])) == [3, 5]
-    assert {v for q in _split(*cases[2]) for v in q.vertices} >= {(0, 1, 0), (1, 2, 0)}
-
-
 def test_l_shaped_piece_is_cut_along_its_reflex_flats():
     # By hand: near z = 0, f = relu(z) unless x, y > 0 (there min(x, y) > 0 keeps f = 0), so
     # z = 0 bends with weight 1 on three quadrants, one literal L-shaped piece.  Its reflex
