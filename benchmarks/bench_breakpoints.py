@@ -4,8 +4,8 @@ Run: ``python benchmarks/bench_breakpoints.py [seed] [--degenerate]``.  For each
 network over R^d it prints the CPU seconds of every stage and the ratio of the four
 function-side stages together to the compile (the target is at most 1).  Then the
 degenerate rows, where the breakpoint complex in d >= 3 must merge and refine:
-``ReLUNetwork.random([3, 4, 3, 1], seed=154)`` (non-convex merged pieces: the refinement
-cuts), ``max(x_1, ..., x_4)`` with two hidden layers and ``rg.zoo.max_tree(4)``,
+``ReLUNetwork.random([3, 4, 3, 1], seed=154)`` and ``ReLUNetwork.random([3, 5, 4, 1])``
+seeds 6 and 19 (non-convex merged pieces: the refinement convexifies and pulls), ``max(x_1, ..., x_4)`` with two hidden layers and ``rg.zoo.max_tree(4)``,
 ``rg.zoo.max_tree(5)`` (pass-through neurons: duplicate hyperplanes, many merges, pieces
 that already form a complex) and the degenerate MAX5 network with two hidden layers
 ``rg.zoo.max5_two_hidden()`` (bent facets of second-layer neurons that cancel), each with the ratio breakpoint complex / compile (the target
@@ -66,6 +66,8 @@ def max4() -> rg.ReLUNetwork:
 
 DEGENERATE = (
     ("random [3,4,3,1] s154", lambda: rg.ReLUNetwork.random([3, 4, 3, 1], seed=154)),
+    ("random [3,5,4,1] s6", lambda: rg.ReLUNetwork.random([3, 5, 4, 1], seed=6)),
+    ("random [3,5,4,1] s19", lambda: rg.ReLUNetwork.random([3, 5, 4, 1], seed=19)),
     ("max(x1..x4), 2 layers", max4),
     ("zoo.max_tree(4)", lambda: rg.zoo.max_tree(4)),
     ("zoo.max_tree(5)", lambda: rg.zoo.max_tree(5)),

@@ -363,6 +363,19 @@ def test_pyramid_apex_cuts_the_plane_into_eight_sectors():
     check_breakpoint_complex(rg.breakpoint_complex(_relu_z_plus_pyramid(), domain=(-1, 1)))
 
 
+def test_pyramid_apex_pulls_the_square_into_four_triangles():
+    # Over the box [-1, 1]^3 the literal piece in z = 0 is the square, convex; the pyramid
+    # touches it only at the origin, a vertex of the pyramid's faces inside the square.  In
+    # d = 3 a pointed piece is pulled at such a point (no vertex is added): by hand, the four
+    # triangles conv(0, edge) over the four edges of the square, each with weight 1.
+    bc = rg.breakpoint_complex(_relu_z_plus_pyramid(), domain=(-1, 1))
+    plane = [f for f in bc.facets if f.hyperplane == (0, 0, 1, 0)]
+    corners = [(1, 1, 0), (-1, 1, 0), (-1, -1, 0), (1, -1, 0)]
+    triangles = {frozenset([(0, 0, 0), corners[k], corners[(k + 1) % 4]]) for k in range(4)}
+    assert {frozenset(f.vertices) for f in plane} == triangles
+    assert all(f.weight == (1,) and not f.rays for f in plane)
+
+
 def test_l_shaped_piece_is_cut_along_its_reflex_flats():
     # By hand: near z = 0, f = relu(z) unless x, y > 0 (there min(x, y) > 0 keeps f = 0), so
     # z = 0 bends with weight 1 on three quadrants, one literal L-shaped piece.  Its reflex
@@ -660,6 +673,64 @@ def test_refined_complex_on_random_three_dimensional_networks(arch, seed):
     bc = rg.breakpoint_complex(net, domain=(-2, 2))
     assert not kept_literal_pieces(bc)
     _check_facets_along_random_lines(bc, net, random.Random(seed), n_lines=10)
+
+
+@pytest.mark.parametrize(
+    ("arch", "seed"),
+    [
+        ([3, 3, 2, 1], 9),
+        ([3, 3, 2, 1], 13),
+        pytest.param([3, 4, 3, 1], 154, marks=pytest.mark.slow),
+        pytest.param([3, 5, 4, 1], 6, marks=pytest.mark.slow),
+        pytest.param([3, 5, 4, 1], 19, marks=pytest.mark.slow),
+    ],
+)
+def test_refined_complex_is_a_polyhedral_complex_on_b_f(arch, seed):
+    # The networks whose refinement was slow (cutting along whole hyperplanes cascaded; 154
+    # took minutes, [3, 5, 4, 1] seeds 6 and 19 more than a minute): the pulled result must
+    # be a polyhedral complex covering exactly the bent facets (the independent checker:
+    # cdd meets compared with faces, volumes per hyperplane), and f bends exactly on it.
+    net = rg.ReLUNetwork.random(arch, seed=seed)
+    for domain in ((-2, 2), None):
+        bc = rg.breakpoint_complex(net, domain=domain)
+        # the pulled, split and merged polyhedra are built without cdd: both representations
+        # must be what cdd makes of the vertices and rays
+        for f in bc.facets:
+            p = f.polyhedron
+            assert p == rg.Polyhedron.from_vrep(p.vertices, p.rays, p.lineality), f
+    bc = rg.breakpoint_complex(net, domain=(-2, 2))
+    assert not kept_literal_pieces(bc)
+    check_breakpoint_complex(bc)
+    _check_facets_along_random_lines(bc, net, random.Random(seed), n_lines=6)
+
+
+@pytest.mark.parametrize(("arch", "seed"), [([3, 3, 2, 1], 9), ([3, 4, 3, 1], 154)])
+def test_pulled_pieces_depend_only_on_the_function(arch, seed):
+    # Over the box both are pulled at points of V (seed 9: three pieces, 154: three); the
+    # function-preserving changes (a cancelling pair adds a hyperplane that cuts the
+    # canonical complex, duplicates and dead neurons) leave the facets unchanged.
+    net = rg.ReLUNetwork.random(arch, seed=seed)
+    ref = rg.breakpoint_complex(net, domain=(-2, 2))
+    assert not kept_literal_pieces(ref)
+    for name, other in equivalent_variants(net, seed):
+        assert rg.breakpoint_complex(other, domain=(-2, 2)).signature() == ref.signature(), name
+
+
+@pytest.mark.slow
+def test_pulled_unbounded_pieces_meet_face_to_face():
+    # Over R^3 the pulled pieces of seed 154 include unbounded ones (cells over a face at
+    # infinity); every two facets meet in a common face (cdd meets), and f bends exactly on
+    # them along random lines.
+    net = rg.ReLUNetwork.random([3, 4, 3, 1], seed=154)
+    bc = rg.breakpoint_complex(net)
+    polys = [f.polyhedron for f in bc.facets]
+    assert any(p.rays for p in polys)
+    for a in range(len(polys)):
+        for b in range(a + 1, len(polys)):
+            meet = _meet(polys[a], polys[b])
+            if not meet.is_empty:
+                assert _is_face(meet, polys[a]) and _is_face(meet, polys[b]), (a, b)
+    _check_facets_along_random_lines(bc, net, random.Random(154), n_lines=6)
 
 
 def test_max_networks_keep_their_literal_pieces():

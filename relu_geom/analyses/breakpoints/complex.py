@@ -48,7 +48,7 @@ from relu_geom.arith.rational import format_rational
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
-from relu_geom.geometry.polyhedron import Polyhedron
+from relu_geom.geometry.polyhedron import Polyhedron, _canonical_hrep, _canonical_vrep
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
@@ -172,9 +172,12 @@ def breakpoint_complex(net_or_complex: Any, *, domain: Any = None) -> Breakpoint
     segments, rays, lines or points and form a polyhedral complex: they are the
     facets.  In ``d >= 3`` a literal piece can be non-convex, or meet another
     piece in a set that is not a face of both; such pieces are cut, first along
-    the affine hulls of their boundary ridges that meet their interior, then in
-    rounds along the hyperplanes of ``f`` through the failing meets, until every
-    two facets meet in a common face.  The result is a polyhedral complex,
+    the affine hulls of their boundary ridges that meet their interior, then (in
+    ``d >= 4``, and in ``d = 3`` for pieces with a lineality space) in rounds
+    along the hyperplanes of ``f`` through the failing meets, until every two
+    facets meet in a common face.  In ``d = 3`` the pointed pieces are then
+    pulled at the vertices of the pieces and of their meets that they contain
+    but not as vertices, which adds no vertex.  The result is a polyhedral complex,
     depends only on ``f``, and equals the literal pieces whenever those are
     convex and meet face to face (``docs/breakpoints.md`` has the rule and the
     proofs).  Its faces of lower dimension are :meth:`BreakpointComplex.faces_of_dim`.
@@ -1060,6 +1063,71 @@ def _opposite(row: IntRow) -> IntRow:
     return tuple(-v for v in row)
 
 
+def _meet_ends(p: Polyhedron, q: Polyhedron) -> list[tuple[IntRow, int]] | None:
+    """The vertices of ``p ∩ q`` as ``(X, t)`` in lowest terms, for two polygons of ``R^3``.
+
+    The meet lies on a line ``h = g = 0``: ``h`` the plane of ``p`` and ``g`` that of
+    ``q`` when they differ, else a facet row of one that has the other on its closed
+    far side (None when there is none: the polygons overlap, or the polyhedra are not
+    polygons).  The line is ``X0 / ww + s w`` with ``w = a_h x a_g``, ``ww = w . w`` and
+    ``X0 = b_h (a_g x w) + b_g (w x a_h)``; every inequality of ``p`` and ``q`` bounds
+    ``s``, in integers, and the vertices are the finite ends of the interval.
+    Parallel different planes do not meet.
+    """
+    if len(p.equalities) != 1 or len(q.equalities) != 1 or p.ambient_dim != 3:
+        return None
+    (h,), (g,) = p.equalities, q.equalities
+    if h == g:
+        gp, gq = _gens(p), _gens(q)
+        found = next((r for r in p.inequalities if not _sides(r, (gq,))[1]), None)
+        if found is None:
+            found = next((r for r in q.inequalities if not _sides(r, (gp,))[1]), None)
+        if found is None:
+            return None
+        g = found
+    w = _cross(h, g)
+    ww = _dot(w, w)
+    if not ww:
+        return []
+    u, v = _cross(g, w), _cross(w, h)
+    X0 = tuple(h[3] * a + g[3] * b for a, b in zip(u, v))
+    lo: tuple[int, int] | None = None  # bounds on s: (numerator, positive denominator)
+    hi: tuple[int, int] | None = None
+    for r in (*p.inequalities, *q.inequalities):
+        alpha, beta = _dot(r, w), r[3] * ww - _dot(r, X0)  # alpha s <= beta / ww
+        if alpha > 0:
+            if hi is None or beta * hi[1] < hi[0] * alpha * ww:
+                hi = (beta, alpha * ww)
+        elif alpha < 0:
+            if lo is None or -beta * lo[1] > lo[0] * -alpha * ww:
+                lo = (-beta, -alpha * ww)
+        elif beta < 0:
+            return []
+    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+        return []
+    out = []
+    for bound in {lo, hi} - {None}:
+        num, den = bound  # type: ignore[misc]
+        X = [x * den + num * ww * y for x, y in zip(X0, w)]
+        t = ww * den
+        c = math.gcd(t, *X)
+        out.append((tuple(x // c for x in X), t // c))
+    return out
+
+
+def _cross(a: Any, b: Any) -> IntRow:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def _det3(a: IntRow, b: IntRow, c: IntRow) -> int:
+    """The determinant of the linear parts (first three entries) of three rows."""
+    return (
+        a[0] * (b[1] * c[2] - b[2] * c[1])
+        - a[1] * (b[0] * c[2] - b[2] * c[0])
+        + a[2] * (b[0] * c[1] - b[1] * c[0])
+    )
+
+
 def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
     """The closed cells into which the hyperplanes ``rows`` (``a . x == b``) cut ``poly``."""
     parts = [poly]
@@ -1068,12 +1136,137 @@ def _cut(poly: Polyhedron, rows: Any) -> list[Polyhedron]:
         for p in parts:
             pos, neg = _sides(g, (_gens(p),))
             if pos and neg:
+                if p.ambient_dim == 3 and len(p.equalities) == 1 and not p.lineality:
+                    nxt.extend(_split(p, g))
+                    continue
                 for r in (g, _opposite(g)):
                     nxt.append(Polyhedron.from_hrep((*p.inequalities, r), p.equalities))
             else:
                 nxt.append(p)
         parts = nxt
     return parts
+
+
+def _pull(poly: Polyhedron, points: Any) -> list[Polyhedron]:
+    """The pieces of the pointed ``poly`` after pulling (stellar subdivision) at ``points``, in that order.
+
+    Pulling a cell ``R`` at a point ``p`` of ``R`` that is not a vertex replaces
+    ``R`` by the cells ``conv(p, G)`` for the facets ``G`` of ``R`` not containing
+    ``p`` and, when ``R`` has two extreme rays (its cone of homogenised generators
+    then has the facet at infinity they span), by ``p + cone(rays)``.  In the
+    homogenised picture this is the stellar subdivision of a pointed cone at a
+    ray of it, so the cells form a polyhedral complex covering ``R``; no vertex
+    other than ``p`` is created.
+    """
+    parts = [poly]
+    for x in points:
+        nxt = []
+        for r in parts:
+            if x in r.vertices or not r.contains(x):
+                nxt.append(r)
+                continue
+            g = _gens(r)
+            (hx,) = _homogeneous((x,))
+            for row in r.inequalities:
+                if _value(row, hx) == 0:
+                    continue  # the facet of row contains x
+                verts, rays = _face_mask(g, (row,))
+                nxt.append(
+                    _cone_cell(r, x, hx, [r.vertices[i] for i in verts], [r.rays[i] for i in rays], row)
+                )
+            if len(r.rays) == 2:
+                nxt.append(_cone_cell(r, x, hx, [], list(r.rays), None))
+        parts = nxt
+    return parts
+
+
+def _cone_cell(
+    r: Polyhedron,
+    x: tuple[Fraction, ...],
+    hx: tuple[IntRow, int],
+    verts: list[tuple[Fraction, ...]],
+    rays: list[IntRow],
+    row: IntRow | None,
+) -> Polyhedron:
+    """``conv(x, verts) + cone(rays)`` in the plane of the polygon ``r`` (in ``R^3``, or ``R^2``), both representations.
+
+    Its facets are ``row`` (the facet of ``r`` it is the cone over, None for the
+    face at infinity) and the lines through ``x`` and each vertex or along each
+    ray: a triangle over an edge, a strip over a ray edge, a sector over the face
+    at infinity.  Each line row is oriented so that every generator satisfies
+    it, which is checked; the representations are put in canonical form.
+    """
+    d = r.ambient_dim
+    Xp, tp = hx
+    gens = [hx, *_homogeneous(verts)]
+    dirs = [tuple(a * tp - b * t for a, b in zip(X, Xp)) for X, t in gens[1:]] + list(rays)
+    rows = [] if row is None else [row]
+    for dvec in dirs:
+        n = _cross(r.equalities[0], dvec) if d == 3 else (-dvec[1], dvec[0])
+        line = (*(v * tp for v in n), _dot(n, Xp))
+        vals = [_value(line, v) for v in gens] + [_dot(line, y) for y in rays]
+        if any(v > 0 for v in vals):
+            line = _opposite(line)
+            vals = [-v for v in vals]
+        if any(v > 0 for v in vals):  # pragma: no cover - the generators are on one side of each facet line
+            raise ReluGeomError("breakpoint_complex: internal error, a pulled cell that is not convex")
+        rows.append(line)
+    hrep = _canonical_hrep(d, r.equalities, rows)
+    return Polyhedron._from_data(d, hrep=hrep, vrep=_canonical_vrep(d, [x, *verts], rays, ()))
+
+
+def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
+    """The two parts of a pointed polygon ``p`` of ``R^3`` on either side of a line ``g`` that cuts it strictly.
+
+    Both representations at once: a part keeps the vertices and rays of ``p`` on
+    its closed side, gains the points where ``g`` crosses an edge strictly and,
+    when the two rays of ``p`` lie strictly on both sides, the ray of the cone
+    they span along ``g``; its facets are ``g`` and the facets of ``p`` tight on a
+    segment or a half-line of it (two vertices, or a vertex and a ray).
+    """
+    gp = _gens(p)
+    verts, rays = p.vertices, p.rays
+    val = [_value(g, v) for v in gp.vertices]
+    rval = [_dot(g, r) for r in rays]
+    new_v: list[tuple[Fraction, ...]] = []
+    for e in p.inequalities:
+        vi, ri = _face_mask(gp, (e,))
+        if len(vi) == 2:
+            a, b = vi
+            if val[a] * val[b] < 0:
+                fa, fb = Fraction(val[a], gp.vertices[a][1]), Fraction(val[b], gp.vertices[b][1])  # g . x - b
+                lam = fa / (fa - fb)
+                new_v.append(tuple(x + lam * (y - x) for x, y in zip(verts[a], verts[b])))
+        elif len(vi) == 1 and len(ri) == 1:
+            (a,), (r,) = vi, ri
+            if val[a] * rval[r] < 0:
+                t = Fraction(-val[a], rval[r] * gp.vertices[a][1])  # val[a] is t_a (g . a - b)
+                new_v.append(tuple(x + t * y for x, y in zip(verts[a], rays[r])))
+    new_r: list[IntRow] = []
+    if len(rays) == 2 and rval[0] * rval[1] < 0:
+        w = [rval[1] * x - rval[0] * y for x, y in zip(rays[0], rays[1])]
+        if rval[0] > 0:
+            w = [-x for x in w]
+        c = math.gcd(*w)
+        new_r.append(tuple(x // c for x in w))
+    out = []
+    for sign in (1, -1):
+        row = g if sign == 1 else _opposite(g)
+        pv = [v for v, s_ in zip(verts, val) if sign * s_ <= 0] + new_v
+        pr = [r for r, s_ in zip(rays, rval) if sign * s_ <= 0] + new_r
+        hv, hr = _homogeneous(pv), pr
+        rows = [row]
+        for e in p.inequalities:
+            nv = sum(1 for v in hv if _value(e, v) == 0)
+            nr = sum(1 for y in hr if _dot(e, y) == 0)
+            if nv >= 2 or (nv >= 1 and nr >= 1):
+                rows.append(e)
+        out.append(
+            Polyhedron._from_data(
+                3, hrep=_canonical_hrep(3, p.equalities, rows), vrep=_canonical_vrep(3, pv, pr, ())
+            )
+        )
+    return out
 
 
 def _tight_rows(rows: Any, part: _Gens) -> list[IntRow]:
@@ -1216,13 +1409,106 @@ class _Refiner:
         self._closure: dict[int, frozenset[int]] = {}
         self._through: dict[tuple[IntRow, IntRow], list[IntRow]] = {}
         self.groups = groups
+        self.whole: set[int] = set()  # pieces that are the union of the closed cells listed for them
+        # convex merged pieces whose polyhedron is not built yet: their support rows (a . x <= b)
+        self.support: dict[int, list[IntRow]] = {}
+        self._hverts: dict[int, frozenset[tuple[IntRow, int]]] = {}
 
     # --------------------------------------------------------------- helpers
     def poly(self, k: int) -> Polyhedron:
         piece = self.pieces[k]
         assert piece is not None
         grp, p = piece
-        return self.cells[grp[0]].polyhedron if p is None else p
+        if p is None:
+            if len(grp) == 1:
+                return self.cells[grp[0]].polyhedron
+            if k in self.support and self.vertices(k):
+                p = self._convex_union(k)
+                self.pieces[k] = (grp, p)
+                self.support.pop(k, None)
+                return p
+            verts, rays, lin = [], [], []  # a convex merged piece: the union of its closed cells
+            for i in grp:
+                c = self.cells[i].polyhedron
+                verts.extend(c.vertices)
+                rays.extend(c.rays)
+                lin.extend(c.lineality)
+            p = Polyhedron.from_vrep(verts, rays, lin)
+            self.pieces[k] = (grp, p)
+            self.support.pop(k, None)
+        return p
+
+    def _convex_union(self, k: int) -> Polyhedron:
+        """The polyhedron of a pointed convex merged piece from its support rows and vertices, no double description.
+
+        Its vertices are :meth:`vertices`; its extreme rays are the rays of its
+        cells along a support row tight at a vertex (a ray edge); its facets are
+        the support rows tight on two vertices or on a vertex and such a ray.
+        """
+        grp = self.pieces[k][0]  # type: ignore[index]
+        rows = self.support[k]
+        hv = list(self.vertices(k))
+        h = self.key[grp[0]]
+        cell_rays = {r for i in grp for r in self.cells[i].polyhedron.rays}
+        at_vertex = [e for e in rows if any(_value(e, v) == 0 for v in hv)]
+        rays = sorted(r for r in cell_rays if any(_dot(e, r) == 0 for e in at_vertex))
+        facets = []
+        for e in rows:
+            nv = sum(1 for v in hv if _value(e, v) == 0)
+            if nv >= 2 or (nv == 1 and any(_dot(e, r) == 0 for r in rays)):
+                facets.append(e)
+        verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
+        return Polyhedron._from_data(
+            self.d, hrep=_canonical_hrep(self.d, [h], facets), vrep=_canonical_vrep(self.d, verts, rays, ())
+        )
+
+    def vertex_of(self, c: int) -> tuple[IntRow, int]:
+        """The vertex of the canonical complex's 0-cell ``c`` as ``(X, t)``, ``X / t`` the point, in lowest terms."""
+        *X, t = self.cells[c].homogeneous_interior_point  # one generator
+        g = math.gcd(t, *X)
+        return tuple(v // g for v in X), t // g
+
+    def vertices(self, k: int) -> frozenset[tuple[IntRow, int]]:
+        """The vertices of piece ``k`` as ``(X, t)`` in lowest terms.
+
+        For a convex merged piece not built yet: the vertices of the canonical
+        complex in its closure where two support rows independent modulo its
+        hyperplane are tight (a vertex of a union of closed cells is a vertex of
+        a cell, and the piece is its hyperplane cut by its support rows).
+        """
+        got = self._hverts.get(k)
+        if got is None:
+            rows = self.support.get(k)
+            if rows is None:
+                got = frozenset(_gens(self.poly(k)).vertices)
+            else:
+                grp = self.pieces[k][0]  # type: ignore[index]
+                h = self.key[grp[0]]
+                out = set()
+                zeros = {c for i in grp for c in self.closure(i) if self.cells[c].dim == 0}
+                for c in zeros:
+                    x = self.vertex_of(c)
+                    tight = [r for r in rows if _value(r, x) == 0]
+                    if any(_det3(h, a, b) for n, a in enumerate(tight) for b in tight[n + 1 :]):
+                        out.add(x)
+                got = frozenset(out)
+            self._hverts[k] = got
+        return got
+
+    def has_lineality(self, k: int) -> bool:
+        """Whether piece ``k`` contains a line (for a polygon: has no vertex)."""
+        if k in self.support:
+            return not self.vertices(k)
+        return bool(self.poly(k).lineality)
+
+    def contains(self, k: int, x: tuple[IntRow, int]) -> bool:
+        """Whether piece ``k`` contains the point ``X / t``, in integers."""
+        rows = self.support.get(k)
+        if rows is not None:
+            h = self.key[self.pieces[k][0][0]]  # type: ignore[index]
+            return _value(h, x) == 0 and all(_value(r, x) <= 0 for r in rows)
+        p = self.poly(k)
+        return all(_value(e, x) == 0 for e in p.equalities) and all(_value(r, x) <= 0 for r in p.inequalities)
 
     def add(self, grp: list[int], poly: Polyhedron | None) -> int:
         k = len(self.pieces)
@@ -1234,6 +1520,9 @@ class _Refiner:
     def remove(self, k: int) -> None:
         piece = self.pieces[k]
         assert piece is not None
+        self.whole.discard(k)
+        self.support.pop(k, None)
+        self._hverts.pop(k, None)
         for i in piece[0]:
             self.where[i].discard(k)
         self.pieces[k] = None
@@ -1250,31 +1539,50 @@ class _Refiner:
             self._up[c] = got
         return got
 
+    def closure(self, i: int) -> frozenset[int]:
+        """The cells of the canonical complex in the closure of cell ``i``."""
+        cl = self._closure.get(i)
+        if cl is None:
+            cl = self._closure[i] = self.cells[i].closure_indices()
+        return cl
+
     def neighbours(self, k: int) -> set[int]:
         piece = self.pieces[k]
         assert piece is not None
         out: set[int] = set()
         for i in piece[0]:
-            cl = self._closure.get(i)
-            if cl is None:
-                cl = self._closure[i] = self.cells[i].closure_indices()
-            for c in cl:
+            for c in self.closure(i):
                 for f in self.up(c):
                     out |= self.where[f]
         out.discard(k)
         return out
 
     def overlapping(self, cand: Any, poly: Polyhedron) -> list[int]:
-        """The cells among ``cand`` whose relative interior meets that of ``poly``."""
+        """The cells among ``cand`` whose relative interior meets that of ``poly``.
+
+        ``poly`` is a part of dimension ``d - 1`` of a piece covered by the closed
+        cells ``cand``; so one candidate is the answer (its relative boundary has
+        lower dimension).
+        """
+        if len(cand) == 1:
+            return list(cand)
         out = []
+        gp = _gens(poly)
+        (mid,) = _homogeneous((poly.interior_point,))
         for i in cand:
             c = self.cells[i]
-            if poly.relative_interior_contains(c.interior_point):
-                out.append(i)
+            *X, t = c.homogeneous_interior_point
+            if all(_value(r, (X, t)) < 0 for r in poly.inequalities):
+                out.append(i)  # its interior point lies in the relative interior of poly (same hyperplane)
                 continue
             cp = c.polyhedron
+            if all(_value(r, mid) < 0 for r in cp.inequalities):
+                out.append(i)  # the interior point of poly lies in the relative interior of the cell
+                continue
             if any(not _sides(_opposite(r), (_gens(cp),))[0] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
+            if any(not _sides(_opposite(r), (gp,))[0] for r in cp.inequalities):
+                continue  # poly lies in the closed far side of a facet of the cell
             if cp.intersection(poly).dim == self.d - 1:
                 out.append(i)
         return out
@@ -1289,26 +1597,27 @@ class _Refiner:
         return got
 
     # ----------------------------------------------------------------- steps
-    def convexify(self, grp: list[int]) -> list[tuple[list[int], Polyhedron]]:
-        """Cut a merged piece along the flats of its boundary ridges that meet its interior."""
+    def convexify(
+        self, grp: list[int]
+    ) -> tuple[list[tuple[list[int], Polyhedron | None]], list[IntRow] | None]:
+        """Cut a merged piece along the flats of its boundary ridges that meet its interior.
+
+        Returns the parts and, when the piece is kept whole (it is convex), its
+        support rows; its polyhedron is then built only when needed (None).
+        """
         cells = self.cells
         h = self.key[grp[0]]
         polys = [cells[i].polyhedron for i in grp]
         reflex, support = _boundary_flats(self.bc, grp)
         if not reflex:
-            verts, rays, lin = [], [], []
-            for p in polys:
-                verts.extend(p.vertices)
-                rays.extend(p.rays)
-                lin.extend(p.lineality)
-            return [(list(grp), Polyhedron.from_vrep(verts, rays, lin))]
+            return [(list(grp), None)], support
         hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
-        out = []
+        out: list[tuple[list[int], Polyhedron | None]] = []
         for part in _cut(hull, sorted(reflex)):
             x = part.interior_point
             if any(p.contains(x) for p in polys):
                 out.append((self.overlapping(grp, part), part))
-        return out
+        return out, None
 
     def repair_cuts(self, k: int, other: int, meet: Polyhedron) -> set[IntRow]:
         """Hyperplanes cutting piece ``k`` so that its meet with ``other`` becomes a face of it.
@@ -1336,14 +1645,13 @@ class _Refiner:
                     rows.add(g)
         return rows
 
-    def run(self) -> list[tuple[list[int], Polyhedron | None]]:
-        pending = []
-        for grp in self.groups:
-            if len(grp) == 1:
-                self.add(grp, None)
-            else:
-                for cs, part in self.convexify(grp):
-                    pending.append(self.add(cs, part))
+    def repair(self, pending: list[int], *, only_lineality: bool = False) -> None:
+        """Step 2, in rounds: cut every piece whose meet with a neighbour is not a face of it.
+
+        With ``only_lineality`` only pieces with a lineality space are cut (the
+        rounds of ``d = 3``, before :meth:`pull`); the pairs checked are those
+        with a piece made in the previous round, as before.
+        """
         while pending:
             cuts: dict[int, set[IntRow]] = {}
             seen: set[tuple[int, int]] = set()
@@ -1353,12 +1661,14 @@ class _Refiner:
                     if pair in seen:
                         continue
                     seen.add(pair)
-                    if _disjoint(self.poly(k), self.poly(j)):
+                    sides = [a for a in (k, j) if not only_lineality or self.has_lineality(a)]
+                    if not sides or _disjoint(self.poly(k), self.poly(j)):
                         continue
                     meet = self.poly(k).intersection(self.poly(j))
                     if meet.is_empty:
                         continue
-                    for a, b in ((k, j), (j, k)):
+                    for a in sides:
+                        b = j if a == k else k
                         if not _is_face(meet, self.poly(a)):
                             found = self.repair_cuts(a, b, meet)
                             if (
@@ -1376,6 +1686,96 @@ class _Refiner:
                 self.remove(k)
                 for part in parts:
                     pending.append(self.add(self.overlapping(grp, part), part))
+
+    def pull(self) -> None:
+        """Step 3 (``d = 3``): pull every pointed piece at the points of ``V`` it contains but not as vertices.
+
+        ``V`` is the set of vertices of the pieces and of the meets of every two
+        pieces.  Two pieces that are whole cells of the canonical complex meet
+        in a common face, whose vertices are vertices of both, so the meets
+        computed are those of a piece that is not a whole cell with its
+        neighbours, and every point of ``V`` lies in such a piece (the argument
+        is in ``docs/breakpoints.md``).  The meet of two pieces that are unions
+        of closed cells is the union of the cells in both closures: a point or a
+        path of edges (it is convex and has no cell of dimension 2, their
+        relative interiors being disjoint), whose vertices are the vertices of
+        the canonical complex on one edge of it, or the point.
+        """
+        cells = self.cells
+        # points as (X, t), X / t the point in lowest terms
+        zero = {self.vertex_of(c.index): c.index for c in self.cx.cells_of_dim(0)}
+        live = [k for k, piece in enumerate(self.pieces) if piece is not None]
+        made = [k for k in live if self.pieces[k][1] is not None or len(self.pieces[k][0]) > 1]  # type: ignore[index]
+        closure: dict[int, frozenset[int]] = {}
+
+        def closure_of(k: int) -> frozenset[int]:
+            got = closure.get(k)
+            if got is None:
+                got = closure[k] = frozenset().union(*(self.closure(i) for i in self.pieces[k][0]))  # type: ignore[index]
+            return got
+
+        points: dict[int, set[tuple[IntRow, int]]] = {}
+        for k in made:
+            nb = sorted(self.neighbours(k))
+            pts = set(self.vertices(k))
+            for j in nb:
+                if k in self.whole and j in self.whole:
+                    common = closure_of(k) & closure_of(j)
+                    ends: dict[int, int] = {}
+                    for c in common:
+                        if cells[c].dim == 1:
+                            for v in cells[c].face_indices:
+                                ends[v] = ends.get(v, 0) + 1
+                    if ends:
+                        pts.update(self.vertex_of(v) for v, n in ends.items() if n == 1)
+                    else:
+                        pts.update(self.vertex_of(c) for c in common)  # one point or none
+                    continue
+                pk, pj = self.poly(k), self.poly(j)
+                ends3 = _meet_ends(pk, pj)
+                if ends3 is not None:
+                    pts.update(ends3)
+                elif not _disjoint(pk, pj):
+                    pts.update(_homogeneous(pk.intersection(pj).vertices))
+            for j in (k, *nb):
+                own = self.vertices(j)
+                for x in pts:
+                    if x in own:
+                        continue
+                    z = zero.get(x)
+                    inside = z in closure_of(j) if z is not None and j in self.whole else self.contains(j, x)
+                    if inside:
+                        points.setdefault(j, set()).add(x)
+        for k in sorted(points):
+            grp = self.pieces[k][0]  # type: ignore[index]
+            poly = self.poly(k)
+            if poly.lineality:  # pragma: no cover - excluded by the argument in docs/breakpoints.md
+                raise ReluGeomError(
+                    "breakpoint_complex: internal error, a point of V in a piece with a lineality space"
+                )
+            parts = _pull(poly, sorted(tuple(Fraction(v, t) for v in X) for X, t in points[k]))
+            self.remove(k)
+            for part in parts:
+                self.add(self.overlapping(grp, part), part)
+
+    def run(self) -> list[tuple[list[int], Polyhedron | None]]:
+        pending = []
+        for grp in self.groups:
+            if len(grp) == 1:
+                self.add(grp, None)
+            else:
+                parts, support = self.convexify(grp)
+                for cs, part in parts:
+                    pending.append(self.add(cs, part))
+                if support is not None:
+                    self.support[pending[-1]] = support
+        self.whole = {k for k, piece in enumerate(self.pieces) if piece is not None and piece[1] is None}
+        if self.d == 3:
+            if any(piece is not None and self.has_lineality(k) for k, piece in enumerate(self.pieces)):
+                self.repair(pending, only_lineality=True)
+            self.pull()
+        else:
+            self.repair(pending)
         return [p for p in self.pieces if p is not None]
 
 
