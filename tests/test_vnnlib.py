@@ -332,8 +332,8 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
             r"token 'X': this name is already used",
         ),
         # assertions
-        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (< Y[0] 0))", r"line 4, token '<': strict"),
-        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (!= Y[0] 0))", r"token '!=': strict"),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (< Y[0]))", r"line 4, token '<': '<' needs at least two"),
+        ("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (!= Y[0] 0 1))", r"token '!=': '!=' needs two terms"),
         (
             "(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= (* X[0] Y[1]) 0))",
             r"line 4, token '\*': non-linear",
@@ -364,6 +364,6 @@ def test_v2_dimensions_against_the_network(tmp_path):
     with pytest.raises(rg.FileFormatError, match=r"token 'Y': declares 2 outputs, the network has 1"):
         read_vnnlib(text, n_outputs=1)
     path = tmp_path / "q.vnnlib"
-    path.write_text(text.replace("(<= Y[0] 0)", "(< Y[0] 0)"))
+    path.write_text(text.replace("(<= Y[0] 0)", "(< Y[0])"))
     with pytest.raises(rg.FileFormatError, match=rf"{path.name}, line 4, token '<'"):
         read_vnnlib(path)

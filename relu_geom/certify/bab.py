@@ -86,7 +86,8 @@ def form_to_json(form: Form, d: int) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Goal:
-    """``(B, R, E, phi, rel)``; ``strict`` means ``rel`` is ``"<"``."""
+    """``(B, R, E, phi, rel)``; ``strict`` means ``rel`` is ``"<"``.  The atoms whose
+    indices are in ``strict_atoms`` are asserted ``e < 0`` (only with ``phi = 0``, ``rel "<"``)."""
 
     net: ReLUNetwork
     box: tuple[tuple[Fraction, Fraction], ...]
@@ -94,12 +95,16 @@ class Goal:
     atoms: tuple[Form, ...]
     phi: Form
     strict: bool
+    strict_atoms: frozenset[int] = frozenset()
 
     def admissible(self, v: Sequence[Fraction], y: Sequence[Fraction]) -> bool:
         return (
             all(lo <= t <= hi for t, (lo, hi) in zip(v, self.box))
             and all(r.value(v, y) <= 0 for r in self.rows)
-            and all(a.value(v, y) <= 0 for a in self.atoms)
+            and all(
+                (val < 0 if k in self.strict_atoms else val <= 0)
+                for k, val in enumerate(a.value(v, y) for a in self.atoms)
+            )
         )
 
 
@@ -261,6 +266,9 @@ class _Search:
         # threshold: prove phi rel 0, or (maximize) phi <= thr with thr the best value so far
         if maximize and floor is None:
             raise ValueError("branch_and_bound: maximize mode needs a floor")
+        zero_phi = not any(goal.phi.p) and not any(goal.phi.q) and goal.phi.c == 0
+        if goal.strict_atoms and (maximize or not goal.strict or not zero_phi):
+            raise ValueError("branch_and_bound: strict atoms need phi = 0, rel '<' and no maximize mode")
         self.thr: Fraction = floor if maximize and floor is not None else _ZERO
         self.best: tuple[Fraction, ...] | None = None
         self.best_value: Fraction | None = None
@@ -320,9 +328,13 @@ class _Search:
             hit = self._float_forms[id(form)] = (form, arrs)
         return hit[1]
 
-    def _passes(self, value: Fraction) -> bool:
-        """Whether an exact upper bound ``value`` of phi closes a leaf."""
-        return value < self.thr if self.strict else value <= self.thr
+    def _passes(self, value: Fraction, mult: Sequence[tuple[Any, Fraction]] = ()) -> bool:
+        """Whether an exact upper bound ``value`` of ``phi - sum mult_k e_k`` closes a leaf:
+        ``value = thr`` passes a strict goal when some strict atom has a positive multiplier
+        (on admissible points that atom is ``< 0``)."""
+        if not self.strict or value < self.thr:
+            return value <= self.thr
+        return value == self.thr and any(m > 0 and k in self.g.strict_atoms for k, m in mult)
 
     def _violates(self, value: Fraction) -> bool:
         return not self._passes(value)
@@ -413,7 +425,7 @@ class _Search:
             form = self.g.phi
             for k, m in mu:
                 form = form.minus(self.g.atoms[k], m)
-            if self._passes(eb.upper_bound(form.p, form.q, form.c)):
+            if self._passes(eb.upper_bound(form.p, form.q, form.c), mu):
                 return {"leaf": "bound", "mu": [[k, format_rational(m)] for k, m in mu]}
         return None
 
@@ -453,7 +465,25 @@ class _Search:
                 if value > self.thr:  # pragma: no cover - the exact point must reproduce the LP value
                     raise AssertionError("the exact LP point does not reproduce its value")
             lam = list(res.y_ub)
+            if value == self.thr and self.g.strict_atoms:
+                return self._strict_lp_leaf(node, rows)
         return self._check_lp_leaf(node, rows, obj, obj_c, lam)
+
+    def _strict_lp_leaf(self, node: _Node, rows) -> dict[str, Any] | str | None:
+        """The leaf's closure is feasible (phi = 0): maximize ``t`` with ``e_k + t <= 0`` for
+        the strict atoms, every other row and ``t <= 1``, exactly.  ``t* > 0`` gives an
+        admissible point; otherwise the optimal multipliers give ``sum lambda g >= 0`` on the
+        leaf box with a positive weight on a strict atom, which closes the leaf."""
+        strict = self.g.strict_atoms
+        A = [list(r[2]) + [Fraction(int(r[0] == "atom" and r[1] in strict))] for r in rows]
+        b = [-r[3] for r in rows]
+        res = solve_lp([_ZERO] * self.nv + [Fraction(1)], A, b, bounds=[*node.box, (None, Fraction(1))], maximize=True)
+        assert res.status == "optimal" and res.x is not None and res.value is not None and res.y_ub is not None
+        if res.value > 0:
+            if self._try_point(tuple(res.x[: self.nv])):
+                return "stop"
+            raise AssertionError("the strict LP point is not admissible")  # pragma: no cover
+        return self._check_lp_leaf(node, rows, [_ZERO] * self.nv, _ZERO, list(res.y_ub))
 
     def _farkas_multipliers(self, node, rows, obj, obj_c, y) -> list[Fraction]:
         """Scale a Farkas combination so that ``phi - K y.g`` is below the threshold on the box."""
@@ -480,7 +510,8 @@ class _Search:
                     if v:
                         coef[i] -= li * v
                 const -= li * r[3]
-        if not self._passes(max_over_box(coef, const, node.box)):
+        atom_mult = [(key, li) for li, (kind, key, _, _) in zip(lam, rows) if kind == "atom"]
+        if not self._passes(max_over_box(coef, const, node.box), atom_mult):
             return None
         groups: dict[str, list[Any]] = {"phase": [], "atom": [], "input": []}
         for li, (kind, key, _, _) in zip(lam, rows):

@@ -10,9 +10,11 @@ from typing import Any
 from relu_geom.files import write_text_atomic
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["FORMAT", "canonical_network", "envelope", "network_sha256", "write_certificate"]
+__all__ = ["FORMAT", "FORMAT_STRICT", "canonical_network", "envelope", "network_sha256", "write_certificate"]
 
 FORMAT = "relu-geom/certificate@1"
+FORMAT_STRICT = "relu-geom/certificate@2"
+"""The format of a ``property`` certificate whose question has a strict atom (``@1`` plus strict atoms)."""
 
 
 def canonical_network(net: ReLUNetwork) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bab import Form, Goal, branch_and_bound
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits
-from relu_geom.certify.certificate import envelope, write_certificate
+from relu_geom.certify.certificate import FORMAT_STRICT, envelope, write_certificate
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, UnsupportedInputError
 from relu_geom.geometry import Polyhedron
@@ -35,7 +35,7 @@ class PropertyResult:
     witness
         The exact violating input (sat), with ``disjunct`` its disjunct index.
     certificate
-        The ``relu-geom/certificate@1`` object.
+        The ``relu-geom/certificate@1`` object (``@2`` when the property has a strict atom).
     stats
         Branches, leaves by kind, seconds.
     """
@@ -65,13 +65,14 @@ class PropertyResult:
 
 
 def disjunct_goal(net: ReLUNetwork, dis: Disjunct) -> Goal:
-    """The goal ``(box, input_rows, atoms, 0, "<")`` of one disjunct."""
+    """The goal ``(box, input_rows, atoms, 0, "<")`` of one disjunct (its strict atoms ``< 0``)."""
     m = net.output_dim
     zero_y = (Fraction(0),) * m
     rows = tuple(Form(r.x, zero_y, r.c) for r in dis.input_rows)
     atoms = tuple(Form(a.x, a.y, a.c) for a in dis.atoms)
     phi = Form((Fraction(0),) * net.input_dim, zero_y, Fraction(0))
-    return Goal(net, dis.box, rows, atoms, phi, True)
+    strict = frozenset(k for k, a in enumerate(dis.atoms) if a.strict)
+    return Goal(net, dis.box, rows, atoms, phi, True, strict)
 
 
 def _check_dims(net: ReLUNetwork, spec: Specification) -> None:
@@ -127,6 +128,15 @@ def check_property(
     >>> res = check_property(net, unsafe)
     >>> res.verdict, abs(net(res.witness)[0]) >= rg.arith.QQ(7, 4)
     ('sat', True)
+
+    A strict atom: ``|x| > 2`` is unsat on ``[-1, 2]`` although ``|2| = 2`` (the maximum is
+    attained, so the closure ``|x| >= 2`` is sat):
+
+    >>> strict = rg.Specification.from_lists(
+    ...     1, 1, [{"box": [[-1, 2]], "atoms": [{"y": [-1], "c": 2, "strict": True}]}])
+    >>> res = check_property(net, strict)
+    >>> res.verdict, res.certificate["format"]
+    ('unsat', 'relu-geom/certificate@2')
     """
     net = as_network(net, what="net")
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
@@ -186,6 +196,8 @@ def check_property(
         evidence = {}
     extra = {} if unknown is None or verdict != "unknown" else {"reason": unknown[0]}
     cert = envelope("property", net, question, verdict, evidence, seconds, **extra)
+    if spec.has_strict:
+        cert["format"] = FORMAT_STRICT  # @1 has no strict atoms: an @1 checker refuses this one
     return PropertyResult(
         verdict,
         witness,
@@ -237,6 +249,8 @@ def unsafe_set(net: ReLUNetwork, spec: Specification, *, max_cells: int | None =
     from relu_geom.compiler import compile_network
 
     _check_dims(net, spec)
+    if spec.has_strict:
+        raise UnsupportedInputError("unsafe_set: the property has a strict atom (its unsafe set is not closed)")
     out: list[Polyhedron] = []
     d = net.input_dim
     for k, dis in enumerate(spec.disjuncts):

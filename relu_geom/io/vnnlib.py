@@ -348,10 +348,14 @@ class _Reader:
                 continue
             nz = [i for i, v in enumerate(a.x) if v]
             if not nz:
-                if a.c > 0:
-                    return None  # 'c <= 0' is false: the disjunct is empty
+                if a.c > 0 or (a.strict and a.c == 0):
+                    return None  # 'c <= 0' (or 'c < 0') is false: the disjunct is empty
                 continue
-            if len(nz) > 1:
+            if a.strict:
+                outs.append(a)  # a strict row is an atom; on one input its closure bounds the box
+                if len(nz) > 1:
+                    continue
+            elif len(nz) > 1:
                 rows.append(a)
                 continue
             i = nz[0]
@@ -531,8 +535,24 @@ class _Reader2(_Reader):
             if op.text == "==":
                 node = [node[0], _Tok("=", op.line), *node[2:]]
             elif op.text in ("<", ">", "!="):
-                raise self.error(op, "strict comparisons and != are not supported (only <=, >= and ==)")
+                return self.strict(op, node[2:], d, m)
         return super().formula(node, d, m)
+
+    def strict(self, op: _Tok, args: list[object], d: int, m: int) -> list[list[AffineForm]]:
+        """``(< a b)``, ``(> a b)`` (chains as for ``<=``): strict atoms; ``(!= a b)``: the
+        disjunction of ``a < b`` and ``a > b``."""
+        if len(args) < 2 or (op.text == "!=" and len(args) != 2):
+            raise self.error(op, f"'{op.text}' needs {'two' if op.text == '!=' else 'at least two'} terms")
+        terms = [self.term(a, d, m) for a in args]
+
+        def lt(a, b) -> AffineForm:  # a - b < 0
+            f = _difference(a, b, d, m)
+            return AffineForm(f.x, f.y, f.c, True)
+
+        if op.text == "!=":
+            return [[lt(terms[0], terms[1])], [lt(terms[1], terms[0])]]
+        pairs = list(zip(terms, terms[1:]))
+        return [[lt(a, b) if op.text == "<" else lt(b, a) for a, b in pairs]]
 
 
 def _version(text: str, src: str) -> str:

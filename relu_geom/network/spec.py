@@ -2,8 +2,9 @@
 
 A :class:`Specification` is a union of :class:`Disjunct` s; a disjunct is a bounded input box,
 input rows (affine forms in ``x`` only) and atoms (affine forms in ``x`` and the output
-``y``), each form ``e`` asserted as ``e <= 0``.  ``sat`` means some input of some disjunct
-satisfies every row and atom (a violation of the safety property).
+``y``), each form ``e`` asserted as ``e <= 0``, or ``e < 0`` for a *strict* atom (input rows
+are never strict; a strict comparison of the inputs alone is an atom).  ``sat`` means some
+input of some disjunct satisfies every row and atom (a violation of the safety property).
 """
 
 from __future__ import annotations
@@ -28,31 +29,53 @@ def _vec(values: Sequence[object] | None, n: int, what: str) -> tuple[Fraction, 
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class AffineForm:
-    """The affine form ``x.X + y.Y + c`` (asserted ``<= 0`` as an atom or input row)."""
+    """The affine form ``x.X + y.Y + c``, asserted ``<= 0`` as an atom or input row, or
+    ``< 0`` when ``strict`` (atoms only)."""
 
     x: tuple[Fraction, ...]
     y: tuple[Fraction, ...]
     c: Fraction
+    strict: bool = False
 
     @classmethod
     def make(
-        cls, x: Sequence[object] | None, y: Sequence[object] | None, c: object, n_inputs: int, n_outputs: int
+        cls,
+        x: Sequence[object] | None,
+        y: Sequence[object] | None,
+        c: object,
+        n_inputs: int,
+        n_outputs: int,
+        strict: bool = False,
     ) -> AffineForm:
         """From plain numbers; ``None`` means a zero vector."""
-        return cls(_vec(x, n_inputs, "x"), _vec(y, n_outputs, "y"), to_rational(c, what="c"))
+        if not isinstance(strict, bool):
+            raise InvalidInputError(f"strict: expected True or False, got {type(strict).__name__}")
+        return cls(_vec(x, n_inputs, "x"), _vec(y, n_outputs, "y"), to_rational(c, what="c"), strict)
+
+    def __repr__(self) -> str:
+        tail = ", strict=True" if self.strict else ""
+        return f"AffineForm(x={self.x!r}, y={self.y!r}, c={self.c!r}{tail})"
 
     @property
     def has_output(self) -> bool:
         return any(self.y)
 
+    def holds(self, x: Sequence[Fraction], y: Sequence[Fraction]) -> bool:
+        """Whether ``e(x, y) <= 0`` (``< 0`` when strict), exactly."""
+        v = self.value(x, y)
+        return v < 0 if self.strict else v <= 0
+
     def to_dict(self) -> dict[str, Any]:
-        """The certificate encoding ``{"x", "y", "c"}`` (``y`` left out when it is zero)."""
+        """The certificate encoding ``{"x", "y", "c"}`` (``y`` left out when it is zero),
+        with ``"strict": true`` for a strict atom."""
         out: dict[str, Any] = {"x": [format_rational(v) for v in self.x]}
         if self.has_output:
             out["y"] = [format_rational(v) for v in self.y]
         out["c"] = format_rational(self.c)
+        if self.strict:
+            out["strict"] = True
         return out
 
     def value(self, x: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
@@ -64,7 +87,8 @@ class AffineForm:
 
 @dataclass(frozen=True, slots=True)
 class Disjunct:
-    """One part of the unsafe set: ``x`` in ``box``, every input row and every atom ``<= 0``."""
+    """One part of the unsafe set: ``x`` in ``box``, every input row ``<= 0`` and every atom
+    ``<= 0`` (``< 0`` if strict)."""
 
     box: tuple[tuple[Fraction, Fraction], ...]
     input_rows: tuple[AffineForm, ...]
@@ -75,8 +99,13 @@ class Disjunct:
         return (
             all(lo <= v <= hi for v, (lo, hi) in zip(x, self.box))
             and all(r.value(x, y) <= 0 for r in self.input_rows)
-            and all(a.value(x, y) <= 0 for a in self.atoms)
+            and all(a.holds(x, y) for a in self.atoms)
         )
+
+    @property
+    def has_strict(self) -> bool:
+        """Whether some atom is strict."""
+        return any(a.strict for a in self.atoms)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,7 +134,7 @@ class Specification:
     @classmethod
     def from_lists(cls, n_inputs: int, n_outputs: int, disjuncts: Sequence[dict[str, Any]]) -> Specification:
         """From plain data: each disjunct a dict with ``box`` (pairs), optional ``input_rows``
-        and ``atoms`` (dicts with optional ``x``, ``y``, ``c``)."""
+        and ``atoms`` (dicts with optional ``x``, ``y``, ``c`` and, for atoms, ``strict``)."""
         out = []
         for k, d in enumerate(disjuncts):
             box = tuple((to_rational(lo, what="box"), to_rational(hi, what="box")) for lo, hi in d["box"])
@@ -121,12 +150,19 @@ class Specification:
             )
             if any(r.has_output for r in rows):
                 raise InvalidInputError(f"disjunct {k}: an input row may not involve the outputs")
+            if any(r.get("strict", False) for r in d.get("input_rows", ())):
+                raise InvalidInputError(f"disjunct {k}: input rows are not strict (a strict row is an atom)")
             atoms = tuple(
-                AffineForm.make(a.get("x"), a.get("y"), a.get("c", 0), n_inputs, n_outputs)
+                AffineForm.make(a.get("x"), a.get("y"), a.get("c", 0), n_inputs, n_outputs, a.get("strict", False))
                 for a in d.get("atoms", ())
             )
             out.append(Disjunct(box, rows, atoms))
         return cls(int(n_inputs), int(n_outputs), tuple(out))
+
+    @property
+    def has_strict(self) -> bool:
+        """Whether some atom of some disjunct is strict (``< 0``)."""
+        return any(d.has_strict for d in self.disjuncts)
 
     def to_dict(self) -> dict[str, Any]:
         return {"disjuncts": [d.to_dict() for d in self.disjuncts]}

@@ -1,4 +1,4 @@
-"""The independent checker of ``relu-geom/certificate@1`` (see ``docs/certificates.md``).
+"""The independent checker of ``relu-geom/certificate@1`` and ``@2`` (see ``docs/certificates.md``).
 
 It rebuilds every goal from the question, walks every proof tree iteratively and
 re-derives every bound with its own implementation of the bound rule
@@ -43,6 +43,7 @@ from relu_geom.verify.lipschitz import Limit, jacobian_leaves
 __all__ = ["Failure", "VerificationReport", "verify_certificate"]
 
 FORMAT = "relu-geom/certificate@1"
+FORMAT_STRICT = "relu-geom/certificate@2"  # @1 plus strict atoms, for the property claim only
 NETWORK_FORMAT = "relu-geom/network@1"
 CLAIMS = ("property", "output_range", "lipschitz", "robustness", "robustness_l2")
 MAX_PRECISION_BITS = 1024
@@ -214,6 +215,7 @@ class _Goal:
     atoms: tuple[_Form, ...]
     phi: _Form
     rel: str  # "<" or "<="
+    strict_atoms: frozenset[int] = frozenset()  # atoms asserted e < 0 (property claims of @2)
 
 
 def _show(value: Fraction | int) -> str:
@@ -224,6 +226,18 @@ def _show(value: Fraction | int) -> str:
 
 def _holds(value: Fraction, rel: str) -> bool:
     return value < 0 if rel == "<" else value <= 0
+
+
+def _closes(value: Fraction, goal: _Goal, atom_mult: Sequence[tuple[int, Fraction]]) -> bool:
+    """``max psi rel 0``, where ``max psi = 0`` also closes a ``"<"`` goal when a strict atom has
+    a positive multiplier: on admissible points that atom is ``< 0``, so ``phi < max psi``."""
+    if _holds(value, goal.rel):
+        return True
+    return value == 0 and any(mu > 0 and k in goal.strict_atoms for k, mu in atom_mult)
+
+
+def _relation(goal: _Goal) -> str:
+    return f"{goal.rel} 0" if not goal.strict_atoms else f"{goal.rel} 0 (nor 0 with a strict atom's multiplier > 0)"
 
 
 # ----------------------------------------------------------------- the checker
@@ -356,18 +370,20 @@ class _Checker:
         if kind == "bound":
             _obj(node, path, ("leaf", "mu"))
             form = goal.phi
-            for k, mu in self.sparse(node["mu"], (path, ".mu"), len(goal.atoms)):
+            mult = self.sparse(node["mu"], (path, ".mu"), len(goal.atoms))
+            for k, mu in mult:
                 form = form.minus(goal.atoms[k], mu)
             coeffs, const = output_form(self.inet, prop, form.p, form.q, form.c)
             bound = affine_max(coeffs, const, box)
-            if not _holds(bound, goal.rel):
-                raise Invalid(path, f"the bound rule gives {_show(bound)}, not {goal.rel} 0")
+            if not _closes(bound, goal, mult):
+                raise Invalid(path, f"the bound rule gives {_show(bound)}, not {_relation(goal)}")
         elif kind == "lp":
             _obj(node, path, ("leaf", "lambda"))
             self.unfixed(prop, path, "lp")
             lam = _obj(node["lambda"], (path, ".lambda"), (), ("phase", "atom", "input"))
             form = goal.phi
-            for k, mu in self.sparse(lam.get("atom", []), (path, ".lambda.atom"), len(goal.atoms)):
+            mult = self.sparse(lam.get("atom", []), (path, ".lambda.atom"), len(goal.atoms))
+            for k, mu in mult:
                 form = form.minus(goal.atoms[k], mu)
             for r, mu in self.sparse(lam.get("input", []), (path, ".lambda.input"), len(goal.rows)):
                 form = form.minus(goal.rows[r], mu)
@@ -382,8 +398,8 @@ class _Checker:
                 coeffs = [a + f * z[c + 1] for c, a in enumerate(coeffs)]
                 const += f * z[0]
             bound = affine_max(coeffs, const, box)
-            if not _holds(bound, goal.rel):
-                raise Invalid(path, f"max of psi over the leaf box is {_show(bound)}, not {goal.rel} 0")
+            if not _closes(bound, goal, mult):
+                raise Invalid(path, f"max of psi over the leaf box is {_show(bound)}, not {_relation(goal)}")
         elif kind == "relax":
             self.relax(node, path, goal, box, prop)
         else:
@@ -398,7 +414,8 @@ class _Checker:
         keys = tuple(key for key, _ in RELAX_ROWS)
         lam = _obj(node["lambda"], (path, ".lambda"), (), (*keys, "atom", "input"))
         form = goal.phi
-        for k, mu in self.sparse(lam.get("atom", []), (path, ".lambda.atom"), len(goal.atoms)):
+        mult = self.sparse(lam.get("atom", []), (path, ".lambda.atom"), len(goal.atoms))
+        for k, mu in mult:
             form = form.minus(goal.atoms[k], mu)
         for r, mu in self.sparse(lam.get("input", []), (path, ".lambda.input"), len(goal.rows)):
             form = form.minus(goal.rows[r], mu)
@@ -434,8 +451,8 @@ class _Checker:
                     zm[j], am[j] = zm.get(j, zero) + lam_i * t, am.get(j, zero) - lam_i
                     extra -= lam_i * t * Fraction(lo, one)
         bound = relaxation_max(self.inet, prop, self.k, box, (form.p, form.q, form.c), zmult, amult, extra)
-        if not _holds(bound, goal.rel):
-            raise Invalid(path, f"max of psi over the relaxation box is {_show(bound)}, not {goal.rel} 0")
+        if not _closes(bound, goal, mult):
+            raise Invalid(path, f"max of psi over the relaxation box is {_show(bound)}, not {_relation(goal)}")
 
     @staticmethod
     def unfixed(prop, path: JsonPath, kind: str) -> None:
@@ -506,7 +523,19 @@ def network_sha256(canonical: Mapping[str, Any]) -> str:
 
 
 # ----------------------------------------------------------------- claims
-def _check_property(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
+def _atom(value: object, path: str, d: int, m: int, strict_ok: bool) -> tuple[_Form, bool]:
+    """An atom of a property question; ``"strict": true`` (``e < 0``) only in format @2."""
+    if isinstance(value, dict) and "strict" in value:
+        if not strict_ok:
+            raise Invalid(path, f"unexpected key 'strict' (strict atoms need the format {FORMAT_STRICT!r})")
+        if not isinstance(value["strict"], bool):
+            raise Invalid((path, ".strict"), f"expected true or false, got {_kind(value['strict'])}")
+        form = _form({k: v for k, v in value.items() if k != "strict"}, path, d, 0, m, with_y=True)
+        return form, value["strict"]
+    return _form(value, path, d, 0, m, with_y=True), False
+
+
+def _check_property(ch: _Checker, q: dict, verdict: str, evidence: Any, strict_ok: bool = False) -> None:
     net = ch.net
     d, m = net.input_dim, net.output_dim
     disjuncts = []
@@ -518,29 +547,32 @@ def _check_property(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None:
             _form(r, f"{p}.input_rows[{k}]", d, 0, m, with_y=False)
             for k, r in enumerate(_list(obj.get("input_rows", []), f"{p}.input_rows"))
         )
-        atoms = tuple(
-            _form(a, f"{p}.atoms[{k}]", d, 0, m, with_y=True)
+        parsed = [
+            _atom(a, f"{p}.atoms[{k}]", d, m, strict_ok)
             for k, a in enumerate(_list(obj.get("atoms", []), f"{p}.atoms"))
-        )
-        disjuncts.append((box, rows, atoms))
+        ]
+        atoms = tuple(a for a, _ in parsed)
+        strict = frozenset(k for k, (_, st) in enumerate(parsed) if st)
+        disjuncts.append((box, rows, atoms, strict))
     if verdict == "sat":
         ev = _obj(evidence, "evidence", ("disjunct", "x"))
         k = _int(ev["disjunct"], "evidence.disjunct", 0, len(disjuncts))
         x = _vector(ev["x"], "evidence.x", d)
-        box, rows, atoms = disjuncts[k]
+        box, rows, atoms, strict = disjuncts[k]
         ch.in_set(x, box, rows, "evidence.x")
         y = net(x)
         for a, atom in enumerate(atoms):
             val = atom.value(x, y)
-            if val > 0:
-                raise Invalid("evidence.x", f"atom {a} of disjunct {k} is {_show(val)} > 0 at f(x)")
-        ch.checked.append(f"witness x in disjunct {k}: exact f(x) satisfies its {len(atoms)} atoms")
+            if val > 0 or (val == 0 and a in strict):
+                rel = "> 0" if val > 0 else "= 0, not < 0 (a strict atom)"
+                raise Invalid("evidence.x", f"atom {a} of disjunct {k} is {_show(val)} {rel} at f(x)")
+        ch.checked.append(f"witness x in disjunct {k}: exact f(x) satisfies its {len(atoms)} atoms ({len(strict)} strict)")
     elif verdict == "unsat":
         ev = _obj(evidence, "evidence", ("proofs",))
         proofs = _list(ev["proofs"], "evidence.proofs", len(disjuncts))
         zero = _Form((Fraction(0),) * d, (Fraction(0),) * m, Fraction(0))
-        for k, ((box, rows, atoms), tree) in enumerate(zip(disjuncts, proofs)):
-            nodes = ch.prove(tree, f"evidence.proofs[{k}]", _Goal(box, rows, atoms, zero, "<"))
+        for k, ((box, rows, atoms, strict), tree) in enumerate(zip(disjuncts, proofs)):
+            nodes = ch.prove(tree, f"evidence.proofs[{k}]", _Goal(box, rows, atoms, zero, "<", strict))
             ch.checked.append(f"disjunct {k} is empty: proof of {nodes} nodes")
 
 
@@ -785,9 +817,10 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadli
         ("format", "claim", "question", "verdict", "evidence", "network_sha256"),
         ("network", "networks", "producer"),
     )
-    if top["format"] != FORMAT:
-        raise Invalid("format", f"expected {FORMAT!r}, got {_kind(top['format'])}")
     claim = top["claim"]
+    if top["format"] != FORMAT and not (top["format"] == FORMAT_STRICT and claim == "property"):
+        also = f" (or {FORMAT_STRICT!r} for a property)" if claim == "property" else ""
+        raise Invalid("format", f"expected {FORMAT!r}{also}, got {_kind(top['format'])}")
     state["claim"] = claim if isinstance(claim, str) else None
     if not isinstance(claim, str) or claim not in CLAIMS:
         known = ", ".join((*CLAIMS, *search_claims.CHECKERS))
@@ -812,11 +845,14 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadli
         else 32
     )
     ch = _Checker(net, k, deadline)
-    ch.checked.append(f"format {FORMAT}, claim {claim}, network {list(net.architecture)} with its SHA-256")
+    ch.checked.append(f"format {top['format']}, claim {claim}, network {list(net.architecture)} with its SHA-256")
     if network is not None:
         ch.checked.append("the embedded network equals the given one")
     state["checker"] = ch
-    check(ch, question, verdict, top["evidence"])
+    if claim == "property":
+        _check_property(ch, question, verdict, top["evidence"], strict_ok=top["format"] == FORMAT_STRICT)
+    else:
+        check(ch, question, verdict, top["evidence"])
 
 
 def verify_certificate(
