@@ -121,6 +121,27 @@ def test_certify_vnnlib_2_and_1_agree(abs_net, tmp_path, capsys):
     assert "bad.vnnlib, line 2, token 'int8': unsupported element type" in capsys.readouterr().err
 
 
+def test_certify_vnnlib_2_strict_comparisons(abs_net, tmp_path, capsys):
+    # |x| on [-1, 2]: |x| > 2 is unsat (the maximum 2 is attained, at x = 2 only), |x| != 0 is
+    # sat (x != 0), |x| < 0 is unsat; each certificate is @2 and verifies
+    for formula, verdict, code in (("(> Y[0,0] 2)", "unsat", 0), ("(!= Y[0,0] 0)", "sat", 1), ("(< Y[0,0] 0)", "unsat", 0)):
+        spec = tmp_path / "p.vnnlib"
+        spec.write_text(
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X float32 [1,1]) "
+            "(declare-output Y float32 [1,1]))\n"
+            f"(assert (and (<= X[0,0] 2) (>= X[0,0] -1)))\n(assert {formula})\n"
+        )
+        cert, out = tmp_path / "c.json", tmp_path / "out.txt"
+        assert main(["certify", abs_net, str(spec), "-o", str(cert), "--result-file", str(out)]) == code
+        data = json.loads(cert.read_text())
+        assert data["verdict"] == verdict and data["format"] == "relu-geom/certificate@2"
+        assert out.read_text().startswith(verdict)
+        if verdict == "sat":
+            assert F(data["evidence"]["x"][0]) != 0
+        assert main(["verify", str(cert), abs_net]) == 0
+    capsys.readouterr()
+
+
 def test_certify_bad_spec(abs_net, tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.testing import specimens
+from relu_geom.testing.strategies import networks as degenerate_networks
 from tests.certcheck import check_tree
 
 
@@ -232,3 +233,145 @@ def test_relax_leaf_closes_the_root_where_the_bound_rule_fails():
     assert off.status == "proved" and off.stats["branches"] > 0
     check_tree(net, {"box": [(F(-1), F(1))], "rows": [], "atoms": [((F(0),), (F(-1),), F(3, 4))],
                      "phi": ((F(0),), (F(0),), F(0)), "strict": True}, out.tree)
+
+
+# ---------------------------------------------------------------- strict atoms (VNN-LIB 2.0 <, >, !=)
+STEP = rg.ReLUNetwork([[[1], [1]], [[1, -1]]], [[0, -1], [0]])  # relu(x) - relu(x - 1): 1 on [1, 2]
+
+
+def strict_spec(d, box, *disjuncts, rows=()):
+    return rg.Specification.from_lists(
+        d, 1, [{"box": box, "input_rows": list(rows), "atoms": list(atoms)} for atoms in disjuncts]
+    )
+
+
+def gt(c, strict=True):  # y > c (y >= c): c - y < 0
+    return {"y": [-1], "c": c, "strict": strict}
+
+
+def lt(c, strict=True):  # y < c (y <= c): y - c < 0
+    return {"y": [1], "c": -F(c), "strict": strict}
+
+
+def check_strict(net, spec, res):
+    """The verdict's evidence by hand, then the independent checker on the JSON certificate."""
+    cert = json.loads(json.dumps(res.certificate))
+    assert cert["format"] == ("relu-geom/certificate@2" if spec.has_strict else "relu-geom/certificate@1")
+    if res.verdict == "sat":
+        dis = spec.disjuncts[res.disjunct]
+        y = net(res.witness)
+        assert all(lo <= v <= hi for v, (lo, hi) in zip(res.witness, dis.box))
+        for a in dis.atoms:
+            e = sum(p * v for p, v in zip(a.x, res.witness)) + sum(q * v for q, v in zip(a.y, y)) + a.c
+            assert e < 0 if a.strict else e <= 0
+    report = rg.verify_certificate(cert, net)
+    assert report.valid, report.first_failure
+    return cert
+
+
+@pytest.mark.parametrize(
+    ("atoms", "verdict"),
+    [
+        ([[gt(1)]], "unsat"),  # f > 1: f = 1 on the whole box
+        ([[gt(1, strict=False)]], "sat"),  # f >= 1
+        ([[gt(1)], [lt(1)]], "unsat"),  # f != 1 (the two disjuncts of VNN-LIB's !=)
+        ([[lt(1)]], "unsat"),  # f < 1
+        ([[lt(1, strict=False)]], "sat"),  # f <= 1
+        ([[gt(0), lt(2)]], "sat"),  # 0 < f < 2
+        ([[gt(1), lt(1, strict=False)]], "unsat"),  # f > 1 and f <= 1
+    ],
+)
+def test_strict_atoms_on_a_constant_piece(atoms, verdict):
+    spec = strict_spec(1, [[1, 2]], *atoms)
+    res = rg.check_property(STEP, spec)
+    assert res.verdict == verdict
+    check_strict(STEP, spec, res)
+
+
+def test_strict_atom_at_an_attained_maximum():
+    # |x| on [-1, 2]: max 2 at x = 2 only
+    spec = strict_spec(1, [[-1, 2]], [gt(2)])
+    res = rg.check_property(ABS, spec)
+    assert res.verdict == "unsat"
+    cert = check_strict(ABS, spec, res)
+    assert cert["question"]["disjuncts"][0]["atoms"][0]["strict"] is True
+    spec = strict_spec(1, [[-1, 2]], [gt(2, strict=False)])
+    res = rg.check_property(ABS, spec)
+    assert res.verdict == "sat" and res.witness == (F(2),)
+    check_strict(ABS, spec, res)
+    # |x| > 2 - 10^-12 is sat, only within 10^-12 of x = 2
+    spec = strict_spec(1, [[-1, 2]], [gt(2 - F(1, 10**12))])
+    res = rg.check_property(ABS, spec)
+    assert res.verdict == "sat" and 2 - F(1, 10**12) < res.witness[0] <= 2
+    check_strict(ABS, spec, res)
+
+
+# y = relu(x0) - relu(x1) = x0 - x1 on [0, 1]^2 (both neurons stable active)
+DIFF = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
+
+
+def test_strict_atoms_satisfied_only_in_the_interior():
+    # 0 < x0 - x1 < 10^-6: a sliver of the square, on no corner, not at the centre; every
+    # point of its closure's vertices has x0 - x1 = 0 or 10^-6, so the witness is interior
+    tiny = F(1, 10**6)
+    spec = strict_spec(2, [[0, 1], [0, 1]], [gt(0), lt(tiny)])
+    res = rg.check_property(DIFF, spec)
+    assert res.verdict == "sat" and 0 < res.witness[0] - res.witness[1] < tiny
+    check_strict(DIFF, spec, res)
+    # x0 - x1 > 0 with the input row x0 - x1 <= 0: the closure x0 = x1 is not empty, the set is;
+    # the bound rule cannot see the row, so an lp leaf with a positive multiplier on the atom
+    spec = strict_spec(2, [[0, 1], [0, 1]], [gt(0)], rows=[{"x": [1, -1], "c": 0}])
+    res = rg.check_property(DIFF, spec)
+    assert res.verdict == "unsat" and res.stats["lp_leaves"] == 1
+    cert = check_strict(DIFF, spec, res)
+    (tree,) = cert["evidence"]["proofs"]
+    assert tree["leaf"] == "lp" and [k for k, v in tree["lambda"]["atom"] if F(v) > 0] == [0]
+    # the same with a non-strict atom is sat on the diagonal
+    spec = strict_spec(2, [[0, 1], [0, 1]], [gt(0, strict=False)], rows=[{"x": [1, -1], "c": 0}])
+    res = rg.check_property(DIFF, spec)
+    assert res.verdict == "sat" and res.witness[0] == res.witness[1]
+    check_strict(DIFF, spec, res)
+
+
+def test_strict_atoms_are_refused_by_unsafe_set_and_maximize_mode():
+    from relu_geom.certify.bab import Form, Goal, branch_and_bound
+
+    with pytest.raises(rg.UnsupportedInputError, match=r"unsafe_set: the property has a strict atom"):
+        rg.unsafe_set(ABS, strict_spec(1, [[-1, 2]], [gt(1)]))
+    atom = Form((F(0),), (F(-1),), F(1))
+    goal = Goal(ABS, ((F(-1), F(2)),), (), (atom,), Form((F(0),), (F(1),), F(0)), True, frozenset({0}))
+    with pytest.raises(ValueError, match=r"strict atoms need phi = 0"):
+        branch_and_bound(goal)
+
+
+def _max_over_vertices(net, box):
+    """The exact maximum of y_0 over the box: f is affine on every region of the compiled
+    complex, so its maximum is at a vertex of a region."""
+    from relu_geom.compiler import compile_network
+
+    cx = compile_network(net, domain=[list(p) for p in box])
+    return max(net(v)[0] for cell in cx.regions for v in cell.vertices)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    degenerate_networks(max_dim=2, max_width=3, max_depth=2),
+    st.sampled_from([F(0), F(0), F(1, 3), F(-1, 2), F(2)]),
+)
+def test_strict_verdict_against_the_maximum_over_vertices(net, shift):
+    # y0 > c is sat iff M > c and y0 >= c iff M >= c, with M the exact maximum; c = M - shift
+    # (shift 0: the tie, where the strict and the non-strict verdicts differ)
+    d, m = net.input_dim, net.output_dim
+    box = [(F(-1), F(1))] * d
+    top = _max_over_vertices(net, box)
+    c = top - shift
+    for strict in (True, False):
+        spec = rg.Specification.from_lists(
+            d, m, [{"box": [list(p) for p in box], "atoms": [{"y": [-1] + [0] * (m - 1), "c": c, "strict": strict}]}]
+        )
+        res = rg.check_property(net, spec, max_seconds=60)
+        expect = top > c if strict else top >= c
+        assert res.verdict == ("sat" if expect else "unsat")
+        if res.verdict == "sat":
+            assert net(res.witness)[0] > c if strict else net(res.witness)[0] >= c
+        assert rg.verify_certificate(json.loads(json.dumps(res.certificate)), net).valid

@@ -827,3 +827,116 @@ def test_relax_leaf_tampered():
     assert path == "evidence.proofs[0].lambda.upper[0][0][1]" and "[0, 1]" in reason
     path, _ = failure(twin_property({**RELAX_GOOD, "lower": [[[1, 1], "1/2"], [[1, 1], "1/2"]]}))
     assert path == "evidence.proofs[0].lambda.lower[1]"
+
+
+# ---------------------------------------------------------------- property, strict atoms (@2)
+FORMAT_STRICT = "relu-geom/certificate@2"
+
+
+def strict_property(verdict, evidence, atoms, *, box=((1, 2),), network=ABS, rows=()):
+    question = {
+        "precision_bits": 32,
+        "disjuncts": [{"box": [[q(lo), q(hi)] for lo, hi in box], "input_rows": list(rows), "atoms": atoms}],
+    }
+    cert = envelope(network, "property", question, verdict, evidence)
+    cert["format"] = FORMAT_STRICT
+    return cert
+
+
+def y_above(level, strict=True):  # y > level: level - y < 0
+    return {"y": [-1], "c": q(level), "strict": strict}
+
+
+def test_strict_atom_closes_a_bound_leaf_at_zero():
+    # on [1, 2] f(x) = x; f > 2 is empty: psi = 0 - mu (2 - x) has max 0 at x = 2, and the
+    # atom's value 2 - x is < 0 on the set, so 0 < psi <= 0 there: nothing is admissible
+    assert_valid(strict_property("unsat", {"proofs": [leaf([(0, 1)])]}, [y_above(2)]))
+    assert_valid(strict_property("unsat", {"proofs": [leaf([(0, "1/1000")])]}, [y_above(2)]))
+    nor = "not < 0 (nor 0 with a strict atom's multiplier > 0)"
+    # the multiplier set to 0, or left out: the bound rule gives 0
+    for mu in ([(0, 0)], []):
+        assert failure(strict_property("unsat", {"proofs": [leaf(mu)]}, [y_above(2)])) == (
+            "evidence.proofs[0]",
+            f"the bound rule gives 0, {nor}",
+        )
+    # the positive multiplier must be on a strict atom: f >= 2 and f > 2 with mu on the first only
+    atoms = [y_above(2, strict=False), y_above(2)]
+    assert_valid(strict_property("unsat", {"proofs": [leaf([(1, 1)])]}, atoms))
+    assert failure(strict_property("unsat", {"proofs": [leaf([(0, 1)])]}, atoms)) == (
+        "evidence.proofs[0]",
+        f"the bound rule gives 0, {nor}",
+    )
+    # the non-strict question f >= 2 is sat at x = 2: the same proof does not prove it
+    assert failure(strict_property("unsat", {"proofs": [leaf([(0, 1)])]}, [y_above(2, strict=False)])) == (
+        "evidence.proofs[0]",
+        "the bound rule gives 0, not < 0",
+    )
+    # a bound above 0 fails whatever the strict multipliers (f > 3/2 on [1, 2] is sat)
+    path, reason = failure(strict_property("unsat", {"proofs": [leaf([(0, 1)])]}, [y_above("3/2")]))
+    assert path == "evidence.proofs[0]" and reason.startswith("the bound rule gives 1/2, ")
+
+
+def test_strict_atoms_need_format_2():
+    cert = strict_property("unsat", {"proofs": [leaf([(0, 1)])]}, [y_above(2)])
+    cert["format"] = FORMAT  # relabelled @1: an @1 checker has no strict atoms
+    assert failure(cert) == (
+        "question.disjuncts[0].atoms[0]",
+        "unexpected key 'strict' (strict atoms need the format 'relu-geom/certificate@2')",
+    )
+    # relabelled @1 with the key dropped, the question is f >= 2, which this proof does not prove
+    del cert["question"]["disjuncts"][0]["atoms"][0]["strict"]
+    assert failure(cert)[0] == "evidence.proofs[0]"
+    # "strict" is a JSON boolean
+    cert = strict_property("unsat", {"proofs": [leaf([(0, 1)])]}, [{**y_above(2), "strict": "yes"}])
+    assert failure(cert) == ("question.disjuncts[0].atoms[0].strict", "expected true or false, got the string 'yes'")
+    # an input row is never strict
+    rows = [{"x": ["1"], "c": "-2", "strict": True}]
+    path, reason = failure(strict_property("unsat", {"proofs": [leaf([(0, 1)])]}, [y_above(2)], rows=rows))
+    assert path == "question.disjuncts[0].input_rows[0]" and "strict" in reason
+    # @2 is a property format only
+    cert = abs_range(split_at_zero(), split_at_zero())
+    cert["format"] = FORMAT_STRICT
+    assert failure(cert)[0] == "format"
+    # @2 without strict atoms is the @1 question
+    assert_valid(strict_property("unsat", {"proofs": [leaf([(0, 1)])]}, [y_above(3, strict=False)]))
+
+
+def test_strict_atom_sat_witness_off_the_boundary():
+    # |x| > 1 on [-1, 2]: x = 3/2 satisfies it; x = 1 and x = -1 lie on the boundary |x| = 1
+    atoms = [y_above(1)]
+    assert_valid(strict_property("sat", {"disjunct": 0, "x": [q(F(3, 2))]}, atoms, box=((-1, 2),)))
+    assert_valid(strict_property("sat", {"disjunct": 0, "x": [q(1 + TINY)]}, atoms, box=((-1, 2),)))
+    for x in (1, -1):
+        assert failure(strict_property("sat", {"disjunct": 0, "x": [q(x)]}, atoms, box=((-1, 2),))) == (
+            "evidence.x",
+            "atom 0 of disjunct 0 is 0 = 0, not < 0 (a strict atom) at f(x)",
+        )
+    # the same points are witnesses of the non-strict |x| >= 1
+    for x in (1, -1):
+        assert_valid(strict_property("sat", {"disjunct": 0, "x": [q(x)]}, [y_above(1, strict=False)], box=((-1, 2),)))
+
+
+# y = relu(x0) - relu(x1) = x0 - x1 on [0, 1]^2, the input row x0 - x1 <= 0 and the atom y > 0
+DIFF = net_dict([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
+
+
+def diff_property(lam):
+    evidence = {"proofs": [{"leaf": "lp", "lambda": lam}]}
+    rows = [{"x": ["1", "-1"], "c": "0"}]
+    return strict_property("unsat", evidence, [y_above(0)], box=((0, 1), (0, 1)), network=DIFF, rows=rows)
+
+
+def test_strict_atom_closes_an_lp_leaf_at_zero():
+    # psi = 0 - mu (0 - (x0 - x1)) - nu (x0 - x1) = (mu - nu)(x0 - x1): max 0 when mu = nu
+    assert_valid(diff_property({"atom": [[0, "1"]], "input": [[0, "1"]]}))
+    assert_valid(diff_property({"atom": [[0, "1/3"]], "input": [[0, "1/3"]]}))
+    nor = "not < 0 (nor 0 with a strict atom's multiplier > 0)"
+    assert failure(diff_property({"atom": [[0, "0"]], "input": [[0, "0"]]})) == (
+        "evidence.proofs[0]",
+        f"max of psi over the leaf box is 0, {nor}",
+    )
+    # mu = 0, nu = 1: psi = -(x0 - x1), max 1; mu = 1, nu = 1/2: psi = (x0 - x1) / 2, max 1/2
+    assert failure(diff_property({"input": [[0, "1"]]}))[1] == f"max of psi over the leaf box is 1, {nor}"
+    assert failure(diff_property({"atom": [[0, "1"]], "input": [[0, "1/2"]]}))[1] == (
+        f"max of psi over the leaf box is 1/2, {nor}"
+    )

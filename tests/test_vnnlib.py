@@ -367,3 +367,96 @@ def test_v2_dimensions_against_the_network(tmp_path):
     path.write_text(text.replace("(<= Y[0] 0)", "(< Y[0])"))
     with pytest.raises(rg.FileFormatError, match=rf"{path.name}, line 4, token '<'"):
         read_vnnlib(path)
+
+
+# ---------------------------------------------------------------- strict comparisons (2.0)
+def sform(x, y, c) -> AffineForm:
+    """The strict atom ``x.X + y.Y + c < 0``."""
+    return AffineForm(tuple(F(v) for v in x), tuple(F(v) for v in y), F(c), True)
+
+
+def v2(body: str) -> VnnlibProperty:
+    return read_vnnlib("(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + body, n_inputs=2, n_outputs=2)
+
+
+BOX2 = ((F(-1), F(1)), (F(0), F(2)))
+
+
+def test_v2_strict_atoms():
+    # (> Y[0] 1): 1 - Y0 < 0; (< Y[0] 1): Y0 - 1 < 0; both keep the box and are atoms
+    assert v2("(assert (> Y[0] 1))").disjuncts == (Disjunct(BOX2, (), (sform([0, 0], [-1, 0], 1),)),)
+    assert v2("(assert (< Y[0] 1))").disjuncts == (Disjunct(BOX2, (), (sform([0, 0], [1, 0], -1),)),)
+    # chains: a < b < c is a < b and b < c; a > b > c is b < a and c < b
+    (dj,) = v2("(assert (< X[0] Y[0] 2))").disjuncts
+    assert dj.atoms == (sform([1, 0], [-1, 0], 0), sform([0, 0], [1, 0], -2))
+    (dj,) = v2("(assert (> Y[1] Y[0] 0.5))").disjuncts
+    assert dj.atoms == (sform([0, 0], [1, -1], 0), sform([0, 0], [-1, 0], F(1, 2)))
+    # a strict and a non-strict atom on the same form are different atoms
+    (dj,) = v2("(assert (and (<= Y[0] 1) (< Y[0] 1)))").disjuncts
+    assert dj.atoms == (form([0, 0], [1, 0], -1), sform([0, 0], [1, 0], -1))
+    assert dj.atoms[0] != dj.atoms[1] and dj.has_strict
+    assert not v2("(assert (<= Y[0] 1))").has_strict and v2("(assert (< Y[0] 1))").has_strict
+
+
+def test_v2_not_equal_is_a_disjunction():
+    # the assertions describe the violation: Y0 != 1 is Y0 < 1 or Y0 > 1
+    prop = v2("(assert (!= Y[0] 1))")
+    assert prop.disjuncts == (
+        Disjunct(BOX2, (), (sform([0, 0], [1, 0], -1),)),
+        Disjunct(BOX2, (), (sform([0, 0], [-1, 0], 1),)),
+    )
+    # inside an 'and' it distributes: (Y0 < Y1 or Y0 > Y1) and Y1 <= 3
+    prop = v2("(assert (and (!= Y[0] Y[1]) (<= Y[1] 3)))")
+    assert [d.atoms for d in prop.disjuncts] == [
+        (sform([0, 0], [1, -1], 0), form([0, 0], [0, 1], -3)),
+        (sform([0, 0], [-1, 1], 0), form([0, 0], [0, 1], -3)),
+    ]
+    # over an input alone: X0 != 0 on [-1, 1] is [-1, 0] with X0 < 0, or [0, 1] with X0 > 0
+    prop = v2("(assert (!= X[0] 0))")
+    assert [(d.box, d.atoms) for d in prop.disjuncts] == [
+        (((F(-1), F(0)), (F(0), F(2))), (sform([1, 0], [0, 0], 0),)),
+        (((F(0), F(1)), (F(0), F(2))), (sform([-1, 0], [0, 0], 0),)),
+    ]
+
+
+def test_v2_strict_comparisons_of_inputs_and_constants():
+    # a strict bound on one input bounds the box by its closure and stays an atom (x < 1/2)
+    (dj,) = v2("(assert (< X[0] 0.5))").disjuncts
+    assert dj.box == ((F(-1), F(1, 2)), (F(0), F(2))) and dj.input_rows == ()
+    assert dj.atoms == (sform([1, 0], [0, 0], F(-1, 2)),)
+    # on several inputs it is an atom, never an input row (input rows are '<= 0')
+    (dj,) = v2("(assert (> X[0] X[1]))").disjuncts
+    assert dj.box == BOX2 and dj.input_rows == () and dj.atoms == (sform([-1, 1], [0, 0], 0),)
+    # X0 < -1 on [-1, 1]: the closure leaves the box [-1, -1], the atom -1 < -1 empties it later
+    (dj,) = v2("(assert (< X[0] -1))").disjuncts
+    assert dj.box[0] == (F(-1), F(-1)) and dj.atoms == (sform([1, 0], [0, 0], 1),)
+    # constants: 0 < 1 is true (no atom), 1 < 1 and 2 > 3 are false (the disjunct is left out)
+    assert v2("(assert (< 0 1))").disjuncts == (Disjunct(BOX2, (), ()),)
+    assert v2("(assert (or (< 1 1) (> 2 3) (<= Y[0] 0)))").disjuncts == (
+        Disjunct(BOX2, (), (form([0, 0], [1, 0], 0),)),
+    )
+    assert v2("(assert (!= X[1] X[1]))").disjuncts == ()  # x < x and x > x are both false
+
+
+def test_v1_still_refuses_strict_comparisons():
+    with pytest.raises(rg.FileFormatError, match=r"token '<': strict inequalities are not supported"):
+        spec("(assert (< Y_0 0))")
+
+
+def test_strict_atoms_in_the_model():
+    a = sform([1], [-1], 2)
+    assert repr(a) == "AffineForm(x=(Fraction(1, 1),), y=(Fraction(-1, 1),), c=Fraction(2, 1), strict=True)"
+    assert a.to_dict() == {"x": [1], "y": [-1], "c": 2, "strict": True}
+    assert form([1], [-1], 2).to_dict() == {"x": [1], "y": [-1], "c": 2}
+    # holds: e < 0 for a strict atom, e <= 0 otherwise (x = 1, y = 3: e = 0)
+    assert form([1], [-1], 2).holds([F(1)], [F(3)]) and not a.holds([F(1)], [F(3)])
+    assert a.holds([F(1)], [F(301, 100)])
+    s = rg.Specification.from_lists(1, 1, [{"box": [[0, 1]], "atoms": [{"x": [1], "y": [-1], "c": 2, "strict": True}]}])
+    assert s.disjuncts[0].atoms == (a,) and s.has_strict
+    assert not s.disjuncts[0].contains([F(1)], [F(3)]) and s.disjuncts[0].contains([F(1)], [F(4)])
+    with pytest.raises(rg.InvalidInputError, match=r"strict: expected True or False, got int"):
+        rg.Specification.from_lists(1, 1, [{"box": [[0, 1]], "atoms": [{"y": [-1], "strict": 1}]}])
+    with pytest.raises(rg.InvalidInputError, match=r"disjunct 0: input rows are not strict"):
+        rg.Specification.from_lists(1, 1, [{"box": [[0, 1]], "input_rows": [{"x": [1], "strict": True}]}])
+    with pytest.raises(rg.InvalidInputError, match=r"input_rows: an input row is never strict"):
+        Disjunct(((F(0), F(1)),), (sform([1], [0], 0),), ())

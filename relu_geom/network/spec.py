@@ -94,6 +94,11 @@ class Disjunct:
     input_rows: tuple[AffineForm, ...]
     atoms: tuple[AffineForm, ...]
 
+    def __post_init__(self) -> None:
+        # a strict input row would be read as '<= 0' by every consumer of input rows
+        if any(r.strict for r in self.input_rows):
+            raise InvalidInputError("input_rows: an input row is never strict (a strict row is an atom)")
+
     def contains(self, x: Sequence[Fraction], y: Sequence[Fraction]) -> bool:
         """Whether the exact point ``x`` with output ``y`` lies in this disjunct."""
         return (
