@@ -344,13 +344,14 @@ def test_strict_atoms_are_refused_by_unsafe_set_and_maximize_mode():
         branch_and_bound(goal)
 
 
-def _max_over_vertices(net, box):
-    """The exact maximum of y_0 over the box: f is affine on every region of the compiled
-    complex, so its maximum is at a vertex of a region."""
+def _range_over_vertices(net, box):
+    """The exact minimum and maximum of y_0 over the box: f is affine on every region of the
+    compiled complex, so both are attained at vertices of regions."""
     from relu_geom.compiler import compile_network
 
     cx = compile_network(net, domain=[list(p) for p in box])
-    return max(net(v)[0] for cell in cx.regions for v in cell.vertices)
+    values = [net(v)[0] for cell in cx.regions for v in cell.vertices]
+    return min(values), max(values)
 
 
 @settings(max_examples=30, deadline=None)
@@ -360,18 +361,20 @@ def _max_over_vertices(net, box):
 )
 def test_strict_verdict_against_the_maximum_over_vertices(net, shift):
     # y0 > c is sat iff M > c and y0 >= c iff M >= c, with M the exact maximum; c = M - shift
-    # (shift 0: the tie, where the strict and the non-strict verdicts differ)
+    # (shift 0: the tie, where the strict and the non-strict verdicts differ); y0 != M (the
+    # two disjuncts y0 < M, y0 > M) is sat iff the minimum is below M (unsat for a constant f)
     d, m = net.input_dim, net.output_dim
-    box = [(F(-1), F(1))] * d
-    top = _max_over_vertices(net, box)
+    box = [[F(-1), F(1)]] * d
+    low, top = _range_over_vertices(net, box)
     c = top - shift
-    for strict in (True, False):
-        spec = rg.Specification.from_lists(
-            d, m, [{"box": [list(p) for p in box], "atoms": [{"y": [-1] + [0] * (m - 1), "c": c, "strict": strict}]}]
-        )
+    e0 = [1] + [0] * (m - 1)
+    cases = [
+        ([[{"y": [-v for v in e0], "c": c, "strict": True}]], top > c),
+        ([[{"y": [-v for v in e0], "c": c}]], top >= c),
+        ([[{"y": e0, "c": -top, "strict": True}], [{"y": [-v for v in e0], "c": top, "strict": True}]], low < top),
+    ]
+    for disjuncts, expect in cases:
+        spec = rg.Specification.from_lists(d, m, [{"box": box, "atoms": atoms} for atoms in disjuncts])
         res = rg.check_property(net, spec, max_seconds=60)
-        expect = top > c if strict else top >= c
         assert res.verdict == ("sat" if expect else "unsat")
-        if res.verdict == "sat":
-            assert net(res.witness)[0] > c if strict else net(res.witness)[0] >= c
-        assert rg.verify_certificate(json.loads(json.dumps(res.certificate)), net).valid
+        check_strict(net, spec, res)
