@@ -1,18 +1,21 @@
-"""Exact evaluation in branch and bound (relu_geom.certify.bab.exact_output).
+"""Branch and bound (relu_geom.certify.bab): exact evaluation (exact_output) and goals with
+strict atoms.
 
-The expected values come from a plain Fraction evaluation written here, layer by layer,
-independently of the flint matrices the module uses.
+The expected values of exact_output come from a plain Fraction evaluation written here,
+layer by layer, independently of the flint matrices the module uses; those of strict goals
+from hand-solved LPs.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction as F
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.certify.bab import exact_output
+from relu_geom.certify.bab import Form, Goal, branch_and_bound, exact_output
 from relu_geom.testing import strategies
 
 
@@ -44,3 +47,90 @@ def test_exact_output_keeps_huge_and_tiny_entries():
     assert exact_output(net, (F(1, 2 * M),)) == (F(1, 2),)
     assert exact_output(net, (F(1, M) + F(1, 10**30),)) == (F(1),)
     assert exact_output(net, (F(-1, 3),)) == (F(0),)
+
+
+# ---------------------------------------------------------------- strict atoms
+# y = relu(x0) - relu(x1) = x0 - x1 on [0, 1]^2 (both neurons stable active)
+DIFF = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
+SQUARE = ((F(0), F(1)), (F(0), F(1)))
+SQUARE2 = ((F(-1), F(1)), (F(-1), F(1)))
+ZERO2 = Form((F(0), F(0)), (F(0),), F(0))
+
+
+def y_form(sign, c) -> Form:  # sign * y + c
+    return Form((F(0), F(0)), (F(sign),), F(c))
+
+
+def test_strict_goal_needs_phi_zero_rel_strict_and_no_maximize():
+    atom = (y_form(-1, 0),)
+    for goal, kw in (
+        (Goal(DIFF, SQUARE, (), atom, y_form(1, 0), True, frozenset({0})), {}),
+        (Goal(DIFF, SQUARE, (), atom, ZERO2, False, frozenset({0})), {}),
+        (Goal(DIFF, SQUARE, (), atom, ZERO2, True, frozenset({0})), {"maximize": True, "floor": F(0)}),
+    ):
+        with pytest.raises(ValueError, match=r"strict atoms need phi = 0, rel '<' and no maximize mode"):
+            branch_and_bound(goal, **kw)
+
+
+def test_admissible_points_satisfy_strict_atoms_strictly():
+    goal = Goal(DIFF, SQUARE, (), (y_form(-1, 0),), ZERO2, True, frozenset({0}))  # y > 0
+    assert not goal.admissible((F(1, 2), F(1, 2)), (F(0),))
+    assert goal.admissible((F(1, 2), F(1, 3)), (F(1, 6),))
+    closure = Goal(DIFF, SQUARE, (), (y_form(-1, 0),), ZERO2, True)
+    assert closure.admissible((F(1, 2), F(1, 2)), (F(0),))
+
+
+def test_strict_lp_leaf_closes_with_the_hand_multipliers():
+    # y > 0 with the input row x0 - x1 <= 0: the closure x0 = x1 is feasible, the set empty.
+    # psi = mu y - nu (x0 - x1) + p0 x0 + p1 x1 (phase rows -x_i <= 0) is linear, so its max
+    # over the square is >= 0; max <= 0 forces p0 = p1 = 0, mu = nu, and the max-t LP's
+    # multipliers have mu = 1 (the sum over the strict atoms is 1 when t* = 0)
+    row = Form((F(1), F(-1)), (F(0),), F(0))
+    goal = Goal(DIFF, SQUARE, (row,), (y_form(-1, 0),), ZERO2, True, frozenset({0}))
+    out = branch_and_bound(goal)
+    assert out.status == "proved"
+    assert out.tree == {"leaf": "lp", "lambda": {"phase": [], "atom": [[0, 1]], "input": [[0, 1]]}}
+    # the non-strict atom y >= 0 is satisfiable on the diagonal
+    out = branch_and_bound(Goal(DIFF, SQUARE, (row,), (y_form(-1, 0),), ZERO2, True))
+    assert out.status == "violated" and out.point[0] == out.point[1]
+
+
+def test_strict_lp_leaf_finds_the_point_of_largest_common_slack():
+    # 0 < y < 10^-6: no corner, centre or lp vertex (y = 0 or 10^-6) is admissible; the max-t LP
+    # (t <= y, t <= 10^-6 - y) has its optimum t = 10^-6 / 2 exactly at y = 10^-6 / 2
+    tiny = F(1, 10**6)
+    goal = Goal(DIFF, SQUARE, (), (y_form(-1, 0), y_form(1, -tiny)), ZERO2, True, frozenset({0, 1}))
+    out = branch_and_bound(goal)
+    assert out.status == "violated" and out.point[0] - out.point[1] == tiny / 2
+    # with only the first atom strict, y = 10^-6 is admissible too
+    out = branch_and_bound(Goal(DIFF, SQUARE, (), goal.atoms, ZERO2, True, frozenset({0})))
+    assert out.status == "violated" and 0 < out.point[0] - out.point[1] <= tiny
+
+
+def test_strict_tie_on_a_region_is_decided_by_neuron_splits():
+    # a1 = relu(-3 x0 - 2 x1), a2 = relu(-x0 - x1), b = relu(1 - 4 a1 - 2 a2) (the other second-
+    # layer neuron, relu(1 - 2 a1 - a2), has weight 0):
+    # y = 2 relu(1 - 4 a1 - 2 a2) <= 2, with y = 2 exactly where a1 = a2 = 0 (a 2-dimensional
+    # part of [-1, 1]^2, crossed by the kinks of a1 and a2). y > 2 is empty, y >= 2 is not.
+    # Input splits cannot close the boxes across those kinks (the rounded relaxation stays
+    # above 2 there); neuron splits reach exact lp leaves, in a few dozen branches
+    net = rg.ReLUNetwork([[[-3, -2], [-1, -1]], [[-2, -1], [-4, -2]], [[0, 2]]], [[0, 0], [1, 1], [0]])
+    atom = (Form((F(0), F(0)), (F(-1),), F(2)),)
+    out = branch_and_bound(Goal(net, SQUARE2, (), atom, ZERO2, True, frozenset({0})), max_branches=2000)
+    assert out.status == "proved"
+    out = branch_and_bound(Goal(net, SQUARE2, (), atom, ZERO2, True), max_branches=2000)
+    assert out.status == "violated" and net(out.point[:2]) == (F(2),)
+
+
+def test_strict_tie_with_a_loose_bound_rule_is_decided():
+    # a1 = relu(1 - x0 - 3 x1), a2 = relu(-2 - 2 x0 - 6 x1), y = -3 relu(a1 + 2 a2) = -3 (a1 + 2 a2)
+    # <= 0, with y = 0 where x0 + 3 x1 >= 1 (a 2-dimensional part of [-1, 1]^2); y > 0 is
+    # empty, y >= 0 is not. The bound rule is loose here (its bound of y is 7 on boxes across
+    # the kink), so the guide sees no tie; a cap of 2 d input splits per path still ends in
+    # neuron splits and exact lp leaves (with 12 d input splits: unknown after 1,500 branches)
+    net = rg.ReLUNetwork([[[-1, -3], [-2, -6]], [[1, 0], [1, 2]], [[0, -3]]], [[1, -2], [0, 0], [0]])
+    atom = (Form((F(0), F(0)), (F(-1),), F(0)),)
+    out = branch_and_bound(Goal(net, SQUARE2, (), atom, ZERO2, True, frozenset({0})), max_branches=2000)
+    assert out.status == "proved"
+    out = branch_and_bound(Goal(net, SQUARE2, (), atom, ZERO2, True), max_branches=2000)
+    assert out.status == "violated" and net(out.point[:2]) == (F(0),)

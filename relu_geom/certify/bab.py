@@ -47,6 +47,7 @@ _GUIDE_MARGIN = 2.0**-23  # float guide only: try the exact rule when the float 
 _BATCH = 32  # nodes whose float guide runs in one numpy call
 _RELAX_BACKOFF = 0.5  # a relaxation LP far from passing only below this times the smallest failed gap
 _INPUT_SPLITS_PER_DIM = 12  # input splits on a path, per input coordinate, before neuron splits
+_STRICT_INPUT_SPLITS_PER_DIM = 2  # the same for goals with strict atoms (ties need neuron splits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -604,13 +605,19 @@ class _Search:
         return eb
 
     # ---- splits
-    def _wants_input_split(self, node: _Node, eb: ExactBounds | None, fb: FloatBounds) -> bool:
+    def _wants_input_split(self, node: _Node, eb: ExactBounds | None, fb: FloatBounds, fbest: float) -> bool:
         """Input splits for low-dimensional inputs while more than three neurons are unstable
-        (at most ``12 d`` on a path), neuron splits otherwise."""
+        (at most ``12 d`` on a path), neuron splits otherwise.  A goal with strict atoms whose
+        guide bound is at the threshold (a tie: the closure reaches ``phi = 0``) gets neuron
+        splits: smaller boxes keep an unstable neuron's rounded relaxation above 0, while
+        fixing the phases leads to ``lp`` leaves, which decide a tie exactly."""
         if self.d > self.input_split_dim or not any(lo < hi for lo, hi in node.box[: self.d]):
             return False
         n_unstable = len(self._unstable(node, eb, fb))
-        return n_unstable > 3 and node.input_splits < _INPUT_SPLITS_PER_DIM * self.d or not n_unstable
+        if n_unstable and self.g.strict_atoms and fbest <= float(self.thr) + _GUIDE_MARGIN * (1 + abs(fbest)):
+            return False
+        per_dim = _STRICT_INPUT_SPLITS_PER_DIM if self.g.strict_atoms else _INPUT_SPLITS_PER_DIM
+        return n_unstable > 3 and node.input_splits < per_dim * self.d or not n_unstable
 
     def _unstable(self, node: _Node, eb: ExactBounds | None, fb: FloatBounds) -> list[tuple[int, int]]:
         if eb is not None:
@@ -791,7 +798,7 @@ class _Search:
                 if status == "stop":
                     return self._outcome("violated")
                 if status == "open":
-                    pending.append((node, eb, fb, fbest, self._wants_input_split(node, eb, fb)))
+                    pending.append((node, eb, fb, fbest, self._wants_input_split(node, eb, fb, fbest)))
             inputs = [p[0] for p in pending if p[4]]
             choices = iter(self._input_choices(inputs) if inputs else ())
             for node, eb, fb, fbest, by_input in pending:
