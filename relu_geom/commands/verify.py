@@ -16,7 +16,7 @@ from relu_geom.verify import verify_certificate
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "verify",
-        help="check a relu-geom/certificate@1 certificate with exact arithmetic",
+        help="check a relu-geom/certificate@1 (or @2) certificate with exact arithmetic",
         description=(
             "Re-check CERT from scratch (exact rational arithmetic, its own bound rule). "
             "With NET, the embedded network must equal NET exactly. Exit 0 valid, 1 invalid or unknown."

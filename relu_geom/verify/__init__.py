@@ -1,4 +1,4 @@
-"""The independent certificate checker (``relu-geom/certificate@1``, ``docs/certificates.md``).
+"""The independent certificate checker (``relu-geom/certificate@1`` and ``@2``, ``docs/certificates.md``).
 
 It imports only :mod:`relu_geom.network` (exact evaluation), :mod:`relu_geom.errors` and
 the standard library, and shares no code with the producers of certificates.
