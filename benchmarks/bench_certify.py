@@ -52,7 +52,7 @@ def run(name: str, net: rg.ReLUNetwork, spec: rg.Specification, timeout: float) 
     leaves = f"bound {s.get('bound_leaves', 0)}, lp {s.get('lp_leaves', 0)}, empty {s.get('empty_leaves', 0)}"
     extra = f"  ({res.reason})" if res.verdict == "unknown" else ""
     print(
-        f"{name:<34}{res.verdict:<9}{sec:>8.2f} s  {s.get('branches', 0):>6} branches  {leaves}{extra}",
+        f"{name:<38}{res.verdict:<9}{sec:>8.2f} s  {s.get('branches', 0):>6} branches  {leaves}{extra}",
         flush=True,
     )
 
@@ -244,8 +244,14 @@ def main(argv: list[str]) -> None:
         print(
             f"{str(arch) + ' range of y0-y1':<34}exact    {time.perf_counter() - start:>8.2f} s  max {float(r.max):.6g}"
         )
-        for label, c in (("> max by 1e-9", r.max + Fraction(1, 10**9)), ("= max", r.max)):
-            spec = rg.Specification.from_lists(d, 2, [{"box": box, "atoms": [{"y": [-1, 1], "c": c}]}])
+        # >= max + 1e-9 (unsat), >= max (sat), and the strict > max (unsat at the attained maximum)
+        for label, c, strict in (
+            (">= max+1e-9", r.max + Fraction(1, 10**9), False),
+            (">= max", r.max, False),
+            ("> max", r.max, True),
+        ):
+            atom = {"y": [-1, 1], "c": c, "strict": strict}
+            spec = rg.Specification.from_lists(d, 2, [{"box": box, "atoms": [atom]}])
             run(f"{arch} y0-y1 {label}", net, spec, timeout)
     acas_sized = rg.ReLUNetwork.random_normal([5, 50, 50, 50, 50, 50, 50, 5], seed=0)
     box = [(Fraction(-1, 100), Fraction(1, 100))] * 5
