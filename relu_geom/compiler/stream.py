@@ -315,8 +315,8 @@ def _run_count_tasks(
         results = []
         for fut in futures:
             results.append(_wait(fut, budget))
-            bar.update(1)
             bar.set_postfix_str(f"{sum(r[1] for r in results)} regions", refresh=False)
+            bar.update(1)
         finished = True
         return results
     finally:
