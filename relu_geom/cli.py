@@ -29,6 +29,7 @@ __all__ = ["is_command_line", "main"]
 
 COMMAND_MODULES = (
     "compile",
+    "count",
     "breakpoints",
     "plot",
     "demo",

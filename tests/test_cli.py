@@ -28,6 +28,27 @@ def test_compile_json_summary(net_file, capsys):
     assert out["euler_characteristic"] == 1
 
 
+def test_count_json_and_regions_only(net_file, capsys):
+    # relu(x) + relu(y) = 1 bends at the axes: 3 vertices, 9 edges, 7 regions, one bounded
+    assert main(["count", str(net_file), "--json", "--workers", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["f_vector"], out["n_regions"], out["n_bounded_regions"]) == ([3, 9, 7], 7, 1)
+    assert main(["count", str(net_file), "--json", "--regions-only", "--box", "-2", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["f_vector"], out["n_regions"], out["n_bounded_regions"]) == (None, 7, 7)
+    assert main(["count", str(net_file), "--box", "-2", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "regions               7" in text and "[-2, 2]^2" in text
+
+
+def test_count_refuses_bad_workers_and_an_unreachable_cluster(net_file, capsys):
+    assert main(["count", str(net_file), "--workers", "0"]) == 2
+    assert "workers" in capsys.readouterr().err
+    pytest.importorskip("distributed")
+    assert main(["count", str(net_file), "--cluster", "tcp://127.0.0.1:1"]) == 2
+    assert "cluster" in capsys.readouterr().err
+
+
 def test_compile_text_and_box(net_file, capsys):
     assert main(["compile", str(net_file), "--box", "-2", "2"]) == 0
     text = capsys.readouterr().out

@@ -210,3 +210,96 @@ def test_region_samples_stop_at_max_regions_naming_the_caller():
         region_samples(net, max_regions=30, caller="who")
     with pytest.raises(rg.InvalidInputError, match="max_regions"):
         region_samples(net, max_regions=0)
+
+
+@pytest.fixture
+def small_tasks(monkeypatch):
+    """Tasks and pieces so few that the first layer is split between this process and the tasks
+    (its first neurons here, the rest in the tasks) even for small networks, in parallel."""
+    from relu_geom.compiler import stream
+
+    monkeypatch.setattr(stream, "TASKS_PER_WORKER", 2)
+    monkeypatch.setattr(stream, "PIECES_PER_TASK", 2)
+    monkeypatch.setattr(stream, "PARALLEL_THRESHOLD", 0)
+
+
+def _compiled_counts(net, domain):
+    cx = rg.compile_network(net, domain=domain, workers=1)
+    return rg.CellCounts(cx.n_regions, cx.n_bounded_regions, cx.f_vector)
+
+
+@pytest.mark.parametrize(("net", "domain"), STREAM_NETS)
+def test_counts_in_tasks_are_the_compiled_counts(small_tasks, net, domain):
+    reference = _compiled_counts(net, domain)
+    for workers in (1, 2, 3):
+        assert rg.count_regions(net, domain, workers=workers) == reference
+        regions = rg.count_regions(net, domain, workers=workers, regions_only=True)
+        assert regions == (reference.n_regions, reference.n_bounded_regions, None)
+
+
+def test_counts_by_hand_in_tasks(small_tasks):
+    # k lines through the origin: 2k regions, 2k rays, one vertex
+    for k in (3, 4, 6):
+        net = rg.zoo.central_lines(k)
+        assert rg.count_regions(net, workers=2) == (2 * k, 0, (1, 2 * k, 2 * k))
+        assert rg.count_regions(net, workers=2, regions_only=True) == (2 * k, 0, None)
+    # the planes x_i = -1, 0, 1 cut R^3 into 4^3 boxes, 2^3 bounded; 3^3 vertices, 27 lines
+    # of 4 edges each, 9 planes of 16 faces each
+    grid = rg.ReLUNetwork(
+        [[[1 if j == i else 0 for j in range(3)] for i in range(3) for _ in range(3)], [[1] * 9]],
+        [[b for _ in range(3) for b in (1, 0, -1)], [0]],
+    )
+    assert rg.count_regions(grid, workers=2, regions_only=True) == (64, 8, None)
+    assert rg.count_regions(grid, workers=2).f_vector == (27, 4 * 27, 9 * 16, 64)
+
+
+@given(networks(max_dim=3, max_width=4, max_depth=2), st.sampled_from([None, (-1, 2)]))
+def test_counts_split_anywhere_in_the_first_layer_are_the_compiled_counts(net, domain):
+    from concurrent.futures import ThreadPoolExecutor
+    from unittest import mock
+
+    from relu_geom.compiler import stream
+
+    reference = _compiled_counts(net, domain)
+    # the first layer is cut after 0, 1, 2, ... neurons (as many as give `pieces` pieces),
+    # the rest split in 1 or 3 tasks
+    with ThreadPoolExecutor(2) as pool:
+        for pieces in (1, 2, 5, 1000):
+            for tasks in (1, 3):
+                with mock.patch.object(stream, "PIECES_PER_TASK", pieces), mock.patch.object(
+                    stream, "TASKS_PER_WORKER", tasks
+                ):
+                    assert rg.count_regions(net, domain, executor=pool) == reference
+
+
+def test_a_count_runs_on_any_executor_and_checks_its_arguments():
+    from concurrent.futures import ThreadPoolExecutor
+
+    net, domain = STREAM_NETS[2]
+    with ThreadPoolExecutor(2) as pool:
+        assert rg.count_regions(net, domain, executor=pool) == _compiled_counts(net, domain)
+    for kwargs, name in (
+        ({"workers": 0}, "workers"),
+        ({"workers": True}, "workers"),
+        ({"executor": "local"}, "executor"),
+        ({"regions_only": 1}, "regions_only"),
+    ):
+        with pytest.raises(rg.InvalidInputError, match=name):
+            rg.count_regions(net, domain, **kwargs)
+
+
+@pytest.mark.slow
+def test_a_count_on_a_local_dask_cluster_is_the_serial_count(small_tasks):
+    distributed = pytest.importorskip("distributed")
+    from relu_geom.compiler import parallel
+
+    net, domain = rg.ReLUNetwork.random_normal([3, 8, 8, 1], seed=4), (-3, 3)
+    serial = rg.count_regions(net, domain, workers=1)
+    assert serial == _compiled_counts(net, domain)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        with parallel.cluster_executor(cluster.scheduler_address) as executor:
+            assert rg.count_regions(net, domain, executor=executor) == serial
+            regions = rg.count_regions(net, domain, executor=executor, regions_only=True)
+            assert regions == (serial.n_regions, serial.n_bounded_regions, None)

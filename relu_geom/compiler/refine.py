@@ -566,9 +566,17 @@ Entry = tuple[_Piece, tuple[tuple[tuple[int, ...], ...], ...], int, float]
 
 
 def _expand(
-    pb: _Problem, piece: _Piece, forms: Any, level: int, budget: _Budget, memo: list[Any] | None = None
+    pb: _Problem,
+    piece: _Piece,
+    forms: Any,
+    level: int,
+    budget: _Budget,
+    memo: list[Any] | None = None,
+    neurons: range | None = None,
 ) -> tuple[list[_Piece], Any]:
-    """Split ``piece`` (a region of the first ``level`` layers) by every neuron of the next layer."""
+    """Split ``piece`` (a region of the first ``level`` layers) by every neuron of the next layer
+    (or by those in ``neurons`` only: a piece split by a first part of the layer is split by
+    the rest later, and its regions are the same)."""
     d = pb.d
     prev = pb.offs[level - 1] if forms else 0
     w_int, b_int = pb.layers[level]
@@ -577,7 +585,8 @@ def _expand(
     pieces = [piece]
     budget.layer, budget.width = level + 1, len(rows)
     base = pb.tbit | pb.dom_mask
-    for j, h in enumerate(rows):
+    for j in range(len(rows)) if neurons is None else neurons:
+        h = rows[j]
         budget.neuron = j + 1
         bit = 1 << (pb.offs[level] + j)
         if not any(h):
