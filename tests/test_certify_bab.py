@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.certify.bab import Form, Goal, branch_and_bound, exact_output
-from relu_geom.testing import strategies
+from relu_geom.testing import specimens, strategies
 
 
 def plain(net: rg.ReLUNetwork, x) -> tuple[F, ...]:
@@ -51,7 +51,7 @@ def test_exact_output_keeps_huge_and_tiny_entries():
 
 # ---------------------------------------------------------------- strict atoms
 # y = relu(x0) - relu(x1) = x0 - x1 on [0, 1]^2 (both neurons stable active)
-DIFF = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
+DIFF = specimens.relu_diff_2d()
 SQUARE = ((F(0), F(1)), (F(0), F(1)))
 SQUARE2 = ((F(-1), F(1)), (F(-1), F(1)))
 ZERO2 = Form((F(0), F(0)), (F(0),), F(0))

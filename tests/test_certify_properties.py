@@ -100,7 +100,7 @@ def test_big_weight_gadget():
 
 def test_decimal_box_and_input_rows():
     # y = x1 - x2 on 0.1 <= x1, x2 <= 0.3 with the row x1 + x2 <= 0.3: y >= 0.1 only at x1 = 0.2, x2 = 0.1
-    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
+    net = specimens.relu_diff_2d()
     spec = rg.Specification.from_lists(
         2,
         1,
@@ -307,7 +307,7 @@ def test_strict_atom_at_an_attained_maximum():
 
 
 # y = relu(x0) - relu(x1) = x0 - x1 on [0, 1]^2 (both neurons stable active)
-DIFF = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
+DIFF = specimens.relu_diff_2d()
 
 
 def test_strict_atoms_satisfied_only_in_the_interior():

@@ -34,6 +34,7 @@ __all__ = [
     "relu_of_sum_2d",
     "relu_pair_2d",
     "relu_relu_x1_2d",
+    "relu_diff_2d",
     "relu_sum_2d",
     "relu_sum_3d",
     "relu_x1_2d",
@@ -50,6 +51,11 @@ __all__ = [
 def relu_sum_2d() -> ReLUNetwork:
     """``relu(x1) + relu(x2)``: two coordinate lines, four regions."""
     return ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
+
+
+def relu_diff_2d() -> ReLUNetwork:
+    """``relu(x1) - relu(x2)``: equal to ``x1 - x2`` on the quadrant ``x1, x2 >= 0``."""
+    return ReLUNetwork([[[1, 0], [0, 1]], [[1, -1]]], [[0, 0], [0]])
 
 
 def relu_x1_2d() -> ReLUNetwork:
