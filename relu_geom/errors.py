@@ -39,7 +39,31 @@ class UnsupportedInputError(ReluGeomError):
 
 
 class LimitExceededError(ReluGeomError):
-    """A computation would exceed a limit the caller set (for example ``max_cells``)."""
+    """A computation would exceed a limit the caller set (for example ``max_cells``).
+
+    ``partial`` is what was computed when the limit was reached, where the computation can
+    say something exact about it (for example :func:`~relu_geom.count_regions`' counts so
+    far, each a lower bound), else None.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> err = rg.LimitExceededError("max_seconds=1 reached", partial=7)
+    >>> str(err), err.partial
+    ('max_seconds=1 reached', 7)
+    """
+
+    def __init__(self, *args: object, partial: object = None) -> None:
+        super().__init__(*args)
+        self.partial = partial
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # keep ``partial`` when the error crosses a process boundary
+        return (_limit_error, (type(self), self.args, self.partial))
+
+
+def _limit_error(cls: type[LimitExceededError], args: tuple[object, ...], partial: object) -> LimitExceededError:
+    return cls(*args, partial=partial)
 
 
 class BackendUnavailableError(ReluGeomError, ImportError):

@@ -33,12 +33,29 @@ def test_count_json_and_regions_only(net_file, capsys):
     assert main(["count", str(net_file), "--json", "--workers", "2"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["f_vector"], out["n_regions"], out["n_bounded_regions"]) == ([3, 9, 7], 7, 1)
+    assert out["complete"] is True
     assert main(["count", str(net_file), "--json", "--regions-only", "--box", "-2", "2"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["f_vector"], out["n_regions"], out["n_bounded_regions"]) == (None, 7, 7)
     assert main(["count", str(net_file), "--box", "-2", "2"]) == 0
     text = capsys.readouterr().out
     assert "regions               7" in text and "[-2, 2]^2" in text
+
+
+def test_count_at_its_limit_prints_lower_bounds(tmp_path, capsys):
+    # the lines x = 0..40 and y = 0..40: 42^2 regions (see test_compiler_stream)
+    n = 40
+    w2 = [[1, 0]] * n + [[0, 1]] * n
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], w2, [[1] * (2 * n)]], [[0, 0], [-i - 1 for i in range(n)] * 2, [0]])
+    path = tmp_path / "grid.json"
+    path.write_text(net.to_json())
+    assert main(["count", str(path), "--json", "--workers", "1", "--max-seconds", "0.05"]) == 2
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["complete"] is False and out["n_regions"] <= 42**2 and out["f_vector"][-1] == out["n_regions"]
+    assert "max_seconds=0.05" in captured.err and "lower bound" in captured.err
+    assert main(["count", str(path), "--max-seconds", "0.05"]) == 2
+    assert "regions" in capsys.readouterr().err
 
 
 def test_count_refuses_bad_workers_and_an_unreachable_cluster(net_file, capsys):

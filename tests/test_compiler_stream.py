@@ -303,3 +303,40 @@ def test_a_count_on_a_local_dask_cluster_is_the_serial_count(small_tasks):
             assert rg.count_regions(net, domain, executor=executor) == serial
             regions = rg.count_regions(net, domain, executor=executor, regions_only=True)
             assert regions == (serial.n_regions, serial.n_bounded_regions, None)
+
+
+def _grid_net(n):
+    """relu(x), relu(y), then relu(. - i) for i = 1..n on each: the lines x = 0..n and
+    y = 0..n, a grid of (n + 1)^2 vertices, 2 (n + 1)(n + 2) edges and (n + 2)^2 regions,
+    n^2 of them bounded."""
+    w2 = [[1, 0]] * n + [[0, 1]] * n
+    return rg.ReLUNetwork([[[1, 0], [0, 1]], w2, [[1] * (2 * n)]], [[0, 0], [-i - 1 for i in range(n)] * 2, [0]])
+
+
+def _assert_lower_bounds(part, n):
+    assert isinstance(part, rg.CellCounts)
+    true = ((n + 1) ** 2, 2 * (n + 1) * (n + 2), (n + 2) ** 2)
+    assert part.n_regions <= (n + 2) ** 2 and part.n_bounded_regions <= min(n * n, part.n_regions)
+    assert all(a <= b for a, b in zip(part.f_vector, true, strict=True))
+    # every counted region is counted in the f-vector too, as its own top face
+    assert part.f_vector[-1] == part.n_regions
+
+
+def test_a_count_stopped_at_its_limit_keeps_lower_bounds(small_tasks):
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = 40
+    net = _grid_net(n)
+    assert rg.count_regions(_grid_net(3)) == (25, 9, (16, 40, 25))
+    with pytest.raises(rg.LimitExceededError, match=r"max_seconds=0\.05 exceeded.*lower bound") as err:
+        rg.count_regions(net, workers=1, max_seconds=0.05)
+    _assert_lower_bounds(err.value.partial, n)
+    assert err.value.partial.n_regions > 0
+    # with tasks: those finished when the limit is reached, and what the stopped one counted
+    with ThreadPoolExecutor(2) as pool:
+        with pytest.raises(rg.LimitExceededError, match=r"max_seconds=0\.05 exceeded") as err:
+            rg.count_regions(net, workers=2, executor=pool, max_seconds=0.05)
+    _assert_lower_bounds(err.value.partial, n)
+    with pytest.raises(rg.LimitExceededError) as err:
+        rg.count_regions(net, workers=1, max_seconds=0.05, regions_only=True)
+    assert err.value.partial.f_vector is None and 0 < err.value.partial.n_regions <= (n + 2) ** 2

@@ -22,11 +22,12 @@ was reached before the answer).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from relu_geom.errors import FileFormatError, InvalidInputError
@@ -185,6 +186,52 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
 def show_progress(args: argparse.Namespace) -> bool:
     """Whether to draw progress bars: stderr is a terminal and ``--no-progress`` is absent."""
     return not getattr(args, "no_progress", False) and sys.stderr.isatty()
+
+
+def add_work_options(parser: argparse.ArgumentParser, *, memory_help: str = "", workers_help: str = "") -> None:
+    """The bounds and the processes of a long run: ``--max-seconds S``, ``--max-memory MB``,
+    ``--workers N`` and ``--cluster ADDRESS`` (read back by :func:`max_memory_bytes` and
+    :func:`work_executor`); the helps may add what the command does with them."""
+    parser.add_argument(
+        "--max-seconds", type=float, default=None, metavar="S", help="stop with an error after S seconds"
+    )
+    parser.add_argument(
+        "--max-memory",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="stop with an error when memory grows by more than MB megabytes" + memory_help,
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes to use (default: all cores)" + workers_help,
+    )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=None,
+        help="run the tasks on the Dask distributed scheduler at ADDRESS (e.g. tcp://127.0.0.1:8786)",
+    )
+
+
+def max_memory_bytes(args: argparse.Namespace) -> int | None:
+    """``--max-memory`` (megabytes) in bytes, at least 1; None without it."""
+    return None if args.max_memory is None else max(1, int(args.max_memory * 2**20))
+
+
+@contextlib.contextmanager
+def work_executor(args: argparse.Namespace) -> Iterator[Any]:
+    """The executor of ``--cluster`` (closed on exit), or None without it."""
+    if not args.cluster:
+        yield None
+        return
+    from relu_geom.compiler.parallel import cluster_executor
+
+    with cluster_executor(args.cluster) as executor:
+        yield executor
 
 
 def parse_box(args: argparse.Namespace) -> tuple[str, str] | None:

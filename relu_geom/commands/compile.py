@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
 
 from relu_geom.commands._common import (
@@ -13,16 +12,18 @@ from relu_geom.commands._common import (
     add_network_argument,
     add_output_option,
     add_progress_option,
+    add_work_options,
     check_output,
     emit_json,
+    max_memory_bytes,
     parse_box,
     read_network,
     show_progress,
     text_stream,
+    work_executor,
     write_output,
 )
 from relu_geom.compiler import compile_network
-from relu_geom.compiler.parallel import cluster_executor
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,25 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-cells", type=int, default=None, metavar="N", help="stop with an error beyond N cells"
     )
-    p.add_argument(
-        "--max-seconds", type=float, default=None, metavar="S", help="stop with an error after S seconds"
-    )
-    p.add_argument(
-        "--max-memory",
-        type=float,
-        default=None,
-        metavar="MB",
-        help="stop with an error when memory grows by more than MB megabytes",
-    )
-    p.add_argument(
-        "--workers", type=int, default=None, metavar="N", help="processes to use (default: all cores)"
-    )
-    p.add_argument(
-        "--cluster",
-        metavar="ADDRESS",
-        default=None,
-        help="run the tasks on the Dask distributed scheduler at ADDRESS (e.g. tcp://127.0.0.1:8786)",
-    )
+    add_work_options(p)
     add_progress_option(p)
     p.set_defaults(run=run)
 
@@ -66,15 +49,13 @@ def run(args: argparse.Namespace) -> int:
     net = read_network(args.net, args)
     domain = parse_box(args)
     start = time.process_time()
-    max_memory = None if args.max_memory is None else max(1, int(args.max_memory * 2**20))
-    with contextlib.ExitStack() as stack:
-        executor = stack.enter_context(cluster_executor(args.cluster)) if args.cluster else None
+    with work_executor(args) as executor:
         cx = compile_network(
             net,
             domain=domain,
             max_cells=args.max_cells,
             max_seconds=args.max_seconds,
-            max_memory=max_memory,
+            max_memory=max_memory_bytes(args),
             progress=show_progress(args),
             workers=args.workers,
             executor=executor,

@@ -4,21 +4,24 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
+from typing import Any
 
 from relu_geom.commands._common import (
     add_box_option,
     add_json_option,
     add_network_argument,
     add_progress_option,
+    add_work_options,
     emit_json,
+    max_memory_bytes,
     parse_box,
     read_network,
     show_progress,
+    work_executor,
 )
-from relu_geom.compiler.parallel import cluster_executor
-from relu_geom.compiler.stream import count_regions
+from relu_geom.compiler.stream import CellCounts, count_regions
+from relu_geom.errors import LimitExceededError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,28 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="count the regions and bounded regions only (no face stage: about 40%% less work in d = 3)",
     )
-    p.add_argument(
-        "--max-seconds", type=float, default=None, metavar="S", help="stop with an error after S seconds"
-    )
-    p.add_argument(
-        "--max-memory",
-        type=float,
-        default=None,
-        metavar="MB",
-        help="stop with an error when memory grows by more than MB megabytes (here and in each task)",
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="N",
-        help="processes to use (default: all cores); with --cluster, the cluster's workers (sets the number of tasks)",
-    )
-    p.add_argument(
-        "--cluster",
-        metavar="ADDRESS",
-        default=None,
-        help="run the tasks on the Dask distributed scheduler at ADDRESS (e.g. tcp://127.0.0.1:8786)",
+    add_work_options(
+        p,
+        memory_help=" (here and in each task)",
+        workers_help="; with --cluster, the cluster's workers (sets the number of tasks)",
     )
     add_progress_option(p)
     p.set_defaults(run=run)
@@ -69,32 +54,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     net = read_network(args.net, args)
     domain = parse_box(args)
-    max_memory = None if args.max_memory is None else max(1, int(args.max_memory * 2**20))
     wall = time.perf_counter()
-    with contextlib.ExitStack() as stack:
-        executor = stack.enter_context(cluster_executor(args.cluster)) if args.cluster else None
-        counts = count_regions(
-            net,
-            domain,
-            regions_only=args.regions_only,
-            workers=args.workers,
-            executor=executor,
-            max_seconds=args.max_seconds,
-            max_memory=max_memory,
-            progress=show_progress(args),
-        )
+    try:
+        with work_executor(args) as executor:
+            counts = count_regions(
+                net,
+                domain,
+                regions_only=args.regions_only,
+                workers=args.workers,
+                executor=executor,
+                max_seconds=args.max_seconds,
+                max_memory=max_memory_bytes(args),
+                progress=show_progress(args),
+            )
+    except LimitExceededError as err:
+        # the counts found by then are lower bounds: with --json they are printed, marked
+        # incomplete, before the error (exit status 2)
+        if args.json and isinstance(err.partial, CellCounts):
+            emit_json(_report(net, domain, err.partial, time.perf_counter() - wall, complete=False))
+        raise
     wall = time.perf_counter() - wall
     if args.json:
-        emit_json(
-            {
-                "architecture": list(net.architecture),
-                "domain": None if domain is None else list(domain),
-                "n_regions": counts.n_regions,
-                "n_bounded_regions": counts.n_bounded_regions,
-                "f_vector": None if counts.f_vector is None else list(counts.f_vector),
-                "seconds": round(wall, 3),
-            }
-        )
+        emit_json(_report(net, domain, counts, wall, complete=True))
         return 0
     where = f"R^{net.input_dim}" if domain is None else f"[{domain[0]}, {domain[1]}]^{net.input_dim}"
     print(f"architecture          {list(net.architecture)}")
@@ -105,3 +86,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"bounded regions       {counts.n_bounded_regions}")
     print(f"seconds (wall)        {wall:.3f}")
     return 0
+
+
+def _report(net: Any, domain: Any, counts: CellCounts, wall: float, *, complete: bool) -> dict[str, Any]:
+    """The JSON object of ``--json``; with ``complete`` false every count is a lower bound."""
+    return {
+        "architecture": list(net.architecture),
+        "domain": None if domain is None else list(domain),
+        "complete": complete,
+        "n_regions": counts.n_regions,
+        "n_bounded_regions": counts.n_bounded_regions,
+        "f_vector": None if counts.f_vector is None else list(counts.f_vector),
+        "seconds": round(wall, 3),
+    }

@@ -53,7 +53,7 @@ from relu_geom.compiler.refine import (
     parse_domain,
 )
 from relu_geom.compiler.store import STREAM_FORMAT, header_lines, read_stream, region_line
-from relu_geom.errors import FileFormatError, InvalidInputError
+from relu_geom.errors import FileFormatError, InvalidInputError, LimitExceededError
 from relu_geom.files import as_path, output_path, write_bytes_atomic
 from relu_geom.geometry.lattice import iter_bits
 from relu_geom.geometry.polyhedron import Polyhedron
@@ -209,7 +209,10 @@ def count_regions(
     None, then only sets the number of tasks).  A count whose work is too small to pay for
     worker processes stays here.  The counts are the same for every number of workers.
     ``max_seconds`` bounds the wall time of the whole count, ``max_memory`` the growth of this
-    process and of each task.  ``progress`` shows a progress bar on stderr: the tasks
+    process and of each task.  At a limit the :class:`~relu_geom.LimitExceededError` keeps in
+    ``partial`` the :class:`CellCounts` of the regions found by then (with a pool, of the
+    tasks that finished): each number is a lower bound of the true one, since every region
+    and every face is counted once, by its owner.  ``progress`` shows a progress bar on stderr: the tasks
     finished and the regions they counted.
 
     Examples
@@ -238,22 +241,37 @@ def count_regions(
     n_tasks = TASKS_PER_WORKER * n_workers
     pieces, done = _split_first_neurons(pb, budget, PIECES_PER_TASK * n_tasks)
     left = None if budget.deadline is None else max(budget.deadline - time.monotonic(), 0.001)
-    limits = (left, max_memory)
-    if executor is None and (
-        n_workers < 2
-        or len(pieces) < 2
-        or _work_estimate(pb, len(pieces)) < PARALLEL_THRESHOLD
-        or _main_would_rerun()
-    ):
-        results = [_count_task(pb, pieces, done, limits, regions_only)]
-    else:
-        results = _run_count_tasks(
-            pb, budget, pieces, done, limits, regions_only, n_workers, n_tasks, executor, progress
-        )
-    counts = [sum(col) for col in zip(*(r[0] for r in results))]
-    n_regions = sum(r[1] for r in results)
-    bounded = sum(r[2] for r in results)
-    return CellCounts(n_regions, bounded, None if regions_only else tuple(counts))
+    limits = (left, max_memory, max_seconds)
+    try:
+        if executor is None and (
+            n_workers < 2
+            or len(pieces) < 2
+            or _work_estimate(pb, len(pieces)) < PARALLEL_THRESHOLD
+            or _main_would_rerun()
+        ):
+            results = [_count_task(pb, pieces, done, limits, regions_only)]
+        else:
+            results = _run_count_tasks(
+                pb, budget, pieces, done, limits, regions_only, n_workers, n_tasks, executor, progress
+            )
+    except LimitExceededError as err:
+        if not isinstance(err.partial, list):
+            raise
+        part = _add_counts(pb.d, err.partial, regions_only)
+        raise LimitExceededError(
+            f"{err}; counted by then (each a lower bound): {part.n_regions} regions, "
+            f"{part.n_bounded_regions} bounded",
+            partial=part,
+        ) from None
+    return _add_counts(pb.d, results, regions_only)
+
+
+def _add_counts(d: int, results: list[tuple[list[int], int, int]], regions_only: bool) -> CellCounts:
+    """The counts of several tasks together (they own disjoint sets of cells)."""
+    counts = [sum(col) for col in zip(*(r[0] for r in results), strict=True)] if results else [0] * (d + 1)
+    return CellCounts(
+        sum(r[1] for r in results), sum(r[2] for r in results), None if regions_only else tuple(counts)
+    )
 
 
 #: Tasks per worker of :func:`count_regions` (more tasks even out the load; each returns only
@@ -312,11 +330,16 @@ def _run_count_tasks(
             run.submit(_count_task, pb, pieces[i::n_tasks], done, limits, regions_only) for i in range(n_tasks)
         ]
         del pieces
-        results = []
-        for fut in futures:
-            results.append(_wait(fut, budget))
-            bar.set_postfix_str(f"{sum(r[1] for r in results)} regions", refresh=False)
-            bar.update(1)
+        results: list[tuple[list[int], int, int]] = []
+        try:
+            for fut in futures:
+                results.append(_wait(fut, budget))
+                bar.set_postfix_str(f"{sum(r[1] for r in results)} regions", refresh=False)
+                bar.update(1)
+        except LimitExceededError as err:
+            # the tasks finished (and the one that hit its own limit) counted disjoint cells
+            results.extend(err.partial if isinstance(err.partial, list) else [])
+            raise LimitExceededError(*err.args, partial=results) from None
         finished = True
         return results
     finally:
@@ -334,30 +357,35 @@ def _count_task(
     """One task of :func:`count_regions`: the cells of each dimension owned by the regions
     below ``pieces`` (split by the first ``done`` neurons of the first layer), the number of
     regions and of bounded regions."""
-    max_seconds, max_memory = limits
-    budget = _Budget(None, max_seconds, max_memory, False, len(pb.widths), "count_regions", "max_regions", "regions")
+    left, max_memory, max_seconds = limits
+    budget = _Budget(None, left, max_memory, False, len(pb.widths), "count_regions", "max_regions", "regions")
+    budget.max_seconds = max_seconds  # an error names the caller's bound, not what was left of it
     d = pb.d
     counts = [0] * (d + 1)
     n_regions = bounded = 0
     stack: list[Any] = []
-    for piece in reversed(pieces):
-        if pb.widths:
-            rest = range(done, pb.widths[0])
-            split, forms = _expand(pb, piece, (), 0, budget, neurons=rest)
-            stack.extend((pc, forms, 1, 0.0) for pc in reversed(split))
-        else:
-            stack.append((piece, (), 0, 0.0))
-        for reg in _dfs(pb, stack, budget):
-            n_regions += 1
-            if not reg.lin and all(r[-1] for r in reg.rays):
-                bounded += 1
-            if regions_only:
-                continue
-            faces, _, sets, facets = _face_lattice(reg, d, pb.dom_mask)
-            refused = _refused_facets(pb, reg, sets, facets)
-            for i, (_, dim, G, _) in enumerate(faces):
-                if not i or not any(G & f == G for f in refused):
-                    counts[dim] += 1
+    try:
+        for piece in reversed(pieces):
+            if pb.widths:
+                rest = range(done, pb.widths[0])
+                split, forms = _expand(pb, piece, (), 0, budget, neurons=rest)
+                stack.extend((pc, forms, 1, 0.0) for pc in reversed(split))
+            else:
+                stack.append((piece, (), 0, 0.0))
+            for reg in _dfs(pb, stack, budget):
+                n_regions += 1
+                if not reg.lin and all(r[-1] for r in reg.rays):
+                    bounded += 1
+                if regions_only:
+                    continue
+                faces, _, sets, facets = _face_lattice(reg, d, pb.dom_mask)
+                refused = _refused_facets(pb, reg, sets, facets)
+                for i, (_, dim, G, _) in enumerate(faces):
+                    if not i or not any(G & f == G for f in refused):
+                        counts[dim] += 1
+    except LimitExceededError as err:
+        # every region is counted once, with the faces it owns, when it is found
+        raise LimitExceededError(*err.args, partial=[(counts, n_regions, bounded)]) from None
     return counts, n_regions, bounded
 
 
