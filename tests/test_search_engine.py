@@ -28,6 +28,7 @@ def test_known_region_count_found_and_certified(tmp_path):
     assert not rg.search(rg.regions_at_least(8), space, max_candidates=2000, seed=0).hits
 
 
+@pytest.mark.no_check_complex  # 2,400 small complexes of the search; the compiler's own tests audit them
 def test_same_seed_same_result_and_workers_do_not_matter():
     space = SearchSpace.parse("2,3,3,1", "-2..2")
     prop = rg.regions_at_least(16)
@@ -92,3 +93,13 @@ def test_hidden_symmetries_found_by_search_are_certified(tmp_path):
         assert rg.same_up_to_symmetry(h.network, partner) is None
         cert = json.loads(open(h.path).read())
         CHECKERS["hidden_symmetry"](cert)
+
+
+def test_a_passed_budget_makes_one_hit_more_at_most():
+    # nearly every candidate of 2,3,1 over -2..2 has a hidden symmetry (a dead or duplicate
+    # neuron): the first task finds 120, but once the budget has passed only one is made
+    space = SearchSpace.parse("2,3,1", "-2..2")
+    prop = rg.get_property("hidden-symmetry")
+    res = rg.search(prop, space, budget=0.001, chunk=200, max_hits=1000, shrink_hits=False)
+    assert res.stopped == "budget" and res.n_screened == 200 and len(res.hits) == 1
+    assert len(rg.search(prop, space, max_candidates=200, chunk=200, max_hits=1000, shrink_hits=False).hits) == 120

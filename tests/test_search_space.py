@@ -24,8 +24,10 @@ def _orbit_class(space, flat):
 
 @pytest.mark.parametrize(
     "arch, weights, hidden_only",
-    [("1,2,1", "-1..1", False), ("2,2,1", "-1..1", False), ("1,1,2,1", "-1..1", False), ("1,2,2,1", "-1..1", True),
-     ("1,2,1", "0..2", False)],
+    [("1,2,1", "-1..1", False), ("1,1,2,1", "-1..1", False), ("1,2,1", "0..2", False),
+     # 3^9 and 3^10 parameter vectors, each put in normal form: 35 s and 100 s
+     pytest.param("2,2,1", "-1..1", False, marks=pytest.mark.slow),
+     pytest.param("1,2,2,1", "-1..1", True, marks=pytest.mark.slow)],
 )
 def test_every_orbit_exactly_once(arch, weights, hidden_only):
     space = SearchSpace.parse(arch, weights, hidden_only=hidden_only)

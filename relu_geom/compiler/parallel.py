@@ -13,6 +13,7 @@ cell order included.  Here: an executor on a cluster.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ def cluster_executor(address: str) -> Iterator[Executor]:
         raise BackendUnavailableError(
             "--cluster needs Dask distributed: pip install 'relu-geom[distributed]'"
         ) from None
+    _probe(address)
     try:
         client = Client(address, timeout=30)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -44,3 +46,15 @@ def cluster_executor(address: str) -> Iterator[Executor]:
         yield client.get_executor(pure=False)
     finally:
         client.close()
+
+
+def _probe(address: str) -> None:
+    """Refuse at once a ``tcp://HOST:PORT`` address where nothing listens (Dask's client
+    would retry it for its whole timeout); other addresses are left to Dask."""
+    host, sep, port = address.removeprefix("tcp://").rpartition(":")
+    if not (address.startswith("tcp://") and sep and port.isdigit()):
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
+    except (OSError, ValueError, OverflowError) as exc:
+        raise BackendUnavailableError(f"cluster: cannot connect to {address!r} ({exc})") from None

@@ -216,7 +216,9 @@ def search(
     seed
         Every task is determined by ``(seed, task number)``.
     budget
-        Seconds; the search stops at the first task boundary after it.
+        Seconds; the search stops at the first task boundary after it, and makes no more
+        hits (each is shrunk, decided and certified) once it has passed and one is made,
+        so it overruns the budget by at most one task and one hit.
     max_candidates
         Stop after the task during which this many candidates were screened (random and
         hill climbing default to 10000 when no budget is given).
@@ -278,6 +280,9 @@ def search(
             yield k
             k += 1
 
+    def over_budget() -> bool:
+        return budget is not None and time.monotonic() - start >= budget
+
     screened = decided = merged = 0
     hits: list[Hit] = []
     seen: set[ReLUNetwork] = set()
@@ -298,7 +303,7 @@ def search(
             if task_best is not None and (best is None or task_best[0] > best[0]):
                 best = (task_best[0], space.network(task_best[2]))
             for index, theta in task_hits:
-                if len(hits) >= max_hits:
+                if len(hits) >= max_hits or hits and over_budget():
                     break
                 hit = _make_hit(prop, space.network(theta), task, index, shrink_hits, out_dir, seen, len(hits))
                 if hit is not None:
@@ -311,7 +316,7 @@ def search(
             if max_candidates is not None and screened >= max_candidates:
                 stopped = "count"
                 break
-            if budget is not None and time.monotonic() - start >= budget:
+            if over_budget():
                 stopped = "budget"
                 break
     finally:
