@@ -5,7 +5,9 @@ with nan and inf, strings, bytes, lists, dicts, nested junk, arbitrary objects) 
 valid small inputs (networks with and without hidden layers, compiled complexes, points of
 several dimensions, boxes). A call may return or raise a ReluGeomError subclass with a short
 message; anything else (AssertionError, TypeError, IndexError, KeyError, a ValueError that
-is not ours, ...) fails, and so does a call running longer than TIME_LIMIT seconds.
+is not ours, ...) fails, and so does a call running longer than TIME_LIMIT seconds.  A
+function with a ``max_seconds`` bound always gets one, junk or at most MAX_SECONDS, so a
+valid call must keep it (a valid call without one may legitimately take minutes).
 
 Every public function is fuzzed strictly; those of ``relu_geom.analyses.breakpoints`` in a
 test of their own (so that each group gets its share of the calls). The slow test makes
@@ -29,6 +31,7 @@ import relu_geom as rg
 from relu_geom.testing import specimens
 
 TIME_LIMIT = 20
+MAX_SECONDS = 5  # every call of a function with a max_seconds bound gets one of at most this
 MAX_MESSAGE = 200
 
 NETS = (
@@ -126,9 +129,19 @@ def calls(draw, names):
             continue
         if p.default is p.empty and p.kind is not p.KEYWORD_ONLY:
             args.append(draw(values))
+        elif p.name == "max_seconds":
+            kwargs[p.name] = _bounded_seconds(draw(values))
         elif draw(st.booleans()):
             kwargs[p.name] = draw(values)
     return name, args, kwargs
+
+
+def _bounded_seconds(value: Any) -> Any:
+    """A drawn ``max_seconds``, with None and valid numbers above MAX_SECONDS made MAX_SECONDS:
+    a valid call may take long without a bound (``identifiable_example([3, 3, 3, 3])`` tries
+    up to 30 networks), and one with a bound must end well within TIME_LIMIT."""
+    number = isinstance(value, (int, float, Fraction)) and not isinstance(value, bool)
+    return MAX_SECONDS if value is None or number and value > MAX_SECONDS else value
 
 
 def _call(name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
