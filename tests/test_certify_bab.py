@@ -1,9 +1,11 @@
-"""Branch and bound (relu_geom.certify.bab): exact evaluation (exact_output) and goals with
-strict atoms.
+"""Branch and bound (relu_geom.certify.bab): exact evaluation (exact_output), goals with
+strict atoms, and ties (a maximum attained on a region crossed by kinks).
 
 The expected values of exact_output come from a plain Fraction evaluation written here,
 layer by layer, independently of the flint matrices the module uses; those of strict goals
-from hand-solved LPs.
+from hand-solved LPs; the range of the tie network from a hand argument (below), its proof
+trees re-checked by the test checker (tests/certcheck.py) and its certificates by
+relu_geom.verify.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from hypothesis import strategies as st
 import relu_geom as rg
 from relu_geom.certify.bab import Form, Goal, branch_and_bound, exact_output
 from relu_geom.testing import specimens, strategies
+from tests.certcheck import check_tree
 
 
 def plain(net: rg.ReLUNetwork, x) -> tuple[F, ...]:
@@ -134,3 +137,52 @@ def test_strict_tie_with_a_loose_bound_rule_is_decided():
     assert out.status == "proved"
     out = branch_and_bound(Goal(net, SQUARE2, (), atom, ZERO2, True), max_branches=2000)
     assert out.status == "violated" and net(out.point[:2]) == (F(0),)
+
+
+# ------------------------------------------------------------ ties of non-strict goals
+# specimens.tie_region_2d(): a3 = 2 a1, so b1 = relu(2/3 a2 - 7/3 a1 - 1/3), b2 = relu(a1 + 2 a2 - 1)
+# and b3 = relu(a2 - a1 - 2) = 0 on [-1, 1]^2 (a2 <= 5/3). Where b1 > 0, 2 a2 > 1 + 7 a1 >= 1, so
+# b1 <= (2 a2 - 1) / 3 <= 2 a2 - 1 <= b2: y = 2 b1 - 2 b2 - 3/2 <= -3/2, with equality where
+# b1 = b2 = 0 (around 0, crossed by the kinks of a1 = a3 / 2 and a2). The minimum: b2 <= 3 + 10/3 - 1
+# and b1 >= 0, both attained at (-1, -1): y = -2 * 16/3 - 3/2 = -73/6.
+TIE = specimens.tie_region_2d()
+
+
+def y_bound(c) -> Form:  # y - c <= 0
+    return Form((F(0), F(0)), (F(1),), F(-c))
+
+
+def test_tie_on_a_region_crossed_by_kinks_is_decided():
+    # boxes across a kink of the region y = -3/2 never close by input splits (the rounded
+    # relaxation stays above relu at a kink); a node whose centre or guide corner has y = -3/2
+    # exactly turns to neuron splits after d input splits that stabilize no neuron (with only
+    # 12 d input splits per path: unknown after 27,000 branches in 60 s)
+    out = branch_and_bound(Goal(TIE, SQUARE2, (), (), y_bound(F(-3, 2)), False), max_branches=500)
+    assert out.status == "proved"
+    goal = {"box": list(SQUARE2), "rows": [], "atoms": [], "phi": ((F(0), F(0)), (F(1),), F(3, 2)), "strict": False}
+    check_tree(TIE, goal, out.tree)
+    # below the maximum: violated, with a witness checked by plain evaluation
+    c = F(-3, 2) - F(1, 1000)
+    out = branch_and_bound(Goal(TIE, SQUARE2, (), (), y_bound(c), False), max_branches=500)
+    assert out.status == "violated"
+    assert all(-1 <= t <= 1 for t in out.point) and plain(TIE, out.point)[0] > c
+
+
+def test_tie_range_and_property_certificates_check():
+    # the exact range [-73/6, -3/2] (maximize mode: the maximizer's boxes are ties) with a
+    # certificate that relu_geom.verify re-checks; before the tie rule: unknown at 30 s
+    r = rg.output_range(TIE, SQUARE2, max_branches=2000)
+    (rng,) = r.ranges
+    assert (rng.min, rng.max) == (F(-73, 6), F(-3, 2))
+    assert plain(TIE, rng.argmax) == (F(-3, 2),) and plain(TIE, rng.argmin) == (F(-73, 6),)
+    assert rg.verify_certificate(r.certificate).valid
+    # y0 > -3/2 is unsat (certificate checked), y0 > -3/2 - 1/1000 sat with an exact witness
+    box = [list(p) for p in SQUARE2]
+    spec = rg.Specification.from_lists(2, 1, [{"box": box, "atoms": [{"y": [-1], "c": F(-3, 2), "strict": True}]}])
+    res = rg.check_property(TIE, spec, max_branches=2000)
+    assert res.verdict == "unsat" and rg.verify_certificate(res.certificate).valid
+    c = F(-3, 2) - F(1, 1000)
+    spec = rg.Specification.from_lists(2, 1, [{"box": box, "atoms": [{"y": [-1], "c": c, "strict": True}]}])
+    res = rg.check_property(TIE, spec, max_branches=2000)
+    assert res.verdict == "sat" and plain(TIE, res.witness)[0] > c
+    assert rg.verify_certificate(res.certificate).valid

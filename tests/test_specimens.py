@@ -27,6 +27,13 @@ def relu(v):
     return max(v, F(0))
 
 
+def _tie_region(a1, a2, a3):
+    b1 = relu(-a1 + F(2, 3) * a2 - F(2, 3) * a3 - F(1, 3))
+    b2 = relu(-2 * a1 + 2 * a2 + F(3, 2) * a3 - 1)
+    b3 = relu(a2 - F(1, 2) * a3 - 2)
+    return (2 * b1 - 2 * b2 - b3 - F(3, 2),)
+
+
 # the functions of the docstrings, written out again
 FUNCTIONS = {
     "abs_1d": lambda x: (abs(x[0]),),
@@ -47,6 +54,7 @@ FUNCTIONS = {
     "relu_sum_3d": lambda x: (relu(x[0]) + relu(x[1]) + relu(x[2]),),
     "relu_x1_2d": lambda x: (relu(x[0]),),
     "three_lines_2d": lambda x: (relu(x[0]) + relu(x[1]) + relu(x[0] + x[1]),),
+    "tie_region_2d": lambda x: _tie_region(relu(-x[0] - 2 * x[1]), relu(-x[0] - F(2, 3) * x[1]), relu(-2 * x[0] - 4 * x[1])),
     "two_hinges_2d": lambda x: (relu(x[0] - x[1]) + relu(x[0] + x[1] - F(1, 2)),),
     "two_relu_sum_2d": lambda x: (2 * relu(x[0] + x[1]) + relu(x[0] - x[1]),),
     "x1_by_a_pair_2d": lambda x: (x[0],),

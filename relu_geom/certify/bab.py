@@ -48,6 +48,7 @@ _BATCH = 32  # nodes whose float guide runs in one numpy call
 _RELAX_BACKOFF = 0.5  # a relaxation LP far from passing only below this times the smallest failed gap
 _INPUT_SPLITS_PER_DIM = 12  # input splits on a path, per input coordinate, before neuron splits
 _STRICT_INPUT_SPLITS_PER_DIM = 2  # the same for goals with strict atoms (ties need neuron splits)
+_TIE_STALLS = 1  # at a tie: input splits in a row, per input coordinate, that make no neuron stable
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,13 @@ class _Node:
     fixed: dict[tuple[int, int], int]
     tree: dict[str, Any]
     input_splits: int = 0
+    tie: bool = False  # a point of the box tried by the search has phi = thr exactly
+    # the parent's number of unstable neurons when this node comes from an input split (else
+    # -1), the input splits in a row on the path that made no neuron stable, and this node's
+    # number of unstable neurons
+    parent_unstable: int = -1
+    stalls: int = 0
+    n_unstable: int = 0
 
 
 # ----------------------------------------------------------------- pattern maps
@@ -273,6 +281,7 @@ class _Search:
         self.thr: Fraction = floor if maximize and floor is not None else _ZERO
         self.best: tuple[Fraction, ...] | None = None
         self.best_value: Fraction | None = None
+        self.attained = False  # whether a point tried since the last reset has phi = thr
         self.deadline = None if max_seconds is None else time.monotonic() + max_seconds
         self.max_branches = max_branches
         self.progress = progress
@@ -355,10 +364,12 @@ class _Search:
                 self.best_value, self.best = val, v
                 if val > self.thr:
                     self.thr = val
+            self.attained |= val == self.thr
             return False
         if self._violates(val):
             self.best, self.best_value = v, val
             return True
+        self.attained |= val == self.thr
         return False
 
     def _sample(self, n: int, keep: int = 3) -> list[tuple[Fraction, ...]]:
@@ -607,13 +618,24 @@ class _Search:
     # ---- splits
     def _wants_input_split(self, node: _Node, eb: ExactBounds | None, fb: FloatBounds, fbest: float) -> bool:
         """Input splits for low-dimensional inputs while more than three neurons are unstable
-        (at most ``12 d`` on a path), neuron splits otherwise.  A goal with strict atoms whose
-        guide bound is at the threshold (a tie: the closure reaches ``phi = 0``) gets neuron
-        splits: smaller boxes keep an unstable neuron's rounded relaxation above 0, while
-        fixing the phases leads to ``lp`` leaves, which decide a tie exactly."""
+        (at most ``12 d`` on a path), neuron splits otherwise, and neuron splits at a tie.
+
+        A node is at a tie when a point of its box tried by the search (its centre or the
+        guide's corner, evaluated exactly) has ``phi = thr``: no box around that point closes
+        below it, and when the point lies on the kink of an unstable neuron no smaller box
+        closes either (the rounded relaxation stays above ``relu`` at a kink), so input
+        splits only multiply the boxes along the kink, while fixing the phases leads to exact
+        ``lp`` leaves.  Such a node gets a neuron split once ``d`` input splits in a row on
+        its path made no neuron stable.  A goal with strict atoms whose guide bound is at the
+        threshold (its closure reaches ``phi = 0``) gets a neuron split at once, and has at
+        most ``2 d`` input splits on a path."""
         if self.d > self.input_split_dim or not any(lo < hi for lo, hi in node.box[: self.d]):
             return False
-        n_unstable = len(self._unstable(node, eb, fb))
+        n_unstable = node.n_unstable = len(self._unstable(node, eb, fb))
+        if node.parent_unstable >= 0 and n_unstable < node.parent_unstable:
+            node.stalls = 0
+        if n_unstable and node.tie and node.stalls >= _TIE_STALLS * self.d:
+            return False
         if n_unstable and self.g.strict_atoms and fbest <= float(self.thr) + _GUIDE_MARGIN * (1 + abs(fbest)):
             return False
         per_dim = _STRICT_INPUT_SPLITS_PER_DIM if self.g.strict_atoms else _INPUT_SPLITS_PER_DIM
@@ -670,8 +692,9 @@ class _Search:
         b2 = list(node.box)
         b1[i] = (lo, t)
         b2[i] = (t, hi)
-        n1 = _Node(tuple(b1), dict(node.fixed), {}, node.input_splits + 1)
-        n2 = _Node(tuple(b2), dict(node.fixed), {}, node.input_splits + 1)
+        ref = (node.n_unstable, node.stalls + 1)
+        n1 = _Node(tuple(b1), dict(node.fixed), {}, node.input_splits + 1, False, *ref)
+        n2 = _Node(tuple(b2), dict(node.fixed), {}, node.input_splits + 1, False, *ref)
         return {"input": i, "at": format_rational(t)}, n1, n2
 
     def _neuron_split(
@@ -756,6 +779,7 @@ class _Search:
             if closed is not None:
                 return "closed", closed, fbest
         # candidate points: the centre of this box and the corner maximizing the guide's best form
+        self.attained = False
         lo, hi = fb.lo, fb.hi
         centre = (lo + hi) / 2
         if self._float_point_promising(centre):
@@ -766,6 +790,7 @@ class _Search:
         if self._float_point_promising(corner):
             if self._try_point(tuple(b if a > 0 else a0 for a, (a0, b) in zip(coef, node.box))):
                 return "stop", eb, fbest
+        node.tie = self.attained
         return "open", eb, fbest
 
     def run(self) -> SearchOutcome:

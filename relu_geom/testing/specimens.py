@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from relu_geom.network import ReLUNetwork
 from relu_geom.zoo import abs_1d
 
@@ -39,6 +41,7 @@ __all__ = [
     "relu_sum_3d",
     "relu_x1_2d",
     "three_lines_2d",
+    "tie_region_2d",
     "two_hinges_2d",
     "two_relu_sum_2d",
     "x1_by_a_pair_2d",
@@ -165,3 +168,16 @@ def max_zero_2d_other() -> ReLUNetwork:
     the function of :func:`relu_geom.zoo.max_zero_2d`, written another way."""
     return ReLUNetwork([[[0, 1], [1, 0], [-1, 0]], [[-1, 1, -1], [1, 0, 0]], [[1, 1]]], [[0, 0, 0], [0, 0], [0]])
 
+
+
+def tie_region_2d() -> ReLUNetwork:
+    """``2 b1 - 2 b2 - b3 - 3/2`` with ``b1 = relu(-a1 + 2/3 a2 - 2/3 a3 - 1/3)``,
+    ``b2 = relu(-2 a1 + 2 a2 + 3/2 a3 - 1)``, ``b3 = relu(a2 - 1/2 a3 - 2)`` and
+    ``a1 = relu(-x1 - 2 x2)``, ``a2 = relu(-x1 - 2/3 x2)``, ``a3 = relu(-2 x1 - 4 x2) = 2 a1``:
+    at most ``-3/2`` on ``[-1, 1]^2``, with ``-3/2`` on a 2-dimensional region around 0 crossed
+    by the kinks of ``a1``, ``a3`` (the same line) and ``a2`` (a tie for branch and bound)."""
+    f = Fraction
+    return ReLUNetwork(
+        [[[-1, -2], [-1, f(-2, 3)], [-2, -4]], [[-1, f(2, 3), f(-2, 3)], [-2, 2, f(3, 2)], [0, 1, f(-1, 2)]], [[2, -2, -1]]],
+        [[0, 0, 0], [f(-1, 3), -1, -2], [f(-3, 2)]],
+    )
