@@ -39,6 +39,7 @@ import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import mul
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -727,6 +728,8 @@ class BreakpointComplex(_Frozen):
                     pieces = _refine(self, groups)
             finally:
                 _GENS.clear()
+                _CELL_GENS.clear()
+                _FLATS.clear()
 
         # order: by hyperplane, then first cell, then (cut pieces of one cell) the vertices
         def order(piece: tuple[list[int], Polyhedron | None]) -> tuple[Any, ...]:
@@ -982,7 +985,8 @@ def _facet_of(bc: BreakpointComplex, index: int) -> BreakpointFacet:
 
 # ------------------------------------------------------------------ refinement in d >= 3
 def _dot(a: Any, x: Any) -> Any:
-    return sum(u * v for u, v in zip(a, x))
+    """``sum(a_i x_i)`` over the shorter of the two (a row ``(a, b)`` against a vector of ``R^d``)."""
+    return sum(map(mul, a, x))
 
 
 class _Gens(NamedTuple):
@@ -1017,7 +1021,7 @@ def _homogeneous(points: Any) -> tuple[tuple[IntRow, int], ...]:
 def _value(row: IntRow, vertex: tuple[IntRow, int]) -> int:
     """``t (a . x - b)`` for the vertex ``x = X / t`` (same sign as ``a . x - b``)."""
     X, t = vertex
-    return _dot(row, X) - row[-1] * t
+    return sum(map(mul, row, X)) - row[-1] * t
 
 
 def _sides(row: IntRow, gens: Any) -> tuple[bool, bool]:
@@ -1115,6 +1119,73 @@ def _meet_ends(p: Polyhedron, q: Polyhedron) -> list[tuple[IntRow, int]] | None:
     return out
 
 
+def _lowest(v: tuple[IntRow, int]) -> tuple[IntRow, int]:
+    """``(X, t)`` in lowest terms."""
+    X, t = v
+    c = math.gcd(t, *X)
+    return (tuple(x // c for x in X), t // c) if c != 1 else (tuple(X), t)
+
+
+def _meet_ends_rows(
+    h: IntRow, rows_p: Any, gens_p: Any, g: IntRow, rows_q: Any, gens_q: Any
+) -> list[tuple[IntRow, int]] | None:
+    """:func:`_meet_ends` for two polygons of ``R^3`` given by their planes, rows ``a . x <= b``
+    cutting them out of their planes (redundant rows allowed) and generators (tuples of
+    :class:`_Gens`, for the sign tests).
+
+    The same computation, spelled out in integers: with ``h == g`` the meet lies on the
+    line of a row of one polygon having the other on its closed far side (any such row
+    will do: the meet is computed exactly on that line, bounded by all the rows).
+    """
+    if h == g:
+        found = next((r for r in rows_p if not _sides(r, gens_q)[1]), None)
+        if found is None:
+            found = next((r for r in rows_q if not _sides(r, gens_p)[1]), None)
+        if found is None:
+            return None
+        g = found
+    h0, h1, h2, h3 = h
+    g0, g1, g2, g3 = g
+    w0, w1, w2 = h1 * g2 - h2 * g1, h2 * g0 - h0 * g2, h0 * g1 - h1 * g0
+    ww = w0 * w0 + w1 * w1 + w2 * w2
+    if not ww:
+        return []
+    # X0 = b_h (a_g x w) + b_g (w x a_h): the point of the line at s = 0, times ww
+    x0 = h3 * (g1 * w2 - g2 * w1) + g3 * (w1 * h2 - w2 * h1)
+    x1 = h3 * (g2 * w0 - g0 * w2) + g3 * (w2 * h0 - w0 * h2)
+    x2 = h3 * (g0 * w1 - g1 * w0) + g3 * (w0 * h1 - w1 * h0)
+    lo: tuple[int, int] | None = None  # bounds on s: (numerator, positive denominator)
+    hi: tuple[int, int] | None = None
+    for rows in (rows_p, rows_q):
+        for r0, r1, r2, r3 in rows:
+            alpha = r0 * w0 + r1 * w1 + r2 * w2
+            beta = r3 * ww - (r0 * x0 + r1 * x1 + r2 * x2)  # alpha s <= beta / ww
+            if alpha > 0:
+                if hi is None or beta * hi[1] < hi[0] * alpha * ww:
+                    hi = (beta, alpha * ww)
+            elif alpha < 0:
+                if lo is None or -beta * lo[1] > lo[0] * -alpha * ww:
+                    lo = (-beta, -alpha * ww)
+            elif beta < 0:
+                return []
+    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+        return []
+    out: list[tuple[IntRow, int]] = []
+    for bound in {lo, hi} - {None}:
+        num, den = bound  # type: ignore[misc]
+        t = ww * den
+        nw = num * ww
+        X = (x0 * den + nw * w0, x1 * den + nw * w1, x2 * den + nw * w2)
+        c = math.gcd(t, *X)
+        out.append(((X[0] // c, X[1] // c, X[2] // c), t // c))
+    return out
+
+
+def _contains(p: Polyhedron, x: tuple[IntRow, int]) -> bool:
+    """Whether the non-empty ``p`` contains the point ``X / t``, in integers."""
+    return all(_value(e, x) == 0 for e in p.equalities) and all(_value(r, x) <= 0 for r in p.inequalities)
+
+
 def _cross(a: Any, b: Any) -> IntRow:
     return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
 
@@ -1161,12 +1232,12 @@ def _pull(poly: Polyhedron, points: Any) -> list[Polyhedron]:
     parts = [poly]
     for x in points:
         nxt = []
+        (hx,) = _homogeneous((x,))
         for r in parts:
-            if x in r.vertices or not r.contains(x):
+            if x in r.vertices or not _contains(r, hx):
                 nxt.append(r)
                 continue
             g = _gens(r)
-            (hx,) = _homogeneous((x,))
             for row in r.inequalities:
                 if _value(row, hx) == 0:
                     continue  # the facet of row contains x
@@ -1314,21 +1385,89 @@ def _in_span(basis: tuple[list[Fraction], list[Fraction]], pivots: tuple[int, in
     return not any(out)
 
 
+def _cell_gens(cell: Any) -> _Gens:
+    """The homogeneous integer generators of a cell's closure, as the compiler keeps them.
+
+    Vertices as ``(X, t)`` (``t > 0``, not necessarily in lowest terms, in no
+    particular order), rays, and the lineality basis of its region (a face of a
+    polyhedron has the lineality space of the polyhedron): enough for sign
+    tests (:func:`_sides`), never for positions (use :func:`_gens` then).
+    Cached while a build runs.
+    """
+    got = _CELL_GENS.get(id(cell))
+    if got is None or got[0] is not cell:
+        d = cell._cx.dim
+        verts, rays = [], []
+        for g in cell._generators():
+            if g[d]:
+                verts.append((tuple(g[:d]), g[d]))
+            else:
+                rays.append(tuple(g[:d]))
+        lin = tuple(tuple(v[:d]) for v in cell._cx.region_data[cell.region_index].lin)
+        got = _CELL_GENS[id(cell)] = (cell, _Gens(tuple(verts), tuple(rays), lin))
+    return got[1]
+
+
+# id -> (the cell, kept alive, and its generators); cleared after each build
+_CELL_GENS: dict[int, tuple[Any, _Gens]] = {}
+# (id of the breakpoint complex, the cells of a merged piece) -> its boundary flats; cleared after each build
+_FLATS: dict[tuple[int, tuple[int, ...]], tuple[list[IntRow], list[IntRow]]] = {}
+
+
+def _ridge_row(cell: Any, h: IntRow) -> IntRow:
+    """A row ``a . x == b`` independent of ``h`` through a ridge of ``R^3`` in the plane ``h``, in integers.
+
+    The ridge is a segment, ray or line in ``h``: with a point ``X / t`` and a
+    direction ``w`` of it (the difference of two vertices, or a ray, or the
+    lineality), the row ``n . x == n . X / t`` with ``n = a_h x w`` (orthogonal to
+    ``h``) vanishes on it.  Made primitive with its first nonzero entry positive,
+    it depends only on the line and on ``h``: a key for the flat in ``h``.  Any row
+    through the line other than ``h`` cuts ``h`` alike, and every use of it (sides,
+    cuts, support rows reduced modulo ``h`` in canonical form) depends only on that.
+    """
+    g = _cell_gens(cell)
+    if not g.vertices:  # pragma: no cover - a cell of the compiler always has a point generator
+        return next(r for r in cell.polyhedron.equalities if _independent(h, r))
+    X, t = g.vertices[0]
+    if len(g.vertices) > 1:
+        Y, s = g.vertices[1]
+        w: Any = tuple(y * t - x * s for x, y in zip(X, Y))
+    else:
+        w = (g.rays or g.lineality)[0]
+    n = _cross(h, w)
+    row = (*(v * t for v in n), _dot(n, X))
+    c = math.gcd(*row)
+    if next(v for v in row if v) < 0:
+        c = -c
+    return tuple(v // c for v in row)
+
+
 def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow], list[IntRow]]:
     """The flats (inside the piece's hyperplane) of the boundary ridges of a merged piece: ``(reflex, support)``.
 
     A boundary ridge is a ridge of one of its cells that is not a merge ridge.
     Its flat is *reflex* when the piece has points strictly on both sides; the
     others are returned as rows ``a . x <= b`` holding on the whole piece.
+    In ``R^3`` everything is read from the cells' integer generators (cached
+    while a build runs: the combinatorial test and the refinement share it).
     """
+    memo_key = (id(bc), tuple(grp))
+    got = _FLATS.get(memo_key)
+    if got is not None:
+        return got
     cells = bc.complex.cells
     h = bc._key[grp[0]]
-    polys = [_gens(cells[i].polyhedron) for i in grp]
+    three = bc.ambient_dim == 3
+    polys = [_cell_gens(cells[i]) if three else _gens(cells[i].polyhedron) for i in grp]
     merged = bc._merge_ridges
-    flats: dict[tuple[IntRow, ...], IntRow] = {}
+    flats: dict[Any, IntRow] = {}
     for i in grp:
         for t in cells[i].face_indices:
             if t in merged:
+                continue
+            if three:
+                row = _ridge_row(cells[t], h)
+                flats.setdefault(row, row)
                 continue
             eqs = cells[t].polyhedron.equalities
             if eqs not in flats:
@@ -1340,6 +1479,7 @@ def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow]
             reflex.append(row)
         else:
             support.append(_opposite(row) if pos else row)
+    _FLATS[memo_key] = (reflex, support)
     return reflex, support
 
 
@@ -1393,6 +1533,9 @@ def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]
     return True
 
 
+_NONE: frozenset[int] = frozenset()
+
+
 class _Refiner:
     """The canonical refinement of the merged pieces into a polyhedral complex (see :func:`_refine`)."""
 
@@ -1405,7 +1548,7 @@ class _Refiner:
         self.hyperplanes = sorted({self.key[i] for i in bc._bent})
         self.pieces: list[tuple[list[int], Polyhedron | None] | None] = []
         self.where: dict[int, set[int]] = {}  # canonical bent facet -> live pieces meeting it
-        self._up: dict[int, frozenset[int]] = {}
+        self._up: dict[int, frozenset[int]] | None = None
         self._closure: dict[int, frozenset[int]] = {}
         self._through: dict[tuple[IntRow, IntRow], list[IntRow]] = {}
         self.groups = groups
@@ -1413,6 +1556,7 @@ class _Refiner:
         # convex merged pieces whose polyhedron is not built yet: their support rows (a . x <= b)
         self.support: dict[int, list[IntRow]] = {}
         self._hverts: dict[int, frozenset[tuple[IntRow, int]]] = {}
+        self._vertex: dict[int, tuple[IntRow, int]] = {}
 
     # --------------------------------------------------------------- helpers
     def poly(self, k: int) -> Polyhedron:
@@ -1464,9 +1608,12 @@ class _Refiner:
 
     def vertex_of(self, c: int) -> tuple[IntRow, int]:
         """The vertex of the canonical complex's 0-cell ``c`` as ``(X, t)``, ``X / t`` the point, in lowest terms."""
-        *X, t = self.cells[c].homogeneous_interior_point  # one generator
-        g = math.gcd(t, *X)
-        return tuple(v // g for v in X), t // g
+        got = self._vertex.get(c)
+        if got is None:
+            *X, t = self.cells[c].homogeneous_interior_point  # one generator
+            g = math.gcd(t, *X)
+            got = self._vertex[c] = (tuple(v // g for v in X), t // g)
+        return got
 
     def vertices(self, k: int) -> frozenset[tuple[IntRow, int]]:
         """The vertices of piece ``k`` as ``(X, t)`` in lowest terms.
@@ -1479,7 +1626,12 @@ class _Refiner:
         got = self._hverts.get(k)
         if got is None:
             rows = self.support.get(k)
-            if rows is None:
+            grp, p = self.pieces[k]  # type: ignore[misc]
+            g = _cell_gens(self.cells[grp[0]]) if p is None and len(grp) == 1 else None
+            if g is not None and not g.lineality:
+                # a pointed cell: its vertices are its generators with t > 0 (extreme, as the compiler keeps them)
+                got = frozenset(_lowest(v) for v in g.vertices)
+            elif rows is None:
                 got = frozenset(_gens(self.poly(k)).vertices)
             else:
                 grp = self.pieces[k][0]  # type: ignore[index]
@@ -1495,20 +1647,45 @@ class _Refiner:
             self._hverts[k] = got
         return got
 
-    def has_lineality(self, k: int) -> bool:
-        """Whether piece ``k`` contains a line (for a polygon: has no vertex)."""
-        if k in self.support:
-            return not self.vertices(k)
-        return bool(self.poly(k).lineality)
+    def plane(self, k: int) -> IntRow:
+        """The hyperplane row of piece ``k`` (that of its cells)."""
+        return self.key[self.pieces[k][0][0]]  # type: ignore[index]
 
-    def contains(self, k: int, x: tuple[IntRow, int]) -> bool:
-        """Whether piece ``k`` contains the point ``X / t``, in integers."""
+    def rows(self, k: int) -> tuple[IntRow, ...]:
+        """Rows ``a . x <= b`` that cut piece ``k`` out of its hyperplane (the support rows of a
+        convex merged piece not built yet, possibly redundant; else the facets)."""
         rows = self.support.get(k)
         if rows is not None:
-            h = self.key[self.pieces[k][0][0]]  # type: ignore[index]
-            return _value(h, x) == 0 and all(_value(r, x) <= 0 for r in rows)
-        p = self.poly(k)
-        return all(_value(e, x) == 0 for e in p.equalities) and all(_value(r, x) <= 0 for r in p.inequalities)
+            return tuple(rows)
+        return self.poly(k).inequalities
+
+    def side_gens(self, k: int) -> tuple[_Gens, ...]:
+        """Generators of piece ``k`` for sign tests: of its polyhedron, or of its closed cells
+        when it is their union."""
+        grp, p = self.pieces[k]  # type: ignore[misc]
+        if p is None:
+            return tuple(_cell_gens(self.cells[i]) for i in grp)
+        return (_gens(p),)
+
+    def has_lineality(self, k: int) -> bool:
+        """Whether piece ``k`` contains a line (for a polygon: has no vertex).
+
+        A whole cell of the canonical complex has the lineality space of its
+        region (a face of a polyhedron has its lineality space).
+        """
+        if k in self.support:
+            return not self.vertices(k)
+        grp, p = self.pieces[k]  # type: ignore[misc]
+        if p is None and len(grp) == 1:
+            return bool(_cell_gens(self.cells[grp[0]]).lineality)
+        return bool(self.poly(k).lineality)
+
+    def contains(self, k: int, x: tuple[IntRow, int], *, in_plane: bool = False) -> bool:
+        """Whether piece ``k`` contains the point ``X / t``, in integers (``in_plane``: ``X / t``
+        is known to lie in its hyperplane)."""
+        if not in_plane and _value(self.plane(k), x) != 0:
+            return False
+        return all(_value(r, x) <= 0 for r in self.rows(k))
 
     def add(self, grp: list[int], poly: Polyhedron | None) -> int:
         k = len(self.pieces)
@@ -1529,31 +1706,42 @@ class _Refiner:
 
     def up(self, c: int) -> frozenset[int]:
         """The bent facets of the canonical complex whose closure contains cell ``c``."""
-        got = self._up.get(c)
-        if got is None:
-            cell = self.cells[c]
-            if cell.dim == self.d - 1:
-                got = frozenset((c,)) if c in self.bc._bent else frozenset()
-            else:
-                got = frozenset().union(*(self.up(j) for j in cell.coface_indices))
-            self._up[c] = got
-        return got
+        if self._up is None:  # one pass over the closures of the bent facets
+            star: dict[int, set[int]] = {}
+            for f in self.bc._bent:
+                for j in self.closure(f):
+                    star.setdefault(j, set()).add(f)
+            self._up = {j: frozenset(fs) for j, fs in star.items()}
+        return self._up.get(c, _NONE)
 
     def closure(self, i: int) -> frozenset[int]:
         """The cells of the canonical complex in the closure of cell ``i``."""
         cl = self._closure.get(i)
         if cl is None:
-            cl = self._closure[i] = self.cells[i].closure_indices()
+            if self.d == 3 and self.cells[i].dim == 2:  # the cell, its edges and their ends
+                faces = self.cx._face_lists
+                out = {i, *faces[i]}
+                for e in faces[i]:
+                    out.update(faces[e])
+                cl = frozenset(out)
+            else:
+                cl = self.cells[i].closure_indices()
+            self._closure[i] = cl
         return cl
 
     def neighbours(self, k: int) -> set[int]:
+        """The live pieces other than ``k`` meeting a bent facet whose closure meets that of a cell of ``k``."""
         piece = self.pieces[k]
         assert piece is not None
+        grp = piece[0]
+        cs = self.closure(grp[0]) if len(grp) == 1 else frozenset().union(*(self.closure(i) for i in grp))
+        fs: set[int] = set()
+        for c in cs:
+            fs.update(self.up(c))
         out: set[int] = set()
-        for i in piece[0]:
-            for c in self.closure(i):
-                for f in self.up(c):
-                    out |= self.where[f]
+        where = self.where
+        for f in fs:
+            out.update(where[f])
         out.discard(k)
         return out
 
@@ -1583,7 +1771,14 @@ class _Refiner:
                 continue  # the cell lies in the closed far side of a facet of poly
             if any(not _sides(_opposite(r), (gp,))[0] for r in cp.inequalities):
                 continue  # poly lies in the closed far side of a facet of the cell
-            if cp.intersection(poly).dim == self.d - 1:
+            if self.d == 3:
+                # Two polygons of one plane whose relative interiors miss each other are
+                # separated by the line of an edge of one of them: 0 is then not in the
+                # interior of P - Q (ri(P - Q) = ri P - ri Q), so a facet row of P - Q has 0
+                # on its closed far side, and a facet of P - Q in the plane is a translate
+                # of an edge of P or of -Q.  No such edge was found above.
+                out.append(i)
+            elif cp.intersection(poly).dim == self.d - 1:
                 out.append(i)
         return out
 
@@ -1614,8 +1809,8 @@ class _Refiner:
         hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
         out: list[tuple[list[int], Polyhedron | None]] = []
         for part in _cut(hull, sorted(reflex)):
-            x = part.interior_point
-            if any(p.contains(x) for p in polys):
+            (x,) = _homogeneous((part.interior_point,))
+            if any(_contains(p, x) for p in polys):
                 out.append((self.overlapping(grp, part), part))
         return out, None
 
@@ -1702,8 +1897,9 @@ class _Refiner:
         the canonical complex on one edge of it, or the point.
         """
         cells = self.cells
-        # points as (X, t), X / t the point in lowest terms
-        zero = {self.vertex_of(c.index): c.index for c in self.cx.cells_of_dim(0)}
+        n_cells = len(cells)
+        first_edge = n_cells - self.cx.f_vector[0] - self.cx.f_vector[1]  # cells are ordered by dimension, down
+        first_vertex = n_cells - self.cx.f_vector[0]
         live = [k for k, piece in enumerate(self.pieces) if piece is not None]
         made = [k for k in live if self.pieces[k][1] is not None or len(self.pieces[k][0]) > 1]  # type: ignore[index]
         closure: dict[int, frozenset[int]] = {}
@@ -1714,37 +1910,65 @@ class _Refiner:
                 got = closure[k] = frozenset().union(*(self.closure(i) for i in self.pieces[k][0]))  # type: ignore[index]
             return got
 
+        # the whole pieces whose closure holds each cell of the canonical complex
+        at: dict[int, list[int]] = {}
+        for j in sorted(self.whole):
+            for i in self.pieces[j][0]:  # type: ignore[index]
+                for c in self.closure(i):
+                    lst = at.setdefault(c, [])
+                    if not lst or lst[-1] != j:
+                        lst.append(j)
+        # points as (X, t), X / t the point in lowest terms
         points: dict[int, set[tuple[IntRow, int]]] = {}
         for k in made:
             nb = sorted(self.neighbours(k))
             pts = set(self.vertices(k))
-            for j in nb:
-                if k in self.whole and j in self.whole:
-                    common = closure_of(k) & closure_of(j)
+            whole_k = k in self.whole
+            if whole_k:
+                # meets with the whole neighbours: the cells in both closures (each such
+                # neighbour is in nb), a path of edges or a point
+                common: dict[int, list[int]] = {}
+                for c in closure_of(k):
+                    for j in at.get(c, ()):
+                        if j != k:
+                            common.setdefault(j, []).append(c)
+                for cs in common.values():
                     ends: dict[int, int] = {}
-                    for c in common:
-                        if cells[c].dim == 1:
+                    for c in cs:
+                        if first_edge <= c < first_vertex:
                             for v in cells[c].face_indices:
                                 ends[v] = ends.get(v, 0) + 1
                     if ends:
                         pts.update(self.vertex_of(v) for v, n in ends.items() if n == 1)
                     else:
-                        pts.update(self.vertex_of(c) for c in common)  # one point or none
+                        pts.update(self.vertex_of(c) for c in cs)  # one point or none
+            hk, rows_k, gens_k = self.plane(k), self.rows(k), self.side_gens(k)
+            for j in nb:
+                if whole_k and j in self.whole:
                     continue
-                pk, pj = self.poly(k), self.poly(j)
-                ends3 = _meet_ends(pk, pj)
+                ends3 = _meet_ends_rows(hk, rows_k, gens_k, self.plane(j), self.rows(j), self.side_gens(j))
                 if ends3 is not None:
                     pts.update(ends3)
-                elif not _disjoint(pk, pj):
-                    pts.update(_homogeneous(pk.intersection(pj).vertices))
+                else:  # pragma: no cover - two polygons of one plane with disjoint relative interiors are separated by an edge line
+                    pk, pj = self.poly(k), self.poly(j)
+                    if not _disjoint(pk, pj):
+                        pts.update(_homogeneous(pk.intersection(pj).vertices))
+            # the points of V in the pieces that contain them but not as vertices (every piece
+            # containing a point of piece k is in nb); first those in the plane of each piece
+            in_plane: dict[IntRow, list[tuple[IntRow, int]]] = {}
             for j in (k, *nb):
+                hj = self.plane(j)
+                cand = in_plane.get(hj)
+                if cand is None:
+                    h0, h1, h2, h3 = hj
+                    cand = in_plane[hj] = [
+                        x for x in pts if h0 * x[0][0] + h1 * x[0][1] + h2 * x[0][2] == h3 * x[1]
+                    ]
+                if not cand:
+                    continue
                 own = self.vertices(j)
-                for x in pts:
-                    if x in own:
-                        continue
-                    z = zero.get(x)
-                    inside = z in closure_of(j) if z is not None and j in self.whole else self.contains(j, x)
-                    if inside:
+                for x in cand:
+                    if x not in own and self.contains(j, x, in_plane=True):
                         points.setdefault(j, set()).add(x)
         for k in sorted(points):
             grp = self.pieces[k][0]  # type: ignore[index]
