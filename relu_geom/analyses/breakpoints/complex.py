@@ -1119,6 +1119,11 @@ def _meet_ends(p: Polyhedron, q: Polyhedron) -> list[tuple[IntRow, int]] | None:
     return out
 
 
+def _split_point(hp: IntRow) -> tuple[IntRow, int]:
+    """A homogeneous point ``(x_1, ..., x_d, t)`` as ``(X, t)``."""
+    return tuple(hp[:-1]), hp[-1]
+
+
 def _lowest(v: tuple[IntRow, int]) -> tuple[IntRow, int]:
     """``(X, t)`` in lowest terms."""
     X, t = v
@@ -1557,6 +1562,8 @@ class _Refiner:
         self.support: dict[int, list[IntRow]] = {}
         self._hverts: dict[int, frozenset[tuple[IntRow, int]]] = {}
         self._vertex: dict[int, tuple[IntRow, int]] = {}
+        self.vertex_cell: dict[tuple[IntRow, int], int] = {}  # the inverse of vertex_of, as far as it was called
+        self._rows: dict[int, tuple[IntRow, ...]] = {}
 
     # --------------------------------------------------------------- helpers
     def poly(self, k: int) -> Polyhedron:
@@ -1613,6 +1620,7 @@ class _Refiner:
             *X, t = self.cells[c].homogeneous_interior_point  # one generator
             g = math.gcd(t, *X)
             got = self._vertex[c] = (tuple(v // g for v in X), t // g)
+            self.vertex_cell[got] = c
         return got
 
     def vertices(self, k: int) -> frozenset[tuple[IntRow, int]]:
@@ -1652,12 +1660,31 @@ class _Refiner:
         return self.key[self.pieces[k][0][0]]  # type: ignore[index]
 
     def rows(self, k: int) -> tuple[IntRow, ...]:
-        """Rows ``a . x <= b`` that cut piece ``k`` out of its hyperplane (the support rows of a
-        convex merged piece not built yet, possibly redundant; else the facets)."""
-        rows = self.support.get(k)
-        if rows is not None:
-            return tuple(rows)
-        return self.poly(k).inequalities
+        """Rows ``a . x <= b`` that cut piece ``k`` out of its hyperplane (``d = 3``).
+
+        The support rows of a convex merged piece not built yet (possibly redundant); for a
+        whole cell of the canonical complex the lines of its edges (:func:`_ridge_row`,
+        oriented by the cell's interior point, which lies on none of them); else the
+        facets of its polyhedron.  Not in canonical form: for sign tests only.
+        """
+        got = self._rows.get(k)
+        if got is None:
+            grp, p = self.pieces[k]  # type: ignore[misc]
+            rows = self.support.get(k)
+            if rows is not None:
+                got = tuple(rows)
+            elif p is None and len(grp) == 1:
+                h = self.key[grp[0]]
+                X, t = _lowest(_split_point(self.cells[grp[0]].homogeneous_interior_point))
+                out = []
+                for e in self.cells[grp[0]].face_indices:
+                    r = _ridge_row(self.cells[e], h)
+                    out.append(_opposite(r) if _value(r, (X, t)) > 0 else r)
+                got = tuple(out)
+            else:
+                got = self.poly(k).inequalities
+            self._rows[k] = got
+        return got
 
     def side_gens(self, k: int) -> tuple[_Gens, ...]:
         """Generators of piece ``k`` for sign tests: of its polyhedron, or of its closed cells
@@ -1700,6 +1727,7 @@ class _Refiner:
         self.whole.discard(k)
         self.support.pop(k, None)
         self._hverts.pop(k, None)
+        self._rows.pop(k, None)
         for i in piece[0]:
             self.where[i].discard(k)
         self.pieces[k] = None
@@ -1967,8 +1995,14 @@ class _Refiner:
                 if not cand:
                     continue
                 own = self.vertices(j)
+                whole_j = j in self.whole
                 for x in cand:
-                    if x not in own and self.contains(j, x, in_plane=True):
+                    if x in own:
+                        continue
+                    z = self.vertex_cell.get(x) if whole_j else None
+                    # a whole piece contains a vertex of the canonical complex when its closure does
+                    inside = z in closure_of(j) if z is not None else self.contains(j, x, in_plane=True)
+                    if inside:
                         points.setdefault(j, set()).add(x)
         for k in sorted(points):
             grp = self.pieces[k][0]  # type: ignore[index]
