@@ -1119,6 +1119,19 @@ def _meet_ends(p: Polyhedron, q: Polyhedron) -> list[tuple[IntRow, int]] | None:
     return out
 
 
+def _centroid(g: _Gens) -> tuple[IntRow, int]:
+    """:attr:`Polyhedron.interior_point` (the vertex centroid plus the sum of the rays) as ``(X, t)``."""
+    n = len(g.vertices)
+    L = math.lcm(*(t for _, t in g.vertices))
+    X = [0] * len(g.vertices[0][0])
+    for V, t in g.vertices:
+        f = L // t
+        X = [a + f * b for a, b in zip(X, V)]
+    for r in g.rays:
+        X = [a + n * L * b for a, b in zip(X, r)]
+    return tuple(X), n * L
+
+
 def _split_point(hp: IntRow) -> tuple[IntRow, int]:
     """A homogeneous point ``(x_1, ..., x_d, t)`` as ``(X, t)``."""
     return tuple(hp[:-1]), hp[-1]
@@ -1248,7 +1261,14 @@ def _pull(poly: Polyhedron, points: Any) -> list[Polyhedron]:
                     continue  # the facet of row contains x
                 verts, rays = _face_mask(g, (row,))
                 nxt.append(
-                    _cone_cell(r, x, hx, [r.vertices[i] for i in verts], [r.rays[i] for i in rays], row)
+                    _cone_cell(
+                        r,
+                        x,
+                        hx,
+                        [(r.vertices[i], g.vertices[i]) for i in verts],
+                        [r.rays[i] for i in rays],
+                        row,
+                    )
                 )
             if len(r.rays) == 2:
                 nxt.append(_cone_cell(r, x, hx, [], list(r.rays), None))
@@ -1260,21 +1280,23 @@ def _cone_cell(
     r: Polyhedron,
     x: tuple[Fraction, ...],
     hx: tuple[IntRow, int],
-    verts: list[tuple[Fraction, ...]],
+    verts: list[tuple[tuple[Fraction, ...], tuple[IntRow, int]]],
     rays: list[IntRow],
     row: IntRow | None,
 ) -> Polyhedron:
     """``conv(x, verts) + cone(rays)`` in the plane of the polygon ``r`` (in ``R^3``, or ``R^2``), both representations.
 
-    Its facets are ``row`` (the facet of ``r`` it is the cone over, None for the
-    face at infinity) and the lines through ``x`` and each vertex or along each
-    ray: a triangle over an edge, a strip over a ray edge, a sector over the face
-    at infinity.  Each line row is oriented so that every generator satisfies
-    it, which is checked; the representations are put in canonical form.
+    ``verts`` are vertices of ``r`` with their :func:`_homogeneous` forms.  Its facets
+    are ``row`` (the facet of ``r`` it is the cone over, None for the face at infinity)
+    and the lines through ``x`` and each vertex or along each ray: a triangle over an
+    edge, a strip over a ray edge, a sector over the face at infinity.  Each line row
+    is oriented so that every generator satisfies it, which is checked; the
+    representations are put in canonical form, and the integer generators are kept for
+    :func:`_gens`.
     """
     d = r.ambient_dim
     Xp, tp = hx
-    gens = [hx, *_homogeneous(verts)]
+    gens = [hx, *(hv for _, hv in verts)]
     dirs = [tuple(a * tp - b * t for a, b in zip(X, Xp)) for X, t in gens[1:]] + list(rays)
     rows = [] if row is None else [row]
     for dvec in dirs:
@@ -1288,7 +1310,11 @@ def _cone_cell(
             raise ReluGeomError("breakpoint_complex: internal error, a pulled cell that is not convex")
         rows.append(line)
     hrep = _canonical_hrep(d, r.equalities, rows)
-    return Polyhedron._from_data(d, hrep=hrep, vrep=_canonical_vrep(d, [x, *verts], rays, ()))
+    vrep = _canonical_vrep(d, [x, *(v for v, _ in verts)], rays, ())
+    out = Polyhedron._from_data(d, hrep=hrep, vrep=vrep)
+    hom = {x: hx, **dict(verts)}
+    _GENS[id(out)] = (out, _Gens(tuple(hom[v] for v in vrep[0]), vrep[1], ()))
+    return out
 
 
 def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
@@ -1304,20 +1330,24 @@ def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
     verts, rays = p.vertices, p.rays
     val = [_value(g, v) for v in gp.vertices]
     rval = [_dot(g, r) for r in rays]
-    new_v: list[tuple[Fraction, ...]] = []
+    # crossing points in integers: on an edge from A = (X_a, t_a) to B, the point
+    # |g(B)| A + |g(A)| B; on a ray edge from A along r, |g . r| A + |g(A)| (r, 0)
+    new_h: list[tuple[IntRow, int]] = []
     for e in p.inequalities:
         vi, ri = _face_mask(gp, (e,))
         if len(vi) == 2:
             a, b = vi
             if val[a] * val[b] < 0:
-                fa, fb = Fraction(val[a], gp.vertices[a][1]), Fraction(val[b], gp.vertices[b][1])  # g . x - b
-                lam = fa / (fa - fb)
-                new_v.append(tuple(x + lam * (y - x) for x, y in zip(verts[a], verts[b])))
+                (Xa, ta), (Xb, tb) = gp.vertices[a], gp.vertices[b]
+                fa, fb = abs(val[a]), abs(val[b])
+                new_h.append(_lowest((tuple(fb * x + fa * y for x, y in zip(Xa, Xb)), fb * ta + fa * tb)))
         elif len(vi) == 1 and len(ri) == 1:
             (a,), (r,) = vi, ri
             if val[a] * rval[r] < 0:
-                t = Fraction(-val[a], rval[r] * gp.vertices[a][1])  # val[a] is t_a (g . a - b)
-                new_v.append(tuple(x + t * y for x, y in zip(verts[a], rays[r])))
+                Xa, ta = gp.vertices[a]
+                fr, fa = abs(rval[r]), abs(val[a])
+                new_h.append(_lowest((tuple(fr * x + fa * y for x, y in zip(Xa, rays[r])), fr * ta)))
+    new_v = [tuple(Fraction(x, t) for x in X) for X, t in new_h]
     new_r: list[IntRow] = []
     if len(rays) == 2 and rval[0] * rval[1] < 0:
         w = [rval[1] * x - rval[0] * y for x, y in zip(rays[0], rays[1])]
@@ -1328,20 +1358,21 @@ def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
     out = []
     for sign in (1, -1):
         row = g if sign == 1 else _opposite(g)
-        pv = [v for v, s_ in zip(verts, val) if sign * s_ <= 0] + new_v
+        keep = [i for i, s_ in enumerate(val) if sign * s_ <= 0]
+        pv = [verts[i] for i in keep] + new_v
+        hv = [gp.vertices[i] for i in keep] + new_h
         pr = [r for r, s_ in zip(rays, rval) if sign * s_ <= 0] + new_r
-        hv, hr = _homogeneous(pv), pr
         rows = [row]
         for e in p.inequalities:
             nv = sum(1 for v in hv if _value(e, v) == 0)
-            nr = sum(1 for y in hr if _dot(e, y) == 0)
+            nr = sum(1 for y in pr if _dot(e, y) == 0)
             if nv >= 2 or (nv >= 1 and nr >= 1):
                 rows.append(e)
-        out.append(
-            Polyhedron._from_data(
-                3, hrep=_canonical_hrep(3, p.equalities, rows), vrep=_canonical_vrep(3, pv, pr, ())
-            )
-        )
+        vrep = _canonical_vrep(3, pv, pr, ())
+        part = Polyhedron._from_data(3, hrep=_canonical_hrep(3, p.equalities, rows), vrep=vrep)
+        hom = dict(zip(pv, hv))
+        _GENS[id(part)] = (part, _Gens(tuple(hom[v] for v in vrep[0]), vrep[1], ()))
+        out.append(part)
     return out
 
 
@@ -1564,6 +1595,8 @@ class _Refiner:
         self._vertex: dict[int, tuple[IntRow, int]] = {}
         self.vertex_cell: dict[tuple[IntRow, int], int] = {}  # the inverse of vertex_of, as far as it was called
         self._rows: dict[int, tuple[IntRow, ...]] = {}
+        self._cell_rows: dict[int, tuple[IntRow, ...]] = {}
+        self._side_gens: dict[int, tuple[_Gens, ...]] = {}
 
     # --------------------------------------------------------------- helpers
     def poly(self, k: int) -> Polyhedron:
@@ -1674,25 +1707,46 @@ class _Refiner:
             if rows is not None:
                 got = tuple(rows)
             elif p is None and len(grp) == 1:
-                h = self.key[grp[0]]
-                X, t = _lowest(_split_point(self.cells[grp[0]].homogeneous_interior_point))
-                out = []
-                for e in self.cells[grp[0]].face_indices:
-                    r = _ridge_row(self.cells[e], h)
-                    out.append(_opposite(r) if _value(r, (X, t)) > 0 else r)
-                got = tuple(out)
+                got = self.cell_rows(grp[0])
             else:
                 got = self.poly(k).inequalities
             self._rows[k] = got
         return got
 
+    def cell_rows(self, i: int) -> tuple[IntRow, ...]:
+        """The lines of the edges of the 2-cell ``i`` of the canonical complex of ``R^3`` as rows
+        ``a . x <= b`` (:func:`_ridge_row`, oriented by the cell's interior point, which lies on
+        none of them): they cut the cell out of its plane."""
+        got = self._cell_rows.get(i)
+        if got is None:
+            h = self.key[i]
+            c = self.cells[i]
+            x = _split_point(c.homogeneous_interior_point)
+            out = []
+            for e in c.face_indices:
+                r = _ridge_row(self.cells[e], h)
+                out.append(_opposite(r) if _value(r, x) > 0 else r)
+            got = self._cell_rows[i] = tuple(out)
+        return got
+
     def side_gens(self, k: int) -> tuple[_Gens, ...]:
-        """Generators of piece ``k`` for sign tests: of its polyhedron, or of its closed cells
-        when it is their union."""
-        grp, p = self.pieces[k]  # type: ignore[misc]
-        if p is None:
-            return tuple(_cell_gens(self.cells[i]) for i in grp)
-        return (_gens(p),)
+        """Generators of piece ``k`` for sign tests: of its polyhedron, of its cell, or, for a
+        pointed convex merged piece, its vertices and the rays of its cells (it is their
+        convex hull plus its recession cone, spanned by the rays of its closed cells)."""
+        got = self._side_gens.get(k)
+        if got is None:
+            grp, p = self.pieces[k]  # type: ignore[misc]
+            if p is not None:
+                got = (_gens(p),)
+            elif len(grp) == 1:
+                got = (_cell_gens(self.cells[grp[0]]),)
+            elif k in self.support and self.vertices(k):
+                rays = {r for i in grp for r in _cell_gens(self.cells[i]).rays}
+                got = (_Gens(tuple(self.vertices(k)), tuple(rays), ()),)
+            else:
+                got = tuple(_cell_gens(self.cells[i]) for i in grp)
+            self._side_gens[k] = got
+        return got
 
     def has_lineality(self, k: int) -> bool:
         """Whether piece ``k`` contains a line (for a polygon: has no vertex).
@@ -1728,6 +1782,7 @@ class _Refiner:
         self.support.pop(k, None)
         self._hverts.pop(k, None)
         self._rows.pop(k, None)
+        self._side_gens.pop(k, None)
         for i in piece[0]:
             self.where[i].discard(k)
         self.pieces[k] = None
@@ -1784,20 +1839,24 @@ class _Refiner:
             return list(cand)
         out = []
         gp = _gens(poly)
-        (mid,) = _homogeneous((poly.interior_point,))
+        mid = _centroid(gp)
+        three = self.d == 3
         for i in cand:
             c = self.cells[i]
             *X, t = c.homogeneous_interior_point
             if all(_value(r, (X, t)) < 0 for r in poly.inequalities):
                 out.append(i)  # its interior point lies in the relative interior of poly (same hyperplane)
                 continue
-            cp = c.polyhedron
-            if all(_value(r, mid) < 0 for r in cp.inequalities):
+            # in R^3 the lines of the cell's edges stand for its facets (same half-planes of the plane)
+            cp = None if three else c.polyhedron
+            crows = self.cell_rows(i) if cp is None else cp.inequalities
+            if all(_value(r, mid) < 0 for r in crows):
                 out.append(i)  # the interior point of poly lies in the relative interior of the cell
                 continue
-            if any(not _sides(_opposite(r), (_gens(cp),))[0] for r in poly.inequalities):
+            cg = _cell_gens(c) if cp is None else _gens(cp)
+            if any(not _sides(_opposite(r), (cg,))[0] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
-            if any(not _sides(_opposite(r), (gp,))[0] for r in cp.inequalities):
+            if any(not _sides(_opposite(r), (gp,))[0] for r in crows):
                 continue  # poly lies in the closed far side of a facet of the cell
             if self.d == 3:
                 # Two polygons of one plane whose relative interiors miss each other are
@@ -1806,7 +1865,7 @@ class _Refiner:
                 # on its closed far side, and a facet of P - Q in the plane is a translate
                 # of an edge of P or of -Q.  No such edge was found above.
                 out.append(i)
-            elif cp.intersection(poly).dim == self.d - 1:
+            elif cp is not None and cp.intersection(poly).dim == self.d - 1:
                 out.append(i)
         return out
 
@@ -1830,15 +1889,18 @@ class _Refiner:
         """
         cells = self.cells
         h = self.key[grp[0]]
-        polys = [cells[i].polyhedron for i in grp]
         reflex, support = _boundary_flats(self.bc, grp)
         if not reflex:
             return [(list(grp), None)], support
         hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
         out: list[tuple[list[int], Polyhedron | None]] = []
         for part in _cut(hull, sorted(reflex)):
-            (x,) = _homogeneous((part.interior_point,))
-            if any(_contains(p, x) for p in polys):
+            x = _centroid(_gens(part))  # its interior point, in the plane of the cells
+            if self.d == 3:
+                inside = any(all(_value(r, x) <= 0 for r in self.cell_rows(i)) for i in grp)
+            else:
+                inside = any(_contains(cells[i].polyhedron, x) for i in grp)
+            if inside:
                 out.append((self.overlapping(grp, part), part))
         return out, None
 
@@ -1948,6 +2010,9 @@ class _Refiner:
                         lst.append(j)
         # points as (X, t), X / t the point in lowest terms
         points: dict[int, set[tuple[IntRow, int]]] = {}
+        # a meet is symmetric: the points of V it gives were tested, in the pieces of
+        # {j} + nb(j) (which contains every piece containing them), when j was done
+        done: set[int] = set()
         for k in made:
             nb = sorted(self.neighbours(k))
             pts = set(self.vertices(k))
@@ -1960,7 +2025,9 @@ class _Refiner:
                     for j in at.get(c, ()):
                         if j != k:
                             common.setdefault(j, []).append(c)
-                for cs in common.values():
+                for j, cs in common.items():
+                    if j in done:
+                        continue  # the same meet, seen from j
                     ends: dict[int, int] = {}
                     for c in cs:
                         if first_edge <= c < first_vertex:
@@ -1972,8 +2039,8 @@ class _Refiner:
                         pts.update(self.vertex_of(c) for c in cs)  # one point or none
             hk, rows_k, gens_k = self.plane(k), self.rows(k), self.side_gens(k)
             for j in nb:
-                if whole_k and j in self.whole:
-                    continue
+                if (whole_k and j in self.whole) or j in done:
+                    continue  # a meet of two whole pieces (above), or one seen from j
                 ends3 = _meet_ends_rows(hk, rows_k, gens_k, self.plane(j), self.rows(j), self.side_gens(j))
                 if ends3 is not None:
                     pts.update(ends3)
@@ -2004,6 +2071,7 @@ class _Refiner:
                     inside = z in closure_of(j) if z is not None else self.contains(j, x, in_plane=True)
                     if inside:
                         points.setdefault(j, set()).add(x)
+            done.add(k)
         for k in sorted(points):
             grp = self.pieces[k][0]  # type: ignore[index]
             poly = self.poly(k)
