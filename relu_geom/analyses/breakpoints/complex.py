@@ -45,10 +45,11 @@ from typing import Any, NamedTuple
 
 from relu_geom._util import Frozen, lazy, short_repr
 from relu_geom.arith.dense import rref
-from relu_geom.arith.rational import format_rational
+from relu_geom.arith.rational import format_rational, primitive
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
+from relu_geom.geometry.lattice import iter_bits
 from relu_geom.geometry.polyhedron import Polyhedron, _canonical_hrep, _canonical_vrep
 from relu_geom.network import ReLUNetwork
 
@@ -649,7 +650,6 @@ class BreakpointComplex(_Frozen):
         """
         cx = self.complex
         d = cx.dim
-        cells = cx.cells
         regs = cx.region_data
         H = cx.network.n_hidden
         pos_of = [cx.neuron_position(g) for g in range(H)]
@@ -659,13 +659,18 @@ class BreakpointComplex(_Frozen):
         key: dict[int, IntRow] = {}
         num: dict[int, IntRow] = {}
         bent: set[int] = set()
-        for f in cx.facets:
-            co = f.coface_indices
+        # the compiler's records (dim, sign key, region, ...) and incidences, without Cell objects
+        records = cx._records
+        cofaces = cx._coface_lists
+        fv = cx.f_vector
+        start = sum(fv[d:])  # cells are ordered by dimension, down: the facets come after the regions
+        for i in range(start, start + (fv[d - 1] if d >= 1 else 0)):
+            co = cofaces[i]
             if len(co) != 2:
                 continue
-            P, Q = cells[co[0]], cells[co[1]]
-            rp, rq = regs[P.region_index], regs[Q.region_index]
-            kp, kq = P.sign_key, Q.sign_key
+            recp, recq = records[co[0]], records[co[1]]
+            rp, rq = regs[recp[2]], regs[recq[2]]
+            kp, kq = recp[1], recq[1]
             diff = (kp[0] ^ kq[0]) | (kp[1] ^ kq[1])
             g = (diff & -diff).bit_length() - 1
             layer, j = pos_of[g]
@@ -683,7 +688,6 @@ class BreakpointComplex(_Frozen):
             row = tuple(v // gb for v in a) + (-form[d] // gb,)
             if next(v for v in row if v) < 0:
                 row = tuple(-v for v in row)
-            i = f.index
             facet_pq[i] = (co[0], co[1])
             normal_p[i] = e
             key[i] = row
@@ -705,17 +709,18 @@ class BreakpointComplex(_Frozen):
         stars: dict[int, tuple[int, ...]] = {}
         merges: list[int] = []
         if d >= 2:
-            for t in cx.cells_of_dim(d - 2):
-                if t.domain_face:
+            start = sum(fv[d - 1 :])
+            for t in range(start, start + fv[d - 2]):
+                if records[t][1][2]:  # on a face of the domain (a tight domain constraint)
                     continue
-                star = tuple(i for i in t.coface_indices if i in bent)
+                star = tuple(i for i in cofaces[t] if i in bent)
                 if not star:
                     continue
-                stars[t.index] = star
+                stars[t] = star
                 if len(star) == 2:
                     a_, b_ = star
                     if key[a_] == key[b_] and num[a_] == num[b_]:  # the weight is side-independent
-                        merges.append(t.index)
+                        merges.append(t)
         for m in merges:
             a_, b_ = stars[m]
             uf.union(a_, b_)
@@ -724,8 +729,9 @@ class BreakpointComplex(_Frozen):
         pieces: list[tuple[list[int], Polyhedron | None]] = [(grp, None) for grp in groups]
         if d >= 3 and any(len(g) > 1 for g in groups):
             try:
-                if not _literal_pieces_form_a_complex(self, groups):
-                    pieces = _refine(self, groups)
+                closures: dict[int, frozenset[int]] = {}
+                if not _literal_pieces_form_a_complex(self, groups, closures):
+                    pieces = _refine(self, groups, closures)
             finally:
                 _GENS.clear()
                 _CELL_GENS.clear()
@@ -1310,10 +1316,24 @@ def _cone_cell(
             raise ReluGeomError("breakpoint_complex: internal error, a pulled cell that is not convex")
         rows.append(line)
     hrep = _canonical_hrep(d, r.equalities, rows)
-    vrep = _canonical_vrep(d, [x, *(v for v, _ in verts)], rays, ())
+    return _pointed(d, hrep, [x, *(v for v, _ in verts)], [hx, *(hv for _, hv in verts)], rays)
+
+
+def _pointed(
+    d: int, hrep: Any, verts: list[tuple[Fraction, ...]], hverts: list[tuple[IntRow, int]], rays: list[IntRow]
+) -> Polyhedron:
+    """A pointed polyhedron from its canonical H-representation and its generators, with
+    their :func:`_homogeneous` forms ``hverts`` kept for :func:`_gens`.
+
+    Its V-representation is put in canonical form as :func:`_canonical_vrep` does with no
+    lineality: vertices sorted without repeats, rays primitive, sorted without repeats.
+    """
+    order = sorted(range(len(verts)), key=verts.__getitem__)
+    keep = [i for n, i in enumerate(order) if n == 0 or verts[i] != verts[order[n - 1]]]
+    rs = tuple(sorted({primitive(r) for r in rays if any(r)}))
+    vrep = (tuple(verts[i] for i in keep), rs, ())
     out = Polyhedron._from_data(d, hrep=hrep, vrep=vrep)
-    hom = {x: hx, **dict(verts)}
-    _GENS[id(out)] = (out, _Gens(tuple(hom[v] for v in vrep[0]), vrep[1], ()))
+    _GENS[id(out)] = (out, _Gens(tuple(hverts[i] for i in keep), rs, ()))
     return out
 
 
@@ -1368,11 +1388,7 @@ def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
             nr = sum(1 for y in pr if _dot(e, y) == 0)
             if nv >= 2 or (nv >= 1 and nr >= 1):
                 rows.append(e)
-        vrep = _canonical_vrep(3, pv, pr, ())
-        part = Polyhedron._from_data(3, hrep=_canonical_hrep(3, p.equalities, rows), vrep=vrep)
-        hom = dict(zip(pv, hv))
-        _GENS[id(part)] = (part, _Gens(tuple(hom[v] for v in vrep[0]), vrep[1], ()))
-        out.append(part)
+        out.append(_pointed(3, _canonical_hrep(3, p.equalities, rows), pv, hv, pr))
     return out
 
 
@@ -1421,36 +1437,54 @@ def _in_span(basis: tuple[list[Fraction], list[Fraction]], pivots: tuple[int, in
     return not any(out)
 
 
-def _cell_gens(cell: Any) -> _Gens:
-    """The homogeneous integer generators of a cell's closure, as the compiler keeps them.
+def _cell_gens(cx: PolyhedralComplex, i: int) -> _Gens:
+    """The homogeneous integer generators of the closure of cell ``i``, as the compiler keeps them.
 
     Vertices as ``(X, t)`` (``t > 0``, not necessarily in lowest terms, in no
     particular order), rays, and the lineality basis of its region (a face of a
     polyhedron has the lineality space of the polyhedron): enough for sign
     tests (:func:`_sides`), never for positions (use :func:`_gens` then).
-    Cached while a build runs.
+    Read from the compiler's records without making :class:`Cell` objects;
+    cached while a build runs.
     """
-    got = _CELL_GENS.get(id(cell))
-    if got is None or got[0] is not cell:
-        d = cell._cx.dim
+    key = (id(cx), i)
+    got = _CELL_GENS.get(key)
+    if got is None:
+        d = cx.dim
+        _, _, region, raymask, _ = cx._records[i]
+        reg = cx._regions[region]
         verts, rays = [], []
-        for g in cell._generators():
+        for b in iter_bits(raymask):
+            g = reg.rays[b]
             if g[d]:
                 verts.append((tuple(g[:d]), g[d]))
             else:
                 rays.append(tuple(g[:d]))
-        lin = tuple(tuple(v[:d]) for v in cell._cx.region_data[cell.region_index].lin)
-        got = _CELL_GENS[id(cell)] = (cell, _Gens(tuple(verts), tuple(rays), lin))
-    return got[1]
+        lin = tuple(tuple(v[:d]) for v in reg.lin)
+        got = _CELL_GENS[key] = _Gens(tuple(verts), tuple(rays), lin)
+    return got
 
 
-# id -> (the cell, kept alive, and its generators); cleared after each build
-_CELL_GENS: dict[int, tuple[Any, _Gens]] = {}
+def _cell_point(cx: PolyhedralComplex, i: int) -> tuple[IntRow, int]:
+    """:attr:`Cell.homogeneous_interior_point` of cell ``i`` (the sum of its generators) as ``(X, t)``."""
+    g = _cell_gens(cx, i)
+    X = [0] * cx.dim
+    t = 0
+    for V, s in g.vertices:
+        X = [a + b for a, b in zip(X, V)]
+        t += s
+    for r in g.rays:
+        X = [a + b for a, b in zip(X, r)]
+    return tuple(X), t
+
+
+# (id of the complex, cell index) -> its generators; cleared after each build
+_CELL_GENS: dict[tuple[int, int], _Gens] = {}
 # (id of the breakpoint complex, the cells of a merged piece) -> its boundary flats; cleared after each build
 _FLATS: dict[tuple[int, tuple[int, ...]], tuple[list[IntRow], list[IntRow]]] = {}
 
 
-def _ridge_row(cell: Any, h: IntRow) -> IntRow:
+def _ridge_row(cx: PolyhedralComplex, t: int, h: IntRow) -> IntRow:
     """A row ``a . x == b`` independent of ``h`` through a ridge of ``R^3`` in the plane ``h``, in integers.
 
     The ridge is a segment, ray or line in ``h``: with a point ``X / t`` and a
@@ -1461,9 +1495,9 @@ def _ridge_row(cell: Any, h: IntRow) -> IntRow:
     through the line other than ``h`` cuts ``h`` alike, and every use of it (sides,
     cuts, support rows reduced modulo ``h`` in canonical form) depends only on that.
     """
-    g = _cell_gens(cell)
+    g = _cell_gens(cx, t)
     if not g.vertices:  # pragma: no cover - a cell of the compiler always has a point generator
-        return next(r for r in cell.polyhedron.equalities if _independent(h, r))
+        return next(r for r in cx.cells[t].polyhedron.equalities if _independent(h, r))
     X, t = g.vertices[0]
     if len(g.vertices) > 1:
         Y, s = g.vertices[1]
@@ -1491,18 +1525,20 @@ def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow]
     got = _FLATS.get(memo_key)
     if got is not None:
         return got
-    cells = bc.complex.cells
+    cx = bc.complex
+    cells = cx.cells
     h = bc._key[grp[0]]
     three = bc.ambient_dim == 3
-    polys = [_cell_gens(cells[i]) if three else _gens(cells[i].polyhedron) for i in grp]
+    polys = [_cell_gens(cx, i) if three else _gens(cells[i].polyhedron) for i in grp]
     merged = bc._merge_ridges
+    faces = cx._face_lists
     flats: dict[Any, IntRow] = {}
     for i in grp:
-        for t in cells[i].face_indices:
+        for t in faces[i]:
             if t in merged:
                 continue
             if three:
-                row = _ridge_row(cells[t], h)
+                row = _ridge_row(cx, t, h)
                 flats.setdefault(row, row)
                 continue
             eqs = cells[t].polyhedron.equalities
@@ -1519,7 +1555,9 @@ def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow]
     return reflex, support
 
 
-def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]]) -> bool:
+def _literal_pieces_form_a_complex(
+    bc: BreakpointComplex, groups: list[list[int]], memo: dict[int, frozenset[int]] | None = None
+) -> bool:
     """Whether the literal pieces are convex and every two meet in a common face (then nothing is cut).
 
     Exact and combinatorial on the canonical complex ``K``, with no polyhedron
@@ -1536,10 +1574,11 @@ def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]
     closure of one of its cells.  Two single cells of ``K`` always meet in a face.
     """
     cells = bc.complex.cells
+    memo = {} if memo is None else memo  # closures of cells, shared with the refinement
     closures = []
     pieces_at: dict[int, list[int]] = {}
     for k, grp in enumerate(groups):
-        cl = frozenset().union(*(cells[i].closure_indices() for i in grp))
+        cl = frozenset().union(*(_closure(bc.complex, i, memo) for i in grp))
         closures.append(cl)
         for c in cl:
             pieces_at.setdefault(c, []).append(k)
@@ -1549,7 +1588,7 @@ def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]
         pt = points.get(c)
         if pt is None:
             pt = points[c] = cells[c].homogeneous_interior_point
-        return sum(u * v for u, v in zip(row, pt[:-1])) == row[-1] * pt[-1]
+        return sum(map(mul, row, pt)) == 2 * row[-1] * pt[-1]  # sum over d + 1 entries: a . X - b t == b t
 
     for k, grp in enumerate(groups):
         if len(grp) == 1:
@@ -1564,12 +1603,28 @@ def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]
             rows = [r for r in support if all(tight(r, c) for c in meet)]
             if any(all(tight(r, c) for r in rows) for c in cl - meet):
                 return False
-            if len(groups[j]) == 1 and not any(cells[c].closure_indices() == meet for c in meet):
+            if len(groups[j]) == 1 and not any(_closure(bc.complex, c, memo) == meet for c in meet):
                 return False
     return True
 
 
 _NONE: frozenset[int] = frozenset()
+
+
+def _closure(cx: PolyhedralComplex, i: int, memo: dict[int, frozenset[int]]) -> frozenset[int]:
+    """The cells of ``cx`` in the closure of cell ``i`` (:meth:`Cell.closure_indices`), memoised in ``memo``."""
+    cl = memo.get(i)
+    if cl is None:
+        if cx.dim == 3 and cx._records[i][0] == 2:  # the cell, its edges and their ends
+            faces = cx._face_lists
+            out = {i, *faces[i]}
+            for e in faces[i]:
+                out.update(faces[e])
+            cl = frozenset(out)
+        else:
+            cl = cx.cells[i].closure_indices()
+        memo[i] = cl
+    return cl
 
 
 class _Refiner:
@@ -1650,9 +1705,7 @@ class _Refiner:
         """The vertex of the canonical complex's 0-cell ``c`` as ``(X, t)``, ``X / t`` the point, in lowest terms."""
         got = self._vertex.get(c)
         if got is None:
-            *X, t = self.cells[c].homogeneous_interior_point  # one generator
-            g = math.gcd(t, *X)
-            got = self._vertex[c] = (tuple(v // g for v in X), t // g)
+            got = self._vertex[c] = _lowest(_cell_gens(self.cx, c).vertices[0])  # one generator
             self.vertex_cell[got] = c
         return got
 
@@ -1668,7 +1721,7 @@ class _Refiner:
         if got is None:
             rows = self.support.get(k)
             grp, p = self.pieces[k]  # type: ignore[misc]
-            g = _cell_gens(self.cells[grp[0]]) if p is None and len(grp) == 1 else None
+            g = _cell_gens(self.cx, grp[0]) if p is None and len(grp) == 1 else None
             if g is not None and not g.lineality:
                 # a pointed cell: its vertices are its generators with t > 0 (extreme, as the compiler keeps them)
                 got = frozenset(_lowest(v) for v in g.vertices)
@@ -1678,7 +1731,7 @@ class _Refiner:
                 grp = self.pieces[k][0]  # type: ignore[index]
                 h = self.key[grp[0]]
                 out = set()
-                zeros = {c for i in grp for c in self.closure(i) if self.cells[c].dim == 0}
+                zeros = {c for i in grp for c in self.closure(i) if self.cx._records[c][0] == 0}
                 for c in zeros:
                     x = self.vertex_of(c)
                     tight = [r for r in rows if _value(r, x) == 0]
@@ -1720,11 +1773,10 @@ class _Refiner:
         got = self._cell_rows.get(i)
         if got is None:
             h = self.key[i]
-            c = self.cells[i]
-            x = _split_point(c.homogeneous_interior_point)
+            x = _cell_point(self.cx, i)
             out = []
-            for e in c.face_indices:
-                r = _ridge_row(self.cells[e], h)
+            for e in self.cx._face_lists[i]:
+                r = _ridge_row(self.cx, e, h)
                 out.append(_opposite(r) if _value(r, x) > 0 else r)
             got = self._cell_rows[i] = tuple(out)
         return got
@@ -1739,12 +1791,12 @@ class _Refiner:
             if p is not None:
                 got = (_gens(p),)
             elif len(grp) == 1:
-                got = (_cell_gens(self.cells[grp[0]]),)
+                got = (_cell_gens(self.cx, grp[0]),)
             elif k in self.support and self.vertices(k):
-                rays = {r for i in grp for r in _cell_gens(self.cells[i]).rays}
+                rays = {r for i in grp for r in _cell_gens(self.cx, i).rays}
                 got = (_Gens(tuple(self.vertices(k)), tuple(rays), ()),)
             else:
-                got = tuple(_cell_gens(self.cells[i]) for i in grp)
+                got = tuple(_cell_gens(self.cx, i) for i in grp)
             self._side_gens[k] = got
         return got
 
@@ -1758,7 +1810,7 @@ class _Refiner:
             return not self.vertices(k)
         grp, p = self.pieces[k]  # type: ignore[misc]
         if p is None and len(grp) == 1:
-            return bool(_cell_gens(self.cells[grp[0]]).lineality)
+            return bool(_cell_gens(self.cx, grp[0]).lineality)
         return bool(self.poly(k).lineality)
 
     def contains(self, k: int, x: tuple[IntRow, int], *, in_plane: bool = False) -> bool:
@@ -1799,18 +1851,7 @@ class _Refiner:
 
     def closure(self, i: int) -> frozenset[int]:
         """The cells of the canonical complex in the closure of cell ``i``."""
-        cl = self._closure.get(i)
-        if cl is None:
-            if self.d == 3 and self.cells[i].dim == 2:  # the cell, its edges and their ends
-                faces = self.cx._face_lists
-                out = {i, *faces[i]}
-                for e in faces[i]:
-                    out.update(faces[e])
-                cl = frozenset(out)
-            else:
-                cl = self.cells[i].closure_indices()
-            self._closure[i] = cl
-        return cl
+        return _closure(self.cx, i, self._closure)
 
     def neighbours(self, k: int) -> set[int]:
         """The live pieces other than ``k`` meeting a bent facet whose closure meets that of a cell of ``k``."""
@@ -1842,18 +1883,17 @@ class _Refiner:
         mid = _centroid(gp)
         three = self.d == 3
         for i in cand:
-            c = self.cells[i]
-            *X, t = c.homogeneous_interior_point
-            if all(_value(r, (X, t)) < 0 for r in poly.inequalities):
+            ci = _cell_point(self.cx, i)
+            if all(_value(r, ci) < 0 for r in poly.inequalities):
                 out.append(i)  # its interior point lies in the relative interior of poly (same hyperplane)
                 continue
             # in R^3 the lines of the cell's edges stand for its facets (same half-planes of the plane)
-            cp = None if three else c.polyhedron
+            cp = None if three else self.cells[i].polyhedron
             crows = self.cell_rows(i) if cp is None else cp.inequalities
             if all(_value(r, mid) < 0 for r in crows):
                 out.append(i)  # the interior point of poly lies in the relative interior of the cell
                 continue
-            cg = _cell_gens(c) if cp is None else _gens(cp)
+            cg = _cell_gens(self.cx, i) if cp is None else _gens(cp)
             if any(not _sides(_opposite(r), (cg,))[0] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
             if any(not _sides(_opposite(r), (gp,))[0] for r in crows):
@@ -2031,7 +2071,7 @@ class _Refiner:
                     ends: dict[int, int] = {}
                     for c in cs:
                         if first_edge <= c < first_vertex:
-                            for v in cells[c].face_indices:
+                            for v in self.cx._face_lists[c]:
                                 ends[v] = ends.get(v, 0) + 1
                     if ends:
                         pts.update(self.vertex_of(v) for v, n in ends.items() if n == 1)
@@ -2105,14 +2145,19 @@ class _Refiner:
         return [p for p in self.pieces if p is not None]
 
 
-def _refine(bc: BreakpointComplex, groups: list[list[int]]) -> list[tuple[list[int], Polyhedron | None]]:
+def _refine(
+    bc: BreakpointComplex, groups: list[list[int]], closures: dict[int, frozenset[int]] | None = None
+) -> list[tuple[list[int], Polyhedron | None]]:
     """Refine the merged pieces (``d >= 3``) into the canonical polyhedral complex on B(f).
 
     Returns ``(cells, polyhedron)`` per piece; ``polyhedron`` is None for a piece
     that is one whole bent facet of the canonical complex.  The construction and
     the proofs are in ``docs/breakpoints.md`` ("The breakpoint complex in d >= 3").
     """
-    return _Refiner(bc, groups).run()
+    refiner = _Refiner(bc, groups)
+    if closures is not None:
+        refiner._closure = closures
+    return refiner.run()
 
 
 def _face_lattice(poly: Polyhedron) -> list[tuple[tuple[Any, ...], int, list[tuple[Any, ...]]]]:
