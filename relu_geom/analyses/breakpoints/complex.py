@@ -1574,6 +1574,10 @@ def _literal_pieces_form_a_complex(
     closure of one of its cells.  Two single cells of ``K`` always meet in a face.
     """
     cells = bc.complex.cells
+    # first the convexity of every merged piece (its boundary flats are kept for the refinement)
+    for grp in groups:
+        if len(grp) > 1 and _boundary_flats(bc, grp)[0]:
+            return False
     memo = {} if memo is None else memo  # closures of cells, shared with the refinement
     closures = []
     pieces_at: dict[int, list[int]] = {}
@@ -1588,14 +1592,12 @@ def _literal_pieces_form_a_complex(
         pt = points.get(c)
         if pt is None:
             pt = points[c] = cells[c].homogeneous_interior_point
-        return sum(map(mul, row, pt)) == 2 * row[-1] * pt[-1]  # sum over d + 1 entries: a . X - b t == b t
+        return sum(u * v for u, v in zip(row, pt[:-1])) == row[-1] * pt[-1]
 
     for k, grp in enumerate(groups):
         if len(grp) == 1:
             continue
-        reflex, support = _boundary_flats(bc, grp)
-        if reflex:
-            return False
+        support = _boundary_flats(bc, grp)[1]
         cl = closures[k]
         others = {j for c in cl for j in pieces_at[c]} - {k}
         for j in sorted(others):
