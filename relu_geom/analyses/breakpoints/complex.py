@@ -735,6 +735,7 @@ class BreakpointComplex(_Frozen):
             finally:
                 _GENS.clear()
                 _CELL_GENS.clear()
+                _RIDGE_ROWS.clear()
                 _FLATS.clear()
 
         # order: by hyperplane, then first cell, then (cut pieces of one cell) the vertices
@@ -1480,6 +1481,8 @@ def _cell_point(cx: PolyhedralComplex, i: int) -> tuple[IntRow, int]:
 
 # (id of the complex, cell index) -> its generators; cleared after each build
 _CELL_GENS: dict[tuple[int, int], _Gens] = {}
+# (id of the complex, ridge, plane) -> the row of :func:`_ridge_row`; cleared after each build
+_RIDGE_ROWS: dict[tuple[int, int, IntRow], IntRow] = {}
 # (id of the breakpoint complex, the cells of a merged piece) -> its boundary flats; cleared after each build
 _FLATS: dict[tuple[int, tuple[int, ...]], tuple[list[IntRow], list[IntRow]]] = {}
 
@@ -1495,6 +1498,14 @@ def _ridge_row(cx: PolyhedralComplex, t: int, h: IntRow) -> IntRow:
     through the line other than ``h`` cuts ``h`` alike, and every use of it (sides,
     cuts, support rows reduced modulo ``h`` in canonical form) depends only on that.
     """
+    key = (id(cx), t, h)
+    got = _RIDGE_ROWS.get(key)
+    if got is None:
+        got = _RIDGE_ROWS[key] = _ridge_row_of(cx, t, h)
+    return got
+
+
+def _ridge_row_of(cx: PolyhedralComplex, t: int, h: IntRow) -> IntRow:
     g = _cell_gens(cx, t)
     if not g.vertices:  # pragma: no cover - a cell of the compiler always has a point generator
         return next(r for r in cx.cells[t].polyhedron.equalities if _independent(h, r))
@@ -1529,7 +1540,17 @@ def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow]
     cells = cx.cells
     h = bc._key[grp[0]]
     three = bc.ambient_dim == 3
-    polys = [_cell_gens(cx, i) if three else _gens(cells[i].polyhedron) for i in grp]
+    if three:  # the generators of all its cells at once, each vertex once
+        gs = [_cell_gens(cx, i) for i in grp]
+        polys = [
+            _Gens(
+                tuple({_lowest(v) for g in gs for v in g.vertices}),
+                tuple({r for g in gs for r in g.rays}),
+                tuple({r for g in gs for r in g.lineality}),
+            )
+        ]
+    else:
+        polys = [_gens(cells[i].polyhedron) for i in grp]
     merged = bc._merge_ridges
     faces = cx._face_lists
     flats: dict[Any, IntRow] = {}
@@ -1733,7 +1754,12 @@ class _Refiner:
                 grp = self.pieces[k][0]  # type: ignore[index]
                 h = self.key[grp[0]]
                 out = set()
-                zeros = {c for i in grp for c in self.closure(i) if self.cx._records[c][0] == 0}
+                # a vertex lies on the boundary of the piece, the union of its boundary ridges
+                # (every ridge of its cells that is not a merge ridge: it is convex), so it is
+                # an end of one of them
+                faces = self.cx._face_lists
+                merged = self.bc._merge_ridges
+                zeros = {c for i in grp for e in faces[i] if e not in merged for c in faces[e]}
                 for c in zeros:
                     x = self.vertex_of(c)
                     tight = [r for r in rows if _value(r, x) == 0]
@@ -2055,6 +2081,7 @@ class _Refiner:
         # a meet is symmetric: the points of V it gives were tested, in the pieces of
         # {j} + nb(j) (which contains every piece containing them), when j was done
         done: set[int] = set()
+        seen: set[tuple[IntRow, int]] = set()
         for k in made:
             nb = sorted(self.neighbours(k))
             pts = set(self.vertices(k))
@@ -2090,8 +2117,11 @@ class _Refiner:
                     pk, pj = self.poly(k), self.poly(j)
                     if not _disjoint(pk, pj):
                         pts.update(_homogeneous(pk.intersection(pj).vertices))
-            # the points of V in the pieces that contain them but not as vertices (every piece
-            # containing a point of piece k is in nb); first those in the plane of each piece
+            # the points of V in the pieces that contain them but not as vertices: every piece
+            # containing a point of piece k is in nb, so each point is tested once, in the
+            # pieces of the first piece it was found in; first those in the plane of each piece
+            pts -= seen
+            seen |= pts
             in_plane: dict[IntRow, list[tuple[IntRow, int]]] = {}
             for j in (k, *nb):
                 hj = self.plane(j)
