@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from fractions import Fraction
 from operator import mul
@@ -1048,6 +1049,31 @@ def _sides(row: IntRow, gens: Any) -> tuple[bool, bool]:
     return pos, neg
 
 
+def _sides3(row: IntRow, g: _Gens) -> tuple[bool, bool]:
+    """:func:`_sides` for one set of generators of ``R^3``, the dot products spelled out."""
+    r0, r1, r2, r3 = row
+    if any(r0 * a + r1 * b + r2 * c for a, b, c in g.lineality):
+        return True, True
+    pos = neg = False
+    for (a, b, c), t in g.vertices:
+        v = r0 * a + r1 * b + r2 * c - r3 * t
+        if v > 0:
+            pos = True
+        elif v < 0:
+            neg = True
+        else:
+            continue
+        if pos and neg:
+            return True, True
+    for a, b, c in g.rays:
+        v = r0 * a + r1 * b + r2 * c
+        if v > 0:
+            pos = True
+        elif v < 0:
+            neg = True
+    return pos, neg
+
+
 def _beyond(row: IntRow, p: Polyhedron) -> bool:
     """Whether ``p`` lies strictly in ``a . x > b`` (row ``(a, b)``): then it misses ``a . x <= b``."""
     g = _gens(p)
@@ -1163,9 +1189,9 @@ def _meet_ends_rows(
     will do: the meet is computed exactly on that line, bounded by all the rows).
     """
     if h == g:
-        found = next((r for r in rows_p if not _sides(r, gens_q)[1]), None)
+        found = next((r for r in rows_p if not any(_sides3(r, x)[1] for x in gens_q)), None)
         if found is None:
-            found = next((r for r in rows_q if not _sides(r, gens_p)[1]), None)
+            found = next((r for r in rows_q if not any(_sides3(r, x)[1] for x in gens_p)), None)
         if found is None:
             return None
         g = found
@@ -1567,7 +1593,7 @@ def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow]
                 flats[eqs] = next(r for r in eqs if _independent(h, r))
     reflex, support = [], []
     for row in flats.values():
-        pos, neg = _sides(row, polys)
+        pos, neg = _sides3(row, polys[0]) if three else _sides(row, polys)
         if pos and neg:
             reflex.append(row)
         else:
@@ -1662,7 +1688,7 @@ class _Refiner:
         self.hyperplanes = sorted({self.key[i] for i in bc._bent})
         self.pieces: list[tuple[list[int], Polyhedron | None] | None] = []
         self.where: dict[int, set[int]] = {}  # canonical bent facet -> live pieces meeting it
-        self._up: dict[int, frozenset[int]] | None = None
+        self._up: dict[int, set[int]] | None = None
         self._closure: dict[int, frozenset[int]] = {}
         self._through: dict[tuple[IntRow, IntRow], list[IntRow]] = {}
         self.groups = groups
@@ -1867,14 +1893,14 @@ class _Refiner:
             self.where[i].discard(k)
         self.pieces[k] = None
 
-    def up(self, c: int) -> frozenset[int]:
+    def up(self, c: int) -> AbstractSet[int]:
         """The bent facets of the canonical complex whose closure contains cell ``c``."""
         if self._up is None:  # one pass over the closures of the bent facets
             star: dict[int, set[int]] = {}
             for f in self.bc._bent:
                 for j in self.closure(f):
                     star.setdefault(j, set()).add(f)
-            self._up = {j: frozenset(fs) for j, fs in star.items()}
+            self._up = star
         return self._up.get(c, _NONE)
 
     def closure(self, i: int) -> frozenset[int]:
@@ -1922,9 +1948,10 @@ class _Refiner:
                 out.append(i)  # the interior point of poly lies in the relative interior of the cell
                 continue
             cg = _cell_gens(self.cx, i) if cp is None else _gens(cp)
-            if any(not _sides(_opposite(r), (cg,))[0] for r in poly.inequalities):
+            sides = _sides3 if three else (lambda row, g: _sides(row, (g,)))
+            if any(not sides(r, cg)[1] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
-            if any(not _sides(_opposite(r), (gp,))[0] for r in crows):
+            if any(not sides(r, gp)[1] for r in crows):
                 continue  # poly lies in the closed far side of a facet of the cell
             if self.d == 3:
                 # Two polygons of one plane whose relative interiors miss each other are
@@ -2055,6 +2082,7 @@ class _Refiner:
         the canonical complex on one edge of it, or the point.
         """
         cells = self.cells
+        faces = self.cx._face_lists
         n_cells = len(cells)
         first_edge = n_cells - self.cx.f_vector[0] - self.cx.f_vector[1]  # cells are ordered by dimension, down
         first_vertex = n_cells - self.cx.f_vector[0]
@@ -2100,7 +2128,7 @@ class _Refiner:
                     ends: dict[int, int] = {}
                     for c in cs:
                         if first_edge <= c < first_vertex:
-                            for v in self.cx._face_lists[c]:
+                            for v in faces[c]:
                                 ends[v] = ends.get(v, 0) + 1
                     if ends:
                         pts.update(self.vertex_of(v) for v, n in ends.items() if n == 1)
