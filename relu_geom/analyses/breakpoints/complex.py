@@ -45,7 +45,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from relu_geom._util import Frozen, lazy, short_repr
-from relu_geom.arith.dense import rref
+from relu_geom.arith.dense import reduce_integer_row, rref
 from relu_geom.arith.rational import format_rational, primitive
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
@@ -1342,8 +1342,68 @@ def _cone_cell(
         if any(v > 0 for v in vals):  # pragma: no cover - the generators are on one side of each facet line
             raise ReluGeomError("breakpoint_complex: internal error, a pulled cell that is not convex")
         rows.append(line)
-    hrep = _canonical_hrep(d, r.equalities, rows)
+    hrep = _plane_hrep(d, r.equalities, rows)
     return _pointed(d, hrep, [x, *(v for v, _ in verts)], [hx, *(hv for _, hv in verts)], rays)
+
+
+def _pointed_polygon(h: IntRow, rows: list[IntRow]) -> Polyhedron | None:
+    """The polygon ``{x : h(x) = 0, r(x) <= 0 for r in rows}`` of ``R^3`` in integers, when it is
+    pointed and of dimension 2 (None otherwise: then cdd makes it).
+
+    Its vertices are the points of the plane on the lines of two rows independent in it
+    that satisfy every row; its rays are the directions ``+-(a_h x a_r)`` along the line of a
+    row that every row allows (a valid direction along a row's line is on the boundary of
+    the recession cone, hence extreme, a row with no linear part in the plane being left
+    out); its facets are the rows tight on two vertices or on a vertex and a ray.
+    """
+    rows = [r for r in rows if any(_cross(h, r))]  # rows with a linear part in the plane
+    hverts: set[tuple[IntRow, int]] = set()
+    for n, a in enumerate(rows):
+        for b in rows[n + 1 :]:
+            det = _det3(h, a, b)
+            if not det:
+                continue
+            # Cramer: the point with h, a, b tight, as (X, t) with t = |det|
+            rhs = (h[3], a[3], b[3])
+            X = tuple(
+                _det3(*[(*row[:i], rhs[k], *row[i + 1 : 3], 0) for k, row in enumerate((h, a, b))])
+                for i in range(3)
+            )
+            x = _lowest((X, det) if det > 0 else (tuple(-v for v in X), -det))
+            if all(_value(r, x) <= 0 for r in rows):
+                hverts.add(x)
+    if not hverts:
+        return None
+    rays: set[IntRow] = set()
+    for r in rows:
+        w = _cross(h, r)
+        for d in (w, _opposite(w)):
+            if all(_dot(q, d) <= 0 for q in rows):
+                rays.add(primitive(d))
+    hv = sorted(hverts)
+    facets = []
+    for r in rows:
+        nv = sum(1 for v in hv if _value(r, v) == 0)
+        if nv >= 2 or (nv == 1 and any(_dot(r, d) == 0 for d in rays)):
+            facets.append(r)
+    verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
+    return _pointed(3, _plane_hrep(3, (h,), facets), verts, hv, list(rays))
+
+
+def _plane_hrep(d: int, equalities: tuple[IntRow, ...], rows: Any) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
+    """:func:`_canonical_hrep` for integer rows and equalities already in canonical form
+    (an :func:`integer_echelon` basis, as :attr:`Polyhedron.equalities` keeps them): the
+    inequalities reduced modulo them, primitive, without zero rows, sorted, without repeats."""
+    if len(equalities) != 1:
+        return _canonical_hrep(d, equalities, rows)
+    h = equalities[0]
+    basis, piv = [h], [next(i for i, v in enumerate(h) if v)]
+    ineqs = set()
+    for r in rows:
+        red = reduce_integer_row(r, basis, piv)
+        if any(red[:d]):
+            ineqs.add(red)
+    return (h,), tuple(sorted(ineqs))
 
 
 def _pointed(
@@ -1415,7 +1475,7 @@ def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
             nr = sum(1 for y in pr if _dot(e, y) == 0)
             if nv >= 2 or (nv >= 1 and nr >= 1):
                 rows.append(e)
-        out.append(_pointed(3, _canonical_hrep(3, p.equalities, rows), pv, hv, pr))
+        out.append(_pointed(3, _plane_hrep(3, p.equalities, rows), pv, hv, pr))
     return out
 
 
@@ -1747,7 +1807,7 @@ class _Refiner:
                 facets.append(e)
         verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
         return Polyhedron._from_data(
-            self.d, hrep=_canonical_hrep(self.d, [h], facets), vrep=_canonical_vrep(self.d, verts, rays, ())
+            self.d, hrep=_plane_hrep(self.d, (h,), facets), vrep=_canonical_vrep(self.d, verts, rays, ())
         )
 
     def vertex_of(self, c: int) -> tuple[IntRow, int]:
@@ -1987,7 +2047,9 @@ class _Refiner:
         reflex, support = _boundary_flats(self.bc, grp)
         if not reflex:
             return [(list(grp), None)], support
-        hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
+        hull = _pointed_polygon(h, support) if self.d == 3 else None
+        if hull is None:
+            hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
         out: list[tuple[list[int], Polyhedron | None]] = []
         for part in _cut(hull, sorted(reflex)):
             x = _centroid(_gens(part))  # its interior point, in the plane of the cells
