@@ -1214,13 +1214,15 @@ def _meet_ends_rows(
             if alpha > 0:
                 if hi is None or beta * hi[1] < hi[0] * alpha * ww:
                     hi = (beta, alpha * ww)
+                    if lo is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+                        return []
             elif alpha < 0:
                 if lo is None or -beta * lo[1] > lo[0] * -alpha * ww:
                     lo = (-beta, -alpha * ww)
+                    if hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+                        return []
             elif beta < 0:
                 return []
-    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
-        return []
     out: list[tuple[IntRow, int]] = []
     for bound in {lo, hi} - {None}:
         num, den = bound  # type: ignore[misc]
@@ -1285,10 +1287,10 @@ def _pull(poly: Polyhedron, points: Any) -> list[Polyhedron]:
         nxt = []
         (hx,) = _homogeneous((x,))
         for r in parts:
-            if x in r.vertices or not _contains(r, hx):
+            g = _gens(r)
+            if hx in g.vertices or not _contains(r, hx):  # both in lowest terms
                 nxt.append(r)
                 continue
-            g = _gens(r)
             for row in r.inequalities:
                 if _value(row, hx) == 0:
                     continue  # the facet of row contains x
