@@ -1594,21 +1594,25 @@ def _ridge_row(cx: PolyhedralComplex, t: int, h: IntRow) -> IntRow:
 
 
 def _ridge_row_of(cx: PolyhedralComplex, t: int, h: IntRow) -> IntRow:
-    g = _cell_gens(cx, t)
-    if not g.vertices:  # pragma: no cover - a cell of the compiler always has a point generator
+    _, _, region, raymask, _ = cx._records[t]
+    reg = cx._regions[region]
+    gens = [reg.rays[b] for b in iter_bits(raymask)]  # homogeneous (x_1, x_2, x_3, t)
+    pts = [g for g in gens if g[3]]
+    if not pts:  # pragma: no cover - a cell of the compiler always has a point generator
         return next(r for r in cx.cells[t].polyhedron.equalities if _independent(h, r))
-    X, t = g.vertices[0]
-    if len(g.vertices) > 1:
-        Y, s = g.vertices[1]
-        w: Any = tuple(y * t - x * s for x, y in zip(X, Y))
+    x0, x1, x2, s0 = pts[0]
+    if len(pts) > 1:
+        y0, y1, y2, s1 = pts[1]
+        w: Any = (y0 * s0 - x0 * s1, y1 * s0 - x1 * s1, y2 * s0 - x2 * s1)
     else:
-        w = (g.rays or g.lineality)[0]
-    n = _cross(h, w)
-    row = (*(v * t for v in n), _dot(n, X))
+        w = next((g for g in gens if not g[3]), None) or reg.lin[0]
+    h0, h1, h2 = h[0], h[1], h[2]
+    n0, n1, n2 = h1 * w[2] - h2 * w[1], h2 * w[0] - h0 * w[2], h0 * w[1] - h1 * w[0]
+    row = (n0 * s0, n1 * s0, n2 * s0, n0 * x0 + n1 * x1 + n2 * x2)
     c = math.gcd(*row)
     if next(v for v in row if v) < 0:
         c = -c
-    return tuple(v // c for v in row)
+    return (row[0] // c, row[1] // c, row[2] // c, row[3] // c)
 
 
 def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow], list[IntRow]]:
