@@ -2,7 +2,9 @@
 
 Run: ``python benchmarks/bench_breakpoints.py [seed] [--degenerate] [--repeat N]``.  For each seeded standard-normal
 network over R^d it prints the CPU seconds of every stage and the ratio of the four
-function-side stages together to the compile (the target is at most 1).  Then the
+function-side stages together to the compile (the target is at most 1).  Every compile
+runs in this process (``workers=1``): with worker processes, ``time.process_time`` would
+count only the parent's share of the compile.  Then the
 degenerate rows, where the breakpoint complex in d >= 3 must merge and refine:
 ``ReLUNetwork.random([3, 4, 3, 1], seed=154)`` and ``ReLUNetwork.random([3, 5, 4, 1])``
 seeds 6 and 19 (non-convex merged pieces: the refinement convexifies and pulls), ``max(x_1, ..., x_4)`` with two hidden layers and ``rg.zoo.max_tree(4)``,
@@ -38,7 +40,7 @@ def main(seed: int = 0) -> None:
     print(f"{'architecture':<16}{'stage':<26}{'CPU s':>8}   result")
     for arch in ARCHITECTURES:
         net = rg.ReLUNetwork.random_normal(arch, seed=seed)
-        cx, t_compile = _timed(lambda net=net: rg.compile_network(net))
+        cx, t_compile = _timed(lambda net=net: rg.compile_network(net, workers=1))
         bc, t_bc = _timed(lambda cx=cx: rg.breakpoint_complex(cx))
         w, t_w = _timed(lambda bc=bc: rg.facet_weights(bc))
         fails, t_bal = _timed(lambda bc=bc: rg.check_balancing(bc))

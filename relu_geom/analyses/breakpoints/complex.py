@@ -1100,58 +1100,6 @@ def _opposite(row: IntRow) -> IntRow:
     return tuple(-v for v in row)
 
 
-def _meet_ends(p: Polyhedron, q: Polyhedron) -> list[tuple[IntRow, int]] | None:
-    """The vertices of ``p ∩ q`` as ``(X, t)`` in lowest terms, for two polygons of ``R^3``.
-
-    The meet lies on a line ``h = g = 0``: ``h`` the plane of ``p`` and ``g`` that of
-    ``q`` when they differ, else a facet row of one that has the other on its closed
-    far side (None when there is none: the polygons overlap, or the polyhedra are not
-    polygons).  The line is ``X0 / ww + s w`` with ``w = a_h x a_g``, ``ww = w . w`` and
-    ``X0 = b_h (a_g x w) + b_g (w x a_h)``; every inequality of ``p`` and ``q`` bounds
-    ``s``, in integers, and the vertices are the finite ends of the interval.
-    Parallel different planes do not meet.
-    """
-    if len(p.equalities) != 1 or len(q.equalities) != 1 or p.ambient_dim != 3:
-        return None
-    (h,), (g,) = p.equalities, q.equalities
-    if h == g:
-        gp, gq = _gens(p), _gens(q)
-        found = next((r for r in p.inequalities if not _sides(r, (gq,))[1]), None)
-        if found is None:
-            found = next((r for r in q.inequalities if not _sides(r, (gp,))[1]), None)
-        if found is None:
-            return None
-        g = found
-    w = _cross(h, g)
-    ww = _dot(w, w)
-    if not ww:
-        return []
-    u, v = _cross(g, w), _cross(w, h)
-    X0 = tuple(h[3] * a + g[3] * b for a, b in zip(u, v))
-    lo: tuple[int, int] | None = None  # bounds on s: (numerator, positive denominator)
-    hi: tuple[int, int] | None = None
-    for r in (*p.inequalities, *q.inequalities):
-        alpha, beta = _dot(r, w), r[3] * ww - _dot(r, X0)  # alpha s <= beta / ww
-        if alpha > 0:
-            if hi is None or beta * hi[1] < hi[0] * alpha * ww:
-                hi = (beta, alpha * ww)
-        elif alpha < 0:
-            if lo is None or -beta * lo[1] > lo[0] * -alpha * ww:
-                lo = (-beta, -alpha * ww)
-        elif beta < 0:
-            return []
-    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
-        return []
-    out = []
-    for bound in {lo, hi} - {None}:
-        num, den = bound  # type: ignore[misc]
-        X = [x * den + num * ww * y for x, y in zip(X0, w)]
-        t = ww * den
-        c = math.gcd(t, *X)
-        out.append((tuple(x // c for x in X), t // c))
-    return out
-
-
 def _centroid(g: _Gens) -> tuple[IntRow, int]:
     """:attr:`Polyhedron.interior_point` (the vertex centroid plus the sum of the rays) as ``(X, t)``."""
     n = len(g.vertices)
@@ -1165,11 +1113,6 @@ def _centroid(g: _Gens) -> tuple[IntRow, int]:
     return tuple(X), n * L
 
 
-def _split_point(hp: IntRow) -> tuple[IntRow, int]:
-    """A homogeneous point ``(x_1, ..., x_d, t)`` as ``(X, t)``."""
-    return tuple(hp[:-1]), hp[-1]
-
-
 def _lowest(v: tuple[IntRow, int]) -> tuple[IntRow, int]:
     """``(X, t)`` in lowest terms."""
     X, t = v
@@ -1180,13 +1123,17 @@ def _lowest(v: tuple[IntRow, int]) -> tuple[IntRow, int]:
 def _meet_ends_rows(
     h: IntRow, rows_p: Any, gens_p: Any, g: IntRow, rows_q: Any, gens_q: Any
 ) -> list[tuple[IntRow, int]] | None:
-    """:func:`_meet_ends` for two polygons of ``R^3`` given by their planes, rows ``a . x <= b``
-    cutting them out of their planes (redundant rows allowed) and generators (tuples of
-    :class:`_Gens`, for the sign tests).
+    """The vertices of ``p ∩ q`` as ``(X, t)`` in lowest terms, for two polygons of ``R^3``.
 
-    The same computation, spelled out in integers: with ``h == g`` the meet lies on the
-    line of a row of one polygon having the other on its closed far side (any such row
-    will do: the meet is computed exactly on that line, bounded by all the rows).
+    ``p`` and ``q`` are given by their planes ``h`` and ``g``, rows ``a . x <= b`` cutting
+    them out of their planes (redundant rows allowed) and generators (tuples of
+    :class:`_Gens`, for the sign tests).  The meet lies on a line ``h = g = 0``: when the
+    planes are equal, ``g`` is replaced by a row of one polygon that has the other on its
+    closed far side (any such row will do: the meet is computed exactly on that line,
+    bounded by all the rows; None when there is none, the polygons overlapping).  The line
+    is ``X0 / ww + s w`` with ``w = a_h x a_g``, ``ww = w . w`` and ``X0 = b_h (a_g x w) +
+    b_g (w x a_h)``; every row of ``p`` and ``q`` bounds ``s``, in integers, and the
+    vertices are the finite ends of the interval.  Parallel different planes do not meet.
     """
     if h == g:
         found = next((r for r in rows_p if not any(_sides3(r, x)[1] for x in gens_q)), None)
