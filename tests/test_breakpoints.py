@@ -807,3 +807,29 @@ def test_literal_pieces_shortcut_on_hand_examples():
     # the plane x = 0 cut by y = 0 and z = 0 where nothing else bends: one convex piece
     net = rg.ReLUNetwork([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0]]], [[0, 0, 0], [0]])
     assert kept_literal_pieces(rg.breakpoint_complex(net))
+
+
+def test_integer_polygons_of_the_refinement_agree_with_cdd():
+    # The d = 3 refinement builds the hull of a non-convex merged piece in integers; cdd's
+    # double description of the same rows must give the same canonical polyhedron.
+    from relu_geom.analyses.breakpoints.complex import _pointed_polygon
+
+    h = (0, 0, 1, 0)  # the plane z = 0
+    cases = [
+        [(1, 0, 0, 1), (-1, 0, 0, 1), (0, 1, 0, 1), (0, -1, 0, 1)],  # the square [-1, 1]^2
+        [(1, 0, 0, 1), (-1, 0, 0, 1), (0, 1, 0, 1), (0, -1, 0, 1), (1, 1, 0, 5)],  # and a redundant row
+        [(-1, 0, 0, 0), (0, -1, 0, 0)],  # the quadrant x, y >= 0: a vertex and two rays
+        [(-1, 0, 0, 0), (1, -1, 0, 0)],  # the wedge 0 <= x <= y
+        [(-1, 0, 0, 0), (0, -1, 0, 0), (-1, -1, 0, -1)],  # the quadrant cut by x + y >= 1
+    ]
+    for rows in cases:
+        got = _pointed_polygon(h, rows)
+        ref = rg.Polyhedron.from_hrep(sorted(rows), [h], ambient_dim=3)
+        assert got is not None
+        assert (got.equalities, got.inequalities) == (ref.equalities, ref.inequalities), rows
+        assert (got.vertices, got.rays, got.lineality) == (ref.vertices, ref.rays, ref.lineality), rows
+    # a strip has no vertex: left to cdd
+    assert _pointed_polygon(h, [(1, 0, 0, 1), (-1, 0, 0, 1)]) is None
+    # a tilted plane x + y + z = 1 with x, y >= 0, x + y <= 1: the triangle with vertices e_1, e_2, e_3
+    tri = _pointed_polygon((1, 1, 1, 1), [(-1, 0, 0, 0), (0, -1, 0, 0), (1, 1, 0, 1)])
+    assert tri is not None and tri.vertices == ((0, 0, 1), (0, 1, 0), (1, 0, 0))

@@ -37,17 +37,20 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import mul
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from relu_geom._util import Frozen, lazy, short_repr
-from relu_geom.arith.dense import rref
-from relu_geom.arith.rational import format_rational
+from relu_geom.arith.dense import reduce_integer_row, rref
+from relu_geom.arith.rational import format_rational, primitive
 from relu_geom.compiler import as_complex
 from relu_geom.compiler.complex import PolyhedralComplex
 from relu_geom.errors import InvalidInputError, ReluGeomError
+from relu_geom.geometry.lattice import iter_bits
 from relu_geom.geometry.polyhedron import Polyhedron, _canonical_hrep, _canonical_vrep
 from relu_geom.network import ReLUNetwork
 
@@ -648,7 +651,6 @@ class BreakpointComplex(_Frozen):
         """
         cx = self.complex
         d = cx.dim
-        cells = cx.cells
         regs = cx.region_data
         H = cx.network.n_hidden
         pos_of = [cx.neuron_position(g) for g in range(H)]
@@ -658,13 +660,18 @@ class BreakpointComplex(_Frozen):
         key: dict[int, IntRow] = {}
         num: dict[int, IntRow] = {}
         bent: set[int] = set()
-        for f in cx.facets:
-            co = f.coface_indices
+        # the compiler's records (dim, sign key, region, ...) and incidences, without Cell objects
+        records = cx._records
+        cofaces = cx._coface_lists
+        fv = cx.f_vector
+        start = sum(fv[d:])  # cells are ordered by dimension, down: the facets come after the regions
+        for i in range(start, start + (fv[d - 1] if d >= 1 else 0)):
+            co = cofaces[i]
             if len(co) != 2:
                 continue
-            P, Q = cells[co[0]], cells[co[1]]
-            rp, rq = regs[P.region_index], regs[Q.region_index]
-            kp, kq = P.sign_key, Q.sign_key
+            recp, recq = records[co[0]], records[co[1]]
+            rp, rq = regs[recp[2]], regs[recq[2]]
+            kp, kq = recp[1], recq[1]
             diff = (kp[0] ^ kq[0]) | (kp[1] ^ kq[1])
             g = (diff & -diff).bit_length() - 1
             layer, j = pos_of[g]
@@ -682,7 +689,6 @@ class BreakpointComplex(_Frozen):
             row = tuple(v // gb for v in a) + (-form[d] // gb,)
             if next(v for v in row if v) < 0:
                 row = tuple(-v for v in row)
-            i = f.index
             facet_pq[i] = (co[0], co[1])
             normal_p[i] = e
             key[i] = row
@@ -704,17 +710,18 @@ class BreakpointComplex(_Frozen):
         stars: dict[int, tuple[int, ...]] = {}
         merges: list[int] = []
         if d >= 2:
-            for t in cx.cells_of_dim(d - 2):
-                if t.domain_face:
+            start = sum(fv[d - 1 :])
+            for t in range(start, start + fv[d - 2]):
+                if records[t][1][2]:  # on a face of the domain (a tight domain constraint)
                     continue
-                star = tuple(i for i in t.coface_indices if i in bent)
+                star = tuple(i for i in cofaces[t] if i in bent)
                 if not star:
                     continue
-                stars[t.index] = star
+                stars[t] = star
                 if len(star) == 2:
                     a_, b_ = star
                     if key[a_] == key[b_] and num[a_] == num[b_]:  # the weight is side-independent
-                        merges.append(t.index)
+                        merges.append(t)
         for m in merges:
             a_, b_ = stars[m]
             uf.union(a_, b_)
@@ -723,10 +730,14 @@ class BreakpointComplex(_Frozen):
         pieces: list[tuple[list[int], Polyhedron | None]] = [(grp, None) for grp in groups]
         if d >= 3 and any(len(g) > 1 for g in groups):
             try:
-                if not _literal_pieces_form_a_complex(self, groups):
-                    pieces = _refine(self, groups)
+                closures: dict[int, frozenset[int]] = {}
+                if not _literal_pieces_form_a_complex(self, groups, closures):
+                    pieces = _refine(self, groups, closures)
             finally:
                 _GENS.clear()
+                _CELL_GENS.clear()
+                _RIDGE_ROWS.clear()
+                _FLATS.clear()
 
         # order: by hyperplane, then first cell, then (cut pieces of one cell) the vertices
         def order(piece: tuple[list[int], Polyhedron | None]) -> tuple[Any, ...]:
@@ -982,7 +993,8 @@ def _facet_of(bc: BreakpointComplex, index: int) -> BreakpointFacet:
 
 # ------------------------------------------------------------------ refinement in d >= 3
 def _dot(a: Any, x: Any) -> Any:
-    return sum(u * v for u, v in zip(a, x))
+    """``sum(a_i x_i)`` over the shorter of the two (a row ``(a, b)`` against a vector of ``R^d``)."""
+    return sum(map(mul, a, x))
 
 
 class _Gens(NamedTuple):
@@ -1017,7 +1029,7 @@ def _homogeneous(points: Any) -> tuple[tuple[IntRow, int], ...]:
 def _value(row: IntRow, vertex: tuple[IntRow, int]) -> int:
     """``t (a . x - b)`` for the vertex ``x = X / t`` (same sign as ``a . x - b``)."""
     X, t = vertex
-    return _dot(row, X) - row[-1] * t
+    return sum(map(mul, row, X)) - row[-1] * t
 
 
 def _sides(row: IntRow, gens: Any) -> tuple[bool, bool]:
@@ -1034,6 +1046,31 @@ def _sides(row: IntRow, gens: Any) -> tuple[bool, bool]:
             return True, True
         if pos and neg:
             break
+    return pos, neg
+
+
+def _sides3(row: IntRow, g: _Gens) -> tuple[bool, bool]:
+    """:func:`_sides` for one set of generators of ``R^3``, the dot products spelled out."""
+    r0, r1, r2, r3 = row
+    if any(r0 * a + r1 * b + r2 * c for a, b, c in g.lineality):
+        return True, True
+    pos = neg = False
+    for (a, b, c), t in g.vertices:
+        v = r0 * a + r1 * b + r2 * c - r3 * t
+        if v > 0:
+            pos = True
+        elif v < 0:
+            neg = True
+        else:
+            continue
+        if pos and neg:
+            return True, True
+    for a, b, c in g.rays:
+        v = r0 * a + r1 * b + r2 * c
+        if v > 0:
+            pos = True
+        elif v < 0:
+            neg = True
     return pos, neg
 
 
@@ -1063,56 +1100,90 @@ def _opposite(row: IntRow) -> IntRow:
     return tuple(-v for v in row)
 
 
-def _meet_ends(p: Polyhedron, q: Polyhedron) -> list[tuple[IntRow, int]] | None:
+def _centroid(g: _Gens) -> tuple[IntRow, int]:
+    """:attr:`Polyhedron.interior_point` (the vertex centroid plus the sum of the rays) as ``(X, t)``."""
+    n = len(g.vertices)
+    L = math.lcm(*(t for _, t in g.vertices))
+    X = [0] * len(g.vertices[0][0])
+    for V, t in g.vertices:
+        f = L // t
+        X = [a + f * b for a, b in zip(X, V)]
+    for r in g.rays:
+        X = [a + n * L * b for a, b in zip(X, r)]
+    return tuple(X), n * L
+
+
+def _lowest(v: tuple[IntRow, int]) -> tuple[IntRow, int]:
+    """``(X, t)`` in lowest terms."""
+    X, t = v
+    c = math.gcd(t, *X)
+    return (tuple(x // c for x in X), t // c) if c != 1 else (tuple(X), t)
+
+
+def _meet_ends_rows(
+    h: IntRow, rows_p: Any, gens_p: Any, g: IntRow, rows_q: Any, gens_q: Any
+) -> list[tuple[IntRow, int]] | None:
     """The vertices of ``p ∩ q`` as ``(X, t)`` in lowest terms, for two polygons of ``R^3``.
 
-    The meet lies on a line ``h = g = 0``: ``h`` the plane of ``p`` and ``g`` that of
-    ``q`` when they differ, else a facet row of one that has the other on its closed
-    far side (None when there is none: the polygons overlap, or the polyhedra are not
-    polygons).  The line is ``X0 / ww + s w`` with ``w = a_h x a_g``, ``ww = w . w`` and
-    ``X0 = b_h (a_g x w) + b_g (w x a_h)``; every inequality of ``p`` and ``q`` bounds
-    ``s``, in integers, and the vertices are the finite ends of the interval.
-    Parallel different planes do not meet.
+    ``p`` and ``q`` are given by their planes ``h`` and ``g``, rows ``a . x <= b`` cutting
+    them out of their planes (redundant rows allowed) and generators (tuples of
+    :class:`_Gens`, for the sign tests).  The meet lies on a line ``h = g = 0``: when the
+    planes are equal, ``g`` is replaced by a row of one polygon that has the other on its
+    closed far side (any such row will do: the meet is computed exactly on that line,
+    bounded by all the rows; None when there is none, the polygons overlapping).  The line
+    is ``X0 / ww + s w`` with ``w = a_h x a_g``, ``ww = w . w`` and ``X0 = b_h (a_g x w) +
+    b_g (w x a_h)``; every row of ``p`` and ``q`` bounds ``s``, in integers, and the
+    vertices are the finite ends of the interval.  Parallel different planes do not meet.
     """
-    if len(p.equalities) != 1 or len(q.equalities) != 1 or p.ambient_dim != 3:
-        return None
-    (h,), (g,) = p.equalities, q.equalities
     if h == g:
-        gp, gq = _gens(p), _gens(q)
-        found = next((r for r in p.inequalities if not _sides(r, (gq,))[1]), None)
+        found = next((r for r in rows_p if not any(_sides3(r, x)[1] for x in gens_q)), None)
         if found is None:
-            found = next((r for r in q.inequalities if not _sides(r, (gp,))[1]), None)
+            found = next((r for r in rows_q if not any(_sides3(r, x)[1] for x in gens_p)), None)
         if found is None:
             return None
         g = found
-    w = _cross(h, g)
-    ww = _dot(w, w)
+    h0, h1, h2, h3 = h
+    g0, g1, g2, g3 = g
+    w0, w1, w2 = h1 * g2 - h2 * g1, h2 * g0 - h0 * g2, h0 * g1 - h1 * g0
+    ww = w0 * w0 + w1 * w1 + w2 * w2
     if not ww:
         return []
-    u, v = _cross(g, w), _cross(w, h)
-    X0 = tuple(h[3] * a + g[3] * b for a, b in zip(u, v))
+    # X0 = b_h (a_g x w) + b_g (w x a_h): the point of the line at s = 0, times ww
+    x0 = h3 * (g1 * w2 - g2 * w1) + g3 * (w1 * h2 - w2 * h1)
+    x1 = h3 * (g2 * w0 - g0 * w2) + g3 * (w2 * h0 - w0 * h2)
+    x2 = h3 * (g0 * w1 - g1 * w0) + g3 * (w0 * h1 - w1 * h0)
     lo: tuple[int, int] | None = None  # bounds on s: (numerator, positive denominator)
     hi: tuple[int, int] | None = None
-    for r in (*p.inequalities, *q.inequalities):
-        alpha, beta = _dot(r, w), r[3] * ww - _dot(r, X0)  # alpha s <= beta / ww
-        if alpha > 0:
-            if hi is None or beta * hi[1] < hi[0] * alpha * ww:
-                hi = (beta, alpha * ww)
-        elif alpha < 0:
-            if lo is None or -beta * lo[1] > lo[0] * -alpha * ww:
-                lo = (-beta, -alpha * ww)
-        elif beta < 0:
-            return []
-    if lo is not None and hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
-        return []
-    out = []
+    for rows in (rows_p, rows_q):
+        for r0, r1, r2, r3 in rows:
+            alpha = r0 * w0 + r1 * w1 + r2 * w2
+            beta = r3 * ww - (r0 * x0 + r1 * x1 + r2 * x2)  # alpha s <= beta / ww
+            if alpha > 0:
+                if hi is None or beta * hi[1] < hi[0] * alpha * ww:
+                    hi = (beta, alpha * ww)
+                    if lo is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+                        return []
+            elif alpha < 0:
+                if lo is None or -beta * lo[1] > lo[0] * -alpha * ww:
+                    lo = (-beta, -alpha * ww)
+                    if hi is not None and lo[0] * hi[1] > hi[0] * lo[1]:
+                        return []
+            elif beta < 0:
+                return []
+    out: list[tuple[IntRow, int]] = []
     for bound in {lo, hi} - {None}:
         num, den = bound  # type: ignore[misc]
-        X = [x * den + num * ww * y for x, y in zip(X0, w)]
         t = ww * den
+        nw = num * ww
+        X = (x0 * den + nw * w0, x1 * den + nw * w1, x2 * den + nw * w2)
         c = math.gcd(t, *X)
-        out.append((tuple(x // c for x in X), t // c))
+        out.append(((X[0] // c, X[1] // c, X[2] // c), t // c))
     return out
+
+
+def _contains(p: Polyhedron, x: tuple[IntRow, int]) -> bool:
+    """Whether the non-empty ``p`` contains the point ``X / t``, in integers."""
+    return all(_value(e, x) == 0 for e in p.equalities) and all(_value(r, x) <= 0 for r in p.inequalities)
 
 
 def _cross(a: Any, b: Any) -> IntRow:
@@ -1161,18 +1232,25 @@ def _pull(poly: Polyhedron, points: Any) -> list[Polyhedron]:
     parts = [poly]
     for x in points:
         nxt = []
+        (hx,) = _homogeneous((x,))
         for r in parts:
-            if x in r.vertices or not r.contains(x):
+            g = _gens(r)
+            if hx in g.vertices or not _contains(r, hx):  # both in lowest terms
                 nxt.append(r)
                 continue
-            g = _gens(r)
-            (hx,) = _homogeneous((x,))
             for row in r.inequalities:
                 if _value(row, hx) == 0:
                     continue  # the facet of row contains x
                 verts, rays = _face_mask(g, (row,))
                 nxt.append(
-                    _cone_cell(r, x, hx, [r.vertices[i] for i in verts], [r.rays[i] for i in rays], row)
+                    _cone_cell(
+                        r,
+                        x,
+                        hx,
+                        [(r.vertices[i], g.vertices[i]) for i in verts],
+                        [r.rays[i] for i in rays],
+                        row,
+                    )
                 )
             if len(r.rays) == 2:
                 nxt.append(_cone_cell(r, x, hx, [], list(r.rays), None))
@@ -1184,21 +1262,23 @@ def _cone_cell(
     r: Polyhedron,
     x: tuple[Fraction, ...],
     hx: tuple[IntRow, int],
-    verts: list[tuple[Fraction, ...]],
+    verts: list[tuple[tuple[Fraction, ...], tuple[IntRow, int]]],
     rays: list[IntRow],
     row: IntRow | None,
 ) -> Polyhedron:
     """``conv(x, verts) + cone(rays)`` in the plane of the polygon ``r`` (in ``R^3``, or ``R^2``), both representations.
 
-    Its facets are ``row`` (the facet of ``r`` it is the cone over, None for the
-    face at infinity) and the lines through ``x`` and each vertex or along each
-    ray: a triangle over an edge, a strip over a ray edge, a sector over the face
-    at infinity.  Each line row is oriented so that every generator satisfies
-    it, which is checked; the representations are put in canonical form.
+    ``verts`` are vertices of ``r`` with their :func:`_homogeneous` forms.  Its facets
+    are ``row`` (the facet of ``r`` it is the cone over, None for the face at infinity)
+    and the lines through ``x`` and each vertex or along each ray: a triangle over an
+    edge, a strip over a ray edge, a sector over the face at infinity.  Each line row
+    is oriented so that every generator satisfies it, which is checked; the
+    representations are put in canonical form, and the integer generators are kept for
+    :func:`_gens`.
     """
     d = r.ambient_dim
     Xp, tp = hx
-    gens = [hx, *_homogeneous(verts)]
+    gens = [hx, *(hv for _, hv in verts)]
     dirs = [tuple(a * tp - b * t for a, b in zip(X, Xp)) for X, t in gens[1:]] + list(rays)
     rows = [] if row is None else [row]
     for dvec in dirs:
@@ -1211,8 +1291,86 @@ def _cone_cell(
         if any(v > 0 for v in vals):  # pragma: no cover - the generators are on one side of each facet line
             raise ReluGeomError("breakpoint_complex: internal error, a pulled cell that is not convex")
         rows.append(line)
-    hrep = _canonical_hrep(d, r.equalities, rows)
-    return Polyhedron._from_data(d, hrep=hrep, vrep=_canonical_vrep(d, [x, *verts], rays, ()))
+    hrep = _plane_hrep(d, r.equalities, rows)
+    return _pointed(d, hrep, [x, *(v for v, _ in verts)], [hx, *(hv for _, hv in verts)], rays)
+
+
+def _pointed_polygon(h: IntRow, rows: list[IntRow]) -> Polyhedron | None:
+    """The polygon ``{x : h(x) = 0, r(x) <= 0 for r in rows}`` of ``R^3`` in integers, when it is
+    pointed and of dimension 2 (None otherwise: then cdd makes it).
+
+    Its vertices are the points of the plane on the lines of two rows independent in it
+    that satisfy every row; its rays are the directions ``+-(a_h x a_r)`` along the line of a
+    row that every row allows (a valid direction along a row's line is on the boundary of
+    the recession cone, hence extreme, a row with no linear part in the plane being left
+    out); its facets are the rows tight on two vertices or on a vertex and a ray.
+    """
+    rows = [r for r in rows if any(_cross(h, r))]  # rows with a linear part in the plane
+    hverts: set[tuple[IntRow, int]] = set()
+    for n, a in enumerate(rows):
+        for b in rows[n + 1 :]:
+            det = _det3(h, a, b)
+            if not det:
+                continue
+            # Cramer: the point with h, a, b tight, as (X, t) with t = |det|
+            rhs = (h[3], a[3], b[3])
+            X = tuple(
+                _det3(*[(*row[:i], rhs[k], *row[i + 1 : 3], 0) for k, row in enumerate((h, a, b))])
+                for i in range(3)
+            )
+            x = _lowest((X, det) if det > 0 else (tuple(-v for v in X), -det))
+            if all(_value(r, x) <= 0 for r in rows):
+                hverts.add(x)
+    if not hverts:
+        return None
+    rays: set[IntRow] = set()
+    for r in rows:
+        w = _cross(h, r)
+        for d in (w, _opposite(w)):
+            if all(_dot(q, d) <= 0 for q in rows):
+                rays.add(primitive(d))
+    hv = sorted(hverts)
+    facets = []
+    for r in rows:
+        nv = sum(1 for v in hv if _value(r, v) == 0)
+        if nv >= 2 or (nv == 1 and any(_dot(r, d) == 0 for d in rays)):
+            facets.append(r)
+    verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
+    return _pointed(3, _plane_hrep(3, (h,), facets), verts, hv, list(rays))
+
+
+def _plane_hrep(d: int, equalities: tuple[IntRow, ...], rows: Any) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
+    """:func:`_canonical_hrep` for integer rows and equalities already in canonical form
+    (an :func:`integer_echelon` basis, as :attr:`Polyhedron.equalities` keeps them): the
+    inequalities reduced modulo them, primitive, without zero rows, sorted, without repeats."""
+    if len(equalities) != 1:
+        return _canonical_hrep(d, equalities, rows)
+    h = equalities[0]
+    basis, piv = [h], [next(i for i, v in enumerate(h) if v)]
+    ineqs = set()
+    for r in rows:
+        red = reduce_integer_row(r, basis, piv)
+        if any(red[:d]):
+            ineqs.add(red)
+    return (h,), tuple(sorted(ineqs))
+
+
+def _pointed(
+    d: int, hrep: Any, verts: list[tuple[Fraction, ...]], hverts: list[tuple[IntRow, int]], rays: list[IntRow]
+) -> Polyhedron:
+    """A pointed polyhedron from its canonical H-representation and its generators, with
+    their :func:`_homogeneous` forms ``hverts`` kept for :func:`_gens`.
+
+    Its V-representation is put in canonical form as :func:`_canonical_vrep` does with no
+    lineality: vertices sorted without repeats, rays primitive, sorted without repeats.
+    """
+    order = sorted(range(len(verts)), key=verts.__getitem__)
+    keep = [i for n, i in enumerate(order) if n == 0 or verts[i] != verts[order[n - 1]]]
+    rs = tuple(sorted({primitive(r) for r in rays if any(r)}))
+    vrep = (tuple(verts[i] for i in keep), rs, ())
+    out = Polyhedron._from_data(d, hrep=hrep, vrep=vrep)
+    _GENS[id(out)] = (out, _Gens(tuple(hverts[i] for i in keep), rs, ()))
+    return out
 
 
 def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
@@ -1228,20 +1386,24 @@ def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
     verts, rays = p.vertices, p.rays
     val = [_value(g, v) for v in gp.vertices]
     rval = [_dot(g, r) for r in rays]
-    new_v: list[tuple[Fraction, ...]] = []
+    # crossing points in integers: on an edge from A = (X_a, t_a) to B, the point
+    # |g(B)| A + |g(A)| B; on a ray edge from A along r, |g . r| A + |g(A)| (r, 0)
+    new_h: list[tuple[IntRow, int]] = []
     for e in p.inequalities:
         vi, ri = _face_mask(gp, (e,))
         if len(vi) == 2:
             a, b = vi
             if val[a] * val[b] < 0:
-                fa, fb = Fraction(val[a], gp.vertices[a][1]), Fraction(val[b], gp.vertices[b][1])  # g . x - b
-                lam = fa / (fa - fb)
-                new_v.append(tuple(x + lam * (y - x) for x, y in zip(verts[a], verts[b])))
+                (Xa, ta), (Xb, tb) = gp.vertices[a], gp.vertices[b]
+                fa, fb = abs(val[a]), abs(val[b])
+                new_h.append(_lowest((tuple(fb * x + fa * y for x, y in zip(Xa, Xb)), fb * ta + fa * tb)))
         elif len(vi) == 1 and len(ri) == 1:
             (a,), (r,) = vi, ri
             if val[a] * rval[r] < 0:
-                t = Fraction(-val[a], rval[r] * gp.vertices[a][1])  # val[a] is t_a (g . a - b)
-                new_v.append(tuple(x + t * y for x, y in zip(verts[a], rays[r])))
+                Xa, ta = gp.vertices[a]
+                fr, fa = abs(rval[r]), abs(val[a])
+                new_h.append(_lowest((tuple(fr * x + fa * y for x, y in zip(Xa, rays[r])), fr * ta)))
+    new_v = [tuple(Fraction(x, t) for x in X) for X, t in new_h]
     new_r: list[IntRow] = []
     if len(rays) == 2 and rval[0] * rval[1] < 0:
         w = [rval[1] * x - rval[0] * y for x, y in zip(rays[0], rays[1])]
@@ -1252,20 +1414,17 @@ def _split(p: Polyhedron, g: IntRow) -> list[Polyhedron]:
     out = []
     for sign in (1, -1):
         row = g if sign == 1 else _opposite(g)
-        pv = [v for v, s_ in zip(verts, val) if sign * s_ <= 0] + new_v
+        keep = [i for i, s_ in enumerate(val) if sign * s_ <= 0]
+        pv = [verts[i] for i in keep] + new_v
+        hv = [gp.vertices[i] for i in keep] + new_h
         pr = [r for r, s_ in zip(rays, rval) if sign * s_ <= 0] + new_r
-        hv, hr = _homogeneous(pv), pr
         rows = [row]
         for e in p.inequalities:
             nv = sum(1 for v in hv if _value(e, v) == 0)
-            nr = sum(1 for y in hr if _dot(e, y) == 0)
+            nr = sum(1 for y in pr if _dot(e, y) == 0)
             if nv >= 2 or (nv >= 1 and nr >= 1):
                 rows.append(e)
-        out.append(
-            Polyhedron._from_data(
-                3, hrep=_canonical_hrep(3, p.equalities, rows), vrep=_canonical_vrep(3, pv, pr, ())
-            )
-        )
+        out.append(_pointed(3, _plane_hrep(3, p.equalities, rows), pv, hv, pr))
     return out
 
 
@@ -1314,36 +1473,151 @@ def _in_span(basis: tuple[list[Fraction], list[Fraction]], pivots: tuple[int, in
     return not any(out)
 
 
+def _cell_gens(cx: PolyhedralComplex, i: int) -> _Gens:
+    """The homogeneous integer generators of the closure of cell ``i``, as the compiler keeps them.
+
+    Vertices as ``(X, t)`` (``t > 0``, not necessarily in lowest terms, in no
+    particular order), rays, and the lineality basis of its region (a face of a
+    polyhedron has the lineality space of the polyhedron): enough for sign
+    tests (:func:`_sides`), never for positions (use :func:`_gens` then).
+    Read from the compiler's records without making :class:`Cell` objects;
+    cached while a build runs.
+    """
+    key = (id(cx), i)
+    got = _CELL_GENS.get(key)
+    if got is None:
+        d = cx.dim
+        _, _, region, raymask, _ = cx._records[i]
+        reg = cx._regions[region]
+        verts, rays = [], []
+        for b in iter_bits(raymask):
+            g = reg.rays[b]
+            if g[d]:
+                verts.append((tuple(g[:d]), g[d]))
+            else:
+                rays.append(tuple(g[:d]))
+        lin = tuple(tuple(v[:d]) for v in reg.lin)
+        got = _CELL_GENS[key] = _Gens(tuple(verts), tuple(rays), lin)
+    return got
+
+
+def _cell_point(cx: PolyhedralComplex, i: int) -> tuple[IntRow, int]:
+    """:attr:`Cell.homogeneous_interior_point` of cell ``i`` (the sum of its generators) as ``(X, t)``."""
+    g = _cell_gens(cx, i)
+    X = [0] * cx.dim
+    t = 0
+    for V, s in g.vertices:
+        X = [a + b for a, b in zip(X, V)]
+        t += s
+    for r in g.rays:
+        X = [a + b for a, b in zip(X, r)]
+    return tuple(X), t
+
+
+# (id of the complex, cell index) -> its generators; cleared after each build
+_CELL_GENS: dict[tuple[int, int], _Gens] = {}
+# (id of the complex, ridge, plane) -> the row of :func:`_ridge_row`; cleared after each build
+_RIDGE_ROWS: dict[tuple[int, int, IntRow], IntRow] = {}
+# (id of the breakpoint complex, the cells of a merged piece) -> its boundary flats; cleared after each build
+_FLATS: dict[tuple[int, tuple[int, ...]], tuple[list[IntRow], list[IntRow]]] = {}
+
+
+def _ridge_row(cx: PolyhedralComplex, t: int, h: IntRow) -> IntRow:
+    """A row ``a . x == b`` independent of ``h`` through a ridge of ``R^3`` in the plane ``h``, in integers.
+
+    The ridge is a segment, ray or line in ``h``: with a point ``X / t`` and a
+    direction ``w`` of it (the difference of two vertices, or a ray, or the
+    lineality), the row ``n . x == n . X / t`` with ``n = a_h x w`` (orthogonal to
+    ``h``) vanishes on it.  Made primitive with its first nonzero entry positive,
+    it depends only on the line and on ``h``: a key for the flat in ``h``.  Any row
+    through the line other than ``h`` cuts ``h`` alike, and every use of it (sides,
+    cuts, support rows reduced modulo ``h`` in canonical form) depends only on that.
+    """
+    key = (id(cx), t, h)
+    got = _RIDGE_ROWS.get(key)
+    if got is None:
+        got = _RIDGE_ROWS[key] = _ridge_row_of(cx, t, h)
+    return got
+
+
+def _ridge_row_of(cx: PolyhedralComplex, t: int, h: IntRow) -> IntRow:
+    _, _, region, raymask, _ = cx._records[t]
+    reg = cx._regions[region]
+    gens = [reg.rays[b] for b in iter_bits(raymask)]  # homogeneous (x_1, x_2, x_3, t)
+    pts = [g for g in gens if g[3]]
+    if not pts:  # pragma: no cover - a cell of the compiler always has a point generator
+        return next(r for r in cx.cells[t].polyhedron.equalities if _independent(h, r))
+    x0, x1, x2, s0 = pts[0]
+    if len(pts) > 1:
+        y0, y1, y2, s1 = pts[1]
+        w: Any = (y0 * s0 - x0 * s1, y1 * s0 - x1 * s1, y2 * s0 - x2 * s1)
+    else:
+        w = next((g for g in gens if not g[3]), None) or reg.lin[0]
+    h0, h1, h2 = h[0], h[1], h[2]
+    n0, n1, n2 = h1 * w[2] - h2 * w[1], h2 * w[0] - h0 * w[2], h0 * w[1] - h1 * w[0]
+    row = (n0 * s0, n1 * s0, n2 * s0, n0 * x0 + n1 * x1 + n2 * x2)
+    c = math.gcd(*row)
+    if next(v for v in row if v) < 0:
+        c = -c
+    return (row[0] // c, row[1] // c, row[2] // c, row[3] // c)
+
+
 def _boundary_flats(bc: BreakpointComplex, grp: list[int]) -> tuple[list[IntRow], list[IntRow]]:
     """The flats (inside the piece's hyperplane) of the boundary ridges of a merged piece: ``(reflex, support)``.
 
     A boundary ridge is a ridge of one of its cells that is not a merge ridge.
     Its flat is *reflex* when the piece has points strictly on both sides; the
     others are returned as rows ``a . x <= b`` holding on the whole piece.
+    In ``R^3`` everything is read from the cells' integer generators (cached
+    while a build runs: the combinatorial test and the refinement share it).
     """
-    cells = bc.complex.cells
+    memo_key = (id(bc), tuple(grp))
+    got = _FLATS.get(memo_key)
+    if got is not None:
+        return got
+    cx = bc.complex
+    cells = cx.cells
     h = bc._key[grp[0]]
-    polys = [_gens(cells[i].polyhedron) for i in grp]
+    three = bc.ambient_dim == 3
+    if three:  # the generators of all its cells at once, each vertex once
+        gs = [_cell_gens(cx, i) for i in grp]
+        polys = [
+            _Gens(
+                tuple({_lowest(v) for g in gs for v in g.vertices}),
+                tuple({r for g in gs for r in g.rays}),
+                tuple({r for g in gs for r in g.lineality}),
+            )
+        ]
+    else:
+        polys = [_gens(cells[i].polyhedron) for i in grp]
     merged = bc._merge_ridges
-    flats: dict[tuple[IntRow, ...], IntRow] = {}
+    faces = cx._face_lists
+    flats: dict[Any, IntRow] = {}
     for i in grp:
-        for t in cells[i].face_indices:
+        for t in faces[i]:
             if t in merged:
+                continue
+            if three:
+                row = _ridge_row(cx, t, h)
+                flats.setdefault(row, row)
                 continue
             eqs = cells[t].polyhedron.equalities
             if eqs not in flats:
                 flats[eqs] = next(r for r in eqs if _independent(h, r))
     reflex, support = [], []
     for row in flats.values():
-        pos, neg = _sides(row, polys)
+        pos, neg = _sides3(row, polys[0]) if three else _sides(row, polys)
         if pos and neg:
             reflex.append(row)
         else:
             support.append(_opposite(row) if pos else row)
+    _FLATS[memo_key] = (reflex, support)
     return reflex, support
 
 
-def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]]) -> bool:
+def _literal_pieces_form_a_complex(
+    bc: BreakpointComplex, groups: list[list[int]], memo: dict[int, frozenset[int]] | None = None
+) -> bool:
     """Whether the literal pieces are convex and every two meet in a common face (then nothing is cut).
 
     Exact and combinatorial on the canonical complex ``K``, with no polyhedron
@@ -1360,10 +1634,15 @@ def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]
     closure of one of its cells.  Two single cells of ``K`` always meet in a face.
     """
     cells = bc.complex.cells
+    # first the convexity of every merged piece (its boundary flats are kept for the refinement)
+    for grp in groups:
+        if len(grp) > 1 and _boundary_flats(bc, grp)[0]:
+            return False
+    memo = {} if memo is None else memo  # closures of cells, shared with the refinement
     closures = []
     pieces_at: dict[int, list[int]] = {}
     for k, grp in enumerate(groups):
-        cl = frozenset().union(*(cells[i].closure_indices() for i in grp))
+        cl = frozenset().union(*(_closure(bc.complex, i, memo) for i in grp))
         closures.append(cl)
         for c in cl:
             pieces_at.setdefault(c, []).append(k)
@@ -1378,9 +1657,7 @@ def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]
     for k, grp in enumerate(groups):
         if len(grp) == 1:
             continue
-        reflex, support = _boundary_flats(bc, grp)
-        if reflex:
-            return False
+        support = _boundary_flats(bc, grp)[1]
         cl = closures[k]
         others = {j for c in cl for j in pieces_at[c]} - {k}
         for j in sorted(others):
@@ -1388,9 +1665,28 @@ def _literal_pieces_form_a_complex(bc: BreakpointComplex, groups: list[list[int]
             rows = [r for r in support if all(tight(r, c) for c in meet)]
             if any(all(tight(r, c) for r in rows) for c in cl - meet):
                 return False
-            if len(groups[j]) == 1 and not any(cells[c].closure_indices() == meet for c in meet):
+            if len(groups[j]) == 1 and not any(_closure(bc.complex, c, memo) == meet for c in meet):
                 return False
     return True
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+def _closure(cx: PolyhedralComplex, i: int, memo: dict[int, frozenset[int]]) -> frozenset[int]:
+    """The cells of ``cx`` in the closure of cell ``i`` (:meth:`Cell.closure_indices`), memoised in ``memo``."""
+    cl = memo.get(i)
+    if cl is None:
+        if cx.dim == 3 and cx._records[i][0] == 2:  # the cell, its edges and their ends
+            faces = cx._face_lists
+            out = {i, *faces[i]}
+            for e in faces[i]:
+                out.update(faces[e])
+            cl = frozenset(out)
+        else:
+            cl = cx.cells[i].closure_indices()
+        memo[i] = cl
+    return cl
 
 
 class _Refiner:
@@ -1405,7 +1701,7 @@ class _Refiner:
         self.hyperplanes = sorted({self.key[i] for i in bc._bent})
         self.pieces: list[tuple[list[int], Polyhedron | None] | None] = []
         self.where: dict[int, set[int]] = {}  # canonical bent facet -> live pieces meeting it
-        self._up: dict[int, frozenset[int]] = {}
+        self._up: dict[int, set[int]] | None = None
         self._closure: dict[int, frozenset[int]] = {}
         self._through: dict[tuple[IntRow, IntRow], list[IntRow]] = {}
         self.groups = groups
@@ -1413,6 +1709,11 @@ class _Refiner:
         # convex merged pieces whose polyhedron is not built yet: their support rows (a . x <= b)
         self.support: dict[int, list[IntRow]] = {}
         self._hverts: dict[int, frozenset[tuple[IntRow, int]]] = {}
+        self._vertex: dict[int, tuple[IntRow, int]] = {}
+        self.vertex_cell: dict[tuple[IntRow, int], int] = {}  # the inverse of vertex_of, as far as it was called
+        self._rows: dict[int, tuple[IntRow, ...]] = {}
+        self._cell_rows: dict[int, tuple[IntRow, ...]] = {}
+        self._side_gens: dict[int, tuple[_Gens, ...]] = {}
 
     # --------------------------------------------------------------- helpers
     def poly(self, k: int) -> Polyhedron:
@@ -1459,14 +1760,16 @@ class _Refiner:
                 facets.append(e)
         verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
         return Polyhedron._from_data(
-            self.d, hrep=_canonical_hrep(self.d, [h], facets), vrep=_canonical_vrep(self.d, verts, rays, ())
+            self.d, hrep=_plane_hrep(self.d, (h,), facets), vrep=_canonical_vrep(self.d, verts, rays, ())
         )
 
     def vertex_of(self, c: int) -> tuple[IntRow, int]:
         """The vertex of the canonical complex's 0-cell ``c`` as ``(X, t)``, ``X / t`` the point, in lowest terms."""
-        *X, t = self.cells[c].homogeneous_interior_point  # one generator
-        g = math.gcd(t, *X)
-        return tuple(v // g for v in X), t // g
+        got = self._vertex.get(c)
+        if got is None:
+            got = self._vertex[c] = _lowest(_cell_gens(self.cx, c).vertices[0])  # one generator
+            self.vertex_cell[got] = c
+        return got
 
     def vertices(self, k: int) -> frozenset[tuple[IntRow, int]]:
         """The vertices of piece ``k`` as ``(X, t)`` in lowest terms.
@@ -1479,13 +1782,23 @@ class _Refiner:
         got = self._hverts.get(k)
         if got is None:
             rows = self.support.get(k)
-            if rows is None:
+            grp, p = self.pieces[k]  # type: ignore[misc]
+            g = _cell_gens(self.cx, grp[0]) if p is None and len(grp) == 1 else None
+            if g is not None and not g.lineality:
+                # a pointed cell: its vertices are its generators with t > 0 (extreme, as the compiler keeps them)
+                got = frozenset(_lowest(v) for v in g.vertices)
+            elif rows is None:
                 got = frozenset(_gens(self.poly(k)).vertices)
             else:
                 grp = self.pieces[k][0]  # type: ignore[index]
                 h = self.key[grp[0]]
                 out = set()
-                zeros = {c for i in grp for c in self.closure(i) if self.cells[c].dim == 0}
+                # a vertex lies on the boundary of the piece, the union of its boundary ridges
+                # (every ridge of its cells that is not a merge ridge: it is convex), so it is
+                # an end of one of them
+                faces = self.cx._face_lists
+                merged = self.bc._merge_ridges
+                zeros = {c for i in grp for e in faces[i] if e not in merged for c in faces[e]}
                 for c in zeros:
                     x = self.vertex_of(c)
                     tight = [r for r in rows if _value(r, x) == 0]
@@ -1495,20 +1808,84 @@ class _Refiner:
             self._hverts[k] = got
         return got
 
+    def plane(self, k: int) -> IntRow:
+        """The hyperplane row of piece ``k`` (that of its cells)."""
+        return self.key[self.pieces[k][0][0]]  # type: ignore[index]
+
+    def rows(self, k: int) -> tuple[IntRow, ...]:
+        """Rows ``a . x <= b`` that cut piece ``k`` out of its hyperplane (``d = 3``).
+
+        The support rows of a convex merged piece not built yet (possibly redundant); for a
+        whole cell of the canonical complex the lines of its edges (:func:`_ridge_row`,
+        oriented by the cell's interior point, which lies on none of them); else the
+        facets of its polyhedron.  Not in canonical form: for sign tests only.
+        """
+        got = self._rows.get(k)
+        if got is None:
+            grp, p = self.pieces[k]  # type: ignore[misc]
+            rows = self.support.get(k)
+            if rows is not None:
+                got = tuple(rows)
+            elif p is None and len(grp) == 1:
+                got = self.cell_rows(grp[0])
+            else:
+                got = self.poly(k).inequalities
+            self._rows[k] = got
+        return got
+
+    def cell_rows(self, i: int) -> tuple[IntRow, ...]:
+        """The lines of the edges of the 2-cell ``i`` of the canonical complex of ``R^3`` as rows
+        ``a . x <= b`` (:func:`_ridge_row`, oriented by the cell's interior point, which lies on
+        none of them): they cut the cell out of its plane."""
+        got = self._cell_rows.get(i)
+        if got is None:
+            h = self.key[i]
+            x = _cell_point(self.cx, i)
+            out = []
+            for e in self.cx._face_lists[i]:
+                r = _ridge_row(self.cx, e, h)
+                out.append(_opposite(r) if _value(r, x) > 0 else r)
+            got = self._cell_rows[i] = tuple(out)
+        return got
+
+    def side_gens(self, k: int) -> tuple[_Gens, ...]:
+        """Generators of piece ``k`` for sign tests: of its polyhedron, of its cell, or, for a
+        pointed convex merged piece, its vertices and the rays of its cells (it is their
+        convex hull plus its recession cone, spanned by the rays of its closed cells)."""
+        got = self._side_gens.get(k)
+        if got is None:
+            grp, p = self.pieces[k]  # type: ignore[misc]
+            if p is not None:
+                got = (_gens(p),)
+            elif len(grp) == 1:
+                got = (_cell_gens(self.cx, grp[0]),)
+            elif k in self.support and self.vertices(k):
+                rays = {r for i in grp for r in _cell_gens(self.cx, i).rays}
+                got = (_Gens(tuple(self.vertices(k)), tuple(rays), ()),)
+            else:
+                got = tuple(_cell_gens(self.cx, i) for i in grp)
+            self._side_gens[k] = got
+        return got
+
     def has_lineality(self, k: int) -> bool:
-        """Whether piece ``k`` contains a line (for a polygon: has no vertex)."""
+        """Whether piece ``k`` contains a line (for a polygon: has no vertex).
+
+        A whole cell of the canonical complex has the lineality space of its
+        region (a face of a polyhedron has its lineality space).
+        """
         if k in self.support:
             return not self.vertices(k)
+        grp, p = self.pieces[k]  # type: ignore[misc]
+        if p is None and len(grp) == 1:
+            return bool(_cell_gens(self.cx, grp[0]).lineality)
         return bool(self.poly(k).lineality)
 
-    def contains(self, k: int, x: tuple[IntRow, int]) -> bool:
-        """Whether piece ``k`` contains the point ``X / t``, in integers."""
-        rows = self.support.get(k)
-        if rows is not None:
-            h = self.key[self.pieces[k][0][0]]  # type: ignore[index]
-            return _value(h, x) == 0 and all(_value(r, x) <= 0 for r in rows)
-        p = self.poly(k)
-        return all(_value(e, x) == 0 for e in p.equalities) and all(_value(r, x) <= 0 for r in p.inequalities)
+    def contains(self, k: int, x: tuple[IntRow, int], *, in_plane: bool = False) -> bool:
+        """Whether piece ``k`` contains the point ``X / t``, in integers (``in_plane``: ``X / t``
+        is known to lie in its hyperplane)."""
+        if not in_plane and _value(self.plane(k), x) != 0:
+            return False
+        return all(_value(r, x) <= 0 for r in self.rows(k))
 
     def add(self, grp: list[int], poly: Polyhedron | None) -> int:
         k = len(self.pieces)
@@ -1523,37 +1900,39 @@ class _Refiner:
         self.whole.discard(k)
         self.support.pop(k, None)
         self._hverts.pop(k, None)
+        self._rows.pop(k, None)
+        self._side_gens.pop(k, None)
         for i in piece[0]:
             self.where[i].discard(k)
         self.pieces[k] = None
 
-    def up(self, c: int) -> frozenset[int]:
+    def up(self, c: int) -> AbstractSet[int]:
         """The bent facets of the canonical complex whose closure contains cell ``c``."""
-        got = self._up.get(c)
-        if got is None:
-            cell = self.cells[c]
-            if cell.dim == self.d - 1:
-                got = frozenset((c,)) if c in self.bc._bent else frozenset()
-            else:
-                got = frozenset().union(*(self.up(j) for j in cell.coface_indices))
-            self._up[c] = got
-        return got
+        if self._up is None:  # one pass over the closures of the bent facets
+            star: dict[int, set[int]] = {}
+            for f in self.bc._bent:
+                for j in self.closure(f):
+                    star.setdefault(j, set()).add(f)
+            self._up = star
+        return self._up.get(c, _NONE)
 
     def closure(self, i: int) -> frozenset[int]:
         """The cells of the canonical complex in the closure of cell ``i``."""
-        cl = self._closure.get(i)
-        if cl is None:
-            cl = self._closure[i] = self.cells[i].closure_indices()
-        return cl
+        return _closure(self.cx, i, self._closure)
 
     def neighbours(self, k: int) -> set[int]:
+        """The live pieces other than ``k`` meeting a bent facet whose closure meets that of a cell of ``k``."""
         piece = self.pieces[k]
         assert piece is not None
+        grp = piece[0]
+        cs = self.closure(grp[0]) if len(grp) == 1 else frozenset().union(*(self.closure(i) for i in grp))
+        fs: set[int] = set()
+        for c in cs:
+            fs.update(self.up(c))
         out: set[int] = set()
-        for i in piece[0]:
-            for c in self.closure(i):
-                for f in self.up(c):
-                    out |= self.where[f]
+        where = self.where
+        for f in fs:
+            out.update(where[f])
         out.discard(k)
         return out
 
@@ -1568,22 +1947,33 @@ class _Refiner:
             return list(cand)
         out = []
         gp = _gens(poly)
-        (mid,) = _homogeneous((poly.interior_point,))
+        mid = _centroid(gp)
+        three = self.d == 3
         for i in cand:
-            c = self.cells[i]
-            *X, t = c.homogeneous_interior_point
-            if all(_value(r, (X, t)) < 0 for r in poly.inequalities):
+            ci = _cell_point(self.cx, i)
+            if all(_value(r, ci) < 0 for r in poly.inequalities):
                 out.append(i)  # its interior point lies in the relative interior of poly (same hyperplane)
                 continue
-            cp = c.polyhedron
-            if all(_value(r, mid) < 0 for r in cp.inequalities):
+            # in R^3 the lines of the cell's edges stand for its facets (same half-planes of the plane)
+            cp = None if three else self.cells[i].polyhedron
+            crows = self.cell_rows(i) if cp is None else cp.inequalities
+            if all(_value(r, mid) < 0 for r in crows):
                 out.append(i)  # the interior point of poly lies in the relative interior of the cell
                 continue
-            if any(not _sides(_opposite(r), (_gens(cp),))[0] for r in poly.inequalities):
+            cg = _cell_gens(self.cx, i) if cp is None else _gens(cp)
+            sides = _sides3 if three else (lambda row, g: _sides(row, (g,)))
+            if any(not sides(r, cg)[1] for r in poly.inequalities):
                 continue  # the cell lies in the closed far side of a facet of poly
-            if any(not _sides(_opposite(r), (gp,))[0] for r in cp.inequalities):
+            if any(not sides(r, gp)[1] for r in crows):
                 continue  # poly lies in the closed far side of a facet of the cell
-            if cp.intersection(poly).dim == self.d - 1:
+            if self.d == 3:
+                # Two polygons of one plane whose relative interiors miss each other are
+                # separated by the line of an edge of one of them: 0 is then not in the
+                # interior of P - Q (ri(P - Q) = ri P - ri Q), so a facet row of P - Q has 0
+                # on its closed far side, and a facet of P - Q in the plane is a translate
+                # of an edge of P or of -Q.  No such edge was found above.
+                out.append(i)
+            elif cp is not None and cp.intersection(poly).dim == self.d - 1:
                 out.append(i)
         return out
 
@@ -1607,15 +1997,20 @@ class _Refiner:
         """
         cells = self.cells
         h = self.key[grp[0]]
-        polys = [cells[i].polyhedron for i in grp]
         reflex, support = _boundary_flats(self.bc, grp)
         if not reflex:
             return [(list(grp), None)], support
-        hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
+        hull = _pointed_polygon(h, support) if self.d == 3 else None
+        if hull is None:
+            hull = Polyhedron.from_hrep(sorted(support), [h], ambient_dim=self.d)
         out: list[tuple[list[int], Polyhedron | None]] = []
         for part in _cut(hull, sorted(reflex)):
-            x = part.interior_point
-            if any(p.contains(x) for p in polys):
+            x = _centroid(_gens(part))  # its interior point, in the plane of the cells
+            if self.d == 3:
+                inside = any(all(_value(r, x) <= 0 for r in self.cell_rows(i)) for i in grp)
+            else:
+                inside = any(_contains(cells[i].polyhedron, x) for i in grp)
+            if inside:
                 out.append((self.overlapping(grp, part), part))
         return out, None
 
@@ -1702,8 +2097,10 @@ class _Refiner:
         the canonical complex on one edge of it, or the point.
         """
         cells = self.cells
-        # points as (X, t), X / t the point in lowest terms
-        zero = {self.vertex_of(c.index): c.index for c in self.cx.cells_of_dim(0)}
+        faces = self.cx._face_lists
+        n_cells = len(cells)
+        first_edge = n_cells - self.cx.f_vector[0] - self.cx.f_vector[1]  # cells are ordered by dimension, down
+        first_vertex = n_cells - self.cx.f_vector[0]
         live = [k for k, piece in enumerate(self.pieces) if piece is not None]
         made = [k for k in live if self.pieces[k][1] is not None or len(self.pieces[k][0]) > 1]  # type: ignore[index]
         closure: dict[int, frozenset[int]] = {}
@@ -1714,38 +2111,82 @@ class _Refiner:
                 got = closure[k] = frozenset().union(*(self.closure(i) for i in self.pieces[k][0]))  # type: ignore[index]
             return got
 
+        # the whole pieces whose closure holds each cell of the canonical complex
+        at: dict[int, list[int]] = {}
+        for j in sorted(self.whole):
+            for i in self.pieces[j][0]:  # type: ignore[index]
+                for c in self.closure(i):
+                    lst = at.setdefault(c, [])
+                    if not lst or lst[-1] != j:
+                        lst.append(j)
+        # points as (X, t), X / t the point in lowest terms
         points: dict[int, set[tuple[IntRow, int]]] = {}
+        # a meet is symmetric: the points of V it gives were tested, in the pieces of
+        # {j} + nb(j) (which contains every piece containing them), when j was done
+        done: set[int] = set()
+        seen: set[tuple[IntRow, int]] = set()
         for k in made:
             nb = sorted(self.neighbours(k))
             pts = set(self.vertices(k))
-            for j in nb:
-                if k in self.whole and j in self.whole:
-                    common = closure_of(k) & closure_of(j)
+            whole_k = k in self.whole
+            if whole_k:
+                # meets with the whole neighbours: the cells in both closures (each such
+                # neighbour is in nb), a path of edges or a point
+                common: dict[int, list[int]] = {}
+                for c in closure_of(k):
+                    for j in at.get(c, ()):
+                        if j != k:
+                            common.setdefault(j, []).append(c)
+                for j, cs in common.items():
+                    if j in done:
+                        continue  # the same meet, seen from j
                     ends: dict[int, int] = {}
-                    for c in common:
-                        if cells[c].dim == 1:
-                            for v in cells[c].face_indices:
+                    for c in cs:
+                        if first_edge <= c < first_vertex:
+                            for v in faces[c]:
                                 ends[v] = ends.get(v, 0) + 1
                     if ends:
                         pts.update(self.vertex_of(v) for v, n in ends.items() if n == 1)
                     else:
-                        pts.update(self.vertex_of(c) for c in common)  # one point or none
-                    continue
-                pk, pj = self.poly(k), self.poly(j)
-                ends3 = _meet_ends(pk, pj)
+                        pts.update(self.vertex_of(c) for c in cs)  # one point or none
+            hk, rows_k, gens_k = self.plane(k), self.rows(k), self.side_gens(k)
+            for j in nb:
+                if (whole_k and j in self.whole) or j in done:
+                    continue  # a meet of two whole pieces (above), or one seen from j
+                ends3 = _meet_ends_rows(hk, rows_k, gens_k, self.plane(j), self.rows(j), self.side_gens(j))
                 if ends3 is not None:
                     pts.update(ends3)
-                elif not _disjoint(pk, pj):
-                    pts.update(_homogeneous(pk.intersection(pj).vertices))
+                else:  # pragma: no cover - two polygons of one plane with disjoint relative interiors are separated by an edge line
+                    pk, pj = self.poly(k), self.poly(j)
+                    if not _disjoint(pk, pj):
+                        pts.update(_homogeneous(pk.intersection(pj).vertices))
+            # the points of V in the pieces that contain them but not as vertices: every piece
+            # containing a point of piece k is in nb, so each point is tested once, in the
+            # pieces of the first piece it was found in; first those in the plane of each piece
+            pts -= seen
+            seen |= pts
+            in_plane: dict[IntRow, list[tuple[IntRow, int]]] = {}
             for j in (k, *nb):
+                hj = self.plane(j)
+                cand = in_plane.get(hj)
+                if cand is None:
+                    h0, h1, h2, h3 = hj
+                    cand = in_plane[hj] = [
+                        x for x in pts if h0 * x[0][0] + h1 * x[0][1] + h2 * x[0][2] == h3 * x[1]
+                    ]
+                if not cand:
+                    continue
                 own = self.vertices(j)
-                for x in pts:
+                whole_j = j in self.whole
+                for x in cand:
                     if x in own:
                         continue
-                    z = zero.get(x)
-                    inside = z in closure_of(j) if z is not None and j in self.whole else self.contains(j, x)
+                    z = self.vertex_cell.get(x) if whole_j else None
+                    # a whole piece contains a vertex of the canonical complex when its closure does
+                    inside = z in closure_of(j) if z is not None else self.contains(j, x, in_plane=True)
                     if inside:
                         points.setdefault(j, set()).add(x)
+            done.add(k)
         for k in sorted(points):
             grp = self.pieces[k][0]  # type: ignore[index]
             poly = self.poly(k)
@@ -1779,14 +2220,19 @@ class _Refiner:
         return [p for p in self.pieces if p is not None]
 
 
-def _refine(bc: BreakpointComplex, groups: list[list[int]]) -> list[tuple[list[int], Polyhedron | None]]:
+def _refine(
+    bc: BreakpointComplex, groups: list[list[int]], closures: dict[int, frozenset[int]] | None = None
+) -> list[tuple[list[int], Polyhedron | None]]:
     """Refine the merged pieces (``d >= 3``) into the canonical polyhedral complex on B(f).
 
     Returns ``(cells, polyhedron)`` per piece; ``polyhedron`` is None for a piece
     that is one whole bent facet of the canonical complex.  The construction and
     the proofs are in ``docs/breakpoints.md`` ("The breakpoint complex in d >= 3").
     """
-    return _Refiner(bc, groups).run()
+    refiner = _Refiner(bc, groups)
+    if closures is not None:
+        refiner._closure = closures
+    return refiner.run()
 
 
 def _face_lattice(poly: Polyhedron) -> list[tuple[tuple[Any, ...], int, list[tuple[Any, ...]]]]:
