@@ -152,16 +152,16 @@ def _largest_root(p: flint.fmpq_poly) -> SquaredRoot:
 def _l2_at_most(A: Matrix, L: SquaredRoot) -> bool:
     """Whether ``||A||_2 <= L``: the Gram polynomial of ``A`` has no root above ``L^2``."""
     q = _gram_poly(A)
-    if _count_above(q, L.hi) > 0:
-        return False
-    if L.lo == L.hi:
-        return True
     p = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in L.poly])
     g = p.gcd(q)
     r = L
     while True:
+        # L^2 <= r.hi: a root of q above r.hi is above L^2 (checked again after each
+        # refinement: a root of q in (L^2, r.hi] of the coarser interval is above the finer r.hi)
+        if _count_above(q, r.hi) > 0:
+            return False
         if r.lo == r.hi:
-            return _count_above(q, r.lo) == 0
+            return True
         n = _count_above(q, r.lo) - _count_above(q, r.hi)  # roots of q in (lo, hi]
         if n == 0:
             return True
@@ -372,8 +372,6 @@ def _witness_box(net, x, box, A_best, bits):
 def _empty_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | None:
     """An ``lp`` leaf proving that ``box``, the input rows and the full pattern ``phases`` have
     no common point (an exact Farkas combination), or None when they meet."""
-    if not rows:
-        return None
     d = net.input_dim
     A, b, keys = _pattern_rows(net, phases, d)
     for k, f in enumerate(rows):
@@ -428,13 +426,13 @@ def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds)
                 tree.update(leaf)
                 stats["lp_leaves"] += 1
                 continue
-            if rows:
-                # the maximum over the full-dimensional pieces is exceeded on a pattern that
-                # meets the domain: only in a lower-dimensional set, which no leaf expresses
-                raise UnsupportedInputError(
-                    "lipschitz: a region of larger norm touches the domain in a lower-dimensional "
-                    "set only; the certificate cannot exclude it (perturb the polytope)"
-                )
+            # the maximum over the full-dimensional pieces is exceeded on a pattern that meets
+            # the domain: only in a lower-dimensional set (a polytope's face, or in a degenerate
+            # network several bent hyperplanes through one point), which no leaf expresses
+            raise UnsupportedInputError(
+                "lipschitz: a pattern of larger norm meets the domain in a lower-dimensional set "
+                "only; the certificate cannot exclude it (perturb the polytope or the network)"
+            )
         else:
             cases = rule.cases(eb)
             if cases is not None:
