@@ -21,7 +21,15 @@ seed=0)`` over ``[-1, 1]^d``, by the certify functions (``output_range``: branch
 computation (``compile_network`` over the box, then the extreme values of ``f`` over every
 vertex of the complex and the largest gradient norm over every region), side by side:
 seconds, their ratio, and whether the values agree exactly; each Lipschitz certificate is
-re-checked by ``rg.verify_certificate`` (its time printed).
+re-checked by ``rg.verify_certificate`` (its time printed).  The row
+``ReLUNetwork.random([3, 8, 8, 2], seed=0)`` has two outputs: its ``l2`` constant is compared
+with the largest ``lambda_max(A A^T) = t / 2 + sqrt(t^2 / 4 - det)`` over the regions,
+exactly in ``Q(sqrt q)``.
+
+``python benchmarks/bench_certify.py [timeout_seconds] --l2-branches`` runs
+``lipschitz_constant(net, "l2", (-1, 1))`` on ten random networks with several outputs
+(``ReLUNetwork.random(arch, seed)`` for ``[2, 6, 6, 3]`` and ``[3, 8, 8, 2]``, seeds 0 to 4)
+and prints branches, leaves by kind and seconds.
 """
 
 from __future__ import annotations
@@ -155,11 +163,72 @@ def bound_rule_timing(net: rg.ReLUNetwork, box) -> None:
     print(f"bound rule on {list(net.architecture)}: exact {te * 1e3:.1f} ms, float guide {tf * 1e3:.2f} ms")
 
 
+def _sign_sum(u: Fraction, q1: Fraction, q2: Fraction) -> int:
+    """The sign of ``u + sqrt(q1) - sqrt(q2)`` for ``q1, q2 >= 0``, exactly."""
+    v = (q1 > q2) - (q1 < q2)
+    su = (u > 0) - (u < 0)
+    if su == 0 or v == 0 or su == v:
+        return su or v
+    w, r = u * u - q1 - q2, q1 * q2  # sign(u^2 - (sqrt q1 - sqrt q2)^2) = sign(w + 2 sqrt r)
+    c = (1 if w > 0 or r > 0 else 0) if w >= 0 else (4 * r > w * w) - (4 * r < w * w)
+    return su if c > 0 else (v if c < 0 else 0)
+
+
+def _lambda_max_2(A) -> tuple[Fraction, Fraction]:
+    """``(p, q)``: the largest eigenvalue ``p + sqrt(q)`` of ``A A^T`` for a matrix with two rows."""
+    g00 = sum((a * a for a in A[0]), Fraction(0))
+    g11 = sum((a * a for a in A[1]), Fraction(0))
+    g01 = sum((a * b for a, b in zip(A[0], A[1])), Fraction(0))
+    t, det = g00 + g11, g00 * g11 - g01 * g01
+    return t / 2, t * t / 4 - det
+
+
+def _is_root_in(value, p: Fraction, q: Fraction) -> bool:
+    """Whether ``p + sqrt(q)`` is a root of ``value.poly`` inside ``[value.lo, value.hi]``."""
+    import math
+
+    n, d = q.numerator, q.denominator
+    if math.isqrt(n) ** 2 == n and math.isqrt(d) ** 2 == d:
+        p, q = p + Fraction(math.isqrt(n), math.isqrt(d)), Fraction(0)
+    a, b = Fraction(0), Fraction(0)  # a + b sqrt(q), Horner
+    for c in reversed(value.poly):
+        a, b = a * p + b * q + c, a + b * p
+    inside = _sign_sum(p - value.lo, q, Fraction(0)) >= 0 and _sign_sum(p - value.hi, q, Fraction(0)) <= 0
+    return a == 0 and b == 0 and inside
+
+
+def l2_branches(timeout: float) -> None:
+    """lipschitz_constant(net, "l2") on ten random networks with several outputs: branches, leaves."""
+    print(f"{'network':<22}{'branches':>9}{'pattern':>9}{'jacobian':>9}{'seconds':>9}  value^2")
+    total = 0
+    for arch in ([2, 6, 6, 3], [3, 8, 8, 2]):
+        for seed in range(5):
+            net = rg.ReLUNetwork.random(arch, seed=seed)
+            name = f"{arch} seed {seed}"
+            t0 = time.perf_counter()
+            try:
+                res = rg.lipschitz_constant(net, "l2", (-1, 1), max_seconds=timeout)
+            except (rg.LimitExceededError, rg.UnsupportedInputError) as exc:
+                print(f"{name:<22}  unknown ({exc}) after {time.perf_counter() - t0:.1f} s", flush=True)
+                continue
+            s = res.stats
+            total += s["branches"]
+            print(
+                f"{name:<22}{s['branches']:>9}{s['pattern_leaves']:>9}{s['jacobian_leaves']:>9}"
+                f"{time.perf_counter() - t0:>9.2f}  {float(res.value) ** 2:.6g}",
+                flush=True,
+            )
+    print(f"total branches: {total}")
+
+
 def whole_complex(timeout: float) -> None:
     """Output range and Lipschitz constants: certify functions against the whole complex."""
     print(f"{'network':<16}{'quantity':<14}{'certify s':>10}{'complex s':>10}{'ratio':>8}  agree  value")
-    for arch in ([3, 16, 16, 1], [4, 10, 10, 1]):
+    for arch in ([3, 16, 16, 1], [4, 10, 10, 1], [3, 8, 8, 2]):
         net = rg.ReLUNetwork.random(arch, seed=0)
+        if arch[-1] == 2:
+            two_outputs(net, timeout)
+            continue
         d = arch[0]
         box = [(Fraction(-1), Fraction(1))] * d
         t0 = time.perf_counter()
@@ -220,10 +289,47 @@ def whole_complex(timeout: float) -> None:
             )
 
 
+def two_outputs(net: rg.ReLUNetwork, timeout: float) -> None:
+    """The l2 row of a network with two outputs against the compiled regions."""
+    d = net.input_dim
+    name = f"{list(net.architecture)}"
+    t0 = time.perf_counter()
+    cx = rg.compile_network(net, domain=[[-1, 1]] * d)
+    best = None
+    for cell in cx.regions:
+        lam = _lambda_max_2(cell.affine_map[0])
+        if best is None or _sign_sum(lam[0] - best[0], lam[1], best[1]) > 0:
+            best = lam
+    assert best is not None
+    tw = time.perf_counter() - t0
+    print(f"{name:<16}complex: {cx.n_regions} regions, compiled in {tw:.2f} s")
+    t0 = time.perf_counter()
+    try:
+        res = rg.lipschitz_constant(net, "l2", [(-1, 1)] * d, max_seconds=timeout)
+    except rg.LimitExceededError as exc:
+        print(f"{name:<16}{'lipschitz l2':<14}{time.perf_counter() - t0:>10.2f}{tw:>10.2f}{'':>8}  -      unknown ({exc})")
+        return
+    t_lip = time.perf_counter() - t0
+    ok = _is_root_in(res.value, *best)
+    t0 = time.perf_counter()
+    checked = "valid" if rg.verify_certificate(res.certificate, net).valid else "INVALID"
+    t_check = time.perf_counter() - t0
+    s = res.stats
+    print(
+        f"{name:<16}{'lipschitz l2':<14}{t_lip:>10.2f}{tw:>10.2f}{t_lip / tw:>8.2f}  {str(ok):<5}  "
+        f"sqrt({float(best[0]) + float(best[1]) ** 0.5:.6g})  (compile {s['compile_seconds']:.2f} s; {s['branches']} branches,"
+        f" {s['pattern_leaves']} pattern, {s['jacobian_leaves']} jacobian leaves; certificate {checked}, checked in"
+        f" {t_check:.2f} s)"
+    )
+
+
 def main(argv: list[str]) -> None:
     timeout = float(argv[0]) if argv and not argv[0].startswith("--") else 60.0
     if "--whole-complex" in argv:
         whole_complex(timeout)
+        return
+    if "--l2-branches" in argv:
+        l2_branches(timeout)
         return
     if "--acas-only" in argv:
         acas(argv, timeout)

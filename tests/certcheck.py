@@ -135,7 +135,8 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
     """goal = dict(box, rows=[(p, c)], atoms=[(p, q, c)], phi=(p, q, c), strict). Raises AssertionError.
 
     ``lipschitz(A)`` accepts the matrix of a pattern leaf; ``jacobian = (norm, accept)`` the
-    norm bound of a jacobian leaf (for l2 the bound of the square)."""
+    norm bound of a jacobian leaf (for l2 the bound of the square), or ``(norm, accept, t)``
+    for l2 with the spectral test at ``t`` (the lower end of L^2's interval)."""
     fixed = dict(fixed or {})
     box = list(goal["box"]) if box is None else box
     d, nv = net.input_dim, len(box)
@@ -177,11 +178,14 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
     kind = tree["leaf"]
     if kind == "jacobian":
         assert jacobian is not None, path
-        norm, accept = jacobian
+        norm, accept, *spectral_at = jacobian
         cases = [tuple(n) for n in tree.get("cases", [])]
         assert len(set(cases)) == len(cases) and all(phases[la - 1][j] == 0 for la, j in cases), path
         for bits in itertools.product((0, 1), repeat=len(cases)):
-            assert accept(jacobian_bound(net, phases, dict(zip(cases, bits)), norm)), path + ".leaf (jacobian)"
+            assign = dict(zip(cases, bits))
+            assert accept(jacobian_bound(net, phases, assign, norm)) or (
+                spectral_at and spectral_passes(net, phases, assign, spectral_at[0])
+            ), path + ".leaf (jacobian)"
         return
     if kind == "bound":
         p, q, c = (list(goal["phi"][0]), list(goal["phi"][1]), goal["phi"][2])
@@ -300,6 +304,42 @@ def relax_max(net, goal, box, phases, bounds, lam, k):
 def jacobian_bound(net, phases, assign, norm):
     """The jacobian leaf's bound (docs/certificates.md): intervals of W_{L+1} D_L ... D_1 W_1
     formed from the output backwards, slope 0 / 1 by phase or ``assign``, [0, 1] otherwise."""
+    mag = jacobian_mag(net, phases, assign)
+    b_inf = max(sum(r) for r in mag)
+    b_1 = max(sum(r[j] for r in mag) for j in range(len(mag[0])))
+    if norm == "linf":
+        return b_inf
+    if norm == "l1":
+        return b_1
+    return min(sum(v * v for r in mag for v in r), b_inf * b_1)
+
+
+def psd_by_minors(S):
+    """Sylvester's criterion for semidefiniteness: every principal minor (not only the leading
+    ones) is >= 0 (determinants by sympy)."""
+    import sympy
+
+    n = len(S)
+    M = sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in row] for row in S])
+    return all(
+        M.extract(list(idx), list(idx)).det() >= 0
+        for k in range(1, n + 1)
+        for idx in itertools.combinations(range(n), k)
+    )
+
+
+def spectral_passes(net, phases, assign, t):
+    """The l2 spectral test of a jacobian leaf: t I - M M^T (or M^T M, the smaller) is PSD."""
+    mag = jacobian_mag(net, phases, assign)
+    if len(mag[0]) < len(mag):
+        mag = [list(c) for c in zip(*mag)]
+    n = len(mag)
+    S = [[(t if i == j else F(0)) - sum(a * b for a, b in zip(mag[i], mag[j])) for j in range(n)] for i in range(n)]
+    return psd_by_minors(S)
+
+
+def jacobian_mag(net, phases, assign):
+    """M_ij = max(|lo_ij|, |hi_ij|) of the jacobian leaf's interval."""
     lo = [list(map(F, row)) for row in net.weights[-1]]
     hi = [list(r) for r in lo]
     for layer in range(net.depth, 0, -1):
@@ -318,11 +358,4 @@ def jacobian_bound(net, phases, assign, norm):
             [[sum((W[k][j] * (hr[k] if W[k][j] > 0 else lr[k]) for k in range(len(W))), F(0)) for j in range(cols)]
              for lr, hr in zip(lo, hi)],
         )
-    mag = [[max(abs(a), abs(b)) for a, b in zip(lr, hr)] for lr, hr in zip(lo, hi)]
-    b_inf = max(sum(r) for r in mag)
-    b_1 = max(sum(r[j] for r in mag) for j in range(len(mag[0])))
-    if norm == "linf":
-        return b_inf
-    if norm == "l1":
-        return b_1
-    return min(sum(v * v for r in mag for v in r), b_inf * b_1)
+    return [[max(abs(a), abs(b)) for a, b in zip(lr, hr)] for lr, hr in zip(lo, hi)]

@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.verify.bounds import IntegerNetwork, propagate
-from relu_geom.verify.lipschitz import MAX_CASE_NEURONS, Limit, interval_jacobian, norm_bound
+from relu_geom.verify.lipschitz import (
+    MAX_CASE_NEURONS,
+    Limit,
+    interval_jacobian,
+    is_psd,
+    norm_bound,
+    spectral_test,
+)
+from tests.certcheck import psd_by_minors
 
 # f = 2 relu(x1 + x2) + relu(x1 - x2): gradients (3, 1), (2, 2), (1, -1), 0 on the four regions
 TWO = {"weights": [[["1", "1"], ["1", "-1"]], [["2", "1"]]], "biases": [["0", "0"], ["0"]]}
@@ -33,12 +41,12 @@ def sha(network: dict) -> str:
     return hashlib.sha256(json.dumps(network, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def cert(norm, value, proof, x=STEEP_X, wbox=STEEP_BOX, box=(["-1", "1"], ["-1", "1"])):
+def cert(norm, value, proof, x=STEEP_X, wbox=STEEP_BOX, box=(["-1", "1"], ["-1", "1"]), net=TWO):
     return {
         "format": "relu-geom/certificate@1",
         "claim": "lipschitz",
-        "network": copy.deepcopy(TWO),
-        "network_sha256": sha(TWO),
+        "network": copy.deepcopy(net),
+        "network_sha256": sha(net),
         "question": {"box": [list(p) for p in box], "norm": norm},
         "verdict": "value",
         "evidence": {"value": value, "witness": {"x": list(x), "box": [list(p) for p in wbox]}, "proof": proof},
@@ -194,3 +202,93 @@ def test_every_region_on_the_leaf_is_bounded(arch, seed, norm, n_cases):
         norms = [v for v in _region_norms(net, box, norm) if v is not None]
         if norm != "l2" and norms:
             assert bound == max(norms)
+
+
+# f = M relu(x) with M = [[3, 0], [4, 5]]: on [-1, 1]^2 both neurons are unstable and the
+# regions have A = M D for the four 0 / 1 diagonals D.  M^T M = [[25, 20], [20, 25]] has the
+# eigenvalues 45 and 5, so L^2 = 45 (D = I); the other regions have M D = [[3, 0], [4, 0]]
+# (25), [[0, 0], [0, 5]] (25) and 0.  The leaf's interval is [M D : D in [0, 1]^2] = [0, M]
+# entrywise, so M_ij = M: Frobenius sum 9 + 16 + 25 = 50 > 45 and B_inf B_1 = 9 * 7 = 63 > 45,
+# but 45 I - M^T M = [[20, -20], [-20, 20]] is PSD (pivots 20 and 20 - 400 / 20 = 0).
+SPEC = {"weights": [[["1", "0"], ["0", "1"]], [["3", "0"], ["4", "5"]]], "biases": [["0", "0"], ["0", "0"]]}
+SPEC_X, SPEC_BOX = ["1/2", "1/2"], [["1/4", "3/4"], ["1/4", "3/4"]]  # both neurons active
+
+
+def spec_cert(interval, poly=("-45", "1")):
+    value = {"squared": {"poly": list(poly), "interval": list(interval)}}
+    return cert("l2", value, jac(), x=SPEC_X, wbox=SPEC_BOX, net=SPEC)
+
+
+def test_spectral_test_by_hand():
+    inet_box = ((F(-1), F(1)), (F(-1), F(1)))
+    inet = IntegerNetwork(rg.ReLUNetwork([[[1, 0], [0, 1]], [[3, 0], [4, 5]]], [[0, 0], [0, 0]]))
+    prop = propagate(inet, inet_box, {}, 32)
+    assert [list(ph) for ph in prop.phases] == [[0, 0]]
+    ((_, lo, hi, den),) = interval_jacobian(inet, prop.phases, [])
+    assert [[F(v, den) for v in r] for r in lo] == [[0, 0], [0, 0]]
+    assert [[F(v, den) for v in r] for r in hi] == [[3, 0], [4, 5]]
+    assert norm_bound(lo, hi, den, "l2") == 50  # the cheap bounds fail ...
+    assert spectral_test(lo, hi, den, F(45)) and not spectral_test(lo, hi, den, F(45) - F(1, 10**6))  # ... this passes
+    report = valid(spec_cert(["45", "45"]))
+    assert dict(report.leaves)["jacobian"] == 1
+    valid(spec_cert(["45", "45"], poly=("225", "-50", "1")))  # (t - 45)(t - 5)
+    # L^2 = 45 still, but the lower end of its interval is just below ||M||_2^2 = 45: the
+    # spectral test runs at that end and fails, and so does the older rule
+    path, reason = failure(spec_cert(["44999999/1000000", "46"]))
+    assert path == "evidence.proof" and "is 50, above L^2" in reason and "not positive semidefinite" in reason
+    # a value just below the truth fails at the witness
+    path, reason = failure(spec_cert(["44999999/1000000", "44999999/1000000"], poly=("-44999999/1000000", "1")))
+    assert path == "evidence.witness"
+
+
+def test_spectral_test_on_the_smaller_gram_matrix():
+    # one output row (1 x 2): M M^T is 1 x 1, ||M||_2^2 = 3^2 + 4^2 = 25
+    assert spectral_test([[0, 0]], [[3, 4]], 1, F(25)) and not spectral_test([[0, 0]], [[3, 4]], 1, F(24))
+    assert spectral_test([[-6], [0]], [[0], [8]], 2, F(25))  # a column: M = (3, 4)^T
+    assert spectral_test([[0]], [[0]], 1, F(0)) and not spectral_test([[0]], [[1]], 1, F(-1))
+
+
+def test_is_psd_by_hand():
+    assert is_psd([]) and is_psd([[F(0)]]) and not is_psd([[F(-1, 10**9)]])
+    assert is_psd([[F(0), F(0)], [F(0), F(1)]])  # a zero pivot with a zero row
+    assert not is_psd([[F(0), F(1)], [F(1), F(5)]])  # a zero pivot with a nonzero row
+    assert is_psd([[F(1), F(2)], [F(2), F(4)]]) and not is_psd([[F(1), F(2)], [F(2), F(3)]])
+    # PSD only on the boundary: [[1, 1, 0], [1, 1, 0], [0, 0, t]] for t = 0, and a zero
+    # pivot after a Schur step (2 - 1 * 1 / 1 = 1, then 1 - 1 = 0 with a nonzero entry left)
+    assert is_psd([[F(1), F(1), F(0)], [F(1), F(1), F(0)], [F(0), F(0), F(0)]])
+    assert not is_psd([[F(1), F(1), F(0)], [F(1), F(1), F(1, 3)], [F(0), F(1, 3), F(1)]])
+
+
+small = st.fractions(min_value=-3, max_value=3, max_denominator=3)
+
+
+@st.composite
+def symmetric_matrices(draw):
+    n = draw(st.integers(1, 4))
+    kind = draw(st.sampled_from(["gram", "gram-shift", "zero-lines", "any"]))
+    if kind == "any":
+        S = [[F(0)] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                S[i][j] = S[j][i] = draw(small)
+        return S
+    k = draw(st.integers(0, n))  # B is k x n: B^T B is PSD of rank <= k (singular for k < n)
+    B = [[draw(small) for _ in range(n)] for _ in range(k)]
+    S = [[sum((B[r][i] * B[r][j] for r in range(k)), F(0)) for j in range(n)] for i in range(n)]
+    if kind == "gram-shift":  # on the boundary of the cone, or just off it
+        i = draw(st.integers(0, n - 1))
+        S[i][i] += draw(st.sampled_from([F(0), F(-1, 9), F(1, 9)]))
+    if kind == "zero-lines":  # zero rows and columns, and a nonzero entry in one of them
+        z = draw(st.integers(0, n - 1))
+        for j in range(n):
+            S[z][j] = S[j][z] = F(0)
+        if n > 1 and draw(st.booleans()):
+            j = (z + 1) % n
+            S[z][j] = S[j][z] = draw(small)
+    return S
+
+
+@settings(max_examples=300, deadline=None)
+@given(symmetric_matrices())
+def test_is_psd_agrees_with_sylvester(S):
+    assert is_psd(S) == psd_by_minors(S)

@@ -47,6 +47,9 @@ __all__ = ["LipschitzResult", "SquaredRoot", "lipschitz_constant", "operator_nor
 
 Matrix = tuple[tuple[Fraction, ...], ...]
 
+DEEP_SPLITS = 40
+"""Splits per input after which a Lipschitz leaf splits neurons whatever their number."""
+
 
 @dataclass(frozen=True, slots=True)
 class SquaredRoot:
@@ -149,19 +152,33 @@ def _largest_root(p: flint.fmpq_poly) -> SquaredRoot:
     return SquaredRoot(coeffs, lo, hi)
 
 
+def _exact_if_rational(r: SquaredRoot) -> SquaredRoot:
+    """``r`` with the interval ``[L^2, L^2]`` when ``L^2`` is rational (a linear factor of the
+    polynomial has its root in the interval): the spectral test of a ``jacobian`` leaf runs
+    at the lower end of the interval, so it can then pass on a leaf where ``||M||_2 = L``."""
+    p = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in r.poly])
+    for factor, _ in p.factor()[1]:
+        if factor.degree() == 1:
+            c0, c1 = factor.coeffs()
+            t = -Fraction(int(c0.p), int(c0.q)) / Fraction(int(c1.p), int(c1.q))
+            if r.lo <= t <= r.hi:
+                return SquaredRoot(r.poly, t, t)
+    return r
+
+
 def _l2_at_most(A: Matrix, L: SquaredRoot) -> bool:
     """Whether ``||A||_2 <= L``: the Gram polynomial of ``A`` has no root above ``L^2``."""
     q = _gram_poly(A)
-    if _count_above(q, L.hi) > 0:
-        return False
-    if L.lo == L.hi:
-        return True
     p = flint.fmpq_poly([flint.fmpq(c.numerator, c.denominator) for c in L.poly])
     g = p.gcd(q)
     r = L
     while True:
+        # L^2 <= r.hi: a root of q above r.hi is above L^2 (checked again after each
+        # refinement: a root of q in (L^2, r.hi] of the coarser interval is above the finer r.hi)
+        if _count_above(q, r.hi) > 0:
+            return False
         if r.lo == r.hi:
-            return _count_above(q, r.lo) == 0
+            return True
         n = _count_above(q, r.lo) - _count_above(q, r.hi)  # roots of q in (lo, hi]
         if n == 0:
             return True
@@ -315,7 +332,9 @@ def lipschitz_constant(
     assert best is not None
     cell, A_best = best
     if norm == "l2":
-        value: Fraction | SquaredRoot = _largest_root(_gram_poly(A_best)).refine(Fraction(precision))  # type: ignore[call-overload]
+        value: Fraction | SquaredRoot = _exact_if_rational(
+            _largest_root(_gram_poly(A_best)).refine(Fraction(precision))  # type: ignore[call-overload]
+        )
 
         def accept(A: Matrix) -> bool:
             return _l2_at_most(A, value)  # type: ignore[arg-type]
@@ -372,8 +391,6 @@ def _witness_box(net, x, box, A_best, bits):
 def _empty_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | None:
     """An ``lp`` leaf proving that ``box``, the input rows and the full pattern ``phases`` have
     no common point (an exact Farkas combination), or None when they meet."""
-    if not rows:
-        return None
     d = net.input_dim
     A, b, keys = _pattern_rows(net, phases, d)
     for k, f in enumerate(rows):
@@ -428,13 +445,13 @@ def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds)
                 tree.update(leaf)
                 stats["lp_leaves"] += 1
                 continue
-            if rows:
-                # the maximum over the full-dimensional pieces is exceeded on a pattern that
-                # meets the domain: only in a lower-dimensional set, which no leaf expresses
-                raise UnsupportedInputError(
-                    "lipschitz: a region of larger norm touches the domain in a lower-dimensional "
-                    "set only; the certificate cannot exclude it (perturb the polytope)"
-                )
+            # the maximum over the full-dimensional pieces is exceeded on a pattern that meets
+            # the domain: only in a lower-dimensional set (a polytope's face, or in a degenerate
+            # network several bent hyperplanes through one point), which no leaf expresses
+            raise UnsupportedInputError(
+                "lipschitz: a pattern of larger norm meets the domain in a lower-dimensional set "
+                "only; the certificate cannot exclude it (perturb the polytope or the network)"
+            )
         else:
             cases = rule.cases(eb)
             if cases is not None:
@@ -449,10 +466,15 @@ def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds)
         # the enumerable number for the lp leaves of a polytope): where an interval bound stays
         # above the value (a pattern that the box only seemingly realizes, or the l2 bound of
         # a matrix with several rows), input splits alone need not end.  Elsewhere input splits
-        # tighten every bound and a neuron split none of its own layer.
+        # tighten every bound and a neuron split none of its own layer.  Past DEEP_SPLITS
+        # splits per input the leaf surrounds a point where more than d neurons vanish (a
+        # degenerate network): neuron splits then end the branch (a full pattern passes, or is
+        # excluded by an lp leaf, or meets the box in a lower-dimensional set only and is
+        # refused) instead of endless halvings.
         few = rule.max_t if rows else d
         neuron = None
-        if unstable and depth >= 2 * d and (not rule.on or len(unstable) <= few):
+        deep = depth >= DEEP_SPLITS * d
+        if unstable and depth >= 2 * d and (not rule.on or len(unstable) <= few or deep):
             neuron = unstable[0]
         push_split(stack, tree, b, fixed, depth, neuron)
     return root, stats
@@ -465,8 +487,11 @@ class _JacobianRule:
     for the phases ``+1`` / ``-1`` and ``0`` or ``1`` for an unstable neuron; an entrywise
     interval of those products is formed backwards from the output, exactly, for each of the
     ``2^T`` assignments of ``T`` chosen unstable neurons (the others in ``[0, 1]``), and its
-    norm bound must be at most the value.  A float64 run of the same computation chooses ``T``
-    and the neurons; only the exact run decides.
+    norm bound must be at most the value.  For ``l2`` a case whose Frobenius / ``B_1 B_inf``
+    bound is above ``L^2`` still passes by the spectral test: ``a I - M M^T`` (or ``M^T M``)
+    positive semidefinite for ``M = max(|lo|, |hi|)`` and the lower end ``a`` of ``L^2``'s
+    interval (:func:`is_psd_integer`).  A float64 run of the same computation (its spectral norm by
+    SVD) chooses ``T`` and the neurons; only the exact run decides.
     """
 
     def __init__(self, net: ReLUNetwork, norm: str, value: Fraction | SquaredRoot, max_cases: int):
@@ -514,15 +539,38 @@ class _JacobianRule:
 
     def _float_ok(self, phases, chosen) -> bool:
         lo, hi = _interval_products(self.floats, phases, chosen, 0.0)
-        return bool(_norm_bound(lo, hi, 1.0, self.norm) <= self.limit)
+        bounds = _case_bounds(lo, hi, self.norm)
+        if self.norm == "l2" and bounds.max() > self.limit:
+            # the spectral test's guide: ||M||_2^2 by SVD, per case
+            mag = np.maximum(np.abs(lo), np.abs(hi))
+            bounds = np.minimum(bounds, np.linalg.norm(mag, ord=2, axis=(1, 2)) ** 2)
+        return bool(bounds.max() <= self.limit)
 
     def _exact(self, phases, chosen, order) -> list[tuple[int, int]] | None:
         """``chosen`` if the exact rule passes with it, else all of ``order`` if that passes."""
         for cases in (chosen, order) if len(chosen) < len(order) else (chosen,):
             lo, hi = _interval_products(self.exact, phases, cases, 0)
-            if self._admits(_norm_bound(lo, hi, self.den, self.norm)):
+            if self._exact_ok(lo, hi):
                 return list(cases)
         return None
+
+    def _exact_ok(self, lo, hi) -> bool:
+        """Whether every case passes the exact rule: its norm bound at most the value or, for
+        ``l2``, the spectral test at the lower end of ``L^2``'s interval."""
+        bounds = _case_bounds(lo, hi, self.norm)
+        scale = self.den * self.den if self.norm == "l2" else self.den
+        if self._admits(Fraction(int(bounds.max()), scale)):
+            return True
+        v = self.value
+        if not isinstance(v, SquaredRoot):
+            return False
+        mag = np.maximum(np.abs(lo), np.abs(hi))
+        for case, bound in enumerate(bounds):
+            if self._admits(Fraction(int(bound), scale)):
+                continue
+            if not _spectral_ok([[int(a) for a in row] for row in mag[case]], self.den, v.lo):
+                return False
+        return True
 
     def _admits(self, bound: Fraction) -> bool:
         v = self.value
@@ -596,17 +644,64 @@ def _interval_products(layers, phases, cases, zero):
     return lo, hi
 
 
-def _norm_bound(lo, hi, den, norm: str):
-    """The largest case bound of ``||A||`` (``l2``: of ``||A||_2^2``) over the intervals."""
+def _case_bounds(lo, hi, norm: str):
+    """Each case's bound of ``||A||`` (``l2``: of ``||A||_2^2``) over the intervals, in units of
+    the denominator (``l2``: its square): an array of length ``2^T``."""
     mag = np.maximum(np.abs(lo), np.abs(hi))
     b_inf = mag.sum(axis=2).max(axis=1)
     b_1 = mag.sum(axis=1).max(axis=1)
     if norm == "linf":
-        top = b_inf.max()
-    elif norm == "l1":
-        top = b_1.max()
-    else:
-        frob = (mag * mag).sum(axis=(1, 2))
-        top = np.minimum(frob, b_inf * b_1).max()
-        return Fraction(int(top), den * den) if isinstance(den, int) else float(top) / (den * den)
-    return Fraction(int(top), den) if isinstance(den, int) else float(top) / den
+        return b_inf
+    if norm == "l1":
+        return b_1
+    return np.minimum((mag * mag).sum(axis=(1, 2)), b_inf * b_1)
+
+
+def _spectral_ok(mag: list[list[int]], den: int, t: Fraction) -> bool:
+    """Whether ``||M||_2^2 <= t`` is proved by ``t I - M M^T`` (or ``M^T M``, the smaller)
+    being positive semidefinite, for the integer matrix ``mag = den M``: exactly, on the
+    integer matrix ``p den^2 I - q den^2 M M^T`` with ``t = p / q``."""
+    if mag and len(mag[0]) < len(mag):
+        mag = [list(col) for col in zip(*mag)]
+    diag = t.numerator * den * den
+    q = t.denominator
+    S = [[(diag if i == j else 0) - q * sum(a * b for a, b in zip(ri, rj)) for j, rj in enumerate(mag)]
+         for i, ri in enumerate(mag)]
+    return is_psd_integer(S)
+
+
+def is_psd_integer(S: list[list[int]]) -> bool:
+    """Whether the symmetric integer matrix ``S`` is positive semidefinite, exactly.
+
+    Fraction-free symmetric elimination (Bareiss) on the diagonal.  A negative pivot refutes;
+    a zero pivot requires its row of the remaining matrix to be zero (a PSD matrix with a
+    zero diagonal entry has a zero row) and is skipped; a positive pivot ``p`` replaces the
+    rest by its Schur complement times ``p`` (divided exactly by the previous pivot: the
+    entries stay minors of ``S``), which is PSD iff the matrix is.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.certify.lipschitz import is_psd_integer
+    >>> is_psd_integer([[20, -20], [-20, 20]]), is_psd_integer([[0, 1], [1, 5]])
+    (True, False)
+    """
+    rows = [list(r) for r in S]
+    n = len(rows)
+    prev = 1
+    for k in range(n):
+        p = rows[k][k]
+        if p < 0:
+            return False
+        if p == 0:
+            if any(rows[k][k + 1 :]):
+                return False
+            continue
+        rk = rows[k]
+        for i in range(k + 1, n):
+            ri = rows[i]
+            f = ri[k]
+            for j in range(k + 1, n):
+                ri[j] = (p * ri[j] - f * rk[j]) // prev
+        prev = p
+    return True

@@ -11,9 +11,14 @@ every matrix of the interval (``docs/certificates.md``, claim ``lipschitz``):
 
 - ``linf``: ``max_i sum_j max(|lo_ij|, |hi_ij|)``; ``l1``: ``max_j sum_i max(|lo_ij|, |hi_ij|)``;
 - ``l2``: a bound of the square, ``min(sum_ij max(lo_ij^2, hi_ij^2), B_inf B_1)`` with
-  the two bounds above (``||A||_2^2 <= ||A||_F^2`` and ``<= ||A||_1 ||A||_inf``).
+  the two bounds above (``||A||_2^2 <= ||A||_F^2`` and ``<= ||A||_1 ||A||_inf``), and, when
+  that bound is above ``L^2``, the spectral test: with ``M_ij = max(|lo_ij|, |hi_ij|)`` and
+  ``a`` the lower end of the isolating interval of ``L^2``, ``a I - M M^T`` (or ``a I -
+  M^T M``, the smaller) is positive semidefinite, decided by :func:`is_psd`; then
+  ``||A||_2 <= ||M||_2 <= sqrt(a) <= L``.
 
-The leaf passes when every case's bound is at most ``L`` (for ``l2`` at most ``L^2``).  It
+The leaf passes when every case's bound is at most ``L`` (for ``l2`` at most ``L^2``, or
+the spectral test passes).  It
 imports only what :mod:`relu_geom.verify.checker` does and receives the checker's decoding
 helpers as an argument (no import cycle).
 """
@@ -30,7 +35,15 @@ from relu_geom.verify import algebraic
 from relu_geom.verify._json import Invalid, JsonPath
 from relu_geom.verify.bounds import IntegerNetwork, propagate
 
-__all__ = ["MAX_CASE_NEURONS", "Limit", "interval_jacobian", "jacobian_leaves", "norm_bound"]
+__all__ = [
+    "MAX_CASE_NEURONS",
+    "Limit",
+    "interval_jacobian",
+    "is_psd",
+    "jacobian_leaves",
+    "norm_bound",
+    "spectral_test",
+]
 
 MAX_CASE_NEURONS = 12
 """At most this many neurons in the ``cases`` of one leaf (``2^12`` cases)."""
@@ -147,6 +160,55 @@ def norm_bound(lo: IntMatrix, hi: IntMatrix, den: int, norm: str) -> Fraction:
     return Fraction(min(frob, b_inf * b_1), den * den)
 
 
+def is_psd(S: Sequence[Sequence[Fraction]]) -> bool:
+    """Whether the symmetric rational matrix ``S`` is positive semidefinite, exactly.
+
+    Symmetric Gaussian elimination on the diagonal: with ``S = [[p, b^T], [b, C]]``, ``S``
+    is PSD iff ``p > 0`` and the Schur complement ``C - b b^T / p`` is, or ``p = 0``,
+    ``b = 0`` and ``C`` is (a PSD matrix with a zero diagonal entry has a zero row: its
+    ``2 x 2`` principal minors ``p c_jj - b_j^2`` are ``>= 0``); a pivot ``p < 0`` is a
+    diagonal entry ``u^T S u < 0``.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction as F
+    >>> from relu_geom.verify.lipschitz import is_psd
+    >>> is_psd([[F(1), F(1)], [F(1), F(1)]]), is_psd([[F(0), F(1)], [F(1), F(1)]])
+    (True, False)
+    """
+    rows = [[Fraction(v) for v in r] for r in S]
+    n = len(rows)
+    for k in range(n):
+        p = rows[k][k]
+        if p < 0:
+            return False
+        if p == 0:
+            if any(rows[k][j] for j in range(k + 1, n)):
+                return False
+            continue
+        for i in range(k + 1, n):
+            f = rows[i][k] / p
+            if f:
+                for j in range(k + 1, n):
+                    rows[i][j] -= f * rows[k][j]
+    return True
+
+
+def spectral_test(lo: IntMatrix, hi: IntMatrix, den: int, t: Fraction) -> bool:
+    """Whether ``t I - M M^T`` (``M^T M`` when that is smaller) is PSD for ``M_ij = max(|lo_ij|,
+    |hi_ij|) / den``: then ``||A||_2^2 <= t`` for every ``A`` in ``[lo, hi] / den``."""
+    mag = [[max(abs(u), abs(v)) for u, v in zip(rl, rh)] for rl, rh in zip(lo, hi)]
+    if mag and len(mag[0]) < len(mag):
+        mag = [list(c) for c in zip(*mag)]
+    scale = t * den * den
+    S = [
+        [(scale if i == j else Fraction(0)) - sum(a * b for a, b in zip(mag[i], mag[j])) for j in range(len(mag))]
+        for i in range(len(mag))
+    ]
+    return is_psd(S)
+
+
 def jacobian_leaves(
     ch: Any, c: Any, goal: Any, at_most: Callable[..., None], limit: Limit
 ) -> Callable[[dict, JsonPath, tuple[tuple[Fraction, Fraction], ...], Mapping[tuple[int, int], int]], None]:
@@ -177,14 +239,20 @@ def jacobian_leaves(
             cases.append(neuron)
         for assign, lo, hi, den in interval_jacobian(ch.inet, prop.phases, cases):
             bound = norm_bound(lo, hi, den, limit.norm)
-            if not limit.admits(bound):
-                what = "||A||_2^2" if limit.norm == "l2" else f"||A||_{limit.norm[1:]}"
-                where = ", ".join(f"{list(k)}: {v}" for k, v in sorted(assign.items())) or "no cases"
-                raise Invalid(
-                    path,
-                    f"jacobian leaf: the interval bound of {what} is {c._show(bound)}, above L"
-                    f"{'^2' if limit.norm == 'l2' else ''} (case {where})",
-                )
+            if limit.admits(bound):
+                continue
+            if limit.norm == "l2" and spectral_test(lo, hi, den, limit.a):
+                continue
+            what = "||A||_2^2" if limit.norm == "l2" else f"||A||_{limit.norm[1:]}"
+            where = ", ".join(f"{list(k)}: {v}" for k, v in sorted(assign.items())) or "no cases"
+            spectral = (
+                f", and {c._show(limit.a)} I - M^T M is not positive semidefinite" if limit.norm == "l2" else ""
+            )
+            raise Invalid(
+                path,
+                f"jacobian leaf: the interval bound of {what} is {c._show(bound)}, above L"
+                f"{'^2' if limit.norm == 'l2' else ''}{spectral} (case {where})",
+            )
         ch.leaves["jacobian"] += 1
 
     return leaf
