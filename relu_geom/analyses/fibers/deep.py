@@ -65,8 +65,6 @@ __all__ = [
 ]
 
 
-_CORES_FROM = 1000  # below this many configurations the cores cost more than they save
-
 SCOPE = (
     "parameters whose neurons put each breakpoint facet of f in the zero set of exactly one neuron "
     "(the signs of the other layers constant on it), with at most two neurons vanishing at each ridge unless all are "
@@ -742,7 +740,7 @@ def deep_fiber(
     stop_outside: bool = False,
     domain: Any = None,
     max_seconds: float | None = None,
-    cores: bool | None = None,
+    cores: bool = True,
 ) -> DeepFiber:
     """The fiber of ``net`` in ``architecture`` (default its own) as configuration sets.
 
@@ -771,8 +769,9 @@ def deep_fiber(
         them (``docs/fibers.md``, "Emptiness shared between configurations"), solving each
         configuration as the enumeration builds it and cutting every sign subtree that
         contains a known core; ``max_configurations`` then bounds the configurations left
-        to solve.  None (default): only when the enumeration without them has at least
-        1000 configurations or reaches ``max_configurations``.  The verdicts are the same.
+        to solve.  False: enumerate every configuration first, then solve them one by
+        one (the solver's emptiness proofs are then counted without certificates).  The
+        verdicts are the same.
 
     Returns
     -------
@@ -801,23 +800,17 @@ def deep_fiber(
     require_network(net)
     refuse_domain(domain)
     require_seconds(max_seconds)
-    if cores is not None and not isinstance(cores, bool):
-        raise InvalidInputError(f"cores: expected True, False or None, got {short_repr(cores, 40)}")
+    if not isinstance(cores, bool):
+        raise InvalidInputError(f"cores: expected True or False, got {short_repr(cores, 40)}")
     t0 = time.monotonic()
     arch = _arch(net, architecture)
     data = function_data(net)
-    en: ConfigurationEnumeration | None = None
-    if cores is not True:
-        try:
-            en = fiber_configurations(data, arch, max_configurations=max_configurations)
-        except LimitExceededError:
-            if cores is False:
-                raise
-        if en is not None and en.status != "complete":
-            return DeepFiber(net, arch, en, (), 0, {}, "undecided", en.reason)
-        if en is not None and (cores is False or len(en.configurations) < _CORES_FROM):
-            return _solve_all(net, arch, en, en.configurations, stop_outside, max_seconds, t0)
-    return _solve_with_cores(net, arch, data, max_configurations, stop_outside, max_seconds, t0)
+    if cores:
+        return _solve_with_cores(net, arch, data, max_configurations, stop_outside, max_seconds, t0)
+    en = fiber_configurations(data, arch, max_configurations=max_configurations)
+    if en.status != "complete":
+        return DeepFiber(net, arch, en, (), 0, {}, "undecided", en.reason)
+    return _solve_all(net, arch, en, en.configurations, stop_outside, max_seconds, t0)
 
 
 class _Stop(Exception):  # noqa: N818 - control flow inside deep_fiber only
