@@ -307,7 +307,9 @@ def test_deep_fiber_max_seconds_ends_with_a_limit_error():
     # [2, 3, 2, 1] for this network has 119 configurations, about 60 s of exact elimination
     net = rg.ReLUNetwork.random([2, 2, 2, 1], seed=3)
     with pytest.raises(rg.LimitExceededError, match=r"deep_fiber: limit max_seconds=2 exceeded: .* of 119 configurations"):
-        rg.deep_fiber(net, [2, 3, 2, 1], max_seconds=2)
+        rg.deep_fiber(net, [2, 3, 2, 1], max_seconds=2, cores=False)
+    with pytest.raises(rg.LimitExceededError, match=r"deep_fiber: limit max_seconds=0.01 exceeded: .* configurations solved"):
+        rg.deep_fiber(net, [2, 3, 2, 1], max_seconds=0.01)
     for bad in (0, -1, True, "1"):
         with pytest.raises(rg.InvalidInputError, match="max_seconds"):
             rg.deep_fiber(net, max_seconds=bad)

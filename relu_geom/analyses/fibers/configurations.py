@@ -542,12 +542,23 @@ class _Survivors:
 
 
 def _enumerate(
-    data: FunctionData, arch: tuple[int, ...], max_configurations: int, max_choices: int, before: int = 0
+    data: FunctionData,
+    arch: tuple[int, ...],
+    max_configurations: int,
+    max_choices: int,
+    before: int = 0,
+    visitor: Any = None,
 ) -> tuple[ConfigurationEnumeration, list[_Survivors]]:
     """The body of :func:`fiber_configurations`: the enumeration with its record (and no
     configurations) and the surviving sign vectors per assignment.  The configurations are
     built only once the number of survivors is known to stay within ``max_configurations``
-    (``before`` of them found already)."""
+    (``before`` of them found already).
+
+    With a ``visitor`` (``visitor.cores``: a list of ``(labels, certificate)`` that may grow,
+    ``visitor.visit(config)``) every surviving configuration is built and handed to
+    ``visitor.visit`` at once, none is kept, and the sign subtrees whose configurations
+    contain the labels of a core (:func:`_core_terms`) are cut under :data:`_CORE`,
+    including the cores found while the enumeration runs; the visitor bounds the work."""
     import functools
 
     import networkx as nx
@@ -605,7 +616,7 @@ def _enumerate(
                 [(a, b) for a, b, _c in choice],
                 (),
             )
-            sub, sub_found = _enumerate(variant, arch, max_configurations, 1, before + n_found[0])
+            sub, sub_found = _enumerate(variant, arch, max_configurations, 1, before + n_found[0], visitor)
             if sub.status != "complete":
                 return done(n_a, n_s, sub.status, sub.reason)
             for rule, n in sub.pruned.items():
@@ -831,7 +842,27 @@ def _enumerate(
         n_roots = len(roots)
         counts[1] += 1 << n_roots
         checks = _sign_checks(fs_spec, ds_spec, side_specs, own, layer_of, offs, ranks)
-        combos = _surviving_signs(n_roots, checks, cut, max_configurations, before + n_found[0])
+        visit = None
+        if visitor is not None:
+            shape = (own, neurons, layer_of, offs, fs_spec, ds_spec, side_specs)
+            n_cores = [0]
+
+            def more_terms() -> None:
+                for labels, _cert in visitor.cores[n_cores[0] :]:
+                    checks.extend((term, -1, _CORE) for term in _core_terms(labels, *shape))
+                n_cores[0] = len(visitor.cores)
+
+            more_terms()
+            batch = _Survivors(data, tuple(phi), tuple(fs_spec), tuple(ds_spec), tuple(side_specs), ())
+
+            def visit(combo: tuple[int, ...]) -> None:
+                visitor.visit(replace(batch, combos=(combo,)).build(arch)[0])
+                more_terms()
+
+        if visit is None:
+            combos = _surviving_signs(n_roots, checks, cut, max_configurations, before + n_found[0])
+        else:
+            combos = _surviving_signs(n_roots, checks, cut, max_configurations, before + n_found[0], visit)
         if combos:
             n_found[0] += len(combos)
             found.append(
@@ -873,6 +904,7 @@ def _enumerate(
     return done(counts[0], counts[1], "complete", reason)
 
 
+_CORE = "its equations contain a core certified empty (shared with an earlier configuration)"
 _FED = "a facet's neuron is fed only by inactive neurons"
 _BEND = "a bend is not transmitted: a later layer is inactive on the facet"
 _RANK = "the rank of f's linear part exceeds the active neurons of a layer"
@@ -917,8 +949,87 @@ def _sign_checks(
     return checks
 
 
+def _core_terms(
+    labels: frozenset[Any],
+    own: Sequence[int],
+    neurons: Sequence[Neuron],
+    layer_of: Sequence[int],
+    offs: Sequence[int],
+    fs_spec: Sequence[Sequence[_Literal]],
+    ds_spec: Sequence[_Literal],
+    side_specs: Sequence[tuple[int, Sequence[_Literal], int, int, int]],
+    limit: int = 256,
+) -> list[tuple[tuple[int, int], ...]]:
+    """The partial sign vectors (``(slot, value)`` pairs) under which a configuration of this
+    assignment has every label of ``labels`` (:func:`~relu_geom.analyses.fibers.variety._configuration_labels`):
+    each is a conjunction, their union is exact (an empty list: no configuration has them; more
+    than ``limit`` alternatives: an empty list too, which only cuts less)."""
+
+    def need(lit: _Literal, value: int, into: dict[int, int]) -> bool:
+        slot, p = lit
+        if slot < 0:
+            return value == 0
+        if slot == 0:
+            return p == value
+        if value == 0 or into.get(slot, value * p) != value * p:
+            return False
+        into[slot] = value * p
+        return True
+
+    L = len(offs) - 1
+    options: list[list[dict[int, int]]] = []
+    for lab in labels:
+        kind = lab[0]
+        if kind == "G":
+            k = lab[1]
+            if k >= len(own) or min(i for i in range(len(own)) if own[i] == own[k]) != k:
+                return []
+            continue
+        if kind in ("A", "M"):
+            k, neuron = lab[1], lab[2]
+            if k >= len(own) or neurons[own[k]] != neuron:
+                return []
+            ell = neuron[0]
+            got: dict[int, int] = {}
+            layers = range(ell - 1) if kind == "A" else range(ell, L)
+            shift = 0 if kind == "A" else ell
+            if kind == "A" and not need(ds_spec[k], lab[3], got):
+                return []
+            for li in layers:
+                for i, value in enumerate(lab[-1][li - shift]):
+                    if not need(fs_spec[k][offs[li] + i], value, got):
+                        return []
+            options.append([got])
+            continue
+        _, region, pattern = lab
+        alts = []
+        for reg, sp, b, sign, k in side_specs:
+            if reg != region:
+                continue
+            pat = list(sp)
+            slot, p = ds_spec[k]
+            pat[b] = (slot, p * sign)
+            got = {}
+            if all(need(lit, v, got) for lit, v in zip(pat, pattern)):
+                alts.append(got)
+        if not alts:
+            return []
+        options.append(alts)
+    terms: list[dict[int, int]] = [{}]
+    for alts in sorted(options, key=len):
+        merged = []
+        for t in terms:
+            for a in alts:
+                if all(t.get(slot, v) == v for slot, v in a.items()):
+                    merged.append({**t, **a})
+        terms = merged
+        if not terms or len(terms) > limit:
+            return []
+    return [tuple(sorted(t.items())) for t in terms]
+
+
 def _surviving_signs(
-    n: int, checks: Sequence[_Check], cut: Any, max_configurations: int, before: int
+    n: int, checks: list[_Check], cut: Any, max_configurations: int, before: int, visit: Any = None
 ) -> list[tuple[int, ...]]:
     """The sign vectors in ``{1, -1}^n`` (in the order of ``itertools.product((1, -1), repeat=n)``)
     that pass every check; each failing vector is cut once under the rule of its first failing check.
@@ -928,14 +1039,28 @@ def _surviving_signs(
     still be +1), all ``2^free`` completions are cut under check ``i``'s rule at once.  The
     counts are those of trying the vectors one by one.  More than ``max_configurations``
     survivors with the ``before`` ones already found raise :class:`~relu_geom.LimitExceededError`.
+
+    A check with ``need == -1`` is a *term*: pairs ``(slot, value)``; it fails when every pair
+    holds.  With ``visit``, each survivor is passed to ``visit`` at once (in search order) and
+    not kept; ``checks`` may grow meanwhile (new checks apply to the vectors not yet visited).
     """
     vals = [1] + [0] * n  # 0: not yet chosen
     found: list[tuple[int, ...]] = []
-    n_checks = len(checks)
 
     def status(check: _Check) -> tuple[int, int]:
         """(+1 holds for every completion | -1 fails for every completion | 0 open, an open slot)."""
         lits, need, _rule = check
+        if need < 0:
+            n_open = 0
+            open_slot = -1
+            for slot, v in lits:
+                x = vals[slot]
+                if not x:
+                    n_open += 1
+                    open_slot = slot
+                elif x != v:
+                    return 1, -1
+            return (-1, -1) if not n_open else (0, open_slot)
         true = 0
         open_slot = -1
         n_open = 0
@@ -956,7 +1081,7 @@ def _surviving_signs(
 
     def walk(start: int, free: int) -> None:
         i = start
-        while i < n_checks:
+        while i < len(checks):
             st, slot = status(checks[i])
             if st == 1:
                 i += 1
@@ -971,6 +1096,20 @@ def _surviving_signs(
             vals[slot] = 0
             return
         # every check holds for every completion: all of them survive
+        if visit is not None:
+            open_slots = [s for s in range(1, n + 1) if vals[s] == 0]
+            known = len(checks)
+            for combo in itertools.product((1, -1), repeat=len(open_slots)):
+                for s, v in zip(open_slots, combo):
+                    vals[s] = v
+                late = next((c for c in checks[known:] if status(c)[0] == -1), None)
+                if late is not None:
+                    cut(late[2])
+                    continue
+                visit(tuple(vals[1:]))
+            for s in open_slots:
+                vals[s] = 0
+            return
         if before + len(found) + (1 << free) > max_configurations:
             raise LimitExceededError(
                 f"max_configurations={max_configurations} reached: {max_configurations} configurations after pruning and more remain"

@@ -25,20 +25,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
 from relu_geom._util import short_repr
 from relu_geom.analyses.equivalence import functionally_equivalent
 from relu_geom.analyses.fibers.configurations import (
+    _CORE,
     ConfigurationEnumeration,
     FiberConfiguration,
+    _enumerate,
     fiber_configurations,
     function_data,
 )
 from relu_geom.analyses.fibers.variety import (
     EmptinessCertificate,
+    _CoreSearch,
     affine_chain,
     check_emptiness_certificate,
     configuration_variety,
@@ -661,6 +664,12 @@ class DeepFiber:
         ``"complete"`` (every configuration decided), ``"undecided"`` or
         ``"partial"`` (stopped early, see ``stop_outside``).
     reason : str
+    cores : tuple of (FiberConfiguration, EmptinessCertificate)
+        With shared cores (``deep_fiber(..., cores=...)``): each core certificate used,
+        with the configuration :func:`check_emptiness_certificate` accepted it on; every
+        configuration counted empty under a core holds its labels.  Then
+        ``enumeration.configurations`` is empty (the configurations are solved as they
+        are built) and ``enumeration.pruned`` counts the ones cut by a core.
     """
 
     network: ReLUNetwork
@@ -671,6 +680,7 @@ class DeepFiber:
     empty_reasons: dict[str, int]
     status: str
     reason: str
+    cores: tuple[tuple[FiberConfiguration, EmptinessCertificate], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -693,6 +703,7 @@ class DeepFiber:
             "n_empty": self.n_empty,
             "empty_reasons": dict(self.empty_reasons),
             "pieces": [p.to_dict() for p in self.pieces],
+            "cores": [{"configuration": c.to_dict(), "certificate": cert.to_dict()} for c, cert in self.cores],
         }
 
 
@@ -729,6 +740,7 @@ def deep_fiber(
     stop_outside: bool = False,
     domain: Any = None,
     max_seconds: float | None = None,
+    cores: bool = True,
 ) -> DeepFiber:
     """The fiber of ``net`` in ``architecture`` (default its own) as configuration sets.
 
@@ -752,6 +764,14 @@ def deep_fiber(
         Stop with :class:`~relu_geom.LimitExceededError` after this many seconds (checked
         before every configuration is solved; the exact elimination of one configuration
         takes up to about a second, ``[2, 3, 2, 1]`` for a ``[2, 2, 2, 1]`` network has 119).
+    cores
+        Prove configurations empty by certified cores of their equations shared between
+        them (``docs/fibers.md``, "Emptiness shared between configurations"), solving each
+        configuration as the enumeration builds it and cutting every sign subtree that
+        contains a known core; ``max_configurations`` then bounds the configurations left
+        to solve.  False: enumerate every configuration first, then solve them one by
+        one (the solver's emptiness proofs are then counted without certificates).  The
+        verdicts are the same.
 
     Returns
     -------
@@ -780,30 +800,48 @@ def deep_fiber(
     require_network(net)
     refuse_domain(domain)
     require_seconds(max_seconds)
+    if not isinstance(cores, bool):
+        raise InvalidInputError(f"cores: expected True or False, got {short_repr(cores, 40)}")
     t0 = time.monotonic()
     arch = _arch(net, architecture)
     data = function_data(net)
+    if cores:
+        return _solve_with_cores(net, arch, data, max_configurations, stop_outside, max_seconds, t0)
     en = fiber_configurations(data, arch, max_configurations=max_configurations)
     if en.status != "complete":
         return DeepFiber(net, arch, en, (), 0, {}, "undecided", en.reason)
-    own = arch == tuple(net.architecture)
-    pieces: list[DeepFiberPiece] = []
-    empty: dict[str, int] = {}
-    unresolved = 0
-    for done, cfg in enumerate(en.configurations):
-        spent = time.monotonic() - t0
-        if max_seconds is not None and spent > max_seconds:
-            raise LimitExceededError(
-                f"deep_fiber: limit max_seconds={max_seconds} exceeded: {spent:.1f} s spent, "
-                f"{done} of {len(en.configurations)} configurations solved"
-            )
+    return _solve_all(net, arch, en, en.configurations, stop_outside, max_seconds, t0)
+
+
+class _Stop(Exception):  # noqa: N818 - control flow inside deep_fiber only
+    pass
+
+
+class _Solver:
+    """The per-configuration work of :func:`deep_fiber`: pieces and empty counts accumulate."""
+
+    def __init__(self, net: ReLUNetwork, arch: tuple[int, ...], stop_outside: bool):
+        self.net = net
+        self.own = arch == tuple(net.architecture)
+        self.stop_outside = stop_outside
+        self.pieces: list[DeepFiberPiece] = []
+        self.empty: dict[str, int] = {}
+        self.unresolved = 0
+
+    def count(self, why: str, n: int = 1) -> None:
+        if n:
+            self.empty[why] = self.empty.get(why, 0) + n
+
+    def solve(self, cfg: FiberConfiguration) -> None:
+        """Solve one configuration; raises :class:`_Stop` at a point outside the orbit when asked to."""
+        net, own, pieces = self.net, self.own, self.pieces
         try:
             sol = solve_configuration(cfg)
         except LimitExceededError as exc:
             sol = ConfigurationSolution("unresolved", (), 0, str(exc))
         if sol.status == "empty":
-            empty[sol.reason] = empty.get(sol.reason, 0) + 1
-            continue
+            self.count(sol.reason)
+            return
         good = []
         witness = None
         for eta in sol.networks:
@@ -813,52 +851,126 @@ def deep_fiber(
             elif witness is None:
                 witness = res.witness
         if sol.status == "point" and not good:
-            why = f"its only point does not compute f (witness x = {[str(v) for v in witness or ()]})"
-            empty[why.split(" (")[0]] = empty.get(why.split(" (")[0], 0) + 1
-            continue
+            self.count("its only point does not compute f")
+            return
         if not good:
             cert = emptiness_certificate(cfg)
             if cert is not None and check_emptiness_certificate(cfg, cert):
                 why = f"certified empty ({cert.kind})"
-                empty[why] = empty.get(why, 0) + 1
+                self.count(why)
                 pieces.append(DeepFiberPiece(cfg, "empty", None, (), why, "empty", None, cert))
-                continue
-            unresolved += 1
+                return
+            self.unresolved += 1
             pieces.append(DeepFiberPiece(cfg, "unresolved", None, (), sol.reason or "no sample computes f"))
-            continue
+            return
         outside = [eta for eta in good if not own or same_up_to_symmetry(net, eta) is None]
         if sol.status == "point" and not outside:
             decision, bounds = _decide(cfg, sol, good)
             orbit = rank([list(u) for u in _rescaling_directions(good[0])])
             pieces.append(DeepFiberPiece(cfg, "orbit", orbit, tuple(good), "", decision, bounds))
-            continue
+            return
         if outside:
             decision, bounds = _decide(cfg, sol, outside)
             dim = bounds[0] if bounds is not None and bounds[0] == bounds[1] else None
             kind = "hidden" if own else "realization"
             pieces.append(DeepFiberPiece(cfg, kind, dim, tuple(outside), sol.reason, decision, bounds))
-            if stop_outside and own:
-                return DeepFiber(
-                    net,
-                    arch,
-                    en,
-                    tuple(pieces),
-                    sum(empty.values()),
-                    empty,
-                    "partial",
-                    "stopped at a point outside the orbit",
-                )
-            continue
-        unresolved += 1
+            if self.stop_outside and own:
+                raise _Stop
+            return
+        self.unresolved += 1
         pieces.append(
             DeepFiberPiece(
                 cfg, "unresolved", None, tuple(good), f"samples lie in the orbit; {sol.reason}".rstrip("; ")
             )
         )
-    status = "complete" if not unresolved else "undecided"
-    reason = (
-        en.reason
-        if not en.configurations
-        else ("" if not unresolved else f"{unresolved} configurations unresolved")
-    )
-    return DeepFiber(net, arch, en, tuple(pieces), sum(empty.values()), empty, status, reason)
+
+    def result(self, arch: tuple[int, ...], en: ConfigurationEnumeration, stopped: bool) -> DeepFiber:
+        n_empty = sum(self.empty.values())
+        if stopped:
+            return DeepFiber(
+                self.net, arch, en, tuple(self.pieces), n_empty, self.empty, "partial",
+                "stopped at a point outside the orbit",
+            )  # fmt: skip
+        status = "complete" if not self.unresolved else "undecided"
+        reason = (
+            en.reason
+            if not en.configurations and not n_empty and not self.pieces
+            else ("" if not self.unresolved else f"{self.unresolved} configurations unresolved")
+        )
+        return DeepFiber(self.net, arch, en, tuple(self.pieces), n_empty, self.empty, status, reason)
+
+
+def _time_check(max_seconds: float | None, t0: float, done: int, total: str) -> None:
+    spent = time.monotonic() - t0
+    if max_seconds is not None and spent > max_seconds:
+        raise LimitExceededError(
+            f"deep_fiber: limit max_seconds={max_seconds} exceeded: {spent:.1f} s spent, "
+            f"{done} of {total} configurations solved"
+        )
+
+
+def _solve_all(
+    net: ReLUNetwork,
+    arch: tuple[int, ...],
+    en: ConfigurationEnumeration,
+    configurations: Sequence[FiberConfiguration],
+    stop_outside: bool,
+    max_seconds: float | None,
+    t0: float,
+) -> DeepFiber:
+    """Solve every configuration one by one (no shared cores)."""
+    solver = _Solver(net, arch, stop_outside)
+    for done, cfg in enumerate(configurations):
+        _time_check(max_seconds, t0, done, str(len(configurations)))
+        try:
+            solver.solve(cfg)
+        except _Stop:
+            return solver.result(arch, en, True)
+    return solver.result(arch, en, False)
+
+
+def _solve_with_cores(
+    net: ReLUNetwork,
+    arch: tuple[int, ...],
+    data: Any,
+    max_configurations: int,
+    stop_outside: bool,
+    max_seconds: float | None,
+    t0: float,
+) -> DeepFiber:
+    """Solve the configurations as the enumeration builds them, each first tried for a certified
+    core (:class:`~relu_geom.analyses.fibers.variety._CoreSearch`); the enumeration cuts every
+    sign subtree that contains a core found so far."""
+    solver = _Solver(net, arch, stop_outside)
+    search = _CoreSearch(data, arch)
+    visited = [0]
+
+    class Visitor:
+        cores = search.cores
+
+        @staticmethod
+        def visit(cfg: FiberConfiguration) -> None:
+            _time_check(max_seconds, t0, visited[0], "the")
+            visited[0] += 1
+            if visited[0] > max_configurations:
+                raise LimitExceededError(
+                    f"max_configurations={max_configurations} reached: {max_configurations} configurations "
+                    "left after the pruning and the shared cores were solved, and more remain"
+                )
+            got = search.core_of(cfg)
+            if got is not None:
+                solver.count(f"certified empty by a core of its equations ({got[1].kind})")
+                return
+            solver.solve(cfg)
+
+    stopped = False
+    try:
+        en, _ = _enumerate(data, arch, max_configurations, 64, visitor=Visitor)
+    except _Stop:
+        stopped = True
+        en = ConfigurationEnumeration(arch, (), 0, 0, {}, "complete", "")
+    if en.status != "complete":
+        return DeepFiber(net, arch, en, (), 0, {}, "undecided", en.reason)
+    solver.count(_CORE, en.pruned.get(_CORE, 0))
+    used = tuple((cfg, cert) for cfg, (_labels, cert) in zip(search.witnesses, search.cores))
+    return replace(solver.result(arch, en, stopped), cores=used)

@@ -7,9 +7,10 @@
   both exact; found first among the explicit hidden symmetries
   (:func:`~relu_geom.hidden_symmetries`), then among the samples of the deep fiber;
 * ``"identifiable"``: every configuration set of :func:`deep_fiber` is proved empty
-  (by the solver, or by an exact Farkas or Groebner certificate that is re-checked)
-  or equal to the orbit of ``net`` (one exact point in the rescaling gauge), and the
-  orbit of ``net`` itself is one of them.  This is proved for the parameters in the
+  (by the solver, or by an exact Farkas or Groebner certificate that is re-checked,
+  possibly one of a core of equations shared with other configurations; the reason
+  says how many of each) or equal to the orbit of ``net`` (one exact point in the
+  rescaling gauge), and the orbit of ``net`` itself is one of them.  This is proved for the parameters in the
   scope of the configuration fiber (``docs/fibers.md``, section 6), not for
   parameters outside it;
 * ``"undecided"``: otherwise, with the reason (an unresolved configuration, an
@@ -25,6 +26,7 @@ from typing import Any
 
 from relu_geom._util import short_repr
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
+from relu_geom.analyses.fibers.configurations import _CORE
 from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber, refuse_domain, require_seconds
 from relu_geom.analyses.fibers.hidden import hidden_symmetries
 from relu_geom.errors import InvalidInputError, LimitExceededError
@@ -160,8 +162,15 @@ def is_identifiable(
             fib,
             "the network itself is outside the scope of the configurations",
         )
+    certified = sum(n for why, n in fib.empty_reasons.items() if why.startswith("certified empty") or why == _CORE)
     return verdict(
-        "identifiable", None, None, "configurations", fib, f"{fib.n_empty} configurations proved empty"
+        "identifiable",
+        None,
+        None,
+        "configurations",
+        fib,
+        f"{fib.n_empty} configurations proved empty ({certified} by checked certificates, "
+        f"{fib.n_empty - certified} by the solver alone)",
     )
 
 

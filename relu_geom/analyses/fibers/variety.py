@@ -26,6 +26,16 @@ each facet) are necessary conditions, kept as SymPy relations.  Here ``delta`` i
 also fixed by the configuration (:attr:`FiberConfiguration.facet_deltas`); the
 variety keeps it as an unknown with ``delta^2 = 1`` as in the paper, and
 :meth:`ConfigurationVariety.point_of` reads it off.
+
+Emptiness shared between configurations (:class:`_CoreSearch`, private): the certificate
+system of a configuration with ``delta`` fixed is a union of equation groups, each a
+function of a short *label* (:func:`_configuration_labels`); a set of labels whose
+equations have no common zero, a *core*, proves empty every configuration whose labels
+contain it.  Cores are found by exact elimination that records the labels each
+equation comes from, cut down to minimal ones, and used only with an
+:class:`EmptinessCertificate` (``core`` set) that :func:`check_emptiness_certificate`
+accepts on the configuration they came from (it rebuilds the label equations from that
+configuration, :func:`_label_equations`).
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from relu_geom.analyses.fibers.configurations import FiberConfiguration
+from relu_geom.analyses.fibers.configurations import FiberConfiguration, FunctionData
 from relu_geom.arith.linalg import rank
 from relu_geom.errors import InvalidInputError, LimitExceededError
 from relu_geom.network.transforms import require_int
@@ -400,6 +410,13 @@ class EmptinessCertificate:
     remaining : tuple of int
         ``"groebner"``: the equations whose reduced Groebner basis, after the
         substitutions, is ``[1]`` (no complex point at all).
+    core : tuple of tuple
+        Empty: the system is :func:`certificate_system`.  Otherwise a *core*: labels of
+        equation groups of that system (``docs/fibers.md``, "Emptiness shared between
+        configurations"); the system is then the equations of these groups only, in
+        this order, with ``delta`` replaced by the configuration's orientations and no
+        inequalities.  It is a subsystem of every configuration whose groups include
+        these labels, so one core certificate proves all of them empty.
     """
 
     kind: str
@@ -408,6 +425,7 @@ class EmptinessCertificate:
     inequality_multipliers: tuple[tuple[int, Fraction], ...] = ()
     constant: Fraction = Fraction(0)
     remaining: tuple[int, ...] = ()
+    core: tuple[tuple[Any, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (rationals as strings)."""
@@ -418,7 +436,103 @@ class EmptinessCertificate:
             "inequality_multipliers": [[j, str(v)] for j, v in self.inequality_multipliers],
             "constant": str(self.constant),
             "remaining": list(self.remaining),
+            "core": [_label_json(lab) for lab in self.core],
         }
+
+
+_Label = tuple[Any, ...]
+
+
+def _label_json(label: _Label) -> list[Any]:
+    """A label with its tuples as lists (JSON)."""
+    return [_label_json(v) if isinstance(v, tuple) else v for v in label]
+
+
+def _configuration_labels(config: FiberConfiguration) -> frozenset[_Label]:
+    """The labels of the equation groups of ``config``'s certificate system.
+
+    ``("G", k)``: the gauge ``lambda_k = 1`` (``k`` the first facet of its neuron);
+    ``("A", k, neuron, delta, before)``: the alignment of facet ``k``, which reads the
+    signs of the layers before the neuron's only; ``("M", k, neuron, after)``: its weight
+    matching, which reads the layers after it only; ``("R", region, pattern)``: the
+    region equations of one side pattern.  The equations of a label are a function of
+    the label alone (and of ``f``).
+    """
+    widths = config.architecture[1:-1]
+    out: set[_Label] = set()
+    seen: set[tuple[int, int]] = set()
+    for k in range(len(config.data.facets)):
+        neuron = config.neuron_of_facet(k)
+        ell = neuron[0]
+        signs = tuple(tuple(s) for s in _split(config.facet_pattern(k), widths))
+        if neuron not in seen:
+            seen.add(neuron)
+            out.add(("G", k))
+        out.add(("A", k, neuron, config.facet_deltas[k], signs[: ell - 1]))
+        out.add(("M", k, neuron, signs[ell:]))
+    for region, pattern in config.side_patterns:
+        out.add(("R", region, tuple(pattern)))
+    return frozenset(out)
+
+
+def _label_equations(config: FiberConfiguration, labels: Sequence[_Label]) -> list[list[Any]] | None:
+    """The equations (SymPy, each ``= 0``, nonzero) of each label, rebuilt from ``config``;
+    None when a label is not one of ``config``'s (:func:`_configuration_labels`).
+
+    They are those of :func:`certificate_system` with ``delta_k`` replaced by
+    ``facet_deltas[k]``: the alignment and weight matching of the label's facet, the
+    gauge, the region equations of the label's side pattern.
+    """
+    import sympy
+
+    own = _configuration_labels(config)
+    if any(not isinstance(lab, tuple) or lab not in own for lab in labels):
+        return None
+    arch = config.architecture
+    data = config.data
+    d, m = arch[0], arch[-1]
+    L = len(arch) - 2
+    widths = arch[1:-1]
+    W = [
+        [[sympy.Symbol(f"W{ell}_{i}_{j}") for j in range(arch[ell - 1])] for i in range(arch[ell])]
+        for ell in range(1, L + 2)
+    ]
+    B = [[sympy.Symbol(f"b{ell}_{i}") for i in range(arch[ell])] for ell in range(1, L + 2)]
+
+    def q(v: Fraction) -> Any:
+        return sympy.Rational(v.numerator, v.denominator)
+
+    out = []
+    for lab in labels:
+        eqs: list[Any] = []
+        if lab[0] == "G":
+            eqs = [sympy.Symbol(f"lam{lab[1]}") - 1]
+        elif lab[0] in ("A", "M"):
+            k = lab[1]
+            f = data.facets[k]
+            ell, j = config.neuron_of_facet(k)
+            signs = _split(config.facet_pattern(k), widths)
+            lam = sympy.Symbol(f"lam{k}")
+            if lab[0] == "A":
+                delta = config.facet_deltas[k]
+                M, c = affine_chain(W, B, signs, ell - 1, d)
+                for qq in range(d):
+                    eqs.append(sum(W[ell - 1][j][r] * M[r][qq] for r in range(len(M))) - delta * lam * f.normal[qq])
+                eqs.append(sum(W[ell - 1][j][r] * c[r] for r in range(len(c))) + B[ell - 1][j] + delta * lam * q(f.beta))
+            else:
+                v = output_derivative(W, signs, ell, j)
+                eqs = [lam * v[i] - q(f.c_hat[i]) for i in range(m)]
+        else:
+            _, region, pattern = lab
+            A, c_f = data.regions[region]
+            M, c = affine_chain(W, B, _split(pattern, widths), L, d)
+            for i in range(m):
+                for qq in range(d):
+                    eqs.append(sum(W[L][i][r] * M[r][qq] for r in range(len(M))) - q(A[i][qq]))
+                eqs.append(sum(W[L][i][r] * c[r] for r in range(len(c))) + B[L][i] - q(c_f[i]))
+        eqs = [sympy.expand(e) for e in eqs]
+        out.append([e for e in eqs if e != 0])
+    return out
 
 
 def certificate_system(config: FiberConfiguration) -> tuple[list[Any], list[Any], tuple[Any, ...]]:
@@ -436,12 +550,20 @@ def certificate_system(config: FiberConfiguration) -> tuple[list[Any], list[Any]
     return eqs, ineqs, var.gens
 
 
-def emptiness_certificate(config: FiberConfiguration, *, max_gens: int = 16) -> EmptinessCertificate | None:
+def emptiness_certificate(
+    config: FiberConfiguration, *, max_gens: int = 16, core: bool = False
+) -> EmptinessCertificate | None:
     """Look for an :class:`EmptinessCertificate` of ``config``'s configuration set; None if none is found.
 
     Exact linear elimination, then an exact LP (:func:`relu_geom.arith.lp.solve_lp`)
     for Farkas multipliers of the equations and strict inequalities, read as linear
     in their monomials, then (at most ``max_gens`` unknowns left) a Groebner basis.
+
+    With ``core=True``: a certificate of a minimal *core* instead (``cert.core``: labels
+    of equation groups whose equations alone have no zero, found by exact elimination;
+    ``docs/fibers.md``, "Emptiness shared between configurations"), which proves empty
+    every configuration holding those labels; returned only when
+    :func:`check_emptiness_certificate` accepts it on ``config``.
 
     Examples
     --------
@@ -450,13 +572,30 @@ def emptiness_certificate(config: FiberConfiguration, *, max_gens: int = 16) -> 
     >>> cfg = rg.fiber_configurations(net, (2, 2, 1)).configurations[0]
     >>> rg.emptiness_certificate(cfg) is None   # it holds the swapped network
     True
+    >>> import dataclasses
+    >>> flipped = dataclasses.replace(cfg, facet_deltas=tuple(-d for d in cfg.facet_deltas))
+    >>> cert = rg.emptiness_certificate(flipped, core=True)
+    >>> sorted(label[0] for label in cert.core), rg.check_emptiness_certificate(flipped, cert)
+    (['A', 'M', 'R'], True)
     """
+    require_int(max_gens, "max_gens", minimum=0)
+    if not isinstance(core, bool):
+        raise InvalidInputError(f"core: expected True or False, got {type(core).__name__}")
+    if core:
+        got = _CoreSearch(config.data, config.architecture, max_gens=max_gens).core_of(config)
+        return None if got is None else got[1]
+    eqs_e, ineqs_e, gens = certificate_system(config)
+    return _system_certificate(eqs_e, ineqs_e, gens, max_gens)
+
+
+def _system_certificate(
+    eqs_e: Sequence[Any], ineqs_e: Sequence[Any], gens: Sequence[Any], max_gens: int, core: tuple[Any, ...] = ()
+) -> EmptinessCertificate | None:
+    """The search of :func:`emptiness_certificate` on a given system (``core`` goes into the certificate)."""
     import sympy
 
     from relu_geom.arith.lp import solve_lp
 
-    eqs_e, ineqs_e, gens = certificate_system(config)
-    require_int(max_gens, "max_gens", minimum=0)
     R = sympy.ring(list(gens), sympy.QQ)[0]
     X = R.gens
     eqs = [R.from_expr(e) if e != 0 else R.zero for e in eqs_e]
@@ -467,7 +606,7 @@ def emptiness_certificate(config: FiberConfiguration, *, max_gens: int = 16) -> 
         return Fraction(int(c.numerator), int(c.denominator))
 
     def found(eq_mult: Sequence[tuple[int, Fraction]], in_mult: Sequence[tuple[int, Fraction]], c: Fraction):
-        return EmptinessCertificate("farkas", tuple(subs), tuple(eq_mult), tuple(in_mult), c)
+        return EmptinessCertificate("farkas", tuple(subs), tuple(eq_mult), tuple(in_mult), c, (), core)
 
     while True:
         for i, p in enumerate(eqs):
@@ -533,7 +672,7 @@ def emptiness_certificate(config: FiberConfiguration, *, max_gens: int = 16) -> 
     if live and len(left) <= max_gens:
         G = sympy.groebner([eqs[i].as_expr() for i in live], *[gens[k] for k in left], order="grevlex")
         if list(G.exprs) == [1]:
-            return EmptinessCertificate("groebner", tuple(subs), remaining=tuple(live))
+            return EmptinessCertificate("groebner", tuple(subs), remaining=tuple(live), core=core)
     return None
 
 
@@ -541,11 +680,19 @@ def check_emptiness_certificate(config: FiberConfiguration, cert: EmptinessCerti
     """Re-check an :class:`EmptinessCertificate` exactly (SymPy expressions; no code shared with the search)."""
     import sympy
 
-    eqs, ineqs, gens = certificate_system(config)
     if not isinstance(cert, EmptinessCertificate):
         raise InvalidInputError(f"cert: expected an EmptinessCertificate, got {type(cert).__name__}")
     if cert.kind not in ("farkas", "groebner"):
         return False
+    if cert.core:
+        groups = _label_equations(config, cert.core)
+        if groups is None:
+            return False
+        eqs = [e for group in groups for e in group]
+        ineqs: list[Any] = []
+        gens = tuple(sorted(set().union(*(e.free_symbols for e in eqs)), key=str)) if eqs else ()
+    else:
+        eqs, ineqs, gens = certificate_system(config)
     by_name = {str(g): g for g in gens}
     eqs = [sympy.expand(e) for e in eqs]
     ineqs = [sympy.expand(q) for q in ineqs]
@@ -581,3 +728,252 @@ def check_emptiness_certificate(config: FiberConfiguration, cert: EmptinessCerti
     if sympy.expand(total - sympy.Rational(c.numerator, c.denominator)) != 0:
         return False
     return c < 0 or (c == 0 and any(y > 0 for _j, y in cert.inequality_multipliers))
+
+
+# ----------------------------------------------------------------- cores shared between configurations
+def _cost(label: _Label) -> tuple[int, str]:
+    """Labels reading fewer signs first (a core made of them is shared by more configurations)."""
+    if label[0] == "G":
+        n = 0
+    elif label[0] in ("A", "M"):
+        n = 1 + sum(1 for s in label[-1] for v in s if v)
+    else:
+        n = 100 + sum(1 for v in label[2] if v)
+    return n, str(label)
+
+
+class _CoreSearch:
+    """The labelled equations of one function and architecture, and the search for certified cores.
+
+    Mutable by design: the equations of each label are built once, the certified cores
+    accumulate in :attr:`cores` (``(labels, certificate)``).
+    """
+
+    def __init__(self, data: FunctionData, architecture: Sequence[int], *, max_gens: int = 16):
+        import sympy
+
+        self.data = data
+        self.architecture = tuple(architecture)
+        self.max_gens = max_gens
+        arch = self.architecture
+        L = len(arch) - 2
+        names = [f"W{ell}_{i}_{j}" for ell in range(1, L + 2) for i in range(arch[ell]) for j in range(arch[ell - 1])]
+        names += [f"b{ell}_{i}" for ell in range(1, L + 2) for i in range(arch[ell])]
+        names += [f"lam{k}" for k in range(len(data.facets))]
+        self.symbols = [sympy.Symbol(n) for n in names]
+        self.ring = sympy.ring(self.symbols, sympy.QQ)[0]
+        self.gens = self.ring.gens
+        at = {n: g for n, g in zip(names, self.gens)}
+        self._W = [
+            [[at[f"W{ell}_{i}_{j}"] for j in range(arch[ell - 1])] for i in range(arch[ell])]
+            for ell in range(1, L + 2)
+        ]
+        self._B = [[at[f"b{ell}_{i}"] for i in range(arch[ell])] for ell in range(1, L + 2)]
+        self._lam = [at[f"lam{k}"] for k in range(len(data.facets))]
+        self._eqs: dict[_Label, list[Any]] = {}
+        self.cores: list[tuple[frozenset[_Label], EmptinessCertificate]] = []
+        self.witnesses: list[FiberConfiguration] = []  # the configuration each core was checked on
+        self.n_uncertified = 0
+
+    def equations(self, label: _Label) -> list[Any]:
+        """The nonzero equations of one label (sparse polynomials), in the order of the checker's."""
+        got = self._eqs.get(label)
+        if got is not None:
+            return got
+        R = self.ring
+        arch, data = self.architecture, self.data
+        d, m, L = arch[0], arch[-1], len(arch) - 2
+        W, B = self._W, self._B
+
+        def q(v: Fraction) -> Any:
+            return R(v)
+
+        eqs: list[Any] = []
+        if label[0] == "G":
+            eqs = [self._lam[label[1]] - 1]
+        elif label[0] == "A":
+            _, k, (ell, j), delta, before = label
+            f = data.facets[k]
+            M, c = affine_chain(W, B, [list(s) for s in before], ell - 1, d)
+            lam = self._lam[k]
+            for qq in range(d):
+                eqs.append(sum((W[ell - 1][j][r] * M[r][qq] for r in range(len(M))), R.zero) - delta * lam * f.normal[qq])
+            eqs.append(sum((W[ell - 1][j][r] * c[r] for r in range(len(c))), R.zero) + B[ell - 1][j] + delta * lam * q(f.beta))
+        elif label[0] == "M":
+            _, k, (ell, j), after = label
+            f = data.facets[k]
+            v = output_derivative(W, [()] * ell + [list(s) for s in after], ell, j)
+            eqs = [self._lam[k] * v[i] - q(f.c_hat[i]) for i in range(m)]
+        else:
+            _, region, pattern = label
+            A, cf = data.regions[region]
+            M, c = affine_chain(W, B, [list(s) for s in _split(pattern, arch[1:-1])], L, d)
+            for i in range(m):
+                for qq in range(d):
+                    eqs.append(sum((W[L][i][r] * M[r][qq] for r in range(len(M))), R.zero) - q(A[i][qq]))
+                eqs.append(sum((W[L][i][r] * c[r] for r in range(len(c))), R.zero) + B[L][i] - q(cf[i]))
+        eqs = [R(e) for e in eqs]
+        eqs = [e for e in eqs if e != 0]
+        self._eqs[label] = eqs
+        return eqs
+
+    def contradiction(self, labels: Sequence[_Label]) -> frozenset[int] | None:
+        """Positions in ``labels`` whose equations exact elimination proves to have no common zero, or None.
+
+        An equation ``c u + r`` (``c`` rational, ``u`` not in ``r``) gives ``u = -r / c``; an
+        equation ``c u m + k`` (``c, k`` nonzero rationals, ``m`` a monomial in other
+        unknowns) forces ``m != 0`` and gives ``u = -k / (c m)`` (each equation is then
+        replaced by its numerator, which has the same zeros where ``m != 0``).  Every
+        equation carries the positions of the labels it was derived from; an equation
+        reduced to a nonzero constant, a forced-nonzero monomial reduced to 0, or an
+        equation ``c m' = 0`` whose unknowns all divide monomials forced nonzero returns
+        its positions.  Equations from cheaper positions are used first.
+        """
+        items: list[tuple[Any, frozenset[int]]] = [
+            (e, frozenset((pos,))) for pos, lab in enumerate(labels) for e in self.equations(lab)
+        ]
+        nonzero: list[tuple[Any, frozenset[int]]] = []
+        while True:
+            items = [(e, s) for e, s in items if e]
+            for e, s in items:
+                if e.is_ground:
+                    return s
+            # a monomial equation c m = 0 whose every unknown divides a monomial forced nonzero
+            for e, s in items:
+                if len(e) == 1:
+                    (mon,) = e.itermonoms()
+                    why = s
+                    for i, p in enumerate(mon):
+                        if p:
+                            hit = next((t for g, t in nonzero if len(g) == 1 and next(g.itermonoms())[i]), None)
+                            if hit is None:
+                                break
+                            why = why | hit
+                    else:
+                        return why
+            items.sort(key=lambda it: (max(it[1]), len(it[0])))
+            pick = None
+            for e, s in items:
+                k = _linear_variable(e)
+                if k is not None:
+                    parts = _powers_of(e, k)
+                    pick = ("lin", k, -parts.get(0, self.ring.zero) * (1 / parts[1].LC), s)
+                    break
+            if pick is None:
+                for e, s in items:
+                    if len(e) != 2:
+                        continue
+                    (m1, c1), (m2, c2) = e.terms()
+                    if any(m1) and any(m2):
+                        continue
+                    mono, c = (m1, c1) if any(m1) else (m2, c2)
+                    konst = c2 if any(m1) else c1
+                    k = next((i for i, p in enumerate(mono) if p == 1), None)
+                    if k is None:
+                        continue
+                    rest = self.ring({tuple(p if i != k else 0 for i, p in enumerate(mono)): 1})
+                    pick = ("div", k, (self.ring(-konst / c), rest), s)
+                    break
+            if pick is None:
+                return None
+            how, k, value, s_sub = pick
+            new_items = []
+            for e, s in items:
+                if any(mon[k] for mon in e.itermonoms()):
+                    e = _substitute(e, k, how, value)
+                    s = s | s_sub
+                new_items.append((e, s))
+            items = new_items
+            if how == "div":
+                nonzero.append((value[1], s_sub))
+            new_nz = []
+            for g, s in nonzero:
+                if any(mon[k] for mon in g.itermonoms()):
+                    g = _substitute(g, k, how, value)
+                    s = s | s_sub
+                    if not g:
+                        return s
+                new_nz.append((g, s))
+            nonzero = new_nz
+
+    def core_of(self, config: FiberConfiguration) -> tuple[frozenset[_Label], EmptinessCertificate] | None:
+        """A certified core of ``config`` (new, minimal), or None if none is found.
+
+        The core is found among the labels in order of :func:`_cost` (then, failing that, in the
+        order of :func:`~relu_geom.solve_configuration`'s equations), cut to a minimal
+        one (deleting labels, most expensive first, while the contradiction persists), and
+        kept only when :func:`~relu_geom.check_emptiness_certificate` accepts the certificate
+        found for it on ``config``.
+        """
+        labels_of = _configuration_labels(config)
+        side = {("R", r, tuple(p)): i for i, (r, p) in enumerate(config.side_patterns)}
+
+        def layered(lab: _Label) -> tuple[int, int, int]:  # the order of solve_configuration's equations
+            if lab[0] == "G":
+                return 0, 0, lab[1]
+            if lab[0] == "A":
+                return 1, lab[2][0], lab[1]
+            return (2, 0, lab[1]) if lab[0] == "M" else (3, 0, side[lab])
+
+        # the eliminations take different paths (and may end without a contradiction) in different orders
+        for order in (sorted(labels_of, key=_cost), sorted(labels_of, key=layered)):
+            hit = self.contradiction(order)
+            if hit is not None:
+                break
+        else:
+            return None
+        core = [order[i] for i in sorted(hit)]
+        for lab in sorted(core, key=_cost, reverse=True):
+            trial = [x for x in core if x != lab]
+            if trial:
+                sub = self.contradiction(trial)
+                if sub is not None:
+                    core = [trial[i] for i in sorted(sub)]
+        labels = tuple(sorted(core, key=_cost))
+        eqs = [e.as_expr() for lab in labels for e in self.equations(lab)]
+        gens = sorted(set().union(*(e.free_symbols for e in eqs)), key=str) if eqs else []
+        cert = _system_certificate(eqs, [], gens, self.max_gens, labels) if gens else None
+        if cert is None or not check_emptiness_certificate(config, cert):
+            self.n_uncertified += 1
+            return None
+        found = (frozenset(labels), cert)
+        self.cores.append(found)
+        self.witnesses.append(config)
+        return found
+
+
+def _linear_variable(e: Any) -> int | None:
+    """The first generator that occurs in ``e`` only as a term ``c u`` (``c`` rational), or None."""
+    pure: dict[int, bool] = {}
+    for mon in e.itermonoms():
+        nz = [i for i, p in enumerate(mon) if p]
+        alone = len(nz) == 1 and mon[nz[0]] == 1
+        for i in nz:
+            pure[i] = pure.get(i, True) and alone
+    return next((i for i in sorted(pure) if pure[i]), None)
+
+
+def _powers_of(e: Any, k: int) -> dict[int, Any]:
+    """``e = sum_i a_i u^i`` for the generator ``u`` of index ``k``: ``{i: a_i}`` (``a_i`` free of ``u``)."""
+    parts: dict[int, dict[Any, Any]] = {}
+    for mon, c in e.items():
+        i = mon[k]
+        parts.setdefault(i, {})[mon[:k] + (0,) + mon[k + 1 :]] = c
+    return {i: e.ring.from_dict(d) for i, d in parts.items()}
+
+
+def _substitute(e: Any, k: int, how: str, value: Any) -> Any:
+    """``e`` with the generator of index ``k`` replaced: by the polynomial ``value`` (``"lin"``),
+    or by ``a / rest`` (``"div"``, ``value = (a, rest)``), then multiplied by ``rest ** deg(e)``
+    (the numerator)."""
+    parts = _powers_of(e, k)
+    D = max(parts)
+    out = e.ring.zero
+    if how == "lin":
+        for i, coeff in parts.items():
+            out += coeff * value**i if i else coeff
+        return out
+    a, rest = value
+    for i, coeff in parts.items():
+        out += coeff * (a**i) * rest ** (D - i)
+    return out
