@@ -1330,13 +1330,20 @@ def _pointed_polygon(h: IntRow, rows: list[IntRow]) -> Polyhedron | None:
             if all(_dot(q, d) <= 0 for q in rows):
                 rays.add(primitive(d))
     hv = sorted(hverts)
+    facets = _polygon_facets(rows, hv, rays)
+    verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
+    return _pointed(3, _plane_hrep(3, (h,), facets), verts, hv, list(rays))
+
+
+def _polygon_facets(rows: Any, hv: Any, rays: Any) -> list[IntRow]:
+    """The rows of a pointed polygon that hold one of its edges: tight at two vertices, or at
+    one vertex and along a ray."""
     facets = []
     for r in rows:
         nv = sum(1 for v in hv if _value(r, v) == 0)
         if nv >= 2 or (nv == 1 and any(_dot(r, d) == 0 for d in rays)):
             facets.append(r)
-    verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
-    return _pointed(3, _plane_hrep(3, (h,), facets), verts, hv, list(rays))
+    return facets
 
 
 def _plane_hrep(d: int, equalities: tuple[IntRow, ...], rows: Any) -> tuple[tuple[IntRow, ...], tuple[IntRow, ...]]:
@@ -1753,11 +1760,7 @@ class _Refiner:
         cell_rays = {r for i in grp for r in self.cells[i].polyhedron.rays}
         at_vertex = [e for e in rows if any(_value(e, v) == 0 for v in hv)]
         rays = sorted(r for r in cell_rays if any(_dot(e, r) == 0 for e in at_vertex))
-        facets = []
-        for e in rows:
-            nv = sum(1 for v in hv if _value(e, v) == 0)
-            if nv >= 2 or (nv == 1 and any(_dot(e, r) == 0 for r in rays)):
-                facets.append(e)
+        facets = _polygon_facets(rows, hv, rays)
         verts = [tuple(Fraction(x, t) for x in X) for X, t in hv]
         return Polyhedron._from_data(
             self.d, hrep=_plane_hrep(self.d, (h,), facets), vrep=_canonical_vrep(self.d, verts, rays, ())
