@@ -9,7 +9,9 @@ CPU seconds of this process (the coordinator) and of the two workers, CPU micros
 region, the peak resident memory of the coordinator and of each worker (sampled every
 0.5 s from /proc) and the load average.  The library's progress bar (tasks finished and
 regions counted so far) goes to stderr; a line ``... s: coordinator MB, workers MB, worker
-CPU s`` is printed every ``REPORT`` seconds (default 60).  Needs ``dask[distributed]``.
+CPU s`` is printed every ``REPORT`` seconds (default 60).  ``MAX_SECONDS`` (environment) bounds
+each count: a count stopped there prints the lower bounds it had reached (the regions of the
+finished tasks, ``LimitExceededError.partial``).  Needs ``dask[distributed]``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 import relu_geom as rg
 
 REPORT = float(os.environ.get("REPORT", 60))
+MAX_SECONDS = float(os.environ["MAX_SECONDS"]) if "MAX_SECONDS" in os.environ else None
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -95,16 +98,22 @@ def main(radius: float, widths: list[int]) -> None:
             meter = Meter(pids)
             meter.start()
             cpu, wall = time.process_time(), time.perf_counter()
-            counts = rg.count_regions(
-                net, (-radius, radius), regions_only=True, workers=2, executor=executor, progress=True
-            )
+            complete = True
+            try:
+                counts = rg.count_regions(
+                    net, (-radius, radius), regions_only=True, workers=2, executor=executor, progress=True,
+                    max_seconds=MAX_SECONDS,
+                )
+            except rg.LimitExceededError as err:
+                counts, complete = err.partial, False
+                print(f"  stopped at MAX_SECONDS={MAX_SECONDS:g}: the counts below are lower bounds", flush=True)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             meter.stop.set()
             meter.join()
             work = sum(_cpu(p) for p in pids) - sum(meter.cpu0)
             n = counts.n_regions
             print(
-                f"{str(arch):>18}{n:>11}{counts.n_bounded_regions:>11}{wall:>9.1f}{cpu:>10.1f}{work:>10.1f}"
+                f"{str(arch):>18}{('' if complete else '>=') + str(n):>11}{counts.n_bounded_regions:>11}{wall:>9.1f}{cpu:>10.1f}{work:>10.1f}"
                 f"{1e6 * (cpu + work) / n:>11.0f}{meter.peak_main / 2**20:>9.0f}"
                 f"{'/'.join(f'{p / 2**20:.0f}' for p in meter.peak_workers):>12}{os.getloadavg()[0]:>6.1f}",
                 flush=True,
