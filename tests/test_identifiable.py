@@ -50,3 +50,24 @@ def test_identifiable_example_max_seconds_and_max_tries_are_checked():
     with pytest.raises(rg.InvalidInputError, match="max_seconds"):
         rg.is_identifiable(rg.zoo.dead_neuron(), max_seconds=-1)
     assert rg.is_identifiable(rg.identifiable_example([2, 2, 1], max_seconds=60)).verdict == "identifiable"
+
+
+def test_a_star_of_81_resolutions_is_decided_within_the_choice_bound():
+    net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=2)
+    data = function_data(net)
+    # four ambiguous ridges with three groupings each: 3^4 combinations, each enumerated
+    assert [len(alts) for _r, alts in data.options] == [3, 3, 3, 3]
+    low = rg.is_identifiable(net, max_choices=64)
+    assert low.verdict == "undecided" and "81 resolutions exceed max_choices=64" in low.reason
+    v = rg.is_identifiable(net)
+    assert v.verdict == "identifiable"
+    # independent checks: the network is in the scope (one neuron vanishes on each facet),
+    # its own piece is the orbit, and every emptiness certificate re-checks
+    for f in rg.breakpoint_complex(net).facets:
+        assert net.sign_vector(f.interior_point).count(0) == 1
+    (orbit,) = [p for p in v.fiber.pieces if p.kind == "orbit"]
+    assert orbit.decision == "nonempty" and orbit.dimension == net.n_hidden
+    assert v.fiber.cores and all(rg.check_emptiness_certificate(cfg, cert) for cfg, cert in v.fiber.cores)
+    assert rg.is_identifiable(permuted_rescaled_copy(net, 2)).verdict == "identifiable"
+    with pytest.raises(rg.InvalidInputError, match="max_choices"):
+        rg.is_identifiable(net, max_choices=0)

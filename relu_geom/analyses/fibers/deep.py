@@ -33,6 +33,7 @@ from relu_geom._util import short_repr
 from relu_geom.analyses.equivalence import functionally_equivalent
 from relu_geom.analyses.fibers.configurations import (
     _CORE,
+    MAX_CHOICES,
     ConfigurationEnumeration,
     FiberConfiguration,
     _enumerate,
@@ -741,6 +742,7 @@ def deep_fiber(
     domain: Any = None,
     max_seconds: float | None = None,
     cores: bool = True,
+    max_choices: int = MAX_CHOICES,
 ) -> DeepFiber:
     """The fiber of ``net`` in ``architecture`` (default its own) as configuration sets.
 
@@ -750,7 +752,7 @@ def deep_fiber(
         The network whose function ``f`` is realized (over ``R^d``).
     architecture
         The target architecture ``(d, n_1, ..., n_L, m)``.
-    max_configurations
+    max_configurations, max_choices
         Passed to :func:`fiber_configurations`.
     stop_outside
         Stop at the first piece with a certified point outside the orbit (the
@@ -802,12 +804,13 @@ def deep_fiber(
     require_seconds(max_seconds)
     if not isinstance(cores, bool):
         raise InvalidInputError(f"cores: expected True or False, got {short_repr(cores, 40)}")
+    require_int(max_choices, "max_choices", minimum=1)
     t0 = time.monotonic()
     arch = _arch(net, architecture)
     data = function_data(net)
     if cores:
-        return _solve_with_cores(net, arch, data, max_configurations, stop_outside, max_seconds, t0)
-    en = fiber_configurations(data, arch, max_configurations=max_configurations)
+        return _solve_with_cores(net, arch, data, max_configurations, max_choices, stop_outside, max_seconds, t0)
+    en = fiber_configurations(data, arch, max_configurations=max_configurations, max_choices=max_choices)
     if en.status != "complete":
         return DeepFiber(net, arch, en, (), 0, {}, "undecided", en.reason)
     return _solve_all(net, arch, en, en.configurations, stop_outside, max_seconds, t0)
@@ -934,6 +937,7 @@ def _solve_with_cores(
     arch: tuple[int, ...],
     data: Any,
     max_configurations: int,
+    max_choices: int,
     stop_outside: bool,
     max_seconds: float | None,
     t0: float,
@@ -965,7 +969,7 @@ def _solve_with_cores(
 
     stopped = False
     try:
-        en, _ = _enumerate(data, arch, max_configurations, 64, visitor=Visitor)
+        en, _ = _enumerate(data, arch, max_configurations, max_choices, visitor=Visitor)
     except _Stop:
         stopped = True
         en = ConfigurationEnumeration(arch, (), 0, 0, {}, "complete", "")

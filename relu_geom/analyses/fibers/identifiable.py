@@ -26,7 +26,7 @@ from typing import Any
 
 from relu_geom._util import short_repr
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
-from relu_geom.analyses.fibers.configurations import _CORE
+from relu_geom.analyses.fibers.configurations import _CORE, MAX_CHOICES
 from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber, refuse_domain, require_seconds
 from relu_geom.analyses.fibers.hidden import hidden_symmetries
 from relu_geom.errors import InvalidInputError, LimitExceededError
@@ -84,7 +84,12 @@ class IdentifiabilityVerdict:
 
 
 def is_identifiable(
-    net: ReLUNetwork, *, max_configurations: int = 20000, domain: Any = None, max_seconds: float | None = None
+    net: ReLUNetwork,
+    *,
+    max_configurations: int = 20000,
+    domain: Any = None,
+    max_seconds: float | None = None,
+    max_choices: int = MAX_CHOICES,
 ) -> IdentifiabilityVerdict:
     """Decide whether ``net`` is determined by its function up to permutation and positive rescaling.
 
@@ -98,6 +103,9 @@ def is_identifiable(
         Only ``None`` (``R^d``); see :func:`deep_fiber`.
     max_seconds
         Passed to :func:`deep_fiber`; reaching it gives ``"undecided"``.
+    max_choices
+        Passed to :func:`fiber_configurations`: more combinations of groupings at
+        ambiguous ridges give ``"undecided"``.
 
     Returns
     -------
@@ -123,6 +131,7 @@ def is_identifiable(
     require_int(max_configurations, "max_configurations", minimum=0)
     refuse_domain(domain)
     require_seconds(max_seconds)
+    require_int(max_choices, "max_choices", minimum=1)
 
     def verdict(v: str, cert: Any, check: Any, method: str, fib: Any, reason: str) -> IdentifiabilityVerdict:
         return IdentifiabilityVerdict(v, net, cert, check, method, fib, SCOPE, reason)
@@ -139,7 +148,13 @@ def is_identifiable(
                     "not identifiable", hs.network, check, f"hidden-symmetry:{hs.kind}", None, hs.description
                 )
     try:
-        fib = deep_fiber(net, max_configurations=max_configurations, stop_outside=True, max_seconds=max_seconds)
+        fib = deep_fiber(
+            net,
+            max_configurations=max_configurations,
+            stop_outside=True,
+            max_seconds=max_seconds,
+            max_choices=max_choices,
+        )
     except LimitExceededError as exc:
         return verdict("undecided", None, None, "configurations", None, str(exc))
     for piece in fib.pieces:
