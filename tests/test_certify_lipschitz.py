@@ -325,7 +325,7 @@ def test_max_cases_is_checked():
 # diagonal); M^T M = [[25, 20], [20, 25]] has eigenvalues 45 and 5, so L^2 = 45, rational.
 # Over the whole box the interval Jacobian is [0, M]: Frobenius 9 + 16 + 25 = 50 > 45,
 # B_inf B_1 = 9 * 7 = 63 > 45, but 45 I - M^T M = [[20, -20], [-20, 20]] is PSD.
-SPEC = rg.ReLUNetwork([[[1, 0], [0, 1]], [[3, 0], [4, 5]]], [[0, 0], [0, 0]])
+SPEC = specimens.spectral_pair_2d()
 
 
 def test_two_outputs_one_spectral_leaf():

@@ -53,6 +53,7 @@ FUNCTIONS = {
     "relu_sum_2d": lambda x: (relu(x[0]) + relu(x[1]),),
     "relu_sum_3d": lambda x: (relu(x[0]) + relu(x[1]) + relu(x[2]),),
     "relu_x1_2d": lambda x: (relu(x[0]),),
+    "spectral_pair_2d": lambda x: (3 * relu(x[0]), 4 * relu(x[0]) + 5 * relu(x[1])),
     "three_lines_2d": lambda x: (relu(x[0]) + relu(x[1]) + relu(x[0] + x[1]),),
     "tie_region_2d": lambda x: _tie_region(relu(-x[0] - 2 * x[1]), relu(-x[0] - F(2, 3) * x[1]), relu(-2 * x[0] - 4 * x[1])),
     "two_hinges_2d": lambda x: (relu(x[0] - x[1]) + relu(x[0] + x[1] - F(1, 2)),),

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 from relu_geom.verify.bounds import IntegerNetwork, propagate
 from relu_geom.verify.lipschitz import (
     MAX_CASE_NEURONS,
@@ -221,7 +222,7 @@ def spec_cert(interval, poly=("-45", "1")):
 
 def test_spectral_test_by_hand():
     inet_box = ((F(-1), F(1)), (F(-1), F(1)))
-    inet = IntegerNetwork(rg.ReLUNetwork([[[1, 0], [0, 1]], [[3, 0], [4, 5]]], [[0, 0], [0, 0]]))
+    inet = IntegerNetwork(specimens.spectral_pair_2d())
     prop = propagate(inet, inet_box, {}, 32)
     assert [list(ph) for ph in prop.phases] == [[0, 0]]
     ((_, lo, hi, den),) = interval_jacobian(inet, prop.phases, [])

@@ -40,6 +40,7 @@ __all__ = [
     "relu_sum_2d",
     "relu_sum_3d",
     "relu_x1_2d",
+    "spectral_pair_2d",
     "three_lines_2d",
     "tie_region_2d",
     "two_hinges_2d",
@@ -168,6 +169,13 @@ def max_zero_2d_other() -> ReLUNetwork:
     the function of :func:`relu_geom.zoo.max_zero_2d`, written another way."""
     return ReLUNetwork([[[0, 1], [1, 0], [-1, 0]], [[-1, 1, -1], [1, 0, 0]], [[1, 1]]], [[0, 0, 0], [0, 0], [0]])
 
+
+
+def spectral_pair_2d() -> ReLUNetwork:
+    """``(3 relu(x1), 4 relu(x1) + 5 relu(x2))``: ``M relu(x)`` with ``M = [[3, 0], [4, 5]]``,
+    whose ``M^T M`` has eigenvalues 45 and 5, so its l2 Lipschitz constant is ``sqrt 45``
+    while the Frobenius bound is 50."""
+    return ReLUNetwork([[[1, 0], [0, 1]], [[3, 0], [4, 5]]], [[0, 0], [0, 0]])
 
 
 def tie_region_2d() -> ReLUNetwork:
