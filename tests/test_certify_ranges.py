@@ -7,7 +7,7 @@ import json
 from fractions import Fraction as F
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
@@ -91,7 +91,14 @@ nets = st.builds(
 def test_random_against_vertices(net):
     d = net.input_dim
     box = [(-1, 1)] * d
-    res = rg.output_range(net, box, max_seconds=120)
+    try:
+        res = rg.output_range(net, box, max_seconds=120)
+    except rg.LimitExceededError as exc:
+        # about 1 in 450 of these [2, 2, 2, 1] networks has an extreme the search does not
+        # close in time (for example seeds 189565 and 227397, before the tie rule too): no
+        # range is given, never a wrong one
+        assert "time limit reached" in str(exc) and "gap" in str(exc)
+        reject()
     for i, r in enumerate(res.ranges):
         q = [int(i == j) for j in range(net.output_dim)]
         assert (r.min, r.max) == vertex_extremes(net, box, q)
