@@ -265,8 +265,10 @@ class _Search:
         progress: Callable[[dict[str, Any]], None] | None,
         input_split_dim: int,
         relax: bool = True,
+        rule: str = "forward",
     ):
         self.g = goal
+        self.rule = rule
         self.net = goal.net
         self.d = goal.net.input_dim
         self.nv = len(goal.box)
@@ -602,7 +604,7 @@ class _Search:
             self._relax_fail_gap = min(self._relax_fail_gap, fbest - float(self.thr))
             return None
         if eb is None:
-            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
             if eb.empty:
                 node.tree.update({"leaf": "bound", "mu": []})
                 self.stats["empty_leaves"] += 1
@@ -667,7 +669,7 @@ class _Search:
                     hi_rows += [h1, hi]
                     fixed += [node.fixed, node.fixed]
                     owners.append((n, i))
-        fbatch = float_bounds_batch(self.net, np.array(lo_rows), np.array(hi_rows), fixed)
+        fbatch = float_bounds_batch(self.net, np.array(lo_rows), np.array(hi_rows), fixed, rule=self.rule)
         if self.mu_candidates:
             best = fbatch.upper_bounds(*self._cand).min(axis=1)
         else:  # nothing to bound: halve the widest coordinate
@@ -754,7 +756,7 @@ class _Search:
         float_phased = all(bool((ph != 0).all()) for ph in fb.phases)
         eb = None
         if fbest <= float(self.thr) + slack or float_empty or float_phased or self.net.depth == 0:
-            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
             if eb.empty:
                 node.tree.update({"leaf": "bound", "mu": []})
                 self.stats["empty_leaves"] += 1
@@ -814,7 +816,7 @@ class _Search:
             batch = [heapq.heappop(heap)[2] for _ in range(min(room, _BATCH, len(heap)))]
             lo = np.array([[float(a) for a, _ in n.box] for n in batch])
             hi = np.array([[float(b) for _, b in n.box] for n in batch])
-            fbatch = float_bounds_batch(self.net, lo, hi, [n.fixed for n in batch])
+            fbatch = float_bounds_batch(self.net, lo, hi, [n.fixed for n in batch], rule=self.rule)
             fvals_all = fbatch.upper_bounds(*self._cand) if self.mu_candidates else np.zeros((len(batch), 0))
             pending = []
             for i, node in enumerate(batch):
@@ -914,6 +916,7 @@ def branch_and_bound(
     progress: Callable[[dict[str, Any]], None] | None = None,
     input_split_dim: int = 8,
     relax: bool = True,
+    rule: str = "forward",
 ) -> SearchOutcome:
     """Prove a goal, find a violation, or (``maximize=True``) find and prove the maximum of phi.
 
@@ -939,6 +942,9 @@ def branch_and_bound(
     relax
         Try a ``relax`` leaf (the triangle LP relaxation, multipliers from HiGHS, proved
         exactly) on every node that the bound rule does not close.
+    rule
+        The bound rule, ``"forward"`` or ``"backward"`` (the certificate's
+        ``question.bound_rule``).
 
     Examples
     --------
@@ -962,4 +968,5 @@ def branch_and_bound(
         progress=progress,
         input_split_dim=input_split_dim,
         relax=relax,
+        rule=rule,
     ).run()
