@@ -653,9 +653,14 @@ class _Search:
             if (i + 1, int(j)) not in node.fixed
         ]
 
-    def _input_choices(self, nodes: list[_Node]) -> list[tuple[int, float, float]]:
+    def _input_choices(self, nodes: list[_Node], bounds: list[float]) -> list[tuple[int, float, float]]:
         """For each node, the input coordinate whose halving gives the smallest sum of the
-        two children's best guide bounds, with those two bounds (one batched guide call)."""
+        two children's best guide bounds, with those two bounds (one batched guide call).
+
+        A child's bound is at most its node's (``bounds``): the node's bound holds on the
+        child.  Without this cap a bound that is not monotone in the box (a relaxation that
+        changes with the neuron bounds, as the choice of ``alpha`` does) can make halving a
+        coordinate of width almost 0 look better than halving a wide one."""
         lo_rows, hi_rows, fixed, owners = [], [], [], []
         for n, node in enumerate(nodes):
             lo = np.array([float(a) for a, _ in node.box])
@@ -679,7 +684,7 @@ class _Search:
         out: list[tuple[int, float, float] | None] = [None] * len(nodes)
         keys: list[tuple[float, float]] = [(math.inf, 0.0)] * len(nodes)
         for k, (n, i) in enumerate(owners):
-            b1, b2 = float(best[2 * k]), float(best[2 * k + 1])
+            b1, b2 = min(float(best[2 * k]), bounds[n]), min(float(best[2 * k + 1]), bounds[n])
             # ties (a bound that does not depend on the coordinate): the widest coordinate
             key = (b1 + b2, float(lo_rows[2 * k][i] - hi_rows[2 * k + 1][i]))
             if out[n] is None or key < keys[n]:
@@ -826,8 +831,8 @@ class _Search:
                     return self._outcome("violated")
                 if status == "open":
                     pending.append((node, eb, fb, fbest, self._wants_input_split(node, eb, fb, fbest)))
-            inputs = [p[0] for p in pending if p[4]]
-            choices = iter(self._input_choices(inputs) if inputs else ())
+            inputs = [p for p in pending if p[4]]
+            choices = iter(self._input_choices([p[0] for p in inputs], [p[3] for p in inputs]) if inputs else ())
             for node, eb, fb, fbest, by_input in pending:
                 if by_input:
                     i, b1, b2 = next(choices)
