@@ -68,7 +68,7 @@ def bound_rule(net, box, fixed, k, collect=None, rule="forward"):
         bounds.append([])
         for j in range(len(Lz)):
             lj, uj = _rd(_min(Lz[j], box), k), _ru(_max(Uz[j], box), k)
-            if rule == "backward" and layer > 2:
+            if rule == "backward" and layer > 2 and lj < 0 < uj and (layer, j) not in fixed:
                 w, b = net.weights[layer - 1], net.biases[layer - 1]
                 g, c0 = back_substitute(net, phases, bounds, k, w[j], b[j], layer - 1)
                 up_b = _max([*g, c0], box[:d])

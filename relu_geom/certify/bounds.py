@@ -342,9 +342,8 @@ def exact_bounds(
         ph: list[int] = []
         lo_l: list[int] = []
         up_l: list[int] = []
-        if back and lay > 2:  # layers 1 and 2: back-substitution gives the forward bounds
-            blo, bup = _backward_layer(net, lay, phases, lowers, uppers, bits, box_t[:d])
-        for j, (lrow, urow) in enumerate(zip(Lz, Uz)):
+        fwd = []
+        for lrow, urow in zip(Lz, Uz):
             mn = lrow[nv] * dbox
             mx = urow[nv] * dbox
             for i in range(nv):
@@ -354,10 +353,14 @@ def exact_bounds(
                 a = urow[i]
                 if a:
                     mx += a * (hi_n[i] if a > 0 else lo_n[i])
-            lj = (mn << bits) // scale
-            uj = -((-mx << bits) // scale)
-            if back and lay > 2:
-                lj, uj = max(lj, blo[j]), min(uj, bup[j])
+            fwd.append([(mn << bits) // scale, -((-mx << bits) // scale)])
+        if back and lay > 2:  # layers 1 and 2: back-substitution gives the forward bounds
+            todo = [j for j, (lj, uj) in enumerate(fwd) if lj < 0 < uj and (lay, j) not in fixed]
+            if todo:
+                blo, bup = _backward_layer(net, lay, todo, phases, lowers, uppers, bits, box_t[:d])
+                for j, lb, ub in zip(todo, blo, bup):
+                    fwd[j] = [max(fwd[j][0], lb), min(fwd[j][1], ub)]
+        for j, (lj, uj) in enumerate(fwd):
             f = fixed.get((lay, j))
             if f is not None:
                 if (f > 0 and uj < 0) or (f < 0 and lj > 0):
@@ -468,7 +471,7 @@ def _substitute(
         n = len(Wi)
         out = X * flint.fmpz_mat(n + 1, width + 1, a_rows)
         if cols:
-            rows = X.tolist()
+            rows: list[list[Any]] = X.tolist()
             pos = [max(row[j], 0) for row in rows for j in cols]
             out += flint.fmpz_mat(X.nrows(), len(cols), pos) * flint.fmpz_mat(len(cols), width + 1, b_rows)
         X = out
@@ -483,7 +486,7 @@ def _box_tops(X: flint.fmpz_mat, D: int, bits: int, xbox: Sequence[tuple[Fractio
     hi_n = [int(hi * dbox) for _, hi in xbox]
     out = []
     for row in X.tolist():
-        num = 0
+        num: Any = 0
         for g, lo, hi in zip(row, lo_n, hi_n):
             if g > 0:
                 num += g * hi
@@ -496,16 +499,18 @@ def _box_tops(X: flint.fmpz_mat, D: int, bits: int, xbox: Sequence[tuple[Fractio
 def _backward_layer(
     net: ReLUNetwork,
     lay: int,
+    todo: Sequence[int],
     phases: Sequence[Sequence[int]],
     lowers: Sequence[Sequence[int]],
     uppers: Sequence[Sequence[int]],
     bits: int,
     xbox: Sequence[tuple[Fraction, Fraction]],
 ) -> tuple[list[int], list[int]]:
-    """The back-substituted bounds ``2^k l_j``, ``2^k u_j`` of layer ``lay`` (rounded outward)."""
+    """The back-substituted bounds ``2^k l_j``, ``2^k u_j`` of the neurons ``todo`` of layer
+    ``lay`` (rounded outward)."""
     Wi, bi, den = _int_layers(net)[lay - 1]
-    n, width = len(Wi), len(Wi[0])
-    flat = [v for row, b in zip(Wi, bi) for v in (*row, b << bits)]
+    n, width = len(todo), len(Wi[0])
+    flat = [v for j in todo for v in (*Wi[j], bi[j] << bits)]
     X = flint.fmpz_mat(2 * n, width + 1, flat + [-v for v in flat])
     X, D = _substitute(net, phases, lowers, uppers, bits, X, den, lay - 1)
     tops = _box_tops(X, D, bits, xbox)
@@ -721,7 +726,11 @@ def float_bounds_batch(
             c = np.broadcast_to(np.concatenate([b, -b]), (N, 2 * n))
             G, c = _float_substitute(net, lowers, uppers, phases, G, c, layer - 1)
             top = (G @ mid[:, :d] + np.abs(G) @ rad[:, :d])[:, :, 0] + c
-            lz, uz = np.maximum(lz, -top[:, n:]), np.minimum(uz, top[:, :n])
+            todo = (lz < 0) & (uz > 0)  # the rule back-substitutes unstable neurons that are not fixed
+            for i, j, _ in overrides.get(layer, ()):
+                todo[i, j] = False
+            lz = np.where(todo, np.maximum(lz, -top[:, n:]), lz)
+            uz = np.where(todo, np.minimum(uz, top[:, :n]), uz)
         ph = np.where(lz >= 0, 1, np.where(uz <= 0, -1, 0))
         for n, j, s in overrides.get(layer, ()):
             ph[n, j] = s

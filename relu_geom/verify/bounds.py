@@ -214,13 +214,15 @@ def _backward_bounds(
     bounds: Sequence[Sequence[tuple[int, int]]],
     k: int,
     layer: int,
+    neurons: Sequence[int],
     box: Box,
 ) -> list[tuple[int, int]]:
-    """``(2^k l_j, 2^k u_j)`` of layer ``layer`` by back-substitution (``down``, ``up``)."""
+    """``(2^k l_j, 2^k u_j)`` of the given neurons of layer ``layer`` by back-substitution
+    (``down``, ``up``)."""
     lay = inet.layers[layer - 1]
-    n = len(lay.rows)
-    rows = [list(w) for w in lay.rows] + [[-a for a in w] for w in lay.rows]
-    consts = [Fraction(b, lay.den) for b in lay.bias] + [Fraction(-b, lay.den) for b in lay.bias]
+    n = len(neurons)
+    rows = [list(lay.rows[j]) for j in neurons] + [[-a for a in lay.rows[j]] for j in neurons]
+    consts = [Fraction(lay.bias[j], lay.den) for j in neurons] + [Fraction(-lay.bias[j], lay.den) for j in neurons]
     rows, consts, den = _substitute(inet, phases, bounds, k, rows, consts, lay.den, layer - 1)
     scale = 1 << k
     tops = [affine_max([Fraction(g, den) for g in row], c, box) * scale for row, c in zip(rows, consts)]
@@ -253,8 +255,9 @@ def propagate(
 ) -> Propagation:
     """Run the bound rule on the box ``box`` (over ``v = (x, s)``) with fixed phases.
 
-    With ``rule="backward"`` the bounds of every layer from the third on are those of
-    the forward rule intersected with the back-substituted ones.
+    With ``rule="backward"`` the bounds of every neuron from the third layer on that the
+    forward bounds leave unstable and no split fixes are intersected with the
+    back-substituted ones.
     """
     net = inet.net
     n = len(box)
@@ -277,12 +280,17 @@ def propagate(
         full = zden * db
         bounds = []
         phase_row = []
-        back = _backward_bounds(inet, phases, all_bounds, k, layer, box[:d]) if rule == "backward" and layer > 2 else None
+        forward = [
+            ((_extreme(lz[j], lo_n, hi_n, db) * scale) // full, -((-_extreme(uz[j], hi_n, lo_n, db) * scale) // full))
+            for j in range(len(lz))
+        ]
+        if rule == "backward" and layer > 2:  # unstable by the forward bounds and not fixed
+            todo = [j for j, (lo_j, up_j) in enumerate(forward) if lo_j < 0 < up_j and (layer, j) not in fixed]
+            back = dict(zip(todo, _backward_bounds(inet, phases, all_bounds, k, layer, todo, box[:d])))
+            for j, (lo_b, up_b) in back.items():
+                forward[j] = (max(forward[j][0], lo_b), min(forward[j][1], up_b))
         for j in range(len(lz)):
-            lo_j = (_extreme(lz[j], lo_n, hi_n, db) * scale) // full
-            up_j = -((-_extreme(uz[j], hi_n, lo_n, db) * scale) // full)
-            if back is not None:
-                lo_j, up_j = max(lo_j, back[j][0]), min(up_j, back[j][1])
+            lo_j, up_j = forward[j]
             f = fixed.get((layer, j))
             if f is not None:
                 if (f > 0 and up_j < 0) or (f < 0 and lo_j > 0):
