@@ -65,10 +65,12 @@ def run(name: str, net: rg.ReLUNetwork, spec: rg.Specification, timeout: float) 
     )
 
 
-def run_verified(net: rg.ReLUNetwork, spec: rg.Specification, timeout: float) -> tuple[str, float, str, dict]:
+def run_verified(
+    net: rg.ReLUNetwork, spec: rg.Specification, timeout: float, bound_rule: str | None = None
+) -> tuple[str, float, str, dict]:
     """check_property, then the certificate re-checked by the independent checker."""
     start = time.perf_counter()
-    res = rg.check_property(net, spec, max_seconds=timeout)
+    res = rg.check_property(net, spec, max_seconds=timeout, bound_rule=bound_rule)
     sec = time.perf_counter() - start
     checked = "-"
     if res.verdict in ("sat", "unsat"):
@@ -118,6 +120,7 @@ def marabou(onnx_path: str, spec: rg.Specification, timeout: float) -> tuple[str
 
 def acas(argv: list[str], timeout: float) -> None:
     n = int(argv[argv.index("--instances") + 1]) if "--instances" in argv else 186
+    rule = argv[argv.index("--bound-rule") + 1] if "--bound-rule" in argv else None
     with open(os.path.join(ACAS, "instances.csv"), encoding="utf-8") as fh:
         rows = [line.strip().split(",") for line in fh.read().splitlines()[1:] if line.strip()]
     if "--stride" in argv:
@@ -128,7 +131,7 @@ def acas(argv: list[str], timeout: float) -> None:
         path = os.path.join(ACAS, onnx_name)
         net = rg.ReLUNetwork.load(path)
         spec = rg.read_vnnlib(os.path.join(ACAS, vnnlib_name), n_inputs=5, n_outputs=5)
-        verdict, sec, checked, stats = run_verified(net, spec, timeout)
+        verdict, sec, checked, stats = run_verified(net, spec, timeout, rule)
         counts[verdict] = counts.get(verdict, 0) + 1
         ours_t += sec
         line = (
@@ -150,17 +153,20 @@ def acas(argv: list[str], timeout: float) -> None:
 
 def bound_rule_timing(net: rg.ReLUNetwork, box) -> None:
     reps = 20
-    t = time.perf_counter()
-    for _ in range(reps):
-        exact_bounds(net, box)
-    te = (time.perf_counter() - t) / reps
     lo = np.array([float(a) for a, _ in box])
     hi = np.array([float(b) for _, b in box])
-    t = time.perf_counter()
-    for _ in range(reps):
-        float_bounds(net, lo, hi)
-    tf = (time.perf_counter() - t) / reps
-    print(f"bound rule on {list(net.architecture)}: exact {te * 1e3:.1f} ms, float guide {tf * 1e3:.2f} ms")
+    for rule in ("forward", "backward"):
+        t = time.perf_counter()
+        for _ in range(reps):
+            exact_bounds(net, box, rule=rule)
+        te = (time.perf_counter() - t) / reps
+        t = time.perf_counter()
+        for _ in range(reps):
+            float_bounds(net, lo, hi, rule=rule)
+        tf = (time.perf_counter() - t) / reps
+        print(
+            f"{rule} bound rule on {list(net.architecture)}: exact {te * 1e3:.1f} ms, float guide {tf * 1e3:.2f} ms"
+        )
 
 
 def _sign_sum(u: Fraction, q1: Fraction, q2: Fraction) -> int:

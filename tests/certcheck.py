@@ -24,9 +24,36 @@ def _max(form, box):
     return form[-1] + sum(a * (hi if a > 0 else lo) for a, (lo, hi) in zip(form, box))
 
 
-def bound_rule(net, box, fixed, k, collect=None):
+def back_substitute(net, phases, bounds, k, row, const, layer):
+    """``row . a_layer + const`` rewritten over ``x`` by the backward rule's substitution, to be
+    maximised (each ``a`` by ``z``, 0, ``t (z - l)`` for a positive and ``alpha z`` for a
+    negative coefficient of an unstable neuron, then ``z = W a + b``): (coefficients, constant)."""
+    g, c = list(row), const
+    for m in range(layer, 0, -1):
+        coef_z = []
+        for j, a in enumerate(g):
+            s, (lj, uj) = phases[m - 1][j], bounds[m - 1][j]
+            if s > 0:
+                coef_z.append(a)
+            elif s < 0 or a == 0:
+                coef_z.append(F(0))
+            elif a > 0:
+                t = _ru(uj / (uj - lj), k)
+                coef_z.append(a * t)
+                c -= a * t * lj
+            else:
+                coef_z.append(a if uj + lj >= 0 else F(0))
+        w, b = net.weights[m - 1], net.biases[m - 1]
+        g = [sum((coef_z[j] * w[j][i] for j in range(len(w))), F(0)) for i in range(len(w[0]))]
+        c += sum((cz * bj for cz, bj in zip(coef_z, b)), F(0))
+    return g, c
+
+
+def bound_rule(net, box, fixed, k, collect=None, rule="forward"):
     """(empty, phases, La, Ua) with forms as lists over v then the constant; ``collect``
-    (a list) receives the bounds ``[(l_j, u_j), ...]`` of each hidden layer."""
+    (a list) receives the bounds ``[(l_j, u_j), ...]`` of each hidden layer.  With
+    ``rule="backward"`` the bounds of layers 3, 4, ... are intersected with the back-substituted ones."""
+    bounds = []
     nv, d = len(box), net.input_dim
     W, B = net.weights, net.biases
     if net.depth == 0:
@@ -38,8 +65,17 @@ def bound_rule(net, box, fixed, k, collect=None):
         La, Ua, ph = [], [], []
         if collect is not None:
             collect.append([])
+        bounds.append([])
         for j in range(len(Lz)):
             lj, uj = _rd(_min(Lz[j], box), k), _ru(_max(Uz[j], box), k)
+            if rule == "backward" and layer > 2 and lj < 0 < uj and (layer, j) not in fixed:
+                w, b = net.weights[layer - 1], net.biases[layer - 1]
+                g, c0 = back_substitute(net, phases, bounds, k, w[j], b[j], layer - 1)
+                up_b = _max([*g, c0], box[:d])
+                g, c0 = back_substitute(net, phases, bounds, k, [-a for a in w[j]], -b[j], layer - 1)
+                lo_b = -_max([*g, c0], box[:d])
+                lj, uj = max(lj, _rd(lo_b, k)), min(uj, _ru(up_b, k))
+            bounds[-1].append((lj, uj))
             f = fixed.get((layer, j))
             if f is not None and ((f > 0 and uj < 0) or (f < 0 and lj > 0)):
                 return True, phases, None, None
@@ -131,7 +167,9 @@ def _compose(p, q, c, out, d):
     return form
 
 
-def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschitz=None, jacobian=None):
+def check_tree(
+    net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschitz=None, jacobian=None, rule="forward"
+):
     """goal = dict(box, rows=[(p, c)], atoms=[(p, q, c)], phi=(p, q, c), strict). Raises AssertionError.
 
     ``lipschitz(A)`` accepts the matrix of a pattern leaf; ``jacobian = (norm, accept)`` the
@@ -149,8 +187,8 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
             b1, b2 = list(box), list(box)
             b1[i] = (box[i][0], t)
             b2[i] = (t, box[i][1])
-            check_tree(net, goal, lo_child, k, path + ".children[0]", fixed, b1, lipschitz, jacobian)
-            check_tree(net, goal, hi_child, k, path + ".children[1]", fixed, b2, lipschitz, jacobian)
+            check_tree(net, goal, lo_child, k, path + ".children[0]", fixed, b1, lipschitz, jacobian, rule)
+            check_tree(net, goal, hi_child, k, path + ".children[1]", fixed, b2, lipschitz, jacobian, rule)
         else:
             key = tuple(sp["neuron"])
             assert key not in fixed, path
@@ -165,9 +203,11 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
                     box,
                     lipschitz,
                     jacobian,
+                    rule,
                 )
         return
-    empty, phases, La, Ua = bound_rule(net, box, fixed, k)
+    bounds = []
+    empty, phases, La, Ua = bound_rule(net, box, fixed, k, bounds, rule)
     if empty:
         return
     strict = goal.get("strict", False)
@@ -196,11 +236,16 @@ def check_tree(net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschi
             p = [u - m * v for u, v in zip(p, ap)]
             q = [u - m * v for u, v in zip(q, aq)]
             c -= m * ac
-        assert ok(upper(net, box, La, Ua, p, q, c)), path + ".leaf"
+        value = upper(net, box, La, Ua, p, q, c)
+        if rule == "backward" and net.depth > 1:
+            wl, bl = net.weights[-1], net.biases[-1]
+            w = [sum((qi * row[j] for qi, row in zip(q, wl)), F(0)) for j in range(len(wl[0]))]
+            const = c + sum((qi * bi for qi, bi in zip(q, bl)), F(0))
+            g, const = back_substitute(net, phases, bounds, k, w, const, net.depth)
+            value = min(value, _max([a + (g[i] if i < d else 0) for i, a in enumerate(p)] + [const], box))
+        assert ok(value), path + ".leaf"
         return
     if kind == "relax":
-        bounds = []
-        bound_rule(net, box, fixed, k, bounds)
         assert ok(relax_max(net, goal, box, phases, bounds, tree["lambda"], k)), path + ".leaf (relax)"
         return
     assert all(s != 0 for ph in phases for s in ph), path + ".leaf (not every neuron has a phase)"

@@ -246,3 +246,29 @@ def test_robust_l2(tmp_path, capsys):
     assert main(["robust", str(net), "--point", "1,1", "--norm", "l2", "--l2-method", "bounds", "-o", str(cert)]) == 0
     assert "squared radius (l2) in [9/8, 2]" in capsys.readouterr().out
     assert main(["verify", str(cert)]) == 0
+
+
+def test_bound_rule_option(tmp_path, capsys):
+    # relu(x) - relu(-x) through two more layers: the deep specimen of the backward rule
+    net = tmp_path / "deep.json"
+    rg.ReLUNetwork(
+        [[[2], [-2]], [[-1, -1], [2, -1]], [[2, -1]], [[2]]], [[-1, 0], [0, 1], [-1], [-2]]
+    ).to_json(net)
+    for rule, key in (("backward", "backward"), ("forward", None)):
+        cert = tmp_path / f"{rule}.json"
+        argv = ["range", str(net), "--box", "-1", "1", "--bound-rule", rule, "--json", "-o", str(cert)]
+        assert main(argv) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["ranges"][0]["min"] == out["ranges"][0]["max"] == -2  # y = -2 everywhere (by hand)
+        assert json.loads(cert.read_text())["question"].get("bound_rule") == key
+        assert main(["verify", str(cert), str(net)]) == 0
+        capsys.readouterr()
+    spec = tmp_path / "s.json"
+    spec.write_text(json.dumps({"n_inputs": 1, "n_outputs": 1,
+                                "disjuncts": [{"box": [["-1", "1"]], "atoms": [{"y": [-1], "c": "-3/2"}]}]}))
+    cert = tmp_path / "p.json"
+    assert main(["certify", str(net), "--spec-json", str(spec), "--bound-rule", "backward", "-o", str(cert)]) == 0
+    assert json.loads(cert.read_text())["question"]["bound_rule"] == "backward"
+    assert main(["verify", str(cert), str(net)]) == 0
+    assert main(["range", str(net), "--box", "-1", "1", "--bound-rule", "sideways"]) == 2
+    assert "--bound-rule" in capsys.readouterr().err

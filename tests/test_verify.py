@@ -940,3 +940,50 @@ def test_strict_atom_closes_an_lp_leaf_at_zero():
     assert failure(diff_property({"atom": [[0, "1"]], "input": [[0, "1/2"]]}))[1] == (
         f"max of psi over the leaf box is 1/2, {nor}"
     )
+
+
+# ---------------------------------------------------------------- the backward rule
+# y = 2 relu(z_3) - 2 with z_3 = 2 relu(-a_1 - a_2) - relu(2 a_1 - a_2 + 1) - 1 <= -1 (a >= 0):
+# y = -2 on [-1, 1].  The forward rule bounds z_3 by 2 and y by 2; back-substitution bounds z_3
+# by 0 (tests/test_certify_bounds.py derives both by hand), so y <= -2 at the root.
+DEAD3 = net_dict([[[2], [-2]], [[-1, -1], [2, -1]], [[2, -1]], [[2]]], [[-1, 0], [0, 1], [-1], [-2]])
+
+
+def dead3_property(rule):
+    question = {
+        "precision_bits": 32,
+        **({} if rule is None else {"bound_rule": rule}),
+        "disjuncts": [{"box": [["-1", "1"]], "atoms": [{"y": [-1], "c": "-3/2"}]}],  # y >= -3/2
+    }
+    return envelope(DEAD3, "property", question, "unsat", {"proofs": [leaf([(0, 1)])]})
+
+
+def test_backward_rule_closes_what_the_forward_rule_does_not():
+    report = assert_valid(dead3_property("backward"))
+    assert dict(report.leaves)["bound"] == 1
+    for rule in (None, "forward"):  # the default is the forward rule: the same leaf fails
+        path, reason = failure(dead3_property(rule))
+        # 2 u_3 - 2 + 3/2 with u_3 = 2, up to the roundings up(u / (u - l)) of the slopes (2^-32 each)
+        assert path == "evidence.proofs[0]" and reason.endswith(", not < 0")
+        assert F(7, 2) <= F(reason.split()[4].rstrip(",")) <= F(7, 2) + F(1, 2**24)
+    path, reason = failure(dead3_property("sideways"))
+    assert path == "question.bound_rule" and "'forward', 'backward'" in reason
+
+
+def test_backward_rule_only_where_the_claim_has_it():
+    cert = lip("linf", "7")
+    cert["question"]["bound_rule"] = "backward"
+    path, reason = failure(cert)
+    assert path == "question" and "bound_rule" in reason
+
+
+def test_backward_certificates_of_the_searches_verify():
+    net = rg.ReLUNetwork.random([2, 4, 4, 4, 1], seed=3)
+    for rule in ("forward", "backward"):
+        res = rg.output_range(net, (-1, 1), bound_rule=rule)
+        assert res.certificate["question"].get("bound_rule") == (None if rule == "forward" else rule)
+        assert_valid(res.certificate)
+        if rule == "forward":
+            ranges = res.ranges
+        else:  # the exact range does not depend on the rule
+            assert res.ranges == ranges

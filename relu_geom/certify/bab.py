@@ -265,8 +265,10 @@ class _Search:
         progress: Callable[[dict[str, Any]], None] | None,
         input_split_dim: int,
         relax: bool = True,
+        rule: str = "forward",
     ):
         self.g = goal
+        self.rule = rule
         self.net = goal.net
         self.d = goal.net.input_dim
         self.nv = len(goal.box)
@@ -602,7 +604,7 @@ class _Search:
             self._relax_fail_gap = min(self._relax_fail_gap, fbest - float(self.thr))
             return None
         if eb is None:
-            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
             if eb.empty:
                 node.tree.update({"leaf": "bound", "mu": []})
                 self.stats["empty_leaves"] += 1
@@ -651,9 +653,14 @@ class _Search:
             if (i + 1, int(j)) not in node.fixed
         ]
 
-    def _input_choices(self, nodes: list[_Node]) -> list[tuple[int, float, float]]:
+    def _input_choices(self, nodes: list[_Node], bounds: list[float]) -> list[tuple[int, float, float]]:
         """For each node, the input coordinate whose halving gives the smallest sum of the
-        two children's best guide bounds, with those two bounds (one batched guide call)."""
+        two children's best guide bounds, with those two bounds (one batched guide call).
+
+        A child's bound is at most its node's (``bounds``): the node's bound holds on the
+        child.  Without this cap a bound that is not monotone in the box (a relaxation that
+        changes with the neuron bounds, as the choice of ``alpha`` does) can make halving a
+        coordinate of width almost 0 look better than halving a wide one."""
         lo_rows, hi_rows, fixed, owners = [], [], [], []
         for n, node in enumerate(nodes):
             lo = np.array([float(a) for a, _ in node.box])
@@ -667,7 +674,7 @@ class _Search:
                     hi_rows += [h1, hi]
                     fixed += [node.fixed, node.fixed]
                     owners.append((n, i))
-        fbatch = float_bounds_batch(self.net, np.array(lo_rows), np.array(hi_rows), fixed)
+        fbatch = float_bounds_batch(self.net, np.array(lo_rows), np.array(hi_rows), fixed, rule=self.rule)
         if self.mu_candidates:
             best = fbatch.upper_bounds(*self._cand).min(axis=1)
         else:  # nothing to bound: halve the widest coordinate
@@ -677,7 +684,7 @@ class _Search:
         out: list[tuple[int, float, float] | None] = [None] * len(nodes)
         keys: list[tuple[float, float]] = [(math.inf, 0.0)] * len(nodes)
         for k, (n, i) in enumerate(owners):
-            b1, b2 = float(best[2 * k]), float(best[2 * k + 1])
+            b1, b2 = min(float(best[2 * k]), bounds[n]), min(float(best[2 * k + 1]), bounds[n])
             # ties (a bound that does not depend on the coordinate): the widest coordinate
             key = (b1 + b2, float(lo_rows[2 * k][i] - hi_rows[2 * k + 1][i]))
             if out[n] is None or key < keys[n]:
@@ -754,7 +761,7 @@ class _Search:
         float_phased = all(bool((ph != 0).all()) for ph in fb.phases)
         eb = None
         if fbest <= float(self.thr) + slack or float_empty or float_phased or self.net.depth == 0:
-            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits)
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
             if eb.empty:
                 node.tree.update({"leaf": "bound", "mu": []})
                 self.stats["empty_leaves"] += 1
@@ -814,7 +821,7 @@ class _Search:
             batch = [heapq.heappop(heap)[2] for _ in range(min(room, _BATCH, len(heap)))]
             lo = np.array([[float(a) for a, _ in n.box] for n in batch])
             hi = np.array([[float(b) for _, b in n.box] for n in batch])
-            fbatch = float_bounds_batch(self.net, lo, hi, [n.fixed for n in batch])
+            fbatch = float_bounds_batch(self.net, lo, hi, [n.fixed for n in batch], rule=self.rule)
             fvals_all = fbatch.upper_bounds(*self._cand) if self.mu_candidates else np.zeros((len(batch), 0))
             pending = []
             for i, node in enumerate(batch):
@@ -824,8 +831,8 @@ class _Search:
                     return self._outcome("violated")
                 if status == "open":
                     pending.append((node, eb, fb, fbest, self._wants_input_split(node, eb, fb, fbest)))
-            inputs = [p[0] for p in pending if p[4]]
-            choices = iter(self._input_choices(inputs) if inputs else ())
+            inputs = [p for p in pending if p[4]]
+            choices = iter(self._input_choices([p[0] for p in inputs], [p[3] for p in inputs]) if inputs else ())
             for node, eb, fb, fbest, by_input in pending:
                 if by_input:
                     i, b1, b2 = next(choices)
@@ -914,6 +921,7 @@ def branch_and_bound(
     progress: Callable[[dict[str, Any]], None] | None = None,
     input_split_dim: int = 8,
     relax: bool = True,
+    rule: str = "forward",
 ) -> SearchOutcome:
     """Prove a goal, find a violation, or (``maximize=True``) find and prove the maximum of phi.
 
@@ -939,6 +947,9 @@ def branch_and_bound(
     relax
         Try a ``relax`` leaf (the triangle LP relaxation, multipliers from HiGHS, proved
         exactly) on every node that the bound rule does not close.
+    rule
+        The bound rule, ``"forward"`` or ``"backward"`` (the certificate's
+        ``question.bound_rule``).
 
     Examples
     --------
@@ -962,4 +973,5 @@ def branch_and_bound(
         progress=progress,
         input_split_dim=input_split_dim,
         relax=relax,
+        rule=rule,
     ).run()

@@ -31,6 +31,7 @@ from relu_geom.errors import InvalidInputError
 from relu_geom.network import ReLUNetwork
 
 __all__ = [
+    "BOUND_RULES",
     "ExactBounds",
     "FloatBatch",
     "FloatBounds",
@@ -38,10 +39,16 @@ __all__ = [
     "float_bounds",
     "float_bounds_batch",
     "max_over_box",
+    "resolve_bound_rule",
+    "rule_key",
 ]
 
 DEFAULT_PRECISION_BITS = 32
 MAX_PRECISION_BITS = 4096
+BOUND_RULES = ("forward", "backward")
+"""The bound rules of ``docs/certificates.md`` (``question.bound_rule``)."""
+BACKWARD_FROM_DEPTH = 3
+"""Searches use the backward rule by default from this many hidden layers on."""
 
 
 def check_search_limits(
@@ -75,6 +82,36 @@ def check_search_limits(
         raise InvalidInputError(
             f"precision_bits: expected an integer from 1 to {MAX_PRECISION_BITS}, got {short_repr(precision_bits)}"
         )
+
+
+def resolve_bound_rule(net: ReLUNetwork, bound_rule: Any) -> str:
+    """The bound rule a search uses: ``bound_rule`` when given, else ``"backward"`` for
+    networks with at least :data:`BACKWARD_FROM_DEPTH` hidden layers and ``"forward"`` below.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.certify.bounds import resolve_bound_rule
+    >>> [resolve_bound_rule(rg.ReLUNetwork.random(a, seed=0), None) for a in ([2, 3, 1], [2, 3, 3, 3, 1])]
+    ['forward', 'backward']
+    >>> resolve_bound_rule(rg.ReLUNetwork.random([2, 3, 1], seed=0), "sideways")
+    Traceback (most recent call last):
+    ...
+    relu_geom.errors.InvalidInputError: bound_rule: expected 'forward', 'backward' or None, got 'sideways'
+    """
+    if bound_rule is None:
+        return "backward" if net.depth >= BACKWARD_FROM_DEPTH else "forward"
+    if not isinstance(bound_rule, str) or bound_rule not in BOUND_RULES:
+        raise InvalidInputError(
+            f"bound_rule: expected 'forward', 'backward' or None, got {short_repr(bound_rule)}"
+        )
+    return bound_rule
+
+
+def rule_key(rule: str) -> dict[str, str]:
+    """The question's ``bound_rule`` entry: none for the forward rule (so such certificates
+    read as before), ``{"bound_rule": rule}`` otherwise."""
+    return {} if rule == "forward" else {"bound_rule": rule}
 
 
 Box = Sequence[tuple[Fraction, Fraction]]
@@ -178,6 +215,7 @@ class ExactBounds:
     lower: tuple[tuple[int, ...], ...]
     upper: tuple[tuple[int, ...], ...]
     post: tuple[list[list[int]], list[list[int]], int] | None  # (La, Ua, denominator) of layer L
+    rule: str = "forward"
 
     @property
     def all_phased(self) -> bool:
@@ -190,6 +228,11 @@ class ExactBounds:
 
     def upper_bound(self, p: Sequence[Fraction], q: Sequence[Fraction], c: Fraction) -> Fraction:
         """Step 3 of the rule: an upper bound of ``p.v + q.y + c`` on the leaf (exact)."""
+        if self.rule == "backward" and self.net.depth > 1:
+            return min(self._forward_upper(p, q, c), _backward_upper(self, p, q, c))
+        return self._forward_upper(p, q, c)
+
+    def _forward_upper(self, p: Sequence[Fraction], q: Sequence[Fraction], c: Fraction) -> Fraction:
         net = self.net
         nv = len(self.box)
         if net.depth == 0:
@@ -228,6 +271,7 @@ def exact_bounds(
     fixed: Mapping[tuple[int, int], int] | None = None,
     *,
     bits: int = DEFAULT_PRECISION_BITS,
+    rule: str = "forward",
 ) -> ExactBounds:
     """Run the exact bound rule of ``docs/certificates.md`` on a leaf.
 
@@ -241,6 +285,10 @@ def exact_bounds(
         Phases fixed by neuron splits, ``{(l, j): +1 / -1}``.
     bits
         ``question.precision_bits`` (the ``k`` of the dyadic roundings).
+    rule
+        ``question.bound_rule``: ``"forward"`` (interval-symbolic propagation) or
+        ``"backward"`` (back-substitution through the relaxations, the DeepPoly / CROWN
+        bounds; tighter for deeper networks, ``O(L^2 n^3)`` instead of ``O(L n^2 d)``).
 
     Examples
     --------
@@ -253,7 +301,20 @@ def exact_bounds(
     (((0, 0),), True)
     >>> exact_bounds(net, [(F(1), F(2))]).upper_bound([F(0)], [F(1)], F(0))
     Fraction(2, 1)
+
+    ``z_3 = 2 relu(-a_1 - a_2) - relu(2 a_1 - a_2 + 1) - 1`` is at most ``-1`` because
+    ``a_1, a_2 >= 0``.  On ``[-1, 1]`` the forward rule bounds it by ``2`` (unstable);
+    back-substitution bounds it by ``0`` (dead):
+
+    >>> net3 = rg.ReLUNetwork(
+    ...     [[[2], [-2]], [[-1, -1], [2, -1]], [[2, -1]], [[2]]], [[-1, 0], [0, 1], [-1], [-2]]
+    ... )
+    >>> [(exact_bounds(net3, [(F(-1), F(1))], rule=r).phases[2], exact_bounds(net3, [(F(-1), F(1))], rule=r).upper[2])
+    ...  for r in ("forward", "backward")]
+    [((0,), (8589934592,)), ((-1,), (0,))]
     """
+    if rule not in BOUND_RULES:
+        raise InvalidInputError(f"rule: expected one of {', '.join(BOUND_RULES)}, got {short_repr(rule)}")
     fixed = fixed or {}
     box_t = tuple((Fraction(lo), Fraction(hi)) for lo, hi in box)
     nv = len(box_t)
@@ -268,19 +329,21 @@ def exact_bounds(
     lowers: list[tuple[int, ...]] = []
     uppers: list[tuple[int, ...]] = []
     if L == 0:
-        return ExactBounds(net, box_t, bits, False, (), (), (), None)
+        return ExactBounds(net, box_t, bits, False, (), (), (), None, rule)
     first = layers[0]
     w1 = _from_mat(first.pos + first.neg)
     Lz = [row + [0] * (nv - d) + [bi] for row, bi in zip(w1, first.bias)]
     Uz = Lz
     D = first.den
     ncols = nv + 1
+    back = rule == "backward"
     for lay in range(1, L + 1):
         scale = D * dbox
         ph: list[int] = []
         lo_l: list[int] = []
         up_l: list[int] = []
-        for j, (lrow, urow) in enumerate(zip(Lz, Uz)):
+        fwd = []
+        for lrow, urow in zip(Lz, Uz):
             mn = lrow[nv] * dbox
             mx = urow[nv] * dbox
             for i in range(nv):
@@ -290,13 +353,19 @@ def exact_bounds(
                 a = urow[i]
                 if a:
                     mx += a * (hi_n[i] if a > 0 else lo_n[i])
-            lj = (mn << bits) // scale
-            uj = -((-mx << bits) // scale)
+            fwd.append([(mn << bits) // scale, -((-mx << bits) // scale)])
+        if back and lay > 2:  # layers 1 and 2: back-substitution gives the forward bounds
+            todo = [j for j, (lj, uj) in enumerate(fwd) if lj < 0 < uj and (lay, j) not in fixed]
+            if todo:
+                blo, bup = _backward_layer(net, lay, todo, phases, lowers, uppers, bits, box_t[:d])
+                for j, lb, ub in zip(todo, blo, bup):
+                    fwd[j] = [max(fwd[j][0], lb), min(fwd[j][1], ub)]
+        for j, (lj, uj) in enumerate(fwd):
             f = fixed.get((lay, j))
             if f is not None:
                 if (f > 0 and uj < 0) or (f < 0 and lj > 0):
                     return ExactBounds(
-                        net, box_t, bits, True, tuple(phases), tuple(lowers), tuple(uppers), None
+                        net, box_t, bits, True, tuple(phases), tuple(lowers), tuple(uppers), None, rule
                     )
                 s = f
             else:
@@ -327,7 +396,7 @@ def exact_bounds(
         D2 = D * S
         if lay == L:
             return ExactBounds(
-                net, box_t, bits, False, tuple(phases), tuple(lowers), tuple(uppers), (La, Ua, D2)
+                net, box_t, bits, False, tuple(phases), tuple(lowers), tuple(uppers), (La, Ua, D2), rule
             )
         nxt = layers[lay]
         mLa, mUa = _to_mat(La, ncols), _to_mat(Ua, ncols)
@@ -338,6 +407,131 @@ def exact_bounds(
             urow[nv] += bi * D2
         D = nxt.den * D2
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# ---------------------------------------------------------------- the backward rule, exact
+def _int_layers(net: ReLUNetwork) -> tuple[tuple[list[list[int]], list[int], int], ...]:
+    return _cached("int layers", net, _build_int_layers)
+
+
+def _build_int_layers(net: ReLUNetwork) -> tuple[tuple[list[list[int]], list[int], int], ...]:
+    """Per layer the numerators of ``W`` and ``b`` over one denominator, and that denominator."""
+    out = []
+    for w, b in zip(net.weights, net.biases):
+        den = math.lcm(*(v.denominator for row in w for v in row), *(v.denominator for v in b))
+        out.append(([[int(v * den) for v in row] for row in w], [int(v * den) for v in b], den))
+    return tuple(out)
+
+
+def _substitute(
+    net: ReLUNetwork,
+    phases: Sequence[Sequence[int]],
+    lowers: Sequence[Sequence[int]],
+    uppers: Sequence[Sequence[int]],
+    bits: int,
+    X: flint.fmpz_mat,
+    D: int,
+    m: int,
+) -> tuple[flint.fmpz_mat, int]:
+    """Back-substitute the rows ``[G | c]`` of ``X``, the forms ``G / D . a_m + c / (2^k D)``
+    to maximise, down to the input; returns the rows over ``x`` and their denominator.
+
+    For each layer ``m, ..., 1``: every ``a_{m,j}`` is replaced by ``z_{m,j}`` (phase +1),
+    by 0 (phase -1), or for an unstable neuron by ``t (z - l)`` where its coefficient is
+    positive and by ``alpha z`` where it is negative (``alpha = 1`` if ``u + l >= 0``,
+    else 0); then ``z_m = W_m a_{m-1} + b_m``.  With ``P`` the positive part of the
+    unstable columns of ``G`` this is the integer matrix identity ``X' = X A + P B``
+    (``A`` scales by the negative-side slopes, ``B`` adds the difference and the
+    constants ``- t l`` of the upper relaxations); the constants keep one factor ``2^k``
+    more in their denominator so that everything stays in integers.
+    """
+    one = 1 << bits
+    for mm in range(m, 0, -1):
+        Wi, bi, den = _int_layers(net)[mm - 1]
+        width = len(Wi[0])
+        a_rows: list[int] = []
+        b_rows: list[int] = []
+        cols: list[int] = []
+        for j, (s, lj, uj) in enumerate(zip(phases[mm - 1], lowers[mm - 1], uppers[mm - 1])):
+            if s > 0:
+                neg = one
+            elif s < 0:
+                neg = 0
+            else:
+                t = -((-uj << bits) // (uj - lj))  # 2^k up(u / (u - l))
+                neg = one if uj + lj >= 0 else 0
+                diff = t - neg
+                cols.append(j)
+                b_rows += [diff * v for v in Wi[j]]
+                b_rows.append((diff * bi[j] << bits) - t * lj * den)
+            a_rows += [neg * v for v in Wi[j]]
+            a_rows.append(neg * bi[j] << bits)
+        a_rows += [0] * width
+        a_rows.append(one * den)
+        n = len(Wi)
+        out = X * flint.fmpz_mat(n + 1, width + 1, a_rows)
+        if cols:
+            rows: list[list[Any]] = X.tolist()
+            pos = [max(row[j], 0) for row in rows for j in cols]
+            out += flint.fmpz_mat(X.nrows(), len(cols), pos) * flint.fmpz_mat(len(cols), width + 1, b_rows)
+        X = out
+        D = D * one * den
+    return X, D
+
+
+def _box_tops(X: flint.fmpz_mat, D: int, bits: int, xbox: Sequence[tuple[Fraction, Fraction]]) -> list[int]:
+    """``ceil(2^k max_box (G_r / D . x + c_r / (2^k D)))`` for every row ``[G_r | c_r]`` of ``X``."""
+    dbox = math.lcm(*(v.denominator for pair in xbox for v in pair))
+    lo_n = [int(lo * dbox) for lo, _ in xbox]
+    hi_n = [int(hi * dbox) for _, hi in xbox]
+    out = []
+    for row in X.tolist():
+        num: Any = 0
+        for g, lo, hi in zip(row, lo_n, hi_n):
+            if g > 0:
+                num += g * hi
+            elif g < 0:
+                num += g * lo
+        out.append(int(-((-((num << bits) + row[-1] * dbox)) // (D * dbox))))
+    return out
+
+
+def _backward_layer(
+    net: ReLUNetwork,
+    lay: int,
+    todo: Sequence[int],
+    phases: Sequence[Sequence[int]],
+    lowers: Sequence[Sequence[int]],
+    uppers: Sequence[Sequence[int]],
+    bits: int,
+    xbox: Sequence[tuple[Fraction, Fraction]],
+) -> tuple[list[int], list[int]]:
+    """The back-substituted bounds ``2^k l_j``, ``2^k u_j`` of the neurons ``todo`` of layer
+    ``lay`` (rounded outward)."""
+    Wi, bi, den = _int_layers(net)[lay - 1]
+    n, width = len(todo), len(Wi[0])
+    flat = [v for j in todo for v in (*Wi[j], bi[j] << bits)]
+    X = flint.fmpz_mat(2 * n, width + 1, flat + [-v for v in flat])
+    X, D = _substitute(net, phases, lowers, uppers, bits, X, den, lay - 1)
+    tops = _box_tops(X, D, bits, xbox)
+    return [-tops[n + j] for j in range(n)], tops[:n]
+
+
+def _backward_upper(eb: ExactBounds, p: Sequence[Fraction], q: Sequence[Fraction], c: Fraction) -> Fraction:
+    """Step 3 of the backward rule: back-substitute ``q . y + c`` and maximise with ``p.v`` over the box."""
+    net = eb.net
+    wl, bl = net.weights[-1], net.biases[-1]
+    w = [sum((qi * row[j] for qi, row in zip(q, wl) if qi), Fraction(0)) for j in range(len(wl[0]))]
+    wden = math.lcm(*(v.denominator for v in w)) if w else 1
+    const = Fraction(c) + sum((qi * bi for qi, bi in zip(q, bl) if qi), Fraction(0))
+    X = flint.fmpz_mat(1, len(w) + 1, [int(v * wden) for v in w] + [0])
+    X, D = _substitute(net, eb.phases, eb.lower, eb.upper, eb.bits, X, wden, net.depth)
+    row = [int(v) for v in X.entries()]
+    coef = [Fraction(pi) for pi in p]
+    for i, g in enumerate(row[:-1]):
+        if g:
+            coef[i] += Fraction(g, D)
+    return max_over_box(coef, const + Fraction(row[-1], D << eb.bits), eb.box)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,10 +545,24 @@ class FloatBounds:
     upper: tuple[np.ndarray, ...]
     phases: tuple[np.ndarray, ...]
     post: tuple[np.ndarray, np.ndarray] | None
+    rule: str = "forward"
 
     def upper_form(self, p: np.ndarray, q: np.ndarray, c: float) -> tuple[np.ndarray, float]:
         """The affine form over ``v`` whose box maximum is the guide's bound of ``p.v + q.y + c``."""
         coef, const = _upper_forms(self.net, self.post, p[None], q[None], np.array([c]), len(self.lo))
+        if self.rule == "backward" and self.net.depth > 1:
+            bcoef, bconst = _float_backward_forms(
+                self.net,
+                tuple(a[None] for a in self.lower),
+                tuple(a[None] for a in self.upper),
+                tuple(a[None] for a in self.phases),
+                p[None],
+                q[None],
+                np.array([c]),
+            )
+            box_max = lambda a, k: float(np.maximum(a, 0) @ self.hi + np.minimum(a, 0) @ self.lo + k)  # noqa: E731
+            if box_max(bcoef[0, 0], bconst[0, 0]) < box_max(coef[0], const[0]):
+                return bcoef[0, 0], float(bconst[0, 0])
         return coef[0], float(const[0])
 
     def upper_bound(self, p: np.ndarray, q: np.ndarray, c: float) -> float:
@@ -378,6 +586,7 @@ class FloatBatch:
     upper: tuple[np.ndarray, ...]
     phases: tuple[np.ndarray, ...]
     post: tuple[np.ndarray, np.ndarray] | None
+    rule: str = "forward"
 
     def node(self, i: int) -> FloatBounds:
         """The guide of leaf ``i``."""
@@ -390,6 +599,7 @@ class FloatBatch:
             tuple(a[i] for a in self.upper),
             tuple(a[i] for a in self.phases),
             post,
+            self.rule,
         )
 
     def upper_bounds(self, p: np.ndarray, q: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -399,7 +609,11 @@ class FloatBatch:
             coef = np.broadcast_to(coef, (self.lo.shape[0], *coef.shape))
             const = np.broadcast_to(const, (self.lo.shape[0], len(const)))
         hi, lo = self.hi[:, None, :], self.lo[:, None, :]
-        return (np.maximum(coef, 0) * hi + np.minimum(coef, 0) * lo).sum(axis=2) + const
+        out = (np.maximum(coef, 0) * hi + np.minimum(coef, 0) * lo).sum(axis=2) + const
+        if self.rule == "backward" and self.net.depth > 1:
+            coef, const = _float_backward_forms(self.net, self.lower, self.upper, self.phases, p, q, c)
+            out = np.minimum(out, (np.maximum(coef, 0) * hi + np.minimum(coef, 0) * lo).sum(axis=2) + const)
+        return out
 
 
 def _upper_forms(net, post, p: np.ndarray, q: np.ndarray, c: np.ndarray, nv: int):
@@ -421,11 +635,56 @@ def _upper_forms(net, post, p: np.ndarray, q: np.ndarray, c: np.ndarray, nv: int
     return p + form[..., :nv], form[..., nv] + c + q @ bl
 
 
+def _float_substitute(
+    net: ReLUNetwork,
+    lower: Sequence[np.ndarray],
+    upper: Sequence[np.ndarray],
+    phases: Sequence[np.ndarray],
+    G: np.ndarray,
+    c: np.ndarray,
+    m: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The float guide of :func:`_substitute`: ``G`` of shape ``(N, R, n_m)``, ``c`` of shape ``(N, R)``."""
+    fl = _float_layers(net)
+    for mm in range(m, 0, -1):
+        lz, uz, ph = lower[mm - 1], upper[mm - 1], phases[mm - 1]
+        unst = ph == 0
+        active = (ph > 0).astype(float)
+        t = np.where(unst, uz / np.where(unst, uz - lz, 1.0), active)
+        alpha = np.where(unst, (uz + lz >= 0).astype(float), active)
+        off = np.where(unst, -t * lz, 0.0)
+        up = G > 0
+        c = c + (np.where(up, G, 0.0) * off[:, None, :]).sum(axis=2)
+        G = G * np.where(up, t[:, None, :], alpha[:, None, :])
+        W, b = fl[mm - 1][:2]
+        c = c + G @ b
+        G = G @ W
+    return G, c
+
+
+def _float_backward_forms(net, lower, upper, phases, p: np.ndarray, q: np.ndarray, c: np.ndarray):
+    """Coefficients ``(N, K, nv)`` over ``v`` and constants ``(N, K)`` of the backward rule's
+    upper forms of ``K`` forms ``p_k.v + q_k.y + c_k``."""
+    W, b = _float_layers(net)[-1][:2]
+    N = lower[0].shape[0]
+    G = np.broadcast_to(q @ W, (N, *(q @ W).shape))
+    const = np.broadcast_to(c + q @ b, (N, len(c)))
+    G, const = _float_substitute(net, lower, upper, phases, G, const, net.depth)
+    coef = np.broadcast_to(p, (N, *p.shape)).copy()
+    coef[:, :, : G.shape[2]] += G
+    return coef, const
+
+
 def float_bounds(
-    net: ReLUNetwork, lo: np.ndarray, hi: np.ndarray, fixed: Mapping[tuple[int, int], int] | None = None
+    net: ReLUNetwork,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    fixed: Mapping[tuple[int, int], int] | None = None,
+    *,
+    rule: str = "forward",
 ) -> FloatBounds:
     """The float64 guide of :func:`exact_bounds` (same arguments, the box as two arrays)."""
-    return float_bounds_batch(net, lo[None], hi[None], [fixed or {}]).node(0)
+    return float_bounds_batch(net, lo[None], hi[None], [fixed or {}], rule=rule).node(0)
 
 
 def float_bounds_batch(
@@ -433,6 +692,8 @@ def float_bounds_batch(
     lo: np.ndarray,
     hi: np.ndarray,
     fixed: Sequence[Mapping[tuple[int, int], int]] | None = None,
+    *,
+    rule: str = "forward",
 ) -> FloatBatch:
     """The float64 guide on ``N`` boxes at once (``lo``, ``hi`` of shape ``(N, nv)``), one
     mapping of fixed phases per box."""
@@ -440,7 +701,7 @@ def float_bounds_batch(
     N, nv = lo.shape
     d = net.input_dim
     if net.depth == 0:
-        return FloatBatch(net, lo, hi, (), (), (), None)
+        return FloatBatch(net, lo, hi, (), (), (), None, rule)
     overrides: dict[int, list[tuple[int, int, int]]] = {}
     for n, fx in enumerate(fixed or ()):
         for (layer, j), s in fx.items():
@@ -451,11 +712,25 @@ def float_bounds_batch(
     Lz[:, :, :d] = w1
     Lz[:, :, nv] = b1
     Uz = Lz
-    lowers, uppers, phases = [], [], []
+    lowers: list[np.ndarray] = []
+    uppers: list[np.ndarray] = []
+    phases: list[np.ndarray] = []
     for layer in range(1, net.depth + 1):
         A, B = Lz[:, :, :nv], Uz[:, :, :nv]
         lz = (A @ mid - np.abs(A) @ rad)[:, :, 0] + Lz[:, :, nv]
         uz = (B @ mid + np.abs(B) @ rad)[:, :, 0] + Uz[:, :, nv]
+        if rule == "backward" and layer > 2:
+            W, b = fl[layer - 1][:2]
+            n = len(b)
+            G = np.broadcast_to(np.concatenate([W, -W]), (N, 2 * n, W.shape[1]))
+            c = np.broadcast_to(np.concatenate([b, -b]), (N, 2 * n))
+            G, c = _float_substitute(net, lowers, uppers, phases, G, c, layer - 1)
+            top = (G @ mid[:, :d] + np.abs(G) @ rad[:, :d])[:, :, 0] + c
+            todo = (lz < 0) & (uz > 0)  # the rule back-substitutes unstable neurons that are not fixed
+            for i, j, _ in overrides.get(layer, ()):
+                todo[i, j] = False
+            lz = np.where(todo, np.maximum(lz, -top[:, n:]), lz)
+            uz = np.where(todo, np.minimum(uz, top[:, :n]), uz)
         ph = np.where(lz >= 0, 1, np.where(uz <= 0, -1, 0))
         for n, j, s in overrides.get(layer, ()):
             ph[n, j] = s
@@ -469,10 +744,11 @@ def float_bounds_batch(
         Ua[:, :, nv] -= np.where(unst, t * lz, 0.0)
         La = Lz * ((ph > 0) | (unst & (uz + lz >= 0)))[:, :, None]
         if layer == net.depth:
-            return FloatBatch(net, lo, hi, tuple(lowers), tuple(uppers), tuple(phases), (La, Ua))
+            return FloatBatch(net, lo, hi, tuple(lowers), tuple(uppers), tuple(phases), (La, Ua), rule)
         _, b, wp, wm = fl[layer]
         Lz = wp @ La + wm @ Ua
         Uz = wp @ Ua + wm @ La
         Lz[:, :, nv] += b
         Uz[:, :, nv] += b
     raise AssertionError("unreachable")  # pragma: no cover
+

@@ -12,7 +12,12 @@ from typing import Any
 
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bab import Form, Goal, branch_and_bound
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits
+from relu_geom.certify.bounds import (
+    DEFAULT_PRECISION_BITS,
+    check_search_limits,
+    resolve_bound_rule,
+    rule_key,
+)
 from relu_geom.certify.certificate import FORMAT_STRICT, envelope, write_certificate
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, UnsupportedInputError
@@ -93,6 +98,7 @@ def check_property(
     max_branches: int | None = None,
     progress: bool | Callable[[dict[str, Any]], None] = False,
     precision_bits: int = DEFAULT_PRECISION_BITS,
+    bound_rule: str | None = None,
     source: dict[str, str] | None = None,
 ) -> PropertyResult:
     """Decide a property exactly: is some input of the unsafe set (the union of the disjuncts) reachable?
@@ -110,6 +116,10 @@ def check_property(
         True for a tqdm bar on stderr, or a callback receiving ``{"branches", "open", "gap"}``.
     precision_bits
         The ``k`` of the bound rule (written to the certificate).
+    bound_rule
+        ``"forward"``, ``"backward"`` (back-substitution as well: tighter bounds on deep
+        networks, more work per node) or None (``"backward"`` from three hidden layers
+        on); recorded in the certificate's question.
     source
         Informational ``{"file": name, "sha256": hex}`` of the property file.
 
@@ -145,6 +155,7 @@ def check_property(
             f"spec: expected a Specification (rg.read_vnnlib reads one), got {type(spec).__name__}"
         )
     _check_dims(net, spec)
+    rule = resolve_bound_rule(net, bound_rule)
     start = time.monotonic()
     bar, callback = _progress(progress)
     proofs: list[dict[str, Any]] = []
@@ -158,6 +169,7 @@ def check_property(
             out = branch_and_bound(
                 disjunct_goal(net, dis),
                 bits=precision_bits,
+                rule=rule,
                 max_seconds=left_s,
                 max_branches=left_b,
                 progress=callback,
@@ -184,7 +196,7 @@ def check_property(
         verdict = "unknown"
     seconds = time.monotonic() - start
     stats["seconds"] = round(seconds, 3)
-    question: dict[str, Any] = {"precision_bits": precision_bits, **spec.to_dict()}
+    question: dict[str, Any] = {"precision_bits": precision_bits, **rule_key(rule), **spec.to_dict()}
     if source is not None:
         question["source"] = dict(source)
     if verdict == "sat":

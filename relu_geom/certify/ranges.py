@@ -13,7 +13,12 @@ from relu_geom._util import short_repr
 from relu_geom.arith.lp import solve_lp
 from relu_geom.arith.rational import as_point, format_rational, to_rational
 from relu_geom.certify.bab import Form, Goal, SearchOutcome, branch_and_bound, form_to_json
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits
+from relu_geom.certify.bounds import (
+    DEFAULT_PRECISION_BITS,
+    check_search_limits,
+    resolve_bound_rule,
+    rule_key,
+)
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
@@ -137,6 +142,7 @@ def output_range(
     max_branches: int | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
     precision_bits: int = DEFAULT_PRECISION_BITS,
+    bound_rule: str | None = None,
 ) -> OutputRange:
     """The exact minimum and maximum of ``q.f(x) + c0`` over a domain, with proofs.
 
@@ -151,6 +157,10 @@ def output_range(
         A vector ``q``, a pair ``(q, c0)``, or None for every output coordinate.
     max_seconds, max_branches
         Limits per search (:class:`~relu_geom.LimitExceededError` beyond them).
+    bound_rule
+        ``"forward"``, ``"backward"`` (back-substitution as well: tighter bounds on deep
+        networks, more work per node) or None (``"backward"`` from three hidden layers
+        on); recorded in the certificate's question.
 
     Returns
     -------
@@ -170,6 +180,7 @@ def output_range(
     d, m = net.input_dim, net.output_dim
     box, rows = parse_domain_box(domain, d)
     objectives = _objectives(objective, m)
+    rule = resolve_bound_rule(net, bound_rule)
     start = time.monotonic()
     x0 = _start_point(box, rows)
     y0 = net(x0)
@@ -178,6 +189,7 @@ def output_range(
     row_forms = tuple(Form(p, zero_y, c) for p, c in rows)
     limits = {
         "bits": precision_bits,
+        "rule": rule,
         "max_seconds": max_seconds,
         "max_branches": max_branches,
         "progress": progress,
@@ -212,6 +224,7 @@ def output_range(
     stats["seconds"] = round(seconds, 3)
     question = {
         "precision_bits": precision_bits,
+        **rule_key(rule),
         "box": [[format_rational(a), format_rational(b)] for a, b in box],
         "input_rows": [form_to_json(f, d) for f in row_forms],
         "objectives": [

@@ -35,7 +35,13 @@ from relu_geom._util import short_repr
 from relu_geom.arith.qp import dual_bound, project
 from relu_geom.arith.rational import as_point, format_rational, to_rational
 from relu_geom.certify.bab import Form, Goal, _pattern_maps, _pattern_rows, branch_and_bound, push_split
-from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits, exact_bounds
+from relu_geom.certify.bounds import (
+    DEFAULT_PRECISION_BITS,
+    check_search_limits,
+    exact_bounds,
+    resolve_bound_rule,
+    rule_key,
+)
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import InvalidInputError, LimitExceededError
@@ -333,6 +339,7 @@ def robustness_radius(
     max_branches: int | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
     precision_bits: int = DEFAULT_PRECISION_BITS,
+    bound_rule: str | None = None,
 ) -> RobustnessResult | L2RobustnessResult:
     """The exact robustness radius of a classifier at ``x`` (ties count as a change).
 
@@ -359,6 +366,11 @@ def robustness_radius(
         Search for a change of class up to this radius (:class:`~relu_geom.LimitExceededError` beyond).
     max_seconds, max_branches
         Limits per search.
+    bound_rule
+        ``"forward"``, ``"backward"`` (back-substitution as well: tighter bounds on deep
+        networks, more work per node) or None (``"backward"`` from three hidden layers
+        on); recorded in the certificate's question (l-infinity and
+        l1; the exact l2 tree uses the forward rule).
 
     Examples
     --------
@@ -386,6 +398,7 @@ def robustness_radius(
     if m < 2:
         raise InvalidInputError(f"net: a classifier needs at least two outputs, got {m}")
     x0 = as_point(x, d)
+    rule = resolve_bound_rule(net, bound_rule)
     y0 = net(x0)
     c = max(range(m), key=lambda i: (y0[i], -i)) if label is None else int(label)
     if not 0 <= c < m:
@@ -409,6 +422,7 @@ def robustness_radius(
                 max_branches=max_branches,
                 progress=progress,
                 precision_bits=precision_bits,
+                bound_rule=rule,
             )
             assert isinstance(out, RobustnessResult)
             return out
@@ -417,6 +431,7 @@ def robustness_radius(
     start = time.monotonic()
     limits: dict[str, Any] = {
         "bits": precision_bits,
+        "rule": rule,
         "max_seconds": max_seconds,
         "max_branches": max_branches,
         "progress": progress,
@@ -468,6 +483,7 @@ def robustness_radius(
     stats["seconds"] = round(seconds, 3)
     question = {
         "precision_bits": precision_bits,
+        **rule_key(rule),
         "x0": [format_rational(v) for v in x0],
         "label": c,
         "norm": norm,

@@ -178,6 +178,15 @@ def add_output_option(
     )
 
 
+def add_bound_rule_option(parser: argparse.ArgumentParser) -> None:
+    """``--bound-rule forward|backward`` (default: backward from three hidden layers on)."""
+    parser.add_argument(
+        "--bound-rule",
+        choices=("forward", "backward"),
+        help="the exact bound rule of the search (default: backward for three or more hidden layers)",
+    )
+
+
 def add_progress_option(parser: argparse.ArgumentParser) -> None:
     """The ``--no-progress`` flag (progress bars are drawn on stderr when it is a terminal)."""
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")

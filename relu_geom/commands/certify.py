@@ -14,7 +14,13 @@ import json
 import sys
 from fractions import Fraction
 
-from relu_geom.commands._common import add_network_argument, emit_json, read_network, write_text_atomic
+from relu_geom.commands._common import (
+    add_bound_rule_option,
+    add_network_argument,
+    emit_json,
+    read_network,
+    write_text_atomic,
+)
 from relu_geom.errors import BackendUnavailableError, FileFormatError
 
 EXIT = {"unsat": 0, "sat": 1, "unknown": 3}
@@ -35,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="CERT", help="write the certificate (JSON) here")
     p.add_argument("--result-file", metavar="OUT", help="write the VNN-COMP result file here")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    add_bound_rule_option(p)
     p.set_defaults(run=run)
 
 
@@ -98,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         max_branches=args.max_branches,
         progress=args.progress,
         source=source,
+        bound_rule=args.bound_rule,
     )
     if args.output:
         res.write_certificate(args.output)

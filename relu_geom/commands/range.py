@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from relu_geom.commands._common import (
+    add_bound_rule_option,
     add_box_option,
     add_json_option,
     add_network_argument,
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--offset", default="0", metavar="C", help="constant c0 added to q.f (default 0)")
     p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds per search")
+    add_bound_rule_option(p)
     add_json_option(p)
     add_output_option(p, "the certificate (JSON)")
     p.set_defaults(run=run)
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     objective = None
     if args.objective:
         objective = ([v.strip() for v in args.objective.split(",")], args.offset)
-    res = output_range(net, box, objective, max_seconds=args.timeout)
+    res = output_range(net, box, objective, max_seconds=args.timeout, bound_rule=args.bound_rule)
     if args.output:
         res.write_certificate(args.output)
     if args.json:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from relu_geom.commands._common import (
+    add_bound_rule_option,
     add_json_option,
     add_network_argument,
     add_output_option,
@@ -39,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "'bounds' (from the linf and l1 radii)",
     )
     p.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds per search")
+    add_bound_rule_option(p)
     add_json_option(p)
     add_output_option(p, "the certificate (JSON)")
     p.set_defaults(run=run)
@@ -50,7 +52,13 @@ def run(args: argparse.Namespace) -> int:
     net = read_network(args.net)
     point = [v.strip() for v in args.point.split(",")]
     res = robustness_radius(
-        net, point, args.norm, args.label, method=args.l2_method, max_seconds=args.timeout
+        net,
+        point,
+        args.norm,
+        args.label,
+        method=args.l2_method,
+        max_seconds=args.timeout,
+        bound_rule=args.bound_rule,
     )
     if args.output:
         res.write_certificate(args.output)

@@ -17,7 +17,7 @@ from operator import mul
 
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["IntegerNetwork", "Propagation", "affine_max", "propagate", "relaxation_max"]
+__all__ = ["IntegerNetwork", "Propagation", "affine_max", "backward_max", "propagate", "relaxation_max"]
 
 Box = Sequence[tuple[Fraction, Fraction]]
 
@@ -153,8 +153,112 @@ def _next_layer(
     return lz, uz
 
 
-def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], int], k: int) -> Propagation:
-    """Run the bound rule on the box ``box`` (over ``v = (x, s)``) with fixed phases."""
+def _substitute(
+    inet: IntegerNetwork,
+    phases: Sequence[Sequence[int]],
+    bounds: Sequence[Sequence[tuple[int, int]]],
+    k: int,
+    rows: list[list[int]],
+    consts: list[Fraction],
+    den: int,
+    layer: int,
+) -> tuple[list[list[int]], list[Fraction], int]:
+    """Back-substitution: ``rows / den . a_layer + consts``, to be maximised, rewritten over ``x``.
+
+    For ``m = layer, ..., 1`` each ``a_{m,j}`` becomes ``z_{m,j}`` (phase +1), ``0``
+    (phase -1), ``t (z - l)`` with ``t = up(u / (u - l))`` where its coefficient is
+    positive and ``z`` or ``0`` (by ``u + l >= 0``) where it is negative (unstable);
+    then ``z_m = W_m a_{m-1} + b_m``.  Returns the rows over ``x``, their constants and
+    the rows' common denominator.
+    """
+    scale = 1 << k
+    for m in range(layer, 0, -1):
+        lay = inet.layers[m - 1]
+        relaxed = []
+        for r, row in enumerate(rows):
+            out = []
+            drop = 0  # numerator over den * scale^2 of the constant the upper relaxations add
+            for j, g in enumerate(row):
+                p = phases[m - 1][j]
+                if g == 0 or p < 0:
+                    out.append(0)
+                elif p > 0:
+                    out.append(g * scale)
+                else:
+                    lo_j, up_j = bounds[m - 1][j]
+                    if g > 0:
+                        t = -((-up_j * scale) // (up_j - lo_j))
+                        out.append(g * t)
+                        drop += g * t * lo_j
+                    else:
+                        out.append(g * scale if up_j + lo_j >= 0 else 0)
+            relaxed.append(out)
+            if drop:
+                consts[r] -= Fraction(drop, den * scale * scale)
+        den *= scale
+        # z_m = W_m a_{m-1} + b_m: each row times W_m, W_m's rows packed into integers
+        width = len(lay.rows[0])
+        top = max((abs(g) for row in relaxed for g in row), default=0).bit_length()
+        shift = top + lay.weight_bits + (len(lay.rows) + 1).bit_length() + 2
+        packed = [_pack(w, shift) for w in lay.rows]
+        rows = [list(_unpack(sum(map(mul, row, packed)), shift, width)) for row in relaxed]
+        den_next = den * lay.den
+        consts = [c + Fraction(sum(map(mul, row, lay.bias)), den_next) for c, row in zip(consts, relaxed)]
+        den = den_next
+    return rows, consts, den
+
+
+def _backward_bounds(
+    inet: IntegerNetwork,
+    phases: Sequence[Sequence[int]],
+    bounds: Sequence[Sequence[tuple[int, int]]],
+    k: int,
+    layer: int,
+    neurons: Sequence[int],
+    box: Box,
+) -> list[tuple[int, int]]:
+    """``(2^k l_j, 2^k u_j)`` of the given neurons of layer ``layer`` by back-substitution
+    (``down``, ``up``)."""
+    lay = inet.layers[layer - 1]
+    n = len(neurons)
+    rows = [list(lay.rows[j]) for j in neurons] + [[-a for a in lay.rows[j]] for j in neurons]
+    consts = [Fraction(lay.bias[j], lay.den) for j in neurons] + [Fraction(-lay.bias[j], lay.den) for j in neurons]
+    rows, consts, den = _substitute(inet, phases, bounds, k, rows, consts, lay.den, layer - 1)
+    scale = 1 << k
+    tops = [affine_max([Fraction(g, den) for g in row], c, box) * scale for row, c in zip(rows, consts)]
+    return [(math.floor(-tops[n + j]), math.ceil(tops[j])) for j in range(n)]
+
+
+def backward_max(
+    inet: IntegerNetwork,
+    prop: Propagation,
+    k: int,
+    box: Box,
+    p: Sequence[Fraction],
+    q: Sequence[Fraction],
+    c: Fraction,
+) -> Fraction:
+    """Step 3 of the backward rule: ``max`` over the box of ``p.v`` plus ``q.y + c`` back-substituted."""
+    net = inet.net
+    w_out, b_out = net.weights[-1], net.biases[-1]
+    w = [sum((qi * row[j] for qi, row in zip(q, w_out)), Fraction(0)) for j in range(len(w_out[0]))]
+    w_num, w_den = _common(w)
+    const = c + sum((qi * bi for qi, bi in zip(q, b_out)), Fraction(0))
+    rows, consts, den = _substitute(inet, prop.phases, prop.bounds, k, [w_num], [const], w_den, net.depth)
+    d = net.input_dim
+    coeffs = [Fraction(pi) + (Fraction(rows[0][i], den) if i < d else 0) for i, pi in enumerate(p)]
+    return affine_max(coeffs, consts[0], box)
+
+
+def propagate(
+    inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], int], k: int, rule: str = "forward"
+) -> Propagation:
+    """Run the bound rule on the box ``box`` (over ``v = (x, s)``) with fixed phases.
+
+    With ``rule="backward"`` the bounds of every neuron from the third layer on that the
+    forward bounds leave unstable and no split fixes are intersected with the
+    back-substituted ones.
+    """
     net = inet.net
     n = len(box)
     d = net.input_dim
@@ -176,9 +280,17 @@ def propagate(inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], in
         full = zden * db
         bounds = []
         phase_row = []
+        forward = [
+            ((_extreme(lz[j], lo_n, hi_n, db) * scale) // full, -((-_extreme(uz[j], hi_n, lo_n, db) * scale) // full))
+            for j in range(len(lz))
+        ]
+        if rule == "backward" and layer > 2:  # unstable by the forward bounds and not fixed
+            todo = [j for j, (lo_j, up_j) in enumerate(forward) if lo_j < 0 < up_j and (layer, j) not in fixed]
+            back = dict(zip(todo, _backward_bounds(inet, phases, all_bounds, k, layer, todo, box[:d])))
+            for j, (lo_b, up_b) in back.items():
+                forward[j] = (max(forward[j][0], lo_b), min(forward[j][1], up_b))
         for j in range(len(lz)):
-            lo_j = (_extreme(lz[j], lo_n, hi_n, db) * scale) // full
-            up_j = -((-_extreme(uz[j], hi_n, lo_n, db) * scale) // full)
+            lo_j, up_j = forward[j]
             f = fixed.get((layer, j))
             if f is not None:
                 if (f > 0 and up_j < 0) or (f < 0 and lo_j > 0):

@@ -32,6 +32,7 @@ from relu_geom.verify._json import (
 from relu_geom.verify.bounds import (
     IntegerNetwork,
     affine_max,
+    backward_max,
     jacobian,
     output_form,
     propagate,
@@ -242,11 +243,12 @@ def _relation(goal: _Goal) -> str:
 
 # ----------------------------------------------------------------- the checker
 class _Checker:
-    def __init__(self, net: ReLUNetwork, k: int, deadline: float | None):
+    def __init__(self, net: ReLUNetwork, k: int, deadline: float | None, rule: str = "forward"):
         self.net = net
         self.deadline = deadline
         self.inet = IntegerNetwork(net)
         self.k = k
+        self.rule = rule
         self.n_nodes = 0
         self.leaves = dict.fromkeys(LEAF_KINDS, 0)
         self.checked: list[str] = []
@@ -356,7 +358,7 @@ class _Checker:
 
     def leaf(self, node: dict, path: JsonPath, goal: _Goal, box, fixed, lipschitz) -> None:
         kind = _text(node["leaf"], (path, ".leaf"), ("bound", "lp", "relax", "pattern"))
-        prop = propagate(self.inet, box, fixed, self.k)
+        prop = propagate(self.inet, box, fixed, self.k, self.rule)
         if prop.empty:
             self.leaves["empty"] += 1
             return
@@ -375,6 +377,8 @@ class _Checker:
                 form = form.minus(goal.atoms[k], mu)
             coeffs, const = output_form(self.inet, prop, form.p, form.q, form.c)
             bound = affine_max(coeffs, const, box)
+            if self.rule == "backward" and self.net.depth > 1:
+                bound = min(bound, backward_max(self.inet, prop, self.k, box, form.p, form.q, form.c))
             if not _closes(bound, goal, mult):
                 raise Invalid(path, f"the bound rule gives {_show(bound)}, not {_relation(goal)}")
         elif kind == "lp":
@@ -769,15 +773,20 @@ def _check_robustness_l2(ch: _Checker, q: dict, verdict: str, evidence: Any) -> 
 
 
 _CLAIM_CHECKS = {
-    "property": (("disjuncts",), ("precision_bits", "source"), ("sat", "unsat", "unknown"), _check_property),
+    "property": (
+        ("disjuncts",),
+        ("precision_bits", "bound_rule", "source"),
+        ("sat", "unsat", "unknown"),
+        _check_property,
+    ),
     "output_range": (
         ("box", "objectives"),
-        ("precision_bits", "input_rows"),
+        ("precision_bits", "bound_rule", "input_rows"),
         ("range",),
         _check_output_range,
     ),
     "lipschitz": (("box", "norm"), ("precision_bits", "input_rows"), ("value",), _check_lipschitz),
-    "robustness": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness),
+    "robustness": (("x0", "label", "norm"), ("precision_bits", "bound_rule"), ("radius",), _check_robustness),
     # the exact squared l2 radius: relu_geom/verify/l2.py
     "robustness_l2": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness_l2),
 }
@@ -844,7 +853,12 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadli
         if "precision_bits" in question
         else 32
     )
-    ch = _Checker(net, k, deadline)
+    rule = (
+        _text(question["bound_rule"], "question.bound_rule", ("forward", "backward"))
+        if "bound_rule" in question
+        else "forward"
+    )
+    ch = _Checker(net, k, deadline, rule)
     ch.checked.append(f"format {top['format']}, claim {claim}, network {list(net.architecture)} with its SHA-256")
     if network is not None:
         ch.checked.append("the embedded network equals the given one")
