@@ -509,8 +509,8 @@ def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds)
         # tighten every bound and a neuron split none of its own layer.  Past DEEP_SPLITS
         # splits per input the leaf surrounds a point where more than d neurons vanish (a
         # degenerate network): neuron splits then end the branch (a full pattern passes, or is
-        # excluded by an lp leaf, or meets the box in a lower-dimensional set only and is
-        # refused) instead of endless halvings.
+        # excluded by an lp leaf, or meets the box in a lower-dimensional set only: a thin lp
+        # leaf) instead of endless halvings.
         few = rule.max_t if rows else d
         neuron = None
         deep = depth >= DEEP_SPLITS * d
