@@ -987,3 +987,60 @@ def test_backward_certificates_of_the_searches_verify():
             ranges = res.ranges
         else:  # the exact range does not depend on the rule
             assert res.ranges == ranges
+
+
+# f = relu(x) + relu(y) - relu(-x - y) on [-1, 1]^2: the pattern (+, +, +) holds only at 0 (x, y >= 0
+# and x + y <= 0), with gradient (2, 2) (row sum 4); the full-dimensional regions have gradients
+# (1, 1), (2, 1), (1, 2), (1, 0), (0, 1), (1, 1) and 0 at most, so L (linf) = 3, attained by (2, 1)
+THREE = net_dict([[[1, 0], [0, 1], [-1, -1]], [[1, 1, -1]]], [[0, 0, 0], [0]])
+
+
+def three_lines(thin_leaf):
+    leaves = []
+    for bits in range(8):
+        signs = [1 if bits >> i & 1 else -1 for i in range(3)]
+        leaves.append((signs, thin_leaf if signs == [1, 1, 1] else {"leaf": "pattern"}))
+
+    def tree(i, fixed):
+        if i == 3:
+            return next(node for signs, node in leaves if signs == fixed)
+        return nsplit(1, i, tree(i + 1, [*fixed, -1]), tree(i + 1, [*fixed, 1]))
+
+    question = {"box": [["-1", "1"], ["-1", "1"]], "norm": "linf"}
+    evidence = {"value": "3", "witness": {"x": ["1/4", "-3/4"], "box": [["1/8", "3/8"], ["-7/8", "-5/8"]]},
+                "proof": tree(0, [])}
+    return envelope(THREE, "lipschitz", question, "value", evidence)
+
+
+def test_lipschitz_thin_leaf():
+    # rows g = -z: -x, -y, x + y; with multipliers 1, 1, 1 psi = 0 everywhere: max psi = 0 with weight
+    # on rows that are not identically zero, so the pattern has no interior point
+    lam = {"phase": [[[1, 0], "1"], [[1, 1], "1"], [[1, 2], "1"]]}
+    report = assert_valid(three_lines({"leaf": "lp", "lambda": lam}))
+    assert dict(report.leaves)["lp"] == 1 and dict(report.leaves)["pattern"] == 7
+    # without the third row psi = x + y, whose maximum 2 > 0 proves nothing
+    path, reason = failure(three_lines({"leaf": "lp", "lambda": {"phase": lam["phase"][:2]}}))
+    assert reason == "max of psi over the leaf box is 2, not < 0"
+    # no multiplier at all: psi = 0 but no row carries weight
+    path, reason = failure(three_lines({"leaf": "lp", "lambda": {}}))
+    assert reason == "max of psi over the leaf box is 0, not < 0"
+    # the pattern leaf itself exceeds L
+    path, reason = failure(three_lines({"leaf": "pattern"}))
+    assert reason == "||A||_inf = 4, above L = 3"
+
+
+# x -> relu(x) with a neuron z = 0 x + 0 that vanishes everywhere: a multiplier on its row proves nothing
+ZERO_ROW = net_dict([[[1], [0]], [[2, 5]]], [[0, 0], [0]])
+
+
+def test_lipschitz_thin_leaf_refuses_rows_identically_zero():
+    question = {"box": [["-1", "1"]], "norm": "linf"}
+
+    def cert(lam):
+        proof = nsplit(1, 0, {"leaf": "pattern"}, nsplit(1, 1, {"leaf": "pattern"}, {"leaf": "lp", "lambda": lam}))
+        evidence = {"value": "2", "witness": {"x": ["1/2"], "box": [["1/4", "3/4"]]}, "proof": proof}
+        return envelope(ZERO_ROW, "lipschitz", question, "value", evidence)
+
+    # under (+, +) the matrix is [2 + 0] = 2 = L anyway; the point is the lp leaf: weight on z_2 = 0
+    path, reason = failure(cert({"phase": [[[1, 1], "1"]]}))
+    assert reason == "max of psi over the leaf box is 0, not < 0"

@@ -415,6 +415,47 @@ def _empty_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | No
     return {"leaf": "lp", "lambda": groups}
 
 
+def _thin_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | None:
+    """An ``lp`` leaf proving that the full pattern ``phases`` meets ``box`` and the input rows
+    in a set without interior points (its ``max psi`` is 0, with weight on a row that is not
+    identically zero), or None when the set has an interior point.
+
+    The exact LP ``max t`` subject to ``g_i(x) + t <= 0`` for every row ``g_i`` that is not
+    identically zero, ``t <= 1`` and ``x`` in the box has ``t* <= 0`` exactly when no point
+    of the open box makes every such row negative; its row duals ``y >= 0`` then sum to 1
+    and give ``max_box psi <= t* <= 0`` for ``psi = -sum y_i g_i``."""
+    d = net.input_dim
+    A, b, keys = _pattern_rows(net, phases, d)
+    for k, f in enumerate(rows):
+        A.append(list(f.p))
+        b.append(-f.c)
+        keys.append(("input", k))
+    kept = [i for i, (row, rhs) in enumerate(zip(A, b)) if any(row) or rhs]
+    res = solve_lp(
+        [0] * d + [1],
+        [list(A[i]) + [1] for i in kept],
+        [b[i] for i in kept],
+        bounds=list(box) + [(None, Fraction(1))],
+        maximize=True,
+    )
+    if res.status != "optimal" or res.value is None or res.value > 0:
+        return None
+    assert res.y_ub is not None
+    coef = [Fraction(0)] * d
+    const = Fraction(0)
+    groups: dict[str, list[Any]] = {"phase": [], "input": []}
+    for y, i in zip(res.y_ub, kept):
+        if y:
+            for j, v in enumerate(A[i]):
+                coef[j] -= y * v
+            const += y * b[i]
+            kind, key = keys[i]
+            groups[kind].append([key, format_rational(y)])
+    if max_over_box(coef, const, box) > 0 or not any(y for y in res.y_ub):  # pragma: no cover - LP duality
+        raise AssertionError("the dual combination does not bound the leaf")
+    return {"leaf": "lp", "lambda": groups}
+
+
 def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds):
     """A tree over ``box`` whose ``pattern`` leaves pass ``accept``, whose ``jacobian`` leaves
     pass ``rule`` and whose ``lp`` leaves miss the input rows."""
@@ -440,17 +481,16 @@ def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds)
                 tree["leaf"] = "pattern"
                 stats["pattern_leaves"] += 1
                 continue
-            leaf = _empty_leaf(net, b, rows, eb.phases)
+            # a pattern above the value misses the domain (an lp leaf with max psi < 0) or meets
+            # it in a set without interior (a polytope's face, or in a degenerate network several
+            # bent hyperplanes through one point: an lp leaf with max psi = 0)
+            leaf = _empty_leaf(net, b, rows, eb.phases) or _thin_leaf(net, b, rows, eb.phases)
             if leaf is not None:
                 tree.update(leaf)
                 stats["lp_leaves"] += 1
                 continue
-            # the maximum over the full-dimensional pieces is exceeded on a pattern that meets
-            # the domain: only in a lower-dimensional set (a polytope's face, or in a degenerate
-            # network several bent hyperplanes through one point), which no leaf expresses
-            raise UnsupportedInputError(
-                "lipschitz: a pattern of larger norm meets the domain in a lower-dimensional set "
-                "only; the certificate cannot exclude it (perturb the polytope or the network)"
+            raise AssertionError(  # pragma: no cover - the value is the maximum over the full-dimensional regions
+                "lipschitz: a full-dimensional pattern exceeds the value"
             )
         else:
             cases = rule.cases(eb)
@@ -469,8 +509,8 @@ def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds)
         # tighten every bound and a neuron split none of its own layer.  Past DEEP_SPLITS
         # splits per input the leaf surrounds a point where more than d neurons vanish (a
         # degenerate network): neuron splits then end the branch (a full pattern passes, or is
-        # excluded by an lp leaf, or meets the box in a lower-dimensional set only and is
-        # refused) instead of endless halvings.
+        # excluded by an lp leaf, or meets the box in a lower-dimensional set only: a thin lp
+        # leaf) instead of endless halvings.
         few = rule.max_t if rows else d
         neuron = None
         deep = depth >= DEEP_SPLITS * d
