@@ -22,6 +22,7 @@ from relu_geom.verify.lipschitz import (
     interval_jacobian,
     is_psd,
     norm_bound,
+    spectral_at_root,
     spectral_test,
 )
 from tests.certcheck import psd_by_minors
@@ -234,9 +235,11 @@ def test_spectral_test_by_hand():
     assert dict(report.leaves)["jacobian"] == 1
     valid(spec_cert(["45", "45"], poly=("225", "-50", "1")))  # (t - 45)(t - 5)
     # L^2 = 45 still, but the lower end of its interval is just below ||M||_2^2 = 45: the
-    # spectral test runs at that end and fails, and so does the older rule
-    path, reason = failure(spec_cert(["44999999/1000000", "46"]))
-    assert path == "evidence.proof" and "is 50, above L^2" in reason and "not positive semidefinite" in reason
+    # positive semidefinite test at that end fails, the test at L^2 itself (no eigenvalue of
+    # M^T M = [[25, 20], [20, 25]], that is 45 and 5, above 45) passes
+    assert not spectral_test(lo, hi, den, F(44999999, 1000000))
+    report = valid(spec_cert(["44999999/1000000", "46"]))
+    assert dict(report.leaves)["jacobian"] == 1
     # a value just below the truth fails at the witness
     path, reason = failure(spec_cert(["44999999/1000000", "44999999/1000000"], poly=("-44999999/1000000", "1")))
     assert path == "evidence.witness"
@@ -293,3 +296,22 @@ def symmetric_matrices(draw):
 @given(symmetric_matrices())
 def test_is_psd_agrees_with_sylvester(S):
     assert is_psd(S) == psd_by_minors(S)
+
+
+def test_spectral_test_at_an_irrational_root():
+    # M = [[1, 2], [3, 4]] >= 0: M^T M = [[10, 14], [14, 20]] has the eigenvalues 15 -+ sqrt 221,
+    # the roots of t^2 - 30 t + 4; L^2 = 15 + sqrt 221 (29.866...) is irrational, so the PSD test
+    # at a rational a < L^2 fails (M itself attains L), and the test at L^2 passes
+    lo, hi, den = [[0, 0], [0, 0]], [[1, 2], [3, 4]], 1
+    poly = (F(4), F(-30), F(1))
+    at_root = Limit("l2", poly=poly, a=F(29), b=F(30))
+    assert not spectral_test(lo, hi, den, F(29866, 1000))
+    assert spectral_at_root(lo, hi, den, at_root)
+    # a root just below: L^2 = 29.8 < 15 + sqrt 221
+    assert not spectral_at_root(lo, hi, den, Limit("l2", poly=(F(-298, 10), F(1)), a=F(29), b=F(30)))
+    # the other orientation and a scaled interval: [0, 2 M] / 2 is the same matrix
+    assert spectral_at_root([[0, 0], [0, 0]], [[2, 6], [4, 8]], 2, at_root)
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 2], [3, 4]]], [[0, 0], [0, 0]])
+    res = rg.lipschitz_constant(net, "l2", (-1, 1))
+    assert res.value.poly == poly and res.certificate["evidence"]["proof"] == {"leaf": "jacobian"}
+    assert rg.verify_certificate(res.certificate, net).valid

@@ -596,7 +596,9 @@ class _JacobianRule:
 
     def _exact_ok(self, lo, hi) -> bool:
         """Whether every case passes the exact rule: its norm bound at most the value or, for
-        ``l2``, the spectral test at the lower end of ``L^2``'s interval."""
+        ``l2``, the spectral test: at the lower end of ``L^2``'s interval (positive
+        semidefinite, in integers) or else at ``L^2`` itself (no eigenvalue of ``M^T M``
+        above ``L^2``, by root counting)."""
         bounds = _case_bounds(lo, hi, self.norm)
         scale = self.den * self.den if self.norm == "l2" else self.den
         if self._admits(Fraction(int(bounds.max()), scale)):
@@ -608,7 +610,11 @@ class _JacobianRule:
         for case, bound in enumerate(bounds):
             if self._admits(Fraction(int(bound), scale)):
                 continue
-            if not _spectral_ok([[int(a) for a in row] for row in mag[case]], self.den, v.lo):
+            ints = [[int(a) for a in row] for row in mag[case]]
+            if _spectral_ok(ints, self.den, v.lo):
+                continue
+            # at L^2 itself: ||M||_2 <= L, the Gram polynomial of M has no root above L^2
+            if not _l2_at_most([[Fraction(a, self.den) for a in row] for row in ints], v):
                 return False
         return True
 
