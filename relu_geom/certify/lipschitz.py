@@ -614,7 +614,7 @@ class _JacobianRule:
             if _spectral_ok(ints, self.den, v.lo):
                 continue
             # at L^2 itself: ||M||_2 <= L, the Gram polynomial of M has no root above L^2
-            if not _l2_at_most([[Fraction(a, self.den) for a in row] for row in ints], v):
+            if not _l2_at_most(tuple(tuple(Fraction(a, self.den) for a in row) for row in ints), v):
                 return False
         return True
 
