@@ -288,3 +288,15 @@ def test_max_radius_must_be_a_positive_rational(norm, bad):
     net = specimens.plus_minus_1d()
     with pytest.raises(rg.InvalidInputError, match="max_radius"):
         rg.robustness_radius(net, ["1/2"], norm, max_radius=bad)
+
+
+def test_l1_nearest_point_outside_the_first_box():
+    # scores (5 x1 + 5 x2 + 10 x3 - 8, 0) at x0 = (1, 1, 1): 12 > 0.  The l1 distance to the
+    # boundary is 12 / ||a||_inf = 6/5, reached by moving x3 alone to -1/5, outside the radius-1
+    # box; inside that box the nearest change is at 7/5 (x3 by 1, then x1 by 2/5), which must not
+    # be taken for the radius.  The l-inf radius is 12 / ||a||_1 = 3/5.
+    net = rg.ReLUNetwork([[[5, 5, 10], [0, 0, 0]]], [[-8, 0]])
+    res = rg.robustness_radius(net, [1, 1, 1], "l1")
+    assert res.radius == F(6, 5) and res.x == (1, 1, F(-1, 5))
+    assert rg.verify_certificate(res.certificate, net).valid
+    assert rg.robustness_radius(net, [1, 1, 1], "linf").radius == F(3, 5)

@@ -47,6 +47,9 @@ _GUIDE_MARGIN = 2.0**-23  # float guide only: try the exact rule when the float 
 _BATCH = 32  # nodes whose float guide runs in one numpy call
 _RELAX_BACKOFF = 0.5  # a relaxation LP far from passing only below this times the smallest failed gap
 _INPUT_SPLITS_PER_DIM = 12  # input splits on a path, per input coordinate, before neuron splits
+_ATTACK_POINTS = 1024  # float sample points scored for the attack's starts
+_ATTACK_STARTS = 32  # the best of them, where the float attack starts
+_ATTACK_STEPS = 100  # steps of each attack path
 _STRICT_INPUT_SPLITS_PER_DIM = 2  # the same for goals with strict atoms (ties need neuron splits)
 _TIE_STALLS = 1  # at a tie: input splits in a row, per input coordinate, that make no neuron stable
 
@@ -376,7 +379,6 @@ class _Search:
 
     def _sample(self, n: int, keep: int = 3) -> list[tuple[Fraction, ...]]:
         """A few promising points of a reproducible float sample of the box (corners included)."""
-        from relu_geom.certify.bounds import _float_layers
 
         g = self.g
         lo = np.array([float(a) for a, _ in g.box])
@@ -385,17 +387,15 @@ class _Search:
         pts = lo + (hi - lo) * rng.random((n, self.nv))
         corners = rng.integers(0, 2, (n // 4, self.nv))
         pts = np.vstack([pts, lo + (hi - lo) * corners])
-        a = pts[:, : self.d].T
-        layers = _float_layers(self.net)
-        for w, b, _, _ in layers[:-1]:
-            a = np.maximum(w @ a + b[:, None], 0)
-        w, b = layers[-1][:2]
-        y = (w @ a + b[:, None]).T
-        p, q, c = self._farr(g.phi)
-        score = -(pts @ p + y @ q + c) + float(self.thr)  # <= 0 where phi reaches the threshold
-        for f in (*g.rows, *g.atoms):
-            fp, fq, fc = self._farr(f)
-            score = np.maximum(score, pts @ fp + y @ fq + fc)
+        score = self._score(pts)
+        # a float attack from the best of _ATTACK_POINTS more sample points (projected
+        # sign-gradient descent on the score); its points are only candidates, each one is
+        # evaluated exactly
+        more = lo + (hi - lo) * rng.random((_ATTACK_POINTS, self.nv))
+        starts = more[np.argsort(self._score(more), kind="stable")[:_ATTACK_STARTS]]
+        attacked = self._attack(starts, lo, hi)
+        pts = np.vstack([pts, attacked])
+        score = np.concatenate([score, self._score(attacked)])
         order = np.argsort(score, kind="stable")[:keep]
         out = []
         for i in order:
@@ -413,6 +413,59 @@ class _Search:
                 )
                 out.append(v)
         return out
+
+    def _forms(self) -> list[tuple[np.ndarray, np.ndarray, float]]:
+        """The score's forms: ``thr - phi`` (``<= 0`` where phi reaches the threshold), the input
+        rows and the atoms, in floats (guide only)."""
+        p, q, c = self._farr(self.g.phi)
+        return [(-p, -q, float(self.thr) - c)] + [self._farr(f) for f in (*self.g.rows, *self.g.atoms)]
+
+    def _score(self, pts: np.ndarray) -> np.ndarray:
+        """The largest of the forms at each point (float): ``<= 0`` at a candidate."""
+        from relu_geom.certify.bounds import _float_layers
+
+        a = pts[:, : self.d]
+        layers = _float_layers(self.net)
+        for w, b, _, _ in layers[:-1]:
+            a = np.maximum(a @ w.T + b, 0)
+        w, b = layers[-1][:2]
+        y = a @ w.T + b
+        return np.max([pts @ fp + y @ fq + fc for fp, fq, fc in self._forms()], axis=0)
+
+    def _attack(self, pts: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """``_ATTACK_STEPS`` steps of projected sign-gradient descent on the score from each point
+        (the gradient of the largest form, through the ReLU pattern at the point), with a
+        step of ``(hi - lo) / 8`` shrinking by 10% per step; the best point of each path."""
+        from relu_geom.certify.bounds import _float_layers
+
+        layers = _float_layers(self.net)
+        forms = self._forms()
+        P = np.array([fp for fp, _, _ in forms])
+        Q = np.array([fq for _, fq, _ in forms])
+        x = pts.copy()
+        best, best_score = x.copy(), np.full(len(x), np.inf)
+        step = (hi - lo) / 8
+        for _ in range(_ATTACK_STEPS):
+            a, masks = x[:, : self.d], []
+            for w, b, _, _ in layers[:-1]:
+                z = a @ w.T + b
+                masks.append(z > 0)
+                a = np.where(masks[-1], z, 0.0)
+            w, b = layers[-1][:2]
+            y = a @ w.T + b
+            vals = np.array([x @ fp + y @ fq + fc for fp, fq, fc in forms])
+            top = vals.argmax(axis=0)
+            score = vals[top, np.arange(len(x))]
+            better = score < best_score
+            best[better], best_score[better] = x[better], score[better]
+            grad = P[top].copy()
+            g = Q[top] @ w
+            for (w_l, _, _, _), m in zip(reversed(layers[:-1]), reversed(masks)):
+                g = (g * m) @ w_l
+            grad[:, : self.d] += g
+            x = np.clip(x - step * np.sign(grad), lo, hi)
+            step = step * 0.9
+        return best
 
     def _float_point_promising(self, v: np.ndarray) -> bool:
         fl = self.net

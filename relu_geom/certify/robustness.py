@@ -462,7 +462,11 @@ def robustness_radius(
                     xj = out.point[:d]
                     rj = _norm([a - b for a, b in zip(xj, x0)], norm)
                     assert rj == -out.value  # type: ignore[operator]
-                    found.append((rj, j, xj))
+                    # the radius-R box holds every point within distance R, not every point
+                    # within distance rj > R (for l1 the box reaches distance d R): such a point
+                    # is not known to be the nearest, so R grows
+                    if rj <= R:
+                        found.append((rj, j, xj))
             if not found:
                 if R >= limit:
                     raise LimitExceededError(
