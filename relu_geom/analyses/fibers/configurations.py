@@ -651,7 +651,11 @@ def _enumerate(
     depth = max(low.values(), default=0)
     if depth > L:
         return done(
-            0, 0, "complete", f"the depth bound {depth} exceeds the {L} hidden layers of the architecture"
+            0,
+            0,
+            "complete",
+            f"the bent-hyperplane graph has a path of {depth} candidates, more than the {L} hidden "
+            "layers of the architecture (each edge goes to a later layer in the scope)",
         )
     hyper: dict[int, set[Any]] = {}
     for f in data.facets:
