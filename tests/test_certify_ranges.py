@@ -131,7 +131,7 @@ def test_random_against_vertices(net):
     d = net.input_dim
     box = [(-1, 1)] * d
     # every range is decided: a scan of 21,000 of these networks (3,000 seeds per
-    # architecture, 6,000 for [2, 2, 2, 1]) took at most 181 branches for both searches
+    # architecture, 6,000 for [2, 2, 2, 1]) took at most 189 branches for both searches
     res = rg.output_range(net, box, max_branches=1000)
     for i, r in enumerate(res.ranges):
         q = [int(i == j) for j in range(net.output_dim)]
