@@ -52,6 +52,7 @@ _ATTACK_STARTS = 32  # the best of them, where the float attack starts
 _ATTACK_STEPS = 100  # steps of each attack path
 _STRICT_INPUT_SPLITS_PER_DIM = 2  # the same for goals with strict atoms (ties need neuron splits)
 _TIE_STALLS = 1  # at a tie: input splits in a row, per input coordinate, that make no neuron stable
+_SLOW_SPLIT = 1 / 16  # an input split whose worse child keeps 1 - this of the gap makes no progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,10 @@ class _Node:
     parent_unstable: int = -1
     stalls: int = 0
     n_unstable: int = 0
+    # the smallest guide bound of phi on this node and its ancestors (each is a bound on this
+    # node too; the guide's own bound can grow when the box shrinks)
+    cap: float = math.inf
+    slow: int = 0  # the input splits in a row on the path that made no progress (_input_choices)
 
 
 # ----------------------------------------------------------------- pattern maps
@@ -706,14 +711,20 @@ class _Search:
             if (i + 1, int(j)) not in node.fixed
         ]
 
-    def _input_choices(self, nodes: list[_Node], bounds: list[float]) -> list[tuple[int, float, float]]:
-        """For each node, the input coordinate whose halving gives the smallest sum of the
-        two children's best guide bounds, with those two bounds (one batched guide call).
+    def _input_choices(self, nodes: list[_Node], caps: list[float]) -> list[tuple[int, float, float, bool]]:
+        """For each node, the input coordinate to halve and the two children's guide bounds
+        (one batched guide call).
 
-        A child's bound is at most its node's (``bounds``): the node's bound holds on the
-        child.  Without this cap a bound that is not monotone in the box (a relaxation that
-        changes with the neuron bounds, as the choice of ``alpha`` does) can make halving a
-        coordinate of width almost 0 look better than halving a wide one."""
+        A child's bound is its guide bound capped by ``caps`` (the smallest on the node's path,
+        which bounds the child too; the guide's bound is not monotone in the box, its lower
+        slopes change with the neuron bounds).  The coordinate leaving the smallest sum of the children's gaps above the
+        threshold wins (then the smallest sum of bounds, then the widest).  A split *makes no
+        progress* when even that choice leaves the worse child at least ``1 - 1/16`` of the
+        node's gap; after ``d`` such splits in a row on the path (this one included) the
+        widest coordinate is halved instead: the gap then comes from the relaxation across
+        the other coordinates (as along a kink through an extreme), which only their
+        halving reduces.  Returns ``(coordinate, bound, bound, no progress)`` per node.
+        """
         lo_rows, hi_rows, fixed, owners = [], [], [], []
         for n, node in enumerate(nodes):
             lo = np.array([float(a) for a, _ in node.box])
@@ -734,16 +745,22 @@ class _Search:
             best = np.array(
                 [lo_rows[2 * k][i] - hi_rows[2 * k + 1][i] for k, (_, i) in enumerate(owners)]
             ).repeat(2)
-        out: list[tuple[int, float, float] | None] = [None] * len(nodes)
-        keys: list[tuple[float, float]] = [(math.inf, 0.0)] * len(nodes)
+        thr = float(self.thr)
+        cands: list[list[tuple[float, float, float, int, float, float]]] = [[] for _ in nodes]
         for k, (n, i) in enumerate(owners):
-            b1, b2 = min(float(best[2 * k]), bounds[n]), min(float(best[2 * k + 1]), bounds[n])
-            # ties (a bound that does not depend on the coordinate): the widest coordinate
-            key = (b1 + b2, float(lo_rows[2 * k][i] - hi_rows[2 * k + 1][i]))
-            if out[n] is None or key < keys[n]:
-                out[n], keys[n] = (i, b1, b2), key
-        assert all(o is not None for o in out)
-        return out  # type: ignore[return-value]
+            b1, b2 = min(float(best[2 * k]), caps[n]), min(float(best[2 * k + 1]), caps[n])
+            left = max(b1 - thr, 0.0) + max(b2 - thr, 0.0)
+            width = float(hi_rows[2 * k + 1][i] - lo_rows[2 * k][i])
+            cands[n].append((left, b1 + b2, -width, i, b1, b2))
+        out = []
+        for n, cs in enumerate(cands):
+            choice = min(cs)
+            gap = caps[n] - thr
+            slow = gap > 0 and max(choice[4], choice[5]) - thr >= (1 - _SLOW_SPLIT) * gap
+            if slow and nodes[n].slow + 1 >= self.d:
+                choice = min(cs, key=lambda c: (c[2], c[0], c[1]))
+            out.append((choice[3], choice[4], choice[5], slow))
+        return out
 
     def _input_split(self, node: _Node, i: int) -> tuple[dict[str, Any], _Node, _Node]:
         lo, hi = node.box[i]
@@ -752,7 +769,7 @@ class _Search:
         b2 = list(node.box)
         b1[i] = (lo, t)
         b2[i] = (t, hi)
-        ref = (node.n_unstable, node.stalls + 1)
+        ref = (node.n_unstable, node.stalls + 1, 0, node.cap)
         n1 = _Node(tuple(b1), dict(node.fixed), {}, node.input_splits + 1, False, *ref)
         n2 = _Node(tuple(b2), dict(node.fixed), {}, node.input_splits + 1, False, *ref)
         return {"input": i, "at": format_rational(t)}, n1, n2
@@ -780,8 +797,8 @@ class _Search:
         f2[best] = 1
         return (
             {"neuron": [best[0], best[1]]},
-            _Node(node.box, f1, {}, node.input_splits),
-            _Node(node.box, f2, {}, node.input_splits),
+            _Node(node.box, f1, {}, node.input_splits, cap=node.cap),
+            _Node(node.box, f2, {}, node.input_splits, cap=node.cap),
         )
 
     def _mu_form(self, mu: list[tuple[int, Fraction]]) -> tuple[np.ndarray, np.ndarray, float]:
@@ -883,13 +900,16 @@ class _Search:
                 if status == "stop":
                     return self._outcome("violated")
                 if status == "open":
-                    pending.append((node, eb, fb, fbest, self._wants_input_split(node, eb, fb, fbest)))
-            inputs = [p for p in pending if p[4]]
-            choices = iter(self._input_choices([p[0] for p in inputs], [p[3] for p in inputs]) if inputs else ())
+                    by_input = self._wants_input_split(node, eb, fb, fbest)
+                    node.cap = min(fbest, node.cap)
+                    pending.append((node, eb, fb, node.cap, by_input))
+            inputs = [p[0] for p in pending if p[4]]
+            choices = iter(self._input_choices(inputs, [p[3] for p in pending if p[4]]) if inputs else ())
             for node, eb, fb, fbest, by_input in pending:
                 if by_input:
-                    i, b1, b2 = next(choices)
+                    i, b1, b2, slow = next(choices)
                     split, n1, n2 = self._input_split(node, i)
+                    n1.slow = n2.slow = node.slow + 1 if slow else 0
                     prios: tuple[float, float] = (b1, b2)
                 else:
                     split, n1, n2 = self._neuron_split(node, eb, fb)
