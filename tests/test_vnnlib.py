@@ -291,11 +291,6 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
         ("(vnnlib-version <2.0>)\n", r"no declare-network"),
         # several networks, tensors, hidden, equivalences
         (
-            "(vnnlib-version <2.0>)\n" + NET_DECL
-            + "(declare-network g (declare-input A Real [2]) (declare-output B Real [2]))",
-            r"line 3, token 'g': a second network",
-        ),
-        (
             "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
             "(declare-input Z Real [1]) (declare-output Y Real [2]))",
             r"token 'declare-input': a second input tensor",
@@ -308,7 +303,7 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
         (
             "(vnnlib-version <2.0>)\n(declare-network f (equal-to g) (declare-input X Real [2]) "
             "(declare-output Y Real [2]))",
-            r"token 'equal-to': equal-to relates several networks",
+            r"line 2, token 'g': equal-to names no earlier declared network",
         ),
         # types and shapes
         (
@@ -347,7 +342,7 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
         ("(vnnlib-version <2.0>)\n" + V2_BOX + NET_DECL, r"line 3, token 'declare-network': network declarations must"),
         (
             "(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y[0] 0))\n" + NET_DECL,
-            r"line 5, token 'f': a second network",
+            r"line 5, token 'declare-network': network declarations must come before the assertions",
         ),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -13,14 +13,21 @@ from typing import Any
 from relu_geom.arith.rational import format_rational
 from relu_geom.certify.bab import Form, Goal, branch_and_bound
 from relu_geom.certify.bounds import DEFAULT_PRECISION_BITS, check_search_limits
-from relu_geom.certify.certificate import FORMAT_STRICT, envelope, write_certificate
+from relu_geom.certify.certificate import (
+    FORMAT_STRICT,
+    canonical_network,
+    envelope,
+    network_sha256,
+    write_certificate,
+)
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, UnsupportedInputError
 from relu_geom.geometry import Polyhedron
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.spec import Disjunct, Specification
+from relu_geom.network.transforms import stack_networks
 
-__all__ = ["PropertyResult", "check_property", "disjunct_goal", "unsafe_set"]
+__all__ = ["PropertyResult", "check_property", "disjunct_goal", "query_networks", "unsafe_set"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +40,9 @@ class PropertyResult:
         ``"sat"`` (a violating input exists: ``witness``), ``"unsat"`` (proved: none exists)
         or ``"unknown"`` (a limit stopped the search: ``reason``, ``gap``).
     witness
-        The exact violating input (sat), with ``disjunct`` its disjunct index.
+        The exact violating input (sat), with ``disjunct`` its disjunct index.  For a query
+        over several networks it is an input of the stacked network: network ``i`` reads
+        ``[witness[j] for j in spec.networks[i].inputs]``.
     certificate
         The ``relu-geom/certificate@1`` object (``@2`` when the property has a strict atom).
     stats
@@ -85,8 +94,99 @@ def _check_dims(net: ReLUNetwork, spec: Specification) -> None:
         )
 
 
+def query_networks(
+    nets: ReLUNetwork | Mapping[str, ReLUNetwork] | Sequence[ReLUNetwork], spec: Specification
+) -> tuple[ReLUNetwork, ...]:
+    """The network of each declaration of a query over several networks, in declaration order.
+
+    ``nets`` is a mapping from the declared names to networks (a network declared
+    ``equal-to`` another may be left out: it is that network), or a sequence in
+    declaration order, either with one network per declaration not marked ``equal-to``
+    (the networks the VNN-LIB 2.0 command line asks for) or with one per declaration.
+
+    Raises
+    ------
+    InvalidInputError
+        A missing or unknown name, the wrong number of networks, an ``equal-to`` network
+        that is not the same network, an ``isomorphic-to`` one of another architecture.
+    DimensionMismatchError
+        A network whose input or output size is not the declared tensor's.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.certify.properties import query_networks
+    >>> spec = rg.read_vnnlib('''(vnnlib-version <2.0>)
+    ... (declare-network f (declare-input A Real [1]) (declare-output B Real [1]))
+    ... (declare-network g (equal-to f) (declare-input C Real [1]) (declare-output D Real [1]))
+    ... (assert (<= -1 A[0] 1)) (assert (<= -1 C[0] 1)) (assert (>= (- B[0] D[0]) 1))''')
+    >>> f = rg.ReLUNetwork([[[1]], [[1]]], [[0], [0]])
+    >>> query_networks({"f": f}, spec) == (f, f) == query_networks([f], spec)
+    True
+    """
+    decls = spec.networks
+    names = [d.name for d in decls]
+    listing = ", ".join(names)
+    if isinstance(nets, ReLUNetwork):
+        raise InvalidInputError(
+            f"net: the query declares {len(decls)} networks ({listing}): give a mapping name -> network "
+            "or a sequence in declaration order"
+        )
+    given: dict[str, ReLUNetwork] = {}
+    if isinstance(nets, Mapping):
+        for key, value in nets.items():
+            if key not in names:
+                raise InvalidInputError(f"net: the query declares no network {key!r} (it declares {listing})")
+            given[key] = as_network(value, what=f"net[{key!r}]")
+    elif isinstance(nets, Sequence) and not isinstance(nets, (str, bytes)):
+        needed = [d.name for d in decls if d.equal_to is None]
+        if len(nets) == len(needed):
+            order = needed
+        elif len(nets) == len(decls):
+            order = names
+        else:
+            raise InvalidInputError(
+                f"net: the query declares {len(decls)} networks ({listing}), {len(needed)} without equal-to "
+                f"({', '.join(needed)}): expected {len(needed)} networks in that order, got {len(nets)}"
+            )
+        given = {key: as_network(v, what=f"net[{k}]") for k, (key, v) in enumerate(zip(order, nets))}
+    else:
+        raise InvalidInputError(
+            f"net: expected a network, a mapping name -> network or a sequence, got {type(nets).__name__}"
+        )
+    out: dict[str, ReLUNetwork] = {}
+    for d in decls:
+        if d.equal_to is not None:
+            same = out[d.equal_to]
+            if d.name in given and given[d.name] != same:
+                raise InvalidInputError(
+                    f"net[{d.name!r}]: {d.name} is declared equal-to {d.equal_to}, but the network given "
+                    f"for it is not {d.equal_to}'s"
+                )
+            out[d.name] = same
+            continue
+        if d.name not in given:
+            raise InvalidInputError(f"net: no network given for {d.name!r} (the query declares {listing})")
+        net = given[d.name]
+        if d.isomorphic_to is not None and net.architecture != out[d.isomorphic_to].architecture:
+            raise InvalidInputError(
+                f"net[{d.name!r}]: {d.name} is declared isomorphic-to {d.isomorphic_to}, but its architecture "
+                f"{list(net.architecture)} is not {list(out[d.isomorphic_to].architecture)}"
+            )
+        for what, have, want, tensor in (
+            ("inputs", net.input_dim, d.n_inputs, d.input_name),
+            ("outputs", net.output_dim, d.n_outputs, d.output_name),
+        ):
+            if have != want:
+                raise DimensionMismatchError(
+                    f"net[{d.name!r}]: the query declares {tensor} with {want} {what}, the network has {have}"
+                )
+        out[d.name] = net
+    return tuple(out[n] for n in names)
+
+
 def check_property(
-    net: ReLUNetwork,
+    net: ReLUNetwork | Mapping[str, ReLUNetwork] | Sequence[ReLUNetwork],
     spec: Specification,
     *,
     max_seconds: float | None = None,
@@ -100,7 +200,10 @@ def check_property(
     Parameters
     ----------
     net
-        The network.
+        The network; for a query over several networks (``spec.networks``, VNN-LIB 2.0), a
+        mapping from the declared names to networks or a sequence in declaration order
+        (see :func:`query_networks`).  They are decided as the one network
+        :func:`~relu_geom.network.transforms.stack_networks` builds (``docs/vnnlib.md``).
     spec
         A :class:`~relu_geom.Specification` (for example from ``relu_geom.io.vnnlib.read_vnnlib``).
     max_seconds, max_branches
@@ -138,12 +241,16 @@ def check_property(
     >>> res.verdict, res.certificate["format"]
     ('unsat', 'relu-geom/certificate@2')
     """
-    net = as_network(net, what="net")
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
     if not isinstance(spec, Specification):
         raise InvalidInputError(
             f"spec: expected a Specification (rg.read_vnnlib reads one), got {type(spec).__name__}"
         )
+    components: tuple[ReLUNetwork, ...] = ()
+    if spec.networks:
+        components = query_networks(net, spec)
+        net = stack_networks(components, [d.inputs for d in spec.networks])
+    net = as_network(net, what="net")
     _check_dims(net, spec)
     start = time.monotonic()
     bar, callback = _progress(progress)
@@ -196,6 +303,11 @@ def check_property(
         evidence = {}
     extra = {} if unknown is None or verdict != "unknown" else {"reason": unknown[0]}
     cert = envelope("property", net, question, verdict, evidence, seconds, **extra)
+    if components:
+        cert["networks"] = [
+            {**d.to_dict(), "network": canonical_network(c), "network_sha256": network_sha256(c)}
+            for d, c in zip(spec.networks, components)
+        ]
     if spec.has_strict:
         cert["format"] = FORMAT_STRICT  # @1 has no strict atoms: an @1 checker refuses this one
     return PropertyResult(
