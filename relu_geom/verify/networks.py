@@ -82,7 +82,8 @@ def check_networks(
     are the networks the checker was given (one per entry without ``equal_to``, in order).
     """
     if not isinstance(value, list) or not value:
-        raise Invalid("networks", f"expected a non-empty list, got {_kind(value)}")
+        got = "an empty list" if isinstance(value, list) else _kind(value)
+        raise Invalid("networks", f"expected a non-empty list of networks, got {got}")
     names: dict[str, int] = {}
     nets: list[ReLUNetwork] = []
     maps: list[list[int]] = []
