@@ -4,19 +4,21 @@ A VNN-LIB file declares the network's inputs and outputs and asserts the **unsaf
 set.  :func:`read_vnnlib` reads the VNN-LIB 1.0 subset that VNN-COMP writes
 (``declare-const X_i Real``, ``assert`` with ``<=``, ``>=``, ``and``, ``or`` at any
 nesting, linear terms built with ``+``, ``-`` and ``*`` by constants) and VNN-LIB 2.0
-queries over one network (``(vnnlib-version <2.0>)``, then ``(declare-network NAME
-(declare-input X TYPE [shape]) (declare-output Y TYPE [shape]))``, then assertions over
-the tensor elements ``X[i,j,...]``, with ``==`` as two atoms), and normalizes it: the
-unsafe set is a union of disjuncts, each a box on the inputs (every input bounded),
-further linear rows in the inputs alone, and atoms involving the outputs.  A 2.0 tensor
-is flattened in row-major order (the order of ONNX).  Every decimal is the exact
-decimal it denotes (``0.1`` is 1/10), scientific notation included.
+queries (``(vnnlib-version <2.0>)``, then one or more ``(declare-network NAME
+[(equal-to F) | (isomorphic-to F)] (declare-input X TYPE [shape]) (declare-output Y TYPE
+[shape]))``, then assertions over the tensor elements ``X[i,j,...]``, with ``==`` as two
+atoms), and normalizes it: the unsafe set is a union of disjuncts, each a box on the
+inputs (every input bounded), further linear rows in the inputs alone, and atoms
+involving the outputs.  A 2.0 tensor is flattened in row-major order (the order of ONNX).
+A query over several networks is a property of the network stacking them, whose input
+lists every network's input elements (those identified by a top-level ``==`` once) and
+whose output the outputs, in declaration order (``Specification.networks``).  Every
+decimal is the exact decimal it denotes (``0.1`` is 1/10), scientific notation included.
 
 What is not read (a :class:`~relu_geom.errors.FileFormatError` naming file, line and
-token): strict ``<`` / ``>`` and ``!=``, non-linear terms, other operators, commands and
-sorts; in 2.0 also several networks, several input or output tensors, hidden tensors,
-``isomorphic-to`` / ``equal-to`` and element types other than ``Real`` and the floating
-types (docs/vnnlib.md).
+token): strict ``<`` / ``>`` and ``!=`` in 1.0, non-linear terms, other operators,
+commands and sorts; in 2.0 also several input or output tensors in one network, hidden
+tensors and element types other than ``Real`` and the floating types (docs/vnnlib.md).
 """
 
 from __future__ import annotations
