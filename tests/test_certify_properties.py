@@ -402,7 +402,9 @@ def _parts(spec, res, nets):
     return out
 
 
-@pytest.mark.parametrize("same", [SAME_INPUT, SAME_INPUT_ROWS])
+@pytest.mark.parametrize(
+    "same", [SAME_INPUT, pytest.param(SAME_INPUT_ROWS, marks=pytest.mark.slow)]  # rows: 4 inputs, ~9 s
+)
 def test_teacher_student_equal_functions_never_differ(same):
     assert STUDENT != TEACHER and STUDENT.weights[0] != TEACHER.weights[0]  # not the same parameters
     spec = rg.read_vnnlib(TS_HEAD + same + "(assert (!= TY[0] SY[0]))")
@@ -494,3 +496,14 @@ def test_several_networks_errors():
     assert rg.check_property([ABS, ABS.rescale_neuron(1, 0, 2)], iso).verdict == "sat"
     with pytest.raises(rg.InvalidInputError, match=r"isomorphic-to f, but its architecture \[1, 1, 1\] is not \[1, 2, 1\]"):
         rg.check_property([ABS, rg.ReLUNetwork([[[1]], [[1]]], [[0], [0]])], iso)
+
+
+def test_unsafe_set_of_two_networks():
+    # |x| - x >= 2 on [-2, 1] exactly where -2 x >= 2, that is on [-2, -1]
+    query = rg.read_vnnlib(
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
+        "(declare-network g (declare-input C Real [1]) (declare-output D Real [1]))\n"
+        "(assert (== A[0] C[0]))\n(assert (<= -2 A[0] 1))\n(assert (>= (- B[0] D[0]) 2))\n"
+    )
+    pieces = rg.unsafe_set([ABS, rg.ReLUNetwork([[[1]]], [[0]])], query)
+    assert sorted(p.vertices for p in pieces) == [((F(-2),), (F(-1),))]

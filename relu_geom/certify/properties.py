@@ -240,6 +240,18 @@ def check_property(
     >>> res = check_property(net, strict)
     >>> res.verdict, res.certificate["format"]
     ('unsat', 'relu-geom/certificate@2')
+
+    Two networks (VNN-LIB 2.0) on one shared input: ``|x|`` and ``x`` differ by at most 4
+    on ``[-2, 1]`` (at ``x = -2``):
+
+    >>> query = rg.read_vnnlib('''(vnnlib-version <2.0>)
+    ... (declare-network f (declare-input A Real [1]) (declare-output B Real [1]))
+    ... (declare-network g (declare-input C Real [1]) (declare-output D Real [1]))
+    ... (assert (== A[0] C[0])) (assert (<= -2 A[0] 1)) (assert (>= (- B[0] D[0]) 4))''')
+    >>> ident = rg.ReLUNetwork([[[1]]], [[0]])
+    >>> res = check_property({"f": net, "g": ident}, query)
+    >>> res.verdict, res.witness, [e["name"] for e in res.certificate["networks"]]
+    ('sat', (Fraction(-2, 1),), ['f', 'g'])
     """
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
     if not isinstance(spec, Specification):
@@ -338,8 +350,16 @@ def _progress(progress: bool | Callable[[dict[str, Any]], None]):
     return bar, update
 
 
-def unsafe_set(net: ReLUNetwork, spec: Specification, *, max_cells: int | None = 100_000) -> list[Polyhedron]:
+def unsafe_set(
+    net: ReLUNetwork | Mapping[str, ReLUNetwork] | Sequence[ReLUNetwork],
+    spec: Specification,
+    *,
+    max_cells: int | None = 100_000,
+) -> list[Polyhedron]:
     """The exact set of violating inputs of a small network, as a union of polyhedra.
+
+    For a query over several networks (given as to :func:`check_property`) the set lies in
+    the input space of the stacked network.
 
     On each region of the canonical complex over a disjunct's box ``f`` is affine, so the
     violating part of the region's closure is the polyhedron cut out by the input rows and
@@ -353,11 +373,13 @@ def unsafe_set(net: ReLUNetwork, spec: Specification, *, max_cells: int | None =
     >>> sorted(p.vertices for p in rg.unsafe_set(net, spec))
     [((Fraction(-2, 1),), (Fraction(-1, 1),)), ((Fraction(1, 1),), (Fraction(2, 1),))]
     """
-    net = as_network(net, what="net")
     if not isinstance(spec, Specification):
         raise InvalidInputError(
             f"spec: expected a Specification (rg.read_vnnlib reads one), got {type(spec).__name__}"
         )
+    if spec.networks:
+        net = stack_networks(query_networks(net, spec), [d.inputs for d in spec.networks])
+    net = as_network(net, what="net")
     from relu_geom.compiler import compile_network
 
     _check_dims(net, spec)
