@@ -287,3 +287,20 @@ def test_certify_and_verify_several_networks(abs_net, tmp_path, capsys):
     one.write_text("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (<= X_0 1))\n(assert (>= X_0 0))\n")
     assert main(["certify", abs_net, str(double), str(one)]) == 2
     assert "2 networks given, the property is about one" in capsys.readouterr().err
+
+
+def test_result_file_names_every_tensor_of_several_networks(abs_net, tmp_path):
+    # g(P, Q) = P - Q (two scalar input tensors, two output tensors R = P - Q and T = Q - P)
+    sub = tmp_path / "sub.json"
+    rg.ReLUNetwork([[[1, -1], [-1, 1]]], [[0, 0]]).to_json(sub)
+    spec = tmp_path / "q.vnnlib"
+    spec.write_text(
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
+        "(declare-network g (declare-input P Real []) (declare-input Q Real []) (declare-output R Real [])"
+        " (declare-output T Real [1]))\n"
+        "(assert (== A[0] P))\n(assert (<= -1 A[0] 1))\n(assert (<= 0 Q 0))\n(assert (>= (+ B[0] R) 2))\n"
+    )
+    out = tmp_path / "out.txt"
+    assert main(["certify", abs_net, str(sub), str(spec), "--result-file", str(out)]) == 1
+    # |a| + a >= 2 on [-1, 1] only at a = 1
+    assert out.read_text() == "sat\n((A[0] 1)\n (B[0] 1)\n (P 1)\n (Q 0)\n (R 1)\n (T[0] -1))\n"

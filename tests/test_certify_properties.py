@@ -507,3 +507,15 @@ def test_unsafe_set_of_two_networks():
     )
     pieces = rg.unsafe_set([ABS, rg.ReLUNetwork([[[1]]], [[0]])], query)
     assert sorted(p.vertices for p in pieces) == [((F(-2),), (F(-1),))]
+
+
+def test_several_input_tensors_are_one_input_vector():
+    # f(u, v) = relu(u) + v with u the tensor A and v the scalar tensor S: f >= 2 only at (1, 1)
+    net = rg.ReLUNetwork([[[1, 0], [0, 1], [0, -1]], [[1, 1, -1]]], [[0, 0, 0], [0]])
+    text = (
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-input S Real [])"
+        " (declare-output Y Real [1]))\n(assert (<= -1 A[0] 1))\n(assert (<= 0 S 1))\n(assert (>= Y[0] {c}))\n"
+    )
+    res = rg.check_property(net, rg.read_vnnlib(text.format(c=2), n_inputs=2, n_outputs=1))
+    assert res.verdict == "sat" and res.witness == (1, 1)
+    assert rg.check_property(net, rg.read_vnnlib(text.format(c="2.001"))).verdict == "unsat"

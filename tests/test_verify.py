@@ -957,9 +957,9 @@ def two_net_property(x=("-1", "0"), *, entries=None, stack=STACK):
     }
     cert = envelope(stack, "property", question, "sat", {"disjunct": 0, "x": list(x)})
     cert["networks"] = entries if entries is not None else [
-        {"name": "f", "input": {"name": "A", "shape": [1]}, "output": {"name": "B", "shape": [1]},
+        {"name": "f", "input": [{"name": "A", "shape": [1]}], "output": [{"name": "B", "shape": [1]}],
          "inputs": [0], "network": copy.deepcopy(ABS), "network_sha256": sha(ABS)},
-        {"name": "g", "input": {"name": "C", "shape": [1]}, "output": {"name": "D", "shape": [1]},
+        {"name": "g", "input": [{"name": "C", "shape": [1]}], "output": [{"name": "D", "shape": [1]}],
          "inputs": [1], "network": copy.deepcopy(IDENT), "network_sha256": sha(IDENT)},
     ]
     return cert

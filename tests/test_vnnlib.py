@@ -293,7 +293,7 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
         (
             "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
             "(declare-input Z Real [1]) (declare-output Y Real [2]))",
-            r"token 'declare-input': a second input tensor",
+            r"line 2, token 'X': declares 3 inputs in 2 tensors, the network has 2",
         ),
         (
             "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
@@ -480,9 +480,7 @@ def test_several_networks_have_independent_inputs():
     s = read_vnnlib(text)
     assert (s.n_inputs, s.n_outputs) == (4, 2)  # TX[0,0], TX[0,1], SX[0], SX[1]; TY, SY
     t, st_ = s.networks
-    assert (t.name, t.input_name, t.input_shape, t.output_name, t.output_shape) == (
-        "teacher", "TX", (1, 2), "TY", (1, 1)
-    )
+    assert (t.name, t.input_tensors, t.output_tensors) == ("teacher", (("TX", (1, 2)),), (("TY", (1, 1)),))
     assert (t.inputs, t.output_offset, st_.inputs, st_.output_offset) == ((0, 1), 0, (2, 3), 1)
     assert (t.equal_to, t.isomorphic_to, st_.equal_to) == (None, None, None)
     (dj,) = s.disjuncts
@@ -599,3 +597,35 @@ def test_one_network_query_is_unchanged_by_the_layout():
     s = read_vnnlib(text)
     assert s.networks == () and s.n_inputs == 2
     assert s.disjuncts[0].input_rows == (form([1, -1], [0, 0], 0), form([-1, 1], [0, 0], 0))
+
+
+def test_several_tensors_are_concatenated():
+    """A network with several input (output) tensors reads (writes) their concatenation, in
+    declaration order, each row-major."""
+    text = """(vnnlib-version <2.0>)
+(declare-network f
+    (declare-input image Real [1,2])
+    (declare-input meta Real [])
+    (declare-output bbox Real [2])
+    (declare-output logit Real [1]))
+(assert (and (<= 0 image[0,0] 1) (<= 2 image[0,1] 3) (<= 4 meta 5)))
+(assert (>= (+ logit[0] bbox[1]) meta))
+"""
+    s = read_vnnlib(text, n_inputs=3, n_outputs=3)
+    assert s.networks == () and (s.n_inputs, s.n_outputs) == (3, 3)
+    (dj,) = s.disjuncts
+    assert dj.box == ((F(0), F(1)), (F(2), F(3)), (F(4), F(5)))
+    assert dj.atoms == (form([0, 0, 1], [0, -1, -1], 0),)  # meta - bbox[1] - logit <= 0
+    with pytest.raises(rg.FileFormatError, match=r"line 5, token 'bbox': declares 3 outputs in 2 tensors, the network has 2"):
+        read_vnnlib(text, n_outputs=2)
+    two = text.replace("(assert", "(declare-network g (equal-to f) (declare-input G Real [1,2]) (declare-input H Real [])"
+                       " (declare-output J Real [2]) (declare-output K Real [1]))\n(assert", 1)
+    two += "(assert (and (<= 0 G[0,0] 1) (<= 0 G[0,1] 1) (<= 0 H 1)))\n"
+    s2 = read_vnnlib(two)
+    f, g = s2.networks
+    assert g.input_tensors == (("G", (1, 2)), ("H", ())) and g.inputs == (3, 4, 5) and g.output_offset == 3
+    assert (f.n_inputs, f.n_outputs, s2.n_outputs) == (3, 3, 6)
+    with pytest.raises(rg.FileFormatError, match=r"token 'G': equal-to f: it has 2 input tensors, this one 1"):
+        read_vnnlib(two.replace(" (declare-input H Real [])", ""))
+    with pytest.raises(rg.FileFormatError, match=r"token 'H': equal-to f: its input meta has shape \[\], this one \[1\]"):
+        read_vnnlib(two.replace("(declare-input H Real [])", "(declare-input H Real [1])"))

@@ -174,12 +174,13 @@ def query_networks(
                 f"{list(net.architecture)} is not {list(out[d.isomorphic_to].architecture)}"
             )
         for what, have, want, tensor in (
-            ("inputs", net.input_dim, d.n_inputs, d.input_name),
-            ("outputs", net.output_dim, d.n_outputs, d.output_name),
+            ("inputs", net.input_dim, d.n_inputs, d.input_tensors),
+            ("outputs", net.output_dim, d.n_outputs, d.output_tensors),
         ):
             if have != want:
+                tensors = ", ".join(n for n, _ in tensor)
                 raise DimensionMismatchError(
-                    f"net[{d.name!r}]: the query declares {tensor} with {want} {what}, the network has {have}"
+                    f"net[{d.name!r}]: the query declares {tensors} with {want} {what}, the network has {have}"
                 )
         out[d.name] = net
     return tuple(out[n] for n in names)

@@ -113,15 +113,27 @@ def _assignment(res, spec, nets) -> list[tuple[str, Fraction]]:
     pairs = []
     for d, net in zip(spec.networks, query_networks(nets, spec)):
         x = [res.witness[j] for j in d.inputs]
-        for name, shape, values in ((d.input_name, d.input_shape, x), (d.output_name, d.output_shape, net(x))):
-            for flat, v in enumerate(values):
-                index, rest = [], flat
-                for n in reversed(shape):
-                    index.append(rest % n)
-                    rest //= n
-                label = f"{name}[{','.join(map(str, reversed(index)))}]" if shape else name
-                pairs.append((label, v))
+        for tensors, vector in ((d.input_tensors, x), (d.output_tensors, net(x))):
+            start = 0
+            for name, shape in tensors:
+                size = 1
+                for n in shape:
+                    size *= n
+                values, start = vector[start : start + size], start + size
+                pairs.extend(_named(name, shape, values))
     return pairs
+
+
+def _named(name: str, shape: tuple[int, ...], values) -> list[tuple[str, Fraction]]:
+    """``NAME[i,j,...]`` (row-major) for each value of one tensor; a scalar tensor by its name."""
+    out = []
+    for flat, v in enumerate(values):
+        index, rest = [], flat
+        for n in reversed(shape):
+            index.append(rest % n)
+            rest //= n
+        out.append((f"{name}[{','.join(map(str, reversed(index)))}]" if shape else name, v))
+    return out
 
 
 def vnncomp_number(v: Fraction) -> tuple[str, bool]:

@@ -5,8 +5,8 @@ set.  :func:`read_vnnlib` reads the VNN-LIB 1.0 subset that VNN-COMP writes
 (``declare-const X_i Real``, ``assert`` with ``<=``, ``>=``, ``and``, ``or`` at any
 nesting, linear terms built with ``+``, ``-`` and ``*`` by constants) and VNN-LIB 2.0
 queries (``(vnnlib-version <2.0>)``, then one or more ``(declare-network NAME
-[(equal-to F) | (isomorphic-to F)] (declare-input X TYPE [shape]) (declare-output Y TYPE
-[shape]))``, then assertions over the tensor elements ``X[i,j,...]``, with ``==`` as two
+[(equal-to F) | (isomorphic-to F)] (declare-input X TYPE [shape]) ... (declare-output Y TYPE
+[shape]) ...)``, several tensors read as their concatenation, then assertions over the tensor elements ``X[i,j,...]``, with ``==`` as two
 atoms), and normalizes it: the unsafe set is a union of disjuncts, each a box on the
 inputs (every input bounded), further linear rows in the inputs alone, and atoms
 involving the outputs.  A 2.0 tensor is flattened in row-major order (the order of ONNX).
@@ -17,8 +17,7 @@ decimal is the exact decimal it denotes (``0.1`` is 1/10), scientific notation i
 
 What is not read (a :class:`~relu_geom.errors.FileFormatError` naming file, line and
 token): strict ``<`` / ``>`` and ``!=`` in 1.0, non-linear terms, other operators,
-commands and sorts; in 2.0 also several input or output tensors in one network, hidden
-tensors and element types other than ``Real`` and the floating types (docs/vnnlib.md).
+commands and sorts; in 2.0 also hidden tensors and element types other than ``Real`` and the floating types (docs/vnnlib.md).
 """
 
 from __future__ import annotations
@@ -394,11 +393,12 @@ class _Net:
 
     name: _Tok
     equiv: tuple[str, _Tok] | None  # ("equal-to" / "isomorphic-to", the target's name token)
-    tensors: dict[str, tuple[str, tuple[int, ...], str, _Tok]]  # kind "X"/"Y" -> (name, shape, type, token)
+    # kind "X" / "Y" -> the tensors in declaration order, each (name, shape, type, token)
+    tensors: dict[str, list[tuple[str, tuple[int, ...], str, _Tok]]]
 
 
 class _Reader2(_Reader):
-    """VNN-LIB 2.0: one or more networks, one input and one output tensor each (docs/vnnlib.md)."""
+    """VNN-LIB 2.0: one or more networks, each with input and output tensors (docs/vnnlib.md)."""
 
     token_re = _TOKEN_2
     brackets = True
@@ -476,7 +476,7 @@ class _Reader2(_Reader):
         return Specification(spec.n_inputs, spec.n_outputs, spec.disjuncts, tuple(self.declarations()))
 
     def out_size(self, net: _Net) -> int:
-        return _size(net.tensors["Y"][1])
+        return sum(_size(t[1]) for t in net.tensors["Y"])
 
     def check_dims(self) -> None:
         assert self.dims is not None
@@ -495,11 +495,16 @@ class _Reader2(_Reader):
                 )
         for net in self.nets:
             for kind, k in (("X", 0), ("Y", 1)):
-                var, shape, _, tok = net.tensors[kind]
-                given, size = self.dims[net.name.text][k], _size(shape)
-                if size != given:
-                    what = "inputs" if kind == "X" else "outputs"
-                    raise self.error(tok, f"declares {size} {what}, the network {net.name.text} has {given}")
+                self.check_size(net, kind, self.dims[net.name.text][k], f"the network {net.name.text}")
+
+    def check_size(self, net: _Net, kind: str, given: int, what_net: str) -> None:
+        """The declared tensors of ``kind`` have ``given`` elements in all (else an error at the first)."""
+        tensors = net.tensors[kind]
+        size = sum(_size(t[1]) for t in tensors)
+        if size != given:
+            what = "inputs" if kind == "X" else "outputs"
+            many = f" in {len(tensors)} tensors" if len(tensors) > 1 else ""
+            raise self.error(tensors[0][3], f"declares {size} {what}{many}, {what_net} has {given}")
 
     def find(self, e: tuple[str, int]) -> tuple[str, int]:
         """The representative of an input element (the first of its class to be declared)."""
@@ -568,31 +573,30 @@ class _Reader2(_Reader):
         root_index: dict[tuple[str, int], int] = {}
         offset = 0
         for net in self.nets:
-            var, shape = net.tensors["X"][0], net.tensors["X"][1]
-            for flat in range(_size(shape)):
-                root = find((var, flat))
-                if root not in root_index:
-                    root_index[root] = len(self.x_label)
-                    self.x_label.append(self.label(*root))
-                self.x_index[(var, flat)] = root_index[root]
-            self.y_offset[net.tensors["Y"][0]] = offset
-            offset += self.out_size(net)
+            for var, shape, _, _ in net.tensors["X"]:
+                for flat in range(_size(shape)):
+                    root = find((var, flat))
+                    if root not in root_index:
+                        root_index[root] = len(self.x_label)
+                        self.x_label.append(self.label(*root))
+                    self.x_index[(var, flat)] = root_index[root]
+            for var, shape, _, _ in net.tensors["Y"]:
+                self.y_offset[var] = offset
+                offset += _size(shape)
 
     def declarations(self) -> list[NetworkDeclaration]:
         out = []
         for net in self.nets:
-            xv, xs = net.tensors["X"][0], net.tensors["X"][1]
-            yv, ys = net.tensors["Y"][0], net.tensors["Y"][1]
+            xs = tuple((t[0], t[1]) for t in net.tensors["X"])
+            ys = tuple((t[0], t[1]) for t in net.tensors["Y"])
             kind, target = net.equiv if net.equiv is not None else ("", None)
             out.append(
                 NetworkDeclaration(
                     net.name.text,
-                    xv,
                     xs,
-                    yv,
                     ys,
-                    tuple(self.x_index[(xv, i)] for i in range(_size(xs))),
-                    self.y_offset[yv],
+                    tuple(self.x_index[(v, i)] for v, shape in xs for i in range(_size(shape))),
+                    self.y_offset[ys[0][0]],
                     equal_to=target.text if target is not None and kind == "equal-to" else None,
                     isomorphic_to=target.text if target is not None and kind == "isomorphic-to" else None,
                 )
@@ -620,9 +624,6 @@ class _Reader2(_Reader):
             if h.text not in ("declare-input", "declare-output"):
                 raise self.error(h, "expected declare-input or declare-output")
             kind = "X" if h.text == "declare-input" else "Y"
-            if kind in net.tensors:
-                what = "input" if kind == "X" else "output"
-                raise self.error(h, f"a second {what} tensor: the network has one {what} vector")
             if kind == "X" and "Y" in net.tensors:
                 raise self.error(h, "inputs must be declared before outputs")
             if len(decl) not in (4, 5) or not isinstance(decl[2], _Tok) or not isinstance(decl[3], _Ref):
@@ -644,15 +645,16 @@ class _Reader2(_Reader):
                 raise self.error(
                     _Tok(typ.text, typ.line), f"a tensor of {size} elements (expected 1 to {MAX_ELEMENTS})"
                 )
-            given = self.n_in if kind == "X" else self.n_out
-            if given is not None and size != given:
-                what = "inputs" if kind == "X" else "outputs"
-                raise self.error(var, f"declares {size} {what}, the network has {given}")
             self.tensors[var.text] = (kind, typ.index, var, index)
-            net.tensors[kind] = (var.text, typ.index, typ.name, var)
+            net.tensors.setdefault(kind, []).append((var.text, typ.index, typ.name, var))
         for kind, what in (("X", "declare-input"), ("Y", "declare-output")):
             if kind not in net.tensors:
                 raise self.error(head, f"the network has no {what}")
+        for kind, given in (("X", self.n_in), ("Y", self.n_out)):
+            if given is not None:
+                self.check_size(net, kind, given, "the network")
+        if sum(_size(t[1]) for t in net.tensors["X"]) > MAX_ELEMENTS:
+            raise self.error(net.tensors["X"][0][3], f"the network's inputs have more than {MAX_ELEMENTS} elements")
         if net.equiv is not None:
             self.check_equivalence(net)
         self.nets.append(net)
@@ -683,16 +685,21 @@ class _Reader2(_Reader):
         kind, target = net.equiv
         other = next(n for n in self.nets if n.name.text == target.text)
         for k, what in (("X", "input"), ("Y", "output")):
-            var, shape, typ, tok = net.tensors[k]
-            ovar, oshape, otyp, _ = other.tensors[k]
-            if shape != oshape:
+            mine, theirs = net.tensors[k], other.tensors[k]
+            if len(mine) != len(theirs):
                 raise self.error(
-                    tok, f"{kind} {target.text}: its {what} {ovar} has shape {list(oshape)}, this one {list(shape)}"
+                    mine[0][3], f"{kind} {target.text}: it has {len(theirs)} {what} tensors, this one {len(mine)}"
                 )
-            if kind == "equal-to" and typ != otyp:
-                raise self.error(
-                    tok, f"equal-to {target.text}: its {what} {ovar} has element type {otyp}, this one {typ}"
-                )
+            for (_, shape, typ, tok), (ovar, oshape, otyp, _) in zip(mine, theirs):
+                self.check_tensor(kind, target.text, what, (shape, typ, tok), (ovar, oshape, otyp))
+
+    def check_tensor(self, kind: str, target: str, what: str, mine: tuple, theirs: tuple) -> None:
+        """One tensor of an equal-to / isomorphic-to network against the earlier network's."""
+        (shape, typ, tok), (ovar, oshape, otyp) = mine, theirs
+        if shape != oshape:
+            raise self.error(tok, f"{kind} {target}: its {what} {ovar} has shape {list(oshape)}, this one {list(shape)}")
+        if kind == "equal-to" and typ != otyp:
+            raise self.error(tok, f"equal-to {target}: its {what} {ovar} has element type {otyp}, this one {typ}")
 
     def element(self, ref: _Ref) -> tuple[str, int]:
         tok = _Tok(ref.text, ref.line)

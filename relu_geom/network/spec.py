@@ -133,10 +133,12 @@ class NetworkDeclaration:
     ----------
     name
         The network's name in the query.
-    input_name, input_shape, output_name, output_shape
-        Its declared input and output tensors (flattened in row-major order).
+    input_tensors, output_tensors
+        Its declared input and output tensors, ``(name, shape)`` in declaration order: the
+        network's input vector is their concatenation, each flattened in row-major order
+        (likewise its output vector).
     inputs
-        For each element of its input (row-major), the index of the input of ``F`` it is:
+        For each element of its input vector, the index of the input of ``F`` it is:
         distinct networks have distinct inputs unless the query identifies them (a
         top-level ``(== A[i] B[j])`` between input elements; ``docs/vnnlib.md``).
     output_offset
@@ -147,10 +149,8 @@ class NetworkDeclaration:
     """
 
     name: str
-    input_name: str
-    input_shape: tuple[int, ...]
-    output_name: str
-    output_shape: tuple[int, ...]
+    input_tensors: tuple[tuple[str, tuple[int, ...]], ...]
+    output_tensors: tuple[tuple[str, tuple[int, ...]], ...]
     inputs: tuple[int, ...]
     output_offset: int
     equal_to: str | None = None
@@ -162,16 +162,19 @@ class NetworkDeclaration:
 
     @property
     def n_outputs(self) -> int:
-        n = 1
-        for v in self.output_shape:
-            n *= v
-        return n
+        total = 0
+        for _, shape in self.output_tensors:
+            n = 1
+            for v in shape:
+                n *= v
+            total += n
+        return total
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "name": self.name,
-            "input": {"name": self.input_name, "shape": list(self.input_shape)},
-            "output": {"name": self.output_name, "shape": list(self.output_shape)},
+            "input": [{"name": n, "shape": list(sh)} for n, sh in self.input_tensors],
+            "output": [{"name": n, "shape": list(sh)} for n, sh in self.output_tensors],
             "inputs": list(self.inputs),
         }
         if self.equal_to is not None:
