@@ -127,6 +127,7 @@ from relu_geom.geometry import Polyhedron
 from relu_geom.io import load_network, save_network
 from relu_geom.io.vnnlib import VnnlibProperty, read_vnnlib
 from relu_geom.network import AffineForm, Disjunct, ReLUNetwork, Specification
+from relu_geom.network.transforms import stack_networks
 from relu_geom.network.symmetry import (
     NormalForm,
     Symmetry,
@@ -220,6 +221,7 @@ __all__ = [
     "difference_network",
     "functionally_equivalent",
     "reduce_network",
+    "stack_networks",
     "canonical_form",
     "minimal_width",
     "shallow_fiber",

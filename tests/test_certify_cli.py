@@ -272,3 +272,61 @@ def test_bound_rule_option(tmp_path, capsys):
     assert main(["verify", str(cert), str(net)]) == 0
     assert main(["range", str(net), "--box", "-1", "1", "--bound-rule", "sideways"]) == 2
     assert "--bound-rule" in capsys.readouterr().err
+
+
+def test_certify_and_verify_several_networks(abs_net, tmp_path, capsys):
+    # |A| - 2 C >= 3 with A in [-2, 1], C in [-1, 1] (independent inputs): max is 2 + 2 = 4 at
+    # A = -2, C = -1, so >= 3 is sat and >= 4.5 unsat; the second network is 2 x (no hidden layer)
+    double = tmp_path / "double.json"
+    rg.ReLUNetwork([[[2]]], [[0]]).to_json(double)
+    head = (
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
+        "(declare-network g (declare-input C Real [1,1]) (declare-output D Real [1]))\n"
+        "(assert (<= -2 A[0] 1))\n(assert (<= -1 C[0,0] 1))\n"
+    )
+    spec = tmp_path / "q.vnnlib"
+    cert, out = tmp_path / "c.json", tmp_path / "out.txt"
+    for c, verdict, code in (("3", "sat", 1), ("4.5", "unsat", 0)):
+        spec.write_text(head + f"(assert (>= (- B[0] D[0]) {c}))\n")
+        argv = ["certify", abs_net, str(double), str(spec), "-o", str(cert), "--result-file", str(out)]
+        assert main(argv) == code
+        lines = out.read_text().splitlines()
+        assert lines[0] == verdict
+        if verdict == "sat":
+            names = [line.strip(" ()").split()[0] for line in lines[1:]]
+            assert names == ["A[0]", "B[0]", "C[0,0]", "D[0]"]
+            a, b, cc, d = (F(line.strip(" ()").split()[1]) for line in lines[1:])
+            assert b == abs(a) and d == 2 * cc and b - d >= 3 and -2 <= a <= 1 and -1 <= cc <= 1
+        assert main(["verify", str(cert), abs_net, str(double)]) == 0
+        assert main(["verify", str(cert), str(double), abs_net]) == 1
+        assert main(["verify", str(cert), abs_net]) == 1
+    capsys.readouterr()
+    assert main(["certify", abs_net, str(spec)]) == 2
+    assert "give 2 network files before SPEC, got 1" in capsys.readouterr().err
+    assert main(["certify", abs_net, abs_net, abs_net, str(spec)]) == 2
+    assert "got 3" in capsys.readouterr().err
+    wide = tmp_path / "wide.json"
+    rg.ReLUNetwork([[[1, 1]]], [[0]]).to_json(wide)
+    assert main(["certify", abs_net, str(wide), str(spec)]) == 2
+    assert "q.vnnlib, line 3, token 'C': declares 1 inputs, the network g has 2" in capsys.readouterr().err
+    one = tmp_path / "one.vnnlib"
+    one.write_text("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (<= X_0 1))\n(assert (>= X_0 0))\n")
+    assert main(["certify", abs_net, str(double), str(one)]) == 2
+    assert "2 networks given, the property is about one" in capsys.readouterr().err
+
+
+def test_result_file_names_every_tensor_of_several_networks(abs_net, tmp_path):
+    # g(P, Q) = P - Q (two scalar input tensors, two output tensors R = P - Q and T = Q - P)
+    sub = tmp_path / "sub.json"
+    rg.ReLUNetwork([[[1, -1], [-1, 1]]], [[0, 0]]).to_json(sub)
+    spec = tmp_path / "q.vnnlib"
+    spec.write_text(
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
+        "(declare-network g (declare-input P Real []) (declare-input Q Real []) (declare-output R Real [])"
+        " (declare-output T Real [1]))\n"
+        "(assert (== A[0] P))\n(assert (<= -1 A[0] 1))\n(assert (<= 0 Q 0))\n(assert (>= (+ B[0] R) 2))\n"
+    )
+    out = tmp_path / "out.txt"
+    assert main(["certify", abs_net, str(sub), str(spec), "--result-file", str(out)]) == 1
+    # |a| + a >= 2 on [-1, 1] only at a = 1
+    assert out.read_text() == "sat\n((A[0] 1)\n (B[0] 1)\n (P 1)\n (Q 0)\n (R 1)\n (T[0] -1))\n"

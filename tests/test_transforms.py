@@ -1,5 +1,5 @@
-"""difference_network and reduce_network against exact evaluation, for every architecture pair
-(no hidden layer on either side, different depths, degenerate neurons)."""
+"""difference_network, reduce_network and stack_networks against exact evaluation, for every
+architecture pair (no hidden layer on either side, different depths, degenerate neurons)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.network.transforms import difference_network, reduce_network
+from relu_geom.network.transforms import difference_network, reduce_network, stack_networks
 from relu_geom.testing import specimens
 from tests.conftest import small_rationals
 
@@ -123,3 +123,80 @@ def test_argument_checks():
     assert "101 digits" in str(info.value) and len(str(info.value)) < 80
     with pytest.raises(rg.InvalidInputError, match="net: expected a ReLUNetwork, got list"):
         require_network([[1]])
+
+
+@st.composite
+def stacks(draw):
+    """1 to 3 networks of 0 to 3 hidden layers (zero rows and zero matrices included), an input
+    map (each network's inputs drawn from a common pool, shared or not) and rational points."""
+    k = draw(st.integers(1, 3))
+    dim = draw(st.integers(1, 4))
+    nets, maps = [], []
+    for _ in range(k):
+        d, m = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+        arch = [d, *(draw(st.integers(1, 3)) for _ in range(draw(st.integers(0, 3)))), m]
+        zero = draw(st.booleans())
+        ws = [
+            [[Fraction(0) if zero and r == 0 else draw(small_rationals) for _ in range(a)] for r in range(b)]
+            for a, b in zip(arch, arch[1:])
+        ]
+        bs = [[draw(small_rationals) for _ in range(b)] for b in arch[1:]]
+        nets.append(rg.ReLUNetwork(ws, bs))
+        maps.append([draw(st.integers(0, dim - 1)) for _ in range(d)])
+    used = sorted({c for cols in maps for c in cols})
+    maps = [[used.index(c) for c in cols] for cols in maps]  # every input of the stack is read
+    pts = draw(st.lists(st.lists(small_rationals, min_size=len(used), max_size=len(used)), min_size=1, max_size=4))
+    return nets, maps, pts
+
+
+@given(stacks())
+def test_stack_is_the_networks_side_by_side(case):
+    nets, maps, pts = case
+    F = stack_networks(nets, maps)
+    assert F.input_dim == len(pts[0])
+    assert F.output_dim == sum(n.output_dim for n in nets)
+    assert F.depth == max(n.depth for n in nets)
+    for v in pts:
+        want = ()
+        for net, cols in zip(nets, maps):
+            want += _relu_eval(net.weights, net.biases, [v[c] for c in cols])
+        assert F(v) == want
+
+
+@given(stacks())
+def test_stack_default_is_the_concatenation(case):
+    nets, _, _ = case
+    F = stack_networks(nets)
+    assert F.input_dim == sum(n.input_dim for n in nets)
+    x = [Fraction(i - 2, i + 1) for i in range(F.input_dim)]
+    want, start = (), 0
+    for net in nets:
+        want += _relu_eval(net.weights, net.biases, x[start : start + net.input_dim])
+        start += net.input_dim
+    assert F(x) == want
+
+
+def test_stack_by_hand():
+    absx = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    affine = rg.ReLUNetwork([[[2, -1]]], [[3]])  # 2 u - v + 3, no hidden layer
+    F = stack_networks([absx, affine], [[1], [0, 1]])
+    # |v1| and 2 v0 - v1 + 3; the affine map padded by one identity layer of width 2
+    assert F.architecture == (2, 4, 2)
+    assert F([5, -7]) == (7, 20)
+    assert F([0, 0]) == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (([],), rg.InvalidInputError, "at least one network"),
+        (([rg.ReLUNetwork([[[1]]], [[0]])], [[0], [0]]), rg.DimensionMismatchError, "expected 1 index lists"),
+        (([rg.ReLUNetwork([[[1, 1]]], [[0]])], [[0]]), rg.DimensionMismatchError, "has 2 inputs, got 1"),
+        (([rg.ReLUNetwork([[[1]]], [[0]])], [[1]]), rg.InvalidInputError, "0 is not"),
+        (([rg.ReLUNetwork([[[1]]], [[0]])], [[-1]]), rg.InvalidInputError, "inputs"),
+        (([[[1]]],), rg.InvalidInputError, "nets"),
+    ],
+)
+def test_stack_errors(args, error, match):
+    with pytest.raises(error, match=match):
+        stack_networks(*args)

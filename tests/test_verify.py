@@ -1044,3 +1044,119 @@ def test_lipschitz_thin_leaf_refuses_rows_identically_zero():
     # under (+, +) the matrix is [2 + 0] = 2 = L anyway; the point is the lp leaf: weight on z_2 = 0
     path, reason = failure(cert({"phase": [[[1, 1], "1"]]}))
     assert reason == "max of psi over the leaf box is 0, not < 0"
+
+
+# ---------------------------------------------------------------- properties of several networks
+IDENT = net_dict([[[1]]], [[0]])  # g(x) = x, no hidden layer
+# the stack of f = |x| (reading v0) and g (reading v1), by hand: g padded to one hidden layer
+# (v1, -v1) and recombined as relu(v1) - relu(-v1)
+STACK = net_dict([[[1, 0], [-1, 0], [0, 1], [0, -1]], [[1, 1, 0, 0], [0, 0, 1, -1]]], [[0, 0, 0, 0], [0, 0]])
+
+
+def two_net_property(x=("-1", "0"), *, entries=None, stack=STACK):
+    """f(v0) - g(v1) >= 1 on [-1, 1]^2: sat at v = (-1, 0) (f = 1, g = 0)."""
+    question = {
+        "precision_bits": 32,
+        "disjuncts": [{"box": [["-1", "1"], ["-1", "1"]], "atoms": [{"y": ["-1", "1"], "c": "1"}]}],
+    }
+    cert = envelope(stack, "property", question, "sat", {"disjunct": 0, "x": list(x)})
+    cert["networks"] = entries if entries is not None else [
+        {"name": "f", "input": [{"name": "A", "shape": [1]}], "output": [{"name": "B", "shape": [1]}],
+         "inputs": [0], "network": copy.deepcopy(ABS), "network_sha256": sha(ABS)},
+        {"name": "g", "input": [{"name": "C", "shape": [1]}], "output": [{"name": "D", "shape": [1]}],
+         "inputs": [1], "network": copy.deepcopy(IDENT), "network_sha256": sha(IDENT)},
+    ]
+    return cert
+
+
+def _net(d):
+    return rg.ReLUNetwork(d["weights"], d["biases"])
+
+
+def test_several_networks_valid_and_given_in_order():
+    report = assert_valid(two_net_property())
+    assert "'network' is the stack of the 2 listed networks (f, g), each with its SHA-256" in report.checked
+    report = assert_valid(two_net_property(), [_net(ABS), _net(IDENT)])
+    assert "the listed networks equal the 2 given, in order" in report.checked
+    assert failure(two_net_property(x=("-1/2", "0"))) == (
+        "evidence.x", "atom 0 of disjunct 0 is 1/2 > 0 at f(x)"
+    )
+
+
+def test_several_networks_swapped_or_missing_are_rejected():
+    cert = two_net_property()
+    assert failure(cert, [_net(IDENT), _net(ABS)]) == (
+        "networks[0].network", "differs from the network given to the checker (given network 1)"
+    )
+    assert failure(cert, [_net(ABS)])[0] == "networks"  # one given for two
+    assert failure(cert, _net(ABS)) == (
+        "networks", "the certificate is about several networks: give them all, in order"
+    )
+    assert failure(cert, _net(STACK))[0] == "networks"
+    # the entries listed in the other order: 'network' is no longer their stack
+    swapped = two_net_property(entries=list(reversed(two_net_property()["networks"])))
+    assert failure(swapped) == ("network", "is not the stack of the listed networks (rebuilt by the checker)")
+    # each network reading the other's input
+    crossed = two_net_property()
+    crossed["networks"][0]["inputs"], crossed["networks"][1]["inputs"] = [1], [0]
+    assert failure(crossed)[0] == "network"
+
+
+@pytest.mark.parametrize("where", ["component", "component_rehashed", "stack_rehashed"])
+def test_several_networks_one_number_changed(where):
+    cert = two_net_property()
+    if where.startswith("component"):
+        entry = cert["networks"][1]
+        entry["network"]["weights"][0][0][0] = "2"
+        if where == "component_rehashed":
+            entry["network_sha256"] = sha(entry["network"])
+            assert failure(cert) == ("network", "is not the stack of the listed networks (rebuilt by the checker)")
+        else:
+            path, reason = failure(cert)
+            assert path == "networks[1].network_sha256" and reason.startswith("does not match its network")
+    else:
+        cert["network"]["biases"][1][1] = "1/3"
+        cert["network_sha256"] = sha(cert["network"])
+        assert failure(cert)[0] == "network"
+
+
+def test_several_networks_entries_are_checked():
+    base = two_net_property()["networks"]
+
+    def with_entry(i, **change):
+        entries = copy.deepcopy(base)
+        entries[i].update(change)
+        return two_net_property(entries=[{k: v for k, v in e.items() if v is not None} for e in entries])
+
+    assert failure(with_entry(1, inputs=[2]))[0] == "networks[1].inputs"
+    assert failure(with_entry(1, inputs=[0]))[0] == "networks"  # v1 read by nobody
+    assert failure(with_entry(1, inputs=[True]))[0] == "networks[1].inputs"
+    assert failure(with_entry(1, name="f"))[0] == "networks[1].name"
+    assert failure(with_entry(1, equal_to="f")) == ("networks[1].network", "is declared equal_to f but differs from it")
+    assert failure(with_entry(1, isomorphic_to="f"))[0] == "networks[1].network"
+    assert failure(with_entry(0, equal_to="g"))[0] == "networks[0].equal_to"  # not an earlier network
+    assert failure(with_entry(0, extra=1)) == ("networks[0]", "unexpected key 'extra'")
+    assert failure(with_entry(0, network_sha256=None)) == ("networks[0]", "missing key 'network_sha256'")
+    bad = with_entry(0)
+    bad["networks"][0]["network"]["weights"] = [[["1", "x"]]]
+    assert failure(bad)[0].startswith("networks[0].network.weights[0][0]")
+    empty = two_net_property(entries=[])
+    assert failure(empty) == ("networks", "expected a non-empty list of networks, got an empty list")
+
+
+def test_several_networks_equal_to_needs_no_file():
+    # f and f2 = f (equal_to) on independent inputs: f(v0) - f(v1) >= 1 sat at (-1, 0)
+    stack = net_dict([[[1, 0], [-1, 0], [0, 1], [0, -1]], [[1, 1, 0, 0], [0, 0, 1, 1]]], [[0, 0, 0, 0], [0, 0]])
+    entries = [
+        {"name": "f", "inputs": [0], "network": copy.deepcopy(ABS), "network_sha256": sha(ABS)},
+        {"name": "f2", "inputs": [1], "network": copy.deepcopy(ABS), "network_sha256": sha(ABS), "equal_to": "f"},
+    ]
+    cert = two_net_property(entries=entries, stack=stack)
+    assert_valid(cert, [_net(ABS)])
+    assert failure(cert, [_net(ABS), _net(ABS)])[0] == "networks"
+
+
+def test_other_claims_still_embed_one_network():
+    cert = abs_range(leaf(), leaf())
+    cert["networks"] = []
+    assert failure(cert) == ("networks", "a output_range certificate embeds one network, under 'network'")

@@ -291,14 +291,9 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
         ("(vnnlib-version <2.0>)\n", r"no declare-network"),
         # several networks, tensors, hidden, equivalences
         (
-            "(vnnlib-version <2.0>)\n" + NET_DECL
-            + "(declare-network g (declare-input A Real [2]) (declare-output B Real [2]))",
-            r"line 3, token 'g': a second network",
-        ),
-        (
             "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
             "(declare-input Z Real [1]) (declare-output Y Real [2]))",
-            r"token 'declare-input': a second input tensor",
+            r"line 2, token 'X': declares 3 inputs in 2 tensors, the network has 2",
         ),
         (
             "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
@@ -308,7 +303,7 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
         (
             "(vnnlib-version <2.0>)\n(declare-network f (equal-to g) (declare-input X Real [2]) "
             "(declare-output Y Real [2]))",
-            r"token 'equal-to': equal-to relates several networks",
+            r"line 2, token 'g': equal-to names no earlier declared network",
         ),
         # types and shapes
         (
@@ -347,7 +342,7 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
         ("(vnnlib-version <2.0>)\n" + V2_BOX + NET_DECL, r"line 3, token 'declare-network': network declarations must"),
         (
             "(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (<= Y[0] 0))\n" + NET_DECL,
-            r"line 5, token 'f': a second network",
+            r"line 5, token 'declare-network': network declarations must come before the assertions",
         ),
     ],
 )
@@ -460,3 +455,177 @@ def test_strict_atoms_in_the_model():
         rg.Specification.from_lists(1, 1, [{"box": [[0, 1]], "input_rows": [{"x": [1], "strict": True}]}])
     with pytest.raises(rg.InvalidInputError, match=r"input_rows: an input row is never strict"):
         Disjunct(((F(0), F(1)),), (sform([1], [0], 0),), ())
+
+
+# ---------------------------------------------------------------- several networks (2.0)
+TEACHER_STUDENT = """(vnnlib-version <2.0>)
+(declare-network teacher
+    (declare-input  TX float32 [1,2])
+    (declare-output TY float32 [1,1])
+)
+(declare-network student
+    (declare-input  SX float16 [2])
+    (declare-output SY float16 [1])
+)
+"""
+
+
+def test_several_networks_have_independent_inputs():
+    """The standard's semantics: each network's inputs are variables of their own."""
+    text = TEACHER_STUDENT + (
+        "(assert (and (<= 0 TX[0,0] 1) (<= 0 TX[0,1] 1)))\n"
+        "(assert (and (<= -1 SX[0] 1) (<= 2 SX[1] 3)))\n"
+        "(assert (>= (- TY[0,0] SY[0]) (* 2 TX[0,1])))\n"
+    )
+    s = read_vnnlib(text)
+    assert (s.n_inputs, s.n_outputs) == (4, 2)  # TX[0,0], TX[0,1], SX[0], SX[1]; TY, SY
+    t, st_ = s.networks
+    assert (t.name, t.input_tensors, t.output_tensors) == ("teacher", (("TX", (1, 2)),), (("TY", (1, 1)),))
+    assert (t.inputs, t.output_offset, st_.inputs, st_.output_offset) == ((0, 1), 0, (2, 3), 1)
+    assert (t.equal_to, t.isomorphic_to, st_.equal_to) == (None, None, None)
+    (dj,) = s.disjuncts
+    assert dj.box == ((F(0), F(1)), (F(0), F(1)), (F(-1), F(1)), (F(2), F(3)))
+    # 2 TX[0,1] - (TY - SY) <= 0
+    assert dj.atoms == (form([0, 2, 0, 0], [-1, 1], 0),)
+
+
+def test_several_networks_identified_inputs():
+    """Top-level == between input elements makes them one variable of F; elsewhere they stay atoms."""
+    text = TEACHER_STUDENT + (
+        "(assert (== TX[0,0] SX[0]))\n"
+        "(assert (and (== SX[1] TX[0,1])))\n"
+        "(assert (<= 0 TX[0,0] 1))\n(assert (<= -1 SX[1] 1))\n(assert (<= TX[0,1] 0.5))\n"
+        "(assert (>= (- TY[0,0] SY[0]) 1))\n"
+    )
+    s = read_vnnlib(text)
+    assert s.n_inputs == 2
+    assert (s.networks[0].inputs, s.networks[1].inputs) == ((0, 1), (0, 1))
+    (dj,) = s.disjuncts
+    assert dj.box == ((F(0), F(1)), (F(-1), F(1, 2)))  # the bounds of both names meet
+    assert dj.atoms == (form([0, 0], [-1, 1], 1),)
+    # an equality inside an 'or' is not an identification: four inputs, rows in both disjuncts
+    text2 = TEACHER_STUDENT + (
+        "(assert (and (<= 0 TX[0,0] 1) (<= 0 TX[0,1] 1) (<= 0 SX[0] 1) (<= 0 SX[1] 1)))\n"
+        "(assert (or (== TX[0,0] SX[0]) (>= TY[0,0] 5)))\n"
+    )
+    s2 = read_vnnlib(text2)
+    assert s2.n_inputs == 4 and len(s2.disjuncts) == 2
+    assert s2.disjuncts[0].input_rows == (form([1, 0, -1, 0], [0, 0], 0), form([-1, 0, 1, 0], [0, 0], 0))
+
+
+def test_an_unbounded_identified_input_is_named_by_its_first_element():
+    text = TEACHER_STUDENT + "(assert (== SX[0] TX[0,1]))\n(assert (and (<= 0 TX[0,0] 1) (<= 0 SX[1] 1)))"
+    with pytest.raises(rg.FileFormatError, match=r"TX\[0,1\] has no lower bound"):
+        read_vnnlib(text)
+
+
+EQUIV = """(vnnlib-version <2.0>)
+(declare-network f (declare-input A Real [2]) (declare-output B Real [1]))
+(declare-network fcopy (equal-to f) (declare-input C Real [2]) (declare-output D Real [1]))
+(declare-network g (isomorphic-to f) (declare-input E float32 [2]) (declare-output G float32 [1]))
+(assert (and (<= 0 A[0] 1) (<= 0 A[1] 1) (<= 0 C[0] 1) (<= 0 C[1] 1) (<= 0 E[0] 1) (<= 0 E[1] 1)))
+(assert (>= B[0] D[0] G[0]))
+"""
+
+
+def test_equal_to_and_isomorphic_to():
+    s = read_vnnlib(EQUIV)
+    names = [(d.name, d.equal_to, d.isomorphic_to) for d in s.networks]
+    assert names == [("f", None, None), ("fcopy", "f", None), ("g", None, "f")]
+    assert (s.n_inputs, s.n_outputs) == (6, 3)
+    assert [d.inputs for d in s.networks] == [(0, 1), (2, 3), (4, 5)]
+    # B >= D >= G: D - B <= 0 and G - D <= 0
+    assert s.disjuncts[0].atoms == (form([0] * 6, [-1, 1, 0], 0), form([0] * 6, [0, -1, 1], 0))
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        # equal-to: the same shapes and element types
+        (("(declare-input C Real [2])", "(declare-input C Real [1,2])"),
+         r"line 3, token 'C': equal-to f: its input A has shape \[2\], this one \[1, 2\]"),
+        (("(declare-output D Real [1])", "(declare-output D Real [2])"),
+         r"token 'D': equal-to f: its output B has shape \[1\], this one \[2\]"),
+        (("(declare-input C Real [2])", "(declare-input C float32 [2])"),
+         r"token 'C': equal-to f: its input A has element type Real, this one float32"),
+        # isomorphic-to: the same shapes (element types may differ)
+        (("(declare-output G float32 [1])", "(declare-output G float32 [3])"),
+         r"line 4, token 'G': isomorphic-to f: its output B has shape \[1\], this one \[3\]"),
+        # an earlier network, without an equivalence of its own, at most one each, first
+        (("(isomorphic-to f)", "(isomorphic-to fcopy)"),
+         r"line 4, token 'fcopy': fcopy is itself equal-to f"),
+        (("(equal-to f)", "(equal-to g)"), r"line 3, token 'g': equal-to names no earlier declared network"),
+        (("(equal-to f)", "(equal-to fcopy)"), r"token 'fcopy': equal-to names the network itself"),
+        (("(isomorphic-to f)", "(isomorphic-to f) (equal-to f)"), r"token 'equal-to': a network has at most one"),
+        (("(equal-to f) (declare-input C Real [2])", "(declare-input C Real [2]) (equal-to f)"),
+         r"token 'equal-to': equal-to comes before the network's tensors"),
+        (("(equal-to f)", "(equal-to f f)"), r"token 'equal-to': expected \(equal-to NETWORK\)"),
+        # names are unique over networks and tensors
+        (("declare-network g", "declare-network A"), r"line 4, token 'A': this name is already used"),
+        (("(declare-input E", "(declare-input f"), r"line 4, token 'f': this name is already used"),
+        (("declare-network fcopy", "declare-network f"), r"line 3, token 'f': this name is already used"),
+    ],
+)
+def test_several_networks_errors(edit, match):
+    with pytest.raises(rg.FileFormatError, match=match) as info:
+        read_vnnlib(EQUIV.replace(*edit))
+    assert "VNN-LIB text, " in str(info.value)
+
+
+def test_several_networks_sizes_against_the_networks():
+    dims = {"f": (2, 1), "fcopy": (2, 1), "g": (2, 1)}
+    assert read_vnnlib(EQUIV, network_dims=dims) == read_vnnlib(EQUIV)
+    with pytest.raises(rg.FileFormatError, match=r"line 4, token 'E': declares 2 inputs, the network g has 3"):
+        read_vnnlib(EQUIV, network_dims={**dims, "g": (3, 1)})
+    with pytest.raises(rg.FileFormatError, match=r"line 2, token 'B': declares 1 outputs, the network f has 2"):
+        read_vnnlib(EQUIV, network_dims={**dims, "f": (2, 2)})
+    with pytest.raises(rg.InvalidInputError, match=r"no entry for the network 'g'"):
+        read_vnnlib(EQUIV, network_dims={"f": (2, 1), "fcopy": (2, 1)})
+    with pytest.raises(rg.InvalidInputError, match=r"names 'h', which the query does not declare"):
+        read_vnnlib(EQUIV, network_dims={**dims, "h": (2, 1)})
+    with pytest.raises(rg.InvalidInputError, match=r"n_inputs / n_outputs describe one network, the query declares 3"):
+        read_vnnlib(EQUIV, n_inputs=2)
+    with pytest.raises(rg.InvalidInputError, match=r"network_dims: expected name"):
+        read_vnnlib(EQUIV, network_dims={"f": (0, 1)})
+    with pytest.raises(rg.InvalidInputError, match=r"VNN-LIB 1.0"):
+        read_vnnlib(HEAD + BOX + "(assert (<= Y_0 0))", network_dims=dims)
+
+
+def test_one_network_query_is_unchanged_by_the_layout():
+    """A 2.0 query over one network keeps networks == () and reads == as atoms, not identification."""
+    text = "(vnnlib-version <2.0>)\n" + NET_DECL + V2_BOX + "(assert (== X[0] X[1]))\n(assert (<= Y[0] 0))"
+    s = read_vnnlib(text)
+    assert s.networks == () and s.n_inputs == 2
+    assert s.disjuncts[0].input_rows == (form([1, -1], [0, 0], 0), form([-1, 1], [0, 0], 0))
+
+
+def test_several_tensors_are_concatenated():
+    """A network with several input (output) tensors reads (writes) their concatenation, in
+    declaration order, each row-major."""
+    text = """(vnnlib-version <2.0>)
+(declare-network f
+    (declare-input image Real [1,2])
+    (declare-input meta Real [])
+    (declare-output bbox Real [2])
+    (declare-output logit Real [1]))
+(assert (and (<= 0 image[0,0] 1) (<= 2 image[0,1] 3) (<= 4 meta 5)))
+(assert (>= (+ logit[0] bbox[1]) meta))
+"""
+    s = read_vnnlib(text, n_inputs=3, n_outputs=3)
+    assert s.networks == () and (s.n_inputs, s.n_outputs) == (3, 3)
+    (dj,) = s.disjuncts
+    assert dj.box == ((F(0), F(1)), (F(2), F(3)), (F(4), F(5)))
+    assert dj.atoms == (form([0, 0, 1], [0, -1, -1], 0),)  # meta - bbox[1] - logit <= 0
+    with pytest.raises(rg.FileFormatError, match=r"line 5, token 'bbox': declares 3 outputs in 2 tensors, the network has 2"):
+        read_vnnlib(text, n_outputs=2)
+    two = text.replace("(assert", "(declare-network g (equal-to f) (declare-input G Real [1,2]) (declare-input H Real [])"
+                       " (declare-output J Real [2]) (declare-output K Real [1]))\n(assert", 1)
+    two += "(assert (and (<= 0 G[0,0] 1) (<= 0 G[0,1] 1) (<= 0 H 1)))\n"
+    s2 = read_vnnlib(two)
+    f, g = s2.networks
+    assert g.input_tensors == (("G", (1, 2)), ("H", ())) and g.inputs == (3, 4, 5) and g.output_offset == 3
+    assert (f.n_inputs, f.n_outputs, s2.n_outputs) == (3, 3, 6)
+    with pytest.raises(rg.FileFormatError, match=r"token 'G': equal-to f: it has 2 input tensors, this one 1"):
+        read_vnnlib(two.replace(" (declare-input H Real [])", ""))
+    with pytest.raises(rg.FileFormatError, match=r"token 'H': equal-to f: its input meta has shape \[\], this one \[1\]"):
+        read_vnnlib(two.replace("(declare-input H Real [])", "(declare-input H Real [1])"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -18,14 +18,21 @@ from relu_geom.certify.bounds import (
     resolve_bound_rule,
     rule_key,
 )
-from relu_geom.certify.certificate import FORMAT_STRICT, envelope, write_certificate
+from relu_geom.certify.certificate import (
+    FORMAT_STRICT,
+    canonical_network,
+    envelope,
+    network_sha256,
+    write_certificate,
+)
 from relu_geom.compiler.entry import as_network
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, UnsupportedInputError
 from relu_geom.geometry import Polyhedron
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.spec import Disjunct, Specification
+from relu_geom.network.transforms import stack_networks
 
-__all__ = ["PropertyResult", "check_property", "disjunct_goal", "unsafe_set"]
+__all__ = ["PropertyResult", "check_property", "disjunct_goal", "query_networks", "unsafe_set"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,9 @@ class PropertyResult:
         ``"sat"`` (a violating input exists: ``witness``), ``"unsat"`` (proved: none exists)
         or ``"unknown"`` (a limit stopped the search: ``reason``, ``gap``).
     witness
-        The exact violating input (sat), with ``disjunct`` its disjunct index.
+        The exact violating input (sat), with ``disjunct`` its disjunct index.  For a query
+        over several networks it is an input of the stacked network: network ``i`` reads
+        ``[witness[j] for j in spec.networks[i].inputs]``.
     certificate
         The ``relu-geom/certificate@1`` object (``@2`` when the property has a strict atom).
     stats
@@ -90,8 +99,100 @@ def _check_dims(net: ReLUNetwork, spec: Specification) -> None:
         )
 
 
+def query_networks(
+    nets: ReLUNetwork | Mapping[str, ReLUNetwork] | Sequence[ReLUNetwork], spec: Specification
+) -> tuple[ReLUNetwork, ...]:
+    """The network of each declaration of a query over several networks, in declaration order.
+
+    ``nets`` is a mapping from the declared names to networks (a network declared
+    ``equal-to`` another may be left out: it is that network), or a sequence in
+    declaration order, either with one network per declaration not marked ``equal-to``
+    (the networks the VNN-LIB 2.0 command line asks for) or with one per declaration.
+
+    Raises
+    ------
+    InvalidInputError
+        A missing or unknown name, the wrong number of networks, an ``equal-to`` network
+        that is not the same network, an ``isomorphic-to`` one of another architecture.
+    DimensionMismatchError
+        A network whose input or output size is not the declared tensor's.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.certify.properties import query_networks
+    >>> spec = rg.read_vnnlib('''(vnnlib-version <2.0>)
+    ... (declare-network f (declare-input A Real [1]) (declare-output B Real [1]))
+    ... (declare-network g (equal-to f) (declare-input C Real [1]) (declare-output D Real [1]))
+    ... (assert (<= -1 A[0] 1)) (assert (<= -1 C[0] 1)) (assert (>= (- B[0] D[0]) 1))''')
+    >>> f = rg.ReLUNetwork([[[1]], [[1]]], [[0], [0]])
+    >>> query_networks({"f": f}, spec) == (f, f) == query_networks([f], spec)
+    True
+    """
+    decls = spec.networks
+    names = [d.name for d in decls]
+    listing = ", ".join(names)
+    if isinstance(nets, ReLUNetwork):
+        raise InvalidInputError(
+            f"net: the query declares {len(decls)} networks ({listing}): give a mapping name -> network "
+            "or a sequence in declaration order"
+        )
+    given: dict[str, ReLUNetwork] = {}
+    if isinstance(nets, Mapping):
+        for key, value in nets.items():
+            if key not in names:
+                raise InvalidInputError(f"net: the query declares no network {key!r} (it declares {listing})")
+            given[key] = as_network(value, what=f"net[{key!r}]")
+    elif isinstance(nets, Sequence) and not isinstance(nets, (str, bytes)):
+        needed = [d.name for d in decls if d.equal_to is None]
+        if len(nets) == len(needed):
+            order = needed
+        elif len(nets) == len(decls):
+            order = names
+        else:
+            raise InvalidInputError(
+                f"net: the query declares {len(decls)} networks ({listing}), {len(needed)} without equal-to "
+                f"({', '.join(needed)}): expected {len(needed)} networks in that order, got {len(nets)}"
+            )
+        given = {key: as_network(v, what=f"net[{k}]") for k, (key, v) in enumerate(zip(order, nets))}
+    else:
+        raise InvalidInputError(
+            f"net: expected a network, a mapping name -> network or a sequence, got {type(nets).__name__}"
+        )
+    out: dict[str, ReLUNetwork] = {}
+    for d in decls:
+        if d.equal_to is not None:
+            same = out[d.equal_to]
+            if d.name in given and given[d.name] != same:
+                raise InvalidInputError(
+                    f"net[{d.name!r}]: {d.name} is declared equal-to {d.equal_to}, but the network given "
+                    f"for it is not {d.equal_to}'s"
+                )
+            out[d.name] = same
+            continue
+        if d.name not in given:
+            raise InvalidInputError(f"net: no network given for {d.name!r} (the query declares {listing})")
+        net = given[d.name]
+        if d.isomorphic_to is not None and net.architecture != out[d.isomorphic_to].architecture:
+            raise InvalidInputError(
+                f"net[{d.name!r}]: {d.name} is declared isomorphic-to {d.isomorphic_to}, but its architecture "
+                f"{list(net.architecture)} is not {list(out[d.isomorphic_to].architecture)}"
+            )
+        for what, have, want, tensor in (
+            ("inputs", net.input_dim, d.n_inputs, d.input_tensors),
+            ("outputs", net.output_dim, d.n_outputs, d.output_tensors),
+        ):
+            if have != want:
+                tensors = ", ".join(n for n, _ in tensor)
+                raise DimensionMismatchError(
+                    f"net[{d.name!r}]: the query declares {tensors} with {want} {what}, the network has {have}"
+                )
+        out[d.name] = net
+    return tuple(out[n] for n in names)
+
+
 def check_property(
-    net: ReLUNetwork,
+    net: ReLUNetwork | Mapping[str, ReLUNetwork] | Sequence[ReLUNetwork],
     spec: Specification,
     *,
     max_seconds: float | None = None,
@@ -106,7 +207,10 @@ def check_property(
     Parameters
     ----------
     net
-        The network.
+        The network; for a query over several networks (``spec.networks``, VNN-LIB 2.0), a
+        mapping from the declared names to networks or a sequence in declaration order
+        (see :func:`query_networks`).  They are decided as the one network
+        :func:`~relu_geom.network.transforms.stack_networks` builds (``docs/vnnlib.md``).
     spec
         A :class:`~relu_geom.Specification` (for example from ``relu_geom.io.vnnlib.read_vnnlib``).
     max_seconds, max_branches
@@ -147,13 +251,29 @@ def check_property(
     >>> res = check_property(net, strict)
     >>> res.verdict, res.certificate["format"]
     ('unsat', 'relu-geom/certificate@2')
+
+    Two networks (VNN-LIB 2.0) on one shared input: ``|x|`` and ``x`` differ by at most 4
+    on ``[-2, 1]`` (at ``x = -2``):
+
+    >>> query = rg.read_vnnlib('''(vnnlib-version <2.0>)
+    ... (declare-network f (declare-input A Real [1]) (declare-output B Real [1]))
+    ... (declare-network g (declare-input C Real [1]) (declare-output D Real [1]))
+    ... (assert (== A[0] C[0])) (assert (<= -2 A[0] 1)) (assert (>= (- B[0] D[0]) 4))''')
+    >>> ident = rg.ReLUNetwork([[[1]]], [[0]])
+    >>> res = check_property({"f": net, "g": ident}, query)
+    >>> res.verdict, res.witness, [e["name"] for e in res.certificate["networks"]]
+    ('sat', (Fraction(-2, 1),), ['f', 'g'])
     """
-    net = as_network(net, what="net")
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
     if not isinstance(spec, Specification):
         raise InvalidInputError(
             f"spec: expected a Specification (rg.read_vnnlib reads one), got {type(spec).__name__}"
         )
+    components: tuple[ReLUNetwork, ...] = ()
+    if spec.networks:
+        components = query_networks(net, spec)
+        net = stack_networks(components, [d.inputs for d in spec.networks])
+    net = as_network(net, what="net")
     _check_dims(net, spec)
     rule = resolve_bound_rule(net, bound_rule)
     start = time.monotonic()
@@ -208,6 +328,11 @@ def check_property(
         evidence = {}
     extra = {} if unknown is None or verdict != "unknown" else {"reason": unknown[0]}
     cert = envelope("property", net, question, verdict, evidence, seconds, **extra)
+    if components:
+        cert["networks"] = [
+            {**d.to_dict(), "network": canonical_network(c), "network_sha256": network_sha256(c)}
+            for d, c in zip(spec.networks, components)
+        ]
     if spec.has_strict:
         cert["format"] = FORMAT_STRICT  # @1 has no strict atoms: an @1 checker refuses this one
     return PropertyResult(
@@ -238,8 +363,16 @@ def _progress(progress: bool | Callable[[dict[str, Any]], None]):
     return bar, update
 
 
-def unsafe_set(net: ReLUNetwork, spec: Specification, *, max_cells: int | None = 100_000) -> list[Polyhedron]:
+def unsafe_set(
+    net: ReLUNetwork | Mapping[str, ReLUNetwork] | Sequence[ReLUNetwork],
+    spec: Specification,
+    *,
+    max_cells: int | None = 100_000,
+) -> list[Polyhedron]:
     """The exact set of violating inputs of a small network, as a union of polyhedra.
+
+    For a query over several networks (given as to :func:`check_property`) the set lies in
+    the input space of the stacked network.
 
     On each region of the canonical complex over a disjunct's box ``f`` is affine, so the
     violating part of the region's closure is the polyhedron cut out by the input rows and
@@ -253,11 +386,13 @@ def unsafe_set(net: ReLUNetwork, spec: Specification, *, max_cells: int | None =
     >>> sorted(p.vertices for p in rg.unsafe_set(net, spec))
     [((Fraction(-2, 1),), (Fraction(-1, 1),)), ((Fraction(1, 1),), (Fraction(2, 1),))]
     """
-    net = as_network(net, what="net")
     if not isinstance(spec, Specification):
         raise InvalidInputError(
             f"spec: expected a Specification (rg.read_vnnlib reads one), got {type(spec).__name__}"
         )
+    if spec.networks:
+        net = stack_networks(query_networks(net, spec), [d.inputs for d in spec.networks])
+    net = as_network(net, what="net")
     from relu_geom.compiler import compile_network
 
     _check_dims(net, spec)

@@ -1,10 +1,15 @@
-"""``relu-geom certify NET SPEC.vnnlib``: decide a VNN-LIB property exactly, with a certificate.
+"""``relu-geom certify NET [NET ...] SPEC.vnnlib``: decide a VNN-LIB property exactly, with a certificate.
 
 Exit status: 0 unsat (the property holds: no unsafe input), 1 sat (an exact witness),
 2 error, 3 unknown (a limit stopped the search).  ``--result-file`` writes the VNN-COMP
 result: the first line ``sat`` / ``unsat`` / ``unknown`` / ``timeout``, then for sat the
 assignment ``((X_0 v) ... (Y_0 w) ...)``.  Values are exact when they are finite decimals;
 other rationals are written as decimals with 30 significant digits (a note goes to stderr).
+
+A VNN-LIB 2.0 query over several networks takes one NET per declared network not marked
+``equal-to``, in declaration order; its assignment names every element by its declared
+tensor and index, network by network, input then output: ``((TX[0,0] v) ... (TY[0,0] w)
+(SX[0,0] v) ... (SY[0,0] w))`` (docs/vnnlib.md).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from relu_geom.commands._common import (
     read_network,
     write_text_atomic,
 )
-from relu_geom.errors import BackendUnavailableError, FileFormatError
+from relu_geom.errors import BackendUnavailableError, FileFormatError, InvalidInputError
 
 EXIT = {"unsat": 0, "sat": 1, "unknown": 3}
 
@@ -33,7 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Exact verification of NET against the unsafe set of SPEC (VNN-LIB), with a certificate.",
     )
     add_network_argument(p)
-    p.add_argument("spec", metavar="SPEC", nargs="?", help="the property (.vnnlib)")
+    p.add_argument(
+        "spec",
+        metavar="[NET ...] SPEC",
+        nargs="*",
+        help="the property (.vnnlib); for a VNN-LIB 2.0 query over several networks, first the further "
+        "networks, one per declare-network not marked equal-to, in declaration order",
+    )
     p.add_argument("--spec-json", help=argparse.SUPPRESS)  # a Specification as plain JSON (tests, tools)
     p.add_argument("--timeout", type=float, metavar="S", help="stop after S seconds with 'unknown'")
     p.add_argument("--max-branches", type=int, metavar="N", help="stop after N branches with 'unknown'")
@@ -45,17 +56,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _read_spec(args: argparse.Namespace, net):
+def _read_spec(args: argparse.Namespace, nets: list):
     from relu_geom.network.spec import Specification
 
     if args.spec_json:
+        if len(nets) != 1:
+            raise FileFormatError("--spec-json: a property of one network (give one NET)")
         try:
             with open(args.spec_json, encoding="utf-8") as fh:
                 data = json.load(fh)
             return Specification.from_lists(data["n_inputs"], data["n_outputs"], data["disjuncts"]), None
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise FileFormatError(f"--spec-json {args.spec_json!r}: not a property ({exc})") from None
-    if not args.spec:
+    if not args.spec_path:
         raise FileFormatError("SPEC: give a .vnnlib property file")
     try:
         from relu_geom.io.vnnlib import read_vnnlib
@@ -66,10 +79,68 @@ def _read_spec(args: argparse.Namespace, net):
     import hashlib
     import os
 
-    spec = read_vnnlib(args.spec, n_inputs=net.input_dim, n_outputs=net.output_dim)
-    with open(args.spec, "rb") as fh:
+    spec = read_vnnlib(args.spec_path) if len(nets) > 1 or _several(args.spec_path) else None
+    if spec is None or not spec.networks:
+        spec = read_vnnlib(args.spec_path, n_inputs=nets[0].input_dim, n_outputs=nets[0].output_dim)
+    else:
+        needed = [d for d in spec.networks if d.equal_to is None]
+        if len(needed) != len(nets):
+            raise InvalidInputError(
+                f"NET: the query declares {len(spec.networks)} networks, {len(needed)} without equal-to "
+                f"({', '.join(d.name for d in needed)}): give {len(needed)} network files before SPEC, "
+                f"got {len(nets)}"
+            )
+        dims = {d.name: (n.input_dim, n.output_dim) for d, n in zip(needed, nets)}
+        for d in spec.networks:
+            if d.equal_to is not None:
+                dims[d.name] = dims[d.equal_to]
+        spec = read_vnnlib(args.spec_path, network_dims=dims)  # a shape mismatch names its token
+    with open(args.spec_path, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
-    return spec, {"file": os.path.basename(args.spec), "sha256": digest}
+    return spec, {"file": os.path.basename(args.spec_path), "sha256": digest}
+
+
+def _several(path: str) -> bool:
+    """Whether the file may declare several networks (then it is read once without sizes)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().count(b"declare-network") > 1
+    except OSError:
+        return False  # read_vnnlib names the problem
+
+
+def _assignment(res, spec, nets) -> list[tuple[str, Fraction]]:
+    """The named values of a sat witness: ``X_i``, ``Y_j`` for one network, else
+    ``NAME[i,j,...]`` for every declared tensor, network by network, input then output."""
+    if not spec.networks:
+        pairs = [(f"X_{i}", v) for i, v in enumerate(res.witness)]
+        return pairs + [(f"Y_{j}", v) for j, v in enumerate(nets[0](res.witness))]
+    from relu_geom.certify.properties import query_networks
+
+    pairs = []
+    for d, net in zip(spec.networks, query_networks(nets, spec)):
+        x = [res.witness[j] for j in d.inputs]
+        for tensors, vector in ((d.input_tensors, x), (d.output_tensors, net(x))):
+            start = 0
+            for name, shape in tensors:
+                size = 1
+                for n in shape:
+                    size *= n
+                values, start = vector[start : start + size], start + size
+                pairs.extend(_named(name, shape, values))
+    return pairs
+
+
+def _named(name: str, shape: tuple[int, ...], values) -> list[tuple[str, Fraction]]:
+    """``NAME[i,j,...]`` (row-major) for each value of one tensor; a scalar tensor by its name."""
+    out = []
+    for flat, v in enumerate(values):
+        index, rest = [], flat
+        for n in reversed(shape):
+            index.append(rest % n)
+            rest //= n
+        out.append((f"{name}[{','.join(map(str, reversed(index)))}]" if shape else name, v))
+    return out
 
 
 def vnncomp_number(v: Fraction) -> tuple[str, bool]:
@@ -96,10 +167,14 @@ def vnncomp_number(v: Fraction) -> tuple[str, bool]:
 def run(args: argparse.Namespace) -> int:
     from relu_geom.certify.properties import check_property
 
-    net = read_network(args.net)
-    spec, source = _read_spec(args, net)
+    args.spec_path = args.spec[-1] if args.spec and not args.spec_json else None
+    extra = args.spec if args.spec_json else args.spec[:-1]
+    nets = [read_network(path, args) for path in [args.net, *extra]]
+    spec, source = _read_spec(args, nets)
+    if len(nets) > 1 and not spec.networks:
+        raise FileFormatError(f"NET: {len(nets)} networks given, the property is about one")
     res = check_property(
-        net,
+        nets[0] if not spec.networks else nets,
         spec,
         max_seconds=args.timeout,
         max_branches=args.max_branches,
@@ -116,8 +191,7 @@ def run(args: argparse.Namespace) -> int:
         lines = [first]
         if res.verdict == "sat":
             assert res.witness is not None
-            pairs = [(f"X_{i}", v) for i, v in enumerate(res.witness)]
-            pairs += [(f"Y_{j}", v) for j, v in enumerate(net(res.witness))]
+            pairs = _assignment(res, spec, nets)
             exact = True
             body = []
             for name, v in pairs:

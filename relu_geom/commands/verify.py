@@ -1,4 +1,7 @@
-"""``relu-geom verify CERT.json [NET] [--json] [--max-seconds S]``: check a certificate independently.
+"""``relu-geom verify CERT.json [NET ...] [--json] [--max-seconds S]``: check a certificate independently.
+
+A property certificate of a VNN-LIB 2.0 query over several networks takes them all (one per
+listed network not marked ``equal_to``, in order, as ``relu-geom certify`` was given them).
 
 Prints ``valid`` and what was checked, or ``invalid: <path>: <reason>``.  Exit status
 0 for a valid certificate, 1 for an invalid one or the verdict ``unknown``, 2 for errors
@@ -24,7 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("cert", metavar="CERT", help="the certificate (JSON file)")
     p.add_argument(
-        "net", metavar="NET", nargs="?", help="optional network file (or zoo:NAME) it must be about"
+        "net",
+        metavar="NET",
+        nargs="*",
+        help="optional network file (or zoo:NAME) it must be about; for a property of several networks, "
+        "each of them in order",
     )
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument(
@@ -37,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    network = read_network(args.net) if args.net else None
+    nets = [read_network(path) for path in args.net]
+    network = None if not nets else nets[0] if len(nets) == 1 else nets
     report = verify_certificate(args.cert, network, max_seconds=args.max_seconds)
     if args.json:
         emit_json(report.to_dict())

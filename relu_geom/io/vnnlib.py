@@ -4,25 +4,27 @@ A VNN-LIB file declares the network's inputs and outputs and asserts the **unsaf
 set.  :func:`read_vnnlib` reads the VNN-LIB 1.0 subset that VNN-COMP writes
 (``declare-const X_i Real``, ``assert`` with ``<=``, ``>=``, ``and``, ``or`` at any
 nesting, linear terms built with ``+``, ``-`` and ``*`` by constants) and VNN-LIB 2.0
-queries over one network (``(vnnlib-version <2.0>)``, then ``(declare-network NAME
-(declare-input X TYPE [shape]) (declare-output Y TYPE [shape]))``, then assertions over
-the tensor elements ``X[i,j,...]``, with ``==`` as two atoms), and normalizes it: the
-unsafe set is a union of disjuncts, each a box on the inputs (every input bounded),
-further linear rows in the inputs alone, and atoms involving the outputs.  A 2.0 tensor
-is flattened in row-major order (the order of ONNX).  Every decimal is the exact
-decimal it denotes (``0.1`` is 1/10), scientific notation included.
+queries (``(vnnlib-version <2.0>)``, then one or more ``(declare-network NAME
+[(equal-to F) | (isomorphic-to F)] (declare-input X TYPE [shape]) ... (declare-output Y TYPE
+[shape]) ...)``, several tensors read as their concatenation, then assertions over the tensor elements ``X[i,j,...]``, with ``==`` as two
+atoms), and normalizes it: the unsafe set is a union of disjuncts, each a box on the
+inputs (every input bounded), further linear rows in the inputs alone, and atoms
+involving the outputs.  A 2.0 tensor is flattened in row-major order (the order of ONNX).
+A query over several networks is a property of the network stacking them, whose input
+lists every network's input elements (those identified by a top-level ``==`` once) and
+whose output the outputs, in declaration order (``Specification.networks``).  Every
+decimal is the exact decimal it denotes (``0.1`` is 1/10), scientific notation included.
 
 What is not read (a :class:`~relu_geom.errors.FileFormatError` naming file, line and
-token): strict ``<`` / ``>`` and ``!=``, non-linear terms, other operators, commands and
-sorts; in 2.0 also several networks, several input or output tensors, hidden tensors,
-``isomorphic-to`` / ``equal-to`` and element types other than ``Real`` and the floating
-types (docs/vnnlib.md).
+token): strict ``<`` / ``>`` and ``!=`` in 1.0, non-linear terms, other operators,
+commands and sorts; in 2.0 also hidden tensors and element types other than ``Real`` and the floating types (docs/vnnlib.md).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from relu_geom._util import short_repr
 from relu_geom.errors import FileFormatError, InvalidInputError, LimitExceededError
-from relu_geom.network.spec import AffineForm, Disjunct, Specification
+from relu_geom.network.spec import AffineForm, Disjunct, NetworkDeclaration, Specification
 
 __all__ = ["AffineForm", "Disjunct", "Specification", "VnnlibProperty", "read_vnnlib"]
 
@@ -385,25 +387,50 @@ def _as_tok(item: object) -> _Tok:
     return item
 
 
+@dataclass(slots=True)
+class _Net:
+    """One ``declare-network`` as read (tokens kept for error messages)."""
+
+    name: _Tok
+    equiv: tuple[str, _Tok] | None  # ("equal-to" / "isomorphic-to", the target's name token)
+    # kind "X" / "Y" -> the tensors in declaration order, each (name, shape, type, token)
+    tensors: dict[str, list[tuple[str, tuple[int, ...], str, _Tok]]]
+
+
 class _Reader2(_Reader):
-    """VNN-LIB 2.0: one network, one input and one output tensor (docs/vnnlib.md)."""
+    """VNN-LIB 2.0: one or more networks, each with input and output tensors (docs/vnnlib.md)."""
 
     token_re = _TOKEN_2
     brackets = True
 
-    def __init__(self, text: str, src: str, n_inputs: int | None, n_outputs: int | None):
+    def __init__(
+        self,
+        text: str,
+        src: str,
+        n_inputs: int | None,
+        n_outputs: int | None,
+        dims: dict[str, tuple[int, int]] | None = None,
+    ):
         super().__init__(text, src, n_inputs, n_outputs)
-        # name -> (kind "X" / "Y", shape, declaring token)
-        self.tensors: dict[str, tuple[str, tuple[int, ...], _Tok]] = {}
-        self.input_shape: tuple[int, ...] = ()
-        self.input_name = "X"
+        # name -> (kind "X" / "Y", shape, declaring token, network index)
+        self.tensors: dict[str, tuple[str, tuple[int, ...], _Tok, int]] = {}
+        self.nets: list[_Net] = []
+        self.dims = dims
+        self.x_index: dict[tuple[str, int], int] = {}  # (input tensor, flat index) -> input of F
+        self.x_label: list[str] = []  # the label of each input of F (its first element)
+        self.y_offset: dict[str, int] = {}  # output tensor -> its first output in F
+        self.parent: dict[tuple[str, int], tuple[str, int]] = {}  # identified input elements
 
     def input_label(self, i: int) -> str:
+        return self.x_label[i]
+
+    def label(self, name: str, flat: int) -> str:
+        shape = self.tensors[name][1]
         index = []
-        for n in reversed(self.input_shape):
-            index.append(i % n)
-            i //= n
-        return f"{self.input_name}[{','.join(map(str, reversed(index)))}]"
+        for n in reversed(shape):
+            index.append(flat % n)
+            flat //= n
+        return f"{name}[{','.join(map(str, reversed(index)))}]" if shape else name
 
     def read(self) -> VnnlibProperty:
         items = self.parse()
@@ -412,21 +439,14 @@ class _Reader2(_Reader):
                 raise self.error(_as_tok(item), "expected a command in parentheses")
         version = self.head(items[0])  # type: ignore[arg-type]
         assert version.text == "vnnlib-version"  # _version() chose this reader
-        network_seen = False
         asserts: list[list[object]] = []
         for item in items[1:]:
             assert isinstance(item, list)
             head = self.head(item)
             if head.text == "declare-network":
-                if network_seen:
-                    raise self.error(
-                        _as_tok(item[2]) if len(item) > 2 else head,
-                        "a second network: only queries over one network are supported",
-                    )
                 if asserts:
                     raise self.error(head, "network declarations must come before the assertions")
                 self.network(item)
-                network_seen = True
             elif head.text == "assert":
                 if len(item) != 3:
                     raise self.error(head, "expected (assert FORMULA)")
@@ -437,52 +457,182 @@ class _Reader2(_Reader):
                 raise self.error(head, "a second version declaration")
             else:
                 raise self.error(head, "unknown command (expected declare-network or assert)")
-        if not network_seen:
+        if not self.nets:
             raise self.error(version, "no declare-network in this query")
-        (d, _), (m, _) = (self.size("X"), self.size("Y"))
-        return self.dnf(asserts, d, m)
+        if len(self.nets) > 1 and (self.n_in is not None or self.n_out is not None):
+            raise InvalidInputError(
+                f"{self.src}: n_inputs / n_outputs describe one network, the query declares "
+                f"{len(self.nets)}: give network_dims={{name: (n_inputs, n_outputs)}}"
+            )
+        if self.dims is not None:
+            self.check_dims()
+        if len(self.nets) > 1:
+            asserts = self.identified(asserts)
+        self.layout()
+        d, m = len(self.x_label), sum(self.out_size(net) for net in self.nets)
+        spec = self.dnf(asserts, d, m)
+        if len(self.nets) == 1:
+            return spec
+        return Specification(spec.n_inputs, spec.n_outputs, spec.disjuncts, tuple(self.declarations()))
 
-    def size(self, kind: str) -> tuple[int, _Tok]:
-        for k, shape, tok in self.tensors.values():
-            if k == kind:
-                n = 1
-                for v in shape:
-                    n *= v
-                return n, tok
-        raise AssertionError(kind)  # network() declares one of each
+    def out_size(self, net: _Net) -> int:
+        return sum(_size(t[1]) for t in net.tensors["Y"])
+
+    def check_dims(self) -> None:
+        assert self.dims is not None
+        names = [net.name.text for net in self.nets]
+        for net in self.nets:
+            if net.name.text not in self.dims:
+                raise InvalidInputError(
+                    f"{self.src}: network_dims has no entry for the network {net.name.text!r} "
+                    f"(the query declares {', '.join(names)})"
+                )
+        for key in self.dims:
+            if key not in names:
+                raise InvalidInputError(
+                    f"{self.src}: network_dims names {key!r}, which the query does not declare "
+                    f"(it declares {', '.join(names)})"
+                )
+        for net in self.nets:
+            for kind, k in (("X", 0), ("Y", 1)):
+                self.check_size(net, kind, self.dims[net.name.text][k], f"the network {net.name.text}")
+
+    def check_size(self, net: _Net, kind: str, given: int, what_net: str) -> None:
+        """The declared tensors of ``kind`` have ``given`` elements in all (else an error at the first)."""
+        tensors = net.tensors[kind]
+        size = sum(_size(t[1]) for t in tensors)
+        if size != given:
+            what = "inputs" if kind == "X" else "outputs"
+            many = f" in {len(tensors)} tensors" if len(tensors) > 1 else ""
+            raise self.error(tensors[0][3], f"declares {size} {what}{many}, {what_net} has {given}")
+
+    def find(self, e: tuple[str, int]) -> tuple[str, int]:
+        """The representative of an input element (the first of its class to be declared)."""
+        while self.parent.get(e, e) != e:
+            e = self.parent[e]
+        return e
+
+    def identified(self, asserts: list[list[object]]) -> list[list[object]]:
+        """Top-level ``(== a b ...)`` between input elements (alone or in a top-level ``and``):
+        the elements are the same variables of ``F`` (recorded in ``self.parent``, a union-find
+        forest whose roots are the earliest declared elements).  Returns the other assertions."""
+        find = self.find
+
+        def pairs(node: object) -> list[tuple[tuple[str, int], tuple[str, int]]] | None:
+            if not (isinstance(node, list) and len(node) >= 3 and isinstance(node[1], _Tok)):
+                return None
+            op = node[1].text
+            if op == "and":
+                out: list[tuple[tuple[str, int], tuple[str, int]]] = []
+                for a in node[2:]:
+                    p = pairs(a)
+                    if p is None:
+                        return None
+                    out.extend(p)
+                return out
+            if op != "==" or len(node) < 4:
+                return None
+            elems = [self.input_element(a) for a in node[2:]]
+            if any(e is None for e in elems):
+                return None
+            return [(a, b) for a, b in zip(elems, elems[1:])]  # type: ignore[misc]
+
+        rest = []
+        for a in asserts:
+            found = pairs(a[2])
+            if found is None:
+                rest.append(a)
+                continue
+            for u, v in found:
+                ru, rv = sorted((find(u), find(v)), key=self.order)
+                if ru != rv:
+                    self.parent[rv] = ru
+        return rest
+
+    def order(self, e: tuple[str, int]) -> tuple[int, int]:
+        """Declaration order of input elements (network, then row-major index)."""
+        return self.tensors[e[0]][3], e[1]
+
+    def input_element(self, node: object) -> tuple[str, int] | None:
+        """``(tensor, flat index)`` when ``node`` is a valid element of an input tensor."""
+        if isinstance(node, _Tok) and _NAME_2.fullmatch(node.text):
+            node = _Ref(node.text, (), node.line, node.text)
+        if not isinstance(node, _Ref) or node.name not in self.tensors:
+            return None
+        kind, shape, _, _ = self.tensors[node.name]
+        if kind != "X" or len(node.index) != len(shape) or any(i >= n for i, n in zip(node.index, shape)):
+            return None
+        flat = 0
+        for i, n in zip(node.index, shape):
+            flat = flat * n + i
+        return node.name, flat
+
+    def layout(self) -> None:
+        """The inputs of ``F``: every input element in declaration order, identified ones shared."""
+        find = self.find
+        root_index: dict[tuple[str, int], int] = {}
+        offset = 0
+        for net in self.nets:
+            for var, shape, _, _ in net.tensors["X"]:
+                for flat in range(_size(shape)):
+                    root = find((var, flat))
+                    if root not in root_index:
+                        root_index[root] = len(self.x_label)
+                        self.x_label.append(self.label(*root))
+                    self.x_index[(var, flat)] = root_index[root]
+            for var, shape, _, _ in net.tensors["Y"]:
+                self.y_offset[var] = offset
+                offset += _size(shape)
+
+    def declarations(self) -> list[NetworkDeclaration]:
+        out = []
+        for net in self.nets:
+            xs = tuple((t[0], t[1]) for t in net.tensors["X"])
+            ys = tuple((t[0], t[1]) for t in net.tensors["Y"])
+            kind, target = net.equiv if net.equiv is not None else ("", None)
+            out.append(
+                NetworkDeclaration(
+                    net.name.text,
+                    xs,
+                    ys,
+                    tuple(self.x_index[(v, i)] for v, shape in xs for i in range(_size(shape))),
+                    self.y_offset[ys[0][0]],
+                    equal_to=target.text if target is not None and kind == "equal-to" else None,
+                    isomorphic_to=target.text if target is not None and kind == "isomorphic-to" else None,
+                )
+            )
+        return out
 
     def network(self, item: list[object]) -> None:
         head = self.head(item)
         if len(item) < 3 or not isinstance(item[2], _Tok) or _NAME_2.fullmatch(item[2].text) is None:
             raise self.error(head, "expected (declare-network NAME (declare-input ...) (declare-output ...))")
         name = item[2]
-        used = {name.text: name}
-        kinds: dict[str, _Tok] = {}
+        if name.text in self.tensors or any(n.name.text == name.text for n in self.nets):
+            raise self.error(name, "this name is already used (names are unique in a query)")
+        net = _Net(name, None, {})
+        index = len(self.nets)
         for decl in item[3:]:
             if not isinstance(decl, list):
                 raise self.error(_as_tok(decl), "expected (declare-input ...) or (declare-output ...)")
             h = self.head(decl)
             if h.text in ("isomorphic-to", "equal-to"):
-                raise self.error(h, f"{h.text} relates several networks: not supported (one network only)")
+                self.equivalence(net, h, decl)
+                continue
             if h.text == "declare-hidden":
                 raise self.error(h, "hidden tensors are not supported (only the network's input and output)")
             if h.text not in ("declare-input", "declare-output"):
                 raise self.error(h, "expected declare-input or declare-output")
             kind = "X" if h.text == "declare-input" else "Y"
-            if kind in kinds:
-                what = "input" if kind == "X" else "output"
-                raise self.error(h, f"a second {what} tensor: the network has one {what} vector")
-            if kind == "X" and "Y" in kinds:
+            if kind == "X" and "Y" in net.tensors:
                 raise self.error(h, "inputs must be declared before outputs")
-            kinds[kind] = h
             if len(decl) not in (4, 5) or not isinstance(decl[2], _Tok) or not isinstance(decl[3], _Ref):
                 raise self.error(h, f"expected ({h.text} NAME TYPE [d1,...,dk] [\"onnx-name\"])")
             var, typ = decl[2], decl[3]
             if _NAME_2.fullmatch(var.text) is None:
                 raise self.error(var, "a tensor name starts with a letter, then letters, digits, '_'")
-            if var.text in used:
+            if var.text in self.tensors or var.text == name.text or any(n.name.text == var.text for n in self.nets):
                 raise self.error(var, "this name is already used (names are unique in a query)")
-            used[var.text] = var
             if typ.name not in FLOAT_TYPES:
                 raise self.error(
                     _Tok(typ.name, typ.line),
@@ -490,29 +640,72 @@ class _Reader2(_Reader):
                 )
             if len(decl) == 5 and not (isinstance(decl[4], _Tok) and decl[4].text.startswith('"')):
                 raise self.error(_as_tok(decl[4]), 'expected an ONNX name in double quotes')
-            size = 1
-            for v in typ.index:
-                size *= v
+            size = _size(typ.index)
             if size < 1 or size > MAX_ELEMENTS:
                 raise self.error(
                     _Tok(typ.text, typ.line), f"a tensor of {size} elements (expected 1 to {MAX_ELEMENTS})"
                 )
-            given = self.n_in if kind == "X" else self.n_out
-            if given is not None and size != given:
-                what = "inputs" if kind == "X" else "outputs"
-                raise self.error(var, f"declares {size} {what}, the network has {given}")
-            self.tensors[var.text] = (kind, typ.index, var)
-            if kind == "X":
-                self.input_shape, self.input_name = typ.index, var.text
+            self.tensors[var.text] = (kind, typ.index, var, index)
+            net.tensors.setdefault(kind, []).append((var.text, typ.index, typ.name, var))
         for kind, what in (("X", "declare-input"), ("Y", "declare-output")):
-            if kind not in kinds:
+            if kind not in net.tensors:
                 raise self.error(head, f"the network has no {what}")
+        for kind, given in (("X", self.n_in), ("Y", self.n_out)):
+            if given is not None:
+                self.check_size(net, kind, given, "the network")
+        if sum(_size(t[1]) for t in net.tensors["X"]) > MAX_ELEMENTS:
+            raise self.error(net.tensors["X"][0][3], f"the network's inputs have more than {MAX_ELEMENTS} elements")
+        if net.equiv is not None:
+            self.check_equivalence(net)
+        self.nets.append(net)
+
+    def equivalence(self, net: _Net, h: _Tok, decl: list[object]) -> None:
+        """``(equal-to NAME)`` / ``(isomorphic-to NAME)``: NAME an earlier network without one."""
+        if net.equiv is not None:
+            raise self.error(h, "a network has at most one equal-to or isomorphic-to")
+        if net.tensors:
+            raise self.error(h, f"{h.text} comes before the network's tensors")
+        if len(decl) != 3 or not isinstance(decl[2], _Tok):
+            raise self.error(h, f"expected ({h.text} NETWORK)")
+        target = decl[2]
+        earlier = [n for n in self.nets if n.name.text == target.text]
+        if not earlier:
+            what = "the network itself" if target.text == net.name.text else "no earlier declared network"
+            raise self.error(target, f"{h.text} names {what} (it must name an earlier declare-network)")
+        if earlier[0].equiv is not None:
+            raise self.error(
+                target, f"{target.text} is itself {earlier[0].equiv[0]} {earlier[0].equiv[1].text}: "
+                f"{h.text} must name a network without an equivalence"
+            )
+        net.equiv = (h.text, target)
+
+    def check_equivalence(self, net: _Net) -> None:
+        """equal-to: the same shapes and element types; isomorphic-to: the same shapes."""
+        assert net.equiv is not None
+        kind, target = net.equiv
+        other = next(n for n in self.nets if n.name.text == target.text)
+        for k, what in (("X", "input"), ("Y", "output")):
+            mine, theirs = net.tensors[k], other.tensors[k]
+            if len(mine) != len(theirs):
+                raise self.error(
+                    mine[0][3], f"{kind} {target.text}: it has {len(theirs)} {what} tensors, this one {len(mine)}"
+                )
+            for (_, shape, typ, tok), (ovar, oshape, otyp, _) in zip(mine, theirs):
+                self.check_tensor(kind, target.text, what, (shape, typ, tok), (ovar, oshape, otyp))
+
+    def check_tensor(self, kind: str, target: str, what: str, mine: tuple, theirs: tuple) -> None:
+        """One tensor of an equal-to / isomorphic-to network against the earlier network's."""
+        (shape, typ, tok), (ovar, oshape, otyp) = mine, theirs
+        if shape != oshape:
+            raise self.error(tok, f"{kind} {target}: its {what} {ovar} has shape {list(oshape)}, this one {list(shape)}")
+        if kind == "equal-to" and typ != otyp:
+            raise self.error(tok, f"equal-to {target}: its {what} {ovar} has element type {otyp}, this one {typ}")
 
     def element(self, ref: _Ref) -> tuple[str, int]:
         tok = _Tok(ref.text, ref.line)
         if ref.name not in self.tensors:
-            raise self.error(tok, "used but not declared (expected the input or output tensor)")
-        kind, shape, _ = self.tensors[ref.name]
+            raise self.error(tok, "used but not declared (expected an input or output tensor)")
+        kind, shape, _, _ = self.tensors[ref.name]
         if len(ref.index) != len(shape):
             raise self.error(tok, f"expected {len(shape)} indices for a tensor of shape {list(shape)}")
         flat = 0
@@ -520,7 +713,9 @@ class _Reader2(_Reader):
             if i >= n:
                 raise self.error(tok, f"index out of range for a tensor of shape {list(shape)}")
             flat = flat * n + i
-        return kind, flat
+        if kind == "X":
+            return kind, self.x_index[(ref.name, flat)]
+        return kind, self.y_offset[ref.name] + flat
 
     def term(self, node: object, d: int, m: int) -> tuple[dict[tuple[str, int], Fraction], Fraction]:
         if isinstance(node, _Ref):
@@ -553,6 +748,13 @@ class _Reader2(_Reader):
             return [[lt(terms[0], terms[1])], [lt(terms[1], terms[0])]]
         pairs = list(zip(terms, terms[1:]))
         return [[lt(a, b) if op.text == "<" else lt(b, a) for a, b in pairs]]
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    n = 1
+    for v in shape:
+        n *= v
+    return n
 
 
 def _version(text: str, src: str) -> str:
@@ -608,7 +810,11 @@ def _difference(a, b, d: int, m: int) -> AffineForm:
 
 
 def read_vnnlib(
-    source: str | os.PathLike[str], *, n_inputs: int | None = None, n_outputs: int | None = None
+    source: str | os.PathLike[str],
+    *,
+    n_inputs: int | None = None,
+    n_outputs: int | None = None,
+    network_dims: Mapping[str, tuple[int, int]] | None = None,
 ) -> VnnlibProperty:
     """Read a VNN-LIB property (a path, or the text itself) into its exact DNF.
 
@@ -620,7 +826,11 @@ def read_vnnlib(
     n_inputs, n_outputs
         The network's input and output dimensions: variables beyond them are errors,
         and every ``X_0 .. X_{n_inputs-1}`` must be bounded.  By default, one more
-        than the largest declared index.
+        than the largest declared index.  For a single network only.
+    network_dims
+        For a VNN-LIB 2.0 query: ``{network name: (n_inputs, n_outputs)}`` for every
+        declared network; a declared tensor of another size is a ``FileFormatError`` at
+        its declaration.
 
     Returns
     -------
@@ -679,5 +889,27 @@ def read_vnnlib(
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FileFormatError(f"{src}: not UTF-8 text (byte {exc.start})") from None
-    reader = _Reader2 if _version(text, src) == "2" else _Reader
-    return reader(text, src, n_inputs, n_outputs).read()
+    dims: dict[str, tuple[int, int]] | None = None
+    if network_dims is not None:
+        if not isinstance(network_dims, Mapping):
+            raise InvalidInputError(
+                f"network_dims: expected a mapping name -> (n_inputs, n_outputs), got {type(network_dims).__name__}"
+            )
+        dims = {}
+        for key, pair in network_dims.items():
+            ok = isinstance(pair, (tuple, list)) and len(pair) == 2
+            if not (
+                isinstance(key, str)
+                and ok
+                and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in pair)
+            ):
+                raise InvalidInputError(
+                    f"network_dims: expected name -> (n_inputs, n_outputs) of positive integers, "
+                    f"got {short_repr(key)}: {short_repr(pair)}"
+                )
+            dims[key] = (pair[0], pair[1])
+    if _version(text, src) == "2":
+        return _Reader2(text, src, n_inputs, n_outputs, dims).read()
+    if dims is not None:
+        raise InvalidInputError(f"network_dims: {src} is VNN-LIB 1.0 (one network): give n_inputs, n_outputs")
+    return _Reader(text, src, n_inputs, n_outputs).read()

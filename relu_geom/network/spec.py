@@ -5,6 +5,11 @@ input rows (affine forms in ``x`` only) and atoms (affine forms in ``x`` and the
 ``y``), each form ``e`` asserted as ``e <= 0``, or ``e < 0`` for a *strict* atom (input rows
 are never strict; a strict comparison of the inputs alone is an atom).  ``sat`` means some
 input of some disjunct satisfies every row and atom (a violation of the safety property).
+
+A VNN-LIB 2.0 query over several networks ``f_1, ..., f_k`` is a specification of the one
+network ``F`` that computes them side by side: its ``networks`` (one
+:class:`NetworkDeclaration` each) say which of ``F``'s inputs each ``f_i`` reads and where
+its outputs are in ``F``'s output (see ``docs/vnnlib.md``).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 from relu_geom.arith.rational import format_rational, to_rational
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 
-__all__ = ["AffineForm", "Disjunct", "Specification"]
+__all__ = ["AffineForm", "Disjunct", "NetworkDeclaration", "Specification"]
 
 
 def _vec(values: Sequence[object] | None, n: int, what: str) -> tuple[Fraction, ...]:
@@ -121,6 +126,65 @@ class Disjunct:
 
 
 @dataclass(frozen=True, slots=True)
+class NetworkDeclaration:
+    """One ``declare-network`` of a query over several networks, placed in the stacked network ``F``.
+
+    Attributes
+    ----------
+    name
+        The network's name in the query.
+    input_tensors, output_tensors
+        Its declared input and output tensors, ``(name, shape)`` in declaration order: the
+        network's input vector is their concatenation, each flattened in row-major order
+        (likewise its output vector).
+    inputs
+        For each element of its input vector, the index of the input of ``F`` it is:
+        distinct networks have distinct inputs unless the query identifies them (a
+        top-level ``(== A[i] B[j])`` between input elements; ``docs/vnnlib.md``).
+    output_offset
+        Its outputs are ``F``'s outputs ``output_offset .. output_offset + n_outputs - 1``.
+    equal_to, isomorphic_to
+        The earlier network it is declared ``equal-to`` (the same model, so no model is
+        given for it) or ``isomorphic-to`` (the same architecture), or ``None``.
+    """
+
+    name: str
+    input_tensors: tuple[tuple[str, tuple[int, ...]], ...]
+    output_tensors: tuple[tuple[str, tuple[int, ...]], ...]
+    inputs: tuple[int, ...]
+    output_offset: int
+    equal_to: str | None = None
+    isomorphic_to: str | None = None
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def n_outputs(self) -> int:
+        total = 0
+        for _, shape in self.output_tensors:
+            n = 1
+            for v in shape:
+                n *= v
+            total += n
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "input": [{"name": n, "shape": list(sh)} for n, sh in self.input_tensors],
+            "output": [{"name": n, "shape": list(sh)} for n, sh in self.output_tensors],
+            "inputs": list(self.inputs),
+        }
+        if self.equal_to is not None:
+            out["equal_to"] = self.equal_to
+        if self.isomorphic_to is not None:
+            out["isomorphic_to"] = self.isomorphic_to
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Specification:
     """An unsafe set over ``n_inputs`` inputs and ``n_outputs`` outputs: a union of disjuncts.
 
@@ -135,6 +199,8 @@ class Specification:
     n_inputs: int
     n_outputs: int
     disjuncts: tuple[Disjunct, ...]
+    networks: tuple[NetworkDeclaration, ...] = ()
+    """Empty for a property of one network; else the declared networks, in order, stacked as ``F``."""
 
     @classmethod
     def from_lists(cls, n_inputs: int, n_outputs: int, disjuncts: Sequence[dict[str, Any]]) -> Specification:

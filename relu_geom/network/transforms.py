@@ -1,13 +1,16 @@
 """Function-preserving transforms between networks: the difference network and reduction.
 
 :func:`difference_network` builds one network computing ``f1 - f2``;
-:func:`reduce_network` shrinks a network by steps that keep its function. Both work for
+:func:`reduce_network` shrinks a network by steps that keep its function;
+:func:`stack_networks` puts several networks side by side as one network (a VNN-LIB 2.0
+query over several networks). All work for
 every architecture, including networks without a hidden layer (affine maps) and pairs of
 different depths. Imports only :mod:`relu_geom.arith`, :mod:`relu_geom.errors` and the model.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -15,7 +18,7 @@ from relu_geom.arith.dense import primitive_row
 from relu_geom.errors import DimensionMismatchError, InvalidInputError
 from relu_geom.network.model import ReLUNetwork
 
-__all__ = ["check_pair", "difference_network", "reduce_network", "require_int", "require_network"]
+__all__ = ["check_pair", "difference_network", "reduce_network", "require_int", "require_network", "stack_networks"]
 
 Point = tuple[Fraction, ...]
 Layers = tuple[list[list[list[Fraction]]], list[list[Fraction]]]
@@ -232,3 +235,88 @@ def _constant_tail(ws: list[list[list[Fraction]]], bs: list[list[Fraction]], lay
         prev = [v if v > 0 else _ZERO for v in a]
         a = [sum((x * y for x, y in zip(row, prev)), bb) for row, bb in zip(ws[k], bs[k])]
     return tuple(a)
+
+
+def stack_networks(nets: Sequence[ReLUNetwork], inputs: Sequence[Sequence[int]] | None = None) -> ReLUNetwork:
+    """One network ``F`` computing several networks side by side: ``F(v) = (f_1(x_1), ..., f_k(x_k))``.
+
+    Each ``x_i`` is gathered from ``F``'s input ``v``: ``x_i[j] = v[inputs[i][j]]``, so
+    two networks may read the same variables (by default every network has its own,
+    ``v`` being the concatenation ``x_1, ..., x_k``).  The output is the concatenation
+    of the outputs.  Hidden layer ``l`` of ``F`` is the block-diagonal stack of the
+    networks' layers ``l``; a shallower network is first padded to the common depth by
+    exact identity layers (its output ``y`` passed on as ``relu(y) - relu(-y)``, ``2 m``
+    neurons per extra layer), so ``F`` computes exactly the separate networks.
+
+    Parameters
+    ----------
+    nets
+        One or more networks.
+    inputs
+        For each network, the index in ``v`` of each of its inputs (a sequence of
+        ``input_dim`` indices); every index in ``0..D-1`` is used, ``D`` being ``F``'s
+        input dimension. Default: the concatenation.
+
+    Raises
+    ------
+    InvalidInputError, DimensionMismatchError
+        For no network, a non-network, a map of the wrong length or with an index
+        outside ``0..D-1`` or an unused index.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from relu_geom.network.transforms import stack_networks
+    >>> absx = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|, one hidden layer
+    >>> double = rg.ReLUNetwork([[[2]]], [[0]])                       # 2 x, no hidden layer
+    >>> F = stack_networks([absx, double])
+    >>> F.architecture, F([-3, 5])
+    ((2, 4, 2), (Fraction(3, 1), Fraction(10, 1)))
+    >>> shared = stack_networks([absx, double], inputs=[[0], [0]])   # both read v[0]
+    >>> shared.architecture, shared([-3])
+    ((1, 4, 2), (Fraction(3, 1), Fraction(-6, 1)))
+    """
+    nets = [require_network(n, f"nets[{i}]") for i, n in enumerate(nets)]
+    if not nets:
+        raise InvalidInputError("nets: expected at least one network, got none")
+    if inputs is None:
+        starts = [sum(n.input_dim for n in nets[:i]) for i in range(len(nets))]
+        maps = [list(range(s, s + n.input_dim)) for s, n in zip(starts, nets)]
+    else:
+        if len(inputs) != len(nets):
+            raise DimensionMismatchError(f"inputs: expected {len(nets)} index lists, got {len(inputs)}")
+        maps = []
+        for i, (n, cols) in enumerate(zip(nets, inputs)):
+            cols = [require_int(c, f"inputs[{i}][{j}]", minimum=0) for j, c in enumerate(cols)]
+            if len(cols) != n.input_dim:
+                raise DimensionMismatchError(
+                    f"inputs[{i}]: network {i} has {n.input_dim} inputs, got {len(cols)} indices"
+                )
+            maps.append(cols)
+    dim = max(c for cols in maps for c in cols) + 1
+    unused = sorted(set(range(dim)) - {c for cols in maps for c in cols})
+    if unused:
+        raise InvalidInputError(f"inputs: every input of the stack must be read; {unused[0]} is not")
+    depth = max(n.depth for n in nets)
+    padded = [_pad_depth(n, depth) for n in nets]
+    ws: list[list[list[Fraction]]] = []
+    bs: list[list[Fraction]] = []
+    for k in range(depth + 1):
+        rows: list[list[Fraction]] = []
+        if k == 0:
+            for (w, _), cols in zip(padded, maps):
+                for r in w[0]:
+                    full = [_ZERO] * dim
+                    for c, v in zip(cols, r):
+                        full[c] += v
+                    rows.append(full)
+        else:
+            widths = [len(w[k - 1]) for w, _ in padded]
+            before = 0
+            for (w, _), n_prev in zip(padded, widths):
+                after = sum(widths) - before - n_prev
+                rows.extend([_ZERO] * before + list(r) + [_ZERO] * after for r in w[k])
+                before += n_prev
+        ws.append(rows)
+        bs.append([v for _, b in padded for v in b[k]])
+    return ReLUNetwork(ws, bs)

@@ -40,6 +40,7 @@ from relu_geom.verify.bounds import (
 )
 from relu_geom.verify.l2 import check_robustness_l2
 from relu_geom.verify.lipschitz import Limit, jacobian_leaves
+from relu_geom.verify.networks import check_networks
 
 __all__ = ["Failure", "VerificationReport", "verify_certificate"]
 
@@ -817,13 +818,14 @@ def _check_search_claim(cert: dict, network: ReLUNetwork | None, state: dict[str
     state["checker"] = ch
 
 
-def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadline: float | None) -> None:
+def _check(cert: Any, network: ReLUNetwork | Sequence[ReLUNetwork] | None, state: dict[str, Any], deadline: float | None) -> None:
     """Run every check; ``state`` receives the claim, the verdict and the checker as they are known."""
     if isinstance(cert, dict) and cert.get("claim") in search_claims.CHECKERS:
         state["claim"] = cert["claim"]
         if cert.get("format") != FORMAT:
             raise Invalid("format", f"expected {FORMAT!r}, got {_kind(cert.get('format'))}")
-        _check_search_claim(cert, network, state, deadline)
+        one = network[0] if isinstance(network, Sequence) and len(network) == 1 else network
+        _check_search_claim(cert, one if isinstance(one, ReLUNetwork) or one is None else None, state, deadline)
         return
     top = _obj(
         cert,
@@ -842,13 +844,21 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadli
     state["verdict"] = top["verdict"] if isinstance(top["verdict"], str) else None
     if "network" not in top:
         raise Invalid("certificate", f"missing key 'network' (a {claim} certificate embeds one network)")
-    if "networks" in top:
+    if "networks" in top and claim != "property":
         raise Invalid("networks", f"a {claim} certificate embeds one network, under 'network'")
     net, canon = _network(top)
     digest = network_sha256(canon)
     if top["network_sha256"] != digest:
         raise Invalid("network_sha256", f"does not match the embedded network (its SHA-256 is {digest})")
-    if network is not None and network != net:
+    given = list(network) if network is not None and not isinstance(network, ReLUNetwork) else None
+    if given is not None and "networks" not in top:
+        if len(given) != 1:
+            raise Invalid("network", f"the certificate is about one network, {len(given)} were given")
+        network = given[0]
+    stack = [] if "networks" not in top else check_networks(top["networks"], net, given, _network, network_sha256)
+    if "networks" in top and isinstance(network, ReLUNetwork):
+        raise Invalid("networks", "the certificate is about several networks: give them all, in order")
+    if isinstance(network, ReLUNetwork) and network != net:
         raise Invalid("network", "differs from the network given to the checker")
     required, optional, verdicts, check = _CLAIM_CHECKS[claim]
     question = _obj(top["question"], "question", required, optional)
@@ -865,7 +875,8 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadli
     )
     ch = _Checker(net, k, deadline, rule)
     ch.checked.append(f"format {top['format']}, claim {claim}, network {list(net.architecture)} with its SHA-256")
-    if network is not None:
+    ch.checked.extend(stack)
+    if isinstance(network, ReLUNetwork):
         ch.checked.append("the embedded network equals the given one")
     state["checker"] = ch
     if claim == "property":
@@ -875,7 +886,10 @@ def _check(cert: Any, network: ReLUNetwork | None, state: dict[str, Any], deadli
 
 
 def verify_certificate(
-    cert: object, network: ReLUNetwork | None = None, *, max_seconds: float | None = None
+    cert: object,
+    network: ReLUNetwork | Sequence[ReLUNetwork] | None = None,
+    *,
+    max_seconds: float | None = None,
 ) -> VerificationReport:
     """Check a ``relu-geom/certificate@1`` certificate from scratch, exactly.
 
@@ -885,7 +899,8 @@ def verify_certificate(
         The certificate: a dict (parsed JSON), a JSON text, or a path to a JSON file.
     network
         Optional: the network the certificate must be about (it must equal the
-        embedded network exactly).
+        embedded network exactly); for a property of several networks, the sequence of
+        them (one per listed network not marked ``equal_to``, in order).
     max_seconds
         Optional time limit for walking the proof trees.
 
