@@ -80,6 +80,10 @@ def test_float_guide_is_close(net, seed):
     # relaxation (La = Lz or 0): the rounded exact rule and the unrounded guide may choose
     # differently there, and then the bounds differ; elsewhere they must agree
     scale = 2**eb.bits
+    # a neuron whose rounded bound is at 0 (stable in one, unstable in the other) changes the
+    # propagation after it: the guide is compared where both give the same phases
+    for ph, fph in zip(eb.phases, fb.phases):
+        assume(list(ph) == [int(v) for v in fph])
     ties = False
     for l_ex, u_ex, ph, l_fl, u_fl in zip(eb.lower, eb.upper, eb.phases, fb.lower, fb.upper):
         for j, s in enumerate(ph):

@@ -276,6 +276,8 @@ def stack_networks(nets: Sequence[ReLUNetwork], inputs: Sequence[Sequence[int]] 
     >>> shared.architecture, shared([-3])
     ((1, 4, 2), (Fraction(3, 1), Fraction(-6, 1)))
     """
+    if not isinstance(nets, (list, tuple)):
+        raise InvalidInputError(f"nets: expected a list of networks, got {type(nets).__name__}")
     nets = [require_network(n, f"nets[{i}]") for i, n in enumerate(nets)]
     if not nets:
         raise InvalidInputError("nets: expected at least one network, got none")
@@ -283,6 +285,8 @@ def stack_networks(nets: Sequence[ReLUNetwork], inputs: Sequence[Sequence[int]] 
         starts = [sum(n.input_dim for n in nets[:i]) for i in range(len(nets))]
         maps = [list(range(s, s + n.input_dim)) for s, n in zip(starts, nets)]
     else:
+        if not isinstance(inputs, (list, tuple)) or not all(isinstance(c, (list, tuple)) for c in inputs):
+            raise InvalidInputError("inputs: expected one list of input indices per network")
         if len(inputs) != len(nets):
             raise DimensionMismatchError(f"inputs: expected {len(nets)} index lists, got {len(inputs)}")
         maps = []
