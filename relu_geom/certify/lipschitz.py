@@ -388,15 +388,21 @@ def _witness_box(net, x, box, A_best, bits):
     raise LimitExceededError("lipschitz: no witness box fixes the pattern of the maximizing region")
 
 
-def _empty_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | None:
-    """An ``lp`` leaf proving that ``box``, the input rows and the full pattern ``phases`` have
-    no common point (an exact Farkas combination), or None when they meet."""
-    d = net.input_dim
-    A, b, keys = _pattern_rows(net, phases, d)
+def _leaf_rows(net, rows: tuple[Form, ...], phases) -> tuple[list[Any], list[Any], list[Any]]:
+    """``A x <= b`` for the phase rows of the pattern and the input rows, with their keys."""
+    A, b, keys = _pattern_rows(net, phases, net.input_dim)
     for k, f in enumerate(rows):
         A.append(list(f.p))
         b.append(-f.c)
         keys.append(("input", k))
+    return A, b, keys
+
+
+def _empty_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | None:
+    """An ``lp`` leaf proving that ``box``, the input rows and the full pattern ``phases`` have
+    no common point (an exact Farkas combination), or None when they meet."""
+    d = net.input_dim
+    A, b, keys = _leaf_rows(net, rows, phases)
     res = solve_lp([0] * d, A, b, bounds=list(box))
     if res.status != "infeasible":
         return None
@@ -425,11 +431,7 @@ def _thin_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | Non
     of the open box makes every such row negative; its row duals ``y >= 0`` then sum to 1
     and give ``max_box psi <= t* <= 0`` for ``psi = -sum y_i g_i``."""
     d = net.input_dim
-    A, b, keys = _pattern_rows(net, phases, d)
-    for k, f in enumerate(rows):
-        A.append(list(f.p))
-        b.append(-f.c)
-        keys.append(("input", k))
+    A, b, keys = _leaf_rows(net, rows, phases)
     kept = [i for i, (row, rhs) in enumerate(zip(A, b)) if any(row) or rhs]
     res = solve_lp(
         [0] * d + [1],
