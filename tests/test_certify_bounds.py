@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import relu_geom as rg
 from relu_geom.certify.bounds import exact_bounds, float_bounds
+from relu_geom.testing import specimens
 from tests.certcheck import back_substitute, bound_rule, upper
 
 nets = st.builds(
@@ -152,7 +153,7 @@ def test_backward_rule_by_hand():
     # forward, Ua_b1 = (x + 1) and La_b2 = Lz_22 = x give Uz_3 = x + 1, so u = 2;
     # backward, 2 (1/2) (z_21 + 2) - z_22 - 1 = -3 a_1, and a_1 >= alpha_1 z_11 = 0: u = 0
     # (the true maximum is -1: relu(-a_1 - a_2) = 0).
-    net = rg.ReLUNetwork([[[2], [-2]], [[-1, -1], [2, -1]], [[2, -1]], [[2]]], [[-1, 0], [0, 1], [-1], [-2]])
+    net = specimens.dead_third_layer()
     box = [(F(-1), F(1))]
     fw, bw = exact_bounds(net, box), exact_bounds(net, box, rule="backward")
     assert [(F(lo, 2**32), F(up, 2**32)) for lo, up in zip(bw.lower[1], bw.upper[1])] == [(-2, 2), (-1, 5)]

@@ -251,9 +251,7 @@ def test_robust_l2(tmp_path, capsys):
 def test_bound_rule_option(tmp_path, capsys):
     # relu(x) - relu(-x) through two more layers: the deep specimen of the backward rule
     net = tmp_path / "deep.json"
-    rg.ReLUNetwork(
-        [[[2], [-2]], [[-1, -1], [2, -1]], [[2, -1]], [[2]]], [[-1, 0], [0, 1], [-1], [-2]]
-    ).to_json(net)
+    specimens.dead_third_layer().to_json(net)
     for rule, key in (("backward", "backward"), ("forward", None)):
         cert = tmp_path / f"{rule}.json"
         argv = ["range", str(net), "--box", "-1", "1", "--bound-rule", rule, "--json", "-o", str(cert)]
@@ -306,7 +304,7 @@ def test_certify_and_verify_several_networks(abs_net, tmp_path, capsys):
     assert main(["certify", abs_net, abs_net, abs_net, str(spec)]) == 2
     assert "got 3" in capsys.readouterr().err
     wide = tmp_path / "wide.json"
-    rg.ReLUNetwork([[[1, 1]]], [[0]]).to_json(wide)
+    specimens.sum_2d().to_json(wide)
     assert main(["certify", abs_net, str(wide), str(spec)]) == 2
     assert "q.vnnlib, line 3, token 'C': declares 1 inputs, the network g has 2" in capsys.readouterr().err
     one = tmp_path / "one.vnnlib"

@@ -494,7 +494,7 @@ def test_several_networks_errors():
     with pytest.raises(rg.DimensionMismatchError, match=r"net\['student'\]: the query declares SX with 2 inputs"):
         rg.check_property({**two, "student": wide}, spec)
     with pytest.raises(rg.DimensionMismatchError, match=r"declares TY with 1 outputs, the network has 2"):
-        rg.check_property({**two, "teacher": rg.ReLUNetwork([[[1, 0], [0, 1]]], [[0, 0]])}, spec)
+        rg.check_property({**two, "teacher": specimens.identity_2d()}, spec)
     mono = rg.read_vnnlib(MONO)
     with pytest.raises(rg.InvalidInputError, match=r"f2 is declared equal-to f, but the network given"):
         rg.check_property({"f": ABS, "f2": specimens.abs_1d().rescale_neuron(1, 0, 2)}, mono)
@@ -511,7 +511,7 @@ def test_unsafe_set_of_two_networks():
         "(declare-network g (declare-input C Real [1]) (declare-output D Real [1]))\n"
         "(assert (== A[0] C[0]))\n(assert (<= -2 A[0] 1))\n(assert (>= (- B[0] D[0]) 2))\n"
     )
-    pieces = rg.unsafe_set([ABS, rg.ReLUNetwork([[[1]]], [[0]])], query)
+    pieces = rg.unsafe_set([ABS, specimens.identity_1d()], query)
     assert sorted(p.vertices for p in pieces) == [((F(-2),), (F(-1),))]
 
 

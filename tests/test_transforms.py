@@ -177,7 +177,7 @@ def test_stack_default_is_the_concatenation(case):
 
 
 def test_stack_by_hand():
-    absx = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    absx = specimens.abs_1d()  # |x|
     affine = rg.ReLUNetwork([[[2, -1]]], [[3]])  # 2 u - v + 3, no hidden layer
     F = stack_networks([absx, affine], [[1], [0, 1]])
     # |v1| and 2 v0 - v1 + 3; the affine map padded by one identity layer of width 2
@@ -190,10 +190,10 @@ def test_stack_by_hand():
     ("args", "error", "match"),
     [
         (([],), rg.InvalidInputError, "at least one network"),
-        (([rg.ReLUNetwork([[[1]]], [[0]])], [[0], [0]]), rg.DimensionMismatchError, "expected 1 index lists"),
-        (([rg.ReLUNetwork([[[1, 1]]], [[0]])], [[0]]), rg.DimensionMismatchError, "has 2 inputs, got 1"),
-        (([rg.ReLUNetwork([[[1]]], [[0]])], [[1]]), rg.InvalidInputError, "0 is not"),
-        (([rg.ReLUNetwork([[[1]]], [[0]])], [[-1]]), rg.InvalidInputError, "inputs"),
+        (([specimens.identity_1d()], [[0], [0]]), rg.DimensionMismatchError, "expected 1 index lists"),
+        (([specimens.sum_2d()], [[0]]), rg.DimensionMismatchError, "has 2 inputs, got 1"),
+        (([specimens.identity_1d()], [[1]]), rg.InvalidInputError, "0 is not"),
+        (([specimens.identity_1d()], [[-1]]), rg.InvalidInputError, "inputs"),
         (([[[1]]],), rg.InvalidInputError, "nets"),
     ],
 )

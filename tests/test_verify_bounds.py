@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
+from relu_geom.testing import specimens
 from relu_geom.verify.bounds import IntegerNetwork, backward_max, propagate
 from tests.certcheck import back_substitute, bound_rule
 
@@ -80,7 +81,7 @@ def test_propagation_matches_the_document(net, seed, rule, k):
 
 def test_backward_bounds_by_hand():
     # the network of tests/test_certify_bounds.py::test_backward_rule_by_hand: z_3 <= 0 backward, <= 2 forward
-    net = rg.ReLUNetwork([[[2], [-2]], [[-1, -1], [2, -1]], [[2, -1]], [[2]]], [[-1, 0], [0, 1], [-1], [-2]])
+    net = specimens.dead_third_layer()
     inet = IntegerNetwork(net)
     box = [(F(-1), F(1))]
     assert propagate(inet, box, {}, 32).bounds[2][0][1] == 2 * 2**32

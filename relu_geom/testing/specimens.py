@@ -102,6 +102,18 @@ def identity_1d() -> ReLUNetwork:
     return ReLUNetwork([[[1]]], [[0]])
 
 
+def sum_2d() -> ReLUNetwork:
+    """``x1 + x2``: no hidden layer, one output."""
+    return ReLUNetwork([[[1, 1]]], [[0]])
+
+
+def dead_third_layer() -> ReLUNetwork:
+    """``2 relu(z_3) - 2`` with ``z_3 = 2 relu(-a_1 - a_2) - relu(2 a_1 - a_2 + 1) - 1 <= -1``
+    (``a = relu(2x - 1, -2x)``): the constant ``-2``.  On ``[-1, 1]`` the forward bound rule
+    leaves ``z_3`` unstable (``u = 2``); back-substitution proves it dead (``u = 0``)."""
+    return ReLUNetwork([[[2], [-2]], [[-1, -1], [2, -1]], [[2, -1]], [[2]]], [[-1, 0], [0, 1], [-1], [-2]])
+
+
 def zero_2d() -> ReLUNetwork:
     """The zero function on ``R^2`` through one dead-weight neuron: ``0 * relu(0)``."""
     return ReLUNetwork([[[0, 0]], [[0]]], [[0], [0]])
