@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from fractions import Fraction
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public in json.decoder, absent from typeshed
 from pathlib import Path
@@ -293,6 +294,21 @@ def load_certificate(cert: object) -> tuple[Any, str]:
 
 
 _RATIONAL = re.compile(r"(-?)(\d+)(?:/(\d+)|\.(\d+)(?:[eE]([-+]?\d{1,7}))?|[eE]([-+]?\d{1,7}))?")
+
+
+def _obj(
+    value: object, path: JsonPath, required: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, Any]:
+    """``value`` as an object with every ``required`` key and no key outside ``optional``."""
+    if not isinstance(value, dict):
+        raise Invalid(path, f"expected an object, got {_kind(value)}")
+    for key in required:
+        if key not in value:
+            raise Invalid(path, f"missing key {key!r}")
+    for key in value:
+        if key not in required and key not in optional:
+            raise Invalid(path, f"unexpected key {key!r}")
+    return value
 
 
 def parse_rational(value: object, path: JsonPath) -> Fraction:

@@ -25,6 +25,7 @@ from relu_geom.verify._json import (
     JsonBigInt,
     JsonPath,
     _kind,
+    _obj,
     canonical_rational,
     load_certificate,
     parse_rational,
@@ -118,20 +119,6 @@ class VerificationReport:
 
 
 # ----------------------------------------------------------------- decoding helpers
-def _obj(
-    value: object, path: JsonPath, required: Sequence[str], optional: Sequence[str] = ()
-) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise Invalid(path, f"expected an object, got {_kind(value)}")
-    for key in required:
-        if key not in value:
-            raise Invalid(path, f"missing key {key!r}")
-    for key in value:
-        if key not in required and key not in optional:
-            raise Invalid(path, f"unexpected key {key!r}")
-    return value
-
-
 def _list(value: object, path: JsonPath, length: int | None = None) -> list[Any]:
     if not isinstance(value, list):
         raise Invalid(path, f"expected a list, got {_kind(value)}")

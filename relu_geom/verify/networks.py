@@ -16,7 +16,7 @@ from typing import Any
 
 from relu_geom.errors import ReluGeomError
 from relu_geom.network import ReLUNetwork
-from relu_geom.verify._json import Invalid, _kind
+from relu_geom.verify._json import Invalid, _kind, _obj
 
 __all__ = ["check_networks"]
 
@@ -90,14 +90,7 @@ def check_networks(
     dim = embedded.input_dim
     for i, entry in enumerate(value):
         p = f"networks[{i}]"
-        if not isinstance(entry, dict):
-            raise Invalid(p, f"expected an object, got {_kind(entry)}")
-        for key in _KEYS:
-            if key not in entry:
-                raise Invalid(p, f"missing key {key!r}")
-        for key in entry:
-            if key not in _KEYS and key not in _OPTIONAL:
-                raise Invalid(p, f"unexpected key {key!r}")
+        _obj(entry, p, _KEYS, _OPTIONAL)
         name = entry["name"]
         if not isinstance(name, str) or name in names:
             raise Invalid(f"{p}.name", f"expected a new network name, got {_kind(name)} {name!r}")
