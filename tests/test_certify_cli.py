@@ -328,3 +328,56 @@ def test_result_file_names_every_tensor_of_several_networks(abs_net, tmp_path):
     assert main(["certify", abs_net, str(sub), str(spec), "--result-file", str(out)]) == 1
     # |a| + a >= 2 on [-1, 1] only at a = 1
     assert out.read_text() == "sat\n((A[0] 1)\n (B[0] 1)\n (P 1)\n (Q 0)\n (R 1)\n (T[0] -1))\n"
+
+
+def test_networks_by_name(abs_net, tmp_path, capsys):
+    # the query of test_certify_and_verify_several_networks, the networks given by name in the
+    # other order: |A| - 2 C >= 3 is sat (max 4 at A = -2, C = -1), >= 4.5 unsat
+    double = tmp_path / "double.json"
+    rg.ReLUNetwork([[[2]]], [[0]]).to_json(double)
+    head = (
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
+        "(declare-network g (declare-input C Real [1,1]) (declare-output D Real [1]))\n"
+        "(assert (<= -2 A[0] 1))\n(assert (<= -1 C[0,0] 1))\n"
+    )
+    spec, cert = tmp_path / "q.vnnlib", tmp_path / "c.json"
+    by_name = ["--network", f"g={double}", "--network", f"f={abs_net}"]
+    spec.write_text(head + "(assert (>= (- B[0] D[0]) 4.5))\n")
+    assert main(["certify", str(spec), *by_name, "-o", str(cert)]) == 0
+    assert main(["verify", str(cert), abs_net, str(double)]) == 0
+    spec.write_text(head + "(assert (>= (- B[0] D[0]) 3))\n")
+    capsys.readouterr()
+    assert main(["certify", str(spec), *by_name, "--json"]) == 1
+    pairs = json.loads(capsys.readouterr().out)["assignment"]
+    assert [name for name, _ in pairs] == ["A[0]", "B[0]", "C[0,0]", "D[0]"]
+    a, b, c, d = (F(v) for _, v in pairs)
+    assert b == abs(a) and d == 2 * c and b - d >= 3 and -2 <= a <= 1 and -1 <= c <= 1
+    for argv, message in (
+        (["--network", f"f={abs_net}"], "no file for the declared network 'g'"),
+        ([*by_name, "--network", f"h={abs_net}"], "declares no network 'h' without equal-to (it needs f, g)"),
+        ([*by_name, "--network", f"f={abs_net}"], "the network 'f' is given twice"),
+        (["--network", str(abs_net)], "expected NAME=FILE"),
+    ):
+        assert main(["certify", str(spec), *argv]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["certify", abs_net, str(spec), *by_name]) == 2
+    assert "then SPEC alone" in capsys.readouterr().err
+    # g equal-to f, so only f is given: |A| - |C| on A, C in [-2, 1] has maximum 2 (A = -2, C = 0),
+    # so >= 2.5 is unsat
+    spec.write_text(
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
+        "(declare-network g (equal-to f) (declare-input C Real [1]) (declare-output D Real [1]))\n"
+        "(assert (<= -2 A[0] 1))\n(assert (<= -2 C[0] 1))\n(assert (>= (- B[0] D[0]) 2.5))\n"
+    )
+    assert main(["certify", str(spec), "--network", f"f={abs_net}"]) == 0
+    one = tmp_path / "one.vnnlib"
+    one.write_text(
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
+        "(assert (<= -2 A[0] 1))\n(assert (>= B[0] 2.5))\n"
+    )
+    capsys.readouterr()
+    assert main(["certify", str(one), "--network", f"f={abs_net}"]) == 0  # |A| <= 2 on [-2, 1]
+    assert main(["certify", str(one), "--network", f"g={abs_net}"]) == 2
+    assert "--network g=...: does not fit the query" in capsys.readouterr().err
+    assert main(["certify", str(one), "--network", f"f={abs_net}", "--network", f"g={abs_net}"]) == 2
+    assert "2 networks given, the query declares at most one" in capsys.readouterr().err

@@ -7,9 +7,12 @@ assignment ``((X_0 v) ... (Y_0 w) ...)``.  Values are exact when they are finite
 other rationals are written as decimals with 30 significant digits (a note goes to stderr).
 
 A VNN-LIB 2.0 query over several networks takes one NET per declared network not marked
-``equal-to``, in declaration order; its assignment names every element by its declared
-tensor and index, network by network, input then output: ``((TX[0,0] v) ... (TY[0,0] w)
-(SX[0,0] v) ... (SY[0,0] w))`` (docs/vnnlib.md).
+``equal-to``, in declaration order, or, as the standard's command line does, only SPEC and
+``--network NAME=FILE`` for each of them (``relu-geom certify q.vnnlib --network
+teacher=t.onnx --network student=s.onnx``).  Its assignment names every element by its
+declared tensor and index, network by network, input then output: ``((TX[0,0] v) ...
+(TY[0,0] w) (SX[0,0] v) ... (SY[0,0] w))`` (docs/vnnlib.md); ``--json`` lists the same pairs
+under ``"assignment"``.
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="*",
         help="the property (.vnnlib); for a VNN-LIB 2.0 query over several networks, first the further "
         "networks, one per declare-network not marked equal-to, in declaration order",
+    )
+    p.add_argument(
+        "--network",
+        action="append",
+        metavar="NAME=FILE",
+        help="the network file of the declared network NAME of a VNN-LIB 2.0 query (once per network "
+        "not marked equal-to); then give only SPEC",
     )
     p.add_argument("--spec-json", help=argparse.SUPPRESS)  # a Specification as plain JSON (tests, tools)
     p.add_argument("--timeout", type=float, metavar="S", help="stop after S seconds with 'unknown'")
@@ -98,6 +108,45 @@ def _read_spec(args: argparse.Namespace, nets: list):
     with open(args.spec_path, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
     return spec, {"file": os.path.basename(args.spec_path), "sha256": digest}
+
+
+def _named_networks(args: argparse.Namespace) -> tuple[list, object, dict]:
+    """``--network NAME=FILE`` (the VNN-LIB 2.0 command line): the networks in declaration
+    order (one per declaration not marked ``equal-to``), the query and its source."""
+    if args.spec or args.spec_json:
+        raise InvalidInputError("--network: give the networks by name only, then SPEC alone (no NET before it)")
+    args.spec_path = args.net
+    files: dict[str, str] = {}
+    for item in args.network:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise InvalidInputError(f"--network {item!r}: expected NAME=FILE")
+        if name in files:
+            raise InvalidInputError(f"--network: the network {name!r} is given twice")
+        files[name] = path
+    from relu_geom.io.vnnlib import read_vnnlib
+
+    probe = read_vnnlib(args.spec_path) if _several(args.spec_path) else None
+    if probe is None and len(files) > 1:
+        raise InvalidInputError(f"--network: {len(files)} networks given, the query declares at most one")
+    needed = [d.name for d in probe.networks if d.equal_to is None] if probe is not None else list(files)
+    for name in files:
+        if name not in needed:
+            raise InvalidInputError(
+                f"--network {name}=...: the query declares no network {name!r} without equal-to "
+                f"(it needs {', '.join(needed)})"
+            )
+    missing = [name for name in needed if name not in files]
+    if missing:
+        raise InvalidInputError(f"--network: no file for the declared network {missing[0]!r}")
+    nets = [read_network(files[name], args) for name in needed]
+    if probe is None:  # one network: its declared name must be the given one
+        try:
+            read_vnnlib(args.spec_path, network_dims={needed[0]: (nets[0].input_dim, nets[0].output_dim)})
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"--network {needed[0]}=...: does not fit the query ({exc})") from None
+    spec, source = _read_spec(args, nets)
+    return nets, spec, source
 
 
 def _several(path: str) -> bool:
@@ -167,10 +216,13 @@ def vnncomp_number(v: Fraction) -> tuple[str, bool]:
 def run(args: argparse.Namespace) -> int:
     from relu_geom.certify.properties import check_property
 
-    args.spec_path = args.spec[-1] if args.spec and not args.spec_json else None
-    extra = args.spec if args.spec_json else args.spec[:-1]
-    nets = [read_network(path, args) for path in [args.net, *extra]]
-    spec, source = _read_spec(args, nets)
+    if args.network:
+        nets, spec, source = _named_networks(args)
+    else:
+        args.spec_path = args.spec[-1] if args.spec and not args.spec_json else None
+        extra = args.spec if args.spec_json else args.spec[:-1]
+        nets = [read_network(path, args) for path in [args.net, *extra]]
+        spec, source = _read_spec(args, nets)
     if len(nets) > 1 and not spec.networks:
         raise FileFormatError(f"NET: {len(nets)} networks given, the property is about one")
     res = check_property(
@@ -207,7 +259,10 @@ def run(args: argparse.Namespace) -> int:
                 )
         write_text_atomic(args.result_file, "\n".join(lines) + "\n")
     if args.json:
-        emit_json(res.to_dict())
+        out = res.to_dict()
+        if res.verdict == "sat":
+            out["assignment"] = [[name, str(v)] for name, v in _assignment(res, spec, nets)]
+        emit_json(out)
     else:
         print(res.verdict)
         if res.verdict == "sat":
