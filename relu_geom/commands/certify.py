@@ -21,6 +21,7 @@ import argparse
 import json
 import sys
 from fractions import Fraction
+from typing import Any
 
 from relu_geom.commands._common import (
     add_bound_rule_option,
@@ -110,7 +111,7 @@ def _read_spec(args: argparse.Namespace, nets: list):
     return spec, {"file": os.path.basename(args.spec_path), "sha256": digest}
 
 
-def _named_networks(args: argparse.Namespace) -> tuple[list, object, dict]:
+def _named_networks(args: argparse.Namespace) -> tuple[list, Any, dict]:
     """``--network NAME=FILE`` (the VNN-LIB 2.0 command line): the networks in declaration
     order (one per declaration not marked ``equal-to``), the query and its source."""
     if args.spec or args.spec_json:
