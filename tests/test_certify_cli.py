@@ -7,6 +7,7 @@ import sys
 import types
 from fractions import Fraction as F
 
+import numpy as np
 import pytest
 
 import relu_geom as rg
@@ -381,3 +382,46 @@ def test_networks_by_name(abs_net, tmp_path, capsys):
     assert "--network g=...: does not fit the query" in capsys.readouterr().err
     assert main(["certify", str(one), "--network", f"f={abs_net}", "--network", f"g={abs_net}"]) == 2
     assert "2 networks given, the query declares at most one" in capsys.readouterr().err
+
+
+def test_hidden_tensors_of_an_onnx_network(tmp_path, capsys):
+    # z = (x0 + x1/2, 2 x0 - x1 + 1) (MatMul x B + c), y = relu(z0) + relu(z1), x in [-1, 1]^2.
+    # Z[0,1] >= 3.5 and Y <= c: with z1 >= 3.5, x1 <= 2 x0 - 2.5 so x0 >= 3/4 and z0 >= 2 x0 - 5/4 >= 1/4;
+    # at x = (3/4, -1): z = (1/4, 7/2), y = 15/4. So c = 3.8 is sat, c = 3.5 unsat (y >= 1/4 + 7/2).
+    from onnx import TensorProto, helper, numpy_helper, save
+
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "B"], ["h"]), helper.make_node("Add", ["h", "c"], ["z"]),
+         helper.make_node("Relu", ["z"], ["a"]), helper.make_node("Gemm", ["a", "W", "d"], ["y"], transB=1)],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [None, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [None, 1])],
+        [numpy_helper.from_array(np.array([[1.0, 2.0], [0.5, -1.0]]), "B"),
+         numpy_helper.from_array(np.array([0.0, 1.0]), "c"),
+         numpy_helper.from_array(np.array([[1.0, 1.0]]), "W"), numpy_helper.from_array(np.array([0.0]), "d")],
+    )
+    net = tmp_path / "n.onnx"
+    save(helper.make_model(graph), str(net))
+    spec, cert, out = tmp_path / "q.vnnlib", tmp_path / "c.json", tmp_path / "out.txt"
+    head = (
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [1,2]) "
+        '(declare-hidden Z Real [1,2] "z") (declare-output Y Real [1,1]))\n'
+        "(assert (<= -1 X[0,0] 1)) (assert (<= -1 X[0,1] 1)) (assert (>= Z[0,1] 3.5))\n"
+    )
+    spec.write_text(head + "(assert (<= Y[0,0] 3.8))\n")
+    assert main(["certify", str(net), str(spec), "-o", str(cert), "--result-file", str(out)]) == 1
+    lines = out.read_text().splitlines()
+    assert [line.strip(" ()").split()[0] for line in lines[1:]] == ["X[0,0]", "X[0,1]", "Z[0,0]", "Z[0,1]", "Y[0,0]"]
+    x0, x1, z0, z1, y = (F(line.strip(" ()").split()[1]) for line in lines[1:])
+    assert (z0, z1) == (x0 + x1 / 2, 2 * x0 - x1 + 1) and y == max(z0, 0) + max(z1, 0)
+    assert z1 >= F(7, 2) and y <= F(19, 5) and -1 <= x0 <= 1 and -1 <= x1 <= 1
+    assert main(["verify", str(cert), str(net)]) == 0
+    spec.write_text(head + "(assert (<= Y[0,0] 3.5))\n")
+    assert main(["certify", "--network", f"f={net}", str(spec), "-o", str(cert)]) == 0
+    assert main(["verify", str(cert), str(net)]) == 0
+    plain = tmp_path / "plain.json"
+    rg.ReLUNetwork.load(net).to_json(plain)
+    assert main(["verify", str(cert), str(plain)]) == 1  # the network without its hidden outputs
+    capsys.readouterr()
+    assert main(["certify", str(plain), str(spec)]) == 2
+    assert "hidden tensors of f (Z), which name tensors of an ONNX graph" in capsys.readouterr().err

@@ -59,6 +59,26 @@ class TestRounding:
 # exact affine chains (the folding engine of the PyTorch and ONNX readers)
 # ---------------------------------------------------------------------------
 class TestAffineChain:
+    def test_taps_are_exact_more_outputs(self):
+        # taps of the input, a pre-activation, a post-activation and the output, by hand
+        chain = AffineChain(2)
+        chain.tap()  # x
+        chain.linear([[F(1), F(-1)], [F(2), F(1)], [F(0), F(1)]], [F(1), F(0), F(-1)])
+        chain.tap()  # z1
+        chain.relu()
+        chain.tap()  # a1
+        chain.linear([[F(1), F(1), F(-1)], [F(-1), F(2), F(1)]], [F(0), F(1)])
+        chain.relu()
+        chain.linear([[F(3), F(-2)]], [F(1, 2)])
+        chain.tap()  # y
+        net = chain.network()
+        for x in ([F(0), F(0)], [F(-3), F(1, 2)], [F(5, 3), F(-7, 2)], [F(1), F(9)]):
+            z1 = [x[0] - x[1] + 1, 2 * x[0] + x[1], x[1] - 1]
+            a1 = [max(v, F(0)) for v in z1]
+            a2 = [max(v, F(0)) for v in (a1[0] + a1[1] - a1[2], -a1[0] + 2 * a1[1] + a1[2] + 1)]
+            y = [3 * a2[0] - 2 * a2[1] + F(1, 2)]
+            assert list(net(x)) == y + x + z1 + a1 + y
+
     def test_without_operations_it_is_the_identity(self):
         assert AffineChain(2).network() == specimens.identity_2d()
 

@@ -567,3 +567,58 @@ def test_shape_operators_fold_as_permutations_of_the_entries():
     net = fold(nodes, [init("ax", [1], np.int64), init("W", weights)], in_shape=(1, 2, 3), out_shape=(1, 1))
     # output = x0 + 10 x3 + 100 x1 + 1000 x4 + 10000 x2 + 100000 x5
     assert net.weights == ((tuple(F(v) for v in (1, 100, 10000, 10, 1000, 100000)),),)
+
+
+def _tapped_model():
+    """x - mu, then z = xn B + c, a = relu(z) (node "relu1"), y = a W^T + d."""
+    graph = helper.make_graph(
+        [
+            helper.make_node("Sub", ["x", "mu"], ["xn"]),
+            helper.make_node("MatMul", ["xn", "B"], ["h"]),
+            helper.make_node("Add", ["h", "c"], ["z"]),
+            helper.make_node("Relu", ["z"], ["a"], name="relu1"),
+            helper.make_node("Gemm", ["a", "W", "d"], ["y"], transB=1),
+        ],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [None, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [None, 1])],
+        [
+            numpy_helper.from_array(np.array([[1.0, 2.0], [0.5, -1.0]]), "B"),
+            numpy_helper.from_array(np.array([0.0, 1.0]), "c"),
+            numpy_helper.from_array(np.array([0.25, -0.5]), "mu"),
+            numpy_helper.from_array(np.array([[1.0, -3.0]]), "W"),
+            numpy_helper.from_array(np.array([0.5]), "d"),
+        ],
+    )
+    return helper.make_model(graph)
+
+
+@given(st.lists(st.fractions(min_value=-8, max_value=8, max_denominator=16), min_size=2, max_size=2))
+def test_hidden_tensors_are_more_outputs(x):
+    # by hand: xn = x - mu, z = (xn_0 + xn_1 / 2, 2 xn_0 - xn_1 + 1), a = relu(z), y = a_0 - 3 a_1 + 1/2
+    xn = [x[0] - F(1, 4), x[1] + F(1, 2)]
+    z = [xn[0] + xn[1] / 2, 2 * xn[0] - xn[1] + 1]
+    a = [max(v, F(0)) for v in z]
+    y = [a[0] - 3 * a[1] + F(1, 2)]
+    model = _tapped_model()
+    # in the order asked, not the graph's; "relu1" is the node of the tensor "a"
+    net = rio.network_from_onnx(model, hidden=["z", "relu1", "xn", "y"])
+    assert list(net(x)) == y + z + a + xn + y
+    assert list(rio.network_from_onnx(model, hidden={"a": 2})(x)) == y + a
+    assert rio.network_from_onnx(model)(x) == (y[0],)
+
+
+@pytest.mark.parametrize(
+    "hidden, error, match",
+    [
+        (["nope"], UnsupportedInputError, r"hidden tensor 'nope': no node output"),
+        (["B"], UnsupportedInputError, r"hidden tensor 'B': no node output"),  # an initializer
+        (["z", "z"], InvalidInputError, r"a tensor is named twice"),
+        (["a", "relu1"], InvalidInputError, r"a tensor is named twice"),
+        ("z", InvalidInputError, r"expected a sequence of tensor names"),
+        ({"z": 3}, DimensionMismatchError, r"hidden tensor 'z' has 2 entries, 3 were declared"),
+    ],
+)
+def test_hidden_tensor_errors(hidden, error, match):
+    with pytest.raises(error, match=match):
+        rio.network_from_onnx(_tapped_model(), hidden=hidden)

@@ -297,8 +297,34 @@ V2_BOX = "(assert (and (<= X[0] 1) (>= X[0] -1) (<= X[1] 2) (>= X[1] 0)))\n"
         ),
         (
             "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
-            '(declare-hidden H Real [3] "h") (declare-output Y Real [2]))',
-            r"token 'declare-hidden': hidden tensors are not supported",
+            "(declare-hidden H Real [3]) (declare-output Y Real [2]))",
+            r"token 'declare-hidden': expected \(declare-hidden NAME TYPE \[d1,...,dk\] \"onnx-name\"\)",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
+            '(declare-output Y Real [2]) (declare-hidden H Real [3] "h"))',
+            r"token 'declare-hidden': hidden tensors must be declared before outputs",
+        ),
+        (
+            '(vnnlib-version <2.0>)\n(declare-network f (declare-hidden H Real [3] "h") '
+            "(declare-input X Real [2]) (declare-output Y Real [2]))",
+            r"token 'declare-hidden': hidden tensors must be declared after the inputs",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
+            '(declare-hidden H Real [3] h) (declare-output Y Real [2]))',
+            r"token 'h': expected an ONNX name in double quotes",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n" + NET_DECL + "(declare-network g (equal-to f) (declare-input A Real [2]) "
+            '(declare-hidden H Real [3] "h") (declare-output B Real [2]))',
+            r"token 'declare-hidden': hidden tensors of a network declared equal-to are not supported",
+        ),
+        (
+            "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
+            '(declare-hidden H Real [3] "h") (declare-output Y Real [2]))\n'
+            "(declare-network g (isomorphic-to f) (declare-input A Real [2]) (declare-output B Real [2]))",
+            r"line 3, token 'f': isomorphic-to f: f declares hidden tensors, which is not supported",
         ),
         (
             "(vnnlib-version <2.0>)\n(declare-network f (equal-to g) (declare-input X Real [2]) "
@@ -629,3 +655,21 @@ def test_several_tensors_are_concatenated():
         read_vnnlib(two.replace(" (declare-input H Real [])", ""))
     with pytest.raises(rg.FileFormatError, match=r"token 'H': equal-to f: its input meta has shape \[\], this one \[1\]"):
         read_vnnlib(two.replace("(declare-input H Real [])", "(declare-input H Real [1])"))
+
+
+def test_v2_hidden_tensors_follow_the_outputs():
+    # F's outputs of the network: Y[0], Y[1] (declared outputs), then H[0,0], H[0,1], H[0,2]
+    spec = read_vnnlib(
+        "(vnnlib-version <2.0>)\n(declare-network f (declare-input X Real [2]) "
+        '(declare-hidden H Real [1,3] "/layer1/Relu_output_0") (declare-output Y Real [2]))\n'
+        "(assert (<= -1 X[0] 1)) (assert (<= -1 X[1] 1)) (assert (>= (- H[0,2] Y[1]) 3))",
+        n_inputs=2,
+        n_outputs=2,
+    )
+    (decl,) = spec.networks
+    assert decl.hidden_tensors == (("H", (1, 3), "/layer1/Relu_output_0"),)
+    assert spec.n_outputs == decl.n_outputs == 5 and decl.output_offset == 0
+    # unsafe when H[0,2] - Y[1] >= 3, i.e. 3 - H[0,2] + Y[1] <= 0
+    (atom,) = spec.disjuncts[0].atoms
+    assert atom.y == (0, 1, 0, 0, -1) and atom.c == 3
+    assert decl.to_dict()["hidden"] == [{"name": "H", "shape": [1, 3], "onnx": "/layer1/Relu_output_0"}]

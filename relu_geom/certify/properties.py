@@ -132,6 +132,8 @@ def query_networks(
     decls = spec.networks
     names = [d.name for d in decls]
     listing = ", ".join(names)
+    if isinstance(nets, ReLUNetwork) and len(decls) == 1:
+        nets = [nets]  # one network with hidden tensors
     if isinstance(nets, ReLUNetwork):
         raise InvalidInputError(
             f"net: the query declares {len(decls)} networks ({listing}): give a mapping name -> network "
@@ -183,9 +185,16 @@ def query_networks(
             ("outputs", net.output_dim, d.n_outputs, d.output_tensors),
         ):
             if have != want:
-                tensors = ", ".join(n for n, _ in tensor)
+                tensors = ", ".join(n for n, *_ in tensor + (d.hidden_tensors if what == "outputs" else ()))
+                tapped = (
+                    " (its outputs, then the hidden tensors: read it with "
+                    "network_from_onnx(path, hidden=[...]))"
+                    if what == "outputs" and d.hidden_tensors
+                    else ""
+                )
                 raise DimensionMismatchError(
-                    f"net[{d.name!r}]: the query declares {tensors} with {want} {what}, the network has {have}"
+                    f"net[{d.name!r}]: the query declares {tensors} with {want} {what}{tapped}, "
+                    f"the network has {have}"
                 )
         out[d.name] = net
     return tuple(out[n] for n in names)

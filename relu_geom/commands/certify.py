@@ -111,9 +111,30 @@ def _read_spec(args: argparse.Namespace, nets: list):
     return spec, {"file": os.path.basename(args.spec_path), "sha256": digest}
 
 
-def _named_networks(args: argparse.Namespace) -> tuple[list, Any, dict]:
-    """``--network NAME=FILE`` (the VNN-LIB 2.0 command line): the networks in declaration
-    order (one per declaration not marked ``equal-to``), the query and its source."""
+def _tapped(path: str, decl: Any):
+    """The network of ``path`` with the hidden tensors of ``decl`` as more outputs (ONNX only)."""
+    from relu_geom.io import network_from_onnx
+
+    hidden = {onnx: _count(shape) for _, shape, onnx in decl.hidden_tensors}
+    names = ", ".join(name for name, *_ in decl.hidden_tensors)
+    if not str(path).endswith(".onnx"):
+        raise InvalidInputError(
+            f"NET {path}: the query declares hidden tensors of {decl.name} ({names}), which name "
+            "tensors of an ONNX graph: give the network as a .onnx file"
+        )
+    return network_from_onnx(path, hidden=hidden)
+
+
+def _count(shape: tuple[int, ...]) -> int:
+    n = 1
+    for v in shape:
+        n *= v
+    return n
+
+
+def _named_networks(args: argparse.Namespace) -> tuple[list[str], list, Any, dict]:
+    """``--network NAME=FILE`` (the VNN-LIB 2.0 command line): the files and networks in
+    declaration order (one per declaration not marked ``equal-to``), the query and its source."""
     if args.spec or args.spec_json:
         raise InvalidInputError("--network: give the networks by name only, then SPEC alone (no NET before it)")
     args.spec_path = args.net
@@ -140,14 +161,15 @@ def _named_networks(args: argparse.Namespace) -> tuple[list, Any, dict]:
     missing = [name for name in needed if name not in files]
     if missing:
         raise InvalidInputError(f"--network: no file for the declared network {missing[0]!r}")
-    nets = [read_network(files[name], args) for name in needed]
+    paths = [files[name] for name in needed]
+    nets = [read_network(path, args) for path in paths]
     if probe is None:  # one network: its declared name must be the given one
         try:
             read_vnnlib(args.spec_path, network_dims={needed[0]: (nets[0].input_dim, nets[0].output_dim)})
         except InvalidInputError as exc:
             raise InvalidInputError(f"--network {needed[0]}=...: does not fit the query ({exc})") from None
     spec, source = _read_spec(args, nets)
-    return nets, spec, source
+    return paths, nets, spec, source
 
 
 def _several(path: str) -> bool:
@@ -161,7 +183,8 @@ def _several(path: str) -> bool:
 
 def _assignment(res, spec, nets) -> list[tuple[str, Fraction]]:
     """The named values of a sat witness: ``X_i``, ``Y_j`` for one network, else
-    ``NAME[i,j,...]`` for every declared tensor, network by network, input then output."""
+    ``NAME[i,j,...]`` for every declared tensor, network by network, in declaration order
+    (inputs, hidden tensors, outputs)."""
     if not spec.networks:
         pairs = [(f"X_{i}", v) for i, v in enumerate(res.witness)]
         return pairs + [(f"Y_{j}", v) for j, v in enumerate(nets[0](res.witness))]
@@ -170,14 +193,15 @@ def _assignment(res, spec, nets) -> list[tuple[str, Fraction]]:
     pairs = []
     for d, net in zip(spec.networks, query_networks(nets, spec)):
         x = [res.witness[j] for j in d.inputs]
-        for tensors, vector in ((d.input_tensors, x), (d.output_tensors, net(x))):
+        out = net(x)
+        m = sum(_count(shape) for _, shape in d.output_tensors)
+        hidden = tuple((name, shape) for name, shape, _ in d.hidden_tensors)
+        for tensors, vector in ((d.input_tensors, x), (hidden, out[m:]), (d.output_tensors, out[:m])):
             start = 0
             for name, shape in tensors:
-                size = 1
-                for n in shape:
-                    size *= n
-                values, start = vector[start : start + size], start + size
-                pairs.extend(_named(name, shape, values))
+                size = _count(shape)
+                pairs.extend(_named(name, shape, vector[start : start + size]))
+                start += size
     return pairs
 
 
@@ -218,12 +242,16 @@ def run(args: argparse.Namespace) -> int:
     from relu_geom.certify.properties import check_property
 
     if args.network:
-        nets, spec, source = _named_networks(args)
+        paths, nets, spec, source = _named_networks(args)
     else:
         args.spec_path = args.spec[-1] if args.spec and not args.spec_json else None
         extra = args.spec if args.spec_json else args.spec[:-1]
-        nets = [read_network(path, args) for path in [args.net, *extra]]
+        paths = [args.net, *extra]
+        nets = [read_network(path, args) for path in paths]
         spec, source = _read_spec(args, nets)
+    if any(d.hidden_tensors for d in spec.networks):
+        needed = [d for d in spec.networks if d.equal_to is None]
+        nets = [_tapped(path, d) if d.hidden_tensors else n for d, path, n in zip(needed, paths, nets)]
     if len(nets) > 1 and not spec.networks:
         raise FileFormatError(f"NET: {len(nets)} networks given, the property is about one")
     res = check_property(

@@ -2,6 +2,8 @@
 
 A property certificate of a VNN-LIB 2.0 query over several networks takes them all (one per
 listed network not marked ``equal_to``, in order, as ``relu-geom certify`` was given them).
+A network whose entry lists hidden tensors is read from its ONNX file with them as more
+outputs (``network_from_onnx(path, hidden=...)``), as ``certify`` read it.
 
 Prints ``valid`` and what was checked, or ``invalid: <path>: <reason>``.  Exit status
 0 for a valid certificate, 1 for an invalid one or the verdict ``unknown``, 2 for errors
@@ -43,8 +45,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def _hidden(cert: str) -> list[dict[str, int]]:
+    """The hidden tensors (ONNX name -> entries) of each network of a property certificate that
+    needs a file (those without ``equal_to``), as listed in it; ``[]`` when it lists none."""
+    from relu_geom.errors import ReluGeomError
+    from relu_geom.verify import load_certificate
+
+    try:
+        top, _ = load_certificate(cert)
+        entries = [e for e in top["networks"] if "equal_to" not in e]
+        return [{h["onnx"]: _count(h["shape"]) for h in e.get("hidden", ())} for e in entries]
+    except (ReluGeomError, KeyError, TypeError, AttributeError):
+        return []  # the checker names what is wrong with the certificate
+
+
+def _count(shape: list) -> int:
+    n = 1
+    for v in shape:
+        n *= int(v)
+    return n
+
+
 def run(args: argparse.Namespace) -> int:
-    nets = [read_network(path) for path in args.net]
+    from relu_geom.io import network_from_onnx
+
+    hidden = _hidden(args.cert) if any(str(p).endswith(".onnx") for p in args.net) else []
+    nets = [
+        network_from_onnx(path, hidden=hidden[i])
+        if i < len(hidden) and hidden[i] and str(path).endswith(".onnx")
+        else read_network(path)
+        for i, path in enumerate(args.net)
+    ]
     network = None if not nets else nets[0] if len(nets) == 1 else nets
     report = verify_certificate(args.cert, network, max_seconds=args.max_seconds)
     if args.json:

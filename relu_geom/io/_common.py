@@ -217,6 +217,7 @@ def check_layer_shapes(
 
 
 _ZERO = Fraction(0)
+_ONE = Fraction(1)
 
 
 class AffineChain:
@@ -242,7 +243,7 @@ class AffineChain:
     ((1, 2, 1), (Fraction(3, 1),))
     """
 
-    __slots__ = ("_c", "_in", "_layers", "_m", "width")
+    __slots__ = ("_c", "_in", "_layers", "_m", "_taps", "width")
 
     def __init__(self, width: int):
         check_count(width, "input width")
@@ -251,6 +252,8 @@ class AffineChain:
         self._m: list[list[Fraction]] | None = None  # pending linear part; None is the identity
         self._c: list[Fraction] = [_ZERO] * width
         self._layers: list[tuple[list[list[Fraction]], list[Fraction]]] = []
+        # (hidden layer l, M, c): a tapped tensor M a_l + c (a_0 the input)
+        self._taps: list[tuple[int, list[list[Fraction]], list[Fraction]]] = []
 
     def _identity(self) -> list[list[Fraction]]:
         return [[Fraction(int(i == j)) for j in range(self._in)] for i in range(self._in)]
@@ -297,11 +300,72 @@ class AffineChain:
         self._m = None
         self._c = [_ZERO] * self.width
 
+    def tap(self) -> None:
+        """Keep the current tensor: :meth:`network` appends its entries to the outputs."""
+        m = self._identity() if self._m is None else self._m
+        self._taps.append((len(self._layers), [list(r) for r in m], list(self._c)))
+
     def network(self) -> ReLUNetwork:
-        """The network: the hidden layers so far and the pending map as the output layer."""
+        """The network: the hidden layers so far and the pending map as the output layer, then
+        one output per entry of each tapped tensor (in :meth:`tap` order).
+
+        A tensor tapped after hidden layer ``l`` is ``M a_l + c``; it is computed at layer
+        ``l + 1`` as the pair ``(relu(h), relu(-h))`` and carried through the later hidden
+        layers as ``(relu(p - q), relu(q - p))``, so that ``h = p - q`` at the output: the
+        original outputs are unchanged and the function stays exact.
+        """
         layers = [*self._layers, (self._identity() if self._m is None else self._m, self._c)]
+        if self._taps:
+            layers = _with_taps(layers, self._taps)
         check_count(sum(len(w) * (len(w[0]) + 1) for w, _ in layers), "the network")
         return ReLUNetwork([w for w, _ in layers], [b for _, b in layers])
+
+
+def _with_taps(
+    layers: list[tuple[list[list[Fraction]], list[Fraction]]],
+    taps: list[tuple[int, list[list[Fraction]], list[Fraction]]],
+) -> list[tuple[list[list[Fraction]], list[Fraction]]]:
+    """``layers`` (hidden layers, then the output layer) with the taps' values as more outputs."""
+    depth = len(layers) - 1
+    out = []
+    carried: list[tuple[int, int]] = []  # (column of p in the previous layer, size) per carried tap
+    for j, (w, b) in enumerate(layers, start=1):
+        base = len(w[0])  # the original columns of this layer's input
+        cols = base + sum(2 * k for _, k in carried)
+        rows = [list(r) + [_ZERO] * (cols - base) for r in w]
+        bias = list(b)
+        last = j == depth + 1
+        new_carried: list[tuple[int, int]] = []
+        start = len(rows)
+        pending = iter(carried)
+        for level, m, c in taps:
+            if level > j - 1:
+                continue
+            k = len(m)
+            if level == j - 1:  # the tap reads this layer's input a_{j-1}
+                block = [list(r) + [_ZERO] * (cols - base) for r in m]
+                if last:
+                    rows += block
+                    bias += c
+                else:
+                    rows += block + [[-v for v in r] for r in block]
+                    bias += c + [-v for v in c]
+            else:  # carried as (p, q) from the previous layer
+                col, _ = next(pending)
+                diff = [[_ONE if x == col + i else -_ONE if x == col + k + i else _ZERO for x in range(cols)]
+                        for i in range(k)]
+                if last:
+                    rows += diff
+                    bias += [_ZERO] * k
+                else:
+                    rows += diff + [[-v for v in r] for r in diff]
+                    bias += [_ZERO] * (2 * k)
+            if not last:
+                new_carried.append((start, k))
+                start += 2 * k
+        carried = new_carried
+        out.append((rows, bias))
+    return out
 
 
 def require_finite_float(value: Any, what: str) -> Fraction:

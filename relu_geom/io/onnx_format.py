@@ -27,6 +27,7 @@ Tensor data stored outside the ``.onnx`` file is never read.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -486,7 +487,49 @@ def _needed(graph: Any, order: list[int], target: str) -> list[int]:
     return keep[::-1]
 
 
-def _network_from_model(model: Any, onnx: Any) -> ReLUNetwork:
+def _tap_outputs(graph: Any, needed: list[int], hidden: tuple[str, ...]) -> dict[str, str]:
+    """The tensor each name of ``hidden`` taps (a node output, or a node's name when it has
+    one output), mapped to that name, in the order the graph computes them."""
+    outputs: dict[str, str] = {}
+    for index in needed:
+        node = graph.node[index]
+        names = [n for n in node.output if n]
+        for name in hidden:
+            if name in names or (name and name == node.name and len(names) == 1):
+                tensor = name if name in names else names[0]
+                if tensor in outputs:
+                    raise InvalidInputError(f"hidden: a tensor is named twice in {short_repr(list(hidden))}")
+                outputs[tensor] = name
+    found = set(outputs.values())
+    for name in hidden:
+        if name not in found:
+            raise UnsupportedInputError(
+                f"hidden tensor {short_repr(name)}: no node output (or node with one output) of that name "
+                "on the path from the graph input to its output"
+            )
+    return outputs
+
+
+def _tap_order(net: ReLUNetwork, sizes: list[int], tensors: list[str], hidden: tuple[str, ...],
+               taps: dict[str, str]) -> ReLUNetwork:
+    """``net`` with its tapped outputs reordered from graph order into the order of ``hidden``."""
+    m = net.output_dim - sum(sizes)
+    starts = {}
+    at = m
+    for t, k in zip(tensors, sizes):
+        starts[taps[t]] = (at, k)
+        at += k
+    perm = list(range(m))
+    for name in hidden:
+        a, k = starts[name]
+        perm += range(a, a + k)
+    w, b = net.weights[-1], net.biases[-1]
+    return ReLUNetwork([*net.weights[:-1], [w[i] for i in perm]], [*net.biases[:-1], [b[i] for i in perm]])
+
+
+def _network_from_model(
+    model: Any, onnx: Any, hidden: tuple[str, ...] = (), sizes: dict[str, int] | None = None
+) -> ReLUNetwork:
     graph = model.graph
     if len(graph.sparse_initializer):
         raise UnsupportedInputError("sparse initializers are not supported")
@@ -497,7 +540,10 @@ def _network_from_model(model: Any, onnx: Any) -> ReLUNetwork:
     chain = AffineChain(math.prod(shape))
     values: dict[str, Value] = {**consts, input_name: _Data(shape)}
     consumed: set[str] = set()
-    for index in _needed(graph, order, target):
+    needed = _needed(graph, order, target)
+    taps = _tap_outputs(graph, needed, hidden)
+    tapped: dict[str, int] = {}  # tensor -> its entries
+    for index in needed:
         node = graph.node[index]
         label = _label(index, node)
         if node.domain not in _DOMAINS:
@@ -527,12 +573,33 @@ def _network_from_model(model: Any, onnx: Any) -> ReLUNetwork:
         args = [values[name] if name else None for name in node.input]
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         values[node.output[0]] = operator(label, args, attrs, chain)
+        if node.output[0] in taps:
+            if not isinstance(values[node.output[0]], _Data):
+                raise UnsupportedInputError(
+                    f"hidden tensor {short_repr(taps[node.output[0]])}: {label} is a constant, "
+                    "not a function of the graph input"
+                )
+            chain.tap()
+            tapped[node.output[0]] = chain.width
+            want = None if sizes is None else sizes[taps[node.output[0]]]
+            if want is not None and want != chain.width:
+                raise DimensionMismatchError(
+                    f"hidden tensor {short_repr(taps[node.output[0]])} has {chain.width} entries, "
+                    f"{want} were declared"
+                )
     result = values.get(target)
     if not isinstance(result, _Data):
         raise UnsupportedInputError(
             f"the graph output {short_repr(target)} does not depend on the graph input"
         )
+    for t, name in taps.items():
+        if t not in tapped:
+            raise UnsupportedInputError(
+                f"hidden tensor {short_repr(name)} is a constant, not a function of the graph input"
+            )
     net = chain.network()
+    if hidden:
+        net = _tap_order(net, [tapped[t] for t in taps], list(taps), hidden, taps)
     out_type = graph.output[0].type.tensor_type
     if out_type.HasField("shape"):
         declared = [
@@ -540,21 +607,28 @@ def _network_from_model(model: Any, onnx: Any) -> ReLUNetwork:
         ]
         if (
             all(d.HasField("dim_value") or i == 0 for i, d in enumerate(out_type.shape.dim))
-            and math.prod(declared) != net.output_dim
+            and math.prod(declared) != net.output_dim - sum(tapped.values())
         ):
             raise DimensionMismatchError(
                 f"the graph output {short_repr(target)} is declared with shape {declared}, "
-                f"but the network has {net.output_dim} outputs"
+                f"but the network has {net.output_dim - sum(tapped.values())} outputs"
             )
     return net
 
 
-def network_from_onnx(model: Any) -> ReLUNetwork:
+def network_from_onnx(model: Any, *, hidden: Sequence[str] | Mapping[str, int] = ()) -> ReLUNetwork:
     """A network from an ONNX model (a path or an ``onnx.ModelProto``), folded exactly.
 
     See the module docstring for the supported operators.  ACAS Xu networks
     (``Sub`` of the mean image, ``Flatten``, ``MatMul`` + ``Add`` and ``Relu``)
     read as networks of architecture [5, 50, 50, 50, 50, 50, 50, 5].
+
+    ``hidden`` names tensors of the graph (a node's output, or a node with one output by
+    the node's name), as VNN-LIB 2.0's ``declare-hidden`` does: the network then has, after
+    the graph output, one more output per entry of each (row-major), in the order of
+    ``hidden``.  A tensor ``M a_l + c`` after hidden layer ``l`` is carried to the output
+    exactly as ``relu(h) - relu(-h)`` (:meth:`relu_geom.io.AffineChain.network`).  Given
+    as a mapping ``{name: number of entries}``, each tensor's size is checked too.
 
     Raises
     ------
@@ -590,8 +664,12 @@ def network_from_onnx(model: Any) -> ReLUNetwork:
     (((Fraction(1, 1), Fraction(1, 2)), (Fraction(2, 1), Fraction(-1, 1))), (Fraction(3, 1),))
     """
     onnx = import_onnx()
+    if isinstance(hidden, str) or not all(isinstance(h, str) for h in hidden):
+        raise InvalidInputError(f"hidden: expected a sequence of tensor names, got {short_repr(hidden)}")
+    names = tuple(hidden)
+    sizes = dict(hidden) if isinstance(hidden, Mapping) else None
     if isinstance(model, onnx.ModelProto):
-        return _network_from_model(model, onnx)
+        return _network_from_model(model, onnx, names, sizes)
     p = existing_file(model)
     src = str(p)
     try:
@@ -599,7 +677,7 @@ def network_from_onnx(model: Any) -> ReLUNetwork:
     except Exception as exc:  # protobuf DecodeError and friends
         raise FileFormatError(f"{src}: not a readable ONNX model ({type(exc).__name__})") from None
     with reading(src):
-        return _network_from_model(proto, onnx)
+        return _network_from_model(proto, onnx, names, sizes)
 
 
 def network_to_onnx(

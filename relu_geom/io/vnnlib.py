@@ -5,9 +5,10 @@ set.  :func:`read_vnnlib` reads the VNN-LIB 1.0 subset that VNN-COMP writes
 (``declare-const X_i Real``, ``assert`` with ``<=``, ``>=``, ``and``, ``or`` at any
 nesting, linear terms built with ``+``, ``-`` and ``*`` by constants) and VNN-LIB 2.0
 queries (``(vnnlib-version <2.0>)``, then one or more ``(declare-network NAME
-[(equal-to F) | (isomorphic-to F)] (declare-input X TYPE [shape]) ... (declare-output Y TYPE
-[shape]) ...)``, several tensors read as their concatenation, then assertions over the tensor elements ``X[i,j,...]``, with ``==`` as two
-atoms), and normalizes it: the unsafe set is a union of disjuncts, each a box on the
+[(equal-to F) | (isomorphic-to F)] (declare-input X TYPE [shape]) ... [(declare-hidden H TYPE
+[shape] "onnx-name") ...] (declare-output Y TYPE [shape]) ...)``, several tensors read as their
+concatenation, hidden tensors as more outputs after the network's own, then assertions over
+the tensor elements ``X[i,j,...]``, with ``==`` as two atoms), and normalizes it: the unsafe set is a union of disjuncts, each a box on the
 inputs (every input bounded), further linear rows in the inputs alone, and atoms
 involving the outputs.  A 2.0 tensor is flattened in row-major order (the order of ONNX).
 A query over several networks is a property of the network stacking them, whose input
@@ -17,7 +18,8 @@ decimal is the exact decimal it denotes (``0.1`` is 1/10), scientific notation i
 
 What is not read (a :class:`~relu_geom.errors.FileFormatError` naming file, line and
 token): strict ``<`` / ``>`` and ``!=`` in 1.0, non-linear terms, other operators,
-commands and sorts; in 2.0 also hidden tensors and element types other than ``Real`` and the floating types (docs/vnnlib.md).
+commands and sorts; in 2.0 also element types other than ``Real`` and the floating types,
+and hidden tensors of networks in an ``equal-to`` / ``isomorphic-to`` pair (docs/vnnlib.md).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import product
 from pathlib import Path
@@ -393,8 +395,9 @@ class _Net:
 
     name: _Tok
     equiv: tuple[str, _Tok] | None  # ("equal-to" / "isomorphic-to", the target's name token)
-    # kind "X" / "Y" -> the tensors in declaration order, each (name, shape, type, token)
+    # kind "X" / "H" / "Y" -> the tensors in declaration order, each (name, shape, type, token)
     tensors: dict[str, list[tuple[str, tuple[int, ...], str, _Tok]]]
+    onnx: dict[str, str] = field(default_factory=dict)  # hidden tensor -> the ONNX name it taps
 
 
 class _Reader2(_Reader):
@@ -471,12 +474,13 @@ class _Reader2(_Reader):
         self.layout()
         d, m = len(self.x_label), sum(self.out_size(net) for net in self.nets)
         spec = self.dnf(asserts, d, m)
-        if len(self.nets) == 1:
+        if len(self.nets) == 1 and not self.nets[0].tensors.get("H"):
             return spec
         return Specification(spec.n_inputs, spec.n_outputs, spec.disjuncts, tuple(self.declarations()))
 
     def out_size(self, net: _Net) -> int:
-        return sum(_size(t[1]) for t in net.tensors["Y"])
+        """The outputs of the network in ``F``: its declared outputs, then its hidden tensors."""
+        return sum(_size(t[1]) for t in net.tensors["Y"] + net.tensors.get("H", []))
 
     def check_dims(self) -> None:
         assert self.dims is not None
@@ -580,7 +584,7 @@ class _Reader2(_Reader):
                         root_index[root] = len(self.x_label)
                         self.x_label.append(self.label(*root))
                     self.x_index[(var, flat)] = root_index[root]
-            for var, shape, _, _ in net.tensors["Y"]:
+            for var, shape, _, _ in net.tensors["Y"] + net.tensors.get("H", []):
                 self.y_offset[var] = offset
                 offset += _size(shape)
 
@@ -589,6 +593,7 @@ class _Reader2(_Reader):
         for net in self.nets:
             xs = tuple((t[0], t[1]) for t in net.tensors["X"])
             ys = tuple((t[0], t[1]) for t in net.tensors["Y"])
+            hs = tuple((t[0], t[1], net.onnx[t[0]]) for t in net.tensors.get("H", []))
             kind, target = net.equiv if net.equiv is not None else ("", None)
             out.append(
                 NetworkDeclaration(
@@ -599,6 +604,7 @@ class _Reader2(_Reader):
                     self.y_offset[ys[0][0]],
                     equal_to=target.text if target is not None and kind == "equal-to" else None,
                     isomorphic_to=target.text if target is not None and kind == "isomorphic-to" else None,
+                    hidden_tensors=hs,
                 )
             )
         return out
@@ -619,13 +625,19 @@ class _Reader2(_Reader):
             if h.text in ("isomorphic-to", "equal-to"):
                 self.equivalence(net, h, decl)
                 continue
-            if h.text == "declare-hidden":
-                raise self.error(h, "hidden tensors are not supported (only the network's input and output)")
-            if h.text not in ("declare-input", "declare-output"):
-                raise self.error(h, "expected declare-input or declare-output")
-            kind = "X" if h.text == "declare-input" else "Y"
-            if kind == "X" and "Y" in net.tensors:
-                raise self.error(h, "inputs must be declared before outputs")
+            if h.text not in ("declare-input", "declare-hidden", "declare-output"):
+                raise self.error(h, "expected declare-input, declare-hidden or declare-output")
+            kind = {"declare-input": "X", "declare-hidden": "H", "declare-output": "Y"}[h.text]
+            if kind == "X" and ("Y" in net.tensors or "H" in net.tensors):
+                raise self.error(h, "inputs must be declared before hidden tensors and outputs")
+            if kind == "H" and "Y" in net.tensors:
+                raise self.error(h, "hidden tensors must be declared before outputs")
+            if kind == "H" and "X" not in net.tensors:
+                raise self.error(h, "hidden tensors must be declared after the inputs")
+            if kind == "H" and len(decl) != 5:
+                raise self.error(h, 'expected (declare-hidden NAME TYPE [d1,...,dk] "onnx-name")')
+            if kind == "H" and net.equiv is not None:
+                raise self.error(h, f"hidden tensors of a network declared {net.equiv[0]} are not supported")
             if len(decl) not in (4, 5) or not isinstance(decl[2], _Tok) or not isinstance(decl[3], _Ref):
                 raise self.error(h, f"expected ({h.text} NAME TYPE [d1,...,dk] [\"onnx-name\"])")
             var, typ = decl[2], decl[3]
@@ -647,6 +659,9 @@ class _Reader2(_Reader):
                 )
             self.tensors[var.text] = (kind, typ.index, var, index)
             net.tensors.setdefault(kind, []).append((var.text, typ.index, typ.name, var))
+            if kind == "H":
+                assert isinstance(decl[4], _Tok)
+                net.onnx[var.text] = decl[4].text[1:-1]
         for kind, what in (("X", "declare-input"), ("Y", "declare-output")):
             if kind not in net.tensors:
                 raise self.error(head, f"the network has no {what}")
@@ -672,6 +687,8 @@ class _Reader2(_Reader):
         if not earlier:
             what = "the network itself" if target.text == net.name.text else "no earlier declared network"
             raise self.error(target, f"{h.text} names {what} (it must name an earlier declare-network)")
+        if earlier[0].tensors.get("H"):
+            raise self.error(target, f"{h.text} {target.text}: {target.text} declares hidden tensors, which is not supported")
         if earlier[0].equiv is not None:
             raise self.error(
                 target, f"{target.text} is itself {earlier[0].equiv[0]} {earlier[0].equiv[1].text}: "

@@ -146,6 +146,11 @@ class NetworkDeclaration:
     equal_to, isomorphic_to
         The earlier network it is declared ``equal-to`` (the same model, so no model is
         given for it) or ``isomorphic-to`` (the same architecture), or ``None``.
+    hidden_tensors
+        Its ``declare-hidden`` tensors, ``(name, shape, onnx_name)``: their entries follow
+        its declared outputs among its outputs in ``F`` (so ``n_outputs`` counts them), and
+        its network is the one :func:`~relu_geom.io.network_from_onnx` reads with
+        ``hidden=[onnx_name, ...]``.
     """
 
     name: str
@@ -155,6 +160,7 @@ class NetworkDeclaration:
     output_offset: int
     equal_to: str | None = None
     isomorphic_to: str | None = None
+    hidden_tensors: tuple[tuple[str, tuple[int, ...], str], ...] = ()
 
     @property
     def n_inputs(self) -> int:
@@ -163,7 +169,7 @@ class NetworkDeclaration:
     @property
     def n_outputs(self) -> int:
         total = 0
-        for _, shape in self.output_tensors:
+        for _, shape, *_ in self.output_tensors + self.hidden_tensors:
             n = 1
             for v in shape:
                 n *= v
@@ -181,6 +187,8 @@ class NetworkDeclaration:
             out["equal_to"] = self.equal_to
         if self.isomorphic_to is not None:
             out["isomorphic_to"] = self.isomorphic_to
+        if self.hidden_tensors:
+            out["hidden"] = [{"name": n, "shape": list(sh), "onnx": o} for n, sh, o in self.hidden_tensors]
         return out
 
 

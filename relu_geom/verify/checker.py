@@ -837,6 +837,8 @@ def _check(cert: Any, network: ReLUNetwork | Sequence[ReLUNetwork] | None, state
     digest = network_sha256(canon)
     if top["network_sha256"] != digest:
         raise Invalid("network_sha256", f"does not match the embedded network (its SHA-256 is {digest})")
+    if isinstance(network, ReLUNetwork) and isinstance(top.get("networks"), list) and len(top["networks"]) == 1:
+        network = [network]  # a query over one network with hidden tensors
     given = list(network) if network is not None and not isinstance(network, ReLUNetwork) else None
     if given is not None and "networks" not in top:
         if len(given) != 1:

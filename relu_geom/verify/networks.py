@@ -21,7 +21,7 @@ from relu_geom.verify._json import Invalid, _kind, _obj
 __all__ = ["check_networks"]
 
 _KEYS = ("name", "network", "network_sha256", "inputs")
-_OPTIONAL = ("input", "output", "equal_to", "isomorphic_to")
+_OPTIONAL = ("input", "output", "equal_to", "isomorphic_to", "hidden")  # input, output, hidden: informational
 Matrix = list[list[Fraction]]
 
 
