@@ -504,6 +504,23 @@ def test_acasxu_networks_fold_exactly(name):
         assert np.max(np.abs(np.array(exact) - approx)) <= 1e-5 * scale  # float sanity bound only
 
 
+@pytest.mark.skipif(not ACAS_FILES, reason="ACAS Xu benchmark files not present")
+def test_acasxu_hidden_tensors_equal_the_layers():
+    # relu_3 is a_3; Operation_5_Add is z_5 = W_5 a_4 + b_5: recomputed layer by layer
+    path = ACAS / "ACASXU_run2a_1_1_batch_2000.onnx"
+    net = rio.load_network(path)
+    tapped = rio.network_from_onnx(path, hidden={"relu_3": 50, "Operation_5_Add": 50})
+    x = [F(1, 3), F(-1, 2), F(1, 7), F(2, 5), F(-3, 10)]
+    a, layers = x, []
+    for w, b in zip(net.weights[:-1], net.biases[:-1]):
+        z = [sum((wi * ai for wi, ai in zip(row, a)), bi) for row, bi in zip(w, b)]
+        layers.append(z)
+        a = [max(v, F(0)) for v in z]
+    out = tapped(x)
+    assert out[:5] == net(x)
+    assert list(out[5:55]) == [max(v, F(0)) for v in layers[2]] and list(out[55:]) == layers[4]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not ACAS_FILES, reason="ACAS Xu benchmark files not present")
 def test_every_acasxu_network_loads():
