@@ -633,6 +633,9 @@ def test_hidden_tensors_are_more_outputs(x):
         (["z", "z"], InvalidInputError, r"a tensor is named twice"),
         (["a", "relu1"], InvalidInputError, r"a tensor is named twice"),
         ("z", InvalidInputError, r"expected a sequence of tensor names"),
+        (None, InvalidInputError, r"expected a sequence of tensor names"),
+        ([1], InvalidInputError, r"expected a sequence of tensor names"),
+        ({"z": 0}, InvalidInputError, r"or a mapping name -> entries, got \{'z': 0\}"),
         ({"z": 3}, DimensionMismatchError, r"hidden tensor 'z' has 2 entries, 3 were declared"),
     ],
 )

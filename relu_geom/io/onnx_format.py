@@ -664,8 +664,15 @@ def network_from_onnx(model: Any, *, hidden: Sequence[str] | Mapping[str, int] =
     (((Fraction(1, 1), Fraction(1, 2)), (Fraction(2, 1), Fraction(-1, 1))), (Fraction(3, 1),))
     """
     onnx = import_onnx()
-    if isinstance(hidden, str) or not all(isinstance(h, str) for h in hidden):
-        raise InvalidInputError(f"hidden: expected a sequence of tensor names, got {short_repr(hidden)}")
+    if (
+        isinstance(hidden, (str, bytes))
+        or not isinstance(hidden, (Sequence, Mapping))
+        or not all(isinstance(h, str) for h in hidden)
+        or (isinstance(hidden, Mapping) and not all(type(v) is int and v > 0 for v in hidden.values()))
+    ):
+        raise InvalidInputError(
+            f"hidden: expected a sequence of tensor names or a mapping name -> entries, got {short_repr(hidden)}"
+        )
     names = tuple(hidden)
     sizes = dict(hidden) if isinstance(hidden, Mapping) else None
     if isinstance(model, onnx.ModelProto):
