@@ -71,3 +71,19 @@ def test_a_star_of_81_resolutions_is_decided_within_the_choice_bound():
     assert rg.is_identifiable(permuted_rescaled_copy(net, 2)).verdict == "identifiable"
     with pytest.raises(rg.InvalidInputError, match="max_choices"):
         rg.is_identifiable(net, max_choices=0)
+
+
+@pytest.mark.parametrize(("seed", "zero"), [(0, (0, 1)), (3, (1, 0)), (7, (1, 2))])
+def test_a_zero_second_layer_weight_is_in_the_scope(seed, zero):
+    # W2[i][j] = 0: the first-layer hyperplane of neuron j crosses a facet of neuron (2, i)
+    # without bending it where no other neuron shows it; the facet is cut along it
+    net = rg.ReLUNetwork.random([3, 3, 3, 1], seed=seed)
+    i, j = zero
+    assert net.weights[1][i][j] == 0
+    v = rg.is_identifiable(net)
+    assert v.verdict == "identifiable" and "0 by the solver alone" in v.reason
+    # independently, no other network near it computes f: the Jacobian of the function has
+    # the largest rank an architecture allows (parameters minus one rescaling per neuron)
+    assert rg.functional_dimension(net).rank == 28 - 6
+    data = function_data(net)
+    assert len(data.facets) > len({f.group for f in data.facets})  # some facet was cut

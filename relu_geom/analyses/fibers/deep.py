@@ -68,7 +68,8 @@ __all__ = [
 
 SCOPE = (
     "parameters whose neurons put each breakpoint facet of f in the zero set of exactly one neuron "
-    "(the signs of the other layers constant on it), with at most two neurons vanishing at each ridge unless all are "
+    "(the signs of the other layers constant and nonzero on it, except first-layer neurons carrying facets, whose "
+    "zero sets may cross it), with at most two neurons vanishing at each ridge unless all are "
     "first-layer neurons, grouped as the "
     "candidate bent hyperplanes of f (or as one of the groupings the local ridge rules leave)"
 )
