@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import pytest
 
@@ -157,3 +158,56 @@ def test_the_bound_admits_exactly_max_configurations():
     assert len(rg.fiber_configurations(net, (2, 2, 2, 2, 1), max_configurations=101).configurations) == 101
     with pytest.raises(rg.LimitExceededError, match=r"max_configurations=100 reached: 100 configurations"):
         rg.fiber_configurations(net, (2, 2, 2, 2, 1), max_configurations=100)
+
+
+# relu(relu(x) - 1) + relu(relu(y) - relu(x) + 1/2): W2[0][1] = 0, so the line x = 1 of the first
+# second-layer neuron does not bend where it crosses y = 0; near (1, 0) the second one is
+# inactive (-1 + 1/2 < 0), so y = 0 bends f only for x < 1/2 and the breakpoint facet on x = 1
+# below (1, 1/2) is crossed by the first-layer neuron of y = 0 inside it
+ZERO_WEIGHT = rg.ReLUNetwork(
+    [[[1, 0], [0, 1]], [[1, 0], [-1, 1]], [[1, 1]]], [[0, 0], [-1, Fraction(1, 2)], [0]]
+)
+
+
+def test_a_facet_crossed_by_a_first_layer_hyperplane_is_cut_into_pieces():
+    net = ZERO_WEIGHT
+    bc = rg.breakpoint_complex(net)
+    (crossed,) = [
+        k
+        for k, f in enumerate(bc.facets)
+        if f.hyperplane == (1, 0, 1) and f.polyhedron.contains((1, 0)) and not f.polyhedron.contains((1, 1))
+    ]
+    data = function_data(net)
+    pieces = [f for f in data.facets if f.group == crossed]
+    assert len(pieces) == 2 and {_sign(f.point[1]) for f in pieces} == {1, -1}
+    # on each piece one pattern: the first-layer neuron of y = 0 switches between them only
+    patterns = [net.sign_vector(f.point) for f in pieces]
+    assert [i for i in range(4) if patterns[0][i] != patterns[1][i]] == [1]
+    assert all(p[2] == 0 for p in patterns)
+    # each piece inherits the facet's hyperplane, weight, regions and candidate
+    assert len({(f.normal, f.beta, f.c_hat, f.plus, f.minus, f.candidate) for f in pieces}) == 1
+    # the ridges keep the piece on their side: (1, 1/2) ends the upper piece
+    (top,) = [ks for x, ks in data.ridges if x == (1, Fraction(1, 2))]
+    assert [k for k in top if data.facets[k].group == crossed] == [
+        k for k, f in enumerate(data.facets) if f.group == crossed and f.point[1] > 0
+    ]
+
+
+def test_the_network_with_a_crossed_facet_is_in_the_scope(monkeypatch):
+    net = ZERO_WEIGHT
+    # its own parameters give a configuration of the cut facets (each piece one pattern) ...
+    fib = rg.deep_fiber(net)
+    assert fib.status == "complete" and [p.kind for p in fib.pieces if p.kind != "empty"] == ["orbit"]
+    (orbit,) = [p for p in fib.pieces if p.kind == "orbit"]
+    point = orbit.variety.point_of(orbit.samples[0])
+    assert point is not None and orbit.variety.satisfies(point)
+    assert rg.same_up_to_symmetry(net, orbit.samples[0]) is not None
+    # ... and of no configuration of the whole facets: one pattern on the crossed facet
+    # contradicts the ridges at its two ends
+    monkeypatch.setattr(configurations, "_cut_facets", lambda data, polys: data)
+    v = rg.is_identifiable(net)
+    assert v.verdict == "undecided" and "outside the scope" in v.reason
+
+
+def _sign(v):
+    return (v > 0) - (v < 0)

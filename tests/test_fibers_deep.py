@@ -393,3 +393,42 @@ def test_never_empty_where_the_network_itself_lies(net):
         if tuple(int(point[d]) for d in var.deltas) != cfg.facet_deltas:
             continue
         assert rg.emptiness_certificate(cfg) is None
+
+
+# W2's columns 0 and 1 are equal and neuron (2, 0) has one facet, where only neuron (1, 2) is
+# active: its alignment fixes one weight of its row, the kernel left is fixed by the region
+# equations, so after exact elimination no equation and no unknown remain
+KERNEL_FIXED = rg.ReLUNetwork(
+    [
+        [[F(-2, 3), F(3, 2)], [-3, F(-7, 2)], [-1, 3]],
+        [[F(5, 4), F(5, 4), 3], [3, 3, -3]],
+        [[F(7, 4), F(3, 2)]],
+    ],
+    [[-2, -6, F(3, 4)], [-6, F(1, 2)], [F(-7, 4)]],
+)
+
+
+def test_a_kernel_fixed_by_elimination_is_one_point():
+    import sympy
+
+    from relu_geom.analyses.fibers.variety import certificate_system
+
+    net = KERNEL_FIXED
+    assert net == rg.ReLUNetwork.random([2, 3, 2, 1], seed=8)
+    fib = rg.deep_fiber(net)
+    assert fib.status == "complete"
+    (orbit,) = [p for p in fib.pieces if p.kind == "orbit"]
+    sol = rg.solve_configuration(orbit.configuration)
+    assert sol.status == "point" and sol.free == 0 and len(sol.networks) == 1
+    assert rg.same_up_to_symmetry(net, sol.networks[0]) is not None
+    # independently: the configuration variety with delta fixed and lambda = 1 on each neuron's
+    # first facet has a reduced Groebner basis of one linear form per unknown, i.e. exactly one
+    # complex point, and that point is the solution's
+    eqs, _ineqs, gens = certificate_system(orbit.configuration)
+    G = sympy.groebner(eqs, *gens, order="grevlex")
+    assert len(G.exprs) == len(gens)
+    assert all(sympy.Poly(g, *gens).total_degree() == 1 for g in G.exprs)
+    point = orbit.variety.point_of(sol.networks[0])
+    assert point is not None and all(g.subs(point) == 0 for g in G.exprs)
+    v = rg.is_identifiable(net)
+    assert v.verdict == "identifiable" and "0 by the solver alone" in v.reason

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction as F
+
 import pytest
 
 import relu_geom as rg
@@ -71,3 +73,34 @@ def test_a_star_of_81_resolutions_is_decided_within_the_choice_bound():
     assert rg.is_identifiable(permuted_rescaled_copy(net, 2)).verdict == "identifiable"
     with pytest.raises(rg.InvalidInputError, match="max_choices"):
         rg.is_identifiable(net, max_choices=0)
+
+
+@pytest.mark.parametrize(("seed", "zero"), [(0, (0, 1)), (3, (1, 0)), (7, (1, 2))])
+def test_a_zero_second_layer_weight_is_in_the_scope(seed, zero):
+    # W2[i][j] = 0: the first-layer hyperplane of neuron j crosses a facet of neuron (2, i)
+    # without bending it where no other neuron shows it; the facet is cut along it
+    net = rg.ReLUNetwork.random([3, 3, 3, 1], seed=seed)
+    i, j = zero
+    assert net.weights[1][i][j] == 0
+    v = rg.is_identifiable(net)
+    assert v.verdict == "identifiable" and "0 by the solver alone" in v.reason
+    # independently, no other network near it computes f: the Jacobian of the function has
+    # the largest rank an architecture allows (parameters minus one rescaling per neuron)
+    assert rg.functional_dimension(net).rank == 28 - 6
+    data = function_data(net)
+    assert len(data.facets) > len({f.group for f in data.facets})  # some facet was cut
+
+
+def test_a_neuron_vanishing_on_an_open_set_is_named_outside_the_scope():
+    # b2[0] = 0 and every first-layer neuron is inactive near the origin, so neuron (2, 0)
+    # vanishes on an open set and shares the facets of its boundary with first-layer neurons
+    net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=5)
+    assert net.biases[1][0] == 0
+    for x in [(0, 0), (F(1, 10), 0), (0, F(1, 10))]:
+        z1 = [sum(w * xi for w, xi in zip(row, x)) + b for row, b in zip(net.weights[0], net.biases[0])]
+        assert all(v < 0 for v in z1)  # so y = 0 and (2, 0)'s pre-activation is b2[0] = 0
+    v = rg.is_identifiable(net)
+    assert v.verdict == "undecided"
+    assert v.reason.endswith("breakpoint facet 0 lies in the zero sets of neurons (1, 0) and (2, 0)")
+    facet = rg.breakpoint_complex(net).facets[0]
+    assert [i for i, s in enumerate(net.sign_vector(facet.interior_point)) if s == 0] == [0, 3]

@@ -143,6 +143,10 @@ PRIVATE_ALLOWED = {
     ("test_configurations.py", "_surviving_signs"): (
         "the brute-force reference replaces the depth-first sign search it checks"
     ),
+    ("test_configurations.py", "_cut_facets"): (
+        "a network the cut facets bring into the scope is checked to lie outside it with the "
+        "facets left whole; the cut exists only inside function_data"
+    ),
     ("test_breakpoints.py", "_pointed_polygon"): (
         "the integer hull of a non-convex merged piece is compared with cdd on hand-made rows; "
         "through the public API it is reached only on networks whose merged pieces happen to need it"

@@ -8,7 +8,9 @@ elsewhere) and an orientation ``delta(sigma)`` (``phi(sigma)`` is active on the 
 ``n . x > beta`` iff ``delta = +1``).  The exact necessary conditions used to prune
 (for parameters in the scope of ``docs/fibers.md``, section 6: a breakpoint facet
 lies in the zero set of exactly one neuron, at most two neurons vanish at a ridge
-unless all of them are first-layer neurons, the pattern is constant on a facet):
+unless all of them are first-layer neurons, the pattern is constant on a facet but for
+first-layer neurons carrying facets, whose hyperplanes cut the facets they cross into
+pieces, each with one pattern):
 
 * *layer order*: ``phi`` increases strictly along the edges of the graph;
   a candidate with a bend is not a first-layer neuron; the candidates of one
@@ -53,6 +55,7 @@ from relu_geom.analyses.breakpoints import (
 )
 from relu_geom.arith.linalg import is_positive_multiple, rank
 from relu_geom.errors import DimensionMismatchError, InvalidInputError, LimitExceededError
+from relu_geom.geometry.polyhedron import Polyhedron
 from relu_geom.network.transforms import require_int
 
 __all__ = [
@@ -75,7 +78,9 @@ class FacetData:
     """One breakpoint facet: ``n . x = beta`` with primitive normal ``n``, ``c_hat = weight / |n|^2``.
 
     ``plus`` and ``minus`` are the linear regions beside it on the sides ``n . x > beta``
-    and ``n . x < beta``; ``point`` is a point of its relative interior.
+    and ``n . x < beta``; ``point`` is a point of its relative interior.  ``group`` is the
+    index of the breakpoint facet it is a piece of (a breakpoint facet crossed by the
+    hyperplane of a flat candidate is cut into pieces along it, see :func:`function_data`).
     """
 
     normal: tuple[int, ...]
@@ -85,6 +90,7 @@ class FacetData:
     plus: int
     minus: int
     point: tuple[Fraction, ...]
+    group: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +179,7 @@ def function_data(net_or_complex: Any) -> FunctionData:
                 reg_of[p],
                 reg_of[q],
                 tuple(f.interior_point),
+                k,
             )
         )
     faces = bc.faces_of_dim(d - 2) if d >= 2 else ()
@@ -195,7 +202,81 @@ def function_data(net_or_complex: Any) -> FunctionData:
         impossible=impossible,
     )
     old_edges = [(dec.candidates[u].facets[0], dec.candidates[v].facets[0]) for u, v in sorted(dec.edges)]
-    return _regroup(base, list(dec.candidate_of_facet), merges, old_edges + bends, first)
+    return _cut_facets(
+        _regroup(base, list(dec.candidate_of_facet), merges, old_edges + bends, first),
+        [f.polyhedron for f in bc.facets],
+    )
+
+
+def _cut_facets(data: FunctionData, polys: Sequence[Any]) -> FunctionData:
+    """``data`` with every facet whose relative interior is crossed by the hyperplane of a
+    flat candidate cut into its pieces along those hyperplanes (``polys``: the closed
+    facets, in the order of ``data.facets``).
+
+    In the scope a first-layer neuron carrying facets has the hyperplane of a flat
+    candidate as its zero set, and it may cross a facet of another layer's neuron without
+    bending it when a weight is zero; each piece then has one pattern.  A facet is left
+    whole when such a hyperplane passes through the point of one of its ridges (the
+    ridge would not lie on one side).  Each ridge keeps, of a cut facet, the piece whose
+    closure holds its point; the options of ambiguous ridges name the first piece.
+    """
+    d = data.input_dim
+    planes = sorted(
+        {(f.normal, f.beta) for f in data.facets if data.flat[f.candidate]}, key=lambda h: (h[0], h[1])
+    )
+    ridges_of: dict[int, list[int]] = {}
+    for r, (_x, star) in enumerate(data.ridges):
+        for k in star:
+            ridges_of.setdefault(k, []).append(r)
+
+    def value(h: Any, x: Sequence[Any]) -> Any:
+        return sum(a * xi for a, xi in zip(h[0], x)) - h[1]
+
+    facets: list[FacetData] = []
+    new_index: list[list[int]] = []  # old facet -> its pieces
+    at_ridge: dict[tuple[int, int], int] = {}  # (ridge, cut facet) -> the piece at the ridge
+    for k, f in enumerate(data.facets):
+        poly = polys[k]
+        cross = []
+        for h in planes:
+            if h == (f.normal, f.beta):
+                continue
+            vals = [value(h, v) for v in poly.vertices]
+            dirs = [sum(a * r for a, r in zip(h[0], ray)) for ray in poly.rays]
+            lin = [sum(a * r for a, r in zip(h[0], ray)) for ray in poly.lineality]
+            above = any(v > 0 for v in vals) or any(v > 0 for v in dirs) or any(lin)
+            below = any(v < 0 for v in vals) or any(v < 0 for v in dirs) or any(lin)
+            if above and below:
+                cross.append(h)
+        if cross and any(value(h, data.ridges[r][0]) == 0 for h in cross for r in ridges_of.get(k, ())):
+            cross = []
+        if not cross:
+            new_index.append([len(facets)])
+            facets.append(f)
+            continue
+        mine = []
+        for signs in itertools.product((1, -1), repeat=len(cross)):
+            rows = [[-s * a for a in h[0]] + [-s * h[1]] for s, h in zip(signs, cross)]
+            piece = poly.intersection(Polyhedron.from_hrep(rows, ambient_dim=d))
+            if piece.dim == d - 1:
+                mine.append((signs, len(facets)))
+                facets.append(replace(f, point=tuple(piece.interior_point)))
+        new_index.append([i for _s, i in mine])
+        for r in ridges_of.get(k, ()):
+            x = data.ridges[r][0]
+            at_ridge[(r, k)] = next(
+                i for signs, i in mine if all(s * value(h, x) > 0 for s, h in zip(signs, cross))
+            )
+    if len(facets) == len(data.facets):
+        return data
+    ridges = tuple(
+        (x, tuple(at_ridge.get((r, k), new_index[k][0]) for k in star)) for r, (x, star) in enumerate(data.ridges)
+    )
+    first = [ks[0] for ks in new_index]
+    options = tuple(
+        (r, tuple((first[a], first[b], first[c]) for a, b, c in alts)) for r, alts in data.options
+    )
+    return replace(data, facets=tuple(facets), ridges=ridges, options=options)
 
 
 def _regroup(
@@ -689,6 +770,8 @@ def _enumerate(
 
     R = len(data.ridges)
     layer_of = [n[0] for n in neurons]
+    head: dict[int, int] = {}
+    piece_head = [head.setdefault(f.group, k) if f.group >= 0 else k for k, f in enumerate(data.facets)]
     has_ridge = [False] * F
     for _x, star in data.ridges:
         for k in star:
@@ -743,6 +826,16 @@ def _enumerate(
                 return
             tie(var, var_d(first[c]), side, rule)
 
+        # pieces of one breakpoint facet (cut along flat candidates' hyperplanes): one
+        # orientation (the neuron is affine on each side of the cut and continuous), and
+        # one sign for every neuron of another layer but the first-layer ones carrying facets
+        for k in range(F):
+            k0 = piece_head[k]
+            if k0 != k:
+                tie(var_d(k0), var_d(k), 1, "pieces of one facet disagree")
+                for b in range(H):
+                    if b != own[k] and layer_of[b] != layer_of[own[k]] and b not in first:
+                        tie(var_s(k0, b), var_s(k, b), 1, "pieces of one facet disagree")
         for k in range(F):
             a = own[k]
             for c in first:

@@ -68,7 +68,8 @@ __all__ = [
 
 SCOPE = (
     "parameters whose neurons put each breakpoint facet of f in the zero set of exactly one neuron "
-    "(the signs of the other layers constant on it), with at most two neurons vanishing at each ridge unless all are "
+    "(the signs of the other layers constant and nonzero on it, except first-layer neurons carrying facets, whose "
+    "zero sets may cross it), with at most two neurons vanishing at each ridge unless all are "
     "first-layer neurons, grouped as the "
     "candidate bent hyperplanes of f (or as one of the groupings the local ridge rules leave)"
 )
@@ -337,6 +338,16 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         x if isinstance(x, Fraction) else sympy.together(sympy.sympify(x).xreplace(subs)) for x in entries
     ]
     gens = [s for s in unknowns if s not in subs and any(e.has(s) for e in eqs)]
+    dims = [(arch[ell], arch[ell - 1]) for ell in range(1, L + 2)]
+    if not eqs and not dead and all(isinstance(x, Fraction) or x.is_Rational for x in entries):
+        # every equation is used up and every weight is a number: in the gauge the set is
+        # at most this one point (each substitution holds at every point of it)
+        nets = _rational_points(entries, [{}], dims, data)
+        if not nets:
+            return ConfigurationSolution(
+                "empty", (), 0, "the one point left by exact elimination differs from f at a facet or ridge"
+            )
+        return ConfigurationSolution("point", tuple(nets[:1]), 0, "")
     why = "; ".join(notes)
     if len(gens) > max_unknowns:
         return ConfigurationSolution(
@@ -351,7 +362,6 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
             "empty", (), free, "the Groebner basis of the remaining equations is [1]"
         )
     sols = _lex_points(list(G.exprs), gens) if G is not None else [{}]
-    dims = [(arch[ell], arch[ell - 1]) for ell in range(1, L + 2)]
     nets = _rational_points(entries, sols, dims, data)
     positive = G is None or not G.is_zero_dimensional
     dim_note = "positive-dimensional" if positive else "finitely many points"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relu_geom._util import short_repr
+from relu_geom.analyses.breakpoints import as_breakpoint_complex
 from relu_geom.analyses.equivalence import EquivalenceResult, functionally_equivalent
 from relu_geom.analyses.fibers.configurations import _CORE, MAX_CHOICES
 from relu_geom.analyses.fibers.deep import SCOPE, DeepFiber, deep_fiber, refuse_domain, require_seconds
@@ -169,13 +170,14 @@ def is_identifiable(
     if any(p.kind not in ("orbit", "empty") for p in fib.pieces):  # pragma: no cover - complete means none
         return verdict("undecided", None, None, "configurations", fib, "a piece is neither the orbit nor empty")
     if not any(p.kind == "orbit" for p in fib.pieces):
+        why = _outside_scope(net)
         return verdict(
             "undecided",
             None,
             None,
             "configurations",
             fib,
-            "the network itself is outside the scope of the configurations",
+            "the network itself is outside the scope of the configurations" + (f": {why}" if why else ""),
         )
     certified = sum(n for why, n in fib.empty_reasons.items() if why.startswith("certified empty") or why == _CORE)
     return verdict(
@@ -187,6 +189,27 @@ def is_identifiable(
         f"{fib.n_empty} configurations proved empty ({certified} by checked certificates, "
         f"{fib.n_empty - certified} by the solver alone)",
     )
+
+
+def _outside_scope(net: ReLUNetwork) -> str:
+    """Which rule 1 of the scope (``docs/fibers.md`` 6.1) ``net`` itself breaks, read off the
+    sign vectors of the canonical cells in each breakpoint facet ('' if none is found)."""
+    bc = as_breakpoint_complex(net)
+    cells = bc.complex.cells
+    widths = net.hidden_widths
+    names = [(ell, i) for ell, w in enumerate(widths, start=1) for i in range(w)]
+    for k, f in enumerate(bc.facets):
+        svs = [net.sign_vector(cells[c].interior_point) for c in f.cells]
+        zeros = sorted({i for sv in svs for i, v in enumerate(sv) if v == 0})
+        for sv in svs:
+            z = [names[i] for i, v in enumerate(sv) if v == 0]
+            if len(z) > 1:
+                return f"breakpoint facet {k} lies in the zero sets of neurons {z[0]} and {z[1]}"
+        layers = {names[i][0] for i in zeros}
+        for i, (ell, j) in enumerate(names):
+            if ell not in layers and ell != 1 and len({sv[i] for sv in svs}) > 1:
+                return f"neuron {(ell, j)} switches inside breakpoint facet {k} of neuron {names[zeros[0]]}"
+    return ""
 
 
 def identifiable_example(
