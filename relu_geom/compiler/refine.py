@@ -808,8 +808,12 @@ class _Glue:
             for i, j in region_edges:
                 below[j].append(i)
             low = (1 << pb.H) - 1
-            for i, (_, _, G, zg) in enumerate(faces):
+            for i, (_, dim, G, zg) in enumerate(faces):
                 if i and any(G & f == G for f in refused):
+                    continue
+                if dim == 0:  # one generator, the point
+                    vertex = reg.rays[G.bit_length() - 1]
+                    hreps[ids[i]] = face_hrep(pb.d, pb.H, pb.dom_rows, pb.positions, reg, zg, (), vertex)
                     continue
                 tight = [low & ~(k[0] | k[1]) | k[2] for k in (faces[f][0] for f in below[i])]
                 hreps[ids[i]] = face_hrep(pb.d, pb.H, pb.dom_rows, pb.positions, reg, zg, tight)
