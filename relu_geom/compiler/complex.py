@@ -195,16 +195,16 @@ class Cell(Frozen):
         if cx._hreps is not None:  # built by the compiler's tasks
             return cx._hreps[self.index]
         reg = cx._regions[self._region]
+        gens = None if self.dim > 1 or reg.lin else list(self._generators())
         if self.dim == 0:
-            (vertex,) = self._generators()
-            return face_hrep(cx.dim, cx._H, cx._dom_rows, cx._positions, reg, self._zmask, (), vertex)
+            return face_hrep(cx.dim, cx._H, cx._dom_rows, cx._positions, reg, self._zmask, (), gens)
         records = cx._records
         low = (1 << cx._H) - 1
         facets = []
         for j in self._faces:
             pos, neg, dom = records[j][1]
             facets.append(low & ~(pos | neg) | dom)
-        return face_hrep(cx.dim, cx._H, cx._dom_rows, cx._positions, reg, self._zmask, facets)
+        return face_hrep(cx.dim, cx._H, cx._dom_rows, cx._positions, reg, self._zmask, facets, gens)
 
     @property
     def vertices(self) -> tuple[tuple[Fraction, ...], ...]:

@@ -77,7 +77,7 @@ def face_hrep(
     region: Any,
     zmask: int,
     facet_zmasks: Sequence[int],
-    vertex: Sequence[int] | None = None,
+    generators: Sequence[Sequence[int]] | None = None,
 ) -> tuple[Rows, Rows]:
     """The canonical H-representation ``(equalities, inequalities)`` of the closure of a face
     of ``region`` (a :class:`~relu_geom.compiler.complex.RegionData`), as
@@ -86,10 +86,11 @@ def face_hrep(
 
     ``zmask`` holds the constraints tight on the face (neurons ``0 .. H-1``, then the domain
     rows, then ``t >= 0``), ``facet_zmasks`` those of each of its facets: facet ``G`` is cut
-    off by the lowest constraint tight on ``G`` and not on the face.  For a 0-dimensional
-    face, ``vertex`` may give its homogeneous generator ``(X, t)`` (``t > 0``): its
-    equalities are then read off it, the rows ``(t e_i, X_i)`` divided by their gcd (the
-    echelon basis of the point ``X / t``).  Integer arithmetic only.
+    off by the lowest constraint tight on ``G`` and not on the face.  ``generators``, when
+    given, are the face's homogeneous generators ``(X, t)`` (points ``t > 0``, rays
+    ``t = 0``; the region has no lineality): a vertex's equalities are then read off its
+    point, the rows ``(t e_i, X_i)`` divided by their gcd (the echelon basis of ``X / t``),
+    and an edge's inequalities off its end points (see Notes).  Integer arithmetic only.
 
     Notes
     -----
@@ -101,8 +102,13 @@ def face_hrep(
     ``b_p r - r_p b`` per basis row ``b`` with pivot ``p``, then division by the gcd, gives
     the primitive positive multiple of the reduced row whatever the path, so the result is
     the canonical one of :func:`~relu_geom.arith.dense.reduce_integer_row`.
+
+    On an edge (``d - 1`` pivots, one free coordinate ``x_j``) a reduced row is zero but in
+    column ``j`` and the constant: the facet at the end point ``X / t`` is ``t x_j <= X_j``
+    or ``-t x_j <= -X_j``, whichever holds at the other generator, divided by the gcd.
     """
-    if vertex is not None:
+    if generators is not None and len(generators) == 1:
+        vertex = generators[0]
         t = vertex[d]
         point = []
         for i in range(d):
@@ -141,6 +147,10 @@ def face_hrep(
         basis, pivots = two
     else:
         basis, pivots = integer_echelon(equalities)
+    if generators is not None and len(generators) == 2 and len(pivots) == d - 1:
+        edge = _edge_inequalities(d, pivots, generators[0], generators[1])
+        if edge is not None and len(edge) == len(facet_zmasks):
+            return tuple(basis), edge
     pos = region.pos
     inequalities: set[tuple[int, ...]] = set()
     add = inequalities.add
@@ -225,3 +235,24 @@ def _echelon2(r1: tuple[int, ...], r2: tuple[int, ...]) -> tuple[list[tuple[int,
     if m_p[q] < 0:
         g2 = -g2
     return [tuple([v // g for v in m_q]), tuple([v // g2 for v in m_p])], [p, q]
+
+
+def _edge_inequalities(d: int, pivots: Sequence[int], u: Sequence[int], v: Sequence[int]) -> Rows | None:
+    """The canonical inequalities of the edge with generators ``u`` and ``v`` (one of them a
+    point) and echelon pivots ``pivots``, sorted (None if the free coordinate does not
+    separate them, which cannot happen on an edge)."""
+    j = next(i for i in range(d) if i not in pivots)
+    rows = []
+    for p, q in ((u, v), (v, u)):
+        t = p[d]
+        if not t:
+            continue
+        s = q[j] * t - p[j] * q[d]  # the other generator's x_j minus the point's, times t q_t
+        if not s:
+            return None
+        x = p[j]
+        g = gcd(t, x)
+        if s > 0:  # x_j >= X_j / t
+            t, x = -t, -x
+        rows.append((*([0] * j), t // g, *([0] * (d - 1 - j)), x // g))
+    return tuple(sorted(rows))

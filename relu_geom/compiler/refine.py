@@ -811,12 +811,9 @@ class _Glue:
             for i, (_, dim, G, zg) in enumerate(faces):
                 if i and any(G & f == G for f in refused):
                     continue
-                if dim == 0:  # one generator, the point
-                    vertex = reg.rays[G.bit_length() - 1]
-                    hreps[ids[i]] = face_hrep(pb.d, pb.H, pb.dom_rows, pb.positions, reg, zg, (), vertex)
-                    continue
+                gens = None if dim > 1 or reg.lin else [reg.rays[r] for r in iter_bits(G)]
                 tight = [low & ~(k[0] | k[1]) | k[2] for k in (faces[f][0] for f in below[i])]
-                hreps[ids[i]] = face_hrep(pb.d, pb.H, pb.dom_rows, pb.positions, reg, zg, tight)
+                hreps[ids[i]] = face_hrep(pb.d, pb.H, pb.dom_rows, pb.positions, reg, zg, tight, gens)
 
     def part(self) -> _Part:
         """The cells sorted by rank, for :func:`_merge`."""
