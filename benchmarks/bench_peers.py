@@ -5,7 +5,8 @@ Run: ``python benchmarks/bench_peers.py``.  Peers run only where present:
 - relucent 1.0.0 in its own virtual environment (``RELUCENT_PYTHON``, default
   ``/tmp/relucent-venv/bin/python``; see ``benchmarks/peer_relucent.py``), over R^3;
 - Berzins' edge subdivision (floating point, PyTorch on the CPU, a box only) from a checkout
-  of his public reference code at ``BERZINS_REPO`` (default ``/tmp/berzins``), over [-1, 1]^3.
+  of his public reference code at ``BERZINS_REPO`` (default ``/tmp/berzins``), over [-1, 1]^d,
+  on [3, 16, 16, 1] and [2, 32, 32, 1].
 
 Our side: one worker, CPU seconds of ``compile_network`` plus the H-representation of every
 cell (so the work includes what the peers output and more).
@@ -23,6 +24,7 @@ import time
 import relu_geom as rg
 
 ARCH = [3, 16, 16, 1]
+BOX_ARCHS = ([3, 16, 16, 1], [2, 32, 32, 1])  # over [-1, 1]^d, beside Berzins
 
 
 def ours(net: rg.ReLUNetwork, domain):
@@ -97,18 +99,23 @@ def main(seed: int = 0) -> None:
             f"{total:.2f} s with its worker processes, {peer['wall']:.2f} s wall; "
             f"ratio {peer['cpu'] / with_hrep:.1f}x in process, {total / with_hrep:.1f}x with workers"
         )
-    cx, compiled, with_hrep = ours(net, (-1, 1))
-    print(
-        f"relu_geom  [-1,1]^3  f-vector {list(cx.f_vector)}: compile {compiled:.2f} s, with H-reps {with_hrep:.2f} s CPU"
-    )
-    peer = berzins(net)
-    if peer is None:
-        print("berzins    reference code not found (set BERZINS_REPO)")
-    else:
+    for arch in BOX_ARCHS:
+        net = rg.ReLUNetwork.random_normal(arch, seed=seed)
+        box = f"[-1,1]^{arch[0]}"
+        cx, compiled, with_hrep = ours(net, (-1, 1))
         print(
-            f"berzins    [-1,1]^3  {peer['vertices']} vertices, {peer['edges']} edges (floating point): "
-            f"{peer['cpu']:.2f} s CPU; ratio {peer['cpu'] / with_hrep:.2f}x"
+            f"relu_geom  {arch} {box}  f-vector {list(cx.f_vector)}: compile {compiled:.2f} s, "
+            f"with H-reps {with_hrep:.2f} s CPU"
         )
+        peer = berzins(net)
+        if peer is None:
+            print("berzins    reference code not found (set BERZINS_REPO)")
+        else:
+            print(
+                f"berzins    {arch} {box}  {peer['vertices']} vertices, {peer['edges']} edges (floating point): "
+                f"{peer['cpu']:.2f} s CPU; ratio {peer['cpu'] / with_hrep:.2f}x, "
+                f"{peer['cpu'] / compiled:.2f}x to our compile"
+            )
 
 
 if __name__ == "__main__":

@@ -287,3 +287,28 @@ def test_random_networks_over_boxes(net, r):
 @given(networks(max_dim=3, max_width=3, max_depth=2))
 def test_random_3d_networks(net):
     check_complex(rg.compile_network(net))
+
+
+@pytest.mark.parametrize(
+    "net",
+    [
+        rg.ReLUNetwork.random_normal([1, 3, 3, 1], seed=1),
+        rg.ReLUNetwork.random_normal([2, 4, 4, 1], seed=0),
+        rg.ReLUNetwork.random_normal([3, 4, 3, 1], seed=0),
+        rg.ReLUNetwork.random([2, 4, 3, 1], seed=2, max_numerator=2, max_denominator=1),
+        rg.ReLUNetwork.random([3, 4, 1], seed=1, max_numerator=1, max_denominator=1),
+        specimens.relu_sum_3d(),
+    ],
+    ids=["normal1d", "normal2d", "normal3d", "small2d", "small3d", "relu_sum_3d"],
+)
+@pytest.mark.parametrize("domain", [None, (-1, 1)])
+def test_cell_hreps_are_those_of_their_vertices(net, domain):
+    # every cell's H-representation (vertices, edges and the rest, read off the compiler's
+    # rows) is the canonical one cdd computes from the cell's generators alone
+    lazy = rg.compile_network(net, domain=domain)
+    built = rg.compile_network(net, domain=domain, hreps=True)
+    for c, b in zip(lazy.cells, built.cells):
+        p = c.polyhedron
+        ref = rg.Polyhedron.from_vrep(p.vertices, p.rays, p.lineality)
+        assert (p.equalities, p.inequalities) == (ref.equalities, ref.inequalities)
+        assert (b.polyhedron.equalities, b.polyhedron.inequalities) == (ref.equalities, ref.inequalities)

@@ -172,7 +172,9 @@ class Cell(Frozen):
     def polyhedron(self) -> Polyhedron:
         """The closure of the cell as an exact :class:`~relu_geom.Polyhedron` (both
         representations computed on first access)."""
-        return Polyhedron._from_data(self._cx.dim, vrep_thunk=self._vrep, hrep_thunk=self._hrep)
+        # the cell is the source of both representations (one reference, where two bound
+        # methods would be two more objects per cell for the garbage collector to scan)
+        return Polyhedron._from_data(self._cx.dim, source=self)
 
     def _vrep(
         self,
@@ -192,9 +194,17 @@ class Cell(Frozen):
         cx = self._cx
         if cx._hreps is not None:  # built by the compiler's tasks
             return cx._hreps[self.index]
-        facets = [cx._tight_mask(cx._records[j][1]) for j in self._faces]
         reg = cx._regions[self._region]
-        return face_hrep(cx.dim, cx._H, cx._dom_rows, cx._positions, reg, self._zmask, facets)
+        gens = None if self.dim > 1 or reg.lin else list(self._generators())
+        if self.dim == 0:
+            return face_hrep(cx.dim, cx._H, cx._dom_rows, cx._positions, reg, self._zmask, (), gens)
+        records = cx._records
+        low = (1 << cx._H) - 1
+        facets = []
+        for j in self._faces:
+            pos, neg, dom = records[j][1]
+            facets.append(low & ~(pos | neg) | dom)
+        return face_hrep(cx.dim, cx._H, cx._dom_rows, cx._positions, reg, self._zmask, facets, gens)
 
     @property
     def vertices(self) -> tuple[tuple[Fraction, ...], ...]:

@@ -808,11 +808,12 @@ class _Glue:
             for i, j in region_edges:
                 below[j].append(i)
             low = (1 << pb.H) - 1
-            for i, (_, _, G, zg) in enumerate(faces):
+            for i, (_, dim, G, zg) in enumerate(faces):
                 if i and any(G & f == G for f in refused):
                     continue
+                gens = None if dim > 1 or reg.lin else [reg.rays[r] for r in iter_bits(G)]
                 tight = [low & ~(k[0] | k[1]) | k[2] for k in (faces[f][0] for f in below[i])]
-                hreps[ids[i]] = face_hrep(pb.d, pb.H, pb.dom_rows, pb.positions, reg, zg, tight)
+                hreps[ids[i]] = face_hrep(pb.d, pb.H, pb.dom_rows, pb.positions, reg, zg, tight, gens)
 
     def part(self) -> _Part:
         """The cells sorted by rank, for :func:`_merge`."""

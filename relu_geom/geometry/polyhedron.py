@@ -126,12 +126,13 @@ class Polyhedron(Frozen):
     (2, 3, True)
     """
 
-    __slots__ = ("_d", "_h", "_v", "_h_thunk", "_v_thunk", "_lazy")
+    __slots__ = ("_d", "_h", "_v", "_h_thunk", "_v_thunk", "_source", "_lazy")
     _d: int
     _h: HRep | None
     _v: VRep | None
     _h_thunk: Callable[[], HRep] | None
     _v_thunk: Callable[[], VRep] | None
+    _source: Any
     _lazy: dict[str, Any]
 
     def __init__(self) -> None:  # pragma: no cover - use the named constructors
@@ -146,10 +147,24 @@ class Polyhedron(Frozen):
         vrep: VRep | None = None,
         hrep_thunk: Callable[[], HRep] | None = None,
         vrep_thunk: Callable[[], VRep] | None = None,
+        source: Any = None,
     ) -> Polyhedron:
-        """Unchecked constructor from data already in canonical form (or thunks computing it)."""
+        """Unchecked constructor from data already in canonical form (or thunks computing it).
+
+        ``source``, when given, computes what is neither given nor has a thunk: its methods
+        ``_hrep()`` and ``_vrep()`` are called instead (one reference for both instead of two
+        bound methods, which a complex of many cells would keep alive, one pair per cell).
+        """
         obj = object.__new__(cls)
-        obj._set(_d=ambient_dim, _h=hrep, _v=vrep, _h_thunk=hrep_thunk, _v_thunk=vrep_thunk, _lazy={})
+        obj._set(
+            _d=ambient_dim,
+            _h=hrep,
+            _v=vrep,
+            _h_thunk=hrep_thunk,
+            _v_thunk=vrep_thunk,
+            _source=source,
+            _lazy={},
+        )
         return obj
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -328,16 +343,16 @@ class Polyhedron(Frozen):
     def _hrep(self) -> HRep:
         h = self._h
         if h is None:
-            assert self._h_thunk is not None
-            h = self._h_thunk()
+            thunk = self._h_thunk
+            h = self._source._hrep() if thunk is None else thunk()
             self._set(_h=h, _h_thunk=None)
         return h
 
     def _vrep(self) -> VRep:
         v = self._v
         if v is None:
-            assert self._v_thunk is not None
-            v = self._v_thunk()
+            thunk = self._v_thunk
+            v = self._source._vrep() if thunk is None else thunk()
             self._set(_v=v, _v_thunk=None)
         return v
 
