@@ -273,16 +273,20 @@ def test_bound_rule_option(tmp_path, capsys):
     assert "--bound-rule" in capsys.readouterr().err
 
 
+# f = |x| (abs_net) on A in [-2, 1], g = 2 x on C in [-1, 1]; each test adds its output atom
+TWO_NETWORKS = (
+    "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
+    "(declare-network g (declare-input C Real [1,1]) (declare-output D Real [1]))\n"
+    "(assert (<= -2 A[0] 1))\n(assert (<= -1 C[0,0] 1))\n"
+)
+
+
 def test_certify_and_verify_several_networks(abs_net, tmp_path, capsys):
     # |A| - 2 C >= 3 with A in [-2, 1], C in [-1, 1] (independent inputs): max is 2 + 2 = 4 at
     # A = -2, C = -1, so >= 3 is sat and >= 4.5 unsat; the second network is 2 x (no hidden layer)
     double = tmp_path / "double.json"
     rg.ReLUNetwork([[[2]]], [[0]]).to_json(double)
-    head = (
-        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
-        "(declare-network g (declare-input C Real [1,1]) (declare-output D Real [1]))\n"
-        "(assert (<= -2 A[0] 1))\n(assert (<= -1 C[0,0] 1))\n"
-    )
+    head = TWO_NETWORKS
     spec = tmp_path / "q.vnnlib"
     cert, out = tmp_path / "c.json", tmp_path / "out.txt"
     for c, verdict, code in (("3", "sat", 1), ("4.5", "unsat", 0)):
@@ -336,11 +340,7 @@ def test_networks_by_name(abs_net, tmp_path, capsys):
     # other order: |A| - 2 C >= 3 is sat (max 4 at A = -2, C = -1), >= 4.5 unsat
     double = tmp_path / "double.json"
     rg.ReLUNetwork([[[2]]], [[0]]).to_json(double)
-    head = (
-        "(vnnlib-version <2.0>)\n(declare-network f (declare-input A Real [1]) (declare-output B Real [1]))\n"
-        "(declare-network g (declare-input C Real [1,1]) (declare-output D Real [1]))\n"
-        "(assert (<= -2 A[0] 1))\n(assert (<= -1 C[0,0] 1))\n"
-    )
+    head = TWO_NETWORKS
     spec, cert = tmp_path / "q.vnnlib", tmp_path / "c.json"
     by_name = ["--network", f"g={double}", "--network", f"f={abs_net}"]
     spec.write_text(head + "(assert (>= (- B[0] D[0]) 4.5))\n")
