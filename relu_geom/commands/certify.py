@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from fractions import Fraction
 from typing import Any
@@ -115,7 +116,7 @@ def _tapped(path: str, decl: Any):
     """The network of ``path`` with the hidden tensors of ``decl`` as more outputs (ONNX only)."""
     from relu_geom.io import network_from_onnx
 
-    hidden = {onnx: _count(shape) for _, shape, onnx in decl.hidden_tensors}
+    hidden = {onnx: math.prod(shape) for _, shape, onnx in decl.hidden_tensors}
     names = ", ".join(name for name, *_ in decl.hidden_tensors)
     if not str(path).endswith(".onnx"):
         raise InvalidInputError(
@@ -124,12 +125,6 @@ def _tapped(path: str, decl: Any):
         )
     return network_from_onnx(path, hidden=hidden)
 
-
-def _count(shape: tuple[int, ...]) -> int:
-    n = 1
-    for v in shape:
-        n *= v
-    return n
 
 
 def _named_networks(args: argparse.Namespace) -> tuple[list[str], list, Any, dict]:
@@ -194,12 +189,12 @@ def _assignment(res, spec, nets) -> list[tuple[str, Fraction]]:
     for d, net in zip(spec.networks, query_networks(nets, spec)):
         x = [res.witness[j] for j in d.inputs]
         out = net(x)
-        m = sum(_count(shape) for _, shape in d.output_tensors)
+        m = sum(math.prod(shape) for _, shape in d.output_tensors)
         hidden = tuple((name, shape) for name, shape, _ in d.hidden_tensors)
         for tensors, vector in ((d.input_tensors, x), (hidden, out[m:]), (d.output_tensors, out[:m])):
             start = 0
             for name, shape in tensors:
-                size = _count(shape)
+                size = math.prod(shape)
                 pairs.extend(_named(name, shape, vector[start : start + size]))
                 start += size
     return pairs

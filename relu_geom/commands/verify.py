@@ -13,6 +13,7 @@ Prints ``valid`` and what was checked, or ``invalid: <path>: <reason>``.  Exit s
 from __future__ import annotations
 
 import argparse
+import math
 
 from relu_geom.commands._common import emit_json, read_network
 from relu_geom.verify import verify_certificate
@@ -54,16 +55,13 @@ def _hidden(cert: str) -> list[dict[str, int]]:
     try:
         top, _ = load_certificate(cert)
         entries = [e for e in top["networks"] if "equal_to" not in e]
-        return [{h["onnx"]: _count(h["shape"]) for h in e.get("hidden", ())} for e in entries]
+        return [
+            {h["onnx"]: math.prod(h["shape"]) for h in e.get("hidden", ()) if all(type(v) is int for v in h["shape"])}
+            for e in entries
+        ]
     except (ReluGeomError, KeyError, TypeError, AttributeError):
         return []  # the checker names what is wrong with the certificate
 
-
-def _count(shape: list) -> int:
-    n = 1
-    for v in shape:
-        n *= int(v)
-    return n
 
 
 def run(args: argparse.Namespace) -> int:
