@@ -510,19 +510,15 @@ def _tap_outputs(graph: Any, needed: list[int], hidden: tuple[str, ...]) -> dict
     return outputs
 
 
-def _tap_order(net: ReLUNetwork, sizes: list[int], tensors: list[str], hidden: tuple[str, ...],
-               taps: dict[str, str]) -> ReLUNetwork:
-    """``net`` with its tapped outputs reordered from graph order into the order of ``hidden``."""
-    m = net.output_dim - sum(sizes)
-    starts = {}
-    at = m
-    for t, k in zip(tensors, sizes):
-        starts[taps[t]] = (at, k)
-        at += k
-    perm = list(range(m))
+def _tap_order(net: ReLUNetwork, entries: dict[str, int], hidden: tuple[str, ...]) -> ReLUNetwork:
+    """``net`` with its tapped outputs (``entries``: name -> entries, in graph order) put in
+    the order of ``hidden``."""
+    start, at = {}, net.output_dim - sum(entries.values())
+    perm = list(range(at))
+    for name, k in entries.items():
+        start[name], at = at, at + k
     for name in hidden:
-        a, k = starts[name]
-        perm += range(a, a + k)
+        perm += range(start[name], start[name] + entries[name])
     w, b = net.weights[-1], net.biases[-1]
     return ReLUNetwork([*net.weights[:-1], [w[i] for i in perm]], [*net.biases[:-1], [b[i] for i in perm]])
 
@@ -599,7 +595,7 @@ def _network_from_model(
             )
     net = chain.network()
     if hidden:
-        net = _tap_order(net, [tapped[t] for t in taps], list(taps), hidden, taps)
+        net = _tap_order(net, {name: tapped[t] for t, name in taps.items()}, hidden)
     out_type = graph.output[0].type.tensor_type
     if out_type.HasField("shape"):
         declared = [
