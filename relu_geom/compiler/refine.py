@@ -820,6 +820,7 @@ class _Glue:
         rid = self.n_regions
         self.n_regions += 1
         index, records = self.index, self.records
+        n_old = len(records)
         ids = []
         for key, dim, G, zg in faces:
             g = index.get(key)
@@ -828,7 +829,9 @@ class _Glue:
                 records.append((dim, key, rid, G, zg))
                 self.ranks.append(self.rank(key, dim))
             ids.append(g)
-        self.edges.update([(ids[i], ids[j]) for i, j in region_edges])
+        # a cell found before came with all its facets (the faces of a face of an earlier
+        # region are faces of that region), so only the facets of new cells are new pairs
+        self.edges.update([(ids[i], g) for i, j in region_edges if (g := ids[j]) >= n_old])
         if self.hreps is not None:
             # each face's H-representation is built once, by the region that owns it
             hreps = self.hreps
