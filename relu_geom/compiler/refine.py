@@ -672,13 +672,14 @@ def _face_lattice(
     full = (1 << n) - 1
     vmask = 0
     sets: dict[int, int] = {}
+    get = sets.get
     for i, (r, z) in enumerate(zip(reg.rays, zm)):
         bit = 1 << i
         if r[-1]:
             vmask |= bit
         while z:
             low = z & -z
-            sets[low] = sets.get(low, 0) | bit
+            sets[low] = get(low, 0) | bit
             z ^= low
     facets = maximal_sets(s for s in sets.values() if s != full)
     pos, neg = reg.pos, reg.neg
@@ -687,29 +688,58 @@ def _face_lattice(
     faces: list[FaceRecord] = [(top_key, d, full, ztop)]
     edges: list[tuple[int, int]] = []
     seen = {full: 0}
-    frontier = [full]
+    seen_get = seen.get
+    add_face, add_edge = faces.append, edges.append
+    # the generator bit of every index, and the constraints vanishing on a single generator
+    bits = [1 << i for i in range(n)]
+    by_bit = dict(zip(bits, zm))
+    bit_count = int.bit_count
+    frontier = [(full, 0)]
     dim = d
     n_lin = len(reg.lin)
     while frontier and dim > 0:
         dim -= 1
         nxt = []
-        for F in frontier:
-            fpos = seen[F]
-            if F.bit_count() == dim + 2 - n_lin:
+        simplicial = dim + 2 - n_lin
+        least = simplicial - 1  # generators of a face of dimension dim, at least
+        for F, fpos in frontier:
+            if bit_count(F) == simplicial:
                 # a simplicial cone: its facets drop one generator each
-                subs = [F & ~(1 << i) for i in iter_bits(F)]
+                low = F & -F
+                if simplicial == 2:
+                    subs = [F ^ low, low]
+                else:
+                    subs = [F ^ b for b in bits if F & b]
             else:
-                subs = maximal_sets(F & f for f in facets if F & f != F)
+                # the inclusion-maximal proper intersections with the facets, in the order of
+                # maximal_sets; a maximal one is a facet of F, with ``least`` generators at least
+                subs = []
+                for s in sorted({g for f in facets if (g := F & f) != F}, key=bit_count, reverse=True):
+                    if bit_count(s) < least:
+                        break
+                    for k in subs:
+                        if s & k == s:
+                            break
+                    else:
+                        subs.append(s)
             for G in subs:
                 if not G & vmask:
                     continue  # a face at infinity
-                gpos = seen.get(G)
+                gpos = seen_get(G)
                 if gpos is None:
-                    zg = _and_bits(zm, G)
+                    if G & (G - 1):
+                        zg = -1
+                        m = G
+                        while m:
+                            low = m & -m
+                            zg &= by_bit[low]
+                            m ^= low
+                    else:
+                        zg = by_bit[G]
                     gpos = seen[G] = len(faces)
-                    nxt.append(G)
-                    faces.append(((pos & ~zg, neg & ~zg, zg & dom_mask), dim, G, zg))
-                edges.append((gpos, fpos))
+                    nxt.append((G, gpos))
+                    add_face(((pos & ~zg, neg & ~zg, zg & dom_mask), dim, G, zg))
+                add_edge((gpos, fpos))
         frontier = nxt
     return faces, edges, sets, facets
 
@@ -790,6 +820,7 @@ class _Glue:
         rid = self.n_regions
         self.n_regions += 1
         index, records = self.index, self.records
+        n_old = len(records)
         ids = []
         for key, dim, G, zg in faces:
             g = index.get(key)
@@ -798,7 +829,9 @@ class _Glue:
                 records.append((dim, key, rid, G, zg))
                 self.ranks.append(self.rank(key, dim))
             ids.append(g)
-        self.edges.update([(ids[i], ids[j]) for i, j in region_edges])
+        # a cell found before came with all its facets (the faces of a face of an earlier
+        # region are faces of that region), so only the facets of new cells are new pairs
+        self.edges.update([(ids[i], g) for i, j in region_edges if (g := ids[j]) >= n_old])
         if self.hreps is not None:
             # each face's H-representation is built once, by the region that owns it
             hreps = self.hreps
