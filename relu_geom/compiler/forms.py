@@ -154,23 +154,6 @@ def face_hrep(
     pos = region.pos
     inequalities: set[tuple[int, ...]] = set()
     add = inequalities.add
-    if k == 0:
-        for zg in facet_zmasks:
-            new = zg & ~zmask
-            c = (new & -new).bit_length() - 1
-            if c >= n_hidden:
-                row = dom_rows[c - n_hidden]
-            else:
-                layer, j = positions[c]
-                form = forms[layer][j]
-                if pos >> c & 1:
-                    row = (*[-v for v in form[:d]], form[d])
-                else:
-                    row = (*form[:d], -form[d])
-            if any(row[:d]):
-                g = gcd(*row)
-                add(row if g == 1 else tuple([v // g for v in row]))
-        return (), tuple(sorted(inequalities))
     one = basis[0] if len(basis) == 1 else None
     if one is not None:
         p0 = pivots[0]
