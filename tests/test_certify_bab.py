@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.certify.bab import Form, Goal, branch_and_bound, exact_output
+from relu_geom.certify.bab import Form, Goal, attack_goal, branch_and_bound, exact_output
 from relu_geom.testing import specimens, strategies
 from tests.certcheck import check_tree
 
@@ -186,3 +186,21 @@ def test_tie_range_and_property_certificates_check():
     res = rg.check_property(TIE, spec, max_branches=2000)
     assert res.verdict == "sat" and plain(TIE, res.witness)[0] > c
     assert rg.verify_certificate(res.certificate).valid
+
+
+def _abs_goal(c):
+    """``|x| >= c`` on ``[-1, 2]`` as the goal ``(box, (), (c - |x| <= 0,), 0, "<")``."""
+    net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    atom = Form((F(0),), (F(-1),), F(c))
+    return Goal(net, ((F(-1), F(2)),), (), (atom,), Form((F(0),), (F(0),), F(0)), True)
+
+
+def test_attack_goal_finds_a_point_of_a_small_violating_set():
+    # |x| >= 19/10 on [-1, 2] holds only on [19/10, 2], a twentieth of the box
+    for seed in (0, 1):
+        x = attack_goal(_abs_goal(F(19, 10)), starts=64, seed=seed)
+        assert x is not None and F(19, 10) <= x[0] <= 2
+    # |x| reaches at most 2 on [-1, 2]: no point can be returned
+    assert attack_goal(_abs_goal(F(201, 100)), starts=64) is None
+    # reproducible from the seed
+    assert attack_goal(_abs_goal(F(3, 2)), starts=32, seed=5) == attack_goal(_abs_goal(F(3, 2)), starts=32, seed=5)

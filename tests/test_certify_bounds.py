@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import relu_geom as rg
-from relu_geom.certify.bounds import exact_bounds, float_bounds
+from relu_geom.certify.bounds import exact_bounds, float_bounds, float_bounds_batch
 from relu_geom.testing import specimens
 from tests.certcheck import back_substitute, bound_rule, upper
 
@@ -167,3 +167,31 @@ def test_backward_float_guide_is_close(net, seed):
     exact = float(eb.upper_bound([F(0)] * len(box), q, F(0)))
     guide = fb.upper_bound(np.zeros(len(box)), np.array([float(v) for v in q]), 0.0)
     assert abs(exact - guide) <= 1e-6 * (1 + abs(exact))
+
+
+@settings(max_examples=30, deadline=None)
+@given(deep_nets, st.integers(0, 10**6))
+def test_backward_float_guide_in_a_batch_is_each_box_alone(net, seed):
+    # a box and its two halves along the first coordinate in one call: their unstable neurons
+    # differ, and each box's bounds must be those of the exact rule on that box alone
+    box = _box(seed, net.input_dim)
+    lo0, hi0 = box[0]
+    mid = (lo0 + hi0) / 2
+    boxes = [box, [(lo0, mid), *box[1:]], [(mid, hi0), *box[1:]]]
+    lo = np.array([[float(a) for a, _ in b] for b in boxes])
+    hi = np.array([[float(c) for _, c in b] for b in boxes])
+    batch = float_bounds_batch(net, lo, hi, [{}, {}, {}], rule="backward")
+    for i, b in enumerate(boxes):
+        eb = exact_bounds(net, b, rule="backward")
+        scale = 2**eb.bits
+        fb = batch.node(i)
+        # a forward bound at 0 may make the neuron stable in floats and unstable exactly
+        # (then only the exact rule back-substitutes it)
+        fw = float_bounds(net, lo[i], hi[i])
+        assume(all(abs(v) > 1e-6 for arr in (*fw.lower, *fw.upper) for v in arr))
+        for l_ex, u_ex, ph, fph in zip(eb.lower, eb.upper, eb.phases, fb.phases):
+            assume(list(ph) == [int(v) for v in fph])
+            assume(all(abs(a + c) / scale > 1e-6 for a, c, s in zip(l_ex, u_ex, ph) if s == 0))
+        for l_ex, u_ex, l_fl, u_fl in zip(eb.lower, eb.upper, fb.lower, fb.upper):
+            for a, c, fa, fc in zip(l_ex, u_ex, l_fl, u_fl):
+                assert abs(a / scale - fa) <= 1e-6 * (1 + abs(fa)) and abs(c / scale - fc) <= 1e-6 * (1 + abs(fc))

@@ -147,6 +147,31 @@ def test_disjunction_and_conjunction():
     check_certificate(net, res)
 
 
+def test_several_disjuncts_are_attacked_before_the_searches(monkeypatch):
+    # |x| on [-1, 2]: disjunct 0 (|x| >= 3) is impossible, disjunct 1 (|x| >= 19/10) holds on
+    # [19/10, 2]; the attack rounds find it before any search branches on disjunct 0
+    net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])
+    spec = rg.Specification.from_lists(
+        1,
+        1,
+        [
+            {"box": [[-1, 2]], "atoms": [{"y": [-1], "c": 3}]},
+            {"box": [[-1, 2]], "atoms": [{"y": [-1], "c": "19/10"}]},
+        ],
+    )
+    import relu_geom.certify.properties as properties
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("a search ran")
+
+    monkeypatch.setattr(properties, "branch_and_bound", no_search)
+    for limit in (None, 10.0):
+        res = rg.check_property(net, spec, max_seconds=limit)
+        assert res.verdict == "sat" and res.disjunct == 1 and F(19, 10) <= res.witness[0] <= 2
+        assert res.stats["branches"] == 0
+        assert rg.verify_certificate(res.certificate).valid
+
+
 def test_no_hidden_layer():
     net = rg.ReLUNetwork([[[1, 1]]], [[F(1, 3)]])
     spec = rg.Specification.from_lists(2, 1, [{"box": [[0, 1], [0, 1]], "atoms": [{"y": [-1], "c": F(7, 3)}]}])

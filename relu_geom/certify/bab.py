@@ -40,7 +40,7 @@ from relu_geom.certify.bounds import (
 from relu_geom.certify.relaxation import relaxation_guide, relaxation_leaf
 from relu_geom.network import ReLUNetwork
 
-__all__ = ["Form", "Goal", "SearchOutcome", "branch_and_bound", "exact_output", "form_to_json", "push_split"]
+__all__ = ["Form", "Goal", "SearchOutcome", "attack_goal", "branch_and_bound", "exact_output", "form_to_json", "push_split"]
 
 _ZERO = Fraction(0)
 _GUIDE_MARGIN = 2.0**-23  # float guide only: try the exact rule when the float bound is within this
@@ -50,6 +50,8 @@ _INPUT_SPLITS_PER_DIM = 12  # input splits on a path, per input coordinate, befo
 _ATTACK_POINTS = 1024  # float sample points scored for the attack's starts
 _ATTACK_STARTS = 32  # the best of them, where the float attack starts
 _ATTACK_STEPS = 100  # steps of each attack path
+_RANDOM_ATTACK_DECAY = 0.95  # the step's factor per step in attack_goal
+_ATTACK_SELECT = 32  # attack_goal: half its starts are the best of this many times more sample points
 _STRICT_INPUT_SPLITS_PER_DIM = 2  # the same for goals with strict atoms (ties need neuron splits)
 _TIE_STALLS = 1  # at a tie: input splits in a row, per input coordinate, that make no neuron stable
 _SLOW_SPLIT = 1 / 16  # an input split whose worse child keeps 1 - this of the gap makes no progress
@@ -401,6 +403,25 @@ class _Search:
         attacked = self._attack(starts, lo, hi)
         pts = np.vstack([pts, attacked])
         score = np.concatenate([score, self._score(attacked)])
+        return self._candidates(pts, score, keep)
+
+    def _random_attack(self, n: int, seed: int, keep: int = 3) -> list[tuple[Fraction, ...]]:
+        """The best points of the float attack from ``n`` points of the box, half uniform and
+        half the best-scoring of ``_ATTACK_SELECT n`` more (seeded by ``seed``; the steps
+        shrink by 5% so that the paths travel further than in :meth:`_sample`)."""
+        lo = np.array([float(a) for a, _ in self.g.box])
+        hi = np.array([float(b) for _, b in self.g.box])
+        rng = np.random.default_rng([seed, 1])
+        starts = lo + (hi - lo) * rng.random((n, self.nv))
+        if _ATTACK_SELECT > 1:
+            more = lo + (hi - lo) * rng.random((_ATTACK_SELECT * n, self.nv))
+            starts[n // 2 :] = more[np.argsort(self._score(more), kind="stable")[: n - n // 2]]
+        pts = self._attack(starts, lo, hi, decay=_RANDOM_ATTACK_DECAY)
+        return self._candidates(pts, self._score(pts), keep)
+
+    def _candidates(self, pts: np.ndarray, score: np.ndarray, keep: int) -> list[tuple[Fraction, ...]]:
+        """Exact points near the ``keep`` float points of lowest score (a short rational first)."""
+        g = self.g
         order = np.argsort(score, kind="stable")[:keep]
         out = []
         for i in order:
@@ -437,10 +458,11 @@ class _Search:
         y = a @ w.T + b
         return np.max([pts @ fp + y @ fq + fc for fp, fq, fc in self._forms()], axis=0)
 
-    def _attack(self, pts: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    def _attack(self, pts: np.ndarray, lo: np.ndarray, hi: np.ndarray, decay: float = 0.9) -> np.ndarray:
         """``_ATTACK_STEPS`` steps of projected sign-gradient descent on the score from each point
         (the gradient of the largest form, through the ReLU pattern at the point), with a
-        step of ``(hi - lo) / 8`` shrinking by 10% per step; the best point of each path."""
+        step of ``(hi - lo) / 8`` shrinking by the factor ``decay`` per step; the best point
+        of each path."""
         from relu_geom.certify.bounds import _float_layers
 
         layers = _float_layers(self.net)
@@ -469,7 +491,7 @@ class _Search:
                 g = (g * m) @ w_l
             grad[:, : self.d] += g
             x = np.clip(x - step * np.sign(grad), lo, hi)
-            step = step * 0.9
+            step = step * decay
         return best
 
     def _float_point_promising(self, v: np.ndarray) -> bool:
@@ -981,6 +1003,37 @@ def push_split(
     tree["split"] = {"input": i, "at": format_rational(t)}
     stack.append((tuple(b1), fixed, kids[0], depth + 1))
     stack.append((tuple(b2), fixed, kids[1], depth + 1))
+
+
+def attack_goal(goal: Goal, *, starts: int = 1024, seed: int = 0) -> tuple[Fraction, ...] | None:
+    """An admissible point that violates the goal ``phi rel 0``, found by a float attack, or None.
+
+    Projected sign-gradient descent (100 steps) from ``starts`` points of the box, half
+    uniform and half the best-scoring of ``32 starts`` more uniform points (reproducible
+    from ``seed``), on the largest of ``-phi``, the input rows and the atoms;
+    the few best end points are checked exactly (``net(x)`` in rationals), so a returned
+    point is a true violation.  None proves nothing.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> from fractions import Fraction as F
+    >>> from relu_geom.certify.bab import Form, Goal, attack_goal
+    >>> net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    >>> atom = Form((F(0),), (F(-1),), F(3, 2))  # |x| >= 3/2 on [-1, 2]
+    >>> goal = Goal(net, ((F(-1), F(2)),), (), (atom,), Form((F(0),), (F(0),), F(0)), True)
+    >>> x = attack_goal(goal, starts=16)
+    >>> x is not None and abs(x[0]) >= F(3, 2)
+    True
+    """
+    search = _Search(
+        goal, maximize=False, floor=None, bits=DEFAULT_PRECISION_BITS, max_seconds=None, max_branches=None,
+        progress=None, input_split_dim=8,
+    )
+    for v in search._random_attack(starts, seed):
+        if search._try_point(v):
+            return v
+    return None
 
 
 def branch_and_bound(

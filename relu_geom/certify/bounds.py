@@ -644,7 +644,11 @@ def _float_substitute(
     c: np.ndarray,
     m: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The float guide of :func:`_substitute`: ``G`` of shape ``(N, R, n_m)``, ``c`` of shape ``(N, R)``."""
+    """The float guide of :func:`_substitute`: ``G`` of shape ``(N, R, n_m)``, ``c`` of shape ``(N, R)``.
+
+    A positive coefficient takes the neuron's upper slope ``t`` and offset, a negative one
+    its lower slope ``alpha``: the new ``G`` is ``G alpha + max(G, 0) (t - alpha)``.
+    """
     fl = _float_layers(net)
     for mm in range(m, 0, -1):
         lz, uz, ph = lower[mm - 1], upper[mm - 1], phases[mm - 1]
@@ -653,9 +657,9 @@ def _float_substitute(
         t = np.where(unst, uz / np.where(unst, uz - lz, 1.0), active)
         alpha = np.where(unst, (uz + lz >= 0).astype(float), active)
         off = np.where(unst, -t * lz, 0.0)
-        up = G > 0
-        c = c + (np.where(up, G, 0.0) * off[:, None, :]).sum(axis=2)
-        G = G * np.where(up, t[:, None, :], alpha[:, None, :])
+        Gp = np.maximum(G, 0.0)
+        c = c + np.matmul(Gp, off[:, :, None])[:, :, 0]
+        G = G * alpha[:, None, :] + Gp * (t - alpha)[:, None, :]
         W, b = fl[mm - 1][:2]
         c = c + G @ b
         G = G @ W
@@ -720,17 +724,21 @@ def float_bounds_batch(
         lz = (A @ mid - np.abs(A) @ rad)[:, :, 0] + Lz[:, :, nv]
         uz = (B @ mid + np.abs(B) @ rad)[:, :, 0] + Uz[:, :, nv]
         if rule == "backward" and layer > 2:
-            W, b = fl[layer - 1][:2]
-            n = len(b)
-            G = np.broadcast_to(np.concatenate([W, -W]), (N, 2 * n, W.shape[1]))
-            c = np.broadcast_to(np.concatenate([b, -b]), (N, 2 * n))
-            G, c = _float_substitute(net, lowers, uppers, phases, G, c, layer - 1)
-            top = (G @ mid[:, :d] + np.abs(G) @ rad[:, :d])[:, :, 0] + c
             todo = (lz < 0) & (uz > 0)  # the rule back-substitutes unstable neurons that are not fixed
             for i, j, _ in overrides.get(layer, ()):
                 todo[i, j] = False
-            lz = np.where(todo, np.maximum(lz, -top[:, n:]), lz)
-            uz = np.where(todo, np.minimum(uz, top[:, :n]), uz)
+            # only the neurons unstable on some box (the others keep their bounds)
+            cols = np.flatnonzero(todo.any(axis=0))
+            if len(cols):
+                W, b = fl[layer - 1][:2]
+                W, b, n = W[cols], b[cols], len(cols)
+                G = np.broadcast_to(np.concatenate([W, -W]), (N, 2 * n, W.shape[1]))
+                c = np.broadcast_to(np.concatenate([b, -b]), (N, 2 * n))
+                G, c = _float_substitute(net, lowers, uppers, phases, G, c, layer - 1)
+                top = (G @ mid[:, :d] + np.abs(G) @ rad[:, :d])[:, :, 0] + c
+                sub = todo[:, cols]
+                lz[:, cols] = np.where(sub, np.maximum(lz[:, cols], -top[:, n:]), lz[:, cols])
+                uz[:, cols] = np.where(sub, np.minimum(uz[:, cols], top[:, :n]), uz[:, cols])
         ph = np.where(lz >= 0, 1, np.where(uz <= 0, -1, 0))
         for n, j, s in overrides.get(layer, ()):
             ph[n, j] = s

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from relu_geom.arith.rational import format_rational
-from relu_geom.certify.bab import Form, Goal, branch_and_bound
+from relu_geom.certify.bab import Form, Goal, attack_goal, branch_and_bound
 from relu_geom.certify.bounds import (
     DEFAULT_PRECISION_BITS,
     check_search_limits,
@@ -31,6 +31,9 @@ from relu_geom.geometry import Polyhedron
 from relu_geom.network import ReLUNetwork
 from relu_geom.network.spec import Disjunct, Specification
 from relu_geom.network.transforms import stack_networks
+
+_ATTACK_SHARE = 0.15  # of max_seconds: attack rounds over all disjuncts before the searches
+_ATTACK_STARTS = 1024  # float starts per disjunct and round
 
 __all__ = ["PropertyResult", "check_property", "disjunct_goal", "query_networks", "unsafe_set"]
 
@@ -292,7 +295,11 @@ def check_property(
     unknown: tuple[str, float | None] | None = None
     verdict, witness, which = "unsat", None, None
     try:
-        for k, dis in enumerate(spec.disjuncts):
+        found = _attack_disjuncts(net, spec, max_seconds)
+        if found is not None:
+            witness, which = found
+            verdict = "sat"
+        for k, dis in enumerate(spec.disjuncts if verdict == "unsat" else ()):
             left_s = None if max_seconds is None else max(0.0, max_seconds - (time.monotonic() - start))
             left_b = None if max_branches is None else max(0, max_branches - stats["branches"])
             out = branch_and_bound(
@@ -353,6 +360,35 @@ def check_property(
         reason=None if verdict != "unknown" or unknown is None else unknown[0],
         gap=None if verdict != "unknown" or unknown is None else unknown[1],
     )
+
+
+def _attack_disjuncts(
+    net: ReLUNetwork, spec: Specification, max_seconds: float | None
+) -> tuple[tuple[Fraction, ...], int] | None:
+    """With several disjuncts: a violating input found by float attacks on every disjunct
+    (checked exactly), and its disjunct, or None.
+
+    The searches take the disjuncts one after the other, so a violation of a late disjunct
+    is reached only when the earlier ones are proved.  Before them, rounds of
+    :func:`~relu_geom.certify.bab.attack_goal` (a new seed per round) run over all
+    disjuncts while they take less than ``_ATTACK_SHARE`` of ``max_seconds`` (one round
+    without a time limit).  A single disjunct gets only its search's own attack."""
+    if len(spec.disjuncts) < 2:
+        return None
+    start = time.monotonic()
+    budget = None if max_seconds is None else _ATTACK_SHARE * max_seconds
+    goals = [disjunct_goal(net, dis) for dis in spec.disjuncts]
+    for seed in range(1 if budget is None else 1_000):
+        for k, goal in enumerate(goals):
+            if budget is not None and time.monotonic() - start >= budget:
+                return None
+            x = attack_goal(goal, starts=_ATTACK_STARTS, seed=seed)
+            if x is not None:
+                x = x[: net.input_dim]
+                if not spec.disjuncts[k].contains(x, net(x)):  # pragma: no cover - checked exactly
+                    raise AssertionError("attack point does not reproduce")
+                return x, k
+    return None
 
 
 def _progress(progress: bool | Callable[[dict[str, Any]], None]):
