@@ -190,7 +190,7 @@ def test_tie_range_and_property_certificates_check():
 
 def _abs_goal(c):
     """``|x| >= c`` on ``[-1, 2]`` as the goal ``(box, (), (c - |x| <= 0,), 0, "<")``."""
-    net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
+    net = specimens.abs_1d()  # |x|
     atom = Form((F(0),), (F(-1),), F(c))
     return Goal(net, ((F(-1), F(2)),), (), (atom,), Form((F(0),), (F(0),), F(0)), True)
 

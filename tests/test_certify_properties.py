@@ -150,7 +150,7 @@ def test_disjunction_and_conjunction():
 def test_several_disjuncts_are_attacked_before_the_searches(monkeypatch):
     # |x| on [-1, 2]: disjunct 0 (|x| >= 3) is impossible, disjunct 1 (|x| >= 19/10) holds on
     # [19/10, 2]; the attack rounds find it before any search branches on disjunct 0
-    net = rg.ReLUNetwork([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])
+    net = specimens.abs_1d()
     spec = rg.Specification.from_lists(
         1,
         1,
