@@ -147,6 +147,18 @@ def test_backward_rule_by_hand():
     assert bw.upper_bound([F(0)], [F(1)], F(0)) == -2  # y = 2 relu(z_3) - 2 with z_3 dead
 
 
+def _assert_guide_close(eb, fb):
+    """The float guide's bounds within 1e-6 (relative) of the exact rule's, where both give
+    the same phases and no lower relaxation sits at its tie ``u + l = 0``."""
+    scale = 2**eb.bits
+    for l_ex, u_ex, ph, fph in zip(eb.lower, eb.upper, eb.phases, fb.phases):
+        assume(list(ph) == [int(v) for v in fph])
+        assume(all(abs(a + c) / scale > 1e-6 for a, c, s in zip(l_ex, u_ex, ph) if s == 0))
+    for l_ex, u_ex, l_fl, u_fl in zip(eb.lower, eb.upper, fb.lower, fb.upper):
+        for a, c, fa, fc in zip(l_ex, u_ex, l_fl, u_fl):
+            assert abs(a / scale - fa) <= 1e-6 * (1 + abs(fa)) and abs(c / scale - fc) <= 1e-6 * (1 + abs(fc))
+
+
 @settings(max_examples=30, deadline=None)
 @given(deep_nets, st.integers(0, 10**6))
 def test_backward_float_guide_is_close(net, seed):
@@ -155,14 +167,8 @@ def test_backward_float_guide_is_close(net, seed):
     lo = np.array([float(a) for a, _ in box])
     hi = np.array([float(b) for _, b in box])
     fb = float_bounds(net, lo, hi, rule="backward")
-    scale = 2**eb.bits
     # ties of the lower relaxation (u + l = 0) and phases at 0 may choose differently (see above)
-    for l_ex, u_ex, ph, fph in zip(eb.lower, eb.upper, eb.phases, fb.phases):
-        assume(list(ph) == [int(v) for v in fph])
-        assume(all(abs(a + b) / scale > 1e-6 for a, b, s in zip(l_ex, u_ex, ph) if s == 0))
-    for l_ex, u_ex, l_fl, u_fl in zip(eb.lower, eb.upper, fb.lower, fb.upper):
-        for a, b, fa, fb_ in zip(l_ex, u_ex, l_fl, u_fl):
-            assert abs(a / scale - fa) <= 1e-6 * (1 + abs(fa)) and abs(b / scale - fb_) <= 1e-6 * (1 + abs(fb_))
+    _assert_guide_close(eb, fb)
     q = [F(1)] + [F(0)] * (net.output_dim - 1)
     exact = float(eb.upper_bound([F(0)] * len(box), q, F(0)))
     guide = fb.upper_bound(np.zeros(len(box)), np.array([float(v) for v in q]), 0.0)
@@ -183,15 +189,9 @@ def test_backward_float_guide_in_a_batch_is_each_box_alone(net, seed):
     batch = float_bounds_batch(net, lo, hi, [{}, {}, {}], rule="backward")
     for i, b in enumerate(boxes):
         eb = exact_bounds(net, b, rule="backward")
-        scale = 2**eb.bits
         fb = batch.node(i)
         # a forward bound at 0 may make the neuron stable in floats and unstable exactly
         # (then only the exact rule back-substitutes it)
         fw = float_bounds(net, lo[i], hi[i])
         assume(all(abs(v) > 1e-6 for arr in (*fw.lower, *fw.upper) for v in arr))
-        for l_ex, u_ex, ph, fph in zip(eb.lower, eb.upper, eb.phases, fb.phases):
-            assume(list(ph) == [int(v) for v in fph])
-            assume(all(abs(a + c) / scale > 1e-6 for a, c, s in zip(l_ex, u_ex, ph) if s == 0))
-        for l_ex, u_ex, l_fl, u_fl in zip(eb.lower, eb.upper, fb.lower, fb.upper):
-            for a, c, fa, fc in zip(l_ex, u_ex, l_fl, u_fl):
-                assert abs(a / scale - fa) <= 1e-6 * (1 + abs(fa)) and abs(c / scale - fc) <= 1e-6 * (1 + abs(fc))
+        _assert_guide_close(eb, fb)
