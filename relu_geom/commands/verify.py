@@ -46,28 +46,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _hidden(cert: str) -> list[dict[str, int]]:
-    """The hidden tensors (ONNX name -> entries) of each network of a property certificate that
-    needs a file (those without ``equal_to``), as listed in it; ``[]`` when it lists none."""
-    from relu_geom.errors import ReluGeomError
-    from relu_geom.verify import load_certificate
-
+def _hidden(top: object) -> list[dict[str, int]]:
+    """The hidden tensors (ONNX name -> entries) of each network of a parsed property
+    certificate that needs a file (those without ``equal_to``); ``[]`` when it lists none."""
     try:
-        top, _ = load_certificate(cert)
-        entries = [e for e in top["networks"] if "equal_to" not in e]
+        entries = [e for e in top["networks"] if "equal_to" not in e]  # type: ignore[index]
         return [
             {h["onnx"]: math.prod(h["shape"]) for h in e.get("hidden", ()) if all(type(v) is int for v in h["shape"])}
             for e in entries
         ]
-    except (ReluGeomError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         return []  # the checker names what is wrong with the certificate
 
 
-
 def run(args: argparse.Namespace) -> int:
+    from relu_geom.errors import ReluGeomError
     from relu_geom.io import network_from_onnx
+    from relu_geom.verify import load_certificate
 
-    hidden = _hidden(args.cert) if any(str(p).endswith(".onnx") for p in args.net) else []
+    cert: object = args.cert
+    hidden: list[dict[str, int]] = []
+    if any(str(p).endswith(".onnx") for p in args.net):
+        try:
+            cert, _ = load_certificate(args.cert)  # read once: its hidden tensors, then the check
+            hidden = _hidden(cert)
+        except ReluGeomError:
+            pass  # verify_certificate names what is wrong with the file
     nets = [
         network_from_onnx(path, hidden=hidden[i])
         if i < len(hidden) and hidden[i] and str(path).endswith(".onnx")
@@ -75,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         for i, path in enumerate(args.net)
     ]
     network = None if not nets else nets[0] if len(nets) == 1 else nets
-    report = verify_certificate(args.cert, network, max_seconds=args.max_seconds)
+    report = verify_certificate(cert, network, max_seconds=args.max_seconds)
     if args.json:
         emit_json(report.to_dict())
     elif report.valid:
