@@ -869,6 +869,23 @@ def test_tightened_bounds_give_phases_the_rule_does_not():
     assert dict(report.leaves)["empty"] == 1
 
 
+def test_tightened_bounds_with_an_input_row():
+    # with the input row x <= 1: z_{2,1} = a + 1/2 <= 2 from a <= t (x + 1) (t = up(2/3), the
+    # upper row of [1, 0]) and x - 1 <= 0 with multiplier t: psi = a - 3/2 - (a - t (x + 1))
+    # - t (x - 1) = 2 t - 3/2 < 0; without the row psi = t (x + 1) - 3/2, 3 t - 3/2 > 0 at x = 2
+    t = q(F(math.ceil(F(2, 3) * K), K))
+    entry = {"neuron": [2, 1], "upper": "2", "lambda": {"upper": [[[1, 0], "1"]], "input": [[0, t]]}}
+
+    def cert(claim):
+        c = gate_property({"tighten": [*GATE_CLAIMS, claim], **GATE_LEAF})
+        c["question"]["disjuncts"][0]["input_rows"] = [{"x": ["1"], "c": "-1"}]
+        return c
+
+    assert_valid(cert(entry))
+    path, reason = failure(cert({**entry, "lambda": {"upper": [[[1, 0], "1"]]}}))
+    assert path == "evidence.proofs[0].tighten[2]" and reason.startswith("max of psi over the relaxation box is 2147483649/")
+
+
 def test_tightened_bounds_tampered():
     def claims(*entries):
         return gate_property({"tighten": list(entries), **GATE_LEAF})

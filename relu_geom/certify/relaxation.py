@@ -246,6 +246,8 @@ class _RelaxationLP:
         """The LP row and constant of the form ``p.v + q.y + c``."""
         r = np.zeros(self.ncol)
         r[: self.nv] = [float(v) for v in f.p]
+        if not any(f.q):  # an input row (over a cut network its q has the full output's length)
+            return r, float(f.c)
         qf = np.array([float(v) for v in f.q])
         r[self.last] += qf @ self.w_out
         return r, float(f.c) + float(qf @ self.b_out)
@@ -424,7 +426,8 @@ def _psi_batch(eb, rows, atoms, phis, meta, lams, const_phi) -> list[Fraction]:
             if kind in ("atom", "input"):
                 f = (atoms if kind == "atom" else rows)[key]
                 p = [a - v * b for a, b in zip(p, f.p)]
-                q = [a - v * b for a, b in zip(q, f.q)]
+                if kind == "atom":  # input rows have no y (and q may be over a cut network's z)
+                    q = [a - v * b for a, b in zip(q, f.q)]
                 c -= v * f.c
                 continue
             lay, j = key

@@ -479,7 +479,8 @@ class _Checker:
         for k, mu in mult:
             form = form.minus(atoms[k], mu)
         for r, mu in self.sparse(lam.get("input", []), (path, ".input"), len(rows)):
-            form = form.minus(rows[r], mu)
+            row = rows[r]  # over v only (its q is zero, of the network's output length)
+            form = _Form(tuple(a - mu * b for a, b in zip(form.p, row.p)), form.q, form.c - mu * row.c)
         widths = self.net.hidden_widths
         zero = Fraction(0)
         zmult: list[dict[int, Fraction]] = [{} for _ in widths]  # the coefficient of z_{l,j} in psi
