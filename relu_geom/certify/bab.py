@@ -164,8 +164,6 @@ class _Node:
     # node too; the guide's own bound can grow when the box shrinks)
     cap: float = math.inf
     slow: int = 0  # the input splits in a row on the path that made no progress (_input_choices)
-    # tightened bounds of this node and its ancestors (the ``tighten`` entries on the path)
-    claims: dict[tuple[int, int], tuple[int | None, int | None]] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------- pattern maps
@@ -288,8 +286,10 @@ class _Search:
         input_split_dim: int,
         relax: bool = True,
         rule: str = "forward",
+        tighten: bool = True,
     ):
         self.g = goal
+        self.tighten = tighten
         self.rule = rule
         self.net = goal.net
         self.d = goal.net.input_dim
@@ -708,11 +708,11 @@ class _Search:
         )
         if guide is None or not guide.passes:
             self._relax_fail_gap = min(self._relax_fail_gap, fbest - float(self.thr))
-            if guide is not None and self.net.depth > 1:
+            if guide is not None and self.tighten and self.net.depth > 1:
                 return self._tightened_leaf(node, fb, guide)
             return None
         if eb is None:
-            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule, claims=node.claims)
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
             if eb.empty:
                 node.tree.update({"leaf": "bound", "mu": []})
                 self.stats["empty_leaves"] += 1
@@ -759,9 +759,9 @@ class _Search:
         if relax is None or not relax.passes:
             self._tight_fail_gap = min(self._tight_fail_gap, gap)
             return None
-        claims = dict(node.claims)
+        claims: dict[tuple[int, int], tuple[int | None, int | None]] = {}
         entries: list[dict[str, Any]] = []
-        eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule, claims=claims)
+        eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
         for j, side, r, lam in neuron_bounds(eb, tight, g.rows):
             lo, up = claims.get((L, j), (None, None))
             claims[(L, j)] = (r, up) if side == "lower" else (lo, r)
@@ -829,7 +829,7 @@ class _Search:
         the other coordinates (as along a kink through an extreme), which only their
         halving reduces.  Returns ``(coordinate, bound, bound, no progress)`` per node.
         """
-        lo_rows, hi_rows, fixed, claims, owners = [], [], [], [], []
+        lo_rows, hi_rows, fixed, owners = [], [], [], []
         for n, node in enumerate(nodes):
             lo = np.array([float(a) for a, _ in node.box])
             hi = np.array([float(b) for _, b in node.box])
@@ -841,11 +841,8 @@ class _Search:
                     lo_rows += [lo, l2]
                     hi_rows += [h1, hi]
                     fixed += [node.fixed, node.fixed]
-                    claims += [node.claims, node.claims]
                     owners.append((n, i))
-        fbatch = float_bounds_batch(
-            self.net, np.array(lo_rows), np.array(hi_rows), fixed, rule=self.rule, claims=claims, bits=self.bits
-        )
+        fbatch = float_bounds_batch(self.net, np.array(lo_rows), np.array(hi_rows), fixed, rule=self.rule)
         if self.mu_candidates:
             best = fbatch.upper_bounds(*self._cand).min(axis=1)
         else:  # nothing to bound: halve the widest coordinate
@@ -877,8 +874,8 @@ class _Search:
         b1[i] = (lo, t)
         b2[i] = (t, hi)
         ref = (node.n_unstable, node.stalls + 1, 0, node.cap)
-        n1 = _Node(tuple(b1), dict(node.fixed), {}, node.input_splits + 1, False, *ref, claims=node.claims)
-        n2 = _Node(tuple(b2), dict(node.fixed), {}, node.input_splits + 1, False, *ref, claims=node.claims)
+        n1 = _Node(tuple(b1), dict(node.fixed), {}, node.input_splits + 1, False, *ref)
+        n2 = _Node(tuple(b2), dict(node.fixed), {}, node.input_splits + 1, False, *ref)
         return {"input": i, "at": format_rational(t)}, n1, n2
 
     def _neuron_split(
@@ -904,8 +901,8 @@ class _Search:
         f2[best] = 1
         return (
             {"neuron": [best[0], best[1]]},
-            _Node(node.box, f1, {}, node.input_splits, cap=node.cap, claims=node.claims),
-            _Node(node.box, f2, {}, node.input_splits, cap=node.cap, claims=node.claims),
+            _Node(node.box, f1, {}, node.input_splits, cap=node.cap),
+            _Node(node.box, f2, {}, node.input_splits, cap=node.cap),
         )
 
     def _mu_form(self, mu: list[tuple[int, Fraction]]) -> tuple[np.ndarray, np.ndarray, float]:
@@ -938,7 +935,7 @@ class _Search:
         float_phased = all(bool((ph != 0).all()) for ph in fb.phases)
         eb = None
         if fbest <= float(self.thr) + slack or float_empty or float_phased or self.net.depth == 0:
-            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule, claims=node.claims)
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
             if eb.empty:
                 node.tree.update({"leaf": "bound", "mu": []})
                 self.stats["empty_leaves"] += 1
@@ -1004,9 +1001,7 @@ class _Search:
             batch = [heapq.heappop(heap)[2] for _ in range(min(room, _BATCH, len(heap)))]
             lo = np.array([[float(a) for a, _ in n.box] for n in batch])
             hi = np.array([[float(b) for _, b in n.box] for n in batch])
-            fbatch = float_bounds_batch(
-                self.net, lo, hi, [n.fixed for n in batch], rule=self.rule, claims=[n.claims for n in batch], bits=self.bits
-            )
+            fbatch = float_bounds_batch(self.net, lo, hi, [n.fixed for n in batch], rule=self.rule)
             fvals_all = fbatch.upper_bounds(*self._cand) if self.mu_candidates else np.zeros((len(batch), 0))
             pending = []
             for i, node in enumerate(batch):
@@ -1146,6 +1141,7 @@ def branch_and_bound(
     input_split_dim: int = 8,
     relax: bool = True,
     rule: str = "forward",
+    tighten: bool = True,
 ) -> SearchOutcome:
     """Prove a goal, find a violation, or (``maximize=True``) find and prove the maximum of phi.
 
@@ -1174,6 +1170,9 @@ def branch_and_bound(
     rule
         The bound rule, ``"forward"`` or ``"backward"`` (the certificate's
         ``question.bound_rule``).
+    tighten
+        When a relax LP fails, try a leaf with LP-tightened bounds of the last hidden layer
+        (``tighten`` entries; docs/certification.md, "Tightened leaves").
 
     Examples
     --------
@@ -1198,4 +1197,5 @@ def branch_and_bound(
         input_split_dim=input_split_dim,
         relax=relax,
         rule=rule,
+        tighten=tighten,
     ).run()

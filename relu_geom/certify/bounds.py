@@ -702,12 +702,9 @@ def float_bounds_batch(
     fixed: Sequence[Mapping[tuple[int, int], int]] | None = None,
     *,
     rule: str = "forward",
-    claims: Sequence[Mapping[tuple[int, int], tuple[int | None, int | None]]] | None = None,
-    bits: int = DEFAULT_PRECISION_BITS,
 ) -> FloatBatch:
     """The float64 guide on ``N`` boxes at once (``lo``, ``hi`` of shape ``(N, nv)``), one
-    mapping of fixed phases per box, and optionally one of tightened bounds per box (as for
-    :func:`exact_bounds`, integers over ``2^bits``)."""
+    mapping of fixed phases per box."""
     fl = _float_layers(net)
     N, nv = lo.shape
     d = net.input_dim
@@ -717,13 +714,6 @@ def float_bounds_batch(
     for n, fx in enumerate(fixed or ()):
         for (layer, j), s in fx.items():
             overrides.setdefault(layer, []).append((n, j, s))
-    tight: dict[int, list[tuple[int, int, float, float]]] = {}
-    one = float(1 << bits)
-    for n, cl in enumerate(claims or ()):
-        for (layer, j), (c_lo, c_up) in cl.items():
-            tight.setdefault(layer, []).append(
-                (n, j, -np.inf if c_lo is None else c_lo / one, np.inf if c_up is None else c_up / one)
-            )
     mid, rad = ((lo + hi) / 2)[:, :, None], ((hi - lo) / 2)[:, :, None]
     w1, b1 = fl[0][0], fl[0][1]
     Lz = np.zeros((N, len(b1), nv + 1))
@@ -753,8 +743,6 @@ def float_bounds_batch(
                 sub = todo[:, cols]
                 lz[:, cols] = np.where(sub, np.maximum(lz[:, cols], -top[:, n:]), lz[:, cols])
                 uz[:, cols] = np.where(sub, np.minimum(uz[:, cols], top[:, :n]), uz[:, cols])
-        for n, j, t_lo, t_up in tight.get(layer, ()):
-            lz[n, j], uz[n, j] = max(lz[n, j], t_lo), min(uz[n, j], t_up)
         ph = np.where(lz >= 0, 1, np.where(uz <= 0, -1, 0))
         for n, j, s in overrides.get(layer, ()):
             ph[n, j] = s
