@@ -1061,11 +1061,14 @@ def test_backward_rule_closes_what_the_forward_rule_does_not():
     assert path == "question.bound_rule" and "'forward', 'backward'" in reason
 
 
-def test_backward_rule_only_where_the_claim_has_it():
+def test_the_bound_rule_of_a_lipschitz_question():
+    # one hidden layer: the backward rule is the forward one, so the same proof holds
     cert = lip("linf", "7")
     cert["question"]["bound_rule"] = "backward"
+    assert_valid(cert)
+    cert["question"]["bound_rule"] = "sideways"
     path, reason = failure(cert)
-    assert path == "question" and "bound_rule" in reason
+    assert path == "question.bound_rule" and "sideways" in reason
 
 
 def test_backward_certificates_of_the_searches_verify():

@@ -760,7 +760,7 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
                 f"evidence.witness.box[{i}]",
                 f"x_{i} = {_show(xi)} is not strictly inside ({_show(lo)}, {_show(hi)})",
             )
-    prop = propagate(ch.inet, wbox, {}, ch.k)
+    prop = propagate(ch.inet, wbox, {}, ch.k, ch.rule)
     ch.unfixed(prop, "evidence.witness.box", "witness")
     at_most(jacobian(ch.inet, prop), "evidence.witness", equal=True)
     ch.checked.append(f"witness region: ||A|| = L = {value_text}")
@@ -853,7 +853,7 @@ _CLAIM_CHECKS = {
         ("range",),
         _check_output_range,
     ),
-    "lipschitz": (("box", "norm"), ("precision_bits", "input_rows"), ("value",), _check_lipschitz),
+    "lipschitz": (("box", "norm"), ("precision_bits", "bound_rule", "input_rows"), ("value",), _check_lipschitz),
     "robustness": (("x0", "label", "norm"), ("precision_bits", "bound_rule"), ("radius",), _check_robustness),
     # the exact squared l2 radius: relu_geom/verify/l2.py
     "robustness_l2": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness_l2),
