@@ -49,10 +49,11 @@ def back_substitute(net, phases, bounds, k, row, const, layer):
     return g, c
 
 
-def bound_rule(net, box, fixed, k, collect=None, rule="forward"):
+def bound_rule(net, box, fixed, k, collect=None, rule="forward", claims=None):
     """(empty, phases, La, Ua) with forms as lists over v then the constant; ``collect``
     (a list) receives the bounds ``[(l_j, u_j), ...]`` of each hidden layer.  With
-    ``rule="backward"`` the bounds of layers 3, 4, ... are intersected with the back-substituted ones."""
+    ``rule="backward"`` the bounds of layers 3, 4, ... are intersected with the back-substituted ones.
+    ``claims`` maps ``(l, j)`` to tightened ``(lower, upper)`` (rationals or None)."""
     bounds = []
     nv, d = len(box), net.input_dim
     W, B = net.weights, net.biases
@@ -75,6 +76,11 @@ def bound_rule(net, box, fixed, k, collect=None, rule="forward"):
                 g, c0 = back_substitute(net, phases, bounds, k, [-a for a in w[j]], -b[j], layer - 1)
                 lo_b = -_max([*g, c0], box[:d])
                 lj, uj = max(lj, _rd(lo_b, k)), min(uj, _ru(up_b, k))
+            lo_c, up_c = (claims or {}).get((layer, j), (None, None))
+            lj = lj if lo_c is None else max(lj, lo_c)
+            uj = uj if up_c is None else min(uj, up_c)
+            if lj > uj:
+                return True, phases, None, None
             bounds[-1].append((lj, uj))
             f = fixed.get((layer, j))
             if f is not None and ((f > 0 and uj < 0) or (f < 0 and lj > 0)):
@@ -168,7 +174,8 @@ def _compose(p, q, c, out, d):
 
 
 def check_tree(
-    net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschitz=None, jacobian=None, rule="forward"
+    net, goal, tree, k=32, path="tree", fixed=None, box=None, lipschitz=None, jacobian=None, rule="forward",
+    claims=None,
 ):
     """goal = dict(box, rows=[(p, c)], atoms=[(p, q, c)], phi=(p, q, c), strict). Raises AssertionError.
 
@@ -178,6 +185,42 @@ def check_tree(
     fixed = dict(fixed or {})
     box = list(goal["box"]) if box is None else box
     d, nv = net.input_dim, len(box)
+    inherited = dict(claims or {})
+    own = {}
+
+    def merged(below):
+        out = dict(inherited)
+        for key, (lo_c, up_c) in own.items():
+            if key[0] < below:
+                lo0, up0 = out.get(key, (None, None))
+                out[key] = (lo_c if lo0 is None else max(lo0, lo_c) if lo_c is not None else lo0,
+                            up_c if up0 is None else min(up0, up_c) if up_c is not None else up0)
+        return out
+
+    for entry in tree.get("tighten", []):
+        assert lipschitz is None and jacobian is None, path
+        layer, j = entry["neuron"]
+        side = "upper" if "upper" in entry else "lower"
+        r = F(entry[side])
+        found = []
+        # the ancestors' claims and this node's of the layers below
+        empty, phases, _, _ = bound_rule(net, box, fixed, k, found, rule, merged(layer))
+        if not empty:
+            cut = type(net)(net.weights[:layer], net.biases[:layer])
+            q = [F(0)] * len(net.weights[layer - 1])
+            q[j] = F(1 if side == "upper" else -1)
+            sub = {"phi": ([F(0)] * nv, q, -q[j] * r), "atoms": [], "rows": goal.get("rows", [])}
+            lam = entry["lambda"]
+            assert "atom" not in lam, path + ".tighten"
+            assert all(n[0] < layer for key in ("active", "inactive", "lower", "upper") for n, _ in lam.get(key, [])), path
+            assert relax_max(cut, sub, box, phases, found, lam, k) <= 0, path + ".tighten"
+        lo_c, up_c = own.get((layer, j), (None, None))
+        if side == "upper":
+            up_c = _ru(r, k)
+        else:
+            lo_c = _rd(r, k)
+        own[(layer, j)] = (lo_c, up_c)
+    claims = merged(net.depth + 1)
     if "split" in tree:
         sp = tree["split"]
         lo_child, hi_child = tree["children"]
@@ -187,8 +230,8 @@ def check_tree(
             b1, b2 = list(box), list(box)
             b1[i] = (box[i][0], t)
             b2[i] = (t, box[i][1])
-            check_tree(net, goal, lo_child, k, path + ".children[0]", fixed, b1, lipschitz, jacobian, rule)
-            check_tree(net, goal, hi_child, k, path + ".children[1]", fixed, b2, lipschitz, jacobian, rule)
+            check_tree(net, goal, lo_child, k, path + ".children[0]", fixed, b1, lipschitz, jacobian, rule, claims)
+            check_tree(net, goal, hi_child, k, path + ".children[1]", fixed, b2, lipschitz, jacobian, rule, claims)
         else:
             key = tuple(sp["neuron"])
             assert key not in fixed, path
@@ -204,10 +247,11 @@ def check_tree(
                     lipschitz,
                     jacobian,
                     rule,
+                    claims,
                 )
         return
     bounds = []
-    empty, phases, La, Ua = bound_rule(net, box, fixed, k, bounds, rule)
+    empty, phases, La, Ua = bound_rule(net, box, fixed, k, bounds, rule, claims)
     if empty:
         return
     strict = goal.get("strict", False)

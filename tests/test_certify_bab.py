@@ -204,3 +204,13 @@ def test_attack_goal_finds_a_point_of_a_small_violating_set():
     assert attack_goal(_abs_goal(F(201, 100)), starts=64) is None
     # reproducible from the seed
     assert attack_goal(_abs_goal(F(3, 2)), starts=32, seed=5) == attack_goal(_abs_goal(F(3, 2)), starts=32, seed=5)
+
+
+def test_attack_goal_in_boxes_stays_in_them():
+    # the search attacks its open boxes: [3/2, 2] holds the violations of |x| >= 19/10;
+    # in [-1, -1/2] and [0, 3/2] |x| <= 3/2, and paths never leave their box
+    boxes = [((F(-1), F(-1, 2)),), ((F(0), F(3, 2)),), ((F(3, 2), F(2)),)]
+    x = attack_goal(_abs_goal(F(19, 10)), starts=8, boxes=boxes)
+    assert x is not None and F(19, 10) <= x[0] <= 2
+    assert attack_goal(_abs_goal(F(19, 10)), starts=8, boxes=boxes[:2]) is None
+    assert attack_goal(_abs_goal(F(3, 2)), starts=8, boxes=boxes[:1]) is None  # |x| <= 1 there

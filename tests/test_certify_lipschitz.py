@@ -56,7 +56,8 @@ def check_lipschitz_certificate(net, res):
     x = [F(str(v)) for v in ev["witness"]["x"]]
     W = [(F(str(a)), F(str(b))) for a, b in ev["witness"]["box"]]
     assert all(lo <= v <= hi for v, (lo, hi) in zip(x, box)) and all(lo < v < hi for v, (lo, hi) in zip(x, W))
-    empty, phases, _, _ = bound_rule(net, W, {}, k)
+    rule = q.get("bound_rule", "forward")
+    empty, phases, _, _ = bound_rule(net, W, {}, k, rule=rule)
     assert not empty and all(s != 0 for ph in phases for s in ph)
     A_W = [row[:d] for row in pattern_affine(net, phases)[1]]
     if norm == "l2":
@@ -70,7 +71,7 @@ def check_lipschitz_certificate(net, res):
     zero_phi = ([F(0)] * d, [F(0)] * net.output_dim, F(0))
     goal = {"box": box, "rows": rows, "atoms": [], "phi": zero_phi, "strict": True}
     jac = (norm, accept_bound, F(str(ev["value"]["squared"]["interval"][0]))) if norm == "l2" else (norm, accept_bound)
-    check_tree(net, goal, ev["proof"], k, lipschitz=accept, jacobian=jac)
+    check_tree(net, goal, ev["proof"], k, lipschitz=accept, jacobian=jac, rule=rule)
 
 
 NET = specimens.relu_of_sum_2d()  # ReLU(x1 + x2)
@@ -273,6 +274,24 @@ def test_random_network_against_the_compiled_regions():
         report = rg.verify_certificate(res.certificate, net)
         assert report.valid and dict(report.leaves)["jacobian"] == res.stats["jacobian_leaves"]
         check_lipschitz_certificate(net, res)
+
+
+@pytest.mark.no_check_complex  # the complex is the reference here, audited by the compiler's tests
+def test_both_bound_rules_on_a_deep_network():
+    # three hidden layers: the default tree is built with the backward rule (recorded in the
+    # question); both trees prove the constant of the compiled regions, and the test checker
+    # re-derives each with its own transcription of the rule
+    net = rg.ReLUNetwork.random([2, 5, 5, 5, 1], seed=2)
+    cx = rg.compile_network(net, domain=[[-1, 1]] * 2)
+    linf = max(sum(abs(a) for a in cell.affine_map[0][0]) for cell in cx.regions)
+    back, fwd = (rg.lipschitz_constant(net, "linf", (-1, 1), bound_rule=r) for r in (None, "forward"))
+    assert back.value == fwd.value == linf
+    assert back.certificate["question"]["bound_rule"] == "backward" and "bound_rule" not in fwd.certificate["question"]
+    for res in (back, fwd):
+        assert rg.verify_certificate(res.certificate, net).valid
+        check_lipschitz_certificate(net, res)
+    with pytest.raises(rg.InvalidInputError, match="bound_rule"):
+        rg.lipschitz_constant(net, "linf", (-1, 1), bound_rule="sideways")
 
 
 @pytest.mark.no_check_complex

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from fractions import Fraction as F
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
 import relu_geom as rg
 from relu_geom.certify.bab import Form, Goal, branch_and_bound
+from relu_geom.certify.bounds import exact_bounds
+from relu_geom.certify.relaxation import neuron_bound_guide, neuron_bounds
 from relu_geom.testing import specimens, strategies
 from tests.certcheck import check_tree
 
@@ -65,3 +68,32 @@ def test_relax_leaves_occur_and_stay_sound_on_random_networks():
     # or the test above would not exercise them
     used = sum(check(rg.ReLUNetwork.random([2, 6, 6, 1], seed=s)) for s in range(6))
     assert used > 0
+
+
+def test_neuron_bounds_of_the_gate_by_hand():
+    # on [-1, 2] the rule leaves z_{2,0} = -a - 1/2 <= 1/2 and z_{2,1} = a + 1/2 >= -1/2 (it
+    # bounds a below by x); the LP over a in [0, 2] gives -1/2 and 1/2 at a = 0, with no row
+    # multiplier (the bound a >= 0 of the relaxation box is enough); the other sides gain nothing
+    net = specimens.gate_1d()
+    eb = exact_bounds(net, [(F(-1), F(2))])
+    assert eb.phases[1] == (0, 0) and (eb.upper[1][0], eb.lower[1][1]) == (2**31, -(2**31))
+    one = float(1 << eb.bits)
+    lower = [np.array(v, dtype=float) / one for v in eb.lower]
+    upper = [np.array(v, dtype=float) / one for v in eb.upper]
+    guide = neuron_bound_guide(net, eb.box, eb.phases, lower, upper, 2, [0, 1], ())
+    assert [(j, side, bound) for j, side, bound, _ in guide.found] == [(0, "upper", -0.5), (1, "lower", 0.5)]
+    assert neuron_bounds(eb, guide, ()) == [(0, "upper", -(2**31), {}), (1, "lower", 2**31, {})]
+
+
+def test_a_tightened_leaf_closes_the_gate_at_the_root():
+    # y = 6 relu(-a - 1/2) + relu(a + 1/2) = relu(x) + 1/2 <= 5/2 on [-1, 2], so y <= 13/5.
+    # The relaxation of both layers has a_{2,0} <= (z_{2,0} + 5/2) / 6 = (2 - a) / 6 and
+    # a_{2,1} <= 5/6 (a + 1), so y <= 17/6 - a/6, 17/6 at a = 0 (> 13/5); with the tightened
+    # bounds n0 is dead, n1 active and y = a + 1/2 <= 5/2 (a in [0, 2])
+    net = specimens.gate_1d()
+    box = ((F(-1), F(2)),)
+    out = branch_and_bound(Goal(net, box, (), (), Form((F(0),), (F(1),), F(-13, 5)), False), max_branches=1)
+    assert out.status == "proved" and out.stats["tighten_leaves"] == 1 and out.stats["branches"] == 0
+    assert {e["neuron"][1]: e.get("upper", e.get("lower")) for e in out.tree["tighten"]} == {0: "-1/2", 1: "1/2"}
+    check_tree(net, {"box": list(box), "rows": [], "atoms": [], "phi": ((F(0),), (F(1),), F(-13, 5))}, out.tree)
+    assert branch_and_bound(Goal(net, box, (), (), Form((F(0),), (F(1),), F(-5, 2)), False)).status == "proved"

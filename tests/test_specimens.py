@@ -39,6 +39,7 @@ FUNCTIONS = {
     "abs_1d": lambda x: (abs(x[0]),),
     "affine_1x2": lambda x: (x[0] + 2 * x[1] + 3,),
     "cancelling_pair_2d": lambda x: (2 * relu(x[0] + x[1]) + (x[0] - 2 * x[1] + 3) - 2,),
+    "gate_1d": lambda x: (relu(x[0]) + F(1, 2),),
     "hidden_line_2d": lambda x: (relu(2 * relu(x[0]) - relu(x[1]) - 1),),
     "identity_1d": lambda x: (x[0],),
     "identity_2d": lambda x: (x[0], x[1]),

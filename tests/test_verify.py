@@ -829,6 +829,97 @@ def test_relax_leaf_tampered():
     assert path == "evidence.proofs[0].lambda.lower[1]"
 
 
+
+# ---------------------------------------------------------------- tightened bounds
+# gate: a = relu(x) on [-1, 2]; layer 2: n0 = relu(-a - 1/2) (dead: -a - 1/2 <= -1/2) and
+# n1 = relu(a + 1/2) (active: a + 1/2 >= 1/2); y = 6 n0 + n1 = relu(x) + 1/2 >= 1/2.  The forward
+# rule has La = x, Ua = t (x + 1) with t = up(2/3), so z_{2,0} <= max(-x) - 1/2 = 1/2 and
+# z_{2,1} >= min(x) + 1/2 = -1/2: both unstable.  The relaxation of layer 1 alone (a in [0, 2])
+# gives z_{2,0} <= -1/2 and z_{2,1} >= 1/2 with no multiplier: psi = -a, max 0.
+GATE = net_dict(specimens.gate_1d().weights, specimens.gate_1d().biases)
+GATE_CLAIMS = [
+    {"neuron": [2, 0], "upper": "-1/2", "lambda": {}},
+    {"neuron": [2, 1], "lower": "1/2", "lambda": {}},
+]
+# the atom y <= 2/5; with n0 dead (a_{2,0} = 0) and n1 active:
+# psi = 2/5 - y + (a_{2,1} - z_{2,1}) = -6 a_{2,0} - a - 1/10, max -1/10
+GATE_LEAF = {"leaf": "relax", "lambda": {"atom": [[0, "1"]], "active": [[[2, 1], "-1"]]}}
+
+
+def gate_property(proof):
+    question = {"disjuncts": [{"box": [["-1", "2"]], "atoms": [{"y": ["1"], "c": "-2/5"}]}]}
+    return envelope(GATE, "property", question, "unsat", {"proofs": [proof]})
+
+
+def test_tightened_bounds_give_phases_the_rule_does_not():
+    report = assert_valid(gate_property({"tighten": GATE_CLAIMS, **GATE_LEAF}))
+    assert dict(report.leaves)["relax"] == 1
+    assert failure(gate_property(GATE_LEAF)) == (
+        "evidence.proofs[0].lambda.active[0][0]",
+        "'active' needs phase 1; neuron [2, 1] has phase 0 on this leaf",
+    )
+    # a claim on a split node holds for both children; on [1, 2] the rule alone fixes the
+    # phases (a = x >= 1), on [-1, 1] it does not
+    assert_valid(gate_property({"tighten": GATE_CLAIMS, **isplit(0, 1, GATE_LEAF, GATE_LEAF)}))
+    assert_valid(gate_property(isplit(0, 1, {"tighten": GATE_CLAIMS, **GATE_LEAF}, GATE_LEAF)))
+    path, _ = failure(gate_property(isplit(0, 1, GATE_LEAF, {"tighten": GATE_CLAIMS, **GATE_LEAF})))
+    assert path == "evidence.proofs[0].children[0].lambda.active[0][0]"
+    # a claimed-dead neuron fixed active by a split: that child is empty
+    report = assert_valid(gate_property({"tighten": GATE_CLAIMS, **nsplit(2, 0, GATE_LEAF, leaf())}))
+    assert dict(report.leaves)["empty"] == 1
+
+
+def test_tightened_bounds_with_an_input_row():
+    # with the input row x <= 1: z_{2,1} = a + 1/2 <= 2 from a <= t (x + 1) (t = up(2/3), the
+    # upper row of [1, 0]) and x - 1 <= 0 with multiplier t: psi = a - 3/2 - (a - t (x + 1))
+    # - t (x - 1) = 2 t - 3/2 < 0; without the row psi = t (x + 1) - 3/2, 3 t - 3/2 > 0 at x = 2
+    t = q(F(math.ceil(F(2, 3) * K), K))
+    entry = {"neuron": [2, 1], "upper": "2", "lambda": {"upper": [[[1, 0], "1"]], "input": [[0, t]]}}
+
+    def cert(claim):
+        c = gate_property({"tighten": [*GATE_CLAIMS, claim], **GATE_LEAF})
+        c["question"]["disjuncts"][0]["input_rows"] = [{"x": ["1"], "c": "-1"}]
+        return c
+
+    assert_valid(cert(entry))
+    path, reason = failure(cert({**entry, "lambda": {"upper": [[[1, 0], "1"]]}}))
+    assert path == "evidence.proofs[0].tighten[2]" and reason.startswith("max of psi over the relaxation box is 2147483649/")
+
+
+def test_tightened_bounds_tampered():
+    def claims(*entries):
+        return gate_property({"tighten": list(entries), **GATE_LEAF})
+
+    # z_{2,0} <= -3/4 is false (z = -1/2 at x <= 0): psi = -a + 1/4, max 1/4
+    assert failure(claims({**GATE_CLAIMS[0], "upper": "-3/4"}, GATE_CLAIMS[1])) == (
+        "evidence.proofs[0].tighten[0]",
+        "max of psi over the relaxation box is 1/4, not <= 0",
+    )
+    assert failure(claims(GATE_CLAIMS[0], {**GATE_CLAIMS[1], "lower": "3/5"})) == (
+        "evidence.proofs[0].tighten[1]",
+        "max of psi over the relaxation box is 1/10, not <= 0",
+    )
+    assert failure(claims({"neuron": [1, 0], "upper": "2", "lambda": {}}, *GATE_CLAIMS)) == (
+        "evidence.proofs[0].tighten[0].neuron",
+        "layer 1: entries are in the order of their layers, from layer 2",
+    )
+    lam = {"lower": [[[2, 0], "1"]]}
+    assert failure(claims({**GATE_CLAIMS[0], "lambda": lam}, GATE_CLAIMS[1])) == (
+        "evidence.proofs[0].tighten[0].lambda.lower[0][0]",
+        "neuron [2, 0]: a bound of layer 2 uses layers below it only",
+    )
+    assert failure(claims({**GATE_CLAIMS[0], "lambda": {"atom": [[0, "1"]]}}, GATE_CLAIMS[1])) == (
+        "evidence.proofs[0].tighten[0].lambda",
+        "unexpected key 'atom'",
+    )
+    assert failure(claims(GATE_CLAIMS[0], GATE_CLAIMS[0], GATE_CLAIMS[1]))[1] == "a second upper entry for neuron [2, 0]"
+    path, reason = failure(claims({**GATE_CLAIMS[0], "lower": "-1"}, GATE_CLAIMS[1]))
+    assert (path, reason) == ("evidence.proofs[0].tighten[0]", "unexpected key 'lower'")
+    # not in Lipschitz proofs
+    path, reason = failure(lip("linf", "7", {"tighten": [], "leaf": "pattern"}))
+    assert path == "evidence.proof.tighten" and "only in property, range and robustness" in reason
+
+
 # ---------------------------------------------------------------- property, strict atoms (@2)
 FORMAT_STRICT = "relu-geom/certificate@2"
 
@@ -970,11 +1061,14 @@ def test_backward_rule_closes_what_the_forward_rule_does_not():
     assert path == "question.bound_rule" and "'forward', 'backward'" in reason
 
 
-def test_backward_rule_only_where_the_claim_has_it():
+def test_the_bound_rule_of_a_lipschitz_question():
+    # one hidden layer: the backward rule is the forward one, so the same proof holds
     cert = lip("linf", "7")
     cert["question"]["bound_rule"] = "backward"
+    assert_valid(cert)
+    cert["question"]["bound_rule"] = "sideways"
     path, reason = failure(cert)
-    assert path == "question" and "bound_rule" in reason
+    assert path == "question.bound_rule" and "sideways" in reason
 
 
 def test_backward_certificates_of_the_searches_verify():

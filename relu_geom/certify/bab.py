@@ -37,7 +37,13 @@ from relu_geom.certify.bounds import (
     float_bounds_batch,
     max_over_box,
 )
-from relu_geom.certify.relaxation import relaxation_guide, relaxation_leaf
+from relu_geom.certify.relaxation import (
+    RelaxationGuide,
+    neuron_bound_guide,
+    neuron_bounds,
+    relaxation_guide,
+    relaxation_leaf,
+)
 from relu_geom.network import ReLUNetwork
 
 __all__ = ["Form", "Goal", "SearchOutcome", "attack_goal", "branch_and_bound", "exact_output", "form_to_json", "push_split"]
@@ -52,8 +58,12 @@ _ATTACK_STARTS = 32  # the best of them, where the float attack starts
 _ATTACK_STEPS = 100  # steps of each attack path
 _RANDOM_ATTACK_DECAY = 0.95  # the step's factor per step in attack_goal
 _ATTACK_SELECT = 32  # attack_goal: half its starts are the best of this many times more sample points
+_BOX_ATTACK_EVERY = 8  # batches between float attacks inside the worst open boxes
+_BOX_ATTACK_NODES = 16  # the open boxes of the largest guide bounds attacked then
+_BOX_ATTACK_STARTS = 16  # starts per box
 _STRICT_INPUT_SPLITS_PER_DIM = 2  # the same for goals with strict atoms (ties need neuron splits)
 _TIE_STALLS = 1  # at a tie: input splits in a row, per input coordinate, that make no neuron stable
+_TIGHT_NEURONS = 10  # the neurons of the last hidden layer whose bounds a tightened leaf improves by LP
 _SLOW_SPLIT = 1 / 16  # an input split whose worse child keeps 1 - this of the gap makes no progress
 
 
@@ -276,8 +286,10 @@ class _Search:
         input_split_dim: int,
         relax: bool = True,
         rule: str = "forward",
+        tighten: bool = True,
     ):
         self.g = goal
+        self.tighten = tighten
         self.rule = rule
         self.net = goal.net
         self.d = goal.net.input_dim
@@ -301,6 +313,8 @@ class _Search:
         self.relax = relax
         self._relax_gap = -math.inf  # the largest guide gap fbest - thr at which a relax leaf closed
         self._relax_fail_gap = math.inf  # the smallest guide gap at which a relax LP failed
+        self._tight_gap = -math.inf  # the largest relax LP gap at which a leaf with tightened bounds closed
+        self._tight_fail_gap = math.inf  # the smallest relax LP gap at which tightening failed
         self.stats = {
             "branches": 0,
             "bound_leaves": 0,
@@ -309,6 +323,8 @@ class _Search:
             "empty_leaves": 0,
             "exact_lps": 0,
             "relax_lps": 0,
+            "tightened": 0,
+            "tighten_leaves": 0,
         }
         self.strict = goal.strict and not maximize
         self._float_forms: dict[int, tuple[Form, tuple[np.ndarray, np.ndarray, float]]] = {}
@@ -417,6 +433,16 @@ class _Search:
             more = lo + (hi - lo) * rng.random((_ATTACK_SELECT * n, self.nv))
             starts[n // 2 :] = more[np.argsort(self._score(more), kind="stable")[: n - n // 2]]
         pts = self._attack(starts, lo, hi, decay=_RANDOM_ATTACK_DECAY)
+        return self._candidates(pts, self._score(pts), keep)
+
+    def _box_attack(self, boxes: Sequence[Sequence[tuple[Fraction, Fraction]]], seed: int, starts: int = _BOX_ATTACK_STARTS,
+                    keep: int = 4) -> list[tuple[Fraction, ...]]:
+        """The best points of the float attack from ``starts`` uniform points of each of the
+        ``boxes`` (each path stays in its own box; seeded by ``seed``)."""
+        rng = np.random.default_rng([seed, 2])
+        lo = np.repeat(np.array([[float(a) for a, _ in b] for b in boxes]), starts, axis=0)
+        hi = np.repeat(np.array([[float(b) for _, b in box] for box in boxes]), starts, axis=0)
+        pts = self._attack(lo + (hi - lo) * rng.random(lo.shape), lo, hi, decay=_RANDOM_ATTACK_DECAY)
         return self._candidates(pts, self._score(pts), keep)
 
     def _candidates(self, pts: np.ndarray, score: np.ndarray, keep: int) -> list[tuple[Fraction, ...]]:
@@ -682,6 +708,8 @@ class _Search:
         )
         if guide is None or not guide.passes:
             self._relax_fail_gap = min(self._relax_fail_gap, fbest - float(self.thr))
+            if guide is not None and self.tighten and self.net.depth > 1:
+                return self._tightened_leaf(node, fb, guide)
             return None
         if eb is None:
             eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
@@ -695,6 +723,60 @@ class _Search:
         node.tree.update(leaf)
         self.stats["relax_leaves"] += 1
         self._relax_gap = max(self._relax_gap, fbest - float(self.thr))
+        return eb
+
+    def _tightened_leaf(self, node: _Node, fb: FloatBounds, guide: RelaxationGuide) -> ExactBounds | None:
+        """Close the node by a ``relax`` leaf after tightening the bounds of the last hidden
+        layer by LP (``tighten`` entries), for the ``_TIGHT_NEURONS`` neurons whose upper
+        relaxations cost the failed relax LP ``guide`` the most (its dual times the height
+        ``u (-l) / (u - l)`` of the triangle).  Tried when that LP failed by a gap at most
+        twice the largest at which this closed a node, or at most half the smallest at which
+        it failed.  Everything is first done in floats; the exact proofs (the entries, the
+        rule with them, the leaf) only when the float relaxation with the tightened bounds
+        passes.  Returns the exact bounds with the claims when a leaf closes the node."""
+        gap = guide.value - float(self.thr)
+        if not (gap <= 2 * self._tight_gap or gap <= _RELAX_BACKOFF * self._tight_fail_gap):
+            return None
+        g = self.g
+        L = self.net.depth
+        cost = {key[1]: float(v) for v, (kind, key) in zip(guide.lam, guide.meta) if kind == "upper" and key[0] == L and v}
+        lw, uw = fb.lower[L - 1], fb.upper[L - 1]
+        targets = sorted(cost, key=lambda j: -cost[j] * uw[j] * -lw[j] / (uw[j] - lw[j]))[:_TIGHT_NEURONS]
+        if not targets:
+            return None
+        self.stats["tightened"] += 1
+        tight = neuron_bound_guide(self.net, node.box, fb.phases, fb.lower, fb.upper, L, targets, g.rows)
+        if tight is None or not tight.found:
+            self._tight_fail_gap = min(self._tight_fail_gap, gap)
+            return None
+        phases = list(fb.phases)
+        fixed = [node.fixed.get((L, j)) for j in range(len(tight.lower))]
+        phases[L - 1] = np.array([
+            f if f is not None else (1 if lo >= 0 else (-1 if up <= 0 else 0)) for f, lo, up in zip(fixed, tight.lower, tight.upper)
+        ])
+        lowers, uppers = (*fb.lower[: L - 1], tight.lower), (*fb.upper[: L - 1], tight.upper)
+        relax = relaxation_guide(self.net, node.box, phases, lowers, uppers, g.rows, g.atoms, g.phi, self.thr)
+        if relax is None or not relax.passes:
+            self._tight_fail_gap = min(self._tight_fail_gap, gap)
+            return None
+        claims: dict[tuple[int, int], tuple[int | None, int | None]] = {}
+        entries: list[dict[str, Any]] = []
+        eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
+        for j, side, r, lam in neuron_bounds(eb, tight, g.rows):
+            lo, up = claims.get((L, j), (None, None))
+            claims[(L, j)] = (r, up) if side == "lower" else (lo, r)
+            entries.append({"neuron": [L, j], side: format_rational(Fraction(r, 1 << self.bits)), "lambda": lam})
+        if entries:
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule, claims=claims)
+        leaf = {"leaf": "bound", "mu": []} if eb.empty else relaxation_leaf(
+            eb, g.rows, g.atoms, g.phi, self._passes, self.thr, relax
+        )
+        if leaf is None:
+            self._tight_fail_gap = min(self._tight_fail_gap, gap)
+            return None
+        node.tree.update({"tighten": entries, **leaf} if entries else leaf)
+        self.stats["tighten_leaves"] += 1
+        self._tight_gap = max(self._tight_gap, gap)
         return eb
 
     # ---- splits
@@ -904,9 +986,15 @@ class _Search:
             if self._try_point(v):
                 return self._outcome("violated")
         heapq.heappush(heap, (0.0, counter, root))
+        rounds = 0
         while heap:
             if self.deadline is not None and time.monotonic() > self.deadline:
                 return self._unknown("time limit reached", heap)
+            rounds += 1
+            if not self.maximize and rounds % _BOX_ATTACK_EVERY == 0:
+                worst = [n.box for _, _, n in heapq.nsmallest(_BOX_ATTACK_NODES, heap)]
+                if any(self._try_point(v) for v in self._box_attack(worst, rounds)):
+                    return self._outcome("violated")
             if self.max_branches is not None and self.stats["branches"] >= self.max_branches:
                 return self._unknown("branch limit reached", heap)
             room = _BATCH if self.max_branches is None else max(1, self.max_branches - self.stats["branches"])
@@ -1005,14 +1093,18 @@ def push_split(
     stack.append((tuple(b2), fixed, kids[1], depth + 1))
 
 
-def attack_goal(goal: Goal, *, starts: int = 1024, seed: int = 0) -> tuple[Fraction, ...] | None:
+def attack_goal(
+    goal: Goal, *, starts: int = 1024, seed: int = 0, boxes: Sequence[Sequence[tuple[Fraction, Fraction]]] | None = None
+) -> tuple[Fraction, ...] | None:
     """An admissible point that violates the goal ``phi rel 0``, found by a float attack, or None.
 
     Projected sign-gradient descent (100 steps) from ``starts`` points of the box, half
     uniform and half the best-scoring of ``32 starts`` more uniform points (reproducible
     from ``seed``), on the largest of ``-phi``, the input rows and the atoms;
     the few best end points are checked exactly (``net(x)`` in rationals), so a returned
-    point is a true violation.  None proves nothing.
+    point is a true violation.  None proves nothing.  With ``boxes`` (sub-boxes of the
+    goal's box, as the search attacks its open nodes) the paths start at ``starts``
+    uniform points of each box and stay in it.
 
     Examples
     --------
@@ -1030,7 +1122,8 @@ def attack_goal(goal: Goal, *, starts: int = 1024, seed: int = 0) -> tuple[Fract
         goal, maximize=False, floor=None, bits=DEFAULT_PRECISION_BITS, max_seconds=None, max_branches=None,
         progress=None, input_split_dim=8,
     )
-    for v in search._random_attack(starts, seed):
+    points = search._random_attack(starts, seed) if boxes is None else search._box_attack(boxes, seed, starts)
+    for v in points:
         if search._try_point(v):
             return v
     return None
@@ -1048,6 +1141,7 @@ def branch_and_bound(
     input_split_dim: int = 8,
     relax: bool = True,
     rule: str = "forward",
+    tighten: bool = True,
 ) -> SearchOutcome:
     """Prove a goal, find a violation, or (``maximize=True``) find and prove the maximum of phi.
 
@@ -1076,6 +1170,9 @@ def branch_and_bound(
     rule
         The bound rule, ``"forward"`` or ``"backward"`` (the certificate's
         ``question.bound_rule``).
+    tighten
+        When a relax LP fails, try a leaf with LP-tightened bounds of the last hidden layer
+        (``tighten`` entries; docs/certification.md, "Tightened leaves").
 
     Examples
     --------
@@ -1100,4 +1197,5 @@ def branch_and_bound(
         input_split_dim=input_split_dim,
         relax=relax,
         rule=rule,
+        tighten=tighten,
     ).run()

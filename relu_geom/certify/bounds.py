@@ -145,7 +145,7 @@ def _cached(kind: str, net: ReLUNetwork, build):
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is net:
         return hit[1]
-    if len(_CACHE) >= 16:
+    if len(_CACHE) >= 64:
         _CACHE.clear()
     data = build(net)
     _CACHE[key] = (net, data)
@@ -272,6 +272,7 @@ def exact_bounds(
     *,
     bits: int = DEFAULT_PRECISION_BITS,
     rule: str = "forward",
+    claims: Mapping[tuple[int, int], tuple[int | None, int | None]] | None = None,
 ) -> ExactBounds:
     """Run the exact bound rule of ``docs/certificates.md`` on a leaf.
 
@@ -289,6 +290,10 @@ def exact_bounds(
         ``question.bound_rule``: ``"forward"`` (interval-symbolic propagation) or
         ``"backward"`` (back-substitution through the relaxations, the DeepPoly / CROWN
         bounds; tighter for deeper networks, ``O(L^2 n^3)`` instead of ``O(L n^2 d)``).
+    claims
+        Tightened bounds ``{(l, j): (2^k l or None, 2^k u or None)}`` (the ``tighten``
+        entries of the node and its ancestors), intersected with the rule's bounds before
+        the phase is decided; a lower bound above the upper one makes the leaf empty.
 
     Examples
     --------
@@ -361,15 +366,14 @@ def exact_bounds(
                 for j, lb, ub in zip(todo, blo, bup):
                     fwd[j] = [max(fwd[j][0], lb), min(fwd[j][1], ub)]
         for j, (lj, uj) in enumerate(fwd):
+            claim = claims.get((lay, j)) if claims else None
+            if claim is not None:
+                lj = lj if claim[0] is None else max(lj, claim[0])
+                uj = uj if claim[1] is None else min(uj, claim[1])
             f = fixed.get((lay, j))
-            if f is not None:
-                if (f > 0 and uj < 0) or (f < 0 and lj > 0):
-                    return ExactBounds(
-                        net, box_t, bits, True, tuple(phases), tuple(lowers), tuple(uppers), None, rule
-                    )
-                s = f
-            else:
-                s = 1 if lj >= 0 else (-1 if uj <= 0 else 0)
+            if lj > uj or (f is not None and ((f > 0 and uj < 0) or (f < 0 and lj > 0))):
+                return ExactBounds(net, box_t, bits, True, tuple(phases), tuple(lowers), tuple(uppers), None, rule)
+            s = f if f is not None else (1 if lj >= 0 else (-1 if uj <= 0 else 0))
             ph.append(s)
             lo_l.append(lj)
             up_l.append(uj)

@@ -35,6 +35,8 @@ from relu_geom.certify.bounds import (
     check_search_limits,
     exact_bounds,
     max_over_box,
+    resolve_bound_rule,
+    rule_key,
 )
 from relu_geom.certify.certificate import envelope, write_certificate
 from relu_geom.certify.ranges import parse_domain_box
@@ -242,6 +244,7 @@ def lipschitz_constant(
     max_seconds: float | None = None,
     precision_bits: int = DEFAULT_PRECISION_BITS,
     max_cases: int = 256,
+    bound_rule: str | None = None,
 ) -> LipschitzResult:
     """The exact Lipschitz constant of ``net`` over a box or a polytope for the ``linf``, ``l1`` or ``l2`` norm.
 
@@ -266,6 +269,10 @@ def lipschitz_constant(
     max_cases
         The most cases (``2^T`` for ``T`` enumerated neurons) of one ``jacobian`` leaf; ``1``
         still allows plain interval leaves, ``0`` none (every leaf then fixes every neuron).
+    bound_rule
+        The bound rule of the tree (``question.bound_rule``): ``"forward"``, ``"backward"``
+        (more neurons stable on each leaf of a deep network), or None for backward from
+        three hidden layers on.
 
     Examples
     --------
@@ -294,6 +301,7 @@ def lipschitz_constant(
     """
     net = as_network(net, what="net")
     check_search_limits(max_seconds=max_seconds, max_branches=max_branches, precision_bits=precision_bits)
+    bounds_rule = resolve_bound_rule(net, bound_rule)
     from relu_geom.compiler import compile_network
 
     if norm not in ("linf", "l1", "l2"):
@@ -345,9 +353,9 @@ def lipschitz_constant(
             return operator_norm(A, norm) <= value
 
     x = cell.interior_point
-    wbox = _witness_box(net, x, box, A_best, precision_bits)
+    wbox = _witness_box(net, x, box, A_best, precision_bits, bounds_rule)
     rule = _JacobianRule(net, norm, value, max_cases)
-    tree, stats = _pattern_tree(net, box, row_forms, accept, rule, precision_bits, max_branches, max_seconds)
+    tree, stats = _pattern_tree(net, box, row_forms, accept, rule, precision_bits, max_branches, max_seconds, bounds_rule)
     seconds = time.monotonic() - start
     stats["seconds"] = round(seconds, 3)
     stats["compile_seconds"] = round(compiled, 3)
@@ -357,6 +365,7 @@ def lipschitz_constant(
         "box": [[format_rational(a), format_rational(b)] for a, b in box],
         "input_rows": [form_to_json(f, d) for f in row_forms],
         "norm": norm,
+        **rule_key(bounds_rule),
     }
     evidence = {
         "value": _value_json(value),
@@ -376,12 +385,12 @@ def _output_matrix(net: ReLUNetwork, phases) -> Matrix:
     return tuple(tuple(row[:d]) for row in out)
 
 
-def _witness_box(net, x, box, A_best, bits):
+def _witness_box(net, x, box, A_best, bits, bound_rule):
     """A box around ``x`` on which the bound rule fixes every phase and the map is ``A_best``."""
     delta = min(hi - lo for lo, hi in box) / 4
     for _ in range(200):
         w = tuple((v - delta, v + delta) for v in x)
-        eb = exact_bounds(net, w, bits=bits)
+        eb = exact_bounds(net, w, bits=bits, rule=bound_rule)
         if eb.all_phased and _output_matrix(net, eb.phases) == A_best:
             return w
         delta /= 2
@@ -458,7 +467,7 @@ def _thin_leaf(net, box, rows: tuple[Form, ...], phases) -> dict[str, Any] | Non
     return {"leaf": "lp", "lambda": groups}
 
 
-def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds):
+def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds, bound_rule):
     """A tree over ``box`` whose ``pattern`` leaves pass ``accept``, whose ``jacobian`` leaves
     pass ``rule`` and whose ``lp`` leaves miss the input rows."""
     d = net.input_dim
@@ -472,7 +481,7 @@ def _pattern_tree(net, box, rows, accept, rule, bits, max_branches, max_seconds)
         if deadline is not None and time.monotonic() > deadline:
             raise LimitExceededError(f"lipschitz: time limit of {max_seconds} s reached")
         b, fixed, tree, depth = stack.pop()
-        eb = exact_bounds(net, b, fixed, bits=bits)
+        eb = exact_bounds(net, b, fixed, bits=bits, rule=bound_rule)
         if eb.empty:
             tree["leaf"] = "pattern"
             stats["empty_leaves"] += 1

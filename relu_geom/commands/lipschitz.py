@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from relu_geom.commands._common import (
+    add_bound_rule_option,
     add_box_option,
     add_json_option,
     add_network_argument,
@@ -36,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="jacobian leaves enumerate at most N activation cases (0: every leaf fixes its pattern; default 256)",
     )
+    add_bound_rule_option(p)
     add_json_option(p)
     add_output_option(p, "the certificate (JSON)")
     p.set_defaults(run=run)
@@ -48,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     box = parse_domain(args, net.input_dim)
     if box is None:
         raise InvalidInputError("--box/--polytope: a Lipschitz constant needs a bounded domain (--box or --polytope)")
-    res = lipschitz_constant(net, args.norm, box, max_seconds=args.timeout, max_cases=args.max_cases)
+    res = lipschitz_constant(
+        net, args.norm, box, max_seconds=args.timeout, max_cases=args.max_cases, bound_rule=args.bound_rule
+    )
     if args.output:
         res.write_certificate(args.output)
     if args.json:

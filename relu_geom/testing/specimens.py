@@ -26,6 +26,7 @@ __all__ = [
     "abs_1d",
     "affine_1x2",
     "cancelling_pair_2d",
+    "gate_1d",
     "hidden_line_2d",
     "identity_1d",
     "line_classifier_2d",
@@ -201,3 +202,12 @@ def tie_region_2d() -> ReLUNetwork:
         [[[-1, -2], [-1, f(-2, 3)], [-2, -4]], [[-1, f(2, 3), f(-2, 3)], [-2, 2, f(3, 2)], [0, 1, f(-1, 2)]], [[2, -2, -1]]],
         [[0, 0, 0], [f(-1, 3), -1, -2], [f(-3, 2)]],
     )
+
+
+def gate_1d() -> ReLUNetwork:
+    """``6 relu(-a - 1/2) + relu(a + 1/2) = relu(x) + 1/2`` with ``a = relu(x)``: the first
+    second-layer neuron is dead and the second active everywhere (``a >= 0``), which the
+    bound rule over ``[-1, 2]`` does not see (it bounds ``a`` below by ``x``) and the LP over
+    the relaxation of the first layer does (``a`` in ``[0, 2]``)."""
+    f = Fraction
+    return ReLUNetwork([[[1]], [[-1], [1]], [[6, 1]]], [[0], [f(-1, 2), f(1, 2)], [0]])

@@ -251,13 +251,20 @@ def backward_max(
 
 
 def propagate(
-    inet: IntegerNetwork, box: Box, fixed: Mapping[tuple[int, int], int], k: int, rule: str = "forward"
+    inet: IntegerNetwork,
+    box: Box,
+    fixed: Mapping[tuple[int, int], int],
+    k: int,
+    rule: str = "forward",
+    claims: Mapping[tuple[int, int], tuple[int | None, int | None]] | None = None,
 ) -> Propagation:
     """Run the bound rule on the box ``box`` (over ``v = (x, s)``) with fixed phases.
 
     With ``rule="backward"`` the bounds of every neuron from the third layer on that the
     forward bounds leave unstable and no split fixes are intersected with the
-    back-substituted ones.
+    back-substituted ones.  ``claims`` maps neurons to tightened bounds ``(2^k l, 2^k u)``
+    (either may be None), intersected with the rule's before the phase is decided; a
+    neuron whose lower bound then exceeds its upper one makes the leaf empty.
     """
     net = inet.net
     n = len(box)
@@ -291,6 +298,12 @@ def propagate(
                 forward[j] = (max(forward[j][0], lo_b), min(forward[j][1], up_b))
         for j in range(len(lz)):
             lo_j, up_j = forward[j]
+            claim = claims.get((layer, j)) if claims else None
+            if claim is not None:
+                lo_j = lo_j if claim[0] is None else max(lo_j, claim[0])
+                up_j = up_j if claim[1] is None else min(up_j, claim[1])
+                if lo_j > up_j:
+                    return Propagation(True, (), (), (), 1, ())
             f = fixed.get((layer, j))
             if f is not None:
                 if (f > 0 and up_j < 0) or (f < 0 and lo_j > 0):

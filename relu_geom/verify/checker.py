@@ -240,6 +240,8 @@ class _Checker:
         self.n_nodes = 0
         self.leaves = dict.fromkeys(LEAF_KINDS, 0)
         self.checked: list[str] = []
+        self.claims: dict[tuple[int, int], tuple[int | None, int | None]] = {}  # of the node being checked
+        self.cuts: dict[int, IntegerNetwork] = {}
 
     # ---- membership and evaluation
     def in_set(
@@ -260,9 +262,11 @@ class _Checker:
     # ---- proof trees
     def prove(self, tree: object, path: JsonPath, goal: _Goal, *, lipschitz: Any = None) -> int:
         """Check that ``tree`` proves ``goal`` (or, with ``lipschitz``, bounds every pattern)."""
-        return self.walk(
-            tree, path, goal.box, lambda node, npath, box, fixed: self.leaf(node, npath, goal, box, fixed, lipschitz)
-        )
+
+        def leaf(node, npath, box, fixed) -> None:
+            self.leaf(node, npath, goal, box, fixed, lipschitz)
+
+        return self.walk(tree, path, goal.box, leaf, rows=goal.rows if lipschitz is None else None)
 
     def walk(
         self,
@@ -270,16 +274,19 @@ class _Checker:
         path: JsonPath,
         box0: tuple[tuple[Fraction, Fraction], ...],
         leaf: Callable[[dict, JsonPath, tuple[tuple[Fraction, Fraction], ...], dict[tuple[int, int], int]], None],
+        rows: Sequence[_Form] | None = None,
     ) -> int:
         """Check the splits of a proof tree over ``box0`` and hand each leaf, with its box and
-        fixed phases, to ``leaf``; returns the number of nodes."""
+        fixed phases, to ``leaf``; returns the number of nodes.  With ``rows`` (the goal's
+        input rows) nodes may carry ``"tighten"`` entries, checked here and kept in
+        ``self.claims`` for the leaves below them."""
         n = len(box0)
         start = self.n_nodes
-        stack: list[tuple[object, Any, tuple[tuple[Fraction, Fraction], ...], dict[tuple[int, int], int]]] = [
-            (tree, path, box0, {})
+        stack: list[tuple[object, Any, tuple[tuple[Fraction, Fraction], ...], dict[tuple[int, int], int], Any]] = [
+            (tree, path, box0, {}, {})
         ]
         while stack:
-            node, npath, box, fixed = stack.pop()
+            node, npath, box, fixed, claims = stack.pop()
             self.n_nodes += 1
             if self.deadline is not None and time.monotonic() > self.deadline:
                 raise LimitExceededError(
@@ -287,8 +294,15 @@ class _Checker:
                 )
             if not isinstance(node, dict):
                 raise Invalid(npath, f"expected a proof node (object), got {_kind(node)}")
+            extra: tuple[str, ...] = ()
+            if "tighten" in node:
+                if rows is None:
+                    raise Invalid((npath, ".tighten"), "tightened bounds occur only in property, range and robustness proofs")
+                claims = self.tighten(node["tighten"], (npath, ".tighten"), box, fixed, claims, rows)
+                extra = ("tighten",)
+            self.claims = claims
             if "split" in node:
-                _obj(node, npath, ("split", "children"))
+                _obj(node, npath, ("split", "children"), extra)
                 split = node["split"]
                 spath = (npath, ".split")
                 children = _list(node["children"], (npath, ".children"), 2)
@@ -318,12 +332,54 @@ class _Checker:
                     raise Invalid(spath, "expected {'input': i, 'at': t} or {'neuron': [l, j]}")
                 for c in (1, 0):
                     child, cbox, cfixed = kids[c]
-                    stack.append((child, (npath, f".children[{c}]"), cbox, cfixed))
+                    stack.append((child, (npath, f".children[{c}]"), cbox, cfixed, claims))
                 continue
             if "leaf" not in node:
                 raise Invalid(npath, "expected a split or a leaf")
-            leaf(node, npath, box, fixed)
+            leaf({key: v for key, v in node.items() if key != "tighten"}, npath, box, fixed)
+        self.claims = {}
         return self.n_nodes - start
+
+    def tighten(self, value: object, path: JsonPath, box, fixed, inherited, rows) -> dict:
+        """Check the ``tighten`` entries of a node; the claims of the node and its ancestors,
+        ``{(l, j): (2^k l or None, 2^k u or None)}``."""
+        claims = dict(inherited)
+        one = 1 << self.k
+        layer_of_prev = 2
+        checked_layer, prop = 0, None
+        seen = set()
+        for i, entry in enumerate(_list(value, path)):
+            epath = (path, f"[{i}]")
+            side = "upper" if isinstance(entry, dict) and "upper" in entry else "lower"
+            obj = _obj(entry, epath, ("neuron", side, "lambda"))
+            layer, j = self.neuron(obj["neuron"], (epath, ".neuron"))
+            if layer < layer_of_prev:
+                raise Invalid((epath, ".neuron"), f"layer {layer}: entries are in the order of their layers, from layer 2")
+            layer_of_prev = layer
+            if (layer, j, side) in seen:
+                raise Invalid(epath, f"a second {side} entry for neuron {[layer, j]}")
+            seen.add((layer, j, side))
+            r = parse_rational(obj[side], (epath, f".{side}"))
+            if layer != checked_layer:  # the rule with the ancestors' claims and this node's below this layer
+                prop = propagate(self.inet, box, fixed, self.k, self.rule, claims)
+                checked_layer = layer
+            assert prop is not None
+            if not prop.empty:
+                sign = 1 if side == "upper" else -1
+                q = tuple(Fraction(sign if i2 == j else 0) for i2 in range(self.net.hidden_widths[layer - 1]))
+                phi = _Form((Fraction(0),) * len(box), q, -sign * r)
+                bound, _ = self.relax_bound(obj["lambda"], (epath, ".lambda"), phi, rows, (), box, prop, layer)
+                if bound > 0:
+                    raise Invalid(epath, f"max of psi over the relaxation box is {_show(bound)}, not <= 0")
+            lo, up = claims.get((layer, j), (None, None))
+            if side == "upper":
+                n_up = -((-r.numerator * one) // r.denominator)  # 2^k up(r)
+                up = n_up if up is None else min(up, n_up)
+            else:
+                n_lo = (r.numerator * one) // r.denominator  # 2^k down(r)
+                lo = n_lo if lo is None else max(lo, n_lo)
+            claims[(layer, j)] = (lo, up)
+        return claims
 
     def neuron(self, value: object, path: JsonPath) -> tuple[int, int]:
         widths = self.net.hidden_widths
@@ -346,7 +402,7 @@ class _Checker:
 
     def leaf(self, node: dict, path: JsonPath, goal: _Goal, box, fixed, lipschitz) -> None:
         kind = _text(node["leaf"], (path, ".leaf"), ("bound", "lp", "relax", "pattern"))
-        prop = propagate(self.inet, box, fixed, self.k, self.rule)
+        prop = propagate(self.inet, box, fixed, self.k, self.rule, self.claims)
         if prop.empty:
             self.leaves["empty"] += 1
             return
@@ -408,14 +464,23 @@ class _Checker:
     def relax(self, node: dict, path: JsonPath, goal: _Goal, box, prop) -> None:
         """The ``relax`` leaf: the triangle relaxation with the rule's own bounds ``l, u``."""
         _obj(node, path, ("leaf", "lambda"))
+        bound, mult = self.relax_bound(node["lambda"], (path, ".lambda"), goal.phi, goal.rows, goal.atoms, box, prop)
+        if not _closes(bound, goal, mult):
+            raise Invalid(path, f"max of psi over the relaxation box is {_show(bound)}, not {_relation(goal)}")
+
+    def relax_bound(self, value, path: JsonPath, form: _Form, rows, atoms, box, prop, layer: int | None = None):
+        """``max psi`` of the relaxation with the multipliers ``value`` for ``phi = form``, and the
+        atoms' multipliers.  With ``layer`` it is the network cut after hidden layer ``layer - 1``
+        whose output is ``z_layer`` (a ``tighten`` entry: no atoms, rows of earlier layers only)."""
         keys = tuple(key for key, _ in RELAX_ROWS)
-        lam = _obj(node["lambda"], (path, ".lambda"), (), (*keys, "atom", "input"))
-        form = goal.phi
-        mult = self.sparse(lam.get("atom", []), (path, ".lambda.atom"), len(goal.atoms))
+        lam = _obj(value, path, (), (*keys, "input") if layer else (*keys, "atom", "input"))
+        where = "leaf" if layer is None else "node"
+        mult = self.sparse(lam.get("atom", []), (path, ".atom"), len(atoms))
         for k, mu in mult:
-            form = form.minus(goal.atoms[k], mu)
-        for r, mu in self.sparse(lam.get("input", []), (path, ".lambda.input"), len(goal.rows)):
-            form = form.minus(goal.rows[r], mu)
+            form = form.minus(atoms[k], mu)
+        for r, mu in self.sparse(lam.get("input", []), (path, ".input"), len(rows)):
+            row = rows[r]  # over v only (its q is zero, of the network's output length)
+            form = _Form(tuple(a - mu * b for a, b in zip(form.p, row.p)), form.q, form.c - mu * row.c)
         widths = self.net.hidden_widths
         zero = Fraction(0)
         zmult: list[dict[int, Fraction]] = [{} for _ in widths]  # the coefficient of z_{l,j} in psi
@@ -423,18 +488,20 @@ class _Checker:
         extra = zero
         one = 1 << self.k
         for key, want in RELAX_ROWS:
-            for epath, (layer, j), value in self.neuron_entries(lam.get(key, []), path, f".lambda.{key}"):
-                phase = prop.phases[layer - 1][j]
+            for epath, (lay, j), v in self.neuron_entries(lam.get(key, []), path, f".{key}"):
+                if layer is not None and lay >= layer:
+                    raise Invalid((epath, "[0]"), f"neuron {[lay, j]}: a bound of layer {layer} uses layers below it only")
+                phase = prop.phases[lay - 1][j]
                 if phase != want:
                     raise Invalid(
                         (epath, "[0]"),
-                        f"{key!r} needs phase {want}; neuron {[layer, j]} has phase {phase} on this leaf",
+                        f"{key!r} needs phase {want}; neuron {[lay, j]} has phase {phase} on this {where}",
                     )
                 if key == "active":  # a = z: any sign
-                    lam_i = parse_rational(value, (epath, "[1]"))
+                    lam_i = parse_rational(v, (epath, "[1]"))
                 else:
-                    lam_i = _nonneg(value, (epath, "[1]"))
-                zm, am = zmult[layer - 1], amult[layer - 1]
+                    lam_i = _nonneg(v, (epath, "[1]"))
+                zm, am = zmult[lay - 1], amult[lay - 1]
                 # psi -= lam_i g with g = a - z, z, z - a, or a - t (z - l)
                 if key == "active":
                     zm[j], am[j] = zm.get(j, zero) + lam_i, am.get(j, zero) - lam_i
@@ -443,13 +510,21 @@ class _Checker:
                 elif key == "lower":
                     zm[j], am[j] = zm.get(j, zero) - lam_i, am.get(j, zero) + lam_i
                 else:
-                    lo, up = prop.bounds[layer - 1][j]
+                    lo, up = prop.bounds[lay - 1][j]
                     t = Fraction(-((-up * one) // (up - lo)), one)  # up(u / (u - l))
                     zm[j], am[j] = zm.get(j, zero) + lam_i * t, am.get(j, zero) - lam_i
                     extra -= lam_i * t * Fraction(lo, one)
-        bound = relaxation_max(self.inet, prop, self.k, box, (form.p, form.q, form.c), zmult, amult, extra)
-        if not _closes(bound, goal, mult):
-            raise Invalid(path, f"max of psi over the relaxation box is {_show(bound)}, not {_relation(goal)}")
+        inet = self.inet if layer is None else self.cut(layer)
+        depth = inet.net.depth
+        bound = relaxation_max(inet, prop, self.k, box, (form.p, form.q, form.c), zmult[:depth], amult[:depth], extra)
+        return bound, mult
+
+    def cut(self, layer: int) -> IntegerNetwork:
+        """The network cut after hidden layer ``layer - 1``, with output ``z_layer``."""
+        if layer not in self.cuts:
+            net = self.net
+            self.cuts[layer] = IntegerNetwork(ReLUNetwork(net.weights[:layer], net.biases[:layer]))
+        return self.cuts[layer]
 
     @staticmethod
     def unfixed(prop, path: JsonPath, kind: str) -> None:
@@ -685,7 +760,7 @@ def _check_lipschitz(ch: _Checker, q: dict, verdict: str, evidence: Any) -> None
                 f"evidence.witness.box[{i}]",
                 f"x_{i} = {_show(xi)} is not strictly inside ({_show(lo)}, {_show(hi)})",
             )
-    prop = propagate(ch.inet, wbox, {}, ch.k)
+    prop = propagate(ch.inet, wbox, {}, ch.k, ch.rule)
     ch.unfixed(prop, "evidence.witness.box", "witness")
     at_most(jacobian(ch.inet, prop), "evidence.witness", equal=True)
     ch.checked.append(f"witness region: ||A|| = L = {value_text}")
@@ -778,7 +853,7 @@ _CLAIM_CHECKS = {
         ("range",),
         _check_output_range,
     ),
-    "lipschitz": (("box", "norm"), ("precision_bits", "input_rows"), ("value",), _check_lipschitz),
+    "lipschitz": (("box", "norm"), ("precision_bits", "bound_rule", "input_rows"), ("value",), _check_lipschitz),
     "robustness": (("x0", "label", "norm"), ("precision_bits", "bound_rule"), ("radius",), _check_robustness),
     # the exact squared l2 radius: relu_geom/verify/l2.py
     "robustness_l2": (("x0", "label", "norm"), ("precision_bits",), ("radius",), _check_robustness_l2),

@@ -236,7 +236,7 @@ def jacobian_leaves(
             return
         c._obj(node, path, ("leaf",), ("cases",))
         ch.leaves.setdefault("jacobian", 0)
-        prop = propagate(ch.inet, box, fixed, ch.k)
+        prop = propagate(ch.inet, box, fixed, ch.k, ch.rule)
         if prop.empty:
             ch.leaves["empty"] += 1
             return
