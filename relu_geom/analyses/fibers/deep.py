@@ -82,9 +82,11 @@ class ConfigurationSolution:
     Attributes
     ----------
     status : str
-        ``"point"`` (one orbit, ``networks[0]``), ``"empty"`` (proved, see
-        ``reason``), ``"family"`` (positive dimension beyond the rescalings;
-        ``networks`` holds rational points found) or ``"unresolved"``.
+        ``"point"`` (one orbit, ``networks[0]``), ``"points"`` (finitely many orbits:
+        every real point of the set is one of ``networks``, the others are proved not
+        to compute ``f``), ``"empty"`` (proved, see ``reason``), ``"family"``
+        (positive dimension beyond the rescalings; ``networks`` holds rational points
+        found) or ``"unresolved"``.
     networks : tuple of ReLUNetwork
         Solutions (not yet checked against ``f``).
     free : int
@@ -361,6 +363,10 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         return ConfigurationSolution(
             "empty", (), free, "the Groebner basis of the remaining equations is [1]"
         )
+    if G is not None and G.is_zero_dimensional and not dead:
+        finite = _finite_points(entries, gens, list(G.exprs), dims, data)
+        if finite is not None:
+            return finite
     sols = _lex_points(list(G.exprs), gens) if G is not None else [{}]
     nets = _rational_points(entries, sols, dims, data)
     positive = G is None or not G.is_zero_dimensional
@@ -371,6 +377,115 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
             "unresolved", (), free, f"no rational point found ({dim_note}); {why}".rstrip("; ")
         )
     return ConfigurationSolution(status, tuple(nets), free, f"{dim_note}; {why}".rstrip("; "))
+
+
+def _finite_points(
+    entries: Sequence[Any],
+    gens: Sequence[Any],
+    basis: Sequence[Any],
+    dims: Sequence[tuple[int, int]],
+    data: Any,
+) -> ConfigurationSolution | None:
+    """Decide a configuration set whose remaining system has finitely many complex zeros.
+
+    Every real zero is found exactly (:func:`~relu_geom.analyses.fibers.algebraic.finite_real_points`):
+    a rational one is a candidate network (kept when it agrees with ``f`` at the facet and
+    ridge points; the caller checks equivalence exactly); an irrational one is a network
+    with entries in ``Q(alpha)``, evaluated exactly at the same points, and refuted when it
+    differs from ``f`` at one of them.  Returns ``"points"`` (every rational candidate) or
+    ``"empty"`` when every irrational zero is refuted, ``"unresolved"`` (with the rational
+    candidates) when one is not, and None when the zeros were not found (no shape form,
+    or unknowns left free: the caller goes on as before).
+    """
+    import sympy
+
+    from relu_geom.analyses.fibers.algebraic import finite_real_points
+
+    syms = set().union(*(sympy.sympify(e).free_symbols for e in entries if not isinstance(e, Fraction)))
+    if not syms <= set(gens):
+        return None
+    found = finite_real_points(basis, gens)
+    if found is None:
+        return None
+    rational, algebraic = found
+    kept = [r for r, c in algebraic if not _refuted(entries, r, c, dims, data)]
+    points = [{g: sympy.Rational(v.numerator, v.denominator) for g, v in p.items()} for p in rational]
+    nets = _rational_points(entries, points, dims, data, limit=len(points))
+    if kept:
+        return ConfigurationSolution(
+            "unresolved",
+            tuple(nets),
+            0,
+            f"finitely many real points: {len(kept)} irrational ones agree with f at every facet and "
+            "ridge point (no exact equivalence test over Q(alpha)); "
+            + ", ".join(f"a root of {_poly_str(r.poly)} near {r.approximation():.6g}" for r in kept[:3]),
+        )
+    told = (
+        f"finitely many real points: {len(rational)} rational ({len(nets)} agree with f at the facet "
+        f"and ridge points), {len(algebraic)} irrational (each differs from f at a facet or ridge point)"
+    )
+    if not nets:
+        return ConfigurationSolution("empty", (), 0, told)
+    return ConfigurationSolution("points", tuple(nets), 0, told)
+
+
+def _poly_str(coeffs: Sequence[Fraction]) -> str:
+    return " + ".join(f"({c}) t^{i}" for i, c in reversed(list(enumerate(coeffs))) if c)
+
+
+def _refuted(
+    entries: Sequence[Any], root: Any, coords: dict[Any, Any], dims: Sequence[tuple[int, int]], data: Any
+) -> bool:
+    """True when the network at the irrational zero ``coords`` (in ``Q(alpha)``) is proved not
+    to compute ``f``: an entry's denominator vanishes there (so it is no zero of the system
+    before elimination) or its exact value differs from ``f`` at a facet or ridge point."""
+    import sympy
+
+    from relu_geom.analyses.fibers.algebraic import evaluate_at_root
+
+    t = sympy.Dummy("t")
+    h = sum(sympy.Rational(c.numerator, c.denominator) * t**i for i, c in enumerate(root.poly))
+    rep = {
+        x: sum(sympy.Rational(c.numerator, c.denominator) * t**i for i, c in enumerate(el))
+        for x, el in coords.items()
+    }
+
+    def element(e: Any) -> tuple[Fraction, ...] | None:
+        if isinstance(e, Fraction):
+            return (e,) if e else ()
+        num, den = sympy.fraction(sympy.together(sympy.sympify(e).xreplace(rep)))
+        den = sympy.rem(sympy.expand(den), h, t)
+        if den == 0:
+            return None
+        value = sympy.rem(sympy.expand(num * sympy.invert(den, h, t)), h, t)
+        coeffs = sympy.Poly(value, t, domain="QQ").all_coeffs()
+        out = [Fraction(int(c.p), int(c.q)) for c in reversed(coeffs)]
+        while out and out[-1] == 0:
+            out.pop()
+        return tuple(out)
+
+    vals = [element(e) for e in entries]
+    if any(v is None for v in vals):
+        return True
+    ws, k = [], 0
+    for rows, cols in dims:
+        ws.append([vals[k + i * cols : k + (i + 1) * cols] for i in range(rows)])
+        k += rows * cols
+    bs = []
+    for rows, _cols in dims:
+        bs.append(vals[k : k + rows])
+        k += rows
+    probes = [(f.point, f.plus) for f in data.facets] + [
+        (x, data.facets[star[0]].plus) for x, star in data.ridges
+    ]
+    for x, region in probes:
+        A, c = data.regions[region]
+        out = evaluate_at_root(ws, bs, root, x)  # type: ignore[arg-type]
+        for o, row, ci in zip(out, A, c):
+            target = sum((a * xi for a, xi in zip(row, x)), Fraction(0)) + ci
+            if o != ((target,) if target else ()):
+                return True
+    return False
 
 
 def exact_elimination(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict[Any, Any], str]:
@@ -452,7 +567,11 @@ _PICKS: tuple[int | Fraction, ...] = (1, -1, 2, -2, 0, 3, -3, Fraction(1, 2), Fr
 
 
 def _rational_points(
-    entries: Sequence[Any], sols: Sequence[dict[Any, Any]], dims: Sequence[tuple[int, int]], data: Any
+    entries: Sequence[Any],
+    sols: Sequence[dict[Any, Any]],
+    dims: Sequence[tuple[int, int]],
+    data: Any,
+    limit: int = 3,
 ) -> list[ReLUNetwork]:
     """Rational networks from the general solutions ``sols`` of the reduced system.
 
@@ -493,9 +612,9 @@ def _rational_points(
                 eta = _network(vals, dims)
                 if eta is not None and all(eta(x) == t for (x, _r), t in zip(probes, target)):
                     out.append(eta)
-                    if len(out) >= 3 or not free:
+                    if len(out) >= limit or not free:
                         break
-        if len(out) >= 3:
+        if len(out) >= limit:
             break
     return out
 
@@ -714,7 +833,9 @@ class DeepFiber:
             "n_empty": self.n_empty,
             "empty_reasons": dict(self.empty_reasons),
             "pieces": [p.to_dict() for p in self.pieces],
-            "cores": [{"configuration": c.to_dict(), "certificate": cert.to_dict()} for c, cert in self.cores],
+            "cores": [
+                {"configuration": c.to_dict(), "certificate": cert.to_dict()} for c, cert in self.cores
+            ],
         }
 
 
@@ -723,7 +844,9 @@ def require_seconds(max_seconds: Any) -> None:
     if max_seconds is not None and (
         isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0
     ):
-        raise InvalidInputError(f"max_seconds: expected a positive number or None, got {short_repr(max_seconds, 40)}")
+        raise InvalidInputError(
+            f"max_seconds: expected a positive number or None, got {short_repr(max_seconds, 40)}"
+        )
 
 
 def refuse_domain(domain: Any) -> None:
@@ -819,7 +942,9 @@ def deep_fiber(
     arch = _arch(net, architecture)
     data = function_data(net)
     if cores:
-        return _solve_with_cores(net, arch, data, max_configurations, max_choices, stop_outside, max_seconds, t0)
+        return _solve_with_cores(
+            net, arch, data, max_configurations, max_choices, stop_outside, max_seconds, t0
+        )
     en = fiber_configurations(data, arch, max_configurations=max_configurations, max_choices=max_choices)
     if en.status != "complete":
         return DeepFiber(net, arch, en, (), 0, {}, "undecided", en.reason)
@@ -866,6 +991,9 @@ class _Solver:
         if sol.status == "point" and not good:
             self.count("its only point does not compute f")
             return
+        if sol.status == "points" and not good:
+            self.count("none of its finitely many real points computes f")
+            return
         if not good:
             cert = emptiness_certificate(cfg)
             if cert is not None and check_emptiness_certificate(cfg, cert):
@@ -877,7 +1005,7 @@ class _Solver:
             pieces.append(DeepFiberPiece(cfg, "unresolved", None, (), sol.reason or "no sample computes f"))
             return
         outside = [eta for eta in good if not own or same_up_to_symmetry(net, eta) is None]
-        if sol.status == "point" and not outside:
+        if sol.status in ("point", "points") and not outside:
             decision, bounds = _decide(cfg, sol, good)
             orbit = rank([list(u) for u in _rescaling_directions(good[0])])
             pieces.append(DeepFiberPiece(cfg, "orbit", orbit, tuple(good), "", decision, bounds))
