@@ -198,13 +198,26 @@ def _outside_scope(net: ReLUNetwork) -> str:
     cells = bc.complex.cells
     widths = net.hidden_widths
     names = [(ell, i) for ell, w in enumerate(widths, start=1) for i in range(w)]
+    # a neuron with sign 0 at an interior point of a region of the canonical complex (which
+    # every zero set refines) vanishes on that whole open region
+    vanishing: dict[int, Any] = {}
+    for region in bc.complex.regions:
+        for i, v in enumerate(net.sign_vector(region.interior_point)):
+            if v == 0:
+                vanishing.setdefault(i, region.interior_point)
     for k, f in enumerate(bc.facets):
         svs = [net.sign_vector(cells[c].interior_point) for c in f.cells]
         zeros = sorted({i for sv in svs for i, v in enumerate(sv) if v == 0})
         for sv in svs:
-            z = [names[i] for i, v in enumerate(sv) if v == 0]
+            z = [i for i, v in enumerate(sv) if v == 0]
             if len(z) > 1:
-                return f"breakpoint facet {k} lies in the zero sets of neurons {z[0]} and {z[1]}"
+                why = f"breakpoint facet {k} lies in the zero sets of neurons {names[z[0]]} and {names[z[1]]}"
+                for i in z:
+                    if i in vanishing:
+                        point = "(" + ", ".join(str(c) for c in vanishing[i]) + ")"
+                        why += f" (neuron {names[i]} vanishes on the open region around {point})"
+                        break
+                return why
         layers = {names[i][0] for i in zeros}
         for i, (ell, j) in enumerate(names):
             if ell not in layers and ell != 1 and len({sv[i] for sv in svs}) > 1:
