@@ -8,7 +8,14 @@ import pytest
 import sympy
 
 import relu_geom as rg
-from relu_geom.analyses.fibers.algebraic import RealRoot, evaluate_at_root, finite_real_points, root_sign
+from relu_geom.analyses.fibers.algebraic import (
+    RealRoot,
+    element_at_root,
+    evaluate_at_root,
+    finite_real_points,
+    root_sign,
+)
+from relu_geom.analyses.fibers.configurations import function_data
 
 SQRT2 = RealRoot((F(-2), F(0), F(1)), F(1), F(2))  # t^2 - 2 on (1, 2)
 
@@ -98,3 +105,41 @@ def test_evaluate_a_network_with_irrational_weights():
 def test_root_sign_limit():
     with pytest.raises(rg.LimitExceededError, match="max_halvings=1"):
         root_sign(SQRT2, (F(-14142135, 10**7), F(1)), max_halvings=1)
+
+
+def test_element_at_root():
+    a, b = sympy.symbols("a b")
+    c = {a: (F(0), F(1)), b: (F(3),)}  # a = sqrt 2, b = 3
+    # (a + b)^2 = 11 + 6 sqrt 2; 1 / (a - 1) = sqrt 2 + 1; a / b = sqrt 2 / 3
+    assert element_at_root(sympy.expand((a + b) ** 2), SQRT2, c) == (F(11), F(6))
+    assert element_at_root(1 / (a - 1), SQRT2, c) == (F(1), F(1))
+    assert element_at_root(a / b, SQRT2, c) == (F(0), F(1, 3))
+    assert element_at_root(F(5, 7), SQRT2, c) == (F(5, 7),)
+    assert element_at_root(a**2 - 2, SQRT2, c) == ()
+    assert element_at_root(b / (a**2 - 2), SQRT2, c) is None  # undefined at sqrt 2
+
+
+@pytest.mark.parametrize(
+    ("second", "realizes"),
+    [
+        # a relu(a x), a^2 = 2: 2 relu(x) or -2 relu(-x), never relu(x)
+        (lambda a: a, [False, False]),
+        # relu(a x) / a, a^2 = 2: relu(x) for a = sqrt 2 (a rescaling), -relu(-x) for a = -sqrt 2
+        (lambda a: 1 / a, [False, True]),
+    ],
+)
+def test_irrational_points_against_a_function(second, realizes):
+    # f = relu(x); candidate networks x -> W2 relu(W1 x) with W1 = a, W2 = second(a), a^2 = 2
+    net = rg.ReLUNetwork([[[1]], [[1]]], [[0], [0]])
+    data = function_data(net)
+    a = sympy.Symbol("a")
+    rat, alg = finite_real_points([a**2 - 2], [a])
+    assert rat == [] and len(alg) == 2
+    probes = [(x, net(x)[0]) for x in data.region_points] + [(f.point, net(f.point)[0]) for f in data.facets]
+    assert sorted(x[0] > 0 for x, _ in probes[:2]) == [False, True]  # a point on each side of 0
+    got = []
+    for r, coords in sorted(alg, key=lambda p: p[0].low):
+        W = [[[element_at_root(a, r, coords)]], [[element_at_root(second(a), r, coords)]]]
+        B = [[()], [()]]
+        got.append(all(evaluate_at_root(W, B, r, x) == (((v,) if v else ()),) for x, v in probes))
+    assert got == realizes

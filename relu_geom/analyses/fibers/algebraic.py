@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["RealRoot", "evaluate_at_root", "finite_real_points", "root_sign"]
+__all__ = ["RealRoot", "element_at_root", "evaluate_at_root", "finite_real_points", "root_sign"]
 
 Element = tuple[Fraction, ...]
 """An element of ``Q(alpha)``: coefficients of a polynomial in ``t``, constant term first,
@@ -194,6 +194,48 @@ def evaluate_at_root(
             z.append(acc)
         y = z if ell == n_layers - 1 else [v if root_sign(root, v) > 0 else () for v in z]
     return tuple(y)
+
+
+def element_at_root(expr: Any, root: RealRoot, coords: dict[Any, Element]) -> Element | None:
+    """The value in ``Q(alpha)`` of a rational function ``expr`` of the unknowns at ``coords``.
+
+    ``coords`` maps each unknown of ``expr`` to an element of ``Q(alpha)``; a Fraction is
+    its own value.  None when the denominator of ``expr`` vanishes at ``alpha`` (``h``
+    divides it): ``expr`` is not defined there.
+
+    Examples
+    --------
+    >>> import relu_geom as rg
+    >>> import sympy
+    >>> from fractions import Fraction as F
+    >>> from relu_geom.analyses.fibers.algebraic import RealRoot, element_at_root
+    >>> sqrt2 = RealRoot((F(-2), F(0), F(1)), F(1), F(2))
+    >>> a = sympy.Symbol("a")
+    >>> element_at_root(1 / (a - 1), sqrt2, {a: (F(0), F(1))})  # 1 / (sqrt 2 - 1) = sqrt 2 + 1
+    (Fraction(1, 1), Fraction(1, 1))
+    >>> element_at_root(1 / (a**2 - 2), sqrt2, {a: (F(0), F(1))}) is None
+    True
+    """
+    import sympy
+
+    if isinstance(expr, Fraction):
+        return (expr,) if expr else ()
+    t = sympy.Dummy("t")
+    h = sum(sympy.Rational(c.numerator, c.denominator) * t**i for i, c in enumerate(root.poly))
+    rep = {
+        x: sum(sympy.Rational(c.numerator, c.denominator) * t**i for i, c in enumerate(el))
+        for x, el in coords.items()
+    }
+    num, den = sympy.fraction(sympy.together(sympy.sympify(expr).xreplace(rep)))
+    den = sympy.rem(sympy.expand(den), h, t)
+    if den == 0:
+        return None
+    value = sympy.rem(sympy.expand(num * sympy.invert(den, h, t)), h, t)
+    coeffs = sympy.Poly(value, t, domain="QQ").all_coeffs()
+    out = [Fraction(int(c.p), int(c.q)) for c in reversed(coeffs)]
+    while out and out[-1] == 0:
+        out.pop()
+    return tuple(out)
 
 
 def _shape(basis: Sequence[Any], gens: Sequence[Any], t: Any) -> tuple[list[Any], Any] | None:

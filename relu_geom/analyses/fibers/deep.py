@@ -391,8 +391,8 @@ def _finite_points(
     Every real zero is found exactly (:func:`~relu_geom.analyses.fibers.algebraic.finite_real_points`):
     a rational one is a candidate network (kept when it agrees with ``f`` at the facet and
     ridge points; the caller checks equivalence exactly); an irrational one is a network
-    with entries in ``Q(alpha)``, evaluated exactly at the same points, and refuted when it
-    differs from ``f`` at one of them.  Returns ``"points"`` (every rational candidate) or
+    with entries in ``Q(alpha)``, evaluated exactly at the same points and at an interior
+    point of every linear region, and refuted when it differs from ``f`` at one of them.  Returns ``"points"`` (every rational candidate) or
     ``"empty"`` when every irrational zero is refuted, ``"unresolved"`` (with the rational
     candidates) when one is not, and None when the zeros were not found (no shape form,
     or unknowns left free: the caller goes on as before).
@@ -416,13 +416,13 @@ def _finite_points(
             "unresolved",
             tuple(nets),
             0,
-            f"finitely many real points: {len(kept)} irrational ones agree with f at every facet and "
-            "ridge point (no exact equivalence test over Q(alpha)); "
+            f"finitely many real points: {len(kept)} irrational ones agree with f at every facet, "
+            "ridge and region point (no exact equivalence test over Q(alpha)); "
             + ", ".join(f"a root of {_poly_str(r.poly)} near {r.approximation():.6g}" for r in kept[:3]),
         )
     told = (
         f"finitely many real points: {len(rational)} rational ({len(nets)} agree with f at the facet "
-        f"and ridge points), {len(algebraic)} irrational (each differs from f at a facet or ridge point)"
+        f"and ridge points), {len(algebraic)} irrational (each differs from f at a facet, ridge or region point)"
     )
     if not nets:
         return ConfigurationSolution("empty", (), 0, told)
@@ -438,33 +438,10 @@ def _refuted(
 ) -> bool:
     """True when the network at the irrational zero ``coords`` (in ``Q(alpha)``) is proved not
     to compute ``f``: an entry's denominator vanishes there (so it is no zero of the system
-    before elimination) or its exact value differs from ``f`` at a facet or ridge point."""
-    import sympy
+    before elimination) or its exact value differs from ``f`` at a facet, ridge or region point."""
+    from relu_geom.analyses.fibers.algebraic import element_at_root, evaluate_at_root
 
-    from relu_geom.analyses.fibers.algebraic import evaluate_at_root
-
-    t = sympy.Dummy("t")
-    h = sum(sympy.Rational(c.numerator, c.denominator) * t**i for i, c in enumerate(root.poly))
-    rep = {
-        x: sum(sympy.Rational(c.numerator, c.denominator) * t**i for i, c in enumerate(el))
-        for x, el in coords.items()
-    }
-
-    def element(e: Any) -> tuple[Fraction, ...] | None:
-        if isinstance(e, Fraction):
-            return (e,) if e else ()
-        num, den = sympy.fraction(sympy.together(sympy.sympify(e).xreplace(rep)))
-        den = sympy.rem(sympy.expand(den), h, t)
-        if den == 0:
-            return None
-        value = sympy.rem(sympy.expand(num * sympy.invert(den, h, t)), h, t)
-        coeffs = sympy.Poly(value, t, domain="QQ").all_coeffs()
-        out = [Fraction(int(c.p), int(c.q)) for c in reversed(coeffs)]
-        while out and out[-1] == 0:
-            out.pop()
-        return tuple(out)
-
-    vals = [element(e) for e in entries]
+    vals = [element_at_root(e, root, coords) for e in entries]
     if any(v is None for v in vals):
         return True
     ws, k = [], 0
@@ -478,6 +455,7 @@ def _refuted(
     probes = [(f.point, f.plus) for f in data.facets] + [
         (x, data.facets[star[0]].plus) for x, star in data.ridges
     ]
+    probes += [(x, r) for r, x in enumerate(data.region_points)]
     for x, region in probes:
         A, c = data.regions[region]
         out = evaluate_at_root(ws, bs, root, x)  # type: ignore[arg-type]
