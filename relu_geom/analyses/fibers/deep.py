@@ -2,8 +2,9 @@
 
 For every discrete fiber configuration (:func:`fiber_configurations`) the configuration
 set is solved exactly, layer by layer, after fixing the rescaling gauge
-(``lambda = 1`` on the first facet of every neuron that carries facets, bias ``+-1``
-for a first-layer neuron that carries none):
+(``lambda = 1`` on the first facet of every neuron that carries facets; for a neuron
+that carries none, when its free scale leaves the set positive-dimensional, the first
+nonzero entry of its bias and row is ``+-1``, one case each):
 
 * the alignment equations of a neuron of layer ``l`` are *linear* in its incoming
   row, its bias and its ``lambda``'s once the layers before it are known, and the
@@ -179,6 +180,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     symbolic = False
     notes: list[str] = []
     dead: list[tuple[int, int]] = []
+    faceless: list[list[Any]] = []  # bias and row of each neuron carrying no facet (not dead)
     free = 0
 
     def fresh(name: str) -> Any:
@@ -206,6 +208,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
                 symbolic = True
                 rows.append([fresh(f"W{ell}_{j}_{r}") for r in range(n_in)])
                 bias.append(fresh(f"b{ell}_{j}"))
+                faceless.append([bias[-1], *rows[-1]])
                 continue
             # unknowns: row (n_in), bias, lambda per facet; gauge lambda_first = 1
             n_unk = n_in + 1 + len(mine)
@@ -333,6 +336,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         for i in range(m):
             eqs.append(sympy.expand(sum(a * w for a, w in zip(row, Wout[i] + [bout[i]])) - rr[i]))
     entries = [x for W in ws + [Wout] for row in W for x in row] + [x for b in bs + [bout] for x in b]
+    raw_eqs, raw_entries = list(eqs), list(entries)
     eqs, subs, why_empty = exact_elimination(eqs, unknowns)
     if why_empty:
         return ConfigurationSolution("empty", (), free, why_empty)
@@ -367,6 +371,10 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         finite = _finite_points(entries, gens, list(G.exprs), dims, data)
         if finite is not None:
             return finite
+    elif faceless and not dead:
+        gauged = _gauged_cases(raw_eqs, raw_entries, unknowns, faceless, dims, data, max_unknowns)
+        if gauged is not None:
+            return gauged
     sols = _lex_points(list(G.exprs), gens) if G is not None else [{}]
     nets = _rational_points(entries, sols, dims, data)
     positive = G is None or not G.is_zero_dimensional
@@ -377,6 +385,77 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
             "unresolved", (), free, f"no rational point found ({dim_note}); {why}".rstrip("; ")
         )
     return ConfigurationSolution(status, tuple(nets), free, f"{dim_note}; {why}".rstrip("; "))
+
+
+def _gauged_cases(
+    eqs: Sequence[Any],
+    entries: Sequence[Any],
+    unknowns: Sequence[Any],
+    faceless: Sequence[Sequence[Any]],
+    dims: Sequence[tuple[int, int]],
+    data: Any,
+    max_unknowns: int,
+    max_cases: int = 64,
+) -> ConfigurationSolution | None:
+    """Decide a positive-dimensional set whose neurons carrying no facet are not in the gauge.
+
+    Rescaling such a neuron by ``c > 0`` (its row and bias times ``c``, its outgoing column
+    over ``c``) keeps every equation, and in the configuration set its row and bias are
+    not all 0 (it is active somewhere, or negative somewhere: the configuration gives it a
+    nonzero sign on a facet or beside one).  So every point has exactly one rescaling in
+    which the first nonzero entry of ``(bias, row)`` is ``+1`` or ``-1``: the cases
+    ``(k, s)``, entries before ``k`` zero and entry ``k`` equal to ``s``, one per such neuron,
+    cover the set, without overlap.  Each case is eliminated and, when its system has
+    finitely many zeros, decided by :func:`_finite_points`.  Returns the union
+    (``"points"`` or ``"empty"``) when every case is decided, else None.
+    """
+    import itertools
+
+    import sympy
+
+    choices = [[(k, sg) for k in range(len(row)) for sg in (1, -1)] for row in faceless]
+    n_cases = 1
+    for c in choices:
+        n_cases *= len(c)
+    if n_cases > max_cases:
+        return None
+    nets: list[ReLUNetwork] = []
+    told: list[str] = []
+    for combo in itertools.product(*choices):
+        extra = []
+        for row, (k, sg) in zip(faceless, combo):
+            extra += [row[i] for i in range(k)] + [row[k] - sg]
+        rest, subs, why = exact_elimination([*eqs, *extra], unknowns)
+        if why:
+            continue
+        vals = [
+            x if isinstance(x, Fraction) else sympy.together(sympy.sympify(x).xreplace(subs)) for x in entries
+        ]
+        gens = [u for u in unknowns if u not in subs and any(e.has(u) for e in rest)]
+        if not rest:
+            if not all(isinstance(x, Fraction) or x.is_Rational for x in vals):
+                return None  # unknowns left free: still positive-dimensional
+            nets += _rational_points(vals, [{}], dims, data)
+            continue
+        if len(gens) > max_unknowns:
+            return None
+        G = sympy.groebner(rest, *gens, order="lex")
+        if list(G.exprs) == [1]:
+            continue
+        if not G.is_zero_dimensional:
+            return None
+        found = _finite_points(vals, gens, list(G.exprs), dims, data)
+        if found is None or found.status == "unresolved":
+            return None
+        nets += found.networks
+        told.append(found.reason)
+    reason = (
+        f"neurons carrying no facet put in the gauge ({n_cases} cases: the first nonzero entry of bias "
+        f"and row +-1), each case finitely many real points; {len(nets)} rational candidates"
+    )
+    if not nets:
+        return ConfigurationSolution("empty", (), 0, reason)
+    return ConfigurationSolution("points", tuple(nets), 0, reason)
 
 
 def _finite_points(

@@ -10,9 +10,10 @@
   (by the solver, or by an exact Farkas or Groebner certificate that is re-checked,
   possibly one of a core of equations shared with other configurations; the reason
   says how many of each) or equal to the orbit of ``net`` (one exact point in the
-  rescaling gauge), and the orbit of ``net`` itself is one of them.  This is proved for the parameters in the
-  scope of the configuration fiber (``docs/fibers.md``, section 6), not for
-  parameters outside it;
+  rescaling gauge), and the orbit of ``net`` itself is one of them, with ``net``'s
+  point on its configuration variety and every inequality strict (decision
+  ``"nonempty"``).  This is proved for the parameters in the scope of the
+  configuration fiber (``docs/fibers.md``, section 6), not for parameters outside it;
 * ``"undecided"``: otherwise, with the reason (an unresolved configuration, an
   uncertain candidate graph, a bound reached, or ``net`` outside the scope).
 """
@@ -169,7 +170,9 @@ def is_identifiable(
         return verdict("undecided", None, None, "configurations", fib, fib.reason)
     if any(p.kind not in ("orbit", "empty") for p in fib.pieces):  # pragma: no cover - complete means none
         return verdict("undecided", None, None, "configurations", fib, "a piece is neither the orbit nor empty")
-    if not any(p.kind == "orbit" for p in fib.pieces):
+    # the orbit must hold a witness: net's point on the variety with every inequality strict
+    # (an orbit piece found by the equations alone may be net's closure, net outside the scope)
+    if not any(p.kind == "orbit" and p.decision == "nonempty" for p in fib.pieces):
         why = _outside_scope(net)
         return verdict(
             "undecided",
