@@ -211,3 +211,12 @@ def test_the_network_with_a_crossed_facet_is_in_the_scope(monkeypatch):
 
 def _sign(v):
     return (v > 0) - (v < 0)
+
+
+def test_region_points_lie_in_their_regions():
+    # relu(x) + relu(y): four linear regions, the quadrants, with maps 0, x, y, x + y
+    data = function_data(rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]]))
+    assert len(data.region_points) == len(data.regions) == 4
+    for (A, c), x in zip(data.regions, data.region_points):
+        assert all(v != 0 for v in x)  # interior: off both axes
+        assert [list(r) for r in A] == [[int(x[0] > 0), int(x[1] > 0)]] and list(c) == [0]

@@ -70,6 +70,29 @@ def test_always_active_neuron_shift_is_found():
     assert v.verdict == "not identifiable" and rg.functionally_equivalent(net, v.certificate).equivalent
 
 
+def test_a_neuron_without_facet_is_put_in_the_gauge():
+    # random([2, 3, 2, 1], seed=19) has a configuration (its own grouping of the facets) in
+    # which a first-layer neuron carries no facet, so the equations leave that neuron's own
+    # rescaling free; fixing the first nonzero entry of its bias and row to +-1 (6 cases)
+    # leaves finitely many points, here the network itself up to symmetry
+    net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=19)
+    fib = rg.deep_fiber(net)
+    (orbit,) = [p for p in fib.pieces if p.kind == "orbit"]
+    assert fib.status == "complete"
+    sol = rg.solve_configuration(orbit.configuration)
+    assert sol.status == "points" and "6 cases" in sol.reason
+    assert sol.networks and all(rg.same_up_to_symmetry(net, eta) is not None for eta in sol.networks)
+    assert all(rg.functionally_equivalent(net, eta).equivalent for eta in sol.networks)
+    # without that gauge the same system is positive-dimensional: the free scale shows in
+    # the networks, which in the gauge have an entry +-1 in the first nonzero place of the
+    # neuron carrying no facet
+    used = {j for (layer, j) in orbit.configuration.neuron_of_candidate if layer == 1}
+    (n_free,) = [i for i in range(3) if i not in used]
+    for eta in sol.networks:
+        first = next(v for v in (eta.biases[0][n_free], *eta.weights[0][n_free]) if v != 0)
+        assert first in (1, -1)
+
+
 def test_domains_other_than_rd_are_refused():
     with pytest.raises(rg.UnsupportedInputError, match="domain: deep fibers"):
         rg.deep_fiber(rg.zoo.bent_2d(), domain=(-1, 1))

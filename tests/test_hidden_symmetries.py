@@ -56,7 +56,34 @@ def test_cancelling_pair_moves():
 
 def test_duplicate_split_and_dead_neuron():
     _check(rg.zoo.duplicate_neurons(), ["split"])
-    _check(rg.zoo.dead_neuron(), ["free-row"])
+    # dead_neuron has the constant neuron relu(2): its bias moves too (linear-shift)
+    _check(rg.zoo.dead_neuron(), ["free-row", "linear-shift"])
+
+
+def test_a_neuron_active_everywhere_moves_its_bias():
+    # f = -relu(x - y) + 2 relu(relu(x) + relu(y) + 1) = -relu(x - y) + 2 (relu(x) + relu(y) + 1):
+    # the neuron (2, 1) sees relu outputs with weights >= 0 and bias 1 > 0, so it never
+    # switches; with bias 1 + 1 and output bias -2 the function is the same at every x:
+    # 2 (relu(x) + relu(y) + 2) - 2 = 2 (relu(x) + relu(y) + 1)
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1], [1, 1]], [[-1, 2]]], [[0, 0], [0, 1], [0]])
+    (h,) = _check(net, ["linear-shift"])
+    assert h.network.biases == ((0, 0), (0, 2), (-2,))
+    assert h.network.weights == net.weights
+    for x in itertools.product([F(-3), F(-1, 2), F(0), F(1, 3), F(2)], repeat=2):
+        relu = lambda t: max(t, F(0))  # noqa: E731
+        assert h.network(x) == (-relu(relu(x[0]) - relu(x[1])) + 2 * (relu(x[0]) + relu(x[1]) + 1),)
+    # rescaling multiplies bias and weights of (2, 1) together: (1, 1, 2) is no multiple of (1, 1, 1)
+    assert rg.same_up_to_symmetry(net, h.network) is None
+
+
+def test_a_neuron_that_may_switch_does_not_move_its_bias():
+    # a negative incoming weight: relu(relu(x) - relu(y) + 1) switches where relu(y) > relu(x) + 1
+    net = rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, -1], [1, -1]], [[1, 1]]], [[0, 0], [0, 1], [0]])
+    assert "linear-shift" not in {h.kind for h in hidden_symmetries(net)}
+    # the shift would be wrong: at (0, 3) the neuron is relu(-3 + 1) = 0, shifted relu(-3 + 2) = 0,
+    # and the output bias -1 makes the value 1 less
+    shifted = rg.ReLUNetwork(net.weights, [[0, 0], [0, 2], [-1]])
+    assert net((0, 3)) == (0,) and shifted((0, 3)) == (-1,)
 
 
 def test_bias_shift_and_flip_shear_in_two_hidden_layers():
@@ -94,7 +121,8 @@ def test_zero_sum_flips_of_any_size():
         [[[1, 0], [0, 1]], [[1, 2], [2, 4], [1, -1]], [[2, -1, 3]]], [[0, 1], [1, 2, 0], [5]]
     )
     assert zero_sum_flip_sets(deep) == ((0, 1),)
-    assert "flip" in {h.kind for h in _check(deep, ["flip"])}
+    # its rows (1, 2) + 1 and (2, 4) + 2 read relu outputs: both neurons are active everywhere
+    assert "flip" in {h.kind for h in _check(deep, ["flip", "linear-shift"])}
 
 
 def test_zero_sum_flip_limit():

@@ -101,6 +101,54 @@ def test_a_neuron_vanishing_on_an_open_set_is_named_outside_the_scope():
         assert all(v < 0 for v in z1)  # so y = 0 and (2, 0)'s pre-activation is b2[0] = 0
     v = rg.is_identifiable(net)
     assert v.verdict == "undecided"
-    assert v.reason.endswith("breakpoint facet 0 lies in the zero sets of neurons (1, 0) and (2, 0)")
+    assert v.reason.endswith(
+        "breakpoint facet 0 lies in the zero sets of neurons (1, 0) and (2, 0) "
+        "(neuron (2, 0) vanishes on the open region around (257/101, 126/101))"
+    )
+    # the point named is in the region where every first-layer neuron is inactive
+    x = (F(257, 101), F(126, 101))
+    z1 = [sum(w * xi for w, xi in zip(row, x)) + b for row, b in zip(net.weights[0], net.biases[0])]
+    assert all(v < 0 for v in z1)
     facet = rg.breakpoint_complex(net).facets[0]
     assert [i for i, s in enumerate(net.sign_vector(facet.interior_point)) if s == 0] == [0, 3]
+
+
+def test_a_neuron_active_everywhere_is_not_identifiable():
+    # random([2, 2, 2, 1], seed=10): neuron (2, 1) = relu(7/4 y0 + y1 + 5/2) reads relu outputs
+    # y >= 0 with weights >= 0 and bias > 0, so it is never inactive and relu is the identity
+    # on it: bias 5/2 + 1 with the output bias raised by 2 (its output weight is -2) gives
+    # the same function; a rescaling would multiply (7/4, 1, 5/2) as a whole
+    net = rg.ReLUNetwork.random([2, 2, 2, 1], seed=10)
+    assert list(net.weights[1][1]) == [F(7, 4), 1] and net.biases[1][1] == F(5, 2)
+    assert list(net.weights[2][0]) == [F(-2, 3), -2] and net.biases[2][0] == 0
+    v = rg.is_identifiable(net)
+    assert v.verdict == "not identifiable" and v.method == "hidden-symmetry:linear-shift"
+    eta = v.certificate
+    assert eta.weights == net.weights
+    assert eta.biases == (net.biases[0], (0, F(7, 2)), (2,))
+    assert rg.functionally_equivalent(net, eta).equivalent
+    assert rg.same_up_to_symmetry(net, eta) is None
+    # independently: the two networks agree on a grid, since 7/4 y0 + y1 + 5/2 > 0 for y >= 0
+    for x in [(F(a, 3), F(b, 2)) for a in range(-6, 7, 3) for b in range(-4, 5, 2)]:
+        assert net(x) == eta(x)
+
+
+def test_an_orbit_piece_without_witness_is_not_a_proof():
+    # random([2, 3, 2, 1], seed=19): b2[1] = 0 and W2[1][0] = 0, so neuron (2, 1) reads
+    # 9/2 y1 - 7/2 y2 and vanishes where (1, 1) and (1, 2) are inactive (an open region);
+    # breakpoint facet 0 lies on H_1 there, in the zero sets of (1, 1) and (2, 1). A
+    # configuration reading facet 0 as a second-layer facet has the network's orbit as its only
+    # point, but only in the closure: the network's (1, 1) is 0 on facet 0, where the
+    # configuration asks a nonzero sign. So the network is outside the scope: undecided.
+    net = rg.ReLUNetwork.random([2, 3, 2, 1], seed=19)
+    assert net.biases[1][1] == 0 and net.weights[1][1] == (0, F(9, 2), F(-7, 2))
+    facet = rg.breakpoint_complex(net).facets[0]
+    assert [i for i, s in enumerate(net.sign_vector(facet.interior_point)) if s == 0] == [1, 4]
+    v = rg.is_identifiable(net)
+    assert v.verdict == "undecided"
+    assert "breakpoint facet 0 lies in the zero sets of neurons (1, 1) and (2, 1)" in v.reason
+    (orbit,) = [p for p in v.fiber.pieces if p.kind == "orbit"]
+    assert orbit.decision == "undecided"
+    var = orbit.variety
+    point = var.point_of(orbit.samples[0])
+    assert point is not None and not var.satisfies(point)  # on the variety, an inequality fails

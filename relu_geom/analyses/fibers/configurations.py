@@ -129,6 +129,8 @@ class FunctionData:
         neuron's); :func:`fiber_configurations` enumerates each choice.
     impossible : str
         Non-empty when a ridge star has no realization in the scope (the reason).
+    region_points : tuple of points
+        An interior point of each maximal linear region, in the order of ``regions``.
     """
 
     input_dim: int
@@ -145,6 +147,7 @@ class FunctionData:
     first_layer: tuple[int, ...] = ()
     options: tuple[tuple[int, tuple[tuple[int, int, int], ...]], ...] = ()
     impossible: str = ""
+    region_points: tuple[tuple[Fraction, ...], ...] = ()
 
 
 def _side(normal: Sequence[int], beta: Fraction, x: Sequence[Fraction]) -> int:
@@ -200,6 +203,7 @@ def function_data(net_or_complex: Any) -> FunctionData:
         depth_lower_bound(bc).bound,
         options=options,
         impossible=impossible,
+        region_points=tuple(tuple(r.interior_point) for r in bc.linear_regions),
     )
     old_edges = [(dec.candidates[u].facets[0], dec.candidates[v].facets[0]) for u, v in sorted(dec.edges)]
     return _cut_facets(

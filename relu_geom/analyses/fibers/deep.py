@@ -2,8 +2,9 @@
 
 For every discrete fiber configuration (:func:`fiber_configurations`) the configuration
 set is solved exactly, layer by layer, after fixing the rescaling gauge
-(``lambda = 1`` on the first facet of every neuron that carries facets, bias ``+-1``
-for a first-layer neuron that carries none):
+(``lambda = 1`` on the first facet of every neuron that carries facets; for a neuron
+that carries none, when its free scale leaves the set positive-dimensional, the first
+nonzero entry of its bias and row is ``+-1``, one case each):
 
 * the alignment equations of a neuron of layer ``l`` are *linear* in its incoming
   row, its bias and its ``lambda``'s once the layers before it are known, and the
@@ -82,9 +83,11 @@ class ConfigurationSolution:
     Attributes
     ----------
     status : str
-        ``"point"`` (one orbit, ``networks[0]``), ``"empty"`` (proved, see
-        ``reason``), ``"family"`` (positive dimension beyond the rescalings;
-        ``networks`` holds rational points found) or ``"unresolved"``.
+        ``"point"`` (one orbit, ``networks[0]``), ``"points"`` (finitely many orbits:
+        every real point of the set is one of ``networks``, the others are proved not
+        to compute ``f``), ``"empty"`` (proved, see ``reason``), ``"family"``
+        (positive dimension beyond the rescalings; ``networks`` holds rational points
+        found) or ``"unresolved"``.
     networks : tuple of ReLUNetwork
         Solutions (not yet checked against ``f``).
     free : int
@@ -177,6 +180,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
     symbolic = False
     notes: list[str] = []
     dead: list[tuple[int, int]] = []
+    faceless: list[list[Any]] = []  # bias and row of each neuron carrying no facet (not dead)
     free = 0
 
     def fresh(name: str) -> Any:
@@ -204,6 +208,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
                 symbolic = True
                 rows.append([fresh(f"W{ell}_{j}_{r}") for r in range(n_in)])
                 bias.append(fresh(f"b{ell}_{j}"))
+                faceless.append([bias[-1], *rows[-1]])
                 continue
             # unknowns: row (n_in), bias, lambda per facet; gauge lambda_first = 1
             n_unk = n_in + 1 + len(mine)
@@ -331,6 +336,7 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         for i in range(m):
             eqs.append(sympy.expand(sum(a * w for a, w in zip(row, Wout[i] + [bout[i]])) - rr[i]))
     entries = [x for W in ws + [Wout] for row in W for x in row] + [x for b in bs + [bout] for x in b]
+    raw_eqs, raw_entries = list(eqs), list(entries)
     eqs, subs, why_empty = exact_elimination(eqs, unknowns)
     if why_empty:
         return ConfigurationSolution("empty", (), free, why_empty)
@@ -361,6 +367,14 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
         return ConfigurationSolution(
             "empty", (), free, "the Groebner basis of the remaining equations is [1]"
         )
+    if G is not None and G.is_zero_dimensional and not dead:
+        finite = _finite_points(entries, gens, list(G.exprs), dims, data)
+        if finite is not None:
+            return finite
+    elif faceless and not dead:
+        gauged = _gauged_cases(raw_eqs, raw_entries, unknowns, faceless, dims, data, max_unknowns)
+        if gauged is not None:
+            return gauged
     sols = _lex_points(list(G.exprs), gens) if G is not None else [{}]
     nets = _rational_points(entries, sols, dims, data)
     positive = G is None or not G.is_zero_dimensional
@@ -371,6 +385,164 @@ def solve_configuration(config: FiberConfiguration, *, max_unknowns: int = 24) -
             "unresolved", (), free, f"no rational point found ({dim_note}); {why}".rstrip("; ")
         )
     return ConfigurationSolution(status, tuple(nets), free, f"{dim_note}; {why}".rstrip("; "))
+
+
+def _gauged_cases(
+    eqs: Sequence[Any],
+    entries: Sequence[Any],
+    unknowns: Sequence[Any],
+    faceless: Sequence[Sequence[Any]],
+    dims: Sequence[tuple[int, int]],
+    data: Any,
+    max_unknowns: int,
+    max_cases: int = 64,
+) -> ConfigurationSolution | None:
+    """Decide a positive-dimensional set whose neurons carrying no facet are not in the gauge.
+
+    Rescaling such a neuron by ``c > 0`` (its row and bias times ``c``, its outgoing column
+    over ``c``) keeps every equation, and in the configuration set its row and bias are
+    not all 0 (it is active somewhere, or negative somewhere: the configuration gives it a
+    nonzero sign on a facet or beside one).  So every point has exactly one rescaling in
+    which the first nonzero entry of ``(bias, row)`` is ``+1`` or ``-1``: the cases
+    ``(k, s)``, entries before ``k`` zero and entry ``k`` equal to ``s``, one per such neuron,
+    cover the set, without overlap.  Each case is eliminated and, when its system has
+    finitely many zeros, decided by :func:`_finite_points`.  Returns the union
+    (``"points"`` or ``"empty"``) when every case is decided, else None.
+    """
+    import itertools
+
+    import sympy
+
+    choices = [[(k, sg) for k in range(len(row)) for sg in (1, -1)] for row in faceless]
+    n_cases = 1
+    for c in choices:
+        n_cases *= len(c)
+    if n_cases > max_cases:
+        return None
+    nets: list[ReLUNetwork] = []
+    told: list[str] = []
+    for combo in itertools.product(*choices):
+        extra = []
+        for row, (k, sg) in zip(faceless, combo):
+            extra += [row[i] for i in range(k)] + [row[k] - sg]
+        rest, subs, why = exact_elimination([*eqs, *extra], unknowns)
+        if why:
+            continue
+        vals = [
+            x if isinstance(x, Fraction) else sympy.together(sympy.sympify(x).xreplace(subs)) for x in entries
+        ]
+        gens = [u for u in unknowns if u not in subs and any(e.has(u) for e in rest)]
+        if not rest:
+            if not all(isinstance(x, Fraction) or x.is_Rational for x in vals):
+                return None  # unknowns left free: still positive-dimensional
+            nets += _rational_points(vals, [{}], dims, data)
+            continue
+        if len(gens) > max_unknowns:
+            return None
+        G = sympy.groebner(rest, *gens, order="lex")
+        if list(G.exprs) == [1]:
+            continue
+        if not G.is_zero_dimensional:
+            return None
+        found = _finite_points(vals, gens, list(G.exprs), dims, data)
+        if found is None or found.status == "unresolved":
+            return None
+        nets += found.networks
+        told.append(found.reason)
+    reason = (
+        f"neurons carrying no facet put in the gauge ({n_cases} cases: the first nonzero entry of bias "
+        f"and row +-1), each case finitely many real points; {len(nets)} rational candidates"
+    )
+    if not nets:
+        return ConfigurationSolution("empty", (), 0, reason)
+    return ConfigurationSolution("points", tuple(nets), 0, reason)
+
+
+def _finite_points(
+    entries: Sequence[Any],
+    gens: Sequence[Any],
+    basis: Sequence[Any],
+    dims: Sequence[tuple[int, int]],
+    data: Any,
+) -> ConfigurationSolution | None:
+    """Decide a configuration set whose remaining system has finitely many complex zeros.
+
+    Every real zero is found exactly (:func:`~relu_geom.analyses.fibers.algebraic.finite_real_points`):
+    a rational one is a candidate network (kept when it agrees with ``f`` at the facet and
+    ridge points; the caller checks equivalence exactly); an irrational one is a network
+    with entries in ``Q(alpha)``, evaluated exactly at the same points and at an interior
+    point of every linear region, and refuted when it differs from ``f`` at one of them.  Returns ``"points"`` (every rational candidate) or
+    ``"empty"`` when every irrational zero is refuted, ``"unresolved"`` (with the rational
+    candidates) when one is not, and None when the zeros were not found (no shape form,
+    or unknowns left free: the caller goes on as before).
+    """
+    import sympy
+
+    from relu_geom.analyses.fibers.algebraic import finite_real_points
+
+    syms = set().union(*(sympy.sympify(e).free_symbols for e in entries if not isinstance(e, Fraction)))
+    if not syms <= set(gens):
+        return None
+    found = finite_real_points(basis, gens)
+    if found is None:
+        return None
+    rational, algebraic = found
+    kept = [r for r, c in algebraic if not _refuted(entries, r, c, dims, data)]
+    points = [{g: sympy.Rational(v.numerator, v.denominator) for g, v in p.items()} for p in rational]
+    nets = _rational_points(entries, points, dims, data, limit=len(points))
+    if kept:
+        return ConfigurationSolution(
+            "unresolved",
+            tuple(nets),
+            0,
+            f"finitely many real points: {len(kept)} irrational ones agree with f at every facet, "
+            "ridge and region point (no exact equivalence test over Q(alpha)); "
+            + ", ".join(f"a root of {_poly_str(r.poly)} near {r.approximation():.6g}" for r in kept[:3]),
+        )
+    told = (
+        f"finitely many real points: {len(rational)} rational ({len(nets)} agree with f at the facet "
+        f"and ridge points), {len(algebraic)} irrational (each differs from f at a facet, ridge or region point)"
+    )
+    if not nets:
+        return ConfigurationSolution("empty", (), 0, told)
+    return ConfigurationSolution("points", tuple(nets), 0, told)
+
+
+def _poly_str(coeffs: Sequence[Fraction]) -> str:
+    return " + ".join(f"({c}) t^{i}" for i, c in reversed(list(enumerate(coeffs))) if c)
+
+
+def _refuted(
+    entries: Sequence[Any], root: Any, coords: dict[Any, Any], dims: Sequence[tuple[int, int]], data: Any
+) -> bool:
+    """True when the network at the irrational zero ``coords`` (in ``Q(alpha)``) is proved not
+    to compute ``f``: an entry's denominator vanishes there (so it is no zero of the system
+    before elimination) or its exact value differs from ``f`` at a facet, ridge or region point."""
+    from relu_geom.analyses.fibers.algebraic import element_at_root, evaluate_at_root
+
+    vals = [element_at_root(e, root, coords) for e in entries]
+    if any(v is None for v in vals):
+        return True
+    ws, k = [], 0
+    for rows, cols in dims:
+        ws.append([vals[k + i * cols : k + (i + 1) * cols] for i in range(rows)])
+        k += rows * cols
+    bs = []
+    for rows, _cols in dims:
+        bs.append(vals[k : k + rows])
+        k += rows
+    probes = [(f.point, f.plus) for f in data.facets] + [
+        (x, data.facets[star[0]].plus) for x, star in data.ridges
+    ]
+    probes += [(x, r) for r, x in enumerate(data.region_points)]
+    for x, region in probes:
+        A, c = data.regions[region]
+        out = evaluate_at_root(ws, bs, root, x)  # type: ignore[arg-type]
+        for o, row, ci in zip(out, A, c):
+            target = sum((a * xi for a, xi in zip(row, x)), Fraction(0)) + ci
+            if o != ((target,) if target else ()):
+                return True
+    return False
 
 
 def exact_elimination(eqs: list[Any], unknowns: Sequence[Any]) -> tuple[list[Any], dict[Any, Any], str]:
@@ -452,7 +624,11 @@ _PICKS: tuple[int | Fraction, ...] = (1, -1, 2, -2, 0, 3, -3, Fraction(1, 2), Fr
 
 
 def _rational_points(
-    entries: Sequence[Any], sols: Sequence[dict[Any, Any]], dims: Sequence[tuple[int, int]], data: Any
+    entries: Sequence[Any],
+    sols: Sequence[dict[Any, Any]],
+    dims: Sequence[tuple[int, int]],
+    data: Any,
+    limit: int = 3,
 ) -> list[ReLUNetwork]:
     """Rational networks from the general solutions ``sols`` of the reduced system.
 
@@ -493,9 +669,9 @@ def _rational_points(
                 eta = _network(vals, dims)
                 if eta is not None and all(eta(x) == t for (x, _r), t in zip(probes, target)):
                     out.append(eta)
-                    if len(out) >= 3 or not free:
+                    if len(out) >= limit or not free:
                         break
-        if len(out) >= 3:
+        if len(out) >= limit:
             break
     return out
 
@@ -714,7 +890,9 @@ class DeepFiber:
             "n_empty": self.n_empty,
             "empty_reasons": dict(self.empty_reasons),
             "pieces": [p.to_dict() for p in self.pieces],
-            "cores": [{"configuration": c.to_dict(), "certificate": cert.to_dict()} for c, cert in self.cores],
+            "cores": [
+                {"configuration": c.to_dict(), "certificate": cert.to_dict()} for c, cert in self.cores
+            ],
         }
 
 
@@ -723,7 +901,9 @@ def require_seconds(max_seconds: Any) -> None:
     if max_seconds is not None and (
         isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) or not max_seconds > 0
     ):
-        raise InvalidInputError(f"max_seconds: expected a positive number or None, got {short_repr(max_seconds, 40)}")
+        raise InvalidInputError(
+            f"max_seconds: expected a positive number or None, got {short_repr(max_seconds, 40)}"
+        )
 
 
 def refuse_domain(domain: Any) -> None:
@@ -819,7 +999,9 @@ def deep_fiber(
     arch = _arch(net, architecture)
     data = function_data(net)
     if cores:
-        return _solve_with_cores(net, arch, data, max_configurations, max_choices, stop_outside, max_seconds, t0)
+        return _solve_with_cores(
+            net, arch, data, max_configurations, max_choices, stop_outside, max_seconds, t0
+        )
     en = fiber_configurations(data, arch, max_configurations=max_configurations, max_choices=max_choices)
     if en.status != "complete":
         return DeepFiber(net, arch, en, (), 0, {}, "undecided", en.reason)
@@ -866,6 +1048,9 @@ class _Solver:
         if sol.status == "point" and not good:
             self.count("its only point does not compute f")
             return
+        if sol.status == "points" and not good:
+            self.count("none of its finitely many real points computes f")
+            return
         if not good:
             cert = emptiness_certificate(cfg)
             if cert is not None and check_emptiness_certificate(cfg, cert):
@@ -877,7 +1062,7 @@ class _Solver:
             pieces.append(DeepFiberPiece(cfg, "unresolved", None, (), sol.reason or "no sample computes f"))
             return
         outside = [eta for eta in good if not own or same_up_to_symmetry(net, eta) is None]
-        if sol.status == "point" and not outside:
+        if sol.status in ("point", "points") and not outside:
             decision, bounds = _decide(cfg, sol, good)
             orbit = rank([list(u) for u in _rescaling_directions(good[0])])
             pieces.append(DeepFiberPiece(cfg, "orbit", orbit, tuple(good), "", decision, bounds))

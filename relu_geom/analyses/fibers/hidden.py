@@ -22,6 +22,11 @@ Mechanisms
 * ``bias-shift``, ``flip-shear``: the hidden bias shifts ``T_j`` and the flip-shears
   ``M_k`` of two-hidden-layer networks (:mod:`relu_geom.analyses.fibers.bottleneck`); a dead
   second-layer row is redrawn in its cone (``free-row``).
+* ``linear-shift``: a neuron whose pre-activation is ``>= 0`` on all of ``R^d`` (in a
+  layer ``l >= 2`` it suffices that its incoming weights and bias are ``>= 0``, since
+  its inputs are ``relu`` outputs; in the first layer a zero row and a bias ``>= 0``)
+  computes its pre-activation itself, so raising its bias by ``1`` raises its output by
+  ``1`` everywhere, which the next layer's bias absorbs (``b_{l+1} -= W_{l+1} e_i``).
 """
 
 from __future__ import annotations
@@ -119,7 +124,8 @@ class HiddenSymmetry:
     Attributes
     ----------
     kind : str
-        ``"flip"``, ``"pair-shift"``, ``"split"``, ``"free-row"`` or ``"bias-shift"``.
+        ``"flip"``, ``"pair-shift"``, ``"split"``, ``"free-row"``, ``"bias-shift"``,
+        ``"flip-shear"`` or ``"linear-shift"``.
     description : str
         What was changed.
     network : ReLUNetwork
@@ -246,6 +252,24 @@ def _candidates(net: ReLUNetwork, max_kernel: int) -> list[tuple[str, str, ReLUN
         for row in _free_rows(net):
             if row.kind == "dead-row":
                 out.append(("free-row", row.describe() + " (redrawn)", row.sample(7)))
+    # neurons active everywhere: their bias moves, the next layer's bias compensates
+    for layer in range(L):
+        nxt = ws[layer + 1]
+        for i in range(len(ws[layer])):
+            inc, b = ws[layer][i], bs[layer][i]
+            active = b >= 0 and (all(v >= 0 for v in inc) if layer else not any(inc))
+            if active and any(r[i] for r in nxt):
+                w2, b2 = _layers(net)
+                b2[layer][i] += 1
+                b2[layer + 1] = [c - r[i] for c, r in zip(b2[layer + 1], nxt)]
+                out.append(
+                    (
+                        "linear-shift",
+                        f"layer {layer + 1} neuron {i} is active everywhere (its pre-activation is >= 0); "
+                        "its bias moved by 1, the next layer's bias compensated",
+                        ReLUNetwork(w2, b2),
+                    )
+                )
     return out
 
 

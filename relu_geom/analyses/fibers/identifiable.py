@@ -10,9 +10,10 @@
   (by the solver, or by an exact Farkas or Groebner certificate that is re-checked,
   possibly one of a core of equations shared with other configurations; the reason
   says how many of each) or equal to the orbit of ``net`` (one exact point in the
-  rescaling gauge), and the orbit of ``net`` itself is one of them.  This is proved for the parameters in the
-  scope of the configuration fiber (``docs/fibers.md``, section 6), not for
-  parameters outside it;
+  rescaling gauge), and the orbit of ``net`` itself is one of them, with ``net``'s
+  point on its configuration variety and every inequality strict (decision
+  ``"nonempty"``).  This is proved for the parameters in the scope of the
+  configuration fiber (``docs/fibers.md``, section 6), not for parameters outside it;
 * ``"undecided"``: otherwise, with the reason (an unresolved configuration, an
   uncertain candidate graph, a bound reached, or ``net`` outside the scope).
 """
@@ -169,7 +170,9 @@ def is_identifiable(
         return verdict("undecided", None, None, "configurations", fib, fib.reason)
     if any(p.kind not in ("orbit", "empty") for p in fib.pieces):  # pragma: no cover - complete means none
         return verdict("undecided", None, None, "configurations", fib, "a piece is neither the orbit nor empty")
-    if not any(p.kind == "orbit" for p in fib.pieces):
+    # the orbit must hold a witness: net's point on the variety with every inequality strict
+    # (an orbit piece found by the equations alone may be net's closure, net outside the scope)
+    if not any(p.kind == "orbit" and p.decision == "nonempty" for p in fib.pieces):
         why = _outside_scope(net)
         return verdict(
             "undecided",
@@ -198,13 +201,26 @@ def _outside_scope(net: ReLUNetwork) -> str:
     cells = bc.complex.cells
     widths = net.hidden_widths
     names = [(ell, i) for ell, w in enumerate(widths, start=1) for i in range(w)]
+    # a neuron with sign 0 at an interior point of a region of the canonical complex (which
+    # every zero set refines) vanishes on that whole open region
+    vanishing: dict[int, Any] = {}
+    for region in bc.complex.regions:
+        for i, v in enumerate(net.sign_vector(region.interior_point)):
+            if v == 0:
+                vanishing.setdefault(i, region.interior_point)
     for k, f in enumerate(bc.facets):
         svs = [net.sign_vector(cells[c].interior_point) for c in f.cells]
         zeros = sorted({i for sv in svs for i, v in enumerate(sv) if v == 0})
         for sv in svs:
-            z = [names[i] for i, v in enumerate(sv) if v == 0]
+            z = [i for i, v in enumerate(sv) if v == 0]
             if len(z) > 1:
-                return f"breakpoint facet {k} lies in the zero sets of neurons {z[0]} and {z[1]}"
+                why = f"breakpoint facet {k} lies in the zero sets of neurons {names[z[0]]} and {names[z[1]]}"
+                for i in z:
+                    if i in vanishing:
+                        point = "(" + ", ".join(str(c) for c in vanishing[i]) + ")"
+                        why += f" (neuron {names[i]} vanishes on the open region around {point})"
+                        break
+                return why
         layers = {names[i][0] for i in zeros}
         for i, (ell, j) in enumerate(names):
             if ell not in layers and ell != 1 and len({sv[i] for sv in svs}) > 1:
