@@ -16,6 +16,7 @@ from relu_geom.analyses.fibers.algebraic import (
     root_sign,
 )
 from relu_geom.analyses.fibers.configurations import function_data
+from relu_geom.testing import specimens
 
 SQRT2 = RealRoot((F(-2), F(0), F(1)), F(1), F(2))  # t^2 - 2 on (1, 2)
 
@@ -130,7 +131,7 @@ def test_element_at_root():
 )
 def test_irrational_points_against_a_function(second, realizes):
     # f = relu(x); candidate networks x -> W2 relu(W1 x) with W1 = a, W2 = second(a), a^2 = 2
-    net = rg.ReLUNetwork([[[1]], [[1]]], [[0], [0]])
+    net = specimens.relu_1d()
     data = function_data(net)
     a = sympy.Symbol("a")
     rat, alg = finite_real_points([a**2 - 2], [a])

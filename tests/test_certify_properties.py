@@ -526,7 +526,7 @@ def test_several_networks_errors():
     iso = rg.read_vnnlib(MONO.replace("(equal-to f)", "(isomorphic-to f)"))
     assert rg.check_property([ABS, ABS.rescale_neuron(1, 0, 2)], iso).verdict == "sat"
     with pytest.raises(rg.InvalidInputError, match=r"isomorphic-to f, but its architecture \[1, 1, 1\] is not \[1, 2, 1\]"):
-        rg.check_property([ABS, rg.ReLUNetwork([[[1]], [[1]]], [[0], [0]])], iso)
+        rg.check_property([ABS, specimens.relu_1d()], iso)
 
 
 def test_unsafe_set_of_two_networks():

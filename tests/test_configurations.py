@@ -10,6 +10,7 @@ import pytest
 import relu_geom as rg
 from relu_geom.analyses.fibers import configurations
 from relu_geom.analyses.fibers.configurations import function_data
+from relu_geom.testing import specimens
 
 
 def test_symmetric_stars_keep_every_resolution():
@@ -215,7 +216,7 @@ def _sign(v):
 
 def test_region_points_lie_in_their_regions():
     # relu(x) + relu(y): four linear regions, the quadrants, with maps 0, x, y, x + y
-    data = function_data(rg.ReLUNetwork([[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]]))
+    data = function_data(specimens.relu_sum_2d())
     assert len(data.region_points) == len(data.regions) == 4
     for (A, c), x in zip(data.regions, data.region_points):
         assert all(v != 0 for v in x)  # interior: off both axes

@@ -97,9 +97,10 @@ def test_hidden_symmetries_found_by_search_are_certified(tmp_path):
 
 def test_a_passed_budget_makes_one_hit_more_at_most():
     # nearly every candidate of 2,3,1 over -2..2 has a hidden symmetry (a dead or duplicate
-    # neuron): the first task finds 120, but once the budget has passed only one is made
+    # neuron): the first task finds more than a hundred, but once the budget has passed only
+    # one is made
     space = SearchSpace.parse("2,3,1", "-2..2")
     prop = rg.get_property("hidden-symmetry")
     res = rg.search(prop, space, budget=0.001, chunk=200, max_hits=1000, shrink_hits=False)
     assert res.stopped == "budget" and res.n_screened == 200 and len(res.hits) == 1
-    assert len(rg.search(prop, space, max_candidates=200, chunk=200, max_hits=1000, shrink_hits=False).hits) == 120
+    assert len(rg.search(prop, space, max_candidates=200, chunk=200, max_hits=1000, shrink_hits=False).hits) > 100

@@ -48,6 +48,7 @@ FUNCTIONS = {
     "one_neuron_1x2": lambda x: (relu(x[0] + 2 * x[1] + 3),),
     "plus_minus_1d": lambda x: (x[0], -x[0]),
     "relu_diff_2d": lambda x: (relu(x[0]) - relu(x[1]),),
+    "relu_1d": lambda x: (relu(x[0]),),
     "relu_of_sum_2d": lambda x: (relu(x[0] + x[1]),),
     "relu_pair_2d": lambda x: (relu(x[0]), relu(x[1])),
     "relu_relu_x1_2d": lambda x: (relu(x[0]),),

@@ -35,6 +35,7 @@ __all__ = [
     "one_neuron_1x2",
     "plus_minus_1d",
     "relu_of_sum_2d",
+    "relu_1d",
     "relu_pair_2d",
     "relu_relu_x1_2d",
     "relu_diff_2d",
@@ -51,6 +52,11 @@ __all__ = [
     "zero_by_a_pair_1d",
     "zero_by_a_pair_2d",
 ]
+
+
+def relu_1d() -> ReLUNetwork:
+    """``relu(x)`` with one hidden neuron."""
+    return ReLUNetwork([[[1]], [[1]]], [[0], [0]])
 
 
 def relu_sum_2d() -> ReLUNetwork:
