@@ -1,12 +1,12 @@
 """Exact certification: seconds per instance on constructed properties and on ACAS Xu.
 
 Run: ``python benchmarks/bench_certify.py [timeout_seconds] [--acas] [--instances N]
-[--stride] [--marabou] [--acas-only]``.  Prints, for each instance, the verdict, the
+[--stride] [--only NET:PROP,...] [--marabou] [--acas-only]``.  Prints, for each instance, the verdict, the
 seconds, the branches and the leaves by kind, and the time of one exact bound-rule call
 against its float64 guide.  With ``--acas`` it also runs ACAS Xu instances of
 ``../shared/benchmarks/acasxu/instances.csv`` (``--instances N`` of them, in the file's
 order, or with ``--stride`` in the order ``37 i mod 186`` so that a prefix mixes networks
-and properties; networks read with ``ReLUNetwork.load``, which folds the input
+and properties, or ``--only 4_2:prop_2,1_9:prop_7`` for named ones; networks read with ``ReLUNetwork.load``, which folds the input
 normalization exactly, and properties with ``read_vnnlib``); every ``sat`` / ``unsat``
 certificate is written and re-checked by ``rg.verify_certificate``.  ``--marabou`` runs
 the floating-point verifier Marabou (``pip install maraboupy onnx onnxruntime``) on the
@@ -125,6 +125,9 @@ def acas(argv: list[str], timeout: float) -> None:
         rows = [line.strip().split(",") for line in fh.read().splitlines()[1:] if line.strip()]
     if "--stride" in argv:
         rows = [rows[37 * i % len(rows)] for i in range(len(rows))]
+    if "--only" in argv:  # named instances, "4_2:prop_2,1_9:prop_7", in that order
+        named = [item.split(":") for item in argv[argv.index("--only") + 1].split(",")]
+        rows = [(f"ACASXU_run2a_{net}_batch_2000.onnx", f"{prop}.vnnlib") for net, prop in named]
     counts: dict[str, int] = {}
     ours_t, theirs_t = 0.0, 0.0
     for onnx_name, vnnlib_name in rows[:n]:
