@@ -32,7 +32,8 @@ def search(net: rg.ReLUNetwork, c: F):
     box = tuple((F(-1), F(1)) for _ in range(d))
     q = tuple(F(int(i == 0)) for i in range(m))
     phi = Form((F(0),) * d, q, -c)  # phi = y_0 - c <= 0
-    out = branch_and_bound(Goal(net, box, (), (), phi, False), max_seconds=60)
+    # tighten_after=0: tightened leaves wherever a relax LP fails, so they are checked here too
+    out = branch_and_bound(Goal(net, box, (), (), phi, False), max_seconds=60, tighten_after=0)
     goal = {"box": list(box), "rows": [], "atoms": [], "phi": ((F(0),) * d, q, -c), "strict": False}
     return out, goal
 
@@ -45,7 +46,7 @@ def check(net: rg.ReLUNetwork) -> int:
     low, _ = search(net, m - F(1, 16))
     assert low.status == "violated"
     assert all(-1 <= t <= 1 for t in low.point) and net(low.point)[0] > m - F(1, 16)
-    return out.stats.get("relax_leaves", 0)
+    return out.stats.get("relax_leaves", 0) + out.stats.get("tighten_leaves", 0)
 
 
 @settings(max_examples=30, deadline=None)
@@ -92,7 +93,9 @@ def test_a_tightened_leaf_closes_the_gate_at_the_root():
     # bounds n0 is dead, n1 active and y = a + 1/2 <= 5/2 (a in [0, 2])
     net = specimens.gate_1d()
     box = ((F(-1), F(2)),)
-    out = branch_and_bound(Goal(net, box, (), (), Form((F(0),), (F(1),), F(-13, 5)), False), max_branches=1)
+    goal = Goal(net, box, (), (), Form((F(0),), (F(1),), F(-13, 5)), False)
+    assert branch_and_bound(goal, max_branches=1, tighten_after=None).status == "unknown"
+    out = branch_and_bound(goal, max_branches=1, tighten_after=0)
     assert out.status == "proved" and out.stats["tighten_leaves"] == 1 and out.stats["branches"] == 0
     assert {e["neuron"][1]: e.get("upper", e.get("lower")) for e in out.tree["tighten"]} == {0: "-1/2", 1: "1/2"}
     check_tree(net, {"box": list(box), "rows": [], "atoms": [], "phi": ((F(0),), (F(1),), F(-13, 5))}, out.tree)

@@ -286,10 +286,10 @@ class _Search:
         input_split_dim: int,
         relax: bool = True,
         rule: str = "forward",
-        tighten: bool = True,
+        tighten_after: int | None = 256,
     ):
         self.g = goal
-        self.tighten = tighten
+        self.tighten_after = tighten_after
         self.rule = rule
         self.net = goal.net
         self.d = goal.net.input_dim
@@ -708,8 +708,9 @@ class _Search:
         )
         if guide is None or not guide.passes:
             self._relax_fail_gap = min(self._relax_fail_gap, fbest - float(self.thr))
-            if guide is not None and self.tighten and self.net.depth > 1:
-                return self._tightened_leaf(node, fb, guide)
+            after = self.tighten_after
+            if guide is not None and after is not None and self.net.depth > 1 and self.stats["branches"] >= after:
+                return self._tightened_leaf(node, fb, eb, guide)
             return None
         if eb is None:
             eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
@@ -725,15 +726,20 @@ class _Search:
         self._relax_gap = max(self._relax_gap, fbest - float(self.thr))
         return eb
 
-    def _tightened_leaf(self, node: _Node, fb: FloatBounds, guide: RelaxationGuide) -> ExactBounds | None:
+    def _tightened_leaf(
+        self, node: _Node, fb: FloatBounds, eb: ExactBounds | None, guide: RelaxationGuide
+    ) -> ExactBounds | None:
         """Close the node by a ``relax`` leaf after tightening the bounds of the last hidden
         layer by LP (``tighten`` entries), for the ``_TIGHT_NEURONS`` neurons whose upper
         relaxations cost the failed relax LP ``guide`` the most (its dual times the height
         ``u (-l) / (u - l)`` of the triangle).  Tried when that LP failed by a gap at most
         twice the largest at which this closed a node, or at most half the smallest at which
-        it failed.  Everything is first done in floats; the exact proofs (the entries, the
-        rule with them, the leaf) only when the float relaxation with the tightened bounds
-        passes.  Returns the exact bounds with the claims when a leaf closes the node."""
+        it failed, once the search has made ``tighten_after`` branches (a try costs about as
+        much as a few nodes: it pays where the tree is large).  Everything is first done in
+        floats; the exact proofs (the entries, the rule with them, the leaf) only when the
+        float relaxation with the tightened bounds passes.  ``eb`` is the node's exact bounds
+        when already computed.  Returns the exact bounds with the claims when a leaf closes
+        the node."""
         gap = guide.value - float(self.thr)
         if not (gap <= 2 * self._tight_gap or gap <= _RELAX_BACKOFF * self._tight_fail_gap):
             return None
@@ -761,7 +767,8 @@ class _Search:
             return None
         claims: dict[tuple[int, int], tuple[int | None, int | None]] = {}
         entries: list[dict[str, Any]] = []
-        eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
+        if eb is None:
+            eb = exact_bounds(self.net, node.box, node.fixed, bits=self.bits, rule=self.rule)
         for j, side, r, lam in neuron_bounds(eb, tight, g.rows):
             lo, up = claims.get((L, j), (None, None))
             claims[(L, j)] = (r, up) if side == "lower" else (lo, r)
@@ -1141,7 +1148,7 @@ def branch_and_bound(
     input_split_dim: int = 8,
     relax: bool = True,
     rule: str = "forward",
-    tighten: bool = True,
+    tighten_after: int | None = 256,
 ) -> SearchOutcome:
     """Prove a goal, find a violation, or (``maximize=True``) find and prove the maximum of phi.
 
@@ -1170,9 +1177,10 @@ def branch_and_bound(
     rule
         The bound rule, ``"forward"`` or ``"backward"`` (the certificate's
         ``question.bound_rule``).
-    tighten
-        When a relax LP fails, try a leaf with LP-tightened bounds of the last hidden layer
-        (``tighten`` entries; docs/certification.md, "Tightened leaves").
+    tighten_after
+        Once this many branches are made, a node whose relax LP fails may get a leaf with
+        LP-tightened bounds of the last hidden layer (``tighten`` entries;
+        docs/certification.md, "Tightened leaves"); None: never.
 
     Examples
     --------
@@ -1197,5 +1205,5 @@ def branch_and_bound(
         input_split_dim=input_split_dim,
         relax=relax,
         rule=rule,
-        tighten=tighten,
+        tighten_after=tighten_after,
     ).run()
