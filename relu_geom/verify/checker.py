@@ -288,10 +288,7 @@ class _Checker:
         while stack:
             node, npath, box, fixed, claims = stack.pop()
             self.n_nodes += 1
-            if self.deadline is not None and time.monotonic() > self.deadline:
-                raise LimitExceededError(
-                    f"certificate check: time limit reached after {self.n_nodes} proof nodes (neither valid nor invalid)"
-                )
+            self.check_deadline()
             if not isinstance(node, dict):
                 raise Invalid(npath, f"expected a proof node (object), got {_kind(node)}")
             extra: tuple[str, ...] = ()
@@ -336,9 +333,15 @@ class _Checker:
                 continue
             if "leaf" not in node:
                 raise Invalid(npath, "expected a split or a leaf")
-            leaf({key: v for key, v in node.items() if key != "tighten"}, npath, box, fixed)
+            leaf({key: v for key, v in node.items() if key != "tighten"} if extra else node, npath, box, fixed)
         self.claims = {}
         return self.n_nodes - start
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise LimitExceededError(
+                f"certificate check: time limit reached after {self.n_nodes} proof nodes (neither valid nor invalid)"
+            )
 
     def tighten(self, value: object, path: JsonPath, box, fixed, inherited, rows) -> dict:
         """Check the ``tighten`` entries of a node; the claims of the node and its ancestors,
@@ -349,6 +352,7 @@ class _Checker:
         checked_layer, prop = 0, None
         seen = set()
         for i, entry in enumerate(_list(value, path)):
+            self.check_deadline()
             epath = (path, f"[{i}]")
             side = "upper" if isinstance(entry, dict) and "upper" in entry else "lower"
             obj = _obj(entry, epath, ("neuron", side, "lambda"))
