@@ -435,8 +435,9 @@ class _Search:
         pts = self._attack(starts, lo, hi, decay=_RANDOM_ATTACK_DECAY)
         return self._candidates(pts, self._score(pts), keep)
 
-    def _box_attack(self, boxes: Sequence[Sequence[tuple[Fraction, Fraction]]], seed: int, starts: int = _BOX_ATTACK_STARTS,
-                    keep: int = 4) -> list[tuple[Fraction, ...]]:
+    def _box_attack(
+        self, boxes: Sequence[Sequence[tuple[Fraction, Fraction]]], seed: int, starts: int = _BOX_ATTACK_STARTS, keep: int = 4
+    ) -> list[tuple[Fraction, ...]]:
         """The best points of the float attack from ``starts`` uniform points of each of the
         ``boxes`` (each path stays in its own box; seeded by ``seed``)."""
         rng = np.random.default_rng([seed, 2])
