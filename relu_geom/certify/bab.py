@@ -411,9 +411,8 @@ class _Search:
         corners = rng.integers(0, 2, (n // 4, self.nv))
         pts = np.vstack([pts, lo + (hi - lo) * corners])
         score = self._score(pts)
-        # a float attack from the best of _ATTACK_POINTS more sample points (projected
-        # sign-gradient descent on the score); its points are only candidates, each one is
-        # evaluated exactly
+        # a float attack from the best of _ATTACK_POINTS more sample points (projected Adam
+        # steps on the score); its points are only candidates, each one is evaluated exactly
         more = lo + (hi - lo) * rng.random((_ATTACK_POINTS, self.nv))
         starts = more[np.argsort(self._score(more), kind="stable")[:_ATTACK_STARTS]]
         attacked = self._attack(starts, lo, hi)
@@ -486,9 +485,10 @@ class _Search:
         return np.max([pts @ fp + y @ fq + fc for fp, fq, fc in self._forms()], axis=0)
 
     def _attack(self, pts: np.ndarray, lo: np.ndarray, hi: np.ndarray, decay: float = 0.9) -> np.ndarray:
-        """``_ATTACK_STEPS`` steps of projected sign-gradient descent on the score from each point
-        (the gradient of the largest form, through the ReLU pattern at the point), with a
-        step of ``(hi - lo) / 8`` shrinking by the factor ``decay`` per step; the best point
+        """``_ATTACK_STEPS`` projected Adam steps on the score from each point (the gradient of
+        the largest form, through the ReLU pattern at the point; moments with factors 0.9 and
+        0.999, so that each coordinate moves by its own scale), with a rate of
+        ``(hi - lo) / 20`` shrinking by the factor ``decay^(1/3)`` per step; the best point
         of each path."""
         from relu_geom.certify.bounds import _float_layers
 
@@ -498,7 +498,8 @@ class _Search:
         Q = np.array([fq for _, fq, _ in forms])
         x = pts.copy()
         best, best_score = x.copy(), np.full(len(x), np.inf)
-        step = (hi - lo) / 8
+        rate, shrink = (hi - lo) / 20, decay ** (1 / 3)
+        mean, square = np.zeros_like(x), np.zeros_like(x)
         for _ in range(_ATTACK_STEPS):
             a, masks = x[:, : self.d], []
             for w, b, _, _ in layers[:-1]:
@@ -517,8 +518,11 @@ class _Search:
             for (w_l, _, _, _), m in zip(reversed(layers[:-1]), reversed(masks)):
                 g = (g * m) @ w_l
             grad[:, : self.d] += g
-            x = np.clip(x - step * np.sign(grad), lo, hi)
-            step = step * decay
+            mean = 0.9 * mean + 0.1 * grad
+            square = 0.999 * square + 0.001 * grad * grad
+            move = np.divide(mean, np.sqrt(square), out=np.zeros_like(mean), where=square > 0)
+            x = np.clip(x - rate * move, lo, hi)
+            rate = rate * shrink
         return best
 
     def _float_point_promising(self, v: np.ndarray) -> bool:
@@ -1106,7 +1110,7 @@ def attack_goal(
 ) -> tuple[Fraction, ...] | None:
     """An admissible point that violates the goal ``phi rel 0``, found by a float attack, or None.
 
-    Projected sign-gradient descent (100 steps) from ``starts`` points of the box, half
+    Projected Adam steps (100) from ``starts`` points of the box, half
     uniform and half the best-scoring of ``32 starts`` more uniform points (reproducible
     from ``seed``), on the largest of ``-phi``, the input rows and the atoms;
     the few best end points are checked exactly (``net(x)`` in rationals), so a returned
