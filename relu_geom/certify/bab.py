@@ -446,21 +446,16 @@ class _Search:
         return self._candidates(pts, self._score(pts), keep)
 
     def _candidates(self, pts: np.ndarray, score: np.ndarray, keep: int) -> list[tuple[Fraction, ...]]:
-        """Exact points near the ``keep`` float points of lowest score (a short rational first)."""
+        """Exact points near the ``keep`` float points of lowest score (three decimals first)."""
         g = self.g
         order = np.argsort(score, kind="stable")[:keep]
         out = []
         for i in order:
-            # a short rational near the sample first (a readable witness), then the sample itself
-            for den in (1000, None):
+            # the sample rounded to three decimals first (a readable witness, written exactly in a
+            # VNN-COMP result file), then the sample itself (a dyadic rational, a finite decimal too)
+            for short in (True, False):
                 v = tuple(
-                    min(
-                        max(
-                            Fraction(float(t)) if den is None else Fraction(float(t)).limit_denominator(den),
-                            a,
-                        ),
-                        b,
-                    )
+                    min(max(Fraction(round(float(t) * 1000), 1000) if short else Fraction(float(t)), a), b)
                     for t, (a, b) in zip(pts[i], g.box)
                 )
                 out.append(v)
