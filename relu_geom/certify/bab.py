@@ -32,6 +32,7 @@ from relu_geom.certify.bounds import (
     DEFAULT_PRECISION_BITS,
     ExactBounds,
     FloatBounds,
+    Form,
     _cached,
     exact_bounds,
     float_bounds_batch,
@@ -65,30 +66,6 @@ _STRICT_INPUT_SPLITS_PER_DIM = 2  # the same for goals with strict atoms (ties n
 _TIE_STALLS = 1  # at a tie: input splits in a row, per input coordinate, that make no neuron stable
 _TIGHT_NEURONS = 10  # the neurons of the last hidden layer whose bounds a tightened leaf improves by LP
 _SLOW_SPLIT = 1 / 16  # an input split whose worse child keeps 1 - this of the gap makes no progress
-
-
-@dataclass(frozen=True, slots=True)
-class Form:
-    """The affine form ``p.v + q.y + c`` over ``v = (x, s)`` and the output ``y``."""
-
-    p: tuple[Fraction, ...]
-    q: tuple[Fraction, ...]
-    c: Fraction
-
-    def value(self, v: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
-        return sum((a * b for a, b in zip(self.p, v) if a), self.c) + sum(
-            (a * b for a, b in zip(self.q, y) if a), _ZERO
-        )
-
-    def minus(self, other: Form, mu: Fraction) -> Form:
-        return Form(
-            tuple(a - mu * b for a, b in zip(self.p, other.p)),
-            tuple(a - mu * b for a, b in zip(self.q, other.q)),
-            self.c - mu * other.c,
-        )
-
-    def shift(self, delta: Fraction) -> Form:
-        return Form(self.p, self.q, self.c + delta)
 
 
 def form_to_json(form: Form, d: int) -> dict[str, Any]:
@@ -745,7 +722,7 @@ class _Search:
             return None
         g = self.g
         L = self.net.depth
-        cost = {key[1]: float(v) for v, (kind, key) in zip(guide.lam, guide.meta) if kind == "upper" and key[0] == L and v}
+        cost = {key[1]: v for v, (kind, key) in zip(guide.duals, guide.meta) if kind == "upper" and key[0] == L and v > 0}
         lw, uw = fb.lower[L - 1], fb.upper[L - 1]
         targets = sorted(cost, key=lambda j: -cost[j] * uw[j] * -lw[j] / (uw[j] - lw[j]))[:_TIGHT_NEURONS]
         if not targets:

@@ -33,6 +33,7 @@ from relu_geom.network import ReLUNetwork
 __all__ = [
     "BOUND_RULES",
     "ExactBounds",
+    "Form",
     "FloatBatch",
     "FloatBounds",
     "exact_bounds",
@@ -82,6 +83,30 @@ def check_search_limits(
         raise InvalidInputError(
             f"precision_bits: expected an integer from 1 to {MAX_PRECISION_BITS}, got {short_repr(precision_bits)}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """The affine form ``p.v + q.y + c`` over ``v = (x, s)`` and the output ``y``."""
+
+    p: tuple[Fraction, ...]
+    q: tuple[Fraction, ...]
+    c: Fraction
+
+    def value(self, v: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
+        return sum((a * b for a, b in zip(self.p, v) if a), self.c) + sum(
+            (a * b for a, b in zip(self.q, y) if a), Fraction(0)
+        )
+
+    def minus(self, other: Form, mu: Fraction) -> Form:
+        return Form(
+            tuple(a - mu * b for a, b in zip(self.p, other.p)),
+            tuple(a - mu * b for a, b in zip(self.q, other.q)),
+            self.c - mu * other.c,
+        )
+
+    def shift(self, delta: Fraction) -> Form:
+        return Form(self.p, self.q, self.c + delta)
 
 
 def resolve_bound_rule(net: ReLUNetwork, bound_rule: Any) -> str:

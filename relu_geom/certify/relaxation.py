@@ -23,7 +23,7 @@ import numpy as np
 
 from relu_geom.arith.lp import new_highs, set_dense_matrix
 from relu_geom.arith.rational import format_rational
-from relu_geom.certify.bounds import ExactBounds, _cached, _float_layers
+from relu_geom.certify.bounds import ExactBounds, Form, _cached, _float_layers
 from relu_geom.network import ReLUNetwork
 
 __all__ = ["NeuronBoundGuide", "RelaxationGuide", "neuron_bound_guide", "neuron_bounds", "relaxation_guide", "relaxation_leaf"]
@@ -91,15 +91,30 @@ def relaxation_leaf(
 
 @dataclass(frozen=True, slots=True)
 class RelaxationGuide:
-    """The float LP of one leaf: its value, whether it passes, and the rounded duals (which,
+    """The float LP of one leaf: its value, whether it passes, and its row duals (which,
     when it does not pass, tell which relaxations cost the most)."""
 
     phases: tuple[tuple[int, ...], ...]
     value: float
     passes: bool
     meta: tuple[tuple[str, Any], ...]
-    lam: tuple[Fraction, ...]
+    duals: np.ndarray
     const_phi: bool
+
+    @property
+    def lam(self) -> tuple[Fraction, ...]:
+        """The duals as the leaf's multipliers (:func:`_rounded`)."""
+        return _rounded(self.duals, self.meta)
+
+
+def _rounded(duals: np.ndarray, meta: Sequence[tuple[str, Any]]) -> tuple[Fraction, ...]:
+    """Row duals rounded to multiples of ``2^-40``, non-negative except on ``active`` rows
+    (HiGHS reports d(value)/d(bound): ``>= 0`` on the upper bound of a row of a maximization)."""
+    out = []
+    for y, (kind, _) in zip(duals, meta):
+        v = Fraction(round(float(y) * _DYADIC), _DYADIC)
+        out.append(v if kind == "active" else max(v, Fraction(0)))
+    return tuple(out)
 
 
 def relaxation_guide(
@@ -252,9 +267,8 @@ class _RelaxationLP:
         r[self.last] += qf @ self.w_out
         return r, float(f.c) + float(qf @ self.b_out)
 
-    def solve(self, cost: np.ndarray) -> tuple[float, tuple[Fraction, ...]] | None:
-        """The LP's maximum of ``cost`` and its row duals rounded to multiples of ``2^-40``
-        (non-negative except on ``active`` rows); None without an optimum."""
+    def solve(self, cost: np.ndarray) -> tuple[float, np.ndarray] | None:
+        """The LP's maximum of ``cost`` and its row duals (floats); None without an optimum."""
         import highspy
 
         h = self.h
@@ -262,12 +276,18 @@ class _RelaxationLP:
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        # HiGHS reports d(value)/d(bound): >= 0 on the upper bound of a row of a maximization
-        lam: list[Fraction] = []
-        for y, (kind, _) in zip(h.getSolution().row_dual, self.meta):
-            v = Fraction(round(float(y) * _DYADIC), _DYADIC)
-            lam.append(v if kind == "active" else max(v, Fraction(0)))
-        return h.getInfo().objective_function_value, tuple(lam)
+        return h.getInfo().objective_function_value, np.array(h.getSolution().row_dual)
+
+
+def _cut(net: ReLUNetwork, layer: int) -> ReLUNetwork:
+    """The network cut after hidden layer ``layer - 1``: its output is ``z_layer``."""
+    return _cached(f"cut {layer}", net, lambda n: ReLUNetwork(n.weights[:layer], n.biases[:layer]))
+
+
+def _unit(nv: int, width: int, j: int, sign: int) -> Form:
+    """The form ``sign * y_j`` over a cut network's output of ``width`` neurons."""
+    zero = Fraction(0)
+    return Form((zero,) * nv, tuple(Fraction(sign) if i == j else zero for i in range(width)), zero)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,20 +318,18 @@ def neuron_bound_guide(
     given bounds) is maximized by HiGHS, one model for all, each solve starting from the
     last basis.  Keeps the sides that gain at least ``1/32`` of the neuron's width; None
     without highspy."""
-    cut = _cached(f"cut {layer}", net, lambda n: ReLUNetwork(n.weights[:layer], n.biases[:layer]))
+    cut = _cut(net, layer)
     below = layer - 1
     model = _RelaxationLP.build(cut, box, phases[:below], lower[:below], upper[:below], rows, (), None, False)
     if model is None:
         return None
-    zero = Fraction(0)
     width = len(net.weights[layer - 1])
     lo_l, up_l = np.array(lower[below], dtype=float), np.array(upper[below], dtype=float)
     found = []
     for j in targets:
         gain = _GAIN * (up_l[j] - lo_l[j])
         for sign, side in ((1, "upper"), (-1, "lower")):
-            q = tuple(Fraction(sign) if i == j else zero for i in range(width))
-            cost, const = model.form_row(_PlainForm((zero,) * len(box), q, zero))
+            cost, const = model.form_row(_unit(len(box), width, j, sign))
             solved = model.solve(cost)
             if solved is None:
                 continue
@@ -322,7 +340,7 @@ def neuron_bound_guide(
                 lo_l[j] = bound
             else:
                 continue
-            found.append((j, side, bound, solved[1]))
+            found.append((j, side, bound, _rounded(solved[1], model.meta)))
     ph = tuple(tuple(int(v) for v in p) for p in phases[:below])
     return NeuronBoundGuide(layer, ph, model.meta, tuple(found), lo_l, up_l)
 
@@ -338,14 +356,9 @@ def neuron_bounds(eb: ExactBounds, guide: NeuronBoundGuide, rows: Sequence[Any])
     if eb.empty or eb.phases[:below] != guide.phases or not guide.found:
         return []
     net = eb.net
-    cut = _cached(f"cut {layer}", net, lambda n: ReLUNetwork(n.weights[:layer], n.biases[:layer]))
-    sub = ExactBounds(cut, eb.box, eb.bits, False, eb.phases[:below], eb.lower[:below], eb.upper[:below], None, eb.rule)
-    zero = Fraction(0)
+    sub = ExactBounds(_cut(net, layer), eb.box, eb.bits, False, eb.phases[:below], eb.lower[:below], eb.upper[:below], None, eb.rule)
     width = len(net.weights[below])
-    phis = [
-        _PlainForm((zero,) * len(eb.box), tuple(Fraction(1 if side == "upper" else -1) if i == j else zero for i in range(width)), zero)
-        for j, side, _, _ in guide.found
-    ]
+    phis = [_unit(len(eb.box), width, j, 1 if side == "upper" else -1) for j, side, _, _ in guide.found]
     values = _psi_batch(sub, rows, (), phis, guide.meta, [f[3] for f in guide.found], False)
     out = []
     for (j, side, _, lam), value in zip(guide.found, values):
@@ -355,13 +368,6 @@ def neuron_bounds(eb: ExactBounds, guide: NeuronBoundGuide, rows: Sequence[Any])
         elif side == "lower" and -top > eb.lower[below][j]:
             out.append((j, side, -top, _groups(guide.meta, lam)))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class _PlainForm:
-    p: tuple[Fraction, ...]
-    q: tuple[Fraction, ...]
-    c: Fraction
 
 
 def _groups(meta, lam, scale: Fraction = Fraction(1)) -> dict[str, Any]:
@@ -453,6 +459,8 @@ def _psi_batch(eb, rows, atoms, phis, meta, lams, const_phi) -> list[Fraction]:
     mus = [zm[lay] for lay in range(L)] + [qs]
     coefs = [[[_fq(v) for v in p[:d]] for p in ps]] + [[[_fq(v) for v in row] for row in am[lay]] for lay in range(L)]
     for lay in range(L + 1):
+        if not any(any(row) for row in mus[lay]):
+            continue  # no row of this layer has a multiplier
         w, b = layers[lay]
         mu = flint.fmpq_mat(T, w.nrows(), [_fq(v) for row in mus[lay] for v in row])
         prod = mu * w

@@ -453,9 +453,7 @@ def _gauged_cases(
         f"neurons carrying no facet put in the gauge ({n_cases} cases: the first nonzero entry of bias "
         f"and row +-1), each case finitely many real points; {len(nets)} rational candidates"
     )
-    if not nets:
-        return ConfigurationSolution("empty", (), 0, reason)
-    return ConfigurationSolution("points", tuple(nets), 0, reason)
+    return _points(nets, reason)
 
 
 def _finite_points(
@@ -503,9 +501,7 @@ def _finite_points(
         f"finitely many real points: {len(rational)} rational ({len(nets)} agree with f at the facet "
         f"and ridge points), {len(algebraic)} irrational (each differs from f at a facet, ridge or region point)"
     )
-    if not nets:
-        return ConfigurationSolution("empty", (), 0, told)
-    return ConfigurationSolution("points", tuple(nets), 0, told)
+    return _points(nets, told)
 
 
 def _poly_str(coeffs: Sequence[Fraction]) -> str:
@@ -1173,3 +1169,8 @@ def _solve_with_cores(
     solver.count(_CORE, en.pruned.get(_CORE, 0))
     used = tuple((cfg, cert) for cfg, (_labels, cert) in zip(search.witnesses, search.cores))
     return replace(solver.result(arch, en, stopped), cores=used)
+
+
+def _points(nets: list, reason: str) -> ConfigurationSolution:
+    """The finitely many realizations ``nets`` of a configuration set, or "empty" without one."""
+    return ConfigurationSolution("points" if nets else "empty", tuple(nets), 0, reason)
